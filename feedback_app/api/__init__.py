@@ -1,0 +1,7 @@
+"""The JSON API: the public form's service for scripts and for the offline queue."""
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__)
+
+from feedback_app.api import routes  # noqa: E402,F401  (routes attach to bp)

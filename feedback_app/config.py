@@ -1,0 +1,76 @@
+"""Configuration classes; `create_app` layers instance/config.py and the environment on top."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+class Config:
+    SECRET_KEY: str | None = None
+    SQLALCHEMY_DATABASE_URI: str | None = None  # set from instance_path when not configured
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    REDIS_URL: str | None = None
+
+    # A form left open through a whole meeting must still post: the token lives as long as the
+    # session, and an expired or missing token re-renders the form with the text kept.
+    WTF_CSRF_TIME_LIMIT: int | None = None
+
+    # The largest legitimate submission (40 items of 4,000 characters, all in 4-byte UTF-8)
+    # stays well below this; anything bigger is refused with 413 before it is parsed.
+    MAX_CONTENT_LENGTH = 1024 * 1024
+    MAX_FORM_MEMORY_SIZE = 1024 * 1024
+
+    BABEL_DEFAULT_LOCALE = "fr"
+    BABEL_DEFAULT_TIMEZONE = "Africa/Casablanca"
+    LANGUAGES = ("fr", "ar", "en")
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = True
+
+    # Public base URL printed on posters and by `stops create`; falls back to the request host.
+    PUBLIC_BASE_URL: str | None = None
+
+
+class DevelopmentConfig(Config):
+    DEBUG = False
+    SECRET_KEY = "dev-only-not-secret"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-only-not-secret"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+
+
+class ProductionConfig(Config):
+    pass
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def default_sqlite_uri(instance_path: str) -> str:
+    return "sqlite:///" + str(Path(instance_path) / "tournee.sqlite")
+
+
+def environment_overrides() -> dict[str, str]:
+    """Settings read from the process environment, which win over every file."""
+    mapping = {
+        "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
+        "SECRET_KEY": "SECRET_KEY",
+        "REDIS_URL": "REDIS_URL",
+        "PUBLIC_BASE_URL": "PUBLIC_BASE_URL",
+    }
+    return {key: os.environ[env] for env, key in mapping.items() if os.environ.get(env)}

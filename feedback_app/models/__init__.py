@@ -1,0 +1,32 @@
+"""The domain model, one module per entity; import from here."""
+
+from feedback_app.models.audit import AuditEvent
+from feedback_app.models.reference import Category, Region, Theme
+from feedback_app.models.stop import StopStatus, TourStop
+from feedback_app.models.submission import (
+    FeedbackItem,
+    ItemKind,
+    Priority,
+    ReviewStatus,
+    Submission,
+    SubmissionSource,
+)
+from feedback_app.models.user import Role, User, user_regions
+
+__all__ = [
+    "AuditEvent",
+    "Category",
+    "FeedbackItem",
+    "ItemKind",
+    "Priority",
+    "Region",
+    "ReviewStatus",
+    "Role",
+    "StopStatus",
+    "Submission",
+    "SubmissionSource",
+    "Theme",
+    "TourStop",
+    "User",
+    "user_regions",
+]

@@ -1,0 +1,44 @@
+"""A tour stop: one meeting in one region, reached through its public code."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import Date, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from feedback_app.extensions import db
+from feedback_app.models.reference import Region
+from feedback_app.models.types import TIMESTAMP, str_enum, utcnow
+
+
+class StopStatus(enum.StrEnum):
+    PLANNED = "planned"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class TourStop(db.Model):
+    __tablename__ = "tour_stops"
+    __table_args__ = (Index("ix_tour_stops_region_date", "region_id", "date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"))
+    city: Mapped[str] = mapped_column(String(120))
+    venue: Mapped[str | None] = mapped_column(String(200))
+    date: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[StopStatus] = mapped_column(
+        str_enum(StopStatus, "stop_status"), default=StopStatus.PLANNED
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(TIMESTAMP, default=utcnow)
+
+    region: Mapped[Region] = relationship(lazy="joined")
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is StopStatus.OPEN
+
+    def __repr__(self) -> str:
+        return f"<TourStop {self.code} {self.city}>"

@@ -1,0 +1,106 @@
+"""What one professional said at one stop: a submission and its feedback items."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import uuid
+
+from sqlalchemy import Boolean, ForeignKey, Index, SmallInteger, String, Text, Uuid
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from feedback_app.extensions import db
+from feedback_app.models.reference import Category, Region, Theme
+from feedback_app.models.stop import TourStop
+from feedback_app.models.types import TIMESTAMP, str_enum, utcnow
+
+
+class ItemKind(enum.StrEnum):
+    NEED = "need"
+    OPPORTUNITY = "opportunity"
+    CHALLENGE = "challenge"
+    PROPOSAL = "proposal"
+
+
+class Priority(enum.StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class SubmissionSource(enum.StrEnum):
+    FORM = "form"
+    API = "api"
+    IMPORT = "import"
+
+
+class ReviewStatus(enum.StrEnum):
+    NEW = "new"
+    REVIEWED = "reviewed"
+    SPAM = "spam"
+
+
+class Submission(db.Model):
+    __tablename__ = "submissions"
+    __table_args__ = (
+        # The review desk and the synthesis read a region's (or a stop's) newest entries first.
+        Index("ix_submissions_region_created", "region_id", "created_at"),
+        Index("ix_submissions_stop_created", "stop_id", "created_at"),
+        Index("ix_submissions_region_status", "region_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Copied from the stop when stored so region-locked queries need no join; never user-chosen.
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"))
+    stop_id: Mapped[int] = mapped_column(ForeignKey("tour_stops.id"))
+    client_id: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True)
+    reference: Mapped[str] = mapped_column(String(16), unique=True)
+
+    organisation: Mapped[str] = mapped_column(String(200))
+    category_code: Mapped[str] = mapped_column(ForeignKey("categories.code"))
+    person_name: Mapped[str | None] = mapped_column(String(120))
+    job_title: Mapped[str | None] = mapped_column(String(120))
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    consent_contact: Mapped[bool] = mapped_column(Boolean, default=False)
+    language: Mapped[str] = mapped_column(String(5), default="fr")
+    source: Mapped[SubmissionSource] = mapped_column(
+        str_enum(SubmissionSource, "submission_source"), default=SubmissionSource.FORM
+    )
+    status: Mapped[ReviewStatus] = mapped_column(
+        str_enum(ReviewStatus, "review_status"), default=ReviewStatus.NEW
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(TIMESTAMP, default=utcnow)
+
+    region: Mapped[Region] = relationship()
+    stop: Mapped[TourStop] = relationship()
+    category: Mapped[Category] = relationship()
+    items: Mapped[list[FeedbackItem]] = relationship(
+        back_populates="submission",
+        order_by="FeedbackItem.position",
+        cascade="all, delete-orphan",
+    )
+
+    def __repr__(self) -> str:
+        return f"<Submission {self.reference}>"
+
+
+class FeedbackItem(db.Model):
+    __tablename__ = "feedback_items"
+    __table_args__ = (
+        Index("ix_feedback_items_submission", "submission_id", "position"),
+        Index("ix_feedback_items_kind_theme", "kind", "theme_id"),
+        Index("ix_feedback_items_theme", "theme_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(SmallInteger, default=0)
+    kind: Mapped[ItemKind] = mapped_column(str_enum(ItemKind, "item_kind"))
+    text: Mapped[str] = mapped_column(Text)
+    theme_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id"))
+    priority: Mapped[Priority | None] = mapped_column(str_enum(Priority, "item_priority"))
+    shortlisted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    submission: Mapped[Submission] = relationship(back_populates="items")
+    theme: Mapped[Theme | None] = relationship()

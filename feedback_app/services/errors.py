@@ -1,0 +1,30 @@
+"""Domain errors raised by services and translated into responses by the views."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+
+class DomainError(Exception):
+    pass
+
+
+class NotFound(DomainError):
+    """The record does not exist, or the caller may not know that it does."""
+
+
+class StopNotOpen(DomainError):
+    def __init__(self, status: str) -> None:
+        super().__init__(status)
+        self.status = status
+
+
+class ValidationFailed(DomainError):
+    """Input refused; `errors` maps a field path (e.g. "items.2.text") to its messages."""
+
+    def __init__(self, errors: Mapping[str, Sequence[object]]) -> None:
+        super().__init__(", ".join(errors))
+        self.errors = {field: list(messages) for field, messages in errors.items()}
+
+    def as_text(self) -> dict[str, list[str]]:
+        return {field: [str(m) for m in messages] for field, messages in self.errors.items()}

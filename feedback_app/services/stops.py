@@ -1,0 +1,88 @@
+"""Tour stops: creation, lookup by public code and the public description of a stop."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from feedback_app.database import write_transaction
+from feedback_app.models import Region, StopStatus, TourStop
+from feedback_app.services.codes import normalise_typed_code, stop_code
+from feedback_app.services.errors import NotFound, ValidationFailed
+from feedback_app.services.text import clean_line
+
+_CODE_ATTEMPTS = 5
+
+
+def get_stop_by_code(session: Session, code: str) -> TourStop:
+    stop = session.scalar(select(TourStop).where(TourStop.code == normalise_typed_code(code)))
+    if stop is None:
+        raise NotFound(code)
+    return stop
+
+
+def get_region_by_slug(session: Session, slug: str) -> Region:
+    region = session.scalar(select(Region).where(Region.slug == slug))
+    if region is None:
+        raise NotFound(slug)
+    return region
+
+
+def create_stop(
+    session: Session,
+    *,
+    region_slug: str,
+    city: str,
+    date: dt.date,
+    venue: str | None = None,
+    status: StopStatus = StopStatus.PLANNED,
+) -> TourStop:
+    city = clean_line(city or "")
+    venue = clean_line(venue or "") or None
+    errors: dict[str, list[object]] = {}
+    region = session.scalar(select(Region).where(Region.slug == region_slug))
+    if region is None:
+        errors["region"] = [_l("Région inconnue.")]
+    if not city or len(city) > 120:
+        errors["city"] = [_l("Indiquez la ville (120 caractères au plus).")]
+    if venue is not None and len(venue) > 200:
+        errors["venue"] = [_l("%(max)d caractères au plus.", max=200)]
+    if errors:
+        raise ValidationFailed(errors)
+    for _attempt in range(_CODE_ATTEMPTS):
+        try:
+            with write_transaction(session):
+                stop = TourStop(
+                    code=stop_code(), region=region, city=city, venue=venue, date=date,
+                    status=status,
+                )
+                session.add(stop)
+            return stop
+        except IntegrityError:
+            continue
+    raise RuntimeError("could not allocate a unique stop code")
+
+
+@dataclass(frozen=True)
+class RegionStops:
+    region: Region
+    stops: Sequence[TourStop]
+
+
+def open_stops_by_region(session: Session) -> list[RegionStops]:
+    stops = session.scalars(
+        select(TourStop)
+        .join(TourStop.region)
+        .where(TourStop.status == StopStatus.OPEN)
+        .order_by(Region.position, TourStop.date, TourStop.city)
+    ).all()
+    grouped: dict[int, list[TourStop]] = {}
+    for stop in stops:
+        grouped.setdefault(stop.region_id, []).append(stop)
+    return [RegionStops(region=group[0].region, stops=group) for group in grouped.values()]

@@ -1,0 +1,246 @@
+"""Validation of a submission, shared by the public form and the JSON API.
+
+The input is the raw mapping a client sent; nothing is trusted, types included. Every problem
+is collected so the respondent sees all of them at once, next to their fields.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
+
+from feedback_app.models import ItemKind, Priority
+from feedback_app.services.errors import ValidationFailed
+from feedback_app.services.text import clean_line, clean_multiline
+
+MAX_ORGANISATION = 200
+MAX_NAME = 120
+MAX_JOB_TITLE = 120
+MAX_EMAIL = 254
+MAX_PHONE = 32
+MAX_ITEM_TEXT = 4000
+MAX_ITEMS = 40
+LANGUAGES = ("fr", "ar", "en")
+CONTACT_FIELDS = ("name", "email", "phone")
+
+
+@dataclass(frozen=True)
+class CleanItem:
+    kind: ItemKind
+    text: str
+    theme: str | None = None
+    priority: Priority | None = None
+
+
+@dataclass(frozen=True)
+class CleanSubmission:
+    client_id: uuid.UUID
+    organisation: str
+    category: str
+    name: str | None
+    job_title: str | None
+    email: str | None
+    phone: str | None
+    consent_contact: bool
+    language: str
+    items: list[CleanItem] = field(default_factory=list)
+
+
+class _Errors(dict[str, list[object]]):
+    def add(self, path: str, message: object) -> None:
+        self.setdefault(path, []).append(message)
+
+
+def parse_client_id(value: Any) -> uuid.UUID | None:
+    if isinstance(value, uuid.UUID):
+        return value
+    if not isinstance(value, str):
+        return None
+    try:
+        return uuid.UUID(value.strip())
+    except ValueError:
+        return None
+
+
+def validate_submission(
+    raw: Any,
+    *,
+    categories: Sequence[str],
+    themes: Sequence[str],
+    default_language: str = "fr",
+) -> CleanSubmission:
+    """Return the cleaned submission or raise ValidationFailed with every error found."""
+    errors = _Errors()
+    if not isinstance(raw, Mapping):
+        raise ValidationFailed({"_body": [_l("Le contenu doit être un objet JSON.")]})
+
+    client_id = parse_client_id(raw.get("client_id"))
+    if client_id is None:
+        errors.add("client_id", _l("Identifiant client manquant ou invalide (UUID attendu)."))
+
+    organisation = _text(raw, "organisation", MAX_ORGANISATION, errors, required=True)
+    category = _choice(raw, "category", categories, errors, required=True)
+    consent = raw.get("consent_contact", False)
+    if consent is None:
+        consent = False
+    if not isinstance(consent, bool):
+        errors.add("consent_contact", _l("Valeur attendue : vrai ou faux."))
+        consent = False
+    job_title = _text(raw, "job_title", MAX_JOB_TITLE, errors)
+    name = email = phone = None
+    # Without consent nothing that identifies or reaches the person is read, let alone kept.
+    if consent:
+        name = _text(raw, "name", MAX_NAME, errors)
+        email = _email(raw, errors)
+        phone = _phone(raw, errors)
+
+    language = raw.get("language") or default_language
+    if language not in LANGUAGES:
+        errors.add("language", _l("Langue non prise en charge."))
+        language = default_language
+
+    items = _items(raw.get("items"), themes, errors)
+    if errors:
+        raise ValidationFailed(errors)
+    assert client_id is not None and organisation is not None and category is not None
+    return CleanSubmission(
+        client_id=client_id,
+        organisation=organisation,
+        category=category,
+        name=name,
+        job_title=job_title,
+        email=email,
+        phone=phone,
+        consent_contact=consent,
+        language=language,
+        items=items,
+    )
+
+
+def _text(
+    raw: Mapping, key: str, max_length: int, errors: _Errors, *, required: bool = False
+) -> str | None:
+    value = raw.get(key)
+    if value is None or value == "":
+        if required:
+            errors.add(key, _l("Ce champ est obligatoire."))
+        return None
+    if not isinstance(value, str):
+        errors.add(key, _l("Texte attendu."))
+        return None
+    value = clean_line(value)
+    if not value:
+        if required:
+            errors.add(key, _l("Ce champ est obligatoire."))
+        return None
+    if len(value) > max_length:
+        errors.add(key, _l("%(max)d caractères au plus.", max=max_length))
+        return None
+    return value
+
+
+def _choice(
+    raw: Mapping, key: str, allowed: Sequence[str], errors: _Errors, *, required: bool = False
+) -> str | None:
+    value = raw.get(key)
+    if value is None or value == "":
+        if required:
+            errors.add(key, _l("Ce champ est obligatoire."))
+        return None
+    if not isinstance(value, str) or value not in allowed:
+        errors.add(key, _l("Choix non valide."))
+        return None
+    return value
+
+
+def _email(raw: Mapping, errors: _Errors) -> str | None:
+    value = _text(raw, "email", MAX_EMAIL, errors)
+    if value is None:
+        return None
+    try:
+        return validate_email(value, check_deliverability=False).normalized
+    except EmailNotValidError:
+        errors.add("email", _l("Adresse e-mail non valide."))
+        return None
+
+
+def _phone(raw: Mapping, errors: _Errors) -> str | None:
+    value = _text(raw, "phone", MAX_PHONE, errors)
+    if value is None:
+        return None
+    try:
+        number = phonenumbers.parse(value, "MA")
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        errors.add("phone", _l("Numéro de téléphone non valide (ex. 06 12 34 56 78)."))
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _items(value: Any, themes: Sequence[str], errors: _Errors) -> list[CleanItem]:
+    if value is None:
+        value = []
+    if not isinstance(value, list):
+        errors.add("items", _l("Liste attendue."))
+        return []
+    if len(value) > MAX_ITEMS:
+        errors.add("items", _l("%(max)d contributions au plus.", max=MAX_ITEMS))
+        return []
+    kinds = [k.value for k in ItemKind]
+    priorities = [p.value for p in Priority]
+    items: list[CleanItem] = []
+    for index, entry in enumerate(value):
+        path = f"items.{index}"
+        if not isinstance(entry, Mapping):
+            errors.add(path, _l("Objet attendu."))
+            continue
+        text = entry.get("text")
+        if text is None:
+            text = ""
+        if not isinstance(text, str):
+            errors.add(f"{path}.text", _l("Texte attendu."))
+            continue
+        text = clean_multiline(text)
+        if not text:
+            continue  # an empty box on the form is not an entry
+        if len(text) > MAX_ITEM_TEXT:
+            errors.add(f"{path}.text", _l("%(max)d caractères au plus.", max=MAX_ITEM_TEXT))
+        kind = _choice(entry, "kind", kinds, errors_for(errors, path), required=True)
+        theme = _choice(entry, "theme", themes, errors_for(errors, path))
+        priority = _choice(entry, "priority", priorities, errors_for(errors, path))
+        if kind is not None and len(text) <= MAX_ITEM_TEXT:
+            items.append(
+                CleanItem(
+                    kind=ItemKind(kind),
+                    text=text,
+                    theme=theme,
+                    priority=Priority(priority) if priority else None,
+                )
+            )
+    if not items and "items" not in errors and not any(k.startswith("items.") for k in errors):
+        errors.add(
+            "items",
+            _l("Écrivez au moins un besoin, une opportunité, un défi ou une proposition."),
+        )
+    return items
+
+
+class _PrefixedErrors(_Errors):
+    def __init__(self, parent: _Errors, prefix: str) -> None:
+        super().__init__()
+        self._parent = parent
+        self._prefix = prefix
+
+    def add(self, path: str, message: object) -> None:
+        self._parent.add(f"{self._prefix}.{path}", message)
+
+
+def errors_for(errors: _Errors, prefix: str) -> _Errors:
+    return _PrefixedErrors(errors, prefix)

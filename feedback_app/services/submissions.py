@@ -1,0 +1,149 @@
+"""Storing a submission exactly once, whatever the network does."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from feedback_app.database import write_transaction
+from feedback_app.models import (
+    Category,
+    FeedbackItem,
+    Submission,
+    SubmissionSource,
+    Theme,
+    TourStop,
+)
+from feedback_app.services.codes import receipt_reference
+from feedback_app.services.errors import StopNotOpen
+from feedback_app.services.stops import get_stop_by_code
+from feedback_app.services.submission_input import (
+    CleanSubmission,
+    parse_client_id,
+    validate_submission,
+)
+
+_REFERENCE_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class Receipt:
+    id: int
+    reference: str
+    created: bool  # False when the client_id had already been stored
+
+    def as_json(self) -> dict[str, Any]:
+        return {"id": self.id, "reference": self.reference}
+
+
+def submit(
+    session: Session,
+    stop_code: str,
+    raw: Any,
+    *,
+    source: SubmissionSource,
+    default_language: str = "fr",
+    received_at: dt.datetime | None = None,
+) -> Receipt:
+    """Validate and store one submission and its items in a single transaction.
+
+    A `client_id` already stored returns that submission's receipt, so a double tap, a refresh
+    or a retry after a lost answer never stores twice. Raises NotFound, StopNotOpen or
+    ValidationFailed.
+    """
+    stop = get_stop_by_code(session, stop_code)
+    client_id = parse_client_id(raw.get("client_id")) if isinstance(raw, dict) else None
+    if client_id is not None:
+        existing = _find_receipt(session, client_id)
+        if existing is not None:
+            return existing
+    if not stop.is_open:
+        raise StopNotOpen(stop.status.value)
+
+    clean = validate_submission(
+        raw,
+        categories=session.scalars(select(Category.code)).all(),
+        themes=session.scalars(select(Theme.code).where(Theme.retired.is_(False))).all(),
+        default_language=default_language,
+    )
+    theme_ids = dict(session.execute(select(Theme.code, Theme.id)).tuples().all())
+    for _attempt in range(_REFERENCE_ATTEMPTS):
+        try:
+            return _store(session, stop, clean, source, theme_ids, received_at)
+        except IntegrityError:
+            # Either another request stored the same client_id first, or (rarely) the random
+            # reference collided; the former is an answer, the latter is worth another try.
+            existing = _find_receipt(session, clean.client_id)
+            if existing is not None:
+                return existing
+    raise RuntimeError("could not allocate a unique receipt reference")
+
+
+def _store(
+    session: Session,
+    stop: TourStop,
+    clean: CleanSubmission,
+    source: SubmissionSource,
+    theme_ids: dict[str, int],
+    received_at: dt.datetime | None,
+) -> Receipt:
+    # Read before the write transaction begins: starting it expires every loaded object.
+    stop_id, region_id, region_code = stop.id, stop.region_id, stop.region.code
+    with write_transaction(session):
+        existing = _find_receipt(session, clean.client_id)
+        if existing is not None:
+            return existing
+        submission = Submission(
+            region_id=region_id,
+            stop_id=stop_id,
+            client_id=clean.client_id,
+            reference=receipt_reference(region_code),
+            organisation=clean.organisation,
+            category_code=clean.category,
+            person_name=clean.name,
+            job_title=clean.job_title,
+            email=clean.email,
+            phone=clean.phone,
+            consent_contact=clean.consent_contact,
+            language=clean.language,
+            source=source,
+            items=[
+                FeedbackItem(
+                    position=position,
+                    kind=item.kind,
+                    text=item.text,
+                    theme_id=theme_ids.get(item.theme) if item.theme else None,
+                    priority=item.priority,
+                )
+                for position, item in enumerate(clean.items)
+            ],
+        )
+        if received_at is not None:
+            submission.created_at = received_at
+        session.add(submission)
+        session.flush()
+        receipt = Receipt(id=submission.id, reference=submission.reference, created=True)
+    return receipt
+
+
+def _find_receipt(session: Session, client_id: Any) -> Receipt | None:
+    row = session.execute(
+        select(Submission.id, Submission.reference).where(Submission.client_id == client_id)
+    ).first()
+    if row is None:
+        return None
+    return Receipt(id=row.id, reference=row.reference, created=False)
+
+
+def find_receipt_for_stop(session: Session, stop: TourStop, reference: str) -> str | None:
+    """The reference, if it belongs to this stop (the thank-you page shows nothing else)."""
+    return session.scalar(
+        select(Submission.reference).where(
+            Submission.stop_id == stop.id, Submission.reference == reference.upper()
+        )
+    )

@@ -1,0 +1,32 @@
+"""Cleaning of free text before it is validated and stored.
+
+PostgreSQL refuses NUL and lone surrogates while SQLite stores them; stripping them (and the
+other control characters) here makes both databases behave the same and keeps exports valid.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x85]")
+_CONTROL_KEEP_LAYOUT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff]")
+_CONTROL_ANY = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029]")
+_SPACES = re.compile(r"[ \t]+")
+
+
+def clean_multiline(value: str) -> str:
+    """NFC text with paragraphs and tabs kept, every other control character removed."""
+    value = _LINE_BREAKS.sub("\n", value)
+    value = _CONTROL_KEEP_LAYOUT.sub("", value)
+    value = unicodedata.normalize("NFC", value)
+    lines = [line.rstrip() for line in value.split("\n")]
+    return "\n".join(lines).strip()
+
+
+def clean_line(value: str) -> str:
+    """NFC single-line text: breaks and tabs become spaces, other controls are removed."""
+    value = re.sub(r"[\t\n\r\v\f\x85\u2028\u2029]", " ", value)
+    value = _CONTROL_ANY.sub("", value)
+    value = unicodedata.normalize("NFC", value)
+    return _SPACES.sub(" ", value).strip()

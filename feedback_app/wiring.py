@@ -1,0 +1,80 @@
+"""The `register_*` steps of the application factory."""
+
+from __future__ import annotations
+
+from flask import Flask, request
+from flask_babel import format_date, format_datetime
+from sqlalchemy.engine import make_url
+
+from feedback_app.database import SQLITE_BUSY_TIMEOUT_MS, configure_engine
+from feedback_app.extensions import babel, csrf, db, login_manager, migrate
+from feedback_app.i18n import current_language, select_locale, text_direction
+
+
+def register_extensions(app: Flask) -> None:
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() == "sqlite":
+        options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+        options = {**options, "connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    db.init_app(app)
+    migrate.init_app(app, db, directory=app.config.get("MIGRATIONS_DIR", _migrations_dir(app)))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def _load_user(session_id: str):  # type: ignore[no-untyped-def]
+        from feedback_app.services.sessions import load_session_user
+
+        return load_session_user(db.session, session_id)
+    with app.app_context():
+        configure_engine(db.engine)
+
+
+def _migrations_dir(app: Flask) -> str:
+    from pathlib import Path
+
+    return str(Path(app.root_path).parent / "migrations")
+
+
+def register_i18n(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_locale)
+
+    @app.context_processor
+    def _i18n_context() -> dict:
+        return {
+            "text_direction": text_direction,
+            "current_language": current_language,
+            "format_date": format_date,
+            "format_datetime": format_datetime,
+        }
+
+    @app.after_request
+    def _remember_language(response):  # type: ignore[no-untyped-def]
+        lang = request.args.get("lang")
+        if lang in app.config["LANGUAGES"] and request.cookies.get("lang") != lang:
+            response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="Lax",
+                                httponly=True, secure=app.config["SESSION_COOKIE_SECURE"])
+        return response
+
+
+def register_blueprints(app: Flask) -> None:
+    from feedback_app.api import bp as api_bp
+    from feedback_app.public import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    csrf.exempt(api_bp)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from feedback_app import errors
+
+    errors.register(app)
+
+
+def register_cli(app: Flask) -> None:
+    from feedback_app.cli import register
+
+    register(app)
