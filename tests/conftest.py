@@ -62,7 +62,7 @@ def _pg_admin_engine():  # type: ignore[no-untyped-def]
 def pg_template() -> Iterator[str]:
     if not PG_URL:
         pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL half skipped")
-    name = f"tournee_tmpl_{_worker()}"
+    name = f"tournee_tmpl_{_worker()}_{os.getpid()}"
     admin = _pg_admin_engine()
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

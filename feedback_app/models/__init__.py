@@ -2,6 +2,7 @@
 
 from feedback_app.models.audit import AuditEvent
 from feedback_app.models.reference import Category, Region, Theme
+from feedback_app.models.review import ReviewNote
 from feedback_app.models.stop import StopStatus, TourStop
 from feedback_app.models.submission import (
     FeedbackItem,
@@ -11,6 +12,7 @@ from feedback_app.models.submission import (
     Submission,
     SubmissionSource,
 )
+from feedback_app.models.token import PasswordToken
 from feedback_app.models.user import Role, User, user_regions
 
 __all__ = [
@@ -18,8 +20,10 @@ __all__ = [
     "Category",
     "FeedbackItem",
     "ItemKind",
+    "PasswordToken",
     "Priority",
     "Region",
+    "ReviewNote",
     "ReviewStatus",
     "Role",
     "StopStatus",

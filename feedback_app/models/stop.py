@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Date, ForeignKey, Index, String
+from sqlalchemy import Date, ForeignKey, Index, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from feedback_app.extensions import db
@@ -32,6 +32,9 @@ class TourStop(db.Model):
     status: Mapped[StopStatus] = mapped_column(
         str_enum(StopStatus, "stop_status"), default=StopStatus.PLANNED
     )
+    # Hours after closing during which submissions filled while it was open are still taken.
+    grace_hours: Mapped[int] = mapped_column(SmallInteger, default=24)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(TIMESTAMP)
     created_at: Mapped[dt.datetime] = mapped_column(TIMESTAMP, default=utcnow)
 
     region: Mapped[Region] = relationship(lazy="joined")

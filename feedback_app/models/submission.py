@@ -71,6 +71,12 @@ class Submission(db.Model):
         str_enum(ReviewStatus, "review_status"), default=ReviewStatus.NEW
     )
     created_at: Mapped[dt.datetime] = mapped_column(TIMESTAMP, default=utcnow)
+    # When the respondent filled the form on their device (offline queue), if it told us.
+    filled_at: Mapped[dt.datetime | None] = mapped_column(TIMESTAMP)
+    # Accepted after the stop closed, within its grace period.
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Bumped by every review change, so a cached export knows when it is stale.
+    updated_at: Mapped[dt.datetime] = mapped_column(TIMESTAMP, default=utcnow, onupdate=utcnow)
 
     region: Mapped[Region] = relationship()
     stop: Mapped[TourStop] = relationship()
