@@ -22,6 +22,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.session_protection = "strong"
+    login_manager.login_view = "auth.login"
 
     @login_manager.user_loader
     def _load_user(session_id: str):  # type: ignore[no-untyped-def]
@@ -61,9 +62,15 @@ def register_i18n(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from feedback_app.api import bp as api_bp
+    from feedback_app.auth import bp as auth_bp
+    from feedback_app.hq import bp as hq_bp
     from feedback_app.public import bp as public_bp
+    from feedback_app.review import bp as review_bp
 
     app.register_blueprint(public_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(review_bp, url_prefix="/review")
+    app.register_blueprint(hq_bp, url_prefix="/hq")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)
 

@@ -1,0 +1,5 @@
+"""Staff sign-in and sign-out, and the guards every staff view uses."""
+
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__, template_folder="templates")

@@ -1,0 +1,5 @@
+"""Headquarters: the dashboard, the tour's stops, users, themes, exports and the audit trail."""
+
+from flask import Blueprint
+
+bp = Blueprint("hq", __name__, template_folder="templates")
