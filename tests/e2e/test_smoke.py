@@ -1,0 +1,34 @@
+"""A professional on a phone fills the stop form and gets a receipt."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select
+
+from feedback_app.extensions import db
+from feedback_app.models import Submission
+from tests.e2e.conftest import screenshot
+
+
+def test_phone_fills_the_form_and_sees_the_receipt(live_server, page) -> None:
+    code = live_server.open_stop()
+    page.goto(f"{live_server.url}/f/{code}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+    page.get_by_label("Organisation").fill("Riad Dar Atlas")
+    page.get_by_label("Catégorie professionnelle").select_option("hebergement")
+    page.get_by_label("Besoins 1").fill("Former le personnel à l'accueil en anglais.")
+    page.get_by_role("button", name="Envoyer ma contribution").click()
+
+    reference = page.locator(".receipt .reference")
+    reference.wait_for(state="visible")
+    assert re.fullmatch(r"[A-Z0-9-]{6,16}", reference.inner_text().strip())
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot(page, "smoke-phone-receipt")
+
+    with live_server.app.app_context():
+        stored = db.session.scalars(select(Submission)).all()
+        assert [s.reference for s in stored] == [reference.inner_text().strip()]
+        assert stored[0].organisation == "Riad Dar Atlas"
+        assert db.session.scalar(select(func.count()).select_from(Submission)) == 1
