@@ -9,7 +9,8 @@ from pathlib import Path
 class Config:
     SECRET_KEY: str | None = None
     SQLALCHEMY_DATABASE_URI: str | None = None  # set from instance_path when not configured
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # hide_parameters: a database error message never carries what a respondent typed into logs.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "hide_parameters": True}
     REDIS_URL: str | None = None
 
     # A form left open through a whole meeting must still post: the token lives as long as the
@@ -35,6 +36,18 @@ class Config:
     # Public base URL printed on posters and by `stops create`; falls back to the request host.
     PUBLIC_BASE_URL: str | None = None
 
+    # Hardening (feedback_app/security.py, ratelimits.py). Behind a reverse proxy set
+    # PROXY_FIX_X_FOR=1 (and PROXY_FIX_X_PROTO=1) to the number of proxies in front of the app.
+    PROXY_FIX_X_FOR = 0
+    PROXY_FIX_X_PROTO = 0
+    PROXY_FIX_X_HOST = 0
+    RATELIMIT_ENABLED = True
+    # Contact details (name, e-mail, phone, consent) older than this are erased by
+    # `flask --app feedback_app privacy purge` (law 09-08: kept no longer than needed).
+    CONTACT_RETENTION_DAYS = 365
+    # Where respondents exercise their rights (an e-mail or postal address), shown on the form.
+    PRIVACY_CONTACT: str | None = None
+
 
 class DevelopmentConfig(Config):
     DEBUG = False
@@ -45,6 +58,8 @@ class DevelopmentConfig(Config):
 
 class TestingConfig(Config):
     TESTING = True
+    # Suites post hundreds of submissions from one address; test_rate_limits.py turns it on.
+    RATELIMIT_ENABLED = False
     SECRET_KEY = "test-only-not-secret"
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
@@ -72,5 +87,11 @@ def environment_overrides() -> dict[str, str]:
         "SECRET_KEY": "SECRET_KEY",
         "REDIS_URL": "REDIS_URL",
         "PUBLIC_BASE_URL": "PUBLIC_BASE_URL",
+        "PROXY_FIX_X_FOR": "PROXY_FIX_X_FOR",
+        "PROXY_FIX_X_PROTO": "PROXY_FIX_X_PROTO",
+        "PROXY_FIX_X_HOST": "PROXY_FIX_X_HOST",
+        "RATELIMIT_ENABLED": "RATELIMIT_ENABLED",
+        "CONTACT_RETENTION_DAYS": "CONTACT_RETENTION_DAYS",
+        "PRIVACY_CONTACT": "PRIVACY_CONTACT",
     }
     return {key: os.environ[env] for env, key in mapping.items() if os.environ.get(env)}

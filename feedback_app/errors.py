@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_limiter.errors import RateLimitExceeded
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from feedback_app.requestlog import request_id
+
 log = logging.getLogger(__name__)
+
+# Headers of the exception worth keeping on the page that replaces it (405's Allow, ...).
+_KEPT_HEADERS = frozenset({"allow", "retry-after", "www-authenticate"})
 
 
 def _titles() -> dict[int, str]:
@@ -29,19 +36,36 @@ def _explanations() -> dict[int, str]:
         400: _("La demande n'a pas pu être comprise. Revenez en arrière et réessayez."),
         403: _("Vous n'avez pas accès à cette page."),
         404: _("Cette adresse ne correspond à aucune page. Vérifiez le lien ou le code."),
-        413: _("Le contenu envoyé dépasse la taille autorisée."),
+        413: _("Le contenu envoyé dépasse la taille autorisée. Raccourcissez vos textes "
+               "puis renvoyez."),
         429: _("Trop de demandes en peu de temps. Patientez une minute puis réessayez."),
         500: _("Un problème est survenu de notre côté. Votre saisie n'a pas été perdue : "
                "revenez en arrière et renvoyez."),
     }
 
 
-def _respond(status: int, description: str | None = None):  # type: ignore[no-untyped-def]
+def _csrf_explanation() -> str:
+    return _("Le formulaire a expiré ou a été ouvert dans un autre onglet. Rechargez la page, "
+             "puis recommencez l'opération.")
+
+
+def _respond(status: int, description: str | None = None, *, message: str | None = None,
+             exc: HTTPException | None = None):  # type: ignore[no-untyped-def]
     title = _titles().get(status, _("Erreur"))
     if request.path.startswith("/api/"):
-        return jsonify({"error": description or title}), status
-    message = _explanations().get(status, description or title)
-    return render_template("errors.html", status=status, title=title, message=message), status
+        response = jsonify({"error": description or title})
+        response.status_code = status
+    else:
+        message = message or _explanations().get(status, description or title)
+        # A 500 shows the request id, so that support can find the matching log line.
+        body = render_template("errors.html", status=status, title=title, message=message,
+                               request_id=request_id() if status >= 500 else None)
+        response = current_app.make_response((body, status))
+    if exc is not None:
+        for name, value in exc.get_headers():
+            if name.lower() in _KEPT_HEADERS:
+                response.headers[name] = value
+    return response
 
 
 def register(app: Flask) -> None:
@@ -49,10 +73,18 @@ def register(app: Flask) -> None:
     def _http(exc: HTTPException):  # type: ignore[no-untyped-def]
         if exc.code is None:
             return exc
-        return _respond(exc.code, exc.description if request.path.startswith("/api/") else None)
+        api = request.path.startswith("/api/")
+        if isinstance(exc, CSRFError):
+            # A staff form left open too long or posted from another tab: say what to do.
+            return _respond(400, _csrf_explanation(), message=_csrf_explanation(), exc=exc)
+        if isinstance(exc, RateLimitExceeded):
+            # The limit's own message (translated in ratelimits.py), not the "N per M" rule.
+            text = exc.description if exc.description and " per " not in exc.description else None
+            return _respond(429, text, message=text, exc=exc)
+        return _respond(exc.code, exc.description if api else None, exc=exc)
 
     @app.errorhandler(InternalServerError)
     def _internal(exc: InternalServerError):  # type: ignore[no-untyped-def]
         log.error("unhandled error on %s %s", request.method, request.path,
-                  exc_info=exc.original_exception)
+                  exc_info=exc.original_exception or exc)
         return _respond(500)

@@ -74,6 +74,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)
 
+    # Security headers, rate limits (which wrap the views above), request logs, health probes.
+    from feedback_app import security
+
+    security.register(app)
+
 
 def register_error_handlers(app: Flask) -> None:
     from feedback_app import errors

@@ -1,0 +1,140 @@
+"""Abuse control with Flask-Limiter: submissions and sign-in, per client address.
+
+Sizing for a venue, where everyone shares the Wi-Fi's one public address:
+- Submissions (the form and the API together, one shared bucket per address):
+  "600 per 10 minutes" lets 200 people each post up to three times in ten minutes (the post
+  that stores, plus a correction after a validation error or an "add another" round trip on a
+  phone without JavaScript); "150 per minute" lets most of a room send at the same moment when
+  the speaker asks for it, while a script hammering from one address is held to 2.5 posts/s.
+  Replays of a client_id that is already stored are exempt: a phone retrying after a lost
+  answer gets its receipt and costs nobody anything.
+- Sign-in: "100 per 15 minutes" failed attempts per address, across every worker. Successful
+  sign-ins do not count. The per-account slow-down lives in services/signin.py; this is the
+  backstop that holds across gunicorn workers and hosts.
+
+The counters live in Redis when REDIS_URL is set, so the limits hold across workers and hosts;
+otherwise in memory, per process (with 4 workers an address really gets up to 4x). If Redis
+goes away the limiter falls back to memory instead of failing submissions.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, request
+from flask_babel import gettext as _
+from flask_limiter import Limiter
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from feedback_app.extensions import db
+from feedback_app.services.replays import is_stored_client_id
+
+SUBMISSION_LIMITS = "150 per minute;600 per 10 minutes"
+SIGN_IN_LIMITS = "100 per 15 minutes"
+EXTENSION_KEY = "tournee_limiter"
+
+# Endpoints limited. A renamed submission endpoint must be renamed here: `register` fails
+# loudly rather than leave the route unprotected.
+SUBMISSION_ENDPOINTS = ("public.stop_form", "api.create_submission")
+SIGN_IN_ENDPOINT = "auth.login"
+
+
+def client_address() -> str:
+    """The rate-limit key: the client's address (ProxyFix makes it the real one behind a proxy)."""
+    return request.remote_addr or "unknown"
+
+
+def _flag(value: object) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() not in ("0", "false", "no", "off", "")
+    return bool(value)
+
+
+def _is_replay() -> bool:
+    """The post carries a client_id already stored: answer it, whatever the counters say."""
+    try:
+        if request.is_json:
+            body = request.get_json(silent=True)
+            value = body.get("client_id") if isinstance(body, dict) else None
+        else:
+            value = request.form.get("client_id")
+    except HTTPException:
+        return False  # e.g. a body over MAX_CONTENT_LENGTH: the view answers 413 itself
+    return bool(value) and is_stored_client_id(db.session, value)
+
+
+def _failed_sign_in(response: Response) -> bool:
+    return response.status_code not in (301, 302, 303)
+
+
+def _submission_message() -> str:
+    return _("Trop de contributions envoyées depuis ce réseau en peu de temps. "
+             "Patientez une minute puis renvoyez : votre saisie n'est pas perdue.")
+
+
+def _sign_in_message() -> str:
+    return _("Trop de tentatives de connexion depuis ce réseau. Réessayez dans quelques minutes.")
+
+
+def _configure(app: Flask) -> None:
+    config = app.config
+    config["RATELIMIT_ENABLED"] = _flag(config.get("RATELIMIT_ENABLED", True))
+    redis_url = config.get("REDIS_URL")
+    config.setdefault("RATELIMIT_STORAGE_URI", redis_url or "memory://")
+    if config["RATELIMIT_STORAGE_URI"].startswith(("redis://", "rediss://")):
+        # An unreachable Redis must cost a second, not a hung worker.
+        config.setdefault("RATELIMIT_STORAGE_OPTIONS",
+                          {"socket_connect_timeout": 1, "socket_timeout": 1})
+    config.setdefault("RATELIMIT_STRATEGY", "moving-window")
+    config.setdefault("RATELIMIT_KEY_PREFIX", "tournee")
+    config.setdefault("RATELIMIT_HEADERS_ENABLED", True)  # Retry-After for the offline queue
+    # A broken counter store must never turn a submission into a 500.
+    config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
+    config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    config.setdefault("RATELIMIT_SUBMISSIONS", SUBMISSION_LIMITS)
+    config.setdefault("RATELIMIT_SIGN_IN", SIGN_IN_LIMITS)
+
+
+def register(app: Flask) -> None:
+    """Bind a limiter to this app and put the limits on its submission and sign-in views.
+
+    One Limiter per app (not a module global) so that each app, test apps included, has its
+    own settings and counters; the views are wrapped here rather than decorated at import.
+    """
+    _configure(app)
+    limiter = Limiter(key_func=client_address)
+    limiter.init_app(app)
+    app.extensions[EXTENSION_KEY] = limiter
+    if not app.config["RATELIMIT_ENABLED"]:
+        return
+
+    submissions = limiter.shared_limit(
+        lambda: current_app.config["RATELIMIT_SUBMISSIONS"],
+        scope="submissions",
+        methods=["POST"],
+        exempt_when=_is_replay,
+        error_message=_submission_message,
+    )
+    for endpoint in SUBMISSION_ENDPOINTS:
+        _wrap(app, endpoint, submissions)
+
+    sign_in = limiter.limit(
+        lambda: current_app.config["RATELIMIT_SIGN_IN"],
+        methods=["POST"],
+        deduct_when=_failed_sign_in,
+        error_message=_sign_in_message,
+    )
+    # Optional here so that the app builds without the staff blueprint's views;
+    # test_rate_limits.py checks that the sign-in view is limited.
+    if SIGN_IN_ENDPOINT in app.view_functions:
+        _wrap(app, SIGN_IN_ENDPOINT, sign_in)
+
+
+def _wrap(app: Flask, endpoint: str, decorator) -> None:  # type: ignore[no-untyped-def]
+    view = app.view_functions.get(endpoint)
+    if view is None:
+        raise RuntimeError(f"rate-limited endpoint {endpoint!r} does not exist")
+    app.view_functions[endpoint] = decorator(view)
+
+
+def limiter_of(app: Flask) -> Limiter:
+    return app.extensions[EXTENSION_KEY]
