@@ -3,3 +3,5 @@
 from flask import Blueprint
 
 bp = Blueprint("auth", __name__, template_folder="templates")
+
+from feedback_app.auth import routes  # noqa: E402,F401  (routes attach to bp)

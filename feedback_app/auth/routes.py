@@ -1,0 +1,158 @@
+"""Sign-in, sign-out and the set-password link: parse, call a service, respond."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import (
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from feedback_app.auth import bp
+from feedback_app.auth.forms import LoginForm, SetPasswordForm
+from feedback_app.extensions import db
+from feedback_app.services.errors import NotFound, ValidationFailed
+from feedback_app.services.passwords import MIN_PASSWORD_LENGTH
+from feedback_app.services.signin import Throttles, authenticate, sign_out
+from feedback_app.services.tokens import (
+    TOKEN_VALIDITY,
+    find_valid_token,
+    set_password_with_token,
+)
+
+_THROTTLES_KEY = "tournee_signin_throttles"
+
+
+@bp.record_once
+def _create_throttles(state) -> None:  # type: ignore[no-untyped-def]
+    state.app.extensions[_THROTTLES_KEY] = Throttles.create()
+
+
+@bp.before_app_request
+def _forget_cached_user() -> None:
+    # Who is signed in is decided from this request's cookie alone. Flask reuses an app
+    # context that is already pushed (the tests hold one), and with it Flask-Login's cached
+    # user: without this, one client's sign-in would leak into the next client's request.
+    g.pop("_login_user", None)
+
+
+@bp.app_context_processor
+def _staff_layout_context() -> dict:
+    # templates/staff/base.html shows only the links whose endpoint exists.
+    return {"current_app": current_app._get_current_object()}
+
+
+def _throttles() -> Throttles:
+    return current_app.extensions[_THROTTLES_KEY]
+
+
+def landing_url() -> str:
+    """Where a signed-in staff member starts: the review desk, else HQ's pages."""
+    views = current_app.view_functions
+    candidates = ["review.index", "hq.dashboard", "hq.stops"]
+    if current_user.is_authenticated and current_user.is_hq:
+        candidates = ["hq.dashboard", "review.index", "hq.stops"]
+    for endpoint in candidates:
+        if endpoint in views:
+            return url_for(endpoint)
+    return url_for("public.index")
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only a path on this site: never another host (open redirect)."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or "\\" in target or any(ord(c) < 32 for c in target):
+        return None
+    return target
+
+
+def _start_session(user) -> None:  # type: ignore[no-untyped-def]
+    # A fresh session: nothing planted in the cookie before sign-in survives it (fixation).
+    session.clear()
+    login_user(user)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():  # type: ignore[no-untyped-def]
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(landing_url())
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = _safe_next(request.args.get("next")) or ""
+    error, status = None, 200
+    if form.validate_on_submit():
+        result = authenticate(
+            db.session, _throttles(), email=form.email.data or "",
+            password=form.password.data or "", address=request.remote_addr or "unknown",
+        )
+        if result.ok:
+            _start_session(result.user)
+            return redirect(_safe_next(form.next.data) or landing_url())
+        if result.wait_seconds:
+            error = _("Trop de tentatives. Réessayez dans %(seconds)d s.",
+                      seconds=result.wait_seconds)
+            status = 429
+        else:
+            error = _("E-mail ou mot de passe incorrect.")
+    form.password.data = ""
+    return render_template("auth/login.html", form=form, error=error), status
+
+
+@bp.post("/logout")
+def logout():  # type: ignore[no-untyped-def]
+    if current_user.is_authenticated:
+        sign_out(db.session, current_user.id)
+        logout_user()
+    session.clear()
+    flash(_("Vous êtes déconnecté(e)."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/set-password/<token>", methods=["GET", "POST"])
+def set_password(token: str):  # type: ignore[no-untyped-def]
+    try:
+        row = find_valid_token(db.session, token)
+    except NotFound:
+        return _private(_invalid_link(), 410)
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = set_password_with_token(
+                db.session, token, password=form.password.data or "",
+                confirmation=form.confirm.data or "",
+            )
+        except ValidationFailed as failure:
+            for field, messages in failure.as_text().items():
+                form[field].errors = [*form[field].errors, *messages]
+        except NotFound:
+            return _private(_invalid_link(), 410)
+        else:
+            _start_session(user)
+            flash(_("Votre mot de passe est enregistré."), "info")
+            return redirect(landing_url())
+    return _private(render_template("auth/set_password.html", form=form, user=row.user,
+                                    min_length=MIN_PASSWORD_LENGTH), 200)
+
+
+def _invalid_link() -> str:
+    return render_template("auth/link_invalid.html",
+                           hours=int(TOKEN_VALIDITY.total_seconds() // 3600))
+
+
+def _private(body: str, status: int):  # type: ignore[no-untyped-def]
+    # The token is in the address: it must not leak through Referer nor stay in a cache.
+    response = current_app.make_response((body, status))
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,148 @@
+"""Helpers for tests of staff pages: accounts, sign-in, CSRF tokens and a two-region world.
+
+Import them in any test module: `from tests.staff import build_world, login, make_user, ...`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+import secrets
+import uuid
+from dataclasses import dataclass, field
+
+from flask import Flask
+from flask.testing import FlaskClient
+from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from feedback_app.database import write_transaction
+from feedback_app.models import (
+    Region,
+    Role,
+    StopStatus,
+    Submission,
+    SubmissionSource,
+    Theme,
+    User,
+)
+from feedback_app.services.passwords import hash_password
+from feedback_app.services.stops import create_stop
+from feedback_app.services.submissions import submit
+from feedback_app.services.tokens import issue_token
+
+PASSWORD = "correct horse battery staple"
+REGION_A = "marrakech-safi"
+REGION_B = "souss-massa"
+
+
+@functools.cache
+def _hash(password: str) -> str:
+    # argon2 is deliberately slow: hash each test password once per test process.
+    return hash_password(password)
+
+
+def make_user(session: Session, email: str, role: Role = Role.DELEGATE,
+              regions: tuple[str, ...] = (REGION_A,), password: str | None = PASSWORD,
+              active: bool = True, name: str = "") -> User:
+    with write_transaction(session):
+        region_rows = list(session.scalars(select(Region).where(Region.slug.in_(regions))))
+        user = User(email=email.lower(), name=name or email.split("@")[0], role=role,
+                    password_hash=_hash(password) if password else None, active=active,
+                    regions=region_rows if role is Role.DELEGATE else [])
+        session.add(user)
+    return user
+
+
+def csrf_for(app: Flask, client: FlaskClient) -> str:
+    """A valid CSRF token for this client's session, as Flask-WTF would render it."""
+    with client.session_transaction() as sess:
+        raw = sess.get("csrf_token") or secrets.token_hex(20)
+        sess["csrf_token"] = raw
+    return URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token").dumps(raw)
+
+
+def login(app: Flask, client: FlaskClient, email: str, password: str = PASSWORD,
+          follow: bool = False):  # type: ignore[no-untyped-def]
+    return client.post("/login", data={"email": email, "password": password,
+                                       "csrf_token": csrf_for(app, client)},
+                       follow_redirects=follow)
+
+
+def post(app: Flask, client: FlaskClient, path: str, data: dict | None = None,
+         **kwargs):  # type: ignore[no-untyped-def]
+    """A form POST carrying a valid CSRF token."""
+    return client.post(path, data={**(data or {}), "csrf_token": csrf_for(app, client)},
+                       **kwargs)
+
+
+def signed_in(app: Flask, email: str, password: str = PASSWORD) -> FlaskClient:
+    client = app.test_client()
+    response = login(app, client, email, password)
+    assert response.status_code == 302, f"sign-in of {email} failed"
+    return client
+
+
+@dataclass
+class World:
+    """Two regions with a stop, a submission and a delegate each, plus HQ.
+
+    `ids` fills the `{placeholders}` of route paths; `secrets_a` are strings that only region
+    A's records contain, which must never show up in what region B's delegate receives.
+    """
+
+    ids: dict[str, object] = field(default_factory=dict)
+    secrets_a: list[str] = field(default_factory=list)
+    emails: dict[str, str] = field(default_factory=dict)
+
+
+def _submission(session: Session, code: str, organisation: str, text: str) -> Submission:
+    receipt = submit(session, code, {
+        "client_id": str(uuid.uuid4()), "organisation": organisation, "category": "hebergement",
+        "items": [{"kind": "proposal", "text": text, "theme": "digitalisation"}],
+    }, source=SubmissionSource.FORM)
+    submission = session.get(Submission, receipt.id)
+    assert submission is not None
+    return submission
+
+
+def build_world(session: Session) -> World:
+    world = World()
+    stop_a = create_stop(session, region_slug=REGION_A, city="Ville-Secrete-A",
+                         date=dt.date(2025, 3, 1), venue="Salle-Secrete-A",
+                         status=StopStatus.OPEN)
+    stop_b = create_stop(session, region_slug=REGION_B, city="Agadir-B",
+                         date=dt.date(2025, 3, 8), venue="Salle B", status=StopStatus.OPEN)
+    sub_a = _submission(session, stop_a.code, "Organisation-Secrete-A",
+                        "Proposition-secrete-A : former les guides")
+    sub_b = _submission(session, stop_b.code, "Organisation B",
+                        "Proposition B : une route vers la plage")
+    delegate_a = make_user(session, "delegue.a@example.ma", regions=(REGION_A,))
+    delegate_b = make_user(session, "delegue.b@example.ma", regions=(REGION_B,))
+    hq = make_user(session, "siege@example.ma", role=Role.HQ, regions=())
+    victim = make_user(session, "autre.a@example.ma", regions=(REGION_A,))
+    with write_transaction(session):
+        token = issue_token(session, user=victim, actor_id=hq.id)
+    theme = session.scalar(select(Theme).where(Theme.code == "digitalisation"))
+    assert theme is not None
+    world.ids.update(
+        region_a=REGION_A, region_b=REGION_B,
+        stop_a=stop_a.id, code_a=stop_a.code, stop_b=stop_b.id, code_b=stop_b.code,
+        submission_a=sub_a.id, reference_a=sub_a.reference, item_a=sub_a.items[0].id,
+        submission_b=sub_b.id,
+        delegate_a=delegate_a.id, delegate_b=delegate_b.id, hq=hq.id, user_a=victim.id,
+        theme=theme.id, token=token,
+    )
+    world.secrets_a = [stop_a.city, "Salle-Secrete-A", "Organisation-Secrete-A",
+                       "Proposition-secrete-A", stop_a.code, sub_a.reference,
+                       "autre.a@example.ma"]
+    world.emails = {"own": delegate_a.email, "other": delegate_b.email, "hq": hq.email}
+    return world
+
+
+def html_csrf(html: str) -> str:
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    assert match, "no CSRF token in the page"
+    return match.group(1)

@@ -1,0 +1,123 @@
+"""Access-control matrix: every route of the application, for every kind of visitor.
+
+HOW TO ADD A ROUTE: add ONE line to MATRIX below (keep the table aligned by blueprint).
+  - `path` uses `{placeholders}` filled from tests.staff.build_world().ids (stop_a, code_a,
+    submission_a, item_a, reference_a, user_a, theme, token, region_a, ... ; region A's
+    records are the ones every role asks for). Add an id there if your route needs a new one.
+  - the four statuses are what each visitor gets:
+      anon  — not signed in,
+      own   — delegate of region A (the records' region),
+      other — delegate of region B asking for region A's records (404 for a record, and the
+              lists must not contain region A's data),
+      hq    — headquarters.
+    A status may be a tuple when several are acceptable.
+  - POST rows are sent with a valid CSRF token and `data` (form fields) or `json`. Visitors are
+    walked in the order anon, other, own, hq on the same database, so a state change made by
+    `own` is visible to `hq`.
+A route missing from the table, or a row whose route no longer exists, fails the test.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from tests.staff import build_world, csrf_for, signed_in
+
+
+@dataclass(frozen=True)
+class R:
+    endpoint: str
+    method: str
+    path: str
+    anon: int | tuple[int, ...]
+    own: int | tuple[int, ...]
+    other: int | tuple[int, ...]
+    hq: int | tuple[int, ...]
+    data: dict[str, Any] = field(default_factory=dict)
+    json: Any = None
+
+
+LOGIN = "/login"
+# fmt: off
+MATRIX: list[R] = [
+    # endpoint                 method  path                                   anon own  other hq
+    R("static",                "GET",  "/static/css/app.css",                 200, 200, 200, 200),
+    # ops (probes for the supervisor and the load balancer)
+    R("ops.healthz",           "GET",  "/healthz",                            200, 200, 200, 200),
+    R("ops.readyz",            "GET",  "/readyz",                             200, 200, 200, 200),
+    # public
+    R("public.index",          "GET",  "/",                                   200, 200, 200, 200),
+    R("public.stop_form",      "GET",  "/f/{code_a}",                         200, 200, 200, 200),
+    R("public.stop_form",      "POST", "/f/{code_a}",                         422, 422, 422, 422),
+    R("public.receipt",        "GET",  "/f/{code_a}/receipt/{reference_a}",   200, 200, 200, 200),
+    # api (anonymous JSON, no cookies needed)
+    R("api.describe_stop",     "GET",  "/api/v1/stops/{code_a}",              200, 200, 200, 200),
+    R("api.create_submission", "POST", "/api/v1/stops/{code_a}/submissions",  422, 422, 422, 422,
+      json={}),
+    # auth
+    R("auth.login",            "GET",  "/login",                              200, 302, 302, 302),
+    R("auth.login",            "POST", "/login",                              200, 200, 200, 429,
+      data={"email": "nobody@example.ma", "password": "wrong password!"}),  # 4th failure waits
+    R("auth.logout",           "POST", "/logout",                             302, 302, 302, 302),
+    R("auth.set_password",     "GET",  "/set-password/{token}",               200, 200, 200, 200),
+    R("auth.set_password",     "POST", "/set-password/{token}",               200, 200, 200, 200,
+      data={"password": "short", "confirm": "short"}),
+]
+# fmt: on
+
+# Pages reached with a secret in the address show region A's data to whoever holds that secret:
+# an open stop's form (its code is on the poster) and a set-password link (it names the account).
+PUBLIC_ENDPOINTS = {"public.stop_form", "public.receipt", "api.describe_stop",
+                    "api.create_submission", "public.index", "auth.set_password"}
+ROLES = ("anon", "other", "own", "hq")
+
+
+def _routes_of(app) -> set[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    found = set()
+    for rule in app.url_map.iter_rules():
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            found.add((rule.endpoint, method))
+    return found
+
+
+def test_every_route_is_in_the_matrix(app) -> None:  # type: ignore[no-untyped-def]
+    routes = _routes_of(app)
+    listed = {(row.endpoint, row.method) for row in MATRIX}
+    missing = sorted(routes - listed)
+    stale = sorted(listed - routes)
+    assert not missing, f"routes missing from MATRIX (add one line each): {missing}"
+    assert not stale, f"MATRIX rows for routes that no longer exist: {stale}"
+
+
+def _expected(value: int | tuple[int, ...]) -> tuple[int, ...]:
+    return value if isinstance(value, tuple) else (value,)
+
+
+@pytest.mark.parametrize("row", MATRIX, ids=[f"{r.method} {r.endpoint} {r.path}" for r in MATRIX])
+def test_route_answers_each_role(app, session, row: R) -> None:  # type: ignore[no-untyped-def]
+    world = build_world(session)
+    clients = {"anon": app.test_client()}
+    for role in ("other", "own", "hq"):
+        clients[role] = signed_in(app, world.emails[role])
+    path = row.path.format(**world.ids)
+    failures = []
+    for role in ROLES:
+        client = clients[role]
+        if row.method == "GET":
+            response = client.get(path)
+        elif row.json is not None:
+            response = client.post(path, json=row.json)
+        else:
+            response = client.post(path, data={**row.data, "csrf_token": csrf_for(app, client)})
+        expected = _expected(getattr(row, role))
+        if response.status_code not in expected:
+            failures.append(f"{role}: got {response.status_code}, expected {expected}")
+        if role == "other" and row.endpoint not in PUBLIC_ENDPOINTS:
+            body = response.get_data(as_text=True)
+            leaked = [s for s in world.secrets_a if s in body]
+            if leaked:
+                failures.append(f"region A data shown to region B's delegate: {leaked}")
+    assert not failures, f"{row.method} {path}: " + "; ".join(failures)
