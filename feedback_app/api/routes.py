@@ -15,9 +15,12 @@ from feedback_app.services.errors import NotFound, StopNotOpen, ValidationFailed
 from feedback_app.services.stops import get_stop_by_code
 from feedback_app.services.submissions import submit
 
+FORM_CHANNEL_HEADER = "X-Tournee-Channel"
 
-def error_response(status: int, message: str, **extra: object):  # type: ignore[no-untyped-def]
-    return jsonify({"error": message, **extra}), status
+
+def error_response(http_status: int, message: str, **extra: object):  # type: ignore[no-untyped-def]
+    # Not named `status`: the 409 answer carries a "status" field of its own.
+    return jsonify({"error": message, **extra}), http_status
 
 
 @bp.errorhandler(HTTPException)
@@ -48,8 +51,11 @@ def create_submission(code: str):  # type: ignore[no-untyped-def]
     payload = request.get_json(silent=True)
     if payload is None:
         return error_response(400, _("JSON mal formé."))
+    # The stop form's offline layer posts here too; it says so, so that the source stays "form".
+    from_form = request.headers.get(FORM_CHANNEL_HEADER) == "form"
     receipt = submit(
-        db.session, code, payload, source=SubmissionSource.API,
+        db.session, code, payload,
+        source=SubmissionSource.FORM if from_form else SubmissionSource.API,
         default_language=current_language(),
     )
     return jsonify(receipt.as_json()), 201 if receipt.created else 200

@@ -6,6 +6,7 @@ is collected so the respondent sees all of them at once, next to their fields.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ MAX_ITEM_TEXT = 4000
 MAX_ITEMS = 40
 LANGUAGES = ("fr", "ar", "en")
 CONTACT_FIELDS = ("name", "email", "phone")
+_MAX_TIMESTAMP = 40
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,8 @@ class CleanSubmission:
     consent_contact: bool
     language: str
     items: list[CleanItem] = field(default_factory=list)
+    # When the respondent pressed "send" on their device (the offline queue says so), in UTC.
+    filled_at: dt.datetime | None = None
 
 
 class _Errors(dict[str, list[object]]):
@@ -66,6 +70,19 @@ def parse_client_id(value: Any) -> uuid.UUID | None:
         return uuid.UUID(value.strip())
     except ValueError:
         return None
+
+
+def parse_filled_at(value: Any) -> dt.datetime | None:
+    """An ISO 8601 date-time from the device, in UTC (no zone given means UTC); else None."""
+    if not isinstance(value, str) or len(value) > _MAX_TIMESTAMP:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC)
 
 
 def validate_submission(
@@ -106,6 +123,9 @@ def validate_submission(
         language = default_language
 
     items = _items(raw.get("items"), themes, errors)
+    filled_at = parse_filled_at(raw.get("filled_at"))
+    if raw.get("filled_at") is not None and filled_at is None:
+        errors.add("filled_at", _l("Date et heure attendues (ISO 8601)."))
     if errors:
         raise ValidationFailed(errors)
     assert client_id is not None and organisation is not None and category is not None
@@ -120,6 +140,7 @@ def validate_submission(
         consent_contact=consent,
         language=language,
         items=items,
+        filled_at=filled_at,
     )
 
 

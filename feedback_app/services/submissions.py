@@ -14,17 +14,20 @@ from feedback_app.database import write_transaction
 from feedback_app.models import (
     Category,
     FeedbackItem,
+    StopStatus,
     Submission,
     SubmissionSource,
     Theme,
     TourStop,
 )
+from feedback_app.models.types import utcnow
 from feedback_app.services.codes import receipt_reference
 from feedback_app.services.errors import StopNotOpen
 from feedback_app.services.stops import get_stop_by_code
 from feedback_app.services.submission_input import (
     CleanSubmission,
     parse_client_id,
+    parse_filled_at,
     validate_submission,
 )
 
@@ -53,8 +56,10 @@ def submit(
     """Validate and store one submission and its items in a single transaction.
 
     A `client_id` already stored returns that submission's receipt, so a double tap, a refresh
-    or a retry after a lost answer never stores twice. Raises NotFound, StopNotOpen or
-    ValidationFailed.
+    or a retry after a lost answer never stores twice. A stop that is not open refuses with
+    StopNotOpen, except a submission filled (per its `filled_at`) while the stop was still open
+    that arrives within the stop's grace period after closing: it is stored, flagged `late`.
+    Raises NotFound, StopNotOpen or ValidationFailed.
     """
     stop = get_stop_by_code(session, stop_code)
     client_id = parse_client_id(raw.get("client_id")) if isinstance(raw, dict) else None
@@ -62,8 +67,12 @@ def submit(
         existing = _find_receipt(session, client_id)
         if existing is not None:
             return existing
-    if not stop.is_open:
-        raise StopNotOpen(stop.status.value)
+    now = received_at or utcnow()
+    late = not stop.is_open
+    if late:
+        filled_at = parse_filled_at(raw.get("filled_at")) if isinstance(raw, dict) else None
+        if not accepts_late(stop, filled_at, now):
+            raise StopNotOpen(stop.status.value)
 
     clean = validate_submission(
         raw,
@@ -74,7 +83,7 @@ def submit(
     theme_ids = dict(session.execute(select(Theme.code, Theme.id)).tuples().all())
     for _attempt in range(_REFERENCE_ATTEMPTS):
         try:
-            return _store(session, stop, clean, source, theme_ids, received_at)
+            return _store(session, stop, clean, source, theme_ids, received_at, late=late)
         except IntegrityError:
             # Either another request stored the same client_id first, or (rarely) the random
             # reference collided; the former is an answer, the latter is worth another try.
@@ -91,6 +100,8 @@ def _store(
     source: SubmissionSource,
     theme_ids: dict[str, int],
     received_at: dt.datetime | None,
+    *,
+    late: bool = False,
 ) -> Receipt:
     # Read before the write transaction begins: starting it expires every loaded object.
     stop_id, region_id, region_code = stop.id, stop.region_id, stop.region.code
@@ -125,10 +136,32 @@ def _store(
         )
         if received_at is not None:
             submission.created_at = received_at
+        if clean.filled_at is not None:
+            # A device clock running fast must not date an answer in the future.
+            submission.filled_at = min(clean.filled_at, received_at or utcnow())
+        submission.late = late
         session.add(submission)
         session.flush()
         receipt = Receipt(id=submission.id, reference=submission.reference, created=True)
     return receipt
+
+
+def accepts_late(stop: TourStop, filled_at: dt.datetime | None, now: dt.datetime) -> bool:
+    """A closed stop still takes what was filled before it closed, until its grace runs out.
+
+    `filled_at` is the device's word, so a stop closed without a recorded time, or a grace of
+    zero hours, takes nothing late; the window bounds what a wrong or forged clock can do.
+    """
+    if stop.status is not StopStatus.CLOSED or stop.closed_at is None or filled_at is None:
+        return False
+    closed_at = _as_utc(stop.closed_at)
+    deadline = closed_at + dt.timedelta(hours=max(stop.grace_hours or 0, 0))
+    return filled_at <= closed_at and _as_utc(now) <= deadline
+
+
+def _as_utc(moment: dt.datetime) -> dt.datetime:
+    # SQLite hands timestamps back without their zone; they were stored in UTC.
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
 
 
 def _find_receipt(session: Session, client_id: Any) -> Receipt | None:
