@@ -22,8 +22,19 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+
+
+def _include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
+    """Autogenerate: an index with a PostgreSQL access method (GIN trigrams) exists only there."""
+    if type_ == "index" and not reflected and obj.dialect_kwargs.get("postgresql_using"):
+        from alembic import context
+
+        return context.get_context().dialect.name == "postgresql"
+    return True
+
+
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate(compare_type=True, render_as_batch=True)
+migrate = Migrate(compare_type=True, render_as_batch=True, include_object=_include_object)
 csrf = CSRFProtect()
 babel = Babel()
 login_manager = LoginManager()

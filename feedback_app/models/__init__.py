@@ -3,6 +3,7 @@
 from feedback_app.models.audit import AuditEvent
 from feedback_app.models.reference import Category, Region, Theme
 from feedback_app.models.review import ReviewNote
+from feedback_app.models.search import fold  # also fills Submission.search_text
 from feedback_app.models.stop import StopStatus, TourStop
 from feedback_app.models.submission import (
     FeedbackItem,
@@ -32,5 +33,6 @@ __all__ = [
     "Theme",
     "TourStop",
     "User",
+    "fold",
     "user_regions",
 ]

@@ -47,6 +47,13 @@ class Submission(db.Model):
         Index("ix_submissions_region_created", "region_id", "created_at"),
         Index("ix_submissions_stop_created", "stop_id", "created_at"),
         Index("ix_submissions_region_status", "region_id", "status"),
+        # Headquarters' review list: every region, newest first, seek-paginated on (time, id).
+        Index("ix_submissions_created_id", "created_at", "id"),
+        # Substring search in the folded text (models/search.py); trigrams need PostgreSQL.
+        Index(
+            "ix_submissions_search_trgm", "search_text", postgresql_using="gin",
+            postgresql_ops={"search_text": "gin_trgm_ops"},
+        ).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -77,6 +84,9 @@ class Submission(db.Model):
     late: Mapped[bool] = mapped_column(Boolean, default=False)
     # Bumped by every review change, so a cached export knows when it is stale.
     updated_at: Mapped[dt.datetime] = mapped_column(TIMESTAMP, default=utcnow, onupdate=utcnow)
+    # Organisation, reference and item texts folded for the review search (models/search.py);
+    # deferred so that loading submissions does not read it.
+    search_text: Mapped[str] = mapped_column(Text, default="", deferred=True)
 
     region: Mapped[Region] = relationship()
     stop: Mapped[TourStop] = relationship()

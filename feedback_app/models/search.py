@@ -1,0 +1,49 @@
+"""The folded search text of a submission, kept in `submissions.search_text`.
+
+The review desk searches organisations and item texts. Folding both the stored text and the
+query the same way (lower case, no accents, no Arabic vowel marks, œ → oe, ’ → ') makes the
+search case- and accent-insensitive on SQLite and PostgreSQL alike with a plain `LIKE`, which
+is byte-wise and fast; `ILIKE` on PostgreSQL measured 5 to 10 times slower on 400,000 items
+and SQLite's `LIKE` folds ASCII only.
+
+The text is derived when a submission is first stored (the listener below), from fields that
+no later change touches: organisation, receipt reference and item texts.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from sqlalchemy import event
+
+from feedback_app.models.submission import Submission
+
+# Combining marks of Latin scripts, Arabic harakat, Quranic marks and the tatweel.
+_MARKS = re.compile(
+    "[\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e8\u06ea-\u06ed"
+    "\u0640]"
+)
+_SPACES = re.compile(r"\s+")
+_SUBSTITUTES = str.maketrans({"œ": "oe", "æ": "ae", "’": "'", "‘": "'", "ʼ": "'", "`": "'"})
+
+
+def fold(value: str) -> str:
+    """`value` as it is compared by the search: case, accents and spacing ignored."""
+    value = value.casefold()
+    if not value.isascii():
+        value = unicodedata.normalize("NFKD", value.translate(_SUBSTITUTES))
+        value = unicodedata.normalize("NFC", _MARKS.sub("", value))
+    return _SPACES.sub(" ", value).strip()
+
+
+def search_document(organisation: str, reference: str, texts: Iterable[str]) -> str:
+    return "\n".join(fold(part) for part in (organisation, reference, *texts))
+
+
+@event.listens_for(Submission, "before_insert")
+def _fill_search_text(_mapper, _connection, target: Submission) -> None:  # type: ignore[no-untyped-def]
+    target.search_text = search_document(
+        target.organisation or "", target.reference or "", (i.text for i in target.items)
+    )
