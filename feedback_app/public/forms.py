@@ -50,6 +50,8 @@ class SubmissionForm(FlaskForm):
     name = StringField(_l("Nom et prénom"))
     email = EmailField(_l("E-mail"))
     phone = TelField(_l("Téléphone"))
+    # Honeypot: hidden from people (CSS, aria-hidden, out of the tab order), filled by bots.
+    website = StringField(_l("Laissez ce champ vide"))
     need = _entries()
     opportunity = _entries()
     challenge = _entries()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 
 from flask import abort, redirect, render_template, request, url_for
@@ -13,9 +14,12 @@ from feedback_app.models import SubmissionSource
 from feedback_app.public import bp
 from feedback_app.public.forms import StopCodeForm, SubmissionForm
 from feedback_app.services import reference
+from feedback_app.services.codes import receipt_reference
 from feedback_app.services.errors import NotFound, StopNotOpen, ValidationFailed
 from feedback_app.services.stops import get_stop_by_code, open_stops_by_region
 from feedback_app.services.submissions import find_receipt_for_stop, submit
+
+log = logging.getLogger(__name__)
 
 # Fields whose service errors are shown next to a top-level form field.
 _TOP_FIELDS = ("organisation", "category", "job_title", "consent_contact", "name", "email", "phone")
@@ -53,6 +57,8 @@ def stop_form(code: str):  # type: ignore[no-untyped-def]
     form_error = None
     if request.method == "GET":
         form.client_id.data = str(uuid.uuid4())
+    elif form.website.data:
+        return _honeypot_receipt(stop)
     elif "add" in request.form:
         pass  # no JavaScript: the "add another" button posted back for one more box
     elif not form.validate():
@@ -95,6 +101,13 @@ def receipt(code: str, reference: str):  # type: ignore[no-untyped-def]
     if found is None:
         abort(404)
     return render_template("public/receipt.html", stop=stop, reference=found)
+
+
+def _honeypot_receipt(stop):  # type: ignore[no-untyped-def]
+    """A bot filled the hidden field: it sees a success like any other, and nothing is stored."""
+    log.info("honeypot filled: submission discarded")
+    fake = receipt_reference(stop.region.code)
+    return render_template("public/receipt.html", stop=stop, reference=fake)
 
 
 def _add_requested_entry(form: SubmissionForm) -> None:
