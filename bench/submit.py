@@ -256,11 +256,13 @@ class Result:
     log_tracebacks: int
     log_timeouts: int
     log_path: Path
+    journal_mode: str = ""
 
     @property
     def failed(self) -> bool:
         return bool(self.lost or self.duplicated or self.stats.status_5xx or self.without_items
-                    or self.stats.unexpected or self.stats.gave_up or self.log_locked)
+                    or self.stats.unexpected or self.stats.gave_up or self.log_locked
+                    or (self.backend == "sqlite" and self.journal_mode != "wal"))
 
 
 def check_database(app: RunningApp, stats: ClientStats) -> tuple[int, int, int, int]:
@@ -313,12 +315,26 @@ def run_backend(backend: str, seconds: float, clients: int, workers: int,
             stats.merge(phone.stats)
         stored, lost, duplicated, without_items = check_database(app, stats)
         log = app.log_text().splitlines()
+        journal = _journal_mode(app)
     return Result(
         backend, elapsed, stats, stored, lost, duplicated, without_items,
         log_locked=_lines_with(log, "database is locked"),
         log_tracebacks=_lines_with(log, "Traceback"),
         log_timeouts=_lines_with(log, "WORKER TIMEOUT"), log_path=app.log_path,
+        journal_mode=journal,
     )
+
+
+def _journal_mode(app: RunningApp) -> str:
+    """SQLite's journal mode as stored in the file (WAL persists): proof the app set it."""
+    if app.backend != "sqlite":
+        return ""
+    engine = app.engine()
+    try:
+        with engine.connect() as conn:
+            return str(conn.exec_driver_sql("PRAGMA journal_mode").scalar())
+    finally:
+        engine.dispose()
 
 
 def _lines_with(lines: list[str], needle: str) -> int:
@@ -333,7 +349,8 @@ def percentile(values: list[float], q: float) -> float:
 
 def report(result: Result, clients: int, workers: int) -> None:
     s = result.stats
-    print(f"\n== {result.backend}: {clients} clients, {workers} gunicorn workers, "
+    journal = f", journal_mode={result.journal_mode}" if result.journal_mode else ""
+    print(f"\n== {result.backend}{journal}: {clients} clients, {workers} gunicorn workers, "
           f"{result.elapsed:.1f} s")
     print(f"  requests/s      {s.requests / result.elapsed:8.1f}   ({s.requests} HTTP requests)")
     print(f"  submissions/s   {len(s.acks) / result.elapsed:8.1f}   (acknowledged client_ids)")
