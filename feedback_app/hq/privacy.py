@@ -1,0 +1,61 @@
+"""Personal data on request (HQ only): find one person's contact details and erase them.
+
+The search is a POST, like the erasure: an e-mail address or a name typed here must not end up
+in an address bar, the browser history or a proxy's log.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, StringField
+
+from feedback_app.auth.guards import hq_required
+from feedback_app.extensions import db
+from feedback_app.hq import bp
+from feedback_app.i18n import current_language
+from feedback_app.services.errors import ValidationFailed
+from feedback_app.services.privacy import MAX_MATCHES, erase_contacts, find_contacts
+
+
+class PrivacySearchForm(FlaskForm):
+    query = StringField(_l("E-mail, téléphone ou nom"))
+
+
+class PrivacyEraseForm(FlaskForm):
+    confirm = BooleanField(_l("La personne a demandé l'effacement de ses coordonnées."))
+
+
+@bp.route("/privacy", methods=["GET", "POST"])
+@hq_required
+def privacy():  # type: ignore[no-untyped-def]
+    search = PrivacySearchForm()
+    erase = PrivacyEraseForm()
+    matches, status = None, 200
+    if request.method == "POST" and request.form.get("action") == "erase":
+        return _erase(erase)
+    if search.validate_on_submit():
+        try:
+            matches = find_contacts(db.session, search.query.data or "",
+                                    locale=current_language())
+        except ValidationFailed as failure:
+            search.query.errors = failure.as_text().get("query", [])
+            status = 422
+    return render_template(
+        "hq/privacy.html", search=search, erase=erase, matches=matches,
+        max_matches=MAX_MATCHES, retention_days=int(current_app.config["CONTACT_RETENTION_DAYS"]),
+    ), status
+
+
+def _erase(erase: PrivacyEraseForm):  # type: ignore[no-untyped-def]
+    ids = [int(value) for value in request.form.getlist("submission") if value.isdigit()]
+    if not (erase.validate_on_submit() and erase.confirm.data and ids):
+        flash(_("Rien n'a été effacé : cochez les contributions concernées et la confirmation."),
+              "error")
+        return redirect(url_for("hq.privacy"))
+    count = erase_contacts(db.session, submission_ids=ids, actor_id=current_user.id)
+    flash(_("Coordonnées effacées de %(count)d contribution(s).", count=count), "ok")
+    return redirect(url_for("hq.privacy"))
