@@ -94,3 +94,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(stops_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_command)
+
+    from feedback_app.cli_ops import register as register_operations
+
+    register_operations(app)  # privacy purge, backup create/restore
