@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, request
 from flask_babel import format_date, format_datetime
+from flask_babel import refresh as flask_babel_refresh
 from sqlalchemy.engine import make_url
 
 from feedback_app.database import SQLITE_BUSY_TIMEOUT_MS, configure_engine
@@ -41,6 +42,10 @@ def _migrations_dir(app: Flask) -> str:
 
 def register_i18n(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
+
+    # Flask-Babel caches the locale in `g`, and Flask reuses an app context that is already
+    # pushed (the tests hold one): choose the language again from each request.
+    app.before_request(flask_babel_refresh)
 
     @app.context_processor
     def _i18n_context() -> dict:

@@ -48,7 +48,10 @@ def _invalid(exc: ValidationFailed):  # type: ignore[no-untyped-def]
 def create_submission(code: str):  # type: ignore[no-untyped-def]
     if not request.is_json:
         return error_response(415, _("Envoyez du JSON (Content-Type: application/json)."))
-    payload = request.get_json(silent=True)
+    try:
+        payload = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than the parser goes: not a submission either
+        payload = None
     if payload is None:
         return error_response(400, _("JSON mal formé."))
     # The stop form's offline layer posts here too; it says so, so that the source stays "form".

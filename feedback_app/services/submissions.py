@@ -21,7 +21,7 @@ from feedback_app.models import (
     TourStop,
 )
 from feedback_app.models.types import utcnow
-from feedback_app.services.codes import receipt_reference
+from feedback_app.services.codes import is_receipt_reference, receipt_reference
 from feedback_app.services.errors import StopNotOpen
 from feedback_app.services.stops import get_stop_by_code
 from feedback_app.services.submission_input import (
@@ -175,6 +175,8 @@ def _find_receipt(session: Session, client_id: Any) -> Receipt | None:
 
 def find_receipt_for_stop(session: Session, stop: TourStop, reference: str) -> str | None:
     """The reference, if it belongs to this stop (the thank-you page shows nothing else)."""
+    if not is_receipt_reference(reference):
+        return None  # PostgreSQL would refuse a NUL in the query, SQLite would not
     return session.scalar(
         select(Submission.reference).where(
             Submission.stop_id == stop.id, Submission.reference == reference.upper()

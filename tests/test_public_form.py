@@ -1,0 +1,324 @@
+"""The public pages through the test client: stop list, code lookup, the form and its receipt."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+from html.parser import HTMLParser
+
+from sqlalchemy import func, select, update
+
+from feedback_app.database import write_transaction
+from feedback_app.models import FeedbackItem, StopStatus, Submission, SubmissionSource, TourStop
+from tests.conftest import csrf_token, hidden_value
+
+KINDS = ("need", "opportunity", "challenge", "proposal")
+
+
+class Page(HTMLParser):
+    """Just enough of the DOM for the assertions: elements by id, labels, field values."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.by_id: dict[str, dict[str, str | None]] = {}
+        self.label_for: set[str] = set()
+        self.controls: list[dict[str, str | None]] = []
+        self.textareas: dict[str, str] = {}
+        self._textarea: str | None = None
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = {"tag": tag, **dict(attrs)}
+        if "id" in attributes:
+            self.by_id[attributes["id"] or ""] = attributes
+        if tag == "label" and attributes.get("for"):
+            self.label_for.add(attributes["for"] or "")
+        if tag in ("input", "select", "textarea"):
+            self.controls.append(attributes)
+        if tag == "textarea":
+            self._textarea = attributes.get("name")
+            self.textareas[self._textarea or ""] = ""
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "textarea" and self._textarea is not None:
+            # Browsers drop the line break that directly follows <textarea>.
+            text = self.textareas[self._textarea]
+            self.textareas[self._textarea] = text.removeprefix("\r\n").removeprefix("\n")
+            self._textarea = None
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea is not None:
+            self.textareas[self._textarea] += data
+
+    def value(self, element_id: str) -> str | None:
+        return self.by_id[element_id].get("value")
+
+
+def count(session, model) -> int:  # type: ignore[no-untyped-def]
+    return session.scalar(select(func.count()).select_from(model))
+
+
+def form_data(html: str, **fields: str) -> dict[str, str]:
+    """What a browser posts from the rendered form, with `fields` typed in."""
+    data = {"csrf_token": csrf_token(html), "client_id": hidden_value(html, "client_id"),
+            "organisation": "", "category": "", "job_title": "", "name": "", "email": "",
+            "phone": ""}
+    for kind in KINDS:
+        data.update({f"{kind}-0-text": "", f"{kind}-0-theme": "", f"{kind}-0-priority": ""})
+    data.update(fields)
+    return data
+
+
+def typed(html: str, **extra: str) -> dict[str, str]:
+    fields = {"organisation": "Riad Dar L'Atlas & fils", "category": "hebergement",
+              "need-0-text": "Former nos réceptionnistes <en anglais>.",
+              "proposal-0-text": "اقتراح إنشاء منصة رقمية جهوية.",
+              "proposal-0-theme": "digitalisation"}
+    return form_data(html, **{**fields, **extra})
+
+
+def test_index_lists_open_stops_by_region(client, make_stop) -> None:  # type: ignore[no-untyped-def]
+    make_stop(region="souss-massa", city="Agadir")
+    make_stop(region="marrakech-safi", city="Safi")
+    make_stop(region="oriental", city="Oujda", status=StopStatus.PLANNED)
+    make_stop(region="fes-meknes", city="Meknès", status=StopStatus.CLOSED)
+
+    html = client.get("/").get_data(as_text=True)
+    assert "Agadir" in html and "Safi" in html
+    assert "Oujda" not in html and "Meknès" not in html
+    # Grouped under each region's heading, in the official order (Marrakech-Safi before Souss).
+    marrakech, souss = html.index("<h3>Marrakech-Safi</h3>"), html.index("<h3>Souss-Massa</h3>")
+    assert marrakech < html.index("Safi</strong>") < souss < html.index("Agadir</strong>")
+    assert "L&#39;Oriental" not in html and "Fès-Meknès" not in html
+
+
+def test_index_without_open_stops_says_so(client, make_stop) -> None:  # type: ignore[no-untyped-def]
+    make_stop(status=StopStatus.PLANNED)
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "Aucune étape n'est ouverte" in unescape(response.get_data(as_text=True))
+
+
+def test_typed_code_leads_to_the_form(client, open_stop, subtests) -> None:  # type: ignore[no-untyped-def]
+    code = open_stop.code
+    for typed_code in (code, code.upper(), f" {code[:4]}-{code[4:]} ", f"{code[:4]} {code[4:]}",
+                       f"https://tournee.example.ma/f/{code}?lang=ar"):
+        with subtests.test(typed=typed_code):
+            response = client.get("/", query_string={"code": typed_code})
+            assert response.status_code == 302
+            assert response.headers["Location"].endswith(f"/f/{code}")
+
+
+def test_unknown_code_shows_an_error_next_to_the_field(client, open_stop) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/", query_string={"code": "ZZZZ-9999"})
+    assert response.status_code == 200
+    page = Page(response.get_data(as_text=True))
+    field = page.by_id["code"]
+    assert field["value"] == "ZZZZ-9999"
+    assert field["aria-invalid"] == "true" and field["aria-describedby"] == "code-error"
+    assert page.by_id["code-error"]["role"] == "alert"
+    assert "Aucune étape ne porte ce code" in response.get_data(as_text=True)
+
+
+def test_a_stop_that_is_not_open_shows_a_polite_page(client, make_stop) -> None:  # type: ignore[no-untyped-def]
+    planned = make_stop(city="Ouarzazate", status=StopStatus.PLANNED)
+    closed = make_stop(city="Essaouira", status=StopStatus.CLOSED)
+    for stop, wording in ((planned, "aura lieu le 10 janvier 2025"), (closed, "est terminée")):
+        response = client.get(f"/f/{stop.code}")
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200
+        assert wording in html and stop.city in html
+        assert 'method="post"' not in html and "organisation" not in html
+
+    response = client.get("/f/zzzzzzzz")
+    assert response.status_code == 404
+    assert "Page introuvable" in response.get_data(as_text=True)
+
+
+def test_the_form_labels_every_field(client, open_stop) -> None:  # type: ignore[no-untyped-def]
+    response = client.get(f"/f/{open_stop.code}")
+    assert response.status_code == 200
+    page = Page(response.get_data(as_text=True))
+    visible = [c for c in page.controls if c.get("type") not in ("hidden", "submit")]
+    names = {c["name"] for c in visible}
+    assert {"organisation", "category", "job_title", "consent_contact", "name", "email",
+            "phone"} <= names
+    assert {f"{kind}-0-{part}" for kind in KINDS for part in ("text", "theme", "priority")} <= names
+    unlabelled = [c["name"] for c in visible if c.get("id") not in page.label_for]
+    assert unlabelled == []
+    assert "required" in page.by_id["organisation"]
+    assert page.by_id["organisation"]["aria-required"] == "true"
+    # The stop's region and city are shown, never asked.
+    assert "region" not in names and "stop" not in names
+    assert "Marrakech-Safi" in response.get_data(as_text=True)
+
+
+def test_a_valid_post_redirects_to_the_receipt(client, open_stop, session) -> None:  # type: ignore[no-untyped-def]
+    html = client.get(f"/f/{open_stop.code}").get_data(as_text=True)
+    response = client.post(f"/f/{open_stop.code}", data=typed(html))
+    assert response.status_code == 302
+
+    submission = session.scalars(select(Submission)).one()
+    assert response.headers["Location"].endswith(
+        f"/f/{open_stop.code}/receipt/{submission.reference}")
+    assert submission.source is SubmissionSource.FORM
+    assert submission.organisation == "Riad Dar L'Atlas & fils"
+    assert submission.region.slug == "marrakech-safi" and submission.stop_id == open_stop.id
+    assert [(i.kind.value, i.text) for i in submission.items] == [
+        ("need", "Former nos réceptionnistes <en anglais>."),
+        ("proposal", "اقتراح إنشاء منصة رقمية جهوية."),
+    ]
+    assert submission.items[1].theme.code == "digitalisation"
+
+    receipt = client.get(response.headers["Location"])
+    assert receipt.status_code == 200
+    assert submission.reference in receipt.get_data(as_text=True)
+    assert "Merci" in receipt.get_data(as_text=True)
+
+
+def test_the_receipt_page_shows_only_this_stops_references(client, make_stop, session) -> None:  # type: ignore[no-untyped-def]
+    stop, other = make_stop(), make_stop(region="oriental", city="Oujda")
+    html = client.get(f"/f/{stop.code}").get_data(as_text=True)
+    location = client.post(f"/f/{stop.code}", data=typed(html)).headers["Location"]
+    reference = session.scalar(select(Submission.reference))
+
+    assert client.get(location.replace(reference, reference.lower())).status_code == 200
+    for url in (f"/f/{other.code}/receipt/{reference}", f"/f/{stop.code}/receipt/MS-0000-0000",
+                f"/f/{stop.code}/receipt/MS-%00", f"/f/zzzzzzzz/receipt/{reference}"):
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert "Merci" not in response.get_data(as_text=True)
+
+
+def test_a_double_post_stores_once_and_shows_the_same_receipt(client, open_stop, session) -> None:  # type: ignore[no-untyped-def]
+    html = client.get(f"/f/{open_stop.code}").get_data(as_text=True)
+    data = typed(html)
+    first = client.post(f"/f/{open_stop.code}", data=data)
+    second = client.post(f"/f/{open_stop.code}", data=data)
+    assert first.status_code == second.status_code == 302
+    assert first.headers["Location"] == second.headers["Location"]
+    assert count(session, Submission) == 1 and count(session, FeedbackItem) == 2
+
+    # Reloading the form gives a new client_id: a second contribution is a new submission.
+    html = client.get(f"/f/{open_stop.code}").get_data(as_text=True)
+    assert hidden_value(html, "client_id") != data["client_id"]
+    third = client.post(f"/f/{open_stop.code}", data=typed(html))
+    assert third.headers["Location"] != first.headers["Location"]
+    assert count(session, Submission) == 2
+
+
+def test_a_validation_error_keeps_everything_typed(client, open_stop, session) -> None:  # type: ignore[no-untyped-def]
+    html = client.get(f"/f/{open_stop.code}").get_data(as_text=True)
+    data = typed(html, organisation="   ", consent_contact="y", name="Salma Tazi",
+                 email="salma@", phone="06 12 34 56 78", job_title="Gérante",
+                 **{"challenge-0-text": "x" * 4001, "need-0-priority": "high"})
+    response = client.post(f"/f/{open_stop.code}", data=data)
+
+    assert response.status_code == 422
+    assert count(session, Submission) == 0
+    page = Page(response.get_data(as_text=True))
+    for field in ("organisation", "email"):
+        assert page.by_id[field]["aria-invalid"] == "true"
+        assert field + "-error" in (page.by_id[field]["aria-describedby"] or "")
+        assert page.by_id[field + "-error"]["tag"] == "p"
+    assert page.by_id["challenge-0-text"]["aria-invalid"] == "true"
+    assert "aria-invalid" not in page.by_id["name"]
+    assert page.by_id["error-summary"]["role"] == "alert"
+    # What was typed is all there, the same client_id included.
+    assert page.value("client_id") == data["client_id"]
+    assert page.value("email") == "salma@"
+    assert page.value("name") == "Salma Tazi" and page.value("job_title") == "Gérante"
+    assert page.value("phone") == "06 12 34 56 78"
+    assert "checked" in page.by_id["consent_contact"]
+    assert page.textareas["need-0-text"] == data["need-0-text"]
+    assert page.textareas["proposal-0-text"] == data["proposal-0-text"]
+    assert page.textareas["challenge-0-text"] == "x" * 4001
+    assert re.search(r'<option selected value="hebergement">', response.get_data(as_text=True))
+    assert re.search(r'<option selected value="high">', response.get_data(as_text=True))
+
+    # Corrected and sent again with the same page, it is stored once.
+    corrected = {**data, "organisation": "Riad Dar Atlas", "email": "salma@example.ma",
+                 "challenge-0-text": "La saisonnalité.",
+                 "csrf_token": page.value("csrf_token") or ""}
+    assert client.post(f"/f/{open_stop.code}", data=corrected).status_code == 302
+    assert client.post(f"/f/{open_stop.code}", data=corrected).status_code == 302
+    assert count(session, Submission) == 1
+    assert session.scalar(select(Submission.email)) == "salma@example.ma"
+
+
+def test_an_empty_form_asks_for_at_least_one_entry(client, open_stop, session) -> None:  # type: ignore[no-untyped-def]
+    html = client.get(f"/f/{open_stop.code}").get_data(as_text=True)
+    response = client.post(f"/f/{open_stop.code}",
+                           data=form_data(html, organisation="Riad", category="guide"))
+    assert response.status_code == 422
+    assert "Écrivez au moins un besoin" in response.get_data(as_text=True)
+    assert count(session, Submission) == 0
+
+
+def test_a_stale_csrf_token_re_renders_the_form_with_the_text_kept(client, app, open_stop,  # type: ignore[no-untyped-def]
+                                                                      session) -> None:
+    html = client.get(f"/f/{open_stop.code}").get_data(as_text=True)
+    data = typed(html, csrf_token="IjBkZWFk.expired.token")
+    response = client.post(f"/f/{open_stop.code}", data=data)
+    assert response.status_code == 422
+    page = Page(response.get_data(as_text=True))
+    assert page.value("organisation") == "Riad Dar L'Atlas & fils"
+    assert page.textareas["need-0-text"] == data["need-0-text"]
+    assert page.value("client_id") == data["client_id"]
+    assert "rien n'est perdu" in unescape(response.get_data(as_text=True))
+    assert count(session, Submission) == 0
+
+    # The re-rendered page carries a working token: sending again stores the submission.
+    again = {**data, "csrf_token": page.value("csrf_token") or ""}
+    assert client.post(f"/f/{open_stop.code}", data=again).status_code == 302
+
+    # A browser whose session cookie is gone (phone restarted) is not shown a bare 400 either.
+    stranger = app.test_client()
+    response = stranger.post(f"/f/{open_stop.code}", data=typed(html))
+    assert response.status_code == 422
+    assert Page(response.get_data(as_text=True)).value("organisation") == "Riad Dar L'Atlas & fils"
+    assert count(session, Submission) == 1
+
+
+def test_add_another_entry_without_javascript(client, open_stop, session) -> None:  # type: ignore[no-untyped-def]
+    html = client.get(f"/f/{open_stop.code}").get_data(as_text=True)
+    data = typed(html, add="need")
+    response = client.post(f"/f/{open_stop.code}", data=data)
+    assert response.status_code == 200
+    assert count(session, Submission) == 0
+    page = Page(response.get_data(as_text=True))
+    assert page.textareas["need-0-text"] == data["need-0-text"]
+    assert page.textareas["need-1-text"] == ""
+    assert "need-1-text" in page.label_for
+    assert "opportunity-1-text" not in page.textareas
+    assert page.value("organisation") == "Riad Dar L'Atlas & fils"
+    assert page.value("client_id") == data["client_id"]
+
+    # The second box is posted and stored after the first.
+    data = form_data(response.get_data(as_text=True), organisation="Riad", category="guide",
+                     **{"need-0-text": "Premier besoin", "need-1-text": "Second besoin",
+                        "need-1-theme": "", "need-1-priority": ""})
+    assert client.post(f"/f/{open_stop.code}", data=data).status_code == 302
+    texts = session.scalars(select(FeedbackItem.text).order_by(FeedbackItem.position)).all()
+    assert texts == ["Premier besoin", "Second besoin"]
+
+
+def test_posting_after_the_stop_closed_keeps_the_text(client, open_stop, session) -> None:  # type: ignore[no-untyped-def]
+    html = client.get(f"/f/{open_stop.code}").get_data(as_text=True)
+    with write_transaction(session):
+        session.execute(update(TourStop).where(TourStop.id == open_stop.id)
+                        .values(status=StopStatus.CLOSED))
+    response = client.post(f"/f/{open_stop.code}", data=typed(html))
+    assert response.status_code in (409, 422)
+    page = Page(response.get_data(as_text=True))
+    assert page.textareas["need-0-text"] == "Former nos réceptionnistes <en anglais>."
+    assert count(session, Submission) == 0
+
+
+def test_a_body_over_the_cap_is_refused_with_413(client, open_stop, session) -> None:  # type: ignore[no-untyped-def]
+    html = client.get(f"/f/{open_stop.code}").get_data(as_text=True)
+    response = client.post(f"/f/{open_stop.code}",
+                           data=typed(html, **{"need-0-text": "x" * (1024 * 1024 + 1)}))
+    assert response.status_code == 413
+    assert "text/html" in response.content_type
+    assert count(session, Submission) == 0
