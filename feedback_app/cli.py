@@ -98,3 +98,7 @@ def register(app: Flask) -> None:
     from feedback_app.cli_ops import register as register_operations
 
     register_operations(app)  # privacy purge, backup create/restore
+
+    from feedback_app.cli_export import register as register_export
+
+    register_export(app)  # export xlsx

@@ -3,3 +3,13 @@
 from flask import Blueprint
 
 bp = Blueprint("hq", __name__, template_folder="templates")
+
+from feedback_app.hq import (  # noqa: E402,F401  (routes attach)
+    audit,
+    dashboard,
+    exports,
+    privacy,
+    stops,
+    themes,
+    users,
+)

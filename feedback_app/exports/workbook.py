@@ -1,0 +1,263 @@
+"""The Excel synthesis, built by one pure function from query results.
+
+Writer chosen by measurement (bench/export.py): XlsxWriter in constant-memory mode, written
+cell by cell — each sheet keeps one row in memory, so memory stays flat in the number of
+items, and it is faster than openpyxl's write-only mode. (Never pandas with constant_memory:
+it silently drops data.) Every cell from user text is a string cell: no formula can exist.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from typing import IO
+
+import xlsxwriter
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
+
+from feedback_app.exports.cells import sheet_name, table_name
+from feedback_app.exports.data import ProgressCallback, WorkbookData
+from feedback_app.exports.labels import Labels
+from feedback_app.exports.styles import Formats, fit_widths
+from feedback_app.exports.summary_sheets import print_setup, write_about, write_synthesis
+
+ITEM_COLUMNS = ("date", "city", "organisation", "category", "kind", "theme", "text",
+                "priority", "status", "shortlisted", "reference")
+CONTACT_COLUMNS = ("person_name", "job_title", "email", "phone")
+PROPOSAL_COLUMNS = ("region", "date", "city", "organisation", "category", "theme", "proposal",
+                    "priority", "reference")
+PROGRESS_EVERY = 1000
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+_TEXT_WIDTH = 70
+
+
+@dataclass
+class BuildResult:
+    rows: dict[str, int] = field(default_factory=dict)  # region slug -> item rows written
+    proposals: int = 0
+    sheet_names: list[str] = field(default_factory=list)
+
+    @property
+    def items(self) -> int:
+        return sum(self.rows.values())
+
+
+def _add_table(ws: Worksheet, name: str, headers: list[str], data_rows: int,
+               header_format: Format) -> None:
+    """A real Excel table (header style, filter buttons) over rows still to be written.
+
+    XlsxWriter refuses add_table() in constant-memory mode only because it would write the
+    header cells itself; here it is called before any row, while row 0 is still in memory,
+    and the header is written again right after. Its overlap index (one dict entry per cell)
+    is swapped for a no-op so that memory stays flat on large sheets.
+    """
+    saved_index, ws.table_cells = ws.table_cells, _NoIndex()
+    ws.constant_memory = False
+    try:
+        ws.add_table(0, 0, max(data_rows, 1), len(headers) - 1, {
+            "name": name,
+            "style": "Table Style Medium 2",
+            "columns": [{"header": h, "header_format": header_format} for h in headers],
+        })
+    finally:
+        ws.constant_memory = True
+        ws.table_cells = saved_index
+    ws.set_row(0, 30)
+    for col, header in enumerate(headers):
+        ws.write_string(0, col, header, header_format)
+    ws.freeze_panes(1, 0)
+    ws.repeat_rows(0)  # printed pages repeat the header
+
+
+class _NoIndex(dict):  # type: ignore[type-arg]
+    def __setitem__(self, key: object, value: object) -> None:
+        pass
+
+
+def build_workbook(
+    data: WorkbookData,
+    out: str | os.PathLike[str] | IO[bytes],
+    *,
+    language: str = "fr",
+    progress: ProgressCallback | None = None,
+    tmpdir: str | None = None,
+) -> BuildResult:
+    """Write the synthesis workbook to `out` (a path or a binary file) and say what it holds.
+
+    `data.rows` must come in the order of `data.synthesis.regions` and is read once.
+    """
+    labels = Labels(language)
+    options = {
+        "constant_memory": True,
+        "strings_to_formulas": False,
+        "strings_to_numbers": False,
+        "strings_to_urls": False,
+    }
+    if tmpdir:
+        options["tmpdir"] = tmpdir
+    wb = xlsxwriter.Workbook(out, options)
+    wb.set_properties({"title": labels["title"], "author": data.generated_by[:255],
+                       "comments": "Tournée"})
+    formats = Formats(wb, labels["date_format"])
+    result = BuildResult()
+    taken: set[str] = set()
+    syn = data.synthesis
+
+    summary = wb.add_worksheet(sheet_name(labels["sheet_synthesis"], taken))
+    region_sheets: dict[str, Worksheet] = {}
+    for region in syn.regions:
+        region_sheets[region.slug] = wb.add_worksheet(sheet_name(region.name, taken))
+    proposals_ws = wb.add_worksheet(sheet_name(labels["sheet_proposals"], taken))
+    about = wb.add_worksheet(sheet_name(labels["sheet_about"], taken))
+    result.sheet_names = [ws.name for ws in wb.worksheets()]
+
+    write_synthesis(wb, summary, formats, labels, data)
+    write_about(about, formats, labels, data, syn.categories,
+                [ws.name for ws in region_sheets.values()])
+
+    columns = ITEM_COLUMNS + (CONTACT_COLUMNS if data.include_contacts else ())
+    headers = [labels.column(c) for c in columns]
+    header_fmt = formats.get("header")
+    for region in syn.regions:
+        ws = region_sheets[region.slug]
+        _add_table(ws, table_name("Region", region.slug), headers, region.items, header_fmt)
+        print_setup(ws, labels)
+    _add_table(proposals_ws, "Propositions", [labels.column(c) for c in PROPOSAL_COLUMNS],
+               syn.totals.shortlisted, header_fmt)
+    print_setup(proposals_ws, labels)
+
+    _write_rows(data, labels, formats, region_sheets, proposals_ws, columns, result, progress)
+    wb.close()
+    return result
+
+
+def _write_rows(
+    data: WorkbookData,
+    labels: Labels,
+    formats: Formats,
+    region_sheets: dict[str, Worksheet],
+    proposals_ws: Worksheet,
+    columns: tuple[str, ...],
+    result: BuildResult,
+    progress: ProgressCallback | None,
+) -> None:
+    """The hot loop: one pass over the streamed rows, region sheets filled in order."""
+    prepare = formats.prepare
+    date_fmt = formats.date
+    # Values from small vocabularies are prepared once, not per row.
+    memo: dict[tuple[str, str], tuple[str, Format]] = {}
+
+    def vocab(kind: str, value: str) -> tuple[str, Format]:
+        key = (kind, value)
+        got = memo.get(key)
+        if got is None:
+            got = memo[key] = prepare(value)
+        return got
+
+    kinds = {k: vocab("kind", labels.kind(k)) for k in ("need", "opportunity", "challenge",
+                                                         "proposal")}
+    priorities = {p: vocab("priority", labels.priority(p)) for p in ("high", "medium", "low")}
+    statuses = {s: vocab("status", labels.status(s)) for s in ("new", "reviewed", "spam")}
+    yes = vocab("yes", labels["yes"])
+    categories = {code: vocab("category", label) for code, label in data.synthesis.categories}
+    themes = {tid: vocab("theme", label) for tid, label in data.theme_labels.items()}
+    region_names = {r.slug: vocab("region", r.name) for r in data.synthesis.regions}
+    serials: dict[dt.date, int] = {}
+    contacts = len(columns) > len(ITEM_COLUMNS)
+
+    def fresh_widths() -> list[int]:
+        return [len(labels.column(c)) for c in columns]
+
+    widths = fresh_widths()
+    p_widths = [len(labels.column(c)) for c in PROPOSAL_COLUMNS]
+    finished: set[str] = set()
+    ws: Worksheet | None = None
+    current, r, p, count = None, 0, 0, 0
+    for item in data.rows:
+        if item.region != current:
+            if ws is not None:
+                _finish(ws, widths, finished)
+                widths = fresh_widths()
+            current = item.region
+            ws = region_sheets.get(current)
+            r = 0
+        if ws is None:
+            continue  # a region that was not selected: never expected, never shown
+        r += 1
+        serial = serials.get(item.date)
+        if serial is None:
+            serial = serials[item.date] = (item.date - _EXCEL_EPOCH).days
+        ws.write_number(r, 0, serial, date_fmt)
+        city = vocab("city", item.city)
+        ws.write_string(r, 1, *city)
+        org = prepare(item.organisation)
+        ws.write_string(r, 2, *org)
+        cat = categories.get(item.category) or vocab("category", item.category)
+        ws.write_string(r, 3, *cat)
+        ws.write_string(r, 4, *kinds[item.kind])
+        theme = themes.get(item.theme_id) if item.theme_id is not None else None
+        if theme:
+            ws.write_string(r, 5, *theme)
+        text = prepare(item.text, "wrap")
+        ws.write_string(r, 6, *text)
+        if item.priority:
+            ws.write_string(r, 7, *priorities[item.priority])
+        ws.write_string(r, 8, *statuses[item.status])
+        if item.shortlisted:
+            ws.write_string(r, 9, *yes)
+        ref = prepare(item.reference)
+        ws.write_string(r, 10, *ref)
+        _grow(widths, 1, city[0]), _grow(widths, 2, org[0]), _grow(widths, 6, text[0])
+        if theme:
+            _grow(widths, 5, theme[0])
+        if contacts:
+            for col, value in ((11, item.person_name), (12, item.job_title), (13, item.email),
+                               (14, item.phone)):
+                if value:
+                    cell = prepare(value)
+                    ws.write_string(r, col, *cell)
+                    _grow(widths, col, cell[0])
+        result.rows[current] = r
+
+        if item.shortlisted and item.kind == "proposal":
+            p += 1
+            proposals_ws.write_string(p, 0, *region_names[current])
+            proposals_ws.write_number(p, 1, serial, date_fmt)
+            proposals_ws.write_string(p, 2, *city)
+            proposals_ws.write_string(p, 3, *org)
+            proposals_ws.write_string(p, 4, *cat)
+            if theme:
+                proposals_ws.write_string(p, 5, *theme)
+            proposals_ws.write_string(p, 6, *text)
+            if item.priority:
+                proposals_ws.write_string(p, 7, *priorities[item.priority])
+            proposals_ws.write_string(p, 8, *ref)
+            for col, value in ((0, region_names[current][0]), (2, city[0]), (3, org[0]),
+                               (6, text[0])):
+                _grow(p_widths, col, value)
+
+        count += 1
+        if progress is not None and count % PROGRESS_EVERY == 0:
+            progress(count)
+    if ws is not None:
+        _finish(ws, widths, finished)
+    for empty in region_sheets.values():
+        if empty.name not in finished:
+            _finish(empty, fresh_widths(), finished)
+    fit_widths(proposals_ws, p_widths, caps={1: 12, 6: _TEXT_WIDTH})
+    result.proposals = p
+    if progress is not None:
+        progress(count)
+
+
+def _grow(widths: list[int], col: int, value: str) -> None:
+    if len(value) > widths[col]:
+        widths[col] = len(value)
+
+
+def _finish(ws: Worksheet, widths: list[int], finished: set[str]) -> None:
+    widths[0] = max(widths[0], 10)  # dates
+    fit_widths(ws, widths, caps={6: _TEXT_WIDTH})
+    finished.add(ws.name)
