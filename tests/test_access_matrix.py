@@ -65,6 +65,14 @@ MATRIX: list[R] = [
     R("auth.set_password",     "GET",  "/set-password/{token}",               200, 200, 200, 200),
     R("auth.set_password",     "POST", "/set-password/{token}",               200, 200, 200, 200,
       data={"password": "short", "confirm": "short"}),
+    # hq: dashboard and Excel exports (delegates: their own regions only)
+    R("hq.dashboard",          "GET",  "/hq/",                                302, 200, 200, 200),
+    R("hq.exports",            "GET",  "/hq/exports",                         302, 200, 200, 200),
+    R("hq.exports",            "POST", "/hq/exports",                         302, 200, 404, 200,
+      data={"regions": "marrakech-safi", "language": "fr"}),
+    R("hq.export_job",         "GET",  "/hq/exports/jobs/{job}",              302, 404, 404, 404),
+    R("hq.export_job_status",  "GET",  "/hq/exports/jobs/{job}/status",       302, 404, 404, 404),
+    R("hq.export_job_file",    "GET",  "/hq/exports/jobs/{job}/file",         302, 404, 404, 404),
 ]
 # fmt: on
 
@@ -102,7 +110,7 @@ def test_route_answers_each_role(app, session, row: R) -> None:  # type: ignore[
     clients = {"anon": app.test_client()}
     for role in ("other", "own", "hq"):
         clients[role] = signed_in(app, world.emails[role])
-    path = row.path.format(**world.ids)
+    path = row.path.format(job="no-such-export-job-000", **world.ids)
     failures = []
     for role in ROLES:
         client = clients[role]
