@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from feedback_app.database import write_transaction
 from feedback_app.models import Region, StopStatus, TourStop
+from feedback_app.services import audit
 from feedback_app.services.codes import normalise_typed_code, stop_code
 from feedback_app.services.errors import NotFound, ValidationFailed
 from feedback_app.services.text import clean_line
@@ -42,6 +43,8 @@ def create_stop(
     date: dt.date,
     venue: str | None = None,
     status: StopStatus = StopStatus.PLANNED,
+    actor_id: int | None = None,
+    grace_hours: int = 24,
 ) -> TourStop:
     city = clean_line(city or "")
     venue = clean_line(venue or "") or None
@@ -60,13 +63,26 @@ def create_stop(
             with write_transaction(session):
                 stop = TourStop(
                     code=stop_code(), region=region, city=city, venue=venue, date=date,
-                    status=status,
+                    status=status, grace_hours=grace_hours,
                 )
                 session.add(stop)
+                session.flush()
+                audit.record(session, actor_id=actor_id, action="stop.create",
+                             target_type="stop", target_id=stop.id, region_id=stop.region_id,
+                             after=stop_snapshot(stop))
             return stop
         except IntegrityError:
             continue
     raise RuntimeError("could not allocate a unique stop code")
+
+
+def stop_snapshot(stop: TourStop) -> dict[str, object]:
+    """The audited fields of a stop, as stored in the audit trail's before/after."""
+    return {
+        "code": stop.code, "region": stop.region.slug if stop.region else None,
+        "city": stop.city, "venue": stop.venue, "date": stop.date, "status": stop.status,
+        "grace_hours": stop.grace_hours, "closed_at": stop.closed_at,
+    }
 
 
 @dataclass(frozen=True)

@@ -51,15 +51,6 @@ def issue_token(session: Session, *, user: User, actor_id: int | None) -> str:
     return token
 
 
-def reset_link(session: Session, *, user_id: int, actor_id: int | None) -> tuple[User, str]:
-    with write_transaction(session):
-        user = session.get(User, user_id)
-        if user is None:
-            raise NotFound(user_id)
-        token = issue_token(session, user=user, actor_id=actor_id)
-    return user, token
-
-
 def find_valid_token(session: Session, token: str) -> PasswordToken:
     """The pending token, or NotFound when it is unknown, used, expired or its user inactive."""
     if not token or len(token) > 200:

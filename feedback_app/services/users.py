@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from feedback_app.database import write_transaction
 from feedback_app.models import Region, Role, User
+from feedback_app.services import audit
 from feedback_app.services.errors import ValidationFailed
 from feedback_app.services.passwords import MIN_PASSWORD_LENGTH, hash_password
 from feedback_app.services.submission_input import MAX_NAME
@@ -22,6 +23,40 @@ def find_user_by_email(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
 
 
+def check_user_fields(
+    session: Session,
+    *,
+    email: str,
+    role: Role,
+    region_slugs: list[str],
+    name: str = "",
+    user_id: int | None = None,
+) -> tuple[str, str, list[Region]]:
+    """Cleaned email, name and regions of an account, or ValidationFailed.
+
+    `user_id` is the account being edited, whose own address is not a duplicate.
+    """
+    email = normalise_email(email)
+    name = clean_line(name or "")
+    errors: dict[str, list[object]] = {}
+    if "@" not in email or len(email) > 254:
+        errors["email"] = [_l("Adresse e-mail non valide.")]
+    else:
+        existing = find_user_by_email(session, email)
+        if existing is not None and existing.id != user_id:
+            errors["email"] = [_l("Un compte existe déjà avec cette adresse.")]
+    if len(name) > MAX_NAME:
+        errors["name"] = [_l("%(max)d caractères au plus.", max=MAX_NAME)]
+    regions = list(session.scalars(select(Region).where(Region.slug.in_(region_slugs))).all())
+    if len(regions) != len(set(region_slugs)):
+        errors["regions"] = [_l("Région inconnue.")]
+    if role is Role.DELEGATE and not region_slugs:
+        errors["regions"] = [_l("Un délégué couvre au moins une région.")]
+    if errors:
+        raise ValidationFailed(errors)
+    return email, name, regions
+
+
 def create_user(
     session: Session,
     *,
@@ -30,22 +65,16 @@ def create_user(
     region_slugs: list[str],
     name: str = "",
     password: str | None = None,
+    actor_id: int | None = None,
 ) -> User:
     """Create a staff account. Without a password the account waits for a set-password link."""
-    email = normalise_email(email)
-    name = clean_line(name or "")
     errors: dict[str, list[object]] = {}
-    if "@" not in email or len(email) > 254:
-        errors["email"] = [_l("Adresse e-mail non valide.")]
-    elif find_user_by_email(session, email) is not None:
-        errors["email"] = [_l("Un compte existe déjà avec cette adresse.")]
-    if len(name) > MAX_NAME:
-        errors["name"] = [_l("%(max)d caractères au plus.", max=MAX_NAME)]
-    regions = list(session.scalars(select(Region).where(Region.slug.in_(region_slugs))).all())
-    if len(regions) != len(set(region_slugs)):
-        errors["regions"] = [_l("Région inconnue.")]
-    if role is Role.DELEGATE and not region_slugs:
-        errors["regions"] = [_l("Un délégué couvre au moins une région.")]
+    try:
+        email, name, regions = check_user_fields(
+            session, email=email, role=role, region_slugs=region_slugs, name=name
+        )
+    except ValidationFailed as failure:
+        errors.update(failure.errors)
     if password is not None and len(password) < MIN_PASSWORD_LENGTH:
         errors["password"] = [
             _l("Le mot de passe doit compter au moins %(min)d caractères.", min=MIN_PASSWORD_LENGTH)
@@ -59,4 +88,15 @@ def create_user(
             regions=regions if role is Role.DELEGATE else [],
         )
         session.add(user)
+        session.flush()
+        audit.record(session, actor_id=actor_id, action="user.create", target_type="user",
+                     target_id=user.id, after=user_snapshot(user))
     return user
+
+
+def user_snapshot(user: User) -> dict[str, object]:
+    """The audited fields of an account (never its password hash)."""
+    return {
+        "email": user.email, "name": user.name, "role": user.role,
+        "regions": [region.slug for region in user.regions], "active": user.active,
+    }

@@ -1,0 +1,33 @@
+"""The audit trail (HQ only): newest first, filterable by action and by user."""
+
+from __future__ import annotations
+
+from flask import render_template, request
+
+from feedback_app.auth.guards import hq_required
+from feedback_app.extensions import db
+from feedback_app.hq import bp
+from feedback_app.hq.forms import AuditFilterForm
+from feedback_app.i18n import current_language
+from feedback_app.services import audit as audit_service
+from feedback_app.services import reference
+
+
+@bp.get("/audit")
+@hq_required
+def audit():  # type: ignore[no-untyped-def]
+    filters = AuditFilterForm(request.args)
+    actions = audit_service.known_actions(db.session)
+    filters.action.choices = [("", "—")] + [(a, a) for a in actions]
+    filters.user.choices = [("", "—")] + [(str(u.id), u.email)
+                                           for u in audit_service.actors(db.session)]
+    action = filters.action.data if filters.action.data in actions else None
+    user_id = int(filters.user.data) if (filters.user.data or "").isdigit() else None
+    page = request.args.get("page", "1")
+    result = audit_service.list_events(db.session, action=action, user_id=user_id,
+                                       page=int(page) if page.isdigit() else 1)
+    language = current_language()
+    regions = {r.id: r.name_for(language) for r in reference.regions(db.session)}
+    query = {key: value for key, value in (("action", action), ("user", user_id)) if value}
+    return render_template("hq/audit.html", filters=filters, result=result, regions=regions,
+                           query=query)

@@ -1,0 +1,141 @@
+"""Staff accounts (HQ only): create, edit, deactivate, and hand over set-password links."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from feedback_app.auth.guards import hq_required
+from feedback_app.extensions import db
+from feedback_app.hq import bp
+from feedback_app.hq.forms import ROLE_LABELS, ActionForm, UserForm
+from feedback_app.hq.helpers import attach_errors, external_url
+from feedback_app.i18n import current_language
+from feedback_app.models import Role
+from feedback_app.services import reference
+from feedback_app.services.errors import NotFound, ValidationFailed
+from feedback_app.services.tokens import TOKEN_VALIDITY
+from feedback_app.services.user_admin import (
+    create_with_link,
+    get_user,
+    list_users,
+    new_link,
+    set_active,
+    update_user,
+)
+
+
+def _prepare(form: UserForm) -> None:
+    language = current_language()
+    form.regions.choices = [(r.slug, r.name_for(language)) for r in reference.regions(db.session)]
+
+
+def _role(form: UserForm) -> Role:
+    return Role(form.role.data) if form.role.data in {r.value for r in Role} else Role.DELEGATE
+
+
+def _handover(user, token: str):  # type: ignore[no-untyped-def]
+    """The link, shown once; only its hash is stored, so it cannot be shown again later."""
+    link = external_url("auth.set_password", token=token)
+    response = render_template("hq/user_link.html", user=user, link=link,
+                               hours=int(TOKEN_VALIDITY.total_seconds() // 3600))
+    return response, 200, {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+
+
+@bp.get("/users")
+@hq_required
+def users():  # type: ignore[no-untyped-def]
+    return render_template("hq/users.html", users=list_users(db.session),
+                           role_labels=ROLE_LABELS, action_form=ActionForm())
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@hq_required
+def user_create():  # type: ignore[no-untyped-def]
+    form = UserForm()
+    _prepare(form)
+    if form.validate_on_submit():
+        try:
+            user, token = create_with_link(
+                db.session, actor_id=current_user.id, email=form.email.data or "",
+                role=_role(form), region_slugs=list(form.regions.data or []),
+                name=form.name.data or "",
+            )
+        except ValidationFailed as failure:
+            attach_errors(form, failure)
+        else:
+            return _handover(user, token)
+    return render_template("hq/user_form.html", form=form, user=None), (
+        422 if form.errors else 200)
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@hq_required
+def user_edit(user_id: int):  # type: ignore[no-untyped-def]
+    try:
+        user = get_user(db.session, user_id)
+    except NotFound:
+        abort(404)
+    form = UserForm(obj=user) if request.method == "GET" else UserForm()
+    _prepare(form)
+    if request.method == "GET":
+        form.role.data = user.role.value
+        form.regions.data = [r.slug for r in user.regions]
+    if form.validate_on_submit():
+        try:
+            update_user(db.session, actor_id=current_user.id, user_id=user_id,
+                        email=form.email.data or "", name=form.name.data or "",
+                        role=_role(form), region_slugs=list(form.regions.data or []))
+        except ValidationFailed as failure:
+            attach_errors(form, failure)
+        else:
+            flash(_("Compte enregistré."), "ok")
+            return redirect(url_for("hq.users"))
+    return render_template("hq/user_form.html", form=form, user=user), (
+        422 if form.errors else 200)
+
+
+@bp.post("/users/<int:user_id>/link")
+@hq_required
+def user_link(user_id: int):  # type: ignore[no-untyped-def]
+    try:
+        user, token = new_link(db.session, actor_id=current_user.id, user_id=user_id)
+    except NotFound:
+        abort(404)
+    except ValidationFailed as failure:
+        for messages in failure.as_text().values():
+            for message in messages:
+                flash(message, "error")
+        return redirect(url_for("hq.users"))
+    return _handover(user, token)
+
+
+def _set_active(user_id: int, active: bool):  # type: ignore[no-untyped-def]
+    try:
+        user = set_active(db.session, actor_id=current_user.id, user_id=user_id, active=active)
+    except NotFound:
+        abort(404)
+    except ValidationFailed as failure:
+        for messages in failure.as_text().values():
+            for message in messages:
+                flash(message, "error")
+    else:
+        if active:
+            flash(_("Compte de %(email)s réactivé.", email=user.email), "ok")
+        else:
+            flash(_("Compte de %(email)s désactivé : ses sessions sont fermées.",
+                    email=user.email), "ok")
+    return redirect(url_for("hq.users"))
+
+
+@bp.post("/users/<int:user_id>/deactivate")
+@hq_required
+def user_deactivate(user_id: int):  # type: ignore[no-untyped-def]
+    return _set_active(user_id, False)
+
+
+@bp.post("/users/<int:user_id>/reactivate")
+@hq_required
+def user_reactivate(user_id: int):  # type: ignore[no-untyped-def]
+    return _set_active(user_id, True)

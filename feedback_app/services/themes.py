@@ -1,0 +1,134 @@
+"""The editable list of themes: add, rename, retire and bring back.
+
+A retired theme is no longer offered in the public form but stays on the items that carry it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from feedback_app.database import write_transaction
+from feedback_app.models import FeedbackItem, Theme
+from feedback_app.services import audit
+from feedback_app.services.errors import NotFound, ValidationFailed
+from feedback_app.services.text import clean_line
+
+MAX_THEME_NAME = 120
+
+
+@dataclass(frozen=True)
+class ThemeRow:
+    theme: Theme
+    items: int
+
+
+def list_themes(session: Session) -> list[ThemeRow]:
+    """Every theme, retired ones last, with how many items carry it (one GROUP BY)."""
+    counts = (
+        select(FeedbackItem.theme_id.label("theme_id"), func.count().label("item_count"))
+        .where(FeedbackItem.theme_id.is_not(None))
+        .group_by(FeedbackItem.theme_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Theme, counts.c.item_count)
+        .outerjoin(counts, counts.c.theme_id == Theme.id)
+        .order_by(Theme.retired, Theme.position, Theme.id)
+    ).all()
+    return [ThemeRow(theme=theme, items=int(items or 0)) for theme, items in rows]
+
+
+def get_theme(session: Session, theme_id: int) -> Theme:
+    theme = session.get(Theme, theme_id)
+    if theme is None:
+        raise NotFound(theme_id)
+    return theme
+
+
+def snapshot(theme: Theme) -> dict[str, object]:
+    return {"code": theme.code, "name_fr": theme.name_fr, "name_ar": theme.name_ar,
+            "name_en": theme.name_en, "retired": theme.retired}
+
+
+def slugify(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:50] or "theme"
+
+
+def _clean_names(
+    session: Session, names: dict[str, str], theme_id: int | None = None
+) -> dict[str, str]:
+    cleaned = {key: clean_line(names.get(key) or "") for key in ("name_fr", "name_ar", "name_en")}
+    errors: dict[str, list[object]] = {}
+    if not cleaned["name_fr"]:
+        errors["name_fr"] = [_l("Indiquez le nom en français.")]
+    for key, value in cleaned.items():
+        if len(value) > MAX_THEME_NAME:
+            errors[key] = [_l("%(max)d caractères au plus.", max=MAX_THEME_NAME)]
+    if "name_fr" not in errors:
+        twin = session.scalar(
+            select(Theme.id).where(func.lower(Theme.name_fr) == cleaned["name_fr"].lower())
+        )
+        if twin is not None and twin != theme_id:
+            errors["name_fr"] = [_l("Un thème porte déjà ce nom.")]
+    if errors:
+        raise ValidationFailed(errors)
+    return cleaned
+
+
+def _free_code(session: Session, name_fr: str) -> str:
+    base = slugify(name_fr)
+    taken = set(session.scalars(select(Theme.code).where(Theme.code.like(f"{base}%"))))
+    code, n = base, 2
+    while code in taken:
+        code, n = f"{base}-{n}", n + 1
+    return code
+
+
+def add_theme(session: Session, *, actor_id: int, names: dict[str, str]) -> Theme:
+    cleaned = _clean_names(session, names)
+    with write_transaction(session):
+        position = (session.scalar(select(func.max(Theme.position))) or 0) + 1
+        theme = Theme(code=_free_code(session, cleaned["name_fr"]), position=position,
+                      retired=False, **cleaned)
+        session.add(theme)
+        session.flush()
+        audit.record(session, actor_id=actor_id, action="theme.create", target_type="theme",
+                     target_id=theme.id, after=snapshot(theme))
+    return theme
+
+
+def rename_theme(session: Session, *, actor_id: int, theme_id: int,
+                 names: dict[str, str]) -> Theme:
+    """New names; the code stays, so items, exports and API clients keep pointing at it."""
+    get_theme(session, theme_id)
+    cleaned = _clean_names(session, names, theme_id)
+    with write_transaction(session):
+        theme = get_theme(session, theme_id)
+        before = snapshot(theme)
+        for key, value in cleaned.items():
+            setattr(theme, key, value)
+        old, new = audit.changed(before, snapshot(theme))
+        if new:
+            audit.record(session, actor_id=actor_id, action="theme.rename", target_type="theme",
+                         target_id=theme.id, before=old, after=new)
+    return theme
+
+
+def set_retired(session: Session, *, actor_id: int, theme_id: int, retired: bool) -> Theme:
+    with write_transaction(session):
+        theme = get_theme(session, theme_id)
+        if theme.retired == retired:
+            return theme
+        theme.retired = retired
+        audit.record(session, actor_id=actor_id,
+                     action="theme.retire" if retired else "theme.restore",
+                     target_type="theme", target_id=theme.id,
+                     before={"retired": not retired}, after={"retired": retired})
+    return theme

@@ -1,0 +1,289 @@
+"""Sign-in, sign-out, session revocation, throttling and set-password links."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from feedback_app.database import write_transaction
+from feedback_app.models import AuditEvent, PasswordToken, Role, User
+from feedback_app.services.signin import FREE_FAILURES, delay_after
+from feedback_app.services.tokens import issue_token
+from tests.staff import PASSWORD, csrf_for, login, make_user, post
+
+GENERIC = "E-mail ou mot de passe incorrect."
+
+
+@pytest.fixture
+def delegate(session):  # type: ignore[no-untyped-def]
+    return make_user(session, "delegue@example.ma")
+
+
+@pytest.fixture
+def hq(session):  # type: ignore[no-untyped-def]
+    return make_user(session, "siege@example.ma", role=Role.HQ, regions=())
+
+
+def _events(session, action: str) -> list[AuditEvent]:  # type: ignore[no-untyped-def]
+    session.rollback()
+    return list(session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
+
+
+def test_login_page_has_csrf_and_secure_form(client) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/login")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert 'name="csrf_token"' in html
+    assert 'type="password"' in html
+
+
+def test_login_with_right_password_opens_the_staff_pages(app, client, delegate, session) -> None:  # type: ignore[no-untyped-def]
+    assert client.get("/hq/stops").status_code == 302
+    response = login(app, client, "Delegue@Example.ma")  # e-mail is case-insensitive
+    assert response.status_code == 302
+    assert client.get("/hq/stops").status_code == 200
+    events = _events(session, "auth.login")
+    assert [e.target_id for e in events] == [delegate.id]
+
+
+def test_session_cookie_is_httponly_and_samesite(app, client, delegate) -> None:  # type: ignore[no-untyped-def]
+    response = login(app, client, delegate.email)
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+
+
+def test_production_cookies_are_secure() -> None:
+    from feedback_app.config import ProductionConfig
+
+    assert ProductionConfig.SESSION_COOKIE_SECURE is True
+    assert ProductionConfig.REMEMBER_COOKIE_SECURE is True
+
+
+@pytest.mark.parametrize("email, password", [
+    ("delegue@example.ma", "wrong password, long enough"),
+    ("nobody@example.ma", PASSWORD),
+])
+def test_bad_login_gets_one_generic_message(app, client, delegate, session, email,
+                                            password) -> None:  # type: ignore[no-untyped-def]
+    response = login(app, client, email, password)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert GENERIC in html
+    assert "existe" not in html  # nothing says whether the account exists
+    assert client.get("/hq/stops").status_code == 302
+    failed = _events(session, "auth.login_failed")
+    assert len(failed) == 1
+
+
+def test_inactive_user_cannot_sign_in(app, client, session) -> None:  # type: ignore[no-untyped-def]
+    make_user(session, "parti@example.ma", active=False)
+    response = login(app, client, "parti@example.ma")
+    assert response.status_code == 200
+    assert GENERIC in response.get_data(as_text=True)
+    assert client.get("/hq/stops").status_code == 302
+
+
+def test_account_waiting_for_its_link_cannot_sign_in(app, client, session) -> None:  # type: ignore[no-untyped-def]
+    make_user(session, "nouveau@example.ma", password=None)
+    response = login(app, client, "nouveau@example.ma", "")
+    assert client.get("/hq/stops").status_code == 302
+    assert response.status_code == 200
+
+
+def test_session_fixation_a_planted_session_does_not_survive_login(app, client, delegate) -> None:  # type: ignore[no-untyped-def]
+    client.get("/login")
+    with client.session_transaction() as sess:
+        sess["planted"] = "by an attacker"
+        before = dict(sess)
+    login(app, client, delegate.email)
+    with client.session_transaction() as sess:
+        after = dict(sess)
+    assert "planted" not in after
+    assert after.get("_user_id") == f"{delegate.id}:0"
+    # The CSRF secret tied to the anonymous session is replaced too.
+    assert before.get("csrf_token") != after.get("csrf_token")
+
+
+def test_session_cookie_changes_at_login(app, client, delegate) -> None:  # type: ignore[no-untyped-def]
+    client.get("/login")
+    csrf_for(app, client)
+    anonymous_cookie = client.get_cookie("session").value
+    login(app, client, delegate.email)
+    assert client.get_cookie("session").value != anonymous_cookie
+
+
+def test_sign_out_revokes_a_copied_cookie(app, client, delegate, session) -> None:  # type: ignore[no-untyped-def]
+    login(app, client, delegate.email)
+    stolen = client.get_cookie("session").value
+    assert client.get("/hq/stops").status_code == 200
+    response = post(app, client, "/logout")
+    assert response.status_code == 302
+    assert client.get("/hq/stops").status_code == 302
+
+    thief = app.test_client()
+    thief.set_cookie("session", stolen)
+    assert thief.get("/hq/stops").status_code == 302  # sent to the login page
+    assert len(_events(session, "auth.logout")) == 1
+
+
+def test_logout_needs_a_post_with_csrf(app, client, delegate) -> None:  # type: ignore[no-untyped-def]
+    login(app, client, delegate.email)
+    assert client.get("/logout").status_code == 405
+    assert client.post("/logout").status_code == 400
+    assert client.get("/hq/stops").status_code == 200  # still signed in
+
+
+def test_deactivation_ends_every_session(app, client, delegate, hq, session) -> None:  # type: ignore[no-untyped-def]
+    login(app, client, delegate.email)
+    assert client.get("/hq/stops").status_code == 200
+    admin = app.test_client()
+    login(app, admin, hq.email)
+    assert post(app, admin, f"/hq/users/{delegate.id}/deactivate").status_code == 302
+    assert client.get("/hq/stops").status_code == 302
+    # Reactivating does not bring the old cookie back.
+    assert post(app, admin, f"/hq/users/{delegate.id}/reactivate").status_code == 302
+    assert client.get("/hq/stops").status_code == 302
+
+
+def test_repeated_failures_slow_the_account_down(app, client, delegate, session) -> None:  # type: ignore[no-untyped-def]
+    for _attempt in range(FREE_FAILURES):
+        assert login(app, client, delegate.email, "wrong password!!").status_code == 200
+    # Now the account waits, even with the right password, and says for how long.
+    response = login(app, client, delegate.email)
+    assert response.status_code == 429
+    assert "Réessayez dans" in response.get_data(as_text=True)
+    assert client.get("/hq/stops").status_code == 302
+    # The delay grows with the failures and is capped.
+    assert delay_after(FREE_FAILURES) < delay_after(FREE_FAILURES + 3) <= 15 * 60
+    assert delay_after(100) == 15 * 60
+    # Once the delay has passed, the right password works and resets the counter.
+    with write_transaction(session):
+        user = session.get(User, delegate.id)
+        user.last_failed_login_at = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+    assert login(app, client, delegate.email).status_code == 302
+    session.rollback()
+    assert session.get(User, delegate.id).failed_logins == 0
+
+
+def test_unknown_accounts_are_slowed_down_alike(app, client) -> None:  # type: ignore[no-untyped-def]
+    for _attempt in range(FREE_FAILURES):
+        assert login(app, client, "ghost@example.ma", "whatever password").status_code == 200
+    assert login(app, client, "ghost@example.ma", "whatever password").status_code == 429
+
+
+def test_one_address_is_held_back_but_not_after_a_few_failures(app, session) -> None:  # type: ignore[no-untyped-def]
+    from feedback_app.services.signin import AddressCounter
+
+    counter = AddressCounter(limit=5, window=60)
+    for _ in range(4):
+        counter.fail("10.0.0.1", now=0)
+    assert counter.wait_left("10.0.0.1", now=1) == 0
+    counter.fail("10.0.0.1", now=1)
+    assert counter.wait_left("10.0.0.1", now=2) == 58
+    assert counter.wait_left("10.0.0.2", now=2) == 0  # another address is not affected
+    assert counter.wait_left("10.0.0.1", now=61) == 0  # the window slides
+
+
+def test_a_venue_with_many_people_mistyping_is_not_locked_out(app, session) -> None:  # type: ignore[no-untyped-def]
+    # 30 colleagues behind one Wi-Fi address each mistype twice, then sign in.
+    users = [make_user(session, f"d{i}@example.ma") for i in range(3)]
+    throttles = app.extensions["tournee_signin_throttles"]
+    for _ in range(60):
+        throttles.addresses.fail("127.0.0.1")
+    client = app.test_client()
+    assert login(app, client, users[0].email).status_code == 302
+
+
+def test_login_next_stays_on_this_site(app, client, delegate) -> None:  # type: ignore[no-untyped-def]
+    response = client.post("/login", data={
+        "email": delegate.email, "password": PASSWORD, "next": "//evil.example/x",
+        "csrf_token": csrf_for(app, client)})
+    assert response.status_code == 302
+    assert "evil.example" not in response.headers["Location"]
+    client2 = app.test_client()
+    response = client2.post("/login", data={
+        "email": delegate.email, "password": PASSWORD, "next": "/hq/stops?status=open",
+        "csrf_token": csrf_for(app, client2)})
+    assert response.headers["Location"].endswith("/hq/stops?status=open")
+
+
+# --- set-password links ---------------------------------------------------------------
+
+
+def _token_for(session, user) -> str:  # type: ignore[no-untyped-def]
+    with write_transaction(session):
+        return issue_token(session, user=session.get(User, user.id), actor_id=None)
+
+
+def test_set_password_link_signs_in_once(app, client, session) -> None:  # type: ignore[no-untyped-def]
+    user = make_user(session, "nouvelle@example.ma", password=None)
+    token = _token_for(session, user)
+    page = client.get(f"/set-password/{token}")
+    assert page.status_code == 200
+    assert page.headers["Referrer-Policy"] == "no-referrer"
+    assert "nouvelle@example.ma" in page.get_data(as_text=True)
+
+    short = post(app, client, f"/set-password/{token}", {"password": "court", "confirm": "court"})
+    assert short.status_code == 200
+    assert "au moins 12 caractères" in short.get_data(as_text=True)
+    mismatch = post(app, client, f"/set-password/{token}",
+                    {"password": "une phrase assez longue", "confirm": "une autre phrase"})
+    assert "ne sont pas identiques" in mismatch.get_data(as_text=True)
+
+    done = post(app, client, f"/set-password/{token}",
+                {"password": "une phrase assez longue", "confirm": "une phrase assez longue"})
+    assert done.status_code == 302
+    assert client.get("/hq/stops").status_code == 200  # signed in
+
+    again = app.test_client().get(f"/set-password/{token}")
+    assert again.status_code == 410
+    assert "ne fonctionne plus" in again.get_data(as_text=True)
+    assert login(app, app.test_client(), "nouvelle@example.ma",
+                 "une phrase assez longue").status_code == 302
+    session.rollback()
+    stored = session.scalars(select(PasswordToken)).one()
+    assert stored.token_hash != token and len(stored.token_hash) == 64  # only a hash
+
+
+def test_expired_link_shows_a_clear_page(app, client, session) -> None:  # type: ignore[no-untyped-def]
+    user = make_user(session, "lent@example.ma", password=None)
+    token = _token_for(session, user)
+    with write_transaction(session):
+        row = session.scalars(select(PasswordToken)).one()
+        row.expires_at = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
+    response = client.get(f"/set-password/{token}")
+    assert response.status_code == 410
+    assert "expire" in response.get_data(as_text=True)
+    posted = post(app, client, f"/set-password/{token}",
+                  {"password": "une phrase assez longue", "confirm": "une phrase assez longue"})
+    assert posted.status_code == 410
+    assert client.get("/hq/stops").status_code == 302
+
+
+def test_a_new_link_replaces_the_old_one(app, client, session) -> None:  # type: ignore[no-untyped-def]
+    user = make_user(session, "oubli@example.ma")
+    first = _token_for(session, user)
+    second = _token_for(session, user)
+    assert client.get(f"/set-password/{first}").status_code == 410
+    assert client.get(f"/set-password/{second}").status_code == 200
+
+
+def test_setting_a_password_ends_older_sessions(app, session) -> None:  # type: ignore[no-untyped-def]
+    user = make_user(session, "vole@example.ma")
+    old = app.test_client()
+    login(app, old, user.email)
+    assert old.get("/hq/stops").status_code == 200
+    token = _token_for(session, user)
+    fresh = app.test_client()
+    post(app, fresh, f"/set-password/{token}",
+         {"password": "une phrase assez longue", "confirm": "une phrase assez longue"})
+    assert fresh.get("/hq/stops").status_code == 200
+    assert old.get("/hq/stops").status_code == 302
+
+
+def test_unknown_link_shows_the_same_clear_page(client) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/set-password/not-a-real-token")
+    assert response.status_code == 410
