@@ -1,0 +1,80 @@
+"""Forms of the review desk: list filters (GET), status, item, note and bulk actions (POST)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import Length, Optional, ValidationError
+
+from feedback_app.models import ReviewStatus
+from feedback_app.services.review_actions import MAX_NOTE
+
+STATUS_LABELS = {
+    ReviewStatus.NEW: _l("Nouvelle"),
+    ReviewStatus.REVIEWED: _l("Examinée"),
+    ReviewStatus.SPAM: _l("Indésirable"),
+}
+NO_THEME = "none"
+
+
+class FilterForm(FlaskForm):
+    """The list's filters, read from the query string; an invalid one is shown and ignored."""
+
+    class Meta:
+        csrf = False
+
+    region = SelectField(_l("Région"), choices=[])
+    stop = SelectField(_l("Étape"), choices=[])
+    status = SelectField(_l("Statut"), choices=[])
+    category = SelectField(_l("Catégorie"), choices=[])
+    kind = SelectField(_l("Type"), choices=[])
+    theme = SelectField(_l("Thème"), choices=[])
+    shortlisted = SelectField(_l("Retenues"), choices=[
+        ("", _l("Toutes")), ("1", _l("Avec une entrée retenue")),
+        ("0", _l("Sans entrée retenue")),
+    ])
+    date_from = DateField(_l("Reçues du"), validators=[Optional()])
+    date_to = DateField(_l("au"), validators=[Optional()])
+    q = StringField(_l("Rechercher"), validators=[Optional(), Length(max=200)])
+
+    def validate_date_to(self, field: DateField) -> None:
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            raise ValidationError(_l("La date de fin précède la date de début."))
+
+
+class StatusForm(FlaskForm):
+    status = SelectField(
+        _l("Statut"), choices=[(s.value, label) for s, label in STATUS_LABELS.items()]
+    )
+
+
+class ItemForm(FlaskForm):
+    kind = SelectField(_l("Type"), choices=[])
+    theme = SelectField(_l("Thème"), choices=[])
+    shortlisted = BooleanField(_l("Retenir"))
+
+
+class NoteForm(FlaskForm):
+    text = TextAreaField(_l("Nouvelle note"), validators=[Length(max=MAX_NOTE)])
+
+
+class BulkForm(FlaskForm):
+    """A selection from the list and what to do with it (the pressed button's `action`)."""
+
+    action = SelectField(choices=[
+        ("reviewed", _l("Marquer examinées")), ("spam", _l("Marquer indésirables")),
+        ("theme", _l("Appliquer le thème")),
+    ])
+    theme = SelectField(_l("Thème à appliquer"), choices=[])
+    submission_ids = SelectMultipleField(coerce=int, validate_choice=False)
+    item_ids = SelectMultipleField(coerce=int, validate_choice=False)
+    next = HiddenField()

@@ -1,0 +1,226 @@
+"""What the review desk changes: status, item theme/kind/shortlist, private notes, bulk actions.
+
+Each function re-reads its records inside its own write transaction with the caller's `Scope`
+in the WHERE clause: a record outside the scope raises NotFound, exactly like a missing one.
+Nothing here can change a submission's region or stop or move an item to another submission.
+Every change is audited (before/after, in the same transaction) and bumps the submission's
+`updated_at`, which tells the cached Excel export that it is stale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from feedback_app.database import write_transaction
+from feedback_app.models import FeedbackItem, ItemKind, ReviewNote, ReviewStatus, Submission, Theme
+from feedback_app.models.types import utcnow
+from feedback_app.services import audit
+from feedback_app.services.access import Scope
+from feedback_app.services.errors import NotFound, ValidationFailed
+from feedback_app.services.text import clean_multiline
+
+MAX_NOTE = 4000
+MAX_BULK = 500  # ten pages of the list at once
+
+
+def _status(value: ReviewStatus | str) -> ReviewStatus:
+    try:
+        return ReviewStatus(value)
+    except ValueError:
+        raise ValidationFailed({"status": [_l("Statut inconnu.")]}) from None
+
+
+def _submission(session: Session, scope: Scope, submission_id: int) -> Submission:
+    submission = session.scalar(
+        select(Submission).where(
+            Submission.id == submission_id, scope.filter(Submission.region_id)
+        )
+    )
+    if submission is None:
+        raise NotFound(submission_id)
+    return submission
+
+
+def _theme_code(session: Session, theme_id: int | None) -> str | None:
+    return session.scalar(select(Theme.code).where(Theme.id == theme_id)) if theme_id else None
+
+
+def _check_theme(session: Session, theme_id: int | None, *, keeping: int | None = None) -> None:
+    """A theme may be set if it is offered; a retired one only stays where it already is."""
+    if theme_id is None:
+        return
+    theme = session.get(Theme, theme_id)
+    if theme is None:
+        raise ValidationFailed({"theme": [_l("Thème inconnu.")]})
+    if theme.retired and theme_id != keeping:
+        raise ValidationFailed({"theme": [_l("Ce thème n'est plus proposé.")]})
+
+
+def set_status(
+    session: Session, scope: Scope, submission_id: int, status: ReviewStatus | str,
+    *, actor_id: int | None,
+) -> bool:
+    """Mark one submission new, reviewed or spam; False when it already was."""
+    status = _status(status)
+    with write_transaction(session):
+        submission = _submission(session, scope, submission_id)
+        if submission.status is status:
+            return False
+        audit.record(session, actor_id=actor_id, action="submission.status",
+                     target_type="submission", target_id=submission.id,
+                     region_id=submission.region_id, before={"status": submission.status},
+                     after={"status": status})
+        submission.status = status
+        submission.updated_at = utcnow()
+    return True
+
+
+def update_item(
+    session: Session, scope: Scope, submission_id: int, item_id: int, *,
+    kind: ItemKind | str, theme_id: int | None, shortlisted: bool, actor_id: int | None,
+) -> list[str]:
+    """Set an item's kind, theme and shortlist flag; return the names of what changed."""
+    try:
+        kind = ItemKind(kind)
+    except ValueError:
+        raise ValidationFailed({"kind": [_l("Type inconnu.")]}) from None
+    with write_transaction(session):
+        found = session.execute(
+            select(FeedbackItem, Submission)
+            .join(Submission, FeedbackItem.submission_id == Submission.id)
+            .where(FeedbackItem.id == item_id, Submission.id == submission_id,
+                   scope.filter(Submission.region_id))
+        ).first()
+        if found is None:
+            raise NotFound(item_id)
+        item, submission = found
+        _check_theme(session, theme_id, keeping=item.theme_id)
+        changed: list[str] = []
+        if item.kind is not kind:
+            _record_item(session, actor_id, "item.kind", item, submission,
+                         {"kind": item.kind}, {"kind": kind})
+            item.kind = kind
+            changed.append("kind")
+        if item.theme_id != theme_id:
+            _record_item(session, actor_id, "item.theme", item, submission,
+                         {"theme": _theme_code(session, item.theme_id)},
+                         {"theme": _theme_code(session, theme_id)})
+            item.theme_id = theme_id
+            changed.append("theme")
+        if item.shortlisted != shortlisted:
+            _record_item(session, actor_id, "item.shortlist", item, submission,
+                         {"shortlisted": item.shortlisted}, {"shortlisted": shortlisted})
+            item.shortlisted = shortlisted
+            changed.append("shortlisted")
+        if changed:
+            submission.updated_at = utcnow()
+    return changed
+
+
+def _record_item(session: Session, actor_id: int | None, action: str, item: FeedbackItem,
+                 submission: Submission, before: dict, after: dict) -> None:
+    audit.record(session, actor_id=actor_id, action=action, target_type="item",
+                 target_id=item.id, region_id=submission.region_id,
+                 before={**before, "submission_id": submission.id},
+                 after={**after, "submission_id": submission.id})
+
+
+def add_note(
+    session: Session, scope: Scope, submission_id: int, text: str, *, actor_id: int | None,
+) -> ReviewNote:
+    """Add a private staff note to a submission of the scope."""
+    text = clean_multiline(text or "")
+    if not text:
+        raise ValidationFailed({"text": [_l("Écrivez la note avant de l'enregistrer.")]})
+    if len(text) > MAX_NOTE:
+        raise ValidationFailed({"text": [_l("%(max)d caractères au plus.", max=MAX_NOTE)]})
+    with write_transaction(session):
+        submission = _submission(session, scope, submission_id)
+        note = ReviewNote(submission_id=submission.id, author_id=actor_id, text=text)
+        session.add(note)
+        session.flush()
+        audit.record(session, actor_id=actor_id, action="note.create", target_type="submission",
+                     target_id=submission.id, region_id=submission.region_id,
+                     after={"note_id": note.id, "text": text})
+        submission.updated_at = utcnow()
+    return note
+
+
+def _ids(values: Iterable[int], field: str) -> list[int]:
+    ids = sorted(set(values))
+    if len(ids) > MAX_BULK:
+        raise ValidationFailed({field: [_l("%(max)d éléments au plus à la fois.", max=MAX_BULK)]})
+    return ids
+
+
+def bulk_set_status(
+    session: Session, scope: Scope, submission_ids: Iterable[int], status: ReviewStatus | str,
+    *, actor_id: int | None,
+) -> int:
+    """Give every selected submission the status; all must be in the scope. Returns changes."""
+    status = _status(status)
+    ids = _ids(submission_ids, "submission_ids")
+    if not ids:
+        raise ValidationFailed({"submission_ids": [_l("Cochez au moins une contribution.")]})
+    changed = 0
+    with write_transaction(session):
+        submissions = session.scalars(
+            select(Submission).where(Submission.id.in_(ids), scope.filter(Submission.region_id))
+        ).all()
+        if len(submissions) != len(ids):
+            raise NotFound(ids)
+        now = utcnow()
+        for submission in submissions:
+            if submission.status is status:
+                continue
+            audit.record(session, actor_id=actor_id, action="submission.bulk_status",
+                         target_type="submission", target_id=submission.id,
+                         region_id=submission.region_id, before={"status": submission.status},
+                         after={"status": status})
+            submission.status = status
+            submission.updated_at = now
+            changed += 1
+    return changed
+
+
+def bulk_set_theme(
+    session: Session, scope: Scope, *, submission_ids: Iterable[int], item_ids: Iterable[int],
+    theme_id: int, actor_id: int | None,
+) -> int:
+    """Set a theme on the chosen items, or, when none is chosen, on every item of the chosen
+    submissions. Everything chosen must be in the scope. Returns the number of items changed.
+    """
+    sub_ids = _ids(submission_ids, "submission_ids")
+    chosen = _ids(item_ids, "item_ids")
+    if not sub_ids and not chosen:
+        raise ValidationFailed({"submission_ids": [_l("Cochez au moins une contribution.")]})
+    changed = 0
+    with write_transaction(session):
+        _check_theme(session, theme_id)
+        code = _theme_code(session, theme_id)
+        query = select(FeedbackItem, Submission).join(
+            Submission, FeedbackItem.submission_id == Submission.id
+        ).where(scope.filter(Submission.region_id))
+        if chosen:
+            rows = session.execute(query.where(FeedbackItem.id.in_(chosen))).all()
+            if len(rows) != len(chosen):
+                raise NotFound(chosen)
+        else:
+            rows = session.execute(query.where(Submission.id.in_(sub_ids))).all()
+            if len({submission.id for _item, submission in rows}) != len(sub_ids):
+                raise NotFound(sub_ids)
+        codes = dict(session.execute(select(Theme.id, Theme.code)).all())
+        now = utcnow()
+        for item, submission in rows:
+            if item.theme_id == theme_id:
+                continue
+            _record_item(session, actor_id, "item.bulk_theme", item, submission,
+                         {"theme": codes.get(item.theme_id)}, {"theme": code})
+            item.theme_id = theme_id
+            submission.updated_at = now
+            changed += 1
+    return changed

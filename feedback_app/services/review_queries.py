@@ -1,0 +1,276 @@
+"""What the review desk reads: the filtered, searched, seek-paginated list and its counts.
+
+Read-only. Every query is limited by the caller's `Scope` in SQL. The list pages on
+(created_at, id) instead of OFFSET, so page 2,000 costs what page 1 costs; item-level filters are
+EXISTS subqueries; the page's items and note counts come in one query each, never one per row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import ColumnElement, exists, func, select, tuple_
+from sqlalchemy.orm import Session
+
+from feedback_app.models import (
+    FeedbackItem,
+    ItemKind,
+    Region,
+    ReviewNote,
+    ReviewStatus,
+    Submission,
+    Theme,
+    TourStop,
+    fold,
+)
+from feedback_app.services.access import Scope
+
+PAGE_SIZE = 50
+EXCERPT = 280  # characters of each item shown in the list
+MAX_SEARCH_WORDS = 8
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MICROSECOND = dt.timedelta(microseconds=1)
+
+
+@dataclass(frozen=True)
+class ReviewFilters:
+    region_id: int | None = None
+    stop_id: int | None = None
+    status: ReviewStatus | None = None
+    category: str | None = None
+    kind: ItemKind | None = None
+    theme_id: int | None = None
+    unthemed: bool = False  # items without a theme; ignored when theme_id is set
+    shortlisted: bool | None = None  # True: holds a shortlisted item; False: holds none
+    created_from: dt.datetime | None = None  # inclusive
+    created_before: dt.datetime | None = None  # exclusive
+    query: str = ""
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """A position in the newest-first list: the (created_at, id) of a row."""
+
+    created_at: dt.datetime
+    id: int
+
+    @classmethod
+    def of(cls, created_at: dt.datetime, row_id: int) -> Cursor:
+        # SQLite hands back naive datetimes; every stored time is UTC.
+        if created_at.tzinfo is None:
+            created_at = created_at.replace(tzinfo=dt.UTC)
+        return cls(created_at.astimezone(dt.UTC), row_id)
+
+    def encode(self) -> str:
+        return f"{(self.created_at - _EPOCH) // _MICROSECOND}.{self.id}"
+
+    @classmethod
+    def decode(cls, token: str | None) -> Cursor | None:
+        """The cursor of a `?after=`/`?before=` value; None for anything malformed."""
+        micros, _sep, row_id = (token or "").partition(".")
+        if not (micros.isascii() and micros.isdigit() and row_id.isascii() and row_id.isdigit()):
+            return None
+        if len(micros) > 17 or len(row_id) > 18:
+            return None
+        return cls(_EPOCH + int(micros) * _MICROSECOND, int(row_id))
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    id: int
+    position: int
+    kind: ItemKind
+    excerpt: str
+    truncated: bool
+    theme_id: int | None
+    shortlisted: bool
+
+
+@dataclass
+class SubmissionRow:
+    id: int
+    reference: str
+    organisation: str
+    category_code: str
+    region_id: int
+    stop_id: int
+    status: ReviewStatus
+    created_at: dt.datetime
+    late: bool
+    items: list[ItemRow] = field(default_factory=list)
+    notes: int = 0
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[SubmissionRow]
+    older: Cursor | None  # continue with ?after=older
+    newer: Cursor | None  # go back with ?before=newer
+
+
+@dataclass(frozen=True)
+class RegionCount:
+    region: Region
+    count: int
+
+
+def search_words(query: str) -> list[str]:
+    return fold(query).split()[:MAX_SEARCH_WORDS]
+
+
+def _like_pattern(word: str) -> str:
+    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _conditions(scope: Scope, filters: ReviewFilters) -> list[ColumnElement[bool]]:
+    conditions = [scope.filter(Submission.region_id)]
+    if filters.region_id is not None:
+        conditions.append(Submission.region_id == filters.region_id)
+    if filters.stop_id is not None:
+        conditions.append(Submission.stop_id == filters.stop_id)
+    if filters.status is not None:
+        conditions.append(Submission.status == filters.status)
+    if filters.category:
+        conditions.append(Submission.category_code == filters.category)
+    if filters.created_from is not None:
+        conditions.append(Submission.created_at >= filters.created_from)
+    if filters.created_before is not None:
+        conditions.append(Submission.created_at < filters.created_before)
+    item_conditions = []
+    if filters.kind is not None:
+        item_conditions.append(FeedbackItem.kind == filters.kind)
+    if filters.theme_id is not None:
+        item_conditions.append(FeedbackItem.theme_id == filters.theme_id)
+    elif filters.unthemed:
+        item_conditions.append(FeedbackItem.theme_id.is_(None))
+    if filters.shortlisted:
+        item_conditions.append(FeedbackItem.shortlisted.is_(True))
+    if item_conditions:
+        # One item must meet them all: "shortlisted proposals about training".
+        conditions.append(
+            exists().where(FeedbackItem.submission_id == Submission.id, *item_conditions)
+        )
+    if filters.shortlisted is False:
+        conditions.append(
+            ~exists().where(
+                FeedbackItem.submission_id == Submission.id, FeedbackItem.shortlisted.is_(True)
+            )
+        )
+    for word in search_words(filters.query):
+        conditions.append(Submission.search_text.like(_like_pattern(word), escape="\\"))
+    return conditions
+
+
+_LIST_COLUMNS = (
+    Submission.id, Submission.reference, Submission.organisation, Submission.category_code,
+    Submission.region_id, Submission.stop_id, Submission.status, Submission.created_at,
+    Submission.late,
+)
+
+
+def list_submissions(
+    session: Session,
+    scope: Scope,
+    filters: ReviewFilters,
+    *,
+    after: Cursor | None = None,
+    before: Cursor | None = None,
+    limit: int | None = None,
+) -> Page:
+    """One page of the scope's submissions, newest first (`limit` rows, PAGE_SIZE by default).
+
+    `after` continues past a row towards older ones; `before` goes back towards newer ones.
+    """
+    limit = limit or PAGE_SIZE
+    key = tuple_(Submission.created_at, Submission.id)
+    query = select(*_LIST_COLUMNS).where(*_conditions(scope, filters))
+    if before is not None:
+        query = query.where(key > tuple_(before.created_at, before.id)).order_by(
+            Submission.created_at.asc(), Submission.id.asc()
+        )
+    else:
+        if after is not None:
+            query = query.where(key < tuple_(after.created_at, after.id))
+        query = query.order_by(Submission.created_at.desc(), Submission.id.desc())
+    fetched = session.execute(query.limit(limit + 1)).all()
+    more = len(fetched) > limit
+    fetched = fetched[:limit]
+    if before is not None:
+        fetched.reverse()
+    rows = [SubmissionRow(*row) for row in fetched]
+    _attach_items_and_notes(session, rows)
+    first = Cursor.of(rows[0].created_at, rows[0].id) if rows else None
+    last = Cursor.of(rows[-1].created_at, rows[-1].id) if rows else None
+    if before is not None:
+        return Page(rows, older=last, newer=first if more else None)
+    return Page(rows, older=last if more else None, newer=first if after is not None else None)
+
+
+def _attach_items_and_notes(session: Session, rows: Sequence[SubmissionRow]) -> None:
+    if not rows:
+        return
+    by_id = {row.id: row for row in rows}
+    items = session.execute(
+        select(
+            FeedbackItem.id, FeedbackItem.submission_id, FeedbackItem.position,
+            FeedbackItem.kind, func.substr(FeedbackItem.text, 1, EXCERPT),
+            func.length(FeedbackItem.text) > EXCERPT, FeedbackItem.theme_id,
+            FeedbackItem.shortlisted,
+        )
+        .where(FeedbackItem.submission_id.in_(list(by_id)))
+        .order_by(FeedbackItem.submission_id, FeedbackItem.position, FeedbackItem.id)
+    ).all()
+    for item_id, submission_id, position, kind, excerpt, truncated, theme_id, short in items:
+        by_id[submission_id].items.append(
+            ItemRow(item_id, position, kind, excerpt, bool(truncated), theme_id, short)
+        )
+    notes = session.execute(
+        select(ReviewNote.submission_id, func.count())
+        .where(ReviewNote.submission_id.in_(list(by_id)))
+        .group_by(ReviewNote.submission_id)
+    ).all()
+    for submission_id, count in notes:
+        by_id[submission_id].notes = count
+
+
+def new_counts(session: Session, scope: Scope) -> list[RegionCount]:
+    """How many submissions still wait for review, per region of the scope (zeros included)."""
+    counts = dict(
+        session.execute(
+            select(Submission.region_id, func.count())
+            .where(scope.filter(Submission.region_id), Submission.status == ReviewStatus.NEW)
+            .group_by(Submission.region_id)
+        ).all()
+    )
+    regions = scope_regions(session, scope)
+    return [RegionCount(region, counts.get(region.id, 0)) for region in regions]
+
+
+def scope_regions(session: Session, scope: Scope) -> list[Region]:
+    return list(
+        session.scalars(
+            select(Region).where(scope.filter(Region.id)).order_by(Region.position)
+        ).all()
+    )
+
+
+def scope_stops(session: Session, scope: Scope) -> list[TourStop]:
+    return list(
+        session.scalars(
+            select(TourStop)
+            .join(TourStop.region)
+            .where(scope.filter(TourStop.region_id))
+            .order_by(Region.position, TourStop.date.desc(), TourStop.city)
+        ).all()
+    )
+
+
+
+def themes(session: Session) -> list[Theme]:
+    """Every theme, retired ones last: old items keep them and the list filters on them."""
+    return list(
+        session.scalars(select(Theme).order_by(Theme.retired, Theme.position, Theme.id)).all()
+    )
