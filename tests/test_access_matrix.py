@@ -1,9 +1,10 @@
 """Access-control matrix: every route of the application, for every kind of visitor.
 
 HOW TO ADD A ROUTE: add ONE line to MATRIX below (keep the table aligned by blueprint).
-  - `path` uses `{placeholders}` filled from tests.staff.build_world().ids (stop_a, code_a,
-    submission_a, item_a, reference_a, user_a, theme, token, region_a, ... ; region A's
-    records are the ones every role asks for). Add an id there if your route needs a new one.
+  - `path` and string `data` values use `{placeholders}` filled from
+    tests.staff.build_world().ids (stop_a, code_a, submission_a, item_a, reference_a, user_a,
+    theme, token, region_a, ... ; region A's records are the ones every role asks for).
+    Add an id there if your route needs a new one.
   - the four statuses are what each visitor gets:
       anon  — not signed in,
       own   — delegate of region A (the records' region),
@@ -103,6 +104,21 @@ MATRIX: list[R] = [
     R("hq.export_job",         "GET",  "/hq/exports/jobs/{job}",              302, 404, 404, 404),
     R("hq.export_job_status",  "GET",  "/hq/exports/jobs/{job}/status",       302, 404, 404, 404),
     R("hq.export_job_file",    "GET",  "/hq/exports/jobs/{job}/file",         302, 404, 404, 404),
+    # review desk (delegates: their own regions only; another region's record is a 404)
+    R("review.index",          "GET",  "/review/",                            302, 200, 200, 200),
+    R("review.index",          "GET",  "/review/?q=Secrete&stop={stop_a}",    302, 200, 200, 200),
+    R("review.submission",     "GET",  "/review/submissions/{submission_a}",  302, 200, 404, 200),
+    R("review.submission_status", "POST",
+      "/review/submissions/{submission_a}/status",                            302, 302, 404, 302,
+      data={"status": "reviewed"}),
+    R("review.item_update",    "POST",
+      "/review/submissions/{submission_a}/items/{item_a}",                    302, 302, 404, 302,
+      data={"kind": "proposal", "theme": "{theme}", "shortlisted": "y"}),
+    R("review.note_create",    "POST",
+      "/review/submissions/{submission_a}/notes",                             302, 302, 404, 302,
+      data={"text": "Rappeler en mai"}),
+    R("review.bulk",           "POST", "/review/bulk",                        302, 302, 404, 302,
+      data={"action": "reviewed", "submission_ids": "{submission_a}"}),
 ]
 # fmt: on
 
@@ -149,7 +165,9 @@ def test_route_answers_each_role(app, session, row: R) -> None:  # type: ignore[
         elif row.json is not None:
             response = client.post(path, json=row.json)
         else:
-            response = client.post(path, data={**row.data, "csrf_token": csrf_for(app, client)})
+            data = {k: v.format(**world.ids) if isinstance(v, str) else v
+                    for k, v in row.data.items()}  # "{submission_a}" and the like
+            response = client.post(path, data={**data, "csrf_token": csrf_for(app, client)})
         expected = _expected(getattr(row, role))
         if response.status_code not in expected:
             failures.append(f"{role}: got {response.status_code}, expected {expected}")
