@@ -6,8 +6,10 @@ FLASK := $(BIN)/flask --app feedback_app
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 5000
+TRANSLATIONS := feedback_app/translations
 
-.PHONY: run test install migrate translations lint bench-submit clean
+.PHONY: run test install migrate translations translations-extract translations-update \
+	translations-check lint bench-submit clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,9 +19,28 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) translations
 
+# Compiled on every install (so before `make run` and `make test`): the .mo files are
+# git-ignored and rebuilt from the committed .po, never left stale. A broken catalog fails here.
 translations: $(STAMP)
-	@if ls feedback_app/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
-		$(BIN)/pybabel compile -q -d feedback_app/translations; fi
+	@find $(TRANSLATIONS) -name '*.mo' -delete 2>/dev/null || true
+	@if ls $(TRANSLATIONS)/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
+		$(BIN)/pybabel -q compile -d $(TRANSLATIONS); fi
+
+# After adding or changing user-visible text: `make translations-update`, translate the
+# entries it lists for ar and en (empty or fuzzy msgstr), then `make translations-check`.
+translations-extract: $(STAMP)
+	$(BIN)/pybabel -q extract -F babel.cfg -c TRANSLATORS: --add-location=file --sort-by-file \
+		--no-wrap --project=Tournée --version=0.1 --copyright-holder=Tournée \
+		-o $(TRANSLATIONS)/messages.pot .
+
+translations-update: translations-extract
+	$(BIN)/pybabel -q update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-wrap \
+		--ignore-obsolete
+	$(BIN)/python scripts/i18n.py fill-source
+	-$(BIN)/python scripts/i18n.py check
+
+translations-check: $(STAMP)
+	$(BIN)/python scripts/i18n.py check
 
 migrate: install
 	$(FLASK) db upgrade

@@ -15,6 +15,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 
 from feedback_app.auth import bp
@@ -100,8 +101,9 @@ def login():  # type: ignore[no-untyped-def]
             _start_session(result.user)
             return redirect(_safe_next(form.next.data) or landing_url())
         if result.wait_seconds:
-            error = _("Trop de tentatives. Réessayez dans %(seconds)d s.",
-                      seconds=result.wait_seconds)
+            error = ngettext("Trop de tentatives. Réessayez dans %(num)d seconde.",
+                             "Trop de tentatives. Réessayez dans %(num)d secondes.",
+                             result.wait_seconds)
             status = 429
         else:
             error = _("E-mail ou mot de passe incorrect.")

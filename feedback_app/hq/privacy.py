@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField
@@ -57,5 +58,6 @@ def _erase(erase: PrivacyEraseForm):  # type: ignore[no-untyped-def]
               "error")
         return redirect(url_for("hq.privacy"))
     count = erase_contacts(db.session, submission_ids=ids, actor_id=current_user.id)
-    flash(_("Coordonnées effacées de %(count)d contribution(s).", count=count), "ok")
+    flash(ngettext("Coordonnées effacées de %(num)d contribution.",
+                   "Coordonnées effacées de %(num)d contributions.", count), "ok")
     return redirect(url_for("hq.privacy"))
