@@ -56,6 +56,7 @@ MATRIX: list[R] = [
     R("public.receipt",        "GET",  "/f/{code_a}/receipt/{reference_a}",   200, 200, 200, 200),
     # api (anonymous JSON, no cookies needed)
     R("api.describe_stop",     "GET",  "/api/v1/stops/{code_a}",              200, 200, 200, 200),
+    R("api.openapi",           "GET",  "/api/v1/openapi.json",                200, 200, 200, 200),
     R("api.create_submission", "POST", "/api/v1/stops/{code_a}/submissions",  422, 422, 422, 422,
       json={}),
     # auth
