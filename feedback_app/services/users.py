@@ -47,7 +47,9 @@ def check_user_fields(
             errors["email"] = [_l("Un compte existe déjà avec cette adresse.")]
     if len(name) > MAX_NAME:
         errors["name"] = [_l("%(max)d caractères au plus.", max=MAX_NAME)]
-    regions = list(session.scalars(select(Region).where(Region.slug.in_(region_slugs))).all())
+    regions = list(session.scalars(
+        select(Region).where(Region.slug.in_(region_slugs)).order_by(Region.position)
+    ).all())
     if len(regions) != len(set(region_slugs)):
         errors["regions"] = [_l("Région inconnue.")]
     if role is Role.DELEGATE and not region_slugs:
@@ -98,5 +100,5 @@ def user_snapshot(user: User) -> dict[str, object]:
     """The audited fields of an account (never its password hash)."""
     return {
         "email": user.email, "name": user.name, "role": user.role,
-        "regions": [region.slug for region in user.regions], "active": user.active,
+        "regions": sorted(region.slug for region in user.regions), "active": user.active,
     }
