@@ -15,6 +15,7 @@ from typing import IO
 
 import xlsxwriter
 from xlsxwriter.format import Format
+from xlsxwriter.utility import xl_range
 from xlsxwriter.worksheet import Worksheet
 
 from feedback_app.exports.cells import sheet_name, table_name
@@ -44,26 +45,24 @@ class BuildResult:
         return sum(self.rows.values())
 
 
-def _add_table(ws: Worksheet, name: str, headers: list[str], data_rows: int,
-               header_format: Format) -> None:
+def _add_table(ws: Worksheet, name: str, headers: list[str], header_format: Format) -> None:
     """A real Excel table (header style, filter buttons) over rows still to be written.
 
-    XlsxWriter refuses add_table() in constant-memory mode only because it would write the
-    header cells itself; here it is called before any row, while row 0 is still in memory,
-    and the header is written again right after. Its overlap index (one dict entry per cell)
-    is swapped for a no-op so that memory stays flat on large sheets.
+    XlsxWriter refuses add_table() in constant-memory mode because it writes the header cells
+    itself; here it is called before any row, while row 0 is still in memory, and the header
+    is written again right after. The table is declared over one data row (add_table indexes
+    every cell of its range, which costs time and memory on large sheets) and stretched to the
+    rows really written by `_stretch_table` at the end.
     """
-    saved_index, ws.table_cells = ws.table_cells, _NoIndex()
     ws.constant_memory = False
     try:
-        ws.add_table(0, 0, max(data_rows, 1), len(headers) - 1, {
+        ws.add_table(0, 0, 1, len(headers) - 1, {
             "name": name,
             "style": "Table Style Medium 2",
             "columns": [{"header": h, "header_format": header_format} for h in headers],
         })
     finally:
         ws.constant_memory = True
-        ws.table_cells = saved_index
     ws.set_row(0, 30)
     for col, header in enumerate(headers):
         ws.write_string(0, col, header, header_format)
@@ -71,9 +70,13 @@ def _add_table(ws: Worksheet, name: str, headers: list[str], data_rows: int,
     ws.repeat_rows(0)  # printed pages repeat the header
 
 
-class _NoIndex(dict):  # type: ignore[type-arg]
-    def __setitem__(self, key: object, value: object) -> None:
-        pass
+def _stretch_table(ws: Worksheet, data_rows: int, columns: int) -> None:
+    """Make the sheet's table cover the header and `data_rows` rows (at least one)."""
+    table = ws.tables[-1]
+    cells = xl_range(0, 0, max(data_rows, 1), columns - 1)
+    table["range"] = table["a_range"] = cells
+    if table.get("autofilter"):
+        table["autofilter"] = cells
 
 
 def build_workbook(
@@ -122,13 +125,16 @@ def build_workbook(
     header_fmt = formats.get("header")
     for region in syn.regions:
         ws = region_sheets[region.slug]
-        _add_table(ws, table_name("Region", region.slug), headers, region.items, header_fmt)
+        _add_table(ws, table_name("Region", region.slug), headers, header_fmt)
         print_setup(ws, labels)
     _add_table(proposals_ws, "Propositions", [labels.column(c) for c in PROPOSAL_COLUMNS],
-               syn.totals.shortlisted, header_fmt)
+               header_fmt)
     print_setup(proposals_ws, labels)
 
     _write_rows(data, labels, formats, region_sheets, proposals_ws, columns, result, progress)
+    for slug, ws in region_sheets.items():
+        _stretch_table(ws, result.rows.get(slug, 0), len(columns))
+    _stretch_table(proposals_ws, result.proposals, len(PROPOSAL_COLUMNS))
     wb.close()
     return result
 

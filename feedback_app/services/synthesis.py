@@ -200,7 +200,7 @@ def synthesis(session: Session, sel: Selection, *, top: int = TOP_THEMES) -> Syn
     submissions = dict(session.execute(
         select(Submission.region_id, func.count()).where(*conditions)
         .group_by(Submission.region_id)
-    ).tuples().all())
+    ).all())
 
     shortlisted_proposal = case(
         (FeedbackItem.shortlisted.is_(True) & (FeedbackItem.kind == ItemKind.PROPOSAL), 1),
