@@ -84,6 +84,11 @@ def register_blueprints(app: Flask) -> None:
 
     security.register(app)
 
+    # Versioned static URLs kept a year, gzip for text assets (offline form, 60 KB budget).
+    from feedback_app import assets
+
+    assets.register(app)
+
 
 def register_error_handlers(app: Flask) -> None:
     from feedback_app import errors

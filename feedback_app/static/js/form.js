@@ -1,9 +1,21 @@
-/* Progressive enhancement of the stop form: "add another" without a round trip, and a submit
-   button that cannot be pressed twice. Without this file the form works the same. */
+/* Progressive enhancement of the stop form: "add another" without a round trip, and a draft kept
+   on the device while typing (localStorage, one per stop), so a reload, a closed tab or a crashed
+   browser gives the text back. Without this file the form works the same. offline.js builds on
+   the helpers exported as window.Tournee. */
 (function () {
   "use strict";
+  var receipt = document.querySelector("[data-clear-draft]");
+  if (receipt) {  // the thank-you page after a plain form post: that draft has arrived
+    ["phone", "tablet"].forEach(function (mode) {
+      try {
+        localStorage.removeItem("tournee-draft:" + receipt.dataset.clearDraft + ":" + mode);
+      } catch (e) { /* storage disabled */ }
+    });
+  }
   var form = document.getElementById("stop-form");
   if (!form) return;
+  var draftKey = "tournee-draft:" + form.dataset.stop + ":" + (form.dataset.mode || "phone");
+  var SKIP = { csrf_token: 1, client_id: 1, website: 1, add: 1 };
 
   function renumber(entry, index) {
     entry.dataset.index = String(index);
@@ -17,30 +29,127 @@
     if (label) label.textContent = label.textContent.replace(/\d+\s*$/, String(index + 1));
   }
 
+  function clearErrors(root) {
+    root.querySelectorAll(".error").forEach(function (el) { el.remove(); });
+    root.querySelectorAll("[aria-invalid]").forEach(function (el) {
+      el.removeAttribute("aria-invalid"); el.removeAttribute("aria-describedby");
+    });
+    root.querySelectorAll(".has-error").forEach(function (el) { el.classList.remove("has-error"); });
+  }
+
+  function addEntry(fieldset) {
+    var list = fieldset.querySelector(".entries");
+    var entries = list.querySelectorAll(".entry");
+    var copy = entries[entries.length - 1].cloneNode(true);
+    copy.querySelectorAll("textarea").forEach(function (el) { el.value = ""; });
+    copy.querySelectorAll("select").forEach(function (el) { el.selectedIndex = 0; });
+    clearErrors(copy);
+    renumber(copy, entries.length);
+    list.appendChild(copy);
+    var button = fieldset.querySelector(".add-entry");
+    if (button && entries.length + 1 >= Number(form.dataset.maxPerKind || 10)) button.hidden = true;
+    return copy;
+  }
+
   form.querySelectorAll(".add-entry").forEach(function (button) {
+    // Not a submit button any more, so that Enter in a field sends the form instead of adding
+    // a box (the first submit button of a form is the one Enter presses).
+    button.type = "button";
     button.addEventListener("click", function (event) {
       event.preventDefault();
-      var fieldset = button.closest("fieldset");
-      var list = fieldset.querySelector(".entries");
-      var entries = list.querySelectorAll(".entry");
-      var copy = entries[entries.length - 1].cloneNode(true);
-      copy.querySelectorAll("textarea").forEach(function (el) { el.value = ""; });
-      copy.querySelectorAll("select").forEach(function (el) { el.selectedIndex = 0; });
-      copy.querySelectorAll(".error").forEach(function (el) { el.remove(); });
-      copy.querySelectorAll("[aria-invalid]").forEach(function (el) {
-        el.removeAttribute("aria-invalid"); el.removeAttribute("aria-describedby");
-      });
-      copy.querySelectorAll(".has-error").forEach(function (el) { el.classList.remove("has-error"); });
-      renumber(copy, entries.length);
-      list.appendChild(copy);
-      copy.querySelector("textarea").focus();
-      if (entries.length + 1 >= Number(form.dataset.maxPerKind || 10)) button.hidden = true;
+      addEntry(button.closest("fieldset")).querySelector("textarea").focus();
+      saveSoon();
     });
   });
+
+  function userFields() {
+    return Array.prototype.filter.call(form.elements, function (el) {
+      return el.name && !SKIP[el.name] && el.type !== "hidden" && el.type !== "submit";
+    });
+  }
+
+  // The fields as {name: value}; checkboxes as true/false. Empty when nothing was typed.
+  function snapshot() {
+    var values = {}, typed = false;
+    userFields().forEach(function (el) {
+      var value = el.type === "checkbox" ? el.checked : el.value;
+      values[el.name] = value;
+      if (value && (el.type !== "select-one" || el.selectedIndex > 0)) typed = true;
+    });
+    return typed ? values : null;
+  }
+
+  function restore(values) {
+    Object.keys(values).forEach(function (name) {
+      var match = /^(\w+)-(\d+)-\w+$/.exec(name);
+      if (match && !form.elements[name]) {
+        var fieldset = form.querySelector('fieldset[data-kind="' + match[1] + '"]');
+        var guard = 0;
+        while (fieldset && !form.elements[name] && guard++ < 40) addEntry(fieldset);
+      }
+      var el = form.elements[name];
+      if (!el || !el.type) return;
+      if (el.type === "checkbox") el.checked = values[name] === true;
+      else el.value = values[name];
+    });
+  }
+
+  // Empty every field, drop the extra entries and old messages: the next person's blank form.
+  function blank() {
+    form.querySelectorAll(".entries").forEach(function (list) {
+      list.querySelectorAll(".entry").forEach(function (entry, i) { if (i) entry.remove(); });
+    });
+    form.querySelectorAll(".add-entry").forEach(function (b) { b.hidden = false; });
+    userFields().forEach(function (el) {
+      if (el.type === "checkbox") el.checked = false;
+      else if (el.type === "select-one") el.selectedIndex = 0;
+      else el.value = "";
+    });
+    clearErrors(form);
+    var summary = document.getElementById("error-summary");
+    if (summary) summary.remove();
+  }
+
+  function newId() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    var b = crypto.getRandomValues(new Uint8Array(16)), hex = [];
+    b[6] = (b[6] & 15) | 64; b[8] = (b[8] & 63) | 128;
+    for (var i = 0; i < 16; i++) hex.push((b[i] + 256).toString(16).slice(1));
+    hex = hex.join("");
+    return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20),
+            hex.slice(20)].join("-");
+  }
+
+  function saveDraft() {
+    try {
+      var values = snapshot();
+      if (values) localStorage.setItem(draftKey, JSON.stringify(values));
+      else localStorage.removeItem(draftKey);
+    } catch (e) { /* storage full or disabled: the form still works */ }
+  }
+  function clearDraft() { try { localStorage.removeItem(draftKey); } catch (e) { /* */ } }
+
+  var timer = null;
+  function saveSoon() { clearTimeout(timer); timer = setTimeout(saveDraft, 300); }
+  form.addEventListener("input", saveSoon);
+  form.addEventListener("change", saveSoon);
+  window.addEventListener("pagehide", saveDraft);
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden") saveDraft();
+  });
+
+  // A page rendered blank (not one the server sent back with errors) gets the draft back.
+  if (!snapshot()) {
+    try {
+      var saved = JSON.parse(localStorage.getItem(draftKey) || "null");
+      if (saved) restore(saved);
+    } catch (e) { /* a damaged draft is dropped */ }
+  }
 
   form.addEventListener("submit", function (event) {
     var submitter = event.submitter;
     if (submitter && submitter.name === "add") return;
+    saveDraft();
     var button = form.querySelector(".submit");
     if (form.dataset.sending) { event.preventDefault(); return; }
     form.dataset.sending = "1";
@@ -51,4 +160,10 @@
       if (button) button.removeAttribute("aria-busy");
     }, 8000);
   });
+
+  window.Tournee = {
+    form: form, snapshot: snapshot, restore: restore, blank: blank, newId: newId,
+    clearErrors: clearErrors,
+    saveDraft: saveDraft, clearDraft: clearDraft, draftKey: draftKey
+  };
 })();

@@ -1,0 +1,63 @@
+"""The offline layer's server side: the service worker script and the delegate's tablet page.
+
+The service worker lives at /sw.js (root, so it may control /f/) and carries the asset version:
+a new release changes its bytes, the browser installs it, and it replaces the cached assets.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+
+from flask import abort, current_app, render_template, url_for
+
+from feedback_app.assets import asset_version
+from feedback_app.extensions import db
+from feedback_app.i18n import current_language
+from feedback_app.public import bp
+from feedback_app.public.forms import SubmissionForm
+from feedback_app.services import reference
+from feedback_app.services.errors import NotFound
+from feedback_app.services.stops import get_stop_by_code
+
+# What a stop's form needs offline besides its own page; the worker caches these on install.
+OFFLINE_ASSETS = ("css/app.css", "js/outbox.js", "js/form.js", "js/offline.js")
+SW_SCOPE = "/f/"
+
+
+@bp.get("/sw.js")
+def service_worker():  # type: ignore[no-untyped-def]
+    source = Path(current_app.static_folder or "", "js", "sw.js").read_text(encoding="utf-8")
+    assets = [url_for("static", filename=name) for name in OFFLINE_ASSETS]
+    head = (
+        f"var VERSION = {json.dumps(asset_version())};\n"
+        f"var ASSETS = {json.dumps(assets)};\n"
+    )
+    response = current_app.response_class(head + source, mimetype="text/javascript")
+    # Browsers look for a new worker on each visit; never let a proxy keep an old one.
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get("/f/<code>/tablet")
+def tablet(code: str):  # type: ignore[no-untyped-def]
+    """The same form for a delegate typing paper forms in a row; posts go through the queue."""
+    try:
+        stop = get_stop_by_code(db.session, code)
+    except NotFound:
+        abort(404)
+    if not stop.is_open:
+        return render_template("public/unavailable.html", stop=stop)
+    language = current_language()
+    form = SubmissionForm()
+    form.set_choices(
+        reference.categories(db.session, language),
+        reference.active_themes(db.session, language),
+        reference.priorities(),
+    )
+    form.client_id.data = str(uuid.uuid4())
+    return render_template(
+        "public/form.html", stop=stop, form=form, form_error=None, tablet=True,
+        kind_labels=reference.KIND_PLURALS, kind_hints=reference.KIND_HINTS,
+    )
