@@ -1,0 +1,106 @@
+"""Staff in a real browser: a delegate reviews and shortlists; HQ downloads the workbook."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from pathlib import Path
+
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from feedback_app.extensions import db
+from feedback_app.models import FeedbackItem, ReviewNote, ReviewStatus, Role, StopStatus, Submission
+from feedback_app.models import SubmissionSource as Source
+from feedback_app.services.stops import create_stop
+from feedback_app.services.submissions import submit
+from tests.e2e.conftest import screenshot
+from tests.staff import PASSWORD, make_user
+
+PROPOSAL = "Créer une carte touristique régionale donnant accès aux musées."
+
+
+def _seed(live_server) -> dict[str, int | str]:  # type: ignore[no-untyped-def]
+    with live_server.app.app_context():
+        session = db.session
+        make_user(session, "delegue@example.ma", name="Nadia Tazi")
+        make_user(session, "siege@example.ma", role=Role.HQ, name="Siège")
+        stop = create_stop(session, region_slug="marrakech-safi", city="Marrakech",
+                           date=dt.date(2025, 1, 10), venue="Palais des congrès",
+                           status=StopStatus.OPEN)
+        first = submit(session, stop.code, {
+            "client_id": str(uuid.uuid4()), "organisation": "Riad Dar Atlas",
+            "category": "hebergement",
+            "items": [{"kind": "need", "text": "Former le personnel en anglais."},
+                      {"kind": "proposal", "text": PROPOSAL}],
+        }, source=Source.FORM)
+        submit(session, stop.code, {
+            "client_id": str(uuid.uuid4()), "organisation": "Sahara Tours",
+            "category": "agence_voyages",
+            "items": [{"kind": "challenge", "text": "La saisonnalité."}],
+        }, source=Source.API)
+        proposal = session.scalar(select(FeedbackItem.id).where(
+            FeedbackItem.submission_id == first.id, FeedbackItem.kind == "proposal"))
+        ids = {"submission": first.id, "proposal": proposal, "reference": first.reference}
+        db.session.remove()
+    return ids
+
+
+def _sign_in(page, base: str, email: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{base}/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url(lambda url: "/login" not in url)
+
+
+def test_delegate_reviews_and_shortlists(live_server, page) -> None:
+    ids = _seed(live_server)
+    _sign_in(page, live_server.url, "delegue@example.ma")
+    page.goto(f"{live_server.url}/review/")
+    assert page.get_by_role("link", name="Sahara Tours").is_visible()
+
+    page.get_by_role("link", name="Riad Dar Atlas").click()
+    page.wait_for_url(f"**/review/submissions/{ids['submission']}")
+    page.get_by_role("button", name="Examinée").click()
+    page.get_by_text("Contribution marquée « Examinée »").wait_for()
+
+    item = page.locator(f"#item-{ids['proposal']}")
+    assert PROPOSAL in item.inner_text()
+    item.get_by_label("Retenir").check()
+    item.get_by_role("button", name="Enregistrer").click()
+    page.get_by_text("Entrée enregistrée.").wait_for()
+    assert "Retenue" in page.locator(f"#item-{ids['proposal']}").inner_text()
+
+    page.get_by_label("Nouvelle note").fill("À rappeler pour la campagne de basse saison.")
+    page.get_by_role("button", name="Ajouter la note").click()
+    page.get_by_text("Note ajoutée.").wait_for()
+    screenshot(page, "delegate-reviewed-and-shortlisted")
+
+    with live_server.app.app_context():
+        submission = db.session.get(Submission, ids["submission"])
+        assert submission.status is ReviewStatus.REVIEWED
+        assert db.session.get(FeedbackItem, ids["proposal"]).shortlisted is True
+        notes = db.session.scalars(select(ReviewNote.text).where(
+            ReviewNote.submission_id == ids["submission"])).all()
+        assert notes == ["À rappeler pour la campagne de basse saison."]
+        db.session.remove()
+
+
+def test_hq_downloads_the_workbook(live_server, page, tmp_path: Path) -> None:
+    _seed(live_server)
+    _sign_in(page, live_server.url, "siege@example.ma")
+    page.goto(f"{live_server.url}/hq/exports")
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Télécharger le classeur (.xlsx)").click()
+    download = download_info.value
+    assert download.suggested_filename.endswith(".xlsx")
+    path = tmp_path / download.suggested_filename
+    download.save_as(str(path))
+
+    workbook = load_workbook(path, read_only=True)
+    cells = [str(value) for sheet in workbook.worksheets
+             for row in sheet.iter_rows(values_only=True) for value in row if value is not None]
+    workbook.close()
+    assert any(PROPOSAL in cell for cell in cells)
+    assert any("Riad Dar Atlas" in cell for cell in cells)
