@@ -79,9 +79,27 @@ def post(app: Flask, client: FlaskClient, path: str, data: dict | None = None,
 
 
 def signed_in(app: Flask, email: str, password: str = PASSWORD) -> FlaskClient:
+    """A client signed in through the real /login form (argon2 makes this ~0.1-0.5 s)."""
     client = app.test_client()
     response = login(app, client, email, password)
     assert response.status_code == 302, f"sign-in of {email} failed"
+    return client
+
+
+def session_for(app: Flask, session: Session, email: str) -> FlaskClient:
+    """A client whose cookie says it is signed in as `email`, without the password check.
+
+    For tests of what a signed-in user may do (the sign-in itself is tested in test_auth.py):
+    the cookie holds exactly what flask_login.login_user() would put there.
+    """
+    user = session.scalar(select(User).where(User.email == email.lower()))
+    assert user is not None, email
+    client = app.test_client()
+    # Flask-Login's "strong" protection ties the session to the client's address and agent.
+    with app.test_request_context(environ_base=client.environ_base):
+        identifier = app.login_manager._session_identifier_generator()
+    with client.session_transaction() as sess:
+        sess.update({"_user_id": user.get_id(), "_fresh": True, "_id": identifier})
     return client
 
 

@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from tests.staff import build_world, csrf_for, signed_in
+from tests.staff import build_world, csrf_for, session_for
 
 
 @dataclass(frozen=True)
@@ -156,7 +156,7 @@ def test_route_answers_each_role(app, session, row: R) -> None:  # type: ignore[
     world = build_world(session)
     clients = {"anon": app.test_client()}
     for role in ("other", "own", "hq"):
-        clients[role] = signed_in(app, world.emails[role])
+        clients[role] = session_for(app, session, world.emails[role])
     path = row.path.format(job="no-such-export-job-000", **world.ids)
     failures = []
     for role in ROLES:

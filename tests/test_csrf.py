@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import select, text
 
 from feedback_app.extensions import db
-from tests.staff import PASSWORD, build_world, csrf_for, html_csrf, signed_in
+from tests.staff import PASSWORD, build_world, csrf_for, html_csrf, session_for
 from tests.test_access_matrix import MATRIX, R
 
 # Routes that do not use the session-bound token, and why.
@@ -92,7 +92,7 @@ def test_post_without_valid_csrf_token_changes_nothing(app, session, row: R) -> 
         session.execute(text(setup[0]), {"id": world.ids[setup[1]], **setup[2]})
         session.commit()
     anonymous = row.endpoint.startswith(("public.", "auth.login", "auth.set_password"))
-    client = app.test_client() if anonymous else signed_in(app, world.emails["hq"])
+    client = app.test_client() if anonymous else session_for(app, session, world.emails["hq"])
     path = row.path.format(**world.ids)
     payload = _payloads(world.ids).get(row.endpoint, row.data)
     before = _snapshot()

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from feedback_app.models import AuditEvent, FeedbackItem, StopStatus, Theme, TourStop, User
 from feedback_app.services import reference
-from tests.staff import build_world, login, post, signed_in
+from tests.staff import build_world, login, post, session_for
 
 
 @pytest.fixture
@@ -18,18 +18,18 @@ def world(session):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def hq(app, world):  # type: ignore[no-untyped-def]
-    return signed_in(app, world.emails["hq"])
+def hq(app, session, world):  # type: ignore[no-untyped-def]
+    return session_for(app, session, world.emails["hq"])
 
 
 @pytest.fixture
-def own(app, world):  # type: ignore[no-untyped-def]
-    return signed_in(app, world.emails["own"])
+def own(app, session, world):  # type: ignore[no-untyped-def]
+    return session_for(app, session, world.emails["own"])
 
 
 @pytest.fixture
-def other(app, world):  # type: ignore[no-untyped-def]
-    return signed_in(app, world.emails["other"])
+def other(app, session, world):  # type: ignore[no-untyped-def]
+    return session_for(app, session, world.emails["other"])
 
 
 def _events(session, action: str) -> list[AuditEvent]:  # type: ignore[no-untyped-def]
@@ -276,7 +276,8 @@ def test_themes_page_shows_item_counts(world, hq) -> None:  # type: ignore[no-un
 # --- audit -----------------------------------------------------------------------------
 
 
-def test_audit_page_newest_first_filtered_and_paginated(app, session, world, hq, own) -> None:  # type: ignore[no-untyped-def]
+def test_audit_page_newest_first_filtered_and_paginated(app, session, world, hq) -> None:  # type: ignore[no-untyped-def]
+    assert login(app, app.test_client(), world.emails["own"]).status_code == 302
     for n in range(3):
         post(app, hq, f"/hq/themes/{world.ids['theme']}/edit",
              {"name_fr": f"Digital {n}", "name_ar": "", "name_en": ""})
