@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 import uuid
 
-from sqlalchemy import Boolean, ForeignKey, Index, SmallInteger, String, Text, Uuid
+from sqlalchemy import Boolean, ForeignKey, Index, SmallInteger, String, Text, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from feedback_app.extensions import db
@@ -107,6 +107,12 @@ class FeedbackItem(db.Model):
         Index("ix_feedback_items_submission", "submission_id", "position"),
         Index("ix_feedback_items_kind_theme", "kind", "theme_id"),
         Index("ix_feedback_items_theme", "theme_id"),
+        # The few shortlisted items, with what the review filters combine them with: "does this
+        # submission hold a shortlisted proposal about training?" is answered from the index.
+        Index(
+            "ix_feedback_items_shortlisted", "submission_id", "kind", "theme_id",
+            sqlite_where=text("shortlisted = 1"), postgresql_where=text("shortlisted"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

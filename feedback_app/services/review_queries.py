@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, exists, func, select, tuple_
+from sqlalchemy import ColumnElement, exists, func, select, true, tuple_
 from sqlalchemy.orm import Session
 
 from feedback_app.models import (
@@ -147,7 +147,8 @@ def _conditions(scope: Scope, filters: ReviewFilters) -> list[ColumnElement[bool
     elif filters.unthemed:
         item_conditions.append(FeedbackItem.theme_id.is_(None))
     if filters.shortlisted:
-        item_conditions.append(FeedbackItem.shortlisted.is_(True))
+        # `= true`, not `IS true`: the form the partial index ix_feedback_items_shortlisted matches.
+        item_conditions.append(FeedbackItem.shortlisted == true())
     if item_conditions:
         # One item must meet them all: "shortlisted proposals about training".
         conditions.append(
@@ -156,7 +157,7 @@ def _conditions(scope: Scope, filters: ReviewFilters) -> list[ColumnElement[bool
     if filters.shortlisted is False:
         conditions.append(
             ~exists().where(
-                FeedbackItem.submission_id == Submission.id, FeedbackItem.shortlisted.is_(True)
+                FeedbackItem.submission_id == Submission.id, FeedbackItem.shortlisted == true()
             )
         )
     for word in search_words(filters.query):
@@ -236,8 +237,13 @@ def _attach_items_and_notes(session: Session, rows: Sequence[SubmissionRow]) -> 
         by_id[submission_id].notes = count
 
 
-def new_counts(session: Session, scope: Scope) -> list[RegionCount]:
-    """How many submissions still wait for review, per region of the scope (zeros included)."""
+def new_counts(
+    session: Session, scope: Scope, regions: Sequence[Region] | None = None
+) -> list[RegionCount]:
+    """How many submissions still wait for review, per region of the scope (zeros included).
+
+    `regions` may hand in the scope's regions when the caller has them already.
+    """
     counts = dict(
         session.execute(
             select(Submission.region_id, func.count())
@@ -245,7 +251,8 @@ def new_counts(session: Session, scope: Scope) -> list[RegionCount]:
             .group_by(Submission.region_id)
         ).all()
     )
-    regions = scope_regions(session, scope)
+    if regions is None:
+        regions = scope_regions(session, scope)
     return [RegionCount(region, counts.get(region.id, 0)) for region in regions]
 
 
