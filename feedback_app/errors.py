@@ -44,6 +44,15 @@ def _explanations() -> dict[int, str]:
     }
 
 
+def http_message(exc: HTTPException) -> str:
+    """What to tell an API client: our own description, else the translated title.
+
+    Werkzeug's default descriptions are English whatever the reader's language.
+    """
+    own = exc.description if exc.description != type(exc).description else None
+    return own or _titles().get(exc.code or 500, _("Erreur"))
+
+
 def _csrf_explanation() -> str:
     return _("Le formulaire a expiré ou a été ouvert dans un autre onglet. Rechargez la page, "
              "puis recommencez l'opération.")
@@ -81,7 +90,7 @@ def register(app: Flask) -> None:
             # The limit's own message (translated in ratelimits.py), not the "N per M" rule.
             text = exc.description if exc.description and " per " not in exc.description else None
             return _respond(429, text, message=text, exc=exc)
-        return _respond(exc.code, exc.description if api else None, exc=exc)
+        return _respond(exc.code, http_message(exc) if api else None, exc=exc)
 
     @app.errorhandler(InternalServerError)
     def _internal(exc: InternalServerError):  # type: ignore[no-untyped-def]

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from feedback_app.api import bp
+from feedback_app.errors import http_message
 from feedback_app.extensions import db
 from feedback_app.i18n import current_language
 from feedback_app.models import SubmissionSource
@@ -25,7 +26,7 @@ def error_response(http_status: int, message: str, **extra: object):  # type: ig
 
 @bp.errorhandler(HTTPException)
 def _http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
-    return error_response(exc.code or 500, exc.description or exc.name)
+    return error_response(exc.code or 500, http_message(exc))
 
 
 @bp.errorhandler(NotFound)

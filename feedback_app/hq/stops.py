@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import segno
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -141,13 +141,22 @@ def stop_poster(stop_id: int):  # type: ignore[no-untyped-def]
         abort(404)
     url_fr = public_form_url(stop.code)
     url_ar = public_form_url(stop.code, "ar")
-    with force_locale("ar"):
-        heading_ar = _("Donnez votre avis sur le tourisme dans votre région")
-        scan_ar = _("Scannez ce code pour répondre en arabe")
-        region_ar = stop.region.name_for("ar")
     return render_template(
         "hq/poster.html", stop=stop, short_link=url_fr.split("://", 1)[-1],
         qr_fr=_qr_svg(url_fr, "QR " + url_fr), qr_ar=_qr_svg(url_ar, "QR " + url_ar),
-        url_fr=url_fr, url_ar=url_ar, heading_ar=heading_ar, scan_ar=scan_ar,
-        region_ar=region_ar,
+        url_fr=url_fr, url_ar=url_ar, fr=_poster_words(stop, "fr"), ar=_poster_words(stop, "ar"),
     )
+
+
+def _poster_words(stop, language: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """The poster speaks French and Arabic, whatever the language of the page around it."""
+    with force_locale(language):
+        return {
+            "heading": _("Donnez votre avis sur le tourisme dans votre région"),
+            "scan": (_("Scannez ce code pour répondre en arabe") if language == "ar"
+                     else _("Scannez ce code pour répondre en français")),
+            "region": stop.region.name_for(language),
+            "date": format_date(stop.date, "long"),
+            "open": _("Ou ouvrez"),
+            "code": _("Code de l'étape :"),
+        }
