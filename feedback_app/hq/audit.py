@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from flask import render_template, request
 
 from feedback_app.auth.guards import hq_required
@@ -30,4 +32,9 @@ def audit():  # type: ignore[no-untyped-def]
     regions = {r.id: r.name_for(language) for r in reference.regions(db.session)}
     query = {key: value for key, value in (("action", action), ("user", user_id)) if value}
     return render_template("hq/audit.html", filters=filters, result=result, regions=regions,
-                           query=query)
+                           query=query, readable=_readable)
+
+
+def _readable(values: dict) -> str:
+    # Accented and Arabic text as typed, not as \u escapes; the template escapes the HTML.
+    return json.dumps(values, ensure_ascii=False, indent=1, sort_keys=True)
