@@ -9,7 +9,7 @@ PORT ?= 5000
 TRANSLATIONS := feedback_app/translations
 
 .PHONY: run test install migrate translations translations-extract translations-update \
-	translations-check lint bench-submit clean
+	translations-check lint bench-submit bench-review clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -57,6 +57,9 @@ lint: install
 
 bench-submit: install
 	$(BIN)/python bench/submit.py
+
+bench-review: install
+	$(BIN)/python bench/review.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
