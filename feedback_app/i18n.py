@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from flask import current_app, has_request_context, request
 from flask_babel import get_locale
+from markupsafe import Markup
 
 RTL_LANGUAGES = frozenset({"ar"})
 FORMAT_LOCALES = {"fr": "fr", "ar": "ar_MA", "en": "en_GB"}
@@ -40,3 +41,9 @@ def current_language() -> str:
 
 def text_direction() -> str:
     return "rtl" if current_language() in RTL_LANGUAGES else "ltr"
+
+
+def bdi(value: object) -> Markup:
+    """User text inside a translated sentence, isolated so that Arabic in French (or the
+    reverse) does not reorder the words around it: `_("Rencontre de %(city)s", city=x|bdi)`."""
+    return Markup("<bdi>%s</bdi>") % value

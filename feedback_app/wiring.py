@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask import Flask, request
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, format_number
 from flask_babel import refresh as flask_babel_refresh
 from sqlalchemy.engine import make_url
 
 from feedback_app.database import SQLITE_BUSY_TIMEOUT_MS, configure_engine
 from feedback_app.extensions import babel, csrf, db, login_manager, migrate
-from feedback_app.i18n import current_language, select_locale, text_direction
+from feedback_app.i18n import bdi, current_language, select_locale, text_direction
 
 
 def register_extensions(app: Flask) -> None:
@@ -54,7 +54,10 @@ def register_i18n(app: Flask) -> None:
             "current_language": current_language,
             "format_date": format_date,
             "format_datetime": format_datetime,
+            "format_number": format_number,
         }
+
+    app.add_template_filter(bdi)
 
     @app.after_request
     def _remember_language(response):  # type: ignore[no-untyped-def]

@@ -156,7 +156,7 @@ def test_arabic_plural_forms_at_run_time(app) -> None:  # type: ignore[no-untype
 
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
          "track", "wbr"}
-_SKIPPED = {"script", "style", "code", "pre", "svg"}
+_SKIPPED = {"script", "style", "code", "pre", "svg", "bdi"}
 _TEXT_ATTRIBUTES = {"title", "alt", "placeholder", "aria-label"}
 
 
