@@ -36,8 +36,12 @@ def test_list_page_shows_the_region_counts_and_filters(app, session, desk) -> No
     assert "Surf Club Taghazout" not in html
     assert 'dir="auto"' in html
     assert '<span class="count">3</span>' in html  # still new in Marrakech-Safi
+    assert 'class="error"' not in html  # no filter chosen is not a mistake
     html = client.get("/review/?q=AEROPORT&status=new").get_data(as_text=True)
     assert "Riad Dar Atlas" in html and "Agence Sahara Tours" not in html
+    assert 'class="error"' not in html
+    html = client.get("/review/?kind=poem&status=new").get_data(as_text=True)
+    assert 'class="error"' in html and "Riad Dar Atlas" in html  # shown, then ignored
     # nonsense in the query string is shown or ignored, never a 500
     for query in ("stop=abc", "date_from=31/02/2025", "after=xyz", "theme=-1", "kind=poem",
                   "region=99999", "shortlisted=2", "q=" + "x" * 500,

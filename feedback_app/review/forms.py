@@ -27,18 +27,21 @@ NO_THEME = "none"
 
 
 class FilterForm(FlaskForm):
-    """The list's filters, read from the query string; an invalid one is shown and ignored."""
+    """The list's filters, read from the query string; an invalid one is shown and ignored.
+
+    Every select defaults to "" (no filter), so that an absent parameter is valid.
+    """
 
     class Meta:
         csrf = False
 
-    region = SelectField(_l("Région"), choices=[])
-    stop = SelectField(_l("Étape"), choices=[])
-    status = SelectField(_l("Statut"), choices=[])
-    category = SelectField(_l("Catégorie"), choices=[])
-    kind = SelectField(_l("Type"), choices=[])
-    theme = SelectField(_l("Thème"), choices=[])
-    shortlisted = SelectField(_l("Retenues"), choices=[
+    region = SelectField(_l("Région"), choices=[], default="")
+    stop = SelectField(_l("Étape"), choices=[], default="")
+    status = SelectField(_l("Statut"), choices=[], default="")
+    category = SelectField(_l("Catégorie"), choices=[], default="")
+    kind = SelectField(_l("Type"), choices=[], default="")
+    theme = SelectField(_l("Thème"), choices=[], default="")
+    shortlisted = SelectField(_l("Retenues"), default="", choices=[
         ("", _l("Toutes")), ("1", _l("Avec une entrée retenue")),
         ("0", _l("Sans entrée retenue")),
     ])
