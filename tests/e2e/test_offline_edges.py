@@ -1,0 +1,107 @@
+"""The offline layer's edges: a stop that closes meanwhile, no service worker, no JavaScript."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from feedback_app.database import write_transaction
+from feedback_app.extensions import db
+from feedback_app.models import StopStatus, SubmissionSource, TourStop
+from tests.e2e.conftest import PHONE
+from tests.e2e.forms import QUEUED, fill, open_cached_form, posts, stored, submit
+
+
+def close_stop(live_server, code: str, *, grace_hours: int) -> None:  # type: ignore[no-untyped-def]
+    """What HQ's "close" does: the status and the moment it closed."""
+    with live_server.app.app_context():
+        stop = db.session.scalar(select(TourStop).where(TourStop.code == code))
+        with write_transaction(db.session):
+            stop.status = StopStatus.CLOSED
+            stop.closed_at = dt.datetime.now(dt.UTC)
+            stop.grace_hours = grace_hours
+        db.session.remove()
+
+
+def queue_one_offline(page, context, organisation: str) -> None:  # type: ignore[no-untyped-def]
+    context.set_offline(True)
+    fill(page, organisation, "Une navette depuis l'aéroport.")
+    submit(page)
+    page.locator("#done").wait_for(state="visible")
+    assert QUEUED in page.locator("#done").inner_text()
+
+
+def test_a_form_queued_before_the_stop_closed_arrives_late_within_grace(
+    live_server, context, page
+) -> None:
+    code = open_cached_form(page, live_server)
+    queue_one_offline(page, context, "Camping Oasis")
+    close_stop(live_server, code, grace_hours=24)
+
+    context.set_offline(False)
+
+    page.locator("#outbox-list .reference").wait_for(timeout=20_000)
+    [row] = stored(live_server)
+    assert row.organisation == "Camping Oasis" and row.late is True
+    assert page.locator("#outbox-list .reference").inner_text() == row.reference
+
+
+def test_a_form_refused_after_the_grace_period_can_be_taken_back(
+    live_server, context, page
+) -> None:
+    code = open_cached_form(page, live_server)
+    queue_one_offline(page, context, "Bivouac Erg Chebbi")
+    close_stop(live_server, code, grace_hours=0)
+
+    context.set_offline(False)
+
+    refused = page.locator("#outbox-list .outbox-refused")
+    refused.wait_for(timeout=20_000)
+    assert "Non acceptée" in refused.inner_text()
+    assert stored(live_server) == []
+    page.get_by_role("button", name="Reprendre dans le formulaire").click()
+    assert page.get_by_label("Organisation").input_value() == "Bivouac Erg Chebbi"
+    assert page.get_by_label("Besoins 1").input_value() == "Une navette depuis l'aéroport."
+    assert page.locator("#outbox-list li").count() == 0
+
+
+def test_without_a_service_worker_the_queue_is_sent_on_the_next_visit(
+    live_server, browser
+) -> None:
+    context = browser.new_context(viewport=PHONE, locale="fr-FR", service_workers="block")
+    try:
+        code = live_server.open_stop()
+        page = context.new_page()
+        page.goto(f"{live_server.url}/f/{code}")
+        queue_one_offline(page, context, "Auberge du Toubkal")
+        page.close()
+        context.set_offline(False)
+        page = context.new_page()
+        page.wait_for_timeout(1000)
+        assert stored(live_server) == [] and posts(live_server) == 0  # nobody left to send
+
+        page.goto(f"{live_server.url}/f/{code}")
+
+        page.locator("#outbox-list .reference").wait_for(timeout=20_000)
+        assert [r.organisation for r in stored(live_server)] == ["Auberge du Toubkal"]
+    finally:
+        context.close()
+
+
+def test_without_javascript_the_form_posts_and_shows_the_receipt(live_server, browser) -> None:
+    context = browser.new_context(viewport=PHONE, locale="fr-FR", java_script_enabled=False)
+    try:
+        code = live_server.open_stop()
+        page = context.new_page()
+        page.goto(f"{live_server.url}/f/{code}")
+        assert page.locator("#offline-ui").is_hidden()
+        fill(page, "Riad Kniza", "Plus de vols low-cost.")
+        submit(page)
+
+        page.wait_for_url(f"**/f/{code}/receipt/*")
+        [row] = stored(live_server)
+        assert page.locator(".receipt .reference").inner_text() == row.reference
+        assert row.source is SubmissionSource.FORM and row.filled_at is None
+    finally:
+        context.close()
