@@ -13,14 +13,11 @@ English pages.
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import re
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from babel.messages.mofile import write_mo
 from flask_babel import refresh
 from sqlalchemy import select
 
@@ -28,24 +25,12 @@ from feedback_app import create_app
 from feedback_app.extensions import babel
 from feedback_app.extensions import db as _db
 from feedback_app.models import Category, Region, StopStatus, Theme
+from tests.catalogs import compile_catalogs, i18n_tool
 from tests.conftest import csrf_token, valid_payload
 from tests.staff import build_world, csrf_for, signed_in
 from tests.test_access_matrix import MATRIX
 
-ROOT = Path(__file__).resolve().parents[1]
 LANGUAGES = ("fr", "ar", "en")
-
-
-def _load_tool():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("i18n_tool", ROOT / "scripts" / "i18n.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("i18n_tool", module)
-    spec.loader.exec_module(module)
-    return module
-
-
-i18n_tool = _load_tool()
 
 
 # --- catalogs -------------------------------------------------------------------------------
@@ -106,14 +91,7 @@ def test_catalog_checks_catch_a_broken_translation(template, tmp_path, monkeypat
 @pytest.fixture(scope="session")
 def compiled_translations(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The committed .po files compiled for this test run only."""
-    out = tmp_path_factory.mktemp("translations")
-    for language in LANGUAGES:
-        catalog = i18n_tool.read_catalog(i18n_tool.po_path(language), language)
-        target = out / language / "LC_MESSAGES" / "messages.mo"
-        target.parent.mkdir(parents=True)
-        with target.open("wb") as handle:
-            write_mo(handle, catalog)
-    return out
+    return compile_catalogs(tmp_path_factory.mktemp("translations"))
 
 
 @pytest.fixture
