@@ -14,16 +14,17 @@ Then, at the same time:
 
 Afterwards the database is read directly. Printed per backend: acknowledged, stored, lost
 (acknowledged but absent), duplicated (a client_id stored twice, or acknowledged with two
-different references), 5xx, failures explained by a kill (a 5xx or reset while a worker died,
-whose retry then succeeded), unexpected failures, p95 of the submission posts, reviews and
-exports done, workers killed. Exit status 1 unless lost, duplicated and unexpected are all 0.
+different references), 5xx, failures explained by a kill (a connection reset within half a second
+of a worker's death, whose retry then succeeded), unexpected failures (every 5xx, and any other
+reset), p95 of the submission posts, reviews and exports done, workers killed. Exit status 1
+unless lost, duplicated and unexpected are all 0 and the server logged no error.
 
 The phones all come from 127.0.0.1, so the per-address rate limit is switched off
 (RATELIMIT_ENABLED=0): this measures durability, not abuse control (tests/test_rate_limits.py
 does that).
 
     .venv/bin/python bench/soak.py                        # both backends
-    .venv/bin/python bench/soak.py --backend sqlite --phones 100 --per-phone 20 --kill-every 3
+    .venv/bin/python bench/soak.py --backend sqlite --phones 100 --per-phone 20 --kill-every 5
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import BACKENDS, BIN, ROOT, RunningApp, app_env, running_app
 
 TIMEOUT = (5, 60)
-KILL_WINDOW = 1.0  # seconds around a kill in which a failed request is blamed on it
+KILL_WINDOW = 0.5  # seconds around a kill in which a reset connection is blamed on it
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 CLIENT_ID = re.compile(r'name="client_id" type="hidden" value="([^"]*)"')
 RECEIPT = re.compile(r"/receipt/([A-Za-z0-9-]+)$")
@@ -330,14 +331,16 @@ def soak(backend: str, *, phones: int, per_phone: int, kill_every: float) -> boo
     kills = shared.kills
 
     def explained(failure: Failure) -> bool:
-        return failure.recovered and any(
-            failure.started - KILL_WINDOW <= k <= failure.ended + KILL_WINDOW for k in kills)
+        # Only a connection reset or close can come from a killed worker: a 5xx is an answer,
+        # written by a live worker, so it is always unexpected.
+        return (failure.what.startswith("reset") and failure.recovered and any(
+            failure.started - KILL_WINDOW <= k <= failure.ended + KILL_WINDOW for k in kills))
 
     status_5xx = sum(1 for f in shared.failures if f.what.startswith("5xx"))
     expected = [f for f in shared.failures if explained(f)]
     unexpected = [f for f in shared.failures if not explained(f)]
     locked = log.count("database is locked")
-    tracebacks = log.count("Traceback")
+    tracebacks = log.count("Traceback") + log.count('"level": "error"')
 
     print(f"\n== {backend}: {phones} phones x {per_phone} submissions, 4 workers, "
           f"a worker killed every {kill_every:g} s ==")
@@ -347,7 +350,7 @@ def soak(backend: str, *, phones: int, per_phone: int, kill_every: float) -> boo
     print(f"lost                {len(lost):8d}")
     print(f"duplicated          {len(duplicated):8d}")
     print(f"5xx                 {status_5xx:8d}")
-    print(f"failures after kill {len(expected):8d}   (5xx or reset while a worker died, "
+    print(f"failures after kill {len(expected):8d}   (connection reset while a worker died, "
           "retried successfully)")
     print(f"unexpected failures {len(unexpected):8d}")
     print(f"p95 submission post {p95(shared.latencies_ms):8.0f} ms   "
@@ -357,14 +360,14 @@ def soak(backend: str, *, phones: int, per_phone: int, kill_every: float) -> boo
     print(f"exports downloaded  {shared.exports:8d}")
     print(f"statuses            {dict(sorted(shared.statuses.items()))}")
     print(f"gave up / odd       {shared.gave_up} / {len(shared.unexpected)}")
-    print(f"log: 'database is locked' {locked}, tracebacks {tracebacks}")
+    print(f"log: 'database is locked' {locked}, errors/tracebacks {tracebacks}")
     for failure in unexpected[:5]:
         print(f"  unexpected: {failure.actor} {failure.what} "
               f"at +{failure.started - started:.1f} s (recovered: {failure.recovered})")
     for sample in shared.unexpected[:5]:
         print(f"  odd answer: {sample}")
     ok = (not lost and not duplicated and not unexpected and len(acked) == phones * per_phone
-          and not shared.unexpected and not locked)
+          and not shared.unexpected and not locked and not tracebacks)
     print("result              " + ("OK" if ok else "FAILED"))
     return ok
 
@@ -374,7 +377,9 @@ def main() -> int:
     parser.add_argument("--backend", choices=BACKENDS, action="append")
     parser.add_argument("--phones", type=int, default=100)
     parser.add_argument("--per-phone", type=int, default=20)
-    parser.add_argument("--kill-every", type=float, default=3.0, help="seconds between kills")
+    # A new worker needs 1-5 s to import the app on this 2-core machine: killing faster than
+    # that leaves no worker alive, which measures boot time rather than durability.
+    parser.add_argument("--kill-every", type=float, default=5.0, help="seconds between kills")
     args = parser.parse_args()
     results = [soak(backend, phones=args.phones, per_phone=args.per_phone,
                     kill_every=args.kill_every) for backend in args.backend or BACKENDS]
