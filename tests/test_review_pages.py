@@ -121,7 +121,7 @@ def test_bulk_from_the_list_page(app, session, desk) -> None:  # type: ignore[no
         "next": "/review/?status=new"})
     assert response.status_code == 302 and response.location.endswith("/review/?status=new")
     html = client.get(response.location).get_data(as_text=True)
-    assert "2 contribution(s) marquée(s) « Examinée »." in html
+    assert "2 contributions marquées « Examinée »." in html
     assert "Agence Sahara Tours" in html and "Riad Dar Atlas" not in html
     # elsewhere than the review desk is never a destination
     response = post(app, client, "/review/bulk", {
@@ -146,3 +146,19 @@ def test_list_page_paginates_with_links(app, session, desk, monkeypatch) -> None
         path = found.group(1).replace("&amp;", "&") if found else None
         assert path is None or "kind=proposal" in path
     assert [int(i) for i in seen] == [desk.subs["agadir"], desk.subs["safi"], desk.subs["riad"]]
+
+
+def test_hostile_input_never_fails(app, session, desk) -> None:  # type: ignore[no-untyped-def]
+    client = signed_in(app, desk.delegate_a.email)
+    huge = "9" * 25
+    for path in ("/review/?q=%00abc", "/review/?q=a%00", f"/review/?after={huge}.{huge}",
+                 f"/review/?stop={huge}", f"/review/submissions/{huge}"):
+        assert client.get(path).status_code in (200, 404), path
+    for path, data in [
+        (f"/review/submissions/{huge}/status", {"status": "spam"}),
+        (f"/review/submissions/{desk.subs['riad']}/items/{huge}", {"kind": "need"}),
+        ("/review/bulk", {"action": "spam", "submission_ids": [huge]}),
+        ("/review/bulk", {"action": "theme", "theme": huge, "item_ids": [huge]}),
+        (f"/review/submissions/{desk.subs['riad']}/notes", {"text": "\x00"}),
+    ]:
+        assert post(app, client, path, data).status_code in (302, 404, 422), path

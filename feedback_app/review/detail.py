@@ -17,6 +17,10 @@ from feedback_app.services.errors import NotFound, ValidationFailed
 from feedback_app.services.review_detail import SubmissionDetail, get_submission
 from feedback_app.services.review_queries import themes
 
+# Ids beyond 32 bits cannot exist: the converter answers 404 before any query is made.
+SUBMISSION = f"<int(max={review_actions.MAX_ID}):submission_id>"
+ITEM = f"<int(max={review_actions.MAX_ID}):item_id>"
+
 
 def _load(submission_id: int) -> SubmissionDetail:
     try:
@@ -55,13 +59,13 @@ def render_detail(detail: SubmissionDetail, *, item_form: ItemForm | None = None
     ), status
 
 
-@bp.get("/submissions/<int:submission_id>")
+@bp.get(f"/submissions/{SUBMISSION}")
 @staff_required
 def submission(submission_id: int):  # type: ignore[no-untyped-def]
     return render_detail(_load(submission_id))
 
 
-@bp.post("/submissions/<int:submission_id>/status")
+@bp.post(f"/submissions/{SUBMISSION}/status")
 @staff_required
 def submission_status(submission_id: int):  # type: ignore[no-untyped-def]
     detail = _load(submission_id)  # 404 before anything else is said about the record
@@ -82,7 +86,7 @@ def submission_status(submission_id: int):  # type: ignore[no-untyped-def]
     return redirect(url_for("review.submission", submission_id=submission_id))
 
 
-@bp.post("/submissions/<int:submission_id>/items/<int:item_id>")
+@bp.post(f"/submissions/{SUBMISSION}/items/{ITEM}")
 @staff_required
 def item_update(submission_id: int, item_id: int):  # type: ignore[no-untyped-def]
     detail = _load(submission_id)
@@ -108,7 +112,7 @@ def item_update(submission_id: int, item_id: int):  # type: ignore[no-untyped-de
     return render_detail(_load(submission_id), item_form=form, item_id=item_id, status=422)
 
 
-@bp.post("/submissions/<int:submission_id>/notes")
+@bp.post(f"/submissions/{SUBMISSION}/notes")
 @staff_required
 def note_create(submission_id: int):  # type: ignore[no-untyped-def]
     _load(submission_id)

@@ -25,6 +25,7 @@ from feedback_app.services.text import clean_multiline
 
 MAX_NOTE = 4000
 MAX_BULK = 500  # ten pages of the list at once
+MAX_ID = 2**31 - 1  # ids are 32-bit integers: a larger one cannot exist (SQLite would overflow)
 
 
 def _status(value: ReviewStatus | str) -> ReviewStatus:
@@ -154,6 +155,8 @@ def _ids(values: Iterable[int], field: str) -> list[int]:
     ids = sorted(set(values))
     if len(ids) > MAX_BULK:
         raise ValidationFailed({field: [_l("%(max)d éléments au plus à la fois.", max=MAX_BULK)]})
+    if ids and not (ids[0] > 0 and ids[-1] <= MAX_ID):
+        raise NotFound(ids)
     return ids
 
 

@@ -26,6 +26,7 @@ from feedback_app.models import (
     fold,
 )
 from feedback_app.services.access import Scope
+from feedback_app.services.text import clean_line
 
 PAGE_SIZE = 50
 EXCERPT = 280  # characters of each item shown in the list
@@ -117,7 +118,8 @@ class RegionCount:
 
 
 def search_words(query: str) -> list[str]:
-    return fold(query).split()[:MAX_SEARCH_WORDS]
+    # clean_line drops NUL and other controls, which PostgreSQL would refuse in a parameter.
+    return fold(clean_line(query)).split()[:MAX_SEARCH_WORDS]
 
 
 def _like_pattern(word: str) -> str:
