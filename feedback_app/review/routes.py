@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from babel.dates import format_datetime as babel_datetime
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale, get_timezone
+from flask_babel import get_locale, get_timezone, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -165,14 +165,16 @@ def bulk():  # type: ignore[no-untyped-def]
                 db.session, scope, submission_ids=form.submission_ids.data or [],
                 item_ids=form.item_ids.data or [], theme_id=int(form.theme.data),
                 actor_id=current_user.id)
-            flash(_("Thème appliqué à %(count)d entrée(s).", count=count), "ok")
+            flash(ngettext("Thème appliqué à %(num)d entrée.",
+                           "Thème appliqué à %(num)d entrées.", count), "ok")
         else:
             count = review_actions.bulk_set_status(
                 db.session, scope, form.submission_ids.data or [], form.action.data,
                 actor_id=current_user.id)
             label = STATUS_LABELS[ReviewStatus(form.action.data)]
-            flash(_("%(count)d contribution(s) marquée(s) « %(status)s ».", count=count,
-                    status=label), "ok")
+            flash(ngettext("%(num)d contribution marquée « %(status)s ».",
+                           "%(num)d contributions marquées « %(status)s ».", count,
+                           status=label), "ok")
     except NotFound:
         abort(404)
     except ValidationFailed as failure:
