@@ -54,6 +54,8 @@ MATRIX: list[R] = [
     R("public.stop_form",      "GET",  "/f/{code_a}",                         200, 200, 200, 200),
     R("public.stop_form",      "POST", "/f/{code_a}",                         422, 422, 422, 422),
     R("public.receipt",        "GET",  "/f/{code_a}/receipt/{reference_a}",   200, 200, 200, 200),
+    R("public.tablet",         "GET",  "/f/{code_a}/tablet",                  200, 200, 200, 200),
+    R("public.service_worker", "GET",  "/sw.js",                              200, 200, 200, 200),
     # api (anonymous JSON, no cookies needed)
     R("api.describe_stop",     "GET",  "/api/v1/stops/{code_a}",              200, 200, 200, 200),
     R("api.openapi",           "GET",  "/api/v1/openapi.json",                200, 200, 200, 200),
@@ -125,7 +127,7 @@ MATRIX: list[R] = [
 
 # Pages reached with a secret in the address show region A's data to whoever holds that secret:
 # an open stop's form (its code is on the poster) and a set-password link (it names the account).
-PUBLIC_ENDPOINTS = {"public.stop_form", "public.receipt", "api.describe_stop",
+PUBLIC_ENDPOINTS = {"public.stop_form", "public.receipt", "public.tablet", "api.describe_stop",
                     "api.create_submission", "public.index", "auth.set_password"}
 ROLES = ("anon", "other", "own", "hq")
 
