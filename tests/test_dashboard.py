@@ -1,0 +1,92 @@
+"""The dashboard at /hq/: the Synthèse figures per region, scoped, linked to the review list."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlsplit
+
+from markupsafe import escape
+from sqlalchemy import select
+
+from feedback_app.models import Region, Role
+from tests.export_world import build_tour
+from tests.staff import make_user, signed_in
+
+
+def _people(session) -> None:  # type: ignore[no-untyped-def]
+    build_tour(session)
+    make_user(session, "siege@example.ma", role=Role.HQ, regions=())
+    make_user(session, "delegue@example.ma", regions=("souss-massa",))
+
+
+def _row(html: str, region: str) -> str:
+    match = re.search(rf"<th scope=\"row\">{re.escape(region)}</th>(.*?)</tr>", html, re.S)
+    assert match, f"no row for {region}"
+    return match.group(1)
+
+
+def _numbers(fragment: str) -> list[int]:
+    cells = re.findall(r'<td class="num">(.*?)</td>', fragment, re.S)
+    return [int(re.sub(r"<[^>]+>|\s", "", cell)) for cell in cells]
+
+
+def test_headquarters_sees_every_region_with_the_synthesis_figures(app, session) -> None:  # type: ignore[no-untyped-def]
+    _people(session)
+    response = signed_in(app, "siege@example.ma").get("/hq/")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    for name in session.scalars(select(Region.name_fr)):
+        assert f'<th scope="row">{escape(name)}</th>' in html
+    # stops held, submissions, needs, opportunities, challenges, proposals, shortlisted
+    assert _numbers(_row(html, "Marrakech-Safi"))[:7] == [2, 2, 2, 1, 1, 2, 1]
+    assert _numbers(_row(html, "Souss-Massa"))[:7] == [1, 2, 1, 0, 11, 1, 1]
+    assert _numbers(_row(html, "Drâa-Tafilalet"))[:7] == [0, 0, 0, 0, 0, 0, 0]
+    total = html.split("<tfoot>")[1]
+    assert _numbers(total)[:7] == [3, 4, 3, 1, 12, 3, 2]
+    assert "SPAM" not in html
+    assert html.count("<svg class=\"bar\"") >= 12  # one bar per region, drawn without script
+    assert "<script" not in html.split("</main>")[0]  # no script at all in the page body
+    assert "Formation et ressources humaines" in html  # most cited need theme
+
+
+def test_every_figure_links_to_the_filtered_review_list(app, session) -> None:  # type: ignore[no-untyped-def]
+    _people(session)
+    html = signed_in(app, "siege@example.ma").get("/hq/").get_data(as_text=True)
+    region_id = session.scalar(select(Region.id).where(Region.slug == "marrakech-safi"))
+    links = [urlsplit(href.replace("&amp;", "&"))
+             for href in re.findall(r'href="([^"]+)"', _row(html, "Marrakech-Safi"))]
+    review = [parse_qs(link.query) for link in links if link.path == "/review/"]
+    assert {"region": [str(region_id)]} in review
+    assert {"region": [str(region_id)], "kind": ["need"]} in review
+    assert {"region": [str(region_id)], "kind": ["proposal"], "shortlisted": ["1"]} in review
+    assert any(link.path == "/hq/stops" and parse_qs(link.query) == {
+        "region": ["marrakech-safi"]} for link in links)
+    categories = re.findall(r'href="(/review/\?[^"]*category=[^"]+)"', html)
+    assert categories, "category figures link to the review list too"
+
+
+def test_a_delegate_sees_only_their_region(app, session) -> None:  # type: ignore[no-untyped-def]
+    _people(session)
+    html = signed_in(app, "delegue@example.ma").get("/hq/").get_data(as_text=True)
+    assert _numbers(_row(html, "Souss-Massa"))[:7] == [1, 2, 1, 0, 11, 1, 1]
+    assert "Marrakech-Safi" not in html and "Drâa-Tafilalet" not in html
+    assert _numbers(html.split("<tfoot>")[1])[:2] == [1, 2]
+
+
+def test_the_period_filter_and_its_errors(app, session) -> None:  # type: ignore[no-untyped-def]
+    _people(session)
+    client = signed_in(app, "siege@example.ma")
+    html = client.get("/hq/?since=2025-01-20&until=2025-01-31").get_data(as_text=True)
+    assert _numbers(_row(html, "Marrakech-Safi"))[:2] == [0, 0]
+    assert _numbers(_row(html, "Souss-Massa"))[:2] == [1, 2]
+    assert "date_from=2025-01-20" in html  # the links keep the period
+    wrong = client.get("/hq/?since=2025-02-01&until=2025-01-01")
+    assert wrong.status_code == 200
+    page = wrong.get_data(as_text=True)
+    assert "Période non valide" in page
+    assert _numbers(page.split("<tfoot>")[1])[:2] == [3, 4]  # invalid period: everything
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/hq/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
