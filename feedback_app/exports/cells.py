@@ -32,11 +32,11 @@ def clean_text(value: str) -> str:
     """The text an .xlsx can hold: illegal characters dropped, at most 32,767 characters."""
     if _ILLEGAL.search(value):
         value = _ILLEGAL.sub("", value)
-    if len(value) > MAX_CELL:
-        # Excel counts UTF-16 units: characters outside the BMP count twice.
-        value = value[:MAX_CELL]
-        while len(value.encode("utf-16-le")) // 2 > MAX_CELL:
-            value = value[:-1]
+    if len(value) > MAX_CELL // 2:
+        # Excel counts UTF-16 units: a character outside the BMP counts twice.
+        encoded = value.encode("utf-16-le")
+        if len(encoded) > 2 * MAX_CELL:
+            value = encoded[: 2 * MAX_CELL].decode("utf-16-le", errors="ignore")
     return value
 
 
