@@ -74,6 +74,9 @@ def start(app: Flask, scope: Scope, request: ExportRequest, *, directory: Path,
     with _lock:
         for done_id in [j for j, t in threads.items() if not t.is_alive()]:
             del threads[done_id]
+        for old in _jobs_dir(directory).glob("*.json"):
+            if time.time() - old.stat().st_mtime > 7 * 24 * 3600:
+                old.unlink(missing_ok=True)
         job_id = _running.get(key)
         if job_id and threads.get(job_id) and threads[job_id].is_alive():
             return job_id

@@ -138,13 +138,17 @@ def filter_summary(sel: Selection) -> FilterSummary:
 
 
 def _prune(directory: Path, request_key: str, keep: Path) -> None:
-    """Drop older workbooks of the same request and anything past its keeping time."""
+    """Drop older workbooks of the same request, anything past its keeping time, and what a
+    build killed half-way left behind (partial files, XlsxWriter's temporary files)."""
     now = time.time()
-    for old in directory.glob("*.xlsx"):
-        if old == keep:
+    for old in directory.iterdir():
+        if old == keep or not old.is_file():
             continue
+        age = now - old.stat().st_mtime
+        same_request = old.name.startswith(request_key) and old.suffix == ".xlsx"
+        leftover = old.suffix in (".part", "") and age > 24 * 3600
         try:
-            if old.name.startswith(request_key) or now - old.stat().st_mtime > KEEP_SECONDS:
+            if same_request or leftover or (old.suffix == ".xlsx" and age > KEEP_SECONDS):
                 old.unlink()
         except FileNotFoundError:
             pass
