@@ -11,6 +11,7 @@ from feedback_app.extensions import db
 from feedback_app.hq import bp
 from feedback_app.hq.forms import ActionForm, ThemeForm
 from feedback_app.hq.helpers import attach_errors
+from feedback_app.i18n import current_language
 from feedback_app.services.errors import NotFound, ValidationFailed
 from feedback_app.services.themes import (
     add_theme,
@@ -36,7 +37,7 @@ def themes():  # type: ignore[no-untyped-def]
         except ValidationFailed as failure:
             attach_errors(form, failure)
         else:
-            flash(_("Thème « %(name)s » ajouté.", name=theme.name_fr), "ok")
+            flash(_("Thème « %(name)s » ajouté.", name=theme.name_for(current_language())), "ok")
             return redirect(url_for("hq.themes"))
     return render_template("hq/themes.html", rows=list_themes(db.session), form=form,
                            action_form=ActionForm()), 422 if form.errors else 200
@@ -69,11 +70,12 @@ def _retire(theme_id: int, retired: bool):  # type: ignore[no-untyped-def]
                             retired=retired)
     except NotFound:
         abort(404)
+    name = theme.name_for(current_language())
     if retired:
         flash(_("Thème « %(name)s » retiré du formulaire ; il reste sur les contributions "
-                "existantes.", name=theme.name_fr), "ok")
+                "existantes.", name=name), "ok")
     else:
-        flash(_("Thème « %(name)s » de nouveau proposé.", name=theme.name_fr), "ok")
+        flash(_("Thème « %(name)s » de nouveau proposé.", name=name), "ok")
     return redirect(url_for("hq.themes"))
 
 
