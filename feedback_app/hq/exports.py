@@ -100,6 +100,8 @@ def _attachment(result: ExportFile) -> Response:
 def exports():  # type: ignore[no-untyped-def]
     form = ExportForm()
     _set_choices(form)
+    if not form.is_submitted() and current_language() in ("fr", "ar", "en"):
+        form.language.data = current_language()  # the workbook speaks the reader's language
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() and form.errors else 200
         return render_template("hq/exports.html", form=form), status
