@@ -227,6 +227,22 @@ def _french_leftovers(language: str) -> list[tuple[str, re.Pattern[str]]]:
     return sorted(found, key=lambda pair: -len(pair[0]))
 
 
+def _wtforms_english() -> list[tuple[str, re.Pattern[str]]]:
+    """WTForms' built-in messages, in English: they must not show on French or Arabic pages."""
+    from babel.messages.pofile import read_po
+    from wtforms.i18n import messages_path
+
+    with (Path(messages_path()) / "wtforms.pot").open("rb") as handle:
+        catalog = read_po(handle)
+    found = []
+    for message in catalog:
+        for msgid in (message.id if isinstance(message.id, (list, tuple)) else (message.id,)):
+            pattern = _pattern(msgid) if msgid else None
+            if pattern is not None:
+                found.append((msgid, pattern))
+    return found
+
+
 def _reference_names(session, language: str) -> list[str]:  # type: ignore[no-untyped-def]
     """French names of regions, categories and themes that differ in this language."""
     names = []
@@ -271,6 +287,9 @@ def _requests(world, planned_code: str):  # type: ignore[no-untyped-def]
             data = {k: v.format_map(ids) if isinstance(v, str) else v
                     for k, v in row.data.items()}
             yield role, row.method, row.path.format_map(ids), data
+    # Field errors of WTForms' own validators (a date that is not one, a search too long).
+    yield "own", "GET", "/review/?date_from=nope&q=" + "x" * 300, {}
+    yield "hq", "POST", "/hq/stops/new", {"date": "nope", "grace_hours": "many", "city": "Fès"}
     for role in ("anon", "hq"):
         yield role, "GET", "/no-such-page", {}
         yield role, "GET", f"/f/{planned_code}", {}  # a stop that has not opened yet
@@ -287,6 +306,8 @@ def test_every_page_is_in_the_reader_language(app, session, make_stop, language:
     for client in clients.values():
         client.set_cookie("lang", language)
     leftovers = _french_leftovers(language) if language != "fr" else []
+    if language != "en":
+        leftovers += _wtforms_english()
     names = _reference_names(session, language) if language != "fr" else []
     direction = "rtl" if language == "ar" else "ltr"
     failures, pages = [], 0
@@ -306,7 +327,7 @@ def test_every_page_is_in_the_reader_language(app, session, make_stop, language:
                             f"dir={html_attrs.get('dir')!r}>")
         hits = untranslated(text, leftovers, names)
         if hits:
-            failures.append(f"{where}: French left: {hits[:8]}")
+            failures.append(f"{where}: text not in {language}: {hits[:8]}")
     assert pages > 30, f"only {pages} HTML pages rendered"
     assert not failures, "\n".join(failures)
 

@@ -24,6 +24,8 @@ STATUS_LABELS = {
     ReviewStatus.SPAM: _l("Indésirable"),
 }
 NO_THEME = "none"
+# WTForms' own Arabic catalog lacks its length messages: say it in ours.
+TOO_LONG = _l("%(max)d caractères au plus.")
 
 
 class FilterForm(FlaskForm):
@@ -47,7 +49,7 @@ class FilterForm(FlaskForm):
     ])
     date_from = DateField(_l("Reçues du"), validators=[Optional()])
     date_to = DateField(_l("au"), validators=[Optional()])
-    q = StringField(_l("Rechercher"), validators=[Optional(), Length(max=200)])
+    q = StringField(_l("Rechercher"), validators=[Optional(), Length(max=200, message=TOO_LONG)])
 
     def validate_date_to(self, field: DateField) -> None:
         if field.data and self.date_from.data and field.data < self.date_from.data:
@@ -67,7 +69,7 @@ class ItemForm(FlaskForm):
 
 
 class NoteForm(FlaskForm):
-    text = TextAreaField(_l("Nouvelle note"), validators=[Length(max=MAX_NOTE)])
+    text = TextAreaField(_l("Nouvelle note"), validators=[Length(max=MAX_NOTE, message=TOO_LONG)])
 
 
 class BulkForm(FlaskForm):
