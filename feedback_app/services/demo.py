@@ -198,7 +198,8 @@ def _fake_submission(rng: random.Random, city: str, client_id: uuid.UUID) -> dic
         "consent_contact": consent,
         "name": f"{first} {last}",
         "email": f"{first.lower()}.{last.lower().replace(' ', '')}@example.ma",
-        "phone": f"06{rng.randint(10_000_000, 99_999_999)}",
+        # 06 83, 06 85 and 06 86 are not allocated: the service would refuse them.
+        "phone": f"06{rng.randint(10, 82)}{rng.randint(100_000, 999_999)}",
         "language": "ar" if arabic else "fr",
         "items": items,
     }

@@ -80,7 +80,7 @@ def submit(
         themes=session.scalars(select(Theme.code).where(Theme.retired.is_(False))).all(),
         default_language=default_language,
     )
-    theme_ids = dict(session.execute(select(Theme.code, Theme.id)).tuples().all())
+    theme_ids = dict(session.execute(select(Theme.code, Theme.id)).all())
     for _attempt in range(_REFERENCE_ATTEMPTS):
         try:
             return _store(session, stop, clean, source, theme_ids, received_at, late=late)
