@@ -61,6 +61,9 @@ def register_i18n(app: Flask) -> None:
 
     @app.after_request
     def _remember_language(response):  # type: ignore[no-untyped-def]
+        if request.endpoint != "static":
+            # Pages and API answers are in the reader's language: caches must not mix them.
+            response.vary.update(("Accept-Language", "Cookie"))
         lang = request.args.get("lang")
         if lang in app.config["LANGUAGES"] and request.cookies.get("lang") != lang:
             response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="Lax",

@@ -352,6 +352,9 @@ def test_language_from_url_then_cookie_then_browser_then_french(client) -> None:
     assert _html_lang(client.get("/login", headers={"Accept-Language": "ar"})) == "en/ltr"
     assert _html_lang(client.get("/?lang=xx")) == "en/ltr"  # unknown: ignored
     assert _html_lang(client.get("/?lang=ar")) == "ar/rtl"
+    # A shared cache must not serve one reader's language to another.
+    assert {"Accept-Language", "Cookie"} <= set(client.get("/").vary)
+    assert "Accept-Language" in client.get("/api/v1/stops/NOPE").vary
 
 
 def test_the_switch_links_keep_the_page_and_its_query(client) -> None:  # type: ignore[no-untyped-def]
