@@ -11,6 +11,7 @@ import time
 import uuid
 
 import pytest
+from playwright.sync_api import expect
 
 from feedback_app.models import SubmissionSource
 from tests.e2e.conftest import screenshot
@@ -45,8 +46,8 @@ def queue_three_offline(page, context, live_server) -> None:  # type: ignore[no-
     page.reload()
     page.get_by_label("Organisation").wait_for(state="visible")
     assert live_server.requests[before:] == [], "the form must come from the device offline"
-    assert page.locator("#outbox-list li").count() == 3
-    assert page.locator("#outbox-list .outbox-queued").count() == 3
+    expect(page.locator("#outbox-list li")).to_have_count(3)
+    expect(page.locator("#outbox-list .outbox-queued")).to_have_count(3)
     screenshot(page, "offline-three-queued")
 
 
@@ -157,7 +158,7 @@ def test_a_refused_form_shows_the_servers_messages_next_to_the_fields(live_serve
     assert page.get_by_label("Organisation").input_value() == "Riad Zitoun"
     assert page.get_by_label("Besoins 1").input_value() == "Former les guides."
     assert stored(live_server) == []
-    assert page.locator("#outbox-list li").count() == 0
+    expect(page.locator("#outbox-list li")).to_have_count(0)
 
 
 def test_an_empty_form_is_not_queued_offline(live_server, context, page) -> None:
@@ -171,7 +172,7 @@ def test_an_empty_form_is_not_queued_offline(live_server, context, page) -> None
     assert page.locator("#need-0-text-error").is_visible()
     assert page.evaluate("document.activeElement.id") == "category"
     assert page.locator("#done").is_hidden()
-    assert page.locator("#outbox-list li").count() == 0
+    expect(page.locator("#outbox-list li")).to_have_count(0)
 
 
 def test_the_delegates_tablet_takes_paper_forms_in_a_row(live_server, context, page) -> None:
@@ -190,7 +191,7 @@ def test_the_delegates_tablet_takes_paper_forms_in_a_row(live_server, context, p
     enter("Dar Cherifa", "Formation")
     context.set_offline(True)
     enter("Le Jardin", "Visibilité")
-    assert page.locator("#outbox-list .outbox-queued").count() == 1
+    expect(page.locator("#outbox-list .outbox-queued")).to_have_count(1)
     assert page.locator("#stop-form").is_visible()
 
     context.set_offline(False)
@@ -206,7 +207,7 @@ def test_the_delegates_tablet_takes_paper_forms_in_a_row(live_server, context, p
 
     # The phone form of the same stop shares the device's queue and its receipts.
     page.goto(f"{live_server.url}/f/{code}")
-    assert page.locator("#outbox-list .reference").count() == 3
+    expect(page.locator("#outbox-list .reference")).to_have_count(3)
 
 
 def test_a_new_release_replaces_the_cache_and_an_old_form_still_posts(

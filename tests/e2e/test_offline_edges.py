@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from feedback_app.database import write_transaction
@@ -63,7 +64,7 @@ def test_a_form_refused_after_the_grace_period_can_be_taken_back(
     page.get_by_role("button", name="Reprendre dans le formulaire").click()
     assert page.get_by_label("Organisation").input_value() == "Bivouac Erg Chebbi"
     assert page.get_by_label("Besoins 1").input_value() == "Une navette depuis l'aéroport."
-    assert page.locator("#outbox-list li").count() == 0
+    expect(page.locator("#outbox-list li")).to_have_count(0)
 
 
 def test_without_a_service_worker_the_queue_is_sent_on_the_next_visit(
@@ -76,8 +77,9 @@ def test_without_a_service_worker_the_queue_is_sent_on_the_next_visit(
         page.goto(f"{live_server.url}/f/{code}")
         queue_one_offline(page, context, "Auberge du Toubkal")
         page.close()
-        context.set_offline(False)
         page = context.new_page()
+        page.wait_for_timeout(1000)  # a closed page's renderer lingers a moment after close()
+        context.set_offline(False)
         page.wait_for_timeout(1000)
         assert stored(live_server) == [] and posts(live_server) == 0  # nobody left to send
 
