@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import random
 import re
@@ -290,6 +291,21 @@ def stored_rows(app: RunningApp) -> list[tuple[str, str]]:
     return [(str(uuid.UUID(str(client_id))), reference) for client_id, reference in rows]
 
 
+def _server_durations(log: str) -> list[float]:
+    """duration_ms of the submission posts, from the app's JSON request log lines."""
+    durations = []
+    for line in log.splitlines():
+        if not line.startswith("{") or '"method": "POST"' not in line:
+            continue
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        if entry.get("endpoint") in ("api.create_submission", "public.stop_form"):
+            durations.append(float(entry.get("duration_ms") or 0))
+    return durations
+
+
 def p95(values: list[float]) -> float:
     if len(values) < 2:
         return values[0] if values else 0.0
@@ -339,6 +355,7 @@ def soak(backend: str, *, phones: int, per_phone: int, kill_every: float) -> boo
     status_5xx = sum(1 for f in shared.failures if f.what.startswith("5xx"))
     expected = [f for f in shared.failures if explained(f)]
     unexpected = [f for f in shared.failures if not explained(f)]
+    server_ms = _server_durations(log)
     locked = log.count("database is locked")
     tracebacks = log.count("Traceback") + log.count('"level": "error"')
 
@@ -355,6 +372,9 @@ def soak(backend: str, *, phones: int, per_phone: int, kill_every: float) -> boo
     print(f"unexpected failures {len(unexpected):8d}")
     print(f"p95 submission post {p95(shared.latencies_ms):8.0f} ms   "
           f"(p50 {statistics.median(shared.latencies_ms or [0]):.0f} ms)")
+    print(f"server-side         p50 {statistics.median(server_ms or [0]):.0f} ms, "
+          f"p95 {p95(server_ms):.0f} ms   (the app's own time per submission post; the rest "
+          "of the client's wait is queueing for a worker)")
     print(f"workers killed      {len(kills):8d}")
     print(f"review rounds       {shared.reviews:8d}")
     print(f"exports downloaded  {shared.exports:8d}")
