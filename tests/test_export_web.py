@@ -55,6 +55,7 @@ def test_download_is_a_post_with_csrf_sent_as_an_attachment_and_audited(app, ses
         "attachment; filename=synthese-tournee-2025-marrakech-safi.xlsx")
     assert "no-store" in response.headers["Cache-Control"]
     book = openpyxl.load_workbook(io.BytesIO(response.data))
+    response.close()  # the file handle send_file opened (a WSGI server closes it itself)
     assert book.sheetnames == ["Synthèse", "Marrakech-Safi", "Propositions retenues",
                                "À propos"]
     assert "Nadia Siège <siege@example.ma>" in book["Synthèse"]["A2"].value
@@ -72,6 +73,7 @@ def test_a_delegate_exports_only_their_region(app, session) -> None:  # type: ig
     assert mine.status_code == 200
     assert mine.headers["Content-Disposition"].endswith("synthese-tournee-2025-souss-massa.xlsx")
     book = openpyxl.load_workbook(io.BytesIO(mine.data))
+    mine.close()
     assert book.sheetnames == ["Synthèse", "Souss-Massa", "Propositions retenues", "À propos"]
 
     other = client.post("/hq/exports", data={"csrf_token": csrf_for(app, client),
@@ -118,6 +120,7 @@ def test_a_large_export_runs_in_the_background_with_progress(app, session) -> No
     assert "synthese-tournee-2025-toutes-regions.xlsx" in download.headers[
         "Content-Disposition"]
     assert len(openpyxl.load_workbook(io.BytesIO(download.data)).sheetnames) == 15
+    download.close()
     event = session.scalar(select(AuditEvent).where(AuditEvent.action == "export.xlsx"))
     assert event is not None and event.after["job"] == job_id
 
@@ -129,6 +132,7 @@ def test_a_large_export_runs_in_the_background_with_progress(app, session) -> No
     # The same request over unchanged data is now a direct download from the cache.
     cached = client.post("/hq/exports", data={"csrf_token": csrf_for(app, client)})
     assert cached.status_code == 200 and cached.mimetype == XLSX
+    cached.close()
 
 
 def test_a_job_still_running_refreshes_itself_without_javascript(app, session) -> None:  # type: ignore[no-untyped-def]
