@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -107,3 +108,19 @@ def test_without_javascript_the_form_posts_and_shows_the_receipt(live_server, br
         assert row.source is SubmissionSource.FORM and row.filled_at is None
     finally:
         context.close()
+
+
+def test_background_sync_sends_the_queue_with_the_page_closed(live_server, context, page) -> None:
+    open_cached_form(page, live_server)
+    queue_one_offline(page, context, "Ryad Mogador")
+    page.close()
+    blank = context.new_page()
+    blank.wait_for_timeout(1000)  # a closed page's renderer lingers a moment after close()
+
+    context.set_offline(False)  # no page of ours is open: only the service worker can send
+
+    deadline = time.monotonic() + 20
+    while not stored(live_server):
+        assert time.monotonic() < deadline, "Background Sync never sent the queued form"
+        blank.wait_for_timeout(250)
+    assert [r.organisation for r in stored(live_server)] == ["Ryad Mogador"]
