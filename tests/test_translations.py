@@ -296,6 +296,30 @@ def _requests(world, planned_code: str):  # type: ignore[no-untyped-def]
         yield role, "POST", f"/f/{world.ids['code_a']}", {"organisation": ""}  # errors
 
 
+def _switch_problems(app, html: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """Each link of the language switch must open a page (a GET route), in that language."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from werkzeug.exceptions import HTTPException
+
+    nav = re.search(r'<nav class="lang-switch".*?</nav>', html, re.S)
+    if nav is None:
+        return ["no language switch"]
+    adapter = app.url_map.bind("localhost")
+    problems = []
+    for href in re.findall(r'href="([^"]+)"', nav.group(0)):
+        url = urlsplit(href.replace("&amp;", "&"))
+        try:
+            adapter.match(url.path, method="GET")
+        except HTTPException as exc:
+            problems.append(f"switch link {href} answers {exc.code}")
+        if len(parse_qs(url.query).get("lang", [])) != 1:
+            problems.append(f"switch link {href} has no single lang")
+    if len(re.findall(r"href=", nav.group(0))) != 2:
+        problems.append("the switch does not offer the two other languages")
+    return problems
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_page_is_in_the_reader_language(app, session, make_stop, language: str) -> None:  # type: ignore[no-untyped-def]
     world = build_world(session)
@@ -320,12 +344,14 @@ def test_every_page_is_in_the_reader_language(app, session, make_stop, language:
         if response.status_code in (301, 302, 303) or response.mimetype != "text/html":
             continue
         pages += 1
-        text, html_attrs = visible(response.get_data(as_text=True), language)
+        body = response.get_data(as_text=True)
+        text, html_attrs = visible(body, language)
         where = f"{role} {method} {path} ({response.status_code})"
         if html_attrs.get("lang") != language or html_attrs.get("dir") != direction:
             failures.append(f"{where}: <html lang={html_attrs.get('lang')!r} "
                             f"dir={html_attrs.get('dir')!r}>")
         hits = untranslated(text, leftovers, names)
+        failures.extend(f"{where}: {problem}" for problem in _switch_problems(app, body))
         if hits:
             failures.append(f"{where}: text not in {language}: {hits[:8]}")
     assert pages > 30, f"only {pages} HTML pages rendered"
