@@ -50,13 +50,14 @@ function cached(request) {
 
 function formPage(event) {
   var request = event.request;
-  var network = fetch(request).then(function (response) {
-    if (response.ok && response.type === "basic") {
-      var copy = response.clone();
-      event.waitUntil(caches.open(CACHE).then(function (cache) { return cache.put(request, copy); }));
-    }
-    return response;
-  });
+  var network = fetch(request);
+  // Registered first, so it clones the answer before the page reads it; waitUntil keeps the
+  // worker alive until the copy is saved, even when the cached copy answered first.
+  event.waitUntil(network.then(function (response) {
+    if (!response.ok || response.type !== "basic") return;
+    var copy = response.clone();
+    return caches.open(CACHE).then(function (cache) { return cache.put(request, copy); });
+  }).catch(function () { /* offline: nothing to save */ }));
   return new Promise(function (resolve, reject) {
     var done = false;
     function answer(response) { if (!done && response) { done = true; resolve(response); } }
