@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import uuid
 
 from sqlalchemy import func, select
@@ -173,3 +174,33 @@ def test_the_description_lets_a_cached_form_post(client, open_stop, session) -> 
     }
     json_answer(client.post(url(open_stop.code), json=payload), 201)
     assert counts(session) == (1, 4)
+
+
+def test_simultaneous_retries_store_one_submission(app, open_stop, session) -> None:  # type: ignore[no-untyped-def]
+    # A phone on a bad network fires the same request several times at once.
+    payload, target = valid_payload(), url(open_stop.code)
+    start = threading.Barrier(6)
+    answers: list[tuple[int, dict]] = []
+
+    errors: list[BaseException] = []
+
+    def post() -> None:
+        try:
+            with app.app_context():  # each thread its own context, hence its own DB session
+                client = app.test_client()
+                start.wait()
+                response = client.post(target, json=payload)
+                answers.append((response.status_code, response.get_json()))
+        except BaseException as error:  # surfaced below, not lost in the thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=post) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert sorted(status for status, _ in answers) == [200, 200, 200, 200, 200, 201]
+    assert len({json.dumps(body, sort_keys=True) for _, body in answers}) == 1
+    session.rollback()  # end this thread's read snapshot (SQLite WAL) to see the others' writes
+    assert counts(session) == (1, 1)
