@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, exists, func, select, true, tuple_
+from sqlalchemy import ColumnElement, String, exists, func, literal, select, true, tuple_
 from sqlalchemy.orm import Session
 
 from feedback_app.models import (
@@ -163,7 +163,11 @@ def _conditions(scope: Scope, filters: ReviewFilters) -> list[ColumnElement[bool
             )
         )
     for word in search_words(filters.query):
-        conditions.append(Submission.search_text.like(_like_pattern(word), escape="\\"))
+        # The pattern is written into the SQL rather than bound: PostgreSQL then plans with it
+        # every time. A generic plan (psycopg prepares a statement run five times) cannot tell
+        # "%de%", which the trigram index cannot narrow (measured 494 ms), from "%zellige%" (1 ms).
+        pattern = literal(_like_pattern(word), String(), literal_execute=True)
+        conditions.append(Submission.search_text.like(pattern, escape="\\"))
     return conditions
 
 
