@@ -1,8 +1,11 @@
 """Fixtures: a fresh application and a freshly migrated database for every test.
 
 Every database test runs on SQLite and, when TEST_DATABASE_URL points at a PostgreSQL server,
-on PostgreSQL too. Migrations run once per backend into a template; each test then gets its
-own copy (a file copy for SQLite, CREATE DATABASE ... TEMPLATE for PostgreSQL).
+on PostgreSQL too. Migrations run once per backend into a template. On SQLite each test gets
+its own copy of the template file. On PostgreSQL, where creating a database costs most of a
+test's time, each test worker owns one database made from the template, and before every
+test it is put back to the template's exact content (tables truncated, identities restarted,
+the migrations' seed rows written again, other connections closed).
 """
 
 from __future__ import annotations
@@ -12,11 +15,11 @@ import os
 import re
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import MetaData, create_engine, text
 from sqlalchemy.engine import make_url
 
 from feedback_app import create_app
@@ -74,6 +77,48 @@ def pg_template() -> Iterator[str]:
     admin.dispose()
 
 
+@pytest.fixture(scope="session")
+def pg_worker_database(pg_template: str) -> Iterator[tuple[str, Callable[[], None]]]:
+    """This worker's PostgreSQL database and the function that restores the template's content."""
+    name = f"tournee_w_{_worker()}_{os.getpid()}"
+    admin = _pg_admin_engine()
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"'))
+    url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    engine = create_engine(url)
+    metadata = MetaData()
+    metadata.reflect(engine)
+    tables = metadata.sorted_tables
+    with engine.connect() as conn:
+        seed = {t.name: [dict(r._mapping) for r in conn.execute(t.select())] for t in tables}
+    truncate = "TRUNCATE " + ", ".join(f'"{t.name}"' for t in tables) + " RESTART IDENTITY CASCADE"
+
+    def restore() -> None:
+        with engine.begin() as conn:
+            conn.execute(
+                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                     "WHERE datname = :name AND pid <> pg_backend_pid()"),
+                {"name": name},
+            )
+            conn.exec_driver_sql(truncate)
+            for table in tables:
+                rows = seed[table.name]
+                if not rows:
+                    continue
+                conn.execute(table.insert(), rows)
+                if "id" in table.c and table.c.id.autoincrement:
+                    conn.execute(text(
+                        f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
+                        f'(SELECT max(id) FROM "{table.name}"))'
+                    ))
+
+    yield url, restore
+    engine.dispose()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
@@ -81,15 +126,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         yield f"sqlite:///{path}"
         return
-    template = request.getfixturevalue("pg_template")
-    name = f"tournee_t_{_worker()}_{uuid.uuid4().hex[:8]}"
-    admin = _pg_admin_engine()
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-    yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    url, restore = request.getfixturevalue("pg_worker_database")
+    restore()
+    yield url
 
 
 @pytest.fixture(params=BACKENDS)
