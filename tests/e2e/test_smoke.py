@@ -32,3 +32,25 @@ def test_phone_fills_the_form_and_sees_the_receipt(live_server, page) -> None:
         assert [s.reference for s in stored] == [reference.inner_text().strip()]
         assert stored[0].organisation == "Riad Dar Atlas"
         assert db.session.scalar(select(func.count()).select_from(Submission)) == 1
+
+
+def test_enter_in_a_field_sends_the_form_without_javascript(live_server, browser) -> None:
+    """Enter presses the form's first submit button: it must send, not "add another"."""
+    context = browser.new_context(viewport={"width": 360, "height": 740},
+                                  locale="fr-FR", java_script_enabled=False)
+    page = context.new_page()
+    try:
+        code = live_server.open_stop()
+        page.goto(f"{live_server.url}/f/{code}")
+        page.get_by_label("Catégorie professionnelle").select_option("hebergement")
+        page.get_by_label("Besoins 1").fill("Plus de vols directs en hiver.")
+        page.get_by_label("Organisation").fill("Hôtel Atlas")
+        page.get_by_label("Organisation").press("Enter")
+        page.locator(".receipt .reference").wait_for(state="visible")
+        assert page.get_by_label("Besoins 2").count() == 0
+        with live_server.app.app_context():
+            assert [s.organisation for s in db.session.scalars(select(Submission))] == [
+                "Hôtel Atlas"
+            ]
+    finally:
+        context.close()
