@@ -166,7 +166,7 @@ def test_filters_are_printed_and_regions_kept_even_when_empty(app, session) -> N
     assert book["Drâa-Tafilalet"].max_row <= 2  # empty, still there so that the gap shows
     summary = {r[0]: r[1] for r in book["Synthèse"].iter_rows(values_only=True) if r[0]}
     assert summary["Régions"] == "Marrakech-Safi, Drâa-Tafilalet"
-    assert summary["Statut"] == "Traitée"
+    assert summary["Statut"] == "Examinée"
 
 
 def test_arabic_and_english_workbooks(app, session) -> None:  # type: ignore[no-untyped-def]
