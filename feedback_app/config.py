@@ -36,7 +36,7 @@ class Config:
     # Public base URL printed on posters and by `stops create`; falls back to the request host.
     PUBLIC_BASE_URL: str | None = None
 
-    # Hardening (feedback_app/security.py, ratelimits.py). Behind a reverse proxy set
+    # Hardening (feedback_app/web/security.py, web/ratelimits.py). Behind a reverse proxy set
     # PROXY_FIX_X_FOR=1 (and PROXY_FIX_X_PROTO=1) to the number of proxies in front of the app.
     PROXY_FIX_X_FOR = 0
     PROXY_FIX_X_PROTO = 0

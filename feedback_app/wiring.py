@@ -85,20 +85,18 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)
 
-    # Security headers, rate limits (which wrap the views above), request logs, health probes.
-    from feedback_app import security
+
+
+def register_http_layer(app: Flask) -> None:
+    """Security headers, request logs, rate limits (they wrap the views, so blueprints come
+    first), health probes, versioned and compressed static assets, and error pages."""
+    from feedback_app.web import assets, errors, health, ratelimits, requestlog, security
 
     security.register(app)
-
-    # Versioned static URLs kept a year, gzip for text assets (offline form, 60 KB budget).
-    from feedback_app import assets
-
+    requestlog.register(app)
+    ratelimits.register(app)
+    health.register(app)
     assets.register(app)
-
-
-def register_error_handlers(app: Flask) -> None:
-    from feedback_app import errors
-
     errors.register(app)
 
 

@@ -16,10 +16,10 @@ from feedback_app.database import write_transaction
 from feedback_app.extensions import db
 from feedback_app.models import AuditEvent, FeedbackItem, Role, Submission, SubmissionSource
 from feedback_app.models.types import utcnow
-from feedback_app.requestlog import JsonFormatter
 from feedback_app.services.privacy import find_contacts, purge_expired_contacts
 from feedback_app.services.submissions import submit
 from feedback_app.services.tokens import issue_token
+from feedback_app.web.requestlog import JsonFormatter
 from tests.conftest import csrf_token, hidden_value, valid_payload
 from tests.staff import PASSWORD, login, make_user, post, signed_in
 

@@ -18,8 +18,8 @@ from sqlalchemy import func, select
 from feedback_app import create_app
 from feedback_app.extensions import db
 from feedback_app.models import StopStatus, Submission
-from feedback_app.ratelimits import SUBMISSION_LIMITS
 from feedback_app.services.stops import create_stop
+from feedback_app.web.ratelimits import SUBMISSION_LIMITS
 from tests.conftest import csrf_token, hidden_value, valid_payload
 from tests.staff import PASSWORD, login, make_user
 

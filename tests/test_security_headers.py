@@ -7,7 +7,7 @@ from flask import abort
 
 from feedback_app import create_app
 from feedback_app.models import Role
-from feedback_app.security import CONTENT_SECURITY_POLICY
+from feedback_app.web.security import CONTENT_SECURITY_POLICY
 from tests.staff import make_user, post, signed_in
 
 REQUIRED_CSP = [

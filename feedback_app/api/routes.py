@@ -7,7 +7,6 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from feedback_app.api import bp
-from feedback_app.errors import http_message
 from feedback_app.extensions import db
 from feedback_app.i18n import current_language
 from feedback_app.models import SubmissionSource
@@ -15,6 +14,7 @@ from feedback_app.services import reference
 from feedback_app.services.errors import NotFound, StopNotOpen, ValidationFailed
 from feedback_app.services.stops import get_stop_by_code
 from feedback_app.services.submissions import submit
+from feedback_app.web.errors import http_message
 
 FORM_CHANNEL_HEADER = "X-Tournee-Channel"
 

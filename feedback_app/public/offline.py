@@ -12,7 +12,6 @@ from pathlib import Path
 
 from flask import abort, current_app, render_template, url_for
 
-from feedback_app.assets import asset_version
 from feedback_app.extensions import db
 from feedback_app.i18n import current_language
 from feedback_app.public import bp
@@ -20,6 +19,7 @@ from feedback_app.public.forms import SubmissionForm
 from feedback_app.services import reference
 from feedback_app.services.errors import NotFound
 from feedback_app.services.stops import get_stop_by_code
+from feedback_app.web.assets import asset_version
 
 # What a stop's form needs offline besides its own page; the worker caches these on install.
 OFFLINE_ASSETS = ("css/app.css", "js/outbox.js", "js/form.js", "js/offline.js")

@@ -37,7 +37,7 @@ def purge_command(days: int | None, dry_run: bool) -> None:
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
 def backup_create_command(out: Path) -> None:
     """Back up the database while the app runs (SQLite backup API, or pg_dump -Fc)."""
-    from feedback_app.backup import BackupError, create_backup
+    from feedback_app.services.backup import BackupError, create_backup
 
     try:
         result = create_backup(current_app.config["SQLALCHEMY_DATABASE_URI"], out)
@@ -53,7 +53,7 @@ def backup_create_command(out: Path) -> None:
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def backup_restore_command(source: Path, yes: bool) -> None:
     """Replace the database's content with a backup. Stop the app first."""
-    from feedback_app.backup import BackupError, restore_backup
+    from feedback_app.services.backup import BackupError, restore_backup
 
     url = current_app.config["SQLALCHEMY_DATABASE_URI"]
     if not yes:

@@ -1,4 +1,4 @@
-"""Commands under `flask --app feedback_app` (the `db` group comes from Flask-Migrate)."""
+"""Running the tour from the command line: stops, staff accounts and the demonstration."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import datetime as dt
 import sys
 
 import click
-from flask import Flask, current_app
+from flask import current_app
 from flask.cli import AppGroup
 
 from feedback_app.extensions import db
@@ -88,17 +88,3 @@ def demo_command(submissions: int, seed: int) -> None:
     click.echo(f"{summary.stops} stops, {summary.submissions} submissions, {summary.items} items")
     for code, city in summary.open_stops:
         click.echo(f"open: {city} {public_form_url(code)}")
-
-
-def register(app: Flask) -> None:
-    app.cli.add_command(stops_cli)
-    app.cli.add_command(users_cli)
-    app.cli.add_command(demo_command)
-
-    from feedback_app.cli_ops import register as register_operations
-
-    register_operations(app)  # privacy purge, backup create/restore
-
-    from feedback_app.cli_export import register as register_export
-
-    register_export(app)  # export xlsx

@@ -10,7 +10,7 @@ from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from feedback_app.requestlog import request_id
+from feedback_app.web.requestlog import request_id
 
 log = logging.getLogger(__name__)
 

@@ -1,9 +1,4 @@
-"""HTTP hardening: security headers, no caching of staff pages, the reverse-proxy fix.
-
-`register(app)` is the one hook the application factory calls (from wiring.py); it also wires
-the rate limits (ratelimits.py), the structured request log (requestlog.py) and the health
-endpoints (ops.py), so that every hardening switch is found from here.
-"""
+"""HTTP hardening: security headers, no caching of staff pages, the reverse-proxy fix."""
 
 from __future__ import annotations
 
@@ -38,13 +33,8 @@ _PRIVATE_PREFIXES = ("/login", "/logout", "/set-password", "/review", "/hq")
 
 
 def register(app: Flask) -> None:
-    from feedback_app import ops, ratelimits, requestlog
-
     _install_proxy_fix(app)
     app.after_request(_add_security_headers)
-    requestlog.register(app)
-    ratelimits.register(app)
-    ops.register(app)
 
 
 def _setting(app: Flask, key: str) -> int:
@@ -72,7 +62,13 @@ def _install_proxy_fix(app: Flask) -> None:
 
 
 def is_private_response(response: Response) -> bool:
-    """Staff pages, anything shown to a signed-in user, and downloaded files."""
+    """Staff pages, anything shown to a signed-in user, and downloaded files.
+
+    Static assets are the same for everyone and versioned: they stay cacheable (and need no
+    user lookup), even when a signed-in delegate opens the offline form.
+    """
+    if request.endpoint == "static":
+        return False
     if request.blueprint in _PRIVATE_BLUEPRINTS or request.path.startswith(_PRIVATE_PREFIXES):
         return True
     if "attachment" in response.headers.get("Content-Disposition", ""):

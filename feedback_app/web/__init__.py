@@ -1,0 +1,2 @@
+"""What every HTTP response goes through: security headers, rate limits, request logs, error
+pages, health probes and the versioned, compressed static assets."""
