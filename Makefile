@@ -9,7 +9,7 @@ PORT ?= 5000
 TRANSLATIONS := feedback_app/translations
 
 .PHONY: run test install migrate translations translations-extract translations-update \
-	translations-check lint bench-submit bench-review clean
+	translations-check lint bench-submit bench-review bench-export bench-soak clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -60,6 +60,12 @@ bench-submit: install
 
 bench-review: install
 	$(BIN)/python bench/review.py
+
+bench-export: install
+	$(BIN)/python bench/export.py
+
+bench-soak: install
+	$(BIN)/python bench/soak.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -104,9 +104,8 @@ def user_link(user_id: int):  # type: ignore[no-untyped-def]
     except NotFound:
         abort(404)
     except ValidationFailed as failure:
-        for messages in failure.as_text().values():
-            for message in messages:
-                flash(message, "error")
+        for message in failure.messages():
+            flash(message, "error")
         return redirect(url_for("hq.users"))
     return _handover(user, token)
 
@@ -117,9 +116,8 @@ def _set_active(user_id: int, active: bool):  # type: ignore[no-untyped-def]
     except NotFound:
         abort(404)
     except ValidationFailed as failure:
-        for messages in failure.as_text().values():
-            for message in messages:
-                flash(message, "error")
+        for message in failure.messages():
+            flash(message, "error")
     else:
         if active:
             flash(_("Compte de %(email)s réactivé.", email=user.email), "ok")

@@ -178,7 +178,6 @@ def bulk():  # type: ignore[no-untyped-def]
     except NotFound:
         abort(404)
     except ValidationFailed as failure:
-        for messages in failure.as_text().values():
-            for message in messages:
-                flash(message, "error")
+        for message in failure.messages():
+            flash(message, "error")
     return redirect(target)

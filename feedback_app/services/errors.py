@@ -28,3 +28,7 @@ class ValidationFailed(DomainError):
 
     def as_text(self) -> dict[str, list[str]]:
         return {field: [str(m) for m in messages] for field, messages in self.errors.items()}
+
+    def messages(self) -> list[str]:
+        """Every message, for a page that shows them together rather than by field."""
+        return [message for messages in self.as_text().values() for message in messages]

@@ -60,3 +60,12 @@ def shown_references(page) -> list[str]:  # type: ignore[no-untyped-def]
 def posts(live_server) -> int:  # type: ignore[no-untyped-def]
     return sum(1 for method, path in live_server.requests
                if method == "POST" and path.startswith("/api/"))
+
+
+def sign_in(page, base: str, email: str, password: str) -> None:  # type: ignore[no-untyped-def]
+    """Sign in through the login page, as a member of staff would."""
+    page.goto(f"{base}/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url(lambda url: "/login" not in url)

@@ -22,6 +22,7 @@ from feedback_app.services.access import EVERYTHING
 from feedback_app.services.stops import create_stop
 from feedback_app.services.submissions import submit
 from feedback_app.services.themes import add_theme
+from tests.e2e.forms import sign_in
 from tests.staff import PASSWORD, make_user
 
 PAYLOADS = [
@@ -81,11 +82,7 @@ def _watch(page) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 def _sign_in(page, base: str, email: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{base}/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(lambda url: "/login" not in url)
+    sign_in(page, base, email, PASSWORD)
 
 
 def _visit(page, url: str, seen: dict[str, str]) -> None:  # type: ignore[no-untyped-def]

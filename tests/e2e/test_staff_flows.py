@@ -15,6 +15,7 @@ from feedback_app.models import SubmissionSource as Source
 from feedback_app.services.stops import create_stop
 from feedback_app.services.submissions import submit
 from tests.e2e.conftest import screenshot
+from tests.e2e.forms import sign_in
 from tests.staff import PASSWORD, make_user
 
 PROPOSAL = "Créer une carte touristique régionale donnant accès aux musées."
@@ -47,11 +48,7 @@ def _seed(live_server) -> dict[str, int | str]:  # type: ignore[no-untyped-def]
 
 
 def _sign_in(page, base: str, email: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{base}/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(lambda url: "/login" not in url)
+    sign_in(page, base, email, PASSWORD)
 
 
 def test_delegate_reviews_and_shortlists(live_server, page) -> None:
