@@ -10,6 +10,7 @@ the migrations' seed rows written again, other connections closed).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
@@ -139,14 +140,23 @@ def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterat
         return
     if not PG_URL:
         pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL half skipped")
-    name = f"tournee_e_{_worker()}_{uuid.uuid4().hex[:8]}"
+    with pg_scratch_database("tournee_e") as url:
+        yield url
+
+
+@contextlib.contextmanager
+def pg_scratch_database(prefix: str) -> Iterator[str]:
+    """A new, empty PostgreSQL database for the duration of the block, then dropped."""
+    name = f"{prefix}_{_worker()}_{uuid.uuid4().hex[:8]}"
     admin = _pg_admin_engine()
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 import threading
-import uuid
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ from sqlalchemy.engine import make_url
 from feedback_app import create_app
 from feedback_app.extensions import db
 from feedback_app.models import FeedbackItem, Submission
-from tests.conftest import PG_URL, _pg_admin_engine, valid_payload
+from tests.conftest import pg_scratch_database, valid_payload
 
 
 def _head(app) -> list[str]:  # type: ignore[no-untyped-def]
@@ -96,14 +95,8 @@ def fresh_target(database_url: str, tmp_path: Path):  # type: ignore[no-untyped-
     if database_url.startswith("sqlite"):
         yield f"sqlite:///{tmp_path / 'restored.sqlite'}"
         return
-    name = f"tournee_restore_{uuid.uuid4().hex[:8]}"
-    admin = _pg_admin_engine()
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with pg_scratch_database("tournee_restore") as url:
+        yield url
 
 
 def test_backup_while_live_then_restore_finds_every_submission(app, client, open_stop,
