@@ -16,6 +16,7 @@ from feedback_app.extensions import db
 from feedback_app.i18n import current_language
 from feedback_app.public import bp
 from feedback_app.public.forms import SubmissionForm
+from feedback_app.public.routes import set_choices
 from feedback_app.services import reference
 from feedback_app.services.errors import NotFound
 from feedback_app.services.stops import get_stop_by_code
@@ -51,11 +52,7 @@ def tablet(code: str):  # type: ignore[no-untyped-def]
         return render_template("public/unavailable.html", stop=stop)
     language = current_language()
     form = SubmissionForm()
-    form.set_choices(
-        reference.categories(db.session, language),
-        reference.active_themes(db.session, language),
-        reference.priorities(),
-    )
+    set_choices(form, language)
     form.client_id.data = str(uuid.uuid4())
     return render_template(
         "public/form.html", stop=stop, form=form, form_error=None, tablet=True,

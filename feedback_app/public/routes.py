@@ -53,7 +53,7 @@ def stop_form(code: str):  # type: ignore[no-untyped-def]
     language = current_language()
     form = SubmissionForm()
     _add_requested_entry(form)
-    _set_choices(form, language)
+    set_choices(form, language)
     form_error = None
     if request.method == "GET":
         form.client_id.data = str(uuid.uuid4())
@@ -117,7 +117,8 @@ def _add_requested_entry(form: SubmissionForm) -> None:
             entries.append_entry()
 
 
-def _set_choices(form: SubmissionForm, language: str) -> None:
+def set_choices(form: SubmissionForm, language: str) -> None:
+    """Categories, themes and priorities in the reader's language (the tablet page too)."""
     form.set_choices(
         reference.categories(db.session, language),
         reference.active_themes(db.session, language),

@@ -74,13 +74,14 @@ def submit(
         if not accepts_late(stop, filled_at, now):
             raise StopNotOpen(stop.status.value)
 
+    themes = session.execute(select(Theme.code, Theme.id, Theme.retired)).all()
     clean = validate_submission(
         raw,
         categories=session.scalars(select(Category.code)).all(),
-        themes=session.scalars(select(Theme.code).where(Theme.retired.is_(False))).all(),
+        themes=[theme.code for theme in themes if not theme.retired],
         default_language=default_language,
     )
-    theme_ids = dict(session.execute(select(Theme.code, Theme.id)).all())
+    theme_ids = {theme.code: theme.id for theme in themes}
     for _attempt in range(_REFERENCE_ATTEMPTS):
         try:
             return _store(session, stop, clean, source, theme_ids, received_at, late=late)
