@@ -168,3 +168,15 @@ def test_csrf_failure_on_a_staff_form_is_a_friendly_400(app, session) -> None:
     assert "CSRF" not in html  # no library jargon
     # And the session was not ended by the forged post.
     assert post(app, staff, "/logout").status_code == 302
+
+
+def test_a_domain_not_found_rising_from_any_route_is_the_404_page(app) -> None:
+    from feedback_app.services.errors import NotFound
+
+    @app.get("/raises-not-found")
+    def _raises():  # type: ignore[no-untyped-def]
+        raise NotFound("submission 7")
+
+    response = app.test_client().get("/raises-not-found", headers={"Accept-Language": "fr"})
+    assert response.status_code == 404
+    assert "Page introuvable" in response.get_data(as_text=True)

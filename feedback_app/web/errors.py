@@ -10,6 +10,7 @@ from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from feedback_app.services.errors import NotFound
 from feedback_app.web.requestlog import request_id
 
 log = logging.getLogger(__name__)
@@ -91,6 +92,12 @@ def register(app: Flask) -> None:
             text = exc.description if exc.description and " per " not in exc.description else None
             return _respond(429, text, message=text, exc=exc)
         return _respond(exc.code, http_message(exc) if api else None, exc=exc)
+
+    @app.errorhandler(NotFound)
+    def _not_found(_exc: NotFound):  # type: ignore[no-untyped-def]
+        # Services say "not found" for a record outside the reader's scope too: one answer for
+        # both, so routes let the error rise instead of catching it.
+        return _respond(404)
 
     @app.errorhandler(InternalServerError)
     def _internal(exc: InternalServerError):  # type: ignore[no-untyped-def]
