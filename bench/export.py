@@ -42,7 +42,7 @@ WORDS, ARABIC = _FRENCH.split(" "), _ARABIC.split(" ")
 KINDS = ("need", "opportunity", "challenge", "proposal")
 
 
-def _app(url: str):  # type: ignore[no-untyped-def]
+def _app(url: str):
     from feedback_app import create_app
 
     return create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": url})

@@ -118,7 +118,7 @@ def scenarios(seeded: Seeded, role: str) -> list[tuple[str, str]]:
     return items
 
 
-def signed_in_client(app, email: str):  # type: ignore[no-untyped-def]
+def signed_in_client(app, email: str):
     client = app.test_client()
     response = client.post("/login", data={"email": email, "password": PASSWORD,
                                            "csrf_token": csrf_for(app, client)})
@@ -127,7 +127,7 @@ def signed_in_client(app, email: str):  # type: ignore[no-untyped-def]
     return client
 
 
-def measure(client, path: str,  # type: ignore[no-untyped-def]
+def measure(client, path: str,
             repeat: int) -> tuple[list[float], list[float], int]:
     response = client.get(path)  # warm-up: compiled templates, cached plans
     if response.status_code != 200:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from feedback_app.locales import DEFAULT_LANGUAGE, LANGUAGE_CODES, TIME_ZONE
+
 
 class Config:
     SECRET_KEY: str | None = None
@@ -22,9 +24,9 @@ class Config:
     MAX_CONTENT_LENGTH = 1024 * 1024
     MAX_FORM_MEMORY_SIZE = 1024 * 1024
 
-    BABEL_DEFAULT_LOCALE = "fr"
-    BABEL_DEFAULT_TIMEZONE = "Africa/Casablanca"
-    LANGUAGES = ("fr", "ar", "en")
+    BABEL_DEFAULT_LOCALE = DEFAULT_LANGUAGE
+    BABEL_DEFAULT_TIMEZONE = TIME_ZONE
+    LANGUAGES = LANGUAGE_CODES
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -24,7 +24,7 @@ class Base(DeclarativeBase):
 
 
 
-def _include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
+def _include_object(obj, name, type_, reflected, compare_to):
     """Autogenerate: an index with a PostgreSQL access method (GIN trigrams) exists only there."""
     if type_ == "index" and not reflected and obj.dialect_kwargs.get("postgresql_using"):
         from alembic import context

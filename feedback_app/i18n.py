@@ -1,10 +1,8 @@
 """Language choice: ?lang=, then the `lang` cookie, then Accept-Language, then French.
 
-The interface languages are fr, ar and en (config LANGUAGES); each is served with the locale
-whose formats Morocco uses (FORMAT_LOCALES). Arabic is `ar_MA`: Western digits (CLDR's `latn`
-numbering, as in Moroccan administration), 24-hour times, "1.234,5". English is `en_GB`:
-day-first dates like the French and Arabic pages. The translations are looked up by language
-(`ar_MA` finds the `ar` catalog), and `current_language()` always gives the bare code.
+The interface languages are those of feedback_app/locales.py (config LANGUAGES), each served with
+its Moroccan formatting locale. The translations are looked up by language (`ar_MA` finds the
+`ar` catalog), and `current_language()` always gives the bare code.
 """
 
 from __future__ import annotations
@@ -13,8 +11,7 @@ from flask import current_app, has_request_context, request
 from flask_babel import get_locale
 from markupsafe import Markup
 
-RTL_LANGUAGES = frozenset({"ar"})
-FORMAT_LOCALES = {"fr": "fr", "ar": "ar_MA", "en": "en_GB"}
+from feedback_app.locales import DEFAULT_LANGUAGE, language
 
 
 def requested_language() -> str:
@@ -30,17 +27,16 @@ def requested_language() -> str:
 
 
 def select_locale() -> str:
-    language = requested_language()
-    return FORMAT_LOCALES.get(language, language)
+    return language(requested_language()).locale
 
 
 def current_language() -> str:
     locale = get_locale()
-    return locale.language if locale else "fr"
+    return locale.language if locale else DEFAULT_LANGUAGE
 
 
 def text_direction() -> str:
-    return "rtl" if current_language() in RTL_LANGUAGES else "ltr"
+    return language(current_language()).direction
 
 
 def bdi(value: object) -> Markup:

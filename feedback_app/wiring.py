@@ -10,6 +10,7 @@ from sqlalchemy.engine import make_url
 from feedback_app.database import SQLITE_BUSY_TIMEOUT_MS, configure_engine
 from feedback_app.extensions import babel, csrf, db, login_manager, migrate
 from feedback_app.i18n import bdi, current_language, select_locale, text_direction
+from feedback_app.locales import LANGUAGES
 
 
 def register_extensions(app: Flask) -> None:
@@ -26,7 +27,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
 
     @login_manager.user_loader
-    def _load_user(session_id: str):  # type: ignore[no-untyped-def]
+    def _load_user(session_id: str):
         from feedback_app.services.sessions import load_session_user
 
         return load_session_user(db.session, session_id)
@@ -51,6 +52,7 @@ def register_i18n(app: Flask) -> None:
     def _i18n_context() -> dict:
         return {
             "text_direction": text_direction,
+            "languages": LANGUAGES.values(),
             "current_language": current_language,
             "format_date": format_date,
             "format_datetime": format_datetime,
@@ -60,7 +62,7 @@ def register_i18n(app: Flask) -> None:
     app.add_template_filter(bdi)
 
     @app.after_request
-    def _remember_language(response):  # type: ignore[no-untyped-def]
+    def _remember_language(response):
         if request.endpoint != "static":
             # Pages and API answers are in the reader's language: caches must not mix them.
             response.vary.update(("Accept-Language", "Cookie"))

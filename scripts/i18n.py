@@ -19,10 +19,12 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po, write_po
 
+from feedback_app.locales import DEFAULT_LANGUAGE, LANGUAGE_CODES
+
 ROOT = Path(__file__).resolve().parents[1]
 TRANSLATIONS = ROOT / "feedback_app" / "translations"
-LANGUAGES = ("fr", "ar", "en")
-SOURCE_LANGUAGE = "fr"
+LANGUAGES = LANGUAGE_CODES
+SOURCE_LANGUAGE = DEFAULT_LANGUAGE
 # CLDR's six Arabic forms (zero, one, two, few, many, other), as the ar catalog declares them.
 ARABIC_PLURAL_FORMS = (
     "nplurals=6; plural=n==0 ? 0 : n==1 ? 1 : n==2 ? 2 : n%100>=3 && n%100<=10 ? 3 : "

@@ -18,7 +18,7 @@ from flask import Flask
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _load_tool():  # type: ignore[no-untyped-def]
+def _load_tool():
     name = "tournee_i18n_tool"
     if name in sys.modules:
         return sys.modules[name]

@@ -57,7 +57,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _pg_admin_engine():  # type: ignore[no-untyped-def]
+def _pg_admin_engine():
     url = make_url(PG_URL)
     return create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
 
@@ -160,7 +160,7 @@ def pg_scratch_database(prefix: str) -> Iterator[str]:
 
 
 @pytest.fixture
-def app(database_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
+def app(database_url: str, tmp_path: Path):
     app = create_app(
         {"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": database_url,
          "INSTANCE_TMP": str(tmp_path)}
@@ -172,17 +172,17 @@ def app(database_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def session(app):  # type: ignore[no-untyped-def]
+def session(app):
     return _db.session
 
 
 @pytest.fixture
-def client(app):  # type: ignore[no-untyped-def]
+def client(app):
     return app.test_client()
 
 
 @pytest.fixture
-def make_stop(session):  # type: ignore[no-untyped-def]
+def make_stop(session):
     def make(region: str = "marrakech-safi", city: str = "Marrakech",
              status: StopStatus = StopStatus.OPEN, date: dt.date = dt.date(2025, 1, 10)):
         return create_stop(session, region_slug=region, city=city, date=date, venue="Salle A",
@@ -192,7 +192,7 @@ def make_stop(session):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def open_stop(make_stop):  # type: ignore[no-untyped-def]
+def open_stop(make_stop):
     return make_stop()
 
 
@@ -208,7 +208,7 @@ def hidden_value(html: str, name: str) -> str:
     return match.group(1)
 
 
-def valid_payload(**overrides) -> dict:  # type: ignore[no-untyped-def]
+def valid_payload(**overrides) -> dict:
     payload = {
         "client_id": str(uuid.uuid4()),
         "organisation": "Riad Dar Atlas",

@@ -42,7 +42,7 @@ class Desk:
     subs: dict[str, int] = field(default_factory=dict)
 
 
-def store(session, stop, name: str, *, minutes: int, items: list[dict],  # type: ignore[no-untyped-def]
+def store(session, stop, name: str, *, minutes: int, items: list[dict],
            category: str = "hebergement", consent: bool = False) -> int:
     payload = {"client_id": str(uuid.uuid4()), "organisation": name, "category": category,
                "items": items, "consent_contact": consent}
@@ -53,7 +53,7 @@ def store(session, stop, name: str, *, minutes: int, items: list[dict],  # type:
     return receipt.id
 
 
-def build_desk(session) -> Desk:  # type: ignore[no-untyped-def]
+def build_desk(session) -> Desk:
     stop_a1 = create_stop(session, region_slug=REGION_A, city="Marrakech",
                           date=dt.date(2025, 3, 1), status=StopStatus.OPEN)
     stop_a2 = create_stop(session, region_slug=REGION_A, city="Safi",
@@ -86,17 +86,17 @@ def build_desk(session) -> Desk:  # type: ignore[no-untyped-def]
     return d
 
 
-def ids(session, scope: Scope, **filters) -> list[int]:  # type: ignore[no-untyped-def]
+def ids(session, scope: Scope, **filters) -> list[int]:
     page = list_submissions(session, scope, ReviewFilters(**filters), limit=100)
     return [row.id for row in page.rows]
 
 
-def items_of(session, submission_id: int) -> list[int]:  # type: ignore[no-untyped-def]
+def items_of(session, submission_id: int) -> list[int]:
     return list(session.scalars(select(FeedbackItem.id).where(
         FeedbackItem.submission_id == submission_id).order_by(FeedbackItem.position)))
 
 
-def age(session, submission_id: int) -> dt.datetime:  # type: ignore[no-untyped-def]
+def age(session, submission_id: int) -> dt.datetime:
     """Push updated_at into the past and return it, to see a later change bump it."""
     old = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
     with write_transaction(session):
@@ -105,13 +105,13 @@ def age(session, submission_id: int) -> dt.datetime:  # type: ignore[no-untyped-
     return old
 
 
-def updated_at(session, submission_id: int) -> dt.datetime:  # type: ignore[no-untyped-def]
+def updated_at(session, submission_id: int) -> dt.datetime:
     session.expire_all()
     value = session.scalar(select(Submission.updated_at).where(Submission.id == submission_id))
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
-def audit_events(session, action: str) -> list[AuditEvent]:  # type: ignore[no-untyped-def]
+def audit_events(session, action: str) -> list[AuditEvent]:
     session.expire_all()
     return list(session.scalars(select(AuditEvent).where(AuditEvent.action == action)
                                 .order_by(AuditEvent.id)))

@@ -65,14 +65,14 @@ def csrf_for(app: Flask, client: FlaskClient) -> str:
 
 
 def login(app: Flask, client: FlaskClient, email: str, password: str = PASSWORD,
-          follow: bool = False):  # type: ignore[no-untyped-def]
+          follow: bool = False):
     return client.post("/login", data={"email": email, "password": password,
                                        "csrf_token": csrf_for(app, client)},
                        follow_redirects=follow)
 
 
 def post(app: Flask, client: FlaskClient, path: str, data: dict | None = None,
-         **kwargs):  # type: ignore[no-untyped-def]
+         **kwargs):
     """A form POST carrying a valid CSRF token."""
     return client.post(path, data={**(data or {}), "csrf_token": csrf_for(app, client)},
                        **kwargs)

@@ -132,7 +132,7 @@ PUBLIC_ENDPOINTS = {"public.stop_form", "public.receipt", "public.tablet", "api.
 ROLES = ("anon", "other", "own", "hq")
 
 
-def _routes_of(app) -> set[tuple[str, str]]:  # type: ignore[no-untyped-def]
+def _routes_of(app) -> set[tuple[str, str]]:
     found = set()
     for rule in app.url_map.iter_rules():
         for method in rule.methods - {"HEAD", "OPTIONS"}:
@@ -140,7 +140,7 @@ def _routes_of(app) -> set[tuple[str, str]]:  # type: ignore[no-untyped-def]
     return found
 
 
-def test_every_route_is_in_the_matrix(app) -> None:  # type: ignore[no-untyped-def]
+def test_every_route_is_in_the_matrix(app) -> None:
     routes = _routes_of(app)
     listed = {(row.endpoint, row.method) for row in MATRIX}
     missing = sorted(routes - listed)
@@ -154,7 +154,7 @@ def _expected(value: int | tuple[int, ...]) -> tuple[int, ...]:
 
 
 @pytest.mark.parametrize("row", MATRIX, ids=[f"{r.method} {r.endpoint} {r.path}" for r in MATRIX])
-def test_route_answers_each_role(app, session, row: R) -> None:  # type: ignore[no-untyped-def]
+def test_route_answers_each_role(app, session, row: R) -> None:
     world = build_world(session)
     clients = {"anon": app.test_client()}
     for role in ("other", "own", "hq"):

@@ -16,12 +16,12 @@ def url(code: str) -> str:
     return f"/api/v1/stops/{code}/submissions"
 
 
-def counts(session) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+def counts(session) -> tuple[int, int]:
     return (session.scalar(select(func.count()).select_from(Submission)),
             session.scalar(select(func.count()).select_from(FeedbackItem)))
 
 
-def json_answer(response, status: int) -> dict:  # type: ignore[no-untyped-def]
+def json_answer(response, status: int) -> dict:
     assert response.status_code == status, response.get_data(as_text=True)[:300]
     assert response.content_type == "application/json", response.content_type
     body = response.get_json()
@@ -29,7 +29,7 @@ def json_answer(response, status: int) -> dict:  # type: ignore[no-untyped-def]
     return body
 
 
-def test_created_then_replayed(client, open_stop, session) -> None:  # type: ignore[no-untyped-def]
+def test_created_then_replayed(client, open_stop, session) -> None:
     payload = valid_payload(items=[{"kind": "need", "text": "Des vols directs."},
                                    {"kind": "proposal", "text": "Un éductour.",
                                     "theme": "promotion-marketing", "priority": "medium"}])
@@ -45,7 +45,7 @@ def test_created_then_replayed(client, open_stop, session) -> None:  # type: ign
     assert submission.reference == created["reference"]
 
 
-def test_invalid_input_answers_422_with_errors_by_field(client, open_stop, session) -> None:  # type: ignore[no-untyped-def]
+def test_invalid_input_answers_422_with_errors_by_field(client, open_stop, session) -> None:
     payload = valid_payload(organisation=" ", consent_contact=True, email="nope",
                             items=[{"kind": "need", "text": "ok", "theme": "inconnu"}])
     body = json_answer(client.post(url(open_stop.code), json=payload), 422)
@@ -55,7 +55,7 @@ def test_invalid_input_answers_422_with_errors_by_field(client, open_stop, sessi
     assert counts(session) == (0, 0)
 
 
-def test_wrong_types_answer_422(client, open_stop, session, subtests) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_types_answer_422(client, open_stop, session, subtests) -> None:
     cases = [
         ({"organisation": 42}, "organisation"),
         ({"organisation": None}, "organisation"),
@@ -81,7 +81,7 @@ def test_wrong_types_answer_422(client, open_stop, session, subtests) -> None:  
     assert counts(session) == (0, 0)
 
 
-def test_malformed_json_answers_400(client, open_stop, session, subtests) -> None:  # type: ignore[no-untyped-def]
+def test_malformed_json_answers_400(client, open_stop, session, subtests) -> None:
     bodies = {
         "truncated": b'{"organisation": "Riad"',
         "empty": b"",
@@ -99,7 +99,7 @@ def test_malformed_json_answers_400(client, open_stop, session, subtests) -> Non
     assert counts(session) == (0, 0)
 
 
-def test_non_json_content_type_answers_415(client, open_stop, session, subtests) -> None:  # type: ignore[no-untyped-def]
+def test_non_json_content_type_answers_415(client, open_stop, session, subtests) -> None:
     payload = json.dumps(valid_payload())
     for content_type in ("text/plain", "application/x-www-form-urlencoded", "text/html", None):
         with subtests.test(content_type=content_type):
@@ -111,14 +111,14 @@ def test_non_json_content_type_answers_415(client, open_stop, session, subtests)
     assert counts(session) == (0, 0)
 
 
-def test_unknown_code_and_unknown_urls_answer_404_json(client, open_stop) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_code_and_unknown_urls_answer_404_json(client, open_stop) -> None:
     assert json_answer(client.post(url("zzzzzzzz"), json=valid_payload()), 404)["error"]
     assert json_answer(client.get("/api/v1/stops/zzzzzzzz"), 404)["error"]
     for path in ("/api/v1/nothing", "/api/v2/stops", "/api/", f"/api/v1/stops/{open_stop.code}/x"):
         assert json_answer(client.get(path), 404)["error"], path
 
 
-def test_wrong_method_answers_405_json(client, open_stop) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_method_answers_405_json(client, open_stop) -> None:
     for method, path in (("post", f"/api/v1/stops/{open_stop.code}"),
                          ("get", url(open_stop.code)), ("delete", url(open_stop.code)),
                          ("put", f"/api/v1/stops/{open_stop.code}")):
@@ -127,7 +127,7 @@ def test_wrong_method_answers_405_json(client, open_stop) -> None:  # type: igno
         assert response.headers.get("Allow"), (method, path)
 
 
-def test_a_stop_that_is_not_open_answers_409(client, make_stop, session) -> None:  # type: ignore[no-untyped-def]
+def test_a_stop_that_is_not_open_answers_409(client, make_stop, session) -> None:
     for status in (StopStatus.PLANNED, StopStatus.CLOSED):
         stop = make_stop(status=status)
         body = json_answer(client.post(url(stop.code), json=valid_payload()), 409)
@@ -137,13 +137,13 @@ def test_a_stop_that_is_not_open_answers_409(client, make_stop, session) -> None
     assert counts(session) == (0, 0)
 
 
-def test_a_huge_body_answers_413_json(client, open_stop, session) -> None:  # type: ignore[no-untyped-def]
+def test_a_huge_body_answers_413_json(client, open_stop, session) -> None:
     payload = valid_payload(items=[{"kind": "need", "text": "x" * (1024 * 1024)}])
     assert json_answer(client.post(url(open_stop.code), json=payload), 413)["error"]
     assert counts(session) == (0, 0)
 
 
-def test_the_stop_description(client, make_stop) -> None:  # type: ignore[no-untyped-def]
+def test_the_stop_description(client, make_stop) -> None:
     stop = make_stop(region="souss-massa", city="Agadir")
     body = json_answer(client.get(f"/api/v1/stops/{stop.code.upper()}"), 200)
     assert body["code"] == stop.code
@@ -163,7 +163,7 @@ def test_the_stop_description(client, make_stop) -> None:  # type: ignore[no-unt
     assert arabic["categories"][0]["label"] == "الإيواء"
 
 
-def test_the_description_lets_a_cached_form_post(client, open_stop, session) -> None:  # type: ignore[no-untyped-def]
+def test_the_description_lets_a_cached_form_post(client, open_stop, session) -> None:
     body = json_answer(client.get(f"/api/v1/stops/{open_stop.code}"), 200)
     payload = {
         "client_id": str(uuid.uuid4()), "organisation": "Atlas Discovery",
@@ -176,7 +176,7 @@ def test_the_description_lets_a_cached_form_post(client, open_stop, session) -> 
     assert counts(session) == (1, 4)
 
 
-def test_simultaneous_retries_store_one_submission(app, open_stop, session) -> None:  # type: ignore[no-untyped-def]
+def test_simultaneous_retries_store_one_submission(app, open_stop, session) -> None:
     # A phone on a bad network fires the same request several times at once.
     payload, target = valid_payload(), url(open_stop.code)
     start = threading.Barrier(6)

@@ -17,21 +17,21 @@ GENERIC = "E-mail ou mot de passe incorrect."
 
 
 @pytest.fixture
-def delegate(session):  # type: ignore[no-untyped-def]
+def delegate(session):
     return make_user(session, "delegue@example.ma")
 
 
 @pytest.fixture
-def hq(session):  # type: ignore[no-untyped-def]
+def hq(session):
     return make_user(session, "siege@example.ma", role=Role.HQ, regions=())
 
 
-def _events(session, action: str) -> list[AuditEvent]:  # type: ignore[no-untyped-def]
+def _events(session, action: str) -> list[AuditEvent]:
     session.rollback()
     return list(session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
 
 
-def test_login_page_has_csrf_and_secure_form(client) -> None:  # type: ignore[no-untyped-def]
+def test_login_page_has_csrf_and_secure_form(client) -> None:
     response = client.get("/login")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
@@ -39,7 +39,7 @@ def test_login_page_has_csrf_and_secure_form(client) -> None:  # type: ignore[no
     assert 'type="password"' in html
 
 
-def test_login_with_right_password_opens_the_staff_pages(app, client, delegate, session) -> None:  # type: ignore[no-untyped-def]
+def test_login_with_right_password_opens_the_staff_pages(app, client, delegate, session) -> None:
     assert client.get("/hq/stops").status_code == 302
     response = login(app, client, "Delegue@Example.ma")  # e-mail is case-insensitive
     assert response.status_code == 302
@@ -48,7 +48,7 @@ def test_login_with_right_password_opens_the_staff_pages(app, client, delegate, 
     assert [e.target_id for e in events] == [delegate.id]
 
 
-def test_session_cookie_is_httponly_and_samesite(app, client, delegate) -> None:  # type: ignore[no-untyped-def]
+def test_session_cookie_is_httponly_and_samesite(app, client, delegate) -> None:
     response = login(app, client, delegate.email)
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie
@@ -67,7 +67,7 @@ def test_production_cookies_are_secure() -> None:
     ("nobody@example.ma", PASSWORD),
 ])
 def test_bad_login_gets_one_generic_message(app, client, delegate, session, email,
-                                            password) -> None:  # type: ignore[no-untyped-def]
+                                            password) -> None:
     response = login(app, client, email, password)
     assert response.status_code == 200
     html = response.get_data(as_text=True)
@@ -78,7 +78,7 @@ def test_bad_login_gets_one_generic_message(app, client, delegate, session, emai
     assert len(failed) == 1
 
 
-def test_inactive_user_cannot_sign_in(app, client, session) -> None:  # type: ignore[no-untyped-def]
+def test_inactive_user_cannot_sign_in(app, client, session) -> None:
     make_user(session, "parti@example.ma", active=False)
     response = login(app, client, "parti@example.ma")
     assert response.status_code == 200
@@ -86,14 +86,14 @@ def test_inactive_user_cannot_sign_in(app, client, session) -> None:  # type: ig
     assert client.get("/hq/stops").status_code == 302
 
 
-def test_account_waiting_for_its_link_cannot_sign_in(app, client, session) -> None:  # type: ignore[no-untyped-def]
+def test_account_waiting_for_its_link_cannot_sign_in(app, client, session) -> None:
     make_user(session, "nouveau@example.ma", password=None)
     response = login(app, client, "nouveau@example.ma", "")
     assert client.get("/hq/stops").status_code == 302
     assert response.status_code == 200
 
 
-def test_session_fixation_a_planted_session_does_not_survive_login(app, client, delegate) -> None:  # type: ignore[no-untyped-def]
+def test_session_fixation_a_planted_session_does_not_survive_login(app, client, delegate) -> None:
     client.get("/login")
     with client.session_transaction() as sess:
         sess["planted"] = "by an attacker"
@@ -107,7 +107,7 @@ def test_session_fixation_a_planted_session_does_not_survive_login(app, client, 
     assert before.get("csrf_token") != after.get("csrf_token")
 
 
-def test_session_cookie_changes_at_login(app, client, delegate) -> None:  # type: ignore[no-untyped-def]
+def test_session_cookie_changes_at_login(app, client, delegate) -> None:
     client.get("/login")
     csrf_for(app, client)
     anonymous_cookie = client.get_cookie("session").value
@@ -115,7 +115,7 @@ def test_session_cookie_changes_at_login(app, client, delegate) -> None:  # type
     assert client.get_cookie("session").value != anonymous_cookie
 
 
-def test_sign_out_revokes_a_copied_cookie(app, client, delegate, session) -> None:  # type: ignore[no-untyped-def]
+def test_sign_out_revokes_a_copied_cookie(app, client, delegate, session) -> None:
     login(app, client, delegate.email)
     stolen = client.get_cookie("session").value
     assert client.get("/hq/stops").status_code == 200
@@ -129,14 +129,14 @@ def test_sign_out_revokes_a_copied_cookie(app, client, delegate, session) -> Non
     assert len(_events(session, "auth.logout")) == 1
 
 
-def test_logout_needs_a_post_with_csrf(app, client, delegate) -> None:  # type: ignore[no-untyped-def]
+def test_logout_needs_a_post_with_csrf(app, client, delegate) -> None:
     login(app, client, delegate.email)
     assert client.get("/logout").status_code == 405
     assert client.post("/logout").status_code == 400
     assert client.get("/hq/stops").status_code == 200  # still signed in
 
 
-def test_deactivation_ends_every_session(app, client, delegate, hq, session) -> None:  # type: ignore[no-untyped-def]
+def test_deactivation_ends_every_session(app, client, delegate, hq, session) -> None:
     login(app, client, delegate.email)
     assert client.get("/hq/stops").status_code == 200
     admin = app.test_client()
@@ -148,7 +148,7 @@ def test_deactivation_ends_every_session(app, client, delegate, hq, session) -> 
     assert client.get("/hq/stops").status_code == 302
 
 
-def test_repeated_failures_slow_the_account_down(app, client, delegate, session) -> None:  # type: ignore[no-untyped-def]
+def test_repeated_failures_slow_the_account_down(app, client, delegate, session) -> None:
     for _attempt in range(FREE_FAILURES):
         assert login(app, client, delegate.email, "wrong password!!").status_code == 200
     # Now the account waits, even with the right password, and says for how long.
@@ -168,13 +168,13 @@ def test_repeated_failures_slow_the_account_down(app, client, delegate, session)
     assert session.get(User, delegate.id).failed_logins == 0
 
 
-def test_unknown_accounts_are_slowed_down_alike(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_accounts_are_slowed_down_alike(app, client) -> None:
     for _attempt in range(FREE_FAILURES):
         assert login(app, client, "ghost@example.ma", "whatever password").status_code == 200
     assert login(app, client, "ghost@example.ma", "whatever password").status_code == 429
 
 
-def test_one_address_is_held_back_but_not_after_a_few_failures(app, session) -> None:  # type: ignore[no-untyped-def]
+def test_one_address_is_held_back_but_not_after_a_few_failures(app, session) -> None:
     from feedback_app.services.signin import AddressCounter
 
     counter = AddressCounter(limit=5, window=60)
@@ -187,7 +187,7 @@ def test_one_address_is_held_back_but_not_after_a_few_failures(app, session) -> 
     assert counter.wait_left("10.0.0.1", now=61) == 0  # the window slides
 
 
-def test_a_venue_with_many_people_mistyping_is_not_locked_out(app, session) -> None:  # type: ignore[no-untyped-def]
+def test_a_venue_with_many_people_mistyping_is_not_locked_out(app, session) -> None:
     # 30 colleagues behind one Wi-Fi address each mistype twice, then sign in.
     users = [make_user(session, f"d{i}@example.ma") for i in range(3)]
     throttles = app.extensions["tournee_signin_throttles"]
@@ -197,7 +197,7 @@ def test_a_venue_with_many_people_mistyping_is_not_locked_out(app, session) -> N
     assert login(app, client, users[0].email).status_code == 302
 
 
-def test_login_next_stays_on_this_site(app, client, delegate) -> None:  # type: ignore[no-untyped-def]
+def test_login_next_stays_on_this_site(app, client, delegate) -> None:
     response = client.post("/login", data={
         "email": delegate.email, "password": PASSWORD, "next": "//evil.example/x",
         "csrf_token": csrf_for(app, client)})
@@ -213,12 +213,12 @@ def test_login_next_stays_on_this_site(app, client, delegate) -> None:  # type: 
 # --- set-password links ---------------------------------------------------------------
 
 
-def _token_for(session, user) -> str:  # type: ignore[no-untyped-def]
+def _token_for(session, user) -> str:
     with write_transaction(session):
         return issue_token(session, user=session.get(User, user.id), actor_id=None)
 
 
-def test_set_password_link_signs_in_once(app, client, session) -> None:  # type: ignore[no-untyped-def]
+def test_set_password_link_signs_in_once(app, client, session) -> None:
     user = make_user(session, "nouvelle@example.ma", password=None)
     token = _token_for(session, user)
     page = client.get(f"/set-password/{token}")
@@ -248,7 +248,7 @@ def test_set_password_link_signs_in_once(app, client, session) -> None:  # type:
     assert stored.token_hash != token and len(stored.token_hash) == 64  # only a hash
 
 
-def test_expired_link_shows_a_clear_page(app, client, session) -> None:  # type: ignore[no-untyped-def]
+def test_expired_link_shows_a_clear_page(app, client, session) -> None:
     user = make_user(session, "lent@example.ma", password=None)
     token = _token_for(session, user)
     with write_transaction(session):
@@ -263,7 +263,7 @@ def test_expired_link_shows_a_clear_page(app, client, session) -> None:  # type:
     assert client.get("/hq/stops").status_code == 302
 
 
-def test_a_new_link_replaces_the_old_one(app, client, session) -> None:  # type: ignore[no-untyped-def]
+def test_a_new_link_replaces_the_old_one(app, client, session) -> None:
     user = make_user(session, "oubli@example.ma")
     first = _token_for(session, user)
     second = _token_for(session, user)
@@ -271,7 +271,7 @@ def test_a_new_link_replaces_the_old_one(app, client, session) -> None:  # type:
     assert client.get(f"/set-password/{second}").status_code == 200
 
 
-def test_setting_a_password_ends_older_sessions(app, session) -> None:  # type: ignore[no-untyped-def]
+def test_setting_a_password_ends_older_sessions(app, session) -> None:
     user = make_user(session, "vole@example.ma")
     old = app.test_client()
     login(app, old, user.email)
@@ -284,6 +284,6 @@ def test_setting_a_password_ends_older_sessions(app, session) -> None:  # type: 
     assert old.get("/hq/stops").status_code == 302
 
 
-def test_unknown_link_shows_the_same_clear_page(client) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_link_shows_the_same_clear_page(client) -> None:
     response = client.get("/set-password/not-a-real-token")
     assert response.status_code == 410

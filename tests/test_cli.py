@@ -22,11 +22,11 @@ from feedback_app.services.passwords import verify_password
 PASSWORD = "un mot de passe assez long"
 
 
-def count(session, model) -> int:  # type: ignore[no-untyped-def]
+def count(session, model) -> int:
     return session.scalar(select(func.count()).select_from(model))
 
 
-def test_stops_create_prints_the_code(app, session) -> None:  # type: ignore[no-untyped-def]
+def test_stops_create_prints_the_code(app, session) -> None:
     runner = app.test_cli_runner()
     result = runner.invoke(args=["stops", "create", "--region", "souss-massa", "--city",
                                  " Agadir ", "--date", "2025-01-24", "--venue", "Hôtel de ville",
@@ -46,7 +46,7 @@ def test_stops_create_prints_the_code(app, session) -> None:  # type: ignore[no-
     assert planned.one().status is StopStatus.PLANNED
 
 
-def test_stops_create_refuses_bad_input_clearly(app, session) -> None:  # type: ignore[no-untyped-def]
+def test_stops_create_refuses_bad_input_clearly(app, session) -> None:
     runner = app.test_cli_runner()
     result = runner.invoke(args=["stops", "create", "--region", "atlantide", "--city", "X",
                                  "--date", "2025-01-10"])
@@ -64,7 +64,7 @@ def test_stops_create_refuses_bad_input_clearly(app, session) -> None:  # type: 
     assert count(session, TourStop) == 0
 
 
-def test_users_create_hashes_the_password_from_stdin(app, session) -> None:  # type: ignore[no-untyped-def]
+def test_users_create_hashes_the_password_from_stdin(app, session) -> None:
     runner = app.test_cli_runner()
     result = runner.invoke(args=["users", "create", "Delegue.Souss@Example.MA", "--role",
                                  "delegate", "--region", "souss-massa", "--name", "Nadia Ouali"],
@@ -86,7 +86,7 @@ def test_users_create_hashes_the_password_from_stdin(app, session) -> None:  # t
     assert hq.role is Role.HQ and verify_password(hq.password_hash, PASSWORD)
 
 
-def test_users_create_refuses_short_passwords_and_duplicates(app, session) -> None:  # type: ignore[no-untyped-def]
+def test_users_create_refuses_short_passwords_and_duplicates(app, session) -> None:
     runner = app.test_cli_runner()
     result = runner.invoke(args=["users", "create", "hq@example.ma", "--role", "hq"],
                            input="court\n")
@@ -111,7 +111,7 @@ def test_users_create_refuses_short_passwords_and_duplicates(app, session) -> No
     assert count(session, User) == 1
 
 
-def test_demo_loads_a_living_tour_once(app, session) -> None:  # type: ignore[no-untyped-def]
+def test_demo_loads_a_living_tour_once(app, session) -> None:
     runner = app.test_cli_runner()
     result = runner.invoke(args=["demo"])
     assert result.exit_code == 0, result.output

@@ -77,13 +77,13 @@ def _snapshot() -> dict[str, list]:
 POST_ROWS = [row for row in MATRIX if row.method == "POST"]
 
 
-def test_every_post_route_is_checked(app) -> None:  # type: ignore[no-untyped-def]
+def test_every_post_route_is_checked(app) -> None:
     posts = {rule.endpoint for rule in app.url_map.iter_rules() if "POST" in rule.methods}
     assert posts <= {row.endpoint for row in POST_ROWS}, "add the route to the access matrix"
 
 
 @pytest.mark.parametrize("row", POST_ROWS, ids=[f"{r.endpoint} {r.path}" for r in POST_ROWS])
-def test_post_without_valid_csrf_token_changes_nothing(app, session, row: R) -> None:  # type: ignore[no-untyped-def]
+def test_post_without_valid_csrf_token_changes_nothing(app, session, row: R) -> None:
     if row.endpoint in EXEMPT:
         pytest.skip(EXEMPT[row.endpoint])
     world = build_world(session)

@@ -13,7 +13,7 @@ from tests.export_world import build_tour
 from tests.staff import make_user, signed_in
 
 
-def _people(session) -> None:  # type: ignore[no-untyped-def]
+def _people(session) -> None:
     build_tour(session)
     make_user(session, "siege@example.ma", role=Role.HQ, regions=())
     make_user(session, "delegue@example.ma", regions=("souss-massa",))
@@ -30,7 +30,7 @@ def _numbers(fragment: str) -> list[int]:
     return [int(re.sub(r"<[^>]+>|\s", "", cell)) for cell in cells]
 
 
-def test_headquarters_sees_every_region_with_the_synthesis_figures(app, session) -> None:  # type: ignore[no-untyped-def]
+def test_headquarters_sees_every_region_with_the_synthesis_figures(app, session) -> None:
     _people(session)
     response = signed_in(app, "siege@example.ma").get("/hq/")
     assert response.status_code == 200
@@ -49,7 +49,7 @@ def test_headquarters_sees_every_region_with_the_synthesis_figures(app, session)
     assert "Formation et ressources humaines" in html  # most cited need theme
 
 
-def test_every_figure_links_to_the_filtered_review_list(app, session) -> None:  # type: ignore[no-untyped-def]
+def test_every_figure_links_to_the_filtered_review_list(app, session) -> None:
     _people(session)
     html = signed_in(app, "siege@example.ma").get("/hq/").get_data(as_text=True)
     region_id = session.scalar(select(Region.id).where(Region.slug == "marrakech-safi"))
@@ -65,7 +65,7 @@ def test_every_figure_links_to_the_filtered_review_list(app, session) -> None:  
     assert categories, "category figures link to the review list too"
 
 
-def test_a_delegate_sees_only_their_region(app, session) -> None:  # type: ignore[no-untyped-def]
+def test_a_delegate_sees_only_their_region(app, session) -> None:
     _people(session)
     html = signed_in(app, "delegue@example.ma").get("/hq/").get_data(as_text=True)
     assert _numbers(_row(html, "Souss-Massa"))[:7] == [1, 2, 1, 0, 11, 1, 1]
@@ -73,7 +73,7 @@ def test_a_delegate_sees_only_their_region(app, session) -> None:  # type: ignor
     assert _numbers(html.split("<tfoot>")[1])[:2] == [1, 2]
 
 
-def test_the_period_filter_and_its_errors(app, session) -> None:  # type: ignore[no-untyped-def]
+def test_the_period_filter_and_its_errors(app, session) -> None:
     _people(session)
     client = signed_in(app, "siege@example.ma")
     html = client.get("/hq/?since=2025-01-20&until=2025-01-31").get_data(as_text=True)
@@ -87,6 +87,6 @@ def test_the_period_filter_and_its_errors(app, session) -> None:  # type: ignore
     assert _numbers(page.split("<tfoot>")[1])[:2] == [3, 4]  # invalid period: everything
 
 
-def test_anonymous_visitors_are_sent_to_sign_in(client) -> None:  # type: ignore[no-untyped-def]
+def test_anonymous_visitors_are_sent_to_sign_in(client) -> None:
     response = client.get("/hq/")
     assert response.status_code == 302 and "/login" in response.headers["Location"]

@@ -28,7 +28,7 @@ REGION_HEADERS = ["Date", "Étape (ville)", "Organisation", "Catégorie", "Type"
                   "E-mail", "Téléphone"]
 
 
-def _export(app, session, scope: Scope = EVERYTHING, **options):  # type: ignore[no-untyped-def]
+def _export(app, session, scope: Scope = EVERYTHING, **options):
     filters = options.pop("filters", SynthesisFilters())
     request = ExportRequest(filters=filters, **options)
     return produce(session, scope, request, generated_by="Test <test@example.ma>",
@@ -41,11 +41,11 @@ def _sheet_xml(path: Path) -> dict[str, str]:
                 if name.startswith("xl/worksheets/") and name.endswith(".xml")}
 
 
-def _official_names(session) -> list[str]:  # type: ignore[no-untyped-def]
+def _official_names(session) -> list[str]:
     return list(session.scalars(select(Region.name_fr).order_by(Region.position)))
 
 
-def test_workbook_sheets_tables_figures_and_chart(app, session) -> None:  # type: ignore[no-untyped-def]
+def test_workbook_sheets_tables_figures_and_chart(app, session) -> None:
     build_tour(session)
     result = _export(app, session)
     assert result.filename == "synthese-tournee-2025-toutes-regions.xlsx"
@@ -83,7 +83,7 @@ def test_workbook_sheets_tables_figures_and_chart(app, session) -> None:  # type
         assert "<c:barChart>" in archive.read("xl/charts/chart1.xml").decode()
 
 
-def test_contents_of_a_region_sheet(app, session) -> None:  # type: ignore[no-untyped-def]
+def test_contents_of_a_region_sheet(app, session) -> None:
     build_tour(session)
     book = openpyxl.load_workbook(_export(app, session).path)
     rows = list(book["Marrakech-Safi"].iter_rows(min_row=2, values_only=True))
@@ -104,7 +104,7 @@ def test_contents_of_a_region_sheet(app, session) -> None:  # type: ignore[no-un
     assert latin.alignment.readingOrder in (0, None)
 
 
-def test_no_formula_can_exist_whatever_the_text(app, session) -> None:  # type: ignore[no-untyped-def]
+def test_no_formula_can_exist_whatever_the_text(app, session) -> None:
     build_tour(session)
     result = _export(app, session)
     for name, xml in _sheet_xml(result.path).items():
@@ -128,7 +128,7 @@ def test_no_formula_can_exist_whatever_the_text(app, session) -> None:  # type: 
     assert "=1+1" in set(frame["Organisation"])
 
 
-def test_control_characters_and_huge_text_never_fail_an_export(app, session) -> None:  # type: ignore[no-untyped-def]
+def test_control_characters_and_huge_text_never_fail_an_export(app, session) -> None:
     tour = build_tour(session)
     with write_transaction(session):
         session.execute(update(FeedbackItem)
@@ -143,7 +143,7 @@ def test_control_characters_and_huge_text_never_fail_an_export(app, session) -> 
     assert len(longest) == 32_767
 
 
-def test_delegate_export_holds_only_their_regions(app, session) -> None:  # type: ignore[no-untyped-def]
+def test_delegate_export_holds_only_their_regions(app, session) -> None:
     build_tour(session)
     region_id = session.scalar(select(Region.id).where(Region.slug == "souss-massa"))
     result = _export(app, session, Scope(user_id=42, region_ids=frozenset({region_id})))
@@ -154,7 +154,7 @@ def test_delegate_export_holds_only_their_regions(app, session) -> None:  # type
     assert "Marrakech" not in everything and "Riad Dar Atlas" not in everything
 
 
-def test_filters_are_printed_and_regions_kept_even_when_empty(app, session) -> None:  # type: ignore[no-untyped-def]
+def test_filters_are_printed_and_regions_kept_even_when_empty(app, session) -> None:
     build_tour(session)
     filters = SynthesisFilters(region_slugs=("draa-tafilalet", "marrakech-safi"),
                                statuses=("reviewed",))
@@ -169,7 +169,7 @@ def test_filters_are_printed_and_regions_kept_even_when_empty(app, session) -> N
     assert summary["Statut"] == "Examinée"
 
 
-def test_arabic_and_english_workbooks(app, session) -> None:  # type: ignore[no-untyped-def]
+def test_arabic_and_english_workbooks(app, session) -> None:
     build_tour(session)
     arabic = openpyxl.load_workbook(_export(app, session, language="ar").path)
     assert arabic.sheetnames[0] == "الخلاصة" and arabic.sheetnames[-1] == "حول المصنف"
@@ -180,7 +180,7 @@ def test_arabic_and_english_workbooks(app, session) -> None:  # type: ignore[no-
     assert [c.value for c in english[name_en][1]][:3] == ["Date", "Stop (city)", "Organisation"]
 
 
-def test_unchanged_data_is_served_from_the_cache_until_a_review_changes_it(app, session) -> None:  # type: ignore[no-untyped-def]
+def test_unchanged_data_is_served_from_the_cache_until_a_review_changes_it(app, session) -> None:
     tour = build_tour(session)
     first = _export(app, session)
     built = first.path.stat().st_mtime_ns
@@ -204,7 +204,7 @@ def test_unchanged_data_is_served_from_the_cache_until_a_review_changes_it(app, 
     assert not _export(app, session).cached
 
 
-def test_cli_export_xlsx(app, session, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_cli_export_xlsx(app, session, tmp_path) -> None:
     build_tour(session)
     out = tmp_path / "synthese.xlsx"
     runner = app.test_cli_runner()
@@ -224,7 +224,7 @@ def test_cli_export_xlsx(app, session, tmp_path) -> None:  # type: ignore[no-unt
 
 @pytest.mark.skipif(not (shutil.which("libreoffice") or shutil.which("soffice")),
                     reason="LibreOffice is not installed (Debian: libreoffice-calc-nogui)")
-def test_the_workbook_opens_in_libreoffice(app, session, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_workbook_opens_in_libreoffice(app, session, tmp_path) -> None:
     build_tour(session)
     result = _export(app, session, language="ar")
     binary = shutil.which("libreoffice") or shutil.which("soffice")

@@ -18,13 +18,13 @@ from tests.staff import csrf_for, make_user, signed_in
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _people(session):  # type: ignore[no-untyped-def]
+def _people(session):
     build_tour(session)
     make_user(session, "siege@example.ma", role=Role.HQ, regions=(), name="Nadia Siège")
     make_user(session, "delegue@example.ma", regions=("souss-massa",))
 
 
-def test_the_form_lists_what_the_reader_may_export(app, session) -> None:  # type: ignore[no-untyped-def]
+def test_the_form_lists_what_the_reader_may_export(app, session) -> None:
     _people(session)
     hq_page = signed_in(app, "siege@example.ma").get("/hq/exports").get_data(as_text=True)
     assert 'value="marrakech-safi"' in hq_page and 'value="souss-massa"' in hq_page
@@ -35,7 +35,7 @@ def test_the_form_lists_what_the_reader_may_export(app, session) -> None:  # typ
     assert 'value="marrakech-safi"' not in delegate_page and "Essaouira" not in delegate_page
 
 
-def test_download_is_a_post_with_csrf_sent_as_an_attachment_and_audited(app, session) -> None:  # type: ignore[no-untyped-def]
+def test_download_is_a_post_with_csrf_sent_as_an_attachment_and_audited(app, session) -> None:
     _people(session)
     client = signed_in(app, "siege@example.ma")
     page = client.get("/hq/exports")
@@ -66,7 +66,7 @@ def test_download_is_a_post_with_csrf_sent_as_an_attachment_and_audited(app, ses
     assert event.region_id is not None
 
 
-def test_a_delegate_exports_only_their_region(app, session) -> None:  # type: ignore[no-untyped-def]
+def test_a_delegate_exports_only_their_region(app, session) -> None:
     _people(session)
     client = signed_in(app, "delegue@example.ma")
     mine = client.post("/hq/exports", data={"csrf_token": csrf_for(app, client)})
@@ -83,7 +83,7 @@ def test_a_delegate_exports_only_their_region(app, session) -> None:  # type: ig
     assert "Marrakech" not in stops
 
 
-def test_bad_dates_are_explained_next_to_the_field(app, session) -> None:  # type: ignore[no-untyped-def]
+def test_bad_dates_are_explained_next_to_the_field(app, session) -> None:
     _people(session)
     client = signed_in(app, "siege@example.ma")
     response = client.post("/hq/exports", data={
@@ -98,7 +98,7 @@ def _wait(job_id: str) -> None:
         thread.join(timeout=120)
 
 
-def test_a_large_export_runs_in_the_background_with_progress(app, session) -> None:  # type: ignore[no-untyped-def]
+def test_a_large_export_runs_in_the_background_with_progress(app, session) -> None:
     _people(session)
     app.config["EXPORT_BACKGROUND_ABOVE"] = 5  # the tour's 19 items count as "large" here
     client = signed_in(app, "siege@example.ma")
@@ -135,7 +135,7 @@ def test_a_large_export_runs_in_the_background_with_progress(app, session) -> No
     cached.close()
 
 
-def test_a_job_still_running_refreshes_itself_without_javascript(app, session) -> None:  # type: ignore[no-untyped-def]
+def test_a_job_still_running_refreshes_itself_without_javascript(app, session) -> None:
     _people(session)
     client = signed_in(app, "siege@example.ma")
     user = session.scalar(select(User).where(User.email == "siege@example.ma"))

@@ -13,26 +13,26 @@ from tests.staff import build_world, login, post, session_for
 
 
 @pytest.fixture
-def world(session):  # type: ignore[no-untyped-def]
+def world(session):
     return build_world(session)
 
 
 @pytest.fixture
-def hq(app, session, world):  # type: ignore[no-untyped-def]
+def hq(app, session, world):
     return session_for(app, session, world.emails["hq"])
 
 
 @pytest.fixture
-def own(app, session, world):  # type: ignore[no-untyped-def]
+def own(app, session, world):
     return session_for(app, session, world.emails["own"])
 
 
 @pytest.fixture
-def other(app, session, world):  # type: ignore[no-untyped-def]
+def other(app, session, world):
     return session_for(app, session, world.emails["other"])
 
 
-def _events(session, action: str) -> list[AuditEvent]:  # type: ignore[no-untyped-def]
+def _events(session, action: str) -> list[AuditEvent]:
     session.rollback()
     return list(session.scalars(
         select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)))
@@ -47,7 +47,7 @@ def _row_of(html: str, code: str) -> str:
 # --- stops -----------------------------------------------------------------------------
 
 
-def test_stop_list_counts_submissions_per_stop(app, session, world, hq) -> None:  # type: ignore[no-untyped-def]
+def test_stop_list_counts_submissions_per_stop(app, session, world, hq) -> None:
     from tests.staff import _submission
 
     _submission(session, world.ids["code_a"], "Deuxième", "Encore une idée pour la région")
@@ -58,7 +58,7 @@ def test_stop_list_counts_submissions_per_stop(app, session, world, hq) -> None:
     assert re.findall(r'<td class="num">(\d+)</td>', row_b) == ["1", "1"]
 
 
-def test_delegate_sees_only_their_regions_stops(world, own, other) -> None:  # type: ignore[no-untyped-def]
+def test_delegate_sees_only_their_regions_stops(world, own, other) -> None:
     html_a = own.get("/hq/stops").get_data(as_text=True)
     assert world.ids["code_a"] in html_a and world.ids["code_b"] not in html_a
     html_b = other.get("/hq/stops").get_data(as_text=True)
@@ -69,7 +69,7 @@ def test_delegate_sees_only_their_regions_stops(world, own, other) -> None:  # t
     assert "Nouvelle étape" not in html_a  # creating is HQ's
 
 
-def test_hq_creates_a_stop(app, session, hq) -> None:  # type: ignore[no-untyped-def]
+def test_hq_creates_a_stop(app, session, hq) -> None:
     response = post(app, hq, "/hq/stops/new", {
         "region": "fes-meknes", "city": "Ifrane", "venue": "Hôtel du lac", "date": "2025-05-04",
         "grace_hours": "12"})
@@ -81,7 +81,7 @@ def test_hq_creates_a_stop(app, session, hq) -> None:  # type: ignore[no-untyped
     assert created[-1].target_id == stop.id and created[-1].after["city"] == "Ifrane"
 
 
-def test_stop_form_errors_keep_what_was_typed(app, hq) -> None:  # type: ignore[no-untyped-def]
+def test_stop_form_errors_keep_what_was_typed(app, hq) -> None:
     response = post(app, hq, "/hq/stops/new", {"region": "", "city": "Tétouan", "date": ""})
     assert response.status_code == 422
     html = response.get_data(as_text=True)
@@ -89,7 +89,7 @@ def test_stop_form_errors_keep_what_was_typed(app, hq) -> None:  # type: ignore[
     assert "Choisissez une région." in html and "Indiquez la date" in html
 
 
-def test_hq_edits_a_stop_and_the_change_is_audited(app, session, world, hq) -> None:  # type: ignore[no-untyped-def]
+def test_hq_edits_a_stop_and_the_change_is_audited(app, session, world, hq) -> None:
     stop_id = world.ids["stop_a"]
     response = post(app, hq, f"/hq/stops/{stop_id}/edit", {
         "region": "marrakech-safi", "city": "Essaouira", "venue": "", "date": "2025-03-02",
@@ -100,14 +100,14 @@ def test_hq_edits_a_stop_and_the_change_is_audited(app, session, world, hq) -> N
     assert "region" not in event.after  # only what changed
 
 
-def test_stop_with_submissions_cannot_move_region(app, world, hq) -> None:  # type: ignore[no-untyped-def]
+def test_stop_with_submissions_cannot_move_region(app, world, hq) -> None:
     response = post(app, hq, f"/hq/stops/{world.ids['stop_a']}/edit", {
         "region": "souss-massa", "city": "X", "date": "2025-03-02", "grace_hours": "24"})
     assert response.status_code == 422
     assert "sa région ne peut plus changer" in response.get_data(as_text=True)
 
 
-def test_delegate_closes_and_reopens_their_own_stop(app, session, world, own) -> None:  # type: ignore[no-untyped-def]
+def test_delegate_closes_and_reopens_their_own_stop(app, session, world, own) -> None:
     stop_id = world.ids["stop_a"]
     assert post(app, own, f"/hq/stops/{stop_id}/close").status_code == 302
     session.rollback()
@@ -120,7 +120,7 @@ def test_delegate_closes_and_reopens_their_own_stop(app, session, world, own) ->
     assert stop.status is StopStatus.OPEN and stop.closed_at is None
 
 
-def test_delegate_cannot_touch_another_regions_stop(app, session, world, other) -> None:  # type: ignore[no-untyped-def]
+def test_delegate_cannot_touch_another_regions_stop(app, session, world, other) -> None:
     stop_id = world.ids["stop_a"]
     assert post(app, other, f"/hq/stops/{stop_id}/close").status_code == 404
     assert other.get(f"/hq/stops/{stop_id}/poster").status_code == 404
@@ -130,7 +130,7 @@ def test_delegate_cannot_touch_another_regions_stop(app, session, world, other) 
     assert other.get(f"/hq/stops/{stop_id}/edit").status_code == 403
 
 
-def test_poster_has_two_qr_codes_the_link_and_the_code(app, world, own) -> None:  # type: ignore[no-untyped-def]
+def test_poster_has_two_qr_codes_the_link_and_the_code(app, world, own) -> None:
     app.config["PUBLIC_BASE_URL"] = "https://tournee.example.ma"
     response = own.get(f"/hq/stops/{world.ids['stop_a']}/poster")
     assert response.status_code == 200
@@ -144,7 +144,7 @@ def test_poster_has_two_qr_codes_the_link_and_the_code(app, world, own) -> None:
     assert "1 mars 2025" in html
 
 
-def test_poster_qr_encodes_the_public_link(app, world, own) -> None:  # type: ignore[no-untyped-def]
+def test_poster_qr_encodes_the_public_link(app, world, own) -> None:
     import segno
 
     app.config["PUBLIC_BASE_URL"] = "https://tournee.example.ma"
@@ -155,7 +155,7 @@ def test_poster_qr_encodes_the_public_link(app, world, own) -> None:  # type: ig
     assert path in html
 
 
-def test_print_css_sets_an_a4_page(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_print_css_sets_an_a4_page(app, client) -> None:
     css = client.get("/static/css/staff.css").get_data(as_text=True)
     assert "@media print" in css and "size: A4" in css
 
@@ -163,7 +163,7 @@ def test_print_css_sets_an_a4_page(app, client) -> None:  # type: ignore[no-unty
 # --- users -----------------------------------------------------------------------------
 
 
-def test_hq_creates_a_delegate_who_sets_their_own_password(app, session, hq) -> None:  # type: ignore[no-untyped-def]
+def test_hq_creates_a_delegate_who_sets_their_own_password(app, session, hq) -> None:
     form = hq.get("/hq/users/new").get_data(as_text=True)
     assert 'type="password"' not in form  # HQ never chooses a password
     response = post(app, hq, "/hq/users/new", {
@@ -185,14 +185,14 @@ def test_hq_creates_a_delegate_who_sets_their_own_password(app, session, hq) -> 
     assert newcomer.get("/hq/users").status_code == 403
 
 
-def test_user_form_errors(app, world, hq) -> None:  # type: ignore[no-untyped-def]
+def test_user_form_errors(app, world, hq) -> None:
     response = post(app, hq, "/hq/users/new", {"email": world.emails["own"], "role": "delegate"})
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert "Un compte existe déjà" in html and "au moins une région" in html
 
 
-def test_hq_changes_a_delegates_regions(app, session, world, hq) -> None:  # type: ignore[no-untyped-def]
+def test_hq_changes_a_delegates_regions(app, session, world, hq) -> None:
     user_id = world.ids["delegate_b"]
     response = post(app, hq, f"/hq/users/{user_id}/edit", {
         "email": world.emails["other"], "name": "B", "role": "delegate",
@@ -203,7 +203,7 @@ def test_hq_changes_a_delegates_regions(app, session, world, hq) -> None:  # typ
     assert event.after["regions"] == ["marrakech-safi", "souss-massa"]
 
 
-def test_hq_cannot_lock_themselves_out(app, session, world, hq) -> None:  # type: ignore[no-untyped-def]
+def test_hq_cannot_lock_themselves_out(app, session, world, hq) -> None:
     me = world.ids["hq"]
     post(app, hq, f"/hq/users/{me}/deactivate")
     session.rollback()
@@ -213,7 +213,7 @@ def test_hq_cannot_lock_themselves_out(app, session, world, hq) -> None:  # type
     assert response.status_code == 422
 
 
-def test_reset_link_replaces_the_previous_one(app, world, hq) -> None:  # type: ignore[no-untyped-def]
+def test_reset_link_replaces_the_previous_one(app, world, hq) -> None:
     old_token = world.ids["token"]
     response = post(app, hq, f"/hq/users/{world.ids['user_a']}/link")
     assert response.status_code == 200
@@ -221,7 +221,7 @@ def test_reset_link_replaces_the_previous_one(app, world, hq) -> None:  # type: 
     assert app.test_client().get(f"/set-password/{old_token}").status_code == 410
 
 
-def test_users_page_is_hq_only(world, own, hq) -> None:  # type: ignore[no-untyped-def]
+def test_users_page_is_hq_only(world, own, hq) -> None:
     assert own.get("/hq/users").status_code == 403
     html = hq.get("/hq/users").get_data(as_text=True)
     assert world.emails["own"] in html and "En attente du mot de passe" not in html.split(
@@ -231,7 +231,7 @@ def test_users_page_is_hq_only(world, own, hq) -> None:  # type: ignore[no-untyp
 # --- themes ----------------------------------------------------------------------------
 
 
-def test_theme_add_rename_retire_restore(app, session, world, hq) -> None:  # type: ignore[no-untyped-def]
+def test_theme_add_rename_retire_restore(app, session, world, hq) -> None:
     assert post(app, hq, "/hq/themes", {"name_fr": "Artisanat", "name_ar": "الصناعة التقليدية",
                                         "name_en": "Crafts"}).status_code == 302
     theme = session.scalar(select(Theme).where(Theme.name_fr == "Artisanat"))
@@ -258,7 +258,7 @@ def test_theme_add_rename_retire_restore(app, session, world, hq) -> None:  # ty
     assert "digitalisation" in [c.code for c in reference.active_themes(session, "fr")]
 
 
-def test_theme_needs_a_unique_french_name(app, hq) -> None:  # type: ignore[no-untyped-def]
+def test_theme_needs_a_unique_french_name(app, hq) -> None:
     response = post(app, hq, "/hq/themes", {"name_fr": "  ", "name_ar": "x"})
     assert response.status_code == 422
     assert "Indiquez le nom en français." in response.get_data(as_text=True)
@@ -267,7 +267,7 @@ def test_theme_needs_a_unique_french_name(app, hq) -> None:  # type: ignore[no-u
     assert "Un thème porte déjà ce nom." in duplicate.get_data(as_text=True)
 
 
-def test_themes_page_shows_item_counts(world, hq) -> None:  # type: ignore[no-untyped-def]
+def test_themes_page_shows_item_counts(world, hq) -> None:
     html = hq.get("/hq/themes").get_data(as_text=True)
     row = re.search(r"<tr>(?:(?!</tr>).)*Digitalisation(?:(?!</tr>).)*</tr>", html, re.S | re.I)
     assert row and '<td class="num">2</td>' in row.group(0)
@@ -276,7 +276,7 @@ def test_themes_page_shows_item_counts(world, hq) -> None:  # type: ignore[no-un
 # --- audit -----------------------------------------------------------------------------
 
 
-def test_audit_page_newest_first_filtered_and_paginated(app, session, world, hq) -> None:  # type: ignore[no-untyped-def]
+def test_audit_page_newest_first_filtered_and_paginated(app, session, world, hq) -> None:
     assert login(app, app.test_client(), world.emails["own"]).status_code == 302
     for n in range(3):
         post(app, hq, f"/hq/themes/{world.ids['theme']}/edit",
@@ -294,7 +294,7 @@ def test_audit_page_newest_first_filtered_and_paginated(app, session, world, hq)
     assert page.page == 2 and len(page.events) == 2 and page.total > 4
 
 
-def test_sign_ins_are_in_the_trail(app, session, world) -> None:  # type: ignore[no-untyped-def]
+def test_sign_ins_are_in_the_trail(app, session, world) -> None:
     login(app, app.test_client(), world.emails["own"], "not the password")
     failed = _events(session, "auth.login_failed")[-1]
     assert failed.target_id == world.ids["delegate_a"] and failed.after["reason"] == "password"

@@ -30,7 +30,7 @@ def _utc(moment: dt.datetime | None) -> dt.datetime | None:
     return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
 
 
-def _close(session, stop, *, hours_ago: float, grace_hours: int = 24):  # type: ignore[no-untyped-def]
+def _close(session, stop, *, hours_ago: float, grace_hours: int = 24):
     with write_transaction(session):
         stop.status = StopStatus.CLOSED
         stop.closed_at = dt.datetime.now(dt.UTC) - dt.timedelta(hours=hours_ago)
@@ -38,11 +38,11 @@ def _close(session, stop, *, hours_ago: float, grace_hours: int = 24):  # type: 
     return stop
 
 
-def _count(session) -> int:  # type: ignore[no-untyped-def]
+def _count(session) -> int:
     return session.scalar(select(func.count()).select_from(Submission))
 
 
-def _send(session, stop, **overrides):  # type: ignore[no-untyped-def]
+def _send(session, stop, **overrides):
     return submit(session, stop.code, valid_payload(**overrides), source=SubmissionSource.API)
 
 

@@ -68,7 +68,7 @@ def test_migrations_match_the_models_and_go_down_and_up(empty_database_url: str)
             db.engine.dispose()
 
 
-def test_reference_data_is_seeded(session) -> None:  # type: ignore[no-untyped-def]
+def test_reference_data_is_seeded(session) -> None:
     regions = session.scalars(select(Region).order_by(Region.position)).all()
     assert len(regions) == 12
     assert [r.position for r in regions] == list(range(1, 13))

@@ -60,7 +60,7 @@ def test_the_api_keeps_the_promises_of_its_openapi_document(app, session, make_s
     @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
               phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
     @given(case=st.one_of(cases))
-    def exercise(case) -> None:  # type: ignore[no-untyped-def]
+    def exercise(case) -> None:
         # Uncompressed: the WSGI transport does not decode the gzip the app serves GETs with.
         response = case.call(headers={"Accept-Encoding": "identity"})
         seen.add(response.status_code)

@@ -17,7 +17,7 @@ from feedback_app.models import FeedbackItem, Submission
 from tests.conftest import pg_scratch_database, valid_payload
 
 
-def _head(app) -> list[str]:  # type: ignore[no-untyped-def]
+def _head(app) -> list[str]:
     return sorted(ScriptDirectory(app.extensions["migrate"].directory).get_heads())
 
 
@@ -80,7 +80,7 @@ def _stored_references(url: str) -> dict[str, int]:
     return {reference: items for reference, items in rows}
 
 
-def _post_while(client, code: str, stop: threading.Event, acked: list[str]) -> None:  # type: ignore[no-untyped-def]
+def _post_while(client, code: str, stop: threading.Event, acked: list[str]) -> None:
     while not stop.is_set():
         payload = valid_payload(items=[{"kind": "need", "text": "Former le personnel."},
                                        {"kind": "proposal", "text": "Un guichet unique."}])
@@ -90,7 +90,7 @@ def _post_while(client, code: str, stop: threading.Event, acked: list[str]) -> N
 
 
 @pytest.fixture
-def fresh_target(database_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
+def fresh_target(database_url: str, tmp_path: Path):
     """An empty database of the same backend to restore into."""
     if database_url.startswith("sqlite"):
         yield f"sqlite:///{tmp_path / 'restored.sqlite'}"

@@ -27,14 +27,14 @@ CONTACT = {"consent_contact": True, "name": "Fatima Zahra Benali",
            "email": "fatima.benali@riad-atlas.ma", "phone": "06 12 34 56 78"}
 
 
-def _submit(session, code: str, *, age_days: int = 0, **fields) -> Submission:  # type: ignore[no-untyped-def]
+def _submit(session, code: str, *, age_days: int = 0, **fields) -> Submission:
     received = utcnow() - dt.timedelta(days=age_days)
     receipt = submit(session, code, valid_payload(**fields), source=SubmissionSource.API,
                      received_at=received)
     return session.get(Submission, receipt.id)
 
 
-def _contact_of(session, submission_id: int) -> tuple:  # type: ignore[no-untyped-def]
+def _contact_of(session, submission_id: int) -> tuple:
     session.expire_all()
     s = session.get(Submission, submission_id)
     return (s.person_name, s.email, s.phone, s.consent_contact)
@@ -120,7 +120,7 @@ def test_purge_command_uses_the_configured_retention_and_has_a_dry_run(app, sess
 
 
 @pytest.fixture
-def hq_client(app, session):  # type: ignore[no-untyped-def]
+def hq_client(app, session):
     make_user(session, "siege@example.ma", role=Role.HQ)
     return signed_in(app, "siege@example.ma")
 
@@ -209,7 +209,7 @@ def test_erasure_needs_a_valid_csrf_token(app, session, hq_client, open_stop) ->
 # --- logs ------------------------------------------------------------------------------------
 
 
-def _everything_logged(caplog) -> str:  # type: ignore[no-untyped-def]
+def _everything_logged(caplog) -> str:
     formatter = JsonFormatter()
     return "\n".join(formatter.format(r) + " " + r.getMessage() for r in caplog.records)
 
@@ -264,7 +264,7 @@ def test_an_unhandled_error_is_logged_without_its_message(app, caplog) -> None:
     app.config["PROPAGATE_EXCEPTIONS"] = False
 
     @app.get("/explode-test")
-    def explode():  # type: ignore[no-untyped-def]
+    def explode():
         raise ValueError("fatima.benali@riad-atlas.ma typed something")
 
     caplog.set_level(logging.INFO)

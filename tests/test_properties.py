@@ -69,7 +69,7 @@ def words_and(text: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
     return st.builds(lambda a, w, b: a + w + b, st.one_of(st.just(""), SHORT), word, text)
 
 
-def maybe(*values: object, text=TEXT) -> st.SearchStrategy:  # type: ignore[no-untyped-def]
+def maybe(*values: object, text=TEXT) -> st.SearchStrategy:
     return st.one_of(st.sampled_from(values), text) if values else text
 
 
@@ -138,7 +138,7 @@ def with_client_id(payload: dict) -> dict:
     return payload
 
 
-def counts(session) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+def counts(session) -> tuple[int, int]:
     return (session.scalar(select(func.count()).select_from(Submission)),
             session.scalar(select(func.count()).select_from(FeedbackItem)))
 
@@ -156,7 +156,7 @@ def assert_clean(value: str | None, *, limit: int, multiline: bool = False) -> N
     assert not bad, f"control characters stored: {bad!r}"
 
 
-def assert_stored_cleanly(session, submission_id: int, stop_id: int, before) -> None:  # type: ignore[no-untyped-def]
+def assert_stored_cleanly(session, submission_id: int, stop_id: int, before) -> None:
     session.expire_all()
     submission = session.scalars(select(Submission).where(Submission.id == submission_id)).one()
     assert submission.stop_id == stop_id
@@ -183,7 +183,7 @@ def assert_stored_cleanly(session, submission_id: int, stop_id: int, before) -> 
 @example(raw={"client_id": FRESH, "organisation": "Riad", "category": "guide",
               "filled_at": "9999-12-31T23:59:59-05:00",
               "items": [{"kind": "need", "text": "x"}]})
-def test_the_service_stores_clean_text_or_refuses_whole(session, open_stop, raw: dict) -> None:  # type: ignore[no-untyped-def]
+def test_the_service_stores_clean_text_or_refuses_whole(session, open_stop, raw: dict) -> None:
     before = counts(session)
     try:
         receipt = submit(session, open_stop.code, with_client_id(raw),
@@ -207,7 +207,7 @@ def test_the_service_stores_clean_text_or_refuses_whole(session, open_stop, raw:
                "items": "\udfff"})
 @example(body={"client_id": FRESH, "organisation": "Riad", "category": "crt",
                "items": [{"kind": "need", "text": "\x00" * 5000}]})
-def test_the_api_answers_stored_or_a_clear_4xx(client, session, open_stop, body: dict) -> None:  # type: ignore[no-untyped-def]
+def test_the_api_answers_stored_or_a_clear_4xx(client, session, open_stop, body: dict) -> None:
     before = counts(session)
     response = client.post(f"/api/v1/stops/{open_stop.code}/submissions",
                            json=with_client_id(body))

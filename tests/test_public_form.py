@@ -54,7 +54,7 @@ class Page(HTMLParser):
         return self.by_id[element_id].get("value")
 
 
-def count(session, model) -> int:  # type: ignore[no-untyped-def]
+def count(session, model) -> int:
     return session.scalar(select(func.count()).select_from(model))
 
 
@@ -77,7 +77,7 @@ def typed(html: str, **extra: str) -> dict[str, str]:
     return form_data(html, **{**fields, **extra})
 
 
-def test_index_lists_open_stops_by_region(client, make_stop) -> None:  # type: ignore[no-untyped-def]
+def test_index_lists_open_stops_by_region(client, make_stop) -> None:
     make_stop(region="souss-massa", city="Agadir")
     make_stop(region="marrakech-safi", city="Safi")
     make_stop(region="oriental", city="Oujda", status=StopStatus.PLANNED)
@@ -92,14 +92,14 @@ def test_index_lists_open_stops_by_region(client, make_stop) -> None:  # type: i
     assert "L&#39;Oriental" not in html and "Fès-Meknès" not in html
 
 
-def test_index_without_open_stops_says_so(client, make_stop) -> None:  # type: ignore[no-untyped-def]
+def test_index_without_open_stops_says_so(client, make_stop) -> None:
     make_stop(status=StopStatus.PLANNED)
     response = client.get("/")
     assert response.status_code == 200
     assert "Aucune étape n'est ouverte" in unescape(response.get_data(as_text=True))
 
 
-def test_typed_code_leads_to_the_form(client, open_stop, subtests) -> None:  # type: ignore[no-untyped-def]
+def test_typed_code_leads_to_the_form(client, open_stop, subtests) -> None:
     code = open_stop.code
     for typed_code in (code, code.upper(), f" {code[:4]}-{code[4:]} ", f"{code[:4]} {code[4:]}",
                        f"https://tournee.example.ma/f/{code}?lang=ar"):
@@ -109,7 +109,7 @@ def test_typed_code_leads_to_the_form(client, open_stop, subtests) -> None:  # t
             assert response.headers["Location"].endswith(f"/f/{code}")
 
 
-def test_unknown_code_shows_an_error_next_to_the_field(client, open_stop) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_code_shows_an_error_next_to_the_field(client, open_stop) -> None:
     response = client.get("/", query_string={"code": "ZZZZ-9999"})
     assert response.status_code == 200
     page = Page(response.get_data(as_text=True))
@@ -120,7 +120,7 @@ def test_unknown_code_shows_an_error_next_to_the_field(client, open_stop) -> Non
     assert "Aucune étape ne porte ce code" in response.get_data(as_text=True)
 
 
-def test_a_stop_that_is_not_open_shows_a_polite_page(client, make_stop) -> None:  # type: ignore[no-untyped-def]
+def test_a_stop_that_is_not_open_shows_a_polite_page(client, make_stop) -> None:
     planned = make_stop(city="Ouarzazate", status=StopStatus.PLANNED)
     closed = make_stop(city="Essaouira", status=StopStatus.CLOSED)
     for stop, wording in ((planned, "aura lieu le 10 janvier 2025"), (closed, "est terminée")):
@@ -135,7 +135,7 @@ def test_a_stop_that_is_not_open_shows_a_polite_page(client, make_stop) -> None:
     assert "Page introuvable" in response.get_data(as_text=True)
 
 
-def test_the_form_labels_every_field(client, open_stop) -> None:  # type: ignore[no-untyped-def]
+def test_the_form_labels_every_field(client, open_stop) -> None:
     response = client.get(f"/f/{open_stop.code}")
     assert response.status_code == 200
     page = Page(response.get_data(as_text=True))
@@ -153,7 +153,7 @@ def test_the_form_labels_every_field(client, open_stop) -> None:  # type: ignore
     assert "Marrakech-Safi" in response.get_data(as_text=True)
 
 
-def test_a_valid_post_redirects_to_the_receipt(client, open_stop, session) -> None:  # type: ignore[no-untyped-def]
+def test_a_valid_post_redirects_to_the_receipt(client, open_stop, session) -> None:
     html = client.get(f"/f/{open_stop.code}").get_data(as_text=True)
     response = client.post(f"/f/{open_stop.code}", data=typed(html))
     assert response.status_code == 302
@@ -176,7 +176,7 @@ def test_a_valid_post_redirects_to_the_receipt(client, open_stop, session) -> No
     assert "Merci" in receipt.get_data(as_text=True)
 
 
-def test_the_receipt_page_shows_only_this_stops_references(client, make_stop, session) -> None:  # type: ignore[no-untyped-def]
+def test_the_receipt_page_shows_only_this_stops_references(client, make_stop, session) -> None:
     stop, other = make_stop(), make_stop(region="oriental", city="Oujda")
     html = client.get(f"/f/{stop.code}").get_data(as_text=True)
     location = client.post(f"/f/{stop.code}", data=typed(html)).headers["Location"]
@@ -190,7 +190,7 @@ def test_the_receipt_page_shows_only_this_stops_references(client, make_stop, se
         assert "Merci" not in response.get_data(as_text=True)
 
 
-def test_a_double_post_stores_once_and_shows_the_same_receipt(client, open_stop, session) -> None:  # type: ignore[no-untyped-def]
+def test_a_double_post_stores_once_and_shows_the_same_receipt(client, open_stop, session) -> None:
     html = client.get(f"/f/{open_stop.code}").get_data(as_text=True)
     data = typed(html)
     first = client.post(f"/f/{open_stop.code}", data=data)
@@ -207,7 +207,7 @@ def test_a_double_post_stores_once_and_shows_the_same_receipt(client, open_stop,
     assert count(session, Submission) == 2
 
 
-def test_a_validation_error_keeps_everything_typed(client, open_stop, session) -> None:  # type: ignore[no-untyped-def]
+def test_a_validation_error_keeps_everything_typed(client, open_stop, session) -> None:
     html = client.get(f"/f/{open_stop.code}").get_data(as_text=True)
     data = typed(html, organisation="   ", consent_contact="y", name="Salma Tazi",
                  email="salma@", phone="06 12 34 56 78", job_title="Gérante",
@@ -246,7 +246,7 @@ def test_a_validation_error_keeps_everything_typed(client, open_stop, session) -
     assert session.scalar(select(Submission.email)) == "salma@example.ma"
 
 
-def test_an_empty_form_asks_for_at_least_one_entry(client, open_stop, session) -> None:  # type: ignore[no-untyped-def]
+def test_an_empty_form_asks_for_at_least_one_entry(client, open_stop, session) -> None:
     html = client.get(f"/f/{open_stop.code}").get_data(as_text=True)
     response = client.post(f"/f/{open_stop.code}",
                            data=form_data(html, organisation="Riad", category="guide"))
@@ -255,7 +255,7 @@ def test_an_empty_form_asks_for_at_least_one_entry(client, open_stop, session) -
     assert count(session, Submission) == 0
 
 
-def test_a_stale_csrf_token_re_renders_the_form_with_the_text_kept(client, app, open_stop,  # type: ignore[no-untyped-def]
+def test_a_stale_csrf_token_re_renders_the_form_with_the_text_kept(client, app, open_stop,
                                                                       session) -> None:
     html = client.get(f"/f/{open_stop.code}").get_data(as_text=True)
     data = typed(html, csrf_token="IjBkZWFk.expired.token")
@@ -280,7 +280,7 @@ def test_a_stale_csrf_token_re_renders_the_form_with_the_text_kept(client, app, 
     assert count(session, Submission) == 1
 
 
-def test_add_another_entry_without_javascript(client, open_stop, session) -> None:  # type: ignore[no-untyped-def]
+def test_add_another_entry_without_javascript(client, open_stop, session) -> None:
     html = client.get(f"/f/{open_stop.code}").get_data(as_text=True)
     data = typed(html, add="need")
     response = client.post(f"/f/{open_stop.code}", data=data)
@@ -303,7 +303,7 @@ def test_add_another_entry_without_javascript(client, open_stop, session) -> Non
     assert texts == ["Premier besoin", "Second besoin"]
 
 
-def test_posting_after_the_stop_closed_keeps_the_text(client, open_stop, session) -> None:  # type: ignore[no-untyped-def]
+def test_posting_after_the_stop_closed_keeps_the_text(client, open_stop, session) -> None:
     html = client.get(f"/f/{open_stop.code}").get_data(as_text=True)
     with write_transaction(session):
         session.execute(update(TourStop).where(TourStop.id == open_stop.id)
@@ -315,7 +315,7 @@ def test_posting_after_the_stop_closed_keeps_the_text(client, open_stop, session
     assert count(session, Submission) == 0
 
 
-def test_a_body_over_the_cap_is_refused_with_413(client, open_stop, session) -> None:  # type: ignore[no-untyped-def]
+def test_a_body_over_the_cap_is_refused_with_413(client, open_stop, session) -> None:
     html = client.get(f"/f/{open_stop.code}").get_data(as_text=True)
     response = client.post(f"/f/{open_stop.code}",
                            data=typed(html, **{"need-0-text": "x" * (1024 * 1024 + 1)}))

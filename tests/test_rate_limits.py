@@ -24,13 +24,13 @@ from tests.conftest import csrf_token, hidden_value, valid_payload
 from tests.staff import PASSWORD, login, make_user
 
 
-def _app(database_url: str, **settings):  # type: ignore[no-untyped-def]
+def _app(database_url: str, **settings):
     return create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": database_url,
                        "RATELIMIT_ENABLED": True, **settings})
 
 
 @pytest.fixture
-def limited(database_url: str):  # type: ignore[no-untyped-def]
+def limited(database_url: str):
     """An app whose submission limit is 3 per minute per address."""
     app = _app(database_url, RATELIMIT_SUBMISSIONS="3 per minute", RATELIMIT_SIGN_IN="2/minute")
     with app.app_context():
@@ -43,12 +43,12 @@ def _stored() -> int:
     return db.session.scalar(select(func.count()).select_from(Submission)) or 0
 
 
-def _api(client, code: str, payload: dict, addr: str = "10.0.0.1", **kw):  # type: ignore[no-untyped-def]
+def _api(client, code: str, payload: dict, addr: str = "10.0.0.1", **kw):
     return client.post(f"/api/v1/stops/{code}/submissions", json=payload,
                        environ_base={"REMOTE_ADDR": addr}, **kw)
 
 
-def _form_post(client, code: str, addr: str = "10.0.0.1", **fields):  # type: ignore[no-untyped-def]
+def _form_post(client, code: str, addr: str = "10.0.0.1", **fields):
     page = client.get(f"/f/{code}", environ_base={"REMOTE_ADDR": addr}).get_data(as_text=True)
     data = {"csrf_token": csrf_token(page), "client_id": hidden_value(page, "client_id"),
             "organisation": "Riad Dar Atlas", "category": "hebergement",
@@ -62,7 +62,7 @@ def _open_stop(region: str = "marrakech-safi", city: str = "Marrakech") -> str:
 
 
 @pytest.fixture
-def stop_code(limited):  # type: ignore[no-untyped-def]
+def stop_code(limited):
     return _open_stop()
 
 
@@ -135,7 +135,7 @@ def test_behind_a_proxy_the_forwarded_address_is_the_key(database_url) -> None:
         code = _open_stop("fes-meknes", "Fès")
         client = app.test_client()
 
-        def post(forwarded: str):  # type: ignore[no-untyped-def]
+        def post(forwarded: str):
             return _api(client, code, valid_payload(), addr="127.0.0.1",
                         headers={"X-Forwarded-For": forwarded})
 
@@ -250,7 +250,7 @@ def test_successful_sign_ins_do_not_count(limited) -> None:
         assert login(limited, client, "delegue@example.ma", PASSWORD).status_code == 302
 
 
-def _login_csrf(client) -> str:  # type: ignore[no-untyped-def]
+def _login_csrf(client) -> str:
     return csrf_token(client.get("/login").get_data(as_text=True))
 
 

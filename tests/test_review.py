@@ -48,13 +48,13 @@ from tests.staff import REGION_A, REGION_B
 
 
 @pytest.fixture
-def desk(session) -> Desk:  # type: ignore[no-untyped-def]
+def desk(session) -> Desk:
     return build_desk(session)
 
 
 # --- list, scope, filters ---------------------------------------------------------------------
 
-def test_list_is_newest_first_and_locked_to_the_region(session, desk) -> None:  # type: ignore[no-untyped-def]
+def test_list_is_newest_first_and_locked_to_the_region(session, desk) -> None:
     s = desk.subs
     assert ids(session, scope_for(desk.delegate_a)) == [s["safi"], s["agence"], s["riad"]]
     assert ids(session, scope_for(desk.delegate_b)) == [s["agadir"]]
@@ -65,7 +65,7 @@ def test_list_is_newest_first_and_locked_to_the_region(session, desk) -> None:  
     assert ids(session, Scope(user_id=None, region_ids=frozenset())) == []
 
 
-def test_each_filter_narrows_the_list(session, desk) -> None:  # type: ignore[no-untyped-def]
+def test_each_filter_narrows_the_list(session, desk) -> None:
     s, t, hq = desk.subs, desk.themes, scope_for(desk.hq)
     assert ids(session, hq, stop_id=desk.stop_a2.id) == [s["safi"]]
     assert ids(session, hq, category="agence_voyages") == [s["agence"]]
@@ -104,13 +104,13 @@ def test_each_filter_narrows_the_list(session, desk) -> None:  # type: ignore[no
     ("السياحة", ["safi"]),                  # Arabic without its vowel marks
     ("zzz", []),
 ])
-def test_search_folds_case_and_accents_on_every_database(session, desk, query,  # type: ignore[no-untyped-def]
+def test_search_folds_case_and_accents_on_every_database(session, desk, query,
                                                          expected) -> None:
     found = ids(session, scope_for(desk.hq), query=query)
     assert found == [desk.subs[name] for name in expected]
 
 
-def test_search_by_receipt_reference_and_within_the_region_only(session, desk) -> None:  # type: ignore[no-untyped-def]
+def test_search_by_receipt_reference_and_within_the_region_only(session, desk) -> None:
     reference = session.get(Submission, desk.subs["riad"]).reference
     assert ids(session, scope_for(desk.delegate_a), query=reference.lower()) == [
         desk.subs["riad"]]
@@ -121,7 +121,7 @@ def test_search_by_receipt_reference_and_within_the_region_only(session, desk) -
 
 # --- pagination -------------------------------------------------------------------------------
 
-def test_seek_pagination_has_no_duplicates_or_gaps_both_ways(session, desk) -> None:  # type: ignore[no-untyped-def]
+def test_seek_pagination_has_no_duplicates_or_gaps_both_ways(session, desk) -> None:
     for number in range(20):  # many share the same second: the id breaks the tie
         store(session, desk.stop_a1, f"Hôtel {number}", minutes=40 + number // 3,
                items=[{"kind": "need", "text": f"Besoin {number}"}])
@@ -157,7 +157,7 @@ def test_malformed_cursor_is_ignored(token: str) -> None:
 
 # --- counts -----------------------------------------------------------------------------------
 
-def test_new_counts_per_region_follow_the_status(session, desk) -> None:  # type: ignore[no-untyped-def]
+def test_new_counts_per_region_follow_the_status(session, desk) -> None:
     counts = {c.region.slug: c.count for c in new_counts(session, scope_for(desk.hq))}
     assert counts[REGION_A] == 3 and counts[REGION_B] == 1 and len(counts) == 12
     delegate = new_counts(session, scope_for(desk.delegate_b))
@@ -170,7 +170,7 @@ def test_new_counts_per_region_follow_the_status(session, desk) -> None:  # type
 
 # --- actions, audit and updated_at ------------------------------------------------------------
 
-def test_status_change_is_audited_and_bumpsupdated_at(session, desk) -> None:  # type: ignore[no-untyped-def]
+def test_status_change_is_audited_and_bumpsupdated_at(session, desk) -> None:
     sid, scope = desk.subs["riad"], scope_for(desk.delegate_a)
     old = age(session, sid)
     assert set_status(session, scope, sid, ReviewStatus.REVIEWED, actor_id=desk.delegate_a.id)
@@ -185,7 +185,7 @@ def test_status_change_is_audited_and_bumpsupdated_at(session, desk) -> None:  #
         set_status(session, scope, sid, "archived", actor_id=desk.delegate_a.id)
 
 
-def test_item_changes_are_audited_per_field_and_bump_the_submission(session, desk) -> None:  # type: ignore[no-untyped-def]
+def test_item_changes_are_audited_per_field_and_bump_the_submission(session, desk) -> None:
     sid, scope, t = desk.subs["riad"], scope_for(desk.delegate_a), desk.themes
     item = items_of(session, sid)[0]
     old = age(session, sid)
@@ -211,7 +211,7 @@ def test_item_changes_are_audited_per_field_and_bump_the_submission(session, des
     assert len(audit_events(session, "item.theme")) == 1
 
 
-def test_a_retired_theme_stays_but_cannot_be_given(session, desk) -> None:  # type: ignore[no-untyped-def]
+def test_a_retired_theme_stays_but_cannot_be_given(session, desk) -> None:
     sid, scope, t = desk.subs["riad"], scope_for(desk.delegate_a), desk.themes
     first, second = items_of(session, sid)
     with write_transaction(session):
@@ -231,7 +231,7 @@ def test_a_retired_theme_stays_but_cannot_be_given(session, desk) -> None:  # ty
                        theme_id=t["infrastructures"], actor_id=None)
 
 
-def test_notes_are_cleaned_audited_and_shown_in_order(session, desk) -> None:  # type: ignore[no-untyped-def]
+def test_notes_are_cleaned_audited_and_shown_in_order(session, desk) -> None:
     sid, scope = desk.subs["agence"], scope_for(desk.delegate_a)
     old = age(session, sid)
     add_note(session, scope, sid, "  Rappeler\r\nen mai\x00 ", actor_id=desk.delegate_a.id)
@@ -249,7 +249,7 @@ def test_notes_are_cleaned_audited_and_shown_in_order(session, desk) -> None:  #
     assert page.rows[0].notes == 2
 
 
-def test_contact_details_only_with_consent(session, desk) -> None:  # type: ignore[no-untyped-def]
+def test_contact_details_only_with_consent(session, desk) -> None:
     scope = scope_for(desk.hq)
     with_consent = get_submission(session, scope, desk.subs["riad"])
     assert with_consent.contact.email == "fatima@example.ma"
@@ -258,7 +258,7 @@ def test_contact_details_only_with_consent(session, desk) -> None:  # type: igno
 
 # --- bulk -------------------------------------------------------------------------------------
 
-def test_bulk_status_and_theme(session, desk) -> None:  # type: ignore[no-untyped-def]
+def test_bulk_status_and_theme(session, desk) -> None:
     s, t, scope = desk.subs, desk.themes, scope_for(desk.delegate_a)
     olds = {sid: age(session, sid) for sid in (s["riad"], s["agence"])}
     assert bulk_set_status(session, scope, [s["riad"], s["agence"], s["riad"]], "spam",
@@ -286,7 +286,7 @@ def test_bulk_status_and_theme(session, desk) -> None:  # type: ignore[no-untype
 
 # --- region lock in the services ---------------------------------------------------------------
 
-def test_other_region_is_not_found_and_nothing_changes(session, desk) -> None:  # type: ignore[no-untyped-def]
+def test_other_region_is_not_found_and_nothing_changes(session, desk) -> None:
     s, t = desk.subs, desk.themes
     b = scope_for(desk.delegate_b)
     item_a = items_of(session, s["riad"])[0]

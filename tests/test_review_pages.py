@@ -19,17 +19,17 @@ from tests.staff import post, signed_in
 
 
 @pytest.fixture
-def desk(session) -> Desk:  # type: ignore[no-untyped-def]
+def desk(session) -> Desk:
     return build_desk(session)
 
 
 # --- the pages --------------------------------------------------------------------------------
 
-def _client(app, desk, who: str):  # type: ignore[no-untyped-def]
+def _client(app, desk, who: str):
     return signed_in(app, getattr(desk, who).email)
 
 
-def test_list_page_shows_the_region_counts_and_filters(app, session, desk) -> None:  # type: ignore[no-untyped-def]
+def test_list_page_shows_the_region_counts_and_filters(app, session, desk) -> None:
     client = _client(app, desk, "delegate_a")
     html = client.get("/review/").get_data(as_text=True)
     assert "Riad Dar Atlas" in html and "Coopérative Œuvre d&#39;Argan" in html
@@ -50,7 +50,7 @@ def test_list_page_shows_the_region_counts_and_filters(app, session, desk) -> No
         assert response.status_code == 200, query
 
 
-def test_other_region_sees_nothing_of_region_a(app, session, desk) -> None:  # type: ignore[no-untyped-def]
+def test_other_region_sees_nothing_of_region_a(app, session, desk) -> None:
     client = _client(app, desk, "delegate_b")
     secrets = ["Riad Dar Atlas", "Sahara", "Argan", "AÉROPORT", "Marrakech-Safi"]
     for path in ("/review/", "/review/?q=riad", "/review/?q=aeroport", "/review/?status=new",
@@ -71,7 +71,7 @@ def test_other_region_sees_nothing_of_region_a(app, session, desk) -> None:  # t
     assert session.get(Submission, desk.subs["riad"]).status is ReviewStatus.NEW
 
 
-def test_submission_page_and_its_forms(app, session, desk) -> None:  # type: ignore[no-untyped-def]
+def test_submission_page_and_its_forms(app, session, desk) -> None:
     client = _client(app, desk, "delegate_a")
     sid = desk.subs["riad"]
     html = client.get(f"/review/submissions/{sid}").get_data(as_text=True)
@@ -113,7 +113,7 @@ def test_submission_page_and_its_forms(app, session, desk) -> None:  # type: ign
     assert client.get("/review/submissions/999999").status_code == 404
 
 
-def test_bulk_from_the_list_page(app, session, desk) -> None:  # type: ignore[no-untyped-def]
+def test_bulk_from_the_list_page(app, session, desk) -> None:
     client = _client(app, desk, "delegate_a")
     s = desk.subs
     response = post(app, client, "/review/bulk", {
@@ -135,7 +135,7 @@ def test_bulk_from_the_list_page(app, session, desk) -> None:  # type: ignore[no
     assert "n&#39;a pas pu être appliquée" in client.get("/review/").get_data(as_text=True)
 
 
-def test_list_page_paginates_with_links(app, session, desk, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_list_page_paginates_with_links(app, session, desk, monkeypatch) -> None:
     monkeypatch.setattr(review_queries, "PAGE_SIZE", 2)
     client = _client(app, desk, "hq")
     seen, path = [], "/review/?kind=proposal"
@@ -148,7 +148,7 @@ def test_list_page_paginates_with_links(app, session, desk, monkeypatch) -> None
     assert [int(i) for i in seen] == [desk.subs["agadir"], desk.subs["safi"], desk.subs["riad"]]
 
 
-def test_hostile_input_never_fails(app, session, desk) -> None:  # type: ignore[no-untyped-def]
+def test_hostile_input_never_fails(app, session, desk) -> None:
     client = signed_in(app, desk.delegate_a.email)
     huge = "9" * 25
     for path in ("/review/?q=%00abc", "/review/?q=a%00", f"/review/?after={huge}.{huge}",

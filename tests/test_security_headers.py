@@ -62,7 +62,7 @@ def test_proxy_fix_setting_trusts_the_proxy(database_url: str) -> None:
     seen = {}
 
     @app.get("/whoami-test")
-    def whoami():  # type: ignore[no-untyped-def]
+    def whoami():
         from flask import request
 
         seen["addr"], seen["secure"] = request.remote_addr, request.is_secure
@@ -89,7 +89,7 @@ def test_public_pages_may_be_cached_but_staff_pages_may_not(app, client, session
 
 def test_downloads_are_not_cached(app) -> None:
     @app.get("/download-test")
-    def download():  # type: ignore[no-untyped-def]
+    def download():
         return "a,b\n", 200, {"Content-Disposition": "attachment; filename=x.csv"}
 
     assert app.test_client().get("/download-test").headers["Cache-Control"] == "no-store"
@@ -129,7 +129,7 @@ def test_oversize_bodies_get_413_friendly_page_or_json(client, open_stop) -> Non
 
 def test_403_page(app) -> None:
     @app.get("/forbidden-test")
-    def forbidden():  # type: ignore[no-untyped-def]
+    def forbidden():
         abort(403)
 
     response = app.test_client().get("/forbidden-test")
@@ -141,11 +141,11 @@ def test_500_page_is_friendly_with_a_request_id_and_json_under_api(app) -> None:
     app.config["PROPAGATE_EXCEPTIONS"] = False
 
     @app.get("/boom-test")
-    def boom():  # type: ignore[no-untyped-def]
+    def boom():
         raise RuntimeError("kaboom")
 
     @app.get("/api/v1/boom-test")
-    def api_boom():  # type: ignore[no-untyped-def]
+    def api_boom():
         raise RuntimeError("kaboom")
 
     client = app.test_client()
@@ -174,7 +174,7 @@ def test_a_domain_not_found_rising_from_any_route_is_the_404_page(app) -> None:
     from feedback_app.services.errors import NotFound
 
     @app.get("/raises-not-found")
-    def _raises():  # type: ignore[no-untyped-def]
+    def _raises():
         raise NotFound("submission 7")
 
     response = app.test_client().get("/raises-not-found", headers={"Accept-Language": "fr"})

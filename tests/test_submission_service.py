@@ -30,20 +30,20 @@ from feedback_app.services.submissions import submit
 from tests.conftest import valid_payload
 
 
-def counts(session) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+def counts(session) -> tuple[int, int]:
     return (
         session.scalar(select(func.count()).select_from(Submission)),
         session.scalar(select(func.count()).select_from(FeedbackItem)),
     )
 
 
-def stored(session, receipt_id: int) -> Submission:  # type: ignore[no-untyped-def]
+def stored(session, receipt_id: int) -> Submission:
     """The submission as the database holds it, not as the session remembers it."""
     session.expire_all()
     return session.scalars(select(Submission).where(Submission.id == receipt_id)).one()
 
 
-def refused(session, stop_code: str, payload: dict) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+def refused(session, stop_code: str, payload: dict) -> dict[str, list[str]]:
     """Submit, expect a refusal, check nothing was stored, return the errors."""
     before = counts(session)
     with pytest.raises(ValidationFailed) as failure:
@@ -52,7 +52,7 @@ def refused(session, stop_code: str, payload: dict) -> dict[str, list[str]]:  # 
     return failure.value.as_text()
 
 
-def test_valid_submission_is_stored_with_its_items_in_order(session, open_stop) -> None:  # type: ignore[no-untyped-def]
+def test_valid_submission_is_stored_with_its_items_in_order(session, open_stop) -> None:
     payload = valid_payload(
         job_title="Directrice",
         language="ar",
@@ -88,7 +88,7 @@ def test_valid_submission_is_stored_with_its_items_in_order(session, open_stop) 
     assert counts(session) == (1, 4)
 
 
-def test_region_and_stop_are_stamped_from_the_stop(session, make_stop) -> None:  # type: ignore[no-untyped-def]
+def test_region_and_stop_are_stamped_from_the_stop(session, make_stop) -> None:
     stop = make_stop(region="souss-massa", city="Agadir")
     other = make_stop(region="oriental", city="Oujda")
     oriental_id = session.scalar(select(Region.id).where(Region.slug == "oriental"))
@@ -102,7 +102,7 @@ def test_region_and_stop_are_stamped_from_the_stop(session, make_stop) -> None: 
     assert receipt.reference.startswith("SM-")
 
 
-def test_empty_boxes_are_not_items(session, open_stop) -> None:  # type: ignore[no-untyped-def]
+def test_empty_boxes_are_not_items(session, open_stop) -> None:
     payload = valid_payload(items=[
         {"kind": "need", "text": ""},
         {"kind": "opportunity", "text": "  \n\t "},
@@ -158,7 +158,7 @@ REFUSALS = [
 ]
 
 
-def test_invalid_input_is_refused_with_the_field_named(session, open_stop, subtests) -> None:  # type: ignore[no-untyped-def]
+def test_invalid_input_is_refused_with_the_field_named(session, open_stop, subtests) -> None:
     for overrides, field in REFUSALS:
         with subtests.test(msg=field, overrides=repr(overrides)):
             payload = valid_payload(**overrides)
@@ -172,12 +172,12 @@ def test_invalid_input_is_refused_with_the_field_named(session, open_stop, subte
             assert list(refused(session, open_stop.code, raw)) == ["_body"]
 
 
-def test_every_error_is_reported_at_once(session, open_stop) -> None:  # type: ignore[no-untyped-def]
+def test_every_error_is_reported_at_once(session, open_stop) -> None:
     errors = refused(session, open_stop.code, {"client_id": "x", "items": []})
     assert set(errors) == {"client_id", "organisation", "category", "items"}
 
 
-def test_maximum_lengths(session, open_stop, subtests) -> None:  # type: ignore[no-untyped-def]
+def test_maximum_lengths(session, open_stop, subtests) -> None:
     limits = [("organisation", MAX_ORGANISATION, "organisation"),
               ("job_title", MAX_JOB_TITLE, "job_title"), ("name", MAX_NAME, "person_name")]
     for field, limit, column in limits:
@@ -210,7 +210,7 @@ def test_maximum_lengths(session, open_stop, subtests) -> None:  # type: ignore[
         assert len(stored(session, receipt.id).items) == MAX_ITEMS
 
 
-def test_contact_fields_are_kept_and_normalised_with_consent(session, open_stop) -> None:  # type: ignore[no-untyped-def]
+def test_contact_fields_are_kept_and_normalised_with_consent(session, open_stop) -> None:
     payload = valid_payload(consent_contact=True, name="  Salma   Tazi ",
                             email="Salma.Tazi@Example.MA", phone="06 12 34 56 78")
     submission = stored(session, submit(session, open_stop.code, payload,
@@ -221,7 +221,7 @@ def test_contact_fields_are_kept_and_normalised_with_consent(session, open_stop)
     assert submission.phone == "+212612345678"
 
 
-def test_contact_fields_are_dropped_without_consent(session, open_stop) -> None:  # type: ignore[no-untyped-def]
+def test_contact_fields_are_dropped_without_consent(session, open_stop) -> None:
     payload = valid_payload(consent_contact=False, name="Salma Tazi", email="pas-une-adresse",
                             phone="123", job_title="Gérante")
     submission = stored(session, submit(session, open_stop.code, payload,
@@ -237,7 +237,7 @@ def test_contact_fields_are_dropped_without_consent(session, open_stop) -> None:
     assert (submission.person_name, submission.email, submission.phone) == (None, None, None)
 
 
-def test_text_is_normalised_to_nfc_arabic_and_emoji_intact(session, open_stop) -> None:  # type: ignore[no-untyped-def]
+def test_text_is_normalised_to_nfc_arabic_and_emoji_intact(session, open_stop) -> None:
     payload = valid_payload(
         organisation="Cafe\u0301 de l'Ocean",
         job_title="Ge\u0301rante",
@@ -252,7 +252,7 @@ def test_text_is_normalised_to_nfc_arabic_and_emoji_intact(session, open_stop) -
         "Accès à l'aéroport", "نحتاج إلى تكوين الشباب 👩‍🍳"]
 
 
-def test_control_characters_and_lone_surrogates_are_stripped(session, open_stop) -> None:  # type: ignore[no-untyped-def]
+def test_control_characters_and_lone_surrogates_are_stripped(session, open_stop) -> None:
     # PostgreSQL would refuse NUL and surrogates; SQLite would keep them. Both store the same.
     payload = valid_payload(
         organisation="Riad\x00 Dar\x07 Atlas\ud800",
@@ -272,7 +272,7 @@ def test_control_characters_and_lone_surrogates_are_stripped(session, open_stop)
     assert [i.text for i in submission.items] == ["Ligne 1\nLigne 2\nLigne 3"]
 
 
-def test_retired_theme_is_no_longer_accepted(session, open_stop) -> None:  # type: ignore[no-untyped-def]
+def test_retired_theme_is_no_longer_accepted(session, open_stop) -> None:
     from feedback_app.models import Theme
 
     with write_transaction(session):
@@ -282,7 +282,7 @@ def test_retired_theme_is_no_longer_accepted(session, open_stop) -> None:  # typ
         "items.0.theme"]
 
 
-def test_a_stop_that_is_not_open_or_does_not_exist_refuses(session, make_stop) -> None:  # type: ignore[no-untyped-def]
+def test_a_stop_that_is_not_open_or_does_not_exist_refuses(session, make_stop) -> None:
     for status in (StopStatus.PLANNED, StopStatus.CLOSED):
         stop = make_stop(status=status)
         with pytest.raises(StopNotOpen) as refusal:
@@ -294,12 +294,12 @@ def test_a_stop_that_is_not_open_or_does_not_exist_refuses(session, make_stop) -
     assert counts(session) == (0, 0)
 
 
-def test_the_code_is_found_however_it_was_typed(session, open_stop) -> None:  # type: ignore[no-untyped-def]
+def test_the_code_is_found_however_it_was_typed(session, open_stop) -> None:
     typed = f" {open_stop.code[:4].upper()}-{open_stop.code[4:]} "
     assert submit(session, typed, valid_payload(), source=SubmissionSource.API).created
 
 
-def test_replayed_client_id_returns_the_same_receipt_and_stores_once(session, open_stop) -> None:  # type: ignore[no-untyped-def]
+def test_replayed_client_id_returns_the_same_receipt_and_stores_once(session, open_stop) -> None:
     payload = valid_payload()
     first = submit(session, open_stop.code, payload, source=SubmissionSource.FORM)
     second = submit(session, open_stop.code, payload, source=SubmissionSource.FORM)
@@ -314,7 +314,7 @@ def test_replayed_client_id_returns_the_same_receipt_and_stores_once(session, op
     assert stored(session, first.id).items[0].text.startswith("Former le personnel")
 
 
-def test_replay_after_the_stop_closed_still_returns_the_receipt(session, open_stop) -> None:  # type: ignore[no-untyped-def]
+def test_replay_after_the_stop_closed_still_returns_the_receipt(session, open_stop) -> None:
     payload = valid_payload()
     first = submit(session, open_stop.code, payload, source=SubmissionSource.API)
     with write_transaction(session):
@@ -328,7 +328,7 @@ def test_replay_after_the_stop_closed_still_returns_the_receipt(session, open_st
     assert counts(session) == (1, 1)
 
 
-def test_nothing_is_half_stored_when_one_item_is_invalid(session, open_stop) -> None:  # type: ignore[no-untyped-def]
+def test_nothing_is_half_stored_when_one_item_is_invalid(session, open_stop) -> None:
     submit(session, open_stop.code, valid_payload(), source=SubmissionSource.API)
     payload = valid_payload(items=[
         {"kind": "need", "text": "Un besoin valable."},

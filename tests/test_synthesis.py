@@ -17,17 +17,17 @@ from feedback_app.services.synthesis_rows import estimate_items, fingerprint, st
 from tests.export_world import ARABIC_TEXT, INJECTIONS, add_submission, build_tour
 
 
-def _region_ids(session, *slugs: str) -> frozenset[int]:  # type: ignore[no-untyped-def]
+def _region_ids(session, *slugs: str) -> frozenset[int]:
     return frozenset(session.scalars(select(Region.id).where(Region.slug.in_(slugs))))
 
 
-def _figures(session, scope=EVERYTHING, **filters):  # type: ignore[no-untyped-def]
+def _figures(session, scope=EVERYTHING, **filters):
     sel = resolve(session, scope, SynthesisFilters(**filters))
     syn = synthesis(session, sel)
     return sel, syn, {r.slug: r for r in syn.regions}
 
 
-def test_figures_per_region_match_the_tour(session) -> None:  # type: ignore[no-untyped-def]
+def test_figures_per_region_match_the_tour(session) -> None:
     build_tour(session)
     _sel, syn, by_slug = _figures(session)
 
@@ -45,7 +45,7 @@ def test_figures_per_region_match_the_tour(session) -> None:  # type: ignore[no-
         4, 6 + 2 + len(INJECTIONS), 2)
 
 
-def test_totals_agree_with_a_plain_count_of_the_database(session) -> None:  # type: ignore[no-untyped-def]
+def test_totals_agree_with_a_plain_count_of_the_database(session) -> None:
     build_tour(session)
     _sel, syn, _ = _figures(session)
     counted = [s for s in session.scalars(select(Submission)).all()
@@ -56,7 +56,7 @@ def test_totals_agree_with_a_plain_count_of_the_database(session) -> None:  # ty
     assert syn.totals.proposals == sum(i.kind.value == "proposal" for i in items)
 
 
-def test_category_split_and_top_themes(session) -> None:  # type: ignore[no-untyped-def]
+def test_category_split_and_top_themes(session) -> None:
     build_tour(session)
     _sel, syn, _ = _figures(session)
     assert syn.by_category["marrakech-safi"] == {"hebergement": 1, "agence_voyages": 1}
@@ -70,7 +70,7 @@ def test_category_split_and_top_themes(session) -> None:  # type: ignore[no-unty
     assert syn.top_themes["challenge"] == ()
 
 
-def test_labels_follow_the_language(session) -> None:  # type: ignore[no-untyped-def]
+def test_labels_follow_the_language(session) -> None:
     build_tour(session)
     sel = resolve(session, EVERYTHING, SynthesisFilters(), language="ar")
     syn = synthesis(session, sel)
@@ -79,7 +79,7 @@ def test_labels_follow_the_language(session) -> None:  # type: ignore[no-untyped
     assert syn.top_themes["need"][0].label == "التكوين والموارد البشرية"
 
 
-def test_synthesis_counts_in_sql_with_a_fixed_number_of_queries(app, session) -> None:  # type: ignore[no-untyped-def]
+def test_synthesis_counts_in_sql_with_a_fixed_number_of_queries(app, session) -> None:
     build_tour(session)
     for _ in range(5):
         add_submission(session, session.scalar(select(Submission.stop_id)))
@@ -96,7 +96,7 @@ def test_synthesis_counts_in_sql_with_a_fixed_number_of_queries(app, session) ->
     assert all("GROUP BY" in s.upper() for s in selects)
 
 
-def test_a_delegate_sees_only_their_regions(session) -> None:  # type: ignore[no-untyped-def]
+def test_a_delegate_sees_only_their_regions(session) -> None:
     tour = build_tour(session)
     scope = Scope(user_id=7, region_ids=_region_ids(session, "souss-massa"))
     sel, syn, by_slug = _figures(session, scope)
@@ -112,7 +112,7 @@ def test_a_delegate_sees_only_their_regions(session) -> None:  # type: ignore[no
         resolve(session, EVERYTHING, SynthesisFilters(region_slugs=("atlantide",)))
 
 
-def test_filters_on_regions_stops_dates_and_status(session) -> None:  # type: ignore[no-untyped-def]
+def test_filters_on_regions_stops_dates_and_status(session) -> None:
     tour = build_tour(session)
     _sel, syn, by_slug = _figures(session, region_slugs=("souss-massa", "marrakech-safi"))
     assert list(by_slug) == ["marrakech-safi", "souss-massa"]  # official order, not asked order
@@ -131,7 +131,7 @@ def test_filters_on_regions_stops_dates_and_status(session) -> None:  # type: ig
     assert syn.totals.submissions == 4
 
 
-def test_dates_are_local_days(session) -> None:  # type: ignore[no-untyped-def]
+def test_dates_are_local_days(session) -> None:
     tour = build_tour(session)
     # 23:30 UTC on 9 January is already 10 January in Morocco (UTC+1).
     add_submission(session, tour.stops["marrakech"],
@@ -143,7 +143,7 @@ def test_dates_are_local_days(session) -> None:  # type: ignore[no-untyped-def]
     assert {r.date for r in stream_items(session, sel)} == {dt.date(2025, 1, 10)}
 
 
-def test_rows_come_in_region_order_without_spam_and_with_consented_contacts(session) -> None:  # type: ignore[no-untyped-def]
+def test_rows_come_in_region_order_without_spam_and_with_consented_contacts(session) -> None:
     build_tour(session)
     sel = resolve(session, EVERYTHING, SynthesisFilters())
     rows = list(stream_items(session, sel, chunk=3))
@@ -160,7 +160,7 @@ def test_rows_come_in_region_order_without_spam_and_with_consented_contacts(sess
     assert all(r.person_name is None and r.email is None for r in hidden)
 
 
-def test_fingerprint_moves_with_every_review_change(session) -> None:  # type: ignore[no-untyped-def]
+def test_fingerprint_moves_with_every_review_change(session) -> None:
     tour = build_tour(session)
     sel = resolve(session, EVERYTHING, SynthesisFilters())
     first = fingerprint(session, sel)

@@ -55,7 +55,7 @@ def test_clean_multiline(raw: str, expected: str) -> None:
 
 
 @pytest.mark.parametrize("clean", [clean_line, clean_multiline])
-def test_cleaned_text_is_nfc_without_controls_or_surrogates(clean) -> None:  # type: ignore[no-untyped-def]
+def test_cleaned_text_is_nfc_without_controls_or_surrogates(clean) -> None:
     raw = "".join(chr(c) for c in range(0x00, 0xA0)) + "e\u0301\ud800\udbff\udc00\udfff"
     cleaned = clean(raw)
     assert unicodedata.is_normalized("NFC", cleaned)

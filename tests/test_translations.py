@@ -24,23 +24,24 @@ from sqlalchemy import select
 from feedback_app import create_app
 from feedback_app.extensions import babel
 from feedback_app.extensions import db as _db
+from feedback_app.locales import LANGUAGE_CODES
 from feedback_app.models import Category, Region, StopStatus, Theme
 from tests.catalogs import compile_catalogs, i18n_tool
 from tests.conftest import csrf_token, valid_payload
 from tests.staff import build_world, csrf_for, signed_in
 from tests.test_access_matrix import MATRIX
 
-LANGUAGES = ("fr", "ar", "en")
+LANGUAGES = LANGUAGE_CODES
 
 
 # --- catalogs -------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def template():  # type: ignore[no-untyped-def]
+def template():
     return i18n_tool.extract_current()
 
 
-def test_extraction_finds_the_code_and_template_strings(template) -> None:  # type: ignore[no-untyped-def]
+def test_extraction_finds_the_code_and_template_strings(template) -> None:
     ids = {m.id if isinstance(m.id, str) else m.id[0] for m in template if m.id}
     assert "Envoyer ma contribution" in ids  # a template
     assert "Besoin" in ids  # lazy_gettext in a service
@@ -49,7 +50,7 @@ def test_extraction_finds_the_code_and_template_strings(template) -> None:  # ty
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_catalog_translates_every_message(template, language: str) -> None:  # type: ignore[no-untyped-def]
+def test_catalog_translates_every_message(template, language: str) -> None:
     problems = i18n_tool.catalog_problems(language, template)
     shown = "\n".join(str(p) for p in problems[:40])
     assert not problems, (
@@ -68,7 +69,7 @@ def test_arabic_catalog_has_the_six_cldr_plural_forms() -> None:
         assert len(message.string) == 6 and all(message.string), message.id
 
 
-def test_catalog_checks_catch_a_broken_translation(template, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_catalog_checks_catch_a_broken_translation(template, tmp_path, monkeypatch) -> None:
     """The checker itself: an unknown placeholder, a fuzzy entry and a gap are all reported."""
     catalog = i18n_tool.read_catalog(i18n_tool.po_path("en"), "en")
     catalog.get("Rencontre de %(city)s").string = "%(town)s meeting"
@@ -95,7 +96,7 @@ def compiled_translations(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def app(database_url: str, tmp_path: Path, compiled_translations: Path):  # type: ignore[no-untyped-def]
+def app(database_url: str, tmp_path: Path, compiled_translations: Path):
     """conftest's app, reading the catalogs compiled above."""
     app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": database_url,
                       "INSTANCE_TMP": str(tmp_path),
@@ -110,14 +111,14 @@ def app(database_url: str, tmp_path: Path, compiled_translations: Path):  # type
 
 
 @contextlib.contextmanager
-def _request(app, path: str):  # type: ignore[no-untyped-def]
+def _request(app, path: str):
     # The app context outlives the request here: forget the previous request's locale.
     with app.test_request_context(path):
         refresh()
         yield
 
 
-def test_arabic_plural_forms_at_run_time(app) -> None:  # type: ignore[no-untyped-def]
+def test_arabic_plural_forms_at_run_time(app) -> None:
     from flask_babel import ngettext
 
     with _request(app, "/?lang=ar"):
@@ -243,7 +244,7 @@ def _wtforms_english() -> list[tuple[str, re.Pattern[str]]]:
     return found
 
 
-def _reference_names(session, language: str) -> list[str]:  # type: ignore[no-untyped-def]
+def _reference_names(session, language: str) -> list[str]:
     """French names of regions, categories and themes that differ in this language."""
     names = []
     for model in (Region, Category, Theme):
@@ -253,7 +254,7 @@ def _reference_names(session, language: str) -> list[str]:  # type: ignore[no-un
     return names
 
 
-def untranslated(text: str, leftovers, names: list[str]) -> list[str]:  # type: ignore[no-untyped-def]
+def untranslated(text: str, leftovers, names: list[str]) -> list[str]:
     hits = []
     for msgid, pattern in leftovers:
         if pattern.search(text):
@@ -273,7 +274,7 @@ class _Ids(dict):
 _NOT_PAGES = {("auth.logout", "POST"), ("hq.exports", "POST")}
 
 
-def _requests(world, planned_code: str):  # type: ignore[no-untyped-def]
+def _requests(world, planned_code: str):
     """(role, method, path, data) of every page the matrix lists, and a few it cannot."""
     ids = _Ids(world.ids)
     for row in MATRIX:
@@ -296,7 +297,7 @@ def _requests(world, planned_code: str):  # type: ignore[no-untyped-def]
         yield role, "POST", f"/f/{world.ids['code_a']}", {"organisation": ""}  # errors
 
 
-def _switch_problems(app, html: str) -> list[str]:  # type: ignore[no-untyped-def]
+def _switch_problems(app, html: str) -> list[str]:
     """Each link of the language switch must open a page (a GET route), in that language."""
     from urllib.parse import parse_qs, urlsplit
 
@@ -321,7 +322,7 @@ def _switch_problems(app, html: str) -> list[str]:  # type: ignore[no-untyped-de
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_every_page_is_in_the_reader_language(app, session, make_stop, language: str) -> None:  # type: ignore[no-untyped-def]
+def test_every_page_is_in_the_reader_language(app, session, make_stop, language: str) -> None:
     world = build_world(session)
     planned = make_stop(city="Tiznit", status=StopStatus.PLANNED)
     clients = {"anon": app.test_client()}
@@ -360,12 +361,12 @@ def test_every_page_is_in_the_reader_language(app, session, make_stop, language:
 
 # --- choosing the language ------------------------------------------------------------------
 
-def _html_lang(response) -> str | None:  # type: ignore[no-untyped-def]
+def _html_lang(response) -> str | None:
     match = re.search(r'<html lang="([^"]+)" dir="([^"]+)"', response.get_data(as_text=True))
     return match and f"{match.group(1)}/{match.group(2)}"
 
 
-def test_language_from_url_then_cookie_then_browser_then_french(client) -> None:  # type: ignore[no-untyped-def]
+def test_language_from_url_then_cookie_then_browser_then_french(client) -> None:
     assert _html_lang(client.get("/")) == "fr/ltr"
     assert _html_lang(client.get("/", headers={"Accept-Language": "ar-MA,ar;q=0.9"})) == "ar/rtl"
     assert _html_lang(client.get("/", headers={"Accept-Language": "en-GB,en;q=0.8"})) == "en/ltr"
@@ -383,7 +384,7 @@ def test_language_from_url_then_cookie_then_browser_then_french(client) -> None:
     assert "Accept-Language" in client.get("/api/v1/stops/NOPE").vary
 
 
-def test_the_switch_links_keep_the_page_and_its_query(client) -> None:  # type: ignore[no-untyped-def]
+def test_the_switch_links_keep_the_page_and_its_query(client) -> None:
     html = client.get("/?code=nope").get_data(as_text=True)
     switch = html[html.index('class="lang-switch"'):]
     switch = switch[:switch.index("</nav>")]
@@ -392,7 +393,7 @@ def test_the_switch_links_keep_the_page_and_its_query(client) -> None:  # type: 
     assert 'aria-current="true" lang="fr"' in switch
 
 
-def test_public_form_in_arabic_through_the_post_and_the_receipt(client, session, open_stop) -> None:  # type: ignore[no-untyped-def]
+def test_public_form_in_arabic_through_the_post_and_the_receipt(client, session, open_stop) -> None:
     from feedback_app.models import Submission
 
     page = client.get(f"/f/{open_stop.code}?lang=ar")
@@ -424,7 +425,7 @@ def test_public_form_in_arabic_through_the_post_and_the_receipt(client, session,
     assert stored is not None and stored.language == "ar"
 
 
-def test_api_errors_follow_accept_language(client, open_stop) -> None:  # type: ignore[no-untyped-def]
+def test_api_errors_follow_accept_language(client, open_stop) -> None:
     url = f"/api/v1/stops/{open_stop.code}/submissions"
     for language, missing_stop, required in (
         ("ar", "المحطة غير موجودة.", "هذه الخانة إلزامية."),
@@ -448,14 +449,14 @@ def test_api_errors_follow_accept_language(client, open_stop) -> None:  # type: 
     assert "The requested URL" not in english.get_json()["error"]
 
 
-def test_api_describes_a_stop_in_the_reader_language(client, open_stop) -> None:  # type: ignore[no-untyped-def]
+def test_api_describes_a_stop_in_the_reader_language(client, open_stop) -> None:
     body = client.get(f"/api/v1/stops/{open_stop.code}",
                       headers={"Accept-Language": "ar"}).get_json()
     assert body["region"]["name"] == body["region"]["name_ar"]
     assert {k["label"] for k in body["kinds"]} == {"حاجة", "فرصة", "تحدٍّ", "مقترح"}
 
 
-def test_numbers_and_dates_follow_the_locale(app) -> None:  # type: ignore[no-untyped-def]
+def test_numbers_and_dates_follow_the_locale(app) -> None:
     import datetime as dt
 
     from flask_babel import format_date, format_datetime, format_decimal

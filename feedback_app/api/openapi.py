@@ -9,11 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask import jsonify
+from flask.typing import ResponseReturnValue
 
 from feedback_app.api import bp
+from feedback_app.locales import LANGUAGE_CODES
 from feedback_app.models import ItemKind, Priority, StopStatus
 from feedback_app.services.submission_input import (
-    LANGUAGES,
     MAX_EMAIL,
     MAX_ITEM_TEXT,
     MAX_ITEMS,
@@ -134,7 +135,7 @@ _SCHEMAS: dict[str, Any] = {
             "consent_contact": {"type": "boolean", "nullable": True, "default": False,
                                 "description": "Without it, name, email and phone are "
                                                "dropped."},
-            "language": {"type": "string", "nullable": True, "enum": [*LANGUAGES, None]},
+            "language": {"type": "string", "nullable": True, "enum": [*LANGUAGE_CODES, None]},
             "filled_at": {"type": "string", "format": "date-time", "nullable": True,
                           "description": "When the form was filled on the device (offline "
                                          "queue): a stop closed since then still accepts it "
@@ -207,5 +208,5 @@ OPENAPI: dict[str, Any] = {
 
 
 @bp.get("/openapi.json")
-def openapi():  # type: ignore[no-untyped-def]
+def openapi() -> ResponseReturnValue:
     return jsonify(OPENAPI)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import (
     current_app,
     flash,
@@ -14,6 +12,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
@@ -29,12 +28,13 @@ from feedback_app.services.tokens import (
     find_valid_token,
     set_password_with_token,
 )
+from feedback_app.web.forms import attach_errors, safe_next
 
 _THROTTLES_KEY = "tournee_signin_throttles"
 
 
 @bp.record_once
-def _create_throttles(state) -> None:  # type: ignore[no-untyped-def]
+def _create_throttles(state) -> None:
     state.app.extensions[_THROTTLES_KEY] = Throttles.create()
 
 
@@ -46,51 +46,30 @@ def _forget_cached_user() -> None:
     g.pop("_login_user", None)
 
 
-@bp.app_context_processor
-def _staff_layout_context() -> dict:
-    # templates/staff/base.html shows only the links whose endpoint exists.
-    return {"current_app": current_app._get_current_object()}
-
-
 def _throttles() -> Throttles:
     return current_app.extensions[_THROTTLES_KEY]
 
 
 def landing_url() -> str:
-    """Where a signed-in staff member starts: the review desk, else HQ's pages."""
-    views = current_app.view_functions
-    candidates = ["review.index", "hq.dashboard", "hq.stops"]
+    """Where a signed-in staff member starts: HQ on the dashboard, a delegate at the review desk."""
     if current_user.is_authenticated and current_user.is_hq:
-        candidates = ["hq.dashboard", "review.index", "hq.stops"]
-    for endpoint in candidates:
-        if endpoint in views:
-            return url_for(endpoint)
-    return url_for("public.index")
+        return url_for("hq.dashboard")
+    return url_for("review.index")
 
 
-def _safe_next(target: str | None) -> str | None:
-    """Only a path on this site: never another host (open redirect)."""
-    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or "\\" in target or any(ord(c) < 32 for c in target):
-        return None
-    return target
-
-
-def _start_session(user) -> None:  # type: ignore[no-untyped-def]
+def _start_session(user) -> None:
     # A fresh session: nothing planted in the cookie before sign-in survives it (fixation).
     session.clear()
     login_user(user)
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login():  # type: ignore[no-untyped-def]
+def login() -> ResponseReturnValue:
     if current_user.is_authenticated and request.method == "GET":
         return redirect(landing_url())
     form = LoginForm()
     if request.method == "GET":
-        form.next.data = _safe_next(request.args.get("next")) or ""
+        form.next.data = safe_next(request.args.get("next")) or ""
     error, status = None, 200
     if form.validate_on_submit():
         result = authenticate(
@@ -99,7 +78,7 @@ def login():  # type: ignore[no-untyped-def]
         )
         if result.ok:
             _start_session(result.user)
-            return redirect(_safe_next(form.next.data) or landing_url())
+            return redirect(safe_next(form.next.data) or landing_url())
         if result.wait_seconds:
             error = ngettext("Trop de tentatives. Réessayez dans %(num)d seconde.",
                              "Trop de tentatives. Réessayez dans %(num)d secondes.",
@@ -112,7 +91,7 @@ def login():  # type: ignore[no-untyped-def]
 
 
 @bp.post("/logout")
-def logout():  # type: ignore[no-untyped-def]
+def logout() -> ResponseReturnValue:
     if current_user.is_authenticated:
         sign_out(db.session, current_user.id)
         logout_user()
@@ -122,7 +101,7 @@ def logout():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/set-password/<token>", methods=["GET", "POST"])
-def set_password(token: str):  # type: ignore[no-untyped-def]
+def set_password(token: str) -> ResponseReturnValue:
     try:
         row = find_valid_token(db.session, token)
     except NotFound:
@@ -135,8 +114,7 @@ def set_password(token: str):  # type: ignore[no-untyped-def]
                 confirmation=form.confirm.data or "",
             )
         except ValidationFailed as failure:
-            for field, messages in failure.as_text().items():
-                form[field].errors = [*form[field].errors, *messages]
+            attach_errors(form, failure)
         except NotFound:
             return _private(_invalid_link(), 410)
         else:
@@ -152,7 +130,7 @@ def _invalid_link() -> str:
                            hours=int(TOKEN_VALIDITY.total_seconds() // 3600))
 
 
-def _private(body: str, status: int):  # type: ignore[no-untyped-def]
+def _private(body: str, status: int):
     # The token is in the address: it must not leak through Referer nor stay in a cache.
     response = current_app.make_response((body, status))
     response.headers["Referrer-Policy"] = "no-referrer"

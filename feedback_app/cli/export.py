@@ -12,10 +12,10 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from feedback_app.extensions import db
+from feedback_app.locales import LANGUAGE_CODES
 from feedback_app.services.access import EVERYTHING
 from feedback_app.services.errors import NotFound
 from feedback_app.services.export_files import (
-    LANGUAGES,
     ExportRequest,
     audit_export,
     exports_dir,
@@ -55,7 +55,7 @@ class _Progress:
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), default=None)
 @click.option("--status", "statuses", multiple=True, type=click.Choice(["new", "reviewed"]),
               help="Only these review statuses (spam is always left out).")
-@click.option("--language", type=click.Choice(LANGUAGES), default="fr", show_default=True)
+@click.option("--language", type=click.Choice(LANGUAGE_CODES), default="fr", show_default=True)
 @click.option("--no-contacts", is_flag=True, help="Leave out the contact columns.")
 def export_xlsx_command(out: str, regions: tuple[str, ...], since: dt.datetime | None,
                         until: dt.datetime | None, statuses: tuple[str, ...], language: str,
@@ -77,7 +77,7 @@ def export_xlsx_command(out: str, regions: tuple[str, ...], since: dt.datetime |
     try:
         result = produce(db.session, EVERYTHING, request, directory=directory,
                          generated_by="flask export xlsx", progress=progress, total=total,
-                         tz=current_app.config.get("BABEL_DEFAULT_TIMEZONE", "UTC"))
+                         tz=current_app.config["BABEL_DEFAULT_TIMEZONE"])
     except NotFound as error:
         click.echo(f"error: unknown region: {error}", err=True)
         sys.exit(1)

@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from feedback_app.exports.labels_en_ar import AR, EN
-
-RTL_LANGUAGES = frozenset({"ar"})
+from feedback_app.locales import language as language_info
 
 FR: dict[str, object] = {
     "sheet_synthesis": "Synthèse",
@@ -114,7 +113,7 @@ class Labels:
     def __init__(self, language: str) -> None:
         self.language = language if language in LABELS else "fr"
         self._table = LABELS[self.language]
-        self.rtl = self.language in RTL_LANGUAGES
+        self.rtl = language_info(self.language).rtl
 
     def __getitem__(self, key: str) -> str:
         value = self._table.get(key, FR[key])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from flask import render_template, request
+from flask.typing import ResponseReturnValue
 
 from feedback_app.auth.guards import hq_required
 from feedback_app.extensions import db
@@ -17,7 +18,7 @@ from feedback_app.services import reference
 
 @bp.get("/audit")
 @hq_required
-def audit():  # type: ignore[no-untyped-def]
+def audit() -> ResponseReturnValue:
     filters = AuditFilterForm(request.args)
     actions = audit_service.known_actions(db.session)
     filters.action.choices = [("", "—")] + [(a, a) for a in actions]

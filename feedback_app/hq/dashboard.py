@@ -7,9 +7,11 @@ filtered on what it counts.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from flask import current_app, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from wtforms import DateField
 from wtforms.validators import Optional, ValidationError
@@ -34,13 +36,10 @@ class PeriodForm(FlaskForm):
             raise ValidationError("")
 
 
-def _review_linker(since: dt.date | None, until: dt.date | None):  # type: ignore[no-untyped-def]
-    """url(region_id=..., kind=..., ...) to the review list, or None while it does not exist."""
-    exists = "review.index" in current_app.view_functions
+def _review_linker(since: dt.date | None, until: dt.date | None) -> Callable[..., str]:
+    """link(region=..., kind=..., ...): the review list filtered on what a figure counts."""
 
-    def link(**params: Any) -> str | None:
-        if not exists:
-            return None
+    def link(**params: Any) -> str:
         args = {"region": params.get("region"), "kind": params.get("kind"),
                 "category": params.get("category"), "theme": params.get("theme"),
                 "shortlisted": "1" if params.get("shortlisted") else None,
@@ -53,7 +52,7 @@ def _review_linker(since: dt.date | None, until: dt.date | None):  # type: ignor
 
 @bp.get("/")
 @staff_required
-def dashboard():  # type: ignore[no-untyped-def]
+def dashboard() -> ResponseReturnValue:
     form = PeriodForm(request.args)
     valid = form.validate()
     since = form.since.data if valid else None
@@ -61,7 +60,7 @@ def dashboard():  # type: ignore[no-untyped-def]
     language = current_language()
     sel = resolve(db.session, current_scope(), SynthesisFilters(since=since, until=until),
                   language=language,
-                  tz=current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "UTC")
+                  tz=current_app.config["BABEL_DEFAULT_TIMEZONE"])
     syn = synthesis(db.session, sel)
     db.session.rollback()  # end the read transaction: nothing to keep
     region_ids = {r.slug: r.id for r in sel.regions}
@@ -69,7 +68,6 @@ def dashboard():  # type: ignore[no-untyped-def]
     return render_template(
         "hq/dashboard.html", form=form, syn=syn, totals=syn.totals, region_ids=region_ids,
         biggest=biggest, review=_review_linker(since, until),
-        stops_link="hq.stops" in current_app.view_functions,
         kinds=("need", "opportunity", "challenge", "proposal"),
         kind_labels=reference.KIND_PLURALS,
     )

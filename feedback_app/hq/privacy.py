@@ -7,6 +7,7 @@ in an address bar, the browser history or a proxy's log.
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -32,7 +33,7 @@ class PrivacyEraseForm(FlaskForm):
 
 @bp.route("/privacy", methods=["GET", "POST"])
 @hq_required
-def privacy():  # type: ignore[no-untyped-def]
+def privacy() -> ResponseReturnValue:
     search = PrivacySearchForm()
     erase = PrivacyEraseForm()
     matches, status = None, 200
@@ -51,7 +52,7 @@ def privacy():  # type: ignore[no-untyped-def]
     ), status
 
 
-def _erase(erase: PrivacyEraseForm):  # type: ignore[no-untyped-def]
+def _erase(erase: PrivacyEraseForm):
     ids = [int(value) for value in request.form.getlist("submission") if value.isdigit()]
     if not (erase.validate_on_submit() and erase.confirm.data and ids):
         flash(_("Rien n'a été effacé : cochez les contributions concernées et la confirmation."),

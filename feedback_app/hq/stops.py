@@ -6,7 +6,8 @@ Delegates see, open and close their own regions' stops; creating and editing is 
 from __future__ import annotations
 
 import segno
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -15,11 +16,10 @@ from feedback_app.auth.guards import current_scope, hq_required, staff_required
 from feedback_app.extensions import db
 from feedback_app.hq import bp
 from feedback_app.hq.forms import STATUS_LABELS, ActionForm, StopFilterForm, StopForm
-from feedback_app.hq.helpers import attach_errors, external_url
 from feedback_app.i18n import current_language
 from feedback_app.models import StopStatus
 from feedback_app.services import reference
-from feedback_app.services.errors import NotFound, ValidationFailed
+from feedback_app.services.errors import ValidationFailed
 from feedback_app.services.stop_admin import (
     add_stop,
     get_stop,
@@ -27,6 +27,7 @@ from feedback_app.services.stop_admin import (
     set_stop_status,
     update_stop,
 )
+from feedback_app.web.forms import attach_errors, external_url
 
 
 def _region_choices(scope_only: bool) -> list[tuple[str, str]]:
@@ -38,7 +39,7 @@ def _region_choices(scope_only: bool) -> list[tuple[str, str]]:
 
 @bp.get("/stops")
 @staff_required
-def stops():  # type: ignore[no-untyped-def]
+def stops() -> ResponseReturnValue:
     filters = StopFilterForm(request.args)
     filters.region.choices = [("", _("Toutes")), *_region_choices(scope_only=True)]
     filters.status.choices = [("", _("Tous")),
@@ -56,7 +57,7 @@ def _stop_form_choices(form: StopForm) -> None:
 
 @bp.route("/stops/new", methods=["GET", "POST"])
 @hq_required
-def stop_create():  # type: ignore[no-untyped-def]
+def stop_create() -> ResponseReturnValue:
     form = StopForm()
     _stop_form_choices(form)
     if form.validate_on_submit():
@@ -75,11 +76,8 @@ def stop_create():  # type: ignore[no-untyped-def]
 
 @bp.route("/stops/<int:stop_id>/edit", methods=["GET", "POST"])
 @hq_required
-def stop_edit(stop_id: int):  # type: ignore[no-untyped-def]
-    try:
-        stop = get_stop(db.session, current_scope(), stop_id)
-    except NotFound:
-        abort(404)
+def stop_edit(stop_id: int) -> ResponseReturnValue:
+    stop = get_stop(db.session, current_scope(), stop_id)
     form = StopForm(obj=stop) if request.method == "GET" else StopForm()
     _stop_form_choices(form)
     if request.method == "GET":
@@ -99,26 +97,23 @@ def stop_edit(stop_id: int):  # type: ignore[no-untyped-def]
     return render_template("hq/stop_form.html", form=form, stop=stop), status
 
 
-def _change_status(stop_id: int, status: StopStatus, message: str):  # type: ignore[no-untyped-def]
+def _change_status(stop_id: int, status: StopStatus, message: str):
     ActionForm().validate_on_submit()  # CSRF is enforced globally; the form documents it
-    try:
-        stop = set_stop_status(db.session, current_scope(), stop_id, actor_id=current_user.id,
-                               status=status)
-    except NotFound:
-        abort(404)
+    stop = set_stop_status(db.session, current_scope(), stop_id, actor_id=current_user.id,
+                           status=status)
     flash(message % {"city": stop.city}, "ok")
     return redirect(url_for("hq.stops"))
 
 
 @bp.post("/stops/<int:stop_id>/open")
 @staff_required
-def stop_open(stop_id: int):  # type: ignore[no-untyped-def]
+def stop_open(stop_id: int) -> ResponseReturnValue:
     return _change_status(stop_id, StopStatus.OPEN, _("Étape de %(city)s ouverte."))
 
 
 @bp.post("/stops/<int:stop_id>/close")
 @staff_required
-def stop_close(stop_id: int):  # type: ignore[no-untyped-def]
+def stop_close(stop_id: int) -> ResponseReturnValue:
     return _change_status(stop_id, StopStatus.CLOSED, _("Étape de %(city)s clôturée."))
 
 
@@ -134,11 +129,8 @@ def _qr_svg(url: str, title: str) -> str:
 
 @bp.get("/stops/<int:stop_id>/poster")
 @staff_required
-def stop_poster(stop_id: int):  # type: ignore[no-untyped-def]
-    try:
-        stop = get_stop(db.session, current_scope(), stop_id)
-    except NotFound:
-        abort(404)
+def stop_poster(stop_id: int) -> ResponseReturnValue:
+    stop = get_stop(db.session, current_scope(), stop_id)
     url_fr = public_form_url(stop.code)
     url_ar = public_form_url(stop.code, "ar")
     return render_template(
@@ -148,7 +140,7 @@ def stop_poster(stop_id: int):  # type: ignore[no-untyped-def]
     )
 
 
-def _poster_words(stop, language: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def _poster_words(stop, language: str) -> dict[str, str]:
     """The poster speaks French and Arabic, whatever the language of the page around it."""
     with force_locale(language):
         return {

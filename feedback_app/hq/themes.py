@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -10,9 +11,8 @@ from feedback_app.auth.guards import hq_required
 from feedback_app.extensions import db
 from feedback_app.hq import bp
 from feedback_app.hq.forms import ActionForm, ThemeForm
-from feedback_app.hq.helpers import attach_errors
 from feedback_app.i18n import current_language
-from feedback_app.services.errors import NotFound, ValidationFailed
+from feedback_app.services.errors import ValidationFailed
 from feedback_app.services.themes import (
     add_theme,
     get_theme,
@@ -20,6 +20,7 @@ from feedback_app.services.themes import (
     rename_theme,
     set_retired,
 )
+from feedback_app.web.forms import attach_errors
 
 
 def _names(form: ThemeForm) -> dict[str, str]:
@@ -29,7 +30,7 @@ def _names(form: ThemeForm) -> dict[str, str]:
 
 @bp.route("/themes", methods=["GET", "POST"])
 @hq_required
-def themes():  # type: ignore[no-untyped-def]
+def themes() -> ResponseReturnValue:
     form = ThemeForm()
     if form.validate_on_submit():
         try:
@@ -45,11 +46,8 @@ def themes():  # type: ignore[no-untyped-def]
 
 @bp.route("/themes/<int:theme_id>/edit", methods=["GET", "POST"])
 @hq_required
-def theme_edit(theme_id: int):  # type: ignore[no-untyped-def]
-    try:
-        theme = get_theme(db.session, theme_id)
-    except NotFound:
-        abort(404)
+def theme_edit(theme_id: int) -> ResponseReturnValue:
+    theme = get_theme(db.session, theme_id)
     form = ThemeForm(obj=theme) if request.method == "GET" else ThemeForm()
     if form.validate_on_submit():
         try:
@@ -64,12 +62,9 @@ def theme_edit(theme_id: int):  # type: ignore[no-untyped-def]
         422 if form.errors else 200)
 
 
-def _retire(theme_id: int, retired: bool):  # type: ignore[no-untyped-def]
-    try:
-        theme = set_retired(db.session, actor_id=current_user.id, theme_id=theme_id,
-                            retired=retired)
-    except NotFound:
-        abort(404)
+def _retire(theme_id: int, retired: bool):
+    theme = set_retired(db.session, actor_id=current_user.id, theme_id=theme_id,
+                        retired=retired)
     name = theme.name_for(current_language())
     if retired:
         flash(_("Thème « %(name)s » retiré du formulaire ; il reste sur les contributions "
@@ -81,11 +76,11 @@ def _retire(theme_id: int, retired: bool):  # type: ignore[no-untyped-def]
 
 @bp.post("/themes/<int:theme_id>/retire")
 @hq_required
-def theme_retire(theme_id: int):  # type: ignore[no-untyped-def]
+def theme_retire(theme_id: int) -> ResponseReturnValue:
     return _retire(theme_id, True)
 
 
 @bp.post("/themes/<int:theme_id>/restore")
 @hq_required
-def theme_restore(theme_id: int):  # type: ignore[no-untyped-def]
+def theme_restore(theme_id: int) -> ResponseReturnValue:
     return _retire(theme_id, False)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -10,11 +11,10 @@ from feedback_app.auth.guards import hq_required
 from feedback_app.extensions import db
 from feedback_app.hq import bp
 from feedback_app.hq.forms import ROLE_LABELS, ActionForm, UserForm
-from feedback_app.hq.helpers import attach_errors, external_url
 from feedback_app.i18n import current_language
 from feedback_app.models import Role
 from feedback_app.services import reference
-from feedback_app.services.errors import NotFound, ValidationFailed
+from feedback_app.services.errors import ValidationFailed
 from feedback_app.services.tokens import TOKEN_VALIDITY
 from feedback_app.services.user_admin import (
     create_with_link,
@@ -24,6 +24,7 @@ from feedback_app.services.user_admin import (
     set_active,
     update_user,
 )
+from feedback_app.web.forms import attach_errors, external_url
 
 
 def _prepare(form: UserForm) -> None:
@@ -35,7 +36,7 @@ def _role(form: UserForm) -> Role:
     return Role(form.role.data) if form.role.data in {r.value for r in Role} else Role.DELEGATE
 
 
-def _handover(user, token: str):  # type: ignore[no-untyped-def]
+def _handover(user, token: str):
     """The link, shown once; only its hash is stored, so it cannot be shown again later."""
     link = external_url("auth.set_password", token=token)
     response = render_template("hq/user_link.html", user=user, link=link,
@@ -45,14 +46,14 @@ def _handover(user, token: str):  # type: ignore[no-untyped-def]
 
 @bp.get("/users")
 @hq_required
-def users():  # type: ignore[no-untyped-def]
+def users() -> ResponseReturnValue:
     return render_template("hq/users.html", users=list_users(db.session),
                            role_labels=ROLE_LABELS, action_form=ActionForm())
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
 @hq_required
-def user_create():  # type: ignore[no-untyped-def]
+def user_create() -> ResponseReturnValue:
     form = UserForm()
     _prepare(form)
     if form.validate_on_submit():
@@ -72,11 +73,8 @@ def user_create():  # type: ignore[no-untyped-def]
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
 @hq_required
-def user_edit(user_id: int):  # type: ignore[no-untyped-def]
-    try:
-        user = get_user(db.session, user_id)
-    except NotFound:
-        abort(404)
+def user_edit(user_id: int) -> ResponseReturnValue:
+    user = get_user(db.session, user_id)
     form = UserForm(obj=user) if request.method == "GET" else UserForm()
     _prepare(form)
     if request.method == "GET":
@@ -98,11 +96,9 @@ def user_edit(user_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/users/<int:user_id>/link")
 @hq_required
-def user_link(user_id: int):  # type: ignore[no-untyped-def]
+def user_link(user_id: int) -> ResponseReturnValue:
     try:
         user, token = new_link(db.session, actor_id=current_user.id, user_id=user_id)
-    except NotFound:
-        abort(404)
     except ValidationFailed as failure:
         for message in failure.messages():
             flash(message, "error")
@@ -110,11 +106,9 @@ def user_link(user_id: int):  # type: ignore[no-untyped-def]
     return _handover(user, token)
 
 
-def _set_active(user_id: int, active: bool):  # type: ignore[no-untyped-def]
+def _set_active(user_id: int, active: bool):
     try:
         user = set_active(db.session, actor_id=current_user.id, user_id=user_id, active=active)
-    except NotFound:
-        abort(404)
     except ValidationFailed as failure:
         for message in failure.messages():
             flash(message, "error")
@@ -129,11 +123,11 @@ def _set_active(user_id: int, active: bool):  # type: ignore[no-untyped-def]
 
 @bp.post("/users/<int:user_id>/deactivate")
 @hq_required
-def user_deactivate(user_id: int):  # type: ignore[no-untyped-def]
+def user_deactivate(user_id: int) -> ResponseReturnValue:
     return _set_active(user_id, False)
 
 
 @bp.post("/users/<int:user_id>/reactivate")
 @hq_required
-def user_reactivate(user_id: int):  # type: ignore[no-untyped-def]
+def user_reactivate(user_id: int) -> ResponseReturnValue:
     return _set_active(user_id, True)

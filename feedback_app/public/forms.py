@@ -57,14 +57,14 @@ class SubmissionForm(FlaskForm):
     challenge = _entries()
     proposal = _entries()
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.items_errors: list[str] = []
 
     def entry_lists(self) -> list[tuple[ItemKind, FieldList]]:
         return [(kind, self[name]) for kind, name in KIND_FIELDS.items()]
 
-    def set_choices(self, categories, themes, priorities) -> None:  # type: ignore[no-untyped-def]
+    def set_choices(self, categories, themes, priorities) -> None:
         self.category.choices = [("", _l("— Choisir —"))] + [(c.code, c.label) for c in categories]
         theme_choices = [("", _l("— Aucun —"))] + [(t.code, t.label) for t in themes]
         priority_choices = [("", _l("— Aucune —"))] + [(p.code, p.label) for p in priorities]

@@ -10,7 +10,8 @@ import json
 import uuid
 from pathlib import Path
 
-from flask import abort, current_app, render_template, url_for
+from flask import current_app, render_template, url_for
+from flask.typing import ResponseReturnValue
 
 from feedback_app.extensions import db
 from feedback_app.i18n import current_language
@@ -18,7 +19,6 @@ from feedback_app.public import bp
 from feedback_app.public.forms import SubmissionForm
 from feedback_app.public.routes import set_choices
 from feedback_app.services import reference
-from feedback_app.services.errors import NotFound
 from feedback_app.services.stops import get_stop_by_code
 from feedback_app.web.assets import asset_version
 
@@ -28,7 +28,7 @@ SW_SCOPE = "/f/"
 
 
 @bp.get("/sw.js")
-def service_worker():  # type: ignore[no-untyped-def]
+def service_worker() -> ResponseReturnValue:
     source = Path(current_app.static_folder or "", "js", "sw.js").read_text(encoding="utf-8")
     assets = [url_for("static", filename=name) for name in OFFLINE_ASSETS]
     head = (
@@ -42,12 +42,9 @@ def service_worker():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/f/<code>/tablet")
-def tablet(code: str):  # type: ignore[no-untyped-def]
+def tablet(code: str) -> ResponseReturnValue:
     """The same form for a delegate typing paper forms in a row; posts go through the queue."""
-    try:
-        stop = get_stop_by_code(db.session, code)
-    except NotFound:
-        abort(404)
+    stop = get_stop_by_code(db.session, code)
     if not stop.is_open:
         return render_template("public/unavailable.html", stop=stop)
     language = current_language()

@@ -6,7 +6,9 @@ import logging
 import uuid
 
 from flask import abort, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from wtforms import Field
 
 from feedback_app.extensions import csrf, db
 from feedback_app.i18n import current_language
@@ -18,6 +20,7 @@ from feedback_app.services.codes import receipt_reference
 from feedback_app.services.errors import NotFound, StopNotOpen, ValidationFailed
 from feedback_app.services.stops import get_stop_by_code, open_stops_by_region
 from feedback_app.services.submissions import find_receipt_for_stop, submit
+from feedback_app.web.forms import attach_errors
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +29,7 @@ _TOP_FIELDS = ("organisation", "category", "job_title", "consent_contact", "name
 
 
 @bp.get("/")
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     form = StopCodeForm(request.args)
     if form.code.data:
         try:
@@ -42,11 +45,8 @@ def index():  # type: ignore[no-untyped-def]
 
 @bp.route("/f/<code>", methods=["GET", "POST"])
 @csrf.exempt  # the form checks its own token so that a stale one re-renders, never a bare 400
-def stop_form(code: str):  # type: ignore[no-untyped-def]
-    try:
-        stop = get_stop_by_code(db.session, code)
-    except NotFound:
-        abort(404)
+def stop_form(code: str) -> ResponseReturnValue:
+    stop = get_stop_by_code(db.session, code)
     if request.method == "GET" and not stop.is_open:
         return render_template("public/unavailable.html", stop=stop)
 
@@ -92,18 +92,15 @@ def stop_form(code: str):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/f/<code>/receipt/<reference>")
-def receipt(code: str, reference: str):  # type: ignore[no-untyped-def]
-    try:
-        stop = get_stop_by_code(db.session, code)
-    except NotFound:
-        abort(404)
+def receipt(code: str, reference: str) -> ResponseReturnValue:
+    stop = get_stop_by_code(db.session, code)
     found = find_receipt_for_stop(db.session, stop, reference)
     if found is None:
         abort(404)
     return render_template("public/receipt.html", stop=stop, reference=found)
 
 
-def _honeypot_receipt(stop):  # type: ignore[no-untyped-def]
+def _honeypot_receipt(stop):
     """A bot filled the hidden field: it sees a success like any other, and nothing is stored."""
     log.info("honeypot filled: submission discarded")
     fake = receipt_reference(stop.region.code)
@@ -127,17 +124,18 @@ def set_choices(form: SubmissionForm, language: str) -> None:
 
 
 def _attach_errors(form: SubmissionForm, subforms: list, failure: ValidationFailed) -> str:
-    for path, messages in failure.as_text().items():
+    def field_for(path: str) -> Field | None:
         head, _sep, rest = path.partition(".")
+        index, _sep, sub = rest.partition(".")
         if head in _TOP_FIELDS:
-            form[head].errors = [*form[head].errors, *messages]
-        elif head == "items" and rest:
-            index, _sep, sub = rest.partition(".")
-            if index.isdigit() and int(index) < len(subforms):
-                field = subforms[int(index)][sub or "text"]
-                field.errors = [*field.errors, *messages]
-        elif head == "items":
-            form.items_errors = messages
-        elif head == "client_id":
-            form.client_id.data = str(uuid.uuid4())
+            return form[head]
+        if head == "items" and index.isdigit() and int(index) < len(subforms):
+            return subforms[int(index)][sub or "text"]
+        return None
+
+    attach_errors(form, failure, field_for)
+    errors = failure.as_text()
+    form.items_errors = errors.get("items", [])
+    if "client_id" in errors:  # a reused id: the corrected form is a new submission
+        form.client_id.data = str(uuid.uuid4())
     return _("Certaines réponses sont à corriger : voyez les messages ci-dessous.")

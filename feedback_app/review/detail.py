@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,20 +14,14 @@ from feedback_app.models import FeedbackItem, ReviewStatus
 from feedback_app.review import bp
 from feedback_app.review.forms import STATUS_LABELS, ItemForm, NoteForm, StatusForm
 from feedback_app.services import reference, review_actions
-from feedback_app.services.errors import NotFound, ValidationFailed
+from feedback_app.services.errors import ValidationFailed
 from feedback_app.services.review_detail import SubmissionDetail, get_submission
 from feedback_app.services.review_queries import themes
+from feedback_app.web.forms import attach_errors
 
 # Ids beyond 32 bits cannot exist: the converter answers 404 before any query is made.
 SUBMISSION = f"<int(max={review_actions.MAX_ID}):submission_id>"
 ITEM = f"<int(max={review_actions.MAX_ID}):item_id>"
-
-
-def _load(submission_id: int) -> SubmissionDetail:
-    try:
-        return get_submission(db.session, current_scope(), submission_id)
-    except NotFound:
-        abort(404)
 
 
 def _item_form(item: FeedbackItem, all_themes: list, formdata: object = None) -> ItemForm:
@@ -46,7 +41,7 @@ def _item_form(item: FeedbackItem, all_themes: list, formdata: object = None) ->
 
 def render_detail(detail: SubmissionDetail, *, item_form: ItemForm | None = None,
                   item_id: int | None = None, note_form: NoteForm | None = None,
-                  status: int = 200):  # type: ignore[no-untyped-def]
+                  status: int = 200):
     all_themes = themes(db.session)
     forms = {item.id: _item_form(item, all_themes) for item in detail.items}
     if item_form is not None and item_id is not None:
@@ -61,23 +56,21 @@ def render_detail(detail: SubmissionDetail, *, item_form: ItemForm | None = None
 
 @bp.get(f"/submissions/{SUBMISSION}")
 @staff_required
-def submission(submission_id: int):  # type: ignore[no-untyped-def]
-    return render_detail(_load(submission_id))
+def submission(submission_id: int) -> ResponseReturnValue:
+    return render_detail(get_submission(db.session, current_scope(), submission_id))
 
 
 @bp.post(f"/submissions/{SUBMISSION}/status")
 @staff_required
-def submission_status(submission_id: int):  # type: ignore[no-untyped-def]
-    detail = _load(submission_id)  # 404 before anything else is said about the record
+def submission_status(submission_id: int) -> ResponseReturnValue:
+    # 404 before anything else is said about the record.
+    detail = get_submission(db.session, current_scope(), submission_id)
     form = StatusForm()
     if not form.validate():
         flash(_("Statut inconnu."), "error")
         return redirect(url_for("review.submission", submission_id=submission_id))
-    try:
-        changed = review_actions.set_status(db.session, current_scope(), detail.submission.id,
-                                            form.status.data, actor_id=current_user.id)
-    except NotFound:
-        abort(404)
+    changed = review_actions.set_status(db.session, current_scope(), detail.submission.id,
+                                        form.status.data, actor_id=current_user.id)
     label = STATUS_LABELS[ReviewStatus(form.status.data)]
     if changed:
         flash(_("Contribution marquée « %(status)s ».", status=label), "ok")
@@ -88,8 +81,8 @@ def submission_status(submission_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post(f"/submissions/{SUBMISSION}/items/{ITEM}")
 @staff_required
-def item_update(submission_id: int, item_id: int):  # type: ignore[no-untyped-def]
-    detail = _load(submission_id)
+def item_update(submission_id: int, item_id: int) -> ResponseReturnValue:
+    detail = get_submission(db.session, current_scope(), submission_id)
     item = next((i for i in detail.items if i.id == item_id), None)
     if item is None:
         abort(404)
@@ -101,41 +94,35 @@ def item_update(submission_id: int, item_id: int):  # type: ignore[no-untyped-de
                 db.session, current_scope(), submission_id, item_id, kind=form.kind.data,
                 theme_id=int(theme) if theme else None, shortlisted=bool(form.shortlisted.data),
                 actor_id=current_user.id)
-        except NotFound:
-            abort(404)
         except ValidationFailed as failure:
-            _attach(form, failure)
+            _flash_all(attach_errors(form, failure))
         else:
             flash(_("Entrée enregistrée.") if changed else _("Aucun changement."), "ok")
             return redirect(url_for("review.submission", submission_id=submission_id,
                                     _anchor=f"item-{item_id}"))
-    return render_detail(_load(submission_id), item_form=form, item_id=item_id, status=422)
+    return render_detail(get_submission(db.session, current_scope(), submission_id),
+                         item_form=form, item_id=item_id, status=422)
 
 
 @bp.post(f"/submissions/{SUBMISSION}/notes")
 @staff_required
-def note_create(submission_id: int):  # type: ignore[no-untyped-def]
-    _load(submission_id)
+def note_create(submission_id: int) -> ResponseReturnValue:
+    get_submission(db.session, current_scope(), submission_id)
     form = NoteForm()
     if form.validate():
         try:
             review_actions.add_note(db.session, current_scope(), submission_id,
                                     form.text.data or "", actor_id=current_user.id)
-        except NotFound:
-            abort(404)
         except ValidationFailed as failure:
-            _attach(form, failure)
+            _flash_all(attach_errors(form, failure))
         else:
             flash(_("Note ajoutée."), "ok")
             return redirect(url_for("review.submission", submission_id=submission_id,
                                     _anchor="notes"))
-    return render_detail(_load(submission_id), note_form=form, status=422)
+    return render_detail(get_submission(db.session, current_scope(), submission_id),
+                         note_form=form, status=422)
 
 
-def _attach(form, failure: ValidationFailed) -> None:  # type: ignore[no-untyped-def]
-    for name, messages in failure.as_text().items():
-        if name in form._fields:
-            form[name].errors = [*form[name].errors, *messages]
-        else:
-            for message in messages:
-                flash(message, "error")
+def _flash_all(messages: list[str]) -> None:
+    for message in messages:
+        flash(message, "error")

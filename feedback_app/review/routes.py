@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from urllib.parse import urlsplit
 
 from babel.dates import format_datetime as babel_datetime
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale, get_timezone, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -15,11 +15,12 @@ from flask_login import current_user
 from feedback_app.auth.guards import current_scope, staff_required
 from feedback_app.extensions import db
 from feedback_app.i18n import current_language
+from feedback_app.locales import local_midnight_utc
 from feedback_app.models import ItemKind, ReviewStatus
 from feedback_app.review import bp
 from feedback_app.review.forms import NO_THEME, STATUS_LABELS, BulkForm, FilterForm
 from feedback_app.services import reference, review_actions
-from feedback_app.services.errors import NotFound, ValidationFailed
+from feedback_app.services.errors import ValidationFailed
 from feedback_app.services.review_queries import (
     Cursor,
     ReviewFilters,
@@ -29,14 +30,7 @@ from feedback_app.services.review_queries import (
     scope_stops,
     themes,
 )
-
-
-def _local_midnight(day: dt.date) -> dt.datetime:
-    """The start of `day` in the application's time zone (Morocco), as a UTC time."""
-    zone = get_timezone()
-    naive = dt.datetime.combine(day, dt.time.min)
-    local = zone.localize(naive) if hasattr(zone, "localize") else naive.replace(tzinfo=zone)
-    return local.astimezone(dt.UTC)
+from feedback_app.web.forms import safe_next
 
 
 def _datetime_formatter() -> Callable[[dt.datetime], str]:
@@ -45,8 +39,6 @@ def _datetime_formatter() -> Callable[[dt.datetime], str]:
     zone, locale = get_timezone(), get_locale()
 
     def when(value: dt.datetime) -> str:
-        if value.tzinfo is None:  # SQLite returns naive UTC times
-            value = value.replace(tzinfo=dt.UTC)
         return babel_datetime(value, "short", tzinfo=zone, locale=locale)
 
     return when
@@ -72,19 +64,20 @@ def _set_filter_choices(form: FilterForm, scope_lists: dict) -> None:
         (str(t.id), _theme_label(t, language)) for t in scope_lists["themes"])]
 
 
-def _theme_label(theme, language: str) -> str:  # type: ignore[no-untyped-def]
+def _theme_label(theme, language: str) -> str:
     name = theme.name_for(language)
     return _("%(name)s (retiré)", name=name) if theme.retired else name
 
 
 def _filters(form: FilterForm) -> ReviewFilters:
     """The valid filters of the form; a field with an error is left out."""
-    def ok(field):  # type: ignore[no-untyped-def]
+    def ok(field):
         return field.data if not field.errors else None
 
     theme = ok(form.theme)
     shortlisted = ok(form.shortlisted)
     date_from, date_to = ok(form.date_from), ok(form.date_to)
+    tz = current_app.config["BABEL_DEFAULT_TIMEZONE"]
     return ReviewFilters(
         region_id=_number(ok(form.region)),
         stop_id=_number(ok(form.stop)),
@@ -94,15 +87,15 @@ def _filters(form: FilterForm) -> ReviewFilters:
         theme_id=_number(theme),
         unthemed=theme == NO_THEME,
         shortlisted={"1": True, "0": False}.get(shortlisted or ""),
-        created_from=_local_midnight(date_from) if date_from else None,
-        created_before=_local_midnight(date_to + dt.timedelta(days=1)) if date_to else None,
+        created_from=local_midnight_utc(date_from, tz) if date_from else None,
+        created_before=local_midnight_utc(date_to + dt.timedelta(days=1), tz) if date_to else None,
         query=(ok(form.q) or "").strip(),
     )
 
 
 @bp.get("/")
 @staff_required
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     scope = current_scope()
     lists = {"regions": scope_regions(db.session, scope),
              "stops": scope_stops(db.session, scope), "themes": themes(db.session),
@@ -136,23 +129,15 @@ def index():  # type: ignore[no-untyped-def]
     )
 
 
-def _safe_next(value: str | None) -> str:
-    """Back to the list page the selection came from, never to another site."""
-    home = url_for("review.index")
-    if value:
-        parts = urlsplit(value)
-        if not parts.scheme and not parts.netloc and parts.path.startswith(home):
-            return value
-    return home
-
-
 @bp.post("/bulk")
 @staff_required
-def bulk():  # type: ignore[no-untyped-def]
+def bulk() -> ResponseReturnValue:
     scope = current_scope()
     form = BulkForm()
     form.theme.choices = [(str(t.id), t.code) for t in themes(db.session) if not t.retired]
-    target = _safe_next(form.next.data)
+    # Back to the list page the selection came from, never to another site.
+    home = url_for("review.index")
+    target = safe_next(form.next.data, within=home) or home
     if form.action.data != "theme":
         form.theme.validators = []
         form.theme.validate_choice = False
@@ -175,8 +160,6 @@ def bulk():  # type: ignore[no-untyped-def]
             flash(ngettext("%(num)d contribution marquée « %(status)s ».",
                            "%(num)d contributions marquées « %(status)s ».", count,
                            status=label), "ok")
-    except NotFound:
-        abort(404)
     except ValidationFailed as failure:
         for message in failure.messages():
             flash(message, "error")

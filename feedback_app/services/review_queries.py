@@ -25,6 +25,7 @@ from feedback_app.models import (
     TourStop,
     fold,
 )
+from feedback_app.models.types import as_utc
 from feedback_app.services.access import Scope
 from feedback_app.services.text import clean_line
 
@@ -59,10 +60,7 @@ class Cursor:
 
     @classmethod
     def of(cls, created_at: dt.datetime, row_id: int) -> Cursor:
-        # SQLite hands back naive datetimes; every stored time is UTC.
-        if created_at.tzinfo is None:
-            created_at = created_at.replace(tzinfo=dt.UTC)
-        return cls(created_at.astimezone(dt.UTC), row_id)
+        return cls(as_utc(created_at), row_id)
 
     def encode(self) -> str:
         return f"{(self.created_at - _EPOCH) // _MICROSECOND}.{self.id}"

@@ -48,16 +48,11 @@ def delay_after(failures: int) -> int:
     return min(2 ** (failures - FREE_FAILURES + 1), MAX_DELAY_SECONDS)
 
 
-def _as_aware(moment: dt.datetime) -> dt.datetime:
-    # SQLite hands back naive datetimes even for timezone-aware columns; they are UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-
-
 def _wait_left(failures: int, last_failure: dt.datetime | None, now: dt.datetime) -> int:
     delay = delay_after(failures)
     if not delay or last_failure is None:
         return 0
-    left = (_as_aware(last_failure) + dt.timedelta(seconds=delay) - now).total_seconds()
+    left = (last_failure + dt.timedelta(seconds=delay) - now).total_seconds()
     return max(0, int(left + 0.999))
 
 

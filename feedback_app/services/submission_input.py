@@ -16,7 +16,9 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 
+from feedback_app.locales import LANGUAGE_CODES
 from feedback_app.models import ItemKind, Priority
+from feedback_app.models.types import as_utc
 from feedback_app.services.errors import ValidationFailed
 from feedback_app.services.text import clean_line, clean_multiline
 
@@ -27,7 +29,6 @@ MAX_EMAIL = 254
 MAX_PHONE = 32
 MAX_ITEM_TEXT = 4000
 MAX_ITEMS = 40
-LANGUAGES = ("fr", "ar", "en")
 CONTACT_FIELDS = ("name", "email", "phone")
 _MAX_TIMESTAMP = 40
 
@@ -77,10 +78,7 @@ def parse_filled_at(value: Any) -> dt.datetime | None:
     if not isinstance(value, str) or len(value) > _MAX_TIMESTAMP:
         return None
     try:
-        moment = dt.datetime.fromisoformat(value.strip())
-        if moment.tzinfo is None:
-            return moment.replace(tzinfo=dt.UTC)
-        return moment.astimezone(dt.UTC)
+        return as_utc(dt.datetime.fromisoformat(value.strip()))
     except (ValueError, OverflowError):  # OverflowError: year 1 or 9999 shifted by its offset
         return None
 
@@ -118,7 +116,7 @@ def validate_submission(
         phone = _phone(raw, errors)
 
     language = raw.get("language") or default_language
-    if language not in LANGUAGES:
+    if language not in LANGUAGE_CODES:
         errors.add("language", _l("Langue non prise en charge."))
         language = default_language
 

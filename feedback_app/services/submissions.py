@@ -20,7 +20,7 @@ from feedback_app.models import (
     Theme,
     TourStop,
 )
-from feedback_app.models.types import utcnow
+from feedback_app.models.types import as_utc, utcnow
 from feedback_app.services.codes import is_receipt_reference, receipt_reference
 from feedback_app.services.errors import StopNotOpen
 from feedback_app.services.stops import get_stop_by_code
@@ -155,14 +155,9 @@ def accepts_late(stop: TourStop, filled_at: dt.datetime | None, now: dt.datetime
     """
     if stop.status is not StopStatus.CLOSED or stop.closed_at is None or filled_at is None:
         return False
-    closed_at = _as_utc(stop.closed_at)
+    closed_at = stop.closed_at
     deadline = closed_at + dt.timedelta(hours=max(stop.grace_hours or 0, 0))
-    return filled_at <= closed_at and _as_utc(now) <= deadline
-
-
-def _as_utc(moment: dt.datetime) -> dt.datetime:
-    # SQLite hands timestamps back without their zone; they were stored in UTC.
-    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
+    return filled_at <= closed_at and as_utc(now) <= deadline
 
 
 def _find_receipt(session: Session, client_id: Any) -> Receipt | None:

@@ -11,12 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
 from feedback_app.exports.data import RegionFigures, Synthesis, ThemeCount
+from feedback_app.locales import LANGUAGES, TIME_ZONE, local_midnight_utc
 from feedback_app.models import (
     Category,
     FeedbackItem,
@@ -31,7 +31,7 @@ from feedback_app.models import (
 from feedback_app.services.access import Scope
 from feedback_app.services.errors import NotFound
 
-DEFAULT_TIMEZONE = "Africa/Casablanca"
+DEFAULT_TIMEZONE = TIME_ZONE  # the name services/export_files.py imports
 TOP_THEMES = 5
 # The statuses an export may ask for; spam is excluded whatever the filters say.
 COUNTED_STATUSES = (ReviewStatus.NEW, ReviewStatus.REVIEWED)
@@ -110,10 +110,6 @@ class Selection:
         return conditions
 
 
-def _local_midnight_utc(day: dt.date, tz: str) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(), tzinfo=ZoneInfo(tz)).astimezone(dt.UTC)
-
-
 def resolve(
     session: Session,
     scope: Scope,
@@ -156,7 +152,7 @@ def resolve(
 
     statuses = tuple(s for s in COUNTED_STATUSES if not filters.statuses
                      or s.value in filters.statuses)
-    name = f"name_{language}" if language in ("fr", "ar", "en") else "name_fr"
+    name = f"name_{language}" if language in LANGUAGES else "name_fr"
     categories = session.execute(select(Category).order_by(Category.position)).scalars()
     themes = session.execute(select(Theme).order_by(Theme.position, Theme.id)).scalars().all()
     return Selection(
@@ -166,8 +162,8 @@ def resolve(
         regions=tuple(RegionRef(r.id, r.slug, getattr(r, name) or r.name_fr) for r in shown),
         stops=tuple(stops),
         statuses=statuses or COUNTED_STATUSES,
-        start=_local_midnight_utc(filters.since, tz) if filters.since else None,
-        end=(_local_midnight_utc(filters.until + dt.timedelta(days=1), tz)
+        start=local_midnight_utc(filters.since, tz) if filters.since else None,
+        end=(local_midnight_utc(filters.until + dt.timedelta(days=1), tz)
              if filters.until else None),
         tz=tz,
         category_labels={c.code: c.name_for(language) for c in categories},

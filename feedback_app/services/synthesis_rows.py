@@ -10,12 +10,12 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterator
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, func, literal, null, select
 from sqlalchemy.orm import Session
 
 from feedback_app.exports.data import ItemRow
+from feedback_app.locales import local_day
 from feedback_app.models import (
     FeedbackItem,
     Region,
@@ -60,14 +60,12 @@ def stream_items(session: Session, sel: Selection, *, include_contacts: bool = T
                   FeedbackItem.position, FeedbackItem.id)
         .execution_options(yield_per=chunk)
     )
-    tz = ZoneInfo(sel.tz)
     days: dict[object, dt.date] = {}
     for row in session.execute(stmt):
         created = row[1]
         day = days.get(created)
         if day is None:
-            aware = created if created.tzinfo else created.replace(tzinfo=dt.UTC)
-            day = aware.astimezone(tz).date()
+            day = local_day(created, sel.tz)
             if len(days) > 10_000:  # timestamps are nearly unique: keep the memo small
                 days.clear()
             days[created] = day

@@ -28,10 +28,6 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _as_aware(moment: dt.datetime) -> dt.datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-
-
 def issue_token(session: Session, *, user: User, actor_id: int | None) -> str:
     """A fresh link token for `user`; any earlier unused link of theirs stops working.
 
@@ -59,7 +55,7 @@ def find_valid_token(session: Session, token: str) -> PasswordToken:
     if (
         row is None
         or row.used_at is not None
-        or _as_aware(row.expires_at) <= utcnow()
+        or row.expires_at <= utcnow()
         or not row.user.active
     ):
         raise NotFound("token")

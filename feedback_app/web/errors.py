@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from feedback_app.services.errors import NotFound
+from feedback_app.services.errors import NotFound, StopNotOpen, ValidationFailed
 from feedback_app.web.requestlog import request_id
 
 log = logging.getLogger(__name__)
@@ -60,10 +61,11 @@ def _csrf_explanation() -> str:
 
 
 def _respond(status: int, description: str | None = None, *, message: str | None = None,
-             exc: HTTPException | None = None):  # type: ignore[no-untyped-def]
+             exc: HTTPException | None = None, extra: dict[str, object] | None = None,
+             ) -> Response:
     title = _titles().get(status, _("Erreur"))
-    if request.path.startswith("/api/"):
-        response = jsonify({"error": description or title})
+    if _api():
+        response = jsonify({"error": description or title, **(extra or {})})
         response.status_code = status
     else:
         message = message or _explanations().get(status, description or title)
@@ -78,12 +80,16 @@ def _respond(status: int, description: str | None = None, *, message: str | None
     return response
 
 
+def _api() -> bool:
+    return request.path.startswith("/api/")
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
-    def _http(exc: HTTPException):  # type: ignore[no-untyped-def]
+    def _http(exc: HTTPException) -> ResponseReturnValue:
         if exc.code is None:
             return exc
-        api = request.path.startswith("/api/")
+        api = _api()
         if isinstance(exc, CSRFError):
             # A staff form left open too long or posted from another tab: say what to do.
             return _respond(400, _csrf_explanation(), message=_csrf_explanation(), exc=exc)
@@ -93,14 +99,26 @@ def register(app: Flask) -> None:
             return _respond(429, text, message=text, exc=exc)
         return _respond(exc.code, http_message(exc) if api else None, exc=exc)
 
+    # Domain errors become HTTP answers here, once: routes let them rise.
     @app.errorhandler(NotFound)
-    def _not_found(_exc: NotFound):  # type: ignore[no-untyped-def]
+    def _not_found(_exc: NotFound) -> Response:
         # Services say "not found" for a record outside the reader's scope too: one answer for
-        # both, so routes let the error rise instead of catching it.
-        return _respond(404)
+        # both. The API's only records are stops.
+        return _respond(404, _("Étape introuvable.") if _api() else None)
+
+    @app.errorhandler(StopNotOpen)
+    def _not_open(exc: StopNotOpen) -> Response:
+        message = _("Cette étape n'accepte pas de contributions.")
+        return _respond(409, message, message=message, extra={"status": exc.status})
+
+    @app.errorhandler(ValidationFailed)
+    def _invalid(exc: ValidationFailed) -> Response:
+        if _api():
+            return _respond(422, _("Données invalides."), extra={"errors": exc.as_text()})
+        return _respond(400, message=" ".join(exc.messages()))
 
     @app.errorhandler(InternalServerError)
-    def _internal(exc: InternalServerError):  # type: ignore[no-untyped-def]
+    def _internal(exc: InternalServerError) -> Response:
         log.error("unhandled error on %s %s", request.method, request.path,
                   exc_info=exc.original_exception or exc)
         return _respond(500)

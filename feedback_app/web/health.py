@@ -14,6 +14,7 @@ from functools import lru_cache
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Blueprint, Flask, current_app, jsonify
+from flask.typing import ResponseReturnValue
 from sqlalchemy import text
 
 from feedback_app.extensions import db
@@ -40,12 +41,12 @@ def database_revisions() -> tuple[str, ...]:
 
 
 @bp.get("/healthz")
-def healthz():  # type: ignore[no-untyped-def]
+def healthz() -> ResponseReturnValue:
     return _no_store(jsonify({"status": "ok"})), 200
 
 
 @bp.get("/readyz")
-def readyz():  # type: ignore[no-untyped-def]
+def readyz() -> ResponseReturnValue:
     head = script_heads(migrations_directory(current_app))
     try:
         current = database_revisions()
@@ -63,7 +64,7 @@ def readyz():  # type: ignore[no-untyped-def]
     return _no_store(jsonify(body)), 200 if at_head else 503
 
 
-def _no_store(response):  # type: ignore[no-untyped-def]
+def _no_store(response):
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -72,7 +72,7 @@ class _RecordingApp:
     def __init__(self, app: Flask, log: list[tuple[str, str]]) -> None:
         self.app, self.log = app, log
 
-    def __call__(self, environ, start_response):  # type: ignore[no-untyped-def]
+    def __call__(self, environ, start_response):
         self.log.append((environ["REQUEST_METHOD"], environ.get("PATH_INFO", "")))
         return self.app(environ, start_response)
 
@@ -97,7 +97,7 @@ def live_server(sqlite_template: Path, tmp_path: Path) -> Iterator[LiveServer]:
 
 
 @pytest.fixture(scope="session")
-def browser():  # type: ignore[no-untyped-def]
+def browser():
     if not CHROMIUM.exists():
         pytest.skip("e2e: /usr/bin/chromium is missing (apt-get install -y chromium)")
     from playwright.sync_api import sync_playwright
@@ -111,7 +111,7 @@ def browser():  # type: ignore[no-untyped-def]
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call):  # type: ignore[no-untyped-def]
+def pytest_runtest_makereport(item: pytest.Item, call):
     report = yield
     if report.when == "call":
         item.stash[_FAILED] = report.failed
@@ -125,7 +125,7 @@ def _safe(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", name)[:120]
 
 
-def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
+def screenshot(page, name: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{_safe(name)}.png"
     page.screenshot(path=str(path), full_page=True)
@@ -133,7 +133,7 @@ def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def context(browser, request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+def context(browser, request: pytest.FixtureRequest):
     context = browser.new_context(viewport=PHONE, locale="fr-FR")
     yield context
     if request.node.stash.get(_FAILED, False):
@@ -145,5 +145,5 @@ def context(browser, request: pytest.FixtureRequest):  # type: ignore[no-untyped
 
 
 @pytest.fixture
-def page(context):  # type: ignore[no-untyped-def]
+def page(context):
     return context.new_page()

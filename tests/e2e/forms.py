@@ -14,7 +14,7 @@ API = "**/api/v1/stops/*/submissions"
 QUEUED = "Enregistré sur ce téléphone, sera envoyé"
 
 
-def eventually(page, script: str, timeout: float = 20.0) -> None:  # type: ignore[no-untyped-def]
+def eventually(page, script: str, timeout: float = 20.0) -> None:
     """Poll a script that may return a promise (wait_for_function would not await it)."""
     deadline = time.monotonic() + timeout
     while not page.evaluate(script):
@@ -22,7 +22,7 @@ def eventually(page, script: str, timeout: float = 20.0) -> None:  # type: ignor
         page.wait_for_timeout(200)
 
 
-def open_cached_form(page, live_server, path: str = "") -> str:  # type: ignore[no-untyped-def]
+def open_cached_form(page, live_server, path: str = "") -> str:
     """Open a new stop's form and wait until the service worker holds a copy of it."""
     code = live_server.open_stop()
     page.goto(f"{live_server.url}/f/{code}{path}")
@@ -31,7 +31,7 @@ def open_cached_form(page, live_server, path: str = "") -> str:  # type: ignore[
     return code
 
 
-def fill(page, organisation: str, need: str, *, proposal: str | None = None) -> None:  # type: ignore[no-untyped-def]
+def fill(page, organisation: str, need: str, *, proposal: str | None = None) -> None:
     page.get_by_label("Organisation").fill(organisation)
     page.get_by_label("Catégorie professionnelle").select_option("hebergement")
     page.get_by_label("Besoins 1").fill(need)
@@ -39,11 +39,11 @@ def fill(page, organisation: str, need: str, *, proposal: str | None = None) -> 
         page.get_by_label("Propositions 1").fill(proposal)
 
 
-def submit(page) -> None:  # type: ignore[no-untyped-def]
+def submit(page) -> None:
     page.get_by_role("button", name="Envoyer ma contribution").click()
 
 
-def stored(live_server) -> list[Submission]:  # type: ignore[no-untyped-def]
+def stored(live_server) -> list[Submission]:
     with live_server.app.app_context():
         rows = db.session.scalars(
             select(Submission).options(selectinload(Submission.items)).order_by(Submission.id)
@@ -53,16 +53,16 @@ def stored(live_server) -> list[Submission]:  # type: ignore[no-untyped-def]
     return list(rows)
 
 
-def shown_references(page) -> list[str]:  # type: ignore[no-untyped-def]
+def shown_references(page) -> list[str]:
     return [r.strip() for r in page.locator("#outbox-list .reference").all_inner_texts()]
 
 
-def posts(live_server) -> int:  # type: ignore[no-untyped-def]
+def posts(live_server) -> int:
     return sum(1 for method, path in live_server.requests
                if method == "POST" and path.startswith("/api/"))
 
 
-def sign_in(page, base: str, email: str, password: str) -> None:  # type: ignore[no-untyped-def]
+def sign_in(page, base: str, email: str, password: str) -> None:
     """Sign in through the login page, as a member of staff would."""
     page.goto(f"{base}/login")
     page.get_by_label("E-mail").fill(email)

@@ -40,24 +40,24 @@ TEXT_BOX = """(el) => {
 
 
 @pytest.fixture
-def catalogs(live_server, tmp_path):  # type: ignore[no-untyped-def]
+def catalogs(live_server, tmp_path):
     """The server reads the committed catalogs, compiled now (no stale or missing .mo)."""
     with use_catalogs(live_server.app, compile_catalogs(tmp_path / "translations")):
         yield
 
 
-def _box(locator) -> dict:  # type: ignore[no-untyped-def]
+def _box(locator) -> dict:
     box = locator.bounding_box()
     assert box, "element not rendered"
     return {"left": box["x"], "right": box["x"] + box["width"]}
 
 
-def _no_overflow(page) -> None:  # type: ignore[no-untyped-def]
+def _no_overflow(page) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     assert page.evaluate(OVERFLOWING) == []
 
 
-def test_arabic_form_on_a_phone_is_mirrored_and_sends(live_server, catalogs, page) -> None:  # type: ignore[no-untyped-def]
+def test_arabic_form_on_a_phone_is_mirrored_and_sends(live_server, catalogs, page) -> None:
     code = live_server.open_stop()
     # The poster's Arabic QR code; the browser itself prefers French (context locale fr-FR).
     page.goto(f"{live_server.url}/f/{code}?lang=ar")

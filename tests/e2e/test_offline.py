@@ -28,7 +28,7 @@ from tests.e2e.forms import (
 )
 
 
-def queue_three_offline(page, context, live_server) -> None:  # type: ignore[no-untyped-def]
+def queue_three_offline(page, context, live_server) -> None:
     context.set_offline(True)
     for n in (1, 2, 3):
         fill(page, f"Organisation {n}", f"Besoin numéro {n}", proposal=f"Idée {n}")
@@ -51,7 +51,7 @@ def queue_three_offline(page, context, live_server) -> None:  # type: ignore[no-
     screenshot(page, "offline-three-queued")
 
 
-def assert_three_stored_once(page, live_server) -> None:  # type: ignore[no-untyped-def]
+def assert_three_stored_once(page, live_server) -> None:
     page.wait_for_function(
         "() => document.querySelectorAll('#outbox-list .reference').length === 3",
         timeout=20_000,
@@ -87,7 +87,7 @@ def test_a_lost_answer_is_resent_and_still_stored_once(live_server, context, pag
     open_cached_form(page, live_server)
     state = {"online": False, "dropped": []}
 
-    def drop_first_answer(route) -> None:  # type: ignore[no-untyped-def]
+    def drop_first_answer(route) -> None:
         if not state["online"]:
             route.abort("internetdisconnected")
         elif not state["dropped"]:
@@ -256,7 +256,7 @@ def test_first_load_of_the_form_stays_within_60_kb(live_server, browser, path) -
     try:
         sizes: list[tuple[str, int]] = []
 
-        def count(request) -> None:  # type: ignore[no-untyped-def]
+        def count(request) -> None:
             response = request.response()
             if response is None:
                 return

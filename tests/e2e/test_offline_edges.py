@@ -15,7 +15,7 @@ from tests.e2e.conftest import PHONE
 from tests.e2e.forms import QUEUED, fill, open_cached_form, posts, stored, submit
 
 
-def close_stop(live_server, code: str, *, grace_hours: int) -> None:  # type: ignore[no-untyped-def]
+def close_stop(live_server, code: str, *, grace_hours: int) -> None:
     """What HQ's "close" does: the status and the moment it closed."""
     with live_server.app.app_context():
         stop = db.session.scalar(select(TourStop).where(TourStop.code == code))
@@ -26,7 +26,7 @@ def close_stop(live_server, code: str, *, grace_hours: int) -> None:  # type: ig
         db.session.remove()
 
 
-def queue_one_offline(page, context, organisation: str) -> None:  # type: ignore[no-untyped-def]
+def queue_one_offline(page, context, organisation: str) -> None:
     context.set_offline(True)
     fill(page, organisation, "Une navette depuis l'aéroport.")
     submit(page)

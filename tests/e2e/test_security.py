@@ -37,7 +37,7 @@ CSP_REQUIRED = ["default-src 'self'", "script-src 'self'", "object-src 'none'",
                 "frame-ancestors 'none'"]
 
 
-def _seed(live_server) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def _seed(live_server) -> dict[str, object]:
     with live_server.app.app_context():
         session = db.session
         hq = make_user(session, "siege@example.ma", role=Role.HQ, name=f"Siège {HOSTILE}")
@@ -68,12 +68,12 @@ def _seed(live_server) -> dict[str, object]:  # type: ignore[no-untyped-def]
     return ids
 
 
-def _watch(page) -> list[str]:  # type: ignore[no-untyped-def]
+def _watch(page) -> list[str]:
     problems: list[str] = []
     page.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))
     page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
 
-    def console(message) -> None:  # type: ignore[no-untyped-def]
+    def console(message) -> None:
         if message.type == "error" and "favicon" not in (message.location or {}).get("url", ""):
             problems.append(f"console error: {message.text}")
 
@@ -81,11 +81,11 @@ def _watch(page) -> list[str]:  # type: ignore[no-untyped-def]
     return problems
 
 
-def _sign_in(page, base: str, email: str) -> None:  # type: ignore[no-untyped-def]
+def _sign_in(page, base: str, email: str) -> None:
     sign_in(page, base, email, PASSWORD)
 
 
-def _visit(page, url: str, seen: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+def _visit(page, url: str, seen: dict[str, str]) -> None:
     response = page.goto(url)
     assert response is not None and response.status < 400, f"{url}: {response and response.status}"
     csp = response.headers.get("content-security-policy", "")

@@ -21,7 +21,7 @@ from tests.staff import PASSWORD, make_user
 PROPOSAL = "Créer une carte touristique régionale donnant accès aux musées."
 
 
-def _seed(live_server) -> dict[str, int | str]:  # type: ignore[no-untyped-def]
+def _seed(live_server) -> dict[str, int | str]:
     with live_server.app.app_context():
         session = db.session
         make_user(session, "delegue@example.ma", name="Nadia Tazi")
@@ -47,7 +47,7 @@ def _seed(live_server) -> dict[str, int | str]:  # type: ignore[no-untyped-def]
     return ids
 
 
-def _sign_in(page, base: str, email: str) -> None:  # type: ignore[no-untyped-def]
+def _sign_in(page, base: str, email: str) -> None:
     sign_in(page, base, email, PASSWORD)
 
 

@@ -1,0 +1,55 @@
+"""The interface languages and the tour's time zone: the one list every layer reads.
+
+Each language is served with the locale whose formats Morocco uses. Arabic is `ar_MA`: Western
+digits (CLDR's `latn` numbering, as in Moroccan administration), 24-hour times, "1.234,5".
+English is `en_GB`: day-first dates like the French and Arabic pages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str
+    name: str  # in the language itself, as a language menu shows it
+    direction: Literal["ltr", "rtl"]
+    locale: str  # the Babel locale for dates and numbers
+
+    @property
+    def rtl(self) -> bool:
+        return self.direction == "rtl"
+
+
+LANGUAGES: dict[str, Language] = {
+    language.code: language
+    for language in (
+        Language("fr", "Français", "ltr", "fr"),
+        Language("ar", "العربية", "rtl", "ar_MA"),
+        Language("en", "English", "ltr", "en_GB"),
+    )
+}
+LANGUAGE_CODES: tuple[str, ...] = tuple(LANGUAGES)
+DEFAULT_LANGUAGE = "fr"
+
+# Every day and date of the tour is a day in Morocco.
+TIME_ZONE = "Africa/Casablanca"
+
+
+def language(code: str | None) -> Language:
+    """The registered language `code`, else the default one."""
+    return LANGUAGES.get(code or "", LANGUAGES[DEFAULT_LANGUAGE])
+
+
+def local_midnight_utc(day: dt.date, tz: str = TIME_ZONE) -> dt.datetime:
+    """The first moment of `day` in the time zone `tz`, as a UTC time."""
+    return dt.datetime.combine(day, dt.time(), tzinfo=ZoneInfo(tz)).astimezone(dt.UTC)
+
+
+def local_day(moment: dt.datetime, tz: str = TIME_ZONE) -> dt.date:
+    """The day in `tz` on which the UTC moment falls."""
+    return moment.astimezone(ZoneInfo(tz)).date()
