@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, Result, event
 from sqlalchemy.orm import Session, scoped_session
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -40,8 +41,13 @@ def configure_engine(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+def rowcount(result: Result[Any]) -> int:
+    """Rows an UPDATE or DELETE touched (the typed Result does not declare CursorResult's)."""
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 @contextmanager
-def write_transaction(session: Session | scoped_session) -> Iterator[Session]:
+def write_transaction(session: Session | scoped_session[Session]) -> Iterator[Session]:
     """One atomic write: commits on success, rolls back everything on any error.
 
     A read transaction left open by the caller is closed first so that this one can take the
@@ -49,6 +55,7 @@ def write_transaction(session: Session | scoped_session) -> Iterator[Session]:
     """
     if isinstance(session, scoped_session):
         session = session()
+    assert isinstance(session, Session)
     if session.in_transaction():
         if session.new or session.dirty or session.deleted:
             raise RuntimeError("write_transaction() started with unsaved changes in the session")

@@ -17,11 +17,11 @@ from feedback_app.locales import DEFAULT_LANGUAGE, language
 def requested_language() -> str:
     """The interface language of this request, as a bare code of config LANGUAGES."""
     supported = current_app.config["LANGUAGES"]
-    default = current_app.config["BABEL_DEFAULT_LOCALE"]
+    default: str = current_app.config["BABEL_DEFAULT_LOCALE"]
     if not has_request_context():
         return default
     for candidate in (request.args.get("lang"), request.cookies.get("lang")):
-        if candidate in supported:
+        if candidate and candidate in supported:
             return candidate
     return request.accept_languages.best_match(supported) or default
 

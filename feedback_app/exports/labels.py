@@ -123,7 +123,7 @@ class Labels:
     def _sub(self, group: str, key: str) -> str:
         table = self._table.get(group, FR[group])
         assert isinstance(table, dict)
-        return table.get(key, key)
+        return str(table.get(key, key))
 
     def column(self, key: str) -> str:
         return self._sub("columns", key)
@@ -144,7 +144,9 @@ class Labels:
         return self._sub("statuses", code)
 
     def category_hint(self, code: str) -> str:
-        return self._sub("category_hints", code) if code in FR["category_hints"] else ""  # type: ignore[operator]
+        hints = FR["category_hints"]
+        assert isinstance(hints, dict)
+        return self._sub("category_hints", code) if code in hints else ""
 
     def paragraphs(self, key: str) -> tuple[str, ...]:
         value = self._table.get(key, FR[key])

@@ -92,7 +92,7 @@ def build_workbook(
     `data.rows` must come in the order of `data.synthesis.regions` and is read once.
     """
     labels = Labels(language)
-    options = {
+    options: dict[str, object] = {
         "constant_memory": True,
         "strings_to_formulas": False,
         "strings_to_numbers": False,
@@ -215,7 +215,9 @@ def _write_rows(
             ws.write_string(r, 9, *yes)
         ref = prepare(item.reference)
         ws.write_string(r, 10, *ref)
-        _grow(widths, 1, city[0]), _grow(widths, 2, org[0]), _grow(widths, 6, text[0])
+        _grow(widths, 1, city[0])
+        _grow(widths, 2, org[0])
+        _grow(widths, 6, text[0])
         if theme:
             _grow(widths, 5, theme[0])
         if contacts:

@@ -40,7 +40,7 @@ def _review_linker(since: dt.date | None, until: dt.date | None) -> Callable[...
     """link(region=..., kind=..., ...): the review list filtered on what a figure counts."""
 
     def link(**params: Any) -> str:
-        args = {"region": params.get("region"), "kind": params.get("kind"),
+        args: dict[str, Any] = {"region": params.get("region"), "kind": params.get("kind"),
                 "category": params.get("category"), "theme": params.get("theme"),
                 "shortlisted": "1" if params.get("shortlisted") else None,
                 "date_from": since.isoformat() if since else None,

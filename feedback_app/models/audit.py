@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from feedback_app.extensions import db
+from feedback_app.extensions import Model
 from feedback_app.models.types import TIMESTAMP, utcnow
 from feedback_app.models.user import User
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     __tablename__ = "audit_events"
     __table_args__ = (
         Index("ix_audit_events_created", "created_at"),
@@ -25,8 +26,8 @@ class AuditEvent(db.Model):
     target_type: Mapped[str] = mapped_column(String(40))
     target_id: Mapped[int | None]
     region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"))
-    before: Mapped[dict | None] = mapped_column(JSON)
-    after: Mapped[dict | None] = mapped_column(JSON)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(TIMESTAMP, default=utcnow)
 
     user: Mapped[User | None] = relationship()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Boolean, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from feedback_app.extensions import db
+from feedback_app.extensions import Model
 
 
 class LocalisedNameMixin:
@@ -17,7 +17,7 @@ class LocalisedNameMixin:
         return getattr(self, f"name_{locale}", None) or self.name_fr
 
 
-class Region(LocalisedNameMixin, db.Model):
+class Region(LocalisedNameMixin, Model):
     __tablename__ = "regions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -30,7 +30,7 @@ class Region(LocalisedNameMixin, db.Model):
         return f"<Region {self.slug}>"
 
 
-class Category(LocalisedNameMixin, db.Model):
+class Category(LocalisedNameMixin, Model):
     """A professional category; `code` is the language-neutral value stored on submissions."""
 
     __tablename__ = "categories"
@@ -39,7 +39,7 @@ class Category(LocalisedNameMixin, db.Model):
     position: Mapped[int] = mapped_column(SmallInteger)
 
 
-class Theme(LocalisedNameMixin, db.Model):
+class Theme(LocalisedNameMixin, Model):
     """An editable theme; a retired theme is no longer offered but stays on old items."""
 
     __tablename__ = "themes"

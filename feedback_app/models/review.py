@@ -7,12 +7,12 @@ import datetime as dt
 from sqlalchemy import ForeignKey, Index, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from feedback_app.extensions import db
+from feedback_app.extensions import Model
 from feedback_app.models.types import TIMESTAMP, utcnow
 from feedback_app.models.user import User
 
 
-class ReviewNote(db.Model):
+class ReviewNote(Model):
     __tablename__ = "review_notes"
     __table_args__ = (Index("ix_review_notes_submission", "submission_id", "created_at"),)
 

@@ -43,7 +43,7 @@ def search_document(organisation: str, reference: str, texts: Iterable[str]) -> 
 
 
 @event.listens_for(Submission, "before_insert")
-def _fill_search_text(_mapper, _connection, target: Submission) -> None:
+def _fill_search_text(_mapper: object, _connection: object, target: Submission) -> None:
     target.search_text = search_document(
         target.organisation or "", target.reference or "", (i.text for i in target.items)
     )

@@ -8,7 +8,7 @@ import enum
 from sqlalchemy import Date, ForeignKey, Index, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from feedback_app.extensions import db
+from feedback_app.extensions import Model
 from feedback_app.models.reference import Region
 from feedback_app.models.types import TIMESTAMP, str_enum, utcnow
 
@@ -19,7 +19,7 @@ class StopStatus(enum.StrEnum):
     CLOSED = "closed"
 
 
-class TourStop(db.Model):
+class TourStop(Model):
     __tablename__ = "tour_stops"
     __table_args__ = (Index("ix_tour_stops_region_date", "region_id", "date"),)
 

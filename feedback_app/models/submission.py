@@ -9,7 +9,7 @@ import uuid
 from sqlalchemy import Boolean, ForeignKey, Index, SmallInteger, String, Text, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from feedback_app.extensions import db
+from feedback_app.extensions import Model
 from feedback_app.models.reference import Category, Region, Theme
 from feedback_app.models.stop import TourStop
 from feedback_app.models.types import TIMESTAMP, str_enum, utcnow
@@ -40,7 +40,7 @@ class ReviewStatus(enum.StrEnum):
     SPAM = "spam"
 
 
-class Submission(db.Model):
+class Submission(Model):
     __tablename__ = "submissions"
     __table_args__ = (
         # The review desk and the synthesis read a region's (or a stop's) newest entries first.
@@ -101,7 +101,7 @@ class Submission(db.Model):
         return f"<Submission {self.reference}>"
 
 
-class FeedbackItem(db.Model):
+class FeedbackItem(Model):
     __tablename__ = "feedback_items"
     __table_args__ = (
         Index("ix_feedback_items_submission", "submission_id", "position"),

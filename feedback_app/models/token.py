@@ -7,12 +7,12 @@ import datetime as dt
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from feedback_app.extensions import db
+from feedback_app.extensions import Model
 from feedback_app.models.types import TIMESTAMP, utcnow
 from feedback_app.models.user import User
 
 
-class PasswordToken(db.Model):
+class PasswordToken(Model):
     __tablename__ = "password_tokens"
 
     id: Mapped[int] = mapped_column(primary_key=True)

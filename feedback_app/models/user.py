@@ -5,11 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from flask_login import UserMixin
 from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from feedback_app.extensions import db
+from feedback_app.extensions import Model, db
 from feedback_app.models.reference import Region
 from feedback_app.models.types import TIMESTAMP, str_enum, utcnow
 
@@ -27,7 +26,7 @@ user_regions = Table(
 )
 
 
-class User(UserMixin, db.Model):
+class User(Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -46,9 +45,18 @@ class User(UserMixin, db.Model):
 
     regions: Mapped[list[Region]] = relationship(secondary=user_regions, order_by=Region.position)
 
+    # What Flask-Login asks of a user object (its UserMixin, written out: the model stays typed).
     @property
-    def is_active(self) -> bool:  # type: ignore[override]
+    def is_active(self) -> bool:
         return self.active
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
 
     def get_id(self) -> str:
         # The session version travels in the cookie: bumping it revokes every older cookie.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
 from babel.dates import format_datetime as babel_datetime
 from flask import current_app, flash, redirect, render_template, request, url_for
@@ -97,7 +98,7 @@ def _filters(form: FilterForm) -> ReviewFilters:
 @staff_required
 def index() -> ResponseReturnValue:
     scope = current_scope()
-    lists = {"regions": scope_regions(db.session, scope),
+    lists: dict[str, Any] = {"regions": scope_regions(db.session, scope),
              "stops": scope_stops(db.session, scope), "themes": themes(db.session),
              "categories": reference.categories(db.session, current_language())}
     form = FilterForm(request.args)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, true
+from sqlalchemy.orm import InstrumentedAttribute
 
 from feedback_app.models import Role, User
 
@@ -27,10 +28,13 @@ class Scope:
     def allows(self, region_id: int) -> bool:
         return self.region_ids is None or region_id in self.region_ids
 
-    def filter(self, region_column: ColumnElement[int]) -> ColumnElement[bool]:
+    def filter(
+        self, region_column: ColumnElement[int] | InstrumentedAttribute[int]
+    ) -> ColumnElement[bool]:
         if self.region_ids is None:
             return true()
-        return region_column.in_(sorted(self.region_ids))
+        condition: ColumnElement[bool] = region_column.in_(sorted(self.region_ids))
+        return condition
 
 
 def scope_for(user: User) -> Scope:

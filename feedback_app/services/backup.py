@@ -77,7 +77,8 @@ def _check_sqlite_file(path: Path) -> int:
             "SELECT name FROM sqlite_master WHERE type = 'table'")}
         if not {"alembic_version", "submissions"} <= tables:
             raise BackupError(f"{path} is not a Tournée database")
-        return connection.execute("SELECT count(*) FROM submissions").fetchone()[0]
+        count: int = connection.execute("SELECT count(*) FROM submissions").fetchone()[0]
+        return count
     except sqlite3.DatabaseError as error:
         raise BackupError(f"{path} is not a readable SQLite database: {error}") from error
     finally:

@@ -6,6 +6,7 @@ import datetime as dt
 import random
 import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -176,7 +177,7 @@ def _open(session: Session, stops: list[TourStop]) -> None:
             stop.status = StopStatus.OPEN
 
 
-def _fake_submission(rng: random.Random, city: str, client_id: uuid.UUID) -> dict:
+def _fake_submission(rng: random.Random, city: str, client_id: uuid.UUID) -> dict[str, Any]:
     category = rng.choice(list(ORGANISATIONS))
     arabic = rng.random() < 0.15
     items = []

@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
-from feedback_app.database import write_transaction
+from feedback_app.database import rowcount, write_transaction
 from feedback_app.models import Submission
 from feedback_app.models.types import utcnow
 from feedback_app.services import audit
@@ -63,7 +63,7 @@ def purge_expired_contacts(
             update(Submission).where(expired).values(**_ERASED)
             .execution_options(synchronize_session=False)
         )
-        count = result.rowcount or 0
+        count = rowcount(result)
         if count:
             audit.record(
                 session, actor_id=None, action="privacy.purge", target_type="submission",

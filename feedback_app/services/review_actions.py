@@ -10,6 +10,7 @@ Every change is audited (before/after, in the same transaction) and bumps the su
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -123,7 +124,8 @@ def update_item(
 
 
 def _record_item(session: Session, actor_id: int | None, action: str, item: FeedbackItem,
-                 submission: Submission, before: dict, after: dict) -> None:
+                 submission: Submission, before: dict[str, Any], after: dict[str, Any],
+                 ) -> None:
     audit.record(session, actor_id=actor_id, action=action, target_type="item",
                  target_id=item.id, region_id=submission.region_id,
                  before={**before, "submission_id": submission.id},
@@ -222,7 +224,8 @@ def bulk_set_theme(
             if item.theme_id == theme_id:
                 continue
             _record_item(session, actor_id, "item.bulk_theme", item, submission,
-                         {"theme": codes.get(item.theme_id)}, {"theme": code})
+                         {"theme": codes.get(item.theme_id) if item.theme_id else None},
+                         {"theme": code})
             item.theme_id = theme_id
             submission.updated_at = now
             changed += 1

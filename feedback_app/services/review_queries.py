@@ -200,7 +200,7 @@ def list_submissions(
         if after is not None:
             query = query.where(key < tuple_(after.created_at, after.id))
         query = query.order_by(Submission.created_at.desc(), Submission.id.desc())
-    fetched = session.execute(query.limit(limit + 1)).all()
+    fetched = list(session.execute(query.limit(limit + 1)).all())
     more = len(fetched) > limit
     fetched = fetched[:limit]
     if before is not None:

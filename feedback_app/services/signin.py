@@ -45,7 +45,7 @@ def delay_after(failures: int) -> int:
     """Seconds an account waits after `failures` failed sign-ins in a row."""
     if failures < FREE_FAILURES:
         return 0
-    return min(2 ** (failures - FREE_FAILURES + 1), MAX_DELAY_SECONDS)
+    return min(int(2 ** (failures - FREE_FAILURES + 1)), MAX_DELAY_SECONDS)
 
 
 def _wait_left(failures: int, last_failure: dt.datetime | None, now: dt.datetime) -> int:

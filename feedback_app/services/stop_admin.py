@@ -132,7 +132,7 @@ def update_stop(
             ]
     if errors:
         raise ValidationFailed(errors)
-    assert region is not None
+    assert region is not None and date is not None and grace_hours is not None
     with write_transaction(session):
         stop = get_stop(session, scope, stop_id)
         before = stop_snapshot(stop)

@@ -29,7 +29,7 @@ def get_stop_by_code(session: Session, code: str) -> TourStop:
 
 
 def get_region_by_slug(session: Session, slug: str) -> Region:
-    region = session.scalar(select(Region).where(Region.slug == slug))
+    region: Region | None = session.scalar(select(Region).where(Region.slug == slug))
     if region is None:
         raise NotFound(slug)
     return region

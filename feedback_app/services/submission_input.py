@@ -143,7 +143,7 @@ def validate_submission(
 
 
 def _text(
-    raw: Mapping, key: str, max_length: int, errors: _Errors, *, required: bool = False
+    raw: Mapping[str, Any], key: str, max_length: int, errors: _Errors, *, required: bool = False
 ) -> str | None:
     value = raw.get(key)
     if value is None or value == "":
@@ -165,7 +165,8 @@ def _text(
 
 
 def _choice(
-    raw: Mapping, key: str, allowed: Sequence[str], errors: _Errors, *, required: bool = False
+    raw: Mapping[str, Any], key: str, allowed: Sequence[str], errors: _Errors, *,
+    required: bool = False,
 ) -> str | None:
     value = raw.get(key)
     if value is None or value == "":
@@ -178,7 +179,7 @@ def _choice(
     return value
 
 
-def _email(raw: Mapping, errors: _Errors) -> str | None:
+def _email(raw: Mapping[str, Any], errors: _Errors) -> str | None:
     value = _text(raw, "email", MAX_EMAIL, errors)
     if value is None:
         return None
@@ -189,7 +190,7 @@ def _email(raw: Mapping, errors: _Errors) -> str | None:
         return None
 
 
-def _phone(raw: Mapping, errors: _Errors) -> str | None:
+def _phone(raw: Mapping[str, Any], errors: _Errors) -> str | None:
     value = _text(raw, "phone", MAX_PHONE, errors)
     if value is None:
         return None

@@ -174,7 +174,7 @@ def resolve(
 
 def _stops_held(session: Session, sel: Selection) -> dict[int, int]:
     """Meetings that took place (open or closed) in the period, per region."""
-    conditions = [
+    conditions: list[ColumnElement[bool]] = [
         TourStop.region_id.in_(sel.region_ids),
         TourStop.status.in_([StopStatus.OPEN, StopStatus.CLOSED]),
     ]
@@ -232,6 +232,7 @@ def synthesis(session: Session, sel: Selection, *, top: int = TOP_THEMES) -> Syn
         .order_by(FeedbackItem.kind, func.count().desc(), FeedbackItem.theme_id)
     ):
         ranked = per_kind[ItemKind(kind).value]
+        assert theme_id is not None  # unthemed items are not counted
         if len(ranked) < top:
             label = sel.theme_labels.get(theme_id, str(theme_id))
             code = sel.theme_codes.get(theme_id, str(theme_id))

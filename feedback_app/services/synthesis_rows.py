@@ -11,7 +11,7 @@ import hashlib
 import json
 from collections.abc import Iterator
 
-from sqlalchemy import case, func, literal, null, select
+from sqlalchemy import ColumnElement, case, func, literal, null, select
 from sqlalchemy.orm import Session
 
 from feedback_app.exports.data import ItemRow
@@ -29,8 +29,9 @@ from feedback_app.services.synthesis import Selection
 CHUNK = 2000
 
 
-def _value(x: object) -> object:
-    return getattr(x, "value", x)
+def _value(x: object) -> str:
+    """An enum's code, or the code itself."""
+    return str(getattr(x, "value", x))
 
 
 def stream_items(session: Session, sel: Selection, *, include_contacts: bool = True,
@@ -39,6 +40,7 @@ def stream_items(session: Session, sel: Selection, *, include_contacts: bool = T
 
     Contact columns are filled only when the respondent consented (and `include_contacts`).
     """
+    contacts: list[ColumnElement[str | None]]
     if include_contacts:
         consent = Submission.consent_contact.is_(True)
         contacts = [case((consent, column), else_=null()) for column in (

@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from feedback_app.database import write_transaction
+from feedback_app.database import rowcount, write_transaction
 from feedback_app.models import PasswordToken, User
 from feedback_app.models.types import utcnow
 from feedback_app.services import audit
@@ -86,11 +86,11 @@ def set_password_with_token(
     with write_transaction(session):
         row = find_valid_token(session, token)
         # Burn the link with a guarded UPDATE: two simultaneous posts cannot both use it.
-        burned = session.execute(
+        burned = rowcount(session.execute(
             update(PasswordToken)
             .where(PasswordToken.token_hash == digest, PasswordToken.used_at.is_(None))
             .values(used_at=utcnow())
-        ).rowcount
+        ))
         if burned != 1:
             raise NotFound("token")
         user = row.user

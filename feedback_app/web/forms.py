@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app, request, url_for
@@ -15,8 +16,9 @@ from feedback_app.services.errors import ValidationFailed
 FieldFinder = Callable[[str], Field | None]
 
 
-def attach_errors(form: FlaskForm, failure: ValidationFailed,
-                  field_for: FieldFinder | None = None) -> list[str]:
+def attach_errors(
+    form: FlaskForm, failure: ValidationFailed, field_for: FieldFinder | None = None
+) -> list[str]:
     """Put each service error next to its field; the messages without a field are returned.
 
     A service names fields by path ("email", "items.2.text"); `field_for` maps a path to the
@@ -43,7 +45,7 @@ def safe_next(target: str | None, *, within: str = "/") -> str | None:
     return target if parts.path.startswith(within) else None
 
 
-def external_url(endpoint: str, **values: object) -> str:
+def external_url(endpoint: str, **values: Any) -> str:
     """An absolute address to print or hand over: PUBLIC_BASE_URL when set, else this host.
 
     Behind a proxy the request's host may be internal (or forged), hence the setting.

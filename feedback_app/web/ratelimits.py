@@ -20,6 +20,7 @@ goes away the limiter falls back to memory instead of failing submissions.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from flask import Flask, current_app, request
 from flask.typing import RouteCallable
@@ -129,8 +130,7 @@ def register(app: Flask) -> None:
     _wrap(app, SIGN_IN_ENDPOINT, sign_in)
 
 
-def _wrap(app: Flask, endpoint: str, decorator: Callable[[RouteCallable], RouteCallable],
-          ) -> None:
+def _wrap(app: Flask, endpoint: str, decorator: Callable[[RouteCallable], Any]) -> None:
     view = app.view_functions.get(endpoint)
     if view is None:
         raise RuntimeError(f"rate-limited endpoint {endpoint!r} does not exist")
