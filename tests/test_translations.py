@@ -44,7 +44,7 @@ def template():
 def test_extraction_finds_the_code_and_template_strings(template) -> None:
     ids = {m.id if isinstance(m.id, str) else m.id[0] for m in template if m.id}
     assert "Envoyer ma contribution" in ids  # a template
-    assert "Besoin" in ids  # lazy_gettext in a service
+    assert "Langue non prise en charge." in ids  # lazy_gettext in a service
     assert "Étape introuvable." in ids  # gettext in the API
     assert "%(num)d note" in ids  # ngettext in a template
 
@@ -73,7 +73,7 @@ def test_catalog_checks_catch_a_broken_translation(template, tmp_path, monkeypat
     """The checker itself: an unknown placeholder, a fuzzy entry and a gap are all reported."""
     catalog = i18n_tool.read_catalog(i18n_tool.po_path("en"), "en")
     catalog.get("Rencontre de %(city)s").string = "%(town)s meeting"
-    catalog.get("Besoin").flags.add("fuzzy")
+    catalog.get("Langue non prise en charge.").flags.add("fuzzy")
     catalog.get("Étape introuvable.").string = ""
     fake = tmp_path / "en" / "LC_MESSAGES" / "messages.po"
     fake.parent.mkdir(parents=True)
@@ -83,7 +83,7 @@ def test_catalog_checks_catch_a_broken_translation(template, tmp_path, monkeypat
     for problem in i18n_tool.catalog_problems("en", template):
         reasons.setdefault(problem.msgid, []).append(problem.reason)
     assert any("format" in r for r in reasons["Rencontre de %(city)s"])
-    assert reasons["Besoin"][0].startswith("fuzzy")
+    assert reasons["Langue non prise en charge."][0].startswith("fuzzy")
     assert reasons["Étape introuvable."] == ["untranslated"]
 
 

@@ -1,4 +1,4 @@
-"""Every word the workbook prints, per language.
+"""Every word the workbook prints, per language (the words for codes: feedback_app/labels.py).
 
 The builder is a pure function (no Flask, no request), so its words live in this table rather
 than in gettext calls. French is the reference; English and Arabic follow the same keys (a test
@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from feedback_app.exports.labels_en_ar import AR, EN
+from feedback_app.labels import KIND_PLURALS, KINDS, PRIORITIES, REVIEW_STATUSES, Words, word
 from feedback_app.locales import language as language_info
 
 FR: dict[str, object] = {
@@ -53,18 +54,12 @@ FR: dict[str, object] = {
         "email": "E-mail", "phone": "Téléphone", "region": "Région",
         "proposal": "Proposition",
     },
-    "kinds": {"need": "Besoin", "opportunity": "Opportunité", "challenge": "Défi",
-              "proposal": "Proposition"},
-    "kinds_plural": {"need": "Besoins", "opportunity": "Opportunités", "challenge": "Défis",
-                     "proposal": "Propositions"},
     "kind_hints": {
         "need": "Ce qui manque aux professionnels pour mieux travailler.",
         "opportunity": "Ce que la région pourrait mieux valoriser.",
         "challenge": "Ce qui freine l'activité.",
         "proposal": "Une action concrète proposée par le professionnel.",
     },
-    "priorities": {"high": "Haute", "medium": "Moyenne", "low": "Basse"},
-    "statuses": {"new": "Nouvelle", "reviewed": "Examinée", "spam": "Indésirable"},
     "yes": "Oui",
     "about_title": "À propos de ce classeur",
     "about_sheets": "Contenu des feuilles",
@@ -128,20 +123,23 @@ class Labels:
     def column(self, key: str) -> str:
         return self._sub("columns", key)
 
+    def _code(self, table: Mapping[str, Words], code: str) -> str:
+        return word(table[code], self.language) if code in table else code
+
     def kind(self, code: str) -> str:
-        return self._sub("kinds", code)
+        return self._code(KINDS, code)
 
     def kind_plural(self, code: str) -> str:
-        return self._sub("kinds_plural", code)
+        return self._code(KIND_PLURALS, code)
 
     def kind_hint(self, code: str) -> str:
         return self._sub("kind_hints", code)
 
     def priority(self, code: str) -> str:
-        return self._sub("priorities", code)
+        return self._code(PRIORITIES, code)
 
     def status(self, code: str) -> str:
-        return self._sub("statuses", code)
+        return self._code(REVIEW_STATUSES, code)
 
     def category_hint(self, code: str) -> str:
         hints = FR["category_hints"]

@@ -15,14 +15,11 @@ from wtforms import (
 from wtforms.validators import Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from feedback_app.labels import ROLES, STOP_STATUSES, labels
 from feedback_app.models import Role, StopStatus
 
-STATUS_LABELS = {
-    StopStatus.PLANNED: _l("Prévue"),
-    StopStatus.OPEN: _l("Ouverte"),
-    StopStatus.CLOSED: _l("Clôturée"),
-}
-ROLE_LABELS = {Role.DELEGATE: _l("Délégué(e) régional(e)"), Role.HQ: _l("Siège")}
+STATUS_LABELS = labels(STOP_STATUSES, StopStatus)
+ROLE_LABELS = labels(ROLES, Role)
 
 
 class ActionForm(FlaskForm):

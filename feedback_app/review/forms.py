@@ -15,14 +15,11 @@ from wtforms import (
 )
 from wtforms.validators import Length, Optional, ValidationError
 
+from feedback_app.labels import REVIEW_STATUSES, labels
 from feedback_app.models import ReviewStatus
 from feedback_app.services.review_actions import MAX_NOTE
 
-STATUS_LABELS = {
-    ReviewStatus.NEW: _l("Nouvelle"),
-    ReviewStatus.REVIEWED: _l("Examinée"),
-    ReviewStatus.SPAM: _l("Indésirable"),
-}
+STATUS_LABELS = labels(REVIEW_STATUSES, ReviewStatus)
 NO_THEME = "none"
 # WTForms' own Arabic catalog lacks its length messages: say it in ours.
 TOO_LONG = _l("%(max)d caractères au plus.")

@@ -4,35 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from feedback_app.labels import KIND_HINTS as KIND_HINT_WORDS
+from feedback_app.labels import KIND_PLURALS as KIND_PLURALS_WORDS
+from feedback_app.labels import KINDS, PRIORITIES, labels
 from feedback_app.models import Category, ItemKind, Priority, Region, Theme
 
-KIND_LABELS = {
-    ItemKind.NEED: _l("Besoin"),
-    ItemKind.OPPORTUNITY: _l("Opportunité"),
-    ItemKind.CHALLENGE: _l("Défi"),
-    ItemKind.PROPOSAL: _l("Proposition"),
-}
-KIND_PLURALS = {
-    ItemKind.NEED: _l("Besoins"),
-    ItemKind.OPPORTUNITY: _l("Opportunités"),
-    ItemKind.CHALLENGE: _l("Défis"),
-    ItemKind.PROPOSAL: _l("Propositions"),
-}
-KIND_HINTS = {
-    ItemKind.NEED: _l("Ce qui vous manque pour mieux travailler."),
-    ItemKind.OPPORTUNITY: _l("Ce que la région pourrait mieux valoriser."),
-    ItemKind.CHALLENGE: _l("Ce qui freine votre activité."),
-    ItemKind.PROPOSAL: _l("Une action concrète que vous proposez."),
-}
-PRIORITY_LABELS = {
-    Priority.HIGH: _l("Haute"),
-    Priority.MEDIUM: _l("Moyenne"),
-    Priority.LOW: _l("Basse"),
-}
+# The words live in feedback_app/labels.py; these show them in the reader's language.
+KIND_LABELS = labels(KINDS, ItemKind)
+KIND_PLURALS = labels(KIND_PLURALS_WORDS, ItemKind)
+KIND_HINTS = labels(KIND_HINT_WORDS, ItemKind)
+PRIORITY_LABELS = labels(PRIORITIES, Priority)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,114 @@
+"""The words for every code the application shows, in every interface language.
+
+Kinds of entries, priorities, review and stop statuses, staff roles: pages and forms (in the
+reader's language), the API and the workbook (in the language it is built in) all read these
+tables. The keys are the codes the models' enums hold (so the workbook builder needs no model).
+Categories, themes and regions are named in the database instead.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from typing import TypeVar
+
+from flask_babel import get_locale
+from markupsafe import Markup, escape
+
+from feedback_app.locales import DEFAULT_LANGUAGE
+
+Words = Mapping[str, str]  # language code -> text
+Code = TypeVar("Code", bound=enum.StrEnum)
+
+KINDS: dict[str, Words] = {
+    "need": {"fr": "Besoin", "ar": "حاجة", "en": "Need"},
+    "opportunity": {"fr": "Opportunité", "ar": "فرصة", "en": "Opportunity"},
+    "challenge": {"fr": "Défi", "ar": "تحدٍّ", "en": "Challenge"},
+    "proposal": {"fr": "Proposition", "ar": "مقترح", "en": "Proposal"},
+}
+KIND_PLURALS: dict[str, Words] = {
+    "need": {"fr": "Besoins", "ar": "الاحتياجات", "en": "Needs"},
+    "opportunity": {"fr": "Opportunités", "ar": "الفرص", "en": "Opportunities"},
+    "challenge": {"fr": "Défis", "ar": "التحديات", "en": "Challenges"},
+    "proposal": {"fr": "Propositions", "ar": "المقترحات", "en": "Proposals"},
+}
+# Addressed to the respondent on the form (the workbook describes the kinds in its own words).
+KIND_HINTS: dict[str, Words] = {
+    "need": {
+        "fr": "Ce qui vous manque pour mieux travailler.",
+        "ar": "ما ينقصكم لتحسين عملكم.",
+        "en": "What you lack to work better.",
+    },
+    "opportunity": {
+        "fr": "Ce que la région pourrait mieux valoriser.",
+        "ar": "ما يمكن للجهة أن تُثمّنه بشكل أفضل.",
+        "en": "What the region could make more of.",
+    },
+    "challenge": {
+        "fr": "Ce qui freine votre activité.",
+        "ar": "ما يعيق نشاطكم.",
+        "en": "What holds your business back.",
+    },
+    "proposal": {
+        "fr": "Une action concrète que vous proposez.",
+        "ar": "إجراء ملموس تقترحونه.",
+        "en": "A concrete action you propose.",
+    },
+}
+PRIORITIES: dict[str, Words] = {
+    "high": {"fr": "Haute", "ar": "عالية", "en": "High"},
+    "medium": {"fr": "Moyenne", "ar": "متوسطة", "en": "Medium"},
+    "low": {"fr": "Basse", "ar": "منخفضة", "en": "Low"},
+}
+REVIEW_STATUSES: dict[str, Words] = {
+    "new": {"fr": "Nouvelle", "ar": "جديدة", "en": "New"},
+    "reviewed": {"fr": "Examinée", "ar": "تمت مراجعتها", "en": "Reviewed"},
+    "spam": {"fr": "Indésirable", "ar": "غير مرغوب فيها", "en": "Spam"},
+}
+STOP_STATUSES: dict[str, Words] = {
+    "planned": {"fr": "Prévue", "ar": "مبرمجة", "en": "Planned"},
+    "open": {"fr": "Ouverte", "ar": "مفتوحة", "en": "Open"},
+    "closed": {"fr": "Clôturée", "ar": "مغلقة", "en": "Closed"},
+}
+ROLES: dict[str, Words] = {
+    "delegate": {
+        "fr": "Délégué(e) régional(e)",
+        "ar": "مندوب(ة) جهوي(ة)",
+        "en": "Regional delegate",
+    },
+    "hq": {"fr": "Siège", "ar": "الإدارة المركزية", "en": "Headquarters"},
+}
+
+
+def word(words: Words, language: str) -> str:
+    """The text in `language`, French when it has none."""
+    return words.get(language) or words[DEFAULT_LANGUAGE]
+
+
+def in_language(table: Mapping[str, Words], language: str) -> dict[str, str]:
+    """A whole table in one language, keyed by code ("need": "Besoin", ...)."""
+    return {code: word(words, language) for code, words in table.items()}
+
+
+class Label:
+    """A code's words that become text in the current page's language when shown."""
+
+    __slots__ = ("words",)
+
+    def __init__(self, words: Words) -> None:
+        self.words = words
+
+    def __str__(self) -> str:
+        locale = get_locale()
+        return word(self.words, locale.language if locale else DEFAULT_LANGUAGE)
+
+    def __html__(self) -> Markup:
+        return escape(str(self))
+
+    def __repr__(self) -> str:
+        return f"Label({self.words[DEFAULT_LANGUAGE]!r})"
+
+
+def labels(table: Mapping[str, Words], codes: type[Code]) -> dict[Code, Label]:
+    """The table for pages and forms, keyed by the enum: labels shown in the reader's language."""
+    return {codes(code): Label(words) for code, words in table.items()}
