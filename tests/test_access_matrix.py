@@ -69,15 +69,15 @@ MATRIX: list[R] = [
     R("auth.set_password",     "GET",  "/set-password/{token}",               200, 200, 200, 200),
     R("auth.set_password",     "POST", "/set-password/{token}",               200, 200, 200, 200,
       data={"password": "short", "confirm": "short"}),
-    # hq: stops (delegates: their own regions' stops only; creating and editing is HQ's)
-    R("hq.stops",              "GET",  "/hq/stops",                           302, 200, 200, 200),
+    # staff: stops (delegates: their own regions' stops only; creating and editing is HQ's)
+    R("staff.stops",           "GET",  "/hq/stops",                           302, 200, 200, 200),
     R("hq.stop_create",        "GET",  "/hq/stops/new",                       302, 403, 403, 200),
     R("hq.stop_create",        "POST", "/hq/stops/new",                       302, 403, 403, 422),
     R("hq.stop_edit",          "GET",  "/hq/stops/{stop_a}/edit",             302, 403, 403, 200),
     R("hq.stop_edit",          "POST", "/hq/stops/{stop_a}/edit",             302, 403, 403, 422),
-    R("hq.stop_open",          "POST", "/hq/stops/{stop_a}/open",             302, 302, 404, 302),
-    R("hq.stop_close",         "POST", "/hq/stops/{stop_a}/close",            302, 302, 404, 302),
-    R("hq.stop_poster",        "GET",  "/hq/stops/{stop_a}/poster",           302, 200, 404, 200),
+    R("staff.stop_open",       "POST", "/hq/stops/{stop_a}/open",             302, 302, 404, 302),
+    R("staff.stop_close",      "POST", "/hq/stops/{stop_a}/close",            302, 302, 404, 302),
+    R("staff.stop_poster",     "GET",  "/hq/stops/{stop_a}/poster",           302, 200, 404, 200),
     # hq: users (HQ only)
     R("hq.users",              "GET",  "/hq/users",                           302, 403, 403, 200),
     R("hq.user_create",        "GET",  "/hq/users/new",                       302, 403, 403, 200),
@@ -99,8 +99,8 @@ MATRIX: list[R] = [
     R("hq.privacy",            "GET",  "/hq/privacy",                         302, 403, 403, 200),
     R("hq.privacy",            "POST", "/hq/privacy",                         302, 403, 403, 200,
       data={"action": "search", "query": "Organisation-Secrete-A"}),
-    # hq: dashboard and Excel exports (delegates: their own regions only)
-    R("hq.dashboard",          "GET",  "/hq/",                                302, 200, 200, 200),
+    # staff: dashboard; hq: Excel exports (delegates: their own regions only)
+    R("staff.dashboard",       "GET",  "/hq/",                                302, 200, 200, 200),
     R("hq.exports",            "GET",  "/hq/exports",                         302, 200, 200, 200),
     R("hq.exports",            "POST", "/hq/exports",                         302, 200, 404, 200,
       data={"regions": "marrakech-safi", "language": "fr"}),

@@ -27,7 +27,7 @@ EXEMPT = {
 
 
 SETUP = {
-    "hq.stop_open": ("UPDATE tour_stops SET status = :s WHERE id = :id", "stop_a",
+    "staff.stop_open": ("UPDATE tour_stops SET status = :s WHERE id = :id", "stop_a",
                      {"s": "closed"}),
     "hq.theme_restore": ("UPDATE themes SET retired = :r WHERE id = :id", "theme", {"r": True}),
     "hq.user_reactivate": ("UPDATE users SET active = :a WHERE id = :id", "user_a",
@@ -50,8 +50,8 @@ def _payloads(ids: dict) -> dict[str, dict]:
                            "date": dt.date(2025, 6, 1).isoformat(), "grace_hours": "24"},
         "hq.stop_edit": {"region": "marrakech-safi", "city": "Safi", "date": "2025-03-01",
                          "grace_hours": "24"},
-        "hq.stop_open": {},
-        "hq.stop_close": {},
+        "staff.stop_open": {},
+        "staff.stop_close": {},
         "hq.user_create": {"email": "nouveau@example.ma", "role": "hq"},
         "hq.user_edit": {"email": "autre.a@example.ma", "name": "Nouveau nom",
                          "role": "delegate", "regions": ["marrakech-safi"]},

@@ -1,4 +1,5 @@
-"""Headquarters: the dashboard, the tour's stops, users, themes, exports and the audit trail."""
+"""Headquarters only: creating and editing stops, users, themes, exports, the audit trail and
+personal data. What delegates see too is in staff/."""
 
 from flask import Blueprint
 
@@ -6,10 +7,9 @@ bp = Blueprint("hq", __name__, template_folder="templates")
 
 from feedback_app.hq import (  # noqa: E402,F401  (routes attach)
     audit,
-    dashboard,
     exports,
     privacy,
-    stops,
+    stop_admin,
     themes,
     users,
 )

@@ -15,15 +15,10 @@ from wtforms import (
 from wtforms.validators import Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from feedback_app.labels import ROLES, STOP_STATUSES, labels
-from feedback_app.models import Role, StopStatus
+from feedback_app.labels import ROLES, labels
+from feedback_app.models import Role
 
-STATUS_LABELS = labels(STOP_STATUSES, StopStatus)
 ROLE_LABELS = labels(ROLES, Role)
-
-
-class ActionForm(FlaskForm):
-    """A button that changes something: only the CSRF token."""
 
 
 class StopForm(FlaskForm):
@@ -34,14 +29,6 @@ class StopForm(FlaskForm):
     grace_hours = IntegerField(
         _l("Délai de grâce après clôture (heures)"), default=24, validators=[Optional()]
     )
-
-
-class StopFilterForm(FlaskForm):
-    class Meta:
-        csrf = False  # a GET filter that changes nothing
-
-    region = SelectField(_l("Région"), validate_choice=False)
-    status = SelectField(_l("Statut"), validate_choice=False)
 
 
 class MultiCheckboxField(SelectMultipleField):

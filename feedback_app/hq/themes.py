@@ -10,7 +10,7 @@ from flask_login import current_user
 from feedback_app.auth.guards import hq_required
 from feedback_app.extensions import db
 from feedback_app.hq import bp
-from feedback_app.hq.forms import ActionForm, ThemeForm
+from feedback_app.hq.forms import ThemeForm
 from feedback_app.i18n import current_language
 from feedback_app.services.errors import ValidationFailed
 from feedback_app.services.themes import (
@@ -20,7 +20,7 @@ from feedback_app.services.themes import (
     rename_theme,
     set_retired,
 )
-from feedback_app.web.forms import attach_errors
+from feedback_app.web.forms import ActionForm, attach_errors
 
 
 def _names(form: ThemeForm) -> dict[str, str]:

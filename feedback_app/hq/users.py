@@ -10,7 +10,7 @@ from flask_login import current_user
 from feedback_app.auth.guards import hq_required
 from feedback_app.extensions import db
 from feedback_app.hq import bp
-from feedback_app.hq.forms import ROLE_LABELS, ActionForm, UserForm
+from feedback_app.hq.forms import ROLE_LABELS, UserForm
 from feedback_app.i18n import current_language
 from feedback_app.models import Role
 from feedback_app.services import reference
@@ -24,7 +24,7 @@ from feedback_app.services.user_admin import (
     set_active,
     update_user,
 )
-from feedback_app.web.forms import attach_errors, external_url
+from feedback_app.web.forms import ActionForm, attach_errors, external_url
 
 
 def _prepare(form: UserForm) -> None:

@@ -12,28 +12,14 @@ from typing import Any
 
 from flask import current_app, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_wtf import FlaskForm
-from wtforms import DateField
-from wtforms.validators import Optional, ValidationError
 
 from feedback_app.auth.guards import current_scope, staff_required
 from feedback_app.extensions import db
-from feedback_app.hq import bp
 from feedback_app.i18n import current_language
 from feedback_app.services import reference
 from feedback_app.services.synthesis import SynthesisFilters, resolve, synthesis
-
-
-class PeriodForm(FlaskForm):
-    class Meta:
-        csrf = False  # a GET filter that changes nothing
-
-    since = DateField("", validators=[Optional()])
-    until = DateField("", validators=[Optional()])
-
-    def validate_until(self, field: DateField) -> None:
-        if field.data and self.since.data and field.data < self.since.data:
-            raise ValidationError("")
+from feedback_app.staff import bp
+from feedback_app.staff.forms import PeriodForm
 
 
 def _review_linker(since: dt.date | None, until: dt.date | None) -> Callable[..., str]:
@@ -66,7 +52,7 @@ def dashboard() -> ResponseReturnValue:
     region_ids = {r.slug: r.id for r in sel.regions}
     biggest = max([r.submissions for r in syn.regions] + [1])
     return render_template(
-        "hq/dashboard.html", form=form, syn=syn, totals=syn.totals, region_ids=region_ids,
+        "staff/dashboard.html", form=form, syn=syn, totals=syn.totals, region_ids=region_ids,
         biggest=biggest, review=_review_linker(since, until),
         kinds=("need", "opportunity", "challenge", "proposal"),
         kind_labels=reference.KIND_PLURALS,

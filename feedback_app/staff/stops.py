@@ -1,6 +1,7 @@
-"""The tour's stops: list with live counts, create, edit, open, close and the A4 poster.
+"""The tour's stops: list with live counts, open, close and the A4 poster.
 
-Delegates see, open and close their own regions' stops; creating and editing is HQ's.
+Delegates see, open and close their own regions' stops; creating and editing is HQ's
+(hq/stop_admin.py).
 """
 
 from __future__ import annotations
@@ -12,25 +13,18 @@ from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from feedback_app.auth.guards import current_scope, hq_required, staff_required
+from feedback_app.auth.guards import current_scope, staff_required
 from feedback_app.extensions import db
-from feedback_app.hq import bp
-from feedback_app.hq.forms import STATUS_LABELS, ActionForm, StopFilterForm, StopForm
 from feedback_app.i18n import current_language
 from feedback_app.models import StopStatus
 from feedback_app.services import reference
-from feedback_app.services.errors import ValidationFailed
-from feedback_app.services.stop_admin import (
-    add_stop,
-    get_stop,
-    list_stops,
-    set_stop_status,
-    update_stop,
-)
-from feedback_app.web.forms import attach_errors, external_url
+from feedback_app.services.stop_admin import get_stop, list_stops, set_stop_status
+from feedback_app.staff import bp
+from feedback_app.staff.forms import STATUS_LABELS, StopFilterForm
+from feedback_app.web.forms import ActionForm, external_url
 
 
-def _region_choices(scope_only: bool) -> list[tuple[str, str]]:
+def region_choices(scope_only: bool) -> list[tuple[str, str]]:
     language = current_language()
     scope = current_scope()
     return [(r.slug, r.name_for(language)) for r in reference.regions(db.session)
@@ -41,60 +35,14 @@ def _region_choices(scope_only: bool) -> list[tuple[str, str]]:
 @staff_required
 def stops() -> ResponseReturnValue:
     filters = StopFilterForm(request.args)
-    filters.region.choices = [("", _("Toutes")), *_region_choices(scope_only=True)]
+    filters.region.choices = [("", _("Toutes")), *region_choices(scope_only=True)]
     filters.status.choices = [("", _("Tous")),
                               *((s.value, label) for s, label in STATUS_LABELS.items())]
     status = filters.status.data if filters.status.data in {s.value for s in StopStatus} else None
     rows = list_stops(db.session, current_scope(), region_slug=filters.region.data or None,
                       status=StopStatus(status) if status else None)
-    return render_template("hq/stops.html", rows=rows, filters=filters,
+    return render_template("staff/stops.html", rows=rows, filters=filters,
                            status_labels=STATUS_LABELS, action_form=ActionForm())
-
-
-def _stop_form_choices(form: StopForm) -> None:
-    form.region.choices = [("", _("— Choisir —")), *_region_choices(scope_only=False)]
-
-
-@bp.route("/stops/new", methods=["GET", "POST"])
-@hq_required
-def stop_create() -> ResponseReturnValue:
-    form = StopForm()
-    _stop_form_choices(form)
-    if form.validate_on_submit():
-        try:
-            stop = add_stop(db.session, actor_id=current_user.id, region_slug=form.region.data,
-                            city=form.city.data or "", venue=form.venue.data,
-                            date=form.date.data, grace_hours=form.grace_hours.data)
-        except ValidationFailed as failure:
-            attach_errors(form, failure)
-        else:
-            flash(_("Étape créée : code %(code)s.", code=stop.code), "ok")
-            return redirect(url_for("hq.stops"))
-    status = 422 if form.errors else 200
-    return render_template("hq/stop_form.html", form=form, stop=None), status
-
-
-@bp.route("/stops/<int:stop_id>/edit", methods=["GET", "POST"])
-@hq_required
-def stop_edit(stop_id: int) -> ResponseReturnValue:
-    stop = get_stop(db.session, current_scope(), stop_id)
-    form = StopForm(obj=stop) if request.method == "GET" else StopForm()
-    _stop_form_choices(form)
-    if request.method == "GET":
-        form.region.data = stop.region.slug
-    if form.validate_on_submit():
-        try:
-            update_stop(db.session, current_scope(), stop_id, actor_id=current_user.id,
-                        region_slug=form.region.data, city=form.city.data or "",
-                        venue=form.venue.data, date=form.date.data,
-                        grace_hours=form.grace_hours.data)
-        except ValidationFailed as failure:
-            attach_errors(form, failure)
-        else:
-            flash(_("Étape enregistrée."), "ok")
-            return redirect(url_for("hq.stops"))
-    status = 422 if form.errors else 200
-    return render_template("hq/stop_form.html", form=form, stop=stop), status
 
 
 def _change_status(stop_id: int, status: StopStatus, message: str):
@@ -102,7 +50,7 @@ def _change_status(stop_id: int, status: StopStatus, message: str):
     stop = set_stop_status(db.session, current_scope(), stop_id, actor_id=current_user.id,
                            status=status)
     flash(message % {"city": stop.city}, "ok")
-    return redirect(url_for("hq.stops"))
+    return redirect(url_for("staff.stops"))
 
 
 @bp.post("/stops/<int:stop_id>/open")
@@ -134,7 +82,7 @@ def stop_poster(stop_id: int) -> ResponseReturnValue:
     url_fr = public_form_url(stop.code)
     url_ar = public_form_url(stop.code, "ar")
     return render_template(
-        "hq/poster.html", stop=stop, short_link=url_fr.split("://", 1)[-1],
+        "staff/poster.html", stop=stop, short_link=url_fr.split("://", 1)[-1],
         qr_fr=_qr_svg(url_fr, "QR " + url_fr), qr_ar=_qr_svg(url_ar, "QR " + url_ar),
         url_fr=url_fr, url_ar=url_ar, fr=_poster_words(stop, "fr"), ar=_poster_words(stop, "ar"),
     )

@@ -16,6 +16,10 @@ from feedback_app.services.errors import ValidationFailed
 FieldFinder = Callable[[str], Field | None]
 
 
+class ActionForm(FlaskForm):
+    """A button that changes something (open, close, retire...): only the CSRF token."""
+
+
 def attach_errors(
     form: FlaskForm, failure: ValidationFailed, field_for: FieldFinder | None = None
 ) -> list[str]:

@@ -1,0 +1,35 @@
+"""Forms of the pages delegates and HQ share. They only parse; the services validate."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField
+from wtforms.validators import Optional, ValidationError
+
+from feedback_app.labels import STOP_STATUSES, labels
+from feedback_app.models import StopStatus
+
+STATUS_LABELS = labels(STOP_STATUSES, StopStatus)
+
+
+class PeriodForm(FlaskForm):
+    """The dashboard's period."""
+
+    class Meta:
+        csrf = False  # a GET filter that changes nothing
+
+    since = DateField("", validators=[Optional()])
+    until = DateField("", validators=[Optional()])
+
+    def validate_until(self, field: DateField) -> None:
+        if field.data and self.since.data and field.data < self.since.data:
+            raise ValidationError("")
+
+
+class StopFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET filter that changes nothing
+
+    region = SelectField(_l("Région"), validate_choice=False)
+    status = SelectField(_l("Statut"), validate_choice=False)
