@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, Response, request
 from flask_babel import format_date, format_datetime, format_number
 from flask_babel import refresh as flask_babel_refresh
 from sqlalchemy.engine import make_url
@@ -11,6 +11,7 @@ from feedback_app.database import SQLITE_BUSY_TIMEOUT_MS, configure_engine
 from feedback_app.extensions import babel, csrf, db, login_manager, migrate
 from feedback_app.i18n import bdi, current_language, select_locale, text_direction
 from feedback_app.locales import LANGUAGES
+from feedback_app.models import User
 
 
 def register_extensions(app: Flask) -> None:
@@ -27,7 +28,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
 
     @login_manager.user_loader
-    def _load_user(session_id: str):
+    def _load_user(session_id: str) -> User | None:
         from feedback_app.services.sessions import load_session_user
 
         return load_session_user(db.session, session_id)
@@ -62,12 +63,12 @@ def register_i18n(app: Flask) -> None:
     app.add_template_filter(bdi)
 
     @app.after_request
-    def _remember_language(response):
+    def _remember_language(response: Response) -> Response:
         if request.endpoint != "static":
             # Pages and API answers are in the reader's language: caches must not mix them.
             response.vary.update(("Accept-Language", "Cookie"))
         lang = request.args.get("lang")
-        if lang in app.config["LANGUAGES"] and request.cookies.get("lang") != lang:
+        if lang and lang in app.config["LANGUAGES"] and request.cookies.get("lang") != lang:
             response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="Lax",
                                 httponly=True, secure=app.config["SESSION_COOKIE_SECURE"])
         return response

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import (
+    Response,
     current_app,
     flash,
     g,
@@ -130,7 +131,7 @@ def _invalid_link() -> str:
                            hours=int(TOKEN_VALIDITY.total_seconds() // 3600))
 
 
-def _private(body: str, status: int):
+def _private(body: str, status: int) -> Response:
     # The token is in the address: it must not leak through Referer nor stay in a cache.
     response = current_app.make_response((body, status))
     response.headers["Referrer-Policy"] = "no-referrer"

@@ -62,7 +62,7 @@ def theme_edit(theme_id: int) -> ResponseReturnValue:
         422 if form.errors else 200)
 
 
-def _retire(theme_id: int, retired: bool):
+def _retire(theme_id: int, retired: bool) -> ResponseReturnValue:
     theme = set_retired(db.session, actor_id=current_user.id, theme_id=theme_id,
                         retired=retired)
     name = theme.name_for(current_language())

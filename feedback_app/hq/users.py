@@ -12,7 +12,7 @@ from feedback_app.extensions import db
 from feedback_app.hq import bp
 from feedback_app.hq.forms import ROLE_LABELS, UserForm
 from feedback_app.i18n import current_language
-from feedback_app.models import Role
+from feedback_app.models import Role, User
 from feedback_app.services import reference
 from feedback_app.services.errors import ValidationFailed
 from feedback_app.services.tokens import TOKEN_VALIDITY
@@ -36,7 +36,7 @@ def _role(form: UserForm) -> Role:
     return Role(form.role.data) if form.role.data in {r.value for r in Role} else Role.DELEGATE
 
 
-def _handover(user, token: str):
+def _handover(user: User, token: str) -> ResponseReturnValue:
     """The link, shown once; only its hash is stored, so it cannot be shown again later."""
     link = external_url("auth.set_password", token=token)
     response = render_template("hq/user_link.html", user=user, link=link,
@@ -106,7 +106,7 @@ def user_link(user_id: int) -> ResponseReturnValue:
     return _handover(user, token)
 
 
-def _set_active(user_id: int, active: bool):
+def _set_active(user_id: int, active: bool) -> ResponseReturnValue:
     try:
         user = set_active(db.session, actor_id=current_user.id, user_id=user_id, active=active)
     except ValidationFailed as failure:

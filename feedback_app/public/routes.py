@@ -12,7 +12,7 @@ from wtforms import Field
 
 from feedback_app.extensions import csrf, db
 from feedback_app.i18n import current_language
-from feedback_app.models import SubmissionSource
+from feedback_app.models import SubmissionSource, TourStop
 from feedback_app.public import bp
 from feedback_app.public.forms import StopCodeForm, SubmissionForm
 from feedback_app.services import reference
@@ -100,7 +100,7 @@ def receipt(code: str, reference: str) -> ResponseReturnValue:
     return render_template("public/receipt.html", stop=stop, reference=found)
 
 
-def _honeypot_receipt(stop):
+def _honeypot_receipt(stop: TourStop) -> str:
     """A bot filled the hidden field: it sees a success like any other, and nothing is stored."""
     log.info("honeypot filled: submission discarded")
     fake = receipt_reference(stop.region.code)

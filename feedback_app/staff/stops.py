@@ -45,7 +45,7 @@ def stops() -> ResponseReturnValue:
                            status_labels=STATUS_LABELS, action_form=ActionForm())
 
 
-def _change_status(stop_id: int, status: StopStatus, message: str):
+def _change_status(stop_id: int, status: StopStatus, message: str) -> ResponseReturnValue:
     ActionForm().validate_on_submit()  # CSRF is enforced globally; the form documents it
     stop = set_stop_status(db.session, current_scope(), stop_id, actor_id=current_user.id,
                            status=status)
