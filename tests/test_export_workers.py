@@ -24,8 +24,10 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from feedback_app import create_app
 from feedback_app.extensions import taskqueue
-from feedback_app.models import ExportArtifact, ExportJob, JobState, Role
+from feedback_app.models import ExportArtifact, ExportJob, JobState, Role, TourStop
+from tests.conftest import valid_payload
 from tests.export_world import build_tour
 from tests.staff import csrf_for, make_user, signed_in
 
@@ -163,3 +165,61 @@ def test_a_worker_killed_mid_build_has_its_job_finished_by_another(  # type: ign
     download = client.get(f"/hq/exports/jobs/{job_id}/file")
     assert download.status_code == 200 and download.mimetype == XLSX
     assert len(openpyxl.load_workbook(io.BytesIO(download.data)).sheetnames) == 15
+
+
+def test_two_web_hosts_share_only_postgresql_and_redis(  # type: ignore[no-untyped-def]
+        app, session, database_url, namespace, workers, tmp_path, monkeypatch) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("two hosts share PostgreSQL (TEST_DATABASE_URL)")
+    tour = build_tour(session)
+    make_user(session, "siege@example.ma", role=Role.HQ, regions=())
+    code = session.get_one(TourStop, tour.stops["essaouira"]).code
+
+    def host(name: str) -> Flask:
+        folder = tmp_path / f"host-{name}"
+        monkeypatch.setenv("TOURNEE_INSTANCE_PATH", str(folder))
+        made = create_app({
+            "ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": database_url,
+            "REDIS_URL": REDIS_URL, "TASKS_NAMESPACE": namespace,
+            "RATELIMIT_ENABLED": True, "RATELIMIT_KEY_PREFIX": namespace,
+            "RATELIMIT_SUBMISSIONS": "3 per minute", "EXPORT_BACKGROUND_ABOVE": 5})
+        assert made.instance_path == str(folder)
+        return made
+
+    host_a, host_b = host("a"), host("b")
+    workers(row_delay=0.3).start()
+
+    # A submission posted on A is reviewable on B.
+    posted = host_a.test_client().post(f"/api/v1/stops/{code}/submissions",
+                                       json=valid_payload(organisation="Hôtel Partagé"))
+    assert posted.status_code == 201
+    on_a = signed_in(host_a, "siege@example.ma")
+    on_b = host_b.test_client()
+    on_b.set_cookie("session", on_a.get_cookie("session").value)
+    review = on_b.get(f"/review/submissions/{posted.get_json()['id']}")
+    assert review.status_code == 200 and "Hôtel Partagé" in review.get_data(as_text=True)
+
+    # An export started on A shows its progress on B and downloads there.
+    job_id = _start_export(host_a, on_a)
+    seen: set[str] = set()
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        status = on_b.get(f"/hq/exports/jobs/{job_id}/status").get_json()
+        seen.add(status["state"])
+        if status["state"] in ("done", "failed"):
+            break
+        time.sleep(0.3)
+    assert status["state"] == "done" and "running" in seen
+    download = on_b.get(status["download"])
+    assert download.status_code == 200 and download.mimetype == XLSX
+    assert len(openpyxl.load_workbook(io.BytesIO(download.data)).sheetnames) == 15
+
+    # Signing out on A revokes the same cookie on B.
+    assert on_a.post("/logout", data={"csrf_token": csrf_for(host_a, on_a)}).status_code == 302
+    assert on_b.get("/hq/stops").status_code == 302
+
+    # The submission rate limit (3 a minute here) counts on both hosts together.
+    answers = [client.post(f"/api/v1/stops/{code}/submissions", json=valid_payload())
+               for client in (host_a.test_client(), host_b.test_client(),
+                              host_b.test_client())]
+    assert [a.status_code for a in answers] == [201, 201, 429]
