@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask_babel import lazy_ngettext
-from sqlalchemy import Engine, and_, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, Engine, and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from feedback_app.database import write_transaction
@@ -58,7 +58,7 @@ class JobStatus:
     artifact_id: int | None
 
 
-def _alive(now: dt.datetime):  # type: ignore[no-untyped-def]
+def _alive(now: dt.datetime) -> ColumnElement[bool]:
     return or_(
         and_(ExportJob.state == JobState.QUEUED, ExportJob.created_at > now - QUEUED_STALE),
         and_(ExportJob.state == JobState.RUNNING, ExportJob.updated_at > now - RUNNING_STALE),
