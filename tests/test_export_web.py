@@ -15,6 +15,8 @@ from feedback_app.database import write_transaction
 from feedback_app.extensions import taskqueue
 from feedback_app.models import AuditEvent, ExportJob, JobState, Role, User
 from feedback_app.models.types import utcnow
+from feedback_app.services.access import scope_for
+from feedback_app.services.export_files import ExportRequest
 from tests.export_world import build_tour
 from tests.staff import csrf_for, make_user, signed_in
 
@@ -203,3 +205,15 @@ def test_contact_details_are_left_out_unless_asked_for(app, session) -> None:  #
                                              "regions": "marrakech-safi"})
     sheet = openpyxl.load_workbook(io.BytesIO(plain.data))["Marrakech-Safi"]
     assert "Fatima Consentante" not in {c.value for row in sheet.iter_rows() for c in row}
+
+
+def test_the_same_request_joins_the_job_in_progress(app, session) -> None:  # type: ignore[no-untyped-def]
+    _people(session)
+    app.config["EXPORT_BACKGROUND_ABOVE"] = 5
+    user = session.scalar(select(User).where(User.email == "siege@example.ma"))
+    key = ExportRequest(language="fr", include_contacts=False).key(scope_for(user))
+    job_id = _job(session, "siege@example.ma", JobState.RUNNING, key=key)
+    client = signed_in(app, "siege@example.ma")
+    again = client.post("/hq/exports", data={"csrf_token": csrf_for(app, client)})
+    assert again.status_code == 303 and again.headers["Location"].endswith(job_id)
+    assert session.scalar(select(func.count()).select_from(ExportJob)) == 1

@@ -168,7 +168,7 @@ def _slowed(rows: Iterator[object], hook: Callable[[], None]) -> Iterator[object
         yield row
 
 
-def test_row_delay(seconds: float) -> Callable[[], None] | None:
+def row_delay_hook(seconds: float) -> Callable[[], None] | None:
     """A pause per row (EXPORT_TEST_ROW_DELAY): lets the kill test catch a build mid-way."""
     return (lambda: time.sleep(seconds)) if seconds > 0 else None
 
