@@ -21,7 +21,7 @@ class Config:
     TASKS_LOCAL_THREADS = 2
     # Exports: above this many items a workbook is built by a background job; each user may
     # have this many jobs queued or running; built workbooks are kept this many days.
-    EXPORT_BACKGROUND_ABOVE = 20_000
+    EXPORT_BACKGROUND_ABOVE = 5_000  # a direct build must end well within gunicorn's 30 s
     EXPORT_JOBS_PER_USER = 3
     EXPORT_KEEP_DAYS = 7
 
