@@ -1,4 +1,6 @@
-"""How fast, and in how much memory, the Excel synthesis is built from the database.
+"""How fast, and in how much memory, the Excel synthesis is built; and how fast it reaches users.
+
+    .venv/bin/python bench/export.py --part queue   # click-to-file, workbooks per minute
 
     .venv/bin/python bench/export.py [--sizes 10000,100000,300000] [--postgres]
 
@@ -126,8 +128,9 @@ def run(mode: str, url: str, out: str) -> dict:
     import xlsxwriter
 
     from feedback_app.extensions import db
+    from feedback_app.models import ExportArtifact
     from feedback_app.services.access import EVERYTHING
-    from feedback_app.services.export_files import ExportRequest, produce
+    from feedback_app.services.export_files import ExportRequest, prepare_export
     from feedback_app.services.synthesis import SynthesisFilters, resolve
     from feedback_app.services.synthesis_rows import stream_items
 
@@ -137,11 +140,11 @@ def run(mode: str, url: str, out: str) -> dict:
         start, cpu = time.perf_counter(), time.process_time()
         rows = 0
         if mode == "full":
-            with tempfile.TemporaryDirectory() as tmp:
-                result = produce(db.session, EVERYTHING, ExportRequest(),
-                                 directory=Path(tmp), generated_by="bench")
-                os.replace(result.path, out)
-                rows = result.items
+            stored = prepare_export(db.session, EVERYTHING, ExportRequest(),
+                                    owner_id=None, generated_by="bench").artifact
+            assert stored is not None
+            Path(out).write_bytes(db.session.get_one(ExportArtifact, stored.id).content)
+            rows = stored.items
         else:
             sel = resolve(db.session, EVERYTHING, SynthesisFilters())
             stream = stream_items(db.session, sel)
@@ -208,6 +211,14 @@ def main() -> None:
                         help="comma-separated numbers of items (default: %(default)s)")
     parser.add_argument("--postgres", action="store_true",
                         help="seed PostgreSQL (BENCH_PG_URL) instead of a SQLite file")
+    parser.add_argument("--part", choices=("builder", "queue", "all"), default="all",
+                        help="builder: the workbook alone (--sizes); queue: click-to-file and "
+                             "workbooks per minute through gunicorn, Redis and workers "
+                             "(bench/export_queue.py); default: both")
+    parser.add_argument("--items", type=int, default=20_000,
+                        help="queue part: items in the tour (default: %(default)s)")
+    parser.add_argument("--requests", type=int, default=8,
+                        help="queue part: exports posted at once (default: %(default)s)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--seed-child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
@@ -220,6 +231,12 @@ def main() -> None:
         seed(args.url, args.seed_child, random.Random(args.seed_child))
         return
 
+    if args.part in ("queue", "all"):
+        from bench.export_queue import main as queue_main
+
+        queue_main(args.items, args.requests)
+    if args.part == "queue":
+        return
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     print("spam (about 1 % of submissions) is left out of every run: rows written < items")
     print("peak MB: the run's peak resident memory; +MB: how much of it the build added on top")

@@ -315,7 +315,10 @@ def p95(values: list[float]) -> float:
 def soak(backend: str, *, phones: int, per_phone: int, kill_every: float) -> bool:
     shared = Shared()
     email, password = "soak-hq@example.ma", secrets.token_urlsafe(18)
-    with running_app(backend, workers=4, env={"RATELIMIT_ENABLED": "0"}) as app:
+    # Exports stay direct downloads here (no background job): the soak counts workbooks
+    # received while workers are killed; bench/export.py measures the task queue.
+    env = {"RATELIMIT_ENABLED": "0", "EXPORT_BACKGROUND_ABOVE": "1000000"}
+    with running_app(backend, workers=4, env=env) as app:
         create_hq_user(app, email, password)
         reference = requests.get(f"{app.base_url}/api/v1/stops/{app.stop_code}",
                                  timeout=TIMEOUT).json()

@@ -16,7 +16,10 @@ def create_app(config: str | dict[str, Any] | None = None) -> Flask:
     `config` is a configuration name ("development", "testing", "production") or a mapping of
     settings applied last, which is how the tests hand in their database.
     """
-    app = Flask(__name__, instance_relative_config=True)
+    # TOURNEE_INSTANCE_PATH: this host's own folder (two hosts can run from one checkout).
+    instance_path = os.environ.get("TOURNEE_INSTANCE_PATH")
+    app = Flask(__name__, instance_relative_config=True,
+                instance_path=os.path.abspath(instance_path) if instance_path else None)
     overrides = config if isinstance(config, dict) else {}
     name = config if isinstance(config, str) else overrides.get("ENV_NAME")
     name = name or os.environ.get("TOURNEE_ENV", "development")

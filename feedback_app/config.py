@@ -14,6 +14,18 @@ class Config:
     # hide_parameters: a database error message never carries what a respondent typed into logs.
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "hide_parameters": True}
     REDIS_URL: str | None = None
+    # Background tasks (feedback_app/taskqueue.py): the broker is TASKS_BROKER_URL, else
+    # REDIS_URL, else threads of the web process. A worker silent for TASKS_HEARTBEAT_TIMEOUT
+    # seconds is taken for dead and its unfinished tasks go to another worker.
+    TASKS_BROKER_URL: str | None = None
+    TASKS_NAMESPACE = "tournee-tasks"
+    TASKS_HEARTBEAT_TIMEOUT = 15
+    TASKS_LOCAL_THREADS = 2
+    # Exports: above this many items a workbook is built by a background job; each user may
+    # have this many jobs queued or running; built workbooks are kept this many days.
+    EXPORT_BACKGROUND_ABOVE = 5_000  # a direct build must end well within gunicorn's 30 s
+    EXPORT_JOBS_PER_USER = 3
+    EXPORT_KEEP_DAYS = 7
 
     # A form left open through a whole meeting must still post: the token lives as long as the
     # session, and an expired or missing token re-renders the form with the text kept.
@@ -88,6 +100,12 @@ def environment_overrides() -> dict[str, str]:
         "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
         "SECRET_KEY": "SECRET_KEY",
         "REDIS_URL": "REDIS_URL",
+        "TASKS_BROKER_URL": "TASKS_BROKER_URL",
+        "TASKS_NAMESPACE": "TASKS_NAMESPACE",
+        "TASKS_HEARTBEAT_TIMEOUT": "TASKS_HEARTBEAT_TIMEOUT",
+        "EXPORT_BACKGROUND_ABOVE": "EXPORT_BACKGROUND_ABOVE",
+        "EXPORT_JOBS_PER_USER": "EXPORT_JOBS_PER_USER",
+        "EXPORT_KEEP_DAYS": "EXPORT_KEEP_DAYS",
         "PUBLIC_BASE_URL": "PUBLIC_BASE_URL",
         "PROXY_FIX_X_FOR": "PROXY_FIX_X_FOR",
         "PROXY_FIX_X_PROTO": "PROXY_FIX_X_PROTO",

@@ -10,6 +10,8 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase, Session
 
+from feedback_app.taskqueue import TaskQueue
+
 # Named constraints let Alembic drop and alter them on every backend, SQLite included.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -50,3 +52,4 @@ migrate = Migrate(compare_type=True, render_as_batch=True, include_object=_inclu
 csrf = CSRFProtect()
 babel = Babel()
 login_manager = LoginManager()
+taskqueue = TaskQueue()  # background tasks (Dramatiq): feedback_app/tasks/

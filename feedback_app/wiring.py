@@ -8,7 +8,7 @@ from flask_babel import refresh as flask_babel_refresh
 from sqlalchemy.engine import make_url
 
 from feedback_app.database import SQLITE_BUSY_TIMEOUT_MS, configure_engine
-from feedback_app.extensions import babel, csrf, db, login_manager, migrate
+from feedback_app.extensions import babel, csrf, db, login_manager, migrate, taskqueue
 from feedback_app.i18n import bdi, current_language, select_locale, text_direction
 from feedback_app.locales import LANGUAGES
 from feedback_app.models import User
@@ -24,6 +24,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=app.config.get("MIGRATIONS_DIR", _migrations_dir(app)))
     csrf.init_app(app)
     login_manager.init_app(app)
+    taskqueue.init_app(app)
     login_manager.session_protection = "strong"
     login_manager.login_view = "auth.login"
 

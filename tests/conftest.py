@@ -25,6 +25,7 @@ from sqlalchemy.engine import make_url
 
 from feedback_app import create_app
 from feedback_app.extensions import db as _db
+from feedback_app.extensions import taskqueue
 from feedback_app.models import StopStatus
 from feedback_app.services.stops import create_stop
 
@@ -167,6 +168,7 @@ def app(database_url: str, tmp_path: Path):
     )
     with app.app_context():
         yield app
+        taskqueue.shutdown(app)  # in-process task threads, if a test started them
         _db.session.remove()
         _db.engine.dispose()
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import openpyxl
@@ -17,9 +18,16 @@ import pytest
 from sqlalchemy import select, update
 
 from feedback_app.database import write_transaction
-from feedback_app.models import AuditEvent, FeedbackItem, Region, ReviewStatus, Submission
+from feedback_app.models import (
+    AuditEvent,
+    ExportArtifact,
+    FeedbackItem,
+    Region,
+    ReviewStatus,
+    Submission,
+)
 from feedback_app.services.access import EVERYTHING, Scope
-from feedback_app.services.export_files import ExportRequest, exports_dir, produce
+from feedback_app.services.export_files import ExportRequest, prepare_export
 from feedback_app.services.synthesis import SynthesisFilters
 from tests.export_world import ARABIC_TEXT, CONTROL_TEXT, INJECTIONS, build_tour
 
@@ -28,11 +36,25 @@ REGION_HEADERS = ["Date", "Étape (ville)", "Organisation", "Catégorie", "Type"
                   "E-mail", "Téléphone"]
 
 
-def _export(app, session, scope: Scope = EVERYTHING, **options):
+@dataclass(frozen=True)
+class Exported:
+    id: int
+    path: Path  # the stored bytes, written out to be read back
+    filename: str
+    items: int
+    cached: bool
+
+
+def _export(app, session, scope: Scope = EVERYTHING, **options) -> Exported:
     filters = options.pop("filters", SynthesisFilters())
     request = ExportRequest(filters=filters, **options)
-    return produce(session, scope, request, generated_by="Test <test@example.ma>",
-                   directory=exports_dir(app.config, app.instance_path))
+    stored = prepare_export(session, scope, request, owner_id=None,
+                            generated_by="Test <test@example.ma>").artifact
+    assert stored is not None
+    path = Path(app.config["INSTANCE_TMP"]) / f"export-{stored.id}.xlsx"
+    path.write_bytes(session.get_one(ExportArtifact, stored.id).content)
+    session.rollback()
+    return Exported(stored.id, path, stored.filename, stored.items, stored.cached)
 
 
 def _sheet_xml(path: Path) -> dict[str, str]:
@@ -183,10 +205,8 @@ def test_arabic_and_english_workbooks(app, session) -> None:
 def test_unchanged_data_is_served_from_the_cache_until_a_review_changes_it(app, session) -> None:
     tour = build_tour(session)
     first = _export(app, session)
-    built = first.path.stat().st_mtime_ns
     again = _export(app, session)
-    assert again.cached and again.path == first.path
-    assert again.path.stat().st_mtime_ns >= built
+    assert again.cached and again.id == first.id
     assert openpyxl.load_workbook(again.path).sheetnames == openpyxl.load_workbook(
         first.path).sheetnames
 
@@ -194,8 +214,8 @@ def test_unchanged_data_is_served_from_the_cache_until_a_review_changes_it(app, 
         session.execute(update(Submission).where(Submission.id == tour.submissions["m1"])
                         .values(status=ReviewStatus.SPAM))
     changed = _export(app, session)
-    assert not changed.cached and changed.path != first.path
-    assert not first.path.exists()  # the stale workbook is removed
+    assert not changed.cached and changed.id != first.id
+    assert session.get(ExportArtifact, first.id) is None  # the stale workbook is removed
     assert changed.items == first.items - 3
 
     with write_transaction(session):  # a shortlist change alone is enough too

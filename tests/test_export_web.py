@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
-import time
+import re
+import secrets
 
 import openpyxl
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from feedback_app.hq import export_jobs
-from feedback_app.models import AuditEvent, Role, User
-from feedback_app.services.export_files import exports_dir
+from feedback_app.database import write_transaction
+from feedback_app.extensions import taskqueue
+from feedback_app.models import AuditEvent, ExportJob, JobState, Role, User
+from feedback_app.models.types import utcnow
+from feedback_app.services.access import scope_for
+from feedback_app.services.export_files import ExportRequest
 from tests.export_world import build_tour
 from tests.staff import csrf_for, make_user, signed_in
 
@@ -92,12 +97,6 @@ def test_bad_dates_are_explained_next_to_the_field(app, session) -> None:
     assert "La date de fin précède la date de début." in response.get_data(as_text=True)
 
 
-def _wait(job_id: str) -> None:
-    thread = export_jobs.threads.get(job_id)
-    if thread is not None:
-        thread.join(timeout=120)
-
-
 def test_a_large_export_runs_in_the_background_with_progress(app, session) -> None:
     _people(session)
     app.config["EXPORT_BACKGROUND_ABOVE"] = 5  # the tour's 19 items count as "large" here
@@ -108,7 +107,7 @@ def test_a_large_export_runs_in_the_background_with_progress(app, session) -> No
     job_id = job_url.rstrip("/").rsplit("/", 1)[-1]
     page = client.get(job_url).get_data(as_text=True)
     assert "export-progress.js" in page and "<script>" not in page  # no inline script
-    _wait(job_id)
+    taskqueue.join(app)
 
     status = json.loads(client.get(f"{job_url}/status").get_data(as_text=True))
     assert status["state"] == "done" and status["done"] == status["total"] == 19
@@ -120,7 +119,6 @@ def test_a_large_export_runs_in_the_background_with_progress(app, session) -> No
     assert "synthese-tournee-2025-toutes-regions.xlsx" in download.headers[
         "Content-Disposition"]
     assert len(openpyxl.load_workbook(io.BytesIO(download.data)).sheetnames) == 15
-    download.close()
     event = session.scalar(select(AuditEvent).where(AuditEvent.action == "export.xlsx"))
     assert event is not None and event.after["job"] == job_id
 
@@ -129,26 +127,93 @@ def test_a_large_export_runs_in_the_background_with_progress(app, session) -> No
     assert other.get(job_url).status_code == 404
     assert other.get(status["download"]).status_code == 404
 
-    # The same request over unchanged data is now a direct download from the cache.
+    # The same request over unchanged data is now a direct download of the stored workbook.
     cached = client.post("/hq/exports", data={"csrf_token": csrf_for(app, client)})
     assert cached.status_code == 200 and cached.mimetype == XLSX
-    cached.close()
+    assert cached.data == download.data
+    taskqueue.shutdown(app)
 
 
-def test_a_job_still_running_refreshes_itself_without_javascript(app, session) -> None:
+def _job(session, email: str, state: JobState, *, age: dt.timedelta = dt.timedelta(0),
+         key: str = "k") -> str:
+    owner = session.scalar(select(User).where(User.email == email))
+    moment = utcnow() - age
+    job = ExportJob(id=secrets.token_urlsafe(18), owner_id=owner.id, request_key=key,
+                    request={}, generated_by="x", tz="UTC", state=state, done=3, total=10,
+                    created_at=moment, updated_at=moment)
+    with write_transaction(session):
+        session.add(job)
+    return job.id
+
+
+def test_a_job_in_progress_refreshes_itself_without_javascript(app, session) -> None:
     _people(session)
     client = signed_in(app, "siege@example.ma")
-    user = session.scalar(select(User).where(User.email == "siege@example.ma"))
-    directory = exports_dir(app.config, app.instance_path)
-    job_id = "a" * 24
-    export_jobs._write(directory, job_id, {"state": "running", "done": 3, "total": 10,
-                                           "user_id": user.id})
+    waiting = _job(session, "siege@example.ma", JobState.QUEUED, key="a")
+    job_id = _job(session, "siege@example.ma", JobState.QUEUED, key="b")
     page = client.get(f"/hq/exports/jobs/{job_id}").get_data(as_text=True)
+    assert '<meta http-equiv="refresh"' in page
+    assert 'data-role="position">2<' in page  # second in the queue
+    status = json.loads(client.get(f"/hq/exports/jobs/{waiting}/status").get_data(as_text=True))
+    assert (status["state"], status["position"]) == ("queued", 1)
+
+    running = _job(session, "siege@example.ma", JobState.RUNNING, key="c")
+    page = client.get(f"/hq/exports/jobs/{running}").get_data(as_text=True)
     assert '<meta http-equiv="refresh"' in page and 'value="3"' in page
-    # A job whose status has not moved for minutes was interrupted (worker restarted).
-    path = directory / "jobs" / f"{job_id}.json"
-    stale = json.loads(path.read_text())
-    stale["updated"] = time.time() - 3600
-    path.write_text(json.dumps(stale))
-    status = json.loads(client.get(f"/hq/exports/jobs/{job_id}/status").get_data(as_text=True))
+    # A job whose progress has not moved for minutes was interrupted.
+    stale = _job(session, "siege@example.ma", JobState.RUNNING, age=dt.timedelta(hours=1))
+    status = json.loads(client.get(f"/hq/exports/jobs/{stale}/status").get_data(as_text=True))
     assert status["state"] == "failed"
+    assert client.get(f"/hq/exports/jobs/{stale}/file").status_code == 404
+
+
+def test_jobs_per_user_are_capped_with_a_clear_message(app, session) -> None:
+    _people(session)
+    app.config.update(EXPORT_BACKGROUND_ABOVE=5, EXPORT_JOBS_PER_USER=2)
+    for key in ("a", "b"):
+        _job(session, "siege@example.ma", JobState.QUEUED, key=key)
+    client = signed_in(app, "siege@example.ma")
+    refused = client.post("/hq/exports?lang=en", data={"csrf_token": csrf_for(app, client)})
+    assert refused.status_code == 429
+    assert "You already have 2 exports being prepared" in refused.get_data(as_text=True)
+    assert session.scalar(select(func.count()).select_from(ExportJob)) == 2
+
+
+def test_a_broker_that_is_down_answers_503_and_leaves_no_job(app, session) -> None:
+    _people(session)
+    app.config.update(EXPORT_BACKGROUND_ABOVE=10, TASKS_BROKER_URL="redis://127.0.0.1:1/0")
+    taskqueue.init_app(app)
+    client = signed_in(app, "siege@example.ma")
+    response = client.post("/hq/exports", data={"csrf_token": csrf_for(app, client),
+                                                "since": "2025-01-01"})
+    assert response.status_code == 503
+    text = response.get_data(as_text=True)
+    assert "indisponible" in text and 'value="2025-01-01"' in text  # the choices are kept
+    assert session.scalar(select(func.count()).select_from(ExportJob)) == 0
+    small = client.post("/hq/exports", data={"csrf_token": csrf_for(app, client),
+                                             "regions": "marrakech-safi"})  # 6 items
+    assert small.status_code == 200 and small.mimetype == XLSX  # small ones need no worker
+
+
+def test_contact_details_are_left_out_unless_asked_for(app, session) -> None:
+    _people(session)
+    client = signed_in(app, "siege@example.ma")
+    page = client.get("/hq/exports").get_data(as_text=True)
+    box = re.search(r'<input[^>]*name="contacts"[^>]*>', page)
+    assert box is not None and "checked" not in box.group(0)
+    plain = client.post("/hq/exports", data={"csrf_token": csrf_for(app, client),
+                                             "regions": "marrakech-safi"})
+    sheet = openpyxl.load_workbook(io.BytesIO(plain.data))["Marrakech-Safi"]
+    assert "Fatima Consentante" not in {c.value for row in sheet.iter_rows() for c in row}
+
+
+def test_the_same_request_joins_the_job_in_progress(app, session) -> None:
+    _people(session)
+    app.config["EXPORT_BACKGROUND_ABOVE"] = 5
+    user = session.scalar(select(User).where(User.email == "siege@example.ma"))
+    key = ExportRequest(language="fr", include_contacts=False).key(scope_for(user))
+    job_id = _job(session, "siege@example.ma", JobState.RUNNING, key=key)
+    client = signed_in(app, "siege@example.ma")
+    again = client.post("/hq/exports", data={"csrf_token": csrf_for(app, client)})
+    assert again.status_code == 303 and again.headers["Location"].endswith(job_id)
+    assert session.scalar(select(func.count()).select_from(ExportJob)) == 1

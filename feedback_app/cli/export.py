@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -13,31 +13,36 @@ from flask.cli import AppGroup
 
 from feedback_app.extensions import db
 from feedback_app.locales import LANGUAGE_CODES
+from feedback_app.models import ExportArtifact
 from feedback_app.services.access import EVERYTHING
 from feedback_app.services.errors import NotFound
 from feedback_app.services.export_files import (
     ExportRequest,
     audit_export,
-    exports_dir,
-    produce,
+    prepare_export,
 )
+from feedback_app.services.export_plan import ExportPlan
+from feedback_app.services.export_store import expire_exports
 from feedback_app.services.synthesis import SynthesisFilters
 
 export_cli = AppGroup("export", help="Exports of the synthesis.")
 
 
 class _Progress:
-    """A click progress bar opened once the number of rows is known."""
+    """A click progress bar opened once the plan tells the number of rows."""
 
-    def __init__(self, total: list[int]) -> None:
-        self._total = total
+    def __init__(self) -> None:
+        self._total = 1
         self._bar: Any = None
         self._done = 0
 
+    def planned(self, plan: ExportPlan) -> None:
+        self._total = max(plan.items, 1)
+
     def __call__(self, done: int) -> None:
         if self._bar is None:
-            self._bar = click.progressbar(length=max(self._total[0] if self._total else 0, 1),
-                                          label="Export", file=sys.stderr, show_pos=True)
+            self._bar = click.progressbar(length=self._total, label="Export", file=sys.stderr,
+                                          show_pos=True)
             self._bar.__enter__()
         self._bar.update(done - self._done)
         self._done = done
@@ -71,22 +76,32 @@ def export_xlsx_command(out: str, regions: tuple[str, ...], since: dt.datetime |
         language=language,
         include_contacts=not no_contacts,
     )
-    total: list[int] = []
-    progress = _Progress(total)
-    directory = exports_dir(current_app.config, current_app.instance_path)
+    progress = _Progress()
     try:
-        result = produce(db.session, EVERYTHING, request, directory=directory,
-                         generated_by="flask export xlsx", progress=progress, total=total,
-                         tz=current_app.config["BABEL_DEFAULT_TIMEZONE"])
+        prepared = prepare_export(
+            db.session, EVERYTHING, request, owner_id=None, generated_by="flask export xlsx",
+            keep_days=int(current_app.config["EXPORT_KEEP_DAYS"]), on_plan=progress.planned,
+            progress=progress, tz=current_app.config["BABEL_DEFAULT_TIMEZONE"])
     except NotFound as error:
         click.echo(f"error: unknown region: {error}", err=True)
         sys.exit(1)
     finally:
         progress.close()
-    shutil.copyfile(result.path, out)
+    result = prepared.artifact
+    assert result is not None
+    Path(out).write_bytes(db.session.get_one(ExportArtifact, result.id).content)
+    db.session.rollback()
     audit_export(db.session, EVERYTHING, request, actor_id=None, result=result, via="cli")
     note = " (unchanged data: cached workbook)" if result.cached else ""
     click.echo(f"{out}: {result.items} items{note}", err=True)
+
+
+@export_cli.command("expire")
+def export_expire_command() -> None:
+    """Delete stored workbooks past their expiry and finished jobs (run daily)."""
+    artifacts, jobs = expire_exports(
+        db.session, keep_days=int(current_app.config["EXPORT_KEEP_DAYS"]))
+    click.echo(f"{artifacts} expired workbooks and {jobs} finished jobs deleted")
 
 
 def register(app: Flask) -> None:

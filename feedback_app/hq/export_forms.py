@@ -28,7 +28,7 @@ class ExportForm(FlaskForm):
     language = SelectField(_l("Langue du classeur"), choices=LANGUAGE_CHOICES, default="fr")
     contacts = BooleanField(
         _l("Inclure les coordonnées des personnes qui ont accepté d'être recontactées"),
-        default=True,
+        default=False,  # personal data goes out only when asked for
     )
 
     def validate_until(self, field: DateField) -> None:

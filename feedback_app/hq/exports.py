@@ -1,55 +1,46 @@
 """Excel exports for HQ (any regions) and delegates (their own regions only).
 
 The download is a POST with a CSRF token; the workbook comes back as an attachment, or, when it
-is large and not cached yet, as a background job with a progress page.
+is large and not stored yet, as a background job (task queue) with a progress page. Workbooks
+and jobs live in the database, so any web host answers for any of them; each download checks
+the reader's *current* role and regions.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import (
     Response,
-    abort,
     current_app,
     jsonify,
     redirect,
     render_template,
-    send_file,
     url_for,
 )
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from feedback_app.auth.guards import current_scope, staff_required
 from feedback_app.extensions import db
-from feedback_app.hq import bp, export_jobs
+from feedback_app.hq import bp
 from feedback_app.hq.export_forms import ExportForm
 from feedback_app.i18n import current_language
+from feedback_app.locales import LANGUAGE_CODES
 from feedback_app.models import TourStop
 from feedback_app.services import reference
-from feedback_app.services.errors import NotFound
-from feedback_app.services.export_files import (
-    ExportFile,
-    ExportRequest,
-    audit_export,
-    exports_dir,
-    lookup,
-    produce,
-)
+from feedback_app.services.export_files import ExportRequest, audit_export, prepare_export
+from feedback_app.services.export_jobs import TooManyJobs, job_status, start_job
+from feedback_app.services.export_store import artifact_for_download
 from feedback_app.services.synthesis import SynthesisFilters
+from feedback_app.taskqueue import TaskQueueUnavailable
+from feedback_app.tasks.exports import build_export
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# Above this many rows a workbook is built in the background (a few seconds of work).
-DEFAULT_BACKGROUND_ABOVE = 20_000
-
-
-def _directory() -> Path:
-    return exports_dir(current_app.config, current_app.instance_path)
 
 
 def _tz() -> str:
-    return current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "UTC"
+    return str(current_app.config["BABEL_DEFAULT_TIMEZONE"])
 
 
 def _who() -> str:
@@ -82,70 +73,71 @@ def _request_from(form: ExportForm) -> ExportRequest:
             until=form.until.data,
             statuses=tuple(sorted(set(form.statuses.data or []) & {"new", "reviewed"})),
         ),
-        language=form.language.data if form.language.data in ("fr", "ar", "en") else "fr",
+        language=form.language.data if form.language.data in LANGUAGE_CODES else "fr",
         include_contacts=bool(form.contacts.data),
     )
 
 
-def _attachment(result: ExportFile) -> Response:
-    response = send_file(result.path, mimetype=XLSX, as_attachment=True,
-                         download_name=result.filename, conditional=False, etag=False,
-                         max_age=0)
+def _attachment(artifact_id: int | None) -> Response:
+    artifact, content = artifact_for_download(db.session, current_user, artifact_id)
+    response = Response(content, mimetype=XLSX)
+    response.headers["Content-Disposition"] = f"attachment; filename={artifact.filename}"
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
+def _form_page(form: ExportForm, status: int, problem: str | None = None) -> ResponseReturnValue:
+    return render_template("hq/exports.html", form=form, problem=problem), status
+
+
 @bp.route("/exports", methods=["GET", "POST"])
 @staff_required
-def exports():  # type: ignore[no-untyped-def]
+def exports() -> ResponseReturnValue:
     form = ExportForm()
     _set_choices(form)
-    if not form.is_submitted() and current_language() in ("fr", "ar", "en"):
+    if not form.is_submitted() and current_language() in LANGUAGE_CODES:
         form.language.data = current_language()  # the workbook speaks the reader's language
     if not form.validate_on_submit():
-        status = 422 if form.is_submitted() and form.errors else 200
-        return render_template("hq/exports.html", form=form), status
+        return _form_page(form, 422 if form.is_submitted() and form.errors else 200)
 
+    config = current_app.config
     scope, request_ = current_scope(), _request_from(form)
-    directory = _directory()
+    prepared = prepare_export(
+        db.session, scope, request_, owner_id=current_user.id, generated_by=_who(),
+        keep_days=int(config["EXPORT_KEEP_DAYS"]),
+        build_above=int(config["EXPORT_BACKGROUND_ABOVE"]), tz=_tz())
+    if prepared.artifact is not None:
+        audit_export(db.session, scope, request_, actor_id=current_user.id,
+                     result=prepared.artifact)
+        return _attachment(prepared.artifact.id)
     try:
-        found = lookup(db.session, scope, request_, directory=directory, tz=_tz())
-        threshold = current_app.config.get("EXPORT_BACKGROUND_ABOVE", DEFAULT_BACKGROUND_ABOVE)
-        if found.cached is None and found.items > threshold:
-            job_id = export_jobs.start(
-                current_app._get_current_object(), scope, request_, directory=directory,
-                user_id=current_user.id, generated_by=_who(), total=found.items, tz=_tz())
-            audit_export(db.session, scope, request_, actor_id=current_user.id, job=job_id)
-            return redirect(url_for("hq.export_job", job_id=job_id), 303)
-        result = found.cached or produce(db.session, scope, request_, directory=directory,
-                                         generated_by=_who(), tz=_tz())
-    except NotFound:
-        abort(404)
-    audit_export(db.session, scope, request_, actor_id=current_user.id, result=result)
-    return _attachment(result)
-
-
-def _job_or_404(job_id: str) -> dict:
-    status = export_jobs.read(_directory(), job_id, current_user.id)
-    if status is None:
-        abort(404)
-    return status
+        job_id = start_job(
+            db.session, scope, request_, owner_id=current_user.id, generated_by=_who(),
+            tz=_tz(), total=prepared.plan.items, limit=int(config["EXPORT_JOBS_PER_USER"]),
+            enqueue=lambda job: build_export.send(job_id=job))
+    except TooManyJobs as error:
+        return _form_page(form, 429, str(error.message))
+    except TaskQueueUnavailable:
+        return _form_page(form, 503, _("La préparation des gros classeurs est indisponible pour "
+                                       "le moment. Réessayez dans quelques minutes ; les "
+                                       "contributions continuent d'être enregistrées."))
+    return redirect(url_for("hq.export_job", job_id=job_id), 303)
 
 
 @bp.get("/exports/jobs/<job_id>")
 @staff_required
-def export_job(job_id: str):  # type: ignore[no-untyped-def]
-    status = _job_or_404(job_id)
+def export_job(job_id: str) -> ResponseReturnValue:
+    status = job_status(db.session, job_id, current_user)
     return render_template("hq/export_job.html", job_id=job_id, status=status)
 
 
 @bp.get("/exports/jobs/<job_id>/status")
 @staff_required
-def export_job_status(job_id: str):  # type: ignore[no-untyped-def]
-    status = _job_or_404(job_id)
-    body = {"state": status["state"], "done": status.get("done", 0),
-            "total": status.get("total", 0)}
-    if status["state"] == "done":
+def export_job_status(job_id: str) -> ResponseReturnValue:
+    status = job_status(db.session, job_id, current_user)
+    body: dict[str, object] = {"state": status.state, "done": status.done,
+                               "total": status.total, "position": status.position}
+    if status.state == "done":
         body["download"] = url_for("hq.export_job_file", job_id=job_id)
     response = jsonify(body)
     response.headers["Cache-Control"] = "no-store"
@@ -154,12 +146,10 @@ def export_job_status(job_id: str):  # type: ignore[no-untyped-def]
 
 @bp.get("/exports/jobs/<job_id>/file")
 @staff_required
-def export_job_file(job_id: str):  # type: ignore[no-untyped-def]
+def export_job_file(job_id: str) -> ResponseReturnValue:
     # A GET is fine here: the job was started (and audited) by the owner's POST; the id is
-    # unguessable and only its owner can read it.
-    status = _job_or_404(job_id)
-    if status["state"] != "done":
+    # unguessable and only its owner, within their current regions, can read it.
+    status = job_status(db.session, job_id, current_user)
+    if status.state in ("queued", "running"):
         return redirect(url_for("hq.export_job", job_id=job_id))
-    path = _directory() / status["file"]
-    return _attachment(ExportFile(path=path, filename=status["filename"],
-                                  items=status.get("done", 0), cached=True))
+    return _attachment(status.artifact_id)

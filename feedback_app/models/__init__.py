@@ -1,6 +1,7 @@
 """The domain model, one module per entity; import from here."""
 
 from feedback_app.models.audit import AuditEvent
+from feedback_app.models.export import ExportArtifact, ExportJob, JobState
 from feedback_app.models.reference import Category, Region, Theme
 from feedback_app.models.review import ReviewNote
 from feedback_app.models.search import fold  # also fills Submission.search_text
@@ -19,8 +20,11 @@ from feedback_app.models.user import Role, User, user_regions
 __all__ = [
     "AuditEvent",
     "Category",
+    "ExportArtifact",
+    "ExportJob",
     "FeedbackItem",
     "ItemKind",
+    "JobState",
     "PasswordToken",
     "Priority",
     "Region",

@@ -21,6 +21,7 @@ from feedback_app.models import Submission
 from feedback_app.models.types import utcnow
 from feedback_app.services import audit
 from feedback_app.services.errors import ValidationFailed
+from feedback_app.services.export_store import forget_contact_artifacts
 from feedback_app.services.text import clean_line
 
 CONTACT_COLUMNS = ("person_name", "email", "phone", "consent_contact")
@@ -65,6 +66,8 @@ def purge_expired_contacts(
         )
         count = rowcount(result)
         if count:
+            # Stored workbooks may still carry the erased details: gone in the same commit.
+            forget_contact_artifacts(session)
             audit.record(
                 session, actor_id=None, action="privacy.purge", target_type="submission",
                 target_id=None,
@@ -152,4 +155,7 @@ def erase_contacts(session: Session, *, submission_ids: Sequence[int], actor_id:
                 target_id=submission.id, region_id=submission.region_id,
                 before={"fields": cleared}, after={"erased": True},
             )
+        if erased:
+            # Stored workbooks may still carry the erased details: gone in the same commit.
+            forget_contact_artifacts(session)
     return erased

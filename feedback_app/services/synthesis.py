@@ -31,7 +31,6 @@ from feedback_app.models import (
 from feedback_app.services.access import Scope
 from feedback_app.services.errors import NotFound
 
-DEFAULT_TIMEZONE = TIME_ZONE  # the name services/export_files.py imports
 TOP_THEMES = 5
 # The statuses an export may ask for; spam is excluded whatever the filters say.
 COUNTED_STATUSES = (ReviewStatus.NEW, ReviewStatus.REVIEWED)
@@ -84,7 +83,7 @@ class Selection:
     statuses: tuple[ReviewStatus, ...]
     start: dt.datetime | None  # UTC bounds on Submission.created_at, end exclusive
     end: dt.datetime | None
-    tz: str = DEFAULT_TIMEZONE
+    tz: str = TIME_ZONE
     category_labels: dict[str, str] = field(default_factory=dict)
     theme_labels: dict[int, str] = field(default_factory=dict)
     theme_codes: dict[int, str] = field(default_factory=dict)
@@ -116,7 +115,7 @@ def resolve(
     filters: SynthesisFilters,
     *,
     language: str = "fr",
-    tz: str = DEFAULT_TIMEZONE,
+    tz: str = TIME_ZONE,
 ) -> Selection:
     """Check the filters against the scope. A region or stop the reader may not see (or that
     does not exist) raises NotFound, exactly as for a record that does not exist."""

@@ -3,16 +3,22 @@
 (function () {
   "use strict";
   var box = document.getElementById("export-job");
-  if (!box || box.getAttribute("data-state") !== "running") { return; }
+  if (!box) { return; }
+  var initial = box.getAttribute("data-state");
+  if (initial !== "running" && initial !== "queued") { return; }
   var url = box.getAttribute("data-status-url");
   var bar = document.getElementById("export-progress");
   var count = box.querySelector("[data-role=count]");
+  var position = box.querySelector("[data-role=position]");
 
   function show(state) {
-    ["running", "done", "failed"].forEach(function (name) {
+    ["queued", "running", "done", "failed"].forEach(function (name) {
       box.querySelectorAll("[data-role=" + name + "]").forEach(function (el) {
         el.hidden = name !== state;
       });
+    });
+    box.querySelectorAll("[data-role=waiting]").forEach(function (el) {
+      el.hidden = state !== "queued" && state !== "running";
     });
   }
 
@@ -23,11 +29,15 @@
         if (!status) { show("failed"); return; }
         if (bar) { bar.max = Math.max(status.total, 1); bar.value = status.done; }
         if (count) { count.textContent = status.done + " / " + status.total; }
-        if (status.state === "running") { window.setTimeout(poll, 1500); return; }
+        if (position && status.position) { position.textContent = status.position; }
+        show(status.state);
+        if (status.state === "running" || status.state === "queued") {
+          window.setTimeout(poll, 1500);
+          return;
+        }
         if (status.state === "done" && status.download) {
           box.querySelector("[data-role=download]").href = status.download;
         }
-        show(status.state);
       })
       .catch(function () { window.setTimeout(poll, 5000); });
   }

@@ -1,0 +1,198 @@
+"""The task-queue engine (Dramatiq), created unbound like the other extensions.
+
+Tasks are declared once, at import time, with `taskqueue.task`; `init_app` gives each
+application its own Dramatiq broker and declares every task on it as an actor:
+
+- with a broker URL (`TASKS_BROKER_URL`, else `REDIS_URL`): Dramatiq's Redis broker. Messages
+  wait in Redis until a worker process (`flask --app feedback_app worker`) acknowledges them
+  *after* the task returned; a worker that dies (SIGKILL, power cut) stops sending heartbeats
+  and, `TASKS_HEARTBEAT_TIMEOUT` seconds later, the next worker that polls puts its unfinished
+  messages back in the queue (at-least-once: tasks must be safe to run twice);
+- without one (`make run` alone): a stub broker served by worker threads inside the web
+  process, started on the first message. Nothing survives a restart there, which is what a
+  single-machine default can offer.
+
+A task runs inside an application context of the app that owns the broker, with a fresh
+`db.session` removed afterwards. See feedback_app/tasks/__init__.py for the API.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+import dramatiq
+import redis
+from dramatiq.brokers.redis import MAINTENANCE_SCALE, RedisBroker
+from dramatiq.brokers.stub import StubBroker
+from flask import Flask, current_app
+from sqlalchemy.orm import Session, scoped_session
+
+log = logging.getLogger(__name__)
+
+DEFAULT_QUEUE = "default"
+EXTENSION = "taskqueue"
+
+
+class TaskQueueUnavailable(Exception):
+    """The broker cannot be reached: nothing was enqueued."""
+
+
+@dataclass
+class Task:
+    """A function that can run in the background: `send(...)` enqueues, `run(...)` calls now."""
+
+    queue: TaskQueue
+    fn: Callable[..., None]
+    name: str
+    queue_name: str
+    options: dict[str, Any]
+
+    def send(self, *args: Any, **kwargs: Any) -> str:
+        """Enqueue a call (arguments must be JSON values); returns the message id.
+
+        Raises TaskQueueUnavailable when the broker is down."""
+        state = self.queue.state(current_app)
+        actor = state.actor(self)
+        try:
+            message = actor.send(*args, **kwargs)
+        except (redis.RedisError, dramatiq.errors.BrokerError) as error:
+            raise TaskQueueUnavailable(str(error)) from error
+        state.ensure_local_worker()
+        return str(message.message_id)
+
+    def run(self, *args: Any, **kwargs: Any) -> None:
+        """Call the task synchronously, in the current application context."""
+        self.fn(*args, **kwargs)
+
+
+@dataclass
+class _AppState:
+    app: Flask
+    broker: dramatiq.Broker
+    local: bool  # stub broker served by threads of this process
+    local_threads: int
+    actors: dict[str, dramatiq.Actor[Any, Any]] = field(default_factory=dict)
+    worker: dramatiq.Worker | None = None
+    booted: bool = False
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def actor(self, task: Task) -> dramatiq.Actor[Any, Any]:
+        with self.lock:
+            found = self.actors.get(task.name)
+            if found is None:
+                found = self.actors[task.name] = _declare(self, task)
+            return found
+
+    def ensure_local_worker(self) -> None:
+        if not self.local or self.worker is not None:
+            return
+        with self.lock:
+            if self.worker is None:
+                self.worker = start_worker(self.app, threads=self.local_threads)
+
+
+def _declare(state: _AppState, task: Task) -> dramatiq.Actor[Any, Any]:
+    app = state.app
+
+    def in_app_context(*args: Any, **kwargs: Any) -> None:
+        from feedback_app.extensions import db
+
+        with app.app_context():
+            try:
+                task.fn(*args, **kwargs)
+            finally:
+                cast("scoped_session[Session]", db.session).remove()
+
+    in_app_context.__name__ = task.name
+    return dramatiq.Actor(in_app_context, broker=state.broker, actor_name=task.name,
+                          queue_name=task.queue_name, priority=0, options=task.options)
+
+
+class TaskQueue:
+    def __init__(self) -> None:
+        self._tasks: dict[str, Task] = {}
+
+    def task(self, *, queue: str = DEFAULT_QUEUE, time_limit_s: int = 3600,
+             max_retries: int = 0) -> Callable[[Callable[..., None]], Task]:
+        """Declare a background task (a module-level function taking JSON arguments)."""
+
+        def register(fn: Callable[..., None]) -> Task:
+            name = f"{fn.__module__}.{fn.__qualname__}"
+            options = {"time_limit": time_limit_s * 1000, "max_retries": max_retries}
+            task = Task(self, fn, name, queue, options)
+            self._tasks[name] = task
+            return task
+
+        return register
+
+    @property
+    def tasks(self) -> dict[str, Task]:
+        return dict(self._tasks)
+
+    def init_app(self, app: Flask) -> None:
+        import feedback_app.tasks  # noqa: F401  (declares every task)
+
+        url = app.config.get("TASKS_BROKER_URL") or app.config.get("REDIS_URL")
+        broker: dramatiq.Broker
+        if url:
+            timeout_s = float(app.config.get("TASKS_HEARTBEAT_TIMEOUT", 15))
+            broker = RedisBroker(
+                client=redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=10),
+                namespace=app.config.get("TASKS_NAMESPACE", "tournee-tasks"),
+                heartbeat_timeout=int(timeout_s * 1000),
+                # Look for dead workers on every poll (a few Redis commands), so that their
+                # messages come back right after the heartbeat timeout, not minutes later.
+                maintenance_chance=MAINTENANCE_SCALE,
+            )
+        else:
+            broker = StubBroker()
+        state = _AppState(app=app, broker=broker, local=not url,
+                          local_threads=int(app.config.get("TASKS_LOCAL_THREADS", 2)))
+        for task in self._tasks.values():
+            state.actor(task)
+        app.extensions[EXTENSION] = state
+
+    def state(self, app: Flask) -> _AppState:
+        state: _AppState = app.extensions[EXTENSION]
+        return state
+
+    def uses_local_worker(self, app: Flask) -> bool:
+        return self.state(app).local
+
+    def join(self, app: Flask, timeout_s: float = 120) -> None:
+        """Wait until the local worker has nothing left to do (tests, local mode only)."""
+        state = self.state(app)
+        if not isinstance(state.broker, StubBroker):
+            raise RuntimeError("join() only waits for the in-process worker")
+        for queue_name in state.broker.get_declared_queues():
+            state.broker.join(queue_name, timeout=int(timeout_s * 1000), fail_fast=False)
+        if state.worker is not None:
+            state.worker.join()
+
+    def shutdown(self, app: Flask) -> None:
+        """Stop this app's in-process worker threads, if they were started."""
+        state = app.extensions.get(EXTENSION)
+        if state is not None and state.worker is not None:
+            state.worker.stop(timeout=10_000)
+            state.worker = None
+
+
+def start_worker(app: Flask, *, threads: int = 1,
+                 queues: set[str] | None = None) -> dramatiq.Worker:
+    """Start consuming this app's queues in this process (daemon threads)."""
+    state: _AppState = app.extensions[EXTENSION]
+    broker = state.broker
+    if not state.booted:  # starts the time-limit watcher
+        broker.emit_after("process_boot")
+        state.booted = True
+    worker = dramatiq.Worker(broker, queues=queues, worker_threads=threads,
+                             worker_timeout=500)
+    # Hold no more messages than can run at once: the others stay in the queue for an idle
+    # worker instead of waiting behind a long build (and, after a kill, for the timeout).
+    worker.queue_prefetch = threads
+    worker.start()
+    return worker
