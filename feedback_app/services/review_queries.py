@@ -216,6 +216,44 @@ def list_submissions(
     return Page(rows, older=last if more else None, newer=first if after is not None else None)
 
 
+def count_submissions(session: Session, scope: Scope, filters: ReviewFilters) -> int:
+    """How many submissions of the scope meet the filters (the list's "N results").
+
+    The same WHERE clause as the list, counted on the submissions' indexes alone: no join,
+    the item filters stay EXISTS subqueries.
+    """
+    query = select(func.count()).select_from(Submission).where(*_conditions(scope, filters))
+    return session.scalar(query) or 0
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    """The submissions before and after one, in the filtered newest-first list."""
+
+    newer: int | None
+    older: int | None
+
+
+def neighbours(
+    session: Session, scope: Scope, filters: ReviewFilters, created_at: dt.datetime,
+    submission_id: int,
+) -> Neighbours:
+    """Previous (newer) and next (older) submission around a row, by the list's own keyset:
+    two index seeks of one row each, whatever the position in the list."""
+    here = Cursor.of(created_at, submission_id)
+    key = tuple_(Submission.created_at, Submission.id)
+    base = select(Submission.id).where(*_conditions(scope, filters)).limit(1)
+    newer = session.scalar(
+        base.where(key > tuple_(here.created_at, here.id))
+        .order_by(Submission.created_at.asc(), Submission.id.asc())
+    )
+    older = session.scalar(
+        base.where(key < tuple_(here.created_at, here.id))
+        .order_by(Submission.created_at.desc(), Submission.id.desc())
+    )
+    return Neighbours(newer=newer, older=older)
+
+
 def _attach_items_and_notes(session: Session, rows: Sequence[SubmissionRow]) -> None:
     if not rows:
         return
@@ -279,7 +317,6 @@ def scope_stops(session: Session, scope: Scope) -> list[TourStop]:
             .order_by(Region.position, TourStop.date.desc(), TourStop.city)
         ).all()
     )
-
 
 
 def themes(session: Session) -> list[Theme]:
