@@ -56,6 +56,8 @@ MATRIX: list[R] = [
     R("public.receipt",        "GET",  "/f/{code_a}/receipt/{reference_a}",   200, 200, 200, 200),
     R("public.tablet",         "GET",  "/f/{code_a}/tablet",                  200, 200, 200, 200),
     R("public.service_worker", "GET",  "/sw.js",                              200, 200, 200, 200),
+    R("public.favicon",        "GET",  "/favicon.ico",                        200, 200, 200, 200),
+    R("public.manifest",       "GET",  "/manifest.webmanifest",               200, 200, 200, 200),
     # api (anonymous JSON, no cookies needed)
     R("api.describe_stop",     "GET",  "/api/v1/stops/{code_a}",              200, 200, 200, 200),
     R("api.openapi",           "GET",  "/api/v1/openapi.json",                200, 200, 200, 200),
