@@ -62,11 +62,14 @@
     return box;
   }
 
-  function show(problems) {
+  // Each message next to its field; the server's refusals are listed above the form too, as the
+  // server lists them, while what is checked here moves the cursor to the first field to fix.
+  function show(problems, listed) {
     T.clearErrors(form);
     problems.forEach(function (p) { if (p[0]) mark(p[0], p[1]); });
-    var box = summarise(problems);
+    var box = summarise(listed ? problems : []);
     if (box) box.focus();
+    else if (problems.length && problems[0][0]) problems[0][0].focus();
   }
 
   // The service checks everything again; this only stops an empty form from being queued, and
@@ -83,7 +86,7 @@
     }
     var consent = form.elements.consent_contact;
     if (consent && !consent.checked && T.contactTyped()) problems.push([consent, text.consent]);
-    show(problems);
+    show(problems, false);
     return problems.length > 0;
   }
 
@@ -104,7 +107,7 @@
       }
       [].concat(errors[path]).forEach(function (message) { problems.push([el, message]); });
     });
-    show(problems);
+    show(problems, true);
   }
 
   function payload(entries) {
