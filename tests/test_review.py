@@ -408,6 +408,9 @@ def test_result_count_and_neighbours_follow_the_filters_and_scope(session, desk)
     assert count_submissions(session, hq, ReviewFilters(query="former")) == 2
     assert count_submissions(session, scope_for(desk.delegate_b),
                              ReviewFilters(query="riad")) == 0
+    # past the cap the count stops: "more than 1" is all the page says
+    assert count_submissions(session, a, ReviewFilters(), cap=1) == 2
+    assert count_submissions(session, a, ReviewFilters(), cap=3) == 3
 
     def around(scope: Scope, sid: int, **filters) -> tuple:  # type: ignore[no-untyped-def]
         row = session.get(Submission, sid)

@@ -8,6 +8,7 @@ import re
 import pytest
 
 from feedback_app.models import FeedbackItem, ReviewStatus, Submission
+from feedback_app.review import routes
 from feedback_app.services import review_queries
 from tests.review_world import (
     Desk,
@@ -163,6 +164,12 @@ def test_list_counts_results_and_the_page_walks_within_the_filters(app, session,
     html = client.get(f"/review/submissions/{s['agence']}").get_data(as_text=True)
     assert f'rel="prev" href="/review/submissions/{s["safi"]}"' in html
     assert f'rel="next" href="/review/submissions/{s["riad"]}"' in html
+
+
+def test_a_large_result_count_stops_at_the_cap(app, session, desk, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(routes, "COUNT_CAP", 2)
+    html = _client(app, desk, "delegate_a").get("/review/").get_data(as_text=True)
+    assert "Plus de 2 contributions" in html
 
 
 def test_bulk_from_the_list_page(app, session, desk) -> None:  # type: ignore[no-untyped-def]

@@ -22,6 +22,7 @@ from feedback_app.review.forms import STATUS_LABELS, BulkForm
 from feedback_app.services import reference, review_actions
 from feedback_app.services.errors import NotFound, ValidationFailed
 from feedback_app.services.review_queries import (
+    COUNT_CAP,
     Cursor,
     count_submissions,
     list_submissions,
@@ -62,7 +63,7 @@ def index():  # type: ignore[no-untyped-def]
     return render_template(
         "review/index.html", form=state.form, page=page, bulk=bulk,
         counts=new_counts(db.session, scope, lists["regions"]), kept=kept,
-        total=count_submissions(db.session, scope, filters),
+        total=count_submissions(db.session, scope, filters), count_cap=COUNT_CAP,
         many_regions=len(lists["regions"]) > 1,
         region_names={r.id: r.name_for(language) for r in lists["regions"]},
         stops={s.id: s for s in lists["stops"]},
