@@ -50,11 +50,13 @@ def index():  # type: ignore[no-untyped-def]
     scope = current_scope()
     state = read_filters(scope)
     lists, filters, kept = state.lists, state.filters, state.kept
-    page = list_submissions(
-        db.session, scope, filters,
-        after=Cursor.decode(request.args.get("after")),
-        before=Cursor.decode(request.args.get("before")),
-    )
+    after = Cursor.decode(request.args.get("after"))
+    before = Cursor.decode(request.args.get("before"))
+    page = list_submissions(db.session, scope, filters, after=after, before=before)
+    if after is None and before is None and page.older is None:
+        total = len(page.rows)  # the whole list is on this page: no need to count it again
+    else:
+        total = count_submissions(db.session, scope, filters)
     bulk = BulkForm(formdata=None)
     bulk.theme.choices = [(str(t.id), t.name_for(current_language()))
                           for t in lists["themes"] if not t.retired]
@@ -63,7 +65,7 @@ def index():  # type: ignore[no-untyped-def]
     return render_template(
         "review/index.html", form=state.form, page=page, bulk=bulk,
         counts=new_counts(db.session, scope, lists["regions"]), kept=kept,
-        total=count_submissions(db.session, scope, filters), count_cap=COUNT_CAP,
+        total=total, count_cap=COUNT_CAP,
         many_regions=len(lists["regions"]) > 1,
         region_names={r.id: r.name_for(language) for r in lists["regions"]},
         stops={s.id: s for s in lists["stops"]},
