@@ -10,10 +10,11 @@ from typing import Any
 from flask import request
 from flask_babel import get_timezone
 from flask_babel import gettext as _
+from wtforms import Field
 
 from feedback_app.extensions import db
 from feedback_app.i18n import current_language
-from feedback_app.models import ItemKind, ReviewStatus
+from feedback_app.models import ItemKind, ReviewStatus, Theme
 from feedback_app.review.forms import NO_THEME, STATUS_LABELS, FilterForm
 from feedback_app.services import reference
 from feedback_app.services.access import Scope
@@ -70,14 +71,14 @@ def _set_filter_choices(form: FilterForm, scope_lists: dict[str, Any], language:
         (str(t.id), theme_label(t, language)) for t in scope_lists["themes"])]
 
 
-def theme_label(theme, language: str) -> str:  # type: ignore[no-untyped-def]
+def theme_label(theme: Theme, language: str) -> str:
     name = theme.name_for(language)
     return _("%(name)s (retiré)", name=name) if theme.retired else name
 
 
 def _filters(form: FilterForm) -> ReviewFilters:
     """The valid filters of the form; a field with an error is left out."""
-    def ok(field):  # type: ignore[no-untyped-def]
+    def ok(field: Field) -> Any:
         return field.data if not field.errors else None
 
     theme = ok(form.theme)
