@@ -9,8 +9,10 @@ routing, sign-in check, queries and template rendering included, no network — 
 filters, with each filter, with searches and on deep pages. It prints p50/p95/max wall time per
 scenario and role, and the median CPU time of this process (on SQLite that is the whole cost of
 the request; on PostgreSQL the server's share is not in it); the goal is a p95 under 150 ms for
-every list page. The load average is printed too: on a shared 2-core machine, wall times grow
-with whatever else runs.
+every list page. The "count" column is the share of the page spent counting the results (the
+list's "N contributions"), timed on the database cursor. The submission page is measured
+too, with its previous/next links inside a filtered list. The load average is printed too:
+on a shared 2-core machine, wall times grow with whatever else runs.
 
     .venv/bin/python bench/review.py                         # both backends, 100,000 rows
     .venv/bin/python bench/review.py --backend sqlite --submissions 20000 --repeat 10
@@ -36,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from harness import BACKENDS, fresh_database
 from review_seed import RARE_WORD, Seeded, seed
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from feedback_app import create_app
 from feedback_app.extensions import db
@@ -60,6 +62,28 @@ class Result:
     worst: float
     cpu_p50: float  # CPU time of this process: all of it on SQLite, the client's on PostgreSQL
     rows: int
+    count_p50: float = 0.0  # the result count's query
+
+
+COUNT_QUERY = re.compile(r"^SELECT count\(\*\) AS count_1\s+FROM \(SELECT submissions.id", re.I)
+
+
+class CountTimer:
+    """Adds up the time the result-count query spends on the database cursor."""
+
+    def __init__(self, engine) -> None:
+        self.total = 0.0
+        self._started: float | None = None
+        event.listen(engine, "before_cursor_execute", self._before)
+        event.listen(engine, "after_cursor_execute", self._after)
+
+    def _before(self, _conn, _cursor, statement, *_args) -> None:
+        self._started = time.perf_counter() if COUNT_QUERY.match(statement) else None
+
+    def _after(self, *_args) -> None:
+        if self._started is not None:
+            self.total += (time.perf_counter() - self._started) * 1000
+            self._started = None
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -112,6 +136,13 @@ def scenarios(seeded: Seeded, role: str) -> list[tuple[str, str]]:
         ("deep page + status=new", f"/review/?status=new&after={_deep_cursor(scope_region, 0.5)}"),
         ("previous page from deep", f"/review/?before={_deep_cursor(scope_region, 0.5)}"),
     ]
+    newest = db.session.scalar(
+        select(Submission.id).where(Submission.status == "new")
+        .where(True if scope_region is None else Submission.region_id == scope_region)
+        .order_by(Submission.created_at.desc(), Submission.id.desc()).offset(100).limit(1))
+    items.append(("submission page, prev/next", f"/review/submissions/{newest}?status=new"))
+    items.append(("submission page, search walk",
+                  f"/review/submissions/{newest}?q=personnel&status=new"))
     if role == "hq":
         items.append(("region filter", f"/review/?region={region}"))
         items.append(("region + search", f"/review/?region={region}&q=personnel"))
@@ -127,22 +158,24 @@ def signed_in_client(app, email: str):
     return client
 
 
-def measure(client, path: str,
-            repeat: int) -> tuple[list[float], list[float], int]:
+def measure(client, path: str, repeat: int,
+            counter: CountTimer) -> tuple[list[float], list[float], int, list[float]]:
     response = client.get(path)  # warm-up: compiled templates, cached plans
     if response.status_code != 200:
         raise RuntimeError(f"{path} answered {response.status_code}")
     rows = len(ROW.findall(response.get_data(as_text=True)))
-    times, cpu = [], []
+    times, cpu, counts = [], [], []
     for _ in range(repeat):
+        counter.total = 0.0
         start, start_cpu = time.perf_counter(), time.process_time()
         response = client.get(path)
         response.get_data()
         times.append((time.perf_counter() - start) * 1000)
         cpu.append((time.process_time() - start_cpu) * 1000)
+        counts.append(counter.total)
         if response.status_code != 200:
             raise RuntimeError(f"{path} answered {response.status_code}")
-    return times, cpu, rows
+    return times, cpu, rows, counts
 
 
 def run_backend(backend: str, submissions: int, repeat: int) -> list[Result]:
@@ -161,16 +194,18 @@ def run_backend(backend: str, submissions: int, repeat: int) -> list[Result]:
             seeded = seed(db.engine, submissions, password_hash=hash_password(PASSWORD))
             print(f"[{backend}] seeded {seeded.submissions:,} submissions and "
                   f"{seeded.items:,} items in {time.perf_counter() - started:.1f} s", flush=True)
+            counter = CountTimer(db.engine)
             for role, email in (("delegate", "delegate@bench.ma"), ("hq", "hq@bench.ma")):
                 client = signed_in_client(app, email)
                 for name, path in scenarios(seeded, role):
-                    times, cpu, rows = measure(client, path, repeat)
+                    times, cpu, rows, counts = measure(client, path, repeat, counter)
                     result = Result(backend, role, name, percentile(times, 0.5),
                                     percentile(times, 0.95), max(times), percentile(cpu, 0.5),
-                                    rows)
+                                    rows, percentile(counts, 0.5))
                     results.append(result)
                     print(f"[{backend}] {role:8} {name:30} p50 {result.p50:6.1f} ms  "
-                          f"p95 {result.p95:6.1f} ms  rows {rows}", flush=True)
+                          f"p95 {result.p95:6.1f} ms  count {result.count_p50:5.1f} ms  "
+                          f"rows {rows}", flush=True)
             print(f"[{backend}] load average {_load()}", flush=True)
             db.session.remove()
             db.engine.dispose()
@@ -180,11 +215,11 @@ def run_backend(backend: str, submissions: int, repeat: int) -> list[Result]:
 def report(results: list[Result]) -> int:
     print()
     print(f"{'backend':10} {'role':8} {'scenario':30} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} "
-          f"{'cpu p50':>8} {'rows':>5}")
+          f"{'cpu p50':>8} {'count':>6} {'rows':>5}")
     for r in results:
         flag = "" if r.p95 < GOAL_MS else f"  > {GOAL_MS:.0f} ms"
         print(f"{r.backend:10} {r.role:8} {r.scenario:30} {r.p50:8.1f} {r.p95:8.1f} "
-              f"{r.worst:8.1f} {r.cpu_p50:8.1f} {r.rows:5}{flag}")
+              f"{r.worst:8.1f} {r.cpu_p50:8.1f} {r.count_p50:6.1f} {r.rows:5}{flag}")
     over = [r for r in results if r.p95 >= GOAL_MS]
     print(f"\n{len(results) - len(over)}/{len(results)} scenarios with p95 under "
           f"{GOAL_MS:.0f} ms")

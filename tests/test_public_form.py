@@ -322,3 +322,108 @@ def test_a_body_over_the_cap_is_refused_with_413(client, open_stop, session) -> 
     assert response.status_code == 413
     assert "text/html" in response.content_type
     assert count(session, Submission) == 0
+
+
+def test_entries_are_singular_and_the_page_returns_to_the_new_one(client, open_stop) -> None:  # type: ignore[no-untyped-def]
+    html = client.get(f"/f/{open_stop.code}").get_data(as_text=True)
+    assert ">Besoin 1</label>" in html and "Besoins 1" not in html
+    assert "<legend>Besoins</legend>" in html
+    # Without JavaScript the page comes back at the box just added, its cursor in it.
+    add = re.search(r'<button[^>]*name="add" value="need"[^>]*>', html).group(0)
+    assert f'formaction="/f/{open_stop.code}#need-1-entry"' in add
+    response = client.post(f"/f/{open_stop.code}", data=typed(html, add="need"))
+    page = Page(response.get_data(as_text=True))
+    assert page.by_id["need-1-entry"]["tag"] == "div"
+    assert "autofocus" in page.by_id["need-1-text"]
+    assert "autofocus" not in page.by_id["need-0-text"]
+
+
+def test_an_added_entry_can_be_removed_without_javascript(client, open_stop, session) -> None:  # type: ignore[no-untyped-def]
+    html = client.get(f"/f/{open_stop.code}").get_data(as_text=True)
+    # a single box cannot be removed
+    assert re.search(r'<button[^>]*value="need-0"[^>]*hidden', html)
+    html = client.post(f"/f/{open_stop.code}", data=typed(html, add="need")).get_data(
+        as_text=True)
+    html = client.post(f"/f/{open_stop.code}", data=form_data(
+        html, organisation="Riad", category="guide", add="need",
+        **{"need-0-text": "Premier", "need-1-text": "Second"})).get_data(as_text=True)
+    data = form_data(html, organisation="Riad", category="guide", remove="need-1",
+                     **{"need-0-text": "Premier", "need-1-text": "Second",
+                        "need-2-text": "Troisième", "need-2-priority": "high"})
+    response = client.post(f"/f/{open_stop.code}", data=data)
+    assert response.status_code == 200 and count(session, Submission) == 0
+    page = Page(response.get_data(as_text=True))
+    # the second is gone, the third moved up with its priority, the page returns to its kind
+    assert page.textareas["need-0-text"] == "Premier"
+    assert page.textareas["need-1-text"] == "Troisième"
+    assert "need-2-text" not in page.textareas
+    assert re.search(r'<select id="need-1-priority"[^>]*>.*?<option selected value="high">',
+                     response.get_data(as_text=True), re.S)
+    remove = re.search(r'<button[^>]*value="need-1"[^>]*>', response.get_data(as_text=True))
+    assert f'formaction="/f/{open_stop.code}#kind-need"' in remove.group(0)
+    data = form_data(response.get_data(as_text=True), organisation="Riad", category="guide",
+                     **{"need-0-text": "Premier", "need-1-text": "Troisième"})
+    assert client.post(f"/f/{open_stop.code}", data=data).status_code == 302
+    texts = session.scalars(select(FeedbackItem.text).order_by(FeedbackItem.position)).all()
+    assert texts == ["Premier", "Troisième"]
+
+
+def test_contact_typed_without_consent_asks_to_tick_or_clear(client, open_stop, session) -> None:  # type: ignore[no-untyped-def]
+    html = client.get(f"/f/{open_stop.code}").get_data(as_text=True)
+    assert 'id="contact-notice"' in html  # the live notice form.js shows
+    data = typed(html, name="Samira Alaoui", email="samira@example.ma")
+    response = client.post(f"/f/{open_stop.code}", data=data)
+    assert response.status_code == 422 and count(session, Submission) == 0
+    text = unescape(response.get_data(as_text=True))
+    assert "cochez-la pour être recontacté(e), ou effacez-les" in text
+    page = Page(response.get_data(as_text=True))
+    assert page.by_id["consent_contact"]["aria-invalid"] == "true"
+    assert page.value("name") == "Samira Alaoui"  # kept, to be ticked or cleared
+    # cleared: sent, and nothing about the person is stored
+    cleared = {**data, "name": "", "email": "", "client_id": data["client_id"],
+               "csrf_token": csrf_token(response.get_data(as_text=True))}
+    assert client.post(f"/f/{open_stop.code}", data=cleared).status_code == 302
+    stored = session.scalars(select(Submission)).one()
+    assert (stored.person_name, stored.email, stored.consent_contact) == (None, None, False)
+
+
+def test_a_bad_email_is_refused_with_or_without_consent(client, open_stop, session) -> None:  # type: ignore[no-untyped-def]
+    html = client.get(f"/f/{open_stop.code}").get_data(as_text=True)
+    for consent in ({"consent_contact": "y"}, {}):
+        data = typed(html, email="samira@@example", phone="123", **consent)
+        response = client.post(f"/f/{open_stop.code}", data=data)
+        assert response.status_code == 422
+        page = Page(response.get_data(as_text=True))
+        assert page.by_id["email"]["aria-invalid"] == "true"
+        assert page.by_id["phone"]["aria-invalid"] == "true"
+        assert "Adresse e-mail non valide." in response.get_data(as_text=True)
+    assert count(session, Submission) == 0
+
+
+def test_the_receipt_hint_is_on_both_receipts(client, open_stop) -> None:  # type: ignore[no-untyped-def]
+    hint = "Notez-la ou faites une capture d'écran"
+    html = client.get(f"/f/{open_stop.code}").get_data(as_text=True)
+    done = unescape(html[html.index('id="done"'):html.index('id="outbox"')])
+    assert hint in done  # the JavaScript receipt, shown with the reference
+    response = client.post(f"/f/{open_stop.code}", data=typed(html))
+    assert hint in unescape(client.get(response.headers["Location"]).get_data(as_text=True))
+
+
+def test_favicon_and_manifest_are_served(client) -> None:  # type: ignore[no-untyped-def]
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.mimetype == "image/png"
+    assert icon.data.startswith(b"\x89PNG")
+    html = client.get("/").get_data(as_text=True)
+    link = re.search(r'<link rel="manifest" href="([^"]+)"', html).group(1)
+    manifest = client.get(link)
+    assert manifest.status_code == 200 and manifest.mimetype == "application/manifest+json"
+    body = manifest.get_json(force=True)
+    assert body["start_url"] == "/" and body["display"] == "standalone"
+    for icon in body["icons"]:
+        fetched = client.get(icon["src"])
+        assert fetched.status_code == 200, icon["src"]
+        if icon["type"] == "image/png":
+            width = int.from_bytes(fetched.data[16:20], "big")
+            assert icon["sizes"] == f"{width}x{width}"
+    arabic = client.get(link, headers={"Accept-Language": "ar"}).get_json(force=True)
+    assert arabic["lang"] == "ar" and arabic["dir"] == "rtl"

@@ -4,6 +4,7 @@ counts, status/item/note/bulk actions with their audit rows, and the region lock
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import select
@@ -13,6 +14,7 @@ from feedback_app.models import (
     AuditEvent,
     FeedbackItem,
     ItemKind,
+    Priority,
     ReviewStatus,
     Submission,
     Theme,
@@ -20,9 +22,11 @@ from feedback_app.models import (
 from feedback_app.services.access import Scope, scope_for
 from feedback_app.services.errors import NotFound, ValidationFailed
 from feedback_app.services.review_actions import (
+    ItemReview,
     add_note,
     bulk_set_status,
     bulk_set_theme,
+    save_review,
     set_status,
     update_item,
 )
@@ -30,7 +34,9 @@ from feedback_app.services.review_detail import get_submission
 from feedback_app.services.review_queries import (
     Cursor,
     ReviewFilters,
+    count_submissions,
     list_submissions,
+    neighbours,
     new_counts,
 )
 from tests.review_world import (
@@ -319,3 +325,100 @@ def test_other_region_is_not_found_and_nothing_changes(session, desk) -> None:
                                "item.shortlist", "note.create"]))) is None
 
 
+
+
+# --- the submission page's one save ------------------------------------------------------------
+
+def _as_shown(session, sid: int) -> dict[int, ItemReview]:  # type: ignore[no-untyped-def]
+    session.expire_all()
+    return {item.id: ItemReview(item.kind, item.theme_id, item.shortlisted, item.priority)
+            for item in session.get(Submission, sid).items}
+
+
+def test_one_save_keeps_every_edit_of_the_page(session, desk) -> None:  # type: ignore[no-untyped-def]
+    """Ticking "Retenir" on one item and re-theming another, then saving once, keeps both."""
+    sid, scope, t = desk.subs["riad"], scope_for(desk.delegate_a), desk.themes
+    first, second = items_of(session, sid)
+    edits = _as_shown(session, sid)
+    edits[first] = replace(edits[first], shortlisted=True)
+    edits[second] = replace(edits[second], theme_id=t["digitalisation"], priority="high")
+    old = age(session, sid)
+    changed = save_review(session, scope, sid, status="reviewed", items=edits,
+                          note="  Rappeler en mai ", actor_id=desk.delegate_a.id)
+    assert changed == ["status", f"items.{first}.shortlisted", f"items.{second}.theme",
+                       f"items.{second}.priority", "note"]
+    session.expire_all()
+    assert session.get(FeedbackItem, first).shortlisted is True
+    assert session.get(FeedbackItem, second).theme_id == t["digitalisation"]
+    assert session.get(FeedbackItem, second).priority is Priority.HIGH
+    assert session.get(Submission, sid).status is ReviewStatus.REVIEWED
+    assert updated_at(session, sid) > old
+    assert get_submission(session, scope, sid).notes[0].text == "Rappeler en mai"
+    # one audit row per change, each naming the submission
+    assert [e.target_id for e in audit_events(session, "item.shortlist")] == [first]
+    assert audit_events(session, "item.priority")[0].after == {"priority": "high",
+                                                                "submission_id": sid}
+    assert len(audit_events(session, "submission.status")) == 1
+    assert len(audit_events(session, "note.create")) == 1
+    # the same page saved again: nothing changes, nothing is audited or bumped
+    old = age(session, sid)
+    assert save_review(session, scope, sid, status="reviewed", items=_as_shown(session, sid),
+                       actor_id=desk.delegate_a.id) == []
+    assert updated_at(session, sid) == old
+    assert len(audit_events(session, "item.shortlist")) == 1
+
+
+def test_one_bad_field_refuses_the_whole_save(session, desk) -> None:  # type: ignore[no-untyped-def]
+    sid, scope = desk.subs["riad"], scope_for(desk.delegate_a)
+    first, second = items_of(session, sid)
+    edits = _as_shown(session, sid)
+    edits[first] = replace(edits[first], shortlisted=True)
+    edits[second] = replace(edits[second], kind="poem", theme_id=999_999, priority="urgent")
+    with pytest.raises(ValidationFailed) as refused:
+        save_review(session, scope, sid, status="archived", items=edits, note="x" * 4001,
+                    actor_id=None)
+    assert set(refused.value.errors) == {
+        "status", "note", f"items.{second}.kind", f"items.{second}.theme",
+        f"items.{second}.priority"}
+    session.expire_all()
+    assert session.get(FeedbackItem, first).shortlisted is False  # nothing half-saved
+    assert session.get(Submission, sid).status is ReviewStatus.NEW
+    assert audit_events(session, "item.shortlist") == []
+
+
+def test_one_save_is_locked_to_the_scope_and_the_submission(session, desk) -> None:  # type: ignore[no-untyped-def]
+    sid, other = desk.subs["riad"], desk.subs["agence"]
+    edits = _as_shown(session, sid)
+    with pytest.raises(NotFound):  # another region's delegate
+        save_review(session, scope_for(desk.delegate_b), sid, status="spam", items=edits,
+                    actor_id=None)
+    with pytest.raises(NotFound):  # an item of another submission
+        save_review(session, scope_for(desk.delegate_a), other, status="spam", items=edits,
+                    actor_id=None)
+    session.expire_all()
+    assert session.get(Submission, sid).status is ReviewStatus.NEW
+    assert session.get(Submission, other).status is ReviewStatus.NEW
+
+
+def test_result_count_and_neighbours_follow_the_filters_and_scope(session, desk) -> None:  # type: ignore[no-untyped-def]
+    s, a, hq = desk.subs, scope_for(desk.delegate_a), scope_for(desk.hq)
+    assert count_submissions(session, a, ReviewFilters()) == 3
+    assert count_submissions(session, hq, ReviewFilters()) == 4
+    assert count_submissions(session, a, ReviewFilters(kind=ItemKind.PROPOSAL)) == 2
+    assert count_submissions(session, hq, ReviewFilters(query="former")) == 2
+    assert count_submissions(session, scope_for(desk.delegate_b),
+                             ReviewFilters(query="riad")) == 0
+    # past the cap the count stops: "more than 1" is all the page says
+    assert count_submissions(session, a, ReviewFilters(), cap=1) == 2
+    assert count_submissions(session, a, ReviewFilters(), cap=3) == 3
+
+    def around(scope: Scope, sid: int, **filters) -> tuple:  # type: ignore[no-untyped-def]
+        row = session.get(Submission, sid)
+        found = neighbours(session, scope, ReviewFilters(**filters), row.created_at, sid)
+        return found.newer, found.older
+
+    # newest first: agadir (B), safi, agence, riad
+    assert around(a, s["agence"]) == (s["safi"], s["riad"])
+    assert around(a, s["safi"]) == (None, s["agence"])  # agadir is outside region A
+    assert around(hq, s["safi"]) == (s["agadir"], s["agence"])
+    assert around(a, s["riad"], kind=ItemKind.PROPOSAL) == (s["safi"], None)

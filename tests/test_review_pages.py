@@ -8,6 +8,7 @@ import re
 import pytest
 
 from feedback_app.models import FeedbackItem, ReviewStatus, Submission
+from feedback_app.review import routes
 from feedback_app.services import review_queries
 from tests.review_world import (
     Desk,
@@ -60,10 +61,8 @@ def test_other_region_sees_nothing_of_region_a(app, session, desk) -> None:
     assert client.get(f"/review/submissions/{desk.subs['riad']}").status_code == 404
     item = items_of(session, desk.subs["riad"])[0]
     for path, data in [
-        (f"/review/submissions/{desk.subs['riad']}/status", {"status": "spam"}),
-        (f"/review/submissions/{desk.subs['riad']}/items/{item}",
-         {"kind": "need", "theme": "", "shortlisted": "y"}),
-        (f"/review/submissions/{desk.subs['riad']}/notes", {"text": "hello"}),
+        (f"/review/submissions/{desk.subs['riad']}", {"status": "spam", "items-0-id": item,
+                                                      "items-0-kind": "need", "note": "hello"}),
         ("/review/bulk", {"action": "spam", "submission_ids": [desk.subs["riad"]]}),
     ]:
         assert post(app, client, path, data).status_code == 404, path
@@ -71,7 +70,27 @@ def test_other_region_sees_nothing_of_region_a(app, session, desk) -> None:
     assert session.get(Submission, desk.subs["riad"]).status is ReviewStatus.NEW
 
 
-def test_submission_page_and_its_forms(app, session, desk) -> None:
+def _page_form(html: str) -> dict[str, str]:
+    """What the submission page's one form would post as shown (the browser's defaults)."""
+    data: dict[str, str] = {}
+    for tag in re.findall(r"<select[^>]*>.*?</select>|<input[^>]*>", html, re.S):
+        name = re.search(r'name="([^"]+)"', tag)
+        if not name or name.group(1) == "csrf_token":
+            continue
+        if tag.startswith("<select"):
+            chosen = re.search(r'<option selected value="([^"]*)"', tag) or re.search(
+                r'value="([^"]*)"', tag)
+            data[name.group(1)] = chosen.group(1) if chosen else ""
+        elif 'type="checkbox"' in tag or 'type="radio"' in tag:
+            if "checked" in tag:
+                data[name.group(1)] = re.search(r'value="([^"]*)"', tag).group(1)
+        else:
+            value = re.search(r'value="([^"]*)"', tag)
+            data[name.group(1)] = value.group(1) if value else ""
+    return data
+
+
+def test_submission_page_saves_everything_at_once(app, session, desk) -> None:
     client = _client(app, desk, "delegate_a")
     sid = desk.subs["riad"]
     html = client.get(f"/review/submissions/{sid}").get_data(as_text=True)
@@ -80,37 +99,80 @@ def test_submission_page_and_its_forms(app, session, desk) -> None:
     assert "fatima@example.ma" not in no_consent
     assert "aucune coordonnée n" in no_consent
 
-    response = post(app, client, f"/review/submissions/{sid}/status", {"status": "reviewed"})
+    # "Retenir" ticked on the first item, the second item re-themed, the status and a note
+    # changed, then one press of the button: nothing of it is lost.
+    first, second = items_of(session, sid)
+    data = _page_form(html)
+    assert data["items-0-id"] == str(first) and data["items-1-id"] == str(second)
+    data.update({"status": "reviewed", "items-0-shortlisted": "y",
+                 "items-1-theme": str(desk.themes["digitalisation"]), "items-1-priority": "high",
+                 "note": "Rappeler en mai",
+                 # a submission or a region cannot be chosen through the form
+                 "submission_id": str(desk.subs["agence"]), "region_id": "1"})
+    response = post(app, client, f"/review/submissions/{sid}", data)
     assert response.status_code == 302 and response.location.endswith(f"/review/submissions/{sid}")
     page = client.get(response.location).get_data(as_text=True)
-    assert "Contribution marquée « Examinée »." in page
-
-    item = items_of(session, sid)[1]
-    response = post(app, client, f"/review/submissions/{sid}/items/{item}", {
-        "kind": "proposal", "theme": str(desk.themes["digitalisation"]), "shortlisted": "y",
-        # a submission or a region cannot be chosen through the form
-        "submission_id": str(desk.subs["agence"]), "region_id": "1"})
-    assert response.status_code == 302
-    assert "Entrée enregistrée." in client.get(response.location).get_data(as_text=True)
+    assert "Modifications enregistrées." in page and "Rappeler en mai" in page
     session.expire_all()
-    stored = session.get(FeedbackItem, item)
-    assert (stored.shortlisted, stored.theme_id, stored.submission_id) == (
-        True, desk.themes["digitalisation"], sid)
+    one, two = session.get(FeedbackItem, first), session.get(FeedbackItem, second)
+    assert one.shortlisted and not two.shortlisted
+    assert (two.theme_id, two.priority.value) == (desk.themes["digitalisation"], "high")
+    assert session.get(Submission, sid).status is ReviewStatus.REVIEWED
     assert session.get(Submission, sid).region_id == desk.stop_a1.region_id
+    assert len(audit_events(session, "item.shortlist")) == 1
+    assert len(audit_events(session, "item.priority")) == 1
 
-    bad = post(app, client, f"/review/submissions/{sid}/items/{item}",
-               {"kind": "poem", "theme": "abc"})
-    assert bad.status_code == 422 and 'class="error"' in bad.get_data(as_text=True)
+    # Saved again as shown: nothing changes, and the page says so.
+    response = post(app, client, f"/review/submissions/{sid}", _page_form(page))
+    assert "Aucun changement." in client.get(response.location).get_data(as_text=True)
 
-    response = post(app, client, f"/review/submissions/{sid}/notes", {"text": "Rappeler en mai"})
-    assert response.status_code == 302
-    assert "Rappeler en mai" in client.get(response.location).get_data(as_text=True)
-    too_long = "mot " * 1100
-    response = post(app, client, f"/review/submissions/{sid}/notes", {"text": too_long})
-    assert response.status_code == 422
-    assert too_long.strip()[:200] in response.get_data(as_text=True)  # what was typed is kept
-    assert client.post(f"/review/submissions/{sid}/notes", data={"text": "x"}).status_code == 400
+    # One bad field refuses the whole save, says why next to it, keeps what was typed.
+    data = _page_form(page)
+    data.update({"items-0-kind": "poem", "items-1-shortlisted": "y", "note": "mot " * 1100})
+    bad = post(app, client, f"/review/submissions/{sid}", data)
+    text = bad.get_data(as_text=True)
+    assert bad.status_code == 422 and f'id="item{first}-kind-error"' in text
+    assert 'id="note-error"' in text and ("mot " * 50) in text
+    box = re.search(rf'<input[^>]*id="item{second}-shortlisted"[^>]*>', text).group(0)
+    assert "checked" in box  # what was ticked stays ticked
+    session.expire_all()
+    assert session.get(FeedbackItem, second).shortlisted is False
+    assert client.post(f"/review/submissions/{sid}", data={"status": "new"}).status_code == 400
     assert client.get("/review/submissions/999999").status_code == 404
+
+
+def test_list_counts_results_and_the_page_walks_within_the_filters(app, session, desk) -> None:
+    client = _client(app, desk, "delegate_a")
+    s = desk.subs
+    html = client.get("/review/").get_data(as_text=True)
+    assert "3 contributions" in html
+    html = client.get("/review/?kind=proposal").get_data(as_text=True)
+    assert "2 contributions" in html and '<span class="badge">1</span>' in html
+    assert f'href="/review/submissions/{s["safi"]}?kind=proposal"' in html
+    # newest first: safi, then riad (agence has no proposal and is skipped)
+    html = client.get(f"/review/submissions/{s['safi']}?kind=proposal").get_data(as_text=True)
+    assert f'rel="next" href="/review/submissions/{s["riad"]}?kind=proposal"' in html
+    assert 'rel="prev"' not in html
+    assert 'href="/review/?kind=proposal"' in html  # back to the same list
+    html = client.get(f"/review/submissions/{s['riad']}?kind=proposal").get_data(as_text=True)
+    assert f'rel="prev" href="/review/submissions/{s["safi"]}?kind=proposal"' in html
+    assert 'rel="next"' not in html
+    # saving keeps the walk's filters
+    response = post(app, client, f"/review/submissions/{s['riad']}?kind=proposal",
+                    _page_form(html))
+    assert response.location.endswith(f"/review/submissions/{s['riad']}?kind=proposal")
+    html = client.get(f"/review/submissions/{s['agence']}").get_data(as_text=True)
+    assert f'rel="prev" href="/review/submissions/{s["safi"]}"' in html
+    assert f'rel="next" href="/review/submissions/{s["riad"]}"' in html
+
+
+def test_a_large_result_count_stops_at_the_cap(app, session, desk, monkeypatch) -> None:
+    client = _client(app, desk, "delegate_a")
+    monkeypatch.setattr(review_queries, "PAGE_SIZE", 2)  # counted by a query, not the page
+    html = client.get("/review/").get_data(as_text=True)
+    assert "3 contributions" in html
+    monkeypatch.setattr(routes, "COUNT_CAP", 2)
+    assert "Plus de 2 contributions" in client.get("/review/").get_data(as_text=True)
 
 
 def test_bulk_from_the_list_page(app, session, desk) -> None:
@@ -155,10 +217,12 @@ def test_hostile_input_never_fails(app, session, desk) -> None:
                  f"/review/?stop={huge}", f"/review/submissions/{huge}"):
         assert client.get(path).status_code in (200, 404), path
     for path, data in [
-        (f"/review/submissions/{huge}/status", {"status": "spam"}),
-        (f"/review/submissions/{desk.subs['riad']}/items/{huge}", {"kind": "need"}),
+        (f"/review/submissions/{huge}", {"status": "spam"}),
+        (f"/review/submissions/{desk.subs['riad']}", {"status": "new", "items-0-id": huge,
+                                                      "items-0-kind": "need"}),
         ("/review/bulk", {"action": "spam", "submission_ids": [huge]}),
         ("/review/bulk", {"action": "theme", "theme": huge, "item_ids": [huge]}),
-        (f"/review/submissions/{desk.subs['riad']}/notes", {"text": "\x00"}),
+        (f"/review/submissions/{desk.subs['riad']}", {"status": "new", "note": "\x00"}),
     ]:
-        assert post(app, client, path, data).status_code in (302, 404, 422), path
+        # 405: werkzeug's matcher knows the address takes POST before the id is refused
+        assert post(app, client, path, data).status_code in (302, 404, 405, 422), path

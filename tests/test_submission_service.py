@@ -222,8 +222,18 @@ def test_contact_fields_are_kept_and_normalised_with_consent(session, open_stop)
 
 
 def test_contact_fields_are_dropped_without_consent(session, open_stop) -> None:
-    payload = valid_payload(consent_contact=False, name="Salma Tazi", email="pas-une-adresse",
+    # checked all the same: a mistyped address is said at once, consent or not
+    payload = valid_payload(consent_contact=False, name="Salma Tazi", email="samira@@example",
                             phone="123", job_title="Gérante")
+    with pytest.raises(ValidationFailed) as refused:
+        submit(session, open_stop.code, payload, source=SubmissionSource.API)
+    assert set(refused.value.errors) == {"email", "phone"}
+    # the stop form asks to tick or clear rather than drop them
+    payload.update(email="salma@example.ma", phone="06 12 34 56 78")
+    with pytest.raises(ValidationFailed) as refused:
+        submit(session, open_stop.code, payload, source=SubmissionSource.FORM,
+               refuse_unconsented_contact=True)
+    assert set(refused.value.errors) == {"consent_contact"}
     submission = stored(session, submit(session, open_stop.code, payload,
                                         source=SubmissionSource.API).id)
     assert submission.consent_contact is False

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("public", __name__, template_folder="templates")
 
-from feedback_app.public import offline, routes  # noqa: E402,F401  (routes attach to bp)
+from feedback_app.public import app_identity, offline, routes  # noqa: E402,F401  (attach to bp)

@@ -53,5 +53,6 @@ def tablet(code: str) -> ResponseReturnValue:
     form.client_id.data = str(uuid.uuid4())
     return render_template(
         "public/form.html", stop=stop, form=form, form_error=None, tablet=True,
-        kind_labels=reference.KIND_PLURALS, kind_hints=reference.KIND_HINTS,
+        kind_plurals=reference.KIND_PLURALS, kind_labels=reference.KIND_LABELS,
+        kind_hints=reference.KIND_HINTS,
     )

@@ -53,14 +53,15 @@ def stop_form(code: str) -> ResponseReturnValue:
     language = current_language()
     form = SubmissionForm()
     _add_requested_entry(form)
+    _remove_requested_entry(form)
     set_choices(form, language)
     form_error = None
     if request.method == "GET":
         form.client_id.data = str(uuid.uuid4())
     elif form.website.data:
         return _honeypot_receipt(stop)
-    elif "add" in request.form:
-        pass  # no JavaScript: the "add another" button posted back for one more box
+    elif "add" in request.form or "remove" in request.form:
+        pass  # no JavaScript: an entry's button posted back for one box more or less
     elif not form.validate():
         form_error = _(
             "Votre page est restée ouverte longtemps : rien n'est perdu, "
@@ -71,7 +72,7 @@ def stop_form(code: str) -> ResponseReturnValue:
         try:
             receipt = submit(
                 db.session, stop.code, payload, source=SubmissionSource.FORM,
-                default_language=language,
+                default_language=language, refuse_unconsented_contact=True,
             )
         except StopNotOpen:
             form_error = _(
@@ -87,7 +88,8 @@ def stop_form(code: str) -> ResponseReturnValue:
     status = 422 if form_error else 200
     return render_template(
         "public/form.html", stop=stop, form=form, form_error=form_error,
-        kind_labels=reference.KIND_PLURALS, kind_hints=reference.KIND_HINTS,
+        kind_plurals=reference.KIND_PLURALS, kind_labels=reference.KIND_LABELS,
+        kind_hints=reference.KIND_HINTS, added=request.form.get("add"),
     ), status
 
 
@@ -112,6 +114,18 @@ def _add_requested_entry(form: SubmissionForm) -> None:
     for item_kind, entries in form.entry_lists():
         if item_kind.value == kind and len(entries) < entries.max_entries:
             entries.append_entry()
+
+
+def _remove_requested_entry(form: SubmissionForm) -> None:
+    """No JavaScript: an entry's "remove" button names it (e.g. "need-2"); the others are
+    renumbered so that the next post reads them in order."""
+    kind, _sep, index = request.form.get("remove", "").rpartition("-")
+    for item_kind, entries in form.entry_lists():
+        if item_kind.value == kind and index.isdigit() and int(index) < len(entries):
+            kept = [entry.data for i, entry in enumerate(entries) if i != int(index)]
+            entries.entries, entries.last_index = [], -1
+            for data in kept or [None]:
+                entries.append_entry(data)
 
 
 def set_choices(form: SubmissionForm, language: str) -> None:

@@ -1,55 +1,75 @@
-"""One submission: read everything, set its status, correct its items, keep private notes."""
+"""One submission: read everything, then save its status, items and a new note in one go.
+
+The page is one form: whatever was changed on it is saved together or refused together with
+the reasons next to the fields, so an edit is never silently lost. The list's filters ride
+along in the query string, for previous/next within the same list and the way back to it.
+"""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import Field
 
 from feedback_app.auth.guards import current_scope, staff_required
 from feedback_app.extensions import db
 from feedback_app.i18n import current_language
-from feedback_app.models import FeedbackItem, ReviewStatus
+from feedback_app.models import FeedbackItem, Theme
 from feedback_app.review import bp
-from feedback_app.review.forms import STATUS_LABELS, ItemForm, NoteForm, StatusForm
+from feedback_app.review.filtering import read_filters, theme_label
+from feedback_app.review.forms import STATUS_LABELS, ItemReviewForm, ReviewForm
 from feedback_app.services import reference, review_actions
 from feedback_app.services.errors import ValidationFailed
 from feedback_app.services.review_detail import SubmissionDetail, get_submission
-from feedback_app.services.review_queries import themes
+from feedback_app.services.review_queries import neighbours, themes
 from feedback_app.web.forms import attach_errors
 
 # Ids beyond 32 bits cannot exist: the converter answers 404 before any query is made.
 SUBMISSION = f"<int(max={review_actions.MAX_ID}):submission_id>"
-ITEM = f"<int(max={review_actions.MAX_ID}):item_id>"
 
 
-def _item_form(item: FeedbackItem, all_themes: list, formdata: object = None) -> ItemForm:
-    language = current_language()
-    # No prefix: each item posts to its own address; the template gives unique element ids.
-    form = ItemForm(formdata=formdata,
-                    data={"kind": item.kind.value,
-                          "theme": str(item.theme_id) if item.theme_id else "",
-                          "shortlisted": item.shortlisted})
-    form.kind.choices = [(c.code, c.label) for c in reference.kinds()]
-    # A retired theme is offered only to the item that already has it, so it can stay.
-    form.theme.choices = [("", _("Sans thème")), *(
-        (str(t.id), t.name_for(language) + (_(" (retiré)") if t.retired else ""))
-        for t in all_themes if not t.retired or t.id == item.theme_id)]
+def _review_form(detail: SubmissionDetail, formdata: object = None) -> ReviewForm:
+    items = detail.items
+    form = ReviewForm(formdata=formdata, data={
+        "status": detail.submission.status.value,
+        "items": [{"id": str(i.id), "kind": i.kind.value,
+                   "theme": str(i.theme_id) if i.theme_id else "",
+                   "priority": i.priority.value if i.priority else "",
+                   "shortlisted": i.shortlisted} for i in items],
+    })
+    by_id = {str(item.id): item for item in items}
+    all_themes = themes(db.session)
+    for entry in form.items:
+        _set_item_choices(entry.form, by_id.get(entry.form.id.data or ""), all_themes)
     return form
 
 
-def render_detail(detail: SubmissionDetail, *, item_form: ItemForm | None = None,
-                  item_id: int | None = None, note_form: NoteForm | None = None,
-                  status: int = 200):
-    all_themes = themes(db.session)
-    forms = {item.id: _item_form(item, all_themes) for item in detail.items}
-    if item_form is not None and item_id is not None:
-        forms[item_id] = item_form
+def _set_item_choices(form: ItemReviewForm, item: FeedbackItem | None,
+                      all_themes: list[Theme]) -> None:
+    language = current_language()
+    form.kind.choices = [(c.code, c.label) for c in reference.kinds()]
+    form.priority.choices = [("", _("Non précisée")),
+                             *((c.code, c.label) for c in reference.priorities())]
+    # A retired theme is offered only to the item that already has it, so it can stay.
+    keeping = item.theme_id if item else None
+    form.theme.choices = [("", _("Sans thème")), *(
+        (str(t.id), theme_label(t, language))
+        for t in all_themes if not t.retired or t.id == keeping)]
+
+
+def _render(detail: SubmissionDetail, form: ReviewForm, status: int = 200) -> ResponseReturnValue:
+    scope, s = current_scope(), detail.submission
+    state = read_filters(scope)
+    around = neighbours(db.session, scope, state.filters, s.created_at, s.id)
+    entries = {entry.form.id.data: entry.form for entry in form.items}
     return render_template(
-        "review/submission.html", detail=detail, s=detail.submission, item_forms=forms,
-        status_form=StatusForm(formdata=None), note_form=note_form or NoteForm(formdata=None),
-        status_labels=STATUS_LABELS, kind_labels=reference.KIND_LABELS,
+        "review/submission.html", detail=detail, s=s, form=form, kept=state.kept,
+        item_forms={item.id: entries.get(str(item.id)) for item in detail.items},
+        around=around, status_labels=STATUS_LABELS, kind_labels=reference.KIND_LABELS,
         priority_labels=reference.PRIORITY_LABELS,
     ), status
 
@@ -57,72 +77,43 @@ def render_detail(detail: SubmissionDetail, *, item_form: ItemForm | None = None
 @bp.get(f"/submissions/{SUBMISSION}")
 @staff_required
 def submission(submission_id: int) -> ResponseReturnValue:
-    return render_detail(get_submission(db.session, current_scope(), submission_id))
-
-
-@bp.post(f"/submissions/{SUBMISSION}/status")
-@staff_required
-def submission_status(submission_id: int) -> ResponseReturnValue:
-    # 404 before anything else is said about the record.
     detail = get_submission(db.session, current_scope(), submission_id)
-    form = StatusForm()
-    if not form.validate():
-        flash(_("Statut inconnu."), "error")
-        return redirect(url_for("review.submission", submission_id=submission_id))
-    changed = review_actions.set_status(db.session, current_scope(), detail.submission.id,
-                                        form.status.data, actor_id=current_user.id)
-    label = STATUS_LABELS[ReviewStatus(form.status.data)]
-    if changed:
-        flash(_("Contribution marquée « %(status)s ».", status=label), "ok")
-    else:
-        flash(_("La contribution était déjà « %(status)s ».", status=label), "ok")
-    return redirect(url_for("review.submission", submission_id=submission_id))
+    return _render(detail, _review_form(detail))
 
 
-@bp.post(f"/submissions/{SUBMISSION}/items/{ITEM}")
+@bp.post(f"/submissions/{SUBMISSION}")
 @staff_required
-def item_update(submission_id: int, item_id: int) -> ResponseReturnValue:
-    detail = get_submission(db.session, current_scope(), submission_id)
-    item = next((i for i in detail.items if i.id == item_id), None)
-    if item is None:
-        abort(404)
-    form = _item_form(item, themes(db.session), formdata=request.form)
+def submission_save(submission_id: int) -> ResponseReturnValue:
+    scope = current_scope()
+    detail = get_submission(db.session, scope, submission_id)  # 404 before anything else
+    form = _review_form(detail, formdata=request.form)
     if form.validate():
-        theme = form.theme.data
+        edits = {int(entry.form.id.data): review_actions.ItemReview(
+            kind=entry.form.kind.data, theme_id=int(entry.form.theme.data or 0) or None,
+            shortlisted=bool(entry.form.shortlisted.data),
+            priority=entry.form.priority.data or None,
+        ) for entry in form.items if (entry.form.id.data or "").isdigit()}
         try:
-            changed = review_actions.update_item(
-                db.session, current_scope(), submission_id, item_id, kind=form.kind.data,
-                theme_id=int(theme) if theme else None, shortlisted=bool(form.shortlisted.data),
-                actor_id=current_user.id)
+            changed = review_actions.save_review(
+                db.session, scope, submission_id, status=form.status.data or "", items=edits,
+                note=form.note.data or "", actor_id=current_user.id)
         except ValidationFailed as failure:
-            _flash_all(attach_errors(form, failure))
+            _attach(form, failure)
         else:
-            flash(_("Entrée enregistrée.") if changed else _("Aucun changement."), "ok")
-            return redirect(url_for("review.submission", submission_id=submission_id,
-                                    _anchor=f"item-{item_id}"))
-    return render_detail(get_submission(db.session, current_scope(), submission_id),
-                         item_form=form, item_id=item_id, status=422)
+            flash(_("Modifications enregistrées.") if changed else _("Aucun changement."), "ok")
+            back: dict[str, Any] = {**read_filters(scope).kept, "submission_id": submission_id}
+            return redirect(url_for("review.submission", **back))
+    return _render(get_submission(db.session, scope, submission_id), form, status=422)
 
 
-@bp.post(f"/submissions/{SUBMISSION}/notes")
-@staff_required
-def note_create(submission_id: int) -> ResponseReturnValue:
-    get_submission(db.session, current_scope(), submission_id)
-    form = NoteForm()
-    if form.validate():
-        try:
-            review_actions.add_note(db.session, current_scope(), submission_id,
-                                    form.text.data or "", actor_id=current_user.id)
-        except ValidationFailed as failure:
-            _flash_all(attach_errors(form, failure))
-        else:
-            flash(_("Note ajoutée."), "ok")
-            return redirect(url_for("review.submission", submission_id=submission_id,
-                                    _anchor="notes"))
-    return render_detail(get_submission(db.session, current_scope(), submission_id),
-                         note_form=form, status=422)
+def _attach(form: ReviewForm, failure: ValidationFailed) -> None:
+    entries = {entry.form.id.data: entry.form for entry in form.items}
 
+    def field_for(path: str) -> Field | None:
+        head, _sep, rest = path.partition(".")  # "status", or "items.<item id>.<field>"
+        item_id, _sep, name = rest.partition(".")
+        target = entries.get(item_id) if head == "items" else form
+        return target._fields.get(name or head) if target is not None else None
 
-def _flash_all(messages: list[str]) -> None:
-    for message in messages:
+    for message in attach_errors(form, failure, field_for):
         flash(message, "error")

@@ -1,4 +1,4 @@
-"""Forms of the review desk: list filters (GET), status, item, note and bulk actions (POST)."""
+"""Forms of the review desk: list filters (GET), the submission page and bulk actions (POST)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,11 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
+    FieldList,
+    Form,
+    FormField,
     HiddenField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -53,20 +57,24 @@ class FilterForm(FlaskForm):
             raise ValidationError(_l("La date de fin précède la date de début."))
 
 
-class StatusForm(FlaskForm):
-    status = SelectField(
-        _l("Statut"), choices=[(s.value, label) for s, label in STATUS_LABELS.items()]
-    )
+class ItemReviewForm(Form):
+    """One item of the submission page; `id` says which (the service checks it is this one's)."""
 
-
-class ItemForm(FlaskForm):
+    id = HiddenField()
     kind = SelectField(_l("Type"), choices=[])
     theme = SelectField(_l("Thème"), choices=[])
+    priority = SelectField(_l("Priorité"), choices=[])
     shortlisted = BooleanField(_l("Retenir"))
 
 
-class NoteForm(FlaskForm):
-    text = TextAreaField(_l("Nouvelle note"), validators=[Length(max=MAX_NOTE, message=TOO_LONG)])
+class ReviewForm(FlaskForm):
+    """The whole submission page in one form, saved at once: nothing typed is left behind."""
+
+    status = RadioField(
+        _l("Statut"), choices=[(s.value, label) for s, label in STATUS_LABELS.items()]
+    )
+    items = FieldList(FormField(ItemReviewForm))
+    note = TextAreaField(_l("Nouvelle note"), validators=[Length(max=MAX_NOTE, message=TOO_LONG)])
 
 
 class BulkForm(FlaskForm):

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
 
 from babel.dates import format_datetime as babel_datetime
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale, get_timezone, ngettext
 from flask_babel import gettext as _
@@ -16,19 +15,18 @@ from flask_login import current_user
 from feedback_app.auth.guards import current_scope, staff_required
 from feedback_app.extensions import db
 from feedback_app.i18n import current_language
-from feedback_app.locales import local_midnight_utc
-from feedback_app.models import ItemKind, ReviewStatus
+from feedback_app.models import ReviewStatus
 from feedback_app.review import bp
-from feedback_app.review.forms import NO_THEME, STATUS_LABELS, BulkForm, FilterForm
+from feedback_app.review.filtering import read_filters
+from feedback_app.review.forms import STATUS_LABELS, BulkForm
 from feedback_app.services import reference, review_actions
 from feedback_app.services.errors import ValidationFailed
 from feedback_app.services.review_queries import (
+    COUNT_CAP,
     Cursor,
-    ReviewFilters,
+    count_submissions,
     list_submissions,
     new_counts,
-    scope_regions,
-    scope_stops,
     themes,
 )
 from feedback_app.web.forms import safe_next
@@ -45,80 +43,28 @@ def _datetime_formatter() -> Callable[[dt.datetime], str]:
     return when
 
 
-def _number(value: str | None) -> int | None:
-    return int(value) if value and value.isascii() and value.isdigit() else None
-
-
-def _set_filter_choices(form: FilterForm, scope_lists: dict) -> None:
-    language = current_language()
-    categories = scope_lists["categories"]
-    form.region.choices = [("", _("Toutes")), *(
-        (str(r.id), r.name_for(language)) for r in scope_lists["regions"])]
-    form.stop.choices = [("", _("Toutes")), *(
-        (str(s.id), f"{s.city} — {s.date.isoformat()}") for s in scope_lists["stops"])]
-    form.status.choices = [("", _("Tous")),
-                           *((s.value, str(label)) for s, label in STATUS_LABELS.items())]
-    form.category.choices = [("", _("Toutes")), *(
-        (c.code, c.label) for c in categories)]
-    form.kind.choices = [("", _("Tous")), *((c.code, c.label) for c in reference.kinds())]
-    form.theme.choices = [("", _("Tous")), (NO_THEME, _("Sans thème")), *(
-        (str(t.id), _theme_label(t, language)) for t in scope_lists["themes"])]
-
-
-def _theme_label(theme, language: str) -> str:
-    name = theme.name_for(language)
-    return _("%(name)s (retiré)", name=name) if theme.retired else name
-
-
-def _filters(form: FilterForm) -> ReviewFilters:
-    """The valid filters of the form; a field with an error is left out."""
-    def ok(field):
-        return field.data if not field.errors else None
-
-    theme = ok(form.theme)
-    shortlisted = ok(form.shortlisted)
-    date_from, date_to = ok(form.date_from), ok(form.date_to)
-    tz = current_app.config["BABEL_DEFAULT_TIMEZONE"]
-    return ReviewFilters(
-        region_id=_number(ok(form.region)),
-        stop_id=_number(ok(form.stop)),
-        status=ReviewStatus(ok(form.status)) if ok(form.status) else None,
-        category=ok(form.category) or None,
-        kind=ItemKind(ok(form.kind)) if ok(form.kind) else None,
-        theme_id=_number(theme),
-        unthemed=theme == NO_THEME,
-        shortlisted={"1": True, "0": False}.get(shortlisted or ""),
-        created_from=local_midnight_utc(date_from, tz) if date_from else None,
-        created_before=local_midnight_utc(date_to + dt.timedelta(days=1), tz) if date_to else None,
-        query=(ok(form.q) or "").strip(),
-    )
-
-
 @bp.get("/")
 @staff_required
 def index() -> ResponseReturnValue:
     scope = current_scope()
-    lists: dict[str, Any] = {"regions": scope_regions(db.session, scope),
-             "stops": scope_stops(db.session, scope), "themes": themes(db.session),
-             "categories": reference.categories(db.session, current_language())}
-    form = FilterForm(request.args)
-    _set_filter_choices(form, lists)
-    form.validate()
-    filters = _filters(form)
-    page = list_submissions(
-        db.session, scope, filters,
-        after=Cursor.decode(request.args.get("after")),
-        before=Cursor.decode(request.args.get("before")),
-    )
-    kept = {k: v for k, v in request.args.items() if k not in ("after", "before") and v}
+    state = read_filters(scope)
+    lists, filters, kept = state.lists, state.filters, state.kept
+    after = Cursor.decode(request.args.get("after"))
+    before = Cursor.decode(request.args.get("before"))
+    page = list_submissions(db.session, scope, filters, after=after, before=before)
+    if after is None and before is None and page.older is None:
+        total = len(page.rows)  # the whole list is on this page: no need to count it again
+    else:
+        total = count_submissions(db.session, scope, filters)
     bulk = BulkForm(formdata=None)
     bulk.theme.choices = [(str(t.id), t.name_for(current_language()))
                           for t in lists["themes"] if not t.retired]
     bulk.next.data = request.full_path
     language = current_language()
     return render_template(
-        "review/index.html", form=form, page=page, bulk=bulk,
+        "review/index.html", form=state.form, page=page, bulk=bulk,
         counts=new_counts(db.session, scope, lists["regions"]), kept=kept,
+        total=total, count_cap=COUNT_CAP,
         many_regions=len(lists["regions"]) > 1,
         region_names={r.id: r.name_for(language) for r in lists["regions"]},
         stops={s.id: s for s in lists["stops"]},

@@ -1,4 +1,4 @@
-"""What the review desk changes: status, item theme/kind/shortlist, private notes, bulk actions.
+"""What the review desk changes: status, item kind/theme/shortlist/priority, notes, bulk actions.
 
 Each function re-reads its records inside its own write transaction with the caller's `Scope`
 in the WHERE clause: a record outside the scope raises NotFound, exactly like a missing one.
@@ -9,7 +9,8 @@ Every change is audited (before/after, in the same transaction) and bumps the su
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -17,7 +18,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from feedback_app.database import write_transaction
-from feedback_app.models import FeedbackItem, ItemKind, ReviewNote, ReviewStatus, Submission, Theme
+from feedback_app.models import (
+    FeedbackItem,
+    ItemKind,
+    Priority,
+    ReviewNote,
+    ReviewStatus,
+    Submission,
+    Theme,
+)
 from feedback_app.models.types import utcnow
 from feedback_app.services import audit
 from feedback_app.services.access import Scope
@@ -70,14 +79,21 @@ def set_status(
     status = _status(status)
     with write_transaction(session):
         submission = _submission(session, scope, submission_id)
-        if submission.status is status:
+        if not _apply_status(session, actor_id, submission, status):
             return False
-        audit.record(session, actor_id=actor_id, action="submission.status",
-                     target_type="submission", target_id=submission.id,
-                     region_id=submission.region_id, before={"status": submission.status},
-                     after={"status": status})
-        submission.status = status
         submission.updated_at = utcnow()
+    return True
+
+
+def _apply_status(session: Session, actor_id: int | None, submission: Submission,
+                  status: ReviewStatus) -> bool:
+    if submission.status is status:
+        return False
+    audit.record(session, actor_id=actor_id, action="submission.status",
+                 target_type="submission", target_id=submission.id,
+                 region_id=submission.region_id, before={"status": submission.status},
+                 after={"status": status})
+    submission.status = status
     return True
 
 
@@ -86,10 +102,6 @@ def update_item(
     kind: ItemKind | str, theme_id: int | None, shortlisted: bool, actor_id: int | None,
 ) -> list[str]:
     """Set an item's kind, theme and shortlist flag; return the names of what changed."""
-    try:
-        kind = ItemKind(kind)
-    except ValueError:
-        raise ValidationFailed({"kind": [_l("Type inconnu.")]}) from None
     with write_transaction(session):
         found = session.execute(
             select(FeedbackItem, Submission)
@@ -100,26 +112,68 @@ def update_item(
         if found is None:
             raise NotFound(item_id)
         item, submission = found
-        _check_theme(session, theme_id, keeping=item.theme_id)
-        changed: list[str] = []
-        if item.kind is not kind:
-            _record_item(session, actor_id, "item.kind", item, submission,
-                         {"kind": item.kind}, {"kind": kind})
-            item.kind = kind
-            changed.append("kind")
-        if item.theme_id != theme_id:
-            _record_item(session, actor_id, "item.theme", item, submission,
-                         {"theme": _theme_code(session, item.theme_id)},
-                         {"theme": _theme_code(session, theme_id)})
-            item.theme_id = theme_id
-            changed.append("theme")
-        if item.shortlisted != shortlisted:
-            _record_item(session, actor_id, "item.shortlist", item, submission,
-                         {"shortlisted": item.shortlisted}, {"shortlisted": shortlisted})
-            item.shortlisted = shortlisted
-            changed.append("shortlisted")
+        edit = ItemReview(kind, theme_id, shortlisted, item.priority)
+        errors = _item_errors(session, item, edit)
+        if errors:
+            raise ValidationFailed(errors)
+        changed = _apply_item(session, actor_id, item, submission, edit)
         if changed:
             submission.updated_at = utcnow()
+    return changed
+
+
+@dataclass(frozen=True)
+class ItemReview:
+    """What the review desk sets on one item (its text and submission never change)."""
+
+    kind: ItemKind | str
+    theme_id: int | None
+    shortlisted: bool
+    priority: Priority | str | None = None
+
+
+def _item_errors(
+    session: Session, item: FeedbackItem, edit: ItemReview, prefix: str = ""
+) -> dict[str, list[object]]:
+    errors: dict[str, list[object]] = {}
+    if edit.kind not in ItemKind.__members__.values():
+        errors[f"{prefix}kind"] = [_l("Type inconnu.")]
+    if edit.priority is not None and edit.priority not in Priority.__members__.values():
+        errors[f"{prefix}priority"] = [_l("Priorité inconnue.")]
+    try:
+        _check_theme(session, edit.theme_id, keeping=item.theme_id)
+    except ValidationFailed as failure:
+        errors[f"{prefix}theme"] = failure.errors["theme"]
+    return errors
+
+
+def _apply_item(session: Session, actor_id: int | None, item: FeedbackItem,
+                submission: Submission, edit: ItemReview) -> list[str]:
+    """Set what differs, one audit row per changed field; the names of what changed."""
+    kind = ItemKind(edit.kind)
+    priority = Priority(edit.priority) if edit.priority else None
+    changed: list[str] = []
+    if item.kind is not kind:
+        _record_item(session, actor_id, "item.kind", item, submission,
+                     {"kind": item.kind}, {"kind": kind})
+        item.kind = kind
+        changed.append("kind")
+    if item.theme_id != edit.theme_id:
+        _record_item(session, actor_id, "item.theme", item, submission,
+                     {"theme": _theme_code(session, item.theme_id)},
+                     {"theme": _theme_code(session, edit.theme_id)})
+        item.theme_id = edit.theme_id
+        changed.append("theme")
+    if item.shortlisted != edit.shortlisted:
+        _record_item(session, actor_id, "item.shortlist", item, submission,
+                     {"shortlisted": item.shortlisted}, {"shortlisted": edit.shortlisted})
+        item.shortlisted = edit.shortlisted
+        changed.append("shortlisted")
+    if item.priority is not priority:
+        _record_item(session, actor_id, "item.priority", item, submission,
+                     {"priority": item.priority}, {"priority": priority})
+        item.priority = priority
+        changed.append("priority")
     return changed
 
 
@@ -130,6 +184,43 @@ def _record_item(session: Session, actor_id: int | None, action: str, item: Feed
                  target_id=item.id, region_id=submission.region_id,
                  before={**before, "submission_id": submission.id},
                  after={**after, "submission_id": submission.id})
+
+
+def save_review(
+    session: Session, scope: Scope, submission_id: int, *, status: ReviewStatus | str,
+    items: Mapping[int, ItemReview], note: str = "", actor_id: int | None,
+) -> list[str]:
+    """Save the whole submission page at once: its status, every item shown, a new note.
+
+    All or nothing: any error (keyed "status", "items.<id>.<field>", "note") refuses the lot,
+    so an edit is never half-saved nor silently dropped. One audit row per changed field.
+    Returns what changed ("status", "items.<id>.<field>", "note"); empty when nothing did.
+    """
+    errors: dict[str, list[object]] = {}
+    if status not in ReviewStatus.__members__.values():
+        errors["status"] = [_l("Statut inconnu.")]
+    note = clean_multiline(note or "")
+    if len(note) > MAX_NOTE:
+        errors["note"] = [_l("%(max)d caractères au plus.", max=MAX_NOTE)]
+    with write_transaction(session):
+        submission = _submission(session, scope, submission_id)
+        by_id = {item.id: item for item in submission.items}
+        if not set(items) <= set(by_id):
+            raise NotFound(sorted(set(items) - set(by_id)))
+        for item_id, edit in items.items():
+            errors.update(_item_errors(session, by_id[item_id], edit, f"items.{item_id}."))
+        if errors:
+            raise ValidationFailed(errors)
+        changed = [f"items.{item_id}.{name}" for item_id, edit in items.items()
+                   for name in _apply_item(session, actor_id, by_id[item_id], submission, edit)]
+        if _apply_status(session, actor_id, submission, ReviewStatus(status)):
+            changed.insert(0, "status")
+        if note:
+            _add_note(session, actor_id, submission, note)
+            changed.append("note")
+        if changed:
+            submission.updated_at = utcnow()
+    return changed
 
 
 def add_note(
@@ -143,13 +234,19 @@ def add_note(
         raise ValidationFailed({"text": [_l("%(max)d caractères au plus.", max=MAX_NOTE)]})
     with write_transaction(session):
         submission = _submission(session, scope, submission_id)
-        note = ReviewNote(submission_id=submission.id, author_id=actor_id, text=text)
-        session.add(note)
-        session.flush()
-        audit.record(session, actor_id=actor_id, action="note.create", target_type="submission",
-                     target_id=submission.id, region_id=submission.region_id,
-                     after={"note_id": note.id, "text": text})
+        note = _add_note(session, actor_id, submission, text)
         submission.updated_at = utcnow()
+    return note
+
+
+def _add_note(session: Session, actor_id: int | None, submission: Submission,
+              text: str) -> ReviewNote:
+    note = ReviewNote(submission_id=submission.id, author_id=actor_id, text=text)
+    session.add(note)
+    session.flush()
+    audit.record(session, actor_id=actor_id, action="note.create", target_type="submission",
+                 target_id=submission.id, region_id=submission.region_id,
+                 after={"note_id": note.id, "text": text})
     return note
 
 

@@ -32,6 +32,7 @@ from feedback_app.services.text import clean_line
 PAGE_SIZE = 50
 EXCERPT = 280  # characters of each item shown in the list
 MAX_SEARCH_WORDS = 8
+COUNT_CAP = 1000  # results counted exactly up to here; beyond, the list says "more than"
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _MICROSECOND = dt.timedelta(microseconds=1)
 
@@ -214,6 +215,47 @@ def list_submissions(
     return Page(rows, older=last if more else None, newer=first if after is not None else None)
 
 
+def count_submissions(
+    session: Session, scope: Scope, filters: ReviewFilters, *, cap: int = COUNT_CAP
+) -> int:
+    """How many submissions of the scope meet the filters (the list's "N results"), counted up
+    to `cap` + 1: past that, "more than `cap`" says enough and the count stays cheap.
+
+    The list's own WHERE clause (no join; item filters are EXISTS subqueries), stopped after
+    `cap` + 1 rows, so a broad filter over 100,000 rows reads 1,001 index entries, not all.
+    """
+    matching = select(Submission.id).where(*_conditions(scope, filters)).limit(cap + 1)
+    return session.scalar(select(func.count()).select_from(matching.subquery())) or 0
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    """The submissions before and after one, in the filtered newest-first list."""
+
+    newer: int | None
+    older: int | None
+
+
+def neighbours(
+    session: Session, scope: Scope, filters: ReviewFilters, created_at: dt.datetime,
+    submission_id: int,
+) -> Neighbours:
+    """Previous (newer) and next (older) submission around a row, by the list's own keyset:
+    two index seeks of one row each, whatever the position in the list."""
+    here = Cursor.of(created_at, submission_id)
+    key = tuple_(Submission.created_at, Submission.id)
+    base = select(Submission.id).where(*_conditions(scope, filters)).limit(1)
+    newer = session.scalar(
+        base.where(key > tuple_(here.created_at, here.id))
+        .order_by(Submission.created_at.asc(), Submission.id.asc())
+    )
+    older = session.scalar(
+        base.where(key < tuple_(here.created_at, here.id))
+        .order_by(Submission.created_at.desc(), Submission.id.desc())
+    )
+    return Neighbours(newer=newer, older=older)
+
+
 def _attach_items_and_notes(session: Session, rows: Sequence[SubmissionRow]) -> None:
     if not rows:
         return
@@ -277,7 +319,6 @@ def scope_stops(session: Session, scope: Scope) -> list[TourStop]:
             .order_by(Region.position, TourStop.date.desc(), TourStop.city)
         ).all()
     )
-
 
 
 def themes(session: Session) -> list[Theme]:

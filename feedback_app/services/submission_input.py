@@ -89,8 +89,14 @@ def validate_submission(
     categories: Sequence[str],
     themes: Sequence[str],
     default_language: str = "fr",
+    refuse_unconsented_contact: bool = False,
 ) -> CleanSubmission:
-    """Return the cleaned submission or raise ValidationFailed with every error found."""
+    """Return the cleaned submission or raise ValidationFailed with every error found.
+
+    Contact details are checked whether or not consent is given (a mistyped address is said
+    at once) but kept only with it. Without consent they are dropped, or, with
+    `refuse_unconsented_contact` (the stop form), refused with a request to tick or clear.
+    """
     errors = _Errors()
     if not isinstance(raw, Mapping):
         raise ValidationFailed({"_body": [_l("Le contenu doit être un objet JSON.")]})
@@ -108,12 +114,17 @@ def validate_submission(
         errors.add("consent_contact", _l("Valeur attendue : vrai ou faux."))
         consent = False
     job_title = _text(raw, "job_title", MAX_JOB_TITLE, errors)
-    name = email = phone = None
-    # Without consent nothing that identifies or reaches the person is read, let alone kept.
-    if consent:
-        name = _text(raw, "name", MAX_NAME, errors)
-        email = _email(raw, errors)
-        phone = _phone(raw, errors)
+    name = _text(raw, "name", MAX_NAME, errors)
+    email = _email(raw, errors)
+    phone = _phone(raw, errors)
+    if not consent:
+        typed = any(isinstance(raw.get(key), str) and raw[key].strip() for key in CONTACT_FIELDS)
+        if typed and refuse_unconsented_contact:
+            errors.add("consent_contact", _l(
+                "Vous avez saisi des coordonnées sans cocher cette case : cochez-la pour être "
+                "recontacté(e), ou effacez-les. Sinon elles ne seront pas conservées."))
+        # Without consent nothing that identifies or reaches the person is kept.
+        name = email = phone = None
 
     language = raw.get("language") or default_language
     if language not in LANGUAGE_CODES:

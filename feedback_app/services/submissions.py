@@ -52,6 +52,7 @@ def submit(
     source: SubmissionSource,
     default_language: str = "fr",
     received_at: dt.datetime | None = None,
+    refuse_unconsented_contact: bool = False,
 ) -> Receipt:
     """Validate and store one submission and its items in a single transaction.
 
@@ -59,7 +60,8 @@ def submit(
     or a retry after a lost answer never stores twice. A stop that is not open refuses with
     StopNotOpen, except a submission filled (per its `filled_at`) while the stop was still open
     that arrives within the stop's grace period after closing: it is stored, flagged `late`.
-    Raises NotFound, StopNotOpen or ValidationFailed.
+    Raises NotFound, StopNotOpen or ValidationFailed. `refuse_unconsented_contact`: see
+    validate_submission.
     """
     stop = get_stop_by_code(session, stop_code)
     client_id = parse_client_id(raw.get("client_id")) if isinstance(raw, dict) else None
@@ -80,6 +82,7 @@ def submit(
         categories=session.scalars(select(Category.code)).all(),
         themes=[theme.code for theme in themes if not theme.retired],
         default_language=default_language,
+        refuse_unconsented_contact=refuse_unconsented_contact,
     )
     theme_ids = {theme.code: theme.id for theme in themes}
     for _attempt in range(_REFERENCE_ATTEMPTS):

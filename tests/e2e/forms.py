@@ -34,9 +34,9 @@ def open_cached_form(page, live_server, path: str = "") -> str:
 def fill(page, organisation: str, need: str, *, proposal: str | None = None) -> None:
     page.get_by_label("Organisation").fill(organisation)
     page.get_by_label("Catégorie professionnelle").select_option("hebergement")
-    page.get_by_label("Besoins 1").fill(need)
+    page.get_by_label("Besoin 1", exact=True).fill(need)
     if proposal:
-        page.get_by_label("Propositions 1").fill(proposal)
+        page.get_by_label("Proposition 1", exact=True).fill(proposal)
 
 
 def submit(page) -> None:

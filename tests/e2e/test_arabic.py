@@ -87,7 +87,7 @@ def test_arabic_form_on_a_phone_is_mirrored_and_sends(live_server, catalogs, pag
 
     organisation.fill("فندق رياض الأطلس")
     page.get_by_label("الفئة المهنية").select_option("hebergement")
-    need = page.get_by_label("الاحتياجات 1")
+    need = page.get_by_label("حاجة 1", exact=True)
     need.fill("تكوين موظفي الاستقبال في اللغات الأجنبية وتحسين الربط الجوي مع مراكش.")
     # Typed Arabic runs right to left in its box (dir="auto"), and so does the select.
     assert need.evaluate("e => getComputedStyle(e).direction") == "rtl"

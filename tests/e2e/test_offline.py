@@ -116,7 +116,7 @@ def test_a_draft_survives_a_reload_and_goes_once_sent(live_server, page) -> None
     open_cached_form(page, live_server)
     fill(page, "Agence Atlas Voyages", "Des vols directs vers Dakhla.")
     page.get_by_role("button", name="+ Ajouter une autre entrée").first.click()
-    page.get_by_label("Besoins 2").fill("Une signalétique bilingue.")
+    page.get_by_label("Besoin 2", exact=True).fill("Une signalétique bilingue.")
     page.get_by_label("J'accepte d'être recontacté(e)").check()
     page.get_by_label("E-mail").fill("contact@atlas.example")
     page.wait_for_timeout(500)  # the draft is written 300 ms after the last keystroke
@@ -125,8 +125,8 @@ def test_a_draft_survives_a_reload_and_goes_once_sent(live_server, page) -> None
 
     assert page.get_by_label("Organisation").input_value() == "Agence Atlas Voyages"
     assert page.get_by_label("Catégorie professionnelle").input_value() == "hebergement"
-    assert page.get_by_label("Besoins 1").input_value() == "Des vols directs vers Dakhla."
-    assert page.get_by_label("Besoins 2").input_value() == "Une signalétique bilingue."
+    assert page.get_by_label("Besoin 1").input_value() == "Des vols directs vers Dakhla."
+    assert page.get_by_label("Besoin 2", exact=True).input_value() == "Une signalétique bilingue."
     assert page.get_by_label("J'accepte d'être recontacté(e)").is_checked()
     assert page.get_by_label("E-mail").input_value() == "contact@atlas.example"
 
@@ -139,7 +139,7 @@ def test_a_draft_survives_a_reload_and_goes_once_sent(live_server, page) -> None
 
     page.reload()
     assert page.get_by_label("Organisation").input_value() == ""
-    assert page.get_by_label("Besoins 1").input_value() == ""
+    assert page.get_by_label("Besoin 1", exact=True).input_value() == ""
     assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('tournee-draft'))") \
         == []
 
@@ -156,7 +156,7 @@ def test_a_refused_form_shows_the_servers_messages_next_to_the_fields(live_serve
     error.wait_for(state="visible")
     assert "e-mail" in error.inner_text().lower()
     assert page.get_by_label("Organisation").input_value() == "Riad Zitoun"
-    assert page.get_by_label("Besoins 1").input_value() == "Former les guides."
+    assert page.get_by_label("Besoin 1", exact=True).input_value() == "Former les guides."
     assert stored(live_server) == []
     expect(page.locator("#outbox-list li")).to_have_count(0)
 
@@ -182,7 +182,7 @@ def test_the_delegates_tablet_takes_paper_forms_in_a_row(live_server, context, p
     def enter(name: str, need: str) -> None:
         organisation.fill(name)
         page.get_by_label("Catégorie professionnelle").select_option("restauration")
-        page.get_by_label("Besoins 1").fill(need)
+        page.get_by_label("Besoin 1", exact=True).fill(need)
         organisation.press("Enter")  # the keyboard is enough: Enter in a field sends
         page.wait_for_function("() => document.getElementById('organisation').value === ''")
         assert page.evaluate("document.activeElement.id") == "organisation"

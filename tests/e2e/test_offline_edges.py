@@ -64,7 +64,7 @@ def test_a_form_refused_after_the_grace_period_can_be_taken_back(
     assert stored(live_server) == []
     page.get_by_role("button", name="Reprendre dans le formulaire").click()
     assert page.get_by_label("Organisation").input_value() == "Bivouac Erg Chebbi"
-    assert page.get_by_label("Besoins 1").input_value() == "Une navette depuis l'aéroport."
+    assert page.get_by_label("Besoin 1").input_value() == "Une navette depuis l'aéroport."
     expect(page.locator("#outbox-list li")).to_have_count(0)
 
 

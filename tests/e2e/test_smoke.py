@@ -18,7 +18,7 @@ def test_phone_fills_the_form_and_sees_the_receipt(live_server, page) -> None:
 
     page.get_by_label("Organisation").fill("Riad Dar Atlas")
     page.get_by_label("Catégorie professionnelle").select_option("hebergement")
-    page.get_by_label("Besoins 1").fill("Former le personnel à l'accueil en anglais.")
+    page.get_by_label("Besoin 1", exact=True).fill("Former le personnel à l'accueil en anglais.")
     page.get_by_role("button", name="Envoyer ma contribution").click()
 
     reference = page.locator(".receipt .reference")
@@ -43,11 +43,11 @@ def test_enter_in_a_field_sends_the_form_without_javascript(live_server, browser
         code = live_server.open_stop()
         page.goto(f"{live_server.url}/f/{code}")
         page.get_by_label("Catégorie professionnelle").select_option("hebergement")
-        page.get_by_label("Besoins 1").fill("Plus de vols directs en hiver.")
+        page.get_by_label("Besoin 1", exact=True).fill("Plus de vols directs en hiver.")
         page.get_by_label("Organisation").fill("Hôtel Atlas")
         page.get_by_label("Organisation").press("Enter")
         page.locator(".receipt .reference").wait_for(state="visible")
-        assert page.get_by_label("Besoins 2").count() == 0
+        assert page.get_by_label("Besoin 2", exact=True).count() == 0
         with live_server.app.app_context():
             assert [s.organisation for s in db.session.scalars(select(Submission))] == [
                 "Hôtel Atlas"

@@ -59,19 +59,15 @@ def test_delegate_reviews_and_shortlists(live_server, page) -> None:
 
     page.get_by_role("link", name="Riad Dar Atlas").click()
     page.wait_for_url(f"**/review/submissions/{ids['submission']}")
-    page.get_by_role("button", name="Examinée").click()
-    page.get_by_text("Contribution marquée « Examinée »").wait_for()
-
+    # Status, "Retenir" and a note changed on the page, then one save: none of it is lost.
+    page.get_by_label("Examinée").check()
     item = page.locator(f"#item-{ids['proposal']}")
     assert PROPOSAL in item.inner_text()
     item.get_by_label("Retenir").check()
-    item.get_by_role("button", name="Enregistrer").click()
-    page.get_by_text("Entrée enregistrée.").wait_for()
-    assert "Retenue" in page.locator(f"#item-{ids['proposal']}").inner_text()
-
     page.get_by_label("Nouvelle note").fill("À rappeler pour la campagne de basse saison.")
-    page.get_by_role("button", name="Ajouter la note").click()
-    page.get_by_text("Note ajoutée.").wait_for()
+    page.get_by_role("button", name="Enregistrer les modifications").click()
+    page.get_by_text("Modifications enregistrées.").wait_for()
+    assert "Retenue" in page.locator(f"#item-{ids['proposal']}").inner_text()
     screenshot(page, "delegate-reviewed-and-shortlisted")
 
     with live_server.app.app_context():

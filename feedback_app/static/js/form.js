@@ -1,4 +1,5 @@
-/* Progressive enhancement of the stop form: "add another" without a round trip, and a draft kept
+/* Progressive enhancement of the stop form: "add another" and "remove" without a round trip, a
+   live notice when contact details are typed without consent, and a draft kept
    on the device while typing (localStorage, one per stop), so a reload, a closed tab or a crashed
    browser gives the text back. Without this file the form works the same. offline.js builds on
    the helpers exported as window.Tournee. */
@@ -15,7 +16,7 @@
   var form = document.getElementById("stop-form");
   if (!form) return;
   var draftKey = "tournee-draft:" + form.dataset.stop + ":" + (form.dataset.mode || "phone");
-  var SKIP = { csrf_token: 1, client_id: 1, website: 1, add: 1 };
+  var SKIP = { csrf_token: 1, client_id: 1, website: 1, add: 1, remove: 1 };
 
   function renumber(entry, index) {
     entry.dataset.index = String(index);
@@ -25,8 +26,23 @@
         if (value) el.setAttribute(attr, value.replace(/-\d+-/, "-" + index + "-"));
       });
     });
+    entry.id = entry.id.replace(/-\d+-/, "-" + index + "-");
+    var remove = entry.querySelector(".remove-entry");
+    if (remove) remove.value = remove.value.replace(/\d+$/, String(index));
     var label = entry.querySelector("label");
     if (label) label.textContent = label.textContent.replace(/\d+\s*$/, String(index + 1));
+  }
+
+  // One box per kind at least; "remove" is offered once there are two.
+  function refreshButtons(fieldset) {
+    var entries = fieldset.querySelectorAll(".entry");
+    entries.forEach(function (entry, i) {
+      renumber(entry, i);
+      var remove = entry.querySelector(".remove-entry");
+      if (remove) remove.hidden = entries.length < 2;
+    });
+    var add = fieldset.querySelector(".add-entry");
+    if (add) add.hidden = entries.length >= Number(form.dataset.maxPerKind || 10);
   }
 
   function clearErrors(root) {
@@ -41,26 +57,55 @@
     var list = fieldset.querySelector(".entries");
     var entries = list.querySelectorAll(".entry");
     var copy = entries[entries.length - 1].cloneNode(true);
-    copy.querySelectorAll("textarea").forEach(function (el) { el.value = ""; });
+    copy.querySelectorAll("textarea").forEach(function (el) {
+      el.value = ""; el.removeAttribute("autofocus");
+    });
     copy.querySelectorAll("select").forEach(function (el) { el.selectedIndex = 0; });
     clearErrors(copy);
-    renumber(copy, entries.length);
     list.appendChild(copy);
-    var button = fieldset.querySelector(".add-entry");
-    if (button && entries.length + 1 >= Number(form.dataset.maxPerKind || 10)) button.hidden = true;
+    refreshButtons(fieldset);
     return copy;
   }
 
-  form.querySelectorAll(".add-entry").forEach(function (button) {
-    // Not a submit button any more, so that Enter in a field sends the form instead of adding
+  function removeEntry(entry) {
+    var fieldset = entry.closest("fieldset");
+    var next = entry.nextElementSibling || entry.previousElementSibling;
+    entry.remove();
+    refreshButtons(fieldset);
+    (next ? next.querySelector("textarea") : fieldset.querySelector(".add-entry")).focus();
+  }
+
+  form.querySelectorAll(".add-entry, .remove-entry").forEach(function (button) {
+    // Not submit buttons any more, so that Enter in a field sends the form instead of adding
     // a box (the first submit button of a form is the one Enter presses).
     button.type = "button";
-    button.addEventListener("click", function (event) {
-      event.preventDefault();
-      addEntry(button.closest("fieldset")).querySelector("textarea").focus();
-      saveSoon();
-    });
   });
+  form.addEventListener("click", function (event) {
+    var button = event.target.closest(".add-entry, .remove-entry");
+    if (!button) return;
+    event.preventDefault();
+    if (button.classList.contains("add-entry")) {
+      addEntry(button.closest("fieldset")).querySelector("textarea").focus();
+    } else {
+      removeEntry(button.closest(".entry"));
+    }
+    saveSoon();
+  });
+
+  // Contact details typed with the consent box unticked: say now that they will not be kept.
+  var notice = document.getElementById("contact-notice");
+  function contactTyped() {
+    return ["name", "email", "phone"].some(function (name) {
+      var el = form.elements[name];
+      return el && el.value.trim();
+    });
+  }
+  function checkContact() {
+    var consent = form.elements.consent_contact;
+    if (notice && consent) notice.hidden = consent.checked || !contactTyped();
+  }
+  form.addEventListener("input", checkContact);
+  form.addEventListener("change", checkContact);
 
   function userFields() {
     return Array.prototype.filter.call(form.elements, function (el) {
@@ -98,8 +143,8 @@
   function blank() {
     form.querySelectorAll(".entries").forEach(function (list) {
       list.querySelectorAll(".entry").forEach(function (entry, i) { if (i) entry.remove(); });
+      refreshButtons(list.closest("fieldset"));
     });
-    form.querySelectorAll(".add-entry").forEach(function (b) { b.hidden = false; });
     userFields().forEach(function (el) {
       if (el.type === "checkbox") el.checked = false;
       else if (el.type === "select-one") el.selectedIndex = 0;
@@ -108,6 +153,7 @@
     clearErrors(form);
     var summary = document.getElementById("error-summary");
     if (summary) summary.remove();
+    checkContact();
   }
 
   function newId() {
@@ -145,10 +191,11 @@
       if (saved) restore(saved);
     } catch (e) { /* a damaged draft is dropped */ }
   }
+  checkContact();
 
   form.addEventListener("submit", function (event) {
     var submitter = event.submitter;
-    if (submitter && submitter.name === "add") return;
+    if (submitter && (submitter.name === "add" || submitter.name === "remove")) return;
     saveDraft();
     var button = form.querySelector(".submit");
     if (form.dataset.sending) { event.preventDefault(); return; }
@@ -163,7 +210,7 @@
 
   window.Tournee = {
     form: form, snapshot: snapshot, restore: restore, blank: blank, newId: newId,
-    clearErrors: clearErrors,
+    clearErrors: clearErrors, contactTyped: contactTyped,
     saveDraft: saveDraft, clearDraft: clearDraft, draftKey: draftKey
   };
 })();

@@ -1,8 +1,9 @@
 /* Offline-first sending of the stop form. A submit goes into the device's outbox (outbox.js)
    and is sent through the JSON API at once; when the network fails it stays there, the page says
    so, and it is sent when the connection returns (online event, next visit, Background Sync).
-   When the server refuses the content (422, or a closed stop), the plain form post takes over so
-   that the server shows its messages next to the fields, exactly as without JavaScript.
+   When the server refuses the content (422), its messages are shown next to the fields here,
+   as the server would show them, without a second round trip; for a closed stop the plain form
+   post takes over so that the server explains.
    Without IndexedDB or fetch this file does nothing and the plain form post is used. */
 (function () {
   "use strict";
@@ -19,16 +20,60 @@
 
   function mark(el, message) {
     var field = el.closest(".field"), note = document.createElement("p");
+    // A checkbox's message goes above its line, as the server puts it.
+    var before = el.type === "checkbox" && field ? field : el;
     if (field) field.classList.add("has-error");
     note.className = "error";
     note.id = el.id + "-error";
     note.textContent = message;
-    el.parentNode.insertBefore(note, el);
+    before.parentNode.insertBefore(note, before);
     el.setAttribute("aria-invalid", "true");
     el.setAttribute("aria-describedby", note.id);
   }
 
-  // The service checks everything again; this only stops an empty form from being queued.
+  function labelOf(el) {
+    var label = el.id && form.querySelector('label[for="' + el.id + '"]');
+    return label ? label.textContent.replace(/\s*\*\s*$/, "").trim() : "";
+  }
+
+  // The list of problems above the form, like the server's, each a link to its field.
+  function summarise(problems) {
+    var old = document.getElementById("error-summary");
+    if (old) old.remove();
+    if (!problems.length) return;
+    var box = document.createElement("div"), title = document.createElement("h2");
+    var list = document.createElement("ul");
+    box.className = "error-summary";
+    box.id = "error-summary";
+    box.setAttribute("role", "alert");
+    box.tabIndex = -1;
+    title.textContent = text.fix;
+    box.appendChild(title);
+    problems.forEach(function (p) {
+      var li = document.createElement("li"), link = document.createElement("a");
+      var label = p[0] && labelOf(p[0]);
+      link.href = p[0] && p[0].id ? "#" + p[0].id : "#entries";
+      link.textContent = label ? label + " : " + p[1] : p[1];
+      li.appendChild(link);
+      list.appendChild(li);
+    });
+    box.appendChild(list);
+    form.parentNode.insertBefore(box, form);
+    return box;
+  }
+
+  // Each message next to its field; the server's refusals are listed above the form too, as the
+  // server lists them, while what is checked here moves the cursor to the first field to fix.
+  function show(problems, listed) {
+    T.clearErrors(form);
+    problems.forEach(function (p) { if (p[0]) mark(p[0], p[1]); });
+    var box = summarise(listed ? problems : []);
+    if (box) box.focus();
+    else if (problems.length && problems[0][0]) problems[0][0].focus();
+  }
+
+  // The service checks everything again; this only stops an empty form from being queued, and
+  // contact details from being dropped without a word.
   function missing() {
     var problems = [];
     ["organisation", "category"].forEach(function (name) {
@@ -39,13 +84,33 @@
     if (!Array.prototype.some.call(boxes, function (b) { return b.value.trim(); })) {
       problems.push([boxes[0], text.needItem]);
     }
-    T.clearErrors(form);
-    problems.forEach(function (p) { mark(p[0], p[1]); });
-    if (problems.length) problems[0][0].focus();
+    var consent = form.elements.consent_contact;
+    if (consent && !consent.checked && T.contactTyped()) problems.push([consent, text.consent]);
+    show(problems, false);
     return problems.length > 0;
   }
 
-  function payload() {
+  // The API's 422 errors ("organisation", "items.2.text"...) next to the fields they are about;
+  // `entries` are the form's entries in the order of the items sent.
+  function showRefusal(errors, entries) {
+    var problems = [];
+    Object.keys(errors).forEach(function (path) {
+      var parts = path.split("."), el = null;
+      if (parts[0] === "items" && parts.length > 1 && entries[Number(parts[1])]) {
+        var entry = entries[Number(parts[1])];
+        el = entry.querySelector('[name$="-' + (parts[2] || "text") + '"]') ||
+          entry.querySelector("textarea");
+      } else if (parts[0] === "items") {
+        el = form.querySelector(".entry textarea");
+      } else if (form.elements[parts[0]] && form.elements[parts[0]].type !== "hidden") {
+        el = form.elements[parts[0]];
+      }
+      [].concat(errors[path]).forEach(function (message) { problems.push([el, message]); });
+    });
+    show(problems, true);
+  }
+
+  function payload(entries) {
     var f = form.elements, items = [];
     form.querySelectorAll("fieldset[data-kind]").forEach(function (fieldset) {
       fieldset.querySelectorAll(".entry").forEach(function (entry) {
@@ -57,6 +122,7 @@
         if (theme && theme.value) item.theme = theme.value;
         if (priority && priority.value) item.priority = priority.value;
         items.push(item);
+        if (entries) entries.push(entry);
       });
     });
     var data = {
@@ -81,6 +147,7 @@
     var reference = done.querySelector(".reference");
     reference.textContent = sent ? entry.reference : "";
     reference.hidden = !sent;
+    done.querySelector(".keep-hint").hidden = !sent;
     done.hidden = false;
     if (tablet) {
       form.elements.organisation.focus();
@@ -139,6 +206,7 @@
         done.querySelector(".explain").textContent = text.sentText;
         done.querySelector(".reference").textContent = shown.reference;
         done.querySelector(".reference").hidden = false;
+        done.querySelector(".keep-hint").hidden = false;
       }
     }).catch(function () { /* nothing stored yet */ });
   }
@@ -183,12 +251,20 @@
     if (busy) return;
     if (missing()) { release(); return; }
     busy = true;
+    var sentEntries = [];
     var entry = { id: form.elements.client_id.value, stop: stop, url: form.dataset.api,
-                  payload: payload(), fields: T.snapshot(), state: "queued", created: Date.now() };
+                  payload: payload(sentEntries), fields: T.snapshot(), state: "queued",
+                  created: Date.now() };
     Outbox.put(entry).then(function () {
       return Outbox.flush().then(function () { return Outbox.get(entry.id); });
     }).then(function (stored) {
       if (stored && stored.state === "refused") {
+        if (stored.status === 422 && stored.errors) {  // said here: no second round trip
+          return Outbox.remove(entry.id).then(function () {
+            showRefusal(stored.errors, sentEntries);
+            return render();
+          });
+        }
         return Outbox.remove(entry.id).then(plainPost);
       }
       nextForm();

@@ -69,7 +69,8 @@
         // Too many posts from this network: the next ones would be refused too.
         if (response.status === 429) return { state: "retry", wait: true };
         if (response.status >= 500 || response.ok) return { state: "retry" };
-        return { state: "refused", status: response.status, message: messages(body) };
+        return { state: "refused", status: response.status, message: messages(body),
+                 errors: body && body.errors };
       });
     }, function () { return { state: "retry", wait: true }; })  // offline, or no answer in time
       .then(function (outcome) { if (timer) clearTimeout(timer); return outcome; });
@@ -84,6 +85,7 @@
     }
     if (outcome.state === "refused") {
       entry.state = "refused"; entry.status = outcome.status; entry.message = outcome.message;
+      entry.errors = outcome.errors;
       return put(entry);
     }
     return Promise.resolve();

@@ -1,4 +1,5 @@
-// Review desk: a "check all" box for the list's selection (the page works without it).
+// Review desk: a "check all" box for the list's selection, and the folded filters opened where
+// there is room for them (the page works without this file: the filters open on a tap).
 (function () {
   "use strict";
   document.querySelectorAll("input[data-select-all]").forEach(function (master) {
@@ -11,4 +12,8 @@
       });
     });
   });
+  var fold = document.getElementById("filters");
+  if (fold && window.matchMedia && window.matchMedia("(min-width: 48rem)").matches) {
+    fold.open = true;
+  }
 })();

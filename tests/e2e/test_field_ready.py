@@ -1,0 +1,234 @@
+"""The review desk and the stop form on a 360 px phone and a 1366 px laptop, in French and in
+Arabic: nothing sticks out sideways, nothing is cut, and the screens are kept under
+test-artifacts/. Then the form's details: one round trip for an invalid form with JavaScript,
+removing an entry, and the live notice for contact details typed without consent."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import pytest
+
+from feedback_app.extensions import db
+from feedback_app.models import StopStatus
+from feedback_app.models import SubmissionSource as Source
+from feedback_app.services.stops import create_stop
+from feedback_app.services.submissions import submit
+from tests.e2e.conftest import screenshot
+from tests.e2e.forms import posts, sign_in, stored
+from tests.e2e.test_arabic import catalogs  # noqa: F401  (fixture: the committed catalogs)
+from tests.staff import PASSWORD, make_user
+
+SIZES = {"phone": {"width": 360, "height": 740}, "laptop": {"width": 1366, "height": 768}}
+LABELS = {
+    "fr": {"filters": "Filtres", "save": "Enregistrer les modifications", "next": "Suivante ›"},
+    "ar": {"filters": "عوامل التصفية", "save": "حفظ التعديلات", "next": "التالية ›"},
+}
+
+# Elements whose box leaves the screen sideways, or whose text is cut inside their own box.
+NOT_FITTING = """(selectors) => {
+  const width = window.innerWidth, out = [];
+  if (document.scrollingElement.scrollWidth > width) {
+    out.push(`page ${document.scrollingElement.scrollWidth} > ${width}`);
+  }
+  for (const el of document.querySelectorAll(selectors)) {
+    // the honeypot and the skip link are off screen on purpose
+    if (el.closest("[hidden], .hp, .skip-link, details:not([open]) > :not(summary)")) continue;
+    const r = el.getBoundingClientRect();
+    if (!r.width) continue;
+    if (r.left < -1 || r.right > width + 1 || el.scrollWidth > el.clientWidth + 1) {
+      const what = `${el.tagName.toLowerCase()} "${el.textContent.trim().slice(0, 30)}"`;
+      out.push(`${what} [${Math.round(r.left)}, ${Math.round(r.right)}] ` +
+               `${el.scrollWidth}/${el.clientWidth}`);
+    }
+  }
+  return out;
+}"""
+KEY_ELEMENTS = ("label, summary, button, .button, .status, .kind, .result-count, .walk a, "
+                "legend, h1, h2, .pagination a, select")
+
+# The chosen option's text against the room a select gives it (its arrow included).
+OPTION_ROOM = """(select) => {
+  const style = getComputedStyle(select), ctx = document.createElement("canvas").getContext("2d");
+  ctx.font = style.font;
+  const text = select.options[select.selectedIndex].text;
+  const room = select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  return {text: ctx.measureText(text).width, room: room - 20};
+}"""
+
+
+def _fits(page) -> None:  # type: ignore[no-untyped-def]
+    assert page.evaluate(NOT_FITTING, KEY_ELEMENTS) == []
+
+
+def _seed_desk(live_server) -> str:  # type: ignore[no-untyped-def]
+    with live_server.app.app_context():
+        session = db.session
+        make_user(session, "delegue@example.ma", name="Nadia Tazi")
+        stop = create_stop(session, region_slug="marrakech-safi", city="Marrakech",
+                           date=dt.date(2025, 1, 10), venue="Palais des congrès",
+                           status=StopStatus.OPEN)
+        for n in range(6):
+            submit(session, stop.code, {
+                "client_id": str(uuid.uuid4()),
+                "organisation": f"Association régionale des guides touristiques agréés {n}",
+                "category": "hebergement",
+                "items": [
+                    {"kind": "need", "text": "Former le personnel d'accueil en anglais et en "
+                     "espagnol avant la haute saison, avec des sessions courtes. " * 3,
+                     "theme": "formation-rh"},
+                    {"kind": "proposal", "text": "إنشاء منصة رقمية جهوية للحجز " * 4},
+                ],
+            }, source=Source.FORM)
+        code = stop.code
+        db.session.remove()
+    return code
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+@pytest.mark.parametrize("size", ["phone", "laptop"])
+def test_review_desk_fits_the_screen(live_server, catalogs, browser, size, lang) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    _seed_desk(live_server)
+    context = browser.new_context(viewport=SIZES[size], locale="fr-FR")
+    try:
+        page = context.new_page()
+        sign_in(page, live_server.url, "delegue@example.ma", PASSWORD)
+        page.goto(f"{live_server.url}/review/?lang={lang}")
+        words = LABELS[lang]
+        assert page.locator("html").get_attribute("dir") == ("rtl" if lang == "ar" else "ltr")
+        assert page.locator("#result-count").inner_text().startswith("6")
+        fold = page.locator("details#filters")
+        row = page.locator(".review-list tbody tr").first
+        if size == "phone":
+            # Cards, and the filters behind one button that opens them.
+            assert fold.get_attribute("open") is None
+            assert row.evaluate("e => getComputedStyle(e).display") == "grid"
+            assert row.bounding_box()["height"] < 500  # was 950 px as a squeezed table row
+            _fits(page)
+            screenshot(page, f"review-list-{size}-{lang}")
+            page.get_by_text(words["filters"], exact=True).click()
+            page.locator("#filter-form select").first.wait_for(state="visible")
+        else:
+            assert fold.get_attribute("open") is not None  # room enough: unfolded
+            assert row.evaluate("e => getComputedStyle(e).display") == "table-row"
+        _fits(page)
+        screenshot(page, f"review-list-filters-{size}-{lang}")
+
+        # The newest submission, then the next one of the same list.
+        page.locator(".review-list tbody tr td.who a").first.click()
+        page.get_by_role("button", name=words["save"]).wait_for()
+        _fits(page)
+        screenshot(page, f"review-submission-{size}-{lang}")
+        page.get_by_role("link", name=words["next"]).click()
+        page.get_by_role("link", name=words["next"]).wait_for()
+        assert page.locator("h1").inner_text().endswith(" 4")  # the second newest
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+@pytest.mark.parametrize("size", ["phone", "laptop"])
+def test_stop_form_fits_the_screen(live_server, catalogs, browser, size, lang) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    code = live_server.open_stop()
+    context = browser.new_context(viewport=SIZES[size], locale="fr-FR")
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server.url}/f/{code}?lang={lang}")
+        page.locator('fieldset[data-kind="need"] .add-entry').click()
+        _fits(page)
+        # "— Aucune —" and "— Aucun —" whole in their selects.
+        for select in page.locator(".entry-options select").all():
+            room = select.evaluate(OPTION_ROOM)
+            assert room["text"] <= room["room"], room
+        screenshot(page, f"stop-form-{size}-{lang}")
+    finally:
+        context.close()
+
+
+def _fill(page, need: str = "Former le personnel.") -> None:  # type: ignore[no-untyped-def]
+    page.get_by_label("Organisation").fill("Riad Dar Atlas")
+    page.get_by_label("Catégorie professionnelle").select_option("hebergement")
+    page.get_by_label("Besoin 1", exact=True).fill(need)
+
+
+def test_an_invalid_form_costs_one_round_trip(live_server, page) -> None:  # type: ignore[no-untyped-def]
+    code = live_server.open_stop()
+    page.goto(f"{live_server.url}/f/{code}")
+    _fill(page)
+    page.get_by_label("J'accepte d'être recontacté(e)").check()
+    page.get_by_label("E-mail").fill("samira@@example")
+    page.get_by_role("button", name="Envoyer ma contribution").click()
+    error = page.locator("#email-error")
+    error.wait_for(state="visible")
+    assert error.inner_text() == "Adresse e-mail non valide."
+    assert page.get_by_label("E-mail").get_attribute("aria-invalid") == "true"
+    assert page.locator("#error-summary").is_visible()
+    page.wait_for_timeout(500)
+    assert posts(live_server) == 1  # the API's answer, shown here
+    assert not [p for m, p in live_server.requests if m == "POST" and p.startswith("/f/")]
+    assert page.get_by_label("Besoin 1", exact=True).input_value() == "Former le personnel."
+    screenshot(page, "form-invalid-email-one-round-trip")
+
+    page.get_by_label("E-mail").fill("samira@example.ma")
+    page.get_by_role("button", name="Envoyer ma contribution").click()
+    page.locator("#done .reference").wait_for(state="visible")
+    assert page.locator("#done .keep-hint").is_visible()
+    assert [r.email for r in stored(live_server)] == ["samira@example.ma"]
+
+
+def test_contact_without_consent_is_said_before_sending(live_server, page) -> None:  # type: ignore[no-untyped-def]
+    code = live_server.open_stop()
+    page.goto(f"{live_server.url}/f/{code}")
+    _fill(page)
+    notice = page.locator("#contact-notice")
+    assert notice.is_hidden()
+    page.get_by_label("Nom et prénom").fill("Samira Alaoui")
+    notice.wait_for(state="visible")
+    page.get_by_role("button", name="Envoyer ma contribution").click()
+    page.locator("#consent_contact-error").wait_for(state="visible")
+    assert posts(live_server) == 0  # said on the phone, nothing sent
+    page.get_by_label("J'accepte d'être recontacté(e)").check()
+    assert notice.is_hidden()
+    page.get_by_role("button", name="Envoyer ma contribution").click()
+    page.locator("#done .reference").wait_for(state="visible")
+    assert [r.person_name for r in stored(live_server)] == ["Samira Alaoui"]
+
+
+def test_an_added_entry_can_be_removed(live_server, page) -> None:  # type: ignore[no-untyped-def]
+    code = live_server.open_stop()
+    page.goto(f"{live_server.url}/f/{code}")
+    _fill(page, "Premier besoin.")
+    needs = page.locator('fieldset[data-kind="need"]')
+    assert needs.locator(".remove-entry").first.is_hidden()  # one box stays
+    needs.locator(".add-entry").click()
+    page.get_by_label("Besoin 2", exact=True).fill("Une erreur.")
+    needs.locator(".add-entry").click()
+    page.get_by_label("Besoin 3", exact=True).fill("Troisième besoin.")
+    needs.locator(".entry").nth(1).get_by_role("button", name="Retirer cette entrée").click()
+    assert needs.locator(".entry").count() == 2
+    # renumbered: the third is now "Besoin 2"
+    assert page.get_by_label("Besoin 2", exact=True).input_value() == "Troisième besoin."
+    screenshot(page, "form-entry-removed")
+    page.get_by_role("button", name="Envoyer ma contribution").click()
+    page.locator("#done .reference").wait_for(state="visible")
+    [row] = stored(live_server)
+    assert [i.text for i in row.items] == ["Premier besoin.", "Troisième besoin."]
+
+
+def test_without_javascript_add_returns_to_the_new_entry(live_server, browser) -> None:  # type: ignore[no-untyped-def]
+    code = live_server.open_stop()
+    context = browser.new_context(viewport=SIZES["phone"], locale="fr-FR",
+                                  java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server.url}/f/{code}")
+        page.locator('fieldset[data-kind="proposal"] .add-entry').click()
+        page.wait_for_load_state()
+        assert page.url.endswith("#proposal-1-entry")
+        box = page.get_by_label("Proposition 2", exact=True)
+        assert page.evaluate("window.scrollY") > 300  # not back at the top
+        top = box.bounding_box()["y"]
+        assert 0 <= top <= SIZES["phone"]["height"], top
+    finally:
+        context.close()
