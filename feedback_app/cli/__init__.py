@@ -6,10 +6,11 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from feedback_app.cli import export, operations, tour
+    from feedback_app.cli import export, intake, operations, tour
 
     app.cli.add_command(tour.stops_cli)
     app.cli.add_command(tour.users_cli)
     app.cli.add_command(tour.demo_command)
     operations.register(app)  # privacy purge, backup create/restore
     export.register(app)  # export xlsx
+    intake.register(app)  # import template, import submissions

@@ -1,6 +1,7 @@
 """The domain model, one module per entity; import from here."""
 
 from feedback_app.models.audit import AuditEvent
+from feedback_app.models.import_batch import ImportBatch, ImportStatus
 from feedback_app.models.reference import Category, Region, Theme
 from feedback_app.models.review import ReviewNote
 from feedback_app.models.search import fold  # also fills Submission.search_text
@@ -20,6 +21,8 @@ __all__ = [
     "AuditEvent",
     "Category",
     "FeedbackItem",
+    "ImportBatch",
+    "ImportStatus",
     "ItemKind",
     "PasswordToken",
     "Priority",

@@ -70,7 +70,7 @@ def stop_form(code: str):  # type: ignore[no-untyped-def]
         payload, subforms = form.as_payload(language)
         try:
             receipt = submit(
-                db.session, stop.code, payload, source=SubmissionSource.FORM,
+                db.session, stop.code, payload, source=_source(),
                 default_language=language,
             )
         except StopNotOpen:
@@ -87,6 +87,7 @@ def stop_form(code: str):  # type: ignore[no-untyped-def]
     status = 422 if form_error else 200
     return render_template(
         "public/form.html", stop=stop, form=form, form_error=form_error,
+        tablet=_source() is SubmissionSource.TABLET,
         kind_labels=reference.KIND_PLURALS, kind_hints=reference.KIND_HINTS,
     ), status
 
@@ -141,3 +142,9 @@ def _attach_errors(form: SubmissionForm, subforms: list, failure: ValidationFail
         elif head == "client_id":
             form.client_id.data = str(uuid.uuid4())
     return _("Certaines réponses sont à corriger : voyez les messages ci-dessous.")
+
+
+def _source() -> SubmissionSource:
+    """The tablet page posts here with ?channel=tablet: staff typing paper forms."""
+    return SubmissionSource.TABLET if request.args.get("channel") == "tablet" else (
+        SubmissionSource.FORM)

@@ -11,7 +11,13 @@ from feedback_app.extensions import db
 from feedback_app.i18n import current_language
 from feedback_app.models import FeedbackItem, ReviewStatus
 from feedback_app.review import bp
-from feedback_app.review.forms import STATUS_LABELS, ItemForm, NoteForm, StatusForm
+from feedback_app.review.forms import (
+    SOURCE_LABELS,
+    STATUS_LABELS,
+    ItemForm,
+    NoteForm,
+    StatusForm,
+)
 from feedback_app.services import reference, review_actions
 from feedback_app.services.errors import NotFound, ValidationFailed
 from feedback_app.services.review_detail import SubmissionDetail, get_submission
@@ -55,6 +61,7 @@ def render_detail(detail: SubmissionDetail, *, item_form: ItemForm | None = None
         "review/submission.html", detail=detail, s=detail.submission, item_forms=forms,
         status_form=StatusForm(formdata=None), note_form=note_form or NoteForm(formdata=None),
         status_labels=STATUS_LABELS, kind_labels=reference.KIND_LABELS,
+        source_labels=SOURCE_LABELS,
         priority_labels=reference.PRIORITY_LABELS,
     ), status
 

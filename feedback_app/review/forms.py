@@ -15,13 +15,19 @@ from wtforms import (
 )
 from wtforms.validators import Length, Optional, ValidationError
 
-from feedback_app.models import ReviewStatus
+from feedback_app.models import ReviewStatus, SubmissionSource
 from feedback_app.services.review_actions import MAX_NOTE
 
 STATUS_LABELS = {
     ReviewStatus.NEW: _l("Nouvelle"),
     ReviewStatus.REVIEWED: _l("Examinée"),
     ReviewStatus.SPAM: _l("Indésirable"),
+}
+SOURCE_LABELS = {
+    SubmissionSource.FORM: _l("Formulaire"),
+    SubmissionSource.API: _l("API"),
+    SubmissionSource.TABLET: _l("Tablette (saisie papier)"),
+    SubmissionSource.IMPORT: _l("Import de fichier"),
 }
 NO_THEME = "none"
 # WTForms' own Arabic catalog lacks its length messages: say it in ours.
@@ -43,6 +49,9 @@ class FilterForm(FlaskForm):
     category = SelectField(_l("Catégorie"), choices=[], default="")
     kind = SelectField(_l("Type"), choices=[], default="")
     theme = SelectField(_l("Thème"), choices=[], default="")
+    source = SelectField(_l("Provenance"), default="", choices=[
+        ("", _l("Toutes")), *((s.value, label) for s, label in SOURCE_LABELS.items()),
+    ])
     shortlisted = SelectField(_l("Retenues"), default="", choices=[
         ("", _l("Toutes")), ("1", _l("Avec une entrée retenue")),
         ("0", _l("Sans entrée retenue")),

@@ -15,9 +15,15 @@ from flask_login import current_user
 from feedback_app.auth.guards import current_scope, staff_required
 from feedback_app.extensions import db
 from feedback_app.i18n import current_language
-from feedback_app.models import ItemKind, ReviewStatus
+from feedback_app.models import ItemKind, ReviewStatus, SubmissionSource
 from feedback_app.review import bp
-from feedback_app.review.forms import NO_THEME, STATUS_LABELS, BulkForm, FilterForm
+from feedback_app.review.forms import (
+    NO_THEME,
+    SOURCE_LABELS,
+    STATUS_LABELS,
+    BulkForm,
+    FilterForm,
+)
 from feedback_app.services import reference, review_actions
 from feedback_app.services.errors import NotFound, ValidationFailed
 from feedback_app.services.review_queries import (
@@ -90,6 +96,7 @@ def _filters(form: FilterForm) -> ReviewFilters:
         stop_id=_number(ok(form.stop)),
         status=ReviewStatus(ok(form.status)) if ok(form.status) else None,
         category=ok(form.category) or None,
+        source=SubmissionSource(ok(form.source)) if ok(form.source) else None,
         kind=ItemKind(ok(form.kind)) if ok(form.kind) else None,
         theme_id=_number(theme),
         unthemed=theme == NO_THEME,
@@ -132,6 +139,7 @@ def index():  # type: ignore[no-untyped-def]
         category_names={c.code: c.label for c in lists["categories"]},
         kind_labels={k: str(v) for k, v in reference.KIND_LABELS.items()},
         status_labels={k: str(v) for k, v in STATUS_LABELS.items()}, when=_datetime_formatter(),
+        source_labels={k: str(v) for k, v in SOURCE_LABELS.items()},
         searching=bool(filters.query), filtered=bool(kept),
     )
 
