@@ -52,7 +52,7 @@ FR: dict[str, object] = {
         "priority": "Priorité", "status": "Statut", "shortlisted": "Retenue",
         "reference": "Référence", "person_name": "Nom", "job_title": "Fonction",
         "email": "E-mail", "phone": "Téléphone", "region": "Région",
-        "proposal": "Proposition",
+        "proposal": "Proposition", "source": "Provenance",
     },
     "kinds": {"need": "Besoin", "opportunity": "Opportunité", "challenge": "Défi",
               "proposal": "Proposition"},
@@ -66,6 +66,8 @@ FR: dict[str, object] = {
     },
     "priorities": {"high": "Haute", "medium": "Moyenne", "low": "Basse"},
     "statuses": {"new": "Nouvelle", "reviewed": "Examinée", "spam": "Indésirable"},
+    "sources": {"form": "Formulaire", "api": "API", "tablet": "Tablette (saisie papier)",
+                "import": "Import de fichier"},
     "yes": "Oui",
     "about_title": "À propos de ce classeur",
     "about_sheets": "Contenu des feuilles",
@@ -143,6 +145,9 @@ class Labels:
 
     def status(self, code: str) -> str:
         return self._sub("statuses", code)
+
+    def source(self, code: str) -> str:
+        return self._sub("sources", code)
 
     def category_hint(self, code: str) -> str:
         return self._sub("category_hints", code) if code in FR["category_hints"] else ""  # type: ignore[operator]
