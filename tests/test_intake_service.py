@@ -15,7 +15,7 @@ from feedback_app.services.intake_files import FileRefused
 from feedback_app.services.intake_template import build_template, template_headers
 from feedback_app.services.submissions import submit
 from tests.conftest import valid_payload
-from tests.intake_files import HEADER_FR, csv_bytes, fill_template, xlsx_bytes
+from tests.intake_files import HEADER_FR, csv_bytes, fill_template, ods_bytes, xlsx_bytes
 
 ROW = ["Riad Dar Atlas", "Hébergement", "Besoin", "Former le personnel à l'anglais.", "", "",
        "", "", "", "", ""]
@@ -79,6 +79,25 @@ def test_csv_in_utf8_or_windows_1252_with_either_separator(session, open_stop, e
     _, result = _import(session, open_stop, data, "liste.csv")
     assert result.stored == 1
     assert session.scalar(select(Submission.organisation)) == "Café Mérinides"
+
+
+def test_ods_spreadsheets_are_read(session, open_stop) -> None:  # type: ignore[no-untyped-def]
+    data = ods_bytes([["Nom de l'organisation", "Catégorie", "Type", "Texte"],
+                      ["Riad Ods", "Hébergement", "Opportunité", "Un circuit des riads."]])
+    _, result = _import(session, open_stop, data, "liste.ods")
+    assert result.stored == 1
+    assert session.scalar(select(Submission.organisation)) == "Riad Ods"
+
+
+def test_rows_stored_by_another_batch_meanwhile_are_duplicates_at_commit(session,
+                                                                         open_stop) -> None:  # type: ignore[no-untyped-def]
+    data = csv_bytes([HEADER_FR, ROW[:4], ["Agence", "Hébergement", "Besoin", "Autre chose"]])
+    first = save_preview(session, build_preview(session, open_stop, data, "a.csv"), user_id=None)
+    second = save_preview(session, build_preview(session, open_stop, data, "b.csv"),
+                          user_id=None)
+    assert commit_batch(session, EVERYTHING, first, actor_id=None).stored == 2
+    late = commit_batch(session, EVERYTHING, second, actor_id=None)
+    assert (late.stored, late.duplicates) == (0, 2) and _count(session) == 2
 
 
 def test_headers_match_in_three_languages_any_case_accents_or_spacing(session, open_stop) -> None:  # type: ignore[no-untyped-def]

@@ -20,6 +20,7 @@ from typing import Any
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from feedback_app.database import write_transaction
@@ -54,6 +55,7 @@ from feedback_app.services.intake_rows import (
 )
 
 COMMIT_ACTION = "import.commit"
+_COMMIT_ATTEMPTS = 3
 _FILE_NAME_MAX = 255
 
 
@@ -179,8 +181,23 @@ def get_batch(session: Session, scope: Scope, batch_id: int) -> ImportBatch:
 def commit_batch(
     session: Session, scope: Scope, batch_id: int, *, actor_id: int | None
 ) -> CommitResult:
-    """Store every valid, new row of a pending batch in one transaction, with its audit row."""
+    """Store every valid, new row of a pending batch in one transaction, with its audit row.
+
+    Another batch bringing the same rows at the same moment (PostgreSQL runs both at once)
+    trips the unique fingerprint index: everything rolls back and the duplicates are counted
+    again, so each row is stored by exactly one of them.
+    """
     get_batch(session, scope, batch_id)  # NotFound outside the scope
+    for attempt in range(_COMMIT_ATTEMPTS):
+        try:
+            return _commit(session, batch_id, actor_id=actor_id)
+        except IntegrityError:
+            if attempt == _COMMIT_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _commit(session: Session, batch_id: int, *, actor_id: int | None) -> CommitResult:
     with write_transaction(session):
         claimed = session.execute(
             update(ImportBatch)

@@ -23,7 +23,8 @@ CONTACT = ("name", "email", "phone")
 _EXPORT_KEYS = {"name": "person_name"}
 _EXTRA_ALIASES: dict[str, tuple[str, ...]] = {
     "organisation": ("organization", "entreprise", "societe", "etablissement", "structure",
-                     "الشركة", "المنظمة"),
+                     "nom de l'organisation", "raison sociale", "organisation name",
+                     "organization name", "اسم المؤسسة", "الشركة", "المنظمة"),
     "category": ("categorie professionnelle", "secteur", "professional category", "القطاع"),
     "kind": ("type de contribution", "nature", "contribution type", "نوع المساهمة"),
     "text": ("contribution", "texte de la contribution", "description", "comment",
