@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import openpyxl
 import pytest
 from sqlalchemy import func, select
 
+from feedback_app.database import write_transaction
 from feedback_app.models import AuditEvent, ImportBatch, Submission, SubmissionSource
+from feedback_app.models.types import utcnow
 from feedback_app.services.access import EVERYTHING
 from feedback_app.services.intake import build_preview, commit_batch, save_preview
 from feedback_app.services.intake_files import FileRefused
@@ -162,6 +165,16 @@ def test_a_confirm_sent_twice_stores_once_and_is_audited(session, open_stop) -> 
     event = session.scalar(select(AuditEvent).where(AuditEvent.action == "import.commit"))
     assert event.after["file"] == "a.csv" and event.after["stored"] == 1
     assert session.get(ImportBatch, batch_id).status.value == "committed"
+
+
+def test_an_unconfirmed_preview_does_not_outlive_a_day(session, open_stop) -> None:  # type: ignore[no-untyped-def]
+    data = csv_bytes([HEADER_FR, ROW[:4]])
+    stale = save_preview(session, build_preview(session, open_stop, data, "a.csv"), user_id=None)
+    with write_transaction(session):
+        session.get(ImportBatch, stale).created_at = utcnow() - dt.timedelta(days=2)
+    fresh = save_preview(session, build_preview(session, open_stop, data, "a.csv"), user_id=None)
+    left = session.scalars(select(ImportBatch.id)).all()
+    assert left == [fresh]
 
 
 def test_formulas_are_taken_as_text_never_evaluated(session, open_stop) -> None:  # type: ignore[no-untyped-def]

@@ -10,6 +10,7 @@ the same rows in another file add nothing.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import uuid
 from collections import Counter
@@ -19,7 +20,7 @@ from typing import Any
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -55,6 +56,7 @@ from feedback_app.services.intake_rows import (
 )
 
 COMMIT_ACTION = "import.commit"
+PENDING_LIFETIME = dt.timedelta(days=1)
 _COMMIT_ATTEMPTS = 3
 _FILE_NAME_MAX = 255
 
@@ -158,8 +160,18 @@ def _mark_duplicates(rows: Iterable[dict[str, Any]], stored: set[str]) -> int:
 
 
 def save_preview(session: Session, preview: Preview, *, user_id: int | None) -> int:
-    """Keep the preview as a pending batch until someone confirms it; returns its id."""
+    """Keep the preview as a pending batch until someone confirms it; returns its id.
+
+    A preview nobody confirmed within PENDING_LIFETIME is deleted here: its rows may hold
+    contact details, which must not linger outside the submissions (law 09-08).
+    """
     with write_transaction(session):
+        session.execute(
+            delete(ImportBatch).where(
+                ImportBatch.status == ImportStatus.PENDING,
+                ImportBatch.created_at < utcnow() - PENDING_LIFETIME,
+            )
+        )
         batch = ImportBatch(
             stop_id=preview.stop_id, region_id=preview.region_id, user_id=user_id,
             file_name=preview.file_name, file_sha256=preview.file_sha256,
