@@ -165,3 +165,24 @@ def test_cli_template_and_import(app, session, open_stop, tmp_path: Path) -> Non
     refused = runner.invoke(args=["import", "submissions", str(hostile), "--stop",
                                   open_stop.code])
     assert refused.exit_code == 2 and "mot de passe" in refused.output
+
+
+def test_the_workbook_says_where_each_entry_came_from(app, session, open_stop) -> None:  # type: ignore[no-untyped-def]
+    from feedback_app.services.access import EVERYTHING
+    from feedback_app.services.export_files import ExportRequest, exports_dir, produce
+    from feedback_app.services.intake import build_preview, commit_batch, save_preview
+    from feedback_app.services.synthesis import SynthesisFilters
+
+    submit(session, open_stop.code, valid_payload(organisation="Par tablette"),
+           source=SubmissionSource.TABLET)
+    preview = build_preview(session, open_stop, csv_bytes([HEADER_FR[:4], ROWS[0]]), "a.csv")
+    commit_batch(session, EVERYTHING, save_preview(session, preview, user_id=None),
+                 actor_id=None)
+    result = produce(session, EVERYTHING, ExportRequest(filters=SynthesisFilters()),
+                     generated_by="Test", directory=exports_dir(app.config, app.instance_path))
+    sheet = openpyxl.load_workbook(result.path)["Marrakech-Safi"]
+    header = [c.value for c in sheet[1]]
+    column = header.index("Provenance")
+    by_organisation = {row[2]: row[column] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert by_organisation == {"Par tablette": "Tablette (saisie papier)",
+                               "Riad Dar Atlas": "Import de fichier"}
