@@ -83,12 +83,16 @@ def test_hostile_or_oversized_file_error_next_to_the_field(app, session, open_st
         "file": (io.BytesIO(csv_bytes([HEADER_FR[:4], ROWS[0]])), "liste.csv")},
         content_type="multipart/form-data")
     assert forged.status_code == 422  # no CSRF token: refused although the route is exempt
+    # Above the app-wide 1 MB body limit of the public form, within the intake's 10 MB.
+    long_rows = [["Org", "Hébergement", "Besoin", "x" * 3900 + str(n)] for n in range(400)]
+    accepted = _upload(app, client, open_stop.id, csv_bytes([HEADER_FR[:4], *long_rows]))
+    assert accepted.status_code == 302
     app.config["INTAKE_MAX_BYTES"] = 1024 * 1024
     big = _upload(app, client, open_stop.id, b"a;b\n" * 600_000)
     assert big.status_code == 413
     assert 'id="file-error"' in big.get_data(as_text=True)
     assert "1 Mo au plus" in big.get_data(as_text=True)
-    assert _count(session) == 0 and session.scalar(select(func.count(ImportBatch.id))) == 0
+    assert _count(session) == 0 and session.scalar(select(func.count(ImportBatch.id))) == 1
 
 
 def test_a_delegate_of_another_region_gets_404(app, session, open_stop, make_stop) -> None:  # type: ignore[no-untyped-def]

@@ -19,7 +19,7 @@ from feedback_app.auth.guards import current_scope, staff_required
 from feedback_app.extensions import csrf, db
 from feedback_app.hq import bp
 from feedback_app.i18n import current_language
-from feedback_app.models import ImportBatch, ImportStatus
+from feedback_app.models import ImportBatch, ImportStatus, TourStop
 from feedback_app.services.errors import NotFound
 from feedback_app.services.intake import build_preview, commit_batch, get_batch, save_preview
 from feedback_app.services.intake_files import FileRefused
@@ -52,7 +52,7 @@ def stop_intake(stop_id: int) -> ResponseReturnValue:
     return _upload_page(stop, _labelled(UploadForm(formdata=None)))
 
 
-def _upload_page(stop: object, form: UploadForm, status: int = 200) -> ResponseReturnValue:
+def _upload_page(stop: TourStop, form: UploadForm, status: int = 200) -> ResponseReturnValue:
     config = current_app.config
     return render_template(
         "hq/intake.html", stop=stop, form=form, languages=LANGUAGES,
