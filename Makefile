@@ -9,7 +9,8 @@ PORT ?= 5000
 TRANSLATIONS := feedback_app/translations
 
 .PHONY: run test install migrate translations translations-extract translations-update \
-	translations-check lint typecheck bench-submit bench-review bench-export bench-soak clean
+	translations-check lint typecheck bench-submit bench-review bench-export bench-soak \
+	bench-intake clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -71,6 +72,9 @@ bench-export: install
 
 bench-soak: install
 	$(BIN)/python bench/soak.py
+
+bench-intake: install
+	$(BIN)/python bench/intake.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -61,6 +61,10 @@ class Config:
     CONTACT_RETENTION_DAYS = 365
     # Where respondents exercise their rights (an e-mail or postal address), shown on the form.
     PRIVACY_CONTACT: str | None = None
+    # Paper and spreadsheet intake (services/intake*.py): the largest file and the most rows
+    # one upload may hold; the upload route alone accepts a request body this big.
+    INTAKE_MAX_BYTES = 10 * 1024 * 1024
+    INTAKE_MAX_ROWS = 5000
 
 
 class DevelopmentConfig(Config):

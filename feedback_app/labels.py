@@ -1,8 +1,9 @@
 """The words for every code the application shows, in every interface language.
 
-Kinds of entries, priorities, review and stop statuses, staff roles: pages and forms (in the
-reader's language), the API and the workbook (in the language it is built in) all read these
-tables. The keys are the codes the models' enums hold (so the workbook builder needs no model).
+Kinds of entries, priorities, review and stop statuses, sources of submissions, staff roles:
+pages and forms (in the reader's language), the API and the workbook (in the language it is
+built in) all read these tables. The keys are the codes the models' enums hold (so the workbook
+builder needs no model).
 Categories, themes and regions are named in the database instead.
 """
 
@@ -64,6 +65,13 @@ REVIEW_STATUSES: dict[str, Words] = {
     "new": {"fr": "Nouvelle", "ar": "جديدة", "en": "New"},
     "reviewed": {"fr": "Examinée", "ar": "تمت مراجعتها", "en": "Reviewed"},
     "spam": {"fr": "Indésirable", "ar": "غير مرغوب فيها", "en": "Spam"},
+}
+SOURCES: dict[str, Words] = {
+    "form": {"fr": "Formulaire", "ar": "الاستمارة", "en": "Form"},
+    "api": {"fr": "API", "ar": "الواجهة البرمجية", "en": "API"},
+    "tablet": {"fr": "Tablette (saisie papier)", "ar": "اللوحة (إدخال ورقي)",
+               "en": "Tablet (typed from paper)"},
+    "import": {"fr": "Import de fichier", "ar": "استيراد ملف", "en": "File import"},
 }
 STOP_STATUSES: dict[str, Words] = {
     "planned": {"fr": "Prévue", "ar": "مبرمجة", "en": "Planned"},

@@ -26,8 +26,10 @@ from feedback_app.models import (
     Submission,
     SubmissionSource,
     Theme,
+    TourStop,
     User,
 )
+from feedback_app.services.intake import build_preview, save_preview
 from feedback_app.services.passwords import hash_password
 from feedback_app.services.stops import create_stop
 from feedback_app.services.submissions import submit
@@ -126,6 +128,13 @@ def _submission(session: Session, code: str, organisation: str, text: str) -> Su
     return submission
 
 
+def _pending_import(session: Session, stop: TourStop, organisation: str) -> int:
+    """An uploaded intake file of the stop, previewed and not yet confirmed."""
+    data = f"Organisation;Catégorie;Type;Texte\n{organisation};hebergement;need;Import\n"
+    preview = build_preview(session, stop, data.encode(), "liste.csv")
+    return save_preview(session, preview, user_id=None)
+
+
 def build_world(session: Session) -> World:
     world = World()
     stop_a = create_stop(session, region_slug=REGION_A, city="Ville-Secrete-A",
@@ -145,13 +154,14 @@ def build_world(session: Session) -> World:
         token = issue_token(session, user=victim, actor_id=hq.id)
     theme = session.scalar(select(Theme).where(Theme.code == "digitalisation"))
     assert theme is not None
+    import_a = _pending_import(session, stop_a, "Organisation-Secrete-A")
     world.ids.update(
         region_a=REGION_A, region_b=REGION_B,
         stop_a=stop_a.id, code_a=stop_a.code, stop_b=stop_b.id, code_b=stop_b.code,
         submission_a=sub_a.id, reference_a=sub_a.reference, item_a=sub_a.items[0].id,
         submission_b=sub_b.id,
         delegate_a=delegate_a.id, delegate_b=delegate_b.id, hq=hq.id, user_a=victim.id,
-        theme=theme.id, token=token,
+        theme=theme.id, token=token, import_a=import_a,
     )
     world.secrets_a = [stop_a.city, "Salle-Secrete-A", "Organisation-Secrete-A",
                        "Proposition-secrete-A", stop_a.code, sub_a.reference,

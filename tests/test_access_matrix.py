@@ -80,6 +80,15 @@ MATRIX: list[R] = [
     R("staff.stop_open",       "POST", "/hq/stops/{stop_a}/open",             302, 302, 404, 302),
     R("staff.stop_close",      "POST", "/hq/stops/{stop_a}/close",            302, 302, 404, 302),
     R("staff.stop_poster",     "GET",  "/hq/stops/{stop_a}/poster",           302, 200, 404, 200),
+    # hq: paper and spreadsheet intake (delegates: their own regions' stops only)
+    R("staff.stop_intake",     "GET",  "/hq/stops/{stop_a}/intake",            302, 200, 404, 200),
+    R("staff.stop_intake_template", "GET", "/hq/stops/{stop_a}/intake/template.xlsx",
+                                                                              302, 200, 404, 200),
+    R("staff.stop_intake_upload", "POST", "/hq/stops/{stop_a}/intake",         302, 422, 404, 422),
+    R("staff.stop_intake_batch", "GET", "/hq/stops/{stop_a}/intake/{import_a}",
+                                                                              302, 200, 404, 200),
+    R("staff.stop_intake_confirm", "POST",
+      "/hq/stops/{stop_a}/intake/{import_a}/confirm",                         302, 302, 404, 302),
     # hq: users (HQ only)
     R("hq.users",              "GET",  "/hq/users",                           302, 403, 403, 200),
     R("hq.user_create",        "GET",  "/hq/users/new",                       302, 403, 403, 200),

@@ -89,8 +89,9 @@ def test_pages_that_reflect_input_are_never_compressed(client, open_stop):
 def test_tablet_page_is_the_stop_form_in_several_in_a_row_mode(client, open_stop, make_stop):
     html = client.get(f"/f/{open_stop.code}/tablet").get_data(as_text=True)
     assert 'data-mode="tablet"' in html
-    assert f'action="/f/{open_stop.code}"' in html  # without JavaScript: the plain form post
-    assert f'data-api="/api/v1/stops/{open_stop.code}/submissions"' in html
+    # Without JavaScript the plain form post; with it, the API. Both say "tablet" (the source).
+    assert f'action="/f/{open_stop.code}?channel=tablet"' in html
+    assert f'data-api="/api/v1/stops/{open_stop.code}/submissions?channel=tablet"' in html
 
     closed = make_stop(city="Dakhla", region="dakhla-oued-ed-dahab", status=StopStatus.CLOSED)
     page = client.get(f"/f/{closed.code}/tablet").get_data(as_text=True)

@@ -32,7 +32,7 @@ def create_submission(code: str) -> ResponseReturnValue:
     from_form = request.headers.get(FORM_CHANNEL_HEADER) == "form"
     receipt = submit(
         db.session, code, payload,
-        source=SubmissionSource.FORM if from_form else SubmissionSource.API,
+        source=_source(from_form),
         default_language=current_language(),
     )
     return jsonify(receipt.as_json()), 201 if receipt.created else 200
@@ -60,3 +60,11 @@ def describe_stop(code: str) -> ResponseReturnValue:
             "priorities": [p.__dict__ for p in reference.priorities()],
         }
     )
+
+
+def _source(from_form: bool) -> SubmissionSource:
+    # The tablet page's offline queue posts to ?channel=tablet: paper forms typed by staff.
+    if not from_form:
+        return SubmissionSource.API
+    return SubmissionSource.TABLET if request.args.get("channel") == "tablet" else (
+        SubmissionSource.FORM)

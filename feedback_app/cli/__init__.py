@@ -6,7 +6,7 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from feedback_app.cli import export, operations, tour, worker
+    from feedback_app.cli import export, intake, operations, tour, worker
 
     app.cli.add_command(tour.stops_cli)
     app.cli.add_command(tour.users_cli)
@@ -14,3 +14,4 @@ def register(app: Flask) -> None:
     operations.register(app)  # privacy purge, backup create/restore
     export.register(app)  # export xlsx
     app.cli.add_command(worker.worker_command)
+    intake.register(app)  # import template, import submissions

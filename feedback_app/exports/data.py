@@ -90,6 +90,7 @@ class ItemRow(NamedTuple):
     job_title: str | None = None
     email: str | None = None
     phone: str | None = None
+    source: str = "form"  # form, api, tablet or import
 
 
 @dataclass(frozen=True)

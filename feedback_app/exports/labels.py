@@ -11,7 +11,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from feedback_app.exports.labels_en_ar import AR, EN
-from feedback_app.labels import KIND_PLURALS, KINDS, PRIORITIES, REVIEW_STATUSES, Words, word
+from feedback_app.labels import (
+    KIND_PLURALS,
+    KINDS,
+    PRIORITIES,
+    REVIEW_STATUSES,
+    SOURCES,
+    Words,
+    word,
+)
 from feedback_app.locales import language as language_info
 
 FR: dict[str, object] = {
@@ -52,7 +60,7 @@ FR: dict[str, object] = {
         "priority": "Priorité", "status": "Statut", "shortlisted": "Retenue",
         "reference": "Référence", "person_name": "Nom", "job_title": "Fonction",
         "email": "E-mail", "phone": "Téléphone", "region": "Région",
-        "proposal": "Proposition",
+        "proposal": "Proposition", "source": "Provenance",
     },
     "kind_hints": {
         "need": "Ce qui manque aux professionnels pour mieux travailler.",
@@ -140,6 +148,9 @@ class Labels:
 
     def status(self, code: str) -> str:
         return self._code(REVIEW_STATUSES, code)
+
+    def source(self, code: str) -> str:
+        return self._code(SOURCES, code)
 
     def category_hint(self, code: str) -> str:
         hints = FR["category_hints"]

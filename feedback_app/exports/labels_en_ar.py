@@ -40,6 +40,7 @@ EN: dict[str, object] = {
         "priority": "Priority", "status": "Status", "shortlisted": "Shortlisted",
         "reference": "Reference", "person_name": "Name", "job_title": "Job title",
         "email": "Email", "phone": "Phone", "region": "Region", "proposal": "Proposal",
+        "source": "Source",
     },
     "kind_hints": {
         "need": "What professionals lack to work better.",
@@ -123,7 +124,7 @@ AR: dict[str, object] = {
         "priority": "الأولوية", "status": "الحالة", "shortlisted": "معتمد",
         "reference": "المرجع", "person_name": "الاسم", "job_title": "الصفة",
         "email": "البريد الإلكتروني", "phone": "الهاتف", "region": "الجهة",
-        "proposal": "المقترح",
+        "proposal": "المقترح", "source": "المصدر",
     },
     "kind_hints": {
         "need": "ما ينقص المهنيين للعمل بشكل أفضل.",

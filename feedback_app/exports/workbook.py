@@ -25,7 +25,7 @@ from feedback_app.exports.styles import Formats, fit_widths
 from feedback_app.exports.summary_sheets import print_setup, write_about, write_synthesis
 
 ITEM_COLUMNS = ("date", "city", "organisation", "category", "kind", "theme", "text",
-                "priority", "status", "shortlisted", "reference")
+                "priority", "status", "shortlisted", "reference", "source")
 CONTACT_COLUMNS = ("person_name", "job_title", "email", "phone")
 PROPOSAL_COLUMNS = ("region", "date", "city", "organisation", "category", "theme", "proposal",
                     "priority", "reference")
@@ -166,6 +166,9 @@ def _write_rows(
                                                          "proposal")}
     priorities = {p: vocab("priority", labels.priority(p)) for p in ("high", "medium", "low")}
     statuses = {s: vocab("status", labels.status(s)) for s in ("new", "reviewed", "spam")}
+    sources = {s: vocab("source", labels.source(s)) for s in ("form", "api", "tablet", "import")}
+    source_col = ITEM_COLUMNS.index("source")
+    first_contact_col = len(ITEM_COLUMNS)
     yes = vocab("yes", labels["yes"])
     categories = {code: vocab("category", label) for code, label in data.synthesis.categories}
     themes = {tid: vocab("theme", label) for tid, label in data.theme_labels.items()}
@@ -215,14 +218,15 @@ def _write_rows(
             ws.write_string(r, 9, *yes)
         ref = prepare(item.reference)
         ws.write_string(r, 10, *ref)
+        ws.write_string(r, source_col, *sources[item.source])
         _grow(widths, 1, city[0])
         _grow(widths, 2, org[0])
         _grow(widths, 6, text[0])
         if theme:
             _grow(widths, 5, theme[0])
         if contacts:
-            for col, value in ((11, item.person_name), (12, item.job_title), (13, item.email),
-                               (14, item.phone)):
+            contact_values = (item.person_name, item.job_title, item.email, item.phone)
+            for col, value in enumerate(contact_values, start=first_contact_col):
                 if value:
                     cell = prepare(value)
                     ws.write_string(r, col, *cell)

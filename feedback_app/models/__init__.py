@@ -2,6 +2,7 @@
 
 from feedback_app.models.audit import AuditEvent
 from feedback_app.models.export import ExportArtifact, ExportJob, JobState
+from feedback_app.models.import_batch import ImportBatch, ImportStatus
 from feedback_app.models.reference import Category, Region, Theme
 from feedback_app.models.review import ReviewNote
 from feedback_app.models.search import fold  # also fills Submission.search_text
@@ -23,6 +24,8 @@ __all__ = [
     "ExportArtifact",
     "ExportJob",
     "FeedbackItem",
+    "ImportBatch",
+    "ImportStatus",
     "ItemKind",
     "JobState",
     "PasswordToken",

@@ -10,6 +10,7 @@ from sqlalchemy import Boolean, ForeignKey, Index, SmallInteger, String, Text, U
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from feedback_app.extensions import Model
+from feedback_app.models.import_batch import ImportBatch
 from feedback_app.models.reference import Category, Region, Theme
 from feedback_app.models.stop import TourStop
 from feedback_app.models.types import TIMESTAMP, str_enum, utcnow
@@ -31,6 +32,7 @@ class Priority(enum.StrEnum):
 class SubmissionSource(enum.StrEnum):
     FORM = "form"
     API = "api"
+    TABLET = "tablet"  # typed by staff from paper on the stop's tablet page
     IMPORT = "import"
 
 
@@ -49,6 +51,12 @@ class Submission(Model):
         Index("ix_submissions_region_status", "region_id", "status"),
         # Headquarters' review list: every region, newest first, seek-paginated on (time, id).
         Index("ix_submissions_created_id", "created_at", "id"),
+        # An imported row is stored once per stop, whichever file brings it (services/intake*).
+        Index(
+            "ix_submissions_import_fingerprint", "fingerprint", unique=True,
+            sqlite_where=text("fingerprint IS NOT NULL"),
+            postgresql_where=text("fingerprint IS NOT NULL"),
+        ),
         # Substring search in the folded text (models/search.py); trigrams need PostgreSQL.
         Index(
             "ix_submissions_search_trgm", "search_text", postgresql_using="gin",
@@ -84,6 +92,9 @@ class Submission(Model):
     late: Mapped[bool] = mapped_column(Boolean, default=False)
     # Bumped by every review change, so a cached export knows when it is stale.
     updated_at: Mapped[dt.datetime] = mapped_column(TIMESTAMP, default=utcnow, onupdate=utcnow)
+    # Imported rows: the file they came from, and their fingerprint (stop, organisation, text).
+    import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
+    fingerprint: Mapped[str | None] = mapped_column(String(64))
     # Organisation, reference and item texts folded for the review search (models/search.py);
     # deferred so that loading submissions does not read it.
     search_text: Mapped[str] = mapped_column(Text, default="", deferred=True)
@@ -91,6 +102,7 @@ class Submission(Model):
     region: Mapped[Region] = relationship()
     stop: Mapped[TourStop] = relationship()
     category: Mapped[Category] = relationship()
+    import_batch: Mapped[ImportBatch | None] = relationship()
     items: Mapped[list[FeedbackItem]] = relationship(
         back_populates="submission",
         order_by="FeedbackItem.position",

@@ -71,7 +71,7 @@ def stop_form(code: str) -> ResponseReturnValue:
         payload, subforms = form.as_payload(language)
         try:
             receipt = submit(
-                db.session, stop.code, payload, source=SubmissionSource.FORM,
+                db.session, stop.code, payload, source=_source(),
                 default_language=language, refuse_unconsented_contact=True,
             )
         except StopNotOpen:
@@ -88,8 +88,6 @@ def stop_form(code: str) -> ResponseReturnValue:
     status = 422 if form_error else 200
     return render_template(
         "public/form.html", stop=stop, form=form, form_error=form_error,
-        kind_plurals=reference.KIND_PLURALS, kind_labels=reference.KIND_LABELS,
-        kind_hints=reference.KIND_HINTS, added=request.form.get("add"),
     ), status
 
 
@@ -153,3 +151,9 @@ def _attach_errors(form: SubmissionForm, subforms: list, failure: ValidationFail
     if "client_id" in errors:  # a reused id: the corrected form is a new submission
         form.client_id.data = str(uuid.uuid4())
     return _("Certaines réponses sont à corriger : voyez les messages ci-dessous.")
+
+
+def _source() -> SubmissionSource:
+    """The tablet page posts here with ?channel=tablet: staff typing paper forms."""
+    return SubmissionSource.TABLET if request.args.get("channel") == "tablet" else (
+        SubmissionSource.FORM)

@@ -21,7 +21,7 @@ from feedback_app.i18n import current_language
 from feedback_app.models import FeedbackItem, Theme
 from feedback_app.review import bp
 from feedback_app.review.filtering import read_filters, theme_label
-from feedback_app.review.forms import STATUS_LABELS, ItemReviewForm, ReviewForm
+from feedback_app.review.forms import SOURCE_LABELS, STATUS_LABELS, ItemReviewForm, ReviewForm
 from feedback_app.services import reference, review_actions
 from feedback_app.services.errors import ValidationFailed
 from feedback_app.services.review_detail import SubmissionDetail, get_submission
@@ -70,6 +70,7 @@ def _render(detail: SubmissionDetail, form: ReviewForm, status: int = 200) -> Re
         "review/submission.html", detail=detail, s=s, form=form, kept=state.kept,
         item_forms={item.id: entries.get(str(item.id)) for item in detail.items},
         around=around, status_labels=STATUS_LABELS, kind_labels=reference.KIND_LABELS,
+        source_labels=SOURCE_LABELS,
         priority_labels=reference.PRIORITY_LABELS,
     ), status
 

@@ -14,7 +14,7 @@ from wtforms import Field
 from feedback_app.extensions import db
 from feedback_app.i18n import current_language
 from feedback_app.locales import local_midnight_utc
-from feedback_app.models import ItemKind, ReviewStatus, Theme
+from feedback_app.models import ItemKind, ReviewStatus, SubmissionSource, Theme
 from feedback_app.review.forms import NO_THEME, STATUS_LABELS, FilterForm
 from feedback_app.services import reference
 from feedback_app.services.access import Scope
@@ -84,6 +84,7 @@ def _filters(form: FilterForm) -> ReviewFilters:
         stop_id=_number(ok(form.stop)),
         status=ReviewStatus(ok(form.status)) if ok(form.status) else None,
         category=ok(form.category) or None,
+        source=SubmissionSource(ok(form.source)) if ok(form.source) else None,
         kind=ItemKind(ok(form.kind)) if ok(form.kind) else None,
         theme_id=_number(theme),
         unthemed=theme == NO_THEME,

@@ -19,11 +19,12 @@ from wtforms import (
 )
 from wtforms.validators import Length, Optional, ValidationError
 
-from feedback_app.labels import REVIEW_STATUSES, labels
-from feedback_app.models import ReviewStatus
+from feedback_app.labels import REVIEW_STATUSES, SOURCES, labels
+from feedback_app.models import ReviewStatus, SubmissionSource
 from feedback_app.services.review_actions import MAX_NOTE
 
 STATUS_LABELS = labels(REVIEW_STATUSES, ReviewStatus)
+SOURCE_LABELS = labels(SOURCES, SubmissionSource)
 NO_THEME = "none"
 # WTForms' own Arabic catalog lacks its length messages: say it in ours.
 TOO_LONG = _l("%(max)d caractères au plus.")
@@ -44,6 +45,9 @@ class FilterForm(FlaskForm):
     category = SelectField(_l("Catégorie"), choices=[], default="")
     kind = SelectField(_l("Type"), choices=[], default="")
     theme = SelectField(_l("Thème"), choices=[], default="")
+    source = SelectField(_l("Provenance"), default="", choices=[
+        ("", _l("Toutes")), *((s.value, label) for s, label in SOURCE_LABELS.items()),
+    ])
     shortlisted = SelectField(_l("Retenues"), default="", choices=[
         ("", _l("Toutes")), ("1", _l("Avec une entrée retenue")),
         ("0", _l("Sans entrée retenue")),

@@ -18,7 +18,7 @@ from feedback_app.i18n import current_language
 from feedback_app.models import ReviewStatus
 from feedback_app.review import bp
 from feedback_app.review.filtering import read_filters
-from feedback_app.review.forms import STATUS_LABELS, BulkForm
+from feedback_app.review.forms import SOURCE_LABELS, STATUS_LABELS, BulkForm
 from feedback_app.services import reference, review_actions
 from feedback_app.services.errors import ValidationFailed
 from feedback_app.services.review_queries import (
@@ -72,6 +72,7 @@ def index() -> ResponseReturnValue:
         category_names={c.code: c.label for c in lists["categories"]},
         kind_labels={k: str(v) for k, v in reference.KIND_LABELS.items()},
         status_labels={k: str(v) for k, v in STATUS_LABELS.items()}, when=_datetime_formatter(),
+        source_labels={k: str(v) for k, v in SOURCE_LABELS.items()},
         searching=bool(filters.query), filtered=bool(kept),
     )
 

@@ -21,6 +21,7 @@ from feedback_app.models import (
     ReviewNote,
     ReviewStatus,
     Submission,
+    SubmissionSource,
     Theme,
     TourStop,
     fold,
@@ -50,6 +51,7 @@ class ReviewFilters:
     created_from: dt.datetime | None = None  # inclusive
     created_before: dt.datetime | None = None  # exclusive
     query: str = ""
+    source: SubmissionSource | None = None
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,7 @@ class SubmissionRow:
     status: ReviewStatus
     created_at: dt.datetime
     late: bool
+    source: SubmissionSource
     items: list[ItemRow] = field(default_factory=list)
     notes: int = 0
 
@@ -136,6 +139,8 @@ def _conditions(scope: Scope, filters: ReviewFilters) -> list[ColumnElement[bool
         conditions.append(Submission.status == filters.status)
     if filters.category:
         conditions.append(Submission.category_code == filters.category)
+    if filters.source is not None:
+        conditions.append(Submission.source == filters.source)
     if filters.created_from is not None:
         conditions.append(Submission.created_at >= filters.created_from)
     if filters.created_before is not None:
@@ -173,7 +178,7 @@ def _conditions(scope: Scope, filters: ReviewFilters) -> list[ColumnElement[bool
 _LIST_COLUMNS = (
     Submission.id, Submission.reference, Submission.organisation, Submission.category_code,
     Submission.region_id, Submission.stop_id, Submission.status, Submission.created_at,
-    Submission.late,
+    Submission.late, Submission.source,
 )
 
 

@@ -52,7 +52,7 @@ def stream_items(session: Session, sel: Selection, *, include_contacts: bool = T
             Region.slug, Submission.created_at, TourStop.city, Submission.organisation,
             Submission.category_code, FeedbackItem.kind, FeedbackItem.theme_id,
             FeedbackItem.text, FeedbackItem.priority, Submission.status,
-            FeedbackItem.shortlisted, Submission.reference, *contacts,
+            FeedbackItem.shortlisted, Submission.reference, *contacts, Submission.source,
         )
         .join(FeedbackItem, FeedbackItem.submission_id == Submission.id)
         .join(TourStop, TourStop.id == Submission.stop_id)
@@ -74,7 +74,7 @@ def stream_items(session: Session, sel: Selection, *, include_contacts: bool = T
         yield ItemRow(
             row[0], day, row[2], row[3], row[4], _value(row[5]), row[6], row[7],
             _value(row[8]) if row[8] is not None else None, _value(row[9]), bool(row[10]),
-            row[11], row[12], row[13], row[14], row[15],
+            row[11], row[12], row[13], row[14], row[15], _value(row[16]),
         )
 
 

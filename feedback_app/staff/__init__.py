@@ -1,4 +1,5 @@
-"""What delegates and headquarters share: the dashboard and the tour's stops (under /hq/).
+"""What delegates and headquarters share: the dashboard, the tour's stops and their paper and
+spreadsheet intake (under /hq/).
 
 Each page shows a delegate their own regions only; HQ-only pages live in hq/.
 """
@@ -7,4 +8,4 @@ from flask import Blueprint
 
 bp = Blueprint("staff", __name__, template_folder="templates")
 
-from feedback_app.staff import dashboard, stops  # noqa: E402,F401  (routes attach)
+from feedback_app.staff import dashboard, intake, stops  # noqa: E402,F401  (routes attach)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, SelectField
 from wtforms.validators import Optional, ValidationError
 
@@ -33,3 +34,12 @@ class StopFilterForm(FlaskForm):
 
     region = SelectField(_l("Région"), validate_choice=False)
     status = SelectField(_l("Statut"), validate_choice=False)
+
+
+class UploadForm(FlaskForm):
+    """A stop's paper or spreadsheet intake file."""
+
+    class Meta:
+        csrf = False  # checked by csrf.protect() in the view, once the size limit is raised
+
+    file = FileField(validators=[FileRequired()])
