@@ -109,12 +109,24 @@ def test_stop_with_submissions_cannot_move_region(app, world, hq) -> None:  # ty
 
 def test_delegate_closes_and_reopens_their_own_stop(app, session, world, own) -> None:  # type: ignore[no-untyped-def]
     stop_id = world.ids["stop_a"]
-    assert post(app, own, f"/hq/stops/{stop_id}/close").status_code == 302
+    list_page = own.get("/hq/stops").get_data(as_text=True)
+    assert f'href="/hq/stops/{stop_id}/close"' in list_page  # a link to a confirmation, no form
+    asked = own.get(f"/hq/stops/{stop_id}/close")
+    assert asked.status_code == 200
+    page = asked.get_data(as_text=True)
+    assert "Clôturer l'étape de" in page and 'name="confirmed" value="yes"' in page
+    assert "n'acceptera plus de nouvelles contributions" in page
+    unconfirmed = post(app, own, f"/hq/stops/{stop_id}/close")  # e.g. an old one-click form
+    assert unconfirmed.status_code == 200 and "Oui, clôturer" in unconfirmed.get_data(as_text=True)
+    session.rollback()
+    assert session.get(TourStop, stop_id).status is StopStatus.OPEN
+    assert post(app, own, f"/hq/stops/{stop_id}/close", {"confirmed": "yes"}).status_code == 302
     session.rollback()
     stop = session.get(TourStop, stop_id)
     assert stop.status is StopStatus.CLOSED and stop.closed_at is not None
     assert _events(session, "stop.close")[-1].after["status"] == "closed"
-    assert post(app, own, f"/hq/stops/{stop_id}/open").status_code == 302
+    assert "Oui, ouvrir" in own.get(f"/hq/stops/{stop_id}/open").get_data(as_text=True)
+    assert post(app, own, f"/hq/stops/{stop_id}/open", {"confirmed": "yes"}).status_code == 302
     session.rollback()
     stop = session.get(TourStop, stop_id)
     assert stop.status is StopStatus.OPEN and stop.closed_at is None
@@ -122,9 +134,12 @@ def test_delegate_closes_and_reopens_their_own_stop(app, session, world, own) ->
 
 def test_delegate_cannot_touch_another_regions_stop(app, session, world, other) -> None:  # type: ignore[no-untyped-def]
     stop_id = world.ids["stop_a"]
-    assert post(app, other, f"/hq/stops/{stop_id}/close").status_code == 404
+    assert post(app, other, f"/hq/stops/{stop_id}/close",
+                {"confirmed": "yes"}).status_code == 404
+    assert other.get(f"/hq/stops/{stop_id}/close").status_code == 404
     assert other.get(f"/hq/stops/{stop_id}/poster").status_code == 404
-    assert post(app, other, "/hq/stops/999999/close").status_code == 404  # same as missing
+    assert post(app, other, "/hq/stops/999999/close",
+                {"confirmed": "yes"}).status_code == 404  # same as missing
     session.rollback()
     assert session.get(TourStop, stop_id).status is StopStatus.OPEN
     assert other.get(f"/hq/stops/{stop_id}/edit").status_code == 403

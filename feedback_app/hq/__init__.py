@@ -8,6 +8,7 @@ from feedback_app.hq import (  # noqa: E402,F401  (routes attach)
     audit,
     dashboard,
     exports,
+    poster,
     privacy,
     stops,
     themes,

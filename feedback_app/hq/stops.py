@@ -1,13 +1,12 @@
-"""The tour's stops: list with live counts, create, edit, open, close and the A4 poster.
+"""The tour's stops: list with live counts, create, edit, open and close (hq/poster.py: poster).
 
 Delegates see, open and close their own regions' stops; creating and editing is HQ's.
 """
 
 from __future__ import annotations
 
-import segno
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import force_locale, format_date
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -15,18 +14,20 @@ from feedback_app.auth.guards import current_scope, hq_required, staff_required
 from feedback_app.extensions import db
 from feedback_app.hq import bp
 from feedback_app.hq.forms import STATUS_LABELS, ActionForm, StopFilterForm, StopForm
-from feedback_app.hq.helpers import attach_errors, external_url
+from feedback_app.hq.helpers import attach_errors
 from feedback_app.i18n import current_language
 from feedback_app.models import StopStatus
 from feedback_app.services import reference
 from feedback_app.services.errors import NotFound, ValidationFailed
 from feedback_app.services.stop_admin import (
     add_stop,
+    count_submissions,
     get_stop,
     list_stops,
     set_stop_status,
     update_stop,
 )
+from feedback_app.services.stops import LOCALISED_NAMES
 
 
 def _region_choices(scope_only: bool) -> list[tuple[str, str]]:
@@ -50,6 +51,10 @@ def stops():  # type: ignore[no-untyped-def]
                            status_labels=STATUS_LABELS, action_form=ActionForm())
 
 
+def _names(form: StopForm) -> dict[str, str | None]:
+    return {name: form[name].data for name in LOCALISED_NAMES}
+
+
 def _stop_form_choices(form: StopForm) -> None:
     form.region.choices = [("", _("— Choisir —")), *_region_choices(scope_only=False)]
 
@@ -63,7 +68,8 @@ def stop_create():  # type: ignore[no-untyped-def]
         try:
             stop = add_stop(db.session, actor_id=current_user.id, region_slug=form.region.data,
                             city=form.city.data or "", venue=form.venue.data,
-                            date=form.date.data, grace_hours=form.grace_hours.data)
+                            date=form.date.data, grace_hours=form.grace_hours.data,
+                            names=_names(form))
         except ValidationFailed as failure:
             attach_errors(form, failure)
         else:
@@ -89,7 +95,7 @@ def stop_edit(stop_id: int):  # type: ignore[no-untyped-def]
             update_stop(db.session, current_scope(), stop_id, actor_id=current_user.id,
                         region_slug=form.region.data, city=form.city.data or "",
                         venue=form.venue.data, date=form.date.data,
-                        grace_hours=form.grace_hours.data)
+                        grace_hours=form.grace_hours.data, names=_names(form))
         except ValidationFailed as failure:
             attach_errors(form, failure)
         else:
@@ -99,64 +105,33 @@ def stop_edit(stop_id: int):  # type: ignore[no-untyped-def]
     return render_template("hq/stop_form.html", form=form, stop=stop), status
 
 
-def _change_status(stop_id: int, status: StopStatus, message: str):  # type: ignore[no-untyped-def]
-    ActionForm().validate_on_submit()  # CSRF is enforced globally; the form documents it
-    try:
-        stop = set_stop_status(db.session, current_scope(), stop_id, actor_id=current_user.id,
-                               status=status)
-    except NotFound:
-        abort(404)
-    flash(message % {"city": stop.city}, "ok")
+def _change_status(stop_id: int, status: StopStatus) -> ResponseReturnValue:
+    """GET (or a POST without `confirmed`): the confirmation page; POST confirmed: the change.
+
+    Opening or closing a meeting's form is never one click: the list links here first.
+    """
+    stop = get_stop(db.session, current_scope(), stop_id)
+    if request.method == "GET" or request.form.get("confirmed") != "yes":
+        return render_template("hq/stop_confirm.html", stop=stop, status=status,
+                               submissions=count_submissions(db.session, stop.id),
+                               action_form=ActionForm(), status_labels=STATUS_LABELS)
+    stop = set_stop_status(db.session, current_scope(), stop_id, actor_id=current_user.id,
+                           status=status)
+    city = stop.city_for(current_language())
+    if status is StopStatus.OPEN:
+        flash(_("Étape de %(city)s ouverte.", city=city), "ok")
+    else:
+        flash(_("Étape de %(city)s clôturée.", city=city), "ok")
     return redirect(url_for("hq.stops"))
 
 
-@bp.post("/stops/<int:stop_id>/open")
+@bp.route("/stops/<int:stop_id>/open", methods=["GET", "POST"])
 @staff_required
-def stop_open(stop_id: int):  # type: ignore[no-untyped-def]
-    return _change_status(stop_id, StopStatus.OPEN, _("Étape de %(city)s ouverte."))
+def stop_open(stop_id: int) -> ResponseReturnValue:
+    return _change_status(stop_id, StopStatus.OPEN)
 
 
-@bp.post("/stops/<int:stop_id>/close")
+@bp.route("/stops/<int:stop_id>/close", methods=["GET", "POST"])
 @staff_required
-def stop_close(stop_id: int):  # type: ignore[no-untyped-def]
-    return _change_status(stop_id, StopStatus.CLOSED, _("Étape de %(city)s clôturée."))
-
-
-def public_form_url(code: str, language: str | None = None) -> str:
-    return external_url("public.stop_form", code=code, lang=language)
-
-
-def _qr_svg(url: str, title: str) -> str:
-    # segno escapes the title; the SVG has no size of its own so print CSS sizes it.
-    return segno.make(url, error="m").svg_inline(scale=4, border=2, omitsize=True,
-                                                 svgclass="qr", title=title)
-
-
-@bp.get("/stops/<int:stop_id>/poster")
-@staff_required
-def stop_poster(stop_id: int):  # type: ignore[no-untyped-def]
-    try:
-        stop = get_stop(db.session, current_scope(), stop_id)
-    except NotFound:
-        abort(404)
-    url_fr = public_form_url(stop.code)
-    url_ar = public_form_url(stop.code, "ar")
-    return render_template(
-        "hq/poster.html", stop=stop, short_link=url_fr.split("://", 1)[-1],
-        qr_fr=_qr_svg(url_fr, "QR " + url_fr), qr_ar=_qr_svg(url_ar, "QR " + url_ar),
-        url_fr=url_fr, url_ar=url_ar, fr=_poster_words(stop, "fr"), ar=_poster_words(stop, "ar"),
-    )
-
-
-def _poster_words(stop, language: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    """The poster speaks French and Arabic, whatever the language of the page around it."""
-    with force_locale(language):
-        return {
-            "heading": _("Donnez votre avis sur le tourisme dans votre région"),
-            "scan": (_("Scannez ce code pour répondre en arabe") if language == "ar"
-                     else _("Scannez ce code pour répondre en français")),
-            "region": stop.region.name_for(language),
-            "date": format_date(stop.date, "long"),
-            "open": _("Ou ouvrez"),
-            "code": _("Code de l'étape :"),
-        }
+def stop_close(stop_id: int) -> ResponseReturnValue:
+    return _change_status(stop_id, StopStatus.CLOSED)
