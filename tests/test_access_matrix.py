@@ -99,6 +99,8 @@ MATRIX: list[R] = [
     R("hq.themes",             "POST", "/hq/themes",                          302, 403, 403, 422),
     R("hq.theme_edit",         "GET",  "/hq/themes/{theme}/edit",             302, 403, 403, 200),
     R("hq.theme_edit",         "POST", "/hq/themes/{theme}/edit",             302, 403, 403, 422),
+    R("hq.theme_move",         "POST", "/hq/themes/{theme}/move",             302, 403, 403, 302,
+      data={"direction": "down"}),
     R("hq.theme_retire",       "POST", "/hq/themes/{theme}/retire",           302, 403, 403, 302),
     R("hq.theme_restore",      "POST", "/hq/themes/{theme}/restore",          302, 403, 403, 302),
     # hq: audit trail (HQ only)

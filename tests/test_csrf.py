@@ -60,6 +60,7 @@ def _payloads(ids: dict) -> dict[str, dict]:
         "hq.themes": {"name_fr": "Artisanat"},
         "hq.theme_edit": {"name_fr": "Numérique", "name_ar": "", "name_en": ""},
         "hq.theme_retire": {},
+        "hq.theme_move": {"direction": "down"},
     }
 
 
