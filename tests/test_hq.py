@@ -298,12 +298,13 @@ def test_audit_page_newest_first_filtered_and_paginated(app, session, world, hq)
         post(app, hq, f"/hq/themes/{world.ids['theme']}/edit",
              {"name_fr": f"Digital {n}", "name_ar": "", "name_en": ""})
     html = hq.get("/hq/audit?action=theme.rename").get_data(as_text=True)
-    rows = html.split("<tbody>")[1].split("</tr>")[:-1]
-    assert len(rows) == 3
-    assert "Digital 2" in rows[0] and "Digitalisation" in rows[2]  # newest first
-    assert "auth.login" not in html.split("<tbody>")[1]
+    events = html.split('<li class="audit-event">')[1:]
+    assert len(events) == 3
+    assert "Digital 2" in events[0] and "Digitalisation" in events[2]  # newest first
+    assert "s'est connecté" not in html.split('<ol class="audit-list">')[1]
     by_user = hq.get(f"/hq/audit?user={world.ids['delegate_a']}").get_data(as_text=True)
-    assert "auth.login" in by_user and "theme.rename" not in by_user.split("<tbody>")[1]
+    listed = by_user.split('<ol class="audit-list">')[1]
+    assert "s'est connecté(e)" in listed and "a renommé le thème" not in listed
     from feedback_app.services.audit import list_events
 
     page = list_events(session, per_page=2, page=2)
