@@ -108,6 +108,7 @@ def test_forgotten_password_mails_a_link_that_works_once(mail_app, inbox, sessio
     again = post(mail_app, mail_app.test_client(), link,
                  {"password": "encore une autre phrase", "confirm": "encore une autre phrase"})
     assert again.status_code == 410
+    assert 'href="/forgot-password"' in again.get_data(as_text=True)  # a way to ask again
     session.rollback()
     stored = session.scalars(select(PasswordToken)).one()
     assert stored.token_hash not in link and stored.used_at is not None  # only a hash kept

@@ -29,6 +29,7 @@ from feedback_app.services.tokens import (
     find_valid_token,
     set_password_with_token,
 )
+from feedback_app.web.mail import mail_configured
 
 _THROTTLES_KEY = "tournee_signin_throttles"
 
@@ -148,7 +149,7 @@ def set_password(token: str):  # type: ignore[no-untyped-def]
 
 
 def _invalid_link() -> str:
-    return render_template("auth/link_invalid.html",
+    return render_template("auth/link_invalid.html", mail_enabled=mail_configured(),
                            hours=int(TOKEN_VALIDITY.total_seconds() // 3600))
 
 
