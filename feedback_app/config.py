@@ -49,6 +49,9 @@ class Config:
 
     # Public base URL printed on posters and by `stops create`; falls back to the request host.
     PUBLIC_BASE_URL: str | None = None
+    # Without PUBLIC_BASE_URL the poster is refused (True) or printed with a loud warning
+    # (False, development and tests): a poster must not send phones to an internal address.
+    REQUIRE_PUBLIC_BASE_URL = True
 
     # Hardening (feedback_app/web/security.py, web/ratelimits.py). Behind a reverse proxy set
     # PROXY_FIX_X_FOR=1 (and PROXY_FIX_X_PROTO=1) to the number of proxies in front of the app.
@@ -66,9 +69,22 @@ class Config:
     INTAKE_MAX_BYTES = 10 * 1024 * 1024
     INTAKE_MAX_ROWS = 5000
 
+    # Outgoing mail (invitations, "forgotten password"). Without MAIL_SERVER nothing is sent
+    # and HQ copies the one-time links by hand. MAIL_PORT, MAIL_USERNAME, MAIL_PASSWORD,
+    # MAIL_USE_TLS / MAIL_USE_SSL are Flask-Mailman's settings.
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 587
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_DEFAULT_SENDER: str | None = None
+    # A "forgotten password" answer never takes less than this, whether or not the account
+    # exists, so that its timing does not tell.
+    PASSWORD_RESET_MIN_SECONDS = 0.4
+
 
 class DevelopmentConfig(Config):
     DEBUG = False
+    REQUIRE_PUBLIC_BASE_URL = False
     SECRET_KEY = "dev-only-not-secret"
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
@@ -76,6 +92,8 @@ class DevelopmentConfig(Config):
 
 class TestingConfig(Config):
     TESTING = True
+    PASSWORD_RESET_MIN_SECONDS = 0.05
+    REQUIRE_PUBLIC_BASE_URL = False
     # Suites post hundreds of submissions from one address; test_rate_limits.py turns it on.
     RATELIMIT_ENABLED = False
     SECRET_KEY = "test-only-not-secret"
@@ -98,7 +116,7 @@ def default_sqlite_uri(instance_path: str) -> str:
     return "sqlite:///" + str(Path(instance_path) / "tournee.sqlite")
 
 
-def environment_overrides() -> dict[str, str]:
+def environment_overrides() -> dict[str, object]:
     """Settings read from the process environment, which win over every file."""
     mapping = {
         "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
@@ -117,5 +135,19 @@ def environment_overrides() -> dict[str, str]:
         "RATELIMIT_ENABLED": "RATELIMIT_ENABLED",
         "CONTACT_RETENTION_DAYS": "CONTACT_RETENTION_DAYS",
         "PRIVACY_CONTACT": "PRIVACY_CONTACT",
+        **{name: name for name in _MAIL_SETTINGS},
     }
-    return {key: os.environ[env] for env, key in mapping.items() if os.environ.get(env)}
+    values: dict[str, object] = {
+        key: os.environ[env] for env, key in mapping.items() if os.environ.get(env)
+    }
+    for name in ("MAIL_PORT",):
+        if name in values:
+            values[name] = int(str(values[name]))
+    for name in ("MAIL_USE_TLS", "MAIL_USE_SSL"):
+        if name in values:
+            values[name] = str(values[name]).strip().lower() in ("1", "true", "yes", "on")
+    return values
+
+
+_MAIL_SETTINGS = ("MAIL_SERVER", "MAIL_PORT", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_USE_TLS",
+                  "MAIL_USE_SSL", "MAIL_DEFAULT_SENDER")

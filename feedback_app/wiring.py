@@ -96,8 +96,9 @@ def register_blueprints(app: Flask) -> None:
 def register_http_layer(app: Flask) -> None:
     """Security headers, request logs, rate limits (they wrap the views, so blueprints come
     first), health probes, versioned and compressed static assets, and error pages."""
-    from feedback_app.web import assets, errors, health, ratelimits, requestlog, security
+    from feedback_app.web import assets, errors, health, mail, ratelimits, requestlog, security
 
+    mail.register(app)
     security.register(app)
     requestlog.register(app)
     ratelimits.register(app)

@@ -68,6 +68,9 @@ MATRIX: list[R] = [
     R("auth.login",            "POST", "/login",                              200, 200, 200, 429,
       data={"email": "nobody@example.ma", "password": "wrong password!"}),  # 4th failure waits
     R("auth.logout",           "POST", "/logout",                             302, 302, 302, 302),
+    R("auth.forgot_password",  "GET",  "/forgot-password",                    200, 200, 200, 200),
+    R("auth.forgot_password",  "POST", "/forgot-password",                    200, 200, 200, 200,
+      data={"email": "delegue.a@example.ma"}),
     R("auth.set_password",     "GET",  "/set-password/{token}",               200, 200, 200, 200),
     R("auth.set_password",     "POST", "/set-password/{token}",               200, 200, 200, 200,
       data={"password": "short", "confirm": "short"}),
@@ -77,8 +80,12 @@ MATRIX: list[R] = [
     R("hq.stop_create",        "POST", "/hq/stops/new",                       302, 403, 403, 422),
     R("hq.stop_edit",          "GET",  "/hq/stops/{stop_a}/edit",             302, 403, 403, 200),
     R("hq.stop_edit",          "POST", "/hq/stops/{stop_a}/edit",             302, 403, 403, 422),
-    R("staff.stop_open",       "POST", "/hq/stops/{stop_a}/open",             302, 302, 404, 302),
-    R("staff.stop_close",      "POST", "/hq/stops/{stop_a}/close",            302, 302, 404, 302),
+    R("staff.stop_open",       "GET",  "/hq/stops/{stop_a}/open",             302, 200, 404, 200),
+    R("staff.stop_open",       "POST", "/hq/stops/{stop_a}/open",             302, 302, 404, 302,
+      data={"confirmed": "yes"}),
+    R("staff.stop_close",      "GET",  "/hq/stops/{stop_a}/close",            302, 200, 404, 200),
+    R("staff.stop_close",      "POST", "/hq/stops/{stop_a}/close",            302, 302, 404, 302,
+      data={"confirmed": "yes"}),
     R("staff.stop_poster",     "GET",  "/hq/stops/{stop_a}/poster",           302, 200, 404, 200),
     # hq: paper and spreadsheet intake (delegates: their own regions' stops only)
     R("staff.stop_intake",     "GET",  "/hq/stops/{stop_a}/intake",            302, 200, 404, 200),
@@ -103,6 +110,8 @@ MATRIX: list[R] = [
     R("hq.themes",             "POST", "/hq/themes",                          302, 403, 403, 422),
     R("hq.theme_edit",         "GET",  "/hq/themes/{theme}/edit",             302, 403, 403, 200),
     R("hq.theme_edit",         "POST", "/hq/themes/{theme}/edit",             302, 403, 403, 422),
+    R("hq.theme_move",         "POST", "/hq/themes/{theme}/move",             302, 403, 403, 302,
+      data={"direction": "down"}),
     R("hq.theme_retire",       "POST", "/hq/themes/{theme}/retire",           302, 403, 403, 302),
     R("hq.theme_restore",      "POST", "/hq/themes/{theme}/restore",          302, 403, 403, 302),
     # hq: audit trail (HQ only)

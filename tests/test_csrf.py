@@ -50,8 +50,8 @@ def _payloads(ids: dict) -> dict[str, dict]:
                            "date": dt.date(2025, 6, 1).isoformat(), "grace_hours": "24"},
         "hq.stop_edit": {"region": "marrakech-safi", "city": "Safi", "date": "2025-03-01",
                          "grace_hours": "24"},
-        "staff.stop_open": {},
-        "staff.stop_close": {},
+        "staff.stop_open": {"confirmed": "yes"},
+        "staff.stop_close": {"confirmed": "yes"},
         "hq.user_create": {"email": "nouveau@example.ma", "role": "hq"},
         "hq.user_edit": {"email": "autre.a@example.ma", "name": "Nouveau nom",
                          "role": "delegate", "regions": ["marrakech-safi"]},
@@ -60,6 +60,7 @@ def _payloads(ids: dict) -> dict[str, dict]:
         "hq.themes": {"name_fr": "Artisanat"},
         "hq.theme_edit": {"name_fr": "Numérique", "name_ar": "", "name_en": ""},
         "hq.theme_retire": {},
+        "hq.theme_move": {"direction": "down"},
     }
 
 

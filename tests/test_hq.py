@@ -109,12 +109,24 @@ def test_stop_with_submissions_cannot_move_region(app, world, hq) -> None:
 
 def test_delegate_closes_and_reopens_their_own_stop(app, session, world, own) -> None:
     stop_id = world.ids["stop_a"]
-    assert post(app, own, f"/hq/stops/{stop_id}/close").status_code == 302
+    list_page = own.get("/hq/stops").get_data(as_text=True)
+    assert f'href="/hq/stops/{stop_id}/close"' in list_page  # a link to a confirmation, no form
+    asked = own.get(f"/hq/stops/{stop_id}/close")
+    assert asked.status_code == 200
+    page = asked.get_data(as_text=True)
+    assert "Clôturer l'étape de" in page and 'name="confirmed" value="yes"' in page
+    assert "n'acceptera plus de nouvelles contributions" in page
+    unconfirmed = post(app, own, f"/hq/stops/{stop_id}/close")  # e.g. an old one-click form
+    assert unconfirmed.status_code == 200 and "Oui, clôturer" in unconfirmed.get_data(as_text=True)
+    session.rollback()
+    assert session.get(TourStop, stop_id).status is StopStatus.OPEN
+    assert post(app, own, f"/hq/stops/{stop_id}/close", {"confirmed": "yes"}).status_code == 302
     session.rollback()
     stop = session.get(TourStop, stop_id)
     assert stop.status is StopStatus.CLOSED and stop.closed_at is not None
     assert _events(session, "stop.close")[-1].after["status"] == "closed"
-    assert post(app, own, f"/hq/stops/{stop_id}/open").status_code == 302
+    assert "Oui, ouvrir" in own.get(f"/hq/stops/{stop_id}/open").get_data(as_text=True)
+    assert post(app, own, f"/hq/stops/{stop_id}/open", {"confirmed": "yes"}).status_code == 302
     session.rollback()
     stop = session.get(TourStop, stop_id)
     assert stop.status is StopStatus.OPEN and stop.closed_at is None
@@ -122,9 +134,12 @@ def test_delegate_closes_and_reopens_their_own_stop(app, session, world, own) ->
 
 def test_delegate_cannot_touch_another_regions_stop(app, session, world, other) -> None:
     stop_id = world.ids["stop_a"]
-    assert post(app, other, f"/hq/stops/{stop_id}/close").status_code == 404
+    assert post(app, other, f"/hq/stops/{stop_id}/close",
+                {"confirmed": "yes"}).status_code == 404
+    assert other.get(f"/hq/stops/{stop_id}/close").status_code == 404
     assert other.get(f"/hq/stops/{stop_id}/poster").status_code == 404
-    assert post(app, other, "/hq/stops/999999/close").status_code == 404  # same as missing
+    assert post(app, other, "/hq/stops/999999/close",
+                {"confirmed": "yes"}).status_code == 404  # same as missing
     session.rollback()
     assert session.get(TourStop, stop_id).status is StopStatus.OPEN
     assert other.get(f"/hq/stops/{stop_id}/edit").status_code == 403
@@ -269,7 +284,8 @@ def test_theme_needs_a_unique_french_name(app, hq) -> None:
 
 def test_themes_page_shows_item_counts(world, hq) -> None:
     html = hq.get("/hq/themes").get_data(as_text=True)
-    row = re.search(r"<tr>(?:(?!</tr>).)*Digitalisation(?:(?!</tr>).)*</tr>", html, re.S | re.I)
+    row = re.search(r"<tr[^>]*>(?:(?!</tr>).)*Digitalisation(?:(?!</tr>).)*</tr>", html,
+                    re.S | re.I)
     assert row and '<td class="num">2</td>' in row.group(0)
 
 
@@ -282,12 +298,13 @@ def test_audit_page_newest_first_filtered_and_paginated(app, session, world, hq)
         post(app, hq, f"/hq/themes/{world.ids['theme']}/edit",
              {"name_fr": f"Digital {n}", "name_ar": "", "name_en": ""})
     html = hq.get("/hq/audit?action=theme.rename").get_data(as_text=True)
-    rows = html.split("<tbody>")[1].split("</tr>")[:-1]
-    assert len(rows) == 3
-    assert "Digital 2" in rows[0] and "Digitalisation" in rows[2]  # newest first
-    assert "auth.login" not in html.split("<tbody>")[1]
+    events = html.split('<li class="audit-event">')[1:]
+    assert len(events) == 3
+    assert "Digital 2" in events[0] and "Digitalisation" in events[2]  # newest first
+    assert "s'est connecté" not in html.split('<ol class="audit-list">')[1]
     by_user = hq.get(f"/hq/audit?user={world.ids['delegate_a']}").get_data(as_text=True)
-    assert "auth.login" in by_user and "theme.rename" not in by_user.split("<tbody>")[1]
+    listed = by_user.split('<ol class="audit-list">')[1]
+    assert "s'est connecté(e)" in listed and "a renommé le thème" not in listed
     from feedback_app.services.audit import list_events
 
     page = list_events(session, per_page=2, page=2)

@@ -19,3 +19,7 @@ class LoginForm(FlaskForm):
 class SetPasswordForm(FlaskForm):
     password = PasswordField(_l("Nouveau mot de passe"))
     confirm = PasswordField(_l("Confirmez le mot de passe"))
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[InputRequired(_l("Indiquez votre e-mail."))])

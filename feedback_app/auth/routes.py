@@ -30,6 +30,7 @@ from feedback_app.services.tokens import (
     set_password_with_token,
 )
 from feedback_app.web.forms import attach_errors, safe_next
+from feedback_app.web.mail import mail_configured
 
 _THROTTLES_KEY = "tournee_signin_throttles"
 
@@ -127,7 +128,7 @@ def set_password(token: str) -> ResponseReturnValue:
 
 
 def _invalid_link() -> str:
-    return render_template("auth/link_invalid.html",
+    return render_template("auth/link_invalid.html", mail_enabled=mail_configured(),
                            hours=int(TOKEN_VALIDITY.total_seconds() // 3600))
 
 

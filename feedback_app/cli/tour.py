@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 
 import click
@@ -27,8 +28,23 @@ def _fail(error: DomainError) -> None:
     sys.exit(1)
 
 
+def local_base_url() -> str:
+    """Where `flask run` / `make run` listens, from the same settings they read."""
+    host = os.environ.get("FLASK_RUN_HOST") or os.environ.get("HOST") or "127.0.0.1"
+    port = os.environ.get("FLASK_RUN_PORT") or os.environ.get("PORT") or "5000"
+    return f"http://{host}:{port}"
+
+
 def public_form_url(code: str) -> str:
-    base = current_app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000"
+    """The address to print: PUBLIC_BASE_URL, else the local server's (with a warning once)."""
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    if not base:
+        base = local_base_url()
+        if not current_app.extensions.get("tournee_base_url_warned"):
+            current_app.extensions["tournee_base_url_warned"] = True
+            click.echo(f"warning: PUBLIC_BASE_URL is not set; printing {base} (the local "
+                       "server's address, from FLASK_RUN_HOST/FLASK_RUN_PORT or HOST/PORT). "
+                       "Set PUBLIC_BASE_URL to the address phones will reach.", err=True)
     return f"{base.rstrip('/')}/f/{code}"
 
 

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import json
-
 from flask import render_template, request
 from flask.typing import ResponseReturnValue
 
 from feedback_app.auth.guards import hq_required
 from feedback_app.extensions import db
 from feedback_app.hq import bp
+from feedback_app.hq.audit_text import action_label, describe
 from feedback_app.hq.forms import AuditFilterForm
 from feedback_app.i18n import current_language
 from feedback_app.services import audit as audit_service
 from feedback_app.services import reference
+from feedback_app.services.audit_targets import load_targets
 
 
 @bp.get("/audit")
@@ -21,7 +21,8 @@ from feedback_app.services import reference
 def audit() -> ResponseReturnValue:
     filters = AuditFilterForm(request.args)
     actions = audit_service.known_actions(db.session)
-    filters.action.choices = [("", "—")] + [(a, a) for a in actions]
+    labelled = sorted(((a, action_label(a)) for a in actions), key=lambda c: c[1].lower())
+    filters.action.choices = [("", "—"), *labelled]
     filters.user.choices = [("", "—")] + [(str(u.id), u.email)
                                            for u in audit_service.actors(db.session)]
     action = filters.action.data if filters.action.data in actions else None
@@ -32,10 +33,7 @@ def audit() -> ResponseReturnValue:
     language = current_language()
     regions = {r.id: r.name_for(language) for r in reference.regions(db.session)}
     query = {key: value for key, value in (("action", action), ("user", user_id)) if value}
+    targets = load_targets(db.session, result.events)
+    views = [describe(event, targets, language) for event in result.events]
     return render_template("hq/audit.html", filters=filters, result=result, regions=regions,
-                           query=query, readable=_readable)
-
-
-def _readable(values: dict) -> str:
-    # Accented and Arabic text as typed, not as \u escapes; the template escapes the HTML.
-    return json.dumps(values, ensure_ascii=False, indent=1, sort_keys=True)
+                           query=query, views=views)

@@ -24,7 +24,11 @@ ROLE_LABELS = labels(ROLES, Role)
 class StopForm(FlaskForm):
     region = SelectField(_l("Région"), validate_choice=False)
     city = StringField(_l("Ville"))
+    city_ar = StringField(_l("Ville en arabe"))
+    city_en = StringField(_l("Ville en anglais"))
     venue = StringField(_l("Lieu (facultatif)"))
+    venue_ar = StringField(_l("Lieu en arabe"))
+    venue_en = StringField(_l("Lieu en anglais"))
     date = DateField(_l("Date"), validators=[Optional()])
     grace_hours = IntegerField(
         _l("Délai de grâce après clôture (heures)"), default=24, validators=[Optional()]

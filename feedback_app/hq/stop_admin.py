@@ -13,8 +13,13 @@ from feedback_app.hq import bp
 from feedback_app.hq.forms import StopForm
 from feedback_app.services.errors import ValidationFailed
 from feedback_app.services.stop_admin import add_stop, get_stop, update_stop
+from feedback_app.services.stops import LOCALISED_NAMES
 from feedback_app.staff.stops import region_choices
 from feedback_app.web.forms import attach_errors
+
+
+def _names(form: StopForm) -> dict[str, str | None]:
+    return {name: form[name].data for name in LOCALISED_NAMES}
 
 
 def _stop_form_choices(form: StopForm) -> None:
@@ -36,6 +41,7 @@ def stop_create() -> ResponseReturnValue:
                 venue=form.venue.data,
                 date=form.date.data,
                 grace_hours=form.grace_hours.data,
+                names=_names(form),
             )
         except ValidationFailed as failure:
             attach_errors(form, failure)
@@ -66,6 +72,7 @@ def stop_edit(stop_id: int) -> ResponseReturnValue:
                 venue=form.venue.data,
                 date=form.date.data,
                 grace_hours=form.grace_hours.data,
+                names=_names(form),
             )
         except ValidationFailed as failure:
             attach_errors(form, failure)

@@ -12,13 +12,17 @@ from feedback_app.extensions import db
 from feedback_app.hq import bp
 from feedback_app.hq.forms import ThemeForm
 from feedback_app.i18n import current_language
+from feedback_app.models import Theme
 from feedback_app.services.errors import ValidationFailed
 from feedback_app.services.themes import (
     add_theme,
     get_theme,
     list_themes,
+    missing_translations,
+    move_theme,
     rename_theme,
     set_retired,
+    theme_rank,
 )
 from feedback_app.web.forms import ActionForm, attach_errors
 
@@ -39,9 +43,40 @@ def themes() -> ResponseReturnValue:
             attach_errors(form, failure)
         else:
             flash(_("Thème « %(name)s » ajouté.", name=theme.name_for(current_language())), "ok")
+            _warn_untranslated(theme)
             return redirect(url_for("hq.themes"))
-    return render_template("hq/themes.html", rows=list_themes(db.session), form=form,
-                           action_form=ActionForm()), 422 if form.errors else 200
+    rows = list_themes(db.session)
+    untranslated = sum(1 for row in rows if not row.theme.retired
+                       and missing_translations(row.theme))
+    return render_template("hq/themes.html", rows=rows, form=form, action_form=ActionForm(),
+                           untranslated=untranslated), 422 if form.errors else 200
+
+
+def _warn_untranslated(theme: Theme) -> None:
+    missing = missing_translations(theme)
+    if "ar" in missing:
+        flash(_("Sans nom arabe, ce thème apparaît en français dans le formulaire arabe : "
+                "ajoutez sa traduction."), "error")
+    elif "en" in missing:
+        flash(_("Sans nom anglais, ce thème apparaît en français dans le formulaire anglais : "
+                "ajoutez sa traduction."), "error")
+
+
+@bp.post("/themes/<int:theme_id>/move")
+@hq_required
+def theme_move(theme_id: int) -> ResponseReturnValue:
+    """Up or down one place, or straight to a typed position (1 = first)."""
+    theme = get_theme(db.session, theme_id)
+    direction, typed = request.form.get("direction"), request.form.get("position", "").strip()
+    if direction in ("up", "down"):
+        steps = -1 if direction == "up" else 1
+    elif typed.isdigit() and int(typed) >= 1:
+        steps = int(typed) - theme_rank(db.session, theme)
+    else:
+        flash(_("Indiquez une position (1 pour la première)."), "error")
+        return redirect(url_for("hq.themes"))
+    move_theme(db.session, actor_id=current_user.id, theme_id=theme_id, steps=steps)
+    return redirect(url_for("hq.themes", _anchor=f"theme-{theme_id}"))
 
 
 @bp.route("/themes/<int:theme_id>/edit", methods=["GET", "POST"])
@@ -57,6 +92,7 @@ def theme_edit(theme_id: int) -> ResponseReturnValue:
             attach_errors(form, failure)
         else:
             flash(_("Thème enregistré."), "ok")
+            _warn_untranslated(theme)
             return redirect(url_for("hq.themes"))
     return render_template("hq/theme_form.html", form=form, theme=theme), (
         422 if form.errors else 200)

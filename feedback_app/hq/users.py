@@ -11,6 +11,7 @@ from feedback_app.auth.guards import hq_required
 from feedback_app.extensions import db
 from feedback_app.hq import bp
 from feedback_app.hq.forms import ROLE_LABELS, UserForm
+from feedback_app.hq.invitations import invitation_letter
 from feedback_app.i18n import current_language
 from feedback_app.models import Role, User
 from feedback_app.services import reference
@@ -25,6 +26,7 @@ from feedback_app.services.user_admin import (
     update_user,
 )
 from feedback_app.web.forms import ActionForm, attach_errors, external_url
+from feedback_app.web.mail import mail_configured, send
 
 
 def _prepare(form: UserForm) -> None:
@@ -37,10 +39,19 @@ def _role(form: UserForm) -> Role:
 
 
 def _handover(user: User, token: str) -> ResponseReturnValue:
-    """The link, shown once; only its hash is stored, so it cannot be shown again later."""
+    """Mail the link when SMTP is set; else (or when the mail fails) show it once to copy.
+
+    Only its hash is stored, so it cannot be shown again later.
+    """
     link = external_url("auth.set_password", token=token)
-    response = render_template("hq/user_link.html", user=user, link=link,
-                               hours=int(TOKEN_VALIDITY.total_seconds() // 3600))
+    hours = int(TOKEN_VALIDITY.total_seconds() // 3600)
+    mailed = mail_configured() and send(invitation_letter(user, link, hours))
+    if mailed:
+        flash(_("Lien envoyé par e-mail à %(email)s (valable %(hours)d heures).",
+                email=user.email, hours=hours), "ok")
+        return redirect(url_for("hq.users"))
+    response = render_template("hq/user_link.html", user=user, link=link, hours=hours,
+                               mail_failed=mail_configured())
     return response, 200, {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 

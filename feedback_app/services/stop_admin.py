@@ -19,7 +19,12 @@ from feedback_app.models.types import utcnow
 from feedback_app.services import audit
 from feedback_app.services.access import Scope
 from feedback_app.services.errors import NotFound, ValidationFailed
-from feedback_app.services.stops import create_stop, stop_snapshot
+from feedback_app.services.stops import (
+    LOCALISED_NAMES,
+    clean_localised_names,
+    create_stop,
+    stop_snapshot,
+)
 from feedback_app.services.text import clean_line
 
 MAX_GRACE_HOURS = 24 * 14
@@ -75,6 +80,12 @@ def get_stop(session: Session, scope: Scope, stop_id: int) -> TourStop:
     return stop
 
 
+def count_submissions(session: Session, stop_id: int) -> int:
+    return session.scalar(
+        select(func.count()).select_from(Submission).where(Submission.stop_id == stop_id)
+    ) or 0
+
+
 def _clean_fields(
     session: Session, *, region_slug: str, city: str, venue: str | None,
     date: dt.date | None, grace_hours: int | None,
@@ -101,26 +112,31 @@ def _clean_fields(
 def add_stop(
     session: Session, *, actor_id: int, region_slug: str, city: str, venue: str | None,
     date: dt.date | None, grace_hours: int | None = 24,
+    names: dict[str, str | None] | None = None,
 ) -> TourStop:
+    """`names`: the Arabic and English city and venue (services.stops.LOCALISED_NAMES)."""
     _region, city, venue, errors = _clean_fields(
         session, region_slug=region_slug, city=city, venue=venue, date=date,
         grace_hours=grace_hours,
     )
+    localised = clean_localised_names(names, errors)
     if errors:
         raise ValidationFailed(errors)
     assert date is not None and grace_hours is not None
     return create_stop(session, region_slug=region_slug, city=city, date=date, venue=venue,
-                       actor_id=actor_id, grace_hours=grace_hours)
+                       actor_id=actor_id, grace_hours=grace_hours, names=localised)
 
 
 def update_stop(
     session: Session, scope: Scope, stop_id: int, *, actor_id: int, region_slug: str,
     city: str, venue: str | None, date: dt.date | None, grace_hours: int | None,
+    names: dict[str, str | None] | None = None,
 ) -> TourStop:
     region, city, venue, errors = _clean_fields(
         session, region_slug=region_slug, city=city, venue=venue, date=date,
         grace_hours=grace_hours,
     )
+    localised = clean_localised_names(names, errors)
     stop = get_stop(session, scope, stop_id)
     if region is not None and region.id != stop.region_id:
         if not scope.allows(region.id):
@@ -138,6 +154,8 @@ def update_stop(
         before = stop_snapshot(stop)
         stop.region = region
         stop.city, stop.venue, stop.date, stop.grace_hours = city, venue, date, grace_hours
+        for field in LOCALISED_NAMES:
+            setattr(stop, field, localised[field])
         session.flush()
         old, new = audit.changed(before, stop_snapshot(stop))
         if new:

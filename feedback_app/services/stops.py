@@ -19,6 +19,22 @@ from feedback_app.services.errors import NotFound, ValidationFailed
 from feedback_app.services.text import clean_line
 
 _CODE_ATTEMPTS = 5
+# The stop's names in Arabic and English, with their maximum lengths (the French ones are
+# `city` and `venue`). Empty means "shown in French", which staff screens point out.
+LOCALISED_NAMES = {"city_ar": 120, "city_en": 120, "venue_ar": 200, "venue_en": 200}
+
+
+def clean_localised_names(
+    names: dict[str, str | None] | None, errors: dict[str, list[object]]
+) -> dict[str, str | None]:
+    """Trimmed names (None when empty); an error per field that is too long."""
+    cleaned: dict[str, str | None] = {}
+    for field, limit in LOCALISED_NAMES.items():
+        value = clean_line((names or {}).get(field) or "") or None
+        if value is not None and len(value) > limit:
+            errors[field] = [_l("%(max)d caractères au plus.", max=limit)]
+        cleaned[field] = value
+    return cleaned
 
 
 def get_stop_by_code(session: Session, code: str) -> TourStop:
@@ -45,6 +61,7 @@ def create_stop(
     status: StopStatus = StopStatus.PLANNED,
     actor_id: int | None = None,
     grace_hours: int = 24,
+    names: dict[str, str | None] | None = None,
 ) -> TourStop:
     city = clean_line(city or "")
     venue = clean_line(venue or "") or None
@@ -56,6 +73,7 @@ def create_stop(
         errors["city"] = [_l("Indiquez la ville (120 caractères au plus).")]
     if venue is not None and len(venue) > 200:
         errors["venue"] = [_l("%(max)d caractères au plus.", max=200)]
+    localised = clean_localised_names(names, errors)
     if errors:
         raise ValidationFailed(errors)
     for _attempt in range(_CODE_ATTEMPTS):
@@ -63,7 +81,7 @@ def create_stop(
             with write_transaction(session):
                 stop = TourStop(
                     code=stop_code(), region=region, city=city, venue=venue, date=date,
-                    status=status, grace_hours=grace_hours,
+                    status=status, grace_hours=grace_hours, **localised,
                 )
                 session.add(stop)
                 session.flush()
@@ -82,6 +100,7 @@ def stop_snapshot(stop: TourStop) -> dict[str, object]:
         "code": stop.code, "region": stop.region.slug if stop.region else None,
         "city": stop.city, "venue": stop.venue, "date": stop.date, "status": stop.status,
         "grace_hours": stop.grace_hours, "closed_at": stop.closed_at,
+        **{field: getattr(stop, field) for field in LOCALISED_NAMES},
     }
 
 

@@ -104,7 +104,8 @@ def fingerprint(session: Session, sel: Selection) -> str:
         .where(*conditions)
     ).one()
     themes = session.execute(
-        select(Theme.id, Theme.code, Theme.name_fr, Theme.name_ar, Theme.name_en)
+        select(Theme.id, Theme.code, Theme.name_fr, Theme.name_ar, Theme.name_en,
+               Theme.position)  # reordering themes changes the workbook
         .order_by(Theme.id)
     ).all()
     stops = session.execute(

@@ -20,6 +20,8 @@ from feedback_app.services.errors import NotFound, ValidationFailed
 from feedback_app.services.text import clean_line
 
 MAX_THEME_NAME = 120
+OTHER_THEME = "autre"  # the catch-all "Autre / أخرى / Other", kept last when adding a theme
+TRANSLATIONS = ("name_ar", "name_en")
 
 
 @dataclass(frozen=True)
@@ -29,7 +31,7 @@ class ThemeRow:
 
 
 def list_themes(session: Session) -> list[ThemeRow]:
-    """Every theme, retired ones last, with how many items carry it (one GROUP BY)."""
+    """Every theme in the form's order (retired ones in place), with how many items carry it."""
     counts = (
         select(FeedbackItem.theme_id.label("theme_id"), func.count().label("item_count"))
         .where(FeedbackItem.theme_id.is_not(None))
@@ -39,7 +41,7 @@ def list_themes(session: Session) -> list[ThemeRow]:
     rows = session.execute(
         select(Theme, counts.c.item_count)
         .outerjoin(counts, counts.c.theme_id == Theme.id)
-        .order_by(Theme.retired, Theme.position, Theme.id)
+        .order_by(Theme.position, Theme.id)
     ).all()
     return [ThemeRow(theme=theme, items=int(items or 0)) for theme, items in rows]
 
@@ -92,9 +94,14 @@ def _free_code(session: Session, name_fr: str) -> str:
 
 
 def add_theme(session: Session, *, actor_id: int, names: dict[str, str]) -> Theme:
+    """A new theme, offered last but before "Autre" (which stays the form's last choice)."""
     cleaned = _clean_names(session, names)
     with write_transaction(session):
-        position = (session.scalar(select(func.max(Theme.position))) or 0) + 1
+        ordered = _normalised_order(session)
+        position = len(ordered) + 1
+        if ordered and ordered[-1].code == OTHER_THEME:
+            position = ordered[-1].position
+            ordered[-1].position = position + 1
         theme = Theme(code=_free_code(session, cleaned["name_fr"]), position=position,
                       retired=False, **cleaned)
         session.add(theme)
@@ -132,3 +139,41 @@ def set_retired(session: Session, *, actor_id: int, theme_id: int, retired: bool
                      target_type="theme", target_id=theme.id,
                      before={"retired": not retired}, after={"retired": retired})
     return theme
+
+
+def _normalised_order(session: Session) -> list[Theme]:
+    """Every theme in the form's order, numbered 1..n (ties and gaps from old data removed)."""
+    ordered = list(session.scalars(select(Theme).order_by(Theme.position, Theme.id)))
+    for number, theme in enumerate(ordered, start=1):
+        theme.position = number
+    return ordered
+
+
+def move_theme(session: Session, *, actor_id: int, theme_id: int, steps: int) -> Theme:
+    """Move a theme `steps` places (negative: earlier) in the order the form, the review desk
+    and the exports use; beyond either end it stops there."""
+    with write_transaction(session):
+        theme = get_theme(session, theme_id)
+        ordered = _normalised_order(session)
+        old = ordered.index(theme)
+        new = min(max(old + steps, 0), len(ordered) - 1)
+        if new == old:
+            return theme
+        ordered.insert(new, ordered.pop(old))
+        for number, each in enumerate(ordered, start=1):
+            each.position = number
+        audit.record(session, actor_id=actor_id, action="theme.move", target_type="theme",
+                     target_id=theme.id, before={"position": old + 1},
+                     after={"position": new + 1})
+    return theme
+
+
+def missing_translations(theme: Theme) -> list[str]:
+    """The languages ("ar", "en") in which this theme would be shown in French."""
+    return [key[-2:] for key in TRANSLATIONS if not getattr(theme, key)]
+
+
+def theme_rank(session: Session, theme: Theme) -> int:
+    """The theme's place (1 = first) in the current order."""
+    ordered = list(session.scalars(select(Theme.id).order_by(Theme.position, Theme.id)))
+    return ordered.index(theme.id) + 1

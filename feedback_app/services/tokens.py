@@ -1,4 +1,4 @@
-"""One-time, expiring set-password links that HQ hands over (no mail server is assumed).
+"""One-time, expiring set-password links: handed over by HQ, mailed, or asked for by e-mail.
 
 Only the SHA-256 of a token is stored: whoever reads the database cannot use a pending link.
 """
@@ -28,7 +28,10 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def issue_token(session: Session, *, user: User, actor_id: int | None) -> str:
+def issue_token(
+    session: Session, *, user: User, actor_id: int | None,
+    validity: dt.timedelta = TOKEN_VALIDITY, action: str = "user.link_issued",
+) -> str:
     """A fresh link token for `user`; any earlier unused link of theirs stops working.
 
     Runs inside the caller's transaction (no commit), so that creating a user and its first
@@ -40,9 +43,9 @@ def issue_token(session: Session, *, user: User, actor_id: int | None) -> str:
         )
     )
     token = secrets.token_urlsafe(32)
-    expires = utcnow() + TOKEN_VALIDITY
+    expires = utcnow() + validity
     session.add(PasswordToken(user_id=user.id, token_hash=_digest(token), expires_at=expires))
-    audit.record(session, actor_id=actor_id, action="user.link_issued", target_type="user",
+    audit.record(session, actor_id=actor_id, action=action, target_type="user",
                  target_id=user.id, after={"expires_at": expires})
     return token
 

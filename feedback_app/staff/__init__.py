@@ -8,4 +8,4 @@ from flask import Blueprint
 
 bp = Blueprint("staff", __name__, template_folder="templates")
 
-from feedback_app.staff import dashboard, intake, stops  # noqa: E402,F401  (routes attach)
+from feedback_app.staff import dashboard, intake, poster, stops  # noqa: E402,F401  (routes attach)

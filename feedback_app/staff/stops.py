@@ -1,4 +1,4 @@
-"""The tour's stops: list with live counts, open, close and the A4 poster.
+"""The tour's stops: list with live counts, open and close (staff/poster.py: the A4 poster).
 
 Delegates see, open and close their own regions' stops; creating and editing is HQ's
 (hq/stop_admin.py).
@@ -6,10 +6,8 @@ Delegates see, open and close their own regions' stops; creating and editing is 
 
 from __future__ import annotations
 
-import segno
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -18,10 +16,15 @@ from feedback_app.extensions import db
 from feedback_app.i18n import current_language
 from feedback_app.models import StopStatus
 from feedback_app.services import reference
-from feedback_app.services.stop_admin import get_stop, list_stops, set_stop_status
+from feedback_app.services.stop_admin import (
+    count_submissions,
+    get_stop,
+    list_stops,
+    set_stop_status,
+)
 from feedback_app.staff import bp
 from feedback_app.staff.forms import STATUS_LABELS, StopFilterForm
-from feedback_app.web.forms import ActionForm, external_url
+from feedback_app.web.forms import ActionForm
 
 
 def region_choices(scope_only: bool) -> list[tuple[str, str]]:
@@ -45,58 +48,33 @@ def stops() -> ResponseReturnValue:
                            status_labels=STATUS_LABELS, action_form=ActionForm())
 
 
-def _change_status(stop_id: int, status: StopStatus, message: str) -> ResponseReturnValue:
-    ActionForm().validate_on_submit()  # CSRF is enforced globally; the form documents it
+def _change_status(stop_id: int, status: StopStatus) -> ResponseReturnValue:
+    """GET (or a POST without `confirmed`): the confirmation page; POST confirmed: the change.
+
+    Opening or closing a meeting's form is never one click: the list links here first.
+    """
+    stop = get_stop(db.session, current_scope(), stop_id)
+    if request.method == "GET" or request.form.get("confirmed") != "yes":
+        return render_template("staff/stop_confirm.html", stop=stop, status=status,
+                               submissions=count_submissions(db.session, stop.id),
+                               action_form=ActionForm(), status_labels=STATUS_LABELS)
     stop = set_stop_status(db.session, current_scope(), stop_id, actor_id=current_user.id,
                            status=status)
-    flash(message % {"city": stop.city}, "ok")
+    city = stop.city_for(current_language())
+    if status is StopStatus.OPEN:
+        flash(_("Étape de %(city)s ouverte.", city=city), "ok")
+    else:
+        flash(_("Étape de %(city)s clôturée.", city=city), "ok")
     return redirect(url_for("staff.stops"))
 
 
-@bp.post("/stops/<int:stop_id>/open")
+@bp.route("/stops/<int:stop_id>/open", methods=["GET", "POST"])
 @staff_required
 def stop_open(stop_id: int) -> ResponseReturnValue:
-    return _change_status(stop_id, StopStatus.OPEN, _("Étape de %(city)s ouverte."))
+    return _change_status(stop_id, StopStatus.OPEN)
 
 
-@bp.post("/stops/<int:stop_id>/close")
+@bp.route("/stops/<int:stop_id>/close", methods=["GET", "POST"])
 @staff_required
 def stop_close(stop_id: int) -> ResponseReturnValue:
-    return _change_status(stop_id, StopStatus.CLOSED, _("Étape de %(city)s clôturée."))
-
-
-def public_form_url(code: str, language: str | None = None) -> str:
-    return external_url("public.stop_form", code=code, lang=language)
-
-
-def _qr_svg(url: str, title: str) -> str:
-    # segno escapes the title; the SVG has no size of its own so print CSS sizes it.
-    return segno.make(url, error="m").svg_inline(scale=4, border=2, omitsize=True,
-                                                 svgclass="qr", title=title)
-
-
-@bp.get("/stops/<int:stop_id>/poster")
-@staff_required
-def stop_poster(stop_id: int) -> ResponseReturnValue:
-    stop = get_stop(db.session, current_scope(), stop_id)
-    url_fr = public_form_url(stop.code)
-    url_ar = public_form_url(stop.code, "ar")
-    return render_template(
-        "staff/poster.html", stop=stop, short_link=url_fr.split("://", 1)[-1],
-        qr_fr=_qr_svg(url_fr, "QR " + url_fr), qr_ar=_qr_svg(url_ar, "QR " + url_ar),
-        url_fr=url_fr, url_ar=url_ar, fr=_poster_words(stop, "fr"), ar=_poster_words(stop, "ar"),
-    )
-
-
-def _poster_words(stop, language: str) -> dict[str, str]:
-    """The poster speaks French and Arabic, whatever the language of the page around it."""
-    with force_locale(language):
-        return {
-            "heading": _("Donnez votre avis sur le tourisme dans votre région"),
-            "scan": (_("Scannez ce code pour répondre en arabe") if language == "ar"
-                     else _("Scannez ce code pour répondre en français")),
-            "region": stop.region.name_for(language),
-            "date": format_date(stop.date, "long"),
-            "open": _("Ou ouvrez"),
-            "code": _("Code de l'étape :"),
-        }
+    return _change_status(stop_id, StopStatus.CLOSED)

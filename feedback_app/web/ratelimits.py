@@ -34,12 +34,16 @@ from feedback_app.services.replays import is_stored_client_id
 
 SUBMISSION_LIMITS = "150 per minute;600 per 10 minutes"
 SIGN_IN_LIMITS = "100 per 15 minutes"
+# "Forgotten password" posts per address, counted whatever the answer: staff are few, and each
+# post may send a mail. The per-account cooldown lives in services/password_reset.py.
+PASSWORD_RESET_LIMITS = "10 per hour"
 EXTENSION_KEY = "tournee_limiter"
 
 # Endpoints limited. A renamed submission endpoint must be renamed here: `register` fails
 # loudly rather than leave the route unprotected.
 SUBMISSION_ENDPOINTS = ("public.stop_form", "api.create_submission")
 SIGN_IN_ENDPOINT = "auth.login"
+PASSWORD_RESET_ENDPOINT = "auth.forgot_password"
 
 
 def client_address() -> str:
@@ -79,6 +83,10 @@ def _sign_in_message() -> str:
     return _("Trop de tentatives de connexion depuis ce réseau. Réessayez dans quelques minutes.")
 
 
+def _reset_message() -> str:
+    return _("Trop de demandes de lien depuis ce réseau. Réessayez dans une heure.")
+
+
 def _configure(app: Flask) -> None:
     config = app.config
     config["RATELIMIT_ENABLED"] = _flag(config.get("RATELIMIT_ENABLED", True))
@@ -96,6 +104,7 @@ def _configure(app: Flask) -> None:
     config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     config.setdefault("RATELIMIT_SUBMISSIONS", SUBMISSION_LIMITS)
     config.setdefault("RATELIMIT_SIGN_IN", SIGN_IN_LIMITS)
+    config.setdefault("RATELIMIT_PASSWORD_RESET", PASSWORD_RESET_LIMITS)
 
 
 def register(app: Flask) -> None:
@@ -128,6 +137,10 @@ def register(app: Flask) -> None:
         error_message=_sign_in_message,
     )
     _wrap(app, SIGN_IN_ENDPOINT, sign_in)
+    _wrap(app, PASSWORD_RESET_ENDPOINT, limiter.limit(
+        lambda: current_app.config["RATELIMIT_PASSWORD_RESET"], methods=["POST"],
+        error_message=_reset_message,
+    ))
 
 
 def _wrap(app: Flask, endpoint: str, decorator: Callable[[RouteCallable], Any]) -> None:

@@ -104,7 +104,7 @@ def test_stored_payloads_never_run_in_staff_pages(live_server, page, who) -> Non
     pages = [
         "/review/", f"/review/?q={uuid.uuid4().hex[:4]}", "/review/?q=script",
         f"/review/submissions/{ids['submission']}", "/hq/", "/hq/stops",
-        f"/hq/stops/{ids['stop']}/poster", "/hq/exports",
+        f"/hq/stops/{ids['stop']}/poster", f"/hq/stops/{ids['stop']}/close", "/hq/exports",
         f"/f/{ids['code']}", f"/f/{ids['code']}/receipt/{ids['reference']}",
     ]
     if who.startswith("siege"):

@@ -1,0 +1,69 @@
+"""The audit trail reads as sentences in the reader's language, with links and readable diffs."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.staff import build_world, post, session_for
+
+
+@pytest.fixture
+def world(session):  # type: ignore[no-untyped-def]
+    return build_world(session)
+
+
+@pytest.fixture
+def hq(app, session, world):  # type: ignore[no-untyped-def]
+    return session_for(app, session, world.emails["hq"])
+
+
+def _first_event(html: str) -> str:
+    return html.split('<li class="audit-event">')[1].split("</li>")[0]
+
+
+def test_a_status_change_reads_as_a_linked_sentence_with_a_diff(app, session, world, hq) -> None:  # type: ignore[no-untyped-def]
+    own = session_for(app, session, world.emails["own"])
+    sid = world.ids["submission_a"]
+    assert post(app, own, f"/review/submissions/{sid}/status",
+                {"status": "reviewed"}).status_code == 302
+    event = _first_event(hq.get("/hq/audit?action=submission.status").get_data(as_text=True))
+    sentence = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", event))
+    assert ("Délégué(e) régional(e) delegue.a a marqué la contribution "
+            f"{world.ids['reference_a']} comme examinée.") in sentence
+    assert f'href="/review/submissions/{sid}"' in event
+    assert f'href="/hq/users/{world.ids["delegate_a"]}/edit"' in event
+    assert re.search(r"Statut</th>\s*<td><del><bdi>Nouvelle</bdi></del></td>\s*"
+                     r"<td><ins><bdi>Examinée</bdi></ins></td>", event)
+    assert "submission.status" not in event and "{" not in event and "reviewed" not in event
+
+
+def test_bulk_actions_and_theme_changes_read_in_arabic(app, session, world, hq) -> None:  # type: ignore[no-untyped-def]
+    own = session_for(app, session, world.emails["own"])
+    post(app, own, "/review/bulk", {"action": "reviewed",
+                                    "submission_ids": str(world.ids["submission_a"])})
+    html = hq.get("/hq/audit?action=submission.bulk_status&lang=ar").get_data(as_text=True)
+    event = _first_event(html)
+    assert "submission.bulk_status" not in event
+    assert world.ids["reference_a"] in event and re.search("[\u0600-\u06ff]{3}", event)
+    options = re.findall(r'<option[^>]*value="([^"]*)"[^>]*>([^<]*)</option>', html)
+    labels = dict(options)
+    assert labels["submission.bulk_status"] != "submission.bulk_status"  # the filter is words
+
+    post(app, own, f"/review/submissions/{world.ids['submission_a']}/items/{world.ids['item_a']}",
+         {"kind": "need", "theme": str(world.ids["theme"]), "shortlisted": "y"})
+    html = hq.get("/hq/audit?action=item.kind&lang=fr").get_data(as_text=True)
+    event = _first_event(html)
+    assert "Proposition" in event and "Besoin" in event and "proposal" not in event
+
+
+def test_stop_and_account_events_link_to_their_record(app, session, world, hq) -> None:  # type: ignore[no-untyped-def]
+    stop_id = world.ids["stop_a"]
+    post(app, hq, f"/hq/stops/{stop_id}/close", {"confirmed": "yes"})
+    event = _first_event(hq.get("/hq/audit?action=stop.close").get_data(as_text=True))
+    assert "a clôturé l'étape" in event and f'href="/hq/stops/{stop_id}/edit"' in event
+    assert re.search(r"Statut</th>\s*<td><del><bdi>Ouverte</bdi></del></td>", event)
+    event = _first_event(hq.get("/hq/audit?action=user.link_issued").get_data(as_text=True))
+    assert f'href="/hq/users/{world.ids["user_a"]}/edit"' in event
+    assert "autre.a@example.ma" in event
