@@ -20,14 +20,15 @@ from feedback_app.hq import bp
 from feedback_app.i18n import current_language
 from feedback_app.services import reference
 from feedback_app.services.synthesis import SynthesisFilters, resolve, synthesis
+from feedback_app.web.fields import BoundedDateField
 
 
 class PeriodForm(FlaskForm):
     class Meta:
         csrf = False  # a GET filter that changes nothing
 
-    since = DateField("", validators=[Optional()])
-    until = DateField("", validators=[Optional()])
+    since = BoundedDateField("", validators=[Optional()])
+    until = BoundedDateField("", validators=[Optional()])
 
     def validate_until(self, field: DateField) -> None:
         if field.data and self.since.data and field.data < self.since.data:

@@ -20,6 +20,7 @@ from feedback_app.review import bp
 from feedback_app.review.forms import NO_THEME, STATUS_LABELS, BulkForm, FilterForm
 from feedback_app.services import reference, review_actions
 from feedback_app.services.errors import NotFound, ValidationFailed
+from feedback_app.services.ids import parse_id
 from feedback_app.services.review_queries import (
     Cursor,
     ReviewFilters,
@@ -53,7 +54,7 @@ def _datetime_formatter() -> Callable[[dt.datetime], str]:
 
 
 def _number(value: str | None) -> int | None:
-    return int(value) if value and value.isascii() and value.isdigit() else None
+    return parse_id(value)
 
 
 def _set_filter_choices(form: FilterForm, scope_lists: dict) -> None:
