@@ -11,10 +11,10 @@ from feedback_app.extensions import db
 from feedback_app.i18n import current_language
 from feedback_app.models import SubmissionSource
 from feedback_app.services import reference
-from feedback_app.services.errors import NotFound, StopNotOpen, ValidationFailed
+from feedback_app.services.errors import ClientIdTaken, NotFound, StopNotOpen, ValidationFailed
 from feedback_app.services.stops import get_stop_by_code
 from feedback_app.services.submissions import submit
-from feedback_app.web.errors import http_message
+from feedback_app.web.errors import client_id_taken_message, http_message
 
 FORM_CHANNEL_HEADER = "X-Tournee-Channel"
 
@@ -38,6 +38,11 @@ def _not_found(_exc: NotFound):  # type: ignore[no-untyped-def]
 def _not_open(exc: StopNotOpen):  # type: ignore[no-untyped-def]
     message = _("Cette étape n'accepte pas de contributions.")
     return error_response(409, message, status=exc.status)
+
+
+@bp.errorhandler(ClientIdTaken)
+def _client_id_taken(_exc: ClientIdTaken):  # type: ignore[no-untyped-def]
+    return error_response(409, client_id_taken_message())
 
 
 @bp.errorhandler(ValidationFailed)
