@@ -92,10 +92,20 @@ def register_blueprints(app: Flask) -> None:
 def register_http_layer(app: Flask) -> None:
     """Security headers, request logs, rate limits (they wrap the views, so blueprints come
     first), health probes, versioned and compressed static assets, and error pages."""
-    from feedback_app.web import assets, errors, health, inputs, ratelimits, requestlog, security
+    from feedback_app.web import (
+        assets,
+        errors,
+        health,
+        inputs,
+        ratelimits,
+        requestlog,
+        security,
+        staff_sessions,
+    )
 
     security.register(app)
     inputs.register(app)
+    staff_sessions.register(app)
     requestlog.register(app)
     ratelimits.register(app)
     health.register(app)

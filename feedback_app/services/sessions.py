@@ -18,3 +18,9 @@ def load_session_user(session: Session, session_id: str) -> User | None:
     if user is None or not user.active or user.session_version != int(version):
         return None
     return user
+
+
+def session_expired(*, started: float, seen: float, now: float, idle: int,
+                    lifetime: int) -> bool:
+    """Whether a session begun at `started` and last used at `seen` (epoch seconds) is over."""
+    return now - seen > idle or now - started > lifetime
