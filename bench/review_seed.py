@@ -120,11 +120,11 @@ def seed(engine: Engine, submissions: int, password_hash: str | None = None,
         hq_id = conn.execute(insert(User).values(
             email="hq@bench.ma", name="HQ", role=Role.HQ.value, active=True, session_version=0,
             password_hash=password_hash,
-            failed_logins=0, created_at=START).returning(User.id)).scalar_one()
+            created_at=START).returning(User.id)).scalar_one()
         delegate_id = conn.execute(insert(User).values(
             email="delegate@bench.ma", name="Délégué", role=Role.DELEGATE.value, active=True,
             password_hash=password_hash,
-            session_version=0, failed_logins=0, created_at=START).returning(User.id)).scalar_one()
+            session_version=0, created_at=START).returning(User.id)).scalar_one()
         delegate_region_id = next(r.id for r in regions if r.slug == DELEGATE_REGION)
         conn.execute(insert(user_regions).values(user_id=delegate_id,
                                                  region_id=delegate_region_id))

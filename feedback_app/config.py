@@ -62,6 +62,13 @@ class Config:
     # Contact details (name, e-mail, phone, consent) older than this are erased by
     # `flask --app feedback_app privacy purge` (law 09-08: kept no longer than needed).
     CONTACT_RETENTION_DAYS = 365
+    # Staff sessions end after this much idle time, and this long after sign-in at the latest.
+    STAFF_SESSION_IDLE_SECONDS = 8 * 3600
+    STAFF_SESSION_LIFETIME_SECONDS = 7 * 24 * 3600
+    # Sign-in attempts per 15 minutes (services/signin.py): per account and address, per address.
+    SIGN_IN_ACCOUNT_ATTEMPTS = 5
+    SIGN_IN_ADDRESS_ATTEMPTS = 100
+    SIGN_IN_WINDOW_SECONDS = 15 * 60
     # Where respondents exercise their rights (an e-mail or postal address), shown on the form.
     PRIVACY_CONTACT: str | None = None
     # Paper and spreadsheet intake (services/intake*.py): the largest file and the most rows
@@ -136,6 +143,11 @@ def environment_overrides() -> dict[str, object]:
         "CONTACT_RETENTION_DAYS": "CONTACT_RETENTION_DAYS",
         "PRIVACY_CONTACT": "PRIVACY_CONTACT",
         **{name: name for name in _MAIL_SETTINGS},
+        "STAFF_SESSION_IDLE_SECONDS": "STAFF_SESSION_IDLE_SECONDS",
+        "STAFF_SESSION_LIFETIME_SECONDS": "STAFF_SESSION_LIFETIME_SECONDS",
+        "SIGN_IN_ACCOUNT_ATTEMPTS": "SIGN_IN_ACCOUNT_ATTEMPTS",
+        "SIGN_IN_ADDRESS_ATTEMPTS": "SIGN_IN_ADDRESS_ATTEMPTS",
+        "SIGN_IN_WINDOW_SECONDS": "SIGN_IN_WINDOW_SECONDS",
     }
     values: dict[str, object] = {
         key: os.environ[env] for env, key in mapping.items() if os.environ.get(env)

@@ -82,7 +82,9 @@ def register_blueprints(app: Flask) -> None:
     from feedback_app.public import bp as public_bp
     from feedback_app.review import bp as review_bp
     from feedback_app.staff import bp as staff_bp
+    from feedback_app.web import converters
 
+    converters.register(app)  # before any rule: rules build their converters when added
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(review_bp, url_prefix="/review")
@@ -96,10 +98,22 @@ def register_blueprints(app: Flask) -> None:
 def register_http_layer(app: Flask) -> None:
     """Security headers, request logs, rate limits (they wrap the views, so blueprints come
     first), health probes, versioned and compressed static assets, and error pages."""
-    from feedback_app.web import assets, errors, health, mail, ratelimits, requestlog, security
+    from feedback_app.web import (
+        assets,
+        errors,
+        health,
+        inputs,
+        mail,
+        ratelimits,
+        requestlog,
+        security,
+        staff_sessions,
+    )
 
     mail.register(app)
     security.register(app)
+    inputs.register(app)
+    staff_sessions.register(app)
     requestlog.register(app)
     ratelimits.register(app)
     health.register(app)

@@ -166,7 +166,8 @@ def assert_stored_cleanly(session, submission_id: int, stop_id: int, before) -> 
     assert_clean(submission.email, limit=MAX_EMAIL)
     assert_clean(submission.phone, limit=MAX_PHONE)
     if not submission.consent_contact:
-        assert (submission.person_name, submission.email, submission.phone) == (None, None, None)
+        assert (submission.person_name, submission.job_title, submission.email,
+                submission.phone) == (None, None, None, None)
     assert 1 <= len(submission.items) <= MAX_ITEMS
     for item in submission.items:
         assert_clean(item.text, limit=MAX_ITEM_TEXT, multiline=True)

@@ -23,7 +23,7 @@ from feedback_app.auth.forms import LoginForm, SetPasswordForm
 from feedback_app.extensions import db
 from feedback_app.services.errors import NotFound, ValidationFailed
 from feedback_app.services.passwords import MIN_PASSWORD_LENGTH
-from feedback_app.services.signin import Throttles, authenticate, sign_out
+from feedback_app.services.signin import Throttle, authenticate, sign_out
 from feedback_app.services.tokens import (
     TOKEN_VALIDITY,
     find_valid_token,
@@ -31,13 +31,6 @@ from feedback_app.services.tokens import (
 )
 from feedback_app.web.forms import attach_errors, safe_next
 from feedback_app.web.mail import mail_configured
-
-_THROTTLES_KEY = "tournee_signin_throttles"
-
-
-@bp.record_once
-def _create_throttles(state) -> None:
-    state.app.extensions[_THROTTLES_KEY] = Throttles.create()
 
 
 @bp.before_app_request
@@ -48,8 +41,9 @@ def _forget_cached_user() -> None:
     g.pop("_login_user", None)
 
 
-def _throttles() -> Throttles:
-    return current_app.extensions[_THROTTLES_KEY]
+def sign_in_throttle() -> Throttle:
+    """The sign-in allowances of this app (any page guarding an account can take from them)."""
+    return Throttle.from_config(current_app.config)
 
 
 def landing_url() -> str:
@@ -75,7 +69,7 @@ def login() -> ResponseReturnValue:
     error, status = None, 200
     if form.validate_on_submit():
         result = authenticate(
-            db.session, _throttles(), email=form.email.data or "",
+            db.session, sign_in_throttle(), email=form.email.data or "",
             password=form.password.data or "", address=request.remote_addr or "unknown",
         )
         if result.ok:

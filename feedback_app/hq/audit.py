@@ -14,6 +14,7 @@ from feedback_app.i18n import current_language
 from feedback_app.services import audit as audit_service
 from feedback_app.services import reference
 from feedback_app.services.audit_targets import load_targets
+from feedback_app.services.ids import parse_id
 
 
 @bp.get("/audit")
@@ -26,10 +27,9 @@ def audit() -> ResponseReturnValue:
     filters.user.choices = [("", "—")] + [(str(u.id), u.email)
                                            for u in audit_service.actors(db.session)]
     action = filters.action.data if filters.action.data in actions else None
-    user_id = int(filters.user.data) if (filters.user.data or "").isdigit() else None
-    page = request.args.get("page", "1")
+    user_id = parse_id(filters.user.data)
     result = audit_service.list_events(db.session, action=action, user_id=user_id,
-                                       page=int(page) if page.isdigit() else 1)
+                                       page=parse_id(request.args.get("page")) or 1)
     language = current_language()
     regions = {r.id: r.name_for(language) for r in reference.regions(db.session)}
     query = {key: value for key, value in (("action", action), ("user", user_id)) if value}

@@ -8,6 +8,9 @@ from wtforms import BooleanField, DateField, SelectField, SelectMultipleField
 from wtforms.validators import Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from feedback_app.services.ids import parse_id
+from feedback_app.web.fields import BoundedDateField
+
 LANGUAGE_CHOICES = [("fr", "Français"), ("ar", "العربية"), ("en", "English")]
 
 
@@ -21,8 +24,8 @@ class ExportForm(FlaskForm):
     # exactly like a region or stop that does not exist.
     regions = _Checkboxes(_l("Régions"), validate_choice=False)
     stops = _Checkboxes(_l("Étapes"), coerce=str, validate_choice=False)
-    since = DateField(_l("Reçues à partir du"), validators=[Optional()])
-    until = DateField(_l("jusqu'au"), validators=[Optional()])
+    since = BoundedDateField(_l("Reçues à partir du"), validators=[Optional()])
+    until = BoundedDateField(_l("jusqu'au"), validators=[Optional()])
     statuses = _Checkboxes(_l("Statut des contributions"), choices=[
         ("new", _l("Nouvelles")), ("reviewed", _l("Examinées"))], validate_choice=False)
     language = SelectField(_l("Langue du classeur"), choices=LANGUAGE_CHOICES, default="fr")
@@ -36,5 +39,5 @@ class ExportForm(FlaskForm):
             raise ValidationError(_l("La date de fin précède la date de début."))
 
     def validate_stops(self, field: SelectMultipleField) -> None:
-        if any(not (value.isascii() and value.isdigit()) for value in field.data or []):
+        if any(parse_id(value) is None for value in field.data or []):
             raise ValidationError(_l("Étape inconnue."))

@@ -20,6 +20,7 @@ from feedback_app.extensions import db
 from feedback_app.hq import bp
 from feedback_app.i18n import current_language
 from feedback_app.services.errors import ValidationFailed
+from feedback_app.services.ids import parse_id
 from feedback_app.services.privacy import MAX_MATCHES, erase_contacts, find_contacts
 
 
@@ -53,7 +54,7 @@ def privacy() -> ResponseReturnValue:
 
 
 def _erase(erase: PrivacyEraseForm):
-    ids = [int(value) for value in request.form.getlist("submission") if value.isdigit()]
+    ids = [i for i in map(parse_id, request.form.getlist("submission")) if i is not None]
     if not (erase.validate_on_submit() and erase.confirm.data and ids):
         flash(_("Rien n'a été effacé : cochez les contributions concernées et la confirmation."),
               "error")

@@ -6,6 +6,7 @@ from feedback_app.models.import_batch import ImportBatch, ImportStatus
 from feedback_app.models.reference import Category, Region, Theme
 from feedback_app.models.review import ReviewNote
 from feedback_app.models.search import fold  # also fills Submission.search_text
+from feedback_app.models.signin_counter import SignInCounter
 from feedback_app.models.stop import StopStatus, TourStop
 from feedback_app.models.submission import (
     FeedbackItem,
@@ -34,6 +35,7 @@ __all__ = [
     "ReviewNote",
     "ReviewStatus",
     "Role",
+    "SignInCounter",
     "StopStatus",
     "Submission",
     "SubmissionSource",

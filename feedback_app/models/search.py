@@ -8,6 +8,11 @@ and SQLite's `LIKE` folds ASCII only.
 
 The text is derived when a submission is first stored (the listener below), from fields that
 no later change touches: organisation, receipt reference and item texts.
+
+Folding can expand a character a lot (NFKD turns U+FDFA into 18 letters), so each folded part
+is capped at FOLD_GROWTH times the UTF-8 size of what was typed: ordinary text, which folding
+shortens (accents and vowel marks go), is never cut, and a submission's stored size stays
+within a small multiple of its input on either database.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ _MARKS = re.compile(
     "\u0640]"
 )
 _SPACES = re.compile(r"\s+")
+FOLD_GROWTH = 1.5
 _SUBSTITUTES = str.maketrans({"œ": "oe", "æ": "ae", "’": "'", "‘": "'", "ʼ": "'", "`": "'"})
 
 
@@ -38,8 +44,18 @@ def fold(value: str) -> str:
     return _SPACES.sub(" ", value).strip()
 
 
+def capped_fold(value: str) -> str:
+    """fold(value), cut to FOLD_GROWTH times the UTF-8 size of `value` (whole characters)."""
+    folded = fold(value)
+    limit = int(len(value.encode("utf-8", "ignore")) * FOLD_GROWTH)
+    encoded = folded.encode("utf-8", "ignore")
+    if len(encoded) <= limit:
+        return folded
+    return encoded[:limit].decode("utf-8", "ignore").rstrip()
+
+
 def search_document(organisation: str, reference: str, texts: Iterable[str]) -> str:
-    return "\n".join(fold(part) for part in (organisation, reference, *texts))
+    return "\n".join(capped_fold(part) for part in (organisation, reference, *texts))
 
 
 @event.listens_for(Submission, "before_insert")

@@ -38,9 +38,6 @@ class User(Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Bumped on sign-out and deactivation so that every cookie issued before stops working.
     session_version: Mapped[int] = mapped_column(Integer, default=0)
-    # Failed sign-ins in a row, to slow down guessing against this account.
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    last_failed_login_at: Mapped[dt.datetime | None] = mapped_column(TIMESTAMP)
     created_at: Mapped[dt.datetime] = mapped_column(TIMESTAMP, default=utcnow)
 
     regions: Mapped[list[Region]] = relationship(secondary=user_regions, order_by=Region.position)

@@ -18,6 +18,7 @@ from feedback_app.models import ItemKind, ReviewStatus, SubmissionSource, Theme
 from feedback_app.review.forms import NO_THEME, STATUS_LABELS, FilterForm
 from feedback_app.services import reference
 from feedback_app.services.access import Scope
+from feedback_app.services.ids import parse_id
 from feedback_app.services.review_queries import ReviewFilters, scope_regions, scope_stops, themes
 
 # Query-string keys that place a page of the list rather than filter it.
@@ -44,10 +45,6 @@ def read_filters(scope: Scope) -> FilterState:
     kept = {k: v for k, v in request.args.items()
             if k in form._fields and k not in PAGING_KEYS and v}
     return FilterState(form, _filters(form), lists, kept)
-
-
-def _number(value: str | None) -> int | None:
-    return int(value) if value and value.isascii() and value.isdigit() else None
 
 
 def _set_filter_choices(form: FilterForm, scope_lists: dict[str, Any], language: str) -> None:
@@ -80,13 +77,13 @@ def _filters(form: FilterForm) -> ReviewFilters:
     date_from, date_to = ok(form.date_from), ok(form.date_to)
     tz = current_app.config["BABEL_DEFAULT_TIMEZONE"]
     return ReviewFilters(
-        region_id=_number(ok(form.region)),
-        stop_id=_number(ok(form.stop)),
+        region_id=parse_id(ok(form.region)),
+        stop_id=parse_id(ok(form.stop)),
         status=ReviewStatus(ok(form.status)) if ok(form.status) else None,
         category=ok(form.category) or None,
         source=SubmissionSource(ok(form.source)) if ok(form.source) else None,
         kind=ItemKind(ok(form.kind)) if ok(form.kind) else None,
-        theme_id=_number(theme),
+        theme_id=parse_id(theme),
         unthemed=theme == NO_THEME,
         shortlisted={"1": True, "0": False}.get(shortlisted or ""),
         created_from=local_midnight_utc(date_from, tz) if date_from else None,

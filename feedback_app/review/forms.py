@@ -22,6 +22,7 @@ from wtforms.validators import Length, Optional, ValidationError
 from feedback_app.labels import REVIEW_STATUSES, SOURCES, labels
 from feedback_app.models import ReviewStatus, SubmissionSource
 from feedback_app.services.review_actions import MAX_NOTE
+from feedback_app.web.fields import BoundedDateField
 
 STATUS_LABELS = labels(REVIEW_STATUSES, ReviewStatus)
 SOURCE_LABELS = labels(SOURCES, SubmissionSource)
@@ -52,8 +53,8 @@ class FilterForm(FlaskForm):
         ("", _l("Toutes")), ("1", _l("Avec une entrée retenue")),
         ("0", _l("Sans entrée retenue")),
     ])
-    date_from = DateField(_l("Reçues du"), validators=[Optional()])
-    date_to = DateField(_l("au"), validators=[Optional()])
+    date_from = BoundedDateField(_l("Reçues du"), validators=[Optional()])
+    date_to = BoundedDateField(_l("au"), validators=[Optional()])
     q = StringField(_l("Rechercher"), validators=[Optional(), Length(max=200, message=TOO_LONG)])
 
     def validate_date_to(self, field: DateField) -> None:

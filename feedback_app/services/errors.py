@@ -19,6 +19,10 @@ class StopNotOpen(DomainError):
         self.status = status
 
 
+class ClientIdTaken(DomainError):
+    """The client_id is already stored, for another stop: not a replay of this post."""
+
+
 class ValidationFailed(DomainError):
     """Input refused; `errors` maps a field path (e.g. "items.2.text") to its messages."""
 

@@ -1,7 +1,8 @@
 """Personal data of respondents (law 09-08): retention purge, and finding and erasing on request.
 
-Contact details are the person's name, e-mail, phone and their consent to be contacted; what
-they wrote (organisation, job title, items) is the feedback itself and stays. The audit trail
+Contact details are the person's name, job title, e-mail, phone and their consent to be
+contacted (a job title in a small organisation identifies its holder); what they wrote
+(organisation, items) is the feedback itself and stays. The audit trail
 records that an erasure happened and which fields it cleared, never the values.
 """
 
@@ -24,7 +25,7 @@ from feedback_app.services.errors import ValidationFailed
 from feedback_app.services.export_store import forget_contact_artifacts
 from feedback_app.services.text import clean_line
 
-CONTACT_COLUMNS = ("person_name", "email", "phone", "consent_contact")
+CONTACT_COLUMNS = ("person_name", "job_title", "email", "phone", "consent_contact")
 MIN_QUERY_LENGTH = 3
 MAX_MATCHES = 100
 
@@ -32,13 +33,15 @@ MAX_MATCHES = 100
 def _has_contact() -> ColumnElement[bool]:
     return or_(
         Submission.person_name.is_not(None),
+        Submission.job_title.is_not(None),
         Submission.email.is_not(None),
         Submission.phone.is_not(None),
         Submission.consent_contact.is_(True),
     )
 
 
-_ERASED = {"person_name": None, "email": None, "phone": None, "consent_contact": False}
+_ERASED = {"person_name": None, "job_title": None, "email": None, "phone": None,
+           "consent_contact": False}
 
 
 def retention_cutoff(days: int, now: dt.datetime | None = None) -> dt.datetime:

@@ -28,6 +28,7 @@ from feedback_app.models import (
 )
 from feedback_app.models.types import as_utc
 from feedback_app.services.access import Scope
+from feedback_app.services.ids import parse_id
 from feedback_app.services.text import clean_line
 
 PAGE_SIZE = 50
@@ -72,11 +73,10 @@ class Cursor:
     def decode(cls, token: str | None) -> Cursor | None:
         """The cursor of a `?after=`/`?before=` value; None for anything malformed."""
         micros, _sep, row_id = (token or "").partition(".")
-        if not (micros.isascii() and micros.isdigit() and row_id.isascii() and row_id.isdigit()):
+        number = parse_id(row_id)
+        if not (micros.isascii() and micros.isdigit()) or number is None or len(micros) > 17:
             return None
-        if len(micros) > 17 or len(row_id) > 18:
-            return None
-        return cls(_EPOCH + int(micros) * _MICROSECOND, int(row_id))
+        return cls(_EPOCH + int(micros) * _MICROSECOND, number)
 
 
 @dataclass(frozen=True)

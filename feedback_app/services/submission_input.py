@@ -20,7 +20,7 @@ from feedback_app.locales import LANGUAGE_CODES
 from feedback_app.models import ItemKind, Priority
 from feedback_app.models.types import as_utc
 from feedback_app.services.errors import ValidationFailed
-from feedback_app.services.text import clean_line, clean_multiline
+from feedback_app.services.text import clean_line, clean_multiline, has_visible_text
 
 MAX_ORGANISATION = 200
 MAX_NAME = 120
@@ -29,7 +29,8 @@ MAX_EMAIL = 254
 MAX_PHONE = 32
 MAX_ITEM_TEXT = 4000
 MAX_ITEMS = 40
-CONTACT_FIELDS = ("name", "email", "phone")
+# What identifies or reaches the person: read only with consent, erased by purge and erasure.
+CONTACT_FIELDS = ("name", "job_title", "email", "phone")
 _MAX_TIMESTAMP = 40
 
 
@@ -63,14 +64,15 @@ class _Errors(dict[str, list[object]]):
 
 
 def parse_client_id(value: Any) -> uuid.UUID | None:
-    if isinstance(value, uuid.UUID):
-        return value
-    if not isinstance(value, str):
+    """The client's UUID; the nil UUID is refused (every buggy client would share it)."""
+    if isinstance(value, str):
+        try:
+            value = uuid.UUID(value.strip())
+        except ValueError:
+            return None
+    if not isinstance(value, uuid.UUID) or value.int == 0:
         return None
-    try:
-        return uuid.UUID(value.strip())
-    except ValueError:
-        return None
+    return value
 
 
 def parse_filled_at(value: Any) -> dt.datetime | None:
@@ -113,8 +115,9 @@ def validate_submission(
     if not isinstance(consent, bool):
         errors.add("consent_contact", _l("Valeur attendue : vrai ou faux."))
         consent = False
-    job_title = _text(raw, "job_title", MAX_JOB_TITLE, errors)
     name = _text(raw, "name", MAX_NAME, errors)
+    job_title = _text(raw, "job_title", MAX_JOB_TITLE, errors)
+    # Checked whether or not consent is given: a mistyped address is said at once.
     email = _email(raw, errors)
     phone = _phone(raw, errors)
     if not consent:
@@ -123,8 +126,9 @@ def validate_submission(
             errors.add("consent_contact", _l(
                 "Vous avez saisi des coordonnées sans cocher cette case : cochez-la pour être "
                 "recontacté(e), ou effacez-les. Sinon elles ne seront pas conservées."))
-        # Without consent nothing that identifies or reaches the person is kept.
-        name = email = phone = None
+        # Without consent nothing that identifies or reaches the person is kept: a job title
+        # in a small organisation ("director of ...") identifies its holder too.
+        name = job_title = email = phone = None
 
     language = raw.get("language") or default_language
     if language not in LANGUAGE_CODES:
@@ -168,6 +172,9 @@ def _text(
     if not value:
         if required:
             errors.add(key, _l("Ce champ est obligatoire."))
+        return None
+    if not has_visible_text(value):
+        errors.add(key, _l("Ce texte ne contient aucun caractère visible."))
         return None
     if len(value) > max_length:
         errors.add(key, _l("%(max)d caractères au plus.", max=max_length))
@@ -241,6 +248,9 @@ def _items(value: Any, themes: Sequence[str], errors: _Errors) -> list[CleanItem
         text = clean_multiline(text)
         if not text:
             continue  # an empty box on the form is not an entry
+        if not has_visible_text(text):
+            errors.add(f"{path}.text", _l("Ce texte ne contient aucun caractère visible."))
+            continue
         if len(text) > MAX_ITEM_TEXT:
             errors.add(f"{path}.text", _l("%(max)d caractères au plus.", max=MAX_ITEM_TEXT))
         kind = _choice(entry, "kind", kinds, errors_for(errors, path), required=True)

@@ -22,7 +22,7 @@ from feedback_app.models import (
 )
 from feedback_app.models.types import as_utc, utcnow
 from feedback_app.services.codes import is_receipt_reference, receipt_reference
-from feedback_app.services.errors import StopNotOpen
+from feedback_app.services.errors import ClientIdTaken, StopNotOpen
 from feedback_app.services.stops import get_stop_by_code
 from feedback_app.services.submission_input import (
     CleanSubmission,
@@ -56,17 +56,19 @@ def submit(
 ) -> Receipt:
     """Validate and store one submission and its items in a single transaction.
 
-    A `client_id` already stored returns that submission's receipt, so a double tap, a refresh
-    or a retry after a lost answer never stores twice. A stop that is not open refuses with
-    StopNotOpen, except a submission filled (per its `filled_at`) while the stop was still open
-    that arrives within the stop's grace period after closing: it is stored, flagged `late`.
-    Raises NotFound, StopNotOpen or ValidationFailed. `refuse_unconsented_contact`: see
-    validate_submission.
+    A `client_id` already stored for this stop returns that submission's receipt, so a double
+    tap, a refresh or a retry after a lost answer never stores twice; stored for another stop,
+    it raises ClientIdTaken (the other stop's receipt is not this poster's to see). A stop that
+    is not open refuses with StopNotOpen, except a submission filled (per its `filled_at`)
+    while the stop was still open that arrives within the stop's grace period after closing:
+    it is stored, flagged `late`.
+    Raises NotFound, StopNotOpen, ClientIdTaken or ValidationFailed. `refuse_unconsented_contact`:
+    see validate_submission.
     """
     stop = get_stop_by_code(session, stop_code)
     client_id = parse_client_id(raw.get("client_id")) if isinstance(raw, dict) else None
     if client_id is not None:
-        existing = _find_receipt(session, client_id)
+        existing = _find_receipt(session, client_id, stop.id)
         if existing is not None:
             return existing
     now = received_at or utcnow()
@@ -91,7 +93,7 @@ def submit(
         except IntegrityError:
             # Either another request stored the same client_id first, or (rarely) the random
             # reference collided; the former is an answer, the latter is worth another try.
-            existing = _find_receipt(session, clean.client_id)
+            existing = _find_receipt(session, clean.client_id, stop.id)
             if existing is not None:
                 return existing
     raise RuntimeError("could not allocate a unique receipt reference")
@@ -110,7 +112,7 @@ def _store(
     # Read before the write transaction begins: starting it expires every loaded object.
     stop_id, region_id, region_code = stop.id, stop.region_id, stop.region.code
     with write_transaction(session):
-        existing = _find_receipt(session, clean.client_id)
+        existing = _find_receipt(session, clean.client_id, stop_id)
         if existing is not None:
             return existing
         submission = Submission(
@@ -163,12 +165,15 @@ def accepts_late(stop: TourStop, filled_at: dt.datetime | None, now: dt.datetime
     return filled_at <= closed_at and as_utc(now) <= deadline
 
 
-def _find_receipt(session: Session, client_id: Any) -> Receipt | None:
+def _find_receipt(session: Session, client_id: Any, stop_id: int) -> Receipt | None:
     row = session.execute(
-        select(Submission.id, Submission.reference).where(Submission.client_id == client_id)
+        select(Submission.id, Submission.reference, Submission.stop_id)
+        .where(Submission.client_id == client_id)
     ).first()
     if row is None:
         return None
+    if row.stop_id != stop_id:
+        raise ClientIdTaken()
     return Receipt(id=row.id, reference=row.reference, created=False)
 
 

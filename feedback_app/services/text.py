@@ -30,3 +30,13 @@ def clean_line(value: str) -> str:
     value = _CONTROL_ANY.sub("", value)
     value = unicodedata.normalize("NFC", value)
     return _SPACES.sub(" ", value).strip()
+
+
+# Separators, format characters (bidi controls, zero-width joiners...) and combining marks show
+# nothing on their own.
+_INVISIBLE_CATEGORIES = frozenset({"Zs", "Zl", "Zp", "Cf", "Cc", "Cs", "Co", "Cn", "Mn", "Me"})
+
+
+def has_visible_text(value: str) -> bool:
+    """Whether `value` shows at least one letter, digit, symbol or punctuation mark."""
+    return any(unicodedata.category(char) not in _INVISIBLE_CATEGORIES for char in value)

@@ -98,8 +98,6 @@ def set_password_with_token(
             raise NotFound("token")
         user = row.user
         user.password_hash = new_hash
-        user.failed_logins = 0
-        user.last_failed_login_at = None
         user.session_version += 1
         audit.record(session, actor_id=user.id, action="user.password_set", target_type="user",
                      target_id=user.id)

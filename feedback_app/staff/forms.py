@@ -10,6 +10,7 @@ from wtforms.validators import Optional, ValidationError
 
 from feedback_app.labels import STOP_STATUSES, labels
 from feedback_app.models import StopStatus
+from feedback_app.web.fields import BoundedDateField
 
 STATUS_LABELS = labels(STOP_STATUSES, StopStatus)
 
@@ -20,8 +21,8 @@ class PeriodForm(FlaskForm):
     class Meta:
         csrf = False  # a GET filter that changes nothing
 
-    since = DateField("", validators=[Optional()])
-    until = DateField("", validators=[Optional()])
+    since = BoundedDateField("", validators=[Optional()])
+    until = BoundedDateField("", validators=[Optional()])
 
     def validate_until(self, field: DateField) -> None:
         if field.data and self.since.data and field.data < self.since.data:

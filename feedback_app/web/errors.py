@@ -11,7 +11,7 @@ from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from feedback_app.services.errors import NotFound, StopNotOpen, ValidationFailed
+from feedback_app.services.errors import ClientIdTaken, NotFound, StopNotOpen, ValidationFailed
 from feedback_app.web.requestlog import request_id
 
 log = logging.getLogger(__name__)
@@ -26,6 +26,7 @@ def _titles() -> dict[int, str]:
         403: _("Accès refusé"),
         404: _("Page introuvable"),
         405: _("Méthode non autorisée"),
+        409: _("Conflit"),
         413: _("Envoi trop volumineux"),
         415: _("Format non pris en charge"),
         429: _("Trop de tentatives"),
@@ -53,6 +54,11 @@ def http_message(exc: HTTPException) -> str:
     """
     own = exc.description if exc.description != type(exc).description else None
     return own or _titles().get(exc.code or 500, _("Erreur"))
+
+
+def client_id_taken_message() -> str:
+    return _("Cet envoi porte l'identifiant d'une contribution déjà enregistrée pour une autre "
+             "étape. Rechargez le formulaire puis envoyez de nouveau.")
 
 
 def _csrf_explanation() -> str:
@@ -116,6 +122,11 @@ def register(app: Flask) -> None:
         if _api():
             return _respond(422, _("Données invalides."), extra={"errors": exc.as_text()})
         return _respond(400, message=" ".join(exc.messages()))
+
+    @app.errorhandler(ClientIdTaken)
+    def _client_id_taken(_exc: ClientIdTaken) -> Response:
+        # Only a tampered or buggy client reuses an identifier at another stop.
+        return _respond(409, client_id_taken_message(), message=client_id_taken_message())
 
     @app.errorhandler(InternalServerError)
     def _internal(exc: InternalServerError) -> Response:
