@@ -1,7 +1,7 @@
 """Sign-in attempt counters shared by every worker; per-user failure columns dropped
 
 Revision ID: 0009
-Revises: 0004
+Revises: 0008
 Create Date: 2026-12-01 16:30:00
 
 Sign-in attempts are now counted per (account, address) and per address in sign_in_counters
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0009'
-down_revision = '0004'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

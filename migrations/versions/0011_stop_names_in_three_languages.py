@@ -1,7 +1,7 @@
 """Stops: city and venue in Arabic and English too
 
 Revision ID: 0011
-Revises: 0004
+Revises: 0009
 Create Date: 2026-12-01 16:20:00
 
 The French `city` and `venue` stay as they are; the Arabic and English ones are optional and
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0011'
-down_revision = '0004'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
