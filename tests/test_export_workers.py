@@ -142,7 +142,7 @@ def test_a_worker_killed_mid_build_has_its_job_finished_by_another(  # type: ign
     make_user(session, "siege@example.ma", role=Role.HQ, regions=())
     heartbeat = float(os.environ.get("KILL_TEST_HEARTBEAT", "3"))
     _on_redis(app, namespace, heartbeat)
-    group = workers(heartbeat=heartbeat, row_delay=0.4)  # 19 rows: about 8 s of building
+    group = workers(heartbeat=heartbeat, row_delay=0.8)  # 19 rows: about 15 s of building
     first = group.start()
     client = signed_in(app, "siege@example.ma")
     job_id = _start_export(app, client)
@@ -152,6 +152,7 @@ def test_a_worker_killed_mid_build_has_its_job_finished_by_another(  # type: ign
     first.send_signal(signal.SIGKILL)
     first.wait()
     killed_at = time.monotonic()
+    assert _job(session, job_id).state is JobState.RUNNING  # killed in the middle of it
     group.start()
 
     again = _wait_for(session, job_id, lambda j: j.started_at != started_at)
