@@ -147,8 +147,9 @@ def test_a_worker_killed_mid_build_has_its_job_finished_by_another(  # type: ign
     client = signed_in(app, "siege@example.ma")
     job_id = _start_export(app, client)
 
-    running = _wait_for(session, job_id, lambda j: j.state is JobState.RUNNING and j.done > 0)
+    running = _wait_for(session, job_id, lambda j: j.state is JobState.RUNNING)
     started_at = running.started_at
+    time.sleep(3)  # a few rows into the build (row counts are reported every 1,000 rows)
     first.send_signal(signal.SIGKILL)
     first.wait()
     killed_at = time.monotonic()
