@@ -189,3 +189,16 @@ def test_a_moved_delegate_no_longer_downloads_the_old_regions_job(app, session) 
     mine = client.post("/hq/exports", data={"csrf_token": csrf_for(app, client)})
     book = _finish(app, client, mine)
     assert "Marrakech-Safi" in openpyxl.load_workbook(io.BytesIO(book.data)).sheetnames
+
+
+def test_expired_workbooks_are_not_served_and_the_daily_command_deletes_them(app, session) -> None:  # type: ignore[no-untyped-def]
+    build_tour(session)
+    prepare_export(session, EVERYTHING, ExportRequest(), owner_id=None, generated_by="t",
+                   keep_days=0)
+    again = prepare_export(session, EVERYTHING, ExportRequest(), owner_id=None,
+                           generated_by="t", keep_days=0).artifact
+    assert not again.cached  # an expired one is built afresh, and replaces the old one
+    assert session.scalar(select(func.count()).select_from(ExportArtifact)) == 1
+    result = app.test_cli_runner().invoke(args=["export", "expire"])
+    assert result.exit_code == 0 and "1 expired workbooks" in result.output
+    assert session.scalar(select(func.count()).select_from(ExportArtifact)) == 0

@@ -61,6 +61,10 @@ def store_artifact(session: Session, plan: ExportPlan, content: bytes, *,
             existing = find_artifact(session, plan)
             if existing is not None:
                 return existing
+            # Older workbooks of the same request describe data that has changed since (or
+            # have expired): this one replaces them.
+            session.execute(delete(ExportArtifact).where(ExportArtifact.request_key == plan.key)
+                            .execution_options(synchronize_session=False))
             now = utcnow()
             artifact = ExportArtifact(
                 request_key=plan.key, fingerprint=plan.fingerprint, owner_id=owner_id,
@@ -70,10 +74,6 @@ def store_artifact(session: Session, plan: ExportPlan, content: bytes, *,
                 created_at=now, expires_at=now + dt.timedelta(days=keep_days),
             )
             session.add(artifact)
-            # Older workbooks of the same request describe data that has changed since.
-            session.execute(delete(ExportArtifact).where(
-                ExportArtifact.request_key == plan.key,
-                ExportArtifact.fingerprint != plan.fingerprint))
             session.flush()
             stored = StoredArtifact(artifact.id, artifact.filename, items, cached=False)
     except IntegrityError:  # the same build finished a moment earlier elsewhere: join it
