@@ -19,6 +19,7 @@ from feedback_app.extensions import db
 from feedback_app.hq import bp
 from feedback_app.i18n import current_language
 from feedback_app.services import reference
+from feedback_app.services.signoff import region_states
 from feedback_app.services.synthesis import SynthesisFilters, resolve, synthesis
 
 
@@ -63,12 +64,13 @@ def dashboard():  # type: ignore[no-untyped-def]
                   language=language,
                   tz=current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "UTC")
     syn = synthesis(db.session, sel)
+    signoffs = region_states(db.session, sel.region_ids)
     db.session.rollback()  # end the read transaction: nothing to keep
     region_ids = {r.slug: r.id for r in sel.regions}
     biggest = max([r.submissions for r in syn.regions] + [1])
     return render_template(
         "hq/dashboard.html", form=form, syn=syn, totals=syn.totals, region_ids=region_ids,
-        biggest=biggest, review=_review_linker(since, until),
+        biggest=biggest, review=_review_linker(since, until), signoffs=signoffs,
         stops_link="hq.stops" in current_app.view_functions,
         kinds=("need", "opportunity", "challenge", "proposal"),
         kind_labels=reference.KIND_PLURALS,

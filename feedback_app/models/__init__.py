@@ -4,6 +4,7 @@ from feedback_app.models.audit import AuditEvent
 from feedback_app.models.reference import Category, Region, Theme
 from feedback_app.models.review import ReviewNote
 from feedback_app.models.search import fold  # also fills Submission.search_text
+from feedback_app.models.signoff import StopSignOff
 from feedback_app.models.stop import StopStatus, TourStop
 from feedback_app.models.submission import (
     FeedbackItem,
@@ -13,6 +14,7 @@ from feedback_app.models.submission import (
     Submission,
     SubmissionSource,
 )
+from feedback_app.models.tally import StopTally
 from feedback_app.models.token import PasswordToken
 from feedback_app.models.user import Role, User, user_regions
 
@@ -27,7 +29,9 @@ __all__ = [
     "ReviewNote",
     "ReviewStatus",
     "Role",
+    "StopSignOff",
     "StopStatus",
+    "StopTally",
     "Submission",
     "SubmissionSource",
     "Theme",

@@ -82,6 +82,8 @@ class Submission(db.Model):
     filled_at: Mapped[dt.datetime | None] = mapped_column(TIMESTAMP)
     # Accepted after the stop closed, within its grace period.
     late: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Stored while its stop was signed off: the delegate and HQ must see it arrived after.
+    after_signoff: Mapped[bool] = mapped_column(Boolean, default=False)
     # Bumped by every review change, so a cached export knows when it is stale.
     updated_at: Mapped[dt.datetime] = mapped_column(TIMESTAMP, default=utcnow, onupdate=utcnow)
     # Organisation, reference and item texts folded for the review search (models/search.py);

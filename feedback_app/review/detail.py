@@ -16,6 +16,7 @@ from feedback_app.services import reference, review_actions
 from feedback_app.services.errors import NotFound, ValidationFailed
 from feedback_app.services.review_detail import SubmissionDetail, get_submission
 from feedback_app.services.review_queries import themes
+from feedback_app.services.signoff import is_signed
 
 # Ids beyond 32 bits cannot exist: the converter answers 404 before any query is made.
 SUBMISSION = f"<int(max={review_actions.MAX_ID}):submission_id>"
@@ -56,6 +57,7 @@ def render_detail(detail: SubmissionDetail, *, item_form: ItemForm | None = None
         status_form=StatusForm(formdata=None), note_form=note_form or NoteForm(formdata=None),
         status_labels=STATUS_LABELS, kind_labels=reference.KIND_LABELS,
         priority_labels=reference.PRIORITY_LABELS,
+        locked=is_signed(db.session, detail.submission.stop_id),
     ), status
 
 

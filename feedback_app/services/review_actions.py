@@ -4,7 +4,9 @@ Each function re-reads its records inside its own write transaction with the cal
 in the WHERE clause: a record outside the scope raises NotFound, exactly like a missing one.
 Nothing here can change a submission's region or stop or move an item to another submission.
 Every change is audited (before/after, in the same transaction) and bumps the submission's
-`updated_at`, which tells the cached Excel export that it is stale.
+`updated_at`, which tells the cached Excel export that it is stale. A signed-off stop's
+submissions are read-only for a delegate (services/signoff.py: SignedOff); kind and theme
+changes move the live screen's counts (services/tally.py) in the same transaction.
 """
 
 from __future__ import annotations
@@ -18,9 +20,10 @@ from sqlalchemy.orm import Session
 from feedback_app.database import write_transaction
 from feedback_app.models import FeedbackItem, ItemKind, ReviewNote, ReviewStatus, Submission, Theme
 from feedback_app.models.types import utcnow
-from feedback_app.services import audit
+from feedback_app.services import audit, tally
 from feedback_app.services.access import Scope
 from feedback_app.services.errors import NotFound, ValidationFailed
+from feedback_app.services.signoff import ensure_editable
 from feedback_app.services.text import clean_multiline
 
 MAX_NOTE = 4000
@@ -69,6 +72,7 @@ def set_status(
     status = _status(status)
     with write_transaction(session):
         submission = _submission(session, scope, submission_id)
+        ensure_editable(session, scope, [submission.stop_id])
         if submission.status is status:
             return False
         audit.record(session, actor_id=actor_id, action="submission.status",
@@ -99,7 +103,9 @@ def update_item(
         if found is None:
             raise NotFound(item_id)
         item, submission = found
+        ensure_editable(session, scope, [submission.stop_id])
         _check_theme(session, theme_id, keeping=item.theme_id)
+        old_key = tally.item_key(item.kind, item.theme_id)
         changed: list[str] = []
         if item.kind is not kind:
             _record_item(session, actor_id, "item.kind", item, submission,
@@ -119,6 +125,8 @@ def update_item(
             changed.append("shortlisted")
         if changed:
             submission.updated_at = utcnow()
+            tally.move_items(session, [(submission.stop_id, old_key,
+                                        tally.item_key(item.kind, item.theme_id))])
     return changed
 
 
@@ -141,6 +149,7 @@ def add_note(
         raise ValidationFailed({"text": [_l("%(max)d caractères au plus.", max=MAX_NOTE)]})
     with write_transaction(session):
         submission = _submission(session, scope, submission_id)
+        ensure_editable(session, scope, [submission.stop_id])
         note = ReviewNote(submission_id=submission.id, author_id=actor_id, text=text)
         session.add(note)
         session.flush()
@@ -176,6 +185,7 @@ def bulk_set_status(
         ).all()
         if len(submissions) != len(ids):
             raise NotFound(ids)
+        ensure_editable(session, scope, {submission.stop_id for submission in submissions})
         now = utcnow()
         for submission in submissions:
             if submission.status is status:
@@ -216,14 +226,19 @@ def bulk_set_theme(
             rows = session.execute(query.where(Submission.id.in_(sub_ids))).all()
             if len({submission.id for _item, submission in rows}) != len(sub_ids):
                 raise NotFound(sub_ids)
+        ensure_editable(session, scope, {submission.stop_id for _item, submission in rows})
         codes = dict(session.execute(select(Theme.id, Theme.code)).all())
         now = utcnow()
+        moves: list[tuple[int, tally.Key, tally.Key]] = []
         for item, submission in rows:
             if item.theme_id == theme_id:
                 continue
             _record_item(session, actor_id, "item.bulk_theme", item, submission,
                          {"theme": codes.get(item.theme_id)}, {"theme": code})
+            moves.append((submission.stop_id, tally.item_key(item.kind, item.theme_id),
+                          tally.item_key(item.kind, theme_id)))
             item.theme_id = theme_id
             submission.updated_at = now
             changed += 1
+        tally.move_items(session, moves)
     return changed

@@ -100,6 +100,7 @@ class SubmissionRow:
     status: ReviewStatus
     created_at: dt.datetime
     late: bool
+    after_signoff: bool
     items: list[ItemRow] = field(default_factory=list)
     notes: int = 0
 
@@ -174,7 +175,7 @@ def _conditions(scope: Scope, filters: ReviewFilters) -> list[ColumnElement[bool
 _LIST_COLUMNS = (
     Submission.id, Submission.reference, Submission.organisation, Submission.category_code,
     Submission.region_id, Submission.stop_id, Submission.status, Submission.created_at,
-    Submission.late,
+    Submission.late, Submission.after_signoff,
 )
 
 

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, current_app, flash, jsonify, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from feedback_app.services.errors import NotFound
+from feedback_app.services.errors import NotFound, SignedOff
 from feedback_app.web.requestlog import request_id
 
 log = logging.getLogger(__name__)
@@ -25,6 +26,7 @@ def _titles() -> dict[int, str]:
         403: _("Accès refusé"),
         404: _("Page introuvable"),
         405: _("Méthode non autorisée"),
+        409: _("Modification impossible"),
         413: _("Envoi trop volumineux"),
         415: _("Format non pris en charge"),
         429: _("Trop de tentatives"),
@@ -37,6 +39,7 @@ def _explanations() -> dict[int, str]:
         400: _("La demande n'a pas pu être comprise. Revenez en arrière et réessayez."),
         403: _("Vous n'avez pas accès à cette page."),
         404: _("Cette adresse ne correspond à aucune page. Vérifiez le lien ou le code."),
+        409: _signed_off_explanation(),
         413: _("Le contenu envoyé dépasse la taille autorisée. Raccourcissez vos textes "
                "puis renvoyez."),
         429: _("Trop de demandes en peu de temps. Patientez une minute puis réessayez."),
@@ -52,6 +55,19 @@ def http_message(exc: HTTPException) -> str:
     """
     own = exc.description if exc.description != type(exc).description else None
     return own or _titles().get(exc.code or 500, _("Erreur"))
+
+
+def _signed_off_explanation() -> str:
+    return _("Cette étape a été signée par son délégué : ses contributions ne peuvent plus être "
+             "modifiées. Le siège peut la rouvrir.")
+
+
+def _same_site_referrer() -> str | None:
+    """The page the refused form was posted from, if it is one of ours."""
+    parts = urlsplit(request.referrer or "")
+    if parts.netloc != request.host or not parts.path.startswith("/"):
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def _csrf_explanation() -> str:
@@ -98,6 +114,16 @@ def register(app: Flask) -> None:
         # Services say "not found" for a record outside the reader's scope too: one answer for
         # both, so routes let the error rise instead of catching it.
         return _respond(404)
+
+    @app.errorhandler(SignedOff)
+    def _signed_off(_exc: SignedOff):  # type: ignore[no-untyped-def]
+        # Any review action refused by the sign-off rule, whichever view called the service:
+        # back to the page the form came from with the reason, or a page saying it.
+        back = _same_site_referrer()
+        if back is not None and request.method == "POST" and not request.path.startswith("/api/"):
+            flash(_signed_off_explanation(), "error")
+            return redirect(back, code=303)
+        return _respond(409)
 
     @app.errorhandler(InternalServerError)
     def _internal(exc: InternalServerError):  # type: ignore[no-untyped-def]
