@@ -91,7 +91,7 @@ def sign_off(
         stop = _stop(session, scope, stop_id)
         record = session.get(StopSignOff, stop.id)
         if record is not None and record.is_signed:
-            raise SignedOff([stop.id])
+            raise ValidationFailed({"summary": [_l("Cette étape est déjà signée.")]})
         if record is None:
             record = StopSignOff(stop_id=stop.id, region_id=stop.region_id)
             session.add(record)
