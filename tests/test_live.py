@@ -94,7 +94,7 @@ def test_the_payload_holds_figures_and_no_personal_data(app, session, desk) -> N
         assert not leaked
 
 
-def test_shortlisted_text_is_shown_and_unreviewed_text_only_when_hq_allows(app, session, desk) -> None:  # type: ignore[no-untyped-def]
+def test_shortlisted_text_shown_unreviewed_only_when_hq_allows(app, session, desk) -> None:  # type: ignore[no-untyped-def]
     hq_scope = scope_for(desk.hq)
     riad = desk.subs["riad"]
     proposal = items_of(session, riad)[1]

@@ -15,22 +15,13 @@ from feedback_app.services import reference
 from feedback_app.services.review_queries import scope_regions
 
 
-def recurring_ideas() -> briefs.RecurringIdeas | None:
-    """The idea groups' per-region ranking once that feature is there (services/idea_groups)."""
-    try:
-        from feedback_app.services import idea_groups  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    return getattr(idea_groups, "brief_recurring_ideas", None)
-
-
 @bp.get("/brief")
 @staff_required
 def brief() -> ResponseReturnValue:
     scope = current_scope()
     language = current_language()
     data = briefs.region_brief(db.session, scope, request.args.get("region") or None,
-                              language=language, recurring=recurring_ideas())
+                              language=language, recurring=briefs.recurring_ideas())
     regions = scope_regions(db.session, scope)
     db.session.rollback()  # end the read transaction
     return render_template(

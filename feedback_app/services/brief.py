@@ -27,6 +27,16 @@ SHORTLIST_PER_KIND = 6  # what fits on the printed page; the rest is counted
 RecurringIdeas = Callable[[Session, int, str], Mapping[str, Sequence[tuple[str, int]]]]
 
 
+def recurring_ideas() -> RecurringIdeas | None:
+    """The idea groups' per-region ranking, once that feature is there (services/idea_groups)."""
+    try:
+        from feedback_app.services import idea_groups  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    ranking: RecurringIdeas | None = getattr(idea_groups, "brief_recurring_ideas", None)
+    return ranking
+
+
 def brief_region(session: Session, scope: Scope, slug: str | None) -> Region:
     """The region asked for (`slug`), or the reader's first region; NotFound outside scope."""
     query = select(Region).where(scope.filter(Region.id)).order_by(Region.position)
