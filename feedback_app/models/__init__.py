@@ -1,6 +1,7 @@
 """The domain model, one module per entity; import from here."""
 
 from feedback_app.models.audit import AuditEvent
+from feedback_app.models.idea_group import IdeaGroup, IdeaGroupingState, IdeaGroupMember
 from feedback_app.models.reference import Category, Region, Theme
 from feedback_app.models.review import ReviewNote
 from feedback_app.models.search import fold  # also fills Submission.search_text
@@ -22,6 +23,9 @@ __all__ = [
     "AuditEvent",
     "Category",
     "FeedbackItem",
+    "IdeaGroup",
+    "IdeaGroupMember",
+    "IdeaGroupingState",
     "ItemKind",
     "PasswordToken",
     "Priority",
