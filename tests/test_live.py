@@ -145,3 +145,45 @@ def test_a_stop_without_submissions_shows_zeros(app, session, desk) -> None:  # 
                        date=desk.stop_a1.date, status=StopStatus.OPEN)
     figures = live.live_figures(session, scope_for(desk.delegate_a), stop.id)
     assert figures.submissions == 0 and figures.top_themes == [] and figures.texts == []
+
+
+GUIDES = ["Former les guides touristiques aux langues étrangères",
+          "Des cours de langues étrangères pour les guides touristiques",
+          "Nos guides doivent être formés aux langues des visiteurs étrangers"]
+
+
+def test_recurring_ideas_show_a_person_written_title_or_the_stops_own_text(session, desk) -> None:  # type: ignore[no-untyped-def]
+    from feedback_app.services import idea_curation, idea_group_queries, signoff
+    from feedback_app.services.access import EVERYTHING
+    from feedback_app.services.idea_groups import regroup
+
+    for n, text in enumerate(GUIDES):
+        store(session, desk.stop_a1, f"Riad {n}", minutes=40 + n,
+              items=[{"kind": "need", "text": text}])
+    # the same idea in region B: it must never show through region A's screen
+    store(session, desk.stop_b, "Hôtel Agadir", minutes=60,
+          items=[{"kind": "need", "text": "Former nos guides touristiques aux langues étrangères"}])
+    regroup(session)
+    [group] = idea_group_queries.top_groups(session, EVERYTHING, "need", limit=1)
+    delegate = scope_for(desk.delegate_a)
+    # nobody reviewed the title yet: not on the screen
+    assert live.live_figures(session, delegate, desk.stop_a1.id).ideas == []
+    # HQ allows unreviewed text: the stop's own wording, counted within the stop
+    live.set_live_unreviewed(session, scope_for(desk.hq), desk.stop_a1.id, True, actor_id=None)
+    ideas = live.live_figures(session, delegate, desk.stop_a1.id).ideas
+    assert [i.count for i in ideas] == [3] and ideas[0].title in GUIDES
+    live.set_live_unreviewed(session, scope_for(desk.hq), desk.stop_a1.id, False, actor_id=None)
+    idea_curation.rename_group(session, EVERYTHING, group.id, "Langues des guides",
+                               actor_id=None)
+    regroup(session)  # a new grouping stamp: the screen's cached answer is recomputed
+    ideas = live.live_figures(session, delegate, desk.stop_a1.id).ideas
+    assert [(i.title, i.count) for i in ideas] == [("Langues des guides", 3)]
+    # the brief ranks it within region A only
+    from feedback_app.services import brief
+    data = brief.region_brief(session, delegate, None, language="fr")
+    assert [(i.label, i.count) for i in data.ideas["need"]] == [("Langues des guides", 3)]
+    # and curation of a group drawing on a signed-off stop is read-only for the delegate
+    signoff.sign_off(session, delegate, desk.stop_a1.id, "Synthèse", actor_id=None)
+    from feedback_app.services.errors import SignedOff
+    with pytest.raises(SignedOff):
+        idea_curation.rename_group(session, delegate, group.id, "Autre titre", actor_id=None)

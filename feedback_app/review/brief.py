@@ -21,7 +21,7 @@ def brief() -> ResponseReturnValue:
     scope = current_scope()
     language = current_language()
     data = briefs.region_brief(db.session, scope, request.args.get("region") or None,
-                              language=language, recurring=briefs.recurring_ideas())
+                              language=language)
     regions = scope_regions(db.session, scope)
     db.session.rollback()  # end the read transaction
     return render_template(

@@ -22,15 +22,6 @@ REFRESH_SECONDS = 5  # the script's polling period
 NO_SCRIPT_REFRESH_SECONDS = 15  # the whole page's, without JavaScript
 
 
-def _recurring() -> live.RecurringIdeas | None:
-    """The idea groups' query once that feature is there (see services/idea_groups)."""
-    try:
-        from feedback_app.services import idea_groups  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    return getattr(idea_groups, "live_recurring_ideas", None)
-
-
 def _kind_labels() -> dict[str, dict[str, str]]:
     labels: dict[str, dict[str, str]] = {}
     for language in ("fr", "ar"):
@@ -49,7 +40,7 @@ def _payload(figures: live.LiveFigures) -> dict[str, Any]:
         "kinds": [{"kind": kind.value, "label": labels[kind.value],
                    "count": figures.by_kind.get(kind.value, 0)} for kind in ItemKind],
         "themes": [{"label": asdict(r.label), "count": r.count} for r in figures.top_themes],
-        "ideas": [{"label": asdict(r.label), "count": r.count} for r in figures.ideas],
+        "ideas": [{"title": i.title, "count": i.count} for i in figures.ideas],
         "texts": [{"kind": t.kind, "kind_label": labels[t.kind], "text": t.text}
                   for t in figures.texts],
         "unreviewed_texts": figures.unreviewed_texts,
@@ -58,7 +49,7 @@ def _payload(figures: live.LiveFigures) -> dict[str, Any]:
 
 
 def _figures(stop_id: int) -> live.LiveFigures:
-    return live.live_figures(db.session, current_scope(), stop_id, recurring=_recurring())
+    return live.live_figures(db.session, current_scope(), stop_id)
 
 
 @bp.get(f"/stops/{STOP}/live")

@@ -6,7 +6,7 @@ unknown one. The same `RegionBrief` feeds the page (/review/brief) and the workb
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import replace
 
 from sqlalchemy import select, true
@@ -17,24 +17,13 @@ from feedback_app.exports.data import KINDS, RegionFigures, ThemeCount
 from feedback_app.models import FeedbackItem, Region, Submission, TourStop
 from feedback_app.services.access import Scope
 from feedback_app.services.errors import NotFound
+from feedback_app.services.idea_group_queries import top_groups
 from feedback_app.services.signoff import region_states
 from feedback_app.services.synthesis import Selection, SynthesisFilters, resolve, synthesis
 
 TOP_IDEAS = 5
 SHORTLIST_PER_KIND = 6  # what fits on the printed page; the rest is counted
 
-# (region id, language) -> kind -> [(label, count)], most frequent first: the idea groups.
-RecurringIdeas = Callable[[Session, int, str], Mapping[str, Sequence[tuple[str, int]]]]
-
-
-def recurring_ideas() -> RecurringIdeas | None:
-    """The idea groups' per-region ranking, once that feature is there (services/idea_groups)."""
-    try:
-        from feedback_app.services import idea_groups  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    ranking: RecurringIdeas | None = getattr(idea_groups, "brief_recurring_ideas", None)
-    return ranking
 
 
 def brief_region(session: Session, scope: Scope, slug: str | None) -> Region:
@@ -48,16 +37,15 @@ def brief_region(session: Session, scope: Scope, slug: str | None) -> Region:
     return region
 
 
-def region_brief(session: Session, scope: Scope, slug: str | None, *, language: str,
-                 recurring: RecurringIdeas | None = None) -> RegionBrief:
+def region_brief(session: Session, scope: Scope, slug: str | None, *,
+                 language: str) -> RegionBrief:
     region = brief_region(session, scope, slug)
     sel = resolve(session, scope, SynthesisFilters(region_slugs=(region.slug,)),
                   language=language)
-    return briefs_for(session, sel, recurring=recurring)[region.slug]
+    return briefs_for(session, sel)[region.slug]
 
 
-def briefs_for(session: Session, sel: Selection, *,
-               recurring: RecurringIdeas | None = None) -> dict[str, RegionBrief]:
+def briefs_for(session: Session, sel: Selection) -> dict[str, RegionBrief]:
     """The brief of every region of a resolved selection (the workbook's brief sheets)."""
     states = region_states(session, sel.region_ids)
     syn = synthesis(session, sel)
@@ -66,7 +54,6 @@ def briefs_for(session: Session, sel: Selection, *,
     briefs: dict[str, RegionBrief] = {}
     for ref in sel.regions:
         state = states[ref.id]
-        ideas = recurring(session, ref.id, sel.language) if recurring else {}
         items, more = shortlists.get(ref.id, ({}, {}))
         briefs[ref.slug] = RegionBrief(
             slug=ref.slug, name=ref.name,
@@ -77,11 +64,19 @@ def briefs_for(session: Session, sel: Selection, *,
             # selection of one region (the page) is exact; the workbook asks per region.
             top_themes=syn.top_themes if len(sel.regions) == 1 else _region_themes(
                 session, sel, ref.slug),
-            ideas={kind: tuple(IdeaCount(label, count) for label, count in rows[:TOP_IDEAS])
-                   for kind, rows in ideas.items()},
+            ideas=_ideas(session, ref.id),
             shortlisted=items, shortlisted_more=more,
         )
     return briefs
+
+
+def _ideas(session: Session, region_id: int) -> dict[str, tuple[IdeaCount, ...]]:
+    """The region's five most recurring ideas of each kind (services/idea_groups), counted
+    within the region only: another region's items never show through a title or a count."""
+    region = Scope(user_id=None, region_ids=frozenset({region_id}))
+    return {kind: tuple(IdeaCount(g.title, g.items)
+                        for g in top_groups(session, region, kind=kind, limit=TOP_IDEAS))
+            for kind in KINDS}
 
 
 def _region_themes(

@@ -30,7 +30,7 @@ from feedback_app.exports.data import ProgressCallback
 from feedback_app.models import Region, TourStop
 from feedback_app.services.access import Scope
 from feedback_app.services.audit import record
-from feedback_app.services.brief import briefs_for, recurring_ideas
+from feedback_app.services.brief import briefs_for
 from feedback_app.services.synthesis import (
     DEFAULT_TIMEZONE,
     Selection,
@@ -216,7 +216,7 @@ def produce(
             theme_labels=sel.theme_labels,
             include_contacts=request.include_contacts,
             title_year=year,
-            briefs=briefs_for(session, sel, recurring=recurring_ideas()),
+            briefs=briefs_for(session, sel),
         )
         partial = directory / f".{key}-{secrets.token_hex(4)}.part"
         try:

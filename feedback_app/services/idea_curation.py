@@ -23,6 +23,7 @@ from feedback_app.services.access import Scope
 from feedback_app.services.errors import NotFound, ValidationFailed
 from feedback_app.services.idea_group_queries import MIN_ITEMS, group_item_ids
 from feedback_app.services.idea_text import short_title
+from feedback_app.services.signoff import ensure_items_editable
 from feedback_app.services.text import clean_line
 
 MAX_TITLE = 200
@@ -36,6 +37,8 @@ def _group(session: Session, scope: Scope, group_id: int) -> tuple[IdeaGroup, li
     items = group_item_ids(session, scope, group_id)
     if not items:
         raise NotFound(group_id)
+    # A delegate's groups are read-only once a stop they draw on is signed off.
+    ensure_items_editable(session, scope, items)
     return group, items
 
 

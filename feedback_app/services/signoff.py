@@ -2,9 +2,10 @@
 
 A sign-off record per stop: a region holding several stops is signed off when all of its
 stops are (`region_states`). Once a stop is signed off, every review change to its submissions
-(status, kind, theme, shortlist, notes, bulk actions, and any later action that goes through
-`ensure_editable`) is refused to a delegate with SignedOff until HQ reopens the stop; HQ keeps
-the hand. Submissions still arrive (offline grace, API) and are flagged `after_signoff`.
+(status, kind, theme, shortlist, notes, bulk actions, any later action that calls
+`ensure_editable`, and idea group curation through `ensure_items_editable`) is refused to a
+delegate with SignedOff until HQ reopens the stop; HQ keeps the hand. Submissions still arrive
+(offline grace, API) and are flagged `after_signoff`.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from feedback_app.database import write_transaction
-from feedback_app.models import StopSignOff, TourStop
+from feedback_app.models import FeedbackItem, StopSignOff, Submission, TourStop
 from feedback_app.models.types import utcnow
 from feedback_app.services import audit
 from feedback_app.services.access import Scope
@@ -43,6 +44,19 @@ def ensure_editable(session: Session, scope: Scope, stop_ids: Iterable[int]) -> 
     ).all()
     if signed:
         raise SignedOff(sorted(signed))
+
+
+def ensure_items_editable(session: Session, scope: Scope, item_ids: Iterable[int]) -> None:
+    """The same rule for feedback items (idea group curation), through their submissions."""
+    if scope.is_everything:
+        return
+    ids = sorted(set(item_ids))
+    stop_ids = session.scalars(
+        select(Submission.stop_id).distinct()
+        .join(FeedbackItem, FeedbackItem.submission_id == Submission.id)
+        .where(FeedbackItem.id.in_(ids))
+    ).all() if ids else []
+    ensure_editable(session, scope, stop_ids)
 
 
 def is_signed(session: Session, stop_id: int) -> bool:

@@ -1,7 +1,7 @@
 """Delegate sign-off per stop, submissions flagged after sign-off, live screen tallies
 
 Revision ID: 0007
-Revises: 0004
+Revises: 0006
 Create Date: 2026-12-01 16:30:00
 
 `stop_tallies` is filled from the submissions already stored, so the live screen of a stop
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0007'
-down_revision = '0004'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 

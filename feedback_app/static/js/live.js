@@ -45,7 +45,12 @@
       return tile;
     }));
     replace(root.querySelector("[data-list=themes]"), ranked(data.themes));
-    replace(root.querySelector("[data-list=ideas]"), ranked(data.ideas));
+    replace(root.querySelector("[data-list=ideas]"), data.ideas.map(function (idea) {
+      var li = el("li");
+      li.appendChild(el("span", "idea", idea.title, { dir: "auto" }));
+      li.appendChild(el("span", "count", idea.count));
+      return li;
+    }));
     replace(root.querySelector("[data-list=texts]"), data.texts.map(function (t) {
       var li = el("li", "kind-" + t.kind);
       li.appendChild(el("span", "kind", t.kind_label.fr + " · " + t.kind_label.ar));
