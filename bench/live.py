@@ -219,6 +219,12 @@ def run_backend(backend: str, args: argparse.Namespace) -> None:
         for phase, values in screens.samples.items():
             print(f"   live.json {phase:5}: n={len(values):4}  p50 {percentile(values, .5):7.1f} ms"
                   f"  p95 {percentile(values, .95):7.1f} ms  max {max(values or [0]):7.1f} ms")
+        # The app's request log: time spent handling the request, without the wait for a
+        # free worker (all sync workers busy with posts is the crowd's queue, not the query).
+        handled = [float(ms) for ms in re.findall(
+            r'"endpoint": "review.stop_live_json".*?"duration_ms": ([0-9.]+)', app.log_text())]
+        print(f"   live.json handled in the app (whole run): n={len(handled)}  p50 "
+              f"{percentile(handled, .5):.1f} ms  p95 {percentile(handled, .95):.1f} ms")
         for extra in (0, args.extra):
             if extra:
                 bulk_extra(app, stop_id, region_id, extra)
