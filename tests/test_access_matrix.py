@@ -139,6 +139,20 @@ MATRIX: list[R] = [
             "items-0-theme": "{theme}", "items-0-shortlisted": "y", "note": "Rappeler en mai"}),
     R("review.bulk",           "POST", "/review/bulk",                        302, 302, 404, 302,
       data={"action": "reviewed", "submission_ids": "{submission_a}"}),
+    # sign-off, regional brief and live screen of a stop (reopening and the screen's text
+    # setting are HQ's; HQ signing a stop that `own` signed already is a form error)
+    R("review.brief",          "GET",  "/review/brief?region={region_a}",     302, 200, 404, 200),
+    R("review.stop_signoff",   "GET",  "/review/stops/{stop_a}/signoff",      302, 200, 404, 200),
+    R("review.stop_signoff_post", "POST",
+      "/review/stops/{stop_a}/signoff",                                       302, 302, 404, 422,
+      data={"summary": "Synthèse de l'étape"}),
+    R("review.stop_reopen",    "POST", "/review/stops/{stop_a}/reopen",       302, 403, 403, 422,
+      data={"reason": "Contributions papier"}),
+    R("review.stop_live",      "GET",  "/review/stops/{stop_a}/live",         302, 200, 404, 200),
+    R("review.stop_live_json", "GET",  "/review/stops/{stop_a}/live.json",    302, 200, 404, 200),
+    R("review.stop_live_settings", "POST",
+      "/review/stops/{stop_a}/live/settings",                                 302, 403, 403, 302,
+      data={"unreviewed": "1"}),
 ]
 # fmt: on
 

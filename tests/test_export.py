@@ -75,6 +75,7 @@ def test_workbook_sheets_tables_figures_and_chart(app, session) -> None:
 
     book = openpyxl.load_workbook(result.path)
     assert book.sheetnames == ["Synthèse", *_official_names(session), "Propositions retenues",
+                               *(f"Bilan {n}"[:31] for n in _official_names(session)),
                                "À propos"]
     marrakech = book["Marrakech-Safi"]
     assert [c.value for c in marrakech[1]] == REGION_HEADERS
@@ -172,7 +173,8 @@ def test_delegate_export_holds_only_their_regions(app, session) -> None:
     result = _export(app, session, Scope(user_id=42, region_ids=frozenset({region_id})))
     assert result.filename == "synthese-tournee-2025-souss-massa.xlsx"
     book = openpyxl.load_workbook(result.path)
-    assert book.sheetnames == ["Synthèse", "Souss-Massa", "Propositions retenues", "À propos"]
+    assert book.sheetnames == ["Synthèse", "Souss-Massa", "Propositions retenues",
+                               "Bilan Souss-Massa", "À propos"]
     everything = " ".join(str(c.value) for ws in book for row in ws.iter_rows() for c in row)
     assert "Marrakech" not in everything and "Riad Dar Atlas" not in everything
 
@@ -234,7 +236,8 @@ def test_cli_export_xlsx(app, session, tmp_path) -> None:
                                  "souss-massa", "--since", "2025-01-01"])
     assert result.exit_code == 0, result.output
     book = openpyxl.load_workbook(out)
-    assert book.sheetnames == ["Synthèse", "Souss-Massa", "Propositions retenues", "À propos"]
+    assert book.sheetnames == ["Synthèse", "Souss-Massa", "Propositions retenues",
+                               "Bilan Souss-Massa", "À propos"]
     assert len(pd.read_excel(out, sheet_name="Souss-Massa")) == 2 + len(INJECTIONS)
     event = session.scalar(select(AuditEvent).where(AuditEvent.action == "export.xlsx"))
     assert event is not None and event.user_id is None

@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from feedback_app.exports.brief_data import RegionBrief
 
 KINDS = ("need", "opportunity", "challenge", "proposal")
 STATUSES = ("new", "reviewed")
@@ -114,6 +117,9 @@ class WorkbookData:
     theme_labels: Mapping[int, str] = field(default_factory=dict)
     include_contacts: bool = True
     title_year: int | None = None
+    # Region slug -> its brief (exports/brief_sheet.py): a sheet each, and the sign-off lines
+    # of the summary sheet. Empty: no brief sheets.
+    briefs: Mapping[str, RegionBrief] = field(default_factory=dict)
 
 
 ProgressCallback = Callable[[int], None]

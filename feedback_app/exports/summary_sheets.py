@@ -11,6 +11,7 @@ import datetime as dt
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from feedback_app.exports.brief_sheet import write_signoffs
 from feedback_app.exports.data import KINDS, RegionFigures, WorkbookData
 from feedback_app.exports.labels import Labels
 from feedback_app.exports.styles import Formats, put_text
@@ -117,6 +118,10 @@ def write_synthesis(wb: Workbook, ws: Worksheet, formats: Formats, labels: Label
             row += 1
             put_text(ws, formats, row, 0, theme.label)
             ws.write_number(row, 1, theme.count, formats.number)
+
+    briefs = [data.briefs[r.slug] for r in syn.regions if r.slug in data.briefs]
+    if briefs:
+        row = write_signoffs(ws, formats, labels, row + 2, briefs, data.generated_at.tzinfo)
 
     ws.set_column(0, 0, 36)
     ws.set_column(1, max(len(syn.categories) + 1, 8), 15)

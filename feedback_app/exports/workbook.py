@@ -18,6 +18,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_range
 from xlsxwriter.worksheet import Worksheet
 
+from feedback_app.exports.brief_sheet import brief_sheet_name, write_brief
 from feedback_app.exports.cells import sheet_name, table_name
 from feedback_app.exports.data import ProgressCallback, WorkbookData
 from feedback_app.exports.labels import Labels
@@ -113,10 +114,15 @@ def build_workbook(
     for region in syn.regions:
         region_sheets[region.slug] = wb.add_worksheet(sheet_name(region.name, taken))
     proposals_ws = wb.add_worksheet(sheet_name(labels["sheet_proposals"], taken))
+    briefs = [data.briefs[r.slug] for r in syn.regions if r.slug in data.briefs]
+    brief_sheets = [wb.add_worksheet(sheet_name(brief_sheet_name(b, labels), taken))
+                    for b in briefs]
     about = wb.add_worksheet(sheet_name(labels["sheet_about"], taken))
     result.sheet_names = [ws.name for ws in wb.worksheets()]
 
     write_synthesis(wb, summary, formats, labels, data)
+    for brief, brief_ws in zip(briefs, brief_sheets, strict=True):
+        write_brief(brief_ws, formats, labels, brief, data.generated_at.tzinfo)
     write_about(about, formats, labels, data, syn.categories,
                 [ws.name for ws in region_sheets.values()])
 

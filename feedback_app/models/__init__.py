@@ -2,11 +2,13 @@
 
 from feedback_app.models.audit import AuditEvent
 from feedback_app.models.export import ExportArtifact, ExportJob, JobState
+from feedback_app.models.idea_group import IdeaGroup, IdeaGroupingState, IdeaGroupMember
 from feedback_app.models.import_batch import ImportBatch, ImportStatus
 from feedback_app.models.reference import Category, Region, Theme
 from feedback_app.models.review import ReviewNote
 from feedback_app.models.search import fold  # also fills Submission.search_text
 from feedback_app.models.signin_counter import SignInCounter
+from feedback_app.models.signoff import StopSignOff
 from feedback_app.models.stop import StopStatus, TourStop
 from feedback_app.models.submission import (
     FeedbackItem,
@@ -16,6 +18,7 @@ from feedback_app.models.submission import (
     Submission,
     SubmissionSource,
 )
+from feedback_app.models.tally import StopTally
 from feedback_app.models.token import PasswordToken
 from feedback_app.models.user import Role, User, user_regions
 
@@ -25,6 +28,9 @@ __all__ = [
     "ExportArtifact",
     "ExportJob",
     "FeedbackItem",
+    "IdeaGroup",
+    "IdeaGroupMember",
+    "IdeaGroupingState",
     "ImportBatch",
     "ImportStatus",
     "ItemKind",
@@ -36,7 +42,9 @@ __all__ = [
     "ReviewStatus",
     "Role",
     "SignInCounter",
+    "StopSignOff",
     "StopStatus",
+    "StopTally",
     "Submission",
     "SubmissionSource",
     "Theme",

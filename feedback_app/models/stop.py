@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Date, ForeignKey, Index, SmallInteger, String
+from sqlalchemy import Boolean, Date, ForeignKey, Index, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from feedback_app.extensions import Model
@@ -40,6 +40,8 @@ class TourStop(Model):
     # Hours after closing during which submissions filled while it was open are still taken.
     grace_hours: Mapped[int] = mapped_column(SmallInteger, default=24)
     closed_at: Mapped[dt.datetime | None] = mapped_column(TIMESTAMP)
+    # HQ's choice: may the live screen show item texts nobody has reviewed yet?
+    live_shows_unreviewed: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(TIMESTAMP, default=utcnow)
 
     region: Mapped[Region] = relationship(lazy="joined")

@@ -90,6 +90,8 @@ class Submission(Model):
     filled_at: Mapped[dt.datetime | None] = mapped_column(TIMESTAMP)
     # Accepted after the stop closed, within its grace period.
     late: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Stored while its stop was signed off: the delegate and HQ must see it arrived after.
+    after_signoff: Mapped[bool] = mapped_column(Boolean, default=False)
     # Bumped by every review change, so a cached export knows when it is stale.
     updated_at: Mapped[dt.datetime] = mapped_column(TIMESTAMP, default=utcnow, onupdate=utcnow)
     # Imported rows: the file they came from, and their fingerprint (stop, organisation, text).

@@ -4,4 +4,10 @@ from flask import Blueprint
 
 bp = Blueprint("review", __name__, template_folder="templates")
 
-from feedback_app.review import detail, routes  # noqa: E402,F401  (routes attach to bp)
+from feedback_app.review import (  # noqa: E402,F401  (routes attach to bp)
+    brief,
+    detail,
+    live,
+    routes,
+    signoff,
+)

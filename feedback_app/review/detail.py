@@ -26,6 +26,7 @@ from feedback_app.services import reference, review_actions
 from feedback_app.services.errors import ValidationFailed
 from feedback_app.services.review_detail import SubmissionDetail, get_submission
 from feedback_app.services.review_queries import neighbours, themes
+from feedback_app.services.signoff import is_signed
 from feedback_app.web.forms import attach_errors
 
 # Ids beyond 32 bits cannot exist: the converter answers 404 before any query is made.
@@ -72,6 +73,7 @@ def _render(detail: SubmissionDetail, form: ReviewForm, status: int = 200) -> Re
         around=around, status_labels=STATUS_LABELS, kind_labels=reference.KIND_LABELS,
         source_labels=SOURCE_LABELS,
         priority_labels=reference.PRIORITY_LABELS,
+        locked=is_signed(db.session, detail.submission.stop_id),
     ), status
 
 

@@ -36,3 +36,11 @@ class ValidationFailed(DomainError):
     def messages(self) -> list[str]:
         """Every message, for a page that shows them together rather than by field."""
         return [message for messages in self.as_text().values() for message in messages]
+
+
+class SignedOff(DomainError):
+    """The stop's review was signed off: the delegate may not change it until HQ reopens it."""
+
+    def __init__(self, stop_ids: object) -> None:
+        super().__init__(stop_ids)
+        self.stop_ids = stop_ids

@@ -4,7 +4,9 @@ Each function re-reads its records inside its own write transaction with the cal
 in the WHERE clause: a record outside the scope raises NotFound, exactly like a missing one.
 Nothing here can change a submission's region or stop or move an item to another submission.
 Every change is audited (before/after, in the same transaction) and bumps the submission's
-`updated_at`, which tells the cached Excel export that it is stale.
+`updated_at`, which tells the cached Excel export that it is stale. A signed-off stop's
+submissions are read-only for a delegate (services/signoff.py: SignedOff); kind and theme
+changes move the live screen's counts (services/tally.py) in the same transaction.
 """
 
 from __future__ import annotations
@@ -28,9 +30,10 @@ from feedback_app.models import (
     Theme,
 )
 from feedback_app.models.types import utcnow
-from feedback_app.services import audit
+from feedback_app.services import audit, tally
 from feedback_app.services.access import Scope
 from feedback_app.services.errors import NotFound, ValidationFailed
+from feedback_app.services.signoff import ensure_editable
 from feedback_app.services.text import clean_multiline
 
 MAX_NOTE = 4000
@@ -79,6 +82,7 @@ def set_status(
     status = _status(status)
     with write_transaction(session):
         submission = _submission(session, scope, submission_id)
+        ensure_editable(session, scope, [submission.stop_id])
         if not _apply_status(session, actor_id, submission, status):
             return False
         submission.updated_at = utcnow()
@@ -112,6 +116,7 @@ def update_item(
         if found is None:
             raise NotFound(item_id)
         item, submission = found
+        ensure_editable(session, scope, [submission.stop_id])
         edit = ItemReview(kind, theme_id, shortlisted, item.priority)
         errors = _item_errors(session, item, edit)
         if errors:
@@ -149,7 +154,11 @@ def _item_errors(
 
 def _apply_item(session: Session, actor_id: int | None, item: FeedbackItem,
                 submission: Submission, edit: ItemReview) -> list[str]:
-    """Set what differs, one audit row per changed field; the names of what changed."""
+    """Set what differs, one audit row per changed field; the names of what changed.
+
+    A new kind or theme moves the item in the live screen's counts, in the same transaction.
+    """
+    old_key = tally.item_key(item.kind, item.theme_id)
     kind = ItemKind(edit.kind)
     priority = Priority(edit.priority) if edit.priority else None
     changed: list[str] = []
@@ -174,6 +183,9 @@ def _apply_item(session: Session, actor_id: int | None, item: FeedbackItem,
                      {"priority": item.priority}, {"priority": priority})
         item.priority = priority
         changed.append("priority")
+    if "kind" in changed or "theme" in changed:
+        tally.move_items(session, [(submission.stop_id, old_key,
+                                    tally.item_key(item.kind, item.theme_id))])
     return changed
 
 
@@ -204,6 +216,7 @@ def save_review(
         errors["note"] = [_l("%(max)d caractères au plus.", max=MAX_NOTE)]
     with write_transaction(session):
         submission = _submission(session, scope, submission_id)
+        ensure_editable(session, scope, [submission.stop_id])
         by_id = {item.id: item for item in submission.items}
         if not set(items) <= set(by_id):
             raise NotFound(sorted(set(items) - set(by_id)))
@@ -234,6 +247,7 @@ def add_note(
         raise ValidationFailed({"text": [_l("%(max)d caractères au plus.", max=MAX_NOTE)]})
     with write_transaction(session):
         submission = _submission(session, scope, submission_id)
+        ensure_editable(session, scope, [submission.stop_id])
         note = _add_note(session, actor_id, submission, text)
         submission.updated_at = utcnow()
     return note
@@ -275,6 +289,7 @@ def bulk_set_status(
         ).all()
         if len(submissions) != len(ids):
             raise NotFound(ids)
+        ensure_editable(session, scope, {submission.stop_id for submission in submissions})
         now = utcnow()
         for submission in submissions:
             if submission.status is status:
@@ -315,15 +330,19 @@ def bulk_set_theme(
             rows = session.execute(query.where(Submission.id.in_(sub_ids))).all()
             if len({submission.id for _item, submission in rows}) != len(sub_ids):
                 raise NotFound(sub_ids)
+        ensure_editable(session, scope, {submission.stop_id for _item, submission in rows})
         codes = dict(session.execute(select(Theme.id, Theme.code)).all())
         now = utcnow()
+        moves: list[tuple[int, tally.Key, tally.Key]] = []
         for item, submission in rows:
             if item.theme_id == theme_id:
                 continue
             _record_item(session, actor_id, "item.bulk_theme", item, submission,
-                         {"theme": codes.get(item.theme_id) if item.theme_id else None},
-                         {"theme": code})
+                         {"theme": codes.get(item.theme_id)}, {"theme": code})
+            moves.append((submission.stop_id, tally.item_key(item.kind, item.theme_id),
+                          tally.item_key(item.kind, theme_id)))
             item.theme_id = theme_id
             submission.updated_at = now
             changed += 1
+        tally.move_items(session, moves)
     return changed

@@ -102,6 +102,7 @@ class SubmissionRow:
     created_at: dt.datetime
     late: bool
     source: SubmissionSource
+    after_signoff: bool
     items: list[ItemRow] = field(default_factory=list)
     notes: int = 0
 
@@ -179,6 +180,7 @@ _LIST_COLUMNS = (
     Submission.id, Submission.reference, Submission.organisation, Submission.category_code,
     Submission.region_id, Submission.stop_id, Submission.status, Submission.created_at,
     Submission.late, Submission.source,
+    Submission.late, Submission.after_signoff,
 )
 
 

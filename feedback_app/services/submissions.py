@@ -21,8 +21,10 @@ from feedback_app.models import (
     TourStop,
 )
 from feedback_app.models.types import as_utc, utcnow
+from feedback_app.services import tally
 from feedback_app.services.codes import is_receipt_reference, receipt_reference
 from feedback_app.services.errors import ClientIdTaken, StopNotOpen
+from feedback_app.services.signoff import is_signed
 from feedback_app.services.stops import get_stop_by_code
 from feedback_app.services.submission_input import (
     CleanSubmission,
@@ -146,8 +148,11 @@ def _store(
             # A device clock running fast must not date an answer in the future.
             submission.filled_at = min(clean.filled_at, received_at or utcnow())
         submission.late = late
+        submission.after_signoff = is_signed(session, stop_id)
         session.add(submission)
         session.flush()
+        # Last, so that the tally rows are locked (PostgreSQL) only until the commit that follows.
+        tally.count_submission(session, stop_id, ((i.kind, i.theme_id) for i in submission.items))
         receipt = Receipt(id=submission.id, reference=submission.reference, created=True)
     return receipt
 

@@ -20,6 +20,7 @@ from feedback_app.models import (
     FeedbackItem,
     Region,
     ReviewStatus,
+    StopSignOff,
     Submission,
     Theme,
     TourStop,
@@ -112,8 +113,15 @@ def fingerprint(session: Session, sel: Selection) -> str:
         select(TourStop.id, TourStop.city, TourStop.date, TourStop.status)
         .where(TourStop.region_id.in_(sel.region_ids)).order_by(TourStop.id)
     ).all()
+    # The brief sheets and the summary show each stop's sign-off and the delegate's summary.
+    signoffs = session.execute(
+        select(StopSignOff.stop_id, StopSignOff.signed_at, StopSignOff.signed_by_id,
+               StopSignOff.updated_at)
+        .where(StopSignOff.region_id.in_(sel.region_ids)).order_by(StopSignOff.stop_id)
+    ).all()
     payload = json.dumps(
-        [list(subs), list(items), [list(t) for t in themes], [list(s) for s in stops]],
+        [list(subs), list(items), [list(t) for t in themes], [list(s) for s in stops],
+         [list(s) for s in signoffs]],
         default=lambda v: str(_value(v)),
     )
     return hashlib.sha256(payload.encode()).hexdigest()[:32]

@@ -17,6 +17,7 @@ from feedback_app.auth.guards import current_scope, staff_required
 from feedback_app.extensions import db
 from feedback_app.i18n import current_language
 from feedback_app.services import reference
+from feedback_app.services.signoff import region_states
 from feedback_app.services.synthesis import SynthesisFilters, resolve, synthesis
 from feedback_app.staff import bp
 from feedback_app.staff.forms import PeriodForm
@@ -48,12 +49,13 @@ def dashboard() -> ResponseReturnValue:
                   language=language,
                   tz=current_app.config["BABEL_DEFAULT_TIMEZONE"])
     syn = synthesis(db.session, sel)
+    signoffs = region_states(db.session, sel.region_ids)
     db.session.rollback()  # end the read transaction: nothing to keep
     region_ids = {r.slug: r.id for r in sel.regions}
     biggest = max([r.submissions for r in syn.regions] + [1])
     return render_template(
         "staff/dashboard.html", form=form, syn=syn, totals=syn.totals, region_ids=region_ids,
-        biggest=biggest, review=_review_linker(since, until),
+        biggest=biggest, review=_review_linker(since, until), signoffs=signoffs,
         kinds=("need", "opportunity", "challenge", "proposal"),
         kind_labels=reference.KIND_PLURALS,
     )

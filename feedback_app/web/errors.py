@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app, jsonify, render_template, request
+from flask import Flask, Response, current_app, flash, jsonify, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from feedback_app.services.errors import ClientIdTaken, NotFound, StopNotOpen, ValidationFailed
+from feedback_app.services.errors import (
+    ClientIdTaken,
+    NotFound,
+    SignedOff,
+    StopNotOpen,
+    ValidationFailed,
+)
 from feedback_app.web.requestlog import request_id
 
 log = logging.getLogger(__name__)
@@ -39,6 +46,7 @@ def _explanations() -> dict[int, str]:
         400: _("La demande n'a pas pu être comprise. Revenez en arrière et réessayez."),
         403: _("Vous n'avez pas accès à cette page."),
         404: _("Cette adresse ne correspond à aucune page. Vérifiez le lien ou le code."),
+        409: _signed_off_explanation(),
         413: _("Le contenu envoyé dépasse la taille autorisée. Raccourcissez vos textes "
                "puis renvoyez."),
         429: _("Trop de demandes en peu de temps. Patientez une minute puis réessayez."),
@@ -59,6 +67,19 @@ def http_message(exc: HTTPException) -> str:
 def client_id_taken_message() -> str:
     return _("Cet envoi porte l'identifiant d'une contribution déjà enregistrée pour une autre "
              "étape. Rechargez le formulaire puis envoyez de nouveau.")
+
+
+def _signed_off_explanation() -> str:
+    return _("Cette étape a été signée par son délégué : ses contributions ne peuvent plus être "
+             "modifiées. Le siège peut la rouvrir.")
+
+
+def _same_site_referrer() -> str | None:
+    """The page the refused form was posted from, if it is one of ours."""
+    parts = urlsplit(request.referrer or "")
+    if parts.netloc != request.host or not parts.path.startswith("/"):
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def _csrf_explanation() -> str:
@@ -127,6 +148,16 @@ def register(app: Flask) -> None:
     def _client_id_taken(_exc: ClientIdTaken) -> Response:
         # Only a tampered or buggy client reuses an identifier at another stop.
         return _respond(409, client_id_taken_message(), message=client_id_taken_message())
+
+    @app.errorhandler(SignedOff)
+    def _signed_off(_exc: SignedOff):  # type: ignore[no-untyped-def]
+        # Any review action refused by the sign-off rule, whichever view called the service:
+        # back to the page the form came from with the reason, or a page saying it.
+        back = _same_site_referrer()
+        if back is not None and request.method == "POST" and not request.path.startswith("/api/"):
+            flash(_signed_off_explanation(), "error")
+            return redirect(back, code=303)
+        return _respond(409)
 
     @app.errorhandler(InternalServerError)
     def _internal(exc: InternalServerError) -> Response:

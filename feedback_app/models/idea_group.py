@@ -1,0 +1,64 @@
+"""Idea groups: items of one kind that say the same thing, found by services/idea_groups.py.
+
+The regrouper owns the memberships that nobody curated. A curated membership is `pinned`: the
+regrouper never moves it (a pinned row without a group keeps an item alone after a split),
+and a `title_locked` title is never rewritten. That is how a delegate's or HQ's confirm,
+merge, split and rename survive every later automatic regrouping.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Boolean, Float, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from feedback_app.extensions import db
+from feedback_app.models.submission import ItemKind
+from feedback_app.models.types import TIMESTAMP, str_enum, utcnow
+
+
+class IdeaGroup(db.Model):
+    __tablename__ = "idea_groups"
+    __table_args__ = (Index("ix_idea_groups_kind", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[ItemKind] = mapped_column(str_enum(ItemKind, "idea_group_kind"))
+    title: Mapped[str] = mapped_column(String(200))
+    # Set by a rename: the regrouper keeps the title instead of the most typical item's text.
+    title_locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Confirmed by a person: kept even when the regrouper would leave it with one item.
+    confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(TIMESTAMP, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(TIMESTAMP, default=utcnow, onupdate=utcnow)
+
+    @property
+    def number(self) -> int:
+        """The number readers see (workbook, review list): the id, stable across regroupings."""
+        return self.id
+
+
+class IdeaGroupMember(db.Model):
+    __tablename__ = "idea_group_members"
+    __table_args__ = (Index("ix_idea_group_members_group", "group_id", "closeness"),)
+
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("feedback_items.id", ondelete="CASCADE"), primary_key=True
+    )
+    # None only on a pinned row: a person said this item stands alone.
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("idea_groups.id", ondelete="CASCADE"))
+    pinned: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Cosine similarity to the group's centre: the most typical items give titles and quotes.
+    closeness: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class IdeaGroupingState(db.Model):
+    """One row: what the data looked like when the groups were last computed."""
+
+    __tablename__ = "idea_grouping_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(120))
+    ran_at: Mapped[dt.datetime] = mapped_column(TIMESTAMP, default=utcnow)
+    items: Mapped[int] = mapped_column(default=0)
+    groups: Mapped[int] = mapped_column(default=0)

@@ -1,0 +1,31 @@
+"""Running counts per stop for the live screen, kept in the transaction that changes them.
+
+The live screen of a stop is polled every few seconds while hundreds of people post: reading
+these few rows (primary key prefix `stop_id`) costs the same at the first submission and at
+the thousandth, where counting the items would grow with them (bench/live.py measures both).
+
+A row is (stop, kind, theme): `kind` is an item kind, or SUBMISSIONS for the number of
+submissions (theme_key 0); `theme_key` is the theme's id, 0 for items without a theme (a
+primary key column cannot be NULL, hence no foreign key on it).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from feedback_app.extensions import db
+
+SUBMISSIONS = "submissions"
+NO_THEME = 0
+
+
+class StopTally(db.Model):
+    __tablename__ = "stop_tallies"
+
+    stop_id: Mapped[int] = mapped_column(
+        ForeignKey("tour_stops.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    theme_key: Mapped[int] = mapped_column(Integer, primary_key=True, default=NO_THEME)
+    count: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,0 +1,31 @@
+"""The regional brief as a page: the delegate's region, or any region for HQ (?region=slug)."""
+
+from __future__ import annotations
+
+from flask import render_template, request
+from flask.typing import ResponseReturnValue
+
+from feedback_app.auth.guards import current_scope, staff_required
+from feedback_app.exports.data import KINDS
+from feedback_app.extensions import db
+from feedback_app.i18n import current_language
+from feedback_app.review import bp
+from feedback_app.services import brief as briefs
+from feedback_app.services import reference
+from feedback_app.services.review_queries import scope_regions
+
+
+@bp.get("/brief")
+@staff_required
+def brief() -> ResponseReturnValue:
+    scope = current_scope()
+    language = current_language()
+    data = briefs.region_brief(db.session, scope, request.args.get("region") or None,
+                              language=language)
+    regions = scope_regions(db.session, scope)
+    db.session.rollback()  # end the read transaction
+    return render_template(
+        "review/brief.html", brief=data, kinds=KINDS,
+        kind_plurals={k.value: str(v) for k, v in reference.KIND_PLURALS.items()},
+        regions=[(r.slug, r.name_for(language)) for r in regions],
+    )

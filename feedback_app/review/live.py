@@ -1,0 +1,98 @@
+"""The live screen of a stop, projected in the room: page, JSON for its script, HQ's setting."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from feedback_app.auth.guards import current_scope, hq_required, staff_required
+from feedback_app.extensions import db
+from feedback_app.models import ItemKind
+from feedback_app.review import bp
+from feedback_app.review.signoff import STOP
+from feedback_app.services import live, reference
+
+REFRESH_SECONDS = 5  # the script's polling period
+NO_SCRIPT_REFRESH_SECONDS = 15  # the whole page's, without JavaScript
+
+
+def _kind_labels() -> dict[str, dict[str, str]]:
+    labels: dict[str, dict[str, str]] = {}
+    for language in ("fr", "ar"):
+        with force_locale(language):
+            for kind in ItemKind:
+                labels.setdefault(kind.value, {})[language] = str(reference.KIND_PLURALS[kind])
+    return labels
+
+
+def _payload(figures: live.LiveFigures) -> dict[str, Any]:
+    labels = _kind_labels()
+    return {
+        "stop": {"city": figures.city, "date": figures.date.isoformat(),
+                 "region": asdict(figures.region)},
+        "submissions": figures.submissions,
+        "kinds": [{"kind": kind.value, "label": labels[kind.value],
+                   "count": figures.by_kind.get(kind.value, 0)} for kind in ItemKind],
+        "themes": [{"label": asdict(r.label), "count": r.count} for r in figures.top_themes],
+        "ideas": [{"title": i.title, "count": i.count} for i in figures.ideas],
+        "texts": [{"kind": t.kind, "kind_label": labels[t.kind], "text": t.text}
+                  for t in figures.texts],
+        "unreviewed_texts": figures.unreviewed_texts,
+        "at": figures.at.isoformat(),
+    }
+
+
+def _figures(stop_id: int) -> live.LiveFigures:
+    return live.live_figures(db.session, current_scope(), stop_id)
+
+
+@bp.get(f"/stops/{STOP}/live")
+@staff_required
+def stop_live(stop_id: int) -> ResponseReturnValue:
+    payload = _payload(_figures(stop_id))
+    return render_template(
+        "review/live.html", stop_id=stop_id, data=payload,
+        refresh=REFRESH_SECONDS, no_script_refresh=NO_SCRIPT_REFRESH_SECONDS,
+        words=_words(),
+    )
+
+
+@bp.get(f"/stops/{STOP}/live.json")
+@staff_required
+def stop_live_json(stop_id: int) -> ResponseReturnValue:
+    response = jsonify(_payload(_figures(stop_id)))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post(f"/stops/{STOP}/live/settings")
+@hq_required
+def stop_live_settings(stop_id: int) -> ResponseReturnValue:
+    allowed = request.form.get("unreviewed") == "1"
+    live.set_live_unreviewed(db.session, current_scope(), stop_id, allowed,
+                             actor_id=current_user.id)
+    flash(_("L'écran en direct affiche désormais les textes non examinés.") if allowed
+          else _("L'écran en direct n'affiche plus que les textes retenus."), "ok")
+    return redirect(url_for("review.stop_signoff", stop_id=stop_id))
+
+
+def _words() -> dict[str, dict[str, str]]:
+    """The screen's headings in French and in Arabic, whatever the reader's language."""
+    words: dict[str, dict[str, str]] = {}
+    for language in ("fr", "ar"):
+        with force_locale(language):
+            for key, text in (
+                ("contributions", _("Contributions reçues")),
+                ("themes", _("Thèmes les plus cités")),
+                ("ideas", _("Idées qui reviennent")),
+                ("texts", _("Ce qui a été dit")),
+                ("none", _("Pas encore de données.")),
+            ):
+                words.setdefault(key, {})[language] = text
+    return words

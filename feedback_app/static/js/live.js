@@ -1,0 +1,72 @@
+// Live screen of a stop: fetch the figures every few seconds and redraw them in place.
+// Text from the server is only ever set with textContent. Without JavaScript the page
+// reloads itself instead (a <noscript> meta refresh).
+(function () {
+  "use strict";
+  var root = document.getElementById("live");
+  if (!root) { return; }
+  var url = root.getAttribute("data-url");
+  var period = 1000 * (parseInt(root.getAttribute("data-refresh"), 10) || 5);
+  var emptyRow = document.getElementById("empty-row");
+
+  function el(tag, className, text, attrs) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (text !== undefined && text !== null) { node.textContent = String(text); }
+    Object.keys(attrs || {}).forEach(function (name) { node.setAttribute(name, attrs[name]); });
+    return node;
+  }
+
+  function replace(list, nodes) {
+    while (list.firstChild) { list.removeChild(list.firstChild); }
+    if (!nodes.length && emptyRow && list.tagName === "OL") {
+      list.appendChild(emptyRow.content.cloneNode(true));
+    }
+    nodes.forEach(function (node) { list.appendChild(node); });
+  }
+
+  function ranked(rows) {
+    return rows.map(function (row) {
+      var li = el("li");
+      li.appendChild(el("span", "fr", row.label.fr, { lang: "fr", dir: "auto" }));
+      li.appendChild(el("span", "count", row.count));
+      li.appendChild(el("span", "ar", row.label.ar, { lang: "ar", dir: "auto" }));
+      return li;
+    });
+  }
+
+  function draw(data) {
+    root.querySelector("[data-field=submissions]").textContent = String(data.submissions);
+    replace(root.querySelector("[data-list=kinds]"), data.kinds.map(function (k) {
+      var tile = el("div", "tile kind-" + k.kind);
+      tile.appendChild(el("span", "count", k.count));
+      tile.appendChild(el("span", "fr", k.label.fr, { lang: "fr", dir: "ltr" }));
+      tile.appendChild(el("span", "ar", k.label.ar, { lang: "ar", dir: "rtl" }));
+      return tile;
+    }));
+    replace(root.querySelector("[data-list=themes]"), ranked(data.themes));
+    replace(root.querySelector("[data-list=ideas]"), data.ideas.map(function (idea) {
+      var li = el("li");
+      li.appendChild(el("span", "idea", idea.title, { dir: "auto" }));
+      li.appendChild(el("span", "count", idea.count));
+      return li;
+    }));
+    replace(root.querySelector("[data-list=texts]"), data.texts.map(function (t) {
+      var li = el("li", "kind-" + t.kind);
+      li.appendChild(el("span", "kind", t.kind_label.fr + " · " + t.kind_label.ar));
+      li.appendChild(document.createTextNode(" "));
+      li.appendChild(el("q", null, t.text, { dir: "auto" }));
+      return li;
+    }));
+  }
+
+  function poll() {
+    fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) { if (data) { draw(data); } })
+      .catch(function () { /* the room's network hiccups: try again at the next tick */ })
+      .then(function () { window.setTimeout(poll, period); });
+  }
+
+  window.setTimeout(poll, period);
+})();

@@ -1,0 +1,260 @@
+"""Delegate sign-off of a stop: every review action becomes read-only for the delegate until
+HQ reopens it (with a reason); later submissions are still stored and flagged; audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import pytest
+from sqlalchemy import func, select
+
+from feedback_app.database import write_transaction
+from feedback_app.models import (
+    AuditEvent,
+    FeedbackItem,
+    ReviewNote,
+    ReviewStatus,
+    StopSignOff,
+    StopStatus,
+    Submission,
+)
+from feedback_app.services import review_actions, signoff
+from feedback_app.services.access import Scope, scope_for
+from feedback_app.services.errors import SignedOff, ValidationFailed
+from tests.conftest import valid_payload
+from tests.review_world import Desk, audit_events, build_desk, items_of
+from tests.staff import post, signed_in
+
+
+@pytest.fixture
+def desk(session) -> Desk:  # type: ignore[no-untyped-def]
+    return build_desk(session)
+
+
+def _scopes(desk: Desk) -> tuple[Scope, Scope]:
+    return scope_for(desk.delegate_a), scope_for(desk.hq)
+
+
+def _sign(session, desk: Desk, stop=None, summary: str = "Forte demande de formation."):  # type: ignore[no-untyped-def]
+    delegate, _hq = _scopes(desk)
+    return signoff.sign_off(session, delegate, (stop or desk.stop_a1).id, summary,
+                            actor_id=desk.delegate_a.id)
+
+
+def _snapshot(session) -> tuple:  # type: ignore[no-untyped-def]
+    """Everything a review action could change, to see that a refused one changed nothing."""
+    session.expire_all()
+    return (
+        sorted(session.execute(select(Submission.id, Submission.status)).all()),
+        sorted(session.execute(select(FeedbackItem.id, FeedbackItem.kind, FeedbackItem.theme_id,
+                                      FeedbackItem.shortlisted)).all()),
+        session.scalar(select(func.count()).select_from(ReviewNote)),
+        session.scalar(select(func.count()).select_from(AuditEvent)),
+    )
+
+
+def test_every_review_action_is_refused_to_the_delegate_after_sign_off(session, desk) -> None:  # type: ignore[no-untyped-def]
+    delegate, _hq = _scopes(desk)
+    _sign(session, desk)
+    riad, agence, safi = desk.subs["riad"], desk.subs["agence"], desk.subs["safi"]
+    riad_item = items_of(session, riad)[0]
+    theme = desk.themes["durabilite"]
+    actor = desk.delegate_a.id
+    before = _snapshot(session)
+    actions = {
+        "status": lambda: review_actions.set_status(
+            session, delegate, riad, ReviewStatus.REVIEWED, actor_id=actor),
+        "item theme": lambda: review_actions.update_item(
+            session, delegate, riad, riad_item, kind="need", theme_id=theme,
+            shortlisted=False, actor_id=actor),
+        "shortlist": lambda: review_actions.update_item(
+            session, delegate, riad, riad_item, kind="need",
+            theme_id=desk.themes["infrastructures"], shortlisted=True, actor_id=actor),
+        "kind": lambda: review_actions.update_item(
+            session, delegate, riad, riad_item, kind="challenge",
+            theme_id=desk.themes["infrastructures"], shortlisted=False, actor_id=actor),
+        "note": lambda: review_actions.add_note(session, delegate, riad, "À rappeler",
+                                                actor_id=actor),
+        # a bulk selection touching one signed-off submission is refused whole
+        "bulk status": lambda: review_actions.bulk_set_status(
+            session, delegate, [safi, agence], ReviewStatus.SPAM, actor_id=actor),
+        "bulk theme (submissions)": lambda: review_actions.bulk_set_theme(
+            session, delegate, submission_ids=[safi, riad], item_ids=[], theme_id=theme,
+            actor_id=actor),
+        "bulk theme (items)": lambda: review_actions.bulk_set_theme(
+            session, delegate, submission_ids=[], item_ids=[riad_item, items_of(session, safi)[0]],
+            theme_id=theme, actor_id=actor),
+    }
+    for name, action in actions.items():
+        with pytest.raises(SignedOff):
+            action()
+        assert _snapshot(session) == before, f"{name} changed something"
+
+    # the region's other stop, not signed off, stays editable
+    assert review_actions.set_status(session, delegate, safi, ReviewStatus.REVIEWED,
+                                     actor_id=actor)
+
+
+def test_hq_keeps_the_hand_on_a_signed_off_stop(session, desk) -> None:  # type: ignore[no-untyped-def]
+    _delegate, hq = _scopes(desk)
+    _sign(session, desk)
+    riad = desk.subs["riad"]
+    assert review_actions.set_status(session, hq, riad, ReviewStatus.REVIEWED, actor_id=desk.hq.id)
+    assert review_actions.bulk_set_theme(session, hq, submission_ids=[riad], item_ids=[],
+                                         theme_id=desk.themes["durabilite"], actor_id=desk.hq.id)
+
+
+def test_sign_off_keeps_the_cleaned_summary_and_is_audited(session, desk) -> None:  # type: ignore[no-untyped-def]
+    record = _sign(session, desk, summary="  الحاجة إلى التكوين\r\nDemande\x00 forte  ")
+    session.expire_all()
+    stored = session.get(StopSignOff, desk.stop_a1.id)
+    assert stored.summary == "الحاجة إلى التكوين\nDemande forte"
+    assert stored.signed_by_id == desk.delegate_a.id and stored.signed_at is not None
+    assert record.is_signed
+    [event] = audit_events(session, "stop.signoff")
+    assert event.target_id == desk.stop_a1.id and event.user_id == desk.delegate_a.id
+    assert event.after["summary"] == stored.summary
+
+
+@pytest.mark.parametrize("summary", ["", "   \n ", "x" * (signoff.MAX_SUMMARY + 1)])
+def test_a_summary_empty_or_too_long_signs_nothing(session, desk, summary: str) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ValidationFailed) as failure:
+        _sign(session, desk, summary=summary)
+    assert "summary" in failure.value.errors
+    assert session.scalar(select(func.count()).select_from(StopSignOff)) == 0
+    assert audit_events(session, "stop.signoff") == []
+
+
+def test_a_delegate_cannot_sign_another_regions_stop(session, desk) -> None:  # type: ignore[no-untyped-def]
+    from feedback_app.services.errors import NotFound
+
+    with pytest.raises(NotFound):
+        signoff.sign_off(session, scope_for(desk.delegate_b), desk.stop_a1.id, "Synthèse",
+                         actor_id=desk.delegate_b.id)
+
+
+def test_reopen_needs_a_reason_and_gives_the_delegate_the_hand_back(session, desk) -> None:  # type: ignore[no-untyped-def]
+    delegate, hq = _scopes(desk)
+    _sign(session, desk)
+    with pytest.raises(ValidationFailed):
+        signoff.reopen(session, hq, desk.stop_a1.id, "  ", actor_id=desk.hq.id)
+    assert signoff.is_signed(session, desk.stop_a1.id)
+    signoff.reopen(session, hq, desk.stop_a1.id, "Contributions papier à ajouter",
+                   actor_id=desk.hq.id)
+    assert not signoff.is_signed(session, desk.stop_a1.id)
+    [event] = audit_events(session, "stop.reopen")
+    assert event.after == {"reason": "Contributions papier à ajouter"}
+    assert event.before["signed_by_id"] == desk.delegate_a.id
+    assert review_actions.set_status(session, delegate, desk.subs["riad"], ReviewStatus.REVIEWED,
+                                     actor_id=desk.delegate_a.id)
+    session.expire_all()
+    assert session.get(StopSignOff, desk.stop_a1.id).summary == "Forte demande de formation."
+
+
+# --- the pages ----------------------------------------------------------------------------------
+
+def test_pages_say_the_stop_is_signed_off_instead_of_failing(app, session, desk) -> None:  # type: ignore[no-untyped-def]
+    client = signed_in(app, desk.delegate_a.email)
+    riad = desk.subs["riad"]
+    page = f"/review/submissions/{riad}"
+    response = post(app, client, f"/review/stops/{desk.stop_a1.id}/signoff",
+                    {"summary": "Synthèse de Marrakech"}, follow_redirects=True)
+    assert response.status_code == 200 and "Signée par" in response.get_data(as_text=True)
+    html = client.get(page).get_data(as_text=True)
+    assert "lecture seule" in html
+    item = items_of(session, riad)[0]
+    for path, data in (
+        (f"{page}/status", {"status": "reviewed"}),
+        (f"{page}/items/{item}", {"kind": "need", "theme": "", "shortlisted": "y"}),
+        (f"{page}/notes", {"text": "Une note"}),
+        ("/review/bulk", {"action": "spam", "submission_ids": str(riad)}),
+        ("/review/bulk", {"action": "theme", "theme": str(desk.themes["durabilite"]),
+                          "item_ids": str(item)}),
+    ):
+        response = post(app, client, path, data, headers={"Referer": f"http://localhost{page}"})
+        assert response.status_code == 303, path
+        assert response.headers["Location"].endswith(page)
+        shown = client.get(page).get_data(as_text=True)
+        assert "a été signée par son délégué" in shown, path
+    # posted from nowhere (no referrer): a page that says why, not a 500
+    response = post(app, client, f"{page}/status", {"status": "spam"})
+    assert response.status_code == 409
+    assert "Le siège peut la rouvrir" in response.get_data(as_text=True)
+    session.expire_all()
+    assert session.get(Submission, riad).status is ReviewStatus.NEW
+
+
+def test_only_hq_reopens(app, session, desk) -> None:  # type: ignore[no-untyped-def]
+    _sign(session, desk)
+    path = f"/review/stops/{desk.stop_a1.id}/reopen"
+    delegate = signed_in(app, desk.delegate_a.email)
+    assert post(app, delegate, path, {"reason": "Je veux corriger"}).status_code == 403
+    assert signoff.is_signed(session, desk.stop_a1.id)
+    hq = signed_in(app, desk.hq.email)
+    response = post(app, hq, path, {"reason": ""})
+    assert response.status_code == 422
+    assert "Indiquez pourquoi" in response.get_data(as_text=True)
+    assert signoff.is_signed(session, desk.stop_a1.id)
+    assert post(app, hq, path, {"reason": "Oubli"}).status_code == 302
+    assert not signoff.is_signed(session, desk.stop_a1.id)
+
+
+def test_summary_errors_are_shown_next_to_the_field_with_the_text_kept(app, session, desk) -> None:  # type: ignore[no-untyped-def]
+    client = signed_in(app, desk.delegate_a.email)
+    text = "مهم " * 1300
+    response = post(app, client, f"/review/stops/{desk.stop_a1.id}/signoff", {"summary": text})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "5000 caractères au plus." in html
+    assert "مهم مهم" in html
+    assert not signoff.is_signed(session, desk.stop_a1.id)
+
+
+# --- what still arrives -------------------------------------------------------------------------
+
+def test_the_offline_forms_api_still_accepts_and_flags_after_sign_off(app, session, desk) -> None:  # type: ignore[no-untyped-def]
+    _sign(session, desk)
+    client = app.test_client()
+    response = client.post(f"/api/v1/stops/{desk.stop_a1.code}/submissions",
+                           json=valid_payload(organisation="Arrivée tardive"),
+                           headers={"X-Tournee-Channel": "form"})
+    assert response.status_code == 201
+    stored = session.get(Submission, response.get_json()["id"])
+    assert stored.after_signoff is True
+    # the other stop, not signed off, is not flagged
+    other = client.post(f"/api/v1/stops/{desk.stop_a2.code}/submissions",
+                        json=valid_payload(organisation="Safi à l'heure"))
+    assert session.get(Submission, other.get_json()["id"]).after_signoff is False
+
+    # the offline grace: the stop closed, a phone sends what it filled while it was open
+    with write_transaction(session):
+        stop = desk.stop_a1
+        stop.status = StopStatus.CLOSED
+        stop.closed_at = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+    filled = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=2)).isoformat()
+    late = client.post(f"/api/v1/stops/{desk.stop_a1.code}/submissions",
+                       json=valid_payload(organisation="Téléphone hors ligne", filled_at=filled,
+                                          client_id=str(uuid.uuid4())))
+    assert late.status_code == 201
+    stored = session.get(Submission, late.get_json()["id"])
+    assert stored.late and stored.after_signoff
+
+    for who in (desk.delegate_a, desk.hq):
+        reader = signed_in(app, who.email)
+        html = reader.get(f"/review/?stop={desk.stop_a1.id}").get_data(as_text=True)
+        assert html.count("Reçue après signature") == 2, who.email
+        detail = reader.get(f"/review/submissions/{stored.id}").get_data(as_text=True)
+        assert "Reçue après signature" in detail
+
+
+def test_dashboard_says_who_signed_each_region_off(app, session, desk) -> None:  # type: ignore[no-untyped-def]
+    hq = signed_in(app, desk.hq.email)
+    html = hq.get("/hq/").get_data(as_text=True)
+    assert "Pas encore signée" in html and "Signée par" not in html
+    _sign(session, desk)
+    html = hq.get("/hq/").get_data(as_text=True)
+    assert "1 étape(s) signée(s) sur 2" in html  # Marrakech-Safi holds two stops
+    _sign(session, desk, stop=desk.stop_a2)
+    html = hq.get("/hq/").get_data(as_text=True)
+    assert f"Signée par {desk.delegate_a.name}" in html
