@@ -13,12 +13,12 @@ import datetime as dt
 from sqlalchemy import ForeignKey, Index, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from feedback_app.extensions import db
+from feedback_app.extensions import Model
 from feedback_app.models.types import TIMESTAMP, utcnow
 from feedback_app.models.user import User
 
 
-class StopSignOff(db.Model):
+class StopSignOff(Model):
     __tablename__ = "stop_signoffs"
     __table_args__ = (Index("ix_stop_signoffs_region", "region_id"),)
 

@@ -14,13 +14,13 @@ from __future__ import annotations
 from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from feedback_app.extensions import db
+from feedback_app.extensions import Model
 
 SUBMISSIONS = "submissions"
 NO_THEME = 0
 
 
-class StopTally(db.Model):
+class StopTally(Model):
     __tablename__ = "stop_tallies"
 
     stop_id: Mapped[int] = mapped_column(

@@ -338,7 +338,8 @@ def bulk_set_theme(
             if item.theme_id == theme_id:
                 continue
             _record_item(session, actor_id, "item.bulk_theme", item, submission,
-                         {"theme": codes.get(item.theme_id)}, {"theme": code})
+                         {"theme": codes.get(item.theme_id) if item.theme_id else None},
+                         {"theme": code})
             moves.append((submission.stop_id, tally.item_key(item.kind, item.theme_id),
                           tally.item_key(item.kind, theme_id)))
             item.theme_id = theme_id

@@ -150,7 +150,7 @@ def register(app: Flask) -> None:
         return _respond(409, client_id_taken_message(), message=client_id_taken_message())
 
     @app.errorhandler(SignedOff)
-    def _signed_off(_exc: SignedOff):  # type: ignore[no-untyped-def]
+    def _signed_off(_exc: SignedOff) -> ResponseReturnValue:
         # Any review action refused by the sign-off rule, whichever view called the service:
         # back to the page the form came from with the reason, or a page saying it.
         back = _same_site_referrer()

@@ -1,7 +1,7 @@
 """Idea groups: items that say the same thing, their curated memberships, the regrouping stamp
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-01 16:40:00
 
 Memberships live in their own table (one row per grouped item) rather than as columns of
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0006'
-down_revision = '0004'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Paper and spreadsheet intake: import batches, provenance and row fingerprints
 
 Revision ID: 0008
-Revises: 0005
+Revises: 0007
 Create Date: 2026-12-01 16:30:00
 
 A submission now says where it came from: `tablet` joins `form`, `api` and `import`, and an
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0008'
-down_revision = '0005'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
