@@ -9,7 +9,7 @@ PORT ?= 5000
 TRANSLATIONS := feedback_app/translations
 
 .PHONY: run test install migrate translations translations-extract translations-update \
-	translations-check lint bench-submit bench-review bench-export bench-soak clean
+	translations-check lint bench-submit bench-review bench-export bench-soak bench-grouping clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -66,6 +66,9 @@ bench-export: install
 
 bench-soak: install
 	$(BIN)/python bench/soak.py
+
+bench-grouping: install
+	$(BIN)/python bench/grouping.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -158,8 +158,8 @@ def regroup(
                      if not (i.pinned and (i.group_id is None or group_kind.get(i.group_id)
                                            is not kind))]
             total += len(items)
-            matrix = vectorise([i.text for i in items])
-            target, fresh = _assign(items, cluster_vectors(matrix, settings), group_kind, kind)
+            vectors = vectorise([i.text for i in items])
+            target, fresh = _assign(items, cluster_vectors(vectors, settings), group_kind, kind)
             for members in fresh:
                 group = IdeaGroup(kind=kind, title=short_title(items[members[0]].text))
                 session.add(group)
@@ -175,7 +175,7 @@ def regroup(
                     positions[gid].append(position)
             for gid, members in positions.items():
                 group = groups[gid]
-                close = closeness(matrix, members)
+                close = closeness(vectors, members)
                 scores.update(zip((items[i].id for i in members), close.tolist(), strict=True))
                 if not group.title_locked and len(members) > 1:
                     title = short_title(items[members[int(close.argmax())]].text)
