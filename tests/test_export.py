@@ -24,8 +24,8 @@ from feedback_app.services.synthesis import SynthesisFilters
 from tests.export_world import ARABIC_TEXT, CONTROL_TEXT, INJECTIONS, build_tour
 
 REGION_HEADERS = ["Date", "Étape (ville)", "Organisation", "Catégorie", "Type", "Thème",
-                  "Texte", "Priorité", "Statut", "Retenue", "Référence", "Nom", "Fonction",
-                  "E-mail", "Téléphone"]
+                  "Texte", "Priorité", "Statut", "Retenue", "Référence", "Groupe", "Nom",
+                  "Fonction", "E-mail", "Téléphone"]
 
 
 def _export(app, session, scope: Scope = EVERYTHING, **options):  # type: ignore[no-untyped-def]
@@ -52,14 +52,14 @@ def test_workbook_sheets_tables_figures_and_chart(app, session) -> None:  # type
     assert (result.items, result.cached) == (19, False)
 
     book = openpyxl.load_workbook(result.path)
-    assert book.sheetnames == ["Synthèse", *_official_names(session), "Propositions retenues",
-                               "À propos"]
+    assert book.sheetnames == ["Synthèse", "Idées récurrentes", *_official_names(session),
+                               "Éléments retenus", "À propos"]
     marrakech = book["Marrakech-Safi"]
     assert [c.value for c in marrakech[1]] == REGION_HEADERS
     assert marrakech.freeze_panes == "A2"
     (table,) = marrakech.tables.values()
-    assert table.ref == "A1:O7"  # header and six items: a real table with filter buttons
-    assert table.autoFilter.ref == "A1:O7"
+    assert table.ref == "A1:P7"  # header and six items: a real table with filter buttons
+    assert table.autoFilter.ref == "A1:P7"
     assert len(book["Synthèse"]._charts) == 1
 
     frames = pd.read_excel(result.path, sheet_name=None)
@@ -68,12 +68,14 @@ def test_workbook_sheets_tables_figures_and_chart(app, session) -> None:  # type
     assert counts["Souss-Massa"] == 2 + len(INJECTIONS)
     assert counts["Drâa-Tafilalet"] == 0 and counts["L'Oriental"] == 0  # empty, still there
     assert list(frames["Souss-Massa"].columns) == REGION_HEADERS
-    assert counts["Propositions retenues"] == 2
+    retained = [r for r in book["Éléments retenus"].iter_rows(values_only=True)
+                if r[0] in {"Marrakech-Safi", "Souss-Massa"}]
+    assert len(retained) == 2
 
     # The regions table of the Synthèse sheet, and its totals row, match the database.
     rows = list(book["Synthèse"].iter_rows(values_only=True))
     header = rows.index(("Région", "Étapes tenues", "Contributions", "Besoins", "Opportunités",
-                         "Défis", "Propositions", "Propositions retenues",
+                         "Défis", "Propositions", "Éléments retenus",
                          *[None] * (len(rows[0]) - 8)))
     by_region = {r[0]: r[1:8] for r in rows[header + 1: header + 14]}
     assert by_region["Marrakech-Safi"] == (2, 2, 2, 1, 1, 2, 1)
@@ -97,7 +99,7 @@ def test_contents_of_a_region_sheet(app, session) -> None:  # type: ignore[no-un
     assert not any("SPAM" in str(t) for t in texts)  # spam is never exported
     by_text = {r[6]: r for r in rows}
     assert by_text["Une plateforme régionale de réservation."][9] == "Oui"
-    assert by_text[ARABIC_TEXT][11] is None  # no consent: no name even though one was typed
+    assert by_text[ARABIC_TEXT][12] is None  # no consent: no name even though one was typed
     arabic = next(c for c in book["Marrakech-Safi"]["G"] if c.value == ARABIC_TEXT)
     assert arabic.alignment.readingOrder == 2  # Arabic reads right to left in its cell
     latin = book["Marrakech-Safi"]["G2"]
@@ -121,7 +123,7 @@ def test_no_formula_can_exist_whatever_the_text(app, session) -> None:  # type: 
         assert cell.quotePrefix, f"{payload!r} would turn into a formula once edited"
     organisation = next(c for c in sheet["C"] if c.value == "=1+1")
     assert organisation.data_type == "s" and organisation.quotePrefix
-    assert next(c for c in sheet["L"] if c.value == "@SUM(A1)").quotePrefix
+    assert next(c for c in sheet["M"] if c.value == "@SUM(A1)").quotePrefix
     plain = next(c for c in sheet["C"] if c.value == "Restaurant Dar Tajine")
     assert not plain.quotePrefix
     frame = pd.read_excel(result.path, sheet_name="Souss-Massa")
@@ -149,7 +151,8 @@ def test_delegate_export_holds_only_their_regions(app, session) -> None:  # type
     result = _export(app, session, Scope(user_id=42, region_ids=frozenset({region_id})))
     assert result.filename == "synthese-tournee-2025-souss-massa.xlsx"
     book = openpyxl.load_workbook(result.path)
-    assert book.sheetnames == ["Synthèse", "Souss-Massa", "Propositions retenues", "À propos"]
+    assert book.sheetnames == ["Synthèse", "Idées récurrentes", "Souss-Massa",
+                               "Éléments retenus", "À propos"]
     everything = " ".join(str(c.value) for ws in book for row in ws.iter_rows() for c in row)
     assert "Marrakech" not in everything and "Riad Dar Atlas" not in everything
 
@@ -161,8 +164,8 @@ def test_filters_are_printed_and_regions_kept_even_when_empty(app, session) -> N
     result = _export(app, session, filters=filters, include_contacts=False)
     assert result.filename == "synthese-tournee-2025-marrakech-safi-draa-tafilalet.xlsx"
     book = openpyxl.load_workbook(result.path)
-    assert book.sheetnames[1:3] == ["Marrakech-Safi", "Drâa-Tafilalet"]
-    assert [c.value for c in book["Marrakech-Safi"][1]] == REGION_HEADERS[:11]  # no contacts
+    assert book.sheetnames[2:4] == ["Marrakech-Safi", "Drâa-Tafilalet"]
+    assert [c.value for c in book["Marrakech-Safi"][1]] == REGION_HEADERS[:12]  # no contacts
     assert book["Drâa-Tafilalet"].max_row <= 2  # empty, still there so that the gap shows
     summary = {r[0]: r[1] for r in book["Synthèse"].iter_rows(values_only=True) if r[0]}
     assert summary["Régions"] == "Marrakech-Safi, Drâa-Tafilalet"
@@ -212,7 +215,8 @@ def test_cli_export_xlsx(app, session, tmp_path) -> None:  # type: ignore[no-unt
                                  "souss-massa", "--since", "2025-01-01"])
     assert result.exit_code == 0, result.output
     book = openpyxl.load_workbook(out)
-    assert book.sheetnames == ["Synthèse", "Souss-Massa", "Propositions retenues", "À propos"]
+    assert book.sheetnames == ["Synthèse", "Idées récurrentes", "Souss-Massa",
+                               "Éléments retenus", "À propos"]
     assert len(pd.read_excel(out, sheet_name="Souss-Massa")) == 2 + len(INJECTIONS)
     event = session.scalar(select(AuditEvent).where(AuditEvent.action == "export.xlsx"))
     assert event is not None and event.user_id is None

@@ -56,8 +56,8 @@ def test_download_is_a_post_with_csrf_sent_as_an_attachment_and_audited(app, ses
     assert "no-store" in response.headers["Cache-Control"]
     book = openpyxl.load_workbook(io.BytesIO(response.data))
     response.close()  # the file handle send_file opened (a WSGI server closes it itself)
-    assert book.sheetnames == ["Synthèse", "Marrakech-Safi", "Propositions retenues",
-                               "À propos"]
+    assert book.sheetnames == ["Synthèse", "Idées récurrentes", "Marrakech-Safi",
+                               "Éléments retenus", "À propos"]
     assert "Nadia Siège <siege@example.ma>" in book["Synthèse"]["A2"].value
 
     event = session.scalar(select(AuditEvent).where(AuditEvent.action == "export.xlsx"))
@@ -74,7 +74,8 @@ def test_a_delegate_exports_only_their_region(app, session) -> None:  # type: ig
     assert mine.headers["Content-Disposition"].endswith("synthese-tournee-2025-souss-massa.xlsx")
     book = openpyxl.load_workbook(io.BytesIO(mine.data))
     mine.close()
-    assert book.sheetnames == ["Synthèse", "Souss-Massa", "Propositions retenues", "À propos"]
+    assert book.sheetnames == ["Synthèse", "Idées récurrentes", "Souss-Massa",
+                               "Éléments retenus", "À propos"]
 
     other = client.post("/hq/exports", data={"csrf_token": csrf_for(app, client),
                                              "regions": "marrakech-safi"})

@@ -21,7 +21,7 @@ class RegionFigures:
     opportunities: int = 0
     challenges: int = 0
     proposals: int = 0
-    shortlisted: int = 0  # shortlisted ("retenues") proposals
+    shortlisted: int = 0  # shortlisted ("retenus") items of every kind
 
     @property
     def items(self) -> int:
@@ -90,6 +90,25 @@ class ItemRow(NamedTuple):
     job_title: str | None = None
     email: str | None = None
     phone: str | None = None
+    group: int | None = None  # the number of its idea group (None: alone in the selection)
+
+
+@dataclass(frozen=True)
+class IdeaGroupRow:
+    """One recurring idea as the "Idées récurrentes" sheet shows it, counted in the selection.
+
+    Lists hold labels already in the workbook's language, most frequent first.
+    """
+
+    number: int
+    title: str
+    kind: str
+    items: int
+    organisations: int
+    categories: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    themes: tuple[str, ...] = ()
+    quotes: tuple[str, ...] = ()  # up to three typical texts, from distinct organisations
 
 
 @dataclass(frozen=True)
@@ -113,6 +132,7 @@ class WorkbookData:
     theme_labels: Mapping[int, str] = field(default_factory=dict)
     include_contacts: bool = True
     title_year: int | None = None
+    ideas: tuple[IdeaGroupRow, ...] = ()  # heaviest first
 
 
 ProgressCallback = Callable[[int], None]

@@ -30,6 +30,8 @@ from feedback_app.exports.data import ProgressCallback
 from feedback_app.models import Region, TourStop
 from feedback_app.services.access import Scope
 from feedback_app.services.audit import record
+from feedback_app.services.idea_export import idea_rows
+from feedback_app.services.idea_groups import regroup_if_stale
 from feedback_app.services.synthesis import (
     DEFAULT_TIMEZONE,
     Selection,
@@ -165,6 +167,7 @@ def lookup(session: Session, scope: Scope, request: ExportRequest, *, directory:
     """Is this workbook cached, and how big is it? (Decides between a direct download and a
     background job.) Raises NotFound like `produce`."""
     language = request.language if request.language in LANGUAGES else "fr"
+    regroup_if_stale(session)  # the groups are current at export time
     with snapshot(session):
         sel = resolve(session, scope, request.filters, language=language, tz=tz)
         items = estimate_items(session, sel)
@@ -193,6 +196,7 @@ def produce(
     given, receives the number of rows to write before writing starts (for progress bars).
     """
     language = request.language if request.language in LANGUAGES else "fr"
+    regroup_if_stale(session)  # the groups are current at export time
     with snapshot(session):
         sel = resolve(session, scope, request.filters, language=language, tz=tz)
         key = request.key(scope)
@@ -215,6 +219,7 @@ def produce(
             theme_labels=sel.theme_labels,
             include_contacts=request.include_contacts,
             title_year=year,
+            ideas=idea_rows(session, sel),
         )
         partial = directory / f".{key}-{secrets.token_hex(4)}.part"
         try:

@@ -18,12 +18,15 @@ from sqlalchemy.orm import Session
 from feedback_app.exports.data import ItemRow
 from feedback_app.models import (
     FeedbackItem,
+    IdeaGroupMember,
     Region,
     ReviewStatus,
     Submission,
     Theme,
     TourStop,
 )
+from feedback_app.services.idea_export import stamp as idea_stamp
+from feedback_app.services.idea_export import visible_groups
 from feedback_app.services.synthesis import Selection
 
 CHUNK = 2000
@@ -38,7 +41,9 @@ def stream_items(session: Session, sel: Selection, *, include_contacts: bool = T
     """Every counted item of the selection, region by region in the official order.
 
     Contact columns are filled only when the respondent consented (and `include_contacts`).
+    An item's group number is given only for groups with two items or more in the selection.
     """
+    groups = visible_groups(session, sel)
     if include_contacts:
         consent = Submission.consent_contact.is_(True)
         contacts = [case((consent, column), else_=null()) for column in (
@@ -50,9 +55,10 @@ def stream_items(session: Session, sel: Selection, *, include_contacts: bool = T
             Region.slug, Submission.created_at, TourStop.city, Submission.organisation,
             Submission.category_code, FeedbackItem.kind, FeedbackItem.theme_id,
             FeedbackItem.text, FeedbackItem.priority, Submission.status,
-            FeedbackItem.shortlisted, Submission.reference, *contacts,
+            FeedbackItem.shortlisted, Submission.reference, *contacts, IdeaGroupMember.group_id,
         )
         .join(FeedbackItem, FeedbackItem.submission_id == Submission.id)
+        .outerjoin(IdeaGroupMember, IdeaGroupMember.item_id == FeedbackItem.id)
         .join(TourStop, TourStop.id == Submission.stop_id)
         .join(Region, Region.id == Submission.region_id)
         .where(*sel.submission_conditions())
@@ -75,6 +81,7 @@ def stream_items(session: Session, sel: Selection, *, include_contacts: bool = T
             row[0], day, row[2], row[3], row[4], _value(row[5]), row[6], row[7],
             _value(row[8]) if row[8] is not None else None, _value(row[9]), bool(row[10]),
             row[11], row[12], row[13], row[14], row[15],
+            row[16] if row[16] in groups else None,
         )
 
 
@@ -112,7 +119,8 @@ def fingerprint(session: Session, sel: Selection) -> str:
         .where(TourStop.region_id.in_(sel.region_ids)).order_by(TourStop.id)
     ).all()
     payload = json.dumps(
-        [list(subs), list(items), [list(t) for t in themes], [list(s) for s in stops]],
+        [list(subs), list(items), [list(t) for t in themes], [list(s) for s in stops],
+         idea_stamp(session)],
         default=lambda v: str(_value(v)),
     )
     return hashlib.sha256(payload.encode()).hexdigest()[:32]
