@@ -20,6 +20,9 @@ from sqlalchemy.orm import Session
 
 from feedback_app.database import write_transaction
 from feedback_app.models import (
+    IdeaGroup,
+    IdeaGroupMember,
+    ItemKind,
     Region,
     Role,
     StopStatus,
@@ -137,6 +140,15 @@ def build_world(session: Session) -> World:
                         "Proposition-secrete-A : former les guides")
     sub_b = _submission(session, stop_b.code, "Organisation B",
                         "Proposition B : une route vers la plage")
+    sub_a2 = _submission(session, stop_a.code, "Organisation A2",
+                         "Proposition A2 : former les guides touristiques")
+    with write_transaction(session):  # a confirmed idea group of region A's two proposals
+        group_a = IdeaGroup(kind=ItemKind.PROPOSAL, title="Proposition-secrete-A : guides",
+                            confirmed=True)
+        session.add(group_a)
+        session.flush()
+        session.add_all([IdeaGroupMember(item_id=s.items[0].id, group_id=group_a.id,
+                                         pinned=True, closeness=1.0) for s in (sub_a, sub_a2)])
     delegate_a = make_user(session, "delegue.a@example.ma", regions=(REGION_A,))
     delegate_b = make_user(session, "delegue.b@example.ma", regions=(REGION_B,))
     hq = make_user(session, "siege@example.ma", role=Role.HQ, regions=())
@@ -151,7 +163,7 @@ def build_world(session: Session) -> World:
         submission_a=sub_a.id, reference_a=sub_a.reference, item_a=sub_a.items[0].id,
         submission_b=sub_b.id,
         delegate_a=delegate_a.id, delegate_b=delegate_b.id, hq=hq.id, user_a=victim.id,
-        theme=theme.id, token=token,
+        theme=theme.id, token=token, group_a=group_a.id,
     )
     world.secrets_a = [stop_a.city, "Salle-Secrete-A", "Organisation-Secrete-A",
                        "Proposition-secrete-A", stop_a.code, sub_a.reference,

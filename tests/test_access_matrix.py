@@ -122,6 +122,16 @@ MATRIX: list[R] = [
       data={"text": "Rappeler en mai"}),
     R("review.bulk",           "POST", "/review/bulk",                        302, 302, 404, 302,
       data={"action": "reviewed", "submission_ids": "{submission_a}"}),
+    R("review.index",          "GET",  "/review/?group={group_a}",            302, 200, 404, 200),
+    R("review.ideas",          "GET",  "/review/ideas",                       302, 200, 200, 200),
+    R("review.idea_group",     "GET",  "/review/ideas/{group_a}",             302, 200, 404, 200),
+    R("review.idea_rename",    "POST", "/review/ideas/{group_a}/rename",      302, 302, 404, 302,
+      data={"title": "Les guides"}),
+    R("review.idea_confirm",   "POST", "/review/ideas/{group_a}/confirm",     302, 302, 404, 302),
+    R("review.idea_split",     "POST", "/review/ideas/{group_a}/split",       302, 422, 404, 422,
+      data={"items": "999999"}),
+    R("review.idea_merge",     "POST", "/review/ideas/{group_a}/merge",       302, 422, 404, 422,
+      data={"other": "999999"}),
 ]
 # fmt: on
 

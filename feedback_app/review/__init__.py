@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("review", __name__, template_folder="templates")
 
-from feedback_app.review import detail, routes  # noqa: E402,F401  (routes attach to bp)
+from feedback_app.review import detail, ideas, routes  # noqa: E402,F401  (routes attach to bp)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import replace
 from urllib.parse import urlsplit
 
 from babel.dates import format_datetime as babel_datetime
@@ -20,6 +21,7 @@ from feedback_app.review import bp
 from feedback_app.review.forms import NO_THEME, STATUS_LABELS, BulkForm, FilterForm
 from feedback_app.services import reference, review_actions
 from feedback_app.services.errors import NotFound, ValidationFailed
+from feedback_app.services.idea_group_queries import group_summary
 from feedback_app.services.review_queries import (
     Cursor,
     ReviewFilters,
@@ -110,7 +112,9 @@ def index():  # type: ignore[no-untyped-def]
     form = FilterForm(request.args)
     _set_filter_choices(form, lists)
     form.validate()
-    filters = _filters(form)
+    filters = replace(_filters(form), group_id=_number(request.args.get("group")))
+    group = (group_summary(db.session, scope, filters.group_id)
+             if filters.group_id is not None else None)
     page = list_submissions(
         db.session, scope, filters,
         after=Cursor.decode(request.args.get("after")),
@@ -132,7 +136,7 @@ def index():  # type: ignore[no-untyped-def]
         category_names={c.code: c.label for c in lists["categories"]},
         kind_labels={k: str(v) for k, v in reference.KIND_LABELS.items()},
         status_labels={k: str(v) for k, v in STATUS_LABELS.items()}, when=_datetime_formatter(),
-        searching=bool(filters.query), filtered=bool(kept),
+        searching=bool(filters.query), filtered=bool(kept), group=group,
     )
 
 
