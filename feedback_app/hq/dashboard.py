@@ -18,8 +18,12 @@ from feedback_app.auth.guards import current_scope, staff_required
 from feedback_app.extensions import db
 from feedback_app.hq import bp
 from feedback_app.i18n import current_language
+from feedback_app.models import ItemKind
 from feedback_app.services import reference
+from feedback_app.services.idea_group_queries import top_groups
 from feedback_app.services.synthesis import SynthesisFilters, resolve, synthesis
+
+TOP_IDEAS = 5
 
 
 class PeriodForm(FlaskForm):
@@ -63,6 +67,9 @@ def dashboard():  # type: ignore[no-untyped-def]
                   language=language,
                   tz=current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "UTC")
     syn = synthesis(db.session, sel)
+    # The recurring ideas of the reader's regions (all time: groups are not dated).
+    ideas = {kind.value: top_groups(db.session, current_scope(), kind, TOP_IDEAS)
+             for kind in ItemKind}
     db.session.rollback()  # end the read transaction: nothing to keep
     region_ids = {r.slug: r.id for r in sel.regions}
     biggest = max([r.submissions for r in syn.regions] + [1])
@@ -71,5 +78,7 @@ def dashboard():  # type: ignore[no-untyped-def]
         biggest=biggest, review=_review_linker(since, until),
         stops_link="hq.stops" in current_app.view_functions,
         kinds=("need", "opportunity", "challenge", "proposal"),
-        kind_labels=reference.KIND_PLURALS,
+        kind_labels=reference.KIND_PLURALS, ideas=ideas,
+        review_group=lambda group_id: url_for("review.index", group=group_id)
+        if "review.index" in current_app.view_functions else None,
     )
