@@ -221,6 +221,7 @@ def _write_rows(
         if item.group is not None:
             ws.write_number(r, 11, item.group)
         _grow(widths, 1, city[0]), _grow(widths, 2, org[0]), _grow(widths, 6, text[0])
+        _grow(widths, 10, ref[0])  # a reference is never cut
         if theme:
             _grow(widths, 5, theme[0])
         if contacts:
