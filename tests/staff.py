@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from feedback_app.database import write_transaction
 from feedback_app.models import (
+    FeedbackItem,
     IdeaGroup,
     IdeaGroupMember,
     ItemKind,
@@ -140,15 +141,16 @@ def build_world(session: Session) -> World:
                         "Proposition-secrete-A : former les guides")
     sub_b = _submission(session, stop_b.code, "Organisation B",
                         "Proposition B : une route vers la plage")
-    sub_a2 = _submission(session, stop_a.code, "Organisation A2",
-                         "Proposition A2 : former les guides touristiques")
-    with write_transaction(session):  # a confirmed idea group of region A's two proposals
+    with write_transaction(session):  # a confirmed idea group of two of region A's proposals
+        second = FeedbackItem(submission_id=sub_a.id, position=1, kind=ItemKind.PROPOSAL,
+                              text="Former les guides touristiques aux langues")
         group_a = IdeaGroup(kind=ItemKind.PROPOSAL, title="Proposition-secrete-A : guides",
                             confirmed=True)
-        session.add(group_a)
+        session.add_all([second, group_a])
         session.flush()
-        session.add_all([IdeaGroupMember(item_id=s.items[0].id, group_id=group_a.id,
-                                         pinned=True, closeness=1.0) for s in (sub_a, sub_a2)])
+        session.add_all([IdeaGroupMember(item_id=item_id, group_id=group_a.id, pinned=True,
+                                         closeness=1.0)
+                         for item_id in (sub_a.items[0].id, second.id)])
     delegate_a = make_user(session, "delegue.a@example.ma", regions=(REGION_A,))
     delegate_b = make_user(session, "delegue.b@example.ma", regions=(REGION_B,))
     hq = make_user(session, "siege@example.ma", role=Role.HQ, regions=())

@@ -120,7 +120,7 @@ def test_a_large_export_runs_in_the_background_with_progress(app, session) -> No
     assert download.status_code == 200 and download.mimetype == XLSX
     assert "synthese-tournee-2025-toutes-regions.xlsx" in download.headers[
         "Content-Disposition"]
-    assert len(openpyxl.load_workbook(io.BytesIO(download.data)).sheetnames) == 15
+    assert len(openpyxl.load_workbook(io.BytesIO(download.data)).sheetnames) == 16
     download.close()
     event = session.scalar(select(AuditEvent).where(AuditEvent.action == "export.xlsx"))
     assert event is not None and event.after["job"] == job_id

@@ -30,6 +30,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal, overload
 
 from sqlalchemy import delete, exists, func, insert, select, update
 from sqlalchemy.orm import Session
@@ -89,8 +90,7 @@ def regroup_if_stale(session: Session) -> bool:
     if not is_stale(session):
         session.rollback()
         return False
-    regroup(session)
-    return True
+    return regroup(session, only_if_stale=True) is not None
 
 
 def _load(session: Session, kind: ItemKind) -> list[_Item]:
@@ -142,12 +142,29 @@ def _assign(
     return target, fresh
 
 
+@overload
+def regroup(session: Session, *, actor_id: int | None = ..., settings: Settings | None = ...,
+            only_if_stale: Literal[False] = ...) -> RegroupResult: ...
+@overload
+def regroup(session: Session, *, actor_id: int | None = ..., settings: Settings | None = ...,
+            only_if_stale: bool) -> RegroupResult | None: ...
 def regroup(
-    session: Session, *, actor_id: int | None = None, settings: Settings | None = None
-) -> RegroupResult:
-    """Recompute the automatic groups of every kind, respecting what people curated."""
+    session: Session, *, actor_id: int | None = None, settings: Settings | None = None,
+    only_if_stale: bool = False,
+) -> RegroupResult | None:
+    """Recompute the automatic groups of every kind, respecting what people curated.
+
+    Two regroupings never interleave: the state row is locked first (SQLite's write
+    transaction serialises them anyway). With `only_if_stale`, a regrouping that finds the
+    groups already current once it holds the lock (another one just ran) does nothing.
+    """
     with write_transaction(session):
+        state = session.scalar(
+            select(IdeaGroupingState).where(IdeaGroupingState.id == _STATE_ID).with_for_update()
+        )
         stamp = fingerprint(session)
+        if only_if_stale and state is not None and state.fingerprint == stamp:
+            return None
         groups = {g.id: g for g in session.scalars(select(IdeaGroup))}
         group_kind = {gid: g.kind for gid, g in groups.items()}
         total = 0
