@@ -79,5 +79,8 @@ bench-intake: install
 bench-live: install
 	$(BIN)/python bench/live.py
 
+bench-grouping: install
+	$(BIN)/python bench/grouping.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

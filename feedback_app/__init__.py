@@ -40,5 +40,6 @@ def create_app(config: str | dict[str, Any] | None = None) -> Flask:
     wiring.register_i18n(app)
     wiring.register_blueprints(app)
     wiring.register_http_layer(app)
+    wiring.register_background_work(app)
     wiring.register_cli(app)
     return app

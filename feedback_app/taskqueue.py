@@ -55,10 +55,18 @@ class Task:
         """Enqueue a call (arguments must be JSON values); returns the message id.
 
         Raises TaskQueueUnavailable when the broker is down."""
+        return self._send(args, kwargs)
+
+    def send_later(self, delay_s: float, **kwargs: Any) -> str:
+        """Like `send`, the call running no sooner than `delay_s` seconds from now."""
+        return self._send((), kwargs, delay_ms=int(delay_s * 1000))
+
+    def _send(self, args: tuple[Any, ...], kwargs: dict[str, Any],
+              delay_ms: int | None = None) -> str:
         state = self.queue.state(current_app)
         actor = state.actor(self)
         try:
-            message = actor.send(*args, **kwargs)
+            message = actor.send_with_options(args=args, kwargs=kwargs, delay=delay_ms)
         except (redis.RedisError, dramatiq.errors.BrokerError) as error:
             raise TaskQueueUnavailable(str(error)) from error
         state.ensure_local_worker()

@@ -121,6 +121,13 @@ def register_http_layer(app: Flask) -> None:
     errors.register(app)
 
 
+def register_background_work(app: Flask) -> None:
+    """Regroup the recurring ideas on the task queue after the requests that change items."""
+    from feedback_app.tasks import grouping
+
+    grouping.register(app)
+
+
 def register_cli(app: Flask) -> None:
     from feedback_app.cli import register
 

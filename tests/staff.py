@@ -20,6 +20,10 @@ from sqlalchemy.orm import Session
 
 from feedback_app.database import write_transaction
 from feedback_app.models import (
+    FeedbackItem,
+    IdeaGroup,
+    IdeaGroupMember,
+    ItemKind,
     Region,
     Role,
     StopStatus,
@@ -146,6 +150,16 @@ def build_world(session: Session) -> World:
                         "Proposition-secrete-A : former les guides")
     sub_b = _submission(session, stop_b.code, "Organisation B",
                         "Proposition B : une route vers la plage")
+    with write_transaction(session):  # a confirmed idea group of two of region A's proposals
+        second = FeedbackItem(submission_id=sub_a.id, position=1, kind=ItemKind.PROPOSAL,
+                              text="Former les guides touristiques aux langues")
+        group_a = IdeaGroup(kind=ItemKind.PROPOSAL, title="Proposition-secrete-A : guides",
+                            confirmed=True)
+        session.add_all([second, group_a])
+        session.flush()
+        session.add_all([IdeaGroupMember(item_id=item_id, group_id=group_a.id, pinned=True,
+                                         closeness=1.0)
+                         for item_id in (sub_a.items[0].id, second.id)])
     delegate_a = make_user(session, "delegue.a@example.ma", regions=(REGION_A,))
     delegate_b = make_user(session, "delegue.b@example.ma", regions=(REGION_B,))
     hq = make_user(session, "siege@example.ma", role=Role.HQ, regions=())
@@ -161,7 +175,7 @@ def build_world(session: Session) -> World:
         submission_a=sub_a.id, reference_a=sub_a.reference, item_a=sub_a.items[0].id,
         submission_b=sub_b.id,
         delegate_a=delegate_a.id, delegate_b=delegate_b.id, hq=hq.id, user_a=victim.id,
-        theme=theme.id, token=token, import_a=import_a,
+        theme=theme.id, token=token, import_a=import_a, group_a=group_a.id,
     )
     world.secrets_a = [stop_a.city, "Salle-Secrete-A", "Organisation-Secrete-A",
                        "Proposition-secrete-A", stop_a.code, sub_a.reference,

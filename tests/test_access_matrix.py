@@ -153,6 +153,16 @@ MATRIX: list[R] = [
     R("review.stop_live_settings", "POST",
       "/review/stops/{stop_a}/live/settings",                                 302, 403, 403, 302,
       data={"unreviewed": "1"}),
+    R("review.index",          "GET",  "/review/?group={group_a}",            302, 200, 404, 200),
+    R("review.ideas",          "GET",  "/review/ideas",                       302, 200, 200, 200),
+    R("review.idea_group",     "GET",  "/review/ideas/{group_a}",             302, 200, 404, 200),
+    R("review.idea_rename",    "POST", "/review/ideas/{group_a}/rename",      302, 302, 404, 302,
+      data={"title": "Les guides"}),
+    R("review.idea_confirm",   "POST", "/review/ideas/{group_a}/confirm",     302, 302, 404, 302),
+    R("review.idea_split",     "POST", "/review/ideas/{group_a}/split",       302, 422, 404, 422,
+      data={"items": "999999"}),
+    R("review.idea_merge",     "POST", "/review/ideas/{group_a}/merge",       302, 422, 404, 422,
+      data={"other": "999999"}),
 ]
 # fmt: on
 

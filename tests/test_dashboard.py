@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 from markupsafe import escape
 from sqlalchemy import select
 
-from feedback_app.models import Region, Role
+from feedback_app.models import Region, Role, TourStop
 from tests.export_world import build_tour
 from tests.staff import make_user, signed_in
 
@@ -58,7 +58,7 @@ def test_every_figure_links_to_the_filtered_review_list(app, session) -> None:
     review = [parse_qs(link.query) for link in links if link.path == "/review/"]
     assert {"region": [str(region_id)]} in review
     assert {"region": [str(region_id)], "kind": ["need"]} in review
-    assert {"region": [str(region_id)], "kind": ["proposal"], "shortlisted": ["1"]} in review
+    assert {"region": [str(region_id)], "shortlisted": ["1"]} in review  # any kind
     assert any(link.path == "/hq/stops" and parse_qs(link.query) == {
         "region": ["marrakech-safi"]} for link in links)
     categories = re.findall(r'href="(/review/\?[^"]*category=[^"]+)"', html)
@@ -90,3 +90,25 @@ def test_the_period_filter_and_its_errors(app, session) -> None:
 def test_anonymous_visitors_are_sent_to_sign_in(client) -> None:
     response = client.get("/hq/")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_top_recurring_ideas_link_to_the_review_list_of_their_group(app, session) -> None:  # type: ignore[no-untyped-def]
+    from feedback_app.services.idea_groups import regroup
+    from tests.export_world import add_submission
+
+    _people(session)
+    stop = session.scalar(select(TourStop.id).join(Region).where(
+        Region.slug == "souss-massa"))
+    for n, text in enumerate(("Former les guides touristiques aux langues étrangères",
+                              "Des cours de langues étrangères pour les guides touristiques")):
+        add_submission(session, stop, organisation=f"Agence {n}",
+                       items=[{"kind": "need", "text": text}])
+    regroup(session)
+    html = signed_in(app, "siege@example.ma").get("/hq/").get_data(as_text=True)
+    ideas = html.split("Idées récurrentes")[1].split("Thèmes les plus cités")[0]
+    assert "guides touristiques" in ideas and "2 organisations" in ideas
+    guides = next(li for li in ideas.split("<li>") if "guides touristiques" in li)
+    (href,) = re.findall(r'href="(/review/[^"]+)"', guides)
+    assert list(parse_qs(urlsplit(href).query)) == ["group"]
+    listing = signed_in(app, "siege@example.ma").get(href)
+    assert "Agence 0" in listing.get_data(as_text=True)

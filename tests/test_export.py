@@ -32,7 +32,8 @@ from feedback_app.services.synthesis import SynthesisFilters
 from tests.export_world import ARABIC_TEXT, CONTROL_TEXT, INJECTIONS, build_tour
 
 REGION_HEADERS = ["Date", "Étape (ville)", "Organisation", "Catégorie", "Type", "Thème",
-                  "Texte", "Priorité", "Statut", "Retenue", "Référence", "Provenance", "Nom",
+                  "Texte", "Priorité", "Statut", "Retenue", "Référence", "Groupe", "Provenance",
+                  "Nom",
                   "Fonction", "E-mail", "Téléphone"]
 
 
@@ -74,7 +75,7 @@ def test_workbook_sheets_tables_figures_and_chart(app, session) -> None:
     assert (result.items, result.cached) == (19, False)
 
     book = openpyxl.load_workbook(result.path)
-    assert book.sheetnames == ["Synthèse", *_official_names(session), "Propositions retenues",
+    assert book.sheetnames == ["Synthèse", "Idées récurrentes", *_official_names(session), "Éléments retenus",
                                *(f"Bilan {n}"[:31] for n in _official_names(session)),
                                "À propos"]
     marrakech = book["Marrakech-Safi"]
@@ -91,12 +92,14 @@ def test_workbook_sheets_tables_figures_and_chart(app, session) -> None:
     assert counts["Souss-Massa"] == 2 + len(INJECTIONS)
     assert counts["Drâa-Tafilalet"] == 0 and counts["L'Oriental"] == 0  # empty, still there
     assert list(frames["Souss-Massa"].columns) == REGION_HEADERS
-    assert counts["Propositions retenues"] == 2
+    retained = [r for r in book["Éléments retenus"].iter_rows(values_only=True)
+                if r[0] in {"Marrakech-Safi", "Souss-Massa"}]
+    assert len(retained) == 2
 
     # The regions table of the Synthèse sheet, and its totals row, match the database.
     rows = list(book["Synthèse"].iter_rows(values_only=True))
     header = rows.index(("Région", "Étapes tenues", "Contributions", "Besoins", "Opportunités",
-                         "Défis", "Propositions", "Propositions retenues",
+                         "Défis", "Propositions", "Éléments retenus",
                          *[None] * (len(rows[0]) - 8)))
     by_region = {r[0]: r[1:8] for r in rows[header + 1: header + 14]}
     assert by_region["Marrakech-Safi"] == (2, 2, 2, 1, 1, 2, 1)
@@ -173,7 +176,7 @@ def test_delegate_export_holds_only_their_regions(app, session) -> None:
     result = _export(app, session, Scope(user_id=42, region_ids=frozenset({region_id})))
     assert result.filename == "synthese-tournee-2025-souss-massa.xlsx"
     book = openpyxl.load_workbook(result.path)
-    assert book.sheetnames == ["Synthèse", "Souss-Massa", "Propositions retenues",
+    assert book.sheetnames == ["Synthèse", "Idées récurrentes", "Souss-Massa", "Éléments retenus",
                                "Bilan Souss-Massa", "À propos"]
     everything = " ".join(str(c.value) for ws in book for row in ws.iter_rows() for c in row)
     assert "Marrakech" not in everything and "Riad Dar Atlas" not in everything
@@ -186,7 +189,7 @@ def test_filters_are_printed_and_regions_kept_even_when_empty(app, session) -> N
     result = _export(app, session, filters=filters, include_contacts=False)
     assert result.filename == "synthese-tournee-2025-marrakech-safi-draa-tafilalet.xlsx"
     book = openpyxl.load_workbook(result.path)
-    assert book.sheetnames[1:3] == ["Marrakech-Safi", "Drâa-Tafilalet"]
+    assert book.sheetnames[2:4] == ["Marrakech-Safi", "Drâa-Tafilalet"]
     assert [c.value for c in book["Marrakech-Safi"][1]] == REGION_HEADERS[:12]  # no contacts
     assert book["Drâa-Tafilalet"].max_row <= 2  # empty, still there so that the gap shows
     summary = {r[0]: r[1] for r in book["Synthèse"].iter_rows(values_only=True) if r[0]}
@@ -236,7 +239,7 @@ def test_cli_export_xlsx(app, session, tmp_path) -> None:
                                  "souss-massa", "--since", "2025-01-01"])
     assert result.exit_code == 0, result.output
     book = openpyxl.load_workbook(out)
-    assert book.sheetnames == ["Synthèse", "Souss-Massa", "Propositions retenues",
+    assert book.sheetnames == ["Synthèse", "Idées récurrentes", "Souss-Massa", "Éléments retenus",
                                "Bilan Souss-Massa", "À propos"]
     assert len(pd.read_excel(out, sheet_name="Souss-Massa")) == 2 + len(INJECTIONS)
     event = session.scalar(select(AuditEvent).where(AuditEvent.action == "export.xlsx"))

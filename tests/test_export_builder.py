@@ -99,8 +99,8 @@ def test_the_builder_writes_any_text_without_formula_or_failure() -> None:
                 assert "<f>" not in xml and "<f " not in xml
     out.seek(0)
     book = openpyxl.load_workbook(out)
-    assert book.sheetnames == ["Synthèse", "Souss-Massa", "L'Oriental",
-                               "Propositions retenues", "À propos"]
+    assert book.sheetnames == ["Synthèse", "Idées récurrentes", "Souss-Massa", "L'Oriental",
+                               "Éléments retenus", "À propos"]
     texts = [c.value for c in book["Souss-Massa"]["G"][1:]]
     assert texts[:3] == ["=1+1", "ab", "@x"]
     assert len(texts[3]) == 32_767

@@ -61,7 +61,7 @@ def test_download_is_a_post_with_csrf_sent_as_an_attachment_and_audited(app, ses
     assert "no-store" in response.headers["Cache-Control"]
     book = openpyxl.load_workbook(io.BytesIO(response.data))
     response.close()  # the file handle send_file opened (a WSGI server closes it itself)
-    assert book.sheetnames == ["Synthèse", "Marrakech-Safi", "Propositions retenues",
+    assert book.sheetnames == ["Synthèse", "Idées récurrentes", "Marrakech-Safi", "Éléments retenus",
                                "Bilan Marrakech-Safi", "À propos"]
     assert "Nadia Siège <siege@example.ma>" in book["Synthèse"]["A2"].value
 
@@ -79,7 +79,7 @@ def test_a_delegate_exports_only_their_region(app, session) -> None:
     assert mine.headers["Content-Disposition"].endswith("synthese-tournee-2025-souss-massa.xlsx")
     book = openpyxl.load_workbook(io.BytesIO(mine.data))
     mine.close()
-    assert book.sheetnames == ["Synthèse", "Souss-Massa", "Propositions retenues",
+    assert book.sheetnames == ["Synthèse", "Idées récurrentes", "Souss-Massa", "Éléments retenus",
                                "Bilan Souss-Massa", "À propos"]
 
     other = client.post("/hq/exports", data={"csrf_token": csrf_for(app, client),
@@ -119,7 +119,7 @@ def test_a_large_export_runs_in_the_background_with_progress(app, session) -> No
     assert download.status_code == 200 and download.mimetype == XLSX
     assert "synthese-tournee-2025-toutes-regions.xlsx" in download.headers[
         "Content-Disposition"]
-    assert len(openpyxl.load_workbook(io.BytesIO(download.data)).sheetnames) == 27  # 12 + 12 briefs
+    assert len(openpyxl.load_workbook(io.BytesIO(download.data)).sheetnames) == 28  # 12 regions + 12 briefs
     event = session.scalar(select(AuditEvent).where(AuditEvent.action == "export.xlsx"))
     assert event is not None and event.after["job"] == job_id
 

@@ -2,6 +2,7 @@
 
 from feedback_app.exports.data import (
     FilterSummary,
+    IdeaGroupRow,
     ItemRow,
     RegionFigures,
     Synthesis,
@@ -13,6 +14,7 @@ from feedback_app.exports.workbook import BuildResult, build_workbook
 __all__ = [
     "BuildResult",
     "FilterSummary",
+    "IdeaGroupRow",
     "ItemRow",
     "RegionFigures",
     "Synthesis",

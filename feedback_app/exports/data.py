@@ -24,7 +24,7 @@ class RegionFigures:
     opportunities: int = 0
     challenges: int = 0
     proposals: int = 0
-    shortlisted: int = 0  # shortlisted ("retenues") proposals
+    shortlisted: int = 0  # shortlisted ("retenus") items of every kind
 
     @property
     def items(self) -> int:
@@ -93,7 +93,26 @@ class ItemRow(NamedTuple):
     job_title: str | None = None
     email: str | None = None
     phone: str | None = None
+    group: int | None = None  # the number of its idea group (None: alone in the selection)
     source: str = "form"  # form, api, tablet or import
+
+
+@dataclass(frozen=True)
+class IdeaGroupRow:
+    """One recurring idea as the "Idées récurrentes" sheet shows it, counted in the selection.
+
+    Lists hold labels already in the workbook's language, most frequent first.
+    """
+
+    number: int
+    title: str
+    kind: str
+    items: int
+    organisations: int
+    categories: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    themes: tuple[str, ...] = ()
+    quotes: tuple[str, ...] = ()  # up to three typical texts, from distinct organisations
 
 
 @dataclass(frozen=True)
@@ -120,6 +139,7 @@ class WorkbookData:
     # Region slug -> its brief (exports/brief_sheet.py): a sheet each, and the sign-off lines
     # of the summary sheet. Empty: no brief sheets.
     briefs: Mapping[str, RegionBrief] = field(default_factory=dict)
+    ideas: tuple[IdeaGroupRow, ...] = ()  # heaviest first
 
 
 ProgressCallback = Callable[[int], None]

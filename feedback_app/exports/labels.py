@@ -24,7 +24,13 @@ from feedback_app.locales import language as language_info
 
 FR: dict[str, object] = {
     "sheet_synthesis": "Synthèse",
-    "sheet_proposals": "Propositions retenues",
+    "sheet_proposals": "Éléments retenus",
+    "sheet_ideas": "Idées récurrentes",
+    "ideas_title": "Idées récurrentes : ce que plusieurs professionnels ont dit",
+    "ideas_none": "Aucune idée n'a été exprimée par plusieurs contributions dans cette sélection.",
+    "retained_title": "Éléments retenus par les délégués, par type",
+    "retained_none": "Aucun élément retenu.",
+    "page_footer": "Page &P / &N",
     "sheet_about": "À propos",
     "title": "Synthèse de la tournée régionale du tourisme",
     "generated": "Généré le {when} par {who}",
@@ -48,7 +54,7 @@ FR: dict[str, object] = {
     "col_region": "Région",
     "col_stops_held": "Étapes tenues",
     "col_submissions": "Contributions",
-    "col_shortlisted": "Propositions retenues",
+    "col_shortlisted": "Éléments retenus",
     "total": "Total",
     "by_category": "Contributions par catégorie professionnelle",
     "top_themes": "Thèmes les plus cités, par type",
@@ -60,7 +66,11 @@ FR: dict[str, object] = {
         "priority": "Priorité", "status": "Statut", "shortlisted": "Retenue",
         "reference": "Référence", "person_name": "Nom", "job_title": "Fonction",
         "email": "E-mail", "phone": "Téléphone", "region": "Région",
-        "proposal": "Proposition", "source": "Provenance",
+        "proposal": "Proposition", "source": "Provenance", "group": "Groupe", "number": "N°",
+        "title": "Idée",
+        "items": "Contributions", "organisations": "Organisations",
+        "categories": "Catégories", "regions": "Régions", "themes": "Thèmes",
+        "quote_1": "Citation 1", "quote_2": "Citation 2", "quote_3": "Citation 3",
     },
     "kind_hints": {
         "need": "Ce qui manque aux professionnels pour mieux travailler.",
@@ -72,12 +82,17 @@ FR: dict[str, object] = {
     "about_title": "À propos de ce classeur",
     "about_sheets": "Contenu des feuilles",
     "about_sheet_synthesis": "Les chiffres par région (étapes tenues, contributions, entrées "
-                             "par type, propositions retenues), la répartition par catégorie "
+                             "par type, éléments retenus), la répartition par catégorie "
                              "professionnelle, les thèmes les plus cités et un graphique.",
     "about_sheet_region": "Une feuille par région, dans l'ordre officiel, même vide : une ligne "
                           "par entrée (besoin, opportunité, défi ou proposition).",
-    "about_sheet_proposals": "Les propositions retenues par les délégués, toutes régions "
-                             "confondues, prêtes à reprendre dans un plan d'action.",
+    "about_sheet_proposals": "Les éléments retenus par les délégués (besoins, opportunités, "
+                             "défis et propositions), par type, toutes régions confondues, "
+                             "prêts à reprendre dans un plan d'action.",
+    "about_sheet_ideas": "Les idées dites par plusieurs contributions (regroupées "
+                         "automatiquement puis revues par les délégués), de la plus partagée à "
+                         "la moins partagée ; la colonne « Groupe » des feuilles régionales "
+                         "renvoie à leur numéro.",
     "about_region_sheets": "Feuilles régionales",
     "about_kinds": "Types d'entrées",
     "about_categories": "Catégories professionnelles",

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 EN: dict[str, object] = {
     "sheet_synthesis": "Summary",
-    "sheet_proposals": "Shortlisted proposals",
+    "sheet_proposals": "Shortlisted items",
+    "sheet_ideas": "Recurring ideas",
+    "ideas_title": "Recurring ideas: what several professionals said",
+    "ideas_none": "No idea was expressed by several submissions in this selection.",
+    "retained_title": "Items shortlisted by the delegates, by kind",
+    "retained_none": "No shortlisted item.",
+    "page_footer": "Page &P of &N",
     "sheet_about": "About",
     "title": "Regional tourism tour: summary",
     "generated": "Generated on {when} by {who}",
@@ -28,7 +34,7 @@ EN: dict[str, object] = {
     "col_region": "Region",
     "col_stops_held": "Stops held",
     "col_submissions": "Submissions",
-    "col_shortlisted": "Shortlisted proposals",
+    "col_shortlisted": "Shortlisted items",
     "total": "Total",
     "by_category": "Submissions by professional category",
     "top_themes": "Most cited themes, by kind",
@@ -41,6 +47,9 @@ EN: dict[str, object] = {
         "reference": "Reference", "person_name": "Name", "job_title": "Job title",
         "email": "Email", "phone": "Phone", "region": "Region", "proposal": "Proposal",
         "source": "Source",
+        "group": "Group", "number": "No.", "title": "Idea", "items": "Submissions",
+        "organisations": "Organisations", "categories": "Categories", "regions": "Regions",
+        "themes": "Themes", "quote_1": "Quote 1", "quote_2": "Quote 2", "quote_3": "Quote 3",
     },
     "kind_hints": {
         "need": "What professionals lack to work better.",
@@ -52,12 +61,16 @@ EN: dict[str, object] = {
     "about_title": "About this workbook",
     "about_sheets": "What each sheet holds",
     "about_sheet_synthesis": "Figures by region (stops held, submissions, entries by kind, "
-                             "shortlisted proposals), the split by professional category, the "
+                             "shortlisted items), the split by professional category, the "
                              "most cited themes and a chart.",
     "about_sheet_region": "One sheet per region, in the official order, even when empty: one "
                           "row per entry (need, opportunity, challenge or proposal).",
-    "about_sheet_proposals": "The proposals shortlisted by the delegates across regions, ready "
-                             "to paste into an action plan.",
+    "about_sheet_proposals": "The items shortlisted by the delegates (needs, opportunities, "
+                             "challenges and proposals), by kind, across regions, ready to "
+                             "paste into an action plan.",
+    "about_sheet_ideas": "The ideas said by several submissions (grouped automatically, then "
+                         "reviewed by the delegates), most shared first; the \"Group\" column "
+                         "of the region sheets gives their number.",
     "about_region_sheets": "Region sheets",
     "about_kinds": "Kinds of entries",
     "about_categories": "Professional categories",
@@ -88,7 +101,13 @@ EN: dict[str, object] = {
 
 AR: dict[str, object] = {
     "sheet_synthesis": "الخلاصة",
-    "sheet_proposals": "المقترحات المعتمدة",
+    "sheet_proposals": "العناصر المعتمدة",
+    "sheet_ideas": "الأفكار المتكررة",
+    "ideas_title": "الأفكار المتكررة: ما قاله عدة مهنيين",
+    "ideas_none": "لم يتم التعبير عن أي فكرة في عدة مساهمات ضمن هذا الاختيار.",
+    "retained_title": "العناصر التي اعتمدها المندوبون، حسب النوع",
+    "retained_none": "لا يوجد أي عنصر معتمد.",
+    "page_footer": "الصفحة &P من &N",
     "sheet_about": "حول المصنف",
     "title": "خلاصة الجولة الجهوية للسياحة",
     "generated": "أُنشئ في {when} من طرف {who}",
@@ -112,7 +131,7 @@ AR: dict[str, object] = {
     "col_region": "الجهة",
     "col_stops_held": "المحطات المنعقدة",
     "col_submissions": "المساهمات",
-    "col_shortlisted": "المقترحات المعتمدة",
+    "col_shortlisted": "العناصر المعتمدة",
     "total": "المجموع",
     "by_category": "المساهمات حسب الفئة المهنية",
     "top_themes": "المحاور الأكثر ذكرًا حسب النوع",
@@ -124,7 +143,11 @@ AR: dict[str, object] = {
         "priority": "الأولوية", "status": "الحالة", "shortlisted": "معتمد",
         "reference": "المرجع", "person_name": "الاسم", "job_title": "الصفة",
         "email": "البريد الإلكتروني", "phone": "الهاتف", "region": "الجهة",
-        "proposal": "المقترح", "source": "المصدر",
+        "proposal": "المقترح", "source": "المصدر", "group": "المجموعة", "number": "الرقم",
+        "title": "الفكرة",
+        "items": "المساهمات", "organisations": "المؤسسات", "categories": "الفئات",
+        "regions": "الجهات", "themes": "المحاور", "quote_1": "اقتباس 1", "quote_2": "اقتباس 2",
+        "quote_3": "اقتباس 3",
     },
     "kind_hints": {
         "need": "ما ينقص المهنيين للعمل بشكل أفضل.",
@@ -138,7 +161,11 @@ AR: dict[str, object] = {
     "about_sheet_synthesis": "الأرقام حسب الجهة، والتوزيع حسب الفئة المهنية، والمحاور الأكثر "
                              "ذكرًا، ورسم بياني.",
     "about_sheet_region": "ورقة لكل جهة حسب الترتيب الرسمي، ولو كانت فارغة: سطر لكل مدخل.",
-    "about_sheet_proposals": "المقترحات التي اعتمدها المندوبون في جميع الجهات، جاهزة لخطة عمل.",
+    "about_sheet_proposals": "العناصر التي اعتمدها المندوبون (احتياجات وفرص وتحديات ومقترحات) "
+                             "حسب النوع وفي جميع الجهات، جاهزة لخطة عمل.",
+    "about_sheet_ideas": "الأفكار التي وردت في عدة مساهمات (مجمعة آليًا ثم راجعها المندوبون)، "
+                         "من الأكثر تداولًا إلى الأقل؛ عمود «المجموعة» في أوراق الجهات يحيل "
+                         "إلى رقمها.",
     "about_region_sheets": "أوراق الجهات",
     "about_kinds": "أنواع المدخلات",
     "about_categories": "الفئات المهنية",

@@ -128,10 +128,20 @@ def write_synthesis(wb: Workbook, ws: Worksheet, formats: Formats, labels: Label
     print_setup(ws, labels)
 
 
-def print_setup(ws: Worksheet, labels: Labels) -> None:
+def print_setup(ws: Worksheet, labels: Labels, *, portrait: bool = False) -> None:
+    """A4, fitted to one page wide, the workbook's title and the sheet's name in the header
+    and page numbers in the footer, in the workbook's language."""
     ws.set_paper(9)  # A4
-    ws.set_landscape()
+    if portrait:
+        ws.set_portrait()
+    else:
+        ws.set_landscape()
     ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.6)
+    # "&" starts a header code: a literal one is written "&&".
+    title = labels["title"].replace("&", "&&")
+    ws.set_header(f"&L&8{title}&R&8&A")
+    ws.set_footer(f"&C&8{labels['page_footer']}")
     if labels.rtl:
         ws.right_to_left()
 
@@ -177,6 +187,7 @@ def write_about(ws: Worksheet, formats: Formats, labels: Labels, data: WorkbookD
         (labels["about_region_sheets"],
          labels["about_sheet_region"] + (" " + ", ".join(region_sheets) if region_sheets
                                          else "")),
+        (labels["sheet_ideas"], labels["about_sheet_ideas"]),
         (labels["sheet_proposals"], labels["about_sheet_proposals"]),
     ):
         row += 1

@@ -21,24 +21,25 @@ from xlsxwriter.worksheet import Worksheet
 from feedback_app.exports.brief_sheet import brief_sheet_name, write_brief
 from feedback_app.exports.cells import sheet_name, table_name
 from feedback_app.exports.data import ProgressCallback, WorkbookData
+from feedback_app.exports.idea_sheets import RetainedRows, write_ideas, write_retained
 from feedback_app.exports.labels import Labels
 from feedback_app.exports.styles import Formats, fit_widths
 from feedback_app.exports.summary_sheets import print_setup, write_about, write_synthesis
 
 ITEM_COLUMNS = ("date", "city", "organisation", "category", "kind", "theme", "text",
-                "priority", "status", "shortlisted", "reference", "source")
+                "priority", "status", "shortlisted", "reference", "group", "source")
 CONTACT_COLUMNS = ("person_name", "job_title", "email", "phone")
-PROPOSAL_COLUMNS = ("region", "date", "city", "organisation", "category", "theme", "proposal",
-                    "priority", "reference")
 PROGRESS_EVERY = 1000
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
-_TEXT_WIDTH = 70
+_TEXT_WIDTH = 48
+_PRINT_CAPS = {1: 14, 2: 22, 3: 18, 4: 12, 5: 18, 6: _TEXT_WIDTH, 7: 9, 8: 10, 9: 9,
+               12: 16, 13: 14, 14: 24, 15: 13}
 
 
 @dataclass
 class BuildResult:
     rows: dict[str, int] = field(default_factory=dict)  # region slug -> item rows written
-    proposals: int = 0
+    retained: int = 0  # shortlisted items of every kind
     sheet_names: list[str] = field(default_factory=list)
 
     @property
@@ -110,10 +111,11 @@ def build_workbook(
     syn = data.synthesis
 
     summary = wb.add_worksheet(sheet_name(labels["sheet_synthesis"], taken))
+    ideas_ws = wb.add_worksheet(sheet_name(labels["sheet_ideas"], taken))
     region_sheets: dict[str, Worksheet] = {}
     for region in syn.regions:
         region_sheets[region.slug] = wb.add_worksheet(sheet_name(region.name, taken))
-    proposals_ws = wb.add_worksheet(sheet_name(labels["sheet_proposals"], taken))
+    retained_ws = wb.add_worksheet(sheet_name(labels["sheet_proposals"], taken))
     briefs = [data.briefs[r.slug] for r in syn.regions if r.slug in data.briefs]
     brief_sheets = [wb.add_worksheet(sheet_name(brief_sheet_name(b, labels), taken))
                     for b in briefs]
@@ -123,6 +125,8 @@ def build_workbook(
     write_synthesis(wb, summary, formats, labels, data)
     for brief, brief_ws in zip(briefs, brief_sheets, strict=True):
         write_brief(brief_ws, formats, labels, brief, data.generated_at.tzinfo)
+    write_ideas(ideas_ws, formats, labels, data.ideas)
+    print_setup(ideas_ws, labels)
     write_about(about, formats, labels, data, syn.categories,
                 [ws.name for ws in region_sheets.values()])
 
@@ -133,14 +137,14 @@ def build_workbook(
         ws = region_sheets[region.slug]
         _add_table(ws, table_name("Region", region.slug), headers, header_fmt)
         print_setup(ws, labels)
-    _add_table(proposals_ws, "Propositions", [labels.column(c) for c in PROPOSAL_COLUMNS],
-               header_fmt)
-    print_setup(proposals_ws, labels)
+    print_setup(retained_ws, labels)
 
-    _write_rows(data, labels, formats, region_sheets, proposals_ws, columns, result, progress)
+    retained = RetainedRows()
+    _write_rows(data, labels, formats, region_sheets, retained, columns, result, progress)
     for slug, ws in region_sheets.items():
         _stretch_table(ws, result.rows.get(slug, 0), len(columns))
-    _stretch_table(proposals_ws, result.proposals, len(PROPOSAL_COLUMNS))
+    write_retained(retained_ws, formats, labels, retained)
+    result.retained = retained.count
     wb.close()
     return result
 
@@ -150,7 +154,7 @@ def _write_rows(
     labels: Labels,
     formats: Formats,
     region_sheets: dict[str, Worksheet],
-    proposals_ws: Worksheet,
+    retained: RetainedRows,
     columns: tuple[str, ...],
     result: BuildResult,
     progress: ProgressCallback | None,
@@ -165,7 +169,7 @@ def _write_rows(
         key = (kind, value)
         got = memo.get(key)
         if got is None:
-            got = memo[key] = prepare(value)
+            got = memo[key] = prepare(value, "wrap")
         return got
 
     kinds = {k: vocab("kind", labels.kind(k)) for k in ("need", "opportunity", "challenge",
@@ -174,6 +178,7 @@ def _write_rows(
     statuses = {s: vocab("status", labels.status(s)) for s in ("new", "reviewed", "spam")}
     sources = {s: vocab("source", labels.source(s)) for s in ("form", "api", "tablet", "import")}
     source_col = ITEM_COLUMNS.index("source")
+    group_col = ITEM_COLUMNS.index("group")
     first_contact_col = len(ITEM_COLUMNS)
     yes = vocab("yes", labels["yes"])
     categories = {code: vocab("category", label) for code, label in data.synthesis.categories}
@@ -186,10 +191,9 @@ def _write_rows(
         return [len(labels.column(c)) for c in columns]
 
     widths = fresh_widths()
-    p_widths = [len(labels.column(c)) for c in PROPOSAL_COLUMNS]
     finished: set[str] = set()
     ws: Worksheet | None = None
-    current, r, p, count = None, 0, 0, 0
+    current, r, count = None, 0, 0
     for item in data.rows:
         if item.region != current:
             if ws is not None:
@@ -207,7 +211,7 @@ def _write_rows(
         ws.write_number(r, 0, serial, date_fmt)
         city = vocab("city", item.city)
         ws.write_string(r, 1, *city)
-        org = prepare(item.organisation)
+        org = prepare(item.organisation, "wrap")
         ws.write_string(r, 2, *org)
         cat = categories.get(item.category) or vocab("category", item.category)
         ws.write_string(r, 3, *cat)
@@ -225,9 +229,12 @@ def _write_rows(
         ref = prepare(item.reference)
         ws.write_string(r, 10, *ref)
         ws.write_string(r, source_col, *sources[item.source])
+        if item.group is not None:
+            ws.write_number(r, group_col, item.group)
         _grow(widths, 1, city[0])
         _grow(widths, 2, org[0])
         _grow(widths, 6, text[0])
+        _grow(widths, 10, ref[0])  # a reference is never cut
         if theme:
             _grow(widths, 5, theme[0])
         if contacts:
@@ -239,22 +246,11 @@ def _write_rows(
                     _grow(widths, col, cell[0])
         result.rows[current] = r
 
-        if item.shortlisted and item.kind == "proposal":
-            p += 1
-            proposals_ws.write_string(p, 0, *region_names[current])
-            proposals_ws.write_number(p, 1, serial, date_fmt)
-            proposals_ws.write_string(p, 2, *city)
-            proposals_ws.write_string(p, 3, *org)
-            proposals_ws.write_string(p, 4, *cat)
-            if theme:
-                proposals_ws.write_string(p, 5, *theme)
-            proposals_ws.write_string(p, 6, *text)
-            if item.priority:
-                proposals_ws.write_string(p, 7, *priorities[item.priority])
-            proposals_ws.write_string(p, 8, *ref)
-            for col, value in ((0, region_names[current][0]), (2, city[0]), (3, org[0]),
-                               (6, text[0])):
-                _grow(p_widths, col, value)
+        if item.shortlisted:
+            retained.add(item.kind, (
+                region_names[current], serial, city, org, cat, theme, text,
+                priorities[item.priority] if item.priority else None, item.group, ref,
+            ))
 
         count += 1
         if progress is not None and count % PROGRESS_EVERY == 0:
@@ -264,8 +260,6 @@ def _write_rows(
     for empty in region_sheets.values():
         if empty.name not in finished:
             _finish(empty, fresh_widths(), finished)
-    fit_widths(proposals_ws, p_widths, caps={1: 12, 6: _TEXT_WIDTH})
-    result.proposals = p
     if progress is not None:
         progress(count)
 
@@ -277,5 +271,8 @@ def _grow(widths: list[int], col: int, value: str) -> None:
 
 def _finish(ws: Worksheet, widths: list[int], finished: set[str]) -> None:
     widths[0] = max(widths[0], 10)  # dates
-    fit_widths(ws, widths, caps={6: _TEXT_WIDTH})
+    # Printed on one landscape A4 page wide at a readable size: long values wrap in their
+    # column (city, organisation, category, theme, text, contacts) instead of widening it;
+    # references are never cut.
+    fit_widths(ws, widths, caps=_PRINT_CAPS, minimum=7)
     finished.add(ws.name)

@@ -4,7 +4,7 @@ list, the submission page both read them here."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from flask import current_app, request
@@ -23,6 +23,7 @@ from feedback_app.services.review_queries import ReviewFilters, scope_regions, s
 
 # Query-string keys that place a page of the list rather than filter it.
 PAGING_KEYS = ("after", "before", "lang")
+GROUP_KEY = "group"
 
 
 @dataclass(frozen=True)
@@ -43,8 +44,10 @@ def read_filters(scope: Scope) -> FilterState:
     form.validate()
     # Only the form's own filters travel in links: a stray key could collide with a route's.
     kept = {k: v for k, v in request.args.items()
-            if k in form._fields and k not in PAGING_KEYS and v}
-    return FilterState(form, _filters(form), lists, kept)
+            if (k in form._fields or k == GROUP_KEY) and k not in PAGING_KEYS and v}
+    # An idea group is not a field of the form: the dashboard and idea pages link to it.
+    filters = replace(_filters(form), group_id=parse_id(request.args.get(GROUP_KEY)))
+    return FilterState(form, filters, lists, kept)
 
 
 def _set_filter_choices(form: FilterForm, scope_lists: dict[str, Any], language: str) -> None:

@@ -21,6 +21,7 @@ from feedback_app.review.filtering import read_filters
 from feedback_app.review.forms import SOURCE_LABELS, STATUS_LABELS, BulkForm
 from feedback_app.services import reference, review_actions
 from feedback_app.services.errors import ValidationFailed
+from feedback_app.services.idea_group_queries import group_summary
 from feedback_app.services.review_queries import (
     COUNT_CAP,
     Cursor,
@@ -56,6 +57,8 @@ def index() -> ResponseReturnValue:
         total = len(page.rows)  # the whole list is on this page: no need to count it again
     else:
         total = count_submissions(db.session, scope, filters)
+    group = (group_summary(db.session, scope, filters.group_id)
+             if filters.group_id is not None else None)
     bulk = BulkForm(formdata=None)
     bulk.theme.choices = [(str(t.id), t.name_for(current_language()))
                           for t in lists["themes"] if not t.retired]
@@ -73,7 +76,7 @@ def index() -> ResponseReturnValue:
         kind_labels={k: str(v) for k, v in reference.KIND_LABELS.items()},
         status_labels={k: str(v) for k, v in STATUS_LABELS.items()}, when=_datetime_formatter(),
         source_labels={k: str(v) for k, v in SOURCE_LABELS.items()},
-        searching=bool(filters.query), filtered=bool(kept),
+        searching=bool(filters.query), filtered=bool(kept), group=group,
     )
 
 

@@ -23,6 +23,7 @@ from feedback_app.models import (
     Theme,
     TourStop,
 )
+from feedback_app.services.demo_ideas import pick
 from feedback_app.services.stops import create_stop
 from feedback_app.services.submissions import submit
 
@@ -58,58 +59,6 @@ ORGANISATIONS = {
     "autre": ["Coopérative Argan Tifaout", "Artisanat Dar Sanaa"],
 }
 
-TEXTS = {
-    ItemKind.NEED: [
-        "Former nos réceptionnistes aux langues étrangères, surtout l'anglais et l'espagnol.",
-        "Une signalétique touristique claire entre l'aéroport et la médina de {c}.",
-        "Un accès simplifié aux financements pour rénover les petits établissements.",
-        "Plus de vols directs depuis l'Europe pendant la basse saison.",
-        "Des données de fréquentation par mois pour mieux planifier nos recrutements.",
-        "Une plateforme de réservation régionale que les petites structures puissent utiliser.",
-        "Des formations au marketing digital pour les agences locales.",
-        "Un guichet unique pour les autorisations d'activités de plein air.",
-        "نحتاج إلى تكوين الشباب في مهن الضيافة والاستقبال.",
-        "نطالب بتحسين الطرق المؤدية إلى المواقع السياحية القروية.",
-    ],
-    ItemKind.OPPORTUNITY: [
-        "Le tourisme de nature autour de {c} attire une clientèle nouvelle.",
-        "Les festivals locaux pourraient devenir des rendez-vous internationaux.",
-        "Le télétravail fait venir des séjours longs hors saison.",
-        "La gastronomie du terroir est un argument encore peu mis en avant.",
-        "Le tourisme d'affaires grâce aux nouveaux centres de congrès.",
-        "Les circuits combinant désert et littoral intéressent les agences européennes.",
-        "السياحة الثقافية في المدينة العتيقة فرصة كبيرة لجلب زوار جدد.",
-        "Le retour des Marocains du monde l'été, à fidéliser toute l'année.",
-    ],
-    ItemKind.CHALLENGE: [
-        "La saisonnalité : nos chambres restent vides de novembre à février.",
-        "Le manque de personnel qualifié et la rotation des employés.",
-        "La concurrence de l'hébergement non déclaré sur les plateformes.",
-        "Les coûts de l'énergie et de l'eau qui augmentent chaque année.",
-        "Les délais administratifs pour obtenir le classement.",
-        "Le transport entre les sites reste difficile pour les touristes individuels.",
-        "صعوبة الحصول على التمويل البنكي للمشاريع الصغيرة.",
-        "La visibilité de la région sur les marchés émetteurs est faible.",
-    ],
-    ItemKind.PROPOSAL: [
-        "Créer une carte touristique régionale donnant accès aux musées et transports.",
-        "Organiser des éductours pour les agences étrangères à {c}.",
-        "Mettre en place une formation continue certifiante avec l'ISTAHT.",
-        "Lancer une campagne de promotion commune hôtels-agences pour la basse saison.",
-        "Développer un label de tourisme durable pour les établissements engagés.",
-        "Ouvrir une ligne aérienne saisonnière vers {c} avec une compagnie à bas coût.",
-        "اقتراح إنشاء منصة رقمية جهوية لحجز الأنشطة السياحية.",
-        "Associer les coopératives locales aux circuits pour valoriser l'artisanat.",
-    ],
-}
-THEME_HINTS = {
-    "formation": "formation-rh",
-    "vols": "connectivite-aerienne",
-    "ligne aérienne": "connectivite-aerienne",
-    "financement": "financement-investissement", "plateforme": "digitalisation",
-    "digital": "digitalisation", "promotion": "promotion-marketing", "festival": "evenementiel",
-    "durable": "durabilite", "signalétique": "infrastructures", "routes": "infrastructures",
-}
 FIRST_NAMES = ["Fatima", "Youssef", "Khadija", "Mohamed", "Salma", "Omar", "Nadia", "Karim"]
 LAST_NAMES = ["El Idrissi", "Benali", "Alaoui", "Tazi", "Bennani", "Amrani", "Ouali", "Chraibi"]
 
@@ -183,12 +132,14 @@ def _fake_submission(rng: random.Random, city: str, client_id: uuid.UUID) -> dic
     items = []
     for kind in ItemKind:
         for _ in range(rng.choice([0, 1, 1, 1, 2])):
-            text = rng.choice(TEXTS[kind]).format(c=city)
-            theme = next((t for k, t in THEME_HINTS.items() if k in text.lower()), None)
-            items.append({"kind": kind.value, "text": text, "theme": theme,
+            text, theme = pick(rng, kind, city, arabic=arabic)
+            # A third is left for the reviewers to theme (or not), as after a real stop.
+            items.append({"kind": kind.value, "text": text,
+                          "theme": theme if rng.random() < 0.67 else None,
                           "priority": rng.choice([None, None, "high", "medium", "low"])})
     if not items:
-        items.append({"kind": "need", "text": TEXTS[ItemKind.NEED][0]})
+        text, theme = pick(rng, ItemKind.NEED, city, arabic=arabic)
+        items.append({"kind": "need", "text": text, "theme": theme})
     consent = rng.random() < 0.6
     first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
     return {
@@ -225,11 +176,15 @@ def _review_some(session: Session, rng: random.Random, stop_ids: list[int]) -> N
                                            FeedbackItem.id % 3 == 0)
                 .values(shortlisted=True)
             )
-            session.execute(
-                update(FeedbackItem).where(FeedbackItem.submission_id.in_(reviewed),
-                                           FeedbackItem.theme_id.is_(None))
-                .values(theme_id=rng.choice(theme_ids))
-            )
+            # Reviewers theme some of what was left unthemed, each item on its own merits.
+            unthemed = session.scalars(
+                select(FeedbackItem.id).where(FeedbackItem.submission_id.in_(reviewed),
+                                              FeedbackItem.theme_id.is_(None))
+            ).all()
+            for item_id in unthemed:
+                if rng.random() < 0.5:
+                    session.execute(update(FeedbackItem).where(FeedbackItem.id == item_id)
+                                    .values(theme_id=rng.choice(theme_ids)))
         if spam:
             session.execute(update(Submission).where(Submission.id.in_(spam))
                             .values(status=ReviewStatus.SPAM))

@@ -29,6 +29,7 @@ from feedback_app.services.export_plan import (
     write_workbook,
 )
 from feedback_app.services.export_store import StoredArtifact, find_artifact, store_artifact
+from feedback_app.services.idea_groups import regroup_if_stale
 
 EXPORT_ACTION = "export.xlsx"
 _ATTEMPTS = 3  # an erasure during a build makes it start again from a fresh snapshot
@@ -63,6 +64,9 @@ def prepare_export(
     the plan (item count, file name) before the rows are written.
     """
     for _attempt in range(_ATTEMPTS):
+        # The idea groups must be current in the workbook; regrouping changes the fingerprint,
+        # so it comes before the plan.
+        regroup_if_stale(session)
         with snapshot(session):
             plan = plan_export(session, scope, request, tz=tz)
             cached = find_artifact(session, plan)

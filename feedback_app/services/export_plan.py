@@ -27,6 +27,7 @@ from feedback_app.locales import LANGUAGE_CODES, TIME_ZONE
 from feedback_app.models import AuditEvent, TourStop
 from feedback_app.services.access import Scope
 from feedback_app.services.brief import briefs_for
+from feedback_app.services.idea_export import idea_rows
 from feedback_app.services.synthesis import (
     Selection,
     SynthesisFilters,
@@ -156,6 +157,7 @@ def write_workbook(session: Session, plan: ExportPlan, *, generated_by: str,
         include_contacts=request.include_contacts,
         title_year=plan.year,
         briefs=briefs_for(session, sel),
+        ideas=idea_rows(session, sel),
     )
     with tempfile.TemporaryDirectory(prefix="tournee-export-") as private:
         path = Path(private) / "workbook.xlsx"

@@ -45,17 +45,38 @@ class Settings:
     chunk: int = CHUNK
 
 
-def vectorise(texts: Sequence[str]) -> csr_matrix:
-    """L2-normalised TF-IDF rows over character n-grams of the normalised texts."""
+@dataclass(frozen=True)
+class Vectors:
+    """One TF-IDF row per distinct normalised text, and each item's row.
+
+    Texts said word for word by many people are compared once: it saves the time of comparing
+    them again and again, and their copies do not fill every slot of each other's top-k
+    neighbours (which would cut them off from the paraphrases around them).
+    """
+
+    matrix: csr_matrix
+    row_of: np.ndarray  # item index -> matrix row
+
+
+def vectorise(texts: Sequence[str]) -> Vectors:
+    """L2-normalised TF-IDF rows over character 4-grams of the normalised distinct texts."""
+    raw: dict[str, int] = {}
+    raw_row = [raw.setdefault(t, len(raw)) for t in texts]
+    distinct: dict[str, int] = {}
+    row_of_raw = [distinct.setdefault(normalise(t), len(distinct)) for t in raw]
+    row_of = np.asarray([row_of_raw[r] for r in raw_row], dtype=np.int64)
+    return Vectors(_tfidf(list(distinct)), row_of)
+
+
+def _tfidf(normalised: list[str]) -> csr_matrix:
     # N-grams in more than half the texts say nothing and only cost time; in a handful of
     # texts, though, "half" is two texts that may well say the same thing.
     vectoriser = TfidfVectorizer(
         analyzer="char_wb", ngram_range=(4, 4), sublinear_tf=True, min_df=1,
-        max_df=0.5 if len(texts) >= COMMON_FROM else 1.0, dtype=np.float32,
+        max_df=0.5 if len(normalised) >= COMMON_FROM else 1.0, dtype=np.float32,
     )
-    normalised = [normalise(t) for t in texts]
     if not any(normalised):
-        return csr_matrix((len(texts), 1), dtype=np.float32)
+        return csr_matrix((len(normalised), 1), dtype=np.float32)
     try:
         return csr_matrix(vectoriser.fit_transform(normalised))
     except ValueError:  # every n-gram pruned (tiny inputs): fall back to no pruning
@@ -117,31 +138,41 @@ def cluster(texts: Sequence[str], settings: Settings | None = None) -> list[list
     return cluster_vectors(vectorise(texts), settings)
 
 
-def cluster_vectors(matrix: csr_matrix, settings: Settings | None = None) -> list[list[int]]:
-    """`cluster` over rows already vectorised (the regrouper reuses them for closeness)."""
+def cluster_vectors(vectors: Vectors, settings: Settings | None = None) -> list[list[int]]:
+    """`cluster` over texts already vectorised (the regrouper reuses them for closeness)."""
     settings = settings or Settings()
+    matrix = vectors.matrix
     n = matrix.shape[0]
     if n == 0:
         return []
     edges = neighbour_edges(matrix, settings)
     pending = [(np.arange(n), settings.threshold)]
-    clusters: list[list[int]] = []
+    row_clusters: list[np.ndarray] = []
     while pending:
         members, threshold = pending.pop()
         for part in _components(edges, threshold, members):
             if len(part) <= 2 or threshold >= 0.95 or _cohesive(
                 matrix, part, settings.cohesion
             ):
-                clusters.append(sorted(int(i) for i in part))
+                row_clusters.append(part)
             else:
                 pending.append((part, threshold + _STEP))
+    # Back from distinct texts to items.
+    cluster_of_row = np.empty(n, dtype=np.int64)
+    for number, rows in enumerate(row_clusters):
+        cluster_of_row[rows] = number
+    labels = cluster_of_row[vectors.row_of]
+    order = np.argsort(labels, kind="stable")
+    bounds = np.flatnonzero(np.diff(labels[order])) + 1
+    clusters = [sorted(int(i) for i in part) for part in np.split(order, bounds)]
     clusters.sort(key=lambda c: c[0])
     return clusters
 
 
-def closeness(matrix: csr_matrix, members: Sequence[int]) -> np.ndarray:
+def closeness(vectors: Vectors, members: Sequence[int]) -> np.ndarray:
     """Each member's cosine similarity to the members' centre (1.0: the most typical)."""
-    vectors = matrix[list(members)]
-    centre = np.asarray(vectors.mean(axis=0)).ravel()
+    rows = vectors.row_of[list(members)]
+    chosen = vectors.matrix[rows]
+    centre = np.asarray(chosen.mean(axis=0)).ravel()
     norm = float(np.linalg.norm(centre)) or 1.0
-    return np.asarray(vectors @ (centre / norm)).ravel()
+    return np.asarray(chosen @ (centre / norm)).ravel()

@@ -30,6 +30,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal, overload
 
 from sqlalchemy import delete, exists, func, insert, select, update
 from sqlalchemy.orm import Session
@@ -89,8 +90,7 @@ def regroup_if_stale(session: Session) -> bool:
     if not is_stale(session):
         session.rollback()
         return False
-    regroup(session)
-    return True
+    return regroup(session, only_if_stale=True) is not None
 
 
 def _load(session: Session, kind: ItemKind) -> list[_Item]:
@@ -142,12 +142,29 @@ def _assign(
     return target, fresh
 
 
+@overload
+def regroup(session: Session, *, actor_id: int | None = ..., settings: Settings | None = ...,
+            only_if_stale: Literal[False] = ...) -> RegroupResult: ...
+@overload
+def regroup(session: Session, *, actor_id: int | None = ..., settings: Settings | None = ...,
+            only_if_stale: bool) -> RegroupResult | None: ...
 def regroup(
-    session: Session, *, actor_id: int | None = None, settings: Settings | None = None
-) -> RegroupResult:
-    """Recompute the automatic groups of every kind, respecting what people curated."""
+    session: Session, *, actor_id: int | None = None, settings: Settings | None = None,
+    only_if_stale: bool = False,
+) -> RegroupResult | None:
+    """Recompute the automatic groups of every kind, respecting what people curated.
+
+    Two regroupings never interleave: the state row is locked first (SQLite's write
+    transaction serialises them anyway). With `only_if_stale`, a regrouping that finds the
+    groups already current once it holds the lock (another one just ran) does nothing.
+    """
     with write_transaction(session):
+        state = session.scalar(
+            select(IdeaGroupingState).where(IdeaGroupingState.id == _STATE_ID).with_for_update()
+        )
         stamp = fingerprint(session)
+        if only_if_stale and state is not None and state.fingerprint == stamp:
+            return None
         groups = {g.id: g for g in session.scalars(select(IdeaGroup))}
         group_kind = {gid: g.kind for gid, g in groups.items()}
         total = 0
@@ -158,8 +175,8 @@ def regroup(
                      if not (i.pinned and (i.group_id is None or group_kind.get(i.group_id)
                                            is not kind))]
             total += len(items)
-            matrix = vectorise([i.text for i in items])
-            target, fresh = _assign(items, cluster_vectors(matrix, settings), group_kind, kind)
+            vectors = vectorise([i.text for i in items])
+            target, fresh = _assign(items, cluster_vectors(vectors, settings), group_kind, kind)
             for members in fresh:
                 group = IdeaGroup(kind=kind, title=short_title(items[members[0]].text))
                 session.add(group)
@@ -175,7 +192,7 @@ def regroup(
                     positions[gid].append(position)
             for gid, members in positions.items():
                 group = groups[gid]
-                close = closeness(matrix, members)
+                close = closeness(vectors, members)
                 scores.update(zip((items[i].id for i in members), close.tolist(), strict=True))
                 if not group.title_locked and len(members) > 1:
                     title = short_title(items[members[int(close.argmax())]].text)

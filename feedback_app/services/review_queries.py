@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from feedback_app.models import (
     FeedbackItem,
+    IdeaGroupMember,
     ItemKind,
     Region,
     ReviewNote,
@@ -49,6 +50,7 @@ class ReviewFilters:
     theme_id: int | None = None
     unthemed: bool = False  # items without a theme; ignored when theme_id is set
     shortlisted: bool | None = None  # True: holds a shortlisted item; False: holds none
+    group_id: int | None = None  # holds an item of this idea group
     created_from: dt.datetime | None = None  # inclusive
     created_before: dt.datetime | None = None  # exclusive
     query: str = ""
@@ -153,6 +155,10 @@ def _conditions(scope: Scope, filters: ReviewFilters) -> list[ColumnElement[bool
         item_conditions.append(FeedbackItem.theme_id == filters.theme_id)
     elif filters.unthemed:
         item_conditions.append(FeedbackItem.theme_id.is_(None))
+    if filters.group_id is not None:
+        item_conditions.append(FeedbackItem.id.in_(
+            select(IdeaGroupMember.item_id).where(IdeaGroupMember.group_id == filters.group_id)
+        ))
     if filters.shortlisted:
         # `= true`, not `IS true`: the form the partial index ix_feedback_items_shortlisted matches.
         item_conditions.append(FeedbackItem.shortlisted == true())

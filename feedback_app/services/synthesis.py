@@ -197,15 +197,13 @@ def synthesis(session: Session, sel: Selection, *, top: int = TOP_THEMES) -> Syn
         .group_by(Submission.region_id)
     ).all())
 
-    shortlisted_proposal = case(
-        (FeedbackItem.shortlisted.is_(True) & (FeedbackItem.kind == ItemKind.PROPOSAL), 1),
-        else_=0,
-    )
+    # "Retenu" means the same everywhere: a shortlisted item of any kind.
+    shortlisted_item = case((FeedbackItem.shortlisted.is_(True), 1), else_=0)
     kinds: dict[int, dict[str, int]] = defaultdict(dict)
     shortlisted: dict[int, int] = defaultdict(int)
     for region_id, kind, count, retained in session.execute(
         select(Submission.region_id, FeedbackItem.kind, func.count(),
-               func.sum(shortlisted_proposal))
+               func.sum(shortlisted_item))
         .join(FeedbackItem, FeedbackItem.submission_id == Submission.id)
         .where(*conditions)
         .group_by(Submission.region_id, FeedbackItem.kind)

@@ -18,6 +18,7 @@ from feedback_app.exports.data import ItemRow
 from feedback_app.locales import local_day
 from feedback_app.models import (
     FeedbackItem,
+    IdeaGroupMember,
     Region,
     ReviewStatus,
     StopSignOff,
@@ -25,6 +26,8 @@ from feedback_app.models import (
     Theme,
     TourStop,
 )
+from feedback_app.services.idea_export import stamp as idea_stamp
+from feedback_app.services.idea_export import visible_groups
 from feedback_app.services.synthesis import Selection
 
 CHUNK = 2000
@@ -40,8 +43,10 @@ def stream_items(session: Session, sel: Selection, *, include_contacts: bool = T
     """Every counted item of the selection, region by region in the official order.
 
     Contact columns are filled only when the respondent consented (and `include_contacts`).
+    An item's group number is given only for groups with two items or more in the selection.
     """
     contacts: list[ColumnElement[str | None]]
+    groups = visible_groups(session, sel)
     if include_contacts:
         consent = Submission.consent_contact.is_(True)
         contacts = [case((consent, column), else_=null()) for column in (
@@ -53,9 +58,11 @@ def stream_items(session: Session, sel: Selection, *, include_contacts: bool = T
             Region.slug, Submission.created_at, TourStop.city, Submission.organisation,
             Submission.category_code, FeedbackItem.kind, FeedbackItem.theme_id,
             FeedbackItem.text, FeedbackItem.priority, Submission.status,
-            FeedbackItem.shortlisted, Submission.reference, *contacts, Submission.source,
+            FeedbackItem.shortlisted, Submission.reference, *contacts, IdeaGroupMember.group_id,
+            Submission.source,
         )
         .join(FeedbackItem, FeedbackItem.submission_id == Submission.id)
+        .outerjoin(IdeaGroupMember, IdeaGroupMember.item_id == FeedbackItem.id)
         .join(TourStop, TourStop.id == Submission.stop_id)
         .join(Region, Region.id == Submission.region_id)
         .where(*sel.submission_conditions())
@@ -75,7 +82,8 @@ def stream_items(session: Session, sel: Selection, *, include_contacts: bool = T
         yield ItemRow(
             row[0], day, row[2], row[3], row[4], _value(row[5]), row[6], row[7],
             _value(row[8]) if row[8] is not None else None, _value(row[9]), bool(row[10]),
-            row[11], row[12], row[13], row[14], row[15], _value(row[16]),
+            row[11], row[12], row[13], row[14], row[15],
+            row[16] if row[16] in groups else None, _value(row[17]),
         )
 
 
@@ -121,7 +129,7 @@ def fingerprint(session: Session, sel: Selection) -> str:
     ).all()
     payload = json.dumps(
         [list(subs), list(items), [list(t) for t in themes], [list(s) for s in stops],
-         [list(s) for s in signoffs]],
+         [list(s) for s in signoffs], idea_stamp(session)],
         default=lambda v: str(_value(v)),
     )
     return hashlib.sha256(payload.encode()).hexdigest()[:32]

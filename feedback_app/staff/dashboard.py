@@ -16,11 +16,15 @@ from flask.typing import ResponseReturnValue
 from feedback_app.auth.guards import current_scope, staff_required
 from feedback_app.extensions import db
 from feedback_app.i18n import current_language
+from feedback_app.models import ItemKind
 from feedback_app.services import reference
+from feedback_app.services.idea_group_queries import top_groups
 from feedback_app.services.signoff import region_states
 from feedback_app.services.synthesis import SynthesisFilters, resolve, synthesis
 from feedback_app.staff import bp
 from feedback_app.staff.forms import PeriodForm
+
+TOP_IDEAS = 5
 
 
 def _review_linker(since: dt.date | None, until: dt.date | None) -> Callable[..., str]:
@@ -50,6 +54,9 @@ def dashboard() -> ResponseReturnValue:
                   tz=current_app.config["BABEL_DEFAULT_TIMEZONE"])
     syn = synthesis(db.session, sel)
     signoffs = region_states(db.session, sel.region_ids)
+    # The recurring ideas of the reader's regions (all time: groups are not dated).
+    ideas = {kind.value: top_groups(db.session, current_scope(), kind, TOP_IDEAS)
+             for kind in ItemKind}
     db.session.rollback()  # end the read transaction: nothing to keep
     region_ids = {r.slug: r.id for r in sel.regions}
     biggest = max([r.submissions for r in syn.regions] + [1])
@@ -57,5 +64,6 @@ def dashboard() -> ResponseReturnValue:
         "staff/dashboard.html", form=form, syn=syn, totals=syn.totals, region_ids=region_ids,
         biggest=biggest, review=_review_linker(since, until), signoffs=signoffs,
         kinds=("need", "opportunity", "challenge", "proposal"),
-        kind_labels=reference.KIND_PLURALS,
+        kind_labels=reference.KIND_PLURALS, ideas=ideas,
+        review_group=lambda group_id: url_for("review.index", group=group_id),
     )

@@ -34,7 +34,11 @@ from __future__ import annotations
 
 import importlib
 
-TASK_MODULES = ("feedback_app.tasks.exports", "feedback_app.tasks.maintenance")
+TASK_MODULES = (
+    "feedback_app.tasks.exports",
+    "feedback_app.tasks.grouping",
+    "feedback_app.tasks.maintenance",
+)
 
 for _module in TASK_MODULES:
     importlib.import_module(_module)

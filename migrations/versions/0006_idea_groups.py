@@ -8,6 +8,8 @@ Memberships live in their own table (one row per grouped item) rather than as co
 feedback_items: the regrouper rewrites them in bulk without touching the items, and an item
 alone in its idea has no row at all unless a person pinned it alone.
 """
+import datetime
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -46,7 +48,7 @@ def upgrade():
     )
     op.create_index('ix_idea_group_members_group', 'idea_group_members',
                     ['group_id', 'closeness'], unique=False)
-    op.create_table(
+    state = op.create_table(
         'idea_grouping_state',
         sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('fingerprint', sa.String(length=120), nullable=False),
@@ -55,6 +57,9 @@ def upgrade():
         sa.Column('groups', sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint('id'),
     )
+    # The one state row exists from the start: regroupings lock it to run one at a time.
+    op.bulk_insert(state, [{'id': 1, 'fingerprint': '', 'items': 0, 'groups': 0,
+                            'ran_at': datetime.datetime(2026, 12, 1, tzinfo=datetime.timezone.utc)}])
 
 
 def downgrade():

@@ -1,0 +1,120 @@
+"""The synthesis sheets about content: "Idées récurrentes" and "Éléments retenus".
+
+Both are small (one row per group, one per shortlisted item), so they are written in the
+normal (not constant-memory) mode of their worksheet: the shortlisted items are gathered while
+the region sheets stream and written at the end, section by kind. Text reaches cells only
+through `Formats.prepare`/`put_text` (cleaned, never a formula).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
+
+from feedback_app.exports.data import KINDS, IdeaGroupRow
+from feedback_app.exports.labels import Labels
+from feedback_app.exports.styles import Formats, fit_widths, put_text
+
+IDEA_COLUMNS = ("number", "title", "kind", "items", "organisations", "categories", "regions",
+                "themes", "quote_1", "quote_2", "quote_3")
+RETAINED_COLUMNS = ("region", "date", "city", "organisation", "category", "theme", "text",
+                    "priority", "group", "reference")
+_TEXT_CAP = 50
+_TITLE_CAP = 45
+
+
+def _header(ws: Worksheet, row: int, headers: list[str], fmt: Format) -> None:
+    ws.set_row(row, 30)
+    for col, header in enumerate(headers):
+        ws.write_string(row, col, header, fmt)
+
+
+def write_ideas(ws: Worksheet, formats: Formats, labels: Labels,
+                ideas: tuple[IdeaGroupRow, ...]) -> None:
+    """One row per recurring idea, heaviest first, under a title row."""
+    ws.constant_memory = False  # a small sheet, written in the normal mode
+    ws.write_string(0, 0, labels["ideas_title"], formats.get("section"))
+    headers = [labels.column(c) for c in IDEA_COLUMNS]
+    _header(ws, 1, headers, formats.get("header"))
+    ws.freeze_panes(2, 2)
+    ws.repeat_rows(1)
+    widths = [len(h) for h in headers]
+    if not ideas:
+        put_text(ws, formats, 2, 0, labels["ideas_none"])
+    for row, idea in enumerate(ideas, start=2):
+        ws.write_number(row, 0, idea.number, formats.number)
+        cells = [idea.title, labels.kind(idea.kind)]
+        for col, value in enumerate(cells, start=1):
+            widths[col] = max(widths[col], put_text(ws, formats, row, col, value, "wrap"))
+        ws.write_number(row, 3, idea.items, formats.number)
+        ws.write_number(row, 4, idea.organisations, formats.number)
+        for col, values in ((5, idea.categories), (6, idea.regions), (7, idea.themes)):
+            widths[col] = max(widths[col],
+                              put_text(ws, formats, row, col, ", ".join(values), "wrap"))
+        for offset, quote in enumerate(idea.quotes[:3]):
+            col = 8 + offset
+            widths[col] = max(widths[col], put_text(ws, formats, row, col, quote, "wrap"))
+    if ideas:
+        ws.autofilter(1, 0, 1 + len(ideas), len(headers) - 1)
+    fit_widths(ws, widths, caps={1: _TITLE_CAP, 5: 28, 6: 28, 7: 28, 8: _TEXT_CAP,
+                                 9: _TEXT_CAP, 10: _TEXT_CAP}, minimum=6)
+
+
+@dataclass
+class RetainedRows:
+    """Shortlisted items gathered during the streaming pass, written by kind at the end."""
+
+    by_kind: dict[str, list[tuple[object, ...]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+
+    def add(self, kind: str, row: tuple[object, ...]) -> None:
+        self.by_kind[kind].append(row)
+
+    @property
+    def count(self) -> int:
+        return sum(len(rows) for rows in self.by_kind.values())
+
+
+def write_retained(ws: Worksheet, formats: Formats, labels: Labels,
+                   retained: RetainedRows) -> None:
+    """Sections by kind (needs, opportunities, challenges, proposals), each with its header.
+
+    A row is (region, date serial, city, organisation, category, theme, text, priority,
+    group number, reference), the texts already prepared by the builder's `prepare`.
+    """
+    ws.constant_memory = False
+    ws.write_string(0, 0, labels["retained_title"], formats.get("section"))
+    headers = [labels.column(c) for c in RETAINED_COLUMNS]
+    header_fmt = formats.get("header")
+    widths = [len(h) for h in headers]
+    row = 1
+    if not retained.count:
+        put_text(ws, formats, 2, 0, labels["retained_none"])
+    for kind in KINDS:
+        rows = retained.by_kind.get(kind)
+        if not rows:
+            continue
+        row += 1
+        ws.write_string(row, 0, f"{labels.kind_plural(kind)} ({len(rows)})",
+                        formats.get("section"))
+        row += 1
+        _header(ws, row, headers, header_fmt)
+        for values in rows:
+            row += 1
+            for col, value in enumerate(values):
+                if value is None:
+                    continue
+                if isinstance(value, int) and not isinstance(value, bool):
+                    ws.write_number(row, col, value,
+                                    formats.date if col == 1 else formats.number)
+                    continue
+                text, fmt = value  # type: ignore[misc]
+                ws.write_string(row, col, text, fmt)
+                widths[col] = max(widths[col], len(text))
+        row += 1
+    widths[1] = max(widths[1], 10)
+    fit_widths(ws, widths, caps={6: _TEXT_CAP}, minimum=6)

@@ -1,0 +1,47 @@
+"""Recurring ideas regrouped in the background once the data has changed.
+
+A successful POST that may add or change items (a submission, an import, a review action, a
+curation) schedules one regrouping a little later (REGROUP_DELAY_SECONDS): posts that arrive
+meanwhile find the groups stale and are covered by the same run, and a run that finds them
+current does nothing. The export regroups too when it finds the groups stale, so a workbook
+never waits for this task to be current.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, current_app, request
+
+from feedback_app.extensions import db, taskqueue
+from feedback_app.services.idea_groups import regroup_if_stale
+from feedback_app.taskqueue import TaskQueueUnavailable
+
+log = logging.getLogger(__name__)
+# Blueprints whose successful POSTs may add or change items.
+CHANGING_BLUEPRINTS = frozenset({"public", "api", "review", "staff"})
+
+
+@taskqueue.task(queue="default", time_limit_s=1800)
+def regroup_ideas() -> None:
+    regroup_if_stale(db.session)
+
+
+def schedule_regrouping() -> None:
+    """Queue one regrouping; a broker that is down never fails the request that changed data."""
+    delay = current_app.config.get("REGROUP_DELAY_SECONDS")
+    if delay is None:
+        return
+    try:
+        regroup_ideas.send_later(float(delay))
+    except TaskQueueUnavailable:
+        log.warning("regrouping not queued: the task broker is unreachable")
+
+
+def register(app: Flask) -> None:
+    @app.after_request
+    def _regroup_after_changes(response: Response) -> Response:
+        if (request.method == "POST" and response.status_code < 400
+                and request.blueprint in CHANGING_BLUEPRINTS):
+            schedule_regrouping()
+        return response
