@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import cast
 
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
@@ -112,7 +113,7 @@ def write_retained(ws: Worksheet, formats: Formats, labels: Labels,
                     ws.write_number(row, col, value,
                                     formats.date if col == 1 else formats.number)
                     continue
-                text, fmt = value  # type: ignore[misc]
+                text, fmt = cast(tuple[str, object], value)  # a prepared string cell
                 ws.write_string(row, col, text, fmt)
                 widths[col] = max(widths[col], len(text))
         row += 1

@@ -13,12 +13,12 @@ import datetime as dt
 from sqlalchemy import Boolean, Float, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from feedback_app.extensions import db
+from feedback_app.extensions import Model
 from feedback_app.models.submission import ItemKind
 from feedback_app.models.types import TIMESTAMP, str_enum, utcnow
 
 
-class IdeaGroup(db.Model):
+class IdeaGroup(Model):
     __tablename__ = "idea_groups"
     __table_args__ = (Index("ix_idea_groups_kind", "kind"),)
 
@@ -38,7 +38,7 @@ class IdeaGroup(db.Model):
         return self.id
 
 
-class IdeaGroupMember(db.Model):
+class IdeaGroupMember(Model):
     __tablename__ = "idea_group_members"
     __table_args__ = (Index("ix_idea_group_members_group", "group_id", "closeness"),)
 
@@ -52,7 +52,7 @@ class IdeaGroupMember(db.Model):
     closeness: Mapped[float] = mapped_column(Float, default=0.0)
 
 
-class IdeaGroupingState(db.Model):
+class IdeaGroupingState(Model):
     """One row: what the data looked like when the groups were last computed."""
 
     __tablename__ = "idea_grouping_state"

@@ -10,6 +10,7 @@ from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf import FlaskForm
 
 from feedback_app.auth.guards import current_scope, staff_required
 from feedback_app.extensions import db
@@ -20,6 +21,7 @@ from feedback_app.services import idea_curation, reference
 from feedback_app.services.errors import NotFound, ValidationFailed
 from feedback_app.services.idea_group_queries import group_detail, top_groups
 from feedback_app.services.idea_groups import regroup_if_stale
+from feedback_app.web.forms import attach_errors
 
 GROUP = "<int(max=2147483647):group_id>"
 PER_KIND = 30
@@ -54,9 +56,9 @@ def idea_group(group_id: int) -> ResponseReturnValue:
     return _render(group_id)
 
 
-def _attach(form, failure: ValidationFailed, field: str) -> None:  # type: ignore[no-untyped-def]
-    for messages in failure.as_text().values():
-        form[field].errors = [*form[field].errors, *messages]
+def _attach(form: FlaskForm, failure: ValidationFailed, field: str) -> None:
+    """Every message of the curation next to the page's one field."""
+    attach_errors(form, failure, lambda _path: form[field])
 
 
 def _done(group_id: int, message: str) -> ResponseReturnValue:

@@ -46,8 +46,8 @@ _arabic = snowballstemmer.stemmer("arabic")
 @lru_cache(maxsize=200_000)
 def _stem(word: str) -> str:
     if _ARABIC.search(word):
-        return _arabic.stemWord(word).translate(_ARABIC_LETTERS)
-    return _french.stemWord(word)
+        return str(_arabic.stemWord(word)).translate(_ARABIC_LETTERS)
+    return str(_french.stemWord(word))
 
 
 def words(text: str) -> list[str]:
