@@ -35,11 +35,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-_FRENCH = ("former accueil promotion vol direct saison aéroport signalétique financement "
-           "rénovation guides langues numérique réservation route plage désert festival "
-           "gastronomie artisanat formation hôtel riad circuit médina patrimoine")
-_ARABIC = ("نحتاج إلى تكوين الشباب في مهن الضيافة والاستقبال وتحسين الطرق المؤدية إلى المواقع "
-           "السياحية")
+_FRENCH = (
+    "former accueil promotion vol direct saison aéroport signalétique financement "
+    "rénovation guides langues numérique réservation route plage désert festival "
+    "gastronomie artisanat formation hôtel riad circuit médina patrimoine"
+)
+_ARABIC = (
+    "نحتاج إلى تكوين الشباب في مهن الضيافة والاستقبال وتحسين الطرق المؤدية إلى المواقع السياحية"
+)
 WORDS, ARABIC = _FRENCH.split(" "), _ARABIC.split(" ")
 KINDS = ("need", "opportunity", "challenge", "proposal")
 
@@ -69,10 +72,16 @@ def seed(url: str, items: int, rng: random.Random) -> None:
         stops = []
         for index, (region_id, _code) in enumerate(regions):
             for n in range(2):
-                stops.append({"code": f"b{index:02d}{n}{uuid.uuid4().hex[:8]}",
-                              "region_id": region_id, "city": f"Ville {index}-{n}",
-                              "venue": "Salle", "date": dt.date(2025, 1, 10)
-                              + dt.timedelta(days=14 * index + n), "status": "closed"})
+                stops.append(
+                    {
+                        "code": f"b{index:02d}{n}{uuid.uuid4().hex[:8]}",
+                        "region_id": region_id,
+                        "city": f"Ville {index}-{n}",
+                        "venue": "Salle",
+                        "date": dt.date(2025, 1, 10) + dt.timedelta(days=14 * index + n),
+                        "status": "closed",
+                    }
+                )
         session.execute(insert(TourStop), stops)
         stop_rows = session.execute(select(TourStop.id, TourStop.region_id, TourStop.date)).all()
         submissions = items // 3
@@ -81,34 +90,50 @@ def seed(url: str, items: int, rng: random.Random) -> None:
         for number in range(submissions):
             stop = stop_rows[number % len(stop_rows)]
             consent = rng.random() < 0.5
-            sub_batch.append({
-                "id": number + 1, "region_id": stop.region_id, "stop_id": stop.id,
-                "client_id": uuid.uuid4(), "reference": f"BE-{number:08d}",
-                "organisation": f"Hôtel {rng.choice(WORDS).title()} {number % 997}",
-                "category_code": rng.choice(categories),
-                "person_name": "Fatima Zahra El Idrissi" if consent else None,
-                "job_title": "Directrice" if consent else None,
-                "email": f"contact{number}@example.ma" if consent else None,
-                "phone": "0612345678" if consent else None, "consent_contact": consent,
-                "language": "fr", "source": "import",
-                "status": rng.choice(("new", "reviewed", "reviewed", "reviewed", "spam")
-                                     if number % 50 == 0 else ("new", "reviewed")),
-                "created_at": dt.datetime.combine(stop.date, dt.time(10), tzinfo=dt.UTC)
-                + dt.timedelta(seconds=number % 7200),
-                "updated_at": now, "late": False, "search_text": "",
-            })
+            sub_batch.append(
+                {
+                    "id": number + 1,
+                    "region_id": stop.region_id,
+                    "stop_id": stop.id,
+                    "client_id": uuid.uuid4(),
+                    "reference": f"BE-{number:08d}",
+                    "organisation": f"Hôtel {rng.choice(WORDS).title()} {number % 997}",
+                    "category_code": rng.choice(categories),
+                    "person_name": "Fatima Zahra El Idrissi" if consent else None,
+                    "job_title": "Directrice" if consent else None,
+                    "email": f"contact{number}@example.ma" if consent else None,
+                    "phone": "0612345678" if consent else None,
+                    "consent_contact": consent,
+                    "language": "fr",
+                    "source": "import",
+                    "status": rng.choice(
+                        ("new", "reviewed", "reviewed", "reviewed", "spam")
+                        if number % 50 == 0
+                        else ("new", "reviewed")
+                    ),
+                    "created_at": dt.datetime.combine(stop.date, dt.time(10), tzinfo=dt.UTC)
+                    + dt.timedelta(seconds=number % 7200),
+                    "updated_at": now,
+                    "late": False,
+                    "search_text": "",
+                }
+            )
             per = 3 if number < submissions - 1 else items - item_count
             for position in range(per):
                 kind = KINDS[(number + position) % 4]
                 words = ARABIC if rng.random() < 0.1 else WORDS
                 text = " ".join(rng.choice(words) for _ in range(rng.randint(8, 40)))
-                item_batch.append({
-                    "submission_id": number + 1, "position": position, "kind": kind,
-                    "text": text[:1].upper() + text[1:] + ".",
-                    "theme_id": rng.choice(themes) if rng.random() < 0.7 else None,
-                    "priority": rng.choice((None, "low", "medium", "high")),
-                    "shortlisted": kind == "proposal" and rng.random() < 0.2,
-                })
+                item_batch.append(
+                    {
+                        "submission_id": number + 1,
+                        "position": position,
+                        "kind": kind,
+                        "text": text[:1].upper() + text[1:] + ".",
+                        "theme_id": rng.choice(themes) if rng.random() < 0.7 else None,
+                        "priority": rng.choice((None, "low", "medium", "high")),
+                        "shortlisted": kind == "proposal" and rng.random() < 0.2,
+                    }
+                )
             item_count += per
             if len(item_batch) >= 20_000:
                 session.execute(insert(Submission), sub_batch)
@@ -145,8 +170,9 @@ def run(mode: str, url: str, out: str) -> dict:
         start, cpu = time.perf_counter(), time.process_time()
         rows = 0
         if mode == "full":
-            stored = prepare_export(db.session, EVERYTHING, ExportRequest(),
-                                    owner_id=None, generated_by="bench").artifact
+            stored = prepare_export(
+                db.session, EVERYTHING, ExportRequest(), owner_id=None, generated_by="bench"
+            ).artifact
             assert stored is not None
             Path(out).write_bytes(db.session.get_one(ExportArtifact, stored.id).content)
             rows = stored.items
@@ -167,18 +193,24 @@ def run(mode: str, url: str, out: str) -> dict:
                     rows += 1
                     ws.write_row(rows, 0, item[1:])
                 wb.close()
-        return {"mode": mode, "rows": rows, "seconds": time.perf_counter() - start,
-                "cpu": time.process_time() - cpu,
-                "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                "base_mb": before,
-                "bytes": os.path.getsize(out)}
+        return {
+            "mode": mode,
+            "rows": rows,
+            "seconds": time.perf_counter() - start,
+            "cpu": time.process_time() - cpu,
+            "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "base_mb": before,
+            "bytes": os.path.getsize(out),
+        }
 
 
 def measure(mode: str, url: str, workdir: Path) -> dict:
     out = workdir / f"{mode}.xlsx"
     done = subprocess.run(
         [sys.executable, __file__, "--child", mode, "--url", url, "--out", str(out)],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if done.returncode != 0:
         raise SystemExit(f"{mode} failed:\n{done.stderr[-3000:]}")
@@ -212,18 +244,36 @@ def _drop_pg(name: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="10000,100000,300000",
-                        help="comma-separated numbers of items (default: %(default)s)")
-    parser.add_argument("--postgres", action="store_true",
-                        help="seed PostgreSQL (BENCH_PG_URL) instead of a SQLite file")
-    parser.add_argument("--part", choices=("builder", "queue", "all"), default="all",
-                        help="builder: the workbook alone (--sizes); queue: click-to-file and "
-                             "workbooks per minute through gunicorn, Redis and workers "
-                             "(bench/export_queue.py); default: both")
-    parser.add_argument("--items", type=int, default=20_000,
-                        help="queue part: items in the tour (default: %(default)s)")
-    parser.add_argument("--requests", type=int, default=8,
-                        help="queue part: exports posted at once (default: %(default)s)")
+    parser.add_argument(
+        "--sizes",
+        default="10000,100000,300000",
+        help="comma-separated numbers of items (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--postgres",
+        action="store_true",
+        help="seed PostgreSQL (BENCH_PG_URL) instead of a SQLite file",
+    )
+    parser.add_argument(
+        "--part",
+        choices=("builder", "queue", "all"),
+        default="all",
+        help="builder: the workbook alone (--sizes); queue: click-to-file and "
+        "workbooks per minute through gunicorn, Redis and workers "
+        "(bench/export_queue.py); default: both",
+    )
+    parser.add_argument(
+        "--items",
+        type=int,
+        default=20_000,
+        help="queue part: items in the tour (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--requests",
+        type=int,
+        default=8,
+        help="queue part: exports posted at once (default: %(default)s)",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--seed-child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
@@ -246,8 +296,10 @@ def main() -> None:
     print("spam (about 1 % of submissions) is left out of every run: rows written < items")
     print("peak MB: the run's peak resident memory; +MB: how much of it the build added on top")
     print("of the interpreter, the app and the writers already loaded")
-    print(f"{'items':>8} {'run':<11} {'wall s':>8} {'cpu s':>8} {'peak MB':>8} {'+MB':>6} "
-          f"{'xlsx MB':>8}")
+    print(
+        f"{'items':>8} {'run':<11} {'wall s':>8} {'cpu s':>8} {'peak MB':>8} {'+MB':>6} "
+        f"{'xlsx MB':>8}"
+    )
     summary = []
     for size in sizes:
         with tempfile.TemporaryDirectory(prefix="bench-export-") as tmp:
@@ -260,16 +312,22 @@ def main() -> None:
             t0 = time.perf_counter()
             # Seeded in its own process: on Linux a child's peak memory starts from its
             # parent's at fork time, so this process must stay small for the runs' figures.
-            subprocess.run([sys.executable, __file__, "--seed-child", str(size), "--url", url],
-                           check=True, capture_output=True)
+            subprocess.run(
+                [sys.executable, __file__, "--seed-child", str(size), "--url", url],
+                check=True,
+                capture_output=True,
+            )
             print(f"{size:>8} {'(seed)':<11} {time.perf_counter() - t0:>8.1f}", flush=True)
             try:
                 results = {}
                 for mode in ("openpyxl", "xlsxwriter", "full"):
                     r = results[mode] = measure(mode, url, workdir)
-                    print(f"{size:>8} {mode:<11} {r['seconds']:>8.1f} {r['cpu']:>8.1f} "
-                          f"{r['rss_mb']:>8.0f} {r['rss_mb'] - r['base_mb']:>6.0f} "
-                          f"{r['bytes'] / 1e6:>8.1f}", flush=True)
+                    print(
+                        f"{size:>8} {mode:<11} {r['seconds']:>8.1f} {r['cpu']:>8.1f} "
+                        f"{r['rss_mb']:>8.0f} {r['rss_mb'] - r['base_mb']:>6.0f} "
+                        f"{r['bytes'] / 1e6:>8.1f}",
+                        flush=True,
+                    )
             finally:
                 if pg_name:
                     _drop_pg(pg_name)
@@ -279,12 +337,16 @@ def main() -> None:
             ratio, cpu_ratio = full["seconds"] / base["seconds"], full["cpu"] / base["cpu"]
             added = full["rss_mb"] - full["base_mb"]
             summary.append((size, ratio, cpu_ratio, full["rss_mb"], added))
-            print(f"{size:>8} {'full/opx':<11} {ratio:>8.2f} {cpu_ratio:>8.2f}   "
-                  f"(goal <= 1.0)", flush=True)
+            print(
+                f"{size:>8} {'full/opx':<11} {ratio:>8.2f} {cpu_ratio:>8.2f}   (goal <= 1.0)",
+                flush=True,
+            )
     print("\nsummary: items, full/openpyxl-write-only wall and CPU ratios, full peak memory")
     for size, ratio, cpu_ratio, rss, added in summary:
-        print(f"  {size:>8}  wall {ratio:.2f}  cpu {cpu_ratio:.2f}  peak {rss:.0f} MB "
-              f"(+{added:.0f} MB for the build)")
+        print(
+            f"  {size:>8}  wall {ratio:.2f}  cpu {cpu_ratio:.2f}  peak {rss:.0f} MB "
+            f"(+{added:.0f} MB for the build)"
+        )
 
 
 if __name__ == "__main__":

@@ -37,10 +37,14 @@ from bench.harness import BIN, app_env, fresh_database, gunicorn, wait_until_up 
 REDIS_URL = "redis://127.0.0.1:6379/13"
 EMAIL, PASSWORD = "bench-export@example.ma", "bench export password 2025"
 FILTERS = [  # eight different requests: nothing joins or comes from the cache
-    {"language": "fr"}, {"language": "ar"}, {"language": "en"},
-    {"language": "fr", "contacts": "y"}, {"language": "ar", "contacts": "y"},
+    {"language": "fr"},
+    {"language": "ar"},
+    {"language": "en"},
+    {"language": "fr", "contacts": "y"},
+    {"language": "ar", "contacts": "y"},
     {"language": "en", "contacts": "y"},
-    {"language": "fr", "statuses": "reviewed"}, {"language": "fr", "statuses": "new"},
+    {"language": "fr", "statuses": "reviewed"},
+    {"language": "fr", "statuses": "new"},
 ]
 
 
@@ -53,8 +57,15 @@ def _hq_user(url: str) -> None:
 
     app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context(), write_transaction(db.session) as session:
-        session.add(User(email=EMAIL, name="Bench", role=Role.HQ, active=True,
-                         password_hash=hash_password(PASSWORD)))
+        session.add(
+            User(
+                email=EMAIL,
+                name="Bench",
+                role=Role.HQ,
+                active=True,
+                password_hash=hash_password(PASSWORD),
+            )
+        )
     with app.app_context():
         db.engine.dispose()
 
@@ -63,8 +74,11 @@ def _sign_in(base: str) -> tuple[requests.Session, str]:
     web = requests.Session()
     page = web.get(f"{base}/login").text
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    answer = web.post(f"{base}/login", data={"email": EMAIL, "password": PASSWORD,
-                                            "csrf_token": token}, allow_redirects=False)
+    answer = web.post(
+        f"{base}/login",
+        data={"email": EMAIL, "password": PASSWORD, "csrf_token": token},
+        allow_redirects=False,
+    )
     assert answer.status_code == 302, answer.status_code
     page = web.get(f"{base}/hq/exports").text
     return web, re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
@@ -73,8 +87,9 @@ def _sign_in(base: str) -> tuple[requests.Session, str]:
 def click_to_file(web: requests.Session, token: str, base: str, data: dict) -> tuple[float, int]:
     """Seconds from the POST to the workbook's last byte, and the workbook's size."""
     start = time.perf_counter()
-    answer = web.post(f"{base}/hq/exports", data={"csrf_token": token, **data},
-                      allow_redirects=False)
+    answer = web.post(
+        f"{base}/hq/exports", data={"csrf_token": token, **data}, allow_redirects=False
+    )
     if answer.status_code == 303:
         job = base + answer.headers["Location"]
         while True:
@@ -95,9 +110,16 @@ def _workers(count: int, env: dict[str, str], logdir: Path) -> Iterator[None]:
     processes = []
     for number in range(count):
         log = (logdir / f"worker-{number}.log").open("wb")
-        processes.append(subprocess.Popen(
-            [str(BIN / "flask"), "--app", "feedback_app", "worker"], cwd=ROOT, env=env,
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
+        processes.append(
+            subprocess.Popen(
+                [str(BIN / "flask"), "--app", "feedback_app", "worker"],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        )
     time.sleep(3)  # imported and polling
     try:
         yield
@@ -121,16 +143,20 @@ def _at_once(base: str, workers: int, count: int) -> None:
             errors.append(str(error))
 
     start = time.perf_counter()
-    threads = [threading.Thread(target=one, args=(FILTERS[n % len(FILTERS)],))
-               for n in range(count)]
+    threads = [
+        threading.Thread(target=one, args=(FILTERS[n % len(FILTERS)],)) for n in range(count)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - start
-    print(f"{count} exports at once, {workers} worker(s): {len(times)} workbooks in "
-          f"{elapsed:.1f} s = {len(times) / elapsed * 60:.1f} per minute; slowest "
-          f"{max(times, default=0):.1f} s; errors {len(errors)} {errors[:2]}", flush=True)
+    print(
+        f"{count} exports at once, {workers} worker(s): {len(times)} workbooks in "
+        f"{elapsed:.1f} s = {len(times) / elapsed * 60:.1f} per minute; slowest "
+        f"{max(times, default=0):.1f} s; errors {len(errors)} {errors[:2]}",
+        flush=True,
+    )
 
 
 def main(items: int, requests_at_once: int) -> None:
@@ -138,31 +164,52 @@ def main(items: int, requests_at_once: int) -> None:
     with fresh_database("postgresql") as url, tempfile.TemporaryDirectory() as tmp:
         logdir = Path(tmp)
         # The same tour generator as the builder benchmark, in its own process.
-        subprocess.run([sys.executable, str(ROOT / "bench" / "export.py"), "--seed-child",
-                        str(items), "--url", url], check=True, capture_output=True)
+        subprocess.run(
+            [
+                sys.executable,
+                str(ROOT / "bench" / "export.py"),
+                "--seed-child",
+                str(items),
+                "--url",
+                url,
+            ],
+            check=True,
+            capture_output=True,
+        )
         _hq_user(url)
-        extra = {"REDIS_URL": REDIS_URL, "TASKS_NAMESPACE": namespace,
-                 "EXPORT_JOBS_PER_USER": "50", "RATELIMIT_ENABLED": "0"}
+        extra = {
+            "REDIS_URL": REDIS_URL,
+            "TASKS_NAMESPACE": namespace,
+            "EXPORT_JOBS_PER_USER": "50",
+            "RATELIMIT_ENABLED": "0",
+        }
         engine = create_engine(url)
         try:
             for label, threshold in (("direct download", 10**9), ("background job", 1)):
                 env = {**extra, "EXPORT_BACKGROUND_ABOVE": str(threshold)}
-                with gunicorn(url, logdir / "gunicorn.log", workers=2, env=env) as (web, base), \
-                        _workers(1, app_env(url, "bench", env), logdir):
+                with (
+                    gunicorn(url, logdir / "gunicorn.log", workers=2, env=env) as (web, base),
+                    _workers(1, app_env(url, "bench", env), logdir),
+                ):
                     wait_until_up(f"{base}/healthz", web)
                     session, token = _sign_in(base)
                     with engine.begin() as conn:
                         conn.execute(text("DELETE FROM export_artifacts"))
                     seconds, size = click_to_file(session, token, base, {"language": "fr"})
-                    print(f"click to file, {items} items, {label:<15} {seconds:6.2f} s "
-                          f"({size / 1e6:.1f} MB; goal <= 5 s)", flush=True)
+                    print(
+                        f"click to file, {items} items, {label:<15} {seconds:6.2f} s "
+                        f"({size / 1e6:.1f} MB; goal <= 5 s)",
+                        flush=True,
+                    )
             env = {**extra, "EXPORT_BACKGROUND_ABOVE": "1"}
             for count in (1, 2):
                 with engine.begin() as conn:
                     conn.execute(text("DELETE FROM export_artifacts"))
                     conn.execute(text("DELETE FROM export_jobs"))
-                with gunicorn(url, logdir / "gunicorn.log", workers=2, env=env) as (web, base), \
-                        _workers(count, app_env(url, "bench", env), logdir):
+                with (
+                    gunicorn(url, logdir / "gunicorn.log", workers=2, env=env) as (web, base),
+                    _workers(count, app_env(url, "bench", env), logdir),
+                ):
                     wait_until_up(f"{base}/healthz", web)
                     _at_once(base, count, requests_at_once)
         finally:

@@ -39,8 +39,10 @@ def make_items(count: int, seed: int = 7) -> list[tuple[str, str, str]]:
 
     rng = random.Random(seed)
     # Words of random letters: unrelated sentences share n-grams only by chance.
-    vocabulary = ["".join(rng.choice(string.ascii_lowercase) for _ in range(rng.randint(4, 9)))
-                  for _ in range(4000)]
+    vocabulary = [
+        "".join(rng.choice(string.ascii_lowercase) for _ in range(rng.randint(4, 9)))
+        for _ in range(4000)
+    ]
     kinds = list(ItemKind)
     items = []
     for _ in range(count):
@@ -57,8 +59,7 @@ def make_items(count: int, seed: int = 7) -> list[tuple[str, str, str]]:
             idea = rng2.choices(ideas, weights=[1 / (n + 1) for n in range(len(ideas))])[0]
             # Most people add details of their own: nearly every text is distinct.
             own = " ".join(rng.choice(vocabulary) for _ in range(rng.choice((0, 1, 2, 3, 4))))
-            items.append((kind.value, f"{text} {own}".strip(),
-                          f"{kind.value}:{id(idea)}:{arabic}"))
+            items.append((kind.value, f"{text} {own}".strip(), f"{kind.value}:{id(idea)}:{arabic}"))
         else:
             words = rng.randint(5, 14)
             items.append((kind.value, " ".join(rng.choice(vocabulary) for _ in range(words)), ""))
@@ -72,13 +73,15 @@ def _ideas(kind, arabic: bool):  # type: ignore[no-untyped-def]
     return (tuple(i for i in ideas if i.arabic) or ideas) if arabic else ideas
 
 
-def _pairwise(labels: list[str], found: list[int], rng: random.Random,
-              samples: int = 20_000) -> tuple[float, float]:
+def _pairwise(
+    labels: list[str], found: list[int], rng: random.Random, samples: int = 20_000
+) -> tuple[float, float]:
     """Pairwise precision and recall estimated on random pairs (100,000 items make 5e9).
 
     Pairs are drawn uniformly among the grouped pairs (a group of m items weighs m(m-1)/2)
     for precision, and among the same-idea pairs for recall.
     """
+
     def draw(groups: list[list[int]]) -> list[tuple[int, int]]:
         weights = [len(g) * (len(g) - 1) / 2 for g in groups]
         if not groups or not sum(weights):
@@ -118,9 +121,15 @@ def run_one(size: int) -> dict:
     wall, cpu_s = time.perf_counter() - started, time.process_time() - cpu
     precision, recall = _pairwise([i[2] for i in items], found, random.Random(1))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"items": size, "wall_s": round(wall, 1), "cpu_s": round(cpu_s, 1),
-            "peak_mb": round(peak), "groups": groups, "precision": round(precision, 3),
-            "recall": round(recall, 3)}
+    return {
+        "items": size,
+        "wall_s": round(wall, 1),
+        "cpu_s": round(cpu_s, 1),
+        "peak_mb": round(peak),
+        "groups": groups,
+        "precision": round(precision, 3),
+        "recall": round(recall, 3),
+    }
 
 
 def corpus_scores() -> str:
@@ -135,8 +144,10 @@ def corpus_scores() -> str:
             said = items[i][0] == items[j][0] and not items[i][0].startswith("solo-")
             put = found[i] == found[j]
             together, same, right = together + put, same + said, right + (said and put)
-    return (f"labelled corpus ({len(CORPUS)} items): precision {right / together:.3f}, "
-            f"recall {right / same:.3f}")
+    return (
+        f"labelled corpus ({len(CORPUS)} items): precision {right / together:.3f}, "
+        f"recall {right / same:.3f}"
+    )
 
 
 def main() -> None:
@@ -150,12 +161,18 @@ def main() -> None:
     print(corpus_scores())
     print("load average:", Path("/proc/loadavg").read_text().split()[:3])
     for size in (int(s) for s in args.sizes.split(",")):
-        out = subprocess.run([sys.executable, __file__, "--one", str(size)], check=True,
-                             capture_output=True, text=True).stdout
+        out = subprocess.run(
+            [sys.executable, __file__, "--one", str(size)],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
         r = json.loads(out.strip().splitlines()[-1])
-        print(f"{r['items']:>7} items: {r['wall_s']:>6} s wall, {r['cpu_s']:>6} s CPU, "
-              f"peak {r['peak_mb']} MB, {r['groups']} groups, sampled pairwise precision "
-              f"{r['precision']}, recall {r['recall']}")
+        print(
+            f"{r['items']:>7} items: {r['wall_s']:>6} s wall, {r['cpu_s']:>6} s CPU, "
+            f"peak {r['peak_mb']} MB, {r['groups']} groups, sampled pairwise precision "
+            f"{r['precision']}, recall {r['recall']}"
+        )
 
 
 if __name__ == "__main__":

@@ -74,8 +74,7 @@ def free_port() -> int:
 
 def app_env(database_url: str, secret_key: str, extra: dict[str, str] | None = None) -> dict:
     env = {key: value for key, value in os.environ.items() if key != "TOURNEE_ENV"}
-    env.update({"DATABASE_URL": database_url, "SECRET_KEY": secret_key,
-                "PYTHONUNBUFFERED": "1"})
+    env.update({"DATABASE_URL": database_url, "SECRET_KEY": secret_key, "PYTHONUNBUFFERED": "1"})
     env.update(extra or {})
     return env
 
@@ -84,8 +83,12 @@ def flask_cli(database_url: str, *args: str, env: dict[str, str] | None = None) 
     """Run `flask --app feedback_app ARGS` against the database and return its stdout."""
     result = subprocess.run(
         [str(BIN / "flask"), "--app", "feedback_app", *args],
-        cwd=ROOT, env=app_env(database_url, "bench-cli", env), capture_output=True, text=True,
-        stdin=subprocess.DEVNULL, check=False,
+        cwd=ROOT,
+        env=app_env(database_url, "bench-cli", env),
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        check=False,
     )
     if result.returncode != 0:
         raise RuntimeError(f"flask {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
@@ -93,8 +96,9 @@ def flask_cli(database_url: str, *args: str, env: dict[str, str] | None = None) 
 
 
 def _pg_admin() -> Engine:
-    return create_engine(make_url(PG_SERVER_URL).set(database="postgres"),
-                         isolation_level="AUTOCOMMIT")
+    return create_engine(
+        make_url(PG_SERVER_URL).set(database="postgres"), isolation_level="AUTOCOMMIT"
+    )
 
 
 @contextmanager
@@ -115,8 +119,7 @@ def fresh_database(backend: str) -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
         try:
-            yield make_url(PG_SERVER_URL).set(database=name).render_as_string(
-                hide_password=False)
+            yield make_url(PG_SERVER_URL).set(database=name).render_as_string(hide_password=False)
         finally:
             with admin.connect() as conn:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -124,12 +127,29 @@ def fresh_database(backend: str) -> Iterator[str]:
         admin.dispose()
 
 
-def prepare_database(database_url: str, *, region: str = "marrakech-safi",
-                     city: str = "Marrakech", date: str = "2025-01-10") -> str:
+def prepare_database(
+    database_url: str,
+    *,
+    region: str = "marrakech-safi",
+    city: str = "Marrakech",
+    date: str = "2025-01-10",
+) -> str:
     """Migrate the database and create one open stop; return the stop's code."""
     flask_cli(database_url, "db", "upgrade")
-    out = flask_cli(database_url, "stops", "create", "--region", region, "--city", city,
-                    "--date", date, "--venue", "Bench", "--open")
+    out = flask_cli(
+        database_url,
+        "stops",
+        "create",
+        "--region",
+        region,
+        "--city",
+        city,
+        "--date",
+        date,
+        "--venue",
+        "Bench",
+        "--open",
+    )
     return out.strip().splitlines()[-1]
 
 
@@ -171,19 +191,42 @@ def _die_with_parent() -> None:
 
 
 @contextmanager
-def gunicorn(database_url: str, log_path: Path, *, workers: int = 4, port: int | None = None,
-             extra_args: tuple[str, ...] = (), env: dict[str, str] | None = None,
-             ) -> Iterator[tuple[subprocess.Popen, str]]:
+def gunicorn(
+    database_url: str,
+    log_path: Path,
+    *,
+    workers: int = 4,
+    port: int | None = None,
+    extra_args: tuple[str, ...] = (),
+    env: dict[str, str] | None = None,
+) -> Iterator[tuple[subprocess.Popen, str]]:
     """Run `gunicorn wsgi:app` (sync workers) on a free local port; yield (process, base_url)."""
     port = port or free_port()
-    args = [str(BIN / "gunicorn"), "wsgi:app", "--workers", str(workers),
-            "--worker-class", "sync", "--bind", f"127.0.0.1:{port}", "--error-logfile", "-",
-            "--log-level", "warning", *extra_args]
+    args = [
+        str(BIN / "gunicorn"),
+        "wsgi:app",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "sync",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--error-logfile",
+        "-",
+        "--log-level",
+        "warning",
+        *extra_args,
+    ]
     with open(log_path, "ab") as log:
         process = subprocess.Popen(
-            args, cwd=ROOT, env=app_env(database_url, secrets.token_hex(32), env),
-            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True, preexec_fn=_die_with_parent,
+            args,
+            cwd=ROOT,
+            env=app_env(database_url, secrets.token_hex(32), env),
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=_die_with_parent,
         )
     try:
         yield process, f"http://127.0.0.1:{port}"
@@ -192,16 +235,23 @@ def gunicorn(database_url: str, log_path: Path, *, workers: int = 4, port: int |
 
 
 @contextmanager
-def running_app(backend: str, *, workers: int = 4, log_dir: Path | None = None,
-                env: dict[str, str] | None = None,
-                extra_args: tuple[str, ...] = ()) -> Iterator[RunningApp]:
+def running_app(
+    backend: str,
+    *,
+    workers: int = 4,
+    log_dir: Path | None = None,
+    env: dict[str, str] | None = None,
+    extra_args: tuple[str, ...] = (),
+) -> Iterator[RunningApp]:
     """A fresh migrated database with one open stop, served by gunicorn until the block ends."""
     log_dir = log_dir or Path(tempfile.gettempdir())
     log_path = log_dir / f"tournee-bench-{backend}-{os.getpid()}.log"
     log_path.write_text("")
     with fresh_database(backend) as database_url:
         code = prepare_database(database_url)
-        with gunicorn(database_url, log_path, workers=workers, env=env,
-                      extra_args=extra_args) as (process, base_url):
+        with gunicorn(database_url, log_path, workers=workers, env=env, extra_args=extra_args) as (
+            process,
+            base_url,
+        ):
             wait_until_up(f"{base_url}/api/v1/stops/{code}", process)
             yield RunningApp(backend, database_url, base_url, code, process, log_path)

@@ -28,12 +28,25 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-_FRENCH = ("former accueil promotion vol direct saison aéroport signalétique financement "
-           "rénovation guides langues numérique réservation route plage désert festival")
+_FRENCH = (
+    "former accueil promotion vol direct saison aéroport signalétique financement "
+    "rénovation guides langues numérique réservation route plage désert festival"
+)
 _ARABIC = "نحتاج إلى تكوين الشباب في مهن الضيافة والاستقبال وتحسين الطرق"
 WORDS, ARABIC = _FRENCH.split(" "), _ARABIC.split(" ")
-HEADER = ["Organisation", "Catégorie", "Type", "Texte", "Thème", "Priorité", "Nom",
-          "Fonction", "E-mail", "Téléphone", "Consentement"]
+HEADER = [
+    "Organisation",
+    "Catégorie",
+    "Type",
+    "Texte",
+    "Thème",
+    "Priorité",
+    "Nom",
+    "Fonction",
+    "E-mail",
+    "Téléphone",
+    "Consentement",
+]
 KINDS = ("Besoin", "Opportunité", "Défi", "Proposition")
 CATEGORIES = ("Hébergement", "Restauration", "Agence de voyages", "Guide")
 THEMES = ("Digitalisation", "Formation et ressources humaines", "Infrastructures", "")
@@ -49,10 +62,21 @@ def workbook(rows: int, rng: random.Random, fmt: str) -> bytes:
         if n % 101 == 0 and n:
             text = lines[-1][3]  # a few rows repeated in the file
             organisation = lines[-1][0]
-        lines.append([organisation, CATEGORIES[n % 4], KINDS[n % 4], text, THEMES[n % 4],
-                      "Haute" if n % 3 == 0 else "", "Amina B." if consent else "", "Gérante",
-                      f"contact{n}@example.ma" if consent else "",
-                      "0612345678" if consent else "", "oui" if consent else "non"])
+        lines.append(
+            [
+                organisation,
+                CATEGORIES[n % 4],
+                KINDS[n % 4],
+                text,
+                THEMES[n % 4],
+                "Haute" if n % 3 == 0 else "",
+                "Amina B." if consent else "",
+                "Gérante",
+                f"contact{n}@example.ma" if consent else "",
+                "0612345678" if consent else "",
+                "oui" if consent else "non",
+            ]
+        )
     if fmt == "csv":
         return "\n".join(";".join(line) for line in lines).encode("utf-8")
     import openpyxl
@@ -70,8 +94,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=5000)
     parser.add_argument("--format", choices=("xlsx", "csv"), default="xlsx")
-    parser.add_argument("--postgres", action="store_true",
-                        help="a scratch database on TEST_DATABASE_URL's server, not SQLite")
+    parser.add_argument(
+        "--postgres",
+        action="store_true",
+        help="a scratch database on TEST_DATABASE_URL's server, not SQLite",
+    )
     args = parser.parse_args()
 
     from flask_migrate import upgrade
@@ -90,8 +117,9 @@ def main() -> None:
         if args.postgres:
             base = os.environ["TEST_DATABASE_URL"]
             name = f"bench_intake_{os.getpid()}"
-            admin = create_engine(base.rsplit("/", 1)[0] + "/postgres",
-                                  isolation_level="AUTOCOMMIT")
+            admin = create_engine(
+                base.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT"
+            )
             with admin.connect() as conn:
                 conn.execute(text(f'CREATE DATABASE "{name}"'))
             url = base.rsplit("/", 1)[0] + f"/{name}"
@@ -102,12 +130,18 @@ def main() -> None:
             with app.app_context():
                 upgrade()
                 session = db.session
-                stop = create_stop(session, region_slug="marrakech-safi", city="Marrakech",
-                                   date=dt.date(2025, 1, 10), venue="Salle",
-                                   status=StopStatus.OPEN)
+                stop = create_stop(
+                    session,
+                    region_slug="marrakech-safi",
+                    city="Marrakech",
+                    date=dt.date(2025, 1, 10),
+                    venue="Salle",
+                    status=StopStatus.OPEN,
+                )
                 wall, cpu = time.perf_counter(), time.process_time()
-                preview = build_preview(session, stop, data, f"bench.{args.format}",
-                                        max_rows=max(args.rows, 5000))
+                preview = build_preview(
+                    session, stop, data, f"bench.{args.format}", max_rows=max(args.rows, 5000)
+                )
                 batch_id = save_preview(session, preview, user_id=None)
                 preview_wall = time.perf_counter() - wall
                 preview_cpu = time.process_time() - cpu
@@ -126,12 +160,17 @@ def main() -> None:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     backend = "postgresql" if args.postgres else "sqlite"
     print(f"intake {args.rows} rows ({args.format}, {len(data) / 1e6:.1f} MB) on {backend}")
-    print(f"  preview: {preview_wall:6.2f} s wall, {preview_cpu:6.2f} s CPU "
-          f"({dict(preview.counts)})")
-    print(f"  commit:  {commit_wall:6.2f} s wall, {commit_cpu:6.2f} s CPU "
-          f"(stored {result.stored}, {stored} in the database)")
-    print(f"  total:   {preview_wall + commit_wall:6.2f} s wall (goal <= 10 s); "
-          f"peak memory {peak:.0f} MB")
+    print(
+        f"  preview: {preview_wall:6.2f} s wall, {preview_cpu:6.2f} s CPU ({dict(preview.counts)})"
+    )
+    print(
+        f"  commit:  {commit_wall:6.2f} s wall, {commit_cpu:6.2f} s CPU "
+        f"(stored {result.stored}, {stored} in the database)"
+    )
+    print(
+        f"  total:   {preview_wall + commit_wall:6.2f} s wall (goal <= 10 s); "
+        f"peak memory {peak:.0f} MB"
+    )
 
 
 if __name__ == "__main__":

@@ -48,8 +48,11 @@ from feedback_app.models import FeedbackItem, StopTally, Submission, TourStop
 
 PASSWORD = "bench password, long enough"
 KINDS = ("need", "opportunity", "challenge", "proposal")
-TEXTS = ["Former le personnel à l'accueil en anglais.", "تحسين النقل بين المطار والمدينة",
-         "Mieux signaler les sites depuis la route nationale."]
+TEXTS = [
+    "Former le personnel à l'accueil en anglais.",
+    "تحسين النقل بين المطار والمدينة",
+    "Mieux signaler les sites depuis la route nationale.",
+]
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -64,9 +67,12 @@ def signed_in_session(app: RunningApp, email: str) -> requests.Session:
     page = session.get(f"{app.base_url}/login", timeout=30).text
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
     assert token, "no CSRF token on /login"
-    answer = session.post(f"{app.base_url}/login", timeout=30, allow_redirects=False,
-                          data={"email": email, "password": PASSWORD,
-                                "csrf_token": token.group(1)})
+    answer = session.post(
+        f"{app.base_url}/login",
+        timeout=30,
+        allow_redirects=False,
+        data={"email": email, "password": PASSWORD, "csrf_token": token.group(1)},
+    )
     assert answer.status_code == 302, f"sign-in failed: {answer.status_code}"
     return session
 
@@ -74,8 +80,9 @@ def signed_in_session(app: RunningApp, email: str) -> requests.Session:
 class Screens:
     """`count` screens polling the live payload; latencies recorded by phase."""
 
-    def __init__(self, app: RunningApp, session: requests.Session, url: str, count: int,
-                 period: float) -> None:
+    def __init__(
+        self, app: RunningApp, session: requests.Session, url: str, count: int, period: float
+    ) -> None:
         self.session, self.url, self.count, self.period = session, url, count, period
         self.phase = "idle"
         self.samples: dict[str, list[float]] = {"idle": [], "crowd": [], "after": []}
@@ -106,15 +113,25 @@ class Screens:
 
 
 def post_one(app: RunningApp, rng: random.Random, themes: list[str]) -> int:
-    items = [{"kind": rng.choice(KINDS), "text": rng.choice(TEXTS),
-              **({"theme": rng.choice(themes)} if rng.random() < 0.6 else {})}
-             for _ in range(rng.randint(1, 4))]
-    payload = {"client_id": str(uuid.uuid4()), "organisation": "Riad Dar Atlas",
-               "category": "hebergement", "items": items}
+    items = [
+        {
+            "kind": rng.choice(KINDS),
+            "text": rng.choice(TEXTS),
+            **({"theme": rng.choice(themes)} if rng.random() < 0.6 else {}),
+        }
+        for _ in range(rng.randint(1, 4))
+    ]
+    payload = {
+        "client_id": str(uuid.uuid4()),
+        "organisation": "Riad Dar Atlas",
+        "category": "hebergement",
+        "items": items,
+    }
     for _attempt in range(20):
         try:
-            response = requests.post(f"{app.base_url}/api/v1/stops/{app.stop_code}/submissions",
-                                     json=payload, timeout=60)
+            response = requests.post(
+                f"{app.base_url}/api/v1/stops/{app.stop_code}/submissions", json=payload, timeout=60
+            )
         except requests.RequestException:
             time.sleep(0.2)
             continue
@@ -133,28 +150,61 @@ def bulk_extra(app: RunningApp, stop_id: int, region_id: int, count: int) -> Non
         start = conn.scalar(select(func.coalesce(func.max(Submission.id), 0))) + 1
         for first in range(start, start + count, batch):
             ids = range(first, min(first + batch, start + count))
-            conn.execute(insert(Submission), [{
-                "id": i, "region_id": region_id, "stop_id": stop_id,
-                "client_id": uuid.uuid4(), "reference": f"BX-{i:08d}",
-                "organisation": "Bench", "category_code": "hebergement",
-                "consent_contact": False, "language": "fr", "source": "api", "status": "new",
-                "late": False, "after_signoff": False, "search_text": "bench",
-            } for i in ids])
-            conn.execute(insert(FeedbackItem), [{
-                "submission_id": i, "position": p, "kind": KINDS[(i + p) % 4],
-                "text": TEXTS[p], "theme_id": theme_ids[(i * 7 + p) % len(theme_ids)],
-                "shortlisted": False,
-            } for i in ids for p in (0, 1)])
+            conn.execute(
+                insert(Submission),
+                [
+                    {
+                        "id": i,
+                        "region_id": region_id,
+                        "stop_id": stop_id,
+                        "client_id": uuid.uuid4(),
+                        "reference": f"BX-{i:08d}",
+                        "organisation": "Bench",
+                        "category_code": "hebergement",
+                        "consent_contact": False,
+                        "language": "fr",
+                        "source": "api",
+                        "status": "new",
+                        "late": False,
+                        "after_signoff": False,
+                        "search_text": "bench",
+                    }
+                    for i in ids
+                ],
+            )
+            conn.execute(
+                insert(FeedbackItem),
+                [
+                    {
+                        "submission_id": i,
+                        "position": p,
+                        "kind": KINDS[(i + p) % 4],
+                        "text": TEXTS[p],
+                        "theme_id": theme_ids[(i * 7 + p) % len(theme_ids)],
+                        "shortlisted": False,
+                    }
+                    for i in ids
+                    for p in (0, 1)
+                ],
+            )
         conn.execute(text("DELETE FROM stop_tallies WHERE stop_id = :s"), {"s": stop_id})
-        conn.execute(text(
-            "INSERT INTO stop_tallies (stop_id, kind, theme_key, count) "
-            "SELECT stop_id, 'submissions', 0, COUNT(*) FROM submissions "
-            "WHERE stop_id = :s GROUP BY stop_id"), {"s": stop_id})
-        conn.execute(text(
-            "INSERT INTO stop_tallies (stop_id, kind, theme_key, count) "
-            "SELECT s.stop_id, i.kind, COALESCE(i.theme_id, 0), COUNT(*) FROM feedback_items i "
-            "JOIN submissions s ON s.id = i.submission_id WHERE s.stop_id = :s "
-            "GROUP BY s.stop_id, i.kind, COALESCE(i.theme_id, 0)"), {"s": stop_id})
+        conn.execute(
+            text(
+                "INSERT INTO stop_tallies (stop_id, kind, theme_key, count) "
+                "SELECT stop_id, 'submissions', 0, COUNT(*) FROM submissions "
+                "WHERE stop_id = :s GROUP BY stop_id"
+            ),
+            {"s": stop_id},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO stop_tallies (stop_id, kind, theme_key, count) "
+                "SELECT s.stop_id, i.kind, COALESCE(i.theme_id, 0), COUNT(*) FROM feedback_items i "
+                "JOIN submissions s ON s.id = i.submission_id WHERE s.stop_id = :s "
+                "GROUP BY s.stop_id, i.kind, COALESCE(i.theme_id, 0)"
+            ),
+            {"s": stop_id},
+        )
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("ANALYZE"))
@@ -165,15 +215,22 @@ def time_queries(app: RunningApp, stop_id: int, repeat: int = 30) -> tuple[float
     """Median ms of the tally read and of the aggregate over the items it replaces."""
     engine = app.engine()
     tally_read = select(StopTally.kind, StopTally.theme_key, StopTally.count).where(
-        StopTally.stop_id == stop_id)
-    aggregate = (select(FeedbackItem.kind, FeedbackItem.theme_id, func.count())
-                 .join(Submission, FeedbackItem.submission_id == Submission.id)
-                 .where(Submission.stop_id == stop_id)
-                 .group_by(FeedbackItem.kind, FeedbackItem.theme_id))
+        StopTally.stop_id == stop_id
+    )
+    aggregate = (
+        select(FeedbackItem.kind, FeedbackItem.theme_id, func.count())
+        .join(Submission, FeedbackItem.submission_id == Submission.id)
+        .where(Submission.stop_id == stop_id)
+        .group_by(FeedbackItem.kind, FeedbackItem.theme_id)
+    )
     results = []
     with engine.connect() as conn:
-        submissions = conn.scalar(select(func.count()).select_from(Submission)
-                                  .where(Submission.stop_id == stop_id)) or 0
+        submissions = (
+            conn.scalar(
+                select(func.count()).select_from(Submission).where(Submission.stop_id == stop_id)
+            )
+            or 0
+        )
         for query in (tally_read, aggregate):
             times = []
             for _ in range(repeat):
@@ -212,33 +269,61 @@ def run_backend(backend: str, args: argparse.Namespace) -> None:
         screens.stop.set()
         for thread in threads:
             thread.join()
-        print(f"\n== {backend}: {stored}/{args.people} people posted in {crowd_seconds:.1f} s "
-              f"({args.concurrency} at a time), {args.screens} screens every {args.period} s; "
-              f"live payload says {screens.last.get('submissions')} submissions; "
-              f"errors {screens.errors}")
+        print(
+            f"\n== {backend}: {stored}/{args.people} people posted in {crowd_seconds:.1f} s "
+            f"({args.concurrency} at a time), {args.screens} screens every {args.period} s; "
+            f"live payload says {screens.last.get('submissions')} submissions; "
+            f"errors {screens.errors}"
+        )
         for phase, values in screens.samples.items():
-            print(f"   live.json {phase:5}: n={len(values):4}  p50 {percentile(values, .5):7.1f} ms"
-                  f"  p95 {percentile(values, .95):7.1f} ms  max {max(values or [0]):7.1f} ms")
+            print(
+                f"   live.json {phase:5}: n={len(values):4}  p50 {percentile(values, 0.5):7.1f} ms"
+                f"  p95 {percentile(values, 0.95):7.1f} ms  max {max(values or [0]):7.1f} ms"
+            )
         # The app's request log: time spent handling the request, without the wait for a
         # free worker (all sync workers busy with posts is the crowd's queue, not the query).
-        handled = [float(ms) for ms in re.findall(
-            r'"endpoint": "review.stop_live_json".*?"duration_ms": ([0-9.]+)', app.log_text())]
-        print(f"   live.json handled in the app (whole run): n={len(handled)}  p50 "
-              f"{percentile(handled, .5):.1f} ms  p95 {percentile(handled, .95):.1f} ms")
+        handled = [
+            float(ms)
+            for ms in re.findall(
+                r'"endpoint": "review.stop_live_json".*?"duration_ms": ([0-9.]+)', app.log_text()
+            )
+        ]
+        print(
+            f"   live.json handled in the app (whole run): n={len(handled)}  p50 "
+            f"{percentile(handled, 0.5):.1f} ms  p95 {percentile(handled, 0.95):.1f} ms"
+        )
         for extra in (0, args.extra):
             if extra:
                 bulk_extra(app, stop_id, region_id, extra)
             tally_ms, aggregate_ms, submissions = time_queries(app, stop_id)
-            print(f"   at {submissions:6} submissions: tally read {tally_ms:6.2f} ms, "
-                  f"GROUP BY over the items {aggregate_ms:7.2f} ms (median)")
+            print(
+                f"   at {submissions:6} submissions: tally read {tally_ms:6.2f} ms, "
+                f"GROUP BY over the items {aggregate_ms:7.2f} ms (median)"
+            )
 
 
 def _create_hq(app: RunningApp) -> None:
     # `flask users create` reads the password from standard input.
-    subprocess.run([str(BIN / "flask"), "--app", "feedback_app", "users", "create",
-                    "bench.hq@example.ma", "--role", "hq", "--name", "Bench"],
-                   input=PASSWORD + "\n", text=True, cwd=ROOT, check=True, capture_output=True,
-                   env=app_env(app.database_url, "bench-cli"))
+    subprocess.run(
+        [
+            str(BIN / "flask"),
+            "--app",
+            "feedback_app",
+            "users",
+            "create",
+            "bench.hq@example.ma",
+            "--role",
+            "hq",
+            "--name",
+            "Bench",
+        ],
+        input=PASSWORD + "\n",
+        text=True,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        env=app_env(app.database_url, "bench-cli"),
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

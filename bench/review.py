@@ -99,15 +99,17 @@ def _deep_cursor(region_id: int | None, depth: float) -> str:
     total = db.session.scalar(select(db.func.count()).select_from(query.subquery()))
     row = db.session.execute(
         query.order_by(Submission.created_at.desc(), Submission.id.desc())
-        .offset(int(total * depth)).limit(1)
+        .offset(int(total * depth))
+        .limit(1)
     ).one()
     return Cursor.of(row.created_at, row.id).encode()
 
 
 def scenarios(seeded: Seeded, role: str) -> list[tuple[str, str]]:
     region = seeded.delegate_region_id
-    stop = db.session.scalar(select(TourStop.id).where(TourStop.region_id == region)
-                             .order_by(TourStop.id))
+    stop = db.session.scalar(
+        select(TourStop.id).where(TourStop.region_id == region).order_by(TourStop.id)
+    )
     theme = db.session.scalar(select(Theme.id).where(Theme.code == "formation-rh"))
     scope_region = region if role == "delegate" else None
     items = [
@@ -137,12 +139,17 @@ def scenarios(seeded: Seeded, role: str) -> list[tuple[str, str]]:
         ("previous page from deep", f"/review/?before={_deep_cursor(scope_region, 0.5)}"),
     ]
     newest = db.session.scalar(
-        select(Submission.id).where(Submission.status == "new")
+        select(Submission.id)
+        .where(Submission.status == "new")
         .where(True if scope_region is None else Submission.region_id == scope_region)
-        .order_by(Submission.created_at.desc(), Submission.id.desc()).offset(100).limit(1))
+        .order_by(Submission.created_at.desc(), Submission.id.desc())
+        .offset(100)
+        .limit(1)
+    )
     items.append(("submission page, prev/next", f"/review/submissions/{newest}?status=new"))
-    items.append(("submission page, search walk",
-                  f"/review/submissions/{newest}?q=personnel&status=new"))
+    items.append(
+        ("submission page, search walk", f"/review/submissions/{newest}?q=personnel&status=new")
+    )
     if role == "hq":
         items.append(("region filter", f"/review/?region={region}"))
         items.append(("region + search", f"/review/?region={region}&q=personnel"))
@@ -151,15 +158,17 @@ def scenarios(seeded: Seeded, role: str) -> list[tuple[str, str]]:
 
 def signed_in_client(app, email: str):
     client = app.test_client()
-    response = client.post("/login", data={"email": email, "password": PASSWORD,
-                                           "csrf_token": csrf_for(app, client)})
+    response = client.post(
+        "/login", data={"email": email, "password": PASSWORD, "csrf_token": csrf_for(app, client)}
+    )
     if response.status_code != 302:
         raise RuntimeError(f"sign-in of {email} failed: {response.status_code}")
     return client
 
 
-def measure(client, path: str, repeat: int,
-            counter: CountTimer) -> tuple[list[float], list[float], int, list[float]]:
+def measure(
+    client, path: str, repeat: int, counter: CountTimer
+) -> tuple[list[float], list[float], int, list[float]]:
     response = client.get(path)  # warm-up: compiled templates, cached plans
     if response.status_code != 200:
         raise RuntimeError(f"{path} answered {response.status_code}")
@@ -183,8 +192,9 @@ def run_backend(backend: str, submissions: int, repeat: int) -> list[Result]:
 
     results = []
     with fresh_database(backend) as url:
-        app = create_app({"ENV_NAME": "development", "SQLALCHEMY_DATABASE_URI": url,
-                          "RATELIMIT_ENABLED": False})
+        app = create_app(
+            {"ENV_NAME": "development", "SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False}
+        )
         with app.app_context():
             upgrade()
             # In-process migrations set the root logger to INFO: keep the per-request log lines
@@ -192,20 +202,34 @@ def run_backend(backend: str, submissions: int, repeat: int) -> list[Result]:
             logging.getLogger("feedback_app.requests").setLevel(logging.WARNING)
             started = time.perf_counter()
             seeded = seed(db.engine, submissions, password_hash=hash_password(PASSWORD))
-            print(f"[{backend}] seeded {seeded.submissions:,} submissions and "
-                  f"{seeded.items:,} items in {time.perf_counter() - started:.1f} s", flush=True)
+            print(
+                f"[{backend}] seeded {seeded.submissions:,} submissions and "
+                f"{seeded.items:,} items in {time.perf_counter() - started:.1f} s",
+                flush=True,
+            )
             counter = CountTimer(db.engine)
             for role, email in (("delegate", "delegate@bench.ma"), ("hq", "hq@bench.ma")):
                 client = signed_in_client(app, email)
                 for name, path in scenarios(seeded, role):
                     times, cpu, rows, counts = measure(client, path, repeat, counter)
-                    result = Result(backend, role, name, percentile(times, 0.5),
-                                    percentile(times, 0.95), max(times), percentile(cpu, 0.5),
-                                    rows, percentile(counts, 0.5))
+                    result = Result(
+                        backend,
+                        role,
+                        name,
+                        percentile(times, 0.5),
+                        percentile(times, 0.95),
+                        max(times),
+                        percentile(cpu, 0.5),
+                        rows,
+                        percentile(counts, 0.5),
+                    )
                     results.append(result)
-                    print(f"[{backend}] {role:8} {name:30} p50 {result.p50:6.1f} ms  "
-                          f"p95 {result.p95:6.1f} ms  count {result.count_p50:5.1f} ms  "
-                          f"rows {rows}", flush=True)
+                    print(
+                        f"[{backend}] {role:8} {name:30} p50 {result.p50:6.1f} ms  "
+                        f"p95 {result.p95:6.1f} ms  count {result.count_p50:5.1f} ms  "
+                        f"rows {rows}",
+                        flush=True,
+                    )
             print(f"[{backend}] load average {_load()}", flush=True)
             db.session.remove()
             db.engine.dispose()
@@ -214,15 +238,18 @@ def run_backend(backend: str, submissions: int, repeat: int) -> list[Result]:
 
 def report(results: list[Result]) -> int:
     print()
-    print(f"{'backend':10} {'role':8} {'scenario':30} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} "
-          f"{'cpu p50':>8} {'count':>6} {'rows':>5}")
+    print(
+        f"{'backend':10} {'role':8} {'scenario':30} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} "
+        f"{'cpu p50':>8} {'count':>6} {'rows':>5}"
+    )
     for r in results:
         flag = "" if r.p95 < GOAL_MS else f"  > {GOAL_MS:.0f} ms"
-        print(f"{r.backend:10} {r.role:8} {r.scenario:30} {r.p50:8.1f} {r.p95:8.1f} "
-              f"{r.worst:8.1f} {r.cpu_p50:8.1f} {r.count_p50:6.1f} {r.rows:5}{flag}")
+        print(
+            f"{r.backend:10} {r.role:8} {r.scenario:30} {r.p50:8.1f} {r.p95:8.1f} "
+            f"{r.worst:8.1f} {r.cpu_p50:8.1f} {r.count_p50:6.1f} {r.rows:5}{flag}"
+        )
     over = [r for r in results if r.p95 >= GOAL_MS]
-    print(f"\n{len(results) - len(over)}/{len(results)} scenarios with p95 under "
-          f"{GOAL_MS:.0f} ms")
+    print(f"\n{len(results) - len(over)}/{len(results)} scenarios with p95 under {GOAL_MS:.0f} ms")
     return 1 if over else 0
 
 

@@ -38,23 +38,46 @@ RARE_WORD = "zellige"  # in about one item in 2,000
 DELEGATE_REGION = "marrakech-safi"
 
 SUBJECTS = [
-    "Former le personnel", "Améliorer la signalétique", "Développer la promotion",
-    "Renforcer la connectivité aérienne", "Faciliter le financement", "Digitaliser la réservation",
-    "Simplifier la réglementation", "Diversifier l'offre", "Organiser des événements",
-    "Préserver l'environnement", "Créer une carte touristique", "Ouvrir une ligne aérienne",
-    "Valoriser l'artisanat", "Accueillir les Marocains du monde", "Moderniser les transports",
+    "Former le personnel",
+    "Améliorer la signalétique",
+    "Développer la promotion",
+    "Renforcer la connectivité aérienne",
+    "Faciliter le financement",
+    "Digitaliser la réservation",
+    "Simplifier la réglementation",
+    "Diversifier l'offre",
+    "Organiser des événements",
+    "Préserver l'environnement",
+    "Créer une carte touristique",
+    "Ouvrir une ligne aérienne",
+    "Valoriser l'artisanat",
+    "Accueillir les Marocains du monde",
+    "Moderniser les transports",
 ]
 OBJECTS = [
-    "pour les hôtels de la région", "autour de la médina", "vers les sites ruraux",
-    "pendant la basse saison", "avec les agences européennes", "pour les jeunes diplômés",
-    "près de l'aéroport", "dans les villages de montagne", "sur le littoral",
-    "pour la clientèle nationale", "avec les coopératives locales", "dans le désert",
+    "pour les hôtels de la région",
+    "autour de la médina",
+    "vers les sites ruraux",
+    "pendant la basse saison",
+    "avec les agences européennes",
+    "pour les jeunes diplômés",
+    "près de l'aéroport",
+    "dans les villages de montagne",
+    "sur le littoral",
+    "pour la clientèle nationale",
+    "avec les coopératives locales",
+    "dans le désert",
 ]
 DETAILS = [
-    "Les délais sont trop longs.", "Les coûts augmentent chaque année.",
-    "Nous manquons de données fiables.", "La demande existe déjà.",
-    "Un partenariat public-privé serait utile.", "Les touristes le demandent souvent.",
-    "La concurrence régionale est forte.", "Il faut un calendrier commun.", "",
+    "Les délais sont trop longs.",
+    "Les coûts augmentent chaque année.",
+    "Nous manquons de données fiables.",
+    "La demande existe déjà.",
+    "Un partenariat public-privé serait utile.",
+    "Les touristes le demandent souvent.",
+    "La concurrence régionale est forte.",
+    "Il faut un calendrier commun.",
+    "",
 ]
 ARABIC = [
     "نحتاج إلى تكوين الشباب في مهن الضيافة والاستقبال.",
@@ -62,15 +85,45 @@ ARABIC = [
     "صعوبة الحصول على التمويل البنكي للمشاريع الصغيرة.",
     "اقتراح إنشاء منصة رقمية جهوية لحجز الأنشطة السياحية.",
 ]
-ORG_PREFIXES = ["Riad", "Hôtel", "Agence", "Kasbah", "Restaurant", "Transports", "Coopérative",
-                "Association", "Maison d'hôtes", "Surf Club"]
-ORG_NAMES = ["Atlas", "Tiwizi", "Al Manar", "Les Palmiers", "Sahara", "Dar Tajine", "Argan",
-             "Al Baraka", "Horizons", "Essaouira", "Bab Doukkala", "Oasis", "Tafraout", "Amane"]
+ORG_PREFIXES = [
+    "Riad",
+    "Hôtel",
+    "Agence",
+    "Kasbah",
+    "Restaurant",
+    "Transports",
+    "Coopérative",
+    "Association",
+    "Maison d'hôtes",
+    "Surf Club",
+]
+ORG_NAMES = [
+    "Atlas",
+    "Tiwizi",
+    "Al Manar",
+    "Les Palmiers",
+    "Sahara",
+    "Dar Tajine",
+    "Argan",
+    "Al Baraka",
+    "Horizons",
+    "Essaouira",
+    "Bab Doukkala",
+    "Oasis",
+    "Tafraout",
+    "Amane",
+]
 KINDS = ["need", "opportunity", "challenge", "proposal"]
 STATUSES = ["new"] * 70 + ["reviewed"] * 25 + ["spam"] * 5
 # Unequal regions, as in the real tour: Marrakech and Casablanca talk most.
-REGION_WEIGHTS = {"marrakech-safi": 14, "casablanca-settat": 14, "souss-massa": 11,
-                  "rabat-sale-kenitra": 10, "tanger-tetouan-al-hoceima": 10, "fes-meknes": 9}
+REGION_WEIGHTS = {
+    "marrakech-safi": 14,
+    "casablanca-settat": 14,
+    "souss-massa": 11,
+    "rabat-sale-kenitra": 10,
+    "tanger-tetouan-al-hoceima": 10,
+    "fes-meknes": 9,
+}
 
 
 @dataclass(frozen=True)
@@ -98,8 +151,9 @@ def _folded(text: str) -> str:
     return fold(text)
 
 
-def seed(engine: Engine, submissions: int, password_hash: str | None = None,
-         rng_seed: int = 7) -> Seeded:
+def seed(
+    engine: Engine, submissions: int, password_hash: str | None = None, rng_seed: int = 7
+) -> Seeded:
     """Insert stops, two staff users and `submissions` submissions into a migrated database."""
     rng = random.Random(rng_seed)
     with engine.begin() as conn:
@@ -109,25 +163,48 @@ def seed(engine: Engine, submissions: int, password_hash: str | None = None,
         stop_rows = []
         for region in regions:
             for number in range(STOPS_PER_REGION):
-                stop_rows.append({
-                    "code": f"b{region.id:02d}{number:02d}{rng.randrange(10**6):06d}",
-                    "region_id": region.id, "city": f"Ville {region.code} {number + 1}",
-                    "venue": "Salle", "date": (START + dt.timedelta(days=10 * number)).date(),
-                    "status": "open", "grace_hours": 24, "created_at": START,
-                })
+                stop_rows.append(
+                    {
+                        "code": f"b{region.id:02d}{number:02d}{rng.randrange(10**6):06d}",
+                        "region_id": region.id,
+                        "city": f"Ville {region.code} {number + 1}",
+                        "venue": "Salle",
+                        "date": (START + dt.timedelta(days=10 * number)).date(),
+                        "status": "open",
+                        "grace_hours": 24,
+                        "created_at": START,
+                    }
+                )
         conn.execute(insert(TourStop), stop_rows)
         stops = conn.execute(select(TourStop.id, TourStop.region_id)).all()
-        hq_id = conn.execute(insert(User).values(
-            email="hq@bench.ma", name="HQ", role=Role.HQ.value, active=True, session_version=0,
-            password_hash=password_hash,
-            created_at=START).returning(User.id)).scalar_one()
-        delegate_id = conn.execute(insert(User).values(
-            email="delegate@bench.ma", name="Délégué", role=Role.DELEGATE.value, active=True,
-            password_hash=password_hash,
-            session_version=0, created_at=START).returning(User.id)).scalar_one()
+        hq_id = conn.execute(
+            insert(User)
+            .values(
+                email="hq@bench.ma",
+                name="HQ",
+                role=Role.HQ.value,
+                active=True,
+                session_version=0,
+                password_hash=password_hash,
+                created_at=START,
+            )
+            .returning(User.id)
+        ).scalar_one()
+        delegate_id = conn.execute(
+            insert(User)
+            .values(
+                email="delegate@bench.ma",
+                name="Délégué",
+                role=Role.DELEGATE.value,
+                active=True,
+                password_hash=password_hash,
+                session_version=0,
+                created_at=START,
+            )
+            .returning(User.id)
+        ).scalar_one()
         delegate_region_id = next(r.id for r in regions if r.slug == DELEGATE_REGION)
-        conn.execute(insert(user_regions).values(user_id=delegate_id,
-                                                 region_id=delegate_region_id))
+        conn.execute(insert(user_regions).values(user_id=delegate_id, region_id=delegate_region_id))
 
     slug_of = {r.id: r.slug for r in regions}
     code_of = {r.id: r.code for r in regions}
@@ -145,27 +222,44 @@ def seed(engine: Engine, submissions: int, password_hash: str | None = None,
         organisation = f"{rng.choice(ORG_PREFIXES)} {rng.choice(ORG_NAMES)} {sub_id % 997}"
         reference = f"{code_of[stop.region_id]}-{sub_id:08d}"
         texts = [_item_text(rng) for _ in range(ITEMS_PER_SUBMISSION)]
-        sub_batch.append({
-            "id": sub_id, "region_id": stop.region_id, "stop_id": stop.id,
-            "client_id": uuid.UUID(int=rng.getrandbits(128), version=4),
-            "reference": reference, "organisation": organisation,
-            "category_code": rng.choice(categories),
-            "person_name": "Fatima Benali" if consent else None, "job_title": "Directrice",
-            "email": "contact@example.ma" if consent else None, "phone": None,
-            "consent_contact": consent, "language": "fr", "source": "form",
-            "status": rng.choice(STATUSES), "created_at": created, "filled_at": None,
-            "late": False, "updated_at": created,
-            "search_text": "\n".join(_folded(t) for t in (organisation, reference, *texts)),
-        })
+        sub_batch.append(
+            {
+                "id": sub_id,
+                "region_id": stop.region_id,
+                "stop_id": stop.id,
+                "client_id": uuid.UUID(int=rng.getrandbits(128), version=4),
+                "reference": reference,
+                "organisation": organisation,
+                "category_code": rng.choice(categories),
+                "person_name": "Fatima Benali" if consent else None,
+                "job_title": "Directrice",
+                "email": "contact@example.ma" if consent else None,
+                "phone": None,
+                "consent_contact": consent,
+                "language": "fr",
+                "source": "form",
+                "status": rng.choice(STATUSES),
+                "created_at": created,
+                "filled_at": None,
+                "late": False,
+                "updated_at": created,
+                "search_text": "\n".join(_folded(t) for t in (organisation, reference, *texts)),
+            }
+        )
         for position, text_ in enumerate(texts):
             item_id += 1
-            item_batch.append({
-                "id": item_id, "submission_id": sub_id, "position": position,
-                "kind": rng.choice(KINDS), "text": text_,
-                "theme_id": rng.choice(themes) if rng.random() < 0.6 else None,
-                "priority": rng.choice([None, "low", "medium", "high"]),
-                "shortlisted": rng.random() < 0.03,
-            })
+            item_batch.append(
+                {
+                    "id": item_id,
+                    "submission_id": sub_id,
+                    "position": position,
+                    "kind": rng.choice(KINDS),
+                    "text": text_,
+                    "theme_id": rng.choice(themes) if rng.random() < 0.6 else None,
+                    "priority": rng.choice([None, "low", "medium", "high"]),
+                    "shortlisted": rng.random() < 0.03,
+                }
+            )
         if len(sub_batch) >= CHUNK:
             writer.write(sub_batch, item_batch)
             sub_batch, item_batch = [], []
@@ -195,9 +289,10 @@ class _Writer:
         columns = list(rows[0])
         raw = self.engine.raw_connection()
         try:
-            with raw.cursor() as cursor, cursor.copy(
-                f"COPY {table} ({', '.join(columns)}) FROM STDIN"
-            ) as copy:
+            with (
+                raw.cursor() as cursor,
+                cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+            ):
                 for row in rows:
                     copy.write_row([row[c] for c in columns])
             raw.commit()
@@ -207,10 +302,16 @@ class _Writer:
     def finish(self, last_submission: int, last_item: int) -> None:
         with self.engine.begin() as conn:
             if self.postgres:
-                for table, last in (("submissions", last_submission),
-                                    ("feedback_items", last_item)):
-                    conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                                      f"{max(last, 1)})"))
+                for table, last in (
+                    ("submissions", last_submission),
+                    ("feedback_items", last_item),
+                ):
+                    conn.execute(
+                        text(
+                            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                            f"{max(last, 1)})"
+                        )
+                    )
         if self.postgres:  # as autovacuum would after a day of arrivals
             with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.execute(text("VACUUM ANALYZE"))

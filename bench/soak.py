@@ -59,9 +59,13 @@ CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 CLIENT_ID = re.compile(r'name="client_id" type="hidden" value="([^"]*)"')
 RECEIPT = re.compile(r"/receipt/([A-Za-z0-9-]+)$")
 SUBMISSION_LINK = re.compile(r"/review/submissions/(\d+)")
-ITEM_FORM = re.compile(r'/review/submissions/(\d+)/items/(\d+)')
-TEXTS = ["Former le personnel à l'accueil en anglais.", "تحسين النقل بين المطار والمدينة",
-         "Un guichet unique pour les autorisations de bivouac.", "Des vols directs l'hiver 📊."]
+ITEM_FORM = re.compile(r"/review/submissions/(\d+)/items/(\d+)")
+TEXTS = [
+    "Former le personnel à l'accueil en anglais.",
+    "تحسين النقل بين المطار والمدينة",
+    "Un guichet unique pour les autorisations de bivouac.",
+    "Des vols directs l'hiver 📊.",
+]
 KINDS = ["need", "opportunity", "challenge", "proposal"]
 
 
@@ -94,18 +98,30 @@ class Shared:
         return failure
 
 
-def _call(shared: Shared, session: requests.Session, actor: str, method: str, url: str,
-          *, attempts: int = 60, **kwargs) -> tuple[requests.Response | None, float]:
+def _call(
+    shared: Shared,
+    session: requests.Session,
+    actor: str,
+    method: str,
+    url: str,
+    *,
+    attempts: int = 60,
+    **kwargs,
+) -> tuple[requests.Response | None, float]:
     """One exchange, retried on resets and 5xx; returns the answer and its own duration."""
     pending: list[Failure] = []
     for attempt in range(attempts):
         started = time.monotonic()
         try:
-            response = session.request(method, url, timeout=TIMEOUT, allow_redirects=False,
-                                       **kwargs)
+            response = session.request(
+                method, url, timeout=TIMEOUT, allow_redirects=False, **kwargs
+            )
         except requests.RequestException as error:
-            pending.append(shared.fail(Failure(started, time.monotonic(),
-                                               f"reset {type(error).__name__}", actor)))
+            pending.append(
+                shared.fail(
+                    Failure(started, time.monotonic(), f"reset {type(error).__name__}", actor)
+                )
+            )
         else:
             with shared.lock:
                 shared.statuses[response.status_code] += 1
@@ -113,15 +129,19 @@ def _call(shared: Shared, session: requests.Session, actor: str, method: str, ur
                 for failure in pending:
                     failure.recovered = True
                 return response, time.monotonic() - started
-            pending.append(shared.fail(Failure(started, time.monotonic(),
-                                               f"5xx {response.status_code}", actor)))
-        time.sleep(min(2.0, 0.05 * 2 ** attempt))
+            pending.append(
+                shared.fail(
+                    Failure(started, time.monotonic(), f"5xx {response.status_code}", actor)
+                )
+            )
+        time.sleep(min(2.0, 0.05 * 2**attempt))
     return None, 0.0
 
 
 class Phone(threading.Thread):
-    def __init__(self, app: RunningApp, shared: Shared, number: int, count: int,
-                 reference: dict) -> None:
+    def __init__(
+        self, app: RunningApp, shared: Shared, number: int, count: int, reference: dict
+    ) -> None:
         super().__init__(daemon=True)
         self.app, self.shared, self.count = app, shared, count
         self.rng = random.Random(number)
@@ -142,11 +162,20 @@ class Phone(threading.Thread):
             self.shared.latencies_ms.append(seconds * 1000)
 
     def _payload(self) -> dict:
-        items = [{"kind": self.rng.choice(KINDS), "text": self.rng.choice(TEXTS),
-                  "theme": self.rng.choice([None, *self.themes])}
-                 for _ in range(self.rng.randint(1, 4))]
-        return {"client_id": str(uuid.uuid4()), "organisation": "Riad Dar Atlas",
-                "category": self.rng.choice(self.categories), "items": items}
+        items = [
+            {
+                "kind": self.rng.choice(KINDS),
+                "text": self.rng.choice(TEXTS),
+                "theme": self.rng.choice([None, *self.themes]),
+            }
+            for _ in range(self.rng.randint(1, 4))
+        ]
+        return {
+            "client_id": str(uuid.uuid4()),
+            "organisation": "Riad Dar Atlas",
+            "category": self.rng.choice(self.categories),
+            "items": items,
+        }
 
     def _api(self) -> None:
         payload = self._payload()
@@ -164,9 +193,14 @@ class Phone(threading.Thread):
             self._lost_answer("form page", page)
             return
         client_id = CLIENT_ID.search(page.text).group(1)
-        data = {"csrf_token": CSRF.search(page.text).group(1), "client_id": client_id,
-                "organisation": "Agence Sahara Tours", "category": self.rng.choice(self.categories),
-                "need-0-text": self.rng.choice(TEXTS), "proposal-0-text": self.rng.choice(TEXTS)}
+        data = {
+            "csrf_token": CSRF.search(page.text).group(1),
+            "client_id": client_id,
+            "organisation": "Agence Sahara Tours",
+            "category": self.rng.choice(self.categories),
+            "need-0-text": self.rng.choice(TEXTS),
+            "proposal-0-text": self.rng.choice(TEXTS),
+        }
         response, seconds = _call(self.shared, self.session, "phone", "POST", url, data=data)
         match = RECEIPT.search(response.headers.get("Location", "")) if response else None
         if response is not None and response.status_code in (302, 303) and match:
@@ -179,20 +213,31 @@ class Phone(threading.Thread):
             if response is None:
                 self.shared.gave_up += 1
             else:
-                self.shared.unexpected.append(f"{what}: {response.status_code} "
-                                              f"{response.text[:200]!r}")
+                self.shared.unexpected.append(
+                    f"{what}: {response.status_code} {response.text[:200]!r}"
+                )
 
 
-def _sign_in(app: RunningApp, shared: Shared, email: str, password: str,
-             actor: str) -> requests.Session:
+def _sign_in(
+    app: RunningApp, shared: Shared, email: str, password: str, actor: str
+) -> requests.Session:
     session = requests.Session()
     while not shared.stop.is_set():
         page, _ = _call(shared, session, actor, "GET", f"{app.base_url}/login")
         if page is None:
             continue
-        response, _ = _call(shared, session, actor, "POST", f"{app.base_url}/login",
-                            data={"email": email, "password": password,
-                                  "csrf_token": CSRF.search(page.text).group(1)})
+        response, _ = _call(
+            shared,
+            session,
+            actor,
+            "POST",
+            f"{app.base_url}/login",
+            data={
+                "email": email,
+                "password": password,
+                "csrf_token": CSRF.search(page.text).group(1),
+            },
+        )
         if response is not None and response.status_code in (302, 303):
             return session
         time.sleep(0.5)
@@ -217,20 +262,43 @@ def reviewer(app: RunningApp, shared: Shared, email: str, password: str) -> None
         if page is None or page.status_code != 200:
             continue
         token = CSRF.search(page.text).group(1)
-        _call(shared, session, "reviewer", "POST",
-              f"{base}/review/submissions/{chosen}/status",
-              data={"csrf_token": token, "status": rng.choice(["reviewed", "spam", "new"])})
+        _call(
+            shared,
+            session,
+            "reviewer",
+            "POST",
+            f"{base}/review/submissions/{chosen}/status",
+            data={"csrf_token": token, "status": rng.choice(["reviewed", "spam", "new"])},
+        )
         items = ITEM_FORM.findall(page.text)
         if items:
             _sub, item = rng.choice(items)
-            _call(shared, session, "reviewer", "POST",
-                  f"{base}/review/submissions/{chosen}/items/{item}",
-                  data={"csrf_token": token, "kind": rng.choice(KINDS), "theme": "",
-                        "shortlisted": "y" if rng.random() < 0.5 else ""})
+            _call(
+                shared,
+                session,
+                "reviewer",
+                "POST",
+                f"{base}/review/submissions/{chosen}/items/{item}",
+                data={
+                    "csrf_token": token,
+                    "kind": rng.choice(KINDS),
+                    "theme": "",
+                    "shortlisted": "y" if rng.random() < 0.5 else "",
+                },
+            )
         selection = rng.sample(ids, min(5, len(ids)))
-        _call(shared, session, "reviewer", "POST", f"{base}/review/bulk",
-              data={"csrf_token": CSRF.search(listing.text).group(1), "action": "reviewed",
-                    "submission_ids": selection})
+        _call(
+            shared,
+            session,
+            "reviewer",
+            "POST",
+            f"{base}/review/bulk",
+            data={
+                "csrf_token": CSRF.search(listing.text).group(1),
+                "action": "reviewed",
+                "submission_ids": selection,
+            },
+        )
         with shared.lock:
             shared.reviews += 1
 
@@ -242,12 +310,20 @@ def exporter(app: RunningApp, shared: Shared, email: str, password: str) -> None
         if page is None or page.status_code != 200:
             time.sleep(0.5)
             continue
-        response, _ = _call(shared, session, "exporter", "POST", f"{app.base_url}/hq/exports",
-                            data={"csrf_token": CSRF.search(page.text).group(1),
-                                  "regions": ["marrakech-safi"], "language": "fr",
-                                  "statuses": ["new", "reviewed"]})
-        if response is not None and response.status_code == 200 \
-                and response.content[:2] == b"PK":
+        response, _ = _call(
+            shared,
+            session,
+            "exporter",
+            "POST",
+            f"{app.base_url}/hq/exports",
+            data={
+                "csrf_token": CSRF.search(page.text).group(1),
+                "regions": ["marrakech-safi"],
+                "language": "fr",
+                "statuses": ["new", "reviewed"],
+            },
+        )
+        if response is not None and response.status_code == 200 and response.content[:2] == b"PK":
             with shared.lock:
                 shared.exports += 1
         elif response is not None:
@@ -271,10 +347,25 @@ def killer(app: RunningApp, shared: Shared, every: float) -> None:
 
 def create_hq_user(app: RunningApp, email: str, password: str) -> None:
     result = subprocess.run(
-        [str(BIN / "flask"), "--app", "feedback_app", "users", "create", email, "--role", "hq",
-         "--name", "Soak HQ"],
-        cwd=ROOT, env=app_env(app.database_url, "bench-cli"), input=password + "\n",
-        capture_output=True, text=True, check=False)
+        [
+            str(BIN / "flask"),
+            "--app",
+            "feedback_app",
+            "users",
+            "create",
+            email,
+            "--role",
+            "hq",
+            "--name",
+            "Soak HQ",
+        ],
+        cwd=ROOT,
+        env=app_env(app.database_url, "bench-cli"),
+        input=password + "\n",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if result.returncode != 0:
         raise RuntimeError(f"users create failed: {result.stdout}{result.stderr}")
 
@@ -320,15 +411,16 @@ def soak(backend: str, *, phones: int, per_phone: int, kill_every: float) -> boo
     env = {"RATELIMIT_ENABLED": "0", "EXPORT_BACKGROUND_ABOVE": "1000000"}
     with running_app(backend, workers=4, env=env) as app:
         create_hq_user(app, email, password)
-        reference = requests.get(f"{app.base_url}/api/v1/stops/{app.stop_code}",
-                                 timeout=TIMEOUT).json()
+        reference = requests.get(
+            f"{app.base_url}/api/v1/stops/{app.stop_code}", timeout=TIMEOUT
+        ).json()
         started = time.monotonic()
         crowd = [Phone(app, shared, n, per_phone, reference) for n in range(phones)]
-        staff = [threading.Thread(target=reviewer, args=(app, shared, email, password),
-                                  daemon=True),
-                 threading.Thread(target=exporter, args=(app, shared, email, password),
-                                  daemon=True),
-                 threading.Thread(target=killer, args=(app, shared, kill_every), daemon=True)]
+        staff = [
+            threading.Thread(target=reviewer, args=(app, shared, email, password), daemon=True),
+            threading.Thread(target=exporter, args=(app, shared, email, password), daemon=True),
+            threading.Thread(target=killer, args=(app, shared, kill_every), daemon=True),
+        ]
         for thread in [*staff, *crowd]:
             thread.start()
         for phone in crowd:
@@ -345,15 +437,23 @@ def soak(backend: str, *, phones: int, per_phone: int, kill_every: float) -> boo
     acked = shared.acks
     lost = [c for c in acked if c not in stored]
     duplicated = [c for c, n in stored.items() if n > 1]
-    duplicated += [c for c, refs in acked.items()
-                   if len(refs) > 1 or (c in references and references[c] not in refs)]
+    duplicated += [
+        c
+        for c, refs in acked.items()
+        if len(refs) > 1 or (c in references and references[c] not in refs)
+    ]
     kills = shared.kills
 
     def explained(failure: Failure) -> bool:
         # Only a connection reset or close can come from a killed worker: a 5xx is an answer,
         # written by a live worker, so it is always unexpected.
-        return (failure.what.startswith("reset") and failure.recovered and any(
-            failure.started - KILL_WINDOW <= k <= failure.ended + KILL_WINDOW for k in kills))
+        return (
+            failure.what.startswith("reset")
+            and failure.recovered
+            and any(
+                failure.started - KILL_WINDOW <= k <= failure.ended + KILL_WINDOW for k in kills
+            )
+        )
 
     status_5xx = sum(1 for f in shared.failures if f.what.startswith("5xx"))
     expected = [f for f in shared.failures if explained(f)]
@@ -362,22 +462,30 @@ def soak(backend: str, *, phones: int, per_phone: int, kill_every: float) -> boo
     locked = log.count("database is locked")
     tracebacks = log.count("Traceback") + log.count('"level": "error"')
 
-    print(f"\n== {backend}: {phones} phones x {per_phone} submissions, 4 workers, "
-          f"a worker killed every {kill_every:g} s ==")
+    print(
+        f"\n== {backend}: {phones} phones x {per_phone} submissions, 4 workers, "
+        f"a worker killed every {kill_every:g} s =="
+    )
     print(f"duration            {elapsed:8.1f} s")
     print(f"acknowledged        {len(acked):8d}   (expected {phones * per_phone})")
     print(f"stored              {len(rows):8d}")
     print(f"lost                {len(lost):8d}")
     print(f"duplicated          {len(duplicated):8d}")
     print(f"5xx                 {status_5xx:8d}")
-    print(f"failures after kill {len(expected):8d}   (connection reset while a worker died, "
-          "retried successfully)")
+    print(
+        f"failures after kill {len(expected):8d}   (connection reset while a worker died, "
+        "retried successfully)"
+    )
     print(f"unexpected failures {len(unexpected):8d}")
-    print(f"p95 submission post {p95(shared.latencies_ms):8.0f} ms   "
-          f"(p50 {statistics.median(shared.latencies_ms or [0]):.0f} ms)")
-    print(f"server-side         p50 {statistics.median(server_ms or [0]):.0f} ms, "
-          f"p95 {p95(server_ms):.0f} ms   (the app's own time per submission post; the rest "
-          "of the client's wait is queueing for a worker)")
+    print(
+        f"p95 submission post {p95(shared.latencies_ms):8.0f} ms   "
+        f"(p50 {statistics.median(shared.latencies_ms or [0]):.0f} ms)"
+    )
+    print(
+        f"server-side         p50 {statistics.median(server_ms or [0]):.0f} ms, "
+        f"p95 {p95(server_ms):.0f} ms   (the app's own time per submission post; the rest "
+        "of the client's wait is queueing for a worker)"
+    )
     print(f"workers killed      {len(kills):8d}")
     print(f"review rounds       {shared.reviews:8d}")
     print(f"exports downloaded  {shared.exports:8d}")
@@ -385,12 +493,21 @@ def soak(backend: str, *, phones: int, per_phone: int, kill_every: float) -> boo
     print(f"gave up / odd       {shared.gave_up} / {len(shared.unexpected)}")
     print(f"log: 'database is locked' {locked}, errors/tracebacks {tracebacks}")
     for failure in unexpected[:5]:
-        print(f"  unexpected: {failure.actor} {failure.what} "
-              f"at +{failure.started - started:.1f} s (recovered: {failure.recovered})")
+        print(
+            f"  unexpected: {failure.actor} {failure.what} "
+            f"at +{failure.started - started:.1f} s (recovered: {failure.recovered})"
+        )
     for sample in shared.unexpected[:5]:
         print(f"  odd answer: {sample}")
-    ok = (not lost and not duplicated and not unexpected and len(acked) == phones * per_phone
-          and not shared.unexpected and not locked and not tracebacks)
+    ok = (
+        not lost
+        and not duplicated
+        and not unexpected
+        and len(acked) == phones * per_phone
+        and not shared.unexpected
+        and not locked
+        and not tracebacks
+    )
     print("result              " + ("OK" if ok else "FAILED"))
     return ok
 
@@ -404,8 +521,10 @@ def main() -> int:
     # that leaves no worker alive, which measures boot time rather than durability.
     parser.add_argument("--kill-every", type=float, default=5.0, help="seconds between kills")
     args = parser.parse_args()
-    results = [soak(backend, phones=args.phones, per_phone=args.per_phone,
-                    kill_every=args.kill_every) for backend in args.backend or BACKENDS]
+    results = [
+        soak(backend, phones=args.phones, per_phone=args.per_phone, kill_every=args.kill_every)
+        for backend in args.backend or BACKENDS
+    ]
     return 0 if all(results) else 1
 
 

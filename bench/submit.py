@@ -57,13 +57,21 @@ RATE_LIMIT_GRACE = 30  # seconds past the deadline a rate-limited post keeps ret
 TIMEOUT = (5, 60)  # connect, read: longer than gunicorn's 30 s worker timeout
 RECEIPT = re.compile(r"/receipt/([A-Za-z0-9-]+)$")
 
-ORGANISATIONS = ["Riad Dar Atlas", "Agence Sahara Tours", "Maison d'hôtes Zagora",
-                 "جمعية المرشدين السياحيين", "Restaurant Al Fassia", "Surf Camp Taghazout"]
-TEXTS = ["Former le personnel à l'accueil en anglais.",
-         "Mieux signaler les sites depuis la route nationale.",
-         "تحسين النقل بين المطار والمدينة",
-         "Un guichet unique pour les autorisations de bivouac.",
-         "Partager les chiffres de fréquentation par saison 📊."]
+ORGANISATIONS = [
+    "Riad Dar Atlas",
+    "Agence Sahara Tours",
+    "Maison d'hôtes Zagora",
+    "جمعية المرشدين السياحيين",
+    "Restaurant Al Fassia",
+    "Surf Camp Taghazout",
+]
+TEXTS = [
+    "Former le personnel à l'accueil en anglais.",
+    "Mieux signaler les sites depuis la route nationale.",
+    "تحسين النقل بين المطار والمدينة",
+    "Un guichet unique pour les autorisations de bivouac.",
+    "Partager les chiffres de fréquentation par saison 📊.",
+]
 KINDS = ["need", "opportunity", "challenge", "proposal"]
 
 
@@ -101,8 +109,9 @@ class ClientStats:
 class Client:
     """One phone: a session (cookies, hence its CSRF token) and a twin session for double taps."""
 
-    def __init__(self, app: RunningApp, reference_data: dict, seed: int, *,
-                 rate_limited: bool = False) -> None:
+    def __init__(
+        self, app: RunningApp, reference_data: dict, seed: int, *, rate_limited: bool = False
+    ) -> None:
         self.app = app
         self.rate_limited = rate_limited
         self.give_up_at = float("inf")
@@ -117,15 +126,24 @@ class Client:
         self.form_url = f"{app.base_url}/f/{app.stop_code}"
 
     # -- one HTTP exchange, retried with the same client_id until it is answered -------------
-    def _send(self, session: requests.Session, stats: ClientStats, method: str, url: str,
-              *, measured: bool, **kwargs) -> requests.Response | None:
+    def _send(
+        self,
+        session: requests.Session,
+        stats: ClientStats,
+        method: str,
+        url: str,
+        *,
+        measured: bool,
+        **kwargs,
+    ) -> requests.Response | None:
         attempt = 0
         while attempt < MAX_ATTEMPTS:
             attempt += 1
             started = time.perf_counter()
             try:
-                response = session.request(method, url, timeout=TIMEOUT,
-                                           allow_redirects=False, **kwargs)
+                response = session.request(
+                    method, url, timeout=TIMEOUT, allow_redirects=False, **kwargs
+                )
             except requests.RequestException:
                 stats.connection_errors += 1
                 time.sleep(min(1.0, 0.05 * 2**attempt))
@@ -155,7 +173,8 @@ class Client:
         stats.unexpected[f"{what} {response.status_code}"] += 1
         if len(stats.unexpected_samples) < 5:
             stats.unexpected_samples.append(
-                f"{what} {response.status_code}: {response.text[:300]!r}")
+                f"{what} {response.status_code}: {response.text[:300]!r}"
+            )
 
     # -- JSON API ------------------------------------------------------------------------------
     def _payload(self) -> dict:
@@ -168,11 +187,19 @@ class Client:
             if rng.random() < 0.3:
                 item["priority"] = rng.choice(["high", "medium", "low"])
             items.append(item)
-        payload = {"client_id": str(uuid.uuid4()), "organisation": rng.choice(ORGANISATIONS),
-                   "category": rng.choice(self.categories), "items": items}
+        payload = {
+            "client_id": str(uuid.uuid4()),
+            "organisation": rng.choice(ORGANISATIONS),
+            "category": rng.choice(self.categories),
+            "items": items,
+        }
         if rng.random() < 0.3:
-            payload.update(consent_contact=True, name="Samira El Idrissi",
-                           email="samira@example.ma", phone="+212 6 12 34 56 78")
+            payload.update(
+                consent_contact=True,
+                name="Samira El Idrissi",
+                email="samira@example.ma",
+                phone="+212 6 12 34 56 78",
+            )
         return payload
 
     def _post_api(self, session: requests.Session, stats: ClientStats, payload: dict) -> None:
@@ -191,9 +218,13 @@ class Client:
         if not token or not client_id:
             return None
         rng = self.rng
-        data = {"csrf_token": token.group(1), "client_id": client_id.group(1),
-                "organisation": rng.choice(ORGANISATIONS),
-                "category": rng.choice(self.categories), "job_title": "Gérante"}
+        data = {
+            "csrf_token": token.group(1),
+            "client_id": client_id.group(1),
+            "organisation": rng.choice(ORGANISATIONS),
+            "category": rng.choice(self.categories),
+            "job_title": "Gérante",
+        }
         for kind in rng.sample(KINDS, rng.randint(1, 4)):
             data[f"{kind}-0-text"] = rng.choice(TEXTS)
             data[f"{kind}-0-theme"] = rng.choice(["", *self.themes])
@@ -260,9 +291,16 @@ class Result:
 
     @property
     def failed(self) -> bool:
-        return bool(self.lost or self.duplicated or self.stats.status_5xx or self.without_items
-                    or self.stats.unexpected or self.stats.gave_up or self.log_locked
-                    or (self.backend == "sqlite" and self.journal_mode != "wal"))
+        return bool(
+            self.lost
+            or self.duplicated
+            or self.stats.status_5xx
+            or self.without_items
+            or self.stats.unexpected
+            or self.stats.gave_up
+            or self.log_locked
+            or (self.backend == "sqlite" and self.journal_mode != "wal")
+        )
 
 
 def check_database(app: RunningApp, stats: ClientStats) -> tuple[int, int, int, int]:
@@ -276,9 +314,14 @@ def check_database(app: RunningApp, stats: ClientStats) -> tuple[int, int, int, 
         with engine.connect() as conn:
             rows = conn.execute(select(Submission.client_id, Submission.reference)).all()
             without_items = conn.scalar(
-                select(func.count()).select_from(Submission).where(
-                    ~select(FeedbackItem.id).where(FeedbackItem.submission_id == Submission.id)
-                    .exists()))
+                select(func.count())
+                .select_from(Submission)
+                .where(
+                    ~select(FeedbackItem.id)
+                    .where(FeedbackItem.submission_id == Submission.id)
+                    .exists()
+                )
+            )
     finally:
         engine.dispose()
     stored: dict[str, list[str]] = defaultdict(list)
@@ -287,24 +330,30 @@ def check_database(app: RunningApp, stats: ClientStats) -> tuple[int, int, int, 
     lost = sum(1 for client_id in stats.acks if client_id not in stored)
     duplicated = sum(len(refs) - 1 for refs in stored.values() if len(refs) > 1)
     duplicated += sum(
-        1 for client_id, acked in stats.acks.items()
-        if client_id in stored and (len(acked) > 1 or not acked <= set(stored[client_id])))
+        1
+        for client_id, acked in stats.acks.items()
+        if client_id in stored and (len(acked) > 1 or not acked <= set(stored[client_id]))
+    )
     return len(rows), lost, duplicated, without_items or 0
 
 
-def run_backend(backend: str, seconds: float, clients: int, workers: int,
-                rate_limit: bool = False) -> Result:
+def run_backend(
+    backend: str, seconds: float, clients: int, workers: int, rate_limit: bool = False
+) -> Result:
     env = {} if rate_limit else {"RATELIMIT_ENABLED": "0"}
     with running_app(backend, workers=workers, env=env) as app:
-        reference_data = requests.get(f"{app.base_url}/api/v1/stops/{app.stop_code}",
-                                      timeout=TIMEOUT).json()
-        phones = [Client(app, reference_data, seed=n, rate_limited=rate_limit)
-                  for n in range(clients)]
+        reference_data = requests.get(
+            f"{app.base_url}/api/v1/stops/{app.stop_code}", timeout=TIMEOUT
+        ).json()
+        phones = [
+            Client(app, reference_data, seed=n, rate_limited=rate_limit) for n in range(clients)
+        ]
         started = time.monotonic()
         deadline = started + seconds
         # Daemon threads: an interrupted run still stops gunicorn and drops the database.
-        threads = [threading.Thread(target=phone.run, args=(deadline,), daemon=True)
-                   for phone in phones]
+        threads = [
+            threading.Thread(target=phone.run, args=(deadline,), daemon=True) for phone in phones
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -317,10 +366,17 @@ def run_backend(backend: str, seconds: float, clients: int, workers: int,
         log = app.log_text().splitlines()
         journal = _journal_mode(app)
     return Result(
-        backend, elapsed, stats, stored, lost, duplicated, without_items,
+        backend,
+        elapsed,
+        stats,
+        stored,
+        lost,
+        duplicated,
+        without_items,
         log_locked=_lines_with(log, "database is locked"),
         log_tracebacks=_lines_with(log, "Traceback"),
-        log_timeouts=_lines_with(log, "WORKER TIMEOUT"), log_path=app.log_path,
+        log_timeouts=_lines_with(log, "WORKER TIMEOUT"),
+        log_path=app.log_path,
         journal_mode=journal,
     )
 
@@ -350,8 +406,10 @@ def percentile(values: list[float], q: float) -> float:
 def report(result: Result, clients: int, workers: int) -> None:
     s = result.stats
     journal = f", journal_mode={result.journal_mode}" if result.journal_mode else ""
-    print(f"\n== {result.backend}{journal}: {clients} clients, {workers} gunicorn workers, "
-          f"{result.elapsed:.1f} s")
+    print(
+        f"\n== {result.backend}{journal}: {clients} clients, {workers} gunicorn workers, "
+        f"{result.elapsed:.1f} s"
+    )
     print(f"  requests/s      {s.requests / result.elapsed:8.1f}   ({s.requests} HTTP requests)")
     print(f"  submissions/s   {len(s.acks) / result.elapsed:8.1f}   (acknowledged client_ids)")
     print(f"  latency p50     {percentile(s.latencies_ms, 50):8.1f} ms (submission posts)")
@@ -361,17 +419,23 @@ def report(result: Result, clients: int, workers: int) -> None:
     print(f"  stored          {result.stored:8d}")
     print(f"  lost            {result.lost:8d}")
     print(f"  duplicated      {result.duplicated:8d}")
-    print(f"  connection errors (retried) {s.connection_errors}, gave up {s.gave_up}, "
-          f"stored without items {result.without_items}")
+    print(
+        f"  connection errors (retried) {s.connection_errors}, gave up {s.gave_up}, "
+        f"stored without items {result.without_items}"
+    )
     if s.status_429 or s.abandoned_429:
-        print(f"  429 (retried with the same client_id) {s.status_429}, abandoned after the "
-              f"grace period {s.abandoned_429}")
+        print(
+            f"  429 (retried with the same client_id) {s.status_429}, abandoned after the "
+            f"grace period {s.abandoned_429}"
+        )
     print(f"  double taps {s.double_taps}, replays after the receipt {s.replays}")
     print(f"  unexpected answers {sum(s.unexpected.values())} {dict(s.unexpected) or ''}")
     for sample in s.unexpected_samples:
         print(f"    {sample}")
-    print(f"  gunicorn log lines: 'database is locked' {result.log_locked}, tracebacks "
-          f"{result.log_tracebacks}, worker timeouts {result.log_timeouts} ({result.log_path})")
+    print(
+        f"  gunicorn log lines: 'database is locked' {result.log_locked}, tracebacks "
+        f"{result.log_tracebacks}, worker timeouts {result.log_timeouts} ({result.log_path})"
+    )
     print(f"  verdict         {'FAIL' if result.failed else 'ok'}")
 
 
@@ -381,17 +445,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--rate-limit", action="store_true",
-                        help="keep the per-address rate limit on (off by default: all clients "
-                             "share 127.0.0.1); 429s are then retried after Retry-After")
+    parser.add_argument(
+        "--rate-limit",
+        action="store_true",
+        help="keep the per-address rate limit on (off by default: all clients "
+        "share 127.0.0.1); 429s are then retried after Retry-After",
+    )
     args = parser.parse_args(argv)
     # `kill` unwinds like Ctrl-C: gunicorn is stopped and the database dropped on the way out.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     backends = BACKENDS if args.backend == "both" else (args.backend,)
     failed = False
     for backend in backends:
-        result = run_backend(backend, args.seconds, args.clients, args.workers,
-                             args.rate_limit)
+        result = run_backend(backend, args.seconds, args.clients, args.workers, args.rate_limit)
         report(result, args.clients, args.workers)
         failed |= result.failed
         if not result.failed:

@@ -18,8 +18,11 @@ def create_app(config: str | dict[str, Any] | None = None) -> Flask:
     """
     # TOURNEE_INSTANCE_PATH: this host's own folder (two hosts can run from one checkout).
     instance_path = os.environ.get("TOURNEE_INSTANCE_PATH")
-    app = Flask(__name__, instance_relative_config=True,
-                instance_path=os.path.abspath(instance_path) if instance_path else None)
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        instance_path=os.path.abspath(instance_path) if instance_path else None,
+    )
     overrides = config if isinstance(config, dict) else {}
     name = config if isinstance(config, str) else overrides.get("ENV_NAME")
     name = name or os.environ.get("TOURNEE_ENV", "development")

@@ -69,8 +69,11 @@ REVIEW_STATUSES: dict[str, Words] = {
 SOURCES: dict[str, Words] = {
     "form": {"fr": "Formulaire", "ar": "الاستمارة", "en": "Form"},
     "api": {"fr": "API", "ar": "الواجهة البرمجية", "en": "API"},
-    "tablet": {"fr": "Tablette (saisie papier)", "ar": "اللوحة (إدخال ورقي)",
-               "en": "Tablet (typed from paper)"},
+    "tablet": {
+        "fr": "Tablette (saisie papier)",
+        "ar": "اللوحة (إدخال ورقي)",
+        "en": "Tablet (typed from paper)",
+    },
     "import": {"fr": "Import de fichier", "ar": "استيراد ملف", "en": "File import"},
 }
 STOP_STATUSES: dict[str, Words] = {

@@ -61,8 +61,9 @@ class Task:
         """Like `send`, the call running no sooner than `delay_s` seconds from now."""
         return self._send((), kwargs, delay_ms=int(delay_s * 1000))
 
-    def _send(self, args: tuple[Any, ...], kwargs: dict[str, Any],
-              delay_ms: int | None = None) -> str:
+    def _send(
+        self, args: tuple[Any, ...], kwargs: dict[str, Any], delay_ms: int | None = None
+    ) -> str:
         state = self.queue.state(current_app)
         actor = state.actor(self)
         try:
@@ -116,16 +117,23 @@ def _declare(state: _AppState, task: Task) -> dramatiq.Actor[Any, Any]:
                 cast("scoped_session[Session]", db.session).remove()
 
     in_app_context.__name__ = task.name
-    return dramatiq.Actor(in_app_context, broker=state.broker, actor_name=task.name,
-                          queue_name=task.queue_name, priority=0, options=task.options)
+    return dramatiq.Actor(
+        in_app_context,
+        broker=state.broker,
+        actor_name=task.name,
+        queue_name=task.queue_name,
+        priority=0,
+        options=task.options,
+    )
 
 
 class TaskQueue:
     def __init__(self) -> None:
         self._tasks: dict[str, Task] = {}
 
-    def task(self, *, queue: str = DEFAULT_QUEUE, time_limit_s: int = 3600,
-             max_retries: int = 0) -> Callable[[Callable[..., None]], Task]:
+    def task(
+        self, *, queue: str = DEFAULT_QUEUE, time_limit_s: int = 3600, max_retries: int = 0
+    ) -> Callable[[Callable[..., None]], Task]:
         """Declare a background task (a module-level function taking JSON arguments)."""
 
         def register(fn: Callable[..., None]) -> Task:
@@ -158,8 +166,12 @@ class TaskQueue:
             )
         else:
             broker = StubBroker()
-        state = _AppState(app=app, broker=broker, local=not url,
-                          local_threads=int(app.config.get("TASKS_LOCAL_THREADS", 2)))
+        state = _AppState(
+            app=app,
+            broker=broker,
+            local=not url,
+            local_threads=int(app.config.get("TASKS_LOCAL_THREADS", 2)),
+        )
         for task in self._tasks.values():
             state.actor(task)
         app.extensions[EXTENSION] = state
@@ -189,16 +201,16 @@ class TaskQueue:
             state.worker = None
 
 
-def start_worker(app: Flask, *, threads: int = 1,
-                 queues: set[str] | None = None) -> dramatiq.Worker:
+def start_worker(
+    app: Flask, *, threads: int = 1, queues: set[str] | None = None
+) -> dramatiq.Worker:
     """Start consuming this app's queues in this process (daemon threads)."""
     state: _AppState = app.extensions[EXTENSION]
     broker = state.broker
     if not state.booted:  # starts the time-limit watcher
         broker.emit_after("process_boot")
         state.booted = True
-    worker = dramatiq.Worker(broker, queues=queues, worker_threads=threads,
-                             worker_timeout=500)
+    worker = dramatiq.Worker(broker, queues=queues, worker_threads=threads, worker_timeout=500)
     # Hold no more messages than can run at once: the others stay in the queue for an idle
     # worker instead of waiting behind a long build (and, after a kill, for the timeout).
     worker.queue_prefetch = threads

@@ -33,6 +33,7 @@ def register_extensions(app: Flask) -> None:
         from feedback_app.services.sessions import load_session_user
 
         return load_session_user(db.session, session_id)
+
     with app.app_context():
         configure_engine(db.engine)
 
@@ -70,8 +71,14 @@ def register_i18n(app: Flask) -> None:
             response.vary.update(("Accept-Language", "Cookie"))
         lang = request.args.get("lang")
         if lang and lang in app.config["LANGUAGES"] and request.cookies.get("lang") != lang:
-            response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="Lax",
-                                httponly=True, secure=app.config["SESSION_COOKIE_SECURE"])
+            response.set_cookie(
+                "lang",
+                lang,
+                max_age=365 * 24 * 3600,
+                samesite="Lax",
+                httponly=True,
+                secure=app.config["SESSION_COOKIE_SECURE"],
+            )
         return response
 
 
@@ -92,7 +99,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(hq_bp, url_prefix="/hq")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)
-
 
 
 def register_http_layer(app: Flask) -> None:

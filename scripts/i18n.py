@@ -50,8 +50,17 @@ def extract_current() -> Catalog:
     """The messages the code and templates use right now (pybabel extract with babel.cfg)."""
     with tempfile.TemporaryDirectory() as tmp:
         pot = Path(tmp) / "messages.pot"
-        argv = ["pybabel", "-q", "extract", "-F", str(ROOT / "babel.cfg"), "-o", str(pot),
-                "--input-dirs", str(ROOT)]
+        argv = [
+            "pybabel",
+            "-q",
+            "extract",
+            "-F",
+            str(ROOT / "babel.cfg"),
+            "-o",
+            str(pot),
+            "--input-dirs",
+            str(ROOT),
+        ]
         status = CommandLineInterface().run(argv)
         if status:
             raise RuntimeError(f"pybabel extract failed ({status})")
@@ -76,7 +85,8 @@ def fill_source() -> int:
             continue
         wanted: object = (
             tuple([message.id[0]] + [message.id[1]] * (catalog.num_plurals - 1))
-            if message.pluralizable else message.id
+            if message.pluralizable
+            else message.id
         )
         current = tuple(message.string) if message.pluralizable else message.string
         if current != wanted or message.fuzzy:
@@ -119,8 +129,14 @@ def catalog_problems(language: str, template: Catalog) -> list[Problem]:
     catalog = read_catalog(path, language)
     problems: list[Problem] = []
     if language == "ar" and catalog.plural_forms != ARABIC_PLURAL_FORMS:
-        problems.append(Problem(language, "", f"Plural-Forms header is {catalog.plural_forms!r}, "
-                                              f"expected {ARABIC_PLURAL_FORMS!r}"))
+        problems.append(
+            Problem(
+                language,
+                "",
+                f"Plural-Forms header is {catalog.plural_forms!r}, "
+                f"expected {ARABIC_PLURAL_FORMS!r}",
+            )
+        )
     for wanted in template:
         if not wanted.id:
             continue
@@ -142,8 +158,11 @@ def catalog_problems(language: str, template: Catalog) -> list[Problem]:
             problems.append(Problem(language, label, "untranslated"))
             continue
         if message.pluralizable and len(strings) != catalog.num_plurals:
-            problems.append(Problem(language, label, f"{len(strings)} plural forms, "
-                                                     f"{catalog.num_plurals} expected"))
+            problems.append(
+                Problem(
+                    language, label, f"{len(strings)} plural forms, {catalog.num_plurals} expected"
+                )
+            )
             continue
         for error in message.check(catalog):
             problems.append(Problem(language, label, f"format: {error}"))

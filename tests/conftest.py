@@ -98,8 +98,10 @@ def pg_worker_database(pg_template: str) -> Iterator[tuple[str, Callable[[], Non
     def restore() -> None:
         with engine.begin() as conn:
             conn.execute(
-                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                     "WHERE datname = :name AND pid <> pg_backend_pid()"),
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = :name AND pid <> pg_backend_pid()"
+                ),
                 {"name": name},
             )
             conn.exec_driver_sql(truncate)
@@ -109,10 +111,12 @@ def pg_worker_database(pg_template: str) -> Iterator[tuple[str, Callable[[], Non
                     continue
                 conn.execute(table.insert(), rows)
                 if "id" in table.c and table.c.id.autoincrement:
-                    conn.execute(text(
-                        f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
-                        f'(SELECT max(id) FROM "{table.name}"))'
-                    ))
+                    conn.execute(
+                        text(
+                            f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
+                            f'(SELECT max(id) FROM "{table.name}"))'
+                        )
+                    )
 
     yield url, restore
     engine.dispose()
@@ -163,8 +167,11 @@ def pg_scratch_database(prefix: str) -> Iterator[str]:
 @pytest.fixture
 def app(database_url: str, tmp_path: Path):
     app = create_app(
-        {"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": database_url,
-         "INSTANCE_TMP": str(tmp_path)}
+        {
+            "ENV_NAME": "testing",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "INSTANCE_TMP": str(tmp_path),
+        }
     )
     with app.app_context():
         yield app
@@ -185,10 +192,15 @@ def client(app):
 
 @pytest.fixture
 def make_stop(session):
-    def make(region: str = "marrakech-safi", city: str = "Marrakech",
-             status: StopStatus = StopStatus.OPEN, date: dt.date = dt.date(2025, 1, 10)):
-        return create_stop(session, region_slug=region, city=city, date=date, venue="Salle A",
-                           status=status)
+    def make(
+        region: str = "marrakech-safi",
+        city: str = "Marrakech",
+        status: StopStatus = StopStatus.OPEN,
+        date: dt.date = dt.date(2025, 1, 10),
+    ):
+        return create_stop(
+            session, region_slug=region, city=city, date=date, venue="Salle A", status=status
+        )
 
     return make
 

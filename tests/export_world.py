@@ -26,8 +26,19 @@ from feedback_app.models import (
 )
 from feedback_app.services.stops import create_stop
 
-INJECTIONS = ["=1+1", "+cmd", "-2", "@SUM(A1)", "\t=1", "\r=1", " =1", "\u200f=1",
-              "\u202e=cmd", "=HYPERLINK(\"http://evil.example\",\"clic\")", "\n=1"]
+INJECTIONS = [
+    "=1+1",
+    "+cmd",
+    "-2",
+    "@SUM(A1)",
+    "\t=1",
+    "\r=1",
+    " =1",
+    "\u200f=1",
+    "\u202e=cmd",
+    '=HYPERLINK("http://evil.example","clic")',
+    "\n=1",
+]
 CONTROL_TEXT = "Avant\x01\x02\x08\x0b\x0c\x0e\x1fAprès"
 ARABIC_TEXT = "نحتاج إلى تكوين الشباب في مهن الضيافة"
 _counter = itertools.count(1)
@@ -45,25 +56,42 @@ def _theme_id(session: Session, code: str) -> int:
     return theme_id
 
 
-def add_submission(session: Session, stop_id: int, *, organisation: str = "Riad Atlas",
-                   category: str = "hebergement", status: ReviewStatus = ReviewStatus.NEW,
-                   items: list[dict] | None = None, consent: bool = False,
-                   created_at: dt.datetime | None = None, contact: str = "Fatima Idrissi"
-                   ) -> int:
+def add_submission(
+    session: Session,
+    stop_id: int,
+    *,
+    organisation: str = "Riad Atlas",
+    category: str = "hebergement",
+    status: ReviewStatus = ReviewStatus.NEW,
+    items: list[dict] | None = None,
+    consent: bool = False,
+    created_at: dt.datetime | None = None,
+    contact: str = "Fatima Idrissi",
+) -> int:
     stop = session.get(TourStop, stop_id)
     assert stop is not None
     number = next(_counter)
     with write_transaction(session):
         submission = Submission(
-            region_id=stop.region_id, stop_id=stop.id, client_id=uuid.uuid4(),
+            region_id=stop.region_id,
+            stop_id=stop.id,
+            client_id=uuid.uuid4(),
             reference=f"T{number:03d}-{uuid.uuid4().hex[:6].upper()}",
-            organisation=organisation, category_code=category, status=status,
-            person_name=contact, job_title="Directrice", email=f"c{number}@example.ma",
-            phone="0612345678", consent_contact=consent,
-            created_at=created_at or dt.datetime.combine(stop.date, dt.time(10),
-                                                         tzinfo=dt.UTC),
-            items=[FeedbackItem(position=i, **item) for i, item in enumerate(items or [
-                {"kind": "need", "text": "Former le personnel."}])],
+            organisation=organisation,
+            category_code=category,
+            status=status,
+            person_name=contact,
+            job_title="Directrice",
+            email=f"c{number}@example.ma",
+            phone="0612345678",
+            consent_contact=consent,
+            created_at=created_at or dt.datetime.combine(stop.date, dt.time(10), tzinfo=dt.UTC),
+            items=[
+                FeedbackItem(position=i, **item)
+                for i, item in enumerate(
+                    items or [{"kind": "need", "text": "Former le personnel."}]
+                )
+            ],
         )
         session.add(submission)
         session.flush()
@@ -79,41 +107,73 @@ def build_tour(session: Session) -> Tour:
         ("marrakech", "marrakech-safi", "Marrakech", dt.date(2025, 1, 10), StopStatus.CLOSED),
         ("essaouira", "marrakech-safi", "Essaouira", dt.date(2025, 1, 12), StopStatus.OPEN),
         ("agadir", "souss-massa", "Agadir", dt.date(2025, 1, 24), StopStatus.CLOSED),
-        ("ouarzazate", "draa-tafilalet", "Ouarzazate", dt.date(2025, 3, 1),
-         StopStatus.PLANNED),
+        ("ouarzazate", "draa-tafilalet", "Ouarzazate", dt.date(2025, 3, 1), StopStatus.PLANNED),
     ):
-        tour.stops[key] = create_stop(session, region_slug=region, city=city, date=date,
-                                      venue="Salle", status=status).id
+        tour.stops[key] = create_stop(
+            session, region_slug=region, city=city, date=date, venue="Salle", status=status
+        ).id
     formation, digital = _theme_id(session, "formation-rh"), _theme_id(session, "digitalisation")
     tour.submissions["m1"] = add_submission(
-        session, tour.stops["marrakech"], organisation="Riad Dar Atlas", consent=True,
-        contact="Fatima Consentante", items=[
-            {"kind": "need", "text": "Former les réceptionnistes.", "theme_id": formation,
-             "priority": "high"},
-            {"kind": "proposal", "text": "Une plateforme régionale de réservation.",
-             "theme_id": digital, "shortlisted": True},
+        session,
+        tour.stops["marrakech"],
+        organisation="Riad Dar Atlas",
+        consent=True,
+        contact="Fatima Consentante",
+        items=[
+            {
+                "kind": "need",
+                "text": "Former les réceptionnistes.",
+                "theme_id": formation,
+                "priority": "high",
+            },
+            {
+                "kind": "proposal",
+                "text": "Une plateforme régionale de réservation.",
+                "theme_id": digital,
+                "shortlisted": True,
+            },
             {"kind": "challenge", "text": "Saisonnalité forte."},
-        ])
+        ],
+    )
     tour.submissions["m2"] = add_submission(
-        session, tour.stops["essaouira"], organisation="Mogador Voyages",
-        category="agence_voyages", status=ReviewStatus.REVIEWED, consent=False,
-        contact="Nom-Sans-Consentement", items=[
-            {"kind": "opportunity", "text": "Le kitesurf attire hors saison.",
-             "theme_id": digital},
+        session,
+        tour.stops["essaouira"],
+        organisation="Mogador Voyages",
+        category="agence_voyages",
+        status=ReviewStatus.REVIEWED,
+        consent=False,
+        contact="Nom-Sans-Consentement",
+        items=[
+            {"kind": "opportunity", "text": "Le kitesurf attire hors saison.", "theme_id": digital},
             {"kind": "proposal", "text": "Un festival des alizés."},
             {"kind": "need", "text": ARABIC_TEXT, "theme_id": formation},
-        ])
+        ],
+    )
     tour.submissions["spam"] = add_submission(
-        session, tour.stops["marrakech"], organisation="SPAM-ORG", status=ReviewStatus.SPAM,
-        items=[{"kind": "need", "text": "SPAM-TEXT achetez maintenant"}])
+        session,
+        tour.stops["marrakech"],
+        organisation="SPAM-ORG",
+        status=ReviewStatus.SPAM,
+        items=[{"kind": "need", "text": "SPAM-TEXT achetez maintenant"}],
+    )
     tour.submissions["s1"] = add_submission(
-        session, tour.stops["agadir"], organisation="Restaurant Dar Tajine",
-        category="restauration", status=ReviewStatus.REVIEWED, items=[
+        session,
+        tour.stops["agadir"],
+        organisation="Restaurant Dar Tajine",
+        category="restauration",
+        status=ReviewStatus.REVIEWED,
+        items=[
             {"kind": "need", "text": CONTROL_TEXT, "theme_id": formation},
             {"kind": "proposal", "text": "Route touristique côtière.", "shortlisted": True},
-        ])
+        ],
+    )
     tour.submissions["evil"] = add_submission(
-        session, tour.stops["agadir"], organisation="=1+1", category="autre",
-        consent=True, contact="@SUM(A1)", items=[
-            {"kind": "challenge", "text": payload} for payload in INJECTIONS])
+        session,
+        tour.stops["agadir"],
+        organisation="=1+1",
+        category="autre",
+        consent=True,
+        contact="@SUM(A1)",
+        items=[{"kind": "challenge", "text": payload} for payload in INJECTIONS],
+    )
     return tour

@@ -14,8 +14,11 @@ CORPUS: tuple[tuple[str, str, str], ...] = (
     # --- needs ---------------------------------------------------------------------------
     ("guides-langues", "need", "Former les guides touristiques aux langues étrangères"),
     ("guides-langues", "need", "Formation linguistique des guides : anglais, allemand, chinois"),
-    ("guides-langues", "need",
-     "Nos guides doivent être formés aux langues des visiteurs étrangers"),
+    (
+        "guides-langues",
+        "need",
+        "Nos guides doivent être formés aux langues des visiteurs étrangers",
+    ),
     ("guides-langues", "need", "Des cours de langues étrangères pour les guides touristiques"),
     ("guides-langues-ar", "need", "تكوين المرشدين السياحيين في اللغات الأجنبية"),
     ("guides-langues-ar", "need", "نحتاج إلى تكوين لغوي للمرشدين السياحيين"),
@@ -25,8 +28,11 @@ CORPUS: tuple[tuple[str, str, str], ...] = (
     ("signaletique", "need", "Panneaux de signalisation vers les sites touristiques absents"),
     ("signaletique", "need", "Installer une signalétique touristique sur les routes d'accès"),
     ("financement", "need", "Accès au financement bancaire pour les petites entreprises"),
-    ("financement", "need", "Faciliter l'accès au crédit bancaire des petites entreprises "
-                            "touristiques"),
+    (
+        "financement",
+        "need",
+        "Faciliter l'accès au crédit bancaire des petites entreprises touristiques",
+    ),
     ("financement", "need", "Les petites entreprises n'obtiennent pas de crédit des banques"),
     ("financement-ar", "need", "تسهيل الولوج إلى التمويل البنكي للمقاولات الصغيرة"),
     ("financement-ar", "need", "صعوبة حصول المقاولات الصغيرة على التمويل من الأبناك"),

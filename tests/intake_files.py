@@ -7,12 +7,24 @@ from collections.abc import Sequence
 
 import openpyxl
 
-HEADER_FR = ["Organisation", "Catégorie", "Type", "Texte", "Thème", "Priorité", "Nom",
-             "Fonction", "E-mail", "Téléphone", "Consentement"]
+HEADER_FR = [
+    "Organisation",
+    "Catégorie",
+    "Type",
+    "Texte",
+    "Thème",
+    "Priorité",
+    "Nom",
+    "Fonction",
+    "E-mail",
+    "Téléphone",
+    "Consentement",
+]
 
 
-def csv_bytes(rows: Sequence[Sequence[str]], *, separator: str = ";",
-              encoding: str = "utf-8") -> bytes:
+def csv_bytes(
+    rows: Sequence[Sequence[str]], *, separator: str = ";", encoding: str = "utf-8"
+) -> bytes:
     return "\r\n".join(separator.join(row) for row in rows).encode(encoding)
 
 
@@ -44,14 +56,18 @@ def ods_bytes(rows: Sequence[Sequence[str]]) -> bytes:
     from xml.sax.saxutils import escape
 
     cells = "".join(
-        "<table:table-row>" + "".join(
+        "<table:table-row>"
+        + "".join(
             f'<table:table-cell office:value-type="string"><text:p>{escape(value)}</text:p>'
-            "</table:table-cell>" for value in row) + "</table:table-row>"
+            "</table:table-cell>"
+            for value in row
+        )
+        + "</table:table-row>"
         for row in rows
     )
     content = (
         '<?xml version="1.0" encoding="UTF-8"?>'
-        '<office:document-content '
+        "<office:document-content "
         'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
         'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
         'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
@@ -69,8 +85,9 @@ def ods_bytes(rows: Sequence[Sequence[str]]) -> bytes:
     )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(zipfile.ZipInfo("mimetype"),
-                         "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr(
+            zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet"
+        )
         archive.writestr("content.xml", content)
         archive.writestr("META-INF/manifest.xml", manifest)
     return buffer.getvalue()

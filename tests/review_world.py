@@ -42,44 +42,111 @@ class Desk:
     subs: dict[str, int] = field(default_factory=dict)
 
 
-def store(session, stop, name: str, *, minutes: int, items: list[dict],
-           category: str = "hebergement", consent: bool = False) -> int:
-    payload = {"client_id": str(uuid.uuid4()), "organisation": name, "category": category,
-               "items": items, "consent_contact": consent}
+def store(
+    session,
+    stop,
+    name: str,
+    *,
+    minutes: int,
+    items: list[dict],
+    category: str = "hebergement",
+    consent: bool = False,
+) -> int:
+    payload = {
+        "client_id": str(uuid.uuid4()),
+        "organisation": name,
+        "category": category,
+        "items": items,
+        "consent_contact": consent,
+    }
     if consent:
         payload.update(name="Fatima Benali", email="fatima@example.ma", phone="+212600000000")
-    receipt = submit(session, stop.code, payload, source=SubmissionSource.FORM,
-                     received_at=T0 + dt.timedelta(minutes=minutes))
+    receipt = submit(
+        session,
+        stop.code,
+        payload,
+        source=SubmissionSource.FORM,
+        received_at=T0 + dt.timedelta(minutes=minutes),
+    )
     return receipt.id
 
 
 def build_desk(session) -> Desk:
-    stop_a1 = create_stop(session, region_slug=REGION_A, city="Marrakech",
-                          date=dt.date(2025, 3, 1), status=StopStatus.OPEN)
-    stop_a2 = create_stop(session, region_slug=REGION_A, city="Safi",
-                          date=dt.date(2025, 3, 2), status=StopStatus.OPEN)
-    stop_b = create_stop(session, region_slug=REGION_B, city="Agadir",
-                         date=dt.date(2025, 3, 8), status=StopStatus.OPEN)
+    stop_a1 = create_stop(
+        session,
+        region_slug=REGION_A,
+        city="Marrakech",
+        date=dt.date(2025, 3, 1),
+        status=StopStatus.OPEN,
+    )
+    stop_a2 = create_stop(
+        session, region_slug=REGION_A, city="Safi", date=dt.date(2025, 3, 2), status=StopStatus.OPEN
+    )
+    stop_b = create_stop(
+        session,
+        region_slug=REGION_B,
+        city="Agadir",
+        date=dt.date(2025, 3, 8),
+        status=StopStatus.OPEN,
+    )
     themes = dict(session.execute(select(Theme.code, Theme.id)).all())
     d = Desk(stop_a1, stop_a2, stop_b, themes)
-    d.subs["riad"] = store(session, stop_a1, "Riad Dar Atlas", minutes=0, consent=True, items=[
-        {"kind": "need", "text": "Améliorer l’accueil à l'AÉROPORT de Marrakech.",
-         "theme": "infrastructures"},
-        {"kind": "proposal", "text": "Former les guides au numérique.", "theme": "formation-rh"},
-    ])
-    d.subs["agence"] = store(session, stop_a1, "Agence Sahara Tours", minutes=10,
-                              category="agence_voyages", items=[
-        {"kind": "challenge", "text": "La saisonnalité pèse sur nos équipes (100% l'été)."},
-    ])
-    d.subs["safi"] = store(session, stop_a2, "Coopérative Œuvre d'Argan", minutes=20, items=[
-        {"kind": "opportunity", "text": "السِّيَاحَة الثقافية في المدينة العتيقة"},
-        {"kind": "proposal", "text": "Un label durable pour les coopératives.",
-         "theme": "durabilite"},
-    ])
-    d.subs["agadir"] = store(session, stop_b, "Surf Club Taghazout", minutes=30, items=[
-        {"kind": "proposal", "text": "Former les guides de surf à l'accueil.",
-         "theme": "formation-rh"},
-    ])
+    d.subs["riad"] = store(
+        session,
+        stop_a1,
+        "Riad Dar Atlas",
+        minutes=0,
+        consent=True,
+        items=[
+            {
+                "kind": "need",
+                "text": "Améliorer l’accueil à l'AÉROPORT de Marrakech.",
+                "theme": "infrastructures",
+            },
+            {
+                "kind": "proposal",
+                "text": "Former les guides au numérique.",
+                "theme": "formation-rh",
+            },
+        ],
+    )
+    d.subs["agence"] = store(
+        session,
+        stop_a1,
+        "Agence Sahara Tours",
+        minutes=10,
+        category="agence_voyages",
+        items=[
+            {"kind": "challenge", "text": "La saisonnalité pèse sur nos équipes (100% l'été)."},
+        ],
+    )
+    d.subs["safi"] = store(
+        session,
+        stop_a2,
+        "Coopérative Œuvre d'Argan",
+        minutes=20,
+        items=[
+            {"kind": "opportunity", "text": "السِّيَاحَة الثقافية في المدينة العتيقة"},
+            {
+                "kind": "proposal",
+                "text": "Un label durable pour les coopératives.",
+                "theme": "durabilite",
+            },
+        ],
+    )
+    d.subs["agadir"] = store(
+        session,
+        stop_b,
+        "Surf Club Taghazout",
+        minutes=30,
+        items=[
+            {
+                "kind": "proposal",
+                "text": "Former les guides de surf à l'accueil.",
+                "theme": "formation-rh",
+            },
+        ],
+    )
     d.delegate_a = make_user(session, "delegue.a@example.ma", regions=(REGION_A,))
     d.delegate_b = make_user(session, "delegue.b@example.ma", regions=(REGION_B,))
     d.hq = make_user(session, "siege@example.ma", role=Role.HQ, regions=())
@@ -92,16 +159,22 @@ def ids(session, scope: Scope, **filters) -> list[int]:
 
 
 def items_of(session, submission_id: int) -> list[int]:
-    return list(session.scalars(select(FeedbackItem.id).where(
-        FeedbackItem.submission_id == submission_id).order_by(FeedbackItem.position)))
+    return list(
+        session.scalars(
+            select(FeedbackItem.id)
+            .where(FeedbackItem.submission_id == submission_id)
+            .order_by(FeedbackItem.position)
+        )
+    )
 
 
 def age(session, submission_id: int) -> dt.datetime:
     """Push updated_at into the past and return it, to see a later change bump it."""
     old = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
     with write_transaction(session):
-        session.execute(update(Submission).where(Submission.id == submission_id)
-                        .values(updated_at=old))
+        session.execute(
+            update(Submission).where(Submission.id == submission_id).values(updated_at=old)
+        )
     return old
 
 
@@ -113,7 +186,8 @@ def updated_at(session, submission_id: int) -> dt.datetime:
 
 def audit_events(session, action: str) -> list[AuditEvent]:
     session.expire_all()
-    return list(session.scalars(select(AuditEvent).where(AuditEvent.action == action)
-                                .order_by(AuditEvent.id)))
-
-
+    return list(
+        session.scalars(
+            select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
+        )
+    )

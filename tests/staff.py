@@ -50,14 +50,25 @@ def _hash(password: str) -> str:
     return hash_password(password)
 
 
-def make_user(session: Session, email: str, role: Role = Role.DELEGATE,
-              regions: tuple[str, ...] = (REGION_A,), password: str | None = PASSWORD,
-              active: bool = True, name: str = "") -> User:
+def make_user(
+    session: Session,
+    email: str,
+    role: Role = Role.DELEGATE,
+    regions: tuple[str, ...] = (REGION_A,),
+    password: str | None = PASSWORD,
+    active: bool = True,
+    name: str = "",
+) -> User:
     with write_transaction(session):
         region_rows = list(session.scalars(select(Region).where(Region.slug.in_(regions))))
-        user = User(email=email.lower(), name=name or email.split("@")[0], role=role,
-                    password_hash=_hash(password) if password else None, active=active,
-                    regions=region_rows if role is Role.DELEGATE else [])
+        user = User(
+            email=email.lower(),
+            name=name or email.split("@")[0],
+            role=role,
+            password_hash=_hash(password) if password else None,
+            active=active,
+            regions=region_rows if role is Role.DELEGATE else [],
+        )
         session.add(user)
     return user
 
@@ -70,18 +81,19 @@ def csrf_for(app: Flask, client: FlaskClient) -> str:
     return URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token").dumps(raw)
 
 
-def login(app: Flask, client: FlaskClient, email: str, password: str = PASSWORD,
-          follow: bool = False):
-    return client.post("/login", data={"email": email, "password": password,
-                                       "csrf_token": csrf_for(app, client)},
-                       follow_redirects=follow)
+def login(
+    app: Flask, client: FlaskClient, email: str, password: str = PASSWORD, follow: bool = False
+):
+    return client.post(
+        "/login",
+        data={"email": email, "password": password, "csrf_token": csrf_for(app, client)},
+        follow_redirects=follow,
+    )
 
 
-def post(app: Flask, client: FlaskClient, path: str, data: dict | None = None,
-         **kwargs):
+def post(app: Flask, client: FlaskClient, path: str, data: dict | None = None, **kwargs):
     """A form POST carrying a valid CSRF token."""
-    return client.post(path, data={**(data or {}), "csrf_token": csrf_for(app, client)},
-                       **kwargs)
+    return client.post(path, data={**(data or {}), "csrf_token": csrf_for(app, client)}, **kwargs)
 
 
 def signed_in(app: Flask, email: str, password: str = PASSWORD) -> FlaskClient:
@@ -123,10 +135,17 @@ class World:
 
 
 def _submission(session: Session, code: str, organisation: str, text: str) -> Submission:
-    receipt = submit(session, code, {
-        "client_id": str(uuid.uuid4()), "organisation": organisation, "category": "hebergement",
-        "items": [{"kind": "proposal", "text": text, "theme": "digitalisation"}],
-    }, source=SubmissionSource.FORM)
+    receipt = submit(
+        session,
+        code,
+        {
+            "client_id": str(uuid.uuid4()),
+            "organisation": organisation,
+            "category": "hebergement",
+            "items": [{"kind": "proposal", "text": text, "theme": "digitalisation"}],
+        },
+        source=SubmissionSource.FORM,
+    )
     submission = session.get(Submission, receipt.id)
     assert submission is not None
     return submission
@@ -141,25 +160,46 @@ def _pending_import(session: Session, stop: TourStop, organisation: str) -> int:
 
 def build_world(session: Session) -> World:
     world = World()
-    stop_a = create_stop(session, region_slug=REGION_A, city="Ville-Secrete-A",
-                         date=dt.date(2025, 3, 1), venue="Salle-Secrete-A",
-                         status=StopStatus.OPEN)
-    stop_b = create_stop(session, region_slug=REGION_B, city="Agadir-B",
-                         date=dt.date(2025, 3, 8), venue="Salle B", status=StopStatus.OPEN)
-    sub_a = _submission(session, stop_a.code, "Organisation-Secrete-A",
-                        "Proposition-secrete-A : former les guides")
-    sub_b = _submission(session, stop_b.code, "Organisation B",
-                        "Proposition B : une route vers la plage")
+    stop_a = create_stop(
+        session,
+        region_slug=REGION_A,
+        city="Ville-Secrete-A",
+        date=dt.date(2025, 3, 1),
+        venue="Salle-Secrete-A",
+        status=StopStatus.OPEN,
+    )
+    stop_b = create_stop(
+        session,
+        region_slug=REGION_B,
+        city="Agadir-B",
+        date=dt.date(2025, 3, 8),
+        venue="Salle B",
+        status=StopStatus.OPEN,
+    )
+    sub_a = _submission(
+        session, stop_a.code, "Organisation-Secrete-A", "Proposition-secrete-A : former les guides"
+    )
+    sub_b = _submission(
+        session, stop_b.code, "Organisation B", "Proposition B : une route vers la plage"
+    )
     with write_transaction(session):  # a confirmed idea group of two of region A's proposals
-        second = FeedbackItem(submission_id=sub_a.id, position=1, kind=ItemKind.PROPOSAL,
-                              text="Former les guides touristiques aux langues")
-        group_a = IdeaGroup(kind=ItemKind.PROPOSAL, title="Proposition-secrete-A : guides",
-                            confirmed=True)
+        second = FeedbackItem(
+            submission_id=sub_a.id,
+            position=1,
+            kind=ItemKind.PROPOSAL,
+            text="Former les guides touristiques aux langues",
+        )
+        group_a = IdeaGroup(
+            kind=ItemKind.PROPOSAL, title="Proposition-secrete-A : guides", confirmed=True
+        )
         session.add_all([second, group_a])
         session.flush()
-        session.add_all([IdeaGroupMember(item_id=item_id, group_id=group_a.id, pinned=True,
-                                         closeness=1.0)
-                         for item_id in (sub_a.items[0].id, second.id)])
+        session.add_all(
+            [
+                IdeaGroupMember(item_id=item_id, group_id=group_a.id, pinned=True, closeness=1.0)
+                for item_id in (sub_a.items[0].id, second.id)
+            ]
+        )
     delegate_a = make_user(session, "delegue.a@example.ma", regions=(REGION_A,))
     delegate_b = make_user(session, "delegue.b@example.ma", regions=(REGION_B,))
     hq = make_user(session, "siege@example.ma", role=Role.HQ, regions=())
@@ -170,16 +210,34 @@ def build_world(session: Session) -> World:
     assert theme is not None
     import_a = _pending_import(session, stop_a, "Organisation-Secrete-A")
     world.ids.update(
-        region_a=REGION_A, region_b=REGION_B,
-        stop_a=stop_a.id, code_a=stop_a.code, stop_b=stop_b.id, code_b=stop_b.code,
-        submission_a=sub_a.id, reference_a=sub_a.reference, item_a=sub_a.items[0].id,
+        region_a=REGION_A,
+        region_b=REGION_B,
+        stop_a=stop_a.id,
+        code_a=stop_a.code,
+        stop_b=stop_b.id,
+        code_b=stop_b.code,
+        submission_a=sub_a.id,
+        reference_a=sub_a.reference,
+        item_a=sub_a.items[0].id,
         submission_b=sub_b.id,
-        delegate_a=delegate_a.id, delegate_b=delegate_b.id, hq=hq.id, user_a=victim.id,
-        theme=theme.id, token=token, import_a=import_a, group_a=group_a.id,
+        delegate_a=delegate_a.id,
+        delegate_b=delegate_b.id,
+        hq=hq.id,
+        user_a=victim.id,
+        theme=theme.id,
+        token=token,
+        import_a=import_a,
+        group_a=group_a.id,
     )
-    world.secrets_a = [stop_a.city, "Salle-Secrete-A", "Organisation-Secrete-A",
-                       "Proposition-secrete-A", stop_a.code, sub_a.reference,
-                       "autre.a@example.ma"]
+    world.secrets_a = [
+        stop_a.city,
+        "Salle-Secrete-A",
+        "Organisation-Secrete-A",
+        "Proposition-secrete-A",
+        stop_a.code,
+        sub_a.reference,
+        "autre.a@example.ma",
+    ]
     world.emails = {"own": delegate_a.email, "other": delegate_b.email, "hq": hq.email}
     return world
 

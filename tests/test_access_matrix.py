@@ -168,8 +168,15 @@ MATRIX: list[R] = [
 
 # Pages reached with a secret in the address show region A's data to whoever holds that secret:
 # an open stop's form (its code is on the poster) and a set-password link (it names the account).
-PUBLIC_ENDPOINTS = {"public.stop_form", "public.receipt", "public.tablet", "api.describe_stop",
-                    "api.create_submission", "public.index", "auth.set_password"}
+PUBLIC_ENDPOINTS = {
+    "public.stop_form",
+    "public.receipt",
+    "public.tablet",
+    "api.describe_stop",
+    "api.create_submission",
+    "public.index",
+    "auth.set_password",
+}
 ROLES = ("anon", "other", "own", "hq")
 
 
@@ -209,8 +216,9 @@ def test_route_answers_each_role(app, session, row: R) -> None:
         elif row.json is not None:
             response = client.post(path, json=row.json)
         else:
-            data = {k: v.format(**world.ids) if isinstance(v, str) else v
-                    for k, v in row.data.items()}  # "{submission_a}" and the like
+            data = {
+                k: v.format(**world.ids) if isinstance(v, str) else v for k, v in row.data.items()
+            }  # "{submission_a}" and the like
             response = client.post(path, data={**data, "csrf_token": csrf_for(app, client)})
         expected = _expected(getattr(row, role))
         if response.status_code not in expected:

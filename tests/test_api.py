@@ -17,8 +17,10 @@ def url(code: str) -> str:
 
 
 def counts(session) -> tuple[int, int]:
-    return (session.scalar(select(func.count()).select_from(Submission)),
-            session.scalar(select(func.count()).select_from(FeedbackItem)))
+    return (
+        session.scalar(select(func.count()).select_from(Submission)),
+        session.scalar(select(func.count()).select_from(FeedbackItem)),
+    )
 
 
 def json_answer(response, status: int) -> dict:
@@ -30,9 +32,17 @@ def json_answer(response, status: int) -> dict:
 
 
 def test_created_then_replayed(client, open_stop, session) -> None:
-    payload = valid_payload(items=[{"kind": "need", "text": "Des vols directs."},
-                                   {"kind": "proposal", "text": "Un éductour.",
-                                    "theme": "promotion-marketing", "priority": "medium"}])
+    payload = valid_payload(
+        items=[
+            {"kind": "need", "text": "Des vols directs."},
+            {
+                "kind": "proposal",
+                "text": "Un éductour.",
+                "theme": "promotion-marketing",
+                "priority": "medium",
+            },
+        ]
+    )
     created = json_answer(client.post(url(open_stop.code), json=payload), 201)
     assert set(created) == {"id", "reference"}
     assert isinstance(created["id"], int) and created["reference"].startswith("MS-")
@@ -46,8 +56,12 @@ def test_created_then_replayed(client, open_stop, session) -> None:
 
 
 def test_invalid_input_answers_422_with_errors_by_field(client, open_stop, session) -> None:
-    payload = valid_payload(organisation=" ", consent_contact=True, email="nope",
-                            items=[{"kind": "need", "text": "ok", "theme": "inconnu"}])
+    payload = valid_payload(
+        organisation=" ",
+        consent_contact=True,
+        email="nope",
+        items=[{"kind": "need", "text": "ok", "theme": "inconnu"}],
+    )
     body = json_answer(client.post(url(open_stop.code), json=payload), 422)
     assert set(body["errors"]) == {"organisation", "email", "items.0.theme"}
     for messages in body["errors"].values():
@@ -71,8 +85,9 @@ def test_wrong_types_answer_422(client, open_stop, session, subtests) -> None:
     ]
     for overrides, field in cases:
         with subtests.test(field=field, overrides=repr(overrides)):
-            body = json_answer(client.post(url(open_stop.code), json=valid_payload(**overrides)),
-                               422)
+            body = json_answer(
+                client.post(url(open_stop.code), json=valid_payload(**overrides)), 422
+            )
             assert list(body["errors"]) == [field]
     for document in ([valid_payload()], "texte", 42, True):
         with subtests.test(document=repr(document)[:40]):
@@ -93,8 +108,7 @@ def test_malformed_json_answers_400(client, open_stop, session, subtests) -> Non
     }
     for name, body in bodies.items():
         with subtests.test(name):
-            response = client.post(url(open_stop.code), data=body,
-                                   content_type="application/json")
+            response = client.post(url(open_stop.code), data=body, content_type="application/json")
             assert json_answer(response, 400)["error"]
     assert counts(session) == (0, 0)
 
@@ -119,9 +133,12 @@ def test_unknown_code_and_unknown_urls_answer_404_json(client, open_stop) -> Non
 
 
 def test_wrong_method_answers_405_json(client, open_stop) -> None:
-    for method, path in (("post", f"/api/v1/stops/{open_stop.code}"),
-                         ("get", url(open_stop.code)), ("delete", url(open_stop.code)),
-                         ("put", f"/api/v1/stops/{open_stop.code}")):
+    for method, path in (
+        ("post", f"/api/v1/stops/{open_stop.code}"),
+        ("get", url(open_stop.code)),
+        ("delete", url(open_stop.code)),
+        ("put", f"/api/v1/stops/{open_stop.code}"),
+    ):
         response = getattr(client, method)(path)
         assert json_answer(response, 405)["error"]
         assert response.headers.get("Allow"), (method, path)
@@ -154,7 +171,9 @@ def test_the_stop_description(client, make_stop) -> None:
     assert [c["code"] for c in body["categories"]][:2] == ["hebergement", "agence_voyages"]
     assert len(body["categories"]) == 9
     assert len(body["themes"]) == 11 and body["themes"][0] == {
-        "code": "promotion-marketing", "label": "Promotion et marketing"}
+        "code": "promotion-marketing",
+        "label": "Promotion et marketing",
+    }
     assert [k["code"] for k in body["kinds"]] == ["need", "opportunity", "challenge", "proposal"]
     assert body["kinds"][0]["label"] == "Besoin"
 
@@ -166,11 +185,18 @@ def test_the_stop_description(client, make_stop) -> None:
 def test_the_description_lets_a_cached_form_post(client, open_stop, session) -> None:
     body = json_answer(client.get(f"/api/v1/stops/{open_stop.code}"), 200)
     payload = {
-        "client_id": str(uuid.uuid4()), "organisation": "Atlas Discovery",
-        "category": body["categories"][1]["code"], "language": "ar",
-        "items": [{"kind": kind["code"], "text": f"Texte {kind['label']}",
-                   "theme": body["themes"][i]["code"]}
-                  for i, kind in enumerate(body["kinds"])],
+        "client_id": str(uuid.uuid4()),
+        "organisation": "Atlas Discovery",
+        "category": body["categories"][1]["code"],
+        "language": "ar",
+        "items": [
+            {
+                "kind": kind["code"],
+                "text": f"Texte {kind['label']}",
+                "theme": body["themes"][i]["code"],
+            }
+            for i, kind in enumerate(body["kinds"])
+        ],
     }
     json_answer(client.post(url(open_stop.code), json=payload), 201)
     assert counts(session) == (1, 4)

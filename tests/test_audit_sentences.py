@@ -26,23 +26,34 @@ def _first_event(html: str) -> str:
 def test_a_status_change_reads_as_a_linked_sentence_with_a_diff(app, session, world, hq) -> None:  # type: ignore[no-untyped-def]
     own = session_for(app, session, world.emails["own"])
     sid = world.ids["submission_a"]
-    assert post(app, own, f"/review/submissions/{sid}/status",
-                {"status": "reviewed"}).status_code == 302
+    assert (
+        post(app, own, f"/review/submissions/{sid}/status", {"status": "reviewed"}).status_code
+        == 302
+    )
     event = _first_event(hq.get("/hq/audit?action=submission.status").get_data(as_text=True))
     sentence = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", event))
-    assert ("Délégué(e) régional(e) delegue.a a marqué la contribution "
-            f"{world.ids['reference_a']} comme examinée.") in sentence
+    assert (
+        "Délégué(e) régional(e) delegue.a a marqué la contribution "
+        f"{world.ids['reference_a']} comme examinée."
+    ) in sentence
     assert f'href="/review/submissions/{sid}"' in event
     assert f'href="/hq/users/{world.ids["delegate_a"]}/edit"' in event
-    assert re.search(r"Statut</th>\s*<td><del><bdi>Nouvelle</bdi></del></td>\s*"
-                     r"<td><ins><bdi>Examinée</bdi></ins></td>", event)
+    assert re.search(
+        r"Statut</th>\s*<td><del><bdi>Nouvelle</bdi></del></td>\s*"
+        r"<td><ins><bdi>Examinée</bdi></ins></td>",
+        event,
+    )
     assert "submission.status" not in event and "{" not in event and "reviewed" not in event
 
 
 def test_bulk_actions_and_theme_changes_read_in_arabic(app, session, world, hq) -> None:  # type: ignore[no-untyped-def]
     own = session_for(app, session, world.emails["own"])
-    post(app, own, "/review/bulk", {"action": "reviewed",
-                                    "submission_ids": str(world.ids["submission_a"])})
+    post(
+        app,
+        own,
+        "/review/bulk",
+        {"action": "reviewed", "submission_ids": str(world.ids["submission_a"])},
+    )
     html = hq.get("/hq/audit?action=submission.bulk_status&lang=ar").get_data(as_text=True)
     event = _first_event(html)
     assert "submission.bulk_status" not in event
@@ -51,8 +62,12 @@ def test_bulk_actions_and_theme_changes_read_in_arabic(app, session, world, hq) 
     labels = dict(options)
     assert labels["submission.bulk_status"] != "submission.bulk_status"  # the filter is words
 
-    post(app, own, f"/review/submissions/{world.ids['submission_a']}/items/{world.ids['item_a']}",
-         {"kind": "need", "theme": str(world.ids["theme"]), "shortlisted": "y"})
+    post(
+        app,
+        own,
+        f"/review/submissions/{world.ids['submission_a']}/items/{world.ids['item_a']}",
+        {"kind": "need", "theme": str(world.ids["theme"]), "shortlisted": "y"},
+    )
     html = hq.get("/hq/audit?action=item.kind&lang=fr").get_data(as_text=True)
     event = _first_event(html)
     assert "Proposition" in event and "Besoin" in event and "proposal" not in event

@@ -61,12 +61,16 @@ def test_production_cookies_are_secure() -> None:
     assert ProductionConfig.REMEMBER_COOKIE_SECURE is True
 
 
-@pytest.mark.parametrize("email, password", [
-    ("delegue@example.ma", "wrong password, long enough"),
-    ("nobody@example.ma", PASSWORD),
-])
-def test_bad_login_gets_one_generic_message(app, client, delegate, session, email,
-                                            password) -> None:
+@pytest.mark.parametrize(
+    "email, password",
+    [
+        ("delegue@example.ma", "wrong password, long enough"),
+        ("nobody@example.ma", PASSWORD),
+    ],
+)
+def test_bad_login_gets_one_generic_message(
+    app, client, delegate, session, email, password
+) -> None:
     response = login(app, client, email, password)
     assert response.status_code == 200
     html = response.get_data(as_text=True)
@@ -148,15 +152,27 @@ def test_deactivation_ends_every_session(app, client, delegate, hq, session) -> 
 
 
 def test_login_next_stays_on_this_site(app, client, delegate) -> None:
-    response = client.post("/login", data={
-        "email": delegate.email, "password": PASSWORD, "next": "//evil.example/x",
-        "csrf_token": csrf_for(app, client)})
+    response = client.post(
+        "/login",
+        data={
+            "email": delegate.email,
+            "password": PASSWORD,
+            "next": "//evil.example/x",
+            "csrf_token": csrf_for(app, client),
+        },
+    )
     assert response.status_code == 302
     assert "evil.example" not in response.headers["Location"]
     client2 = app.test_client()
-    response = client2.post("/login", data={
-        "email": delegate.email, "password": PASSWORD, "next": "/hq/stops?status=open",
-        "csrf_token": csrf_for(app, client2)})
+    response = client2.post(
+        "/login",
+        data={
+            "email": delegate.email,
+            "password": PASSWORD,
+            "next": "/hq/stops?status=open",
+            "csrf_token": csrf_for(app, client2),
+        },
+    )
     assert response.headers["Location"].endswith("/hq/stops?status=open")
 
 
@@ -179,20 +195,30 @@ def test_set_password_link_signs_in_once(app, client, session) -> None:
     short = post(app, client, f"/set-password/{token}", {"password": "court", "confirm": "court"})
     assert short.status_code == 200
     assert "au moins 12 caractères" in short.get_data(as_text=True)
-    mismatch = post(app, client, f"/set-password/{token}",
-                    {"password": "une phrase assez longue", "confirm": "une autre phrase"})
+    mismatch = post(
+        app,
+        client,
+        f"/set-password/{token}",
+        {"password": "une phrase assez longue", "confirm": "une autre phrase"},
+    )
     assert "ne sont pas identiques" in mismatch.get_data(as_text=True)
 
-    done = post(app, client, f"/set-password/{token}",
-                {"password": "une phrase assez longue", "confirm": "une phrase assez longue"})
+    done = post(
+        app,
+        client,
+        f"/set-password/{token}",
+        {"password": "une phrase assez longue", "confirm": "une phrase assez longue"},
+    )
     assert done.status_code == 302
     assert client.get("/hq/stops").status_code == 200  # signed in
 
     again = app.test_client().get(f"/set-password/{token}")
     assert again.status_code == 410
     assert "ne fonctionne plus" in again.get_data(as_text=True)
-    assert login(app, app.test_client(), "nouvelle@example.ma",
-                 "une phrase assez longue").status_code == 302
+    assert (
+        login(app, app.test_client(), "nouvelle@example.ma", "une phrase assez longue").status_code
+        == 302
+    )
     session.rollback()
     stored = session.scalars(select(PasswordToken)).one()
     assert stored.token_hash != token and len(stored.token_hash) == 64  # only a hash
@@ -207,8 +233,12 @@ def test_expired_link_shows_a_clear_page(app, client, session) -> None:
     response = client.get(f"/set-password/{token}")
     assert response.status_code == 410
     assert "expire" in response.get_data(as_text=True)
-    posted = post(app, client, f"/set-password/{token}",
-                  {"password": "une phrase assez longue", "confirm": "une phrase assez longue"})
+    posted = post(
+        app,
+        client,
+        f"/set-password/{token}",
+        {"password": "une phrase assez longue", "confirm": "une phrase assez longue"},
+    )
     assert posted.status_code == 410
     assert client.get("/hq/stops").status_code == 302
 
@@ -228,8 +258,12 @@ def test_setting_a_password_ends_older_sessions(app, session) -> None:
     assert old.get("/hq/stops").status_code == 200
     token = _token_for(session, user)
     fresh = app.test_client()
-    post(app, fresh, f"/set-password/{token}",
-         {"password": "une phrase assez longue", "confirm": "une phrase assez longue"})
+    post(
+        app,
+        fresh,
+        f"/set-password/{token}",
+        {"password": "une phrase assez longue", "confirm": "une phrase assez longue"},
+    )
     assert fresh.get("/hq/stops").status_code == 200
     assert old.get("/hq/stops").status_code == 302
 

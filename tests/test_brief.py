@@ -31,12 +31,23 @@ def desk(session) -> Desk:  # type: ignore[no-untyped-def]
     d = build_desk(session)
     hq = scope_for(d.hq)
     riad = d.subs["riad"]
-    review_actions.update_item(session, hq, riad, items_of(session, riad)[1], kind="proposal",
-                               theme_id=d.themes["formation-rh"], shortlisted=True,
-                               actor_id=d.hq.id)
-    signoff.sign_off(session, scope_for(d.delegate_a), d.stop_a1.id,
-                     "Les professionnels demandent de la formation.\nالتكوين أولوية.",
-                     actor_id=d.delegate_a.id)
+    review_actions.update_item(
+        session,
+        hq,
+        riad,
+        items_of(session, riad)[1],
+        kind="proposal",
+        theme_id=d.themes["formation-rh"],
+        shortlisted=True,
+        actor_id=d.hq.id,
+    )
+    signoff.sign_off(
+        session,
+        scope_for(d.delegate_a),
+        d.stop_a1.id,
+        "Les professionnels demandent de la formation.\nالتكوين أولوية.",
+        actor_id=d.delegate_a.id,
+    )
     return d
 
 
@@ -79,8 +90,16 @@ def test_brief_counts_shortlisted_items_left_off_the_page(session, desk, monkeyp
     for sub in (desk.subs["safi"], desk.subs["agence"]):
         for item_id in items_of(session, sub):
             item = session.get(FeedbackItem, item_id)
-            review_actions.update_item(session, hq, sub, item_id, kind=item.kind,
-                                       theme_id=item.theme_id, shortlisted=True, actor_id=None)
+            review_actions.update_item(
+                session,
+                hq,
+                sub,
+                item_id,
+                kind=item.kind,
+                theme_id=item.theme_id,
+                shortlisted=True,
+                actor_id=None,
+            )
     data = brief.region_brief(session, hq, "marrakech-safi", language="fr")
     shortlisted = sum(len(items) for items in data.shortlisted.values())
     assert shortlisted == 4 and not data.shortlisted_more
@@ -119,22 +138,43 @@ def test_the_workbook_holds_the_brief_and_the_sign_off(app, session, desk, tmp_p
 def _big_brief(language: str) -> RegionBrief:
     """A brief at its largest: long summaries, five ideas and themes per kind, full lists."""
     kinds = ("need", "opportunity", "challenge", "proposal")
-    text = ("=HYPERLINK(\"http://x\") " if language == "fr" else "") + \
-        "Un texte de contribution assez long pour occuper deux lignes de la feuille. " * 2
+    text = (
+        '=HYPERLINK("http://x") ' if language == "fr" else ""
+    ) + "Un texte de contribution assez long pour occuper deux lignes de la feuille. " * 2
     return RegionBrief(
-        slug="marrakech-safi", name="Marrakech-Safi",
-        figures=RegionFigures(slug="marrakech-safi", name="Marrakech-Safi", stops_held=3,
-                              submissions=1200, needs=900, opportunities=400, challenges=500,
-                              proposals=700, shortlisted=40),
-        stops=tuple(BriefStop(city, dt.date(2025, 3, day), "Synthèse de l'étape. " * 60,
-                              "Délégué", dt.datetime(2025, 3, day, 18, tzinfo=dt.UTC))
-                    for city, day in (("Marrakech", 1), ("Safi", 2), ("Essaouira", 3))),
-        top_themes={k: tuple(ThemeCount(f"t{i}", f"Thème {i}", 50 - i) for i in range(5))
-                    for k in kinds},
-        ideas={k: tuple(IdeaCount(f"Idée récurrente numéro {i}", 30 - i) for i in range(5))
-               for k in kinds},
-        shortlisted={k: tuple(BriefItem(text, "Formation", "Safi") for _ in range(6))
-                     for k in kinds},
+        slug="marrakech-safi",
+        name="Marrakech-Safi",
+        figures=RegionFigures(
+            slug="marrakech-safi",
+            name="Marrakech-Safi",
+            stops_held=3,
+            submissions=1200,
+            needs=900,
+            opportunities=400,
+            challenges=500,
+            proposals=700,
+            shortlisted=40,
+        ),
+        stops=tuple(
+            BriefStop(
+                city,
+                dt.date(2025, 3, day),
+                "Synthèse de l'étape. " * 60,
+                "Délégué",
+                dt.datetime(2025, 3, day, 18, tzinfo=dt.UTC),
+            )
+            for city, day in (("Marrakech", 1), ("Safi", 2), ("Essaouira", 3))
+        ),
+        top_themes={
+            k: tuple(ThemeCount(f"t{i}", f"Thème {i}", 50 - i) for i in range(5)) for k in kinds
+        },
+        ideas={
+            k: tuple(IdeaCount(f"Idée récurrente numéro {i}", 30 - i) for i in range(5))
+            for k in kinds
+        },
+        shortlisted={
+            k: tuple(BriefItem(text, "Formation", "Safi") for _ in range(6)) for k in kinds
+        },
         shortlisted_more={"proposal": 12},
     )
 
@@ -153,8 +193,12 @@ def test_brief_sheet_text_is_never_a_formula(tmp_path) -> None:  # type: ignore[
     path = tmp_path / "brief.xlsx"
     _brief_workbook(path, "fr")
     sheet = openpyxl.load_workbook(path)["Bilan"]
-    cells = [c for row in sheet.iter_rows() for c in row if isinstance(c.value, str)
-             and c.value.startswith("=")]
+    cells = [
+        c
+        for row in sheet.iter_rows()
+        for c in row
+        if isinstance(c.value, str) and c.value.startswith("=")
+    ]
     assert cells and all(c.data_type == "s" for c in cells)
     assert all(c.quotePrefix for c in cells)
 
@@ -163,17 +207,29 @@ def _pdf_pages(pdf: Path) -> int:
     return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf.read_bytes()))
 
 
-@pytest.mark.skipif(LIBREOFFICE is None,
-                    reason="LibreOffice is not installed (Debian: libreoffice-calc-nogui)")
+@pytest.mark.skipif(
+    LIBREOFFICE is None, reason="LibreOffice is not installed (Debian: libreoffice-calc-nogui)"
+)
 @pytest.mark.parametrize("language", ["fr", "ar"])
 def test_the_brief_sheet_prints_on_one_page(tmp_path, language: str) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / f"brief-{language}.xlsx"
     _brief_workbook(path, language)
     profile = tmp_path / "lo-profile"  # a private profile: parallel runs do not collide
     done = subprocess.run(
-        [LIBREOFFICE, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to",
-         "pdf", "--outdir", str(tmp_path), str(path)],
-        capture_output=True, text=True, timeout=180, check=False,
+        [
+            LIBREOFFICE,
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
     )
     pdf = tmp_path / f"brief-{language}.pdf"
     assert done.returncode == 0 and pdf.exists(), done.stderr

@@ -28,9 +28,21 @@ def count(session, model) -> int:
 
 def test_stops_create_prints_the_code(app, session) -> None:
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["stops", "create", "--region", "souss-massa", "--city",
-                                 " Agadir ", "--date", "2025-01-24", "--venue", "Hôtel de ville",
-                                 "--open"])
+    result = runner.invoke(
+        args=[
+            "stops",
+            "create",
+            "--region",
+            "souss-massa",
+            "--city",
+            " Agadir ",
+            "--date",
+            "2025-01-24",
+            "--venue",
+            "Hôtel de ville",
+            "--open",
+        ]
+    )
     assert result.exit_code == 0, result.output
     code = result.stdout.strip()
     stop = session.scalars(select(TourStop).where(TourStop.code == code)).one()
@@ -39,8 +51,9 @@ def test_stops_create_prints_the_code(app, session) -> None:
     assert stop.date == dt.date(2025, 1, 24) and stop.venue == "Hôtel de ville"
     assert f"/f/{code}" in result.stderr
 
-    result = runner.invoke(args=["stops", "create", "--region", "oriental", "--city", "Oujda",
-                                 "--date", "2025-02-07"])
+    result = runner.invoke(
+        args=["stops", "create", "--region", "oriental", "--city", "Oujda", "--date", "2025-02-07"]
+    )
     assert result.exit_code == 0, result.output
     planned = session.scalars(select(TourStop).where(TourStop.code == result.stdout.strip()))
     assert planned.one().status is StopStatus.PLANNED
@@ -48,27 +61,41 @@ def test_stops_create_prints_the_code(app, session) -> None:
 
 def test_stops_create_refuses_bad_input_clearly(app, session) -> None:
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["stops", "create", "--region", "atlantide", "--city", "X",
-                                 "--date", "2025-01-10"])
+    result = runner.invoke(
+        args=["stops", "create", "--region", "atlantide", "--city", "X", "--date", "2025-01-10"]
+    )
     assert result.exit_code != 0
     assert "region" in result.stderr and "Région inconnue" in result.stderr
     assert "Traceback" not in result.output
 
-    result = runner.invoke(args=["stops", "create", "--region", "oriental", "--city", "Oujda",
-                                 "--date", "10/01/2025"])
+    result = runner.invoke(
+        args=["stops", "create", "--region", "oriental", "--city", "Oujda", "--date", "10/01/2025"]
+    )
     assert result.exit_code != 0 and "--date" in result.output
 
-    result = runner.invoke(args=["stops", "create", "--region", "oriental", "--city", "  ",
-                                 "--date", "2025-01-10"])
+    result = runner.invoke(
+        args=["stops", "create", "--region", "oriental", "--city", "  ", "--date", "2025-01-10"]
+    )
     assert result.exit_code != 0 and "city" in result.stderr
     assert count(session, TourStop) == 0
 
 
 def test_users_create_hashes_the_password_from_stdin(app, session) -> None:
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["users", "create", "Delegue.Souss@Example.MA", "--role",
-                                 "delegate", "--region", "souss-massa", "--name", "Nadia Ouali"],
-                           input=PASSWORD + "\n")
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "Delegue.Souss@Example.MA",
+            "--role",
+            "delegate",
+            "--region",
+            "souss-massa",
+            "--name",
+            "Nadia Ouali",
+        ],
+        input=PASSWORD + "\n",
+    )
     assert result.exit_code == 0, result.output
     user = session.scalars(select(User)).one()
     assert user.email == "delegue.souss@example.ma"
@@ -79,8 +106,9 @@ def test_users_create_hashes_the_password_from_stdin(app, session) -> None:
     assert not verify_password(user.password_hash, PASSWORD + "!")
     assert PASSWORD not in result.output
 
-    result = runner.invoke(args=["users", "create", "hq@example.ma", "--role", "hq"],
-                           input=PASSWORD + "\r\n")
+    result = runner.invoke(
+        args=["users", "create", "hq@example.ma", "--role", "hq"], input=PASSWORD + "\r\n"
+    )
     assert result.exit_code == 0, result.output
     hq = session.scalars(select(User).where(User.email == "hq@example.ma")).one()
     assert hq.role is Role.HQ and verify_password(hq.password_hash, PASSWORD)
@@ -88,25 +116,34 @@ def test_users_create_hashes_the_password_from_stdin(app, session) -> None:
 
 def test_users_create_refuses_short_passwords_and_duplicates(app, session) -> None:
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["users", "create", "hq@example.ma", "--role", "hq"],
-                           input="court\n")
+    result = runner.invoke(
+        args=["users", "create", "hq@example.ma", "--role", "hq"], input="court\n"
+    )
     assert result.exit_code != 0 and "password" in result.stderr
     result = runner.invoke(args=["users", "create", "hq@example.ma", "--role", "hq"], input="")
     assert result.exit_code != 0 and "password" in result.stderr
     assert count(session, User) == 0
 
-    assert runner.invoke(args=["users", "create", "hq@example.ma", "--role", "hq"],
-                         input=PASSWORD).exit_code == 0
-    result = runner.invoke(args=["users", "create", " HQ@Example.MA ", "--role", "hq"],
-                           input=PASSWORD)
+    assert (
+        runner.invoke(
+            args=["users", "create", "hq@example.ma", "--role", "hq"], input=PASSWORD
+        ).exit_code
+        == 0
+    )
+    result = runner.invoke(
+        args=["users", "create", " HQ@Example.MA ", "--role", "hq"], input=PASSWORD
+    )
     assert result.exit_code != 0
     assert "email" in result.stderr and "existe déjà" in result.stderr
 
-    result = runner.invoke(args=["users", "create", "d@example.ma", "--role", "delegate"],
-                           input=PASSWORD)
+    result = runner.invoke(
+        args=["users", "create", "d@example.ma", "--role", "delegate"], input=PASSWORD
+    )
     assert result.exit_code != 0 and "regions" in result.stderr
-    result = runner.invoke(args=["users", "create", "d@example.ma", "--role", "delegate",
-                                 "--region", "atlantide"], input=PASSWORD)
+    result = runner.invoke(
+        args=["users", "create", "d@example.ma", "--role", "delegate", "--region", "atlantide"],
+        input=PASSWORD,
+    )
     assert result.exit_code != 0 and "regions" in result.stderr
     assert count(session, User) == 1
 
@@ -127,8 +164,9 @@ def test_demo_loads_a_living_tour_once(app, session) -> None:
     submissions = count(session, Submission)
     items = count(session, FeedbackItem)
     assert 200 <= submissions <= 1000 and items >= submissions
-    arabic = session.scalar(select(func.count()).select_from(Submission)
-                            .where(Submission.language == "ar"))
+    arabic = session.scalar(
+        select(func.count()).select_from(Submission).where(Submission.language == "ar")
+    )
     assert 0 < arabic < submissions / 2
     with_arabic_text = session.scalars(select(FeedbackItem.text)).all()
     assert any("\u0600" <= ch <= "\u06ff" for text in with_arabic_text for ch in text)
@@ -136,8 +174,11 @@ def test_demo_loads_a_living_tour_once(app, session) -> None:
     assert len(categories) >= 6
     # Every submission belongs to a stop of its own region.
     mismatched = session.scalar(
-        select(func.count()).select_from(Submission).join(TourStop)
-        .where(Submission.region_id != TourStop.region_id))
+        select(func.count())
+        .select_from(Submission)
+        .join(TourStop)
+        .where(Submission.region_id != TourStop.region_id)
+    )
     assert mismatched == 0
     for open_code in [s.code for s in stops if s.status is StopStatus.OPEN]:
         assert f"/f/{open_code}" in result.output
@@ -157,8 +198,17 @@ def test_db_upgrade_on_an_empty_database(empty_database_url: str) -> None:
             result = app.test_cli_runner().invoke(args=["db", "upgrade"])
             assert result.exit_code == 0, result.output
             tables = set(inspect(db.engine).get_table_names())
-            assert {"regions", "categories", "themes", "tour_stops", "submissions",
-                    "feedback_items", "users", "audit_events", "alembic_version"} <= tables
+            assert {
+                "regions",
+                "categories",
+                "themes",
+                "tour_stops",
+                "submissions",
+                "feedback_items",
+                "users",
+                "audit_events",
+                "alembic_version",
+            } <= tables
             assert db.session.scalar(select(func.count()).select_from(Region)) == 12
             # Running it again is harmless.
             assert app.test_cli_runner().invoke(args=["db", "upgrade"]).exit_code == 0

@@ -27,11 +27,13 @@ EXEMPT = {
 
 
 SETUP = {
-    "staff.stop_open": ("UPDATE tour_stops SET status = :s WHERE id = :id", "stop_a",
-                     {"s": "closed"}),
+    "staff.stop_open": (
+        "UPDATE tour_stops SET status = :s WHERE id = :id",
+        "stop_a",
+        {"s": "closed"},
+    ),
     "hq.theme_restore": ("UPDATE themes SET retired = :r WHERE id = :id", "theme", {"r": True}),
-    "hq.user_reactivate": ("UPDATE users SET active = :a WHERE id = :id", "user_a",
-                           {"a": False}),
+    "hq.user_reactivate": ("UPDATE users SET active = :a WHERE id = :id", "user_a", {"a": False}),
 }
 
 
@@ -39,22 +41,38 @@ def _payloads(ids: dict) -> dict[str, dict]:
     """Form data that changes something when the token is valid."""
     return {
         "public.stop_form": {
-            "client_id": str(uuid.uuid4()), "organisation": "Sans jeton", "category": "guide",
+            "client_id": str(uuid.uuid4()),
+            "organisation": "Sans jeton",
+            "category": "guide",
             "need-0-text": "Un besoin écrit sans jeton valide.",
         },
         "auth.login": {"email": "delegue.a@example.ma", "password": PASSWORD},
         "auth.logout": {},
-        "auth.set_password": {"password": "une phrase assez longue",
-                              "confirm": "une phrase assez longue"},
-        "hq.stop_create": {"region": "fes-meknes", "city": "Ifrane",
-                           "date": dt.date(2025, 6, 1).isoformat(), "grace_hours": "24"},
-        "hq.stop_edit": {"region": "marrakech-safi", "city": "Safi", "date": "2025-03-01",
-                         "grace_hours": "24"},
+        "auth.set_password": {
+            "password": "une phrase assez longue",
+            "confirm": "une phrase assez longue",
+        },
+        "hq.stop_create": {
+            "region": "fes-meknes",
+            "city": "Ifrane",
+            "date": dt.date(2025, 6, 1).isoformat(),
+            "grace_hours": "24",
+        },
+        "hq.stop_edit": {
+            "region": "marrakech-safi",
+            "city": "Safi",
+            "date": "2025-03-01",
+            "grace_hours": "24",
+        },
         "staff.stop_open": {"confirmed": "yes"},
         "staff.stop_close": {"confirmed": "yes"},
         "hq.user_create": {"email": "nouveau@example.ma", "role": "hq"},
-        "hq.user_edit": {"email": "autre.a@example.ma", "name": "Nouveau nom",
-                         "role": "delegate", "regions": ["marrakech-safi"]},
+        "hq.user_edit": {
+            "email": "autre.a@example.ma",
+            "name": "Nouveau nom",
+            "role": "delegate",
+            "regions": ["marrakech-safi"],
+        },
         "hq.user_link": {},
         "hq.user_deactivate": {},
         "hq.themes": {"name_fr": "Artisanat"},

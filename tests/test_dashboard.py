@@ -44,7 +44,7 @@ def test_headquarters_sees_every_region_with_the_synthesis_figures(app, session)
     total = html.split("<tfoot>")[1]
     assert _numbers(total)[:7] == [3, 4, 3, 1, 12, 3, 2]
     assert "SPAM" not in html
-    assert html.count("<svg class=\"bar\"") >= 12  # one bar per region, drawn without script
+    assert html.count('<svg class="bar"') >= 12  # one bar per region, drawn without script
     assert "<script" not in html.split("</main>")[0]  # no script at all in the page body
     assert "Formation et ressources humaines" in html  # most cited need theme
 
@@ -53,14 +53,18 @@ def test_every_figure_links_to_the_filtered_review_list(app, session) -> None:
     _people(session)
     html = signed_in(app, "siege@example.ma").get("/hq/").get_data(as_text=True)
     region_id = session.scalar(select(Region.id).where(Region.slug == "marrakech-safi"))
-    links = [urlsplit(href.replace("&amp;", "&"))
-             for href in re.findall(r'href="([^"]+)"', _row(html, "Marrakech-Safi"))]
+    links = [
+        urlsplit(href.replace("&amp;", "&"))
+        for href in re.findall(r'href="([^"]+)"', _row(html, "Marrakech-Safi"))
+    ]
     review = [parse_qs(link.query) for link in links if link.path == "/review/"]
     assert {"region": [str(region_id)]} in review
     assert {"region": [str(region_id)], "kind": ["need"]} in review
     assert {"region": [str(region_id)], "shortlisted": ["1"]} in review  # any kind
-    assert any(link.path == "/hq/stops" and parse_qs(link.query) == {
-        "region": ["marrakech-safi"]} for link in links)
+    assert any(
+        link.path == "/hq/stops" and parse_qs(link.query) == {"region": ["marrakech-safi"]}
+        for link in links
+    )
     categories = re.findall(r'href="(/review/\?[^"]*category=[^"]+)"', html)
     assert categories, "category figures link to the review list too"
 
@@ -97,12 +101,16 @@ def test_top_recurring_ideas_link_to_the_review_list_of_their_group(app, session
     from tests.export_world import add_submission
 
     _people(session)
-    stop = session.scalar(select(TourStop.id).join(Region).where(
-        Region.slug == "souss-massa"))
-    for n, text in enumerate(("Former les guides touristiques aux langues étrangères",
-                              "Des cours de langues étrangères pour les guides touristiques")):
-        add_submission(session, stop, organisation=f"Agence {n}",
-                       items=[{"kind": "need", "text": text}])
+    stop = session.scalar(select(TourStop.id).join(Region).where(Region.slug == "souss-massa"))
+    for n, text in enumerate(
+        (
+            "Former les guides touristiques aux langues étrangères",
+            "Des cours de langues étrangères pour les guides touristiques",
+        )
+    ):
+        add_submission(
+            session, stop, organisation=f"Agence {n}", items=[{"kind": "need", "text": text}]
+        )
     regroup(session)
     html = signed_in(app, "siege@example.ma").get("/hq/").get_data(as_text=True)
     ideas = html.split("Idées récurrentes")[1].split("Thèmes les plus cités")[0]

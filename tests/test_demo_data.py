@@ -15,15 +15,22 @@ from feedback_app.services.idea_groups import regroup
 
 def test_demo_has_varied_themes_and_ideas_recurring_across_regions(session) -> None:  # type: ignore[no-untyped-def]
     load_demo(session, submissions=150)
-    themes = Counter(session.scalars(
-        select(FeedbackItem.theme_id).where(FeedbackItem.theme_id.is_not(None))).all())
+    themes = Counter(
+        session.scalars(
+            select(FeedbackItem.theme_id).where(FeedbackItem.theme_id.is_not(None))
+        ).all()
+    )
     themed = sum(themes.values())
     assert len(themes) >= 7
     assert max(themes.values()) < 0.3 * themed  # no single theme swallows the tour
     languages = Counter(session.scalars(select(Submission.language)).all())
     assert languages["ar"] >= 10 and languages["fr"] >= 100
-    assert session.scalar(select(func.count()).select_from(FeedbackItem).where(
-        FeedbackItem.text.like("%ت%"))) >= 10
+    assert (
+        session.scalar(
+            select(func.count()).select_from(FeedbackItem).where(FeedbackItem.text.like("%ت%"))
+        )
+        >= 10
+    )
 
     regroup(session)
     groups = top_groups(session, EVERYTHING, limit=100)

@@ -31,10 +31,25 @@ from feedback_app.services.export_files import ExportRequest, prepare_export
 from feedback_app.services.synthesis import SynthesisFilters
 from tests.export_world import ARABIC_TEXT, CONTROL_TEXT, INJECTIONS, build_tour
 
-REGION_HEADERS = ["Date", "Étape (ville)", "Organisation", "Catégorie", "Type", "Thème",
-                  "Texte", "Priorité", "Statut", "Retenue", "Référence", "Groupe", "Provenance",
-                  "Nom",
-                  "Fonction", "E-mail", "Téléphone"]
+REGION_HEADERS = [
+    "Date",
+    "Étape (ville)",
+    "Organisation",
+    "Catégorie",
+    "Type",
+    "Thème",
+    "Texte",
+    "Priorité",
+    "Statut",
+    "Retenue",
+    "Référence",
+    "Groupe",
+    "Provenance",
+    "Nom",
+    "Fonction",
+    "E-mail",
+    "Téléphone",
+]
 
 
 @dataclass(frozen=True)
@@ -49,8 +64,9 @@ class Exported:
 def _export(app, session, scope: Scope = EVERYTHING, **options) -> Exported:
     filters = options.pop("filters", SynthesisFilters())
     request = ExportRequest(filters=filters, **options)
-    stored = prepare_export(session, scope, request, owner_id=None,
-                            generated_by="Test <test@example.ma>").artifact
+    stored = prepare_export(
+        session, scope, request, owner_id=None, generated_by="Test <test@example.ma>"
+    ).artifact
     assert stored is not None
     path = Path(app.config["INSTANCE_TMP"]) / f"export-{stored.id}.xlsx"
     path.write_bytes(session.get_one(ExportArtifact, stored.id).content)
@@ -60,8 +76,11 @@ def _export(app, session, scope: Scope = EVERYTHING, **options) -> Exported:
 
 def _sheet_xml(path: Path) -> dict[str, str]:
     with zipfile.ZipFile(path) as archive:
-        return {name: archive.read(name).decode("utf-8") for name in archive.namelist()
-                if name.startswith("xl/worksheets/") and name.endswith(".xml")}
+        return {
+            name: archive.read(name).decode("utf-8")
+            for name in archive.namelist()
+            if name.startswith("xl/worksheets/") and name.endswith(".xml")
+        }
 
 
 def _official_names(session) -> list[str]:
@@ -75,9 +94,14 @@ def test_workbook_sheets_tables_figures_and_chart(app, session) -> None:
     assert (result.items, result.cached) == (19, False)
 
     book = openpyxl.load_workbook(result.path)
-    assert book.sheetnames == ["Synthèse", "Idées récurrentes", *_official_names(session), "Éléments retenus",
-                               *(f"Bilan {n}"[:31] for n in _official_names(session)),
-                               "À propos"]
+    assert book.sheetnames == [
+        "Synthèse",
+        "Idées récurrentes",
+        *_official_names(session),
+        "Éléments retenus",
+        *(f"Bilan {n}"[:31] for n in _official_names(session)),
+        "À propos",
+    ]
     marrakech = book["Marrakech-Safi"]
     assert [c.value for c in marrakech[1]] == REGION_HEADERS
     assert marrakech.freeze_panes == "A2"
@@ -92,16 +116,29 @@ def test_workbook_sheets_tables_figures_and_chart(app, session) -> None:
     assert counts["Souss-Massa"] == 2 + len(INJECTIONS)
     assert counts["Drâa-Tafilalet"] == 0 and counts["L'Oriental"] == 0  # empty, still there
     assert list(frames["Souss-Massa"].columns) == REGION_HEADERS
-    retained = [r for r in book["Éléments retenus"].iter_rows(values_only=True)
-                if r[0] in {"Marrakech-Safi", "Souss-Massa"}]
+    retained = [
+        r
+        for r in book["Éléments retenus"].iter_rows(values_only=True)
+        if r[0] in {"Marrakech-Safi", "Souss-Massa"}
+    ]
     assert len(retained) == 2
 
     # The regions table of the Synthèse sheet, and its totals row, match the database.
     rows = list(book["Synthèse"].iter_rows(values_only=True))
-    header = rows.index(("Région", "Étapes tenues", "Contributions", "Besoins", "Opportunités",
-                         "Défis", "Propositions", "Éléments retenus",
-                         *[None] * (len(rows[0]) - 8)))
-    by_region = {r[0]: r[1:8] for r in rows[header + 1: header + 14]}
+    header = rows.index(
+        (
+            "Région",
+            "Étapes tenues",
+            "Contributions",
+            "Besoins",
+            "Opportunités",
+            "Défis",
+            "Propositions",
+            "Éléments retenus",
+            *[None] * (len(rows[0]) - 8),
+        )
+    )
+    by_region = {r[0]: r[1:8] for r in rows[header + 1 : header + 14]}
     assert by_region["Marrakech-Safi"] == (2, 2, 2, 1, 1, 2, 1)
     assert by_region["Total"] == (3, 4, 3, 1, 1 + len(INJECTIONS), 3, 2)
     with zipfile.ZipFile(result.path) as archive:
@@ -117,7 +154,11 @@ def test_contents_of_a_region_sheet(app, session) -> None:
     assert first["Étape (ville)"] == "Marrakech"
     assert first["Date"].date().isoformat() == "2025-01-10"
     assert (first["Catégorie"], first["Type"], first["Thème"], first["Priorité"]) == (
-        "Hébergement", "Besoin", "Formation et ressources humaines", "Haute")
+        "Hébergement",
+        "Besoin",
+        "Formation et ressources humaines",
+        "Haute",
+    )
     assert first["Nom"] == "Fatima Consentante"  # consented contact
     texts = [r[6] for r in rows]
     assert not any("SPAM" in str(t) for t in texts)  # spam is never exported
@@ -141,8 +182,9 @@ def test_no_formula_can_exist_whatever_the_text(app, session) -> None:
     cells = {c.value: c for row in sheet.iter_rows(min_row=2) for c in row if c.value}
     for payload in INJECTIONS:
         # A carriage return is stored as Excel's escape _x000D_ (openpyxl leaves it as is).
-        cell = next((c for v, c in cells.items() if str(v).replace("_x000D_", "\r") == payload),
-                    None)
+        cell = next(
+            (c for v, c in cells.items() if str(v).replace("_x000D_", "\r") == payload), None
+        )
         assert cell is not None, f"{payload!r} missing"
         assert cell.data_type == "s"  # text, shown as typed
         assert cell.quotePrefix, f"{payload!r} would turn into a formula once edited"
@@ -158,10 +200,14 @@ def test_no_formula_can_exist_whatever_the_text(app, session) -> None:
 def test_control_characters_and_huge_text_never_fail_an_export(app, session) -> None:
     tour = build_tour(session)
     with write_transaction(session):
-        session.execute(update(FeedbackItem)
-                        .where(FeedbackItem.submission_id == tour.submissions["m1"],
-                               FeedbackItem.kind == "challenge")
-                        .values(text="x" * 40_000))
+        session.execute(
+            update(FeedbackItem)
+            .where(
+                FeedbackItem.submission_id == tour.submissions["m1"],
+                FeedbackItem.kind == "challenge",
+            )
+            .values(text="x" * 40_000)
+        )
     result = _export(app, session)
     book = openpyxl.load_workbook(result.path)
     texts = {c.value for c in book["Souss-Massa"]["G"]}
@@ -176,16 +222,23 @@ def test_delegate_export_holds_only_their_regions(app, session) -> None:
     result = _export(app, session, Scope(user_id=42, region_ids=frozenset({region_id})))
     assert result.filename == "synthese-tournee-2025-souss-massa.xlsx"
     book = openpyxl.load_workbook(result.path)
-    assert book.sheetnames == ["Synthèse", "Idées récurrentes", "Souss-Massa", "Éléments retenus",
-                               "Bilan Souss-Massa", "À propos"]
+    assert book.sheetnames == [
+        "Synthèse",
+        "Idées récurrentes",
+        "Souss-Massa",
+        "Éléments retenus",
+        "Bilan Souss-Massa",
+        "À propos",
+    ]
     everything = " ".join(str(c.value) for ws in book for row in ws.iter_rows() for c in row)
     assert "Marrakech" not in everything and "Riad Dar Atlas" not in everything
 
 
 def test_filters_are_printed_and_regions_kept_even_when_empty(app, session) -> None:
     build_tour(session)
-    filters = SynthesisFilters(region_slugs=("draa-tafilalet", "marrakech-safi"),
-                               statuses=("reviewed",))
+    filters = SynthesisFilters(
+        region_slugs=("draa-tafilalet", "marrakech-safi"), statuses=("reviewed",)
+    )
     result = _export(app, session, filters=filters, include_contacts=False)
     assert result.filename == "synthese-tournee-2025-marrakech-safi-draa-tafilalet.xlsx"
     book = openpyxl.load_workbook(result.path)
@@ -213,12 +266,17 @@ def test_unchanged_data_is_served_from_the_cache_until_a_review_changes_it(app, 
     first = _export(app, session)
     again = _export(app, session)
     assert again.cached and again.id == first.id
-    assert openpyxl.load_workbook(again.path).sheetnames == openpyxl.load_workbook(
-        first.path).sheetnames
+    assert (
+        openpyxl.load_workbook(again.path).sheetnames
+        == openpyxl.load_workbook(first.path).sheetnames
+    )
 
     with write_transaction(session):
-        session.execute(update(Submission).where(Submission.id == tour.submissions["m1"])
-                        .values(status=ReviewStatus.SPAM))
+        session.execute(
+            update(Submission)
+            .where(Submission.id == tour.submissions["m1"])
+            .values(status=ReviewStatus.SPAM)
+        )
     changed = _export(app, session)
     assert not changed.cached
     # The stale workbook is replaced, not kept beside the new one.
@@ -226,8 +284,11 @@ def test_unchanged_data_is_served_from_the_cache_until_a_review_changes_it(app, 
     assert changed.items == first.items - 3
 
     with write_transaction(session):  # a shortlist change alone is enough too
-        session.execute(update(FeedbackItem).where(
-            FeedbackItem.submission_id == tour.submissions["m2"]).values(shortlisted=True))
+        session.execute(
+            update(FeedbackItem)
+            .where(FeedbackItem.submission_id == tour.submissions["m2"])
+            .values(shortlisted=True)
+        )
     assert not _export(app, session).cached
 
 
@@ -235,12 +296,28 @@ def test_cli_export_xlsx(app, session, tmp_path) -> None:
     build_tour(session)
     out = tmp_path / "synthese.xlsx"
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["export", "xlsx", "--out", str(out), "--region",
-                                 "souss-massa", "--since", "2025-01-01"])
+    result = runner.invoke(
+        args=[
+            "export",
+            "xlsx",
+            "--out",
+            str(out),
+            "--region",
+            "souss-massa",
+            "--since",
+            "2025-01-01",
+        ]
+    )
     assert result.exit_code == 0, result.output
     book = openpyxl.load_workbook(out)
-    assert book.sheetnames == ["Synthèse", "Idées récurrentes", "Souss-Massa", "Éléments retenus",
-                               "Bilan Souss-Massa", "À propos"]
+    assert book.sheetnames == [
+        "Synthèse",
+        "Idées récurrentes",
+        "Souss-Massa",
+        "Éléments retenus",
+        "Bilan Souss-Massa",
+        "À propos",
+    ]
     assert len(pd.read_excel(out, sheet_name="Souss-Massa")) == 2 + len(INJECTIONS)
     event = session.scalar(select(AuditEvent).where(AuditEvent.action == "export.xlsx"))
     assert event is not None and event.user_id is None
@@ -250,17 +327,30 @@ def test_cli_export_xlsx(app, session, tmp_path) -> None:
     assert bad.exit_code == 1 and "atlantide" in bad.output
 
 
-@pytest.mark.skipif(not (shutil.which("libreoffice") or shutil.which("soffice")),
-                    reason="LibreOffice is not installed (Debian: libreoffice-calc-nogui)")
+@pytest.mark.skipif(
+    not (shutil.which("libreoffice") or shutil.which("soffice")),
+    reason="LibreOffice is not installed (Debian: libreoffice-calc-nogui)",
+)
 def test_the_workbook_opens_in_libreoffice(app, session, tmp_path) -> None:
     build_tour(session)
     result = _export(app, session, language="ar")
     binary = shutil.which("libreoffice") or shutil.which("soffice")
     profile = tmp_path / "lo-profile"  # a private profile: parallel runs do not collide
     done = subprocess.run(
-        [binary, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to",
-         "pdf", "--outdir", str(tmp_path), str(result.path)],
-        capture_output=True, text=True, timeout=180, check=False,
+        [
+            binary,
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(result.path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
     )
     pdf = tmp_path / (result.path.stem + ".pdf")
     assert done.returncode == 0, done.stderr

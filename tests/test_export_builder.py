@@ -20,10 +20,33 @@ from feedback_app.exports import (
 from feedback_app.exports.cells import clean_text, is_rtl, looks_like_formula, sheet_name
 from feedback_app.exports.labels import LABELS
 
-DANGEROUS = ["=1+1", "+cmd", "-2", "@SUM(A1)", "\t=1", "\r=1", "\n=1", " =1", "   +1",
-             "\u200f=1", "\u202e=cmd", "\u200e\u200f @x", "\ufeff=1", "\u00a0=1", "\tplain"]
-HARMLESS = ["Former le personnel", "2025 sera une bonne année", "Plus de vols", "",
-            "a=1", "نحتاج إلى تكوين", "(=1)", "«=1»"]
+DANGEROUS = [
+    "=1+1",
+    "+cmd",
+    "-2",
+    "@SUM(A1)",
+    "\t=1",
+    "\r=1",
+    "\n=1",
+    " =1",
+    "   +1",
+    "\u200f=1",
+    "\u202e=cmd",
+    "\u200e\u200f @x",
+    "\ufeff=1",
+    "\u00a0=1",
+    "\tplain",
+]
+HARMLESS = [
+    "Former le personnel",
+    "2025 sera une bonne année",
+    "Plus de vols",
+    "",
+    "a=1",
+    "نحتاج إلى تكوين",
+    "(=1)",
+    "«=1»",
+]
 
 
 @pytest.mark.parametrize("text", DANGEROUS)
@@ -72,23 +95,44 @@ def test_the_three_languages_have_the_same_words() -> None:
 
 
 def _data(rows: list[ItemRow]) -> WorkbookData:
-    regions = (RegionFigures("souss-massa", "Souss-Massa", stops_held=1, submissions=1,
-                             needs=len(rows)),
-               RegionFigures("oriental", "L'Oriental"))
+    regions = (
+        RegionFigures("souss-massa", "Souss-Massa", stops_held=1, submissions=1, needs=len(rows)),
+        RegionFigures("oriental", "L'Oriental"),
+    )
     return WorkbookData(
-        synthesis=Synthesis(regions=regions, categories=(("autre", "Autre"),),
-                            by_category={"souss-massa": {"autre": 1}},
-                            top_themes={"need": (ThemeCount("t", "=Thème", 1, 1),)}),
-        rows=iter(rows), generated_at=dt.datetime(2025, 2, 1, 9, 0),
-        generated_by="=HYPERLINK(\"x\")", theme_labels={1: "=Thème"},
+        synthesis=Synthesis(
+            regions=regions,
+            categories=(("autre", "Autre"),),
+            by_category={"souss-massa": {"autre": 1}},
+            top_themes={"need": (ThemeCount("t", "=Thème", 1, 1),)},
+        ),
+        rows=iter(rows),
+        generated_at=dt.datetime(2025, 2, 1, 9, 0),
+        generated_by='=HYPERLINK("x")',
+        theme_labels={1: "=Thème"},
     )
 
 
 def test_the_builder_writes_any_text_without_formula_or_failure() -> None:
     nasty = ["\x00=1+1", "a\x00b", "\ufffe@x", "x" * 50_000, "=cmd|' /C calc'!A0"]
-    rows = [ItemRow("souss-massa", dt.date(2025, 1, 24), "=Agadir", text, "autre", "need", 1,
-                    text, "high", "new", False, "=REF", person_name=text)
-            for text in nasty]
+    rows = [
+        ItemRow(
+            "souss-massa",
+            dt.date(2025, 1, 24),
+            "=Agadir",
+            text,
+            "autre",
+            "need",
+            1,
+            text,
+            "high",
+            "new",
+            False,
+            "=REF",
+            person_name=text,
+        )
+        for text in nasty
+    ]
     out = io.BytesIO()
     result = build_workbook(_data(rows), out)
     assert result.rows == {"souss-massa": len(nasty)}
@@ -99,8 +143,14 @@ def test_the_builder_writes_any_text_without_formula_or_failure() -> None:
                 assert "<f>" not in xml and "<f " not in xml
     out.seek(0)
     book = openpyxl.load_workbook(out)
-    assert book.sheetnames == ["Synthèse", "Idées récurrentes", "Souss-Massa", "L'Oriental",
-                               "Éléments retenus", "À propos"]
+    assert book.sheetnames == [
+        "Synthèse",
+        "Idées récurrentes",
+        "Souss-Massa",
+        "L'Oriental",
+        "Éléments retenus",
+        "À propos",
+    ]
     texts = [c.value for c in book["Souss-Massa"]["G"][1:]]
     assert texts[:3] == ["=1+1", "ab", "@x"]
     assert len(texts[3]) == 32_767
@@ -109,8 +159,22 @@ def test_the_builder_writes_any_text_without_formula_or_failure() -> None:
 
 
 def test_arabic_workbook_reads_right_to_left() -> None:
-    rows = [ItemRow("souss-massa", dt.date(2025, 1, 24), "أكادير", "فندق", "autre", "need",
-                    None, "نحتاج إلى تكوين", None, "reviewed", False, "SM-1")]
+    rows = [
+        ItemRow(
+            "souss-massa",
+            dt.date(2025, 1, 24),
+            "أكادير",
+            "فندق",
+            "autre",
+            "need",
+            None,
+            "نحتاج إلى تكوين",
+            None,
+            "reviewed",
+            False,
+            "SM-1",
+        )
+    ]
     out = io.BytesIO()
     build_workbook(_data(rows), out, language="ar")
     out.seek(0)

@@ -13,14 +13,30 @@ from feedback_app.services.idea_curation import rename_group
 from feedback_app.services.synthesis import SynthesisFilters
 from tests.test_idea_groups import ARABIC, GUIDES, SIGNS, world  # noqa: F401 - the fixture
 
-IDEA_HEADERS = ["N°", "Idée", "Type", "Contributions", "Organisations", "Catégories",
-                "Régions", "Thèmes", "Citation 1", "Citation 2", "Citation 3"]
+IDEA_HEADERS = [
+    "N°",
+    "Idée",
+    "Type",
+    "Contributions",
+    "Organisations",
+    "Catégories",
+    "Régions",
+    "Thèmes",
+    "Citation 1",
+    "Citation 2",
+    "Citation 3",
+]
 
 
 def _export(app, session, scope: Scope = EVERYTHING, language: str = "fr"):  # type: ignore[no-untyped-def]
     request = ExportRequest(filters=SynthesisFilters(), language=language)
-    result = produce(session, scope, request, generated_by="Test",
-                     directory=exports_dir(app.config, app.instance_path))
+    result = produce(
+        session,
+        scope,
+        request,
+        generated_by="Test",
+        directory=exports_dir(app.config, app.instance_path),
+    )
     return openpyxl.load_workbook(result.path)
 
 
@@ -34,7 +50,10 @@ def test_recurring_ideas_sheet_and_group_column(app, session, world) -> None:  #
     book = _export(app, session)  # the export regroups first: no regrouping was run before
     ideas = _ideas(book)
     assert [(i["Type"], i["Contributions"], i["Organisations"]) for i in ideas] == [
-        ("Besoin", 3, 3), ("Besoin", 2, 2), ("Besoin", 2, 2)]
+        ("Besoin", 3, 3),
+        ("Besoin", 2, 2),
+        ("Besoin", 2, 2),
+    ]
     guides = ideas[0]
     assert guides["Régions"] == "Marrakech-Safi, Souss-Massa"
     quotes = {guides["Citation 1"], guides["Citation 2"], guides["Citation 3"]}
@@ -52,8 +71,7 @@ def test_recurring_ideas_sheet_and_group_column(app, session, world) -> None:  #
 
 def test_a_delegates_workbook_shows_nothing_of_other_regions(app, session, world) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     _export(app, session)
-    rename_group(session, EVERYTHING, _guides_group(session), "Langues des guides",
-                 actor_id=None)
+    rename_group(session, EVERYTHING, _guides_group(session), "Langues des guides", actor_id=None)
     region_b = Scope(user_id=None, region_ids=frozenset({world["b"]}))
     book = _export(app, session, region_b)
     ideas = _ideas(book)
@@ -61,16 +79,20 @@ def test_a_delegates_workbook_shows_nothing_of_other_regions(app, session, world
     assert len(ideas) == 1 and ideas[0]["Contributions"] == 2
     assert ideas[0]["Régions"] == "Souss-Massa"
     assert {ideas[0]["Citation 1"], ideas[0]["Citation 2"]} == set(ARABIC)
-    every_cell = " ".join(str(c) for ws in book.worksheets
-                          for row in ws.iter_rows(values_only=True) for c in row if c)
+    every_cell = " ".join(
+        str(c) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for c in row if c
+    )
     assert GUIDES[1] not in every_cell and "Langues des guides" not in every_cell
     assert "Marrakech" not in every_cell
 
 
 def test_shortlisted_items_of_every_kind_in_sections(app, session, world) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     with write_transaction(session):
-        session.execute(update(FeedbackItem).where(FeedbackItem.text.in_(
-            [GUIDES[0], SIGNS[1], ARABIC[0]])).values(shortlisted=True))
+        session.execute(
+            update(FeedbackItem)
+            .where(FeedbackItem.text.in_([GUIDES[0], SIGNS[1], ARABIC[0]]))
+            .values(shortlisted=True)
+        )
         session.execute(update(Submission).values(updated_at=Submission.updated_at))
     book = _export(app, session, language="en")
     rows = [r for r in book["Shortlisted items"].iter_rows(values_only=True) if any(r)]
@@ -88,6 +110,7 @@ def test_shortlisted_items_of_every_kind_in_sections(app, session, world) -> Non
 def _guides_group(session) -> int:  # type: ignore[no-untyped-def]
     from feedback_app.services.idea_group_queries import group_numbers
 
-    item = session.scalar(select(FeedbackItem.id).where(FeedbackItem.text == GUIDES[0],
-                                                        FeedbackItem.kind == "need"))
+    item = session.scalar(
+        select(FeedbackItem.id).where(FeedbackItem.text == GUIDES[0], FeedbackItem.kind == "need")
+    )
     return group_numbers(session, EVERYTHING)[item]

@@ -25,9 +25,15 @@ from tests.staff import csrf_for, make_user, session_for
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FILTERS = [  # ten different requests
-    {}, {"regions": "marrakech-safi"}, {"regions": "souss-massa"}, {"language": "ar"},
-    {"language": "en"}, {"statuses": "reviewed"}, {"statuses": "new"},
-    {"since": "2025-01-01", "until": "2025-12-31"}, {"contacts": "y"},
+    {},
+    {"regions": "marrakech-safi"},
+    {"regions": "souss-massa"},
+    {"language": "ar"},
+    {"language": "en"},
+    {"statuses": "reviewed"},
+    {"statuses": "new"},
+    {"since": "2025-01-01", "until": "2025-12-31"},
+    {"contacts": "y"},
     {"regions": "marrakech-safi", "language": "en", "contacts": "y"},
 ]
 
@@ -59,8 +65,7 @@ def test_ten_simultaneous_exports_give_ten_workbooks(app, session) -> None:
     def export(number: int) -> None:
         client, token = clients[number]
         barrier.wait()
-        answers[number] = client.post("/hq/exports",
-                                      data={"csrf_token": token, **FILTERS[number]})
+        answers[number] = client.post("/hq/exports", data={"csrf_token": token, **FILTERS[number]})
 
     threads = [threading.Thread(target=export, args=(n,)) for n in range(len(FILTERS))]
     for thread in threads:
@@ -76,8 +81,12 @@ def test_ten_simultaneous_exports_give_ten_workbooks(app, session) -> None:
         assert book.mimetype == XLSX
         assert len(openpyxl.load_workbook(io.BytesIO(book.data)).sheetnames) >= 4
     session.rollback()
-    assert session.scalar(select(func.count()).select_from(ExportJob).where(
-        ExportJob.state != JobState.DONE)) == 0
+    assert (
+        session.scalar(
+            select(func.count()).select_from(ExportJob).where(ExportJob.state != JobState.DONE)
+        )
+        == 0
+    )
     assert session.scalar(select(func.count()).select_from(ExportArtifact)) == len(FILTERS)
 
 
@@ -106,8 +115,9 @@ def _consenting(session: Session) -> tuple[int, str, str]:
     user = session.scalar(select(User).where(User.email == "siege@example.ma"))
     from feedback_app.models import Submission
 
-    person = session.scalar(select(Submission).where(Submission.person_name ==
-                                                     "Fatima Consentante"))
+    person = session.scalar(
+        select(Submission).where(Submission.person_name == "Fatima Consentante")
+    )
     return user.id, person.id, person.email
 
 
@@ -116,13 +126,13 @@ def test_after_an_erasure_old_workbooks_are_gone_and_new_ones_lack_the_person(ap
     make_user(session, "siege@example.ma", role=Role.HQ, regions=())
     client = session_for(app, session, "siege@example.ma")
     app.config["EXPORT_BACKGROUND_ABOVE"] = 5
-    job = client.post("/hq/exports", data={"csrf_token": csrf_for(app, client),
-                                           "contacts": "y"})
+    job = client.post("/hq/exports", data={"csrf_token": csrf_for(app, client), "contacts": "y"})
     job_url = job.headers["Location"]
     taskqueue.join(app)
     app.config["EXPORT_BACKGROUND_ABOVE"] = 100
-    direct = client.post("/hq/exports", data={"csrf_token": csrf_for(app, client),
-                                              "contacts": "y", "language": "en"})
+    direct = client.post(
+        "/hq/exports", data={"csrf_token": csrf_for(app, client), "contacts": "y", "language": "en"}
+    )
     hq_id, submission_id, email = _consenting(session)
     assert email in _values(client.get(job_url + "/file").data)
     assert email in _values(direct.data)
@@ -132,8 +142,9 @@ def test_after_an_erasure_old_workbooks_are_gone_and_new_ones_lack_the_person(ap
     assert client.get(job_url + "/file").status_code == 404
     assert client.get(job_url + "/status").get_json()["state"] == "failed"
     assert session.scalar(select(func.count()).select_from(ExportArtifact)) == 0
-    fresh = client.post("/hq/exports", data={"csrf_token": csrf_for(app, client),
-                                             "contacts": "y", "language": "en"})
+    fresh = client.post(
+        "/hq/exports", data={"csrf_token": csrf_for(app, client), "contacts": "y", "language": "en"}
+    )
     assert fresh.status_code == 200
     assert email not in _values(fresh.data) and "Fatima Consentante" not in _values(fresh.data)
 
@@ -164,8 +175,14 @@ def test_an_erasure_during_a_build_is_never_stored_in_it(app, session) -> None:
             finally:
                 other.close()
 
-    prepared = prepare_export(session, EVERYTHING, ExportRequest(include_contacts=True),
-                              owner_id=hq_id, generated_by="t", row_hook=erase_once)
+    prepared = prepare_export(
+        session,
+        EVERYTHING,
+        ExportRequest(include_contacts=True),
+        owner_id=hq_id,
+        generated_by="t",
+        row_hook=erase_once,
+    )
     content = session.get_one(ExportArtifact, prepared.artifact.id).content
     assert erased and email not in _values(content)
 
@@ -182,8 +199,7 @@ def test_a_moved_delegate_no_longer_downloads_the_old_regions_job(app, session) 
 
     with write_transaction(session):
         delegate = session.scalar(select(User).where(User.email == "delegue@example.ma"))
-        delegate.regions = [session.scalar(select(Region).where(
-            Region.slug == "marrakech-safi"))]
+        delegate.regions = [session.scalar(select(Region).where(Region.slug == "marrakech-safi"))]
     assert client.get(job_url + "/file").status_code == 404
     # The same request now covers the new region only, never the old one's stored workbook.
     mine = client.post("/hq/exports", data={"csrf_token": csrf_for(app, client)})
@@ -193,10 +209,12 @@ def test_a_moved_delegate_no_longer_downloads_the_old_regions_job(app, session) 
 
 def test_expired_workbooks_are_not_served_and_the_daily_command_deletes_them(app, session) -> None:  # type: ignore[no-untyped-def]
     build_tour(session)
-    prepare_export(session, EVERYTHING, ExportRequest(), owner_id=None, generated_by="t",
-                   keep_days=0)
-    again = prepare_export(session, EVERYTHING, ExportRequest(), owner_id=None,
-                           generated_by="t", keep_days=0).artifact
+    prepare_export(
+        session, EVERYTHING, ExportRequest(), owner_id=None, generated_by="t", keep_days=0
+    )
+    again = prepare_export(
+        session, EVERYTHING, ExportRequest(), owner_id=None, generated_by="t", keep_days=0
+    ).artifact
     assert not again.cached  # an expired one is built afresh, and replaces the old one
     assert session.scalar(select(func.count()).select_from(ExportArtifact)) == 1
     result = app.test_cli_runner().invoke(args=["export", "expire"])

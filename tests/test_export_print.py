@@ -21,33 +21,70 @@ from feedback_app.exports import (
 )
 
 CRT = "Conseil régional du tourisme (CRT)"
-LONG = ("Former les réceptionnistes et les guides aux langues étrangères, surtout l'anglais, "
-        "l'espagnol et le chinois, avant la haute saison qui commence en mars. ") * 2
+LONG = (
+    "Former les réceptionnistes et les guides aux langues étrangères, surtout l'anglais, "
+    "l'espagnol et le chinois, avant la haute saison qui commence en mars. "
+) * 2
 
 
 def _data() -> WorkbookData:
-    rows = [ItemRow("souss-massa", dt.date(2025, 1, 24), "Agadir", f"Association n°{n} {CRT}",
-                    "crt", "need", None, LONG, "high", "reviewed", n % 3 == 0,
-                    f"SM-2025-{n:04d}-LONGREF", person_name="Fatima Ezzahra El Idrissi",
-                    job_title="Directrice commerciale", email="fatima.elidrissi@example.ma",
-                    phone="0612345678", group=7 if n % 2 else None)
-            for n in range(40)]
-    regions = (RegionFigures("souss-massa", "Souss-Massa", stops_held=1, submissions=40,
-                             needs=40),)
-    ideas = (IdeaGroupRow(7, "Former aux langues", "need", 20, 20, (CRT,), ("Souss-Massa",),
-                          ("Formation",), (LONG, LONG, LONG)),)
+    rows = [
+        ItemRow(
+            "souss-massa",
+            dt.date(2025, 1, 24),
+            "Agadir",
+            f"Association n°{n} {CRT}",
+            "crt",
+            "need",
+            None,
+            LONG,
+            "high",
+            "reviewed",
+            n % 3 == 0,
+            f"SM-2025-{n:04d}-LONGREF",
+            person_name="Fatima Ezzahra El Idrissi",
+            job_title="Directrice commerciale",
+            email="fatima.elidrissi@example.ma",
+            phone="0612345678",
+            group=7 if n % 2 else None,
+        )
+        for n in range(40)
+    ]
+    regions = (RegionFigures("souss-massa", "Souss-Massa", stops_held=1, submissions=40, needs=40),)
+    ideas = (
+        IdeaGroupRow(
+            7,
+            "Former aux langues",
+            "need",
+            20,
+            20,
+            (CRT,),
+            ("Souss-Massa",),
+            ("Formation",),
+            (LONG, LONG, LONG),
+        ),
+    )
     return WorkbookData(
-        synthesis=Synthesis(regions=regions, categories=(("crt", CRT),),
-                            by_category={"souss-massa": {"crt": 40}}, top_themes={}),
-        rows=iter(rows), generated_at=dt.datetime(2025, 2, 1, 9, 0), generated_by="Test",
+        synthesis=Synthesis(
+            regions=regions,
+            categories=(("crt", CRT),),
+            by_category={"souss-massa": {"crt": 40}},
+            top_themes={},
+        ),
+        rows=iter(rows),
+        generated_at=dt.datetime(2025, 2, 1, 9, 0),
+        generated_by="Test",
         ideas=ideas,
     )
 
 
 def _xml(path: Path) -> dict[str, str]:
     with zipfile.ZipFile(path) as archive:
-        return {n: archive.read(n).decode() for n in archive.namelist()
-                if n.startswith("xl/worksheets/sheet")}
+        return {
+            n: archive.read(n).decode()
+            for n in archive.namelist()
+            if n.startswith("xl/worksheets/sheet")
+        }
 
 
 def test_every_sheet_has_its_print_setup_in_the_workbooks_language(tmp_path: Path) -> None:
@@ -57,27 +94,40 @@ def test_every_sheet_has_its_print_setup_in_the_workbooks_language(tmp_path: Pat
     assert len(sheets) == 5
     for name, xml in sheets.items():
         assert 'fitToWidth="1"' not in xml or 'fitToHeight="0"' in xml, name
-        assert "<fitToPage" in xml.replace("fitToPage=\"1\"", "<fitToPage"), name
+        assert "<fitToPage" in xml.replace('fitToPage="1"', "<fitToPage"), name
         assert "Page &amp;P of &amp;N" in xml, name  # page numbers, in English
         assert "&amp;A" in xml, name  # the sheet's name in the header
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None,
-                    reason="LibreOffice (soffice) is not installed: printing not checked")
+@pytest.mark.skipif(
+    shutil.which("soffice") is None,
+    reason="LibreOffice (soffice) is not installed: printing not checked",
+)
 def test_libreoffice_prints_each_region_sheet_one_page_wide(tmp_path: Path) -> None:
     from pypdf import PdfReader
 
     path = tmp_path / "book.xlsx"
     build_workbook(_data(), path)
     subprocess.run(
-        ["soffice", f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
-         "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)],
-        check=True, capture_output=True, timeout=180,
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
     )
     pages = [page.extract_text() or "" for page in PdfReader(tmp_path / "book.pdf").pages]
     # The header names the sheet on every page: the region sheet's pages are found by it.
-    region = [t for t in pages if t.startswith("Synthèse de la tournée régionale du tourisme "
-                                               "Souss-Massa")]
+    region = [
+        t for t in pages if t.startswith("Synthèse de la tournée régionale du tourisme Souss-Massa")
+    ]
     assert region, "the region sheet was not printed"
     for text in region:
         # One page wide: every page shows the first and the last column headers (the header

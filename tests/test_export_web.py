@@ -34,8 +34,7 @@ def test_the_form_lists_what_the_reader_may_export(app, session) -> None:
     hq_page = signed_in(app, "siege@example.ma").get("/hq/exports").get_data(as_text=True)
     assert 'value="marrakech-safi"' in hq_page and 'value="souss-massa"' in hq_page
     assert "Essaouira" in hq_page  # stops to choose from
-    delegate_page = signed_in(app, "delegue@example.ma").get("/hq/exports").get_data(
-        as_text=True)
+    delegate_page = signed_in(app, "delegue@example.ma").get("/hq/exports").get_data(as_text=True)
     assert 'value="souss-massa"' in delegate_page
     assert 'value="marrakech-safi"' not in delegate_page and "Essaouira" not in delegate_page
 
@@ -51,18 +50,31 @@ def test_download_is_a_post_with_csrf_sent_as_an_attachment_and_audited(app, ses
     assert session.scalar(select(AuditEvent).where(AuditEvent.action == "export.xlsx")) is None
 
     assert 'name="csrf_token"' in page.get_data(as_text=True)
-    response = client.post("/hq/exports", data={
-        "csrf_token": csrf_for(app, client), "regions": "marrakech-safi",
-        "contacts": "y", "language": "fr"})
+    response = client.post(
+        "/hq/exports",
+        data={
+            "csrf_token": csrf_for(app, client),
+            "regions": "marrakech-safi",
+            "contacts": "y",
+            "language": "fr",
+        },
+    )
     assert response.status_code == 200
     assert response.mimetype == XLSX
     assert response.headers["Content-Disposition"] == (
-        "attachment; filename=synthese-tournee-2025-marrakech-safi.xlsx")
+        "attachment; filename=synthese-tournee-2025-marrakech-safi.xlsx"
+    )
     assert "no-store" in response.headers["Cache-Control"]
     book = openpyxl.load_workbook(io.BytesIO(response.data))
     response.close()  # the file handle send_file opened (a WSGI server closes it itself)
-    assert book.sheetnames == ["Synthèse", "Idées récurrentes", "Marrakech-Safi", "Éléments retenus",
-                               "Bilan Marrakech-Safi", "À propos"]
+    assert book.sheetnames == [
+        "Synthèse",
+        "Idées récurrentes",
+        "Marrakech-Safi",
+        "Éléments retenus",
+        "Bilan Marrakech-Safi",
+        "À propos",
+    ]
     assert "Nadia Siège <siege@example.ma>" in book["Synthèse"]["A2"].value
 
     event = session.scalar(select(AuditEvent).where(AuditEvent.action == "export.xlsx"))
@@ -79,11 +91,18 @@ def test_a_delegate_exports_only_their_region(app, session) -> None:
     assert mine.headers["Content-Disposition"].endswith("synthese-tournee-2025-souss-massa.xlsx")
     book = openpyxl.load_workbook(io.BytesIO(mine.data))
     mine.close()
-    assert book.sheetnames == ["Synthèse", "Idées récurrentes", "Souss-Massa", "Éléments retenus",
-                               "Bilan Souss-Massa", "À propos"]
+    assert book.sheetnames == [
+        "Synthèse",
+        "Idées récurrentes",
+        "Souss-Massa",
+        "Éléments retenus",
+        "Bilan Souss-Massa",
+        "À propos",
+    ]
 
-    other = client.post("/hq/exports", data={"csrf_token": csrf_for(app, client),
-                                             "regions": "marrakech-safi"})
+    other = client.post(
+        "/hq/exports", data={"csrf_token": csrf_for(app, client), "regions": "marrakech-safi"}
+    )
     assert other.status_code == 404  # another region is answered like a missing one
     stops = client.get("/hq/exports").get_data(as_text=True)
     assert "Marrakech" not in stops
@@ -92,8 +111,10 @@ def test_a_delegate_exports_only_their_region(app, session) -> None:
 def test_bad_dates_are_explained_next_to_the_field(app, session) -> None:
     _people(session)
     client = signed_in(app, "siege@example.ma")
-    response = client.post("/hq/exports", data={
-        "csrf_token": csrf_for(app, client), "since": "2025-03-01", "until": "2025-01-01"})
+    response = client.post(
+        "/hq/exports",
+        data={"csrf_token": csrf_for(app, client), "since": "2025-03-01", "until": "2025-01-01"},
+    )
     assert response.status_code == 422
     assert "La date de fin précède la date de début." in response.get_data(as_text=True)
 
@@ -117,8 +138,7 @@ def test_a_large_export_runs_in_the_background_with_progress(app, session) -> No
     assert f"/hq/exports/jobs/{job_id}/file" in done_page and "refresh" not in done_page
     download = client.get(status["download"])
     assert download.status_code == 200 and download.mimetype == XLSX
-    assert "synthese-tournee-2025-toutes-regions.xlsx" in download.headers[
-        "Content-Disposition"]
+    assert "synthese-tournee-2025-toutes-regions.xlsx" in download.headers["Content-Disposition"]
     book = openpyxl.load_workbook(io.BytesIO(download.data))
     assert len(book.sheetnames) == 28  # 12 regions and their 12 briefs
     event = session.scalar(select(AuditEvent).where(AuditEvent.action == "export.xlsx"))
@@ -136,13 +156,24 @@ def test_a_large_export_runs_in_the_background_with_progress(app, session) -> No
     taskqueue.shutdown(app)
 
 
-def _job(session, email: str, state: JobState, *, age: dt.timedelta = dt.timedelta(0),
-         key: str = "k") -> str:
+def _job(
+    session, email: str, state: JobState, *, age: dt.timedelta = dt.timedelta(0), key: str = "k"
+) -> str:
     owner = session.scalar(select(User).where(User.email == email))
     moment = utcnow() - age
-    job = ExportJob(id=secrets.token_urlsafe(18), owner_id=owner.id, request_key=key,
-                    request={}, generated_by="x", tz="UTC", state=state, done=3, total=10,
-                    created_at=moment, updated_at=moment)
+    job = ExportJob(
+        id=secrets.token_urlsafe(18),
+        owner_id=owner.id,
+        request_key=key,
+        request={},
+        generated_by="x",
+        tz="UTC",
+        state=state,
+        done=3,
+        total=10,
+        created_at=moment,
+        updated_at=moment,
+    )
     with write_transaction(session):
         session.add(job)
     return job.id
@@ -186,14 +217,16 @@ def test_a_broker_that_is_down_answers_503_and_leaves_no_job(app, session) -> No
     app.config.update(EXPORT_BACKGROUND_ABOVE=10, TASKS_BROKER_URL="redis://127.0.0.1:1/0")
     taskqueue.init_app(app)
     client = signed_in(app, "siege@example.ma")
-    response = client.post("/hq/exports", data={"csrf_token": csrf_for(app, client),
-                                                "since": "2025-01-01"})
+    response = client.post(
+        "/hq/exports", data={"csrf_token": csrf_for(app, client), "since": "2025-01-01"}
+    )
     assert response.status_code == 503
     text = response.get_data(as_text=True)
     assert "indisponible" in text and 'value="2025-01-01"' in text  # the choices are kept
     assert session.scalar(select(func.count()).select_from(ExportJob)) == 0
-    small = client.post("/hq/exports", data={"csrf_token": csrf_for(app, client),
-                                             "regions": "marrakech-safi"})  # 6 items
+    small = client.post(
+        "/hq/exports", data={"csrf_token": csrf_for(app, client), "regions": "marrakech-safi"}
+    )  # 6 items
     assert small.status_code == 200 and small.mimetype == XLSX  # small ones need no worker
 
 
@@ -203,8 +236,9 @@ def test_contact_details_are_left_out_unless_asked_for(app, session) -> None:
     page = client.get("/hq/exports").get_data(as_text=True)
     box = re.search(r'<input[^>]*name="contacts"[^>]*>', page)
     assert box is not None and "checked" not in box.group(0)
-    plain = client.post("/hq/exports", data={"csrf_token": csrf_for(app, client),
-                                             "regions": "marrakech-safi"})
+    plain = client.post(
+        "/hq/exports", data={"csrf_token": csrf_for(app, client), "regions": "marrakech-safi"}
+    )
     sheet = openpyxl.load_workbook(io.BytesIO(plain.data))["Marrakech-Safi"]
     assert "Fatima Consentante" not in {c.value for row in sheet.iter_rows() for c in row}
 

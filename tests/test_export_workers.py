@@ -48,8 +48,9 @@ pytestmark = pytest.mark.skipif(not _redis_up(), reason=f"no Redis at {REDIS_URL
 class Workers:
     """Worker processes of one test, all on the test's database and Redis namespace."""
 
-    def __init__(self, root: Path, database_url: str, namespace: str, heartbeat: float,
-                 row_delay: float) -> None:
+    def __init__(
+        self, root: Path, database_url: str, namespace: str, heartbeat: float, row_delay: float
+    ) -> None:
         self.root, self.database_url, self.namespace = root, database_url, namespace
         self.heartbeat, self.row_delay = heartbeat, row_delay
         self.processes: list[subprocess.Popen[bytes]] = []
@@ -58,14 +59,23 @@ class Workers:
         instance = self.root / f"worker-{len(self.processes)}"
         instance.mkdir(parents=True)
         (instance / "config.py").write_text(f"EXPORT_TEST_ROW_DELAY = {self.row_delay}\n")
-        env = {**os.environ, "TOURNEE_ENV": "testing", "TOURNEE_INSTANCE_PATH": str(instance),
-               "DATABASE_URL": self.database_url, "REDIS_URL": REDIS_URL,
-               "TASKS_NAMESPACE": self.namespace,
-               "TASKS_HEARTBEAT_TIMEOUT": str(self.heartbeat)}
+        env = {
+            **os.environ,
+            "TOURNEE_ENV": "testing",
+            "TOURNEE_INSTANCE_PATH": str(instance),
+            "DATABASE_URL": self.database_url,
+            "REDIS_URL": REDIS_URL,
+            "TASKS_NAMESPACE": self.namespace,
+            "TASKS_HEARTBEAT_TIMEOUT": str(self.heartbeat),
+        }
         log = (instance / "worker.log").open("wb")
         process = subprocess.Popen(
             [sys.executable, "-m", "flask", "--app", "feedback_app", "worker"],
-            env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         self.processes.append(process)
         return process
 
@@ -96,8 +106,9 @@ def workers(tmp_path: Path, database_url: str, namespace: str) -> Iterator[Calla
     made: list[Workers] = []
 
     def make(heartbeat: float = 3, row_delay: float = 0.0) -> Workers:
-        group = Workers(tmp_path / f"workers-{len(made)}", database_url, namespace, heartbeat,
-                        row_delay)
+        group = Workers(
+            tmp_path / f"workers-{len(made)}", database_url, namespace, heartbeat, row_delay
+        )
         made.append(group)
         return group
 
@@ -107,8 +118,12 @@ def workers(tmp_path: Path, database_url: str, namespace: str) -> Iterator[Calla
 
 
 def _on_redis(app: Flask, namespace: str, heartbeat: float = 3) -> None:
-    app.config.update(TASKS_BROKER_URL=REDIS_URL, TASKS_NAMESPACE=namespace,
-                      TASKS_HEARTBEAT_TIMEOUT=heartbeat, EXPORT_BACKGROUND_ABOVE=5)
+    app.config.update(
+        TASKS_BROKER_URL=REDIS_URL,
+        TASKS_NAMESPACE=namespace,
+        TASKS_HEARTBEAT_TIMEOUT=heartbeat,
+        EXPORT_BACKGROUND_ABOVE=5,
+    )
     taskqueue.init_app(app)
 
 
@@ -119,8 +134,9 @@ def _job(session: Session, job_id: str) -> ExportJob:
     return job
 
 
-def _wait_for(session: Session, job_id: str, ready: Callable[[ExportJob], bool],
-              timeout: float = 90) -> ExportJob:
+def _wait_for(
+    session: Session, job_id: str, ready: Callable[[ExportJob], bool], timeout: float = 90
+) -> ExportJob:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         job = _job(session, job_id)
@@ -137,7 +153,8 @@ def _start_export(app: Flask, client, **data: str) -> str:
 
 
 def test_a_worker_killed_mid_build_has_its_job_finished_by_another(
-        app, session, namespace, workers) -> None:
+    app, session, namespace, workers
+) -> None:
     build_tour(session)
     make_user(session, "siege@example.ma", role=Role.HQ, regions=())
     heartbeat = float(os.environ.get("KILL_TEST_HEARTBEAT", "3"))
@@ -159,8 +176,7 @@ def test_a_worker_killed_mid_build_has_its_job_finished_by_another(
     again = _wait_for(session, job_id, lambda j: j.started_at != started_at)
     redelivered = time.monotonic() - killed_at
     done = _wait_for(session, job_id, lambda j: j.state in (JobState.DONE, JobState.FAILED))
-    print(f"\nredelivered {redelivered:.1f} s after the kill "
-          f"(heartbeat timeout {heartbeat:g} s)")
+    print(f"\nredelivered {redelivered:.1f} s after the kill (heartbeat timeout {heartbeat:g} s)")
     assert again.state is JobState.RUNNING or done.state is JobState.DONE
     assert done.state is JobState.DONE and done.done == done.total == 19
     assert session.scalar(select(func.count()).select_from(ExportArtifact)) == 1
@@ -170,7 +186,8 @@ def test_a_worker_killed_mid_build_has_its_job_finished_by_another(
 
 
 def test_two_web_hosts_share_only_postgresql_and_redis(
-        app, session, database_url, namespace, workers, tmp_path, monkeypatch) -> None:
+    app, session, database_url, namespace, workers, tmp_path, monkeypatch
+) -> None:
     if not database_url.startswith("postgresql"):
         pytest.skip("two hosts share PostgreSQL (TEST_DATABASE_URL)")
     tour = build_tour(session)
@@ -180,11 +197,18 @@ def test_two_web_hosts_share_only_postgresql_and_redis(
     def host(name: str) -> Flask:
         folder = tmp_path / f"host-{name}"
         monkeypatch.setenv("TOURNEE_INSTANCE_PATH", str(folder))
-        made = create_app({
-            "ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": database_url,
-            "REDIS_URL": REDIS_URL, "TASKS_NAMESPACE": namespace,
-            "RATELIMIT_ENABLED": True, "RATELIMIT_KEY_PREFIX": namespace,
-            "RATELIMIT_SUBMISSIONS": "3 per minute", "EXPORT_BACKGROUND_ABOVE": 5})
+        made = create_app(
+            {
+                "ENV_NAME": "testing",
+                "SQLALCHEMY_DATABASE_URI": database_url,
+                "REDIS_URL": REDIS_URL,
+                "TASKS_NAMESPACE": namespace,
+                "RATELIMIT_ENABLED": True,
+                "RATELIMIT_KEY_PREFIX": namespace,
+                "RATELIMIT_SUBMISSIONS": "3 per minute",
+                "EXPORT_BACKGROUND_ABOVE": 5,
+            }
+        )
         assert made.instance_path == str(folder)
         return made
 
@@ -192,8 +216,9 @@ def test_two_web_hosts_share_only_postgresql_and_redis(
     workers(row_delay=0.3).start()
 
     # A submission posted on A is reviewable on B.
-    posted = host_a.test_client().post(f"/api/v1/stops/{code}/submissions",
-                                       json=valid_payload(organisation="Hôtel Partagé"))
+    posted = host_a.test_client().post(
+        f"/api/v1/stops/{code}/submissions", json=valid_payload(organisation="Hôtel Partagé")
+    )
     assert posted.status_code == 201
     on_a = signed_in(host_a, "siege@example.ma")
     on_b = host_b.test_client()
@@ -221,7 +246,8 @@ def test_two_web_hosts_share_only_postgresql_and_redis(
     assert on_b.get("/hq/stops").status_code == 302
 
     # The submission rate limit (3 a minute here) counts on both hosts together.
-    answers = [client.post(f"/api/v1/stops/{code}/submissions", json=valid_payload())
-               for client in (host_a.test_client(), host_b.test_client(),
-                              host_b.test_client())]
+    answers = [
+        client.post(f"/api/v1/stops/{code}/submissions", json=valid_payload())
+        for client in (host_a.test_client(), host_b.test_client(), host_b.test_client())
+    ]
     assert [a.status_code for a in answers] == [201, 201, 429]

@@ -34,8 +34,11 @@ def other(app, session, world):
 
 def _events(session, action: str) -> list[AuditEvent]:
     session.rollback()
-    return list(session.scalars(
-        select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)))
+    return list(
+        session.scalars(
+            select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
+        )
+    )
 
 
 def _row_of(html: str, code: str) -> str:
@@ -70,9 +73,18 @@ def test_delegate_sees_only_their_regions_stops(world, own, other) -> None:
 
 
 def test_hq_creates_a_stop(app, session, hq) -> None:
-    response = post(app, hq, "/hq/stops/new", {
-        "region": "fes-meknes", "city": "Ifrane", "venue": "Hôtel du lac", "date": "2025-05-04",
-        "grace_hours": "12"})
+    response = post(
+        app,
+        hq,
+        "/hq/stops/new",
+        {
+            "region": "fes-meknes",
+            "city": "Ifrane",
+            "venue": "Hôtel du lac",
+            "date": "2025-05-04",
+            "grace_hours": "12",
+        },
+    )
     assert response.status_code == 302
     stop = session.scalar(select(TourStop).where(TourStop.city == "Ifrane"))
     assert stop is not None and stop.status is StopStatus.PLANNED and stop.grace_hours == 12
@@ -91,9 +103,18 @@ def test_stop_form_errors_keep_what_was_typed(app, hq) -> None:
 
 def test_hq_edits_a_stop_and_the_change_is_audited(app, session, world, hq) -> None:
     stop_id = world.ids["stop_a"]
-    response = post(app, hq, f"/hq/stops/{stop_id}/edit", {
-        "region": "marrakech-safi", "city": "Essaouira", "venue": "", "date": "2025-03-02",
-        "grace_hours": "24"})
+    response = post(
+        app,
+        hq,
+        f"/hq/stops/{stop_id}/edit",
+        {
+            "region": "marrakech-safi",
+            "city": "Essaouira",
+            "venue": "",
+            "date": "2025-03-02",
+            "grace_hours": "24",
+        },
+    )
     assert response.status_code == 302
     event = _events(session, "stop.update")[-1]
     assert event.before["city"] == "Ville-Secrete-A" and event.after["city"] == "Essaouira"
@@ -101,8 +122,12 @@ def test_hq_edits_a_stop_and_the_change_is_audited(app, session, world, hq) -> N
 
 
 def test_stop_with_submissions_cannot_move_region(app, world, hq) -> None:
-    response = post(app, hq, f"/hq/stops/{world.ids['stop_a']}/edit", {
-        "region": "souss-massa", "city": "X", "date": "2025-03-02", "grace_hours": "24"})
+    response = post(
+        app,
+        hq,
+        f"/hq/stops/{world.ids['stop_a']}/edit",
+        {"region": "souss-massa", "city": "X", "date": "2025-03-02", "grace_hours": "24"},
+    )
     assert response.status_code == 422
     assert "sa région ne peut plus changer" in response.get_data(as_text=True)
 
@@ -134,12 +159,12 @@ def test_delegate_closes_and_reopens_their_own_stop(app, session, world, own) ->
 
 def test_delegate_cannot_touch_another_regions_stop(app, session, world, other) -> None:
     stop_id = world.ids["stop_a"]
-    assert post(app, other, f"/hq/stops/{stop_id}/close",
-                {"confirmed": "yes"}).status_code == 404
+    assert post(app, other, f"/hq/stops/{stop_id}/close", {"confirmed": "yes"}).status_code == 404
     assert other.get(f"/hq/stops/{stop_id}/close").status_code == 404
     assert other.get(f"/hq/stops/{stop_id}/poster").status_code == 404
-    assert post(app, other, "/hq/stops/999999/close",
-                {"confirmed": "yes"}).status_code == 404  # same as missing
+    assert (
+        post(app, other, "/hq/stops/999999/close", {"confirmed": "yes"}).status_code == 404
+    )  # same as missing
     session.rollback()
     assert session.get(TourStop, stop_id).status is StopStatus.OPEN
     assert other.get(f"/hq/stops/{stop_id}/edit").status_code == 403
@@ -181,9 +206,17 @@ def test_print_css_sets_an_a4_page(app, client) -> None:
 def test_hq_creates_a_delegate_who_sets_their_own_password(app, session, hq) -> None:
     form = hq.get("/hq/users/new").get_data(as_text=True)
     assert 'type="password"' not in form  # HQ never chooses a password
-    response = post(app, hq, "/hq/users/new", {
-        "email": "Nadia@Example.ma", "name": "Nadia", "role": "delegate",
-        "regions": ["fes-meknes", "oriental"]})
+    response = post(
+        app,
+        hq,
+        "/hq/users/new",
+        {
+            "email": "Nadia@Example.ma",
+            "name": "Nadia",
+            "role": "delegate",
+            "regions": ["fes-meknes", "oriental"],
+        },
+    )
     assert response.status_code == 200
     link = re.search(r"https?://[^<\s]+/set-password/[\w-]+", response.get_data(as_text=True))
     assert link, "the hand-over page shows the link"
@@ -194,8 +227,12 @@ def test_hq_creates_a_delegate_who_sets_their_own_password(app, session, hq) -> 
 
     newcomer = app.test_client()
     path = link.group(0).split("localhost", 1)[-1]
-    assert post(app, newcomer, path, {"password": "la phrase de Nadia",
-                                      "confirm": "la phrase de Nadia"}).status_code == 302
+    assert (
+        post(
+            app, newcomer, path, {"password": "la phrase de Nadia", "confirm": "la phrase de Nadia"}
+        ).status_code
+        == 302
+    )
     assert newcomer.get("/hq/stops").status_code == 200
     assert newcomer.get("/hq/users").status_code == 403
 
@@ -209,9 +246,17 @@ def test_user_form_errors(app, world, hq) -> None:
 
 def test_hq_changes_a_delegates_regions(app, session, world, hq) -> None:
     user_id = world.ids["delegate_b"]
-    response = post(app, hq, f"/hq/users/{user_id}/edit", {
-        "email": world.emails["other"], "name": "B", "role": "delegate",
-        "regions": ["souss-massa", "marrakech-safi"]})
+    response = post(
+        app,
+        hq,
+        f"/hq/users/{user_id}/edit",
+        {
+            "email": world.emails["other"],
+            "name": "B",
+            "role": "delegate",
+            "regions": ["souss-massa", "marrakech-safi"],
+        },
+    )
     assert response.status_code == 302
     event = _events(session, "user.update")[-1]
     assert event.before["regions"] == ["souss-massa"]
@@ -223,8 +268,12 @@ def test_hq_cannot_lock_themselves_out(app, session, world, hq) -> None:
     post(app, hq, f"/hq/users/{me}/deactivate")
     session.rollback()
     assert session.get(User, me).active
-    response = post(app, hq, f"/hq/users/{me}/edit", {
-        "email": world.emails["hq"], "role": "delegate", "regions": ["souss-massa"]})
+    response = post(
+        app,
+        hq,
+        f"/hq/users/{me}/edit",
+        {"email": world.emails["hq"], "role": "delegate", "regions": ["souss-massa"]},
+    )
     assert response.status_code == 422
 
 
@@ -239,23 +288,42 @@ def test_reset_link_replaces_the_previous_one(app, world, hq) -> None:
 def test_users_page_is_hq_only(world, own, hq) -> None:
     assert own.get("/hq/users").status_code == 403
     html = hq.get("/hq/users").get_data(as_text=True)
-    assert world.emails["own"] in html and "En attente du mot de passe" not in html.split(
-        world.emails["own"])[1].split("</tr>")[0]
+    assert (
+        world.emails["own"] in html
+        and "En attente du mot de passe" not in html.split(world.emails["own"])[1].split("</tr>")[0]
+    )
 
 
 # --- themes ----------------------------------------------------------------------------
 
 
 def test_theme_add_rename_retire_restore(app, session, world, hq) -> None:
-    assert post(app, hq, "/hq/themes", {"name_fr": "Artisanat", "name_ar": "الصناعة التقليدية",
-                                        "name_en": "Crafts"}).status_code == 302
+    assert (
+        post(
+            app,
+            hq,
+            "/hq/themes",
+            {"name_fr": "Artisanat", "name_ar": "الصناعة التقليدية", "name_en": "Crafts"},
+        ).status_code
+        == 302
+    )
     theme = session.scalar(select(Theme).where(Theme.name_fr == "Artisanat"))
     assert theme.code == "artisanat" and not theme.retired
     assert "artisanat" in [c.code for c in reference.active_themes(session, "fr")]
 
-    assert post(app, hq, f"/hq/themes/{theme.id}/edit", {
-        "name_fr": "Artisanat et terroir", "name_ar": "الصناعة التقليدية", "name_en": "Crafts"
-    }).status_code == 302
+    assert (
+        post(
+            app,
+            hq,
+            f"/hq/themes/{theme.id}/edit",
+            {
+                "name_fr": "Artisanat et terroir",
+                "name_ar": "الصناعة التقليدية",
+                "name_en": "Crafts",
+            },
+        ).status_code
+        == 302
+    )
     event = _events(session, "theme.rename")[-1]
     assert event.before == {"name_fr": "Artisanat"}
     assert event.after == {"name_fr": "Artisanat et terroir"}
@@ -284,8 +352,9 @@ def test_theme_needs_a_unique_french_name(app, hq) -> None:
 
 def test_themes_page_shows_item_counts(world, hq) -> None:
     html = hq.get("/hq/themes").get_data(as_text=True)
-    row = re.search(r"<tr[^>]*>(?:(?!</tr>).)*Digitalisation(?:(?!</tr>).)*</tr>", html,
-                    re.S | re.I)
+    row = re.search(
+        r"<tr[^>]*>(?:(?!</tr>).)*Digitalisation(?:(?!</tr>).)*</tr>", html, re.S | re.I
+    )
     assert row and '<td class="num">2</td>' in row.group(0)
 
 
@@ -295,8 +364,12 @@ def test_themes_page_shows_item_counts(world, hq) -> None:
 def test_audit_page_newest_first_filtered_and_paginated(app, session, world, hq) -> None:
     assert login(app, app.test_client(), world.emails["own"]).status_code == 302
     for n in range(3):
-        post(app, hq, f"/hq/themes/{world.ids['theme']}/edit",
-             {"name_fr": f"Digital {n}", "name_ar": "", "name_en": ""})
+        post(
+            app,
+            hq,
+            f"/hq/themes/{world.ids['theme']}/edit",
+            {"name_fr": f"Digital {n}", "name_ar": "", "name_en": ""},
+        )
     html = hq.get("/hq/audit?action=theme.rename").get_data(as_text=True)
     events = html.split('<li class="audit-event">')[1:]
     assert len(events) == 3

@@ -17,18 +17,30 @@ from feedback_app.services.idea_groups import is_stale, regroup, regroup_if_stal
 from feedback_app.services.stops import create_stop
 from tests.export_world import add_submission
 
-GUIDES = ["Former les guides touristiques aux langues étrangères",
-          "Des cours de langues étrangères pour les guides touristiques",
-          "Nos guides doivent être formés aux langues des visiteurs étrangers"]
-SIGNS = ["Améliorer la signalétique routière vers les sites touristiques",
-         "Installer une signalétique touristique sur les routes d'accès"]
-ARABIC = ["تكوين المرشدين السياحيين في اللغات الأجنبية",
-          "دورات في اللغات الأجنبية لفائدة المرشدين السياحيين"]
+GUIDES = [
+    "Former les guides touristiques aux langues étrangères",
+    "Des cours de langues étrangères pour les guides touristiques",
+    "Nos guides doivent être formés aux langues des visiteurs étrangers",
+]
+SIGNS = [
+    "Améliorer la signalétique routière vers les sites touristiques",
+    "Installer une signalétique touristique sur les routes d'accès",
+]
+ARABIC = [
+    "تكوين المرشدين السياحيين في اللغات الأجنبية",
+    "دورات في اللغات الأجنبية لفائدة المرشدين السياحيين",
+]
 
 
 def _stop(session, region: str, city: str) -> int:  # type: ignore[no-untyped-def]
-    return create_stop(session, region_slug=region, city=city, date=dt.date(2025, 1, 10),
-                       venue="Salle", status=StopStatus.OPEN).id
+    return create_stop(
+        session,
+        region_slug=region,
+        city=city,
+        date=dt.date(2025, 1, 10),
+        venue="Salle",
+        status=StopStatus.OPEN,
+    ).id
 
 
 @pytest.fixture
@@ -37,23 +49,29 @@ def world(session):  # type: ignore[no-untyped-def]
     a = _stop(session, "marrakech-safi", "Marrakech")
     b = _stop(session, "souss-massa", "Agadir")
     for n, text in enumerate(GUIDES[:2]):
-        add_submission(session, a, organisation=f"Riad {n}", items=[{"kind": "need",
-                                                                     "text": text}])
-    add_submission(session, b, organisation="Hôtel Agadir", items=[
-        {"kind": "need", "text": GUIDES[2]}, {"kind": "proposal", "text": GUIDES[0]}])
+        add_submission(session, a, organisation=f"Riad {n}", items=[{"kind": "need", "text": text}])
+    add_submission(
+        session,
+        b,
+        organisation="Hôtel Agadir",
+        items=[{"kind": "need", "text": GUIDES[2]}, {"kind": "proposal", "text": GUIDES[0]}],
+    )
     for n, text in enumerate(SIGNS):
-        add_submission(session, a, organisation=f"Agence {n}", items=[{"kind": "need",
-                                                                       "text": text}])
+        add_submission(
+            session, a, organisation=f"Agence {n}", items=[{"kind": "need", "text": text}]
+        )
     for n, text in enumerate(ARABIC):
-        add_submission(session, b, organisation=f"وكالة {n}", items=[{"kind": "need",
-                                                                      "text": text}])
+        add_submission(
+            session, b, organisation=f"وكالة {n}", items=[{"kind": "need", "text": text}]
+        )
     regions = {s.region_id for s in session.scalars(select(Submission))}
     return {"a": min(regions), "b": max(regions)}
 
 
 def _group_of(session, text: str) -> int | None:  # type: ignore[no-untyped-def]
-    item_id = session.scalar(select(FeedbackItem.id).where(FeedbackItem.text == text,
-                                                          FeedbackItem.kind == "need"))
+    item_id = session.scalar(
+        select(FeedbackItem.id).where(FeedbackItem.text == text, FeedbackItem.kind == "need")
+    )
     return queries.group_numbers(session, EVERYTHING).get(item_id)
 
 
@@ -69,8 +87,10 @@ def test_regroup_groups_paraphrases_by_kind_across_regions(session, world) -> No
     # The proposal says the same words but is another kind: never in a need's group.
     assert all(g.kind == "need" for g in top)
     assert queries.top_groups(session, EVERYTHING, "proposal") == []
-    assert session.scalar(select(AuditEvent.action).where(
-        AuditEvent.action == "idea_groups.regroup")) is not None
+    assert (
+        session.scalar(select(AuditEvent.action).where(AuditEvent.action == "idea_groups.regroup"))
+        is not None
+    )
 
 
 def test_a_delegate_sees_only_their_items_through_a_group(session, world) -> None:  # type: ignore[no-untyped-def]
@@ -95,8 +115,9 @@ def test_regrouping_is_done_when_stale_and_follows_reviews(session, world) -> No
     assert regroup_if_stale(session)
     assert not regroup_if_stale(session)
     signs = _group_of(session, SIGNS[0])
-    spam = session.scalar(select(Submission).join(FeedbackItem).where(
-        FeedbackItem.text == SIGNS[1]))
+    spam = session.scalar(
+        select(Submission).join(FeedbackItem).where(FeedbackItem.text == SIGNS[1])
+    )
     with write_transaction(session):
         session.get(Submission, spam.id).status = ReviewStatus.SPAM
     assert regroup_if_stale(session)

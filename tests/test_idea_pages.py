@@ -15,19 +15,25 @@ def test_rename_error_is_shown_next_to_the_field_and_the_text_kept(app, session)
     page = client.get(f"/review/ideas/{group}")
     assert "former les guides" in page.get_data(as_text=True)
     long_title = "x" * 201
-    refused = client.post(f"/review/ideas/{group}/rename",
-                          data={"title": long_title, "csrf_token": csrf_for(app, client)})
+    refused = client.post(
+        f"/review/ideas/{group}/rename",
+        data={"title": long_title, "csrf_token": csrf_for(app, client)},
+    )
     body = refused.get_data(as_text=True)
     assert refused.status_code == 422
     assert 'id="rename-title-field-error"' in body and "200 caractères au plus" in body
     assert f'value="{long_title}"' in body
-    done = client.post(f"/review/ideas/{group}/rename",
-                       data={"title": "Former les guides", "csrf_token": csrf_for(app, client)})
+    done = client.post(
+        f"/review/ideas/{group}/rename",
+        data={"title": "Former les guides", "csrf_token": csrf_for(app, client)},
+    )
     assert done.status_code == 302
     session.expire_all()
     assert session.get(IdeaGroup, group).title == "Former les guides"
-    assert session.scalar(select(AuditEvent.user_id).where(
-        AuditEvent.action == "idea_group.rename")) == world.ids["delegate_a"]
+    assert (
+        session.scalar(select(AuditEvent.user_id).where(AuditEvent.action == "idea_group.rename"))
+        == world.ids["delegate_a"]
+    )
 
 
 def test_split_and_merge_through_the_pages(app, session) -> None:  # type: ignore[no-untyped-def]
@@ -35,12 +41,13 @@ def test_split_and_merge_through_the_pages(app, session) -> None:  # type: ignor
     client = session_for(app, session, world.emails["hq"])
     group = world.ids["group_a"]
     token = csrf_for(app, client)
-    split = client.post(f"/review/ideas/{group}/split",
-                        data={"items": str(world.ids["item_a"]), "csrf_token": token})
+    split = client.post(
+        f"/review/ideas/{group}/split",
+        data={"items": str(world.ids["item_a"]), "csrf_token": token},
+    )
     assert split.status_code == 302
     assert client.get(f"/review/ideas/{group}").status_code == 404  # one item left: no group
-    merge = client.post(f"/review/ideas/{group}/merge",
-                        data={"other": "abc", "csrf_token": token})
+    merge = client.post(f"/review/ideas/{group}/merge", data={"other": "abc", "csrf_token": token})
     assert merge.status_code == 404  # the group itself is gone from every view
     listing = client.get(f"/review/?group={group}")
     assert listing.status_code == 404
@@ -52,7 +59,9 @@ def test_review_list_filters_on_a_group(app, session) -> None:  # type: ignore[n
     page = client.get(f"/review/?group={world.ids['group_a']}").get_data(as_text=True)
     assert "Organisation-Secrete-A" in page and "Organisation B" not in page
     assert f'name="group" value="{world.ids["group_a"]}"' in page
-    merged = client.post(f"/review/ideas/{world.ids['group_a']}/merge",
-                         data={"other": "999999", "csrf_token": csrf_for(app, client)})
+    merged = client.post(
+        f"/review/ideas/{world.ids['group_a']}/merge",
+        data={"other": "999999", "csrf_token": csrf_for(app, client)},
+    )
     assert merged.status_code == 422
     assert "Numéro de groupe inconnu." in merged.get_data(as_text=True)

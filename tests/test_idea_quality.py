@@ -18,8 +18,7 @@ def pairwise_scores() -> tuple[float, float, int, int]:
     together = right = same = 0
     for kind in sorted({k for _label, k, _text in CORPUS}):
         items = [(label, text) for label, k, text in CORPUS if k == kind]
-        found = {i: n for n, members in enumerate(cluster([t for _l, t in items]))
-                 for i in members}
+        found = {i: n for n, members in enumerate(cluster([t for _l, t in items])) for i in members}
         for i, j in itertools.combinations(range(len(items)), 2):
             said_same = items[i][0] == items[j][0] and not items[i][0].startswith("solo-")
             put_together = found[i] == found[j]
@@ -40,8 +39,10 @@ def test_the_corpus_is_what_the_issue_asks_for() -> None:
 
 def test_paraphrases_are_grouped_with_precision_and_recall() -> None:
     precision, recall, together, same = pairwise_scores()
-    print(f"\nidea grouping on {len(CORPUS)} labelled items: pairwise precision "
-          f"{precision:.3f}, recall {recall:.3f} ({together} pairs grouped, {same} true pairs)")
+    print(
+        f"\nidea grouping on {len(CORPUS)} labelled items: pairwise precision "
+        f"{precision:.3f}, recall {recall:.3f} ({together} pairs grouped, {same} true pairs)"
+    )
     assert precision >= 0.9
     assert recall >= 0.8
 
@@ -53,8 +54,10 @@ def test_arabic_letter_forms_and_french_accents_do_not_matter() -> None:
 
 
 def test_items_that_share_only_a_topic_stay_apart() -> None:
-    texts = ["Former les guides touristiques aux langues étrangères",
-             "Des cours de langues étrangères pour les guides touristiques",
-             "Former les réceptionnistes à l'accueil des personnes handicapées"]
+    texts = [
+        "Former les guides touristiques aux langues étrangères",
+        "Des cours de langues étrangères pour les guides touristiques",
+        "Former les réceptionnistes à l'accueil des personnes handicapées",
+    ]
     groups = cluster(texts)
     assert [0, 1] in groups and [2] in groups

@@ -15,9 +15,11 @@ from tests.conftest import valid_payload
 from tests.intake_files import HEADER_FR, csv_bytes, fill_template
 from tests.staff import REGION_A, REGION_B, csrf_for, make_user, session_for
 
-ROWS = [["Riad Dar Atlas", "Hébergement", "Besoin", "Former le personnel à l'anglais."],
-        ["", "Hébergement", "Besoin", "Sans organisation"],
-        ["Agence Sahara", "Agence de voyages", "Proposition", "Un guichet unique."]]
+ROWS = [
+    ["Riad Dar Atlas", "Hébergement", "Besoin", "Former le personnel à l'anglais."],
+    ["", "Hébergement", "Besoin", "Sans organisation"],
+    ["Agence Sahara", "Agence de voyages", "Proposition", "Un guichet unique."],
+]
 
 
 def _delegate(app, session, region: str = REGION_A):  # type: ignore[no-untyped-def]
@@ -26,9 +28,14 @@ def _delegate(app, session, region: str = REGION_A):  # type: ignore[no-untyped-
 
 
 def _upload(app, client, stop_id: int, data: bytes, name: str = "liste.csv"):  # type: ignore[no-untyped-def]
-    return client.post(f"/hq/stops/{stop_id}/intake", data={
-        "csrf_token": csrf_for(app, client), "file": (io.BytesIO(data), name),
-    }, content_type="multipart/form-data")
+    return client.post(
+        f"/hq/stops/{stop_id}/intake",
+        data={
+            "csrf_token": csrf_for(app, client),
+            "file": (io.BytesIO(data), name),
+        },
+        content_type="multipart/form-data",
+    )
 
 
 def _count(session) -> int:  # type: ignore[no-untyped-def]
@@ -79,9 +86,11 @@ def test_hostile_or_oversized_file_error_next_to_the_field(app, session, open_st
     response = _upload(app, client, open_stop.id, b"%PDF-1.7", "liste.xlsx")
     assert response.status_code == 422
     assert "pas un vrai classeur" in response.get_data(as_text=True)
-    forged = client.post(f"/hq/stops/{open_stop.id}/intake", data={
-        "file": (io.BytesIO(csv_bytes([HEADER_FR[:4], ROWS[0]])), "liste.csv")},
-        content_type="multipart/form-data")
+    forged = client.post(
+        f"/hq/stops/{open_stop.id}/intake",
+        data={"file": (io.BytesIO(csv_bytes([HEADER_FR[:4], ROWS[0]])), "liste.csv")},
+        content_type="multipart/form-data",
+    )
     assert forged.status_code == 400  # no CSRF token: refused like every other form post
     # Above the app-wide 1 MB body limit of the public form, within the intake's 10 MB.
     long_rows = [["Org", "Hébergement", "Besoin", "x" * 3900 + str(n)] for n in range(400)]
@@ -98,8 +107,9 @@ def test_hostile_or_oversized_file_error_next_to_the_field(app, session, open_st
 def test_a_delegate_of_another_region_gets_404(app, session, open_stop, make_stop) -> None:  # type: ignore[no-untyped-def]
     client = _delegate(app, session, REGION_B)
     assert client.get(f"/hq/stops/{open_stop.id}/intake").status_code == 404
-    assert _upload(app, client, open_stop.id, csv_bytes([HEADER_FR[:4], ROWS[0]])).status_code \
-        == 404
+    assert (
+        _upload(app, client, open_stop.id, csv_bytes([HEADER_FR[:4], ROWS[0]])).status_code == 404
+    )
     own = make_stop(region=REGION_B, city="Agadir")
     response = _upload(app, client, own.id, csv_bytes([HEADER_FR[:4], ROWS[0]]))
     batch = response.headers["Location"].rsplit("/", 1)[-1]
@@ -112,12 +122,18 @@ def test_a_delegate_of_another_region_gets_404(app, session, open_stop, make_sto
 def test_review_desk_shows_and_filters_the_source(app, session, open_stop) -> None:  # type: ignore[no-untyped-def]
     hq = make_user(session, "siege@example.ma", role=Role.HQ, regions=())
     client = session_for(app, session, hq.email)
-    submit(session, open_stop.code, valid_payload(organisation="Saisie Formulaire"),
-           source=SubmissionSource.FORM)
-    response = _upload(app, client, open_stop.id, csv_bytes([HEADER_FR[:4], ROWS[0]]),
-                       "conseil.csv")
-    client.post(f"{response.headers['Location']}/confirm",
-                data={"csrf_token": csrf_for(app, client)})
+    submit(
+        session,
+        open_stop.code,
+        valid_payload(organisation="Saisie Formulaire"),
+        source=SubmissionSource.FORM,
+    )
+    response = _upload(
+        app, client, open_stop.id, csv_bytes([HEADER_FR[:4], ROWS[0]]), "conseil.csv"
+    )
+    client.post(
+        f"{response.headers['Location']}/confirm", data={"csrf_token": csrf_for(app, client)}
+    )
     imported = client.get("/review/?source=import").get_data(as_text=True)
     assert "Riad Dar Atlas" in imported and "Saisie Formulaire" not in imported
     assert "Import de fichier" in imported
@@ -134,30 +150,35 @@ def test_tablet_page_stores_source_tablet(app, session, open_stop) -> None:  # t
     action = re.search(r'<form method="post" action="([^"]+)"', page).group(1)
     api = re.search(r'data-api="([^"]+)"', page).group(1).replace("&amp;", "&")
     assert "channel=tablet" in action and "channel=tablet" in api
-    response = client.post(api, json=valid_payload(organisation="Sur papier"),
-                           headers={"X-Tournee-Channel": "form"})
+    response = client.post(
+        api, json=valid_payload(organisation="Sur papier"), headers={"X-Tournee-Channel": "form"}
+    )
     assert response.status_code == 201
-    phone = client.post(f"/api/v1/stops/{open_stop.code}/submissions",
-                        json=valid_payload(organisation="Au téléphone"),
-                        headers={"X-Tournee-Channel": "form"})
+    phone = client.post(
+        f"/api/v1/stops/{open_stop.code}/submissions",
+        json=valid_payload(organisation="Au téléphone"),
+        headers={"X-Tournee-Channel": "form"},
+    )
     assert phone.status_code == 201
     sources = dict(session.execute(select(Submission.organisation, Submission.source)).all())
-    assert sources == {"Sur papier": SubmissionSource.TABLET,
-                       "Au téléphone": SubmissionSource.FORM}
+    assert sources == {"Sur papier": SubmissionSource.TABLET, "Au téléphone": SubmissionSource.FORM}
 
 
 def test_cli_template_and_import(app, session, open_stop, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     runner = app.test_cli_runner()
     out = tmp_path / "modele.xlsx"
-    result = runner.invoke(args=["import", "template", "--stop", open_stop.code, "--out",
-                                 str(out), "--language", "en"])
+    result = runner.invoke(
+        args=["import", "template", "--stop", open_stop.code, "--out", str(out), "--language", "en"]
+    )
     assert result.exit_code == 0, result.output
-    assert "Organisation / المؤسسة" in [c.value for c in
-                                        openpyxl.load_workbook(out).worksheets[0][1]]
+    assert "Organisation / المؤسسة" in [
+        c.value for c in openpyxl.load_workbook(out).worksheets[0][1]
+    ]
     data = tmp_path / "liste.csv"
     data.write_bytes(csv_bytes([HEADER_FR[:4], *ROWS]))
-    dry = runner.invoke(args=["import", "submissions", str(data), "--stop", open_stop.code,
-                              "--dry-run"])
+    dry = runner.invoke(
+        args=["import", "submissions", str(data), "--stop", open_stop.code, "--dry-run"]
+    )
     assert dry.exit_code == 0 and "row 3: error" in dry.output and "valid: 2" in dry.output
     assert _count(session) == 0
     real = runner.invoke(args=["import", "submissions", str(data), "--stop", open_stop.code])
@@ -166,8 +187,7 @@ def test_cli_template_and_import(app, session, open_stop, tmp_path: Path) -> Non
     assert again.exit_code == 1 and "duplicate: 2" in again.output and _count(session) == 2
     hostile = tmp_path / "macro.xlsx"
     hostile.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
-    refused = runner.invoke(args=["import", "submissions", str(hostile), "--stop",
-                                  open_stop.code])
+    refused = runner.invoke(args=["import", "submissions", str(hostile), "--stop", open_stop.code])
     assert refused.exit_code == 2 and "mot de passe" in refused.output
 
 
@@ -177,16 +197,26 @@ def test_the_workbook_says_where_each_entry_came_from(app, session, open_stop) -
     from feedback_app.services.intake import build_preview, commit_batch, save_preview
     from feedback_app.services.synthesis import SynthesisFilters
 
-    submit(session, open_stop.code, valid_payload(organisation="Par tablette"),
-           source=SubmissionSource.TABLET)
+    submit(
+        session,
+        open_stop.code,
+        valid_payload(organisation="Par tablette"),
+        source=SubmissionSource.TABLET,
+    )
     preview = build_preview(session, open_stop, csv_bytes([HEADER_FR[:4], ROWS[0]]), "a.csv")
-    commit_batch(session, EVERYTHING, save_preview(session, preview, user_id=None),
-                 actor_id=None)
-    result = produce(session, EVERYTHING, ExportRequest(filters=SynthesisFilters()),
-                     generated_by="Test", directory=exports_dir(app.config, app.instance_path))
+    commit_batch(session, EVERYTHING, save_preview(session, preview, user_id=None), actor_id=None)
+    result = produce(
+        session,
+        EVERYTHING,
+        ExportRequest(filters=SynthesisFilters()),
+        generated_by="Test",
+        directory=exports_dir(app.config, app.instance_path),
+    )
     sheet = openpyxl.load_workbook(result.path)["Marrakech-Safi"]
     header = [c.value for c in sheet[1]]
     column = header.index("Provenance")
     by_organisation = {row[2]: row[column] for row in sheet.iter_rows(min_row=2, values_only=True)}
-    assert by_organisation == {"Par tablette": "Tablette (saisie papier)",
-                               "Riad Dar Atlas": "Import de fichier"}
+    assert by_organisation == {
+        "Par tablette": "Tablette (saisie papier)",
+        "Riad Dar Atlas": "Import de fichier",
+    }

@@ -20,8 +20,19 @@ from feedback_app.services.submissions import submit
 from tests.conftest import valid_payload
 from tests.intake_files import HEADER_FR, csv_bytes, fill_template, ods_bytes, xlsx_bytes
 
-ROW = ["Riad Dar Atlas", "Hébergement", "Besoin", "Former le personnel à l'anglais.", "", "",
-       "", "", "", "", ""]
+ROW = [
+    "Riad Dar Atlas",
+    "Hébergement",
+    "Besoin",
+    "Former le personnel à l'anglais.",
+    "",
+    "",
+    "",
+    "",
+    "",
+    "",
+    "",
+]
 
 
 def _import(session, stop, data: bytes, name: str = "liste.xlsx", **kwargs):  # type: ignore[no-untyped-def]
@@ -43,13 +54,37 @@ def test_template_round_trip_stores_the_filled_rows(session, open_stop) -> None:
     assert len(book.worksheets) == 3 and book.worksheets[1].cell(1, 1).value.startswith("Étape")
     validations = {str(v.sqref): v.formula1 for v in sheet.data_validations.dataValidation}
     assert len(validations) == 5  # category, kind, theme, priority, consent
-    filled = fill_template(template, [
-        ["Riad Dar Atlas", "Hébergement", "Besoin", "Former à l'anglais.",
-         "Formation et ressources humaines", "Haute", "Amina", "Gérante", "amina@example.ma",
-         "0612345678", "oui"],
-        ["Agence Sahara", "Agence de voyages", "Proposition", "Un guichet unique.", "", "", "",
-         "", "", "", ""],
-    ])
+    filled = fill_template(
+        template,
+        [
+            [
+                "Riad Dar Atlas",
+                "Hébergement",
+                "Besoin",
+                "Former à l'anglais.",
+                "Formation et ressources humaines",
+                "Haute",
+                "Amina",
+                "Gérante",
+                "amina@example.ma",
+                "0612345678",
+                "oui",
+            ],
+            [
+                "Agence Sahara",
+                "Agence de voyages",
+                "Proposition",
+                "Un guichet unique.",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+            ],
+        ],
+    )
     preview, result = _import(session, open_stop, filled)
     outcomes = [(r["status"], r["errors"]) for r in preview.rows]
     assert outcomes == [("example", [])] + [("valid", [])] * 2
@@ -64,52 +99,85 @@ def test_template_round_trip_stores_the_filled_rows(session, open_stop) -> None:
 @pytest.mark.parametrize("language", ["ar", "en"])
 def test_templates_in_arabic_and_english_import_too(session, open_stop, language) -> None:  # type: ignore[no-untyped-def]
     template = build_template(session, open_stop, language)
-    labels = {"ar": ["مقهى الساحة", "المطاعم", "تحدٍّ", "نقص اليد العاملة"],
-              "en": ["Square Café", "Restaurants", "Challenge", "Staff shortage"]}[language]
+    labels = {
+        "ar": ["مقهى الساحة", "المطاعم", "تحدٍّ", "نقص اليد العاملة"],
+        "en": ["Square Café", "Restaurants", "Challenge", "Staff shortage"],
+    }[language]
     _, result = _import(session, open_stop, fill_template(template, [labels]), language=language)
     assert result.stored == 1
     assert session.scalar(select(Submission.category_code)) == "restauration"
 
 
-@pytest.mark.parametrize(("encoding", "separator"), [
-    ("utf-8", ";"), ("utf-8-sig", ","), ("cp1252", ";"), ("cp1252", ","),
-])
-def test_csv_in_utf8_or_windows_1252_with_either_separator(session, open_stop, encoding,
-                                                           separator) -> None:  # type: ignore[no-untyped-def]
-    data = csv_bytes([HEADER_FR, ["Café Mérinides", "Restauration", "Défi",
-                                  "Saisonnalité très marquée"]],
-                     separator=separator, encoding=encoding)
+@pytest.mark.parametrize(
+    ("encoding", "separator"),
+    [
+        ("utf-8", ";"),
+        ("utf-8-sig", ","),
+        ("cp1252", ";"),
+        ("cp1252", ","),
+    ],
+)
+def test_csv_in_utf8_or_windows_1252_with_either_separator(
+    session, open_stop, encoding, separator
+) -> None:  # type: ignore[no-untyped-def]
+    data = csv_bytes(
+        [HEADER_FR, ["Café Mérinides", "Restauration", "Défi", "Saisonnalité très marquée"]],
+        separator=separator,
+        encoding=encoding,
+    )
     _, result = _import(session, open_stop, data, "liste.csv")
     assert result.stored == 1
     assert session.scalar(select(Submission.organisation)) == "Café Mérinides"
 
 
 def test_ods_spreadsheets_are_read(session, open_stop) -> None:  # type: ignore[no-untyped-def]
-    data = ods_bytes([["Nom de l'organisation", "Catégorie", "Type", "Texte"],
-                      ["Riad Ods", "Hébergement", "Opportunité", "Un circuit des riads."]])
+    data = ods_bytes(
+        [
+            ["Nom de l'organisation", "Catégorie", "Type", "Texte"],
+            ["Riad Ods", "Hébergement", "Opportunité", "Un circuit des riads."],
+        ]
+    )
     _, result = _import(session, open_stop, data, "liste.ods")
     assert result.stored == 1
     assert session.scalar(select(Submission.organisation)) == "Riad Ods"
 
 
-def test_rows_stored_by_another_batch_meanwhile_are_duplicates_at_commit(session,
-                                                                         open_stop) -> None:  # type: ignore[no-untyped-def]
+def test_rows_stored_by_another_batch_meanwhile_are_duplicates_at_commit(
+    session, open_stop
+) -> None:  # type: ignore[no-untyped-def]
     data = csv_bytes([HEADER_FR, ROW[:4], ["Agence", "Hébergement", "Besoin", "Autre chose"]])
     first = save_preview(session, build_preview(session, open_stop, data, "a.csv"), user_id=None)
-    second = save_preview(session, build_preview(session, open_stop, data, "b.csv"),
-                          user_id=None)
+    second = save_preview(session, build_preview(session, open_stop, data, "b.csv"), user_id=None)
     assert commit_batch(session, EVERYTHING, first, actor_id=None).stored == 2
     late = commit_batch(session, EVERYTHING, second, actor_id=None)
     assert (late.stored, late.duplicates) == (0, 2) and _count(session) == 2
 
 
 def test_headers_match_in_three_languages_any_case_accents_or_spacing(session, open_stop) -> None:  # type: ignore[no-untyped-def]
-    data = csv_bytes([
-        ["  ORGANISATION ", "categorie", "النوع", "Text", "THEME", "priorite", "E-MAIL",
-         "consent"],
-        ["Hôtel Atlas", "hebergement", "need", "Une navette depuis l'aéroport.", "", "low",
-         "x@example.ma", "non"],
-    ])
+    data = csv_bytes(
+        [
+            [
+                "  ORGANISATION ",
+                "categorie",
+                "النوع",
+                "Text",
+                "THEME",
+                "priorite",
+                "E-MAIL",
+                "consent",
+            ],
+            [
+                "Hôtel Atlas",
+                "hebergement",
+                "need",
+                "Une navette depuis l'aéroport.",
+                "",
+                "low",
+                "x@example.ma",
+                "non",
+            ],
+        ]
+    )
     preview, result = _import(session, open_stop, data, "liste.csv")
     assert result.stored == 1
     # No consent: the e-mail is dropped, and the preview says so.
@@ -117,16 +185,23 @@ def test_headers_match_in_three_languages_any_case_accents_or_spacing(session, o
 
 
 def test_preview_reports_errors_by_row_and_column_and_stores_nothing(session, open_stop) -> None:  # type: ignore[no-untyped-def]
-    data = csv_bytes([HEADER_FR,
-                      ["", "Hébergement", "Besoin", "Texte sans organisation"],
-                      ["Riad", "Inconnue", "Besoin", "Catégorie inconnue"],
-                      ["Riad", "Hébergement", "Besoin", "x" * 4001],
-                      ["Riad", "Hébergement", "Besoin", "Bon texte", "", "", "", "", "",
-                       "", "peut-être"]])
+    data = csv_bytes(
+        [
+            HEADER_FR,
+            ["", "Hébergement", "Besoin", "Texte sans organisation"],
+            ["Riad", "Inconnue", "Besoin", "Catégorie inconnue"],
+            ["Riad", "Hébergement", "Besoin", "x" * 4001],
+            ["Riad", "Hébergement", "Besoin", "Bon texte", "", "", "", "", "", "", "peut-être"],
+        ]
+    )
     preview = build_preview(session, open_stop, data, "liste.csv")
     assert [r["status"] for r in preview.rows] == ["error"] * 4
     assert [(r["row"], r["errors"][0]["column"]) for r in preview.rows] == [
-        (2, "Organisation"), (3, "Catégorie"), (4, "Texte"), (5, "Consentement")]
+        (2, "Organisation"),
+        (3, "Catégorie"),
+        (4, "Texte"),
+        (5, "Consentement"),
+    ]
     assert preview.rows[0]["errors"][0]["message"] == "Ce champ est obligatoire."
     arabic = build_preview(session, open_stop, data, "liste.csv", language="ar")
     assert arabic.rows[0]["errors"][0]["message"] != "Ce champ est obligatoire."
@@ -134,11 +209,23 @@ def test_preview_reports_errors_by_row_and_column_and_stores_nothing(session, op
 
 
 def test_duplicates_in_the_file_and_at_the_stop(session, open_stop) -> None:  # type: ignore[no-untyped-def]
-    submit(session, open_stop.code, valid_payload(organisation="Riad Dar Atlas", items=[
-        {"kind": "need", "text": "Former le personnel à l'anglais."}]),
-        source=SubmissionSource.FORM)
-    data = csv_bytes([HEADER_FR, ROW[:4], ["Agence", "Hébergement", "Besoin", "Autre chose"],
-                      ["AGENCE ", "Hébergement", "Défi", "autre   CHOSE"]])
+    submit(
+        session,
+        open_stop.code,
+        valid_payload(
+            organisation="Riad Dar Atlas",
+            items=[{"kind": "need", "text": "Former le personnel à l'anglais."}],
+        ),
+        source=SubmissionSource.FORM,
+    )
+    data = csv_bytes(
+        [
+            HEADER_FR,
+            ROW[:4],
+            ["Agence", "Hébergement", "Besoin", "Autre chose"],
+            ["AGENCE ", "Hébergement", "Défi", "autre   CHOSE"],
+        ]
+    )
     preview, result = _import(session, open_stop, data, "liste.csv")
     assert [r["status"] for r in preview.rows] == ["duplicate", "valid", "duplicate"]
     assert result.stored == 1 and _count(session) == 2
@@ -192,6 +279,7 @@ def test_control_characters_are_removed(session, open_stop) -> None:  # type: ig
 
 def _zip_bomb() -> bytes:
     import zipfile
+
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("[Content_Types].xml", "<Types/>")
@@ -202,6 +290,7 @@ def _zip_bomb() -> bytes:
 
 def _macro_workbook() -> bytes:
     import zipfile
+
     source = zipfile.ZipFile(io.BytesIO(xlsx_bytes([HEADER_FR, ROW])))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
@@ -235,8 +324,9 @@ def test_hostile_files_get_a_clear_error_and_store_nothing(session, open_stop, c
 
 
 def test_size_and_row_limits(session, open_stop) -> None:  # type: ignore[no-untyped-def]
-    data = csv_bytes([HEADER_FR] + [[f"Org {i}", "Hébergement", "Besoin", f"T {i}"]
-                                    for i in range(11)])
+    data = csv_bytes(
+        [HEADER_FR] + [[f"Org {i}", "Hébergement", "Besoin", f"T {i}"] for i in range(11)]
+    )
     with pytest.raises(FileRefused, match="lignes"):
         build_preview(session, open_stop, data, "a.csv", max_rows=10)
     with pytest.raises(FileRefused, match="volumineux"):

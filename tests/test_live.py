@@ -22,8 +22,14 @@ def desk(session) -> Desk:  # type: ignore[no-untyped-def]
     return build_desk(session)
 
 
-PERSONAL = ["Riad Dar Atlas", "Agence Sahara Tours", "Fatima Benali", "fatima@example.ma",
-            "+212600000000", "212600000000"]
+PERSONAL = [
+    "Riad Dar Atlas",
+    "Agence Sahara Tours",
+    "Fatima Benali",
+    "fatima@example.ma",
+    "+212600000000",
+    "212600000000",
+]
 UNREVIEWED = ["Améliorer l’accueil", "Former les guides au numérique", "saisonnalité"]
 
 
@@ -40,8 +46,9 @@ def _recount(session, stop_id: int) -> tally.StopCounts:  # type: ignore[no-unty
         by_kind[kind.value] += 1
         if theme_id:
             by_theme[kind.value][theme_id] += 1
-    submissions = len(session.scalars(select(Submission.id).where(Submission.stop_id == stop_id))
-                      .all())
+    submissions = len(
+        session.scalars(select(Submission.id).where(Submission.stop_id == stop_id)).all()
+    )
     return tally.StopCounts(submissions, by_kind, {k: dict(v) for k, v in by_theme.items()})
 
 
@@ -54,14 +61,34 @@ def test_tallies_follow_submissions_and_review_changes(session, desk) -> None:  
     hq = scope_for(desk.hq)
     riad, agence = desk.subs["riad"], desk.subs["agence"]
     need = items_of(session, riad)[0]
-    review_actions.update_item(session, hq, riad, need, kind="challenge",
-                               theme_id=desk.themes["durabilite"], shortlisted=True,
-                               actor_id=desk.hq.id)
-    review_actions.bulk_set_theme(session, hq, submission_ids=[agence, riad], item_ids=[],
-                                  theme_id=desk.themes["formation-rh"], actor_id=desk.hq.id)
-    store(session, desk.stop_a1, "Nouvelle", minutes=50, items=[
-        {"kind": "need", "text": "Plus de vols.", "theme": "infrastructures"},
-        {"kind": "need", "text": "Des navettes."}])
+    review_actions.update_item(
+        session,
+        hq,
+        riad,
+        need,
+        kind="challenge",
+        theme_id=desk.themes["durabilite"],
+        shortlisted=True,
+        actor_id=desk.hq.id,
+    )
+    review_actions.bulk_set_theme(
+        session,
+        hq,
+        submission_ids=[agence, riad],
+        item_ids=[],
+        theme_id=desk.themes["formation-rh"],
+        actor_id=desk.hq.id,
+    )
+    store(
+        session,
+        desk.stop_a1,
+        "Nouvelle",
+        minutes=50,
+        items=[
+            {"kind": "need", "text": "Plus de vols.", "theme": "infrastructures"},
+            {"kind": "need", "text": "Des navettes."},
+        ],
+    )
     session.expire_all()
     assert tally.read_counts(session, stop) == _recount(session, stop)
     assert tally.read_counts(session, stop).submissions == 3
@@ -81,7 +108,11 @@ def test_the_payload_holds_figures_and_no_personal_data(app, session, desk) -> N
     client, data = _payload(app, desk)
     assert data["submissions"] == 2
     assert {k["kind"]: k["count"] for k in data["kinds"]} == {
-        "need": 1, "opportunity": 0, "challenge": 1, "proposal": 1}
+        "need": 1,
+        "opportunity": 0,
+        "challenge": 1,
+        "proposal": 1,
+    }
     assert {k["kind"]: k["label"]["ar"] for k in data["kinds"]}["need"] == "الاحتياجات"
     assert sorted(t["count"] for t in data["themes"]) == [1, 1]
     assert all(t["label"]["fr"] and t["label"]["ar"] for t in data["themes"])
@@ -98,9 +129,16 @@ def test_shortlisted_text_shown_unreviewed_only_when_hq_allows(app, session, des
     hq_scope = scope_for(desk.hq)
     riad = desk.subs["riad"]
     proposal = items_of(session, riad)[1]
-    review_actions.update_item(session, hq_scope, riad, proposal, kind="proposal",
-                               theme_id=desk.themes["formation-rh"], shortlisted=True,
-                               actor_id=desk.hq.id)
+    review_actions.update_item(
+        session,
+        hq_scope,
+        riad,
+        proposal,
+        kind="proposal",
+        theme_id=desk.themes["formation-rh"],
+        shortlisted=True,
+        actor_id=desk.hq.id,
+    )
     _client, data = _payload(app, desk)
     assert [t["text"] for t in data["texts"]] == ["Former les guides au numérique."]
     raw = json.dumps(data, ensure_ascii=False)
@@ -141,15 +179,22 @@ def test_another_regions_delegate_gets_404(app, session, desk) -> None:  # type:
 
 
 def test_a_stop_without_submissions_shows_zeros(app, session, desk) -> None:  # type: ignore[no-untyped-def]
-    stop = create_stop(session, region_slug="marrakech-safi", city="Essaouira",
-                       date=desk.stop_a1.date, status=StopStatus.OPEN)
+    stop = create_stop(
+        session,
+        region_slug="marrakech-safi",
+        city="Essaouira",
+        date=desk.stop_a1.date,
+        status=StopStatus.OPEN,
+    )
     figures = live.live_figures(session, scope_for(desk.delegate_a), stop.id)
     assert figures.submissions == 0 and figures.top_themes == [] and figures.texts == []
 
 
-GUIDES = ["Former les guides touristiques aux langues étrangères",
-          "Des cours de langues étrangères pour les guides touristiques",
-          "Nos guides doivent être formés aux langues des visiteurs étrangers"]
+GUIDES = [
+    "Former les guides touristiques aux langues étrangères",
+    "Des cours de langues étrangères pour les guides touristiques",
+    "Nos guides doivent être formés aux langues des visiteurs étrangers",
+]
 
 
 def test_recurring_ideas_show_a_person_written_title_or_the_stops_own_text(session, desk) -> None:  # type: ignore[no-untyped-def]
@@ -158,11 +203,21 @@ def test_recurring_ideas_show_a_person_written_title_or_the_stops_own_text(sessi
     from feedback_app.services.idea_groups import regroup
 
     for n, text in enumerate(GUIDES):
-        store(session, desk.stop_a1, f"Riad {n}", minutes=40 + n,
-              items=[{"kind": "need", "text": text}])
+        store(
+            session,
+            desk.stop_a1,
+            f"Riad {n}",
+            minutes=40 + n,
+            items=[{"kind": "need", "text": text}],
+        )
     # the same idea in region B: it must never show through region A's screen
-    store(session, desk.stop_b, "Hôtel Agadir", minutes=60,
-          items=[{"kind": "need", "text": "Former nos guides touristiques aux langues étrangères"}])
+    store(
+        session,
+        desk.stop_b,
+        "Hôtel Agadir",
+        minutes=60,
+        items=[{"kind": "need", "text": "Former nos guides touristiques aux langues étrangères"}],
+    )
     regroup(session)
     [group] = idea_group_queries.top_groups(session, EVERYTHING, "need", limit=1)
     delegate = scope_for(desk.delegate_a)
@@ -173,17 +228,18 @@ def test_recurring_ideas_show_a_person_written_title_or_the_stops_own_text(sessi
     ideas = live.live_figures(session, delegate, desk.stop_a1.id).ideas
     assert [i.count for i in ideas] == [3] and ideas[0].title in GUIDES
     live.set_live_unreviewed(session, scope_for(desk.hq), desk.stop_a1.id, False, actor_id=None)
-    idea_curation.rename_group(session, EVERYTHING, group.id, "Langues des guides",
-                               actor_id=None)
+    idea_curation.rename_group(session, EVERYTHING, group.id, "Langues des guides", actor_id=None)
     regroup(session)  # a new grouping stamp: the screen's cached answer is recomputed
     ideas = live.live_figures(session, delegate, desk.stop_a1.id).ideas
     assert [(i.title, i.count) for i in ideas] == [("Langues des guides", 3)]
     # the brief ranks it within region A only
     from feedback_app.services import brief
+
     data = brief.region_brief(session, delegate, None, language="fr")
     assert [(i.label, i.count) for i in data.ideas["need"]] == [("Langues des guides", 3)]
     # and curation of a group drawing on a signed-off stop is read-only for the delegate
     signoff.sign_off(session, delegate, desk.stop_a1.id, "Synthèse", actor_id=None)
     from feedback_app.services.errors import SignedOff
+
     with pytest.raises(SignedOff):
         idea_curation.rename_group(session, delegate, group.id, "Autre titre", actor_id=None)

@@ -25,8 +25,10 @@ def schema_drift(app: Flask) -> list:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     options = app.extensions["migrate"].configure_args
-    with db.engine.connect() as connection, \
-            EnvironmentContext(config, ScriptDirectory.from_config(config)) as environment:
+    with (
+        db.engine.connect() as connection,
+        EnvironmentContext(config, ScriptDirectory.from_config(config)) as environment,
+    ):
         environment.configure(connection=connection, target_metadata=db.metadata, **options)
         return compare_metadata(environment.get_context(), db.metadata)
 
@@ -62,7 +64,8 @@ def test_migrations_match_the_models_and_go_down_and_up(empty_database_url: str)
             upgrade()
             assert schema_drift(app) == []
             assert db.session.scalar(select(Region.slug).where(Region.position == 7)) == (
-                "marrakech-safi")
+                "marrakech-safi"
+            )
         finally:
             db.session.remove()
             db.engine.dispose()
@@ -78,19 +81,37 @@ def test_reference_data_is_seeded(session) -> None:
     for region in regions:
         assert region.name_fr and region.name_en and region.code
         assert all(unicodedata.bidirectional(ch) in ("AL", "WS") for ch in region.name_ar), (
-            region.slug)
+            region.slug
+        )
     assert len({r.code for r in regions}) == 12 and len({r.slug for r in regions}) == 12
     assert [r.iso_code for r in regions] == [f"MA-{n:02d}" for n in range(1, 13)]
 
     categories = session.scalars(select(Category.code).order_by(Category.position)).all()
-    assert categories == ["hebergement", "agence_voyages", "transport_touristique",
-                          "restauration", "crt", "guide", "animation_loisirs", "institution",
-                          "autre"]
+    assert categories == [
+        "hebergement",
+        "agence_voyages",
+        "transport_touristique",
+        "restauration",
+        "crt",
+        "guide",
+        "animation_loisirs",
+        "institution",
+        "autre",
+    ]
     themes = session.scalars(select(Theme).order_by(Theme.position)).all()
     assert [t.code for t in themes] == [
-        "promotion-marketing", "connectivite-aerienne", "formation-rh", "infrastructures",
-        "digitalisation", "financement-investissement", "reglementation",
-        "diversification-offre", "evenementiel", "durabilite", "autre"]
+        "promotion-marketing",
+        "connectivite-aerienne",
+        "formation-rh",
+        "infrastructures",
+        "digitalisation",
+        "financement-investissement",
+        "reglementation",
+        "diversification-offre",
+        "evenementiel",
+        "durabilite",
+        "autre",
+    ]
     assert not any(t.retired for t in themes)
     for row in [*themes, *session.scalars(select(Category)).all()]:
         assert row.name_fr and row.name_ar and row.name_en

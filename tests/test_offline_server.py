@@ -24,7 +24,7 @@ def test_service_worker_is_versioned_and_never_kept_stale(app, client):
     version = re.search(r'var VERSION = "([^"]+)";', body).group(1)
     assets = re.search(r"var ASSETS = (\[.*\]);", body).group(1)
     assert f"/static/js/offline.js?v={version}" in assets
-    assert "addEventListener(\"fetch\"" in body
+    assert 'addEventListener("fetch"' in body
 
     app.config["ASSET_VERSION"] = "next-release"
     newer = client.get("/sw.js").get_data(as_text=True)
@@ -35,7 +35,9 @@ def test_form_assets_carry_the_version_and_are_kept_a_year(client, open_stop):
     html = client.get(f"/f/{open_stop.code}").get_data(as_text=True)
     urls = _asset_urls(html)
     assert {u.split("?")[0] for u in urls} >= {
-        "/static/css/app.css", "/static/js/outbox.js", "/static/js/form.js",
+        "/static/css/app.css",
+        "/static/js/outbox.js",
+        "/static/js/form.js",
         "/static/js/offline.js",
     }
     for url in urls:
@@ -71,15 +73,19 @@ def test_a_conditional_request_still_gets_304_from_the_compressed_etag(client):
     first = client.get("/static/css/app.css", headers={"Accept-Encoding": "gzip"})
     etag = first.headers["ETag"]
     assert etag.startswith("W/")
-    again = client.get("/static/css/app.css",
-                       headers={"Accept-Encoding": "gzip", "If-None-Match": etag})
+    again = client.get(
+        "/static/css/app.css", headers={"Accept-Encoding": "gzip", "If-None-Match": etag}
+    )
     assert again.status_code == 304
 
 
 def test_pages_that_reflect_input_are_never_compressed(client, open_stop):
     # A re-rendered form carries what was typed next to the CSRF token (BREACH).
-    response = client.post(f"/f/{open_stop.code}", data={"organisation": "x" * 600},
-                           headers={"Accept-Encoding": "gzip"})
+    response = client.post(
+        f"/f/{open_stop.code}",
+        data={"organisation": "x" * 600},
+        headers={"Accept-Encoding": "gzip"},
+    )
     assert response.status_code == 422
     assert "Content-Encoding" not in response.headers
     index = client.get("/?code=" + "y" * 600, headers={"Accept-Encoding": "gzip"})
@@ -112,8 +118,10 @@ def test_the_forms_offline_channel_is_recorded_as_the_form(client, session, open
     from_api = client.post(url, json=valid_payload())
     assert from_form.status_code == from_api.status_code == 201
     sources = dict(session.execute(select(Submission.reference, Submission.source)).all())
-    assert sources == {from_form.get_json()["reference"]: SubmissionSource.FORM,
-                       from_api.get_json()["reference"]: SubmissionSource.API}
+    assert sources == {
+        from_form.get_json()["reference"]: SubmissionSource.FORM,
+        from_api.get_json()["reference"]: SubmissionSource.API,
+    }
 
 
 def test_the_thank_you_page_clears_the_draft_of_its_stop(client, open_stop):
@@ -122,8 +130,13 @@ def test_the_thank_you_page_clears_the_draft_of_its_stop(client, open_stop):
     form = client.get(f"/f/{open_stop.code}").get_data(as_text=True)
     response = client.post(
         f"/f/{open_stop.code}",
-        data={"csrf_token": csrf_token(form), "client_id": hidden_value(form, "client_id"),
-              "organisation": "Riad", "category": "hebergement", "need-0-text": "Un besoin"},
+        data={
+            "csrf_token": csrf_token(form),
+            "client_id": hidden_value(form, "client_id"),
+            "organisation": "Riad",
+            "category": "hebergement",
+            "need-0-text": "Un besoin",
+        },
         follow_redirects=True,
     )
     html = response.get_data(as_text=True)

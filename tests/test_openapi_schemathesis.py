@@ -24,8 +24,13 @@ from sqlalchemy import func, select
 from feedback_app.api.openapi import CATEGORY_CODES, OPENAPI
 from feedback_app.models import Category, StopStatus, Submission
 
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
-          response_headers_conformance, response_schema_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
 EXAMPLES = 150
 
 
@@ -53,12 +58,20 @@ def test_the_api_keeps_the_promises_of_its_openapi_document(app, session, make_s
     cases = []
     for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
         cases += [schema.as_strategy(mode, path_parameters={"code": open_code})] * 3
-        cases += [schema.as_strategy(mode, path_parameters={"code": closed_code}),
-                  schema.as_strategy(mode)]  # whatever code: mostly 404
+        cases += [
+            schema.as_strategy(mode, path_parameters={"code": closed_code}),
+            schema.as_strategy(mode),
+        ]  # whatever code: mostly 404
     seen: set[int] = set()
 
-    @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-              phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
     @given(case=st.one_of(cases))
     def exercise(case) -> None:
         # Uncompressed: the WSGI transport does not decode the gzip the app serves GETs with.

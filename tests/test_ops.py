@@ -25,8 +25,12 @@ def _head(app) -> list[str]:
 
 
 def test_healthz_answers_without_touching_the_database() -> None:
-    app = create_app({"ENV_NAME": "testing",
-                      "SQLALCHEMY_DATABASE_URI": "sqlite:////nonexistent-dir/nothing.sqlite"})
+    app = create_app(
+        {
+            "ENV_NAME": "testing",
+            "SQLALCHEMY_DATABASE_URI": "sqlite:////nonexistent-dir/nothing.sqlite",
+        }
+    )
     response = app.test_client().get("/healthz")
     assert response.status_code == 200 and response.json == {"status": "ok"}
     assert response.headers["Cache-Control"] == "no-store"
@@ -46,19 +50,27 @@ def test_readyz_is_not_ready_when_migrations_are_behind(app, client, session) ->
     response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json["status"] == "unavailable"
-    assert response.json["migrations"] == {"current": ["0001"], "head": _head(app),
-                                           "at_head": False}
+    assert response.json["migrations"] == {
+        "current": ["0001"],
+        "head": _head(app),
+        "at_head": False,
+    }
 
 
 def test_readyz_is_not_ready_when_the_database_is_unreachable() -> None:
-    urls = ["sqlite:////nonexistent-dir/nothing.sqlite",
-            "postgresql+psycopg://postgres@127.0.0.1:1/none?connect_timeout=2"]
+    urls = [
+        "sqlite:////nonexistent-dir/nothing.sqlite",
+        "postgresql+psycopg://postgres@127.0.0.1:1/none?connect_timeout=2",
+    ]
     for url in urls:
         app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": url})
         response = app.test_client().get("/readyz")
         assert response.status_code == 503, url
-        assert response.json == {"status": "unavailable", "database": "unreachable",
-                                 "migrations": None}
+        assert response.json == {
+            "status": "unavailable",
+            "database": "unreachable",
+            "migrations": None,
+        }
         assert "127.0.0.1" not in response.get_data(as_text=True)
 
 
@@ -82,8 +94,12 @@ def _stored_references(url: str) -> dict[str, int]:
 
 def _post_while(client, code: str, stop: threading.Event, acked: list[str]) -> None:
     while not stop.is_set():
-        payload = valid_payload(items=[{"kind": "need", "text": "Former le personnel."},
-                                       {"kind": "proposal", "text": "Un guichet unique."}])
+        payload = valid_payload(
+            items=[
+                {"kind": "need", "text": "Former le personnel."},
+                {"kind": "proposal", "text": "Un guichet unique."},
+            ]
+        )
         response = client.post(f"/api/v1/stops/{code}/submissions", json=payload)
         assert response.status_code == 201, response.get_data(as_text=True)
         acked.append(response.json["reference"])
@@ -99,16 +115,17 @@ def fresh_target(database_url: str, tmp_path: Path):
         yield url
 
 
-def test_backup_while_live_then_restore_finds_every_submission(app, client, open_stop,
-                                                               database_url, fresh_target,
-                                                               tmp_path) -> None:
+def test_backup_while_live_then_restore_finds_every_submission(
+    app, client, open_stop, database_url, fresh_target, tmp_path
+) -> None:
     if database_url.startswith("postgresql") and not shutil.which("pg_dump"):
         pytest.skip("pg_dump/pg_restore are not installed (apt-get install postgresql-client)")
     code = open_stop.code
     acked: list[str] = []
     for _ in range(30):  # already there before the backup starts
-        acked.append(client.post(f"/api/v1/stops/{code}/submissions",
-                                 json=valid_payload()).json["reference"])
+        acked.append(
+            client.post(f"/api/v1/stops/{code}/submissions", json=valid_payload()).json["reference"]
+        )
     before_backup = set(acked)
     stop = threading.Event()
     writer = threading.Thread(target=_post_while, args=(app.test_client(), code, stop, acked))
@@ -131,7 +148,8 @@ def test_backup_while_live_then_restore_finds_every_submission(app, client, open
     restored_app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": fresh_target})
     with restored_app.app_context():
         result = restored_app.test_cli_runner().invoke(
-            args=["backup", "restore", str(backup), "--yes"])
+            args=["backup", "restore", str(backup), "--yes"]
+        )
         assert result.exit_code == 0, result.output
         db.engine.dispose()
 
@@ -162,7 +180,8 @@ def test_restore_refuses_a_file_that_is_not_a_backup(app, session, open_stop, tm
 
 def test_restore_asks_before_replacing(app, tmp_path) -> None:
     backup = tmp_path / "b.backup"
-    assert app.test_cli_runner().invoke(args=["backup", "create", "--out", str(backup)]
-                                        ).exit_code == 0
+    assert (
+        app.test_cli_runner().invoke(args=["backup", "create", "--out", str(backup)]).exit_code == 0
+    )
     answer_no = app.test_cli_runner().invoke(args=["backup", "restore", str(backup)], input="n\n")
     assert answer_no.exit_code != 0 and "Aborted" in answer_no.output

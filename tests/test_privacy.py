@@ -23,14 +23,19 @@ from feedback_app.web.requestlog import JsonFormatter
 from tests.conftest import csrf_token, hidden_value, valid_payload
 from tests.staff import PASSWORD, login, make_user, post, signed_in
 
-CONTACT = {"consent_contact": True, "name": "Fatima Zahra Benali",
-           "email": "fatima.benali@riad-atlas.ma", "phone": "06 12 34 56 78"}
+CONTACT = {
+    "consent_contact": True,
+    "name": "Fatima Zahra Benali",
+    "email": "fatima.benali@riad-atlas.ma",
+    "phone": "06 12 34 56 78",
+}
 
 
 def _submit(session, code: str, *, age_days: int = 0, **fields) -> Submission:
     received = utcnow() - dt.timedelta(days=age_days)
-    receipt = submit(session, code, valid_payload(**fields), source=SubmissionSource.API,
-                     received_at=received)
+    receipt = submit(
+        session, code, valid_payload(**fields), source=SubmissionSource.API, received_at=received
+    )
     return session.get(Submission, receipt.id)
 
 
@@ -43,17 +48,25 @@ def _contact_of(session, submission_id: int) -> tuple:
 # --- the notice on the form ------------------------------------------------------------------
 
 
-def test_notice_comes_before_the_contact_fields_and_says_what_the_law_requires(client, open_stop,
-                                                                               ) -> None:
+def test_notice_comes_before_the_contact_fields_and_says_what_the_law_requires(
+    client,
+    open_stop,
+) -> None:
     html = client.get(f"/f/{open_stop.code}").get_data(as_text=True)
     notice = re.search(r'<div class="notice" id="privacy-notice">(.*?)</div>', html, re.S)
     assert notice, "privacy notice missing"
     text = notice.group(1)
-    for words in ("recontacter",  # purpose
-                  "Responsable du traitement", "Office national marocain du tourisme",
-                  "09-08", "accès", "rectification", "opposition",
-                  "Pour les exercer",  # how
-                  "365 jours"):  # how long
+    for words in (
+        "recontacter",  # purpose
+        "Responsable du traitement",
+        "Office national marocain du tourisme",
+        "09-08",
+        "accès",
+        "rectification",
+        "opposition",
+        "Pour les exercer",  # how
+        "365 jours",
+    ):  # how long
         assert words in text.replace("&#39;", "'"), words
     assert html.index('id="privacy-notice"') < html.index('name="name"')
     assert html.index('id="privacy-notice"') < html.index('name="email"')
@@ -63,15 +76,25 @@ def test_notice_comes_before_the_contact_fields_and_says_what_the_law_requires(c
 
 
 def test_notice_names_the_configured_contact_and_retention(database_url) -> None:
-    app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": database_url,
-                      "PRIVACY_CONTACT": "donnees@tourisme.example.ma",
-                      "CONTACT_RETENTION_DAYS": "180"})
+    app = create_app(
+        {
+            "ENV_NAME": "testing",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "PRIVACY_CONTACT": "donnees@tourisme.example.ma",
+            "CONTACT_RETENTION_DAYS": "180",
+        }
+    )
     with app.app_context():
         from feedback_app.models import StopStatus
         from feedback_app.services.stops import create_stop
 
-        stop = create_stop(db.session, region_slug="fes-meknes", city="Fès",
-                           date=dt.date(2025, 5, 1), status=StopStatus.OPEN)
+        stop = create_stop(
+            db.session,
+            region_slug="fes-meknes",
+            city="Fès",
+            date=dt.date(2025, 5, 1),
+            status=StopStatus.OPEN,
+        )
         html = app.test_client().get(f"/f/{stop.code}").get_data(as_text=True)
         assert "donnees@tourisme.example.ma" in html
         assert "180 jours" in html
@@ -100,8 +123,11 @@ def test_purge_erases_contact_details_older_than_the_retention_only(session, ope
     assert CONTACT["email"] not in json.dumps([event.before, event.after])
 
 
-def test_purge_command_uses_the_configured_retention_and_has_a_dry_run(app, session, open_stop,
-                                                                     ) -> None:
+def test_purge_command_uses_the_configured_retention_and_has_a_dry_run(
+    app,
+    session,
+    open_stop,
+) -> None:
     old_id = _submit(session, open_stop.code, age_days=100, **CONTACT).id
     app.config["CONTACT_RETENTION_DAYS"] = 90
     runner = app.test_cli_runner()
@@ -129,11 +155,23 @@ def test_search_finds_by_email_phone_or_name(session, open_stop, make_stop) -> N
     mine = _submit(session, open_stop.code, **CONTACT).id
     other_stop = make_stop(region="souss-massa", city="Agadir")
     also_mine = _submit(session, other_stop.code, **CONTACT).id
-    _submit(session, open_stop.code, consent_contact=True, name="Youssef Alaoui",
-            email="y.alaoui@example.ma")
+    _submit(
+        session,
+        open_stop.code,
+        consent_contact=True,
+        name="Youssef Alaoui",
+        email="y.alaoui@example.ma",
+    )
     _submit(session, open_stop.code)  # no contact at all
-    for query in ("FATIMA.BENALI@riad-atlas.ma", "riad-atlas", "0612345678", "+212612345678",
-                  "06 12 34 56 78", "zahra ben", "Fatima"):
+    for query in (
+        "FATIMA.BENALI@riad-atlas.ma",
+        "riad-atlas",
+        "0612345678",
+        "+212612345678",
+        "06 12 34 56 78",
+        "zahra ben",
+        "Fatima",
+    ):
         found = {m.submission_id for m in find_contacts(session, query)}
         assert found == {mine, also_mine}, query
 
@@ -144,30 +182,38 @@ def test_search_treats_wildcards_literally(session, open_stop) -> None:
     assert find_contacts(session, "___") == []
 
 
-def test_hq_page_searches_by_post_and_erases_the_chosen_submissions(app, session, hq_client,
-                                                                   open_stop) -> None:
+def test_hq_page_searches_by_post_and_erases_the_chosen_submissions(
+    app, session, hq_client, open_stop
+) -> None:
     first = _submit(session, open_stop.code, **CONTACT).id
     second = _submit(session, open_stop.code, **CONTACT).id
     page = hq_client.get("/hq/privacy")
     assert page.status_code == 200
     # A query in the address is ignored: personal data stays out of URLs and logs.
     assert CONTACT["name"] not in hq_client.get(
-        "/hq/privacy?query=fatima.benali%40riad-atlas.ma").get_data(as_text=True)
-    results = post(app, hq_client, "/hq/privacy",
-                   {"action": "search", "query": "fatima.benali@riad-atlas.ma"})
+        "/hq/privacy?query=fatima.benali%40riad-atlas.ma"
+    ).get_data(as_text=True)
+    results = post(
+        app, hq_client, "/hq/privacy", {"action": "search", "query": "fatima.benali@riad-atlas.ma"}
+    )
     html = results.get_data(as_text=True)
     assert results.status_code == 200
     assert CONTACT["name"] in html and "+212612345678" in html
     assert f'value="{first}"' in html and f'value="{second}"' in html
 
-    unconfirmed = post(app, hq_client, "/hq/privacy",
-                       {"action": "erase", "submission": [str(first)]})
+    unconfirmed = post(
+        app, hq_client, "/hq/privacy", {"action": "erase", "submission": [str(first)]}
+    )
     assert unconfirmed.status_code == 302
     assert _contact_of(session, first)[1] == CONTACT["email"]
 
-    erased = post(app, hq_client, "/hq/privacy",
-                  {"action": "erase", "submission": [str(first)], "confirm": "y"},
-                  follow_redirects=True)
+    erased = post(
+        app,
+        hq_client,
+        "/hq/privacy",
+        {"action": "erase", "submission": [str(first)], "confirm": "y"},
+        follow_redirects=True,
+    )
     assert erased.status_code == 200
     assert "Coordonnées effacées de 1 contribution" in erased.get_data(as_text=True)
     assert _contact_of(session, first) == (None, None, None, False)
@@ -194,14 +240,17 @@ def test_only_hq_may_use_the_privacy_page(app, session, open_stop) -> None:
     make_user(session, "delegue@example.ma")
     delegate = signed_in(app, "delegue@example.ma")
     assert delegate.get("/hq/privacy").status_code == 403
-    assert post(app, delegate, "/hq/privacy",
-                {"action": "search", "query": "fatima"}).status_code == 403
+    assert (
+        post(app, delegate, "/hq/privacy", {"action": "search", "query": "fatima"}).status_code
+        == 403
+    )
 
 
 def test_erasure_needs_a_valid_csrf_token(app, session, hq_client, open_stop) -> None:
     first = _submit(session, open_stop.code, **CONTACT).id
-    response = hq_client.post("/hq/privacy", data={"action": "erase", "confirm": "y",
-                                                   "submission": [str(first)]})
+    response = hq_client.post(
+        "/hq/privacy", data={"action": "erase", "confirm": "y", "submission": [str(first)]}
+    )
     assert response.status_code == 400
     assert _contact_of(session, first)[1] == CONTACT["email"]
 
@@ -214,20 +263,30 @@ def _everything_logged(caplog) -> str:
     return "\n".join(formatter.format(r) + " " + r.getMessage() for r in caplog.records)
 
 
-def test_logs_hold_no_personal_data_password_or_session_token(app, session, client, open_stop,
-                                                              caplog) -> None:
+def test_logs_hold_no_personal_data_password_or_session_token(
+    app, session, client, open_stop, caplog
+) -> None:
     caplog.set_level(logging.DEBUG)
-    html = client.get(f"/f/{open_stop.code}?lang=fr&email=leak%40example.ma").get_data(
-        as_text=True)
-    client.post(f"/f/{open_stop.code}", data={
-        "csrf_token": csrf_token(html), "client_id": hidden_value(html, "client_id"),
-        "organisation": "Riad Dar Atlas", "category": "hebergement",
-        "need-0-text": "Former le personnel.", "consent_contact": "y",
-        "name": CONTACT["name"], "email": CONTACT["email"], "phone": CONTACT["phone"]})
-    client.post(f"/api/v1/stops/{open_stop.code}/submissions",
-                json=valid_payload(**CONTACT))
-    client.post(f"/api/v1/stops/{open_stop.code}/submissions",
-                json=valid_payload(**{**CONTACT, "email": "not an email"}))  # a 422
+    html = client.get(f"/f/{open_stop.code}?lang=fr&email=leak%40example.ma").get_data(as_text=True)
+    client.post(
+        f"/f/{open_stop.code}",
+        data={
+            "csrf_token": csrf_token(html),
+            "client_id": hidden_value(html, "client_id"),
+            "organisation": "Riad Dar Atlas",
+            "category": "hebergement",
+            "need-0-text": "Former le personnel.",
+            "consent_contact": "y",
+            "name": CONTACT["name"],
+            "email": CONTACT["email"],
+            "phone": CONTACT["phone"],
+        },
+    )
+    client.post(f"/api/v1/stops/{open_stop.code}/submissions", json=valid_payload(**CONTACT))
+    client.post(
+        f"/api/v1/stops/{open_stop.code}/submissions",
+        json=valid_payload(**{**CONTACT, "email": "not an email"}),
+    )  # a 422
     user = make_user(session, "delegue@example.ma")
     staff = app.test_client()
     login(app, staff, "delegue@example.ma", "wrong password entirely")
@@ -241,8 +300,18 @@ def test_logs_hold_no_personal_data_password_or_session_token(app, session, clie
 
     logged = _everything_logged(caplog)
     assert '"message": "request"' in logged, "no request log at all"
-    secrets = [CONTACT["name"], CONTACT["email"], "612345678", "not an email",
-               PASSWORD, "wrong password entirely", cookie.value, token, "leak", "lang=fr"]
+    secrets = [
+        CONTACT["name"],
+        CONTACT["email"],
+        "612345678",
+        "not an email",
+        PASSWORD,
+        "wrong password entirely",
+        cookie.value,
+        token,
+        "leak",
+        "lang=fr",
+    ]
     for secret in secrets:
         assert secret not in logged, f"{secret!r} found in the logs"
 
@@ -252,8 +321,18 @@ def test_request_log_lines_are_json_with_the_allowed_fields(client, open_stop, c
     response = client.get(f"/f/{open_stop.code}?lang=ar", headers={"X-Request-ID": "abc-123-def"})
     record = [r for r in caplog.records if r.name == "feedback_app.requests"][-1]
     line = json.loads(JsonFormatter().format(record))
-    assert set(line) == {"ts", "level", "logger", "message", "method", "path", "endpoint",
-                         "status", "duration_ms", "request_id"}
+    assert set(line) == {
+        "ts",
+        "level",
+        "logger",
+        "message",
+        "method",
+        "path",
+        "endpoint",
+        "status",
+        "duration_ms",
+        "request_id",
+    }
     assert line["path"] == f"/f/{open_stop.code}" and line["status"] == 200
     assert line["method"] == "GET" and line["endpoint"] == "public.stop_form"
     assert line["request_id"] == "abc-123-def" == response.headers["X-Request-ID"]
@@ -280,9 +359,16 @@ def test_failed_database_statements_do_not_log_their_parameters(app, session, ca
 
     submission_id = uuid.uuid4()
     with pytest.raises(IntegrityError) as error:
-        session.execute(Submission.__table__.insert().values(
-            client_id=submission_id, reference="X", organisation="Secret Org",
-            category_code="no-such-category", region_id=1, stop_id=99999))
+        session.execute(
+            Submission.__table__.insert().values(
+                client_id=submission_id,
+                reference="X",
+                organisation="Secret Org",
+                category_code="no-such-category",
+                region_id=1,
+                stop_id=99999,
+            )
+        )
         session.flush()
     session.rollback()
     assert "Secret Org" not in str(error.value)

@@ -29,9 +29,11 @@ from feedback_app.services.submission_input import (
 )
 from feedback_app.services.submissions import submit
 
-SETTINGS = settings(max_examples=60, deadline=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                           HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 CATEGORIES = ["hebergement", "agence_voyages", "crt", "guide", "autre"]
 THEMES = ["promotion-marketing", "formation-rh", "digitalisation", "autre"]
@@ -40,13 +42,50 @@ FRESH = "<a new client_id>"
 
 # Any code point, lone surrogates included (hypothesis leaves category Cs out by default).
 ANY_CHAR = st.characters(codec=None, exclude_categories=())
-TRICKY = st.sampled_from([
-    "\x00", "\x01", "\x07", "\x08", "\t", "\n", "\x0b", "\x0c", "\r", "\r\n", "\x1b", "\x7f",
-    "\x85", "\x9f", "\xa0", "\u200e", "\u200f", "\u202e", "\u2028", "\u2029", "\ufeff",
-    "\ufffe", "\uffff", "\ud800", "\udbff", "\udc00", "\udfff", "\u0301", "e\u0301",
-    "\u1100\u1161", "\u2000", "\u3000", "ß", "İ", "ﷺ", "\U0001f469\u200d\U0001f373", "🇲🇦",
-    "=cmd|' /C calc'!A0", "'; DROP TABLE submissions; --", "<script>alert(1)</script>",
-])
+TRICKY = st.sampled_from(
+    [
+        "\x00",
+        "\x01",
+        "\x07",
+        "\x08",
+        "\t",
+        "\n",
+        "\x0b",
+        "\x0c",
+        "\r",
+        "\r\n",
+        "\x1b",
+        "\x7f",
+        "\x85",
+        "\x9f",
+        "\xa0",
+        "\u200e",
+        "\u200f",
+        "\u202e",
+        "\u2028",
+        "\u2029",
+        "\ufeff",
+        "\ufffe",
+        "\uffff",
+        "\ud800",
+        "\udbff",
+        "\udc00",
+        "\udfff",
+        "\u0301",
+        "e\u0301",
+        "\u1100\u1161",
+        "\u2000",
+        "\u3000",
+        "ß",
+        "İ",
+        "ﷺ",
+        "\U0001f469\u200d\U0001f373",
+        "🇲🇦",
+        "=cmd|' /C calc'!A0",
+        "'; DROP TABLE submissions; --",
+        "<script>alert(1)</script>",
+    ]
+)
 ARABIC = st.characters(min_codepoint=0x0600, max_codepoint=0x06FF)
 EMOJI = st.characters(min_codepoint=0x1F300, max_codepoint=0x1FAFF)
 CHARS = st.one_of(ANY_CHAR, ARABIC, EMOJI, TRICKY)
@@ -55,8 +94,11 @@ SHORT = st.lists(CHARS, max_size=30).map("".join)
 
 def text_around(limit: int) -> st.SearchStrategy[str]:
     """Short text mostly, sometimes a long run of a few characters reaching past `limit`."""
-    long = st.builds(operator.mul, st.lists(CHARS, min_size=1, max_size=4).map("".join),
-                     st.integers(min_value=limit // 8, max_value=limit // 3))
+    long = st.builds(
+        operator.mul,
+        st.lists(CHARS, min_size=1, max_size=4).map("".join),
+        st.integers(min_value=limit // 8, max_value=limit // 3),
+    )
     return st.one_of(SHORT, SHORT, SHORT, long)
 
 
@@ -82,8 +124,9 @@ ANYTHING = st.fixed_dictionaries(
         "client_id": st.one_of(st.just(FRESH), st.just(FRESH), st.just(FRESH), TEXT),
         "organisation": maybe("Riad Dar Atlas", "فندق الأطلس"),
         "category": maybe(*CATEGORIES),
-        "items": st.one_of(st.lists(ITEM, min_size=1, max_size=5), st.lists(ITEM, max_size=2),
-                           TEXT),
+        "items": st.one_of(
+            st.lists(ITEM, min_size=1, max_size=5), st.lists(ITEM, max_size=2), TEXT
+        ),
     },
     optional={
         "job_title": maybe(None, "Directrice"),
@@ -93,9 +136,12 @@ ANYTHING = st.fixed_dictionaries(
         "phone": maybe(None, "06 12 34 56 78", "+212 5 24 43 00 00"),
         "language": maybe(None, "fr", "ar", "en"),
         "filled_at": st.one_of(
-            st.none(), TEXT,
+            st.none(),
+            TEXT,
             st.datetimes(timezones=st.one_of(st.none(), st.timezones())).map(
-                lambda moment: moment.isoformat())),
+                lambda moment: moment.isoformat()
+            ),
+        ),
     },
 )
 # Every choice valid, arbitrary text in every free-text field: most of these are stored.
@@ -105,16 +151,26 @@ FREE_TEXT = st.fixed_dictionaries(
         "organisation": words_and(text_around(MAX_ORGANISATION)),
         "category": st.sampled_from(CATEGORIES),
         "items": st.lists(
-            st.fixed_dictionaries({"kind": st.sampled_from(KINDS), "text": words_and(TEXT)},
-                                  optional={"theme": st.sampled_from([None, *THEMES])}),
-            min_size=1, max_size=5),
+            st.fixed_dictionaries(
+                {"kind": st.sampled_from(KINDS), "text": words_and(TEXT)},
+                optional={"theme": st.sampled_from([None, *THEMES])},
+            ),
+            min_size=1,
+            max_size=5,
+        ),
         "job_title": st.one_of(st.none(), text_around(MAX_JOB_TITLE)),
         "consent_contact": st.booleans(),
         "name": st.one_of(st.none(), text_around(MAX_NAME)),
-        "email": st.one_of(st.sampled_from([None, "salma@example.ma", "Salma@Exemple.MA"]),
-                           words_and(SHORT), st.just("sa\u0301lma@exemple.ma")),
-        "phone": st.one_of(st.sampled_from([None, "06 12 34 56 78", "+212 5 24 43 00 00"]),
-                           words_and(SHORT), st.just("٠٦١٢٣٤٥٦٧٨")),
+        "email": st.one_of(
+            st.sampled_from([None, "salma@example.ma", "Salma@Exemple.MA"]),
+            words_and(SHORT),
+            st.just("sa\u0301lma@exemple.ma"),
+        ),
+        "phone": st.one_of(
+            st.sampled_from([None, "06 12 34 56 78", "+212 5 24 43 00 00"]),
+            words_and(SHORT),
+            st.just("٠٦١٢٣٤٥٦٧٨"),
+        ),
     },
 )
 SERVICE_INPUT = st.one_of(FREE_TEXT, ANYTHING)
@@ -122,14 +178,17 @@ SERVICE_INPUT = st.one_of(FREE_TEXT, ANYTHING)
 # The API also receives values of the wrong JSON type anywhere.
 JSON_VALUE = st.recursive(
     st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), TEXT),
-    lambda children: st.lists(children, max_size=3) | st.dictionaries(SHORT, children,
-                                                                        max_size=3),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(SHORT, children, max_size=3),
     max_leaves=6,
 )
-API_INPUT = st.one_of(SERVICE_INPUT, SERVICE_INPUT.flatmap(
-    lambda payload: st.dictionaries(st.sampled_from(sorted(payload)), JSON_VALUE, min_size=1,
-                                    max_size=2).map(lambda wrong: {**payload, **wrong})
-))
+API_INPUT = st.one_of(
+    SERVICE_INPUT,
+    SERVICE_INPUT.flatmap(
+        lambda payload: st.dictionaries(
+            st.sampled_from(sorted(payload)), JSON_VALUE, min_size=1, max_size=2
+        ).map(lambda wrong: {**payload, **wrong})
+    ),
+)
 
 
 def with_client_id(payload: dict) -> dict:
@@ -139,8 +198,10 @@ def with_client_id(payload: dict) -> dict:
 
 
 def counts(session) -> tuple[int, int]:
-    return (session.scalar(select(func.count()).select_from(Submission)),
-            session.scalar(select(func.count()).select_from(FeedbackItem)))
+    return (
+        session.scalar(select(func.count()).select_from(Submission)),
+        session.scalar(select(func.count()).select_from(FeedbackItem)),
+    )
 
 
 def assert_clean(value: str | None, *, limit: int, multiline: bool = False) -> None:
@@ -150,9 +211,11 @@ def assert_clean(value: str | None, *, limit: int, multiline: bool = False) -> N
     assert len(value) <= limit
     assert unicodedata.is_normalized("NFC", value)
     layout = {"\n", "\t"} if multiline else set()
-    bad = [ch for ch in value
-           if (unicodedata.category(ch) in ("Cc", "Cs") and ch not in layout)
-           or ch in "\u2028\u2029"]
+    bad = [
+        ch
+        for ch in value
+        if (unicodedata.category(ch) in ("Cc", "Cs") and ch not in layout) or ch in "\u2028\u2029"
+    ]
     assert not bad, f"control characters stored: {bad!r}"
 
 
@@ -166,8 +229,12 @@ def assert_stored_cleanly(session, submission_id: int, stop_id: int, before) -> 
     assert_clean(submission.email, limit=MAX_EMAIL)
     assert_clean(submission.phone, limit=MAX_PHONE)
     if not submission.consent_contact:
-        assert (submission.person_name, submission.job_title, submission.email,
-                submission.phone) == (None, None, None, None)
+        assert (
+            submission.person_name,
+            submission.job_title,
+            submission.email,
+            submission.phone,
+        ) == (None, None, None, None)
     assert 1 <= len(submission.items) <= MAX_ITEMS
     for item in submission.items:
         assert_clean(item.text, limit=MAX_ITEM_TEXT, multiline=True)
@@ -176,19 +243,38 @@ def assert_stored_cleanly(session, submission_id: int, stop_id: int, before) -> 
 
 @SETTINGS
 @given(raw=SERVICE_INPUT)
-@example(raw={"client_id": FRESH, "organisation": "\x00", "category": "autre",
-              "items": [{"kind": "need", "text": "\ud800\x00"}]})
-@example(raw={"client_id": FRESH, "organisation": "e\u0301" * MAX_ORGANISATION,
-              "category": "guide", "consent_contact": True, "email": "\x00@\x00",
-              "phone": "٠٦١٢٣٤٥٦٧٨", "items": [{"kind": "proposal", "text": "🇲🇦" * 2000}]})
-@example(raw={"client_id": FRESH, "organisation": "Riad", "category": "guide",
-              "filled_at": "9999-12-31T23:59:59-05:00",
-              "items": [{"kind": "need", "text": "x"}]})
+@example(
+    raw={
+        "client_id": FRESH,
+        "organisation": "\x00",
+        "category": "autre",
+        "items": [{"kind": "need", "text": "\ud800\x00"}],
+    }
+)
+@example(
+    raw={
+        "client_id": FRESH,
+        "organisation": "e\u0301" * MAX_ORGANISATION,
+        "category": "guide",
+        "consent_contact": True,
+        "email": "\x00@\x00",
+        "phone": "٠٦١٢٣٤٥٦٧٨",
+        "items": [{"kind": "proposal", "text": "🇲🇦" * 2000}],
+    }
+)
+@example(
+    raw={
+        "client_id": FRESH,
+        "organisation": "Riad",
+        "category": "guide",
+        "filled_at": "9999-12-31T23:59:59-05:00",
+        "items": [{"kind": "need", "text": "x"}],
+    }
+)
 def test_the_service_stores_clean_text_or_refuses_whole(session, open_stop, raw: dict) -> None:
     before = counts(session)
     try:
-        receipt = submit(session, open_stop.code, with_client_id(raw),
-                         source=SubmissionSource.API)
+        receipt = submit(session, open_stop.code, with_client_id(raw), source=SubmissionSource.API)
     except ValidationFailed as failure:
         event("refused")
         assert failure.errors
@@ -204,14 +290,20 @@ def test_the_service_stores_clean_text_or_refuses_whole(session, open_stop, raw:
 
 @SETTINGS
 @given(body=API_INPUT)
-@example(body={"client_id": FRESH, "organisation": ["\x00"], "category": {"a": None},
-               "items": "\udfff"})
-@example(body={"client_id": FRESH, "organisation": "Riad", "category": "crt",
-               "items": [{"kind": "need", "text": "\x00" * 5000}]})
+@example(
+    body={"client_id": FRESH, "organisation": ["\x00"], "category": {"a": None}, "items": "\udfff"}
+)
+@example(
+    body={
+        "client_id": FRESH,
+        "organisation": "Riad",
+        "category": "crt",
+        "items": [{"kind": "need", "text": "\x00" * 5000}],
+    }
+)
 def test_the_api_answers_stored_or_a_clear_4xx(client, session, open_stop, body: dict) -> None:
     before = counts(session)
-    response = client.post(f"/api/v1/stops/{open_stop.code}/submissions",
-                           json=with_client_id(body))
+    response = client.post(f"/api/v1/stops/{open_stop.code}/submissions", json=with_client_id(body))
     assert response.status_code < 500
     assert response.content_type == "application/json"
     answer = response.get_json()
@@ -224,4 +316,5 @@ def test_the_api_answers_stored_or_a_clear_4xx(client, session, open_stop, body:
     assert counts(session) == before, "a refused submission left rows behind"
     if response.status_code == 422:
         assert answer["errors"] and all(
-            isinstance(m, str) and m for ms in answer["errors"].values() for m in ms)
+            isinstance(m, str) and m for ms in answer["errors"].values() for m in ms
+        )

@@ -60,9 +60,16 @@ def count(session, model) -> int:
 
 def form_data(html: str, **fields: str) -> dict[str, str]:
     """What a browser posts from the rendered form, with `fields` typed in."""
-    data = {"csrf_token": csrf_token(html), "client_id": hidden_value(html, "client_id"),
-            "organisation": "", "category": "", "job_title": "", "name": "", "email": "",
-            "phone": ""}
+    data = {
+        "csrf_token": csrf_token(html),
+        "client_id": hidden_value(html, "client_id"),
+        "organisation": "",
+        "category": "",
+        "job_title": "",
+        "name": "",
+        "email": "",
+        "phone": "",
+    }
     for kind in KINDS:
         data.update({f"{kind}-0-text": "", f"{kind}-0-theme": "", f"{kind}-0-priority": ""})
     data.update(fields)
@@ -70,10 +77,13 @@ def form_data(html: str, **fields: str) -> dict[str, str]:
 
 
 def typed(html: str, **extra: str) -> dict[str, str]:
-    fields = {"organisation": "Riad Dar L'Atlas & fils", "category": "hebergement",
-              "need-0-text": "Former nos réceptionnistes <en anglais>.",
-              "proposal-0-text": "اقتراح إنشاء منصة رقمية جهوية.",
-              "proposal-0-theme": "digitalisation"}
+    fields = {
+        "organisation": "Riad Dar L'Atlas & fils",
+        "category": "hebergement",
+        "need-0-text": "Former nos réceptionnistes <en anglais>.",
+        "proposal-0-text": "اقتراح إنشاء منصة رقمية جهوية.",
+        "proposal-0-theme": "digitalisation",
+    }
     return form_data(html, **{**fields, **extra})
 
 
@@ -101,8 +111,13 @@ def test_index_without_open_stops_says_so(client, make_stop) -> None:
 
 def test_typed_code_leads_to_the_form(client, open_stop, subtests) -> None:
     code = open_stop.code
-    for typed_code in (code, code.upper(), f" {code[:4]}-{code[4:]} ", f"{code[:4]} {code[4:]}",
-                       f"https://tournee.example.ma/f/{code}?lang=ar"):
+    for typed_code in (
+        code,
+        code.upper(),
+        f" {code[:4]}-{code[4:]} ",
+        f"{code[:4]} {code[4:]}",
+        f"https://tournee.example.ma/f/{code}?lang=ar",
+    ):
         with subtests.test(typed=typed_code):
             response = client.get("/", query_string={"code": typed_code})
             assert response.status_code == 302
@@ -141,8 +156,15 @@ def test_the_form_labels_every_field(client, open_stop) -> None:
     page = Page(response.get_data(as_text=True))
     visible = [c for c in page.controls if c.get("type") not in ("hidden", "submit")]
     names = {c["name"] for c in visible}
-    assert {"organisation", "category", "job_title", "consent_contact", "name", "email",
-            "phone"} <= names
+    assert {
+        "organisation",
+        "category",
+        "job_title",
+        "consent_contact",
+        "name",
+        "email",
+        "phone",
+    } <= names
     assert {f"{kind}-0-{part}" for kind in KINDS for part in ("text", "theme", "priority")} <= names
     unlabelled = [c["name"] for c in visible if c.get("id") not in page.label_for]
     assert unlabelled == []
@@ -160,7 +182,8 @@ def test_a_valid_post_redirects_to_the_receipt(client, open_stop, session) -> No
 
     submission = session.scalars(select(Submission)).one()
     assert response.headers["Location"].endswith(
-        f"/f/{open_stop.code}/receipt/{submission.reference}")
+        f"/f/{open_stop.code}/receipt/{submission.reference}"
+    )
     assert submission.source is SubmissionSource.FORM
     assert submission.organisation == "Riad Dar L'Atlas & fils"
     assert submission.region.slug == "marrakech-safi" and submission.stop_id == open_stop.id
@@ -183,8 +206,12 @@ def test_the_receipt_page_shows_only_this_stops_references(client, make_stop, se
     reference = session.scalar(select(Submission.reference))
 
     assert client.get(location.replace(reference, reference.lower())).status_code == 200
-    for url in (f"/f/{other.code}/receipt/{reference}", f"/f/{stop.code}/receipt/MS-0000-0000",
-                f"/f/{stop.code}/receipt/MS-%00", f"/f/zzzzzzzz/receipt/{reference}"):
+    for url in (
+        f"/f/{other.code}/receipt/{reference}",
+        f"/f/{stop.code}/receipt/MS-0000-0000",
+        f"/f/{stop.code}/receipt/MS-%00",
+        f"/f/zzzzzzzz/receipt/{reference}",
+    ):
         response = client.get(url)
         assert response.status_code == 404, url
         assert "Merci" not in response.get_data(as_text=True)
@@ -209,9 +236,16 @@ def test_a_double_post_stores_once_and_shows_the_same_receipt(client, open_stop,
 
 def test_a_validation_error_keeps_everything_typed(client, open_stop, session) -> None:
     html = client.get(f"/f/{open_stop.code}").get_data(as_text=True)
-    data = typed(html, organisation="   ", consent_contact="y", name="Salma Tazi",
-                 email="salma@", phone="06 12 34 56 78", job_title="Gérante",
-                 **{"challenge-0-text": "x" * 4001, "need-0-priority": "high"})
+    data = typed(
+        html,
+        organisation="   ",
+        consent_contact="y",
+        name="Salma Tazi",
+        email="salma@",
+        phone="06 12 34 56 78",
+        job_title="Gérante",
+        **{"challenge-0-text": "x" * 4001, "need-0-priority": "high"},
+    )
     response = client.post(f"/f/{open_stop.code}", data=data)
 
     assert response.status_code == 422
@@ -237,9 +271,13 @@ def test_a_validation_error_keeps_everything_typed(client, open_stop, session) -
     assert re.search(r'<option selected value="high">', response.get_data(as_text=True))
 
     # Corrected and sent again with the same page, it is stored once.
-    corrected = {**data, "organisation": "Riad Dar Atlas", "email": "salma@example.ma",
-                 "challenge-0-text": "La saisonnalité.",
-                 "csrf_token": page.value("csrf_token") or ""}
+    corrected = {
+        **data,
+        "organisation": "Riad Dar Atlas",
+        "email": "salma@example.ma",
+        "challenge-0-text": "La saisonnalité.",
+        "csrf_token": page.value("csrf_token") or "",
+    }
     assert client.post(f"/f/{open_stop.code}", data=corrected).status_code == 302
     assert client.post(f"/f/{open_stop.code}", data=corrected).status_code == 302
     assert count(session, Submission) == 1
@@ -248,15 +286,17 @@ def test_a_validation_error_keeps_everything_typed(client, open_stop, session) -
 
 def test_an_empty_form_asks_for_at_least_one_entry(client, open_stop, session) -> None:
     html = client.get(f"/f/{open_stop.code}").get_data(as_text=True)
-    response = client.post(f"/f/{open_stop.code}",
-                           data=form_data(html, organisation="Riad", category="guide"))
+    response = client.post(
+        f"/f/{open_stop.code}", data=form_data(html, organisation="Riad", category="guide")
+    )
     assert response.status_code == 422
     assert "Écrivez au moins un besoin" in response.get_data(as_text=True)
     assert count(session, Submission) == 0
 
 
-def test_a_stale_csrf_token_re_renders_the_form_with_the_text_kept(client, app, open_stop,
-                                                                      session) -> None:
+def test_a_stale_csrf_token_re_renders_the_form_with_the_text_kept(
+    client, app, open_stop, session
+) -> None:
     html = client.get(f"/f/{open_stop.code}").get_data(as_text=True)
     data = typed(html, csrf_token="IjBkZWFk.expired.token")
     response = client.post(f"/f/{open_stop.code}", data=data)
@@ -295,9 +335,17 @@ def test_add_another_entry_without_javascript(client, open_stop, session) -> Non
     assert page.value("client_id") == data["client_id"]
 
     # The second box is posted and stored after the first.
-    data = form_data(response.get_data(as_text=True), organisation="Riad", category="guide",
-                     **{"need-0-text": "Premier besoin", "need-1-text": "Second besoin",
-                        "need-1-theme": "", "need-1-priority": ""})
+    data = form_data(
+        response.get_data(as_text=True),
+        organisation="Riad",
+        category="guide",
+        **{
+            "need-0-text": "Premier besoin",
+            "need-1-text": "Second besoin",
+            "need-1-theme": "",
+            "need-1-priority": "",
+        },
+    )
     assert client.post(f"/f/{open_stop.code}", data=data).status_code == 302
     texts = session.scalars(select(FeedbackItem.text).order_by(FeedbackItem.position)).all()
     assert texts == ["Premier besoin", "Second besoin"]
@@ -306,8 +354,9 @@ def test_add_another_entry_without_javascript(client, open_stop, session) -> Non
 def test_posting_after_the_stop_closed_keeps_the_text(client, open_stop, session) -> None:
     html = client.get(f"/f/{open_stop.code}").get_data(as_text=True)
     with write_transaction(session):
-        session.execute(update(TourStop).where(TourStop.id == open_stop.id)
-                        .values(status=StopStatus.CLOSED))
+        session.execute(
+            update(TourStop).where(TourStop.id == open_stop.id).values(status=StopStatus.CLOSED)
+        )
     response = client.post(f"/f/{open_stop.code}", data=typed(html))
     assert response.status_code in (409, 422)
     page = Page(response.get_data(as_text=True))
@@ -317,8 +366,9 @@ def test_posting_after_the_stop_closed_keeps_the_text(client, open_stop, session
 
 def test_a_body_over_the_cap_is_refused_with_413(client, open_stop, session) -> None:
     html = client.get(f"/f/{open_stop.code}").get_data(as_text=True)
-    response = client.post(f"/f/{open_stop.code}",
-                           data=typed(html, **{"need-0-text": "x" * (1024 * 1024 + 1)}))
+    response = client.post(
+        f"/f/{open_stop.code}", data=typed(html, **{"need-0-text": "x" * (1024 * 1024 + 1)})
+    )
     assert response.status_code == 413
     assert "text/html" in response.content_type
     assert count(session, Submission) == 0
@@ -342,14 +392,29 @@ def test_an_added_entry_can_be_removed_without_javascript(client, open_stop, ses
     html = client.get(f"/f/{open_stop.code}").get_data(as_text=True)
     # a single box cannot be removed
     assert re.search(r'<button[^>]*value="need-0"[^>]*hidden', html)
-    html = client.post(f"/f/{open_stop.code}", data=typed(html, add="need")).get_data(
-        as_text=True)
-    html = client.post(f"/f/{open_stop.code}", data=form_data(
-        html, organisation="Riad", category="guide", add="need",
-        **{"need-0-text": "Premier", "need-1-text": "Second"})).get_data(as_text=True)
-    data = form_data(html, organisation="Riad", category="guide", remove="need-1",
-                     **{"need-0-text": "Premier", "need-1-text": "Second",
-                        "need-2-text": "Troisième", "need-2-priority": "high"})
+    html = client.post(f"/f/{open_stop.code}", data=typed(html, add="need")).get_data(as_text=True)
+    html = client.post(
+        f"/f/{open_stop.code}",
+        data=form_data(
+            html,
+            organisation="Riad",
+            category="guide",
+            add="need",
+            **{"need-0-text": "Premier", "need-1-text": "Second"},
+        ),
+    ).get_data(as_text=True)
+    data = form_data(
+        html,
+        organisation="Riad",
+        category="guide",
+        remove="need-1",
+        **{
+            "need-0-text": "Premier",
+            "need-1-text": "Second",
+            "need-2-text": "Troisième",
+            "need-2-priority": "high",
+        },
+    )
     response = client.post(f"/f/{open_stop.code}", data=data)
     assert response.status_code == 200 and count(session, Submission) == 0
     page = Page(response.get_data(as_text=True))
@@ -357,12 +422,19 @@ def test_an_added_entry_can_be_removed_without_javascript(client, open_stop, ses
     assert page.textareas["need-0-text"] == "Premier"
     assert page.textareas["need-1-text"] == "Troisième"
     assert "need-2-text" not in page.textareas
-    assert re.search(r'<select id="need-1-priority"[^>]*>.*?<option selected value="high">',
-                     response.get_data(as_text=True), re.S)
+    assert re.search(
+        r'<select id="need-1-priority"[^>]*>.*?<option selected value="high">',
+        response.get_data(as_text=True),
+        re.S,
+    )
     remove = re.search(r'<button[^>]*value="need-1"[^>]*>', response.get_data(as_text=True))
     assert f'formaction="/f/{open_stop.code}#kind-need"' in remove.group(0)
-    data = form_data(response.get_data(as_text=True), organisation="Riad", category="guide",
-                     **{"need-0-text": "Premier", "need-1-text": "Troisième"})
+    data = form_data(
+        response.get_data(as_text=True),
+        organisation="Riad",
+        category="guide",
+        **{"need-0-text": "Premier", "need-1-text": "Troisième"},
+    )
     assert client.post(f"/f/{open_stop.code}", data=data).status_code == 302
     texts = session.scalars(select(FeedbackItem.text).order_by(FeedbackItem.position)).all()
     assert texts == ["Premier", "Troisième"]
@@ -380,8 +452,13 @@ def test_contact_typed_without_consent_asks_to_tick_or_clear(client, open_stop, 
     assert page.by_id["consent_contact"]["aria-invalid"] == "true"
     assert page.value("name") == "Samira Alaoui"  # kept, to be ticked or cleared
     # cleared: sent, and nothing about the person is stored
-    cleared = {**data, "name": "", "email": "", "client_id": data["client_id"],
-               "csrf_token": csrf_token(response.get_data(as_text=True))}
+    cleared = {
+        **data,
+        "name": "",
+        "email": "",
+        "client_id": data["client_id"],
+        "csrf_token": csrf_token(response.get_data(as_text=True)),
+    }
     assert client.post(f"/f/{open_stop.code}", data=cleared).status_code == 302
     stored = session.scalars(select(Submission)).one()
     assert (stored.person_name, stored.email, stored.consent_contact) == (None, None, False)
@@ -403,7 +480,7 @@ def test_a_bad_email_is_refused_with_or_without_consent(client, open_stop, sessi
 def test_the_receipt_hint_is_on_both_receipts(client, open_stop) -> None:  # type: ignore[no-untyped-def]
     hint = "Notez-la ou faites une capture d'écran"
     html = client.get(f"/f/{open_stop.code}").get_data(as_text=True)
-    done = unescape(html[html.index('id="done"'):html.index('id="outbox"')])
+    done = unescape(html[html.index('id="done"') : html.index('id="outbox"')])
     assert hint in done  # the JavaScript receipt, shown with the reference
     response = client.post(f"/f/{open_stop.code}", data=typed(html))
     assert hint in unescape(client.get(response.headers["Location"]).get_data(as_text=True))

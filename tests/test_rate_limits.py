@@ -25,8 +25,14 @@ from tests.staff import PASSWORD, login, make_user
 
 
 def _app(database_url: str, **settings):
-    return create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": database_url,
-                       "RATELIMIT_ENABLED": True, **settings})
+    return create_app(
+        {
+            "ENV_NAME": "testing",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "RATELIMIT_ENABLED": True,
+            **settings,
+        }
+    )
 
 
 @pytest.fixture
@@ -44,21 +50,28 @@ def _stored() -> int:
 
 
 def _api(client, code: str, payload: dict, addr: str = "10.0.0.1", **kw):
-    return client.post(f"/api/v1/stops/{code}/submissions", json=payload,
-                       environ_base={"REMOTE_ADDR": addr}, **kw)
+    return client.post(
+        f"/api/v1/stops/{code}/submissions", json=payload, environ_base={"REMOTE_ADDR": addr}, **kw
+    )
 
 
 def _form_post(client, code: str, addr: str = "10.0.0.1", **fields):
     page = client.get(f"/f/{code}", environ_base={"REMOTE_ADDR": addr}).get_data(as_text=True)
-    data = {"csrf_token": csrf_token(page), "client_id": hidden_value(page, "client_id"),
-            "organisation": "Riad Dar Atlas", "category": "hebergement",
-            "need-0-text": "Former le personnel.", **fields}
+    data = {
+        "csrf_token": csrf_token(page),
+        "client_id": hidden_value(page, "client_id"),
+        "organisation": "Riad Dar Atlas",
+        "category": "hebergement",
+        "need-0-text": "Former le personnel.",
+        **fields,
+    }
     return client.post(f"/f/{code}", data=data, environ_base={"REMOTE_ADDR": addr})
 
 
 def _open_stop(region: str = "marrakech-safi", city: str = "Marrakech") -> str:
-    return create_stop(db.session, region_slug=region, city=city, date=dt.date(2025, 1, 10),
-                       status=StopStatus.OPEN).code
+    return create_stop(
+        db.session, region_slug=region, city=city, date=dt.date(2025, 1, 10), status=StopStatus.OPEN
+    ).code
 
 
 @pytest.fixture
@@ -78,8 +91,10 @@ def test_api_posts_beyond_the_limit_get_a_json_429(limited, stop_code) -> None:
     assert _stored() == 3
 
 
-def test_form_and_api_share_one_bucket_and_the_form_gets_a_friendly_page(limited, stop_code,
-                                                                         ) -> None:
+def test_form_and_api_share_one_bucket_and_the_form_gets_a_friendly_page(
+    limited,
+    stop_code,
+) -> None:
     client = limited.test_client()
     assert _api(client, stop_code, valid_payload()).status_code == 201
     assert _form_post(client, stop_code).status_code == 302
@@ -136,8 +151,13 @@ def test_behind_a_proxy_the_forwarded_address_is_the_key(database_url) -> None:
         client = app.test_client()
 
         def post(forwarded: str):
-            return _api(client, code, valid_payload(), addr="127.0.0.1",
-                        headers={"X-Forwarded-For": forwarded})
+            return _api(
+                client,
+                code,
+                valid_payload(),
+                addr="127.0.0.1",
+                headers={"X-Forwarded-For": forwarded},
+            )
 
         assert post("198.51.100.1").status_code == 201
         assert post("198.51.100.1").status_code == 429
@@ -162,7 +182,8 @@ class _Clock:
 
 
 def test_default_limits_let_200_people_on_one_wifi_submit_within_ten_minutes(
-        database_url, monkeypatch) -> None:
+    database_url, monkeypatch
+) -> None:
     """The venue: 200 phones behind one address, all sending within the same two minutes.
 
     Each person first posts with a mistake (422) and then corrects it; a 429 makes the phone
@@ -216,8 +237,12 @@ def test_an_address_flooding_submissions_is_held_back(database_url, monkeypatch)
         statuses = []
         for i in range(400):  # a script posting 4 times a second for 100 s
             clock.now += 0.25
-            body = {"client_id": str(uuid.uuid4()), "organisation": f"Spam {i}",
-                    "category": "autre", "items": []}
+            body = {
+                "client_id": str(uuid.uuid4()),
+                "organisation": f"Spam {i}",
+                "category": "autre",
+                "items": [],
+            }
             statuses.append(_api(client, code, body, addr="192.0.2.66").status_code)
         assert statuses.count(429) >= 100
         db.session.remove()
@@ -230,15 +255,25 @@ def test_an_address_flooding_submissions_is_held_back(database_url, monkeypatch)
 def test_failed_sign_ins_are_limited_per_address(limited) -> None:
     client = limited.test_client()
     for n in range(2):
-        response = client.post("/login", data={"email": f"nobody{n}@example.ma",
-                                               "password": "wrong password!",
-                                               "csrf_token": _login_csrf(client)},
-                               environ_base={"REMOTE_ADDR": "10.9.9.9"})
+        response = client.post(
+            "/login",
+            data={
+                "email": f"nobody{n}@example.ma",
+                "password": "wrong password!",
+                "csrf_token": _login_csrf(client),
+            },
+            environ_base={"REMOTE_ADDR": "10.9.9.9"},
+        )
         assert response.status_code == 200
-    refused = client.post("/login", data={"email": "nobody9@example.ma",
-                                          "password": "wrong password!",
-                                          "csrf_token": _login_csrf(client)},
-                          environ_base={"REMOTE_ADDR": "10.9.9.9"})
+    refused = client.post(
+        "/login",
+        data={
+            "email": "nobody9@example.ma",
+            "password": "wrong password!",
+            "csrf_token": _login_csrf(client),
+        },
+        environ_base={"REMOTE_ADDR": "10.9.9.9"},
+    )
     assert refused.status_code == 429
     assert "Trop de tentatives de connexion" in refused.get_data(as_text=True)
 
@@ -268,8 +303,11 @@ def _redis_available(host: str = "127.0.0.1", port: int = 6379) -> bool:
 @pytest.mark.skipif(not _redis_available(), reason="no Redis on 127.0.0.1:6379")
 def test_with_redis_the_limit_holds_across_workers(database_url) -> None:
     prefix = f"tournee-test-{uuid.uuid4().hex[:8]}"
-    settings = {"REDIS_URL": "redis://127.0.0.1:6379/15", "RATELIMIT_KEY_PREFIX": prefix,
-                "RATELIMIT_SUBMISSIONS": "3 per minute"}
+    settings = {
+        "REDIS_URL": "redis://127.0.0.1:6379/15",
+        "RATELIMIT_KEY_PREFIX": prefix,
+        "RATELIMIT_SUBMISSIONS": "3 per minute",
+    }
     worker_a, worker_b = _app(database_url, **settings), _app(database_url, **settings)
     assert worker_a.config["RATELIMIT_STORAGE_URI"].startswith("redis://")
     with worker_a.app_context():
@@ -317,8 +355,11 @@ def test_honeypot_is_hidden_from_people(client, open_stop) -> None:
     assert re.search(r"\.hp\s*\{[^}]*-10000px", css)
 
 
-def test_a_filled_honeypot_gets_a_receipt_but_nothing_is_stored(client, open_stop, session,
-                                                                ) -> None:
+def test_a_filled_honeypot_gets_a_receipt_but_nothing_is_stored(
+    client,
+    open_stop,
+    session,
+) -> None:
     response = _form_post(client, open_stop.code, website="http://spam.example")
     html = response.get_data(as_text=True)
     assert response.status_code == 200

@@ -26,6 +26,7 @@ def desk(session) -> Desk:
 
 # --- the pages --------------------------------------------------------------------------------
 
+
 def _client(app, desk, who: str):
     return signed_in(app, getattr(desk, who).email)
 
@@ -44,9 +45,17 @@ def test_list_page_shows_the_region_counts_and_filters(app, session, desk) -> No
     html = client.get("/review/?kind=poem&status=new").get_data(as_text=True)
     assert 'class="error"' in html and "Riad Dar Atlas" in html  # shown, then ignored
     # nonsense in the query string is shown or ignored, never a 500
-    for query in ("stop=abc", "date_from=31/02/2025", "after=xyz", "theme=-1", "kind=poem",
-                  "region=99999", "shortlisted=2", "q=" + "x" * 500,
-                  "date_from=2025-03-02&date_to=2025-03-01"):
+    for query in (
+        "stop=abc",
+        "date_from=31/02/2025",
+        "after=xyz",
+        "theme=-1",
+        "kind=poem",
+        "region=99999",
+        "shortlisted=2",
+        "q=" + "x" * 500,
+        "date_from=2025-03-02&date_to=2025-03-01",
+    ):
         response = client.get(f"/review/?{query}")
         assert response.status_code == 200, query
 
@@ -54,15 +63,22 @@ def test_list_page_shows_the_region_counts_and_filters(app, session, desk) -> No
 def test_other_region_sees_nothing_of_region_a(app, session, desk) -> None:
     client = _client(app, desk, "delegate_b")
     secrets = ["Riad Dar Atlas", "Sahara", "Argan", "AÉROPORT", "Marrakech-Safi"]
-    for path in ("/review/", "/review/?q=riad", "/review/?q=aeroport", "/review/?status=new",
-                 f"/review/?stop={desk.stop_a1.id}"):
+    for path in (
+        "/review/",
+        "/review/?q=riad",
+        "/review/?q=aeroport",
+        "/review/?status=new",
+        f"/review/?stop={desk.stop_a1.id}",
+    ):
         html = client.get(path).get_data(as_text=True)
         assert not [s for s in secrets if s in html], path
     assert client.get(f"/review/submissions/{desk.subs['riad']}").status_code == 404
     item = items_of(session, desk.subs["riad"])[0]
     for path, data in [
-        (f"/review/submissions/{desk.subs['riad']}", {"status": "spam", "items-0-id": item,
-                                                      "items-0-kind": "need", "note": "hello"}),
+        (
+            f"/review/submissions/{desk.subs['riad']}",
+            {"status": "spam", "items-0-id": item, "items-0-kind": "need", "note": "hello"},
+        ),
         ("/review/bulk", {"action": "spam", "submission_ids": [desk.subs["riad"]]}),
     ]:
         assert post(app, client, path, data).status_code == 404, path
@@ -79,7 +95,8 @@ def _page_form(html: str) -> dict[str, str]:
             continue
         if tag.startswith("<select"):
             chosen = re.search(r'<option selected value="([^"]*)"', tag) or re.search(
-                r'value="([^"]*)"', tag)
+                r'value="([^"]*)"', tag
+            )
             data[name.group(1)] = chosen.group(1) if chosen else ""
         elif 'type="checkbox"' in tag or 'type="radio"' in tag:
             if "checked" in tag:
@@ -104,11 +121,18 @@ def test_submission_page_saves_everything_at_once(app, session, desk) -> None:
     first, second = items_of(session, sid)
     data = _page_form(html)
     assert data["items-0-id"] == str(first) and data["items-1-id"] == str(second)
-    data.update({"status": "reviewed", "items-0-shortlisted": "y",
-                 "items-1-theme": str(desk.themes["digitalisation"]), "items-1-priority": "high",
-                 "note": "Rappeler en mai",
-                 # a submission or a region cannot be chosen through the form
-                 "submission_id": str(desk.subs["agence"]), "region_id": "1"})
+    data.update(
+        {
+            "status": "reviewed",
+            "items-0-shortlisted": "y",
+            "items-1-theme": str(desk.themes["digitalisation"]),
+            "items-1-priority": "high",
+            "note": "Rappeler en mai",
+            # a submission or a region cannot be chosen through the form
+            "submission_id": str(desk.subs["agence"]),
+            "region_id": "1",
+        }
+    )
     response = post(app, client, f"/review/submissions/{sid}", data)
     assert response.status_code == 302 and response.location.endswith(f"/review/submissions/{sid}")
     page = client.get(response.location).get_data(as_text=True)
@@ -158,8 +182,7 @@ def test_list_counts_results_and_the_page_walks_within_the_filters(app, session,
     assert f'rel="prev" href="/review/submissions/{s["safi"]}?kind=proposal"' in html
     assert 'rel="next"' not in html
     # saving keeps the walk's filters
-    response = post(app, client, f"/review/submissions/{s['riad']}?kind=proposal",
-                    _page_form(html))
+    response = post(app, client, f"/review/submissions/{s['riad']}?kind=proposal", _page_form(html))
     assert response.location.endswith(f"/review/submissions/{s['riad']}?kind=proposal")
     html = client.get(f"/review/submissions/{s['agence']}").get_data(as_text=True)
     assert f'rel="prev" href="/review/submissions/{s["safi"]}"' in html
@@ -178,21 +201,35 @@ def test_a_large_result_count_stops_at_the_cap(app, session, desk, monkeypatch) 
 def test_bulk_from_the_list_page(app, session, desk) -> None:
     client = _client(app, desk, "delegate_a")
     s = desk.subs
-    response = post(app, client, "/review/bulk", {
-        "action": "reviewed", "submission_ids": [s["riad"], s["safi"]],
-        "next": "/review/?status=new"})
+    response = post(
+        app,
+        client,
+        "/review/bulk",
+        {
+            "action": "reviewed",
+            "submission_ids": [s["riad"], s["safi"]],
+            "next": "/review/?status=new",
+        },
+    )
     assert response.status_code == 302 and response.location.endswith("/review/?status=new")
     html = client.get(response.location).get_data(as_text=True)
     assert "2 contributions marquées « Examinée »." in html
     assert "Agence Sahara Tours" in html and "Riad Dar Atlas" not in html
     # elsewhere than the review desk is never a destination
-    response = post(app, client, "/review/bulk", {
-        "action": "theme", "theme": str(desk.themes["autre"]),
-        "item_ids": items_of(session, s["riad"])[:1], "next": "https://evil.example/"})
+    response = post(
+        app,
+        client,
+        "/review/bulk",
+        {
+            "action": "theme",
+            "theme": str(desk.themes["autre"]),
+            "item_ids": items_of(session, s["riad"])[:1],
+            "next": "https://evil.example/",
+        },
+    )
     assert response.status_code == 302 and response.location.endswith("/review/")
     assert len(audit_events(session, "item.bulk_theme")) == 1
-    response = post(app, client, "/review/bulk", {"action": "reviewed",
-                                                  "submission_ids": ["x"]})
+    response = post(app, client, "/review/bulk", {"action": "reviewed", "submission_ids": ["x"]})
     assert response.status_code == 302
     assert "n&#39;a pas pu être appliquée" in client.get("/review/").get_data(as_text=True)
 
@@ -215,13 +252,18 @@ def test_hostile_input_never_fails(app, session, desk) -> None:
     huge = "9" * 25
     for path in ("/review/?q=%00abc", "/review/?q=a%00"):
         assert client.get(path).status_code == 400, path  # a NUL is refused before any route
-    for path in (f"/review/?after={huge}.{huge}", f"/review/?stop={huge}",
-                 f"/review/submissions/{huge}"):
+    for path in (
+        f"/review/?after={huge}.{huge}",
+        f"/review/?stop={huge}",
+        f"/review/submissions/{huge}",
+    ):
         assert client.get(path).status_code in (200, 404), path
     for path, data in [
         (f"/review/submissions/{huge}", {"status": "spam"}),
-        (f"/review/submissions/{desk.subs['riad']}", {"status": "new", "items-0-id": huge,
-                                                      "items-0-kind": "need"}),
+        (
+            f"/review/submissions/{desk.subs['riad']}",
+            {"status": "new", "items-0-id": huge, "items-0-kind": "need"},
+        ),
         ("/review/bulk", {"action": "spam", "submission_ids": [huge]}),
         ("/review/bulk", {"action": "theme", "theme": huge, "item_ids": [huge]}),
         (f"/review/submissions/{desk.subs['riad']}", {"status": "new", "note": "\x00"}),

@@ -35,11 +35,38 @@ _FIELD_NAME = re.compile(r'\bname="([^"]{1,60})"')
 _seen_keys: set[str] = set()
 
 HOSTILE = [
-    "", "0", "-1", "-99999999999999999999", "99999999999999999999",
-    "99999999999999999999999", "2147483648", "9223372036854775808", "1e309", "NaN", "Infinity",
-    "9999-12-31", "0001-01-01", "0000-00-00", "2025-02-30", "9999-12-31T23:59:59+14:00",
-    "\x00", "a\x00b", "\ud800", "x\udfffy", "\u202e\u200f", "\ufdfa" * 50, "x" * 10_000,
-    "' OR 1=1 --", "%", "_", "\\", "../../etc/passwd", "<script>", "true", "[]", "{}",
+    "",
+    "0",
+    "-1",
+    "-99999999999999999999",
+    "99999999999999999999",
+    "99999999999999999999999",
+    "2147483648",
+    "9223372036854775808",
+    "1e309",
+    "NaN",
+    "Infinity",
+    "9999-12-31",
+    "0001-01-01",
+    "0000-00-00",
+    "2025-02-30",
+    "9999-12-31T23:59:59+14:00",
+    "\x00",
+    "a\x00b",
+    "\ud800",
+    "x\udfffy",
+    "\u202e\u200f",
+    "\ufdfa" * 50,
+    "x" * 10_000,
+    "' OR 1=1 --",
+    "%",
+    "_",
+    "\\",
+    "../../etc/passwd",
+    "<script>",
+    "true",
+    "[]",
+    "{}",
 ]
 hostile_text = st.one_of(st.sampled_from(HOSTILE), st.text(max_size=40))
 
@@ -72,7 +99,8 @@ def _encode(pairs: list[tuple[str, str]]) -> str:
     """URL-encoded pairs; lone surrogates go out as their (invalid) UTF-8 bytes."""
     return "&".join(
         quote_from_bytes(k.encode("utf-8", "surrogatepass"))
-        + "=" + quote_from_bytes(v.encode("utf-8", "surrogatepass"))
+        + "="
+        + quote_from_bytes(v.encode("utf-8", "surrogatepass"))
         for k, v in pairs
     )
 
@@ -94,14 +122,17 @@ def _known_values(world: World) -> tuple[list[int], list[str]]:
 def _path_strategy(rule: Rule, world: World) -> st.SearchStrategy[dict[str, str]]:
     ints, texts = _known_values(world)
     int_values = st.one_of(
-        st.sampled_from(ints), st.integers(min_value=0, max_value=10**25),
-        st.sampled_from([0, 2**31, 2**63, 10**20]))
-    text_values = st.one_of(st.sampled_from(texts), hostile_text.filter(
-        lambda s: s and "/" not in s))
+        st.sampled_from(ints),
+        st.integers(min_value=0, max_value=10**25),
+        st.sampled_from([0, 2**31, 2**63, 10**20]),
+    )
+    text_values = st.one_of(
+        st.sampled_from(texts), hostile_text.filter(lambda s: s and "/" not in s)
+    )
     strategies = {}
     for name in rule.arguments:
         converter = type(rule._converters[name]).__name__.lower()
-        strategies[name] = (int_values.map(str) if "int" in converter else text_values)
+        strategies[name] = int_values.map(str) if "int" in converter else text_values
     return st.fixed_dictionaries(strategies)
 
 
@@ -124,8 +155,15 @@ def _client(app: Flask, session, world: World, role: str) -> FlaskClient:  # typ
     return session_for(app, session, email)
 
 
-def _send(app: Flask, client: FlaskClient, rule: Rule, method: str, path_values: dict[str, str],
-          query: list[tuple[str, str]], form: list[tuple[str, str]]):  # type: ignore[no-untyped-def]
+def _send(
+    app: Flask,
+    client: FlaskClient,
+    rule: Rule,
+    method: str,
+    path_values: dict[str, str],
+    query: list[tuple[str, str]],
+    form: list[tuple[str, str]],
+):  # type: ignore[no-untyped-def]
     path = rule.rule
     for name in rule.arguments:
         value = quote_from_bytes(path_values[name].encode("utf-8", "surrogatepass"), safe="")
@@ -135,12 +173,17 @@ def _send(app: Flask, client: FlaskClient, rule: Rule, method: str, path_values:
     form = [*form, ("csrf_token", csrf_for(app, client))]
     if rule.endpoint.startswith("api."):
         return client.post(path, query_string=_encode(query), json=dict(form))
-    return client.post(path, query_string=_encode(query), data=_encode(form),
-                       content_type="application/x-www-form-urlencoded")
+    return client.post(
+        path,
+        query_string=_encode(query),
+        data=_encode(form),
+        content_type="application/x-www-form-urlencoded",
+    )
 
 
-def _discover(app: Flask, client: FlaskClient, rule: Rule, method: str,
-              path_values: dict[str, str]) -> list[str]:
+def _discover(
+    app: Flask, client: FlaskClient, rule: Rule, method: str, path_values: dict[str, str]
+) -> list[str]:
     """The keys the handler reads and the field names of the page it renders."""
     _seen_keys.clear()
     response = _send(app, client, rule, method, path_values, [], [])
@@ -172,26 +215,38 @@ def test_no_route_answers_a_server_error(app, session) -> None:  # type: ignore[
             client = _client(app, session, world, role)
             names = _discover(app, client, rule, method, _default_path(rule, world))
 
-            @settings(max_examples=EXAMPLES, deadline=None, database=None,
-                      phases=(Phase.generate,),  # no shrinking: the report names the route
-                      suppress_health_check=list(HealthCheck))
-            @given(path_values=_path_strategy(rule, world), query=_pairs(names),
-                   form=_pairs(names))
-            def fuzz(path_values: dict[str, str], query: list[tuple[str, str]],
-                     form: list[tuple[str, str]]) -> None:
+            @settings(
+                max_examples=EXAMPLES,
+                deadline=None,
+                database=None,
+                phases=(Phase.generate,),  # no shrinking: the report names the route
+                suppress_health_check=list(HealthCheck),
+            )
+            @given(path_values=_path_strategy(rule, world), query=_pairs(names), form=_pairs(names))
+            def fuzz(
+                path_values: dict[str, str],
+                query: list[tuple[str, str]],
+                form: list[tuple[str, str]],
+            ) -> None:
                 # A fresh cookie each time: a fuzzed sign-out must not end the next attempts.
                 fresh = _client(app, session, world, role)  # noqa: B023
                 response = _send(app, fresh, rule, method, path_values, query, form)  # noqa: B023
-                assert response.status_code < 500, (
-                    f"{method} {rule.rule} as {role}: {response.status_code}")  # noqa: B023
+                assert response.status_code < 500, f"{method} {rule.rule} as {role}"  # noqa: B023
 
             try:
                 for value in KILLERS:
-                    response = _send(app, _client(app, session, world, role), rule, method,
-                                     _default_path(rule, world), [(n, value) for n in names],
-                                     [(n, value) for n in names])
+                    response = _send(
+                        app,
+                        _client(app, session, world, role),
+                        rule,
+                        method,
+                        _default_path(rule, world),
+                        [(n, value) for n in names],
+                        [(n, value) for n in names],
+                    )
                     assert response.status_code < 500, (
-                        f"{response.status_code} with every parameter = {value[:30]!r}")
+                        f"{response.status_code} with every parameter = {value[:30]!r}"
+                    )
                 fuzz()
             except Exception as error:
                 failures.append(f"{method} {rule.rule} as {role}: {error!r}"[:2000])
@@ -203,13 +258,17 @@ def test_no_route_answers_a_server_error(app, session) -> None:  # type: ignore[
     assert not failures, "\n\n".join(failures)
 
 
-@pytest.mark.parametrize("endpoint, method, expected", [
-    ("review.index", "GET", {"date_from", "date_to", "q", "stop"}),
-    ("hq.exports", "POST", {"since", "until", "stops", "regions"}),
-    ("hq.audit", "GET", {"user", "action", "page"}),
-])
-def test_discovery_finds_the_parameters_a_route_reads(app, session, endpoint: str, method: str,
-                                                      expected: set[str]) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize(
+    "endpoint, method, expected",
+    [
+        ("review.index", "GET", {"date_from", "date_to", "q", "stop"}),
+        ("hq.exports", "POST", {"since", "until", "stops", "regions"}),
+        ("hq.audit", "GET", {"user", "action", "page"}),
+    ],
+)
+def test_discovery_finds_the_parameters_a_route_reads(
+    app, session, endpoint: str, method: str, expected: set[str]
+) -> None:  # type: ignore[no-untyped-def]
     # Without it the fuzzer would only send names it was told about: new routes would be
     # fuzzed in their path alone.
     app.request_class = _RecordingRequest

@@ -11,8 +11,14 @@ from feedback_app.web.security import CONTENT_SECURITY_POLICY
 from tests.staff import make_user, post, signed_in
 
 REQUIRED_CSP = [
-    "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:",
-    "object-src 'none'", "frame-ancestors 'none'", "base-uri 'self'", "form-action 'self'",
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "object-src 'none'",
+    "frame-ancestors 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
 ]
 
 
@@ -26,13 +32,21 @@ def test_policy_has_every_directive_and_nothing_unsafe() -> None:
 
 
 def test_pages_json_and_errors_carry_the_security_headers(client, open_stop) -> None:
-    for path in ["/", f"/f/{open_stop.code}", "/login", f"/api/v1/stops/{open_stop.code}",
-                 "/no-such-page", "/static/css/app.css"]:
+    for path in [
+        "/",
+        f"/f/{open_stop.code}",
+        "/login",
+        f"/api/v1/stops/{open_stop.code}",
+        "/no-such-page",
+        "/static/css/app.css",
+    ]:
         response = client.get(path)
         assert _directives(response.headers["Content-Security-Policy"]) == REQUIRED_CSP, path
         assert response.headers["X-Content-Type-Options"] == "nosniff", path
         assert response.headers["Referrer-Policy"] in (
-            "strict-origin-when-cross-origin", "no-referrer"), path
+            "strict-origin-when-cross-origin",
+            "no-referrer",
+        ), path
         assert response.headers["X-Frame-Options"] == "DENY", path
 
 
@@ -57,8 +71,14 @@ def test_forwarded_proto_is_ignored_without_proxy_setting(client) -> None:
 
 
 def test_proxy_fix_setting_trusts_the_proxy(database_url: str) -> None:
-    app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": database_url,
-                      "PROXY_FIX_X_FOR": "1", "PROXY_FIX_X_PROTO": "1"})
+    app = create_app(
+        {
+            "ENV_NAME": "testing",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "PROXY_FIX_X_FOR": "1",
+            "PROXY_FIX_X_PROTO": "1",
+        }
+    )
     seen = {}
 
     @app.get("/whoami-test")
@@ -69,13 +89,18 @@ def test_proxy_fix_setting_trusts_the_proxy(database_url: str) -> None:
         return "ok"
 
     response = app.test_client().get(
-        "/whoami-test", headers={"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"})
+        "/whoami-test", headers={"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"}
+    )
     assert seen == {"addr": "203.0.113.7", "secure": True}
     assert "Strict-Transport-Security" in response.headers
 
 
-def test_public_pages_may_be_cached_but_staff_pages_may_not(app, client, session, open_stop,
-                                                            ) -> None:
+def test_public_pages_may_be_cached_but_staff_pages_may_not(
+    app,
+    client,
+    session,
+    open_stop,
+) -> None:
     assert "no-store" not in client.get("/").headers.get("Cache-Control", "")
     assert client.get("/login").headers["Cache-Control"] == "no-store"
     make_user(session, "hq@example.ma", role=Role.HQ)
@@ -95,8 +120,10 @@ def test_downloads_are_not_cached(app) -> None:
     assert app.test_client().get("/download-test").headers["Cache-Control"] == "no-store"
 
 
-@pytest.mark.parametrize(("lang", "direction", "title"), [
-    ("fr", "ltr", "Page introuvable"), ("ar", "rtl", None), ("en", "ltr", None)])
+@pytest.mark.parametrize(
+    ("lang", "direction", "title"),
+    [("fr", "ltr", "Page introuvable"), ("ar", "rtl", None), ("en", "ltr", None)],
+)
 def test_404_page_is_friendly_in_the_readers_language(client, lang, direction, title) -> None:
     response = client.get("/nothing-here", headers={"Accept-Language": lang})
     html = response.get_data(as_text=True)
@@ -122,8 +149,11 @@ def test_oversize_bodies_get_413_friendly_page_or_json(client, open_stop) -> Non
     assert form.status_code == 413
     assert form.mimetype == "text/html"
     assert "Envoi trop volumineux" in form.get_data(as_text=True)
-    api = client.post(f"/api/v1/stops/{open_stop.code}/submissions",
-                      data='{"organisation": "' + big + '"}', content_type="application/json")
+    api = client.post(
+        f"/api/v1/stops/{open_stop.code}/submissions",
+        data='{"organisation": "' + big + '"}',
+        content_type="application/json",
+    )
     assert api.status_code == 413 and api.is_json and api.json["error"]
 
 

@@ -35,8 +35,7 @@ def _client(app: Flask, address: str) -> FlaskClient:
 
 def _failed_events(session) -> list[AuditEvent]:  # type: ignore[no-untyped-def]
     session.rollback()
-    return list(session.scalars(
-        select(AuditEvent).where(AuditEvent.action == "auth.login_failed")))
+    return list(session.scalars(select(AuditEvent).where(AuditEvent.action == "auth.login_failed")))
 
 
 @pytest.fixture
@@ -58,12 +57,16 @@ def test_an_attacker_trickling_guesses_never_keeps_the_owner_out(app, session, o
 
 def test_the_attacker_waits_for_the_window_then_tries_again(app, session, owner) -> None:  # type: ignore[no-untyped-def]
     attacker = _client(app, "203.0.113.7")
-    statuses = [login(app, attacker, owner.email, WRONG).status_code
-                for _ in range(ACCOUNT_ATTEMPTS + 1)]
+    statuses = [
+        login(app, attacker, owner.email, WRONG).status_code for _ in range(ACCOUNT_ATTEMPTS + 1)
+    ]
     assert statuses == [200] * ACCOUNT_ATTEMPTS + [429]
     with write_transaction(session):  # the window has passed
-        session.execute(update(SignInCounter).values(
-            window_start=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)))
+        session.execute(
+            update(SignInCounter).values(
+                window_start=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+            )
+        )
     assert login(app, attacker, owner.email).status_code == 302
 
 
@@ -97,7 +100,8 @@ def test_a_venue_with_many_people_mistyping_is_not_locked_out(app, session) -> N
 
 
 def test_concurrent_wrong_attempts_check_at_most_the_allowed_passwords(
-        app, session, owner, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    app, session, owner, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     checks, lock = [], threading.Lock()
     real_verify = signin.verify_password
 
@@ -115,13 +119,15 @@ def test_concurrent_wrong_attempts_check_at_most_the_allowed_passwords(
 
     def attempt(client: FlaskClient, token: str) -> None:
         start.wait()
-        response = client.post("/login", data={"email": email, "password": WRONG,
-                                               "csrf_token": token})
+        response = client.post(
+            "/login", data={"email": email, "password": WRONG, "csrf_token": token}
+        )
         with lock:
             statuses.append(response.status_code)
 
-    threads = [threading.Thread(target=attempt, args=pair) for pair in zip(clients, tokens,
-                                                                         strict=True)]
+    threads = [
+        threading.Thread(target=attempt, args=pair) for pair in zip(clients, tokens, strict=True)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -152,15 +158,19 @@ def _statuses_over_http(base_url: str, email: str, attempts: int) -> list[int]:
             page = browser.get(f"{base_url}/login", timeout=30)
             token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text)
             assert token, page.text[:500]
-            response = browser.post(f"{base_url}/login", timeout=30, allow_redirects=False,
-                                    data={"email": email, "password": WRONG,
-                                          "csrf_token": token.group(1)})
+            response = browser.post(
+                f"{base_url}/login",
+                timeout=30,
+                allow_redirects=False,
+                data={"email": email, "password": WRONG, "csrf_token": token.group(1)},
+            )
             statuses.append(response.status_code)
     return statuses
 
 
 def test_two_workers_answer_alike_for_existing_and_unknown_accounts(
-        app, session, owner, database_url, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    app, session, owner, database_url, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     email = owner.email
     session.remove()
     log = tmp_path / "gunicorn.log"

@@ -38,8 +38,9 @@ def _scopes(desk: Desk) -> tuple[Scope, Scope]:
 
 def _sign(session, desk: Desk, stop=None, summary: str = "Forte demande de formation."):  # type: ignore[no-untyped-def]
     delegate, _hq = _scopes(desk)
-    return signoff.sign_off(session, delegate, (stop or desk.stop_a1).id, summary,
-                            actor_id=desk.delegate_a.id)
+    return signoff.sign_off(
+        session, delegate, (stop or desk.stop_a1).id, summary, actor_id=desk.delegate_a.id
+    )
 
 
 def _snapshot(session) -> tuple:  # type: ignore[no-untyped-def]
@@ -47,8 +48,16 @@ def _snapshot(session) -> tuple:  # type: ignore[no-untyped-def]
     session.expire_all()
     return (
         sorted(session.execute(select(Submission.id, Submission.status)).all()),
-        sorted(session.execute(select(FeedbackItem.id, FeedbackItem.kind, FeedbackItem.theme_id,
-                                      FeedbackItem.shortlisted)).all()),
+        sorted(
+            session.execute(
+                select(
+                    FeedbackItem.id,
+                    FeedbackItem.kind,
+                    FeedbackItem.theme_id,
+                    FeedbackItem.shortlisted,
+                )
+            ).all()
+        ),
         session.scalar(select(func.count()).select_from(ReviewNote)),
         session.scalar(select(func.count()).select_from(AuditEvent)),
     )
@@ -64,27 +73,61 @@ def test_every_review_action_is_refused_to_the_delegate_after_sign_off(session, 
     before = _snapshot(session)
     actions = {
         "status": lambda: review_actions.set_status(
-            session, delegate, riad, ReviewStatus.REVIEWED, actor_id=actor),
+            session, delegate, riad, ReviewStatus.REVIEWED, actor_id=actor
+        ),
         "item theme": lambda: review_actions.update_item(
-            session, delegate, riad, riad_item, kind="need", theme_id=theme,
-            shortlisted=False, actor_id=actor),
+            session,
+            delegate,
+            riad,
+            riad_item,
+            kind="need",
+            theme_id=theme,
+            shortlisted=False,
+            actor_id=actor,
+        ),
         "shortlist": lambda: review_actions.update_item(
-            session, delegate, riad, riad_item, kind="need",
-            theme_id=desk.themes["infrastructures"], shortlisted=True, actor_id=actor),
+            session,
+            delegate,
+            riad,
+            riad_item,
+            kind="need",
+            theme_id=desk.themes["infrastructures"],
+            shortlisted=True,
+            actor_id=actor,
+        ),
         "kind": lambda: review_actions.update_item(
-            session, delegate, riad, riad_item, kind="challenge",
-            theme_id=desk.themes["infrastructures"], shortlisted=False, actor_id=actor),
-        "note": lambda: review_actions.add_note(session, delegate, riad, "À rappeler",
-                                                actor_id=actor),
+            session,
+            delegate,
+            riad,
+            riad_item,
+            kind="challenge",
+            theme_id=desk.themes["infrastructures"],
+            shortlisted=False,
+            actor_id=actor,
+        ),
+        "note": lambda: review_actions.add_note(
+            session, delegate, riad, "À rappeler", actor_id=actor
+        ),
         # a bulk selection touching one signed-off submission is refused whole
         "bulk status": lambda: review_actions.bulk_set_status(
-            session, delegate, [safi, agence], ReviewStatus.SPAM, actor_id=actor),
+            session, delegate, [safi, agence], ReviewStatus.SPAM, actor_id=actor
+        ),
         "bulk theme (submissions)": lambda: review_actions.bulk_set_theme(
-            session, delegate, submission_ids=[safi, riad], item_ids=[], theme_id=theme,
-            actor_id=actor),
+            session,
+            delegate,
+            submission_ids=[safi, riad],
+            item_ids=[],
+            theme_id=theme,
+            actor_id=actor,
+        ),
         "bulk theme (items)": lambda: review_actions.bulk_set_theme(
-            session, delegate, submission_ids=[], item_ids=[riad_item, items_of(session, safi)[0]],
-            theme_id=theme, actor_id=actor),
+            session,
+            delegate,
+            submission_ids=[],
+            item_ids=[riad_item, items_of(session, safi)[0]],
+            theme_id=theme,
+            actor_id=actor,
+        ),
     }
     for name, action in actions.items():
         with pytest.raises(SignedOff):
@@ -92,8 +135,7 @@ def test_every_review_action_is_refused_to_the_delegate_after_sign_off(session, 
         assert _snapshot(session) == before, f"{name} changed something"
 
     # the region's other stop, not signed off, stays editable
-    assert review_actions.set_status(session, delegate, safi, ReviewStatus.REVIEWED,
-                                     actor_id=actor)
+    assert review_actions.set_status(session, delegate, safi, ReviewStatus.REVIEWED, actor_id=actor)
 
 
 def test_hq_keeps_the_hand_on_a_signed_off_stop(session, desk) -> None:  # type: ignore[no-untyped-def]
@@ -101,8 +143,14 @@ def test_hq_keeps_the_hand_on_a_signed_off_stop(session, desk) -> None:  # type:
     _sign(session, desk)
     riad = desk.subs["riad"]
     assert review_actions.set_status(session, hq, riad, ReviewStatus.REVIEWED, actor_id=desk.hq.id)
-    assert review_actions.bulk_set_theme(session, hq, submission_ids=[riad], item_ids=[],
-                                         theme_id=desk.themes["durabilite"], actor_id=desk.hq.id)
+    assert review_actions.bulk_set_theme(
+        session,
+        hq,
+        submission_ids=[riad],
+        item_ids=[],
+        theme_id=desk.themes["durabilite"],
+        actor_id=desk.hq.id,
+    )
 
 
 def test_sign_off_keeps_the_cleaned_summary_and_is_audited(session, desk) -> None:  # type: ignore[no-untyped-def]
@@ -130,8 +178,13 @@ def test_a_delegate_cannot_sign_another_regions_stop(session, desk) -> None:  # 
     from feedback_app.services.errors import NotFound
 
     with pytest.raises(NotFound):
-        signoff.sign_off(session, scope_for(desk.delegate_b), desk.stop_a1.id, "Synthèse",
-                         actor_id=desk.delegate_b.id)
+        signoff.sign_off(
+            session,
+            scope_for(desk.delegate_b),
+            desk.stop_a1.id,
+            "Synthèse",
+            actor_id=desk.delegate_b.id,
+        )
 
 
 def test_reopen_needs_a_reason_and_gives_the_delegate_the_hand_back(session, desk) -> None:  # type: ignore[no-untyped-def]
@@ -140,26 +193,34 @@ def test_reopen_needs_a_reason_and_gives_the_delegate_the_hand_back(session, des
     with pytest.raises(ValidationFailed):
         signoff.reopen(session, hq, desk.stop_a1.id, "  ", actor_id=desk.hq.id)
     assert signoff.is_signed(session, desk.stop_a1.id)
-    signoff.reopen(session, hq, desk.stop_a1.id, "Contributions papier à ajouter",
-                   actor_id=desk.hq.id)
+    signoff.reopen(
+        session, hq, desk.stop_a1.id, "Contributions papier à ajouter", actor_id=desk.hq.id
+    )
     assert not signoff.is_signed(session, desk.stop_a1.id)
     [event] = audit_events(session, "stop.reopen")
     assert event.after == {"reason": "Contributions papier à ajouter"}
     assert event.before["signed_by_id"] == desk.delegate_a.id
-    assert review_actions.set_status(session, delegate, desk.subs["riad"], ReviewStatus.REVIEWED,
-                                     actor_id=desk.delegate_a.id)
+    assert review_actions.set_status(
+        session, delegate, desk.subs["riad"], ReviewStatus.REVIEWED, actor_id=desk.delegate_a.id
+    )
     session.expire_all()
     assert session.get(StopSignOff, desk.stop_a1.id).summary == "Forte demande de formation."
 
 
 # --- the pages ----------------------------------------------------------------------------------
 
+
 def test_pages_say_the_stop_is_signed_off_instead_of_failing(app, session, desk) -> None:  # type: ignore[no-untyped-def]
     client = signed_in(app, desk.delegate_a.email)
     riad = desk.subs["riad"]
     page = f"/review/submissions/{riad}"
-    response = post(app, client, f"/review/stops/{desk.stop_a1.id}/signoff",
-                    {"summary": "Synthèse de Marrakech"}, follow_redirects=True)
+    response = post(
+        app,
+        client,
+        f"/review/stops/{desk.stop_a1.id}/signoff",
+        {"summary": "Synthèse de Marrakech"},
+        follow_redirects=True,
+    )
     assert response.status_code == 200 and "Signée par" in response.get_data(as_text=True)
     html = client.get(page).get_data(as_text=True)
     assert "lecture seule" in html
@@ -169,8 +230,10 @@ def test_pages_say_the_stop_is_signed_off_instead_of_failing(app, session, desk)
         (f"{page}/items/{item}", {"kind": "need", "theme": "", "shortlisted": "y"}),
         (f"{page}/notes", {"text": "Une note"}),
         ("/review/bulk", {"action": "spam", "submission_ids": str(riad)}),
-        ("/review/bulk", {"action": "theme", "theme": str(desk.themes["durabilite"]),
-                          "item_ids": str(item)}),
+        (
+            "/review/bulk",
+            {"action": "theme", "theme": str(desk.themes["durabilite"]), "item_ids": str(item)},
+        ),
     ):
         response = post(app, client, path, data, headers={"Referer": f"http://localhost{page}"})
         assert response.status_code == 303, path
@@ -213,18 +276,23 @@ def test_summary_errors_are_shown_next_to_the_field_with_the_text_kept(app, sess
 
 # --- what still arrives -------------------------------------------------------------------------
 
+
 def test_the_offline_forms_api_still_accepts_and_flags_after_sign_off(app, session, desk) -> None:  # type: ignore[no-untyped-def]
     _sign(session, desk)
     client = app.test_client()
-    response = client.post(f"/api/v1/stops/{desk.stop_a1.code}/submissions",
-                           json=valid_payload(organisation="Arrivée tardive"),
-                           headers={"X-Tournee-Channel": "form"})
+    response = client.post(
+        f"/api/v1/stops/{desk.stop_a1.code}/submissions",
+        json=valid_payload(organisation="Arrivée tardive"),
+        headers={"X-Tournee-Channel": "form"},
+    )
     assert response.status_code == 201
     stored = session.get(Submission, response.get_json()["id"])
     assert stored.after_signoff is True
     # the other stop, not signed off, is not flagged
-    other = client.post(f"/api/v1/stops/{desk.stop_a2.code}/submissions",
-                        json=valid_payload(organisation="Safi à l'heure"))
+    other = client.post(
+        f"/api/v1/stops/{desk.stop_a2.code}/submissions",
+        json=valid_payload(organisation="Safi à l'heure"),
+    )
     assert session.get(Submission, other.get_json()["id"]).after_signoff is False
 
     # the offline grace: the stop closed, a phone sends what it filled while it was open
@@ -233,9 +301,12 @@ def test_the_offline_forms_api_still_accepts_and_flags_after_sign_off(app, sessi
         stop.status = StopStatus.CLOSED
         stop.closed_at = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
     filled = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=2)).isoformat()
-    late = client.post(f"/api/v1/stops/{desk.stop_a1.code}/submissions",
-                       json=valid_payload(organisation="Téléphone hors ligne", filled_at=filled,
-                                          client_id=str(uuid.uuid4())))
+    late = client.post(
+        f"/api/v1/stops/{desk.stop_a1.code}/submissions",
+        json=valid_payload(
+            organisation="Téléphone hors ligne", filled_at=filled, client_id=str(uuid.uuid4())
+        ),
+    )
     assert late.status_code == 201
     stored = session.get(Submission, late.get_json()["id"])
     assert stored.late and stored.after_signoff

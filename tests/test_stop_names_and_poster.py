@@ -29,14 +29,21 @@ def own(app, session, world):  # type: ignore[no-untyped-def]
 
 
 def _edit(app, hq, world, **names: str):  # type: ignore[no-untyped-def]
-    data = {"region": "marrakech-safi", "city": "Fès", "venue": "Palais des congrès",
-            "date": "2025-03-01", "grace_hours": "24", **names}
+    data = {
+        "region": "marrakech-safi",
+        "city": "Fès",
+        "venue": "Palais des congrès",
+        "date": "2025-03-01",
+        "grace_hours": "24",
+        **names,
+    }
     return post(app, hq, f"/hq/stops/{world.ids['stop_a']}/edit", data)
 
 
 def _half(html: str, language: str) -> str:
-    match = re.search(rf'<div class="poster-foot-half" lang="{language}" dir="(\w+)">(.*?)</div>',
-                      html, re.S)
+    match = re.search(
+        rf'<div class="poster-foot-half" lang="{language}" dir="(\w+)">(.*?)</div>', html, re.S
+    )
     assert match, f"no {language} half"
     return match.group(1) + "|" + match.group(2)
 
@@ -44,13 +51,24 @@ def _half(html: str, language: str) -> str:
 def test_hq_names_a_stop_in_three_languages(app, session, world, hq) -> None:  # type: ignore[no-untyped-def]
     form = hq.get(f"/hq/stops/{world.ids['stop_a']}/edit").get_data(as_text=True)
     assert 'name="city_ar"' in form and 'lang="ar"' in form and 'dir="rtl"' in form
-    assert _edit(app, hq, world, city_ar=" فاس ", city_en="Fez", venue_ar="قصر المؤتمرات",
-                 venue_en="Conference palace").status_code == 302
+    assert (
+        _edit(
+            app,
+            hq,
+            world,
+            city_ar=" فاس ",
+            city_en="Fez",
+            venue_ar="قصر المؤتمرات",
+            venue_en="Conference palace",
+        ).status_code
+        == 302
+    )
     session.rollback()
     stop = session.get(TourStop, world.ids["stop_a"])
     assert (stop.city_ar, stop.city_en, stop.venue_ar) == ("فاس", "Fez", "قصر المؤتمرات")
-    event = session.scalars(select(AuditEvent).where(AuditEvent.action == "stop.update")
-                            .order_by(AuditEvent.id.desc())).first()
+    event = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "stop.update").order_by(AuditEvent.id.desc())
+    ).first()
     assert event.after["city_ar"] == "فاس" and event.before["city_ar"] is None
 
     arabic_form = app.test_client().get(f"/f/{world.ids['code_a']}?lang=ar")
@@ -77,10 +95,17 @@ def test_untranslated_names_fall_back_to_french_visibly_for_staff(app, world, hq
     assert "Ville-Secrete-A" in listing  # the French name, since no Arabic one exists
     assert "بالفرنسية" in listing  # ... marked as such in Arabic
     assert "Traduction manquante" in hq.get("/hq/stops?lang=fr").get_data(as_text=True)
-    assert _edit(app, hq, world, city_ar="فاس", city_en="Fez", venue_ar="قصر",
-                 venue_en="Palace").status_code == 302
-    row = re.search(r"<tr>(?:(?!</tr>).)*فاس(?:(?!</tr>).)*</tr>",
-                    hq.get("/hq/stops?lang=ar").get_data(as_text=True), re.S)
+    assert (
+        _edit(
+            app, hq, world, city_ar="فاس", city_en="Fez", venue_ar="قصر", venue_en="Palace"
+        ).status_code
+        == 302
+    )
+    row = re.search(
+        r"<tr>(?:(?!</tr>).)*فاس(?:(?!</tr>).)*</tr>",
+        hq.get("/hq/stops?lang=ar").get_data(as_text=True),
+        re.S,
+    )
     assert row and "بالفرنسية" not in row.group(0)
 
 

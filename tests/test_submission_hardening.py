@@ -23,10 +23,17 @@ def _url(code: str) -> str:
 
 def _form_post(client, code: str, **fields: str):  # type: ignore[no-untyped-def]
     html = client.get(f"/f/{code}").get_data(as_text=True)
-    return client.post(f"/f/{code}", data={
-        "csrf_token": csrf_token(html), "client_id": hidden_value(html, "client_id"),
-        "organisation": "Riad Dar Atlas", "category": "hebergement",
-        "need-0-text": "Former le personnel.", **fields})
+    return client.post(
+        f"/f/{code}",
+        data={
+            "csrf_token": csrf_token(html),
+            "client_id": hidden_value(html, "client_id"),
+            "organisation": "Riad Dar Atlas",
+            "category": "hebergement",
+            "need-0-text": "Former le personnel.",
+            **fields,
+        },
+    )
 
 
 def test_a_client_id_stored_at_one_stop_is_refused_at_another(client, make_stop, session) -> None:  # type: ignore[no-untyped-def]
@@ -42,8 +49,9 @@ def test_a_client_id_stored_at_one_stop_is_refused_at_another(client, make_stop,
 
 
 def test_the_nil_uuid_is_not_a_client_id(client, open_stop, session) -> None:  # type: ignore[no-untyped-def]
-    response = client.post(_url(open_stop.code),
-                           json=valid_payload(client_id="00000000-0000-0000-0000-000000000000"))
+    response = client.post(
+        _url(open_stop.code), json=valid_payload(client_id="00000000-0000-0000-0000-000000000000")
+    )
     assert response.status_code == 422
     assert "client_id" in response.get_json()["errors"]
     assert session.scalar(select(Submission.id)) is None
@@ -52,9 +60,12 @@ def test_the_nil_uuid_is_not_a_client_id(client, open_stop, session) -> None:  #
 def _chunked(client, path: str, body: bytes, content_type: str):  # type: ignore[no-untyped-def]
     # What gunicorn hands over for "Transfer-Encoding: chunked": no Content-Length, and a
     # stream the server itself terminates.
-    return client.post(path, input_stream=io.BytesIO(body),
-                       headers={"Transfer-Encoding": "chunked", "Content-Type": content_type},
-                       environ_overrides={"wsgi.input_terminated": True})
+    return client.post(
+        path,
+        input_stream=io.BytesIO(body),
+        headers={"Transfer-Encoding": "chunked", "Content-Type": content_type},
+        environ_overrides={"wsgi.input_terminated": True},
+    )
 
 
 def test_a_chunked_body_over_the_limit_answers_413(client, open_stop, session) -> None:  # type: ignore[no-untyped-def]
@@ -62,8 +73,12 @@ def test_a_chunked_body_over_the_limit_answers_413(client, open_stop, session) -
     payload = json.dumps(valid_payload(organisation="x" * big)).encode()
     api = _chunked(client, _url(open_stop.code), payload, "application/json")
     assert api.status_code == 413 and api.get_json()["error"]
-    form = _chunked(client, f"/f/{open_stop.code}", b"organisation=" + b"x" * big,
-                    "application/x-www-form-urlencoded")
+    form = _chunked(
+        client,
+        f"/f/{open_stop.code}",
+        b"organisation=" + b"x" * big,
+        "application/x-www-form-urlencoded",
+    )
     assert form.status_code == 413
     assert session.scalar(select(Submission.id)) is None
 
@@ -75,12 +90,14 @@ def test_a_chunked_body_within_the_limit_is_stored(client, open_stop, session) -
 
 
 @pytest.mark.parametrize("organisation", ["\u202e\u200f", "\u200b\u200d\ufeff", "\u0301\u064b"])
-def test_an_organisation_of_invisible_characters_is_refused(client, open_stop, session,
-                                                            organisation: str) -> None:  # type: ignore[no-untyped-def]
+def test_an_organisation_of_invisible_characters_is_refused(
+    client, open_stop, session, organisation: str
+) -> None:  # type: ignore[no-untyped-def]
     response = client.post(_url(open_stop.code), json=valid_payload(organisation=organisation))
     assert response.status_code == 422
     assert response.get_json()["errors"]["organisation"] == [
-        "Ce texte ne contient aucun caractère visible."]
+        "Ce texte ne contient aucun caractère visible."
+    ]
     form = _form_post(client, open_stop.code, organisation=organisation)
     assert form.status_code == 422
     assert "aucun caractère visible" in form.get_data(as_text=True)
@@ -93,17 +110,28 @@ EXPANDING = "\ufdfa\ufdfb\u3300\ufb4f\u2474"
 
 def _stored_bytes(session, submission_id: int) -> int:  # type: ignore[no-untyped-def]
     submission = session.get(Submission, submission_id)
-    texts = [submission.organisation, submission.reference, submission.search_text,
-             submission.person_name, submission.job_title, submission.email, submission.phone]
-    texts += list(session.scalars(select(FeedbackItem.text).where(
-        FeedbackItem.submission_id == submission_id)))
+    texts = [
+        submission.organisation,
+        submission.reference,
+        submission.search_text,
+        submission.person_name,
+        submission.job_title,
+        submission.email,
+        submission.phone,
+    ]
+    texts += list(
+        session.scalars(
+            select(FeedbackItem.text).where(FeedbackItem.submission_id == submission_id)
+        )
+    )
     return sum(len(t.encode()) for t in texts if t)
 
 
 def test_stored_size_stays_within_three_times_the_input(client, open_stop, session) -> None:  # type: ignore[no-untyped-def]
     text = (EXPANDING * 1000)[:4000]
-    payload = valid_payload(organisation=EXPANDING * 40,
-                            items=[{"kind": "need", "text": text}] * 40)
+    payload = valid_payload(
+        organisation=EXPANDING * 40, items=[{"kind": "need", "text": text}] * 40
+    )
     body = json.dumps(payload, ensure_ascii=False).encode()
     response = client.post(_url(open_stop.code), data=body, content_type="application/json")
     assert response.status_code == 201
@@ -111,20 +139,29 @@ def test_stored_size_stays_within_three_times_the_input(client, open_stop, sessi
 
 
 def test_capped_search_text_still_finds_ordinary_words(client, open_stop, session) -> None:  # type: ignore[no-untyped-def]
-    response = client.post(_url(open_stop.code), json=valid_payload(
-        organisation="Straße Œuvre ﬁnance", items=[{"kind": "need", "text": "Hôtel ÉTÉ"}]))
+    response = client.post(
+        _url(open_stop.code),
+        json=valid_payload(
+            organisation="Straße Œuvre ﬁnance", items=[{"kind": "need", "text": "Hôtel ÉTÉ"}]
+        ),
+    )
     submission = session.get(Submission, response.get_json()["id"])
     assert "strasse oeuvre finance" in submission.search_text
     assert "hotel ete" in submission.search_text
 
 
-CONTACT = {"name": "Fatima Zahra Benali", "job_title": "Directrice du Riad Dar Atlas",
-           "email": "fatima.benali@riad-atlas.ma", "phone": "06 12 34 56 78"}
+CONTACT = {
+    "name": "Fatima Zahra Benali",
+    "job_title": "Directrice du Riad Dar Atlas",
+    "email": "fatima.benali@riad-atlas.ma",
+    "phone": "06 12 34 56 78",
+}
 
 
 def test_a_job_title_without_consent_is_not_kept(client, open_stop, session) -> None:  # type: ignore[no-untyped-def]
-    response = client.post(_url(open_stop.code),
-                           json=valid_payload(consent_contact=False, **CONTACT))
+    response = client.post(
+        _url(open_stop.code), json=valid_payload(consent_contact=False, **CONTACT)
+    )
     submission = session.get(Submission, response.get_json()["id"])
     assert submission.job_title is None and submission.person_name is None
     form = _form_post(client, open_stop.code, job_title=CONTACT["job_title"])
@@ -135,9 +172,13 @@ def test_a_job_title_without_consent_is_not_kept(client, open_stop, session) -> 
 
 def test_purge_and_erasure_clear_the_job_title(session, open_stop) -> None:  # type: ignore[no-untyped-def]
     def stored() -> int:
-        receipt = submit(session, open_stop.code, valid_payload(consent_contact=True, **CONTACT),
-                         source=SubmissionSource.API,
-                         received_at=utcnow().replace(year=utcnow().year - 2))
+        receipt = submit(
+            session,
+            open_stop.code,
+            valid_payload(consent_contact=True, **CONTACT),
+            source=SubmissionSource.API,
+            received_at=utcnow().replace(year=utcnow().year - 2),
+        )
         return receipt.id
 
     hq = make_user(session, "siege@example.ma", role=Role.HQ, regions=())

@@ -61,8 +61,12 @@ def test_valid_submission_is_stored_with_its_items_in_order(session, open_stop) 
             {"kind": "challenge", "text": "La saisonnalité.", "priority": "high"},
             {"kind": "need", "text": "Former le personnel.", "theme": "formation-rh"},
             {"kind": "proposal", "text": "Une carte touristique régionale."},
-            {"kind": "need", "text": "Des vols directs.", "theme": "connectivite-aerienne",
-             "priority": "low"},
+            {
+                "kind": "need",
+                "text": "Des vols directs.",
+                "theme": "connectivite-aerienne",
+                "priority": "low",
+            },
         ],
     )
     receipt = submit(session, open_stop.code, payload, source=SubmissionSource.API)
@@ -84,7 +88,11 @@ def test_valid_submission_is_stored_with_its_items_in_order(session, open_stop) 
         (3, ItemKind.NEED, "Des vols directs."),
     ]
     assert [i.theme.code if i.theme else None for i in submission.items] == [
-        None, "formation-rh", None, "connectivite-aerienne"]
+        None,
+        "formation-rh",
+        None,
+        "connectivite-aerienne",
+    ]
     assert [i.priority for i in submission.items] == [Priority.HIGH, None, None, Priority.LOW]
     assert counts(session) == (1, 4)
 
@@ -93,8 +101,9 @@ def test_region_and_stop_are_stamped_from_the_stop(session, make_stop) -> None:
     stop = make_stop(region="souss-massa", city="Agadir")
     other = make_stop(region="oriental", city="Oujda")
     oriental_id = session.scalar(select(Region.id).where(Region.slug == "oriental"))
-    payload = valid_payload(region_id=oriental_id, region="oriental", stop_id=other.id,
-                            stop=other.code)
+    payload = valid_payload(
+        region_id=oriental_id, region="oriental", stop_id=other.id, stop=other.code
+    )
     receipt = submit(session, stop.code, payload, source=SubmissionSource.API)
 
     submission = stored(session, receipt.id)
@@ -104,12 +113,14 @@ def test_region_and_stop_are_stamped_from_the_stop(session, make_stop) -> None:
 
 
 def test_empty_boxes_are_not_items(session, open_stop) -> None:
-    payload = valid_payload(items=[
-        {"kind": "need", "text": ""},
-        {"kind": "opportunity", "text": "  \n\t "},
-        {"kind": "challenge", "text": "Le manque de personnel."},
-        {"kind": "proposal"},
-    ])
+    payload = valid_payload(
+        items=[
+            {"kind": "need", "text": ""},
+            {"kind": "opportunity", "text": "  \n\t "},
+            {"kind": "challenge", "text": "Le manque de personnel."},
+            {"kind": "proposal"},
+        ]
+    )
     receipt = submit(session, open_stop.code, payload, source=SubmissionSource.FORM)
     assert [i.kind for i in stored(session, receipt.id).items] == [ItemKind.CHALLENGE]
 
@@ -179,43 +190,67 @@ def test_every_error_is_reported_at_once(session, open_stop) -> None:
 
 
 def test_maximum_lengths(session, open_stop, subtests) -> None:
-    limits = [("organisation", MAX_ORGANISATION, "organisation"),
-              ("job_title", MAX_JOB_TITLE, "job_title"), ("name", MAX_NAME, "person_name")]
+    limits = [
+        ("organisation", MAX_ORGANISATION, "organisation"),
+        ("job_title", MAX_JOB_TITLE, "job_title"),
+        ("name", MAX_NAME, "person_name"),
+    ]
     for field, limit, column in limits:
         with subtests.test(msg=field):
-            errors = refused(session, open_stop.code,
-                             valid_payload(consent_contact=True, **{field: "é" * (limit + 1)}))
+            errors = refused(
+                session,
+                open_stop.code,
+                valid_payload(consent_contact=True, **{field: "é" * (limit + 1)}),
+            )
             assert list(errors) == [field]
             # The limit counts characters once normalised: a decomposed "é" is one character.
-            receipt = submit(session, open_stop.code,
-                             valid_payload(consent_contact=True, **{field: "e\u0301" * limit}),
-                             source=SubmissionSource.API)
+            receipt = submit(
+                session,
+                open_stop.code,
+                valid_payload(consent_contact=True, **{field: "e\u0301" * limit}),
+                source=SubmissionSource.API,
+            )
             assert getattr(stored(session, receipt.id), column) == "é" * limit
 
     with subtests.test(msg="item text"):
-        too_long = [{"kind": "need", "text": "ok"},
-                    {"kind": "need", "text": "x" * (MAX_ITEM_TEXT + 1)}]
+        too_long = [
+            {"kind": "need", "text": "ok"},
+            {"kind": "need", "text": "x" * (MAX_ITEM_TEXT + 1)},
+        ]
         assert list(refused(session, open_stop.code, valid_payload(items=too_long))) == [
-            "items.1.text"]
+            "items.1.text"
+        ]
         text = "ب" * MAX_ITEM_TEXT
-        receipt = submit(session, open_stop.code,
-                         valid_payload(items=[{"kind": "need", "text": text}]),
-                         source=SubmissionSource.API)
+        receipt = submit(
+            session,
+            open_stop.code,
+            valid_payload(items=[{"kind": "need", "text": text}]),
+            source=SubmissionSource.API,
+        )
         assert stored(session, receipt.id).items[0].text == text
 
     with subtests.test(msg="number of items"):
         many = [{"kind": "proposal", "text": f"Proposition {n}"} for n in range(MAX_ITEMS + 1)]
         assert list(refused(session, open_stop.code, valid_payload(items=many))) == ["items"]
-        receipt = submit(session, open_stop.code, valid_payload(items=many[:MAX_ITEMS]),
-                         source=SubmissionSource.API)
+        receipt = submit(
+            session,
+            open_stop.code,
+            valid_payload(items=many[:MAX_ITEMS]),
+            source=SubmissionSource.API,
+        )
         assert len(stored(session, receipt.id).items) == MAX_ITEMS
 
 
 def test_contact_fields_are_kept_and_normalised_with_consent(session, open_stop) -> None:
-    payload = valid_payload(consent_contact=True, name="  Salma   Tazi ",
-                            email="Salma.Tazi@Example.MA", phone="06 12 34 56 78")
-    submission = stored(session, submit(session, open_stop.code, payload,
-                                        source=SubmissionSource.API).id)
+    payload = valid_payload(
+        consent_contact=True,
+        name="  Salma   Tazi ",
+        email="Salma.Tazi@Example.MA",
+        phone="06 12 34 56 78",
+    )
+    submission = stored(
+        session, submit(session, open_stop.code, payload, source=SubmissionSource.API).id
+    )
     assert submission.consent_contact is True
     assert submission.person_name == "Salma Tazi"
     assert submission.email == "Salma.Tazi@example.ma"
@@ -224,27 +259,39 @@ def test_contact_fields_are_kept_and_normalised_with_consent(session, open_stop)
 
 def test_contact_fields_are_dropped_without_consent(session, open_stop) -> None:
     # checked all the same: a mistyped address is said at once, consent or not
-    payload = valid_payload(consent_contact=False, name="Salma Tazi", email="samira@@example",
-                            phone="123", job_title="Gérante")
+    payload = valid_payload(
+        consent_contact=False,
+        name="Salma Tazi",
+        email="samira@@example",
+        phone="123",
+        job_title="Gérante",
+    )
     with pytest.raises(ValidationFailed) as refused:
         submit(session, open_stop.code, payload, source=SubmissionSource.API)
     assert set(refused.value.errors) == {"email", "phone"}
     # the stop form asks to tick or clear rather than drop them
     payload.update(email="salma@example.ma", phone="06 12 34 56 78")
     with pytest.raises(ValidationFailed) as refused:
-        submit(session, open_stop.code, payload, source=SubmissionSource.FORM,
-               refuse_unconsented_contact=True)
+        submit(
+            session,
+            open_stop.code,
+            payload,
+            source=SubmissionSource.FORM,
+            refuse_unconsented_contact=True,
+        )
     assert set(refused.value.errors) == {"consent_contact"}
-    submission = stored(session, submit(session, open_stop.code, payload,
-                                        source=SubmissionSource.API).id)
+    submission = stored(
+        session, submit(session, open_stop.code, payload, source=SubmissionSource.API).id
+    )
     assert submission.consent_contact is False
     assert (submission.person_name, submission.email, submission.phone) == (None, None, None)
     assert submission.job_title is None  # "Gérante" of a small riad identifies her too
 
     del payload["consent_contact"]
     payload.update(client_id=str(uuid.uuid4()), email="salma@example.ma")
-    submission = stored(session, submit(session, open_stop.code, payload,
-                                        source=SubmissionSource.API).id)
+    submission = stored(
+        session, submit(session, open_stop.code, payload, source=SubmissionSource.API).id
+    )
     assert (submission.person_name, submission.email, submission.phone) == (None, None, None)
 
 
@@ -253,15 +300,20 @@ def test_text_is_normalised_to_nfc_arabic_and_emoji_intact(session, open_stop) -
         organisation="Cafe\u0301 de l'Ocean",
         job_title="Ge\u0301rante",
         consent_contact=True,
-        items=[{"kind": "need", "text": "Acce\u0300s a\u0300 l'ae\u0301roport"},
-               {"kind": "need", "text": "نحتاج إلى تكوين الشباب 👩‍🍳"}],
+        items=[
+            {"kind": "need", "text": "Acce\u0300s a\u0300 l'ae\u0301roport"},
+            {"kind": "need", "text": "نحتاج إلى تكوين الشباب 👩‍🍳"},
+        ],
     )
-    submission = stored(session, submit(session, open_stop.code, payload,
-                                        source=SubmissionSource.API).id)
+    submission = stored(
+        session, submit(session, open_stop.code, payload, source=SubmissionSource.API).id
+    )
     assert submission.organisation == "Café de l'Ocean"
     assert submission.job_title == "Gérante"
     assert [i.text for i in submission.items] == [
-        "Accès à l'aéroport", "نحتاج إلى تكوين الشباب 👩‍🍳"]
+        "Accès à l'aéroport",
+        "نحتاج إلى تكوين الشباب 👩‍🍳",
+    ]
 
 
 def test_control_characters_and_lone_surrogates_are_stripped(session, open_stop) -> None:
@@ -276,8 +328,9 @@ def test_control_characters_and_lone_surrogates_are_stripped(session, open_stop)
             {"kind": "proposal", "text": "\x00\x01\x02"},
         ],
     )
-    submission = stored(session, submit(session, open_stop.code, payload,
-                                        source=SubmissionSource.API).id)
+    submission = stored(
+        session, submit(session, open_stop.code, payload, source=SubmissionSource.API).id
+    )
     assert submission.organisation == "Riad Dar Atlas"
     assert submission.job_title == "Directeur"
     assert submission.person_name == "Omar Benali"
@@ -290,8 +343,7 @@ def test_retired_theme_is_no_longer_accepted(session, open_stop) -> None:
     with write_transaction(session):
         session.execute(update(Theme).where(Theme.code == "autre").values(retired=True))
     item = {"kind": "need", "text": "x", "theme": "autre"}
-    assert list(refused(session, open_stop.code, valid_payload(items=[item]))) == [
-        "items.0.theme"]
+    assert list(refused(session, open_stop.code, valid_payload(items=[item]))) == ["items.0.theme"]
 
 
 def test_a_stop_that_is_not_open_or_does_not_exist_refuses(session, make_stop) -> None:
@@ -316,8 +368,11 @@ def test_replayed_client_id_returns_the_same_receipt_and_stores_once(session, op
     first = submit(session, open_stop.code, payload, source=SubmissionSource.FORM)
     second = submit(session, open_stop.code, payload, source=SubmissionSource.FORM)
     # A retry may differ (the person edited a box before tapping again): the first one stands.
-    edited = {**payload, "client_id": payload["client_id"].upper(),
-              "items": [{"kind": "need", "text": "Autre texte"}]}
+    edited = {
+        **payload,
+        "client_id": payload["client_id"].upper(),
+        "items": [{"kind": "need", "text": "Autre texte"}],
+    }
     third = submit(session, open_stop.code, edited, source=SubmissionSource.API)
 
     assert first.created and not second.created and not third.created
@@ -330,8 +385,9 @@ def test_replay_after_the_stop_closed_still_returns_the_receipt(session, open_st
     payload = valid_payload()
     first = submit(session, open_stop.code, payload, source=SubmissionSource.API)
     with write_transaction(session):
-        session.execute(update(TourStop).where(TourStop.id == open_stop.id)
-                        .values(status=StopStatus.CLOSED))
+        session.execute(
+            update(TourStop).where(TourStop.id == open_stop.id).values(status=StopStatus.CLOSED)
+        )
 
     again = submit(session, open_stop.code, payload, source=SubmissionSource.API)
     assert again.as_json() == first.as_json() and not again.created
@@ -342,11 +398,13 @@ def test_replay_after_the_stop_closed_still_returns_the_receipt(session, open_st
 
 def test_nothing_is_half_stored_when_one_item_is_invalid(session, open_stop) -> None:
     submit(session, open_stop.code, valid_payload(), source=SubmissionSource.API)
-    payload = valid_payload(items=[
-        {"kind": "need", "text": "Un besoin valable."},
-        {"kind": "proposal", "text": "Une proposition valable."},
-        {"kind": "need", "text": "Thème inconnu", "theme": "inconnu"},
-    ])
+    payload = valid_payload(
+        items=[
+            {"kind": "need", "text": "Un besoin valable."},
+            {"kind": "proposal", "text": "Une proposition valable."},
+            {"kind": "need", "text": "Thème inconnu", "theme": "inconnu"},
+        ]
+    )
     errors = refused(session, open_stop.code, payload)
     assert list(errors) == ["items.2.theme"]
     assert counts(session) == (1, 1)

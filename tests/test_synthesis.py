@@ -32,24 +32,40 @@ def test_figures_per_region_match_the_tour(session) -> None:
     _sel, syn, by_slug = _figures(session)
 
     assert [r.slug for r in syn.regions][:3] == [
-        "tanger-tetouan-al-hoceima", "oriental", "fes-meknes"]  # the official order
+        "tanger-tetouan-al-hoceima",
+        "oriental",
+        "fes-meknes",
+    ]  # the official order
     assert len(syn.regions) == 12
     m, s, d = by_slug["marrakech-safi"], by_slug["souss-massa"], by_slug["draa-tafilalet"]
-    assert (m.stops_held, m.submissions, m.needs, m.opportunities, m.challenges, m.proposals,
-            m.shortlisted) == (2, 2, 2, 1, 1, 2, 1)  # the spam submission is not counted
+    assert (
+        m.stops_held,
+        m.submissions,
+        m.needs,
+        m.opportunities,
+        m.challenges,
+        m.proposals,
+        m.shortlisted,
+    ) == (2, 2, 2, 1, 1, 2, 1)  # the spam submission is not counted
     assert (s.stops_held, s.submissions, s.needs, s.challenges, s.proposals, s.shortlisted) == (
-        1, 2, 1, len(INJECTIONS), 1, 1)
+        1,
+        2,
+        1,
+        len(INJECTIONS),
+        1,
+        1,
+    )
     assert (d.stops_held, d.submissions, d.items) == (0, 0, 0)  # a planned stop was not held
     totals = syn.totals
-    assert (totals.submissions, totals.items, totals.shortlisted) == (
-        4, 6 + 2 + len(INJECTIONS), 2)
+    assert (totals.submissions, totals.items, totals.shortlisted) == (4, 6 + 2 + len(INJECTIONS), 2)
 
 
 def test_totals_agree_with_a_plain_count_of_the_database(session) -> None:
     build_tour(session)
     _sel, syn, _ = _figures(session)
-    counted = [s for s in session.scalars(select(Submission)).all()
-               if s.status is not ReviewStatus.SPAM]
+    counted = [
+        s for s in session.scalars(select(Submission)).all() if s.status is not ReviewStatus.SPAM
+    ]
     items = [i for s in counted for i in s.items]
     assert syn.totals.submissions == len(counted)
     assert syn.totals.items == len(items)
@@ -65,7 +81,10 @@ def test_category_split_and_top_themes(session) -> None:
     assert syn.categories[0][0] == "hebergement"
     needs = syn.top_themes["need"]
     assert (needs[0].code, needs[0].count, needs[0].label) == (
-        "formation-rh", 3, "Formation et ressources humaines")
+        "formation-rh",
+        3,
+        "Formation et ressources humaines",
+    )
     assert [t.code for t in syn.top_themes["opportunity"]] == ["digitalisation"]
     assert syn.top_themes["challenge"] == ()
 
@@ -134,12 +153,16 @@ def test_filters_on_regions_stops_dates_and_status(session) -> None:
 def test_dates_are_local_days(session) -> None:
     tour = build_tour(session)
     # 23:30 UTC on 9 January is already 10 January in Morocco (UTC+1).
-    add_submission(session, tour.stops["marrakech"],
-                   created_at=dt.datetime(2025, 1, 9, 23, 30, tzinfo=dt.UTC))
+    add_submission(
+        session, tour.stops["marrakech"], created_at=dt.datetime(2025, 1, 9, 23, 30, tzinfo=dt.UTC)
+    )
     _sel, syn, _ = _figures(session, since=dt.date(2025, 1, 10), until=dt.date(2025, 1, 10))
     assert syn.totals.submissions == 2
-    sel = resolve(session, EVERYTHING, SynthesisFilters(since=dt.date(2025, 1, 10),
-                                                        until=dt.date(2025, 1, 10)))
+    sel = resolve(
+        session,
+        EVERYTHING,
+        SynthesisFilters(since=dt.date(2025, 1, 10), until=dt.date(2025, 1, 10)),
+    )
     assert {r.date for r in stream_items(session, sel)} == {dt.date(2025, 1, 10)}
 
 
@@ -149,7 +172,8 @@ def test_rows_come_in_region_order_without_spam_and_with_consented_contacts(sess
     rows = list(stream_items(session, sel, chunk=3))
     assert len(rows) == estimate_items(session, sel) == 19
     assert [r.region for r in rows] == sorted(
-        (r.region for r in rows), key=["marrakech-safi", "souss-massa"].index)
+        (r.region for r in rows), key=["marrakech-safi", "souss-massa"].index
+    )
     assert not any("SPAM" in r.text or "SPAM" in r.organisation for r in rows)
     by_org = {r.organisation: r for r in rows}
     assert by_org["Riad Dar Atlas"].person_name == "Fatima Consentante"
@@ -167,17 +191,23 @@ def test_fingerprint_moves_with_every_review_change(session) -> None:
     assert fingerprint(session, sel) == first  # nothing changed, nothing moves
 
     with write_transaction(session):
-        session.execute(update(Submission).where(Submission.id == tour.submissions["m2"])
-                        .values(status=ReviewStatus.SPAM))
+        session.execute(
+            update(Submission)
+            .where(Submission.id == tour.submissions["m2"])
+            .values(status=ReviewStatus.SPAM)
+        )
     second = fingerprint(session, sel)
     assert second != first
 
     # A shortlist or theme change made without touching the submission still shows.
     with write_transaction(session):
-        session.execute(update(FeedbackItem)
-                        .where(FeedbackItem.submission_id == tour.submissions["s1"],
-                               FeedbackItem.kind == "need")
-                        .values(shortlisted=True))
+        session.execute(
+            update(FeedbackItem)
+            .where(
+                FeedbackItem.submission_id == tour.submissions["s1"], FeedbackItem.kind == "need"
+            )
+            .values(shortlisted=True)
+        )
     third = fingerprint(session, sel)
     assert third != second
     with write_transaction(session):

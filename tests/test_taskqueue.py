@@ -31,8 +31,13 @@ def test_without_a_broker_a_task_runs_in_a_thread_of_the_app(app) -> None:
 
 
 def test_a_broker_that_is_down_is_reported_not_hidden(tmp_path) -> None:
-    app = create_app({"ENV_NAME": "testing", "REDIS_URL": "redis://127.0.0.1:1/0",
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite'}"})
+    app = create_app(
+        {
+            "ENV_NAME": "testing",
+            "REDIS_URL": "redis://127.0.0.1:1/0",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite'}",
+        }
+    )
     with app.app_context(), pytest.raises(TaskQueueUnavailable):
         record_call.send(value=1)
 

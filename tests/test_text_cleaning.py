@@ -61,17 +61,24 @@ def test_cleaned_text_is_nfc_without_controls_or_surrogates(clean) -> None:
     assert unicodedata.is_normalized("NFC", cleaned)
     allowed = {"\n", "\t"} if clean is clean_multiline else set()
     assert not [
-        ch for ch in cleaned
-        if unicodedata.category(ch) in ("Cc", "Cs") and ch not in allowed
+        ch for ch in cleaned if unicodedata.category(ch) in ("Cc", "Cs") and ch not in allowed
     ]
     assert cleaned.endswith("é")
 
 
 @pytest.mark.parametrize(
     "typed",
-    ["abcd2345", "ABCD2345", " abcd-2345 ", "ABCD 2345", "abcd_2345",
-     "https://tournee.example.ma/f/abcd2345", "https://tournee.example.ma/f/ABCD2345/",
-     "https://tournee.example.ma/f/abcd2345?lang=ar", "tournee.example.ma/f/abcd2345/#form"],
+    [
+        "abcd2345",
+        "ABCD2345",
+        " abcd-2345 ",
+        "ABCD 2345",
+        "abcd_2345",
+        "https://tournee.example.ma/f/abcd2345",
+        "https://tournee.example.ma/f/ABCD2345/",
+        "https://tournee.example.ma/f/abcd2345?lang=ar",
+        "tournee.example.ma/f/abcd2345/#form",
+    ],
 )
 def test_typed_code_is_normalised(typed: str) -> None:
     assert normalise_typed_code(typed) == "abcd2345"
@@ -89,7 +96,9 @@ def test_generated_codes_use_the_readable_alphabet() -> None:
     assert not set("01ilo") & set(ALPHABET)
 
 
-@pytest.mark.parametrize("value", ["", "MS", "MS-ABCD-EFG\x00", "MS-ABCD-EFGH-", "MS-ABCD-EF0H",
-                                   "MS-ABCD-EFGH\n", "' OR 1=1 --"])
+@pytest.mark.parametrize(
+    "value",
+    ["", "MS", "MS-ABCD-EFG\x00", "MS-ABCD-EFGH-", "MS-ABCD-EF0H", "MS-ABCD-EFGH\n", "' OR 1=1 --"],
+)
 def test_anything_else_is_not_a_receipt_reference(value: str) -> None:
     assert not is_receipt_reference(value)

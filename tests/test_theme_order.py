@@ -36,14 +36,20 @@ def _id(session, code: str) -> int:  # type: ignore[no-untyped-def]
 def test_hq_moves_a_theme_up_down_and_to_a_typed_place(app, session, world, hq) -> None:  # type: ignore[no-untyped-def]
     start = _codes(session)
     second = start[1]
-    assert post(app, hq, f"/hq/themes/{_id(session, second)}/move",
-                {"direction": "up"}).status_code == 302
+    assert (
+        post(app, hq, f"/hq/themes/{_id(session, second)}/move", {"direction": "up"}).status_code
+        == 302
+    )
     assert _codes(session)[:2] == [second, start[0]]
-    assert post(app, hq, f"/hq/themes/{_id(session, second)}/move",
-                {"direction": "down"}).status_code == 302
+    assert (
+        post(app, hq, f"/hq/themes/{_id(session, second)}/move", {"direction": "down"}).status_code
+        == 302
+    )
     assert _codes(session) == start
-    assert post(app, hq, f"/hq/themes/{_id(session, start[0])}/move",
-                {"position": "3"}).status_code == 302
+    assert (
+        post(app, hq, f"/hq/themes/{_id(session, start[0])}/move", {"position": "3"}).status_code
+        == 302
+    )
     moved = _codes(session)
     assert moved[2] == start[0] and moved[:2] == start[1:3]
     # the review desk and the exports' summary follow the same order
@@ -51,15 +57,21 @@ def test_hq_moves_a_theme_up_down_and_to_a_typed_place(app, session, world, hq) 
     arabic_page = app.test_client().get(f"/f/{world.ids['code_a']}?lang=ar").get_data(as_text=True)
     names = [reference.active_themes(session, "ar")[i].label for i in range(3)]
     assert arabic_page.index(names[0]) < arabic_page.index(names[1]) < arabic_page.index(names[2])
-    event = session.scalars(select(AuditEvent).where(AuditEvent.action == "theme.move")
-                            .order_by(AuditEvent.id.desc())).first()
+    event = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "theme.move").order_by(AuditEvent.id.desc())
+    ).first()
     assert (event.before, event.after) == ({"position": 1}, {"position": 3})
 
 
 def test_a_bad_position_changes_nothing_and_says_so(app, session, hq) -> None:  # type: ignore[no-untyped-def]
     start = _codes(session)
-    response = post(app, hq, f"/hq/themes/{_id(session, start[0])}/move", {"position": "zéro"},
-                    follow_redirects=True)
+    response = post(
+        app,
+        hq,
+        f"/hq/themes/{_id(session, start[0])}/move",
+        {"position": "zéro"},
+        follow_redirects=True,
+    )
     assert "Indiquez une position" in response.get_data(as_text=True)
     assert _codes(session) == start
 
@@ -73,7 +85,11 @@ def test_a_new_theme_comes_before_other_and_warns_when_untranslated(app, session
     assert row and row.group(0).count("Traduction manquante") == 2
     assert _codes(session)[-2:] == ["artisanat", "autre"]  # "Other" stays the last choice
 
-    post(app, hq, f"/hq/themes/{_id(session, 'artisanat')}/edit",
-         {"name_fr": "Artisanat", "name_ar": "الصناعة التقليدية", "name_en": "Crafts"})
+    post(
+        app,
+        hq,
+        f"/hq/themes/{_id(session, 'artisanat')}/edit",
+        {"name_fr": "Artisanat", "name_ar": "الصناعة التقليدية", "name_en": "Crafts"},
+    )
     html = hq.get("/hq/themes").get_data(as_text=True)
     assert "toutes ses traductions" not in html and "Traduction manquante" not in html

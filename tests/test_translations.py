@@ -36,6 +36,7 @@ LANGUAGES = LANGUAGE_CODES
 
 # --- catalogs -------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def template():
     return i18n_tool.extract_current()
@@ -89,6 +90,7 @@ def test_catalog_checks_catch_a_broken_translation(template, tmp_path, monkeypat
 
 # --- compiled catalogs and the application --------------------------------------------------
 
+
 @pytest.fixture(scope="session")
 def compiled_translations(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The committed .po files compiled for this test run only."""
@@ -98,9 +100,14 @@ def compiled_translations(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def app(database_url: str, tmp_path: Path, compiled_translations: Path):
     """conftest's app, reading the catalogs compiled above."""
-    app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": database_url,
-                      "INSTANCE_TMP": str(tmp_path),
-                      "BABEL_TRANSLATION_DIRECTORIES": str(compiled_translations)})
+    app = create_app(
+        {
+            "ENV_NAME": "testing",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "INSTANCE_TMP": str(tmp_path),
+            "BABEL_TRANSLATION_DIRECTORIES": str(compiled_translations),
+        }
+    )
     with app.app_context():
         # Flask-Babel caches loaded catalogs process-wide, whatever their directory.
         babel.domain_instance.cache.clear()
@@ -123,8 +130,14 @@ def test_arabic_plural_forms_at_run_time(app) -> None:
 
     with _request(app, "/?lang=ar"):
         forms = [ngettext("%(num)d note", "%(num)d notes", n) for n in (0, 1, 2, 3, 11, 100)]
-    assert forms == ["لا توجد أي ملاحظة", "ملاحظة واحدة", "ملاحظتان", "3 ملاحظات",
-                     "11 ملاحظة", "100 ملاحظة"]
+    assert forms == [
+        "لا توجد أي ملاحظة",
+        "ملاحظة واحدة",
+        "ملاحظتان",
+        "3 ملاحظات",
+        "11 ملاحظة",
+        "100 ملاحظة",
+    ]
     with _request(app, "/?lang=fr"):
         assert ngettext("%(num)d note", "%(num)d notes", 0) == "0 note"  # French: 0 is singular
     with _request(app, "/?lang=en"):
@@ -133,8 +146,21 @@ def test_arabic_plural_forms_at_run_time(app) -> None:
 
 # --- what a page shows ----------------------------------------------------------------------
 
-_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-         "track", "wbr"}
+_VOID = {
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "hr",
+    "img",
+    "input",
+    "link",
+    "meta",
+    "source",
+    "track",
+    "wbr",
+}
 _SKIPPED = {"script", "style", "code", "pre", "svg", "bdi"}
 _TEXT_ATTRIBUTES = {"title", "alt", "placeholder", "aria-label"}
 
@@ -162,12 +188,16 @@ class _VisibleText(HTMLParser):
         if tag == "html":
             self.html_attrs = values
         lang = values.get("lang")
-        skip = (tag in _SKIPPED or values.get("dir") == "auto"
-                or (lang is not None and lang != self.page_language))
+        skip = (
+            tag in _SKIPPED
+            or values.get("dir") == "auto"
+            or (lang is not None and lang != self.page_language)
+        )
         if not self._hidden() and not skip:
             for name, value in attrs:
                 wanted = name in _TEXT_ATTRIBUTES or (
-                    name.startswith("data-") and value and " " in value)
+                    name.startswith("data-") and value and " " in value
+                )
                 if wanted and value:
                     self.parts.append(value)
             if tag == "input" and values.get("type") in {"submit", "button"}:
@@ -216,8 +246,7 @@ def _french_leftovers(language: str) -> list[tuple[str, re.Pattern[str]]]:
         if not message.id:
             continue
         ids = message.id if isinstance(message.id, (list, tuple)) else (message.id,)
-        strings = message.string if isinstance(message.string, (list, tuple)) else (
-            message.string,)
+        strings = message.string if isinstance(message.string, (list, tuple)) else (message.string,)
         for msgid in ids:
             if msgid.strip() in {s.strip() for s in strings}:
                 continue  # same word in both languages ("Code", "Date", "Total")
@@ -237,7 +266,7 @@ def _wtforms_english() -> list[tuple[str, re.Pattern[str]]]:
         catalog = read_po(handle)
     found = []
     for message in catalog:
-        for msgid in (message.id if isinstance(message.id, (list, tuple)) else (message.id,)):
+        for msgid in message.id if isinstance(message.id, (list, tuple)) else (message.id,):
             pattern = _pattern(msgid) if msgid else None
             if pattern is not None:
                 found.append((msgid, pattern))
@@ -260,8 +289,11 @@ def untranslated(text: str, leftovers, names: list[str]) -> list[str]:
         if pattern.search(text):
             hits.append(msgid)
             text = pattern.sub(" ", text)
-    hits.extend(f"(reference data) {name}" for name in names
-                if re.search(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", text))
+    hits.extend(
+        f"(reference data) {name}"
+        for name in names
+        if re.search(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", text)
+    )
     return hits
 
 
@@ -285,8 +317,7 @@ def _requests(world, planned_code: str):
             expected = expected if isinstance(expected, tuple) else (expected,)
             if row.method == "POST" and not ({200, 422} & set(expected)):
                 continue  # a POST that only redirects shows no page of its own
-            data = {k: v.format_map(ids) if isinstance(v, str) else v
-                    for k, v in row.data.items()}
+            data = {k: v.format_map(ids) if isinstance(v, str) else v for k, v in row.data.items()}
             yield role, row.method, row.path.format_map(ids), data
     # Field errors of WTForms' own validators (a date that is not one, a search too long).
     yield "own", "GET", "/review/?date_from=nope&q=" + "x" * 300, {}
@@ -349,8 +380,9 @@ def test_every_page_is_in_the_reader_language(app, session, make_stop, language:
         text, html_attrs = visible(body, language)
         where = f"{role} {method} {path} ({response.status_code})"
         if html_attrs.get("lang") != language or html_attrs.get("dir") != direction:
-            failures.append(f"{where}: <html lang={html_attrs.get('lang')!r} "
-                            f"dir={html_attrs.get('dir')!r}>")
+            failures.append(
+                f"{where}: <html lang={html_attrs.get('lang')!r} dir={html_attrs.get('dir')!r}>"
+            )
         hits = untranslated(text, leftovers, names)
         failures.extend(f"{where}: {problem}" for problem in _switch_problems(app, body))
         if hits:
@@ -360,6 +392,7 @@ def test_every_page_is_in_the_reader_language(app, session, make_stop, language:
 
 
 # --- choosing the language ------------------------------------------------------------------
+
 
 def _html_lang(response) -> str | None:
     match = re.search(r'<html lang="([^"]+)" dir="([^"]+)"', response.get_data(as_text=True))
@@ -386,8 +419,8 @@ def test_language_from_url_then_cookie_then_browser_then_french(client) -> None:
 
 def test_the_switch_links_keep_the_page_and_its_query(client) -> None:
     html = client.get("/?code=nope").get_data(as_text=True)
-    switch = html[html.index('class="lang-switch"'):]
-    switch = switch[:switch.index("</nav>")]
+    switch = html[html.index('class="lang-switch"') :]
+    switch = switch[: switch.index("</nav>")]
     links = re.findall(r'href="([^"]+)"', switch)
     assert sorted(links) == ["/?code=nope&amp;lang=ar", "/?code=nope&amp;lang=en"]
     assert 'aria-current="true" lang="fr"' in switch
@@ -412,11 +445,16 @@ def test_public_form_in_arabic_through_the_post_and_the_receipt(client, session,
     assert "Ce champ est obligatoire." not in body
 
     payload = valid_payload()
-    sent = client.post(f"/f/{open_stop.code}", data={
-        "csrf_token": token, "client_id": payload["client_id"],
-        "organisation": "فندق الأطلس", "category": "hebergement",
-        "need-0-text": "تكوين المستقبلين في اللغات",
-    })
+    sent = client.post(
+        f"/f/{open_stop.code}",
+        data={
+            "csrf_token": token,
+            "client_id": payload["client_id"],
+            "organisation": "فندق الأطلس",
+            "category": "hebergement",
+            "need-0-text": "تكوين المستقبلين في اللغات",
+        },
+    )
     assert sent.status_code == 302, sent.get_data(as_text=True)[:500]
     receipt = client.get(sent.headers["Location"])
     assert _html_lang(receipt) == "ar/rtl"
@@ -433,8 +471,9 @@ def test_api_errors_follow_accept_language(client, open_stop) -> None:
         ("fr", "Étape introuvable.", "Ce champ est obligatoire."),
     ):
         headers = {"Accept-Language": language}
-        unknown = client.post("/api/v1/stops/NOPE/submissions", json=valid_payload(),
-                              headers=headers)
+        unknown = client.post(
+            "/api/v1/stops/NOPE/submissions", json=valid_payload(), headers=headers
+        )
         assert unknown.status_code == 404
         assert unknown.get_json()["error"] == missing_stop
         invalid = client.post(url, json=valid_payload(organisation=""), headers=headers)
@@ -450,8 +489,9 @@ def test_api_errors_follow_accept_language(client, open_stop) -> None:
 
 
 def test_api_describes_a_stop_in_the_reader_language(client, open_stop) -> None:
-    body = client.get(f"/api/v1/stops/{open_stop.code}",
-                      headers={"Accept-Language": "ar"}).get_json()
+    body = client.get(
+        f"/api/v1/stops/{open_stop.code}", headers={"Accept-Language": "ar"}
+    ).get_json()
     assert body["region"]["name"] == body["region"]["name_ar"]
     assert {k["label"] for k in body["kinds"]} == {"حاجة", "فرصة", "تحدٍّ", "مقترح"}
 
@@ -475,15 +515,18 @@ def test_numbers_and_dates_follow_the_locale(app) -> None:
 
 def test_page_check_sees_interface_french_but_not_user_text() -> None:
     leftovers = _french_leftovers("en")
-    html = ('<html lang="en" dir="ltr"><body><h1>Contributions</h1>'
-            '<p dir="auto">Proposition : former les guides</p>'
-            '<button aria-label="Tout cocher">x</button>'
-            '<nav><span lang="fr">Français</span></nav>'
-            '<p>Page 2 sur 5</p><code>Besoin</code></body></html>')
+    html = (
+        '<html lang="en" dir="ltr"><body><h1>Contributions</h1>'
+        '<p dir="auto">Proposition : former les guides</p>'
+        '<button aria-label="Tout cocher">x</button>'
+        '<nav><span lang="fr">Français</span></nav>'
+        "<p>Page 2 sur 5</p><code>Besoin</code></body></html>"
+    )
     text, attrs = visible(html, "en")
     assert attrs == {"lang": "en", "dir": "ltr"}
     assert "Proposition" not in text and "Français" not in text and "Besoin" not in text
     assert untranslated(text, leftovers, []) == ["Page %(page)d sur %(pages)d", "Tout cocher"]
     assert untranslated(text, leftovers, ["Souss-Massa"]) == untranslated(text, leftovers, [])
     assert untranslated("Région : Souss-Massa", [], ["Souss-Massa"]) == [
-        "(reference data) Souss-Massa"]
+        "(reference data) Souss-Massa"
+    ]

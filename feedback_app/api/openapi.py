@@ -25,8 +25,17 @@ from feedback_app.services.submission_input import (
 )
 
 # SPEC.md's professional categories (seeded by migration 0001; a test compares them).
-CATEGORY_CODES = ("hebergement", "agence_voyages", "transport_touristique", "restauration", "crt",
-                  "guide", "animation_loisirs", "institution", "autre")
+CATEGORY_CODES = (
+    "hebergement",
+    "agence_voyages",
+    "transport_touristique",
+    "restauration",
+    "crt",
+    "guide",
+    "animation_loisirs",
+    "institution",
+    "autre",
+)
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -34,8 +43,11 @@ def _ref(name: str) -> dict[str, str]:
 
 
 def _json(schema_name: str, description: str, **extra: Any) -> dict[str, Any]:
-    return {"description": description,
-            "content": {"application/json": {"schema": _ref(schema_name)}}, **extra}
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": _ref(schema_name)}},
+        **extra,
+    }
 
 
 def _nullable_string(max_length: int, **extra: Any) -> dict[str, Any]:
@@ -43,28 +55,39 @@ def _nullable_string(max_length: int, **extra: Any) -> dict[str, Any]:
 
 
 _CODE = {
-    "name": "code", "in": "path", "required": True,
+    "name": "code",
+    "in": "path",
+    "required": True,
     "description": "The stop's public code, as printed on its poster (e.g. `k7m2p9qx`).",
     "schema": {"type": "string", "minLength": 1, "maxLength": 64},
 }
-_RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before sending again.",
-                                "schema": {"type": "integer"}}}
+_RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before sending again.",
+        "schema": {"type": "integer"},
+    }
+}
 
 _SCHEMAS: dict[str, Any] = {
     "Error": {
-        "type": "object", "required": ["error"],
+        "type": "object",
+        "required": ["error"],
         "properties": {"error": {"type": "string", "description": "A readable explanation."}},
     },
     "NotOpen": {
-        "type": "object", "required": ["error", "status"],
+        "type": "object",
+        "required": ["error", "status"],
         "properties": {
             "error": {"type": "string"},
-            "status": {"type": "string",
-                       "enum": [s.value for s in StopStatus if s is not StopStatus.OPEN]},
+            "status": {
+                "type": "string",
+                "enum": [s.value for s in StopStatus if s is not StopStatus.OPEN],
+            },
         },
     },
     "ValidationError": {
-        "type": "object", "required": ["error", "errors"],
+        "type": "object",
+        "required": ["error", "errors"],
         "properties": {
             "error": {"type": "string"},
             "errors": {
@@ -75,28 +98,48 @@ _SCHEMAS: dict[str, Any] = {
         },
     },
     "Receipt": {
-        "type": "object", "required": ["id", "reference"],
+        "type": "object",
+        "required": ["id", "reference"],
         "properties": {
             "id": {"type": "integer"},
-            "reference": {"type": "string", "description": "Shown to the respondent.",
-                          "example": "MS-7KQ2-M9XD"},
+            "reference": {
+                "type": "string",
+                "description": "Shown to the respondent.",
+                "example": "MS-7KQ2-M9XD",
+            },
         },
     },
     "Choice": {
-        "type": "object", "required": ["code", "label"],
+        "type": "object",
+        "required": ["code", "label"],
         "properties": {"code": {"type": "string"}, "label": {"type": "string"}},
     },
     "Stop": {
         "type": "object",
-        "required": ["code", "status", "region", "city", "venue", "date", "categories",
-                     "themes", "kinds", "priorities"],
+        "required": [
+            "code",
+            "status",
+            "region",
+            "city",
+            "venue",
+            "date",
+            "categories",
+            "themes",
+            "kinds",
+            "priorities",
+        ],
         "properties": {
             "code": {"type": "string"},
             "status": {"type": "string", "enum": [StopStatus.OPEN.value]},
             "region": {
-                "type": "object", "required": ["slug", "name", "name_fr", "name_ar"],
-                "properties": {"slug": {"type": "string"}, "name": {"type": "string"},
-                               "name_fr": {"type": "string"}, "name_ar": {"type": "string"}},
+                "type": "object",
+                "required": ["slug", "name", "name_fr", "name_ar"],
+                "properties": {
+                    "slug": {"type": "string"},
+                    "name": {"type": "string"},
+                    "name_fr": {"type": "string"},
+                    "name_ar": {"type": "string"},
+                },
             },
             "city": {"type": "string"},
             "venue": {"type": "string", "nullable": True},
@@ -108,41 +151,69 @@ _SCHEMAS: dict[str, Any] = {
         },
     },
     "Item": {
-        "type": "object", "required": ["kind", "text"],
+        "type": "object",
+        "required": ["kind", "text"],
         "properties": {
             "kind": {"type": "string", "enum": [k.value for k in ItemKind]},
-            "text": {"type": "string", "maxLength": MAX_ITEM_TEXT,
-                     "description": "An empty text is not an item and is ignored."},
-            "theme": {"type": "string", "nullable": True,
-                      "description": "A theme code from GET /stops/{code}."},
-            "priority": {"type": "string", "nullable": True,
-                         "enum": [p.value for p in Priority] + [None]},
+            "text": {
+                "type": "string",
+                "maxLength": MAX_ITEM_TEXT,
+                "description": "An empty text is not an item and is ignored.",
+            },
+            "theme": {
+                "type": "string",
+                "nullable": True,
+                "description": "A theme code from GET /stops/{code}.",
+            },
+            "priority": {
+                "type": "string",
+                "nullable": True,
+                "enum": [p.value for p in Priority] + [None],
+            },
         },
     },
     "SubmissionInput": {
-        "type": "object", "required": ["client_id", "organisation", "category", "items"],
+        "type": "object",
+        "required": ["client_id", "organisation", "category", "items"],
         "properties": {
-            "client_id": {"type": "string", "format": "uuid",
-                          "description": "Made by the client; the same id is the same "
-                                         "submission (a retry stores nothing twice)."},
+            "client_id": {
+                "type": "string",
+                "format": "uuid",
+                "description": "Made by the client; the same id is the same "
+                "submission (a retry stores nothing twice).",
+            },
             "organisation": {"type": "string", "minLength": 1, "maxLength": MAX_ORGANISATION},
-            "category": {"type": "string", "enum": list(CATEGORY_CODES),
-                         "description": "A category code, as listed by GET /stops/{code}."},
+            "category": {
+                "type": "string",
+                "enum": list(CATEGORY_CODES),
+                "description": "A category code, as listed by GET /stops/{code}.",
+            },
             "name": _nullable_string(MAX_NAME),
             "job_title": _nullable_string(MAX_JOB_TITLE),
             "email": _nullable_string(MAX_EMAIL, format="email"),
             "phone": _nullable_string(MAX_PHONE),
-            "consent_contact": {"type": "boolean", "nullable": True, "default": False,
-                                "description": "Without it, name, email and phone are "
-                                               "dropped."},
+            "consent_contact": {
+                "type": "boolean",
+                "nullable": True,
+                "default": False,
+                "description": "Without it, name, email and phone are dropped.",
+            },
             "language": {"type": "string", "nullable": True, "enum": [*LANGUAGE_CODES, None]},
-            "filled_at": {"type": "string", "format": "date-time", "nullable": True,
-                          "description": "When the form was filled on the device (offline "
-                                         "queue): a stop closed since then still accepts it "
-                                         "during its grace period."},
-            "items": {"type": "array", "minItems": 1, "maxItems": MAX_ITEMS,
-                      "items": _ref("Item"),
-                      "description": "At least one item with a non-empty text."},
+            "filled_at": {
+                "type": "string",
+                "format": "date-time",
+                "nullable": True,
+                "description": "When the form was filled on the device (offline "
+                "queue): a stop closed since then still accepts it "
+                "during its grace period.",
+            },
+            "items": {
+                "type": "array",
+                "minItems": 1,
+                "maxItems": MAX_ITEMS,
+                "items": _ref("Item"),
+                "description": "At least one item with a non-empty text.",
+            },
         },
     },
 }
@@ -153,8 +224,8 @@ OPENAPI: dict[str, Any] = {
         "title": "Tournée API",
         "version": "1.0.0",
         "description": "Anonymous submission of professionals' feedback at a tour stop, the "
-                       "same service as the public form. Every answer, errors included, is "
-                       "JSON. Submissions are rate-limited per client address (429).",
+        "same service as the public form. Every answer, errors included, is "
+        "JSON. Submissions are rate-limited per client address (429).",
     },
     "servers": [{"url": "/"}],
     "paths": {
@@ -188,8 +259,11 @@ OPENAPI: dict[str, Any] = {
                     "413": _json("Error", "The body is larger than the server accepts."),
                     "415": _json("Error", "The body is not sent as application/json."),
                     "422": _json("ValidationError", "Invalid input; nothing was stored."),
-                    "429": _json("Error", "Too many submissions from this address; retry "
-                                          "after Retry-After seconds.", headers=_RETRY_AFTER),
+                    "429": _json(
+                        "Error",
+                        "Too many submissions from this address; retry after Retry-After seconds.",
+                        headers=_RETRY_AFTER,
+                    ),
                 },
             },
         },
@@ -197,9 +271,12 @@ OPENAPI: dict[str, Any] = {
             "get": {
                 "operationId": "openapi",
                 "summary": "This document.",
-                "responses": {"200": {"description": "OpenAPI 3 document.",
-                                      "content": {"application/json": {
-                                          "schema": {"type": "object"}}}}},
+                "responses": {
+                    "200": {
+                        "description": "OpenAPI 3 document.",
+                        "content": {"application/json": {"schema": {"type": "object"}}},
+                    }
+                },
             },
         },
     },

@@ -31,7 +31,9 @@ def create_submission(code: str) -> ResponseReturnValue:
     # The stop form's offline layer posts here too; it says so, so that the source stays "form".
     from_form = request.headers.get(FORM_CHANNEL_HEADER) == "form"
     receipt = submit(
-        db.session, code, payload,
+        db.session,
+        code,
+        payload,
         source=_source(from_form),
         default_language=current_language(),
     )
@@ -49,8 +51,12 @@ def describe_stop(code: str) -> ResponseReturnValue:
         {
             "code": stop.code,
             "status": stop.status.value,
-            "region": {"slug": region.slug, "name": region.name_for(language),
-                       "name_fr": region.name_fr, "name_ar": region.name_ar},
+            "region": {
+                "slug": region.slug,
+                "name": region.name_for(language),
+                "name_fr": region.name_fr,
+                "name_ar": region.name_ar,
+            },
             "city": stop.city,
             "venue": stop.venue,
             "date": stop.date.isoformat(),
@@ -66,5 +72,8 @@ def _source(from_form: bool) -> SubmissionSource:
     # The tablet page's offline queue posts to ?channel=tablet: paper forms typed by staff.
     if not from_form:
         return SubmissionSource.API
-    return SubmissionSource.TABLET if request.args.get("channel") == "tablet" else (
-        SubmissionSource.FORM)
+    return (
+        SubmissionSource.TABLET
+        if request.args.get("channel") == "tablet"
+        else (SubmissionSource.FORM)
+    )

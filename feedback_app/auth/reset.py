@@ -27,8 +27,7 @@ def reset_letter(user: User, token: str) -> Letter:
     link = external_url("auth.set_password", token=token, lang=current_language())
     minutes = int(RESET_VALIDITY.total_seconds() // 60)
     body = render_template("auth/mail_reset.txt", user=user, link=link, minutes=minutes)
-    return Letter(to=user.email, subject=_("Tournée : choisir un nouveau mot de passe"),
-                  body=body)
+    return Letter(to=user.email, subject=_("Tournée : choisir un nouveau mot de passe"), body=body)
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
@@ -39,8 +38,9 @@ def forgot_password() -> ResponseReturnValue:
         status = 422 if form.errors else 200
         return render_template("auth/forgot_password.html", form=form, enabled=enabled), status
     started = time.monotonic()
-    issued = request_reset(db.session, email=form.email.data or "",
-                           address=request.remote_addr or "unknown")
+    issued = request_reset(
+        db.session, email=form.email.data or "", address=request.remote_addr or "unknown"
+    )
     if issued is not None:
         send_later(reset_letter(*issued))
     floor = float(current_app.config.get("PASSWORD_RESET_MIN_SECONDS", 0))

@@ -69,16 +69,21 @@ def login() -> ResponseReturnValue:
     error, status = None, 200
     if form.validate_on_submit():
         result = authenticate(
-            db.session, sign_in_throttle(), email=form.email.data or "",
-            password=form.password.data or "", address=request.remote_addr or "unknown",
+            db.session,
+            sign_in_throttle(),
+            email=form.email.data or "",
+            password=form.password.data or "",
+            address=request.remote_addr or "unknown",
         )
         if result.ok:
             _start_session(result.user)
             return redirect(safe_next(form.next.data) or landing_url())
         if result.wait_seconds:
-            error = ngettext("Trop de tentatives. Réessayez dans %(num)d seconde.",
-                             "Trop de tentatives. Réessayez dans %(num)d secondes.",
-                             result.wait_seconds)
+            error = ngettext(
+                "Trop de tentatives. Réessayez dans %(num)d seconde.",
+                "Trop de tentatives. Réessayez dans %(num)d secondes.",
+                result.wait_seconds,
+            )
             status = 429
         else:
             error = _("E-mail ou mot de passe incorrect.")
@@ -106,7 +111,9 @@ def set_password(token: str) -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             user = set_password_with_token(
-                db.session, token, password=form.password.data or "",
+                db.session,
+                token,
+                password=form.password.data or "",
                 confirmation=form.confirm.data or "",
             )
         except ValidationFailed as failure:
@@ -117,13 +124,20 @@ def set_password(token: str) -> ResponseReturnValue:
             _start_session(user)
             flash(_("Votre mot de passe est enregistré."), "info")
             return redirect(landing_url())
-    return _private(render_template("auth/set_password.html", form=form, user=row.user,
-                                    min_length=MIN_PASSWORD_LENGTH), 200)
+    return _private(
+        render_template(
+            "auth/set_password.html", form=form, user=row.user, min_length=MIN_PASSWORD_LENGTH
+        ),
+        200,
+    )
 
 
 def _invalid_link() -> str:
-    return render_template("auth/link_invalid.html", mail_enabled=mail_configured(),
-                           hours=int(TOKEN_VALIDITY.total_seconds() // 3600))
+    return render_template(
+        "auth/link_invalid.html",
+        mail_enabled=mail_configured(),
+        hours=int(TOKEN_VALIDITY.total_seconds() // 3600),
+    )
 
 
 def _private(body: str, status: int) -> Response:

@@ -41,8 +41,9 @@ class _Progress:
 
     def __call__(self, done: int) -> None:
         if self._bar is None:
-            self._bar = click.progressbar(length=self._total, label="Export", file=sys.stderr,
-                                          show_pos=True)
+            self._bar = click.progressbar(
+                length=self._total, label="Export", file=sys.stderr, show_pos=True
+            )
             self._bar.__enter__()
         self._bar.update(done - self._done)
         self._done = done
@@ -53,35 +54,60 @@ class _Progress:
 
 
 @export_cli.command("xlsx")
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False),
-              help="Where to write the workbook (.xlsx).")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Where to write the workbook (.xlsx).",
+)
 @click.option("--region", "regions", multiple=True, help="Region slug (repeat for several).")
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None)
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), default=None)
-@click.option("--status", "statuses", multiple=True, type=click.Choice(["new", "reviewed"]),
-              help="Only these review statuses (spam is always left out).")
+@click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    type=click.Choice(["new", "reviewed"]),
+    help="Only these review statuses (spam is always left out).",
+)
 @click.option("--language", type=click.Choice(LANGUAGE_CODES), default="fr", show_default=True)
 @click.option("--no-contacts", is_flag=True, help="Leave out the contact columns.")
-def export_xlsx_command(out: str, regions: tuple[str, ...], since: dt.datetime | None,
-                        until: dt.datetime | None, statuses: tuple[str, ...], language: str,
-                        no_contacts: bool) -> None:
+def export_xlsx_command(
+    out: str,
+    regions: tuple[str, ...],
+    since: dt.datetime | None,
+    until: dt.datetime | None,
+    statuses: tuple[str, ...],
+    language: str,
+    no_contacts: bool,
+) -> None:
     """Write the Excel synthesis (every region, or the --region ones) to --out."""
     if since and until and since > until:
         raise click.BadParameter("--since is after --until", param_hint="--since")
     request = ExportRequest(
-        filters=SynthesisFilters(region_slugs=tuple(dict.fromkeys(regions)),
-                                 since=since.date() if since else None,
-                                 until=until.date() if until else None,
-                                 statuses=tuple(statuses)),
+        filters=SynthesisFilters(
+            region_slugs=tuple(dict.fromkeys(regions)),
+            since=since.date() if since else None,
+            until=until.date() if until else None,
+            statuses=tuple(statuses),
+        ),
         language=language,
         include_contacts=not no_contacts,
     )
     progress = _Progress()
     try:
         prepared = prepare_export(
-            db.session, EVERYTHING, request, owner_id=None, generated_by="flask export xlsx",
-            keep_days=int(current_app.config["EXPORT_KEEP_DAYS"]), on_plan=progress.planned,
-            progress=progress, tz=current_app.config["BABEL_DEFAULT_TIMEZONE"])
+            db.session,
+            EVERYTHING,
+            request,
+            owner_id=None,
+            generated_by="flask export xlsx",
+            keep_days=int(current_app.config["EXPORT_KEEP_DAYS"]),
+            on_plan=progress.planned,
+            progress=progress,
+            tz=current_app.config["BABEL_DEFAULT_TIMEZONE"],
+        )
     except NotFound as error:
         click.echo(f"error: unknown region: {error}", err=True)
         sys.exit(1)
@@ -100,7 +126,8 @@ def export_xlsx_command(out: str, regions: tuple[str, ...], since: dt.datetime |
 def export_expire_command() -> None:
     """Delete stored workbooks past their expiry and finished jobs (run daily)."""
     artifacts, jobs = expire_exports(
-        db.session, keep_days=int(current_app.config["EXPORT_KEEP_DAYS"]))
+        db.session, keep_days=int(current_app.config["EXPORT_KEEP_DAYS"])
+    )
     click.echo(f"{artifacts} expired workbooks and {jobs} finished jobs deleted")
 
 

@@ -30,8 +30,9 @@ import_cli = AppGroup("import", help="Paper and spreadsheet intake.")
 def template_command(stop_code: str, out: str, language: str) -> None:
     """Write the stop's intake template (.xlsx) to --out."""
     stop = _stop(stop_code)
-    data = build_template(db.session, stop, language,
-                          max_rows=current_app.config["INTAKE_MAX_ROWS"])
+    data = build_template(
+        db.session, stop, language, max_rows=current_app.config["INTAKE_MAX_ROWS"]
+    )
     Path(out).write_bytes(data)
     click.echo(f"{out}: template for {stop.city} ({stop.code})", err=True)
 
@@ -40,15 +41,24 @@ def template_command(stop_code: str, out: str, language: str) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--stop", "stop_code", required=True, help="The stop's code.")
 @click.option("--dry-run", is_flag=True, help="Print the preview and store nothing.")
-@click.option("--language", type=click.Choice(LANGUAGE_CODES), default="fr", show_default=True,
-              help="Language of the preview's messages and of the stored submissions.")
+@click.option(
+    "--language",
+    type=click.Choice(LANGUAGE_CODES),
+    default="fr",
+    show_default=True,
+    help="Language of the preview's messages and of the stored submissions.",
+)
 def submissions_command(file: str, stop_code: str, dry_run: bool, language: str) -> None:
     """Preview FILE (.xlsx, .ods, .csv) for the stop and, unless --dry-run, store its rows."""
     stop = _stop(stop_code)
     path = Path(file)
     try:
         preview = build_preview(
-            db.session, stop, path.read_bytes(), path.name, language=language,
+            db.session,
+            stop,
+            path.read_bytes(),
+            path.name,
+            language=language,
             max_bytes=current_app.config["INTAKE_MAX_BYTES"],
             max_rows=current_app.config["INTAKE_MAX_ROWS"],
         )
@@ -64,8 +74,10 @@ def submissions_command(file: str, stop_code: str, dry_run: bool, language: str)
         return
     batch_id = save_preview(db.session, preview, user_id=None)
     result = commit_batch(db.session, EVERYTHING, batch_id, actor_id=None)
-    click.echo(f"stored: {result.stored}, duplicates: {result.duplicates}, "
-               f"errors: {result.errors} (import batch {batch_id})")
+    click.echo(
+        f"stored: {result.stored}, duplicates: {result.duplicates}, "
+        f"errors: {result.errors} (import batch {batch_id})"
+    )
 
 
 def preview_text(preview: Preview) -> str:
@@ -76,11 +88,15 @@ def preview_text(preview: Preview) -> str:
     for row in preview.rows:
         detail = [f"{e['column']}: {e['message']}" for e in row["errors"]] + row["notes"]
         label = f"{row['organisation'][:40]} | {row['text'][:50]}".replace("\n", " ")
-        lines.append(f"row {row['row']}: {row['status']} | {label}"
-                     + ("".join(f"\n    {d}" for d in detail)))
+        lines.append(
+            f"row {row['row']}: {row['status']} | {label}" + ("".join(f"\n    {d}" for d in detail))
+        )
     counts = preview.counts
-    lines.append(", ".join(f"{status}: {counts[status]}"
-                           for status in ("valid", "duplicate", "error", "example")))
+    lines.append(
+        ", ".join(
+            f"{status}: {counts[status]}" for status in ("valid", "duplicate", "error", "example")
+        )
+    )
     return "\n".join(lines)
 
 

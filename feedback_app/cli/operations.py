@@ -16,8 +16,12 @@ backup_cli = AppGroup("backup", help="Back up and restore the database.")
 
 
 @privacy_cli.command("purge")
-@click.option("--days", type=click.IntRange(min=0), default=None,
-              help="Retention period in days (default: CONTACT_RETENTION_DAYS).")
+@click.option(
+    "--days",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Retention period in days (default: CONTACT_RETENTION_DAYS).",
+)
 @click.option("--dry-run", is_flag=True, help="Only count what would be erased.")
 def purge_command(days: int | None, dry_run: bool) -> None:
     """Erase name, e-mail, phone and consent of submissions older than the retention period."""
@@ -27,8 +31,10 @@ def purge_command(days: int | None, dry_run: bool) -> None:
         days = int(current_app.config["CONTACT_RETENTION_DAYS"])
     count = purge_expired_contacts(db.session, retention_days=days, dry_run=dry_run)
     if dry_run:
-        click.echo(f"{count} submissions older than {days} days have contact details to erase "
-                   "(dry run: nothing changed)")
+        click.echo(
+            f"{count} submissions older than {days} days have contact details to erase "
+            "(dry run: nothing changed)"
+        )
     else:
         click.echo(f"contact details erased from {count} submissions older than {days} days")
 
@@ -57,8 +63,7 @@ def backup_restore_command(source: Path, yes: bool) -> None:
 
     url = current_app.config["SQLALCHEMY_DATABASE_URI"]
     if not yes:
-        click.confirm(f"Replace the content of the configured database with {source}?",
-                      abort=True)
+        click.confirm(f"Replace the content of the configured database with {source}?", abort=True)
     db.engine.dispose()  # no pooled connection of ours holds the database meanwhile
     try:
         result = restore_backup(url, source)

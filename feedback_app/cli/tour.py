@@ -42,9 +42,12 @@ def public_form_url(code: str) -> str:
         base = local_base_url()
         if not current_app.extensions.get("tournee_base_url_warned"):
             current_app.extensions["tournee_base_url_warned"] = True
-            click.echo(f"warning: PUBLIC_BASE_URL is not set; printing {base} (the local "
-                       "server's address, from FLASK_RUN_HOST/FLASK_RUN_PORT or HOST/PORT). "
-                       "Set PUBLIC_BASE_URL to the address phones will reach.", err=True)
+            click.echo(
+                f"warning: PUBLIC_BASE_URL is not set; printing {base} (the local "
+                "server's address, from FLASK_RUN_HOST/FLASK_RUN_PORT or HOST/PORT). "
+                "Set PUBLIC_BASE_URL to the address phones will reach.",
+                err=True,
+            )
     return f"{base.rstrip('/')}/f/{code}"
 
 
@@ -54,14 +57,19 @@ def public_form_url(code: str) -> str:
 @click.option("--date", "date_", required=True, type=click.DateTime(["%Y-%m-%d"]))
 @click.option("--venue", default=None)
 @click.option("--open", "open_", is_flag=True, help="Open the stop for submissions now.")
-def create_stop_command(region_slug: str, city: str, date_: dt.datetime, venue: str | None,
-                        open_: bool) -> None:
+def create_stop_command(
+    region_slug: str, city: str, date_: dt.datetime, venue: str | None, open_: bool
+) -> None:
     """Create a stop and print its public code."""
     from feedback_app.services.stops import create_stop
 
     try:
         stop = create_stop(
-            db.session, region_slug=region_slug, city=city, date=date_.date(), venue=venue,
+            db.session,
+            region_slug=region_slug,
+            city=city,
+            date=date_.date(),
+            venue=venue,
             status=StopStatus.OPEN if open_ else StopStatus.PLANNED,
         )
     except DomainError as error:
@@ -85,7 +93,11 @@ def create_user_command(email: str, role: str, regions: tuple[str, ...], name: s
         password = sys.stdin.readline().rstrip("\r\n")
     try:
         user = create_user(
-            db.session, email=email, role=Role(role), region_slugs=list(regions), name=name,
+            db.session,
+            email=email,
+            role=Role(role),
+            region_slugs=list(regions),
+            name=name,
             password=password,
         )
     except DomainError as error:

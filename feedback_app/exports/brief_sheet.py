@@ -84,25 +84,35 @@ def words(language: str) -> Mapping[str, str]:
 def _when(value: dt.datetime, zone: dt.tzinfo | None, labels: Labels) -> str:
     if value.tzinfo is None:  # SQLite hands back naive UTC times
         value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(zone).strftime(labels["when_format"]) if zone else \
-        value.strftime(labels["when_format"])
+    return (
+        value.astimezone(zone).strftime(labels["when_format"])
+        if zone
+        else value.strftime(labels["when_format"])
+    )
 
 
 def signoff_text(brief: RegionBrief, labels: Labels, zone: dt.tzinfo | None) -> str:
-    """"Signed off by whom and when", "k of n stops signed off" or "not yet"."""
+    """ "Signed off by whom and when", "k of n stops signed off" or "not yet"."""
     w = words(labels.language)
     last = brief.last_signed
     if brief.signed_off and last is not None and last.signed_at is not None:
-        return w["signed"].format(who=last.signed_by or w["nobody"],
-                                  when=_when(last.signed_at, zone, labels))
+        return w["signed"].format(
+            who=last.signed_by or w["nobody"], when=_when(last.signed_at, zone, labels)
+        )
     if last is not None:
         done = sum(1 for s in brief.stops if s.signed_at is not None)
         return w["partly"].format(done=done, total=len(brief.stops))
     return w["not_yet"]
 
 
-def write_signoffs(ws: Worksheet, formats: Formats, labels: Labels, row: int,
-                   briefs: Sequence[RegionBrief], zone: dt.tzinfo | None) -> int:
+def write_signoffs(
+    ws: Worksheet,
+    formats: Formats,
+    labels: Labels,
+    row: int,
+    briefs: Sequence[RegionBrief],
+    zone: dt.tzinfo | None,
+) -> int:
     """The "Synthèse" sheet's section: each region's sign-off; returns the last row written."""
     w = words(labels.language)
     ws.write_string(row, 0, w["signoffs"], formats.get("section"))
@@ -120,8 +130,9 @@ def brief_sheet_name(brief: RegionBrief, labels: Labels) -> str:
     return words(labels.language)["sheet"].format(region=brief.name)
 
 
-def write_brief(ws: Worksheet, formats: Formats, labels: Labels, brief: RegionBrief,
-                zone: dt.tzinfo | None) -> None:
+def write_brief(
+    ws: Worksheet, formats: Formats, labels: Labels, brief: RegionBrief, zone: dt.tzinfo | None
+) -> None:
     """One region's brief, on one printed A4 page."""
     w = words(labels.language)
     row = 0

@@ -43,7 +43,7 @@ def clean_text(value: str) -> str:
 def looks_like_formula(value: str) -> bool:
     if not value or value[0] in _CLEAN_LEAD:  # the common case, decided on one character
         return False
-    rest = value[_INVISIBLE_LEAD.match(value).end():]  # type: ignore[union-attr]
+    rest = value[_INVISIBLE_LEAD.match(value).end() :]  # type: ignore[union-attr]
     if rest and rest[0] in _FORMULA_START:
         return True
     # A tab, CR or LF is itself whitespace: check the raw first characters too.

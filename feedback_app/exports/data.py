@@ -60,9 +60,14 @@ class Synthesis:
             return sum(getattr(r, name) for r in self.regions)
 
         return RegionFigures(
-            slug="", name="", stops_held=total("stops_held"), submissions=total("submissions"),
-            needs=total("needs"), opportunities=total("opportunities"),
-            challenges=total("challenges"), proposals=total("proposals"),
+            slug="",
+            name="",
+            stops_held=total("stops_held"),
+            submissions=total("submissions"),
+            needs=total("needs"),
+            opportunities=total("opportunities"),
+            challenges=total("challenges"),
+            proposals=total("proposals"),
             shortlisted=total("shortlisted"),
         )
 

@@ -19,10 +19,31 @@ from feedback_app.exports.data import KINDS, IdeaGroupRow
 from feedback_app.exports.labels import Labels
 from feedback_app.exports.styles import Formats, fit_widths, put_text
 
-IDEA_COLUMNS = ("number", "title", "kind", "items", "organisations", "categories", "regions",
-                "themes", "quote_1", "quote_2", "quote_3")
-RETAINED_COLUMNS = ("region", "date", "city", "organisation", "category", "theme", "text",
-                    "priority", "group", "reference")
+IDEA_COLUMNS = (
+    "number",
+    "title",
+    "kind",
+    "items",
+    "organisations",
+    "categories",
+    "regions",
+    "themes",
+    "quote_1",
+    "quote_2",
+    "quote_3",
+)
+RETAINED_COLUMNS = (
+    "region",
+    "date",
+    "city",
+    "organisation",
+    "category",
+    "theme",
+    "text",
+    "priority",
+    "group",
+    "reference",
+)
 _TEXT_CAP = 50
 _TITLE_CAP = 45
 
@@ -33,8 +54,9 @@ def _header(ws: Worksheet, row: int, headers: list[str], fmt: Format) -> None:
         ws.write_string(row, col, header, fmt)
 
 
-def write_ideas(ws: Worksheet, formats: Formats, labels: Labels,
-                ideas: tuple[IdeaGroupRow, ...]) -> None:
+def write_ideas(
+    ws: Worksheet, formats: Formats, labels: Labels, ideas: tuple[IdeaGroupRow, ...]
+) -> None:
     """One row per recurring idea, heaviest first, under a title row."""
     ws.constant_memory = False  # a small sheet, written in the normal mode
     ws.write_string(0, 0, labels["ideas_title"], formats.get("section"))
@@ -53,24 +75,27 @@ def write_ideas(ws: Worksheet, formats: Formats, labels: Labels,
         ws.write_number(row, 3, idea.items, formats.number)
         ws.write_number(row, 4, idea.organisations, formats.number)
         for col, values in ((5, idea.categories), (6, idea.regions), (7, idea.themes)):
-            widths[col] = max(widths[col],
-                              put_text(ws, formats, row, col, ", ".join(values), "wrap"))
+            widths[col] = max(
+                widths[col], put_text(ws, formats, row, col, ", ".join(values), "wrap")
+            )
         for offset, quote in enumerate(idea.quotes[:3]):
             col = 8 + offset
             widths[col] = max(widths[col], put_text(ws, formats, row, col, quote, "wrap"))
     if ideas:
         ws.autofilter(1, 0, 1 + len(ideas), len(headers) - 1)
-    fit_widths(ws, widths, caps={1: _TITLE_CAP, 5: 28, 6: 28, 7: 28, 8: _TEXT_CAP,
-                                 9: _TEXT_CAP, 10: _TEXT_CAP}, minimum=6)
+    fit_widths(
+        ws,
+        widths,
+        caps={1: _TITLE_CAP, 5: 28, 6: 28, 7: 28, 8: _TEXT_CAP, 9: _TEXT_CAP, 10: _TEXT_CAP},
+        minimum=6,
+    )
 
 
 @dataclass
 class RetainedRows:
     """Shortlisted items gathered during the streaming pass, written by kind at the end."""
 
-    by_kind: dict[str, list[tuple[object, ...]]] = field(
-        default_factory=lambda: defaultdict(list)
-    )
+    by_kind: dict[str, list[tuple[object, ...]]] = field(default_factory=lambda: defaultdict(list))
 
     def add(self, kind: str, row: tuple[object, ...]) -> None:
         self.by_kind[kind].append(row)
@@ -80,8 +105,7 @@ class RetainedRows:
         return sum(len(rows) for rows in self.by_kind.values())
 
 
-def write_retained(ws: Worksheet, formats: Formats, labels: Labels,
-                   retained: RetainedRows) -> None:
+def write_retained(ws: Worksheet, formats: Formats, labels: Labels, retained: RetainedRows) -> None:
     """Sections by kind (needs, opportunities, challenges, proposals), each with its header.
 
     A row is (region, date serial, city, organisation, category, theme, text, priority,
@@ -100,8 +124,7 @@ def write_retained(ws: Worksheet, formats: Formats, labels: Labels,
         if not rows:
             continue
         row += 1
-        ws.write_string(row, 0, f"{labels.kind_plural(kind)} ({len(rows)})",
-                        formats.get("section"))
+        ws.write_string(row, 0, f"{labels.kind_plural(kind)} ({len(rows)})", formats.get("section"))
         row += 1
         _header(ws, row, headers, header_fmt)
         for values in rows:
@@ -110,8 +133,7 @@ def write_retained(ws: Worksheet, formats: Formats, labels: Labels,
                 if value is None:
                     continue
                 if isinstance(value, int) and not isinstance(value, bool):
-                    ws.write_number(row, col, value,
-                                    formats.date if col == 1 else formats.number)
+                    ws.write_number(row, col, value, formats.date if col == 1 else formats.number)
                     continue
                 text, fmt = cast(tuple[str, object], value)  # a prepared string cell
                 ws.write_string(row, col, text, fmt)

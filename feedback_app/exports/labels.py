@@ -61,16 +61,35 @@ FR: dict[str, object] = {
     "col_count": "Nombre",
     "chart_title": "Contributions par région",
     "columns": {
-        "date": "Date", "city": "Étape (ville)", "organisation": "Organisation",
-        "category": "Catégorie", "kind": "Type", "theme": "Thème", "text": "Texte",
-        "priority": "Priorité", "status": "Statut", "shortlisted": "Retenue",
-        "reference": "Référence", "person_name": "Nom", "job_title": "Fonction",
-        "email": "E-mail", "phone": "Téléphone", "region": "Région",
-        "proposal": "Proposition", "source": "Provenance", "group": "Groupe", "number": "N°",
+        "date": "Date",
+        "city": "Étape (ville)",
+        "organisation": "Organisation",
+        "category": "Catégorie",
+        "kind": "Type",
+        "theme": "Thème",
+        "text": "Texte",
+        "priority": "Priorité",
+        "status": "Statut",
+        "shortlisted": "Retenue",
+        "reference": "Référence",
+        "person_name": "Nom",
+        "job_title": "Fonction",
+        "email": "E-mail",
+        "phone": "Téléphone",
+        "region": "Région",
+        "proposal": "Proposition",
+        "source": "Provenance",
+        "group": "Groupe",
+        "number": "N°",
         "title": "Idée",
-        "items": "Contributions", "organisations": "Organisations",
-        "categories": "Catégories", "regions": "Régions", "themes": "Thèmes",
-        "quote_1": "Citation 1", "quote_2": "Citation 2", "quote_3": "Citation 3",
+        "items": "Contributions",
+        "organisations": "Organisations",
+        "categories": "Catégories",
+        "regions": "Régions",
+        "themes": "Thèmes",
+        "quote_1": "Citation 1",
+        "quote_2": "Citation 2",
+        "quote_3": "Citation 3",
     },
     "kind_hints": {
         "need": "Ce qui manque aux professionnels pour mieux travailler.",
@@ -82,17 +101,17 @@ FR: dict[str, object] = {
     "about_title": "À propos de ce classeur",
     "about_sheets": "Contenu des feuilles",
     "about_sheet_synthesis": "Les chiffres par région (étapes tenues, contributions, entrées "
-                             "par type, éléments retenus), la répartition par catégorie "
-                             "professionnelle, les thèmes les plus cités et un graphique.",
+    "par type, éléments retenus), la répartition par catégorie "
+    "professionnelle, les thèmes les plus cités et un graphique.",
     "about_sheet_region": "Une feuille par région, dans l'ordre officiel, même vide : une ligne "
-                          "par entrée (besoin, opportunité, défi ou proposition).",
+    "par entrée (besoin, opportunité, défi ou proposition).",
     "about_sheet_proposals": "Les éléments retenus par les délégués (besoins, opportunités, "
-                             "défis et propositions), par type, toutes régions confondues, "
-                             "prêts à reprendre dans un plan d'action.",
+    "défis et propositions), par type, toutes régions confondues, "
+    "prêts à reprendre dans un plan d'action.",
     "about_sheet_ideas": "Les idées dites par plusieurs contributions (regroupées "
-                         "automatiquement puis revues par les délégués), de la plus partagée à "
-                         "la moins partagée ; la colonne « Groupe » des feuilles régionales "
-                         "renvoie à leur numéro.",
+    "automatiquement puis revues par les délégués), de la plus partagée à "
+    "la moins partagée ; la colonne « Groupe » des feuilles régionales "
+    "renvoie à leur numéro.",
     "about_region_sheets": "Feuilles régionales",
     "about_kinds": "Types d'entrées",
     "about_categories": "Catégories professionnelles",

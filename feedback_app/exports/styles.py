@@ -14,8 +14,15 @@ NAVY = "#1F4E78"
 _BASES: dict[str, dict[str, Any]] = {
     "cell": {"valign": "top"},
     "wrap": {"valign": "top", "text_wrap": True},
-    "header": {"bold": True, "text_wrap": True, "valign": "top", "font_color": "#FFFFFF",
-               "bg_color": NAVY, "border": 1, "border_color": "#BFBFBF"},
+    "header": {
+        "bold": True,
+        "text_wrap": True,
+        "valign": "top",
+        "font_color": "#FFFFFF",
+        "bg_color": NAVY,
+        "border": 1,
+        "border_color": "#BFBFBF",
+    },
     "title": {"bold": True, "font_size": 16, "font_color": NAVY},
     "subtitle": {"italic": True, "font_color": "#595959"},
     "section": {"bold": True, "font_size": 12, "font_color": NAVY},
@@ -54,8 +61,9 @@ class Formats:
         return value, self.get(base, is_rtl(value), looks_like_formula(value))
 
 
-def put_text(ws: Worksheet, formats: Formats, row: int, col: int, value: str | None,
-             base: str = "cell") -> int:
+def put_text(
+    ws: Worksheet, formats: Formats, row: int, col: int, value: str | None, base: str = "cell"
+) -> int:
     """Write text as a string cell (never a formula); returns its length for column widths."""
     if not value:
         return 0
@@ -65,8 +73,14 @@ def put_text(ws: Worksheet, formats: Formats, row: int, col: int, value: str | N
     return len(text)
 
 
-def fit_widths(ws: Worksheet, widths: list[int], *, minimum: int = 8,
-               caps: dict[int, int] | None = None, default_cap: int = 40) -> None:
+def fit_widths(
+    ws: Worksheet,
+    widths: list[int],
+    *,
+    minimum: int = 8,
+    caps: dict[int, int] | None = None,
+    default_cap: int = 40,
+) -> None:
     """Column widths that fit the longest value seen, within a cap (long text wraps)."""
     caps = caps or {}
     for col, width in enumerate(widths):

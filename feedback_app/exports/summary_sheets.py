@@ -16,13 +16,25 @@ from feedback_app.exports.data import KINDS, RegionFigures, WorkbookData
 from feedback_app.exports.labels import Labels
 from feedback_app.exports.styles import Formats, put_text
 
-_FIGURES = ("stops_held", "submissions", "needs", "opportunities", "challenges", "proposals",
-            "shortlisted")
+_FIGURES = (
+    "stops_held",
+    "submissions",
+    "needs",
+    "opportunities",
+    "challenges",
+    "proposals",
+    "shortlisted",
+)
 
 
 def _figure_headers(labels: Labels) -> list[str]:
-    return [labels["col_region"], labels["col_stops_held"], labels["col_submissions"],
-            *(labels.kind_plural(k) for k in KINDS), labels["col_shortlisted"]]
+    return [
+        labels["col_region"],
+        labels["col_stops_held"],
+        labels["col_submissions"],
+        *(labels.kind_plural(k) for k in KINDS),
+        labels["col_shortlisted"],
+    ]
 
 
 def _date(value: dt.date | None, labels: Labels) -> str:
@@ -42,20 +54,23 @@ def _period(data: WorkbookData, labels: Labels) -> str:
     return labels["whole_period"]
 
 
-def write_synthesis(wb: Workbook, ws: Worksheet, formats: Formats, labels: Labels,
-                    data: WorkbookData) -> None:
+def write_synthesis(
+    wb: Workbook, ws: Worksheet, formats: Formats, labels: Labels, data: WorkbookData
+) -> None:
     syn = data.synthesis
     title = labels["title"] + (f" {data.title_year}" if data.title_year else "")
     ws.write_string(0, 0, title, formats.get("title"))
     when = data.generated_at.strftime(labels["when_format"])
-    put_text(ws, formats, 1, 0, labels["generated"].format(when=when, who=data.generated_by),
-             "subtitle")
+    put_text(
+        ws, formats, 1, 0, labels["generated"].format(when=when, who=data.generated_by), "subtitle"
+    )
 
     row = 3
     ws.write_string(row, 0, labels["filters"], formats.get("section"))
     f = data.filters
-    statuses = (", ".join(labels.status(s) for s in f.statuses) if f.statuses
-                else labels["all_statuses"])
+    statuses = (
+        ", ".join(labels.status(s) for s in f.statuses) if f.statuses else labels["all_statuses"]
+    )
     for key, value in (
         ("filter_regions", ", ".join(f.regions) or labels["all_regions"]),
         ("filter_stops", ", ".join(f.stops) or labels["all_stops"]),
@@ -146,8 +161,9 @@ def print_setup(ws: Worksheet, labels: Labels, *, portrait: bool = False) -> Non
         ws.right_to_left()
 
 
-def _figures_row(ws: Worksheet, formats: Formats, row: int, region: RegionFigures, *,
-                 total: bool) -> None:
+def _figures_row(
+    ws: Worksheet, formats: Formats, row: int, region: RegionFigures, *, total: bool
+) -> None:
     if not total:
         put_text(ws, formats, row, 0, region.name)
     fmt = formats.total_number if total else formats.number
@@ -155,21 +171,24 @@ def _figures_row(ws: Worksheet, formats: Formats, row: int, region: RegionFigure
         ws.write_number(row, col, getattr(region, name), fmt)
 
 
-def _chart(wb: Workbook, ws: Worksheet, labels: Labels, regions: tuple[RegionFigures, ...],
-           header_row: int) -> None:
+def _chart(
+    wb: Workbook, ws: Worksheet, labels: Labels, regions: tuple[RegionFigures, ...], header_row: int
+) -> None:
     first, last = header_row + 1, header_row + len(regions)
     chart = wb.add_chart({"type": "bar"})
-    chart.add_series({
-        "name": labels["col_submissions"],
-        "categories": [ws.name, first, 0, last, 0],
-        "values": [ws.name, first, 2, last, 2],
-        # The cached values let viewers that do not recalculate draw the chart too (the
-        # sheet's cells are already on disk in constant-memory mode).
-        "categories_data": [r.name for r in regions],
-        "values_data": [r.submissions for r in regions],
-        "fill": {"color": "#1F4E78"},
-        "data_labels": {"value": True},
-    })
+    chart.add_series(
+        {
+            "name": labels["col_submissions"],
+            "categories": [ws.name, first, 0, last, 0],
+            "values": [ws.name, first, 2, last, 2],
+            # The cached values let viewers that do not recalculate draw the chart too (the
+            # sheet's cells are already on disk in constant-memory mode).
+            "categories_data": [r.name for r in regions],
+            "values_data": [r.submissions for r in regions],
+            "fill": {"color": "#1F4E78"},
+            "data_labels": {"value": True},
+        }
+    )
     chart.set_title({"name": labels["chart_title"]})
     chart.set_legend({"none": True})
     chart.set_y_axis({"reverse": True})  # official order from top to bottom
@@ -177,16 +196,24 @@ def _chart(wb: Workbook, ws: Worksheet, labels: Labels, regions: tuple[RegionFig
     ws.insert_chart(header_row, 11, chart)
 
 
-def write_about(ws: Worksheet, formats: Formats, labels: Labels, data: WorkbookData,
-                categories: tuple[tuple[str, str], ...], region_sheets: list[str]) -> None:
+def write_about(
+    ws: Worksheet,
+    formats: Formats,
+    labels: Labels,
+    data: WorkbookData,
+    categories: tuple[tuple[str, str], ...],
+    region_sheets: list[str],
+) -> None:
     ws.write_string(0, 0, labels["about_title"], formats.get("title"))
     row = 2
     ws.write_string(row, 0, labels["about_sheets"], formats.get("section"))
     for name, text in (
         (labels["sheet_synthesis"], labels["about_sheet_synthesis"]),
-        (labels["about_region_sheets"],
-         labels["about_sheet_region"] + (" " + ", ".join(region_sheets) if region_sheets
-                                         else "")),
+        (
+            labels["about_region_sheets"],
+            labels["about_sheet_region"]
+            + (" " + ", ".join(region_sheets) if region_sheets else ""),
+        ),
         (labels["sheet_ideas"], labels["about_sheet_ideas"]),
         (labels["sheet_proposals"], labels["about_sheet_proposals"]),
     ):

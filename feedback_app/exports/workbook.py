@@ -26,14 +26,40 @@ from feedback_app.exports.labels import Labels
 from feedback_app.exports.styles import Formats, fit_widths
 from feedback_app.exports.summary_sheets import print_setup, write_about, write_synthesis
 
-ITEM_COLUMNS = ("date", "city", "organisation", "category", "kind", "theme", "text",
-                "priority", "status", "shortlisted", "reference", "group", "source")
+ITEM_COLUMNS = (
+    "date",
+    "city",
+    "organisation",
+    "category",
+    "kind",
+    "theme",
+    "text",
+    "priority",
+    "status",
+    "shortlisted",
+    "reference",
+    "group",
+    "source",
+)
 CONTACT_COLUMNS = ("person_name", "job_title", "email", "phone")
 PROGRESS_EVERY = 1000
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _TEXT_WIDTH = 48
-_PRINT_CAPS = {1: 14, 2: 22, 3: 18, 4: 12, 5: 18, 6: _TEXT_WIDTH, 7: 9, 8: 10, 9: 9,
-               12: 16, 13: 14, 14: 24, 15: 13}
+_PRINT_CAPS = {
+    1: 14,
+    2: 22,
+    3: 18,
+    4: 12,
+    5: 18,
+    6: _TEXT_WIDTH,
+    7: 9,
+    8: 10,
+    9: 9,
+    12: 16,
+    13: 14,
+    14: 24,
+    15: 13,
+}
 
 
 @dataclass
@@ -58,11 +84,17 @@ def _add_table(ws: Worksheet, name: str, headers: list[str], header_format: Form
     """
     ws.constant_memory = False
     try:
-        ws.add_table(0, 0, 1, len(headers) - 1, {
-            "name": name,
-            "style": "Table Style Medium 2",
-            "columns": [{"header": h, "header_format": header_format} for h in headers],
-        })
+        ws.add_table(
+            0,
+            0,
+            1,
+            len(headers) - 1,
+            {
+                "name": name,
+                "style": "Table Style Medium 2",
+                "columns": [{"header": h, "header_format": header_format} for h in headers],
+            },
+        )
     finally:
         ws.constant_memory = True
     ws.set_row(0, 30)
@@ -103,8 +135,9 @@ def build_workbook(
     if tmpdir:
         options["tmpdir"] = tmpdir
     wb = xlsxwriter.Workbook(out, options)
-    wb.set_properties({"title": labels["title"], "author": data.generated_by[:255],
-                       "comments": "Tournée"})
+    wb.set_properties(
+        {"title": labels["title"], "author": data.generated_by[:255], "comments": "Tournée"}
+    )
     formats = Formats(wb, labels["date_format"])
     result = BuildResult()
     taken: set[str] = set()
@@ -117,8 +150,9 @@ def build_workbook(
         region_sheets[region.slug] = wb.add_worksheet(sheet_name(region.name, taken))
     retained_ws = wb.add_worksheet(sheet_name(labels["sheet_proposals"], taken))
     briefs = [data.briefs[r.slug] for r in syn.regions if r.slug in data.briefs]
-    brief_sheets = [wb.add_worksheet(sheet_name(brief_sheet_name(b, labels), taken))
-                    for b in briefs]
+    brief_sheets = [
+        wb.add_worksheet(sheet_name(brief_sheet_name(b, labels), taken)) for b in briefs
+    ]
     about = wb.add_worksheet(sheet_name(labels["sheet_about"], taken))
     result.sheet_names = [ws.name for ws in wb.worksheets()]
 
@@ -127,8 +161,9 @@ def build_workbook(
         write_brief(brief_ws, formats, labels, brief, data.generated_at.tzinfo)
     write_ideas(ideas_ws, formats, labels, data.ideas)
     print_setup(ideas_ws, labels)
-    write_about(about, formats, labels, data, syn.categories,
-                [ws.name for ws in region_sheets.values()])
+    write_about(
+        about, formats, labels, data, syn.categories, [ws.name for ws in region_sheets.values()]
+    )
 
     columns = ITEM_COLUMNS + (CONTACT_COLUMNS if data.include_contacts else ())
     headers = [labels.column(c) for c in columns]
@@ -172,8 +207,9 @@ def _write_rows(
             got = memo[key] = prepare(value, "wrap")
         return got
 
-    kinds = {k: vocab("kind", labels.kind(k)) for k in ("need", "opportunity", "challenge",
-                                                         "proposal")}
+    kinds = {
+        k: vocab("kind", labels.kind(k)) for k in ("need", "opportunity", "challenge", "proposal")
+    }
     priorities = {p: vocab("priority", labels.priority(p)) for p in ("high", "medium", "low")}
     statuses = {s: vocab("status", labels.status(s)) for s in ("new", "reviewed", "spam")}
     sources = {s: vocab("source", labels.source(s)) for s in ("form", "api", "tablet", "import")}
@@ -247,10 +283,21 @@ def _write_rows(
         result.rows[current] = r
 
         if item.shortlisted:
-            retained.add(item.kind, (
-                region_names[current], serial, city, org, cat, theme, text,
-                priorities[item.priority] if item.priority else None, item.group, ref,
-            ))
+            retained.add(
+                item.kind,
+                (
+                    region_names[current],
+                    serial,
+                    city,
+                    org,
+                    cat,
+                    theme,
+                    text,
+                    priorities[item.priority] if item.priority else None,
+                    item.group,
+                    ref,
+                ),
+            )
 
         count += 1
         if progress is not None and count % PROGRESS_EVERY == 0:

@@ -24,16 +24,19 @@ def audit() -> ResponseReturnValue:
     actions = audit_service.known_actions(db.session)
     labelled = sorted(((a, action_label(a)) for a in actions), key=lambda c: c[1].lower())
     filters.action.choices = [("", "—"), *labelled]
-    filters.user.choices = [("", "—")] + [(str(u.id), u.email)
-                                           for u in audit_service.actors(db.session)]
+    filters.user.choices = [("", "—")] + [
+        (str(u.id), u.email) for u in audit_service.actors(db.session)
+    ]
     action = filters.action.data if filters.action.data in actions else None
     user_id = parse_id(filters.user.data)
-    result = audit_service.list_events(db.session, action=action, user_id=user_id,
-                                       page=parse_id(request.args.get("page")) or 1)
+    result = audit_service.list_events(
+        db.session, action=action, user_id=user_id, page=parse_id(request.args.get("page")) or 1
+    )
     language = current_language()
     regions = {r.id: r.name_for(language) for r in reference.regions(db.session)}
     query = {key: value for key, value in (("action", action), ("user", user_id)) if value}
     targets = load_targets(db.session, result.events)
     views = [describe(event, targets, language) for event in result.events]
-    return render_template("hq/audit.html", filters=filters, result=result, regions=regions,
-                           query=query, views=views)
+    return render_template(
+        "hq/audit.html", filters=filters, result=result, regions=regions, query=query, views=views
+    )

@@ -25,18 +25,23 @@ from feedback_app.staff.forms import STATUS_LABELS as STOP_STATUS_LABELS
 
 SENTENCES = {
     "submission.status": _l("%(actor)s a marqué la contribution %(target)s comme %(status)s."),
-    "submission.bulk_status": _l("%(actor)s a marqué la contribution %(target)s comme "
-                                 "%(status)s (action groupée)."),
+    "submission.bulk_status": _l(
+        "%(actor)s a marqué la contribution %(target)s comme %(status)s (action groupée)."
+    ),
     "note.create": _l("%(actor)s a ajouté une note à la contribution %(target)s."),
     "item.kind": _l("%(actor)s a changé le type d'un élément de la contribution %(target)s."),
     "item.theme": _l("%(actor)s a changé le thème d'un élément de la contribution %(target)s."),
-    "item.bulk_theme": _l("%(actor)s a changé le thème d'un élément de la contribution "
-                          "%(target)s (action groupée)."),
-    "item.shortlist": _l("%(actor)s a changé la sélection d'un élément de la contribution "
-                         "%(target)s."),
+    "item.bulk_theme": _l(
+        "%(actor)s a changé le thème d'un élément de la contribution %(target)s (action groupée)."
+    ),
+    "item.shortlist": _l(
+        "%(actor)s a changé la sélection d'un élément de la contribution %(target)s."
+    ),
     "privacy.erase": _l("%(actor)s a effacé les coordonnées de la contribution %(target)s."),
-    "privacy.purge": _l("Les coordonnées des contributions anciennes ont été effacées "
-                        "(durée de conservation dépassée)."),
+    "privacy.purge": _l(
+        "Les coordonnées des contributions anciennes ont été effacées "
+        "(durée de conservation dépassée)."
+    ),
     "stop.create": _l("%(actor)s a créé l'étape %(target)s."),
     "stop.update": _l("%(actor)s a modifié l'étape %(target)s."),
     "stop.open": _l("%(actor)s a ouvert l'étape %(target)s."),
@@ -62,19 +67,39 @@ SENTENCES = {
 }
 
 FIELD_LABELS = {
-    "status": _l("Statut"), "kind": _l("Type"), "theme": _l("Thème"),
-    "shortlisted": _l("Retenu"), "text": _l("Texte"), "city": _l("Ville"),
-    "venue": _l("Lieu (facultatif)"), "city_ar": _l("Ville en arabe"),
-    "city_en": _l("Ville en anglais"), "venue_ar": _l("Lieu en arabe"),
-    "venue_en": _l("Lieu en anglais"), "date": _l("Date"), "region": _l("Région"),
-    "grace_hours": _l("Délai de grâce après clôture (heures)"), "closed_at": _l("Clôturée le"),
-    "code": _l("Code"), "name_fr": _l("Nom en français"), "name_ar": _l("Nom en arabe"),
-    "name_en": _l("Nom en anglais"), "retired": _l("Retiré"), "position": _l("Position"),
-    "email": _l("E-mail"), "name": _l("Nom"), "role": _l("Rôle"),
-    "regions": _l("Régions couvertes (délégués)"), "active": _l("Actif"),
-    "expires_at": _l("Expire le"), "address": _l("Adresse IP"), "reason": _l("Motif"),
-    "failures": _l("Échecs de suite"), "fields": _l("Champs effacés"),
-    "erased": _l("Effacé"), "submissions": _l("Contributions"),
+    "status": _l("Statut"),
+    "kind": _l("Type"),
+    "theme": _l("Thème"),
+    "shortlisted": _l("Retenu"),
+    "text": _l("Texte"),
+    "city": _l("Ville"),
+    "venue": _l("Lieu (facultatif)"),
+    "city_ar": _l("Ville en arabe"),
+    "city_en": _l("Ville en anglais"),
+    "venue_ar": _l("Lieu en arabe"),
+    "venue_en": _l("Lieu en anglais"),
+    "date": _l("Date"),
+    "region": _l("Région"),
+    "grace_hours": _l("Délai de grâce après clôture (heures)"),
+    "closed_at": _l("Clôturée le"),
+    "code": _l("Code"),
+    "name_fr": _l("Nom en français"),
+    "name_ar": _l("Nom en arabe"),
+    "name_en": _l("Nom en anglais"),
+    "retired": _l("Retiré"),
+    "position": _l("Position"),
+    "email": _l("E-mail"),
+    "name": _l("Nom"),
+    "role": _l("Rôle"),
+    "regions": _l("Régions couvertes (délégués)"),
+    "active": _l("Actif"),
+    "expires_at": _l("Expire le"),
+    "address": _l("Adresse IP"),
+    "reason": _l("Motif"),
+    "failures": _l("Échecs de suite"),
+    "fields": _l("Champs effacés"),
+    "erased": _l("Effacé"),
+    "submissions": _l("Contributions"),
     "retention_days": _l("Durée de conservation (jours)"),
 }
 HIDDEN_FIELDS = frozenset({"submission_id", "note_id", "job"})
@@ -101,11 +126,11 @@ def _link(endpoint: str, label: str, **values: Any) -> Markup:
 def _actor(event: AuditEvent) -> Markup:
     user = event.user
     if user is None:
-        return escape(_("Un visiteur non connecté") if event.action.startswith("auth.")
-                      else _("Le système"))
+        return escape(
+            _("Un visiteur non connecté") if event.action.startswith("auth.") else _("Le système")
+        )
     role = ROLE_LABELS.get(user.role, "") if isinstance(user.role, Role) else ""
-    return Markup("%s %s") % (role, _link("hq.user_edit", user.name or user.email,
-                                          user_id=user.id))
+    return Markup("%s %s") % (role, _link("hq.user_edit", user.name or user.email, user_id=user.id))
 
 
 def _target(event: AuditEvent, targets: AuditTargets, language: str) -> Markup:
@@ -116,8 +141,7 @@ def _target(event: AuditEvent, targets: AuditTargets, language: str) -> Markup:
             return escape(_("(supprimée)"))
         return _link("review.submission", reference, submission_id=submission_id)
     if event.target_type == "stop" and (stop := targets.stops.get(event.target_id or 0)):
-        return _link("hq.stop_edit", f"{stop.city_for(language)} ({stop.code})",
-                     stop_id=stop.id)
+        return _link("hq.stop_edit", f"{stop.city_for(language)} ({stop.code})", stop_id=stop.id)
     if event.target_type == "theme" and (theme := targets.themes.get(event.target_id or 0)):
         return _link("hq.theme_edit", theme.name_for(language), theme_id=theme.id)
     if event.target_type == "user" and (user := targets.users.get(event.target_id or 0)):
@@ -144,11 +168,17 @@ def _value(key: str, value: object, targets: AuditTargets, language: str) -> str
     text = str(value)
     readers = {
         "status": lambda: str(
-            {**{s.value: label for s, label in REVIEW_STATUS_LABELS.items()},
-             **{s.value: label for s, label in STOP_STATUS_LABELS.items()}}.get(text, text)),
+            {
+                **{s.value: label for s, label in REVIEW_STATUS_LABELS.items()},
+                **{s.value: label for s, label in STOP_STATUS_LABELS.items()},
+            }.get(text, text)
+        ),
         "kind": lambda: str(KIND_LABELS.get(ItemKind(text), text)),
-        "theme": lambda: (targets.themes_by_code[text].name_for(language)
-                          if text in targets.themes_by_code else text),
+        "theme": lambda: (
+            targets.themes_by_code[text].name_for(language)
+            if text in targets.themes_by_code
+            else text
+        ),
         "role": lambda: str(ROLE_LABELS.get(Role(text), text)),
         "date": lambda: format_date(dt.date.fromisoformat(text[:10]), "long"),
         "closed_at": lambda: format_datetime(dt.datetime.fromisoformat(text), "short"),
@@ -163,11 +193,15 @@ def _value(key: str, value: object, targets: AuditTargets, language: str) -> str
 
 def _changes(event: AuditEvent, targets: AuditTargets, language: str) -> list[Change]:
     before, after = event.before or {}, event.after or {}
-    keys = [k for k in (*before, *(k for k in after if k not in before))
-            if k not in HIDDEN_FIELDS]
-    return [Change(label=str(FIELD_LABELS.get(key, key)),
-                   before=_value(key, before.get(key), targets, language),
-                   after=_value(key, after.get(key), targets, language)) for key in keys]
+    keys = [k for k in (*before, *(k for k in after if k not in before)) if k not in HIDDEN_FIELDS]
+    return [
+        Change(
+            label=str(FIELD_LABELS.get(key, key)),
+            before=_value(key, before.get(key), targets, language),
+            after=_value(key, after.get(key), targets, language),
+        )
+        for key in keys
+    ]
 
 
 def describe(event: AuditEvent, targets: AuditTargets, language: str) -> EventView:
@@ -176,11 +210,11 @@ def describe(event: AuditEvent, targets: AuditTargets, language: str) -> EventVi
         sentence = Markup("%s — <code>%s</code>") % (_actor(event), event.action)
     else:
         sentence = Markup(str(template)) % {
-            "actor": _actor(event), "target": _target(event, targets, language),
+            "actor": _actor(event),
+            "target": _target(event, targets, language),
             "status": _status(event),
         }
-    return EventView(event=event, sentence=sentence,
-                     changes=_changes(event, targets, language))
+    return EventView(event=event, sentence=sentence, changes=_changes(event, targets, language))
 
 
 def action_label(action: str) -> str:

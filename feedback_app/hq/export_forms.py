@@ -26,8 +26,11 @@ class ExportForm(FlaskForm):
     stops = _Checkboxes(_l("Étapes"), coerce=str, validate_choice=False)
     since = BoundedDateField(_l("Reçues à partir du"), validators=[Optional()])
     until = BoundedDateField(_l("jusqu'au"), validators=[Optional()])
-    statuses = _Checkboxes(_l("Statut des contributions"), choices=[
-        ("new", _l("Nouvelles")), ("reviewed", _l("Examinées"))], validate_choice=False)
+    statuses = _Checkboxes(
+        _l("Statut des contributions"),
+        choices=[("new", _l("Nouvelles")), ("reviewed", _l("Examinées"))],
+        validate_choice=False,
+    )
     language = SelectField(_l("Langue du classeur"), choices=LANGUAGE_CHOICES, default="fr")
     contacts = BooleanField(
         _l("Inclure les coordonnées des personnes qui ont accepté d'être recontactées"),

@@ -55,7 +55,8 @@ def _set_choices(form: ExportForm) -> None:
     form.regions.choices = [(r.slug, r.name_for(language)) for r in regions]
     names = {r.id: r.name_for(language) for r in regions}
     stops = db.session.scalars(
-        select(TourStop).where(scope.filter(TourStop.region_id))
+        select(TourStop)
+        .where(scope.filter(TourStop.region_id))
         .order_by(TourStop.date, TourStop.city)
     ).all()
     form.stops.choices = [
@@ -103,24 +104,44 @@ def exports() -> ResponseReturnValue:
     config = current_app.config
     scope, request_ = current_scope(), _request_from(form)
     prepared = prepare_export(
-        db.session, scope, request_, owner_id=current_user.id, generated_by=_who(),
+        db.session,
+        scope,
+        request_,
+        owner_id=current_user.id,
+        generated_by=_who(),
         keep_days=int(config["EXPORT_KEEP_DAYS"]),
-        build_above=int(config["EXPORT_BACKGROUND_ABOVE"]), tz=_tz())
+        build_above=int(config["EXPORT_BACKGROUND_ABOVE"]),
+        tz=_tz(),
+    )
     if prepared.artifact is not None:
-        audit_export(db.session, scope, request_, actor_id=current_user.id,
-                     result=prepared.artifact)
+        audit_export(
+            db.session, scope, request_, actor_id=current_user.id, result=prepared.artifact
+        )
         return _attachment(prepared.artifact.id)
     try:
         job_id = start_job(
-            db.session, scope, request_, owner_id=current_user.id, generated_by=_who(),
-            tz=_tz(), total=prepared.plan.items, limit=int(config["EXPORT_JOBS_PER_USER"]),
-            enqueue=lambda job: build_export.send(job_id=job))
+            db.session,
+            scope,
+            request_,
+            owner_id=current_user.id,
+            generated_by=_who(),
+            tz=_tz(),
+            total=prepared.plan.items,
+            limit=int(config["EXPORT_JOBS_PER_USER"]),
+            enqueue=lambda job: build_export.send(job_id=job),
+        )
     except TooManyJobs as error:
         return _form_page(form, 429, str(error.message))
     except TaskQueueUnavailable:
-        return _form_page(form, 503, _("La préparation des gros classeurs est indisponible pour "
-                                       "le moment. Réessayez dans quelques minutes ; les "
-                                       "contributions continuent d'être enregistrées."))
+        return _form_page(
+            form,
+            503,
+            _(
+                "La préparation des gros classeurs est indisponible pour "
+                "le moment. Réessayez dans quelques minutes ; les "
+                "contributions continuent d'être enregistrées."
+            ),
+        )
     return redirect(url_for("hq.export_job", job_id=job_id), 303)
 
 
@@ -135,8 +156,12 @@ def export_job(job_id: str) -> ResponseReturnValue:
 @staff_required
 def export_job_status(job_id: str) -> ResponseReturnValue:
     status = job_status(db.session, job_id, current_user)
-    body: dict[str, object] = {"state": status.state, "done": status.done,
-                               "total": status.total, "position": status.position}
+    body: dict[str, object] = {
+        "state": status.state,
+        "done": status.done,
+        "total": status.total,
+        "position": status.position,
+    }
     if status.state == "done":
         body["download"] = url_for("hq.export_job_file", job_id=job_id)
     response = jsonify(body)

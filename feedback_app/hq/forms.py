@@ -44,7 +44,8 @@ class UserForm(FlaskForm):
     email = EmailField(_l("E-mail"))
     name = StringField(_l("Nom"))
     role = SelectField(
-        _l("Rôle"), choices=[(role.value, label) for role, label in ROLE_LABELS.items()],
+        _l("Rôle"),
+        choices=[(role.value, label) for role, label in ROLE_LABELS.items()],
         default=Role.DELEGATE.value,
     )
     regions = MultiCheckboxField(_l("Régions couvertes (délégués)"), validate_choice=False)

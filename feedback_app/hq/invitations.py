@@ -15,7 +15,7 @@ def invitation_letter(user: User, link: str, hours: int) -> Letter:
     for language in ("fr", "ar", "en"):
         with force_locale(language):
             subjects.append(_("Votre compte Tournée"))
-            parts.append(render_template("hq/mail_invitation.txt", user=user, link=link,
-                                         hours=hours))
-    return Letter(to=user.email, subject=" / ".join(subjects[:2]),
-                  body="\n\n---\n\n".join(parts))
+            parts.append(
+                render_template("hq/mail_invitation.txt", user=user, link=link, hours=hours)
+            )
+    return Letter(to=user.email, subject=" / ".join(subjects[:2]), body="\n\n---\n\n".join(parts))

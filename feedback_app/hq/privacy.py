@@ -42,24 +42,35 @@ def privacy() -> ResponseReturnValue:
         return _erase(erase)
     if search.validate_on_submit():
         try:
-            matches = find_contacts(db.session, search.query.data or "",
-                                    locale=current_language())
+            matches = find_contacts(db.session, search.query.data or "", locale=current_language())
         except ValidationFailed as failure:
             search.query.errors = failure.as_text().get("query", [])
             status = 422
     return render_template(
-        "hq/privacy.html", search=search, erase=erase, matches=matches,
-        max_matches=MAX_MATCHES, retention_days=int(current_app.config["CONTACT_RETENTION_DAYS"]),
+        "hq/privacy.html",
+        search=search,
+        erase=erase,
+        matches=matches,
+        max_matches=MAX_MATCHES,
+        retention_days=int(current_app.config["CONTACT_RETENTION_DAYS"]),
     ), status
 
 
 def _erase(erase: PrivacyEraseForm):
     ids = [i for i in map(parse_id, request.form.getlist("submission")) if i is not None]
     if not (erase.validate_on_submit() and erase.confirm.data and ids):
-        flash(_("Rien n'a été effacé : cochez les contributions concernées et la confirmation."),
-              "error")
+        flash(
+            _("Rien n'a été effacé : cochez les contributions concernées et la confirmation."),
+            "error",
+        )
         return redirect(url_for("hq.privacy"))
     count = erase_contacts(db.session, submission_ids=ids, actor_id=current_user.id)
-    flash(ngettext("Coordonnées effacées de %(num)d contribution.",
-                   "Coordonnées effacées de %(num)d contributions.", count), "ok")
+    flash(
+        ngettext(
+            "Coordonnées effacées de %(num)d contribution.",
+            "Coordonnées effacées de %(num)d contributions.",
+            count,
+        ),
+        "ok",
+    )
     return redirect(url_for("hq.privacy"))

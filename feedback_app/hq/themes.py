@@ -28,8 +28,11 @@ from feedback_app.web.forms import ActionForm, attach_errors
 
 
 def _names(form: ThemeForm) -> dict[str, str]:
-    return {"name_fr": form.name_fr.data or "", "name_ar": form.name_ar.data or "",
-            "name_en": form.name_en.data or ""}
+    return {
+        "name_fr": form.name_fr.data or "",
+        "name_ar": form.name_ar.data or "",
+        "name_en": form.name_en.data or "",
+    }
 
 
 @bp.route("/themes", methods=["GET", "POST"])
@@ -46,20 +49,32 @@ def themes() -> ResponseReturnValue:
             _warn_untranslated(theme)
             return redirect(url_for("hq.themes"))
     rows = list_themes(db.session)
-    untranslated = sum(1 for row in rows if not row.theme.retired
-                       and missing_translations(row.theme))
-    return render_template("hq/themes.html", rows=rows, form=form, action_form=ActionForm(),
-                           untranslated=untranslated), 422 if form.errors else 200
+    untranslated = sum(
+        1 for row in rows if not row.theme.retired and missing_translations(row.theme)
+    )
+    return render_template(
+        "hq/themes.html", rows=rows, form=form, action_form=ActionForm(), untranslated=untranslated
+    ), 422 if form.errors else 200
 
 
 def _warn_untranslated(theme: Theme) -> None:
     missing = missing_translations(theme)
     if "ar" in missing:
-        flash(_("Sans nom arabe, ce thème apparaît en français dans le formulaire arabe : "
-                "ajoutez sa traduction."), "error")
+        flash(
+            _(
+                "Sans nom arabe, ce thème apparaît en français dans le formulaire arabe : "
+                "ajoutez sa traduction."
+            ),
+            "error",
+        )
     elif "en" in missing:
-        flash(_("Sans nom anglais, ce thème apparaît en français dans le formulaire anglais : "
-                "ajoutez sa traduction."), "error")
+        flash(
+            _(
+                "Sans nom anglais, ce thème apparaît en français dans le formulaire anglais : "
+                "ajoutez sa traduction."
+            ),
+            "error",
+        )
 
 
 @bp.post("/themes/<int:theme_id>/move")
@@ -86,8 +101,9 @@ def theme_edit(theme_id: int) -> ResponseReturnValue:
     form = ThemeForm(obj=theme) if request.method == "GET" else ThemeForm()
     if form.validate_on_submit():
         try:
-            rename_theme(db.session, actor_id=current_user.id, theme_id=theme_id,
-                         names=_names(form))
+            rename_theme(
+                db.session, actor_id=current_user.id, theme_id=theme_id, names=_names(form)
+            )
         except ValidationFailed as failure:
             attach_errors(form, failure)
         else:
@@ -95,16 +111,22 @@ def theme_edit(theme_id: int) -> ResponseReturnValue:
             _warn_untranslated(theme)
             return redirect(url_for("hq.themes"))
     return render_template("hq/theme_form.html", form=form, theme=theme), (
-        422 if form.errors else 200)
+        422 if form.errors else 200
+    )
 
 
 def _retire(theme_id: int, retired: bool) -> ResponseReturnValue:
-    theme = set_retired(db.session, actor_id=current_user.id, theme_id=theme_id,
-                        retired=retired)
+    theme = set_retired(db.session, actor_id=current_user.id, theme_id=theme_id, retired=retired)
     name = theme.name_for(current_language())
     if retired:
-        flash(_("Thème « %(name)s » retiré du formulaire ; il reste sur les contributions "
-                "existantes.", name=name), "ok")
+        flash(
+            _(
+                "Thème « %(name)s » retiré du formulaire ; il reste sur les contributions "
+                "existantes.",
+                name=name,
+            ),
+            "ok",
+        )
     else:
         flash(_("Thème « %(name)s » de nouveau proposé.", name=name), "ok")
     return redirect(url_for("hq.themes"))

@@ -47,19 +47,30 @@ def _handover(user: User, token: str) -> ResponseReturnValue:
     hours = int(TOKEN_VALIDITY.total_seconds() // 3600)
     mailed = mail_configured() and send(invitation_letter(user, link, hours))
     if mailed:
-        flash(_("Lien envoyé par e-mail à %(email)s (valable %(hours)d heures).",
-                email=user.email, hours=hours), "ok")
+        flash(
+            _(
+                "Lien envoyé par e-mail à %(email)s (valable %(hours)d heures).",
+                email=user.email,
+                hours=hours,
+            ),
+            "ok",
+        )
         return redirect(url_for("hq.users"))
-    response = render_template("hq/user_link.html", user=user, link=link, hours=hours,
-                               mail_failed=mail_configured())
+    response = render_template(
+        "hq/user_link.html", user=user, link=link, hours=hours, mail_failed=mail_configured()
+    )
     return response, 200, {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 
 @bp.get("/users")
 @hq_required
 def users() -> ResponseReturnValue:
-    return render_template("hq/users.html", users=list_users(db.session),
-                           role_labels=ROLE_LABELS, action_form=ActionForm())
+    return render_template(
+        "hq/users.html",
+        users=list_users(db.session),
+        role_labels=ROLE_LABELS,
+        action_form=ActionForm(),
+    )
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -70,16 +81,18 @@ def user_create() -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             user, token = create_with_link(
-                db.session, actor_id=current_user.id, email=form.email.data or "",
-                role=_role(form), region_slugs=list(form.regions.data or []),
+                db.session,
+                actor_id=current_user.id,
+                email=form.email.data or "",
+                role=_role(form),
+                region_slugs=list(form.regions.data or []),
                 name=form.name.data or "",
             )
         except ValidationFailed as failure:
             attach_errors(form, failure)
         else:
             return _handover(user, token)
-    return render_template("hq/user_form.html", form=form, user=None), (
-        422 if form.errors else 200)
+    return render_template("hq/user_form.html", form=form, user=None), (422 if form.errors else 200)
 
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
@@ -93,16 +106,21 @@ def user_edit(user_id: int) -> ResponseReturnValue:
         form.regions.data = [r.slug for r in user.regions]
     if form.validate_on_submit():
         try:
-            update_user(db.session, actor_id=current_user.id, user_id=user_id,
-                        email=form.email.data or "", name=form.name.data or "",
-                        role=_role(form), region_slugs=list(form.regions.data or []))
+            update_user(
+                db.session,
+                actor_id=current_user.id,
+                user_id=user_id,
+                email=form.email.data or "",
+                name=form.name.data or "",
+                role=_role(form),
+                region_slugs=list(form.regions.data or []),
+            )
         except ValidationFailed as failure:
             attach_errors(form, failure)
         else:
             flash(_("Compte enregistré."), "ok")
             return redirect(url_for("hq.users"))
-    return render_template("hq/user_form.html", form=form, user=user), (
-        422 if form.errors else 200)
+    return render_template("hq/user_form.html", form=form, user=user), (422 if form.errors else 200)
 
 
 @bp.post("/users/<int:user_id>/link")
@@ -127,8 +145,10 @@ def _set_active(user_id: int, active: bool) -> ResponseReturnValue:
         if active:
             flash(_("Compte de %(email)s réactivé.", email=user.email), "ok")
         else:
-            flash(_("Compte de %(email)s désactivé : ses sessions sont fermées.",
-                    email=user.email), "ok")
+            flash(
+                _("Compte de %(email)s désactivé : ses sessions sont fermées.", email=user.email),
+                "ok",
+            )
     return redirect(url_for("hq.users"))
 
 

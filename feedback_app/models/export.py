@@ -30,7 +30,8 @@ class ExportArtifact(Model):
     request_key: Mapped[str] = mapped_column(String(64))
     fingerprint: Mapped[str] = mapped_column(String(64))
     owner_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), index=True)
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
     region_ids: Mapped[list[int]] = mapped_column(JSON)  # every region the workbook covers
     filters: Mapped[dict[str, object]] = mapped_column(JSON)
     language: Mapped[str] = mapped_column(String(8))
@@ -66,12 +67,14 @@ class ExportJob(Model):
     request: Mapped[dict[str, object]] = mapped_column(JSON)  # filters, language, contacts
     generated_by: Mapped[str] = mapped_column(String(400))
     tz: Mapped[str] = mapped_column(String(64))
-    state: Mapped[JobState] = mapped_column(str_enum(JobState, "export_job_state"),
-                                            default=JobState.QUEUED)
+    state: Mapped[JobState] = mapped_column(
+        str_enum(JobState, "export_job_state"), default=JobState.QUEUED
+    )
     done: Mapped[int] = mapped_column(Integer, default=0)
     total: Mapped[int] = mapped_column(Integer, default=0)
     artifact_id: Mapped[int | None] = mapped_column(
-        ForeignKey("export_artifacts.id", ondelete="SET NULL"))
+        ForeignKey("export_artifacts.id", ondelete="SET NULL")
+    )
     created_at: Mapped[dt.datetime] = mapped_column(TIMESTAMP, default=utcnow)
     started_at: Mapped[dt.datetime | None] = mapped_column(TIMESTAMP)
     finished_at: Mapped[dt.datetime | None] = mapped_column(TIMESTAMP)

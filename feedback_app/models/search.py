@@ -27,8 +27,7 @@ from feedback_app.models.submission import Submission
 
 # Combining marks of Latin scripts, Arabic harakat, Quranic marks and the tatweel.
 _MARKS = re.compile(
-    "[\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e8\u06ea-\u06ed"
-    "\u0640]"
+    "[\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e8\u06ea-\u06ed\u0640]"
 )
 _SPACES = re.compile(r"\s+")
 FOLD_GROWTH = 1.5

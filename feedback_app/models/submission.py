@@ -53,13 +53,17 @@ class Submission(Model):
         Index("ix_submissions_created_id", "created_at", "id"),
         # An imported row is stored once per stop, whichever file brings it (services/intake*).
         Index(
-            "ix_submissions_import_fingerprint", "fingerprint", unique=True,
+            "ix_submissions_import_fingerprint",
+            "fingerprint",
+            unique=True,
             sqlite_where=text("fingerprint IS NOT NULL"),
             postgresql_where=text("fingerprint IS NOT NULL"),
         ),
         # Substring search in the folded text (models/search.py); trigrams need PostgreSQL.
         Index(
-            "ix_submissions_search_trgm", "search_text", postgresql_using="gin",
+            "ix_submissions_search_trgm",
+            "search_text",
+            postgresql_using="gin",
             postgresql_ops={"search_text": "gin_trgm_ops"},
         ).ddl_if(dialect="postgresql"),
     )
@@ -124,8 +128,12 @@ class FeedbackItem(Model):
         # The few shortlisted items, with what the review filters combine them with: "does this
         # submission hold a shortlisted proposal about training?" is answered from the index.
         Index(
-            "ix_feedback_items_shortlisted", "submission_id", "kind", "theme_id",
-            sqlite_where=text("shortlisted = 1"), postgresql_where=text("shortlisted"),
+            "ix_feedback_items_shortlisted",
+            "submission_id",
+            "kind",
+            "theme_id",
+            sqlite_where=text("shortlisted = 1"),
+            postgresql_where=text("shortlisted"),
         ),
     )
 

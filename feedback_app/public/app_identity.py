@@ -20,15 +20,20 @@ BACKGROUND = "#f6f4ef"
 @bp.get("/favicon.ico")
 def favicon() -> ResponseReturnValue:
     # A PNG: every current browser reads one under this name.
-    return send_from_directory(current_app.static_folder or "", "icons/icon-32.png",
-                               mimetype="image/png", max_age=7 * DAY)
+    return send_from_directory(
+        current_app.static_folder or "", "icons/icon-32.png", mimetype="image/png", max_age=7 * DAY
+    )
 
 
 @bp.get("/manifest.webmanifest")
 def manifest() -> ResponseReturnValue:
     def icon(name: str, size: int, purpose: str = "any") -> dict[str, str]:
-        return {"src": url_for("static", filename=f"icons/{name}"), "sizes": f"{size}x{size}",
-                "type": "image/png", "purpose": purpose}
+        return {
+            "src": url_for("static", filename=f"icons/{name}"),
+            "sizes": f"{size}x{size}",
+            "type": "image/png",
+            "purpose": purpose,
+        }
 
     body = {
         "name": _("Tournée régionale du tourisme"),
@@ -42,14 +47,20 @@ def manifest() -> ResponseReturnValue:
         "theme_color": THEME_COLOUR,
         "background_color": BACKGROUND,
         "icons": [
-            {"src": url_for("static", filename="icons/icon.svg"), "sizes": "any",
-             "type": "image/svg+xml", "purpose": "any"},
-            icon("icon-192.png", 192), icon("icon-512.png", 512),
+            {
+                "src": url_for("static", filename="icons/icon.svg"),
+                "sizes": "any",
+                "type": "image/svg+xml",
+                "purpose": "any",
+            },
+            icon("icon-192.png", 192),
+            icon("icon-512.png", 512),
             icon("icon-maskable-512.png", 512, "maskable"),
         ],
     }
     response = current_app.response_class(
-        json.dumps(body, ensure_ascii=False), mimetype="application/manifest+json")
+        json.dumps(body, ensure_ascii=False), mimetype="application/manifest+json"
+    )
     response.headers["Cache-Control"] = f"public, max-age={DAY}"
     response.headers["Vary"] = "Cookie, Accept-Language"  # in the reader's language
     return response

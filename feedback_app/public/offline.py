@@ -31,10 +31,7 @@ SW_SCOPE = "/f/"
 def service_worker() -> ResponseReturnValue:
     source = Path(current_app.static_folder or "", "js", "sw.js").read_text(encoding="utf-8")
     assets = [url_for("static", filename=name) for name in OFFLINE_ASSETS]
-    head = (
-        f"var VERSION = {json.dumps(asset_version())};\n"
-        f"var ASSETS = {json.dumps(assets)};\n"
-    )
+    head = f"var VERSION = {json.dumps(asset_version())};\nvar ASSETS = {json.dumps(assets)};\n"
     response = current_app.response_class(head + source, mimetype="text/javascript")
     # Browsers look for a new worker on each visit; never let a proxy keep an old one.
     response.headers["Cache-Control"] = "no-cache"
@@ -52,7 +49,12 @@ def tablet(code: str) -> ResponseReturnValue:
     set_choices(form, language)
     form.client_id.data = str(uuid.uuid4())
     return render_template(
-        "public/form.html", stop=stop, form=form, form_error=None, tablet=True,
-        kind_plurals=reference.KIND_PLURALS, kind_labels=reference.KIND_LABELS,
+        "public/form.html",
+        stop=stop,
+        form=form,
+        form_error=None,
+        tablet=True,
+        kind_plurals=reference.KIND_PLURALS,
+        kind_labels=reference.KIND_LABELS,
         kind_hints=reference.KIND_HINTS,
     )

@@ -38,9 +38,7 @@ def index() -> ResponseReturnValue:
             form.code.errors = [_("Aucune étape ne porte ce code. Vérifiez-le sur l'affiche.")]
         else:
             return redirect(url_for("public.stop_form", code=stop.code))
-    return render_template(
-        "public/index.html", form=form, groups=open_stops_by_region(db.session)
-    )
+    return render_template("public/index.html", form=form, groups=open_stops_by_region(db.session))
 
 
 @bp.route("/f/<code>", methods=["GET", "POST"])
@@ -71,8 +69,12 @@ def stop_form(code: str) -> ResponseReturnValue:
         payload, subforms = form.as_payload(language)
         try:
             receipt = submit(
-                db.session, stop.code, payload, source=_source(),
-                default_language=language, refuse_unconsented_contact=True,
+                db.session,
+                stop.code,
+                payload,
+                source=_source(),
+                default_language=language,
+                refuse_unconsented_contact=True,
             )
         except StopNotOpen:
             form_error = _(
@@ -87,7 +89,10 @@ def stop_form(code: str) -> ResponseReturnValue:
         form.client_id.data = str(uuid.uuid4())
     status = 422 if form_error else 200
     return render_template(
-        "public/form.html", stop=stop, form=form, form_error=form_error,
+        "public/form.html",
+        stop=stop,
+        form=form,
+        form_error=form_error,
     ), status
 
 
@@ -155,5 +160,8 @@ def _attach_errors(form: SubmissionForm, subforms: list, failure: ValidationFail
 
 def _source() -> SubmissionSource:
     """The tablet page posts here with ?channel=tablet: staff typing paper forms."""
-    return SubmissionSource.TABLET if request.args.get("channel") == "tablet" else (
-        SubmissionSource.FORM)
+    return (
+        SubmissionSource.TABLET
+        if request.args.get("channel") == "tablet"
+        else (SubmissionSource.FORM)
+    )

@@ -20,12 +20,15 @@ from feedback_app.services.review_queries import scope_regions
 def brief() -> ResponseReturnValue:
     scope = current_scope()
     language = current_language()
-    data = briefs.region_brief(db.session, scope, request.args.get("region") or None,
-                              language=language)
+    data = briefs.region_brief(
+        db.session, scope, request.args.get("region") or None, language=language
+    )
     regions = scope_regions(db.session, scope)
     db.session.rollback()  # end the read transaction
     return render_template(
-        "review/brief.html", brief=data, kinds=KINDS,
+        "review/brief.html",
+        brief=data,
+        kinds=KINDS,
         kind_plurals={k.value: str(v) for k, v in reference.KIND_PLURALS.items()},
         regions=[(r.slug, r.name_for(language)) for r in regions],
     )

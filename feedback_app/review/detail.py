@@ -35,13 +35,22 @@ SUBMISSION = f"<int(max={review_actions.MAX_ID}):submission_id>"
 
 def _review_form(detail: SubmissionDetail, formdata: object = None) -> ReviewForm:
     items = detail.items
-    form = ReviewForm(formdata=formdata, data={
-        "status": detail.submission.status.value,
-        "items": [{"id": str(i.id), "kind": i.kind.value,
-                   "theme": str(i.theme_id) if i.theme_id else "",
-                   "priority": i.priority.value if i.priority else "",
-                   "shortlisted": i.shortlisted} for i in items],
-    })
+    form = ReviewForm(
+        formdata=formdata,
+        data={
+            "status": detail.submission.status.value,
+            "items": [
+                {
+                    "id": str(i.id),
+                    "kind": i.kind.value,
+                    "theme": str(i.theme_id) if i.theme_id else "",
+                    "priority": i.priority.value if i.priority else "",
+                    "shortlisted": i.shortlisted,
+                }
+                for i in items
+            ],
+        },
+    )
     by_id = {str(item.id): item for item in items}
     all_themes = themes(db.session)
     for entry in form.items:
@@ -49,17 +58,25 @@ def _review_form(detail: SubmissionDetail, formdata: object = None) -> ReviewFor
     return form
 
 
-def _set_item_choices(form: ItemReviewForm, item: FeedbackItem | None,
-                      all_themes: list[Theme]) -> None:
+def _set_item_choices(
+    form: ItemReviewForm, item: FeedbackItem | None, all_themes: list[Theme]
+) -> None:
     language = current_language()
     form.kind.choices = [(c.code, c.label) for c in reference.kinds()]
-    form.priority.choices = [("", _("Non précisée")),
-                             *((c.code, c.label) for c in reference.priorities())]
+    form.priority.choices = [
+        ("", _("Non précisée")),
+        *((c.code, c.label) for c in reference.priorities()),
+    ]
     # A retired theme is offered only to the item that already has it, so it can stay.
     keeping = item.theme_id if item else None
-    form.theme.choices = [("", _("Sans thème")), *(
-        (str(t.id), theme_label(t, language))
-        for t in all_themes if not t.retired or t.id == keeping)]
+    form.theme.choices = [
+        ("", _("Sans thème")),
+        *(
+            (str(t.id), theme_label(t, language))
+            for t in all_themes
+            if not t.retired or t.id == keeping
+        ),
+    ]
 
 
 def _render(detail: SubmissionDetail, form: ReviewForm, status: int = 200) -> ResponseReturnValue:
@@ -68,9 +85,15 @@ def _render(detail: SubmissionDetail, form: ReviewForm, status: int = 200) -> Re
     around = neighbours(db.session, scope, state.filters, s.created_at, s.id)
     entries = {entry.form.id.data: entry.form for entry in form.items}
     return render_template(
-        "review/submission.html", detail=detail, s=s, form=form, kept=state.kept,
+        "review/submission.html",
+        detail=detail,
+        s=s,
+        form=form,
+        kept=state.kept,
         item_forms={item.id: entries.get(str(item.id)) for item in detail.items},
-        around=around, status_labels=STATUS_LABELS, kind_labels=reference.KIND_LABELS,
+        around=around,
+        status_labels=STATUS_LABELS,
+        kind_labels=reference.KIND_LABELS,
         source_labels=SOURCE_LABELS,
         priority_labels=reference.PRIORITY_LABELS,
         locked=is_signed(db.session, detail.submission.stop_id),
@@ -91,15 +114,26 @@ def submission_save(submission_id: int) -> ResponseReturnValue:
     detail = get_submission(db.session, scope, submission_id)  # 404 before anything else
     form = _review_form(detail, formdata=request.form)
     if form.validate():
-        edits = {int(entry.form.id.data): review_actions.ItemReview(
-            kind=entry.form.kind.data, theme_id=int(entry.form.theme.data or 0) or None,
-            shortlisted=bool(entry.form.shortlisted.data),
-            priority=entry.form.priority.data or None,
-        ) for entry in form.items if (entry.form.id.data or "").isdigit()}
+        edits = {
+            int(entry.form.id.data): review_actions.ItemReview(
+                kind=entry.form.kind.data,
+                theme_id=int(entry.form.theme.data or 0) or None,
+                shortlisted=bool(entry.form.shortlisted.data),
+                priority=entry.form.priority.data or None,
+            )
+            for entry in form.items
+            if (entry.form.id.data or "").isdigit()
+        }
         try:
             changed = review_actions.save_review(
-                db.session, scope, submission_id, status=form.status.data or "", items=edits,
-                note=form.note.data or "", actor_id=current_user.id)
+                db.session,
+                scope,
+                submission_id,
+                status=form.status.data or "",
+                items=edits,
+                note=form.note.data or "",
+                actor_id=current_user.id,
+            )
         except ValidationFailed as failure:
             _attach(form, failure)
         else:

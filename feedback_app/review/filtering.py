@@ -36,15 +36,21 @@ class FilterState:
 
 def read_filters(scope: Scope) -> FilterState:
     language = current_language()
-    lists = {"regions": scope_regions(db.session, scope),
-             "stops": scope_stops(db.session, scope), "themes": themes(db.session),
-             "categories": reference.categories(db.session, language)}
+    lists = {
+        "regions": scope_regions(db.session, scope),
+        "stops": scope_stops(db.session, scope),
+        "themes": themes(db.session),
+        "categories": reference.categories(db.session, language),
+    }
     form = FilterForm(request.args)
     _set_filter_choices(form, lists, language)
     form.validate()
     # Only the form's own filters travel in links: a stray key could collide with a route's.
-    kept = {k: v for k, v in request.args.items()
-            if (k in form._fields or k == GROUP_KEY) and k not in PAGING_KEYS and v}
+    kept = {
+        k: v
+        for k, v in request.args.items()
+        if (k in form._fields or k == GROUP_KEY) and k not in PAGING_KEYS and v
+    }
     # An idea group is not a field of the form: the dashboard and idea pages link to it.
     filters = replace(_filters(form), group_id=parse_id(request.args.get(GROUP_KEY)))
     return FilterState(form, filters, lists, kept)
@@ -52,17 +58,25 @@ def read_filters(scope: Scope) -> FilterState:
 
 def _set_filter_choices(form: FilterForm, scope_lists: dict[str, Any], language: str) -> None:
     categories = scope_lists["categories"]
-    form.region.choices = [("", _("Toutes")), *(
-        (str(r.id), r.name_for(language)) for r in scope_lists["regions"])]
-    form.stop.choices = [("", _("Toutes")), *(
-        (str(s.id), f"{s.city} — {s.date.isoformat()}") for s in scope_lists["stops"])]
-    form.status.choices = [("", _("Tous")),
-                           *((s.value, str(label)) for s, label in STATUS_LABELS.items())]
-    form.category.choices = [("", _("Toutes")), *(
-        (c.code, c.label) for c in categories)]
+    form.region.choices = [
+        ("", _("Toutes")),
+        *((str(r.id), r.name_for(language)) for r in scope_lists["regions"]),
+    ]
+    form.stop.choices = [
+        ("", _("Toutes")),
+        *((str(s.id), f"{s.city} — {s.date.isoformat()}") for s in scope_lists["stops"]),
+    ]
+    form.status.choices = [
+        ("", _("Tous")),
+        *((s.value, str(label)) for s, label in STATUS_LABELS.items()),
+    ]
+    form.category.choices = [("", _("Toutes")), *((c.code, c.label) for c in categories)]
     form.kind.choices = [("", _("Tous")), *((c.code, c.label) for c in reference.kinds())]
-    form.theme.choices = [("", _("Tous")), (NO_THEME, _("Sans thème")), *(
-        (str(t.id), theme_label(t, language)) for t in scope_lists["themes"])]
+    form.theme.choices = [
+        ("", _("Tous")),
+        (NO_THEME, _("Sans thème")),
+        *((str(t.id), theme_label(t, language)) for t in scope_lists["themes"]),
+    ]
 
 
 def theme_label(theme: Theme, language: str) -> str:
@@ -72,6 +86,7 @@ def theme_label(theme: Theme, language: str) -> str:
 
 def _filters(form: FilterForm) -> ReviewFilters:
     """The valid filters of the form; a field with an error is left out."""
+
     def ok(field: Field) -> Any:
         return field.data if not field.errors else None
 

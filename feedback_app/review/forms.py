@@ -46,13 +46,23 @@ class FilterForm(FlaskForm):
     category = SelectField(_l("Catégorie"), choices=[], default="")
     kind = SelectField(_l("Type"), choices=[], default="")
     theme = SelectField(_l("Thème"), choices=[], default="")
-    source = SelectField(_l("Provenance"), default="", choices=[
-        ("", _l("Toutes")), *((s.value, label) for s, label in SOURCE_LABELS.items()),
-    ])
-    shortlisted = SelectField(_l("Retenues"), default="", choices=[
-        ("", _l("Toutes")), ("1", _l("Avec une entrée retenue")),
-        ("0", _l("Sans entrée retenue")),
-    ])
+    source = SelectField(
+        _l("Provenance"),
+        default="",
+        choices=[
+            ("", _l("Toutes")),
+            *((s.value, label) for s, label in SOURCE_LABELS.items()),
+        ],
+    )
+    shortlisted = SelectField(
+        _l("Retenues"),
+        default="",
+        choices=[
+            ("", _l("Toutes")),
+            ("1", _l("Avec une entrée retenue")),
+            ("0", _l("Sans entrée retenue")),
+        ],
+    )
     date_from = BoundedDateField(_l("Reçues du"), validators=[Optional()])
     date_to = BoundedDateField(_l("au"), validators=[Optional()])
     q = StringField(_l("Rechercher"), validators=[Optional(), Length(max=200, message=TOO_LONG)])
@@ -85,10 +95,13 @@ class ReviewForm(FlaskForm):
 class BulkForm(FlaskForm):
     """A selection from the list and what to do with it (the pressed button's `action`)."""
 
-    action = SelectField(choices=[
-        ("reviewed", _l("Marquer examinées")), ("spam", _l("Marquer indésirables")),
-        ("theme", _l("Appliquer le thème")),
-    ])
+    action = SelectField(
+        choices=[
+            ("reviewed", _l("Marquer examinées")),
+            ("spam", _l("Marquer indésirables")),
+            ("theme", _l("Appliquer le thème")),
+        ]
+    )
     theme = SelectField(_l("Thème à appliquer"), choices=[])
     submission_ids = SelectMultipleField(coerce=int, validate_choice=False)
     item_ids = SelectMultipleField(coerce=int, validate_choice=False)

@@ -13,10 +13,13 @@ _MAX_ID = 2**31 - 1
 
 
 class RenameForm(FlaskForm):
-    title = StringField(_l("Titre"), validators=[
-        DataRequired(_l("Donnez un titre.")),
-        Length(max=MAX_TITLE, message=_l("%(max)d caractères au plus.")),
-    ])
+    title = StringField(
+        _l("Titre"),
+        validators=[
+            DataRequired(_l("Donnez un titre.")),
+            Length(max=MAX_TITLE, message=_l("%(max)d caractères au plus.")),
+        ],
+    )
 
 
 class ConfirmForm(FlaskForm):
@@ -24,12 +27,19 @@ class ConfirmForm(FlaskForm):
 
 
 class SplitForm(FlaskForm):
-    items = SelectMultipleField(_l("Éléments à séparer"), coerce=int, validate_choice=False,
-                                validators=[DataRequired(_l("Cochez au moins un élément."))])
+    items = SelectMultipleField(
+        _l("Éléments à séparer"),
+        coerce=int,
+        validate_choice=False,
+        validators=[DataRequired(_l("Cochez au moins un élément."))],
+    )
 
 
 class MergeForm(FlaskForm):
-    other = IntegerField(_l("Numéro du groupe à fusionner dans celui-ci"), validators=[
-        DataRequired(_l("Indiquez un numéro de groupe.")),
-        NumberRange(min=1, max=_MAX_ID, message=_l("Numéro de groupe inconnu.")),
-    ])
+    other = IntegerField(
+        _l("Numéro du groupe à fusionner dans celui-ci"),
+        validators=[
+            DataRequired(_l("Indiquez un numéro de groupe.")),
+            NumberRange(min=1, max=_MAX_ID, message=_l("Numéro de groupe inconnu.")),
+        ],
+    )

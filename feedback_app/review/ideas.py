@@ -33,19 +33,32 @@ def ideas() -> ResponseReturnValue:
     regroup_if_stale(db.session)
     scope = current_scope()
     by_kind = {kind.value: top_groups(db.session, scope, kind, PER_KIND) for kind in ItemKind}
-    return render_template("review/ideas.html", by_kind=by_kind,
-                           kind_labels={k.value: str(v) for k, v in reference.KIND_LABELS.items()})
+    return render_template(
+        "review/ideas.html",
+        by_kind=by_kind,
+        kind_labels={k.value: str(v) for k, v in reference.KIND_LABELS.items()},
+    )
 
 
-def _render(group_id: int, *, rename: RenameForm | None = None, split: SplitForm | None = None,
-            merge: MergeForm | None = None, status: int = 200) -> ResponseReturnValue:
+def _render(
+    group_id: int,
+    *,
+    rename: RenameForm | None = None,
+    split: SplitForm | None = None,
+    merge: MergeForm | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
     detail = group_detail(db.session, current_scope(), group_id)
     if rename is None:
         rename = RenameForm(formdata=None, data={"title": detail.summary.title})
     return render_template(
-        "review/idea_group.html", detail=detail, group=detail.summary,
-        rename=rename, split=split or SplitForm(formdata=None),
-        merge=merge or MergeForm(formdata=None), confirm=ConfirmForm(formdata=None),
+        "review/idea_group.html",
+        detail=detail,
+        group=detail.summary,
+        rename=rename,
+        split=split or SplitForm(formdata=None),
+        merge=merge or MergeForm(formdata=None),
+        confirm=ConfirmForm(formdata=None),
         kind_labels={k.value: str(v) for k, v in reference.KIND_LABELS.items()},
     ), status
 
@@ -73,8 +86,13 @@ def idea_rename(group_id: int) -> ResponseReturnValue:
     form = RenameForm()
     if form.validate():
         try:
-            idea_curation.rename_group(db.session, current_scope(), group_id,
-                                       form.title.data or "", actor_id=current_user.id)
+            idea_curation.rename_group(
+                db.session,
+                current_scope(),
+                group_id,
+                form.title.data or "",
+                actor_id=current_user.id,
+            )
         except ValidationFailed as failure:
             _attach(form, failure, "title")
         else:
@@ -100,8 +118,13 @@ def idea_split(group_id: int) -> ResponseReturnValue:
     form = SplitForm()
     if form.validate():
         try:
-            new_id = idea_curation.split_group(db.session, current_scope(), group_id,
-                                               form.items.data or [], actor_id=current_user.id)
+            new_id = idea_curation.split_group(
+                db.session,
+                current_scope(),
+                group_id,
+                form.items.data or [],
+                actor_id=current_user.id,
+            )
         except ValidationFailed as failure:
             _attach(form, failure, "items")
         else:
@@ -118,8 +141,13 @@ def idea_merge(group_id: int) -> ResponseReturnValue:
     form = MergeForm()
     if form.validate():
         try:
-            idea_curation.merge_groups(db.session, current_scope(), group_id,
-                                       [form.other.data or 0], actor_id=current_user.id)
+            idea_curation.merge_groups(
+                db.session,
+                current_scope(),
+                group_id,
+                [form.other.data or 0],
+                actor_id=current_user.id,
+            )
         except NotFound:
             form.other.errors = [*form.other.errors, _("Numéro de groupe inconnu.")]
         except ValidationFailed as failure:

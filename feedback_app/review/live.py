@@ -34,15 +34,25 @@ def _kind_labels() -> dict[str, dict[str, str]]:
 def _payload(figures: live.LiveFigures) -> dict[str, Any]:
     labels = _kind_labels()
     return {
-        "stop": {"city": figures.city, "date": figures.date.isoformat(),
-                 "region": asdict(figures.region)},
+        "stop": {
+            "city": figures.city,
+            "date": figures.date.isoformat(),
+            "region": asdict(figures.region),
+        },
         "submissions": figures.submissions,
-        "kinds": [{"kind": kind.value, "label": labels[kind.value],
-                   "count": figures.by_kind.get(kind.value, 0)} for kind in ItemKind],
+        "kinds": [
+            {
+                "kind": kind.value,
+                "label": labels[kind.value],
+                "count": figures.by_kind.get(kind.value, 0),
+            }
+            for kind in ItemKind
+        ],
         "themes": [{"label": asdict(r.label), "count": r.count} for r in figures.top_themes],
         "ideas": [{"title": i.title, "count": i.count} for i in figures.ideas],
-        "texts": [{"kind": t.kind, "kind_label": labels[t.kind], "text": t.text}
-                  for t in figures.texts],
+        "texts": [
+            {"kind": t.kind, "kind_label": labels[t.kind], "text": t.text} for t in figures.texts
+        ],
         "unreviewed_texts": figures.unreviewed_texts,
         "at": figures.at.isoformat(),
     }
@@ -57,8 +67,11 @@ def _figures(stop_id: int) -> live.LiveFigures:
 def stop_live(stop_id: int) -> ResponseReturnValue:
     payload = _payload(_figures(stop_id))
     return render_template(
-        "review/live.html", stop_id=stop_id, data=payload,
-        refresh=REFRESH_SECONDS, no_script_refresh=NO_SCRIPT_REFRESH_SECONDS,
+        "review/live.html",
+        stop_id=stop_id,
+        data=payload,
+        refresh=REFRESH_SECONDS,
+        no_script_refresh=NO_SCRIPT_REFRESH_SECONDS,
         words=_words(),
     )
 
@@ -75,10 +88,15 @@ def stop_live_json(stop_id: int) -> ResponseReturnValue:
 @hq_required
 def stop_live_settings(stop_id: int) -> ResponseReturnValue:
     allowed = request.form.get("unreviewed") == "1"
-    live.set_live_unreviewed(db.session, current_scope(), stop_id, allowed,
-                             actor_id=current_user.id)
-    flash(_("L'écran en direct affiche désormais les textes non examinés.") if allowed
-          else _("L'écran en direct n'affiche plus que les textes retenus."), "ok")
+    live.set_live_unreviewed(
+        db.session, current_scope(), stop_id, allowed, actor_id=current_user.id
+    )
+    flash(
+        _("L'écran en direct affiche désormais les textes non examinés.")
+        if allowed
+        else _("L'écran en direct n'affiche plus que les textes retenus."),
+        "ok",
+    )
     return redirect(url_for("review.stop_signoff", stop_id=stop_id))
 
 

@@ -57,26 +57,36 @@ def index() -> ResponseReturnValue:
         total = len(page.rows)  # the whole list is on this page: no need to count it again
     else:
         total = count_submissions(db.session, scope, filters)
-    group = (group_summary(db.session, scope, filters.group_id)
-             if filters.group_id is not None else None)
+    group = (
+        group_summary(db.session, scope, filters.group_id) if filters.group_id is not None else None
+    )
     bulk = BulkForm(formdata=None)
-    bulk.theme.choices = [(str(t.id), t.name_for(current_language()))
-                          for t in lists["themes"] if not t.retired]
+    bulk.theme.choices = [
+        (str(t.id), t.name_for(current_language())) for t in lists["themes"] if not t.retired
+    ]
     bulk.next.data = request.full_path
     language = current_language()
     return render_template(
-        "review/index.html", form=state.form, page=page, bulk=bulk,
-        counts=new_counts(db.session, scope, lists["regions"]), kept=kept,
-        total=total, count_cap=COUNT_CAP,
+        "review/index.html",
+        form=state.form,
+        page=page,
+        bulk=bulk,
+        counts=new_counts(db.session, scope, lists["regions"]),
+        kept=kept,
+        total=total,
+        count_cap=COUNT_CAP,
         many_regions=len(lists["regions"]) > 1,
         region_names={r.id: r.name_for(language) for r in lists["regions"]},
         stops={s.id: s for s in lists["stops"]},
         theme_names={t.id: t.name_for(language) for t in lists["themes"]},
         category_names={c.code: c.label for c in lists["categories"]},
         kind_labels={k: str(v) for k, v in reference.KIND_LABELS.items()},
-        status_labels={k: str(v) for k, v in STATUS_LABELS.items()}, when=_datetime_formatter(),
+        status_labels={k: str(v) for k, v in STATUS_LABELS.items()},
+        when=_datetime_formatter(),
         source_labels={k: str(v) for k, v in SOURCE_LABELS.items()},
-        searching=bool(filters.query), filtered=bool(kept), group=group,
+        searching=bool(filters.query),
+        filtered=bool(kept),
+        group=group,
     )
 
 
@@ -98,19 +108,37 @@ def bulk() -> ResponseReturnValue:
     try:
         if form.action.data == "theme":
             count = review_actions.bulk_set_theme(
-                db.session, scope, submission_ids=form.submission_ids.data or [],
-                item_ids=form.item_ids.data or [], theme_id=int(form.theme.data),
-                actor_id=current_user.id)
-            flash(ngettext("Thème appliqué à %(num)d entrée.",
-                           "Thème appliqué à %(num)d entrées.", count), "ok")
+                db.session,
+                scope,
+                submission_ids=form.submission_ids.data or [],
+                item_ids=form.item_ids.data or [],
+                theme_id=int(form.theme.data),
+                actor_id=current_user.id,
+            )
+            flash(
+                ngettext(
+                    "Thème appliqué à %(num)d entrée.", "Thème appliqué à %(num)d entrées.", count
+                ),
+                "ok",
+            )
         else:
             count = review_actions.bulk_set_status(
-                db.session, scope, form.submission_ids.data or [], form.action.data,
-                actor_id=current_user.id)
+                db.session,
+                scope,
+                form.submission_ids.data or [],
+                form.action.data,
+                actor_id=current_user.id,
+            )
             label = STATUS_LABELS[ReviewStatus(form.action.data)]
-            flash(ngettext("%(num)d contribution marquée « %(status)s ».",
-                           "%(num)d contributions marquées « %(status)s ».", count,
-                           status=label), "ok")
+            flash(
+                ngettext(
+                    "%(num)d contribution marquée « %(status)s ».",
+                    "%(num)d contributions marquées « %(status)s ».",
+                    count,
+                    status=label,
+                ),
+                "ok",
+            )
     except ValidationFailed as failure:
         for message in failure.messages():
             flash(message, "error")

@@ -22,13 +22,16 @@ STOP = f"<int(max={2**31 - 1}):stop_id>"
 
 
 class SignOffForm(FlaskForm):
-    summary = TextAreaField(_l("Synthèse de l'étape"), validators=[
-        Length(max=signoff.MAX_SUMMARY, message=TOO_LONG)])
+    summary = TextAreaField(
+        _l("Synthèse de l'étape"), validators=[Length(max=signoff.MAX_SUMMARY, message=TOO_LONG)]
+    )
 
 
 class ReopenForm(FlaskForm):
-    reason = TextAreaField(_l("Raison de la réouverture"), validators=[
-        Length(max=signoff.MAX_REASON, message=TOO_LONG)])
+    reason = TextAreaField(
+        _l("Raison de la réouverture"),
+        validators=[Length(max=signoff.MAX_REASON, message=TOO_LONG)],
+    )
 
 
 def _attach(form: FlaskForm, failure: ValidationFailed) -> None:
@@ -40,13 +43,21 @@ def _attach(form: FlaskForm, failure: ValidationFailed) -> None:
                 flash(message, "error")
 
 
-def _page(stop_id: int, *, sign_form: SignOffForm | None = None,
-          reopen_form: ReopenForm | None = None, status: int = 200) -> ResponseReturnValue:
+def _page(
+    stop_id: int,
+    *,
+    sign_form: SignOffForm | None = None,
+    reopen_form: ReopenForm | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
     stop, record = signoff.get_signoff(db.session, current_scope(), stop_id)
     if sign_form is None:
         sign_form = SignOffForm(formdata=None, data={"summary": record.summary if record else ""})
     return render_template(
-        "review/signoff.html", stop=stop, record=record, sign_form=sign_form,
+        "review/signoff.html",
+        stop=stop,
+        record=record,
+        sign_form=sign_form,
         reopen_form=reopen_form or ReopenForm(formdata=None),
     ), status
 
@@ -64,8 +75,13 @@ def stop_signoff_post(stop_id: int) -> ResponseReturnValue:
     form = SignOffForm()
     if form.validate():
         try:
-            signoff.sign_off(db.session, current_scope(), stop_id, form.summary.data or "",
-                             actor_id=current_user.id)
+            signoff.sign_off(
+                db.session,
+                current_scope(),
+                stop_id,
+                form.summary.data or "",
+                actor_id=current_user.id,
+            )
         except ValidationFailed as failure:
             _attach(form, failure)
         else:
@@ -81,12 +97,18 @@ def stop_reopen(stop_id: int) -> ResponseReturnValue:
     form = ReopenForm()
     if form.validate():
         try:
-            signoff.reopen(db.session, current_scope(), stop_id, form.reason.data or "",
-                           actor_id=current_user.id)
+            signoff.reopen(
+                db.session,
+                current_scope(),
+                stop_id,
+                form.reason.data or "",
+                actor_id=current_user.id,
+            )
         except ValidationFailed as failure:
             _attach(form, failure)
         else:
-            flash(_("Étape rouverte : le délégué peut de nouveau modifier ses contributions."),
-                  "ok")
+            flash(
+                _("Étape rouverte : le délégué peut de nouveau modifier ses contributions."), "ok"
+            )
             return redirect(url_for("review.stop_signoff", stop_id=stop_id))
     return _page(stop_id, reopen_form=form, status=422)

@@ -48,8 +48,9 @@ def _as_aware(moment: dt.datetime) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
-def _count(session: Session, key: str, now: dt.datetime,
-           window: dt.timedelta) -> tuple[int, dt.datetime]:
+def _count(
+    session: Session, key: str, now: dt.datetime, window: dt.timedelta
+) -> tuple[int, dt.datetime]:
     table = SignInCounter.__table__
     expired = table.c.window_start <= now - window
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
@@ -59,8 +60,10 @@ def _count(session: Session, key: str, now: dt.datetime,
         .on_conflict_do_update(
             index_elements=[table.c.key],
             # Both expressions read the row as it was before this statement.
-            set_={"attempts": case((expired, 1), else_=table.c.attempts + 1),
-                  "window_start": case((expired, now), else_=table.c.window_start)},
+            set_={
+                "attempts": case((expired, 1), else_=table.c.attempts + 1),
+                "window_start": case((expired, now), else_=table.c.window_start),
+            },
         )
         .returning(table.c.attempts, table.c.window_start)
     )
@@ -68,8 +71,13 @@ def _count(session: Session, key: str, now: dt.datetime,
     return attempts, _as_aware(window_start)
 
 
-def take_attempt(session: Session, allowances: Sequence[Allowance], *,
-                 window: dt.timedelta, now: dt.datetime | None = None) -> int:
+def take_attempt(
+    session: Session,
+    allowances: Sequence[Allowance],
+    *,
+    window: dt.timedelta,
+    now: dt.datetime | None = None,
+) -> int:
     """Count one attempt under every allowance and commit; seconds to wait if any is used up.
 
     0 means "go on". A refused attempt is counted too (it changes nothing: the window, not the

@@ -64,8 +64,10 @@ def record(
     return event
 
 
-def changed(before: Mapping[str, Any], after: Mapping[str, Any],
-            ) -> tuple[dict[str, Any], dict[str, Any]]:
+def changed(
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """Only the keys whose value differs, so the trail shows what really changed."""
     keys = [k for k in after if _jsonable(before.get(k)) != _jsonable(after.get(k))]
     return {k: before.get(k) for k in keys}, {k: after.get(k) for k in keys}

@@ -45,11 +45,13 @@ def load_targets(session: Session, events: list[AuditEvent]) -> AuditTargets:
         )
         targets.submissions = {int(row.id): str(row.reference) for row in rows}
     if stop_ids := _ids(events, "stop"):
-        targets.stops = {s.id: s for s in session.scalars(
-            select(TourStop).where(TourStop.id.in_(stop_ids)))}
+        targets.stops = {
+            s.id: s for s in session.scalars(select(TourStop).where(TourStop.id.in_(stop_ids)))
+        }
     if user_ids := _ids(events, "user"):
-        targets.users = {u.id: u for u in session.scalars(
-            select(User).where(User.id.in_(user_ids)))}
+        targets.users = {
+            u.id: u for u in session.scalars(select(User).where(User.id.in_(user_ids)))
+        }
     themes = list(session.scalars(select(Theme)))
     targets.themes = {t.id: t for t in themes}
     targets.themes_by_code = {t.code: t for t in themes}

@@ -73,8 +73,10 @@ def _check_sqlite_file(path: Path) -> int:
         result = connection.execute("PRAGMA integrity_check").fetchone()
         if not result or result[0] != "ok":
             raise BackupError(f"{path} failed the integrity check: {result}")
-        tables = {row[0] for row in connection.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        tables = {
+            row[0]
+            for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
         if not {"alembic_version", "submissions"} <= tables:
             raise BackupError(f"{path} is not a Tournée database")
         count: int = connection.execute("SELECT count(*) FROM submissions").fetchone()[0]
@@ -124,8 +126,11 @@ def _sqlite_restore(source: Path, database: Path) -> BackupResult:
 def _pg_env(url: URL) -> dict[str, str]:
     env = dict(os.environ)
     settings = {
-        "PGHOST": url.host, "PGPORT": str(url.port) if url.port else None,
-        "PGUSER": url.username, "PGPASSWORD": url.password, "PGDATABASE": url.database,
+        "PGHOST": url.host,
+        "PGPORT": str(url.port) if url.port else None,
+        "PGUSER": url.username,
+        "PGPASSWORD": url.password,
+        "PGDATABASE": url.database,
     }
     env.update({key: value for key, value in settings.items() if value})
     return env
@@ -143,7 +148,10 @@ def _pg_dump(url: URL, out: Path) -> BackupResult:
     partial = out.with_name(out.name + ".partial")
     result = subprocess.run(
         [_tool("pg_dump"), "--format=custom", "--no-owner", "--file", str(partial)],
-        env=_pg_env(url), capture_output=True, text=True, check=False,
+        env=_pg_env(url),
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if result.returncode != 0:
         partial.unlink(missing_ok=True)
@@ -154,9 +162,20 @@ def _pg_dump(url: URL, out: Path) -> BackupResult:
 
 def _pg_restore(url: URL, source: Path) -> BackupResult:
     result = subprocess.run(
-        [_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction",
-         "--dbname", url.database or "", str(source)],
-        env=_pg_env(url), capture_output=True, text=True, check=False,
+        [
+            _tool("pg_restore"),
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--single-transaction",
+            "--dbname",
+            url.database or "",
+            str(source),
+        ],
+        env=_pg_env(url),
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if result.returncode != 0:
         raise BackupError(f"pg_restore failed: {result.stderr.strip()}")

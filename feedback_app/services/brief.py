@@ -25,7 +25,6 @@ TOP_IDEAS = 5
 SHORTLIST_PER_KIND = 6  # what fits on the printed page; the rest is counted
 
 
-
 def brief_region(session: Session, scope: Scope, slug: str | None) -> Region:
     """The region asked for (`slug`), or the reader's first region; NotFound outside scope."""
     query = select(Region).where(scope.filter(Region.id)).order_by(Region.position)
@@ -37,11 +36,9 @@ def brief_region(session: Session, scope: Scope, slug: str | None) -> Region:
     return region
 
 
-def region_brief(session: Session, scope: Scope, slug: str | None, *,
-                 language: str) -> RegionBrief:
+def region_brief(session: Session, scope: Scope, slug: str | None, *, language: str) -> RegionBrief:
     region = brief_region(session, scope, slug)
-    sel = resolve(session, scope, SynthesisFilters(region_slugs=(region.slug,)),
-                  language=language)
+    sel = resolve(session, scope, SynthesisFilters(region_slugs=(region.slug,)), language=language)
     return briefs_for(session, sel)[region.slug]
 
 
@@ -56,16 +53,20 @@ def briefs_for(session: Session, sel: Selection) -> dict[str, RegionBrief]:
         state = states[ref.id]
         items, more = shortlists.get(ref.id, ({}, {}))
         briefs[ref.slug] = RegionBrief(
-            slug=ref.slug, name=ref.name,
+            slug=ref.slug,
+            name=ref.name,
             figures=figures.get(ref.slug, RegionFigures(slug=ref.slug, name=ref.name)),
-            stops=tuple(BriefStop(s.city, s.date, s.summary, s.signed_by, s.signed_at)
-                        for s in state.stops),
+            stops=tuple(
+                BriefStop(s.city, s.date, s.summary, s.signed_by, s.signed_at) for s in state.stops
+            ),
             # Region by region: the synthesis' top themes cover the whole selection, so a
             # selection of one region (the page) is exact; the workbook asks per region.
-            top_themes=syn.top_themes if len(sel.regions) == 1 else _region_themes(
-                session, sel, ref.slug),
+            top_themes=syn.top_themes
+            if len(sel.regions) == 1
+            else _region_themes(session, sel, ref.slug),
             ideas=_ideas(session, ref.id),
-            shortlisted=items, shortlisted_more=more,
+            shortlisted=items,
+            shortlisted_more=more,
         )
     return briefs
 
@@ -74,41 +75,60 @@ def _ideas(session: Session, region_id: int) -> dict[str, tuple[IdeaCount, ...]]
     """The region's five most recurring ideas of each kind (services/idea_groups), counted
     within the region only: another region's items never show through a title or a count."""
     region = Scope(user_id=None, region_ids=frozenset({region_id}))
-    return {kind: tuple(IdeaCount(g.title, g.items)
-                        for g in top_groups(session, region, kind=kind, limit=TOP_IDEAS))
-            for kind in KINDS}
+    return {
+        kind: tuple(
+            IdeaCount(g.title, g.items)
+            for g in top_groups(session, region, kind=kind, limit=TOP_IDEAS)
+        )
+        for kind in KINDS
+    }
 
 
 def _region_themes(
-    session: Session, sel: Selection, slug: str,
+    session: Session,
+    sel: Selection,
+    slug: str,
 ) -> Mapping[str, tuple[ThemeCount, ...]]:
-    one = resolve(session, sel.scope, replace(sel.filters, region_slugs=(slug,)),
-                  language=sel.language, tz=sel.tz)
+    one = resolve(
+        session,
+        sel.scope,
+        replace(sel.filters, region_slugs=(slug,)),
+        language=sel.language,
+        tz=sel.tz,
+    )
     return synthesis(session, one).top_themes
 
 
 def _shortlists(
-    session: Session, sel: Selection,
+    session: Session,
+    sel: Selection,
 ) -> dict[int, tuple[dict[str, tuple[BriefItem, ...]], dict[str, int]]]:
     """Shortlisted items per region and kind, oldest first, SHORTLIST_PER_KIND of each."""
     rows = session.execute(
-        select(Submission.region_id, FeedbackItem.kind, FeedbackItem.text,
-               FeedbackItem.theme_id, TourStop.city)
+        select(
+            Submission.region_id,
+            FeedbackItem.kind,
+            FeedbackItem.text,
+            FeedbackItem.theme_id,
+            TourStop.city,
+        )
         .join(Submission, FeedbackItem.submission_id == Submission.id)
         .join(TourStop, Submission.stop_id == TourStop.id)
         .where(FeedbackItem.shortlisted == true(), *sel.submission_conditions())
-        .order_by(Submission.region_id, FeedbackItem.kind, Submission.created_at,
-                  FeedbackItem.id)
+        .order_by(Submission.region_id, FeedbackItem.kind, Submission.created_at, FeedbackItem.id)
     ).all()
     kept: dict[int, dict[str, list[BriefItem]]] = {}
     more: dict[int, dict[str, int]] = {}
     for region_id, kind, text, theme_id, city in rows:
         per_kind = kept.setdefault(region_id, {k: [] for k in KINDS})[kind.value]
         if len(per_kind) < SHORTLIST_PER_KIND:
-            per_kind.append(BriefItem(text, sel.theme_labels.get(theme_id, "") if theme_id
-                                      else "", city))
+            per_kind.append(
+                BriefItem(text, sel.theme_labels.get(theme_id, "") if theme_id else "", city)
+            )
         else:
             counts = more.setdefault(region_id, {})
             counts[kind.value] = counts.get(kind.value, 0) + 1
-    return {region_id: ({k: tuple(v) for k, v in kinds.items()}, more.get(region_id, {}))
-            for region_id, kinds in kept.items()}
+    return {
+        region_id: ({k: tuple(v) for k, v in kinds.items()}, more.get(region_id, {}))
+        for region_id, kinds in kept.items()
+    }

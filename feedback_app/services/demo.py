@@ -47,8 +47,14 @@ TOUR = [
 _CLOSED, _OPEN = 9, 2  # the rest is planned
 
 ORGANISATIONS = {
-    "hebergement": ["Riad Dar {c}", "Hôtel Atlas {c}", "Kasbah des Roses", "Résidence Al Manar",
-                    "Maison d'hôtes Tiwizi", "Hôtel Les Palmiers"],
+    "hebergement": [
+        "Riad Dar {c}",
+        "Hôtel Atlas {c}",
+        "Kasbah des Roses",
+        "Résidence Al Manar",
+        "Maison d'hôtes Tiwizi",
+        "Hôtel Les Palmiers",
+    ],
     "agence_voyages": ["{c} Voyages", "Sahara Tours", "Atlas Discovery", "Maroc Horizons"],
     "transport_touristique": ["Transports Touristiques {c}", "Navette Express", "Atlas Trans"],
     "restauration": ["Restaurant Dar Tajine", "Café du Centre", "La Table de {c}"],
@@ -84,13 +90,14 @@ def load_demo(session: Session, *, submissions: int = 360, seed: int = 2025) -> 
     for index, (slug, city, venue) in enumerate(TOUR):
         date = start + dt.timedelta(days=14 * index)
         stop = session.scalar(
-            select(TourStop).join(Region).where(
-                Region.slug == slug, TourStop.city == city, TourStop.date == date
-            )
+            select(TourStop)
+            .join(Region)
+            .where(Region.slug == slug, TourStop.city == city, TourStop.date == date)
         )
         if stop is None:
-            stop = create_stop(session, region_slug=slug, city=city, date=date, venue=venue,
-                               status=StopStatus.OPEN)
+            stop = create_stop(
+                session, region_slug=slug, city=city, date=date, venue=venue, status=StopStatus.OPEN
+            )
         stops.append(stop)
     summary.stops = len(stops)
     with_feedback = stops[: _CLOSED + _OPEN]
@@ -102,8 +109,14 @@ def load_demo(session: Session, *, submissions: int = 360, seed: int = 2025) -> 
         received = dt.datetime.combine(stop.date, dt.time(9, 30), tzinfo=dt.UTC) + dt.timedelta(
             minutes=rng.randint(0, 300)
         )
-        receipt = submit(session, stop.code, payload, source=SubmissionSource.IMPORT,
-                         default_language=payload["language"], received_at=received)
+        receipt = submit(
+            session,
+            stop.code,
+            payload,
+            source=SubmissionSource.IMPORT,
+            default_language=payload["language"],
+            received_at=received,
+        )
         summary.submissions += int(receipt.created)
 
     _review_some(session, rng, [s.id for s in stops[:_CLOSED]])
@@ -134,9 +147,14 @@ def _fake_submission(rng: random.Random, city: str, client_id: uuid.UUID) -> dic
         for _ in range(rng.choice([0, 1, 1, 1, 2])):
             text, theme = pick(rng, kind, city, arabic=arabic)
             # A third is left for the reviewers to theme (or not), as after a real stop.
-            items.append({"kind": kind.value, "text": text,
-                          "theme": theme if rng.random() < 0.67 else None,
-                          "priority": rng.choice([None, None, "high", "medium", "low"])})
+            items.append(
+                {
+                    "kind": kind.value,
+                    "text": text,
+                    "theme": theme if rng.random() < 0.67 else None,
+                    "priority": rng.choice([None, None, "high", "medium", "low"]),
+                }
+            )
     if not items:
         text, theme = pick(rng, ItemKind.NEED, city, arabic=arabic)
         items.append({"kind": "need", "text": text, "theme": theme})
@@ -160,31 +178,43 @@ def _fake_submission(rng: random.Random, city: str, client_id: uuid.UUID) -> dic
 def _review_some(session: Session, rng: random.Random, stop_ids: list[int]) -> None:
     """Closed stops look worked on: most reviewed, a little spam, proposals shortlisted."""
     ids = session.scalars(
-        select(Submission.id).where(Submission.stop_id.in_(stop_ids),
-                                    Submission.status == ReviewStatus.NEW)
+        select(Submission.id).where(
+            Submission.stop_id.in_(stop_ids), Submission.status == ReviewStatus.NEW
+        )
     ).all()
     reviewed = [i for i in ids if rng.random() < 0.7]
     spam = [i for i in ids if i not in reviewed and rng.random() < 0.05]
     theme_ids = session.scalars(select(Theme.id)).all()
     with write_transaction(session):
         if reviewed:
-            session.execute(update(Submission).where(Submission.id.in_(reviewed))
-                            .values(status=ReviewStatus.REVIEWED))
             session.execute(
-                update(FeedbackItem).where(FeedbackItem.submission_id.in_(reviewed),
-                                           FeedbackItem.kind == ItemKind.PROPOSAL,
-                                           FeedbackItem.id % 3 == 0)
+                update(Submission)
+                .where(Submission.id.in_(reviewed))
+                .values(status=ReviewStatus.REVIEWED)
+            )
+            session.execute(
+                update(FeedbackItem)
+                .where(
+                    FeedbackItem.submission_id.in_(reviewed),
+                    FeedbackItem.kind == ItemKind.PROPOSAL,
+                    FeedbackItem.id % 3 == 0,
+                )
                 .values(shortlisted=True)
             )
             # Reviewers theme some of what was left unthemed, each item on its own merits.
             unthemed = session.scalars(
-                select(FeedbackItem.id).where(FeedbackItem.submission_id.in_(reviewed),
-                                              FeedbackItem.theme_id.is_(None))
+                select(FeedbackItem.id).where(
+                    FeedbackItem.submission_id.in_(reviewed), FeedbackItem.theme_id.is_(None)
+                )
             ).all()
             for item_id in unthemed:
                 if rng.random() < 0.5:
-                    session.execute(update(FeedbackItem).where(FeedbackItem.id == item_id)
-                                    .values(theme_id=rng.choice(theme_ids)))
+                    session.execute(
+                        update(FeedbackItem)
+                        .where(FeedbackItem.id == item_id)
+                        .values(theme_id=rng.choice(theme_ids))
+                    )
         if spam:
-            session.execute(update(Submission).where(Submission.id.in_(spam))
-                            .values(status=ReviewStatus.SPAM))
+            session.execute(
+                update(Submission).where(Submission.id.in_(spam)).values(status=ReviewStatus.SPAM)
+            )

@@ -23,127 +23,230 @@ class Idea:
 
 IDEAS: dict[ItemKind, tuple[Idea, ...]] = {
     ItemKind.NEED: (
-        Idea("formation-rh", (
-            "Former nos réceptionnistes aux langues étrangères, surtout l'anglais.",
-            "Des cours d'anglais et d'espagnol pour le personnel d'accueil.",
-            "Formation en langues étrangères pour les employés de la réception.",
-        ), ("تكوين موظفي الاستقبال في اللغات الأجنبية.",
-            "دورات في اللغات الأجنبية لفائدة موظفي الاستقبال.")),
-        Idea("infrastructures", (
-            "Une signalétique touristique claire entre l'aéroport et la médina de {c}.",
-            "Améliorer la signalétique routière vers les sites touristiques de {c}.",
-            "Des panneaux de signalisation vers les sites touristiques.",
-        ), ("وضع لوحات إرشادية واضحة للزوار قرب المآثر.",)),
-        Idea("financement-investissement", (
-            "Un accès simplifié aux financements pour rénover les petits établissements.",
-            "Faciliter le crédit bancaire pour la rénovation des petits hôtels.",
-            "Des financements accessibles pour rénover nos petits établissements.",
-        ), ("تسهيل الولوج إلى التمويل البنكي لتجديد المؤسسات الصغيرة.",)),
-        Idea("connectivite-aerienne", (
-            "Plus de vols directs depuis l'Europe pendant la basse saison.",
-            "Davantage de liaisons aériennes directes avec l'Europe hors saison.",
-        ), ("المزيد من الرحلات الجوية المباشرة مع أوروبا خارج الموسم.",)),
-        Idea("digitalisation", (
-            "Des formations au marketing digital pour les agences locales.",
-            "Former les agences locales au marketing numérique et aux réseaux sociais.",
-        ), ("تكوين الوكالات المحلية في التسويق الرقمي.",)),
-        Idea("reglementation", (
-            "Un guichet unique pour les autorisations d'activités de plein air.",
-            "Simplifier les autorisations des activités de plein air avec un guichet unique.",
-        )),
-        Idea("infrastructures", (
-            "Des routes goudronnées vers les sites touristiques ruraux.",
-            "Améliorer l'état des routes qui mènent aux sites ruraux.",
-        ), ("نطالب بتحسين الطرق المؤدية إلى المواقع السياحية القروية.",
-            "إصلاح الطرق نحو المواقع السياحية في العالم القروي.")),
+        Idea(
+            "formation-rh",
+            (
+                "Former nos réceptionnistes aux langues étrangères, surtout l'anglais.",
+                "Des cours d'anglais et d'espagnol pour le personnel d'accueil.",
+                "Formation en langues étrangères pour les employés de la réception.",
+            ),
+            (
+                "تكوين موظفي الاستقبال في اللغات الأجنبية.",
+                "دورات في اللغات الأجنبية لفائدة موظفي الاستقبال.",
+            ),
+        ),
+        Idea(
+            "infrastructures",
+            (
+                "Une signalétique touristique claire entre l'aéroport et la médina de {c}.",
+                "Améliorer la signalétique routière vers les sites touristiques de {c}.",
+                "Des panneaux de signalisation vers les sites touristiques.",
+            ),
+            ("وضع لوحات إرشادية واضحة للزوار قرب المآثر.",),
+        ),
+        Idea(
+            "financement-investissement",
+            (
+                "Un accès simplifié aux financements pour rénover les petits établissements.",
+                "Faciliter le crédit bancaire pour la rénovation des petits hôtels.",
+                "Des financements accessibles pour rénover nos petits établissements.",
+            ),
+            ("تسهيل الولوج إلى التمويل البنكي لتجديد المؤسسات الصغيرة.",),
+        ),
+        Idea(
+            "connectivite-aerienne",
+            (
+                "Plus de vols directs depuis l'Europe pendant la basse saison.",
+                "Davantage de liaisons aériennes directes avec l'Europe hors saison.",
+            ),
+            ("المزيد من الرحلات الجوية المباشرة مع أوروبا خارج الموسم.",),
+        ),
+        Idea(
+            "digitalisation",
+            (
+                "Des formations au marketing digital pour les agences locales.",
+                "Former les agences locales au marketing numérique et aux réseaux sociais.",
+            ),
+            ("تكوين الوكالات المحلية في التسويق الرقمي.",),
+        ),
+        Idea(
+            "reglementation",
+            (
+                "Un guichet unique pour les autorisations d'activités de plein air.",
+                "Simplifier les autorisations des activités de plein air avec un guichet unique.",
+            ),
+        ),
+        Idea(
+            "infrastructures",
+            (
+                "Des routes goudronnées vers les sites touristiques ruraux.",
+                "Améliorer l'état des routes qui mènent aux sites ruraux.",
+            ),
+            (
+                "نطالب بتحسين الطرق المؤدية إلى المواقع السياحية القروية.",
+                "إصلاح الطرق نحو المواقع السياحية في العالم القروي.",
+            ),
+        ),
     ),
     ItemKind.OPPORTUNITY: (
-        Idea("diversification-offre", (
-            "Le tourisme de nature autour de {c} attire une clientèle nouvelle.",
-            "L'écotourisme et la randonnée autour de {c} attirent de nouveaux visiteurs.",
-        ), ("السياحة البيئية حول {c} تجذب زبناء جدد.",)),
-        Idea("evenementiel", (
-            "Les festivals locaux pourraient devenir des rendez-vous internationaux.",
-            "Nos festivals locaux peuvent attirer un public international.",
-        ), ("المهرجانات المحلية يمكن أن تصبح مواعيد دولية.",)),
-        Idea("diversification-offre", (
-            "Le télétravail fait venir des séjours longs hors saison.",
-            "Les télétravailleurs restent longtemps, même hors saison.",
-        )),
-        Idea("promotion-marketing", (
-            "La gastronomie du terroir est un argument encore peu mis en avant.",
-            "Mettre en avant la gastronomie du terroir dans la promotion.",
-        ), ("المطبخ المحلي ورقة رابحة غير مستغلة في الترويج.",)),
-        Idea("diversification-offre", (
-            "Les circuits combinant désert et littoral intéressent les agences européennes.",
-            "Des circuits désert et littoral demandés par les agences européennes.",
-        )),
-        Idea("diversification-offre", (
-            "La médina et le patrimoine culturel attirent de nouveaux visiteurs.",
-        ), ("السياحة الثقافية في المدينة العتيقة فرصة كبيرة لجلب زوار جدد.",
-            "التراث الثقافي للمدينة العتيقة يجلب زوارا جددا.")),
+        Idea(
+            "diversification-offre",
+            (
+                "Le tourisme de nature autour de {c} attire une clientèle nouvelle.",
+                "L'écotourisme et la randonnée autour de {c} attirent de nouveaux visiteurs.",
+            ),
+            ("السياحة البيئية حول {c} تجذب زبناء جدد.",),
+        ),
+        Idea(
+            "evenementiel",
+            (
+                "Les festivals locaux pourraient devenir des rendez-vous internationaux.",
+                "Nos festivals locaux peuvent attirer un public international.",
+            ),
+            ("المهرجانات المحلية يمكن أن تصبح مواعيد دولية.",),
+        ),
+        Idea(
+            "diversification-offre",
+            (
+                "Le télétravail fait venir des séjours longs hors saison.",
+                "Les télétravailleurs restent longtemps, même hors saison.",
+            ),
+        ),
+        Idea(
+            "promotion-marketing",
+            (
+                "La gastronomie du terroir est un argument encore peu mis en avant.",
+                "Mettre en avant la gastronomie du terroir dans la promotion.",
+            ),
+            ("المطبخ المحلي ورقة رابحة غير مستغلة في الترويج.",),
+        ),
+        Idea(
+            "diversification-offre",
+            (
+                "Les circuits combinant désert et littoral intéressent les agences européennes.",
+                "Des circuits désert et littoral demandés par les agences européennes.",
+            ),
+        ),
+        Idea(
+            "diversification-offre",
+            ("La médina et le patrimoine culturel attirent de nouveaux visiteurs.",),
+            (
+                "السياحة الثقافية في المدينة العتيقة فرصة كبيرة لجلب زوار جدد.",
+                "التراث الثقافي للمدينة العتيقة يجلب زوارا جددا.",
+            ),
+        ),
     ),
     ItemKind.CHALLENGE: (
-        Idea("promotion-marketing", (
-            "La saisonnalité : nos chambres restent vides de novembre à février.",
-            "Forte saisonnalité, l'hiver nos chambres restent vides.",
-            "La basse saison est trop longue, les chambres restent vides.",
-        ), ("الموسمية: الغرف تبقى فارغة في فصل الشتاء.",)),
-        Idea("formation-rh", (
-            "Le manque de personnel qualifié et la rotation des employés.",
-            "Difficile de recruter et de garder du personnel qualifié.",
-            "Pénurie de personnel qualifié, les employés partent vite.",
-        ), ("نقص اليد العاملة المؤهلة في الفنادق.", "صعوبة توظيف يد عاملة مؤهلة.")),
-        Idea("reglementation", (
-            "La concurrence de l'hébergement non déclaré sur les plateformes.",
-            "Concurrence déloyale de l'hébergement non déclaré en ligne.",
-        ), ("منافسة غير شريفة من الإيواء غير المصرح به.",)),
-        Idea("durabilite", (
-            "Les coûts de l'énergie et de l'eau qui augmentent chaque année.",
-            "Les factures d'eau et d'énergie augmentent chaque année.",
-        )),
-        Idea("reglementation", (
-            "Les délais administratifs pour obtenir le classement.",
-            "Le classement des établissements prend trop de temps administratif.",
-        )),
-        Idea("financement-investissement", (
-            "Difficile d'obtenir un crédit bancaire pour les petits projets.",
-        ), ("صعوبة الحصول على التمويل البنكي للمشاريع الصغيرة.",
-            "الأبناك لا تمول المشاريع السياحية الصغيرة.")),
+        Idea(
+            "promotion-marketing",
+            (
+                "La saisonnalité : nos chambres restent vides de novembre à février.",
+                "Forte saisonnalité, l'hiver nos chambres restent vides.",
+                "La basse saison est trop longue, les chambres restent vides.",
+            ),
+            ("الموسمية: الغرف تبقى فارغة في فصل الشتاء.",),
+        ),
+        Idea(
+            "formation-rh",
+            (
+                "Le manque de personnel qualifié et la rotation des employés.",
+                "Difficile de recruter et de garder du personnel qualifié.",
+                "Pénurie de personnel qualifié, les employés partent vite.",
+            ),
+            ("نقص اليد العاملة المؤهلة في الفنادق.", "صعوبة توظيف يد عاملة مؤهلة."),
+        ),
+        Idea(
+            "reglementation",
+            (
+                "La concurrence de l'hébergement non déclaré sur les plateformes.",
+                "Concurrence déloyale de l'hébergement non déclaré en ligne.",
+            ),
+            ("منافسة غير شريفة من الإيواء غير المصرح به.",),
+        ),
+        Idea(
+            "durabilite",
+            (
+                "Les coûts de l'énergie et de l'eau qui augmentent chaque année.",
+                "Les factures d'eau et d'énergie augmentent chaque année.",
+            ),
+        ),
+        Idea(
+            "reglementation",
+            (
+                "Les délais administratifs pour obtenir le classement.",
+                "Le classement des établissements prend trop de temps administratif.",
+            ),
+        ),
+        Idea(
+            "financement-investissement",
+            ("Difficile d'obtenir un crédit bancaire pour les petits projets.",),
+            (
+                "صعوبة الحصول على التمويل البنكي للمشاريع الصغيرة.",
+                "الأبناك لا تمول المشاريع السياحية الصغيرة.",
+            ),
+        ),
     ),
     ItemKind.PROPOSAL: (
-        Idea("promotion-marketing", (
-            "Créer une carte touristique régionale donnant accès aux musées et transports.",
-            "Une carte touristique régionale pour les musées et les transports.",
-        )),
-        Idea("promotion-marketing", (
-            "Organiser des éductours pour les agences étrangères à {c}.",
-            "Inviter les agences étrangères à des éductours dans la région.",
-        ), ("تنظيم رحلات تعريفية لفائدة الوكالات الأجنبية.",)),
-        Idea("formation-rh", (
-            "Mettre en place une formation continue certifiante avec l'ISTAHT.",
-            "Une formation continue certifiante pour les employés, avec l'ISTAHT.",
-        )),
-        Idea("durabilite", (
-            "Développer un label de tourisme durable pour les établissements engagés.",
-            "Un label tourisme durable pour récompenser les établissements engagés.",
-        ), ("إحداث علامة للسياحة المستدامة للمؤسسات الملتزمة.",)),
-        Idea("connectivite-aerienne", (
-            "Ouvrir une ligne aérienne saisonnière vers {c} avec une compagnie à bas coût.",
-            "Une ligne aérienne à bas coût vers {c} pendant la saison.",
-        )),
-        Idea("digitalisation", (
-            "Créer une plateforme numérique régionale de réservation des activités.",
-            "Une plateforme de réservation en ligne pour les activités de la région.",
-        ), ("اقتراح إنشاء منصة رقمية جهوية لحجز الأنشطة السياحية.",
-            "منصة إلكترونية جهوية لحجز الأنشطة السياحية.")),
-        Idea("diversification-offre", (
-            "Associer les coopératives locales aux circuits pour valoriser l'artisanat.",
-            "Intégrer les coopératives d'artisanat dans les circuits touristiques.",
-        )),
-        Idea("evenementiel", (
-            "Organiser un salon régional du tourisme chaque année à {c}.",
-        ), ("تنظيم معرض جهوي سنوي للسياحة.",)),
+        Idea(
+            "promotion-marketing",
+            (
+                "Créer une carte touristique régionale donnant accès aux musées et transports.",
+                "Une carte touristique régionale pour les musées et les transports.",
+            ),
+        ),
+        Idea(
+            "promotion-marketing",
+            (
+                "Organiser des éductours pour les agences étrangères à {c}.",
+                "Inviter les agences étrangères à des éductours dans la région.",
+            ),
+            ("تنظيم رحلات تعريفية لفائدة الوكالات الأجنبية.",),
+        ),
+        Idea(
+            "formation-rh",
+            (
+                "Mettre en place une formation continue certifiante avec l'ISTAHT.",
+                "Une formation continue certifiante pour les employés, avec l'ISTAHT.",
+            ),
+        ),
+        Idea(
+            "durabilite",
+            (
+                "Développer un label de tourisme durable pour les établissements engagés.",
+                "Un label tourisme durable pour récompenser les établissements engagés.",
+            ),
+            ("إحداث علامة للسياحة المستدامة للمؤسسات الملتزمة.",),
+        ),
+        Idea(
+            "connectivite-aerienne",
+            (
+                "Ouvrir une ligne aérienne saisonnière vers {c} avec une compagnie à bas coût.",
+                "Une ligne aérienne à bas coût vers {c} pendant la saison.",
+            ),
+        ),
+        Idea(
+            "digitalisation",
+            (
+                "Créer une plateforme numérique régionale de réservation des activités.",
+                "Une plateforme de réservation en ligne pour les activités de la région.",
+            ),
+            (
+                "اقتراح إنشاء منصة رقمية جهوية لحجز الأنشطة السياحية.",
+                "منصة إلكترونية جهوية لحجز الأنشطة السياحية.",
+            ),
+        ),
+        Idea(
+            "diversification-offre",
+            (
+                "Associer les coopératives locales aux circuits pour valoriser l'artisanat.",
+                "Intégrer les coopératives d'artisanat dans les circuits touristiques.",
+            ),
+        ),
+        Idea(
+            "evenementiel",
+            ("Organiser un salon régional du tourisme chaque année à {c}.",),
+            ("تنظيم معرض جهوي سنوي للسياحة.",),
+        ),
     ),
 }
 

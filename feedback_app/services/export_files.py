@@ -76,40 +76,71 @@ def prepare_export(
                 return Prepared(plan, None)
             if on_plan is not None:
                 on_plan(plan)
-            content = write_workbook(session, plan, generated_by=generated_by,
-                                     progress=progress, tz=tz, row_hook=row_hook)
-        stored = store_artifact(session, plan, content, owner_id=owner_id, items=plan.items,
-                                keep_days=keep_days)
+            content = write_workbook(
+                session,
+                plan,
+                generated_by=generated_by,
+                progress=progress,
+                tz=tz,
+                row_hook=row_hook,
+            )
+        stored = store_artifact(
+            session, plan, content, owner_id=owner_id, items=plan.items, keep_days=keep_days
+        )
         if stored is not None:
             return Prepared(plan, stored)
     raise RuntimeError("contact details kept being erased during the export; try again")
 
 
-def audit_export(session: Session, scope: Scope, request: ExportRequest, *,
-                 actor_id: int | None, result: StoredArtifact | None = None,
-                 via: str = "web", job: str | None = None) -> None:
+def audit_export(
+    session: Session,
+    scope: Scope,
+    request: ExportRequest,
+    *,
+    actor_id: int | None,
+    result: StoredArtifact | None = None,
+    via: str = "web",
+    job: str | None = None,
+) -> None:
     """Every export leaves a trace: who, which filters, how many items, cached or not."""
     with write_transaction(session):
-        record_export(session, scope, request, actor_id=actor_id, result=result, via=via,
-                      job=job)
+        record_export(session, scope, request, actor_id=actor_id, result=result, via=via, job=job)
 
 
-def record_export(session: Session, scope: Scope, request: ExportRequest, *,
-                  actor_id: int | None, result: StoredArtifact | None = None,
-                  via: str = "web", job: str | None = None) -> None:
+def record_export(
+    session: Session,
+    scope: Scope,
+    request: ExportRequest,
+    *,
+    actor_id: int | None,
+    result: StoredArtifact | None = None,
+    via: str = "web",
+    job: str | None = None,
+) -> None:
     """The audit row alone, inside the caller's write transaction."""
     slugs = request.filters.region_slugs
     region_id = None
     if len(slugs) == 1 or (scope.region_ids is not None and len(scope.region_ids) == 1):
         region_id = _region_id(session, slugs[0]) if slugs else next(iter(scope.region_ids or []))
-    after: dict[str, object] = {**request.filters.as_dict(), "language": request.language,
-                                "contacts": request.include_contacts, "via": via}
+    after: dict[str, object] = {
+        **request.filters.as_dict(),
+        "language": request.language,
+        "contacts": request.include_contacts,
+        "via": via,
+    }
     if result is not None:
         after.update(filename=result.filename, items=result.items, cached=result.cached)
     if job is not None:
         after["job"] = job
-    record(session, actor_id=actor_id, action=EXPORT_ACTION, target_type="export",
-           target_id=None, region_id=region_id, after=after)
+    record(
+        session,
+        actor_id=actor_id,
+        action=EXPORT_ACTION,
+        target_type="export",
+        target_id=None,
+        region_id=region_id,
+        after=after,
+    )
 
 
 def _region_id(session: Session, slug: str) -> int | None:

@@ -44,7 +44,9 @@ class TooManyJobs(DomainError):
             "Vous avez déjà %(num)d export en préparation : attendez qu'il se termine avant "
             "d'en lancer un autre.",
             "Vous avez déjà %(num)d exports en préparation : attendez qu'un export se termine "
-            "avant d'en lancer un autre.", limit)
+            "avant d'en lancer un autre.",
+            limit,
+        )
 
 
 @dataclass(frozen=True)
@@ -64,26 +66,53 @@ def _alive(now: dt.datetime) -> ColumnElement[bool]:
     )
 
 
-def start_job(session: Session, scope: Scope, request: ExportRequest, *, owner_id: int,
-              generated_by: str, tz: str, total: int, limit: int,
-              enqueue: Callable[[str], object]) -> str:
+def start_job(
+    session: Session,
+    scope: Scope,
+    request: ExportRequest,
+    *,
+    owner_id: int,
+    generated_by: str,
+    tz: str,
+    total: int,
+    limit: int,
+    enqueue: Callable[[str], object],
+) -> str:
     """The id of a new job (queued, then sent with `enqueue`), or of the same request's job
     already queued or running. Raises TooManyJobs at `limit` jobs in progress; whatever
     `enqueue` raises (broker down) leaves no job behind."""
     key = request.key(scope)
     now = utcnow()
     with write_transaction(session):
-        running = session.scalar(select(ExportJob.id).where(
-            ExportJob.owner_id == owner_id, ExportJob.request_key == key, _alive(now)))
+        running = session.scalar(
+            select(ExportJob.id).where(
+                ExportJob.owner_id == owner_id, ExportJob.request_key == key, _alive(now)
+            )
+        )
         if running is not None:
             return running
-        in_progress = session.scalar(select(func.count()).select_from(ExportJob).where(
-            ExportJob.owner_id == owner_id, _alive(now))) or 0
+        in_progress = (
+            session.scalar(
+                select(func.count())
+                .select_from(ExportJob)
+                .where(ExportJob.owner_id == owner_id, _alive(now))
+            )
+            or 0
+        )
         if in_progress >= limit:
             raise TooManyJobs(limit)
-        job = ExportJob(id=secrets.token_urlsafe(18), owner_id=owner_id, request_key=key,
-                        request=request.as_dict(), generated_by=generated_by[:400], tz=tz,
-                        state=JobState.QUEUED, total=total, created_at=now, updated_at=now)
+        job = ExportJob(
+            id=secrets.token_urlsafe(18),
+            owner_id=owner_id,
+            request_key=key,
+            request=request.as_dict(),
+            generated_by=generated_by[:400],
+            tz=tz,
+            state=JobState.QUEUED,
+            total=total,
+            created_at=now,
+            updated_at=now,
+        )
         session.add(job)
         record_export(session, scope, request, actor_id=owner_id, job=job.id)
         job_id = job.id
@@ -112,14 +141,29 @@ def job_status(session: Session, job_id: str, user: User) -> JobStatus:
         state = "failed"  # its workbook was erased or expired since: start again
     position = None
     if state == "queued":
-        position = 1 + (session.scalar(select(func.count()).select_from(ExportJob).where(
-            ExportJob.state == JobState.QUEUED, ExportJob.created_at < job.created_at,
-            ExportJob.created_at > now - QUEUED_STALE)) or 0)
+        position = 1 + (
+            session.scalar(
+                select(func.count())
+                .select_from(ExportJob)
+                .where(
+                    ExportJob.state == JobState.QUEUED,
+                    ExportJob.created_at < job.created_at,
+                    ExportJob.created_at > now - QUEUED_STALE,
+                )
+            )
+            or 0
+        )
     return JobStatus(job.id, state, job.done, job.total, position, job.artifact_id)
 
 
-def run_job(session: Session, engine: Engine, job_id: str, *, keep_days: int,
-            row_delay: Callable[[], None] | None = None) -> None:
+def run_job(
+    session: Session,
+    engine: Engine,
+    job_id: str,
+    *,
+    keep_days: int,
+    row_delay: Callable[[], None] | None = None,
+) -> None:
     """Build the job's workbook (the task body). Safe to run twice."""
     job = session.get(ExportJob, job_id)
     if job is None or job.state is JobState.DONE:
@@ -147,21 +191,38 @@ def run_job(session: Session, engine: Engine, job_id: str, *, keep_days: int,
             _set(engine, job_id, done=done)
 
     try:
-        prepared = prepare_export(session, scope, request, owner_id=owner.id,
-                                  generated_by=generated_by, keep_days=keep_days,
-                                  on_plan=on_plan, progress=progress, tz=tz, row_hook=row_delay)
+        prepared = prepare_export(
+            session,
+            scope,
+            request,
+            owner_id=owner.id,
+            generated_by=generated_by,
+            keep_days=keep_days,
+            on_plan=on_plan,
+            progress=progress,
+            tz=tz,
+            row_hook=row_delay,
+        )
     except Exception:
         log.exception("export job %s failed", job_id)
         _set(engine, job_id, state=JobState.FAILED, finished_at=utcnow())
         return
     artifact = prepared.artifact
     assert artifact is not None
-    _set(engine, job_id, state=JobState.DONE, done=artifact.items, total=artifact.items,
-         artifact_id=artifact.id, finished_at=utcnow())
+    _set(
+        engine,
+        job_id,
+        state=JobState.DONE,
+        done=artifact.items,
+        total=artifact.items,
+        artifact_id=artifact.id,
+        finished_at=utcnow(),
+    )
 
 
 def _set(engine: Engine, job_id: str, **values: object) -> None:
     """Progress goes through its own short transaction: the build's snapshot stays open."""
     with engine.begin() as connection:
-        connection.execute(update(ExportJob).where(ExportJob.id == job_id)
-                           .values(updated_at=utcnow(), **values))
+        connection.execute(
+            update(ExportJob).where(ExportJob.id == job_id).values(updated_at=utcnow(), **values)
+        )

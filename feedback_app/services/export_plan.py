@@ -48,16 +48,24 @@ class ExportRequest:
 
     def key(self, scope: Scope) -> str:
         """What identifies the request regardless of the data (scope includes the reader)."""
-        payload = json.dumps({
-            "filters": self.filters.as_dict(), "language": self.language,
-            "contacts": self.include_contacts, "user": scope.user_id,
-            "regions": sorted(scope.region_ids) if scope.region_ids is not None else None,
-        }, sort_keys=True)
+        payload = json.dumps(
+            {
+                "filters": self.filters.as_dict(),
+                "language": self.language,
+                "contacts": self.include_contacts,
+                "user": scope.user_id,
+                "regions": sorted(scope.region_ids) if scope.region_ids is not None else None,
+            },
+            sort_keys=True,
+        )
         return hashlib.sha256(payload.encode()).hexdigest()[:32]
 
     def as_dict(self) -> dict[str, object]:
-        return {"filters": self.filters.as_dict(), "language": self.language,
-                "contacts": self.include_contacts}
+        return {
+            "filters": self.filters.as_dict(),
+            "language": self.language,
+            "contacts": self.include_contacts,
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, object]) -> ExportRequest:
@@ -118,28 +126,45 @@ def snapshot(session: Session | scoped_session[Session]) -> Iterator[Session]:
 
 
 def erasures_so_far(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(AuditEvent)
-                          .where(AuditEvent.action.in_(ERASURE_ACTIONS))) or 0
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action.in_(ERASURE_ACTIONS))
+        )
+        or 0
+    )
 
 
-def plan_export(session: Session, scope: Scope, request: ExportRequest, *,
-                tz: str = TIME_ZONE) -> ExportPlan:
+def plan_export(
+    session: Session, scope: Scope, request: ExportRequest, *, tz: str = TIME_ZONE
+) -> ExportPlan:
     """Call inside `snapshot`. Raises NotFound when the filters name a region or stop outside
     the scope."""
     language = request.language if request.language in LANGUAGE_CODES else "fr"
     sel = resolve(session, scope, request.filters, language=language, tz=tz)
     year = tour_year(session, sel)
     return ExportPlan(
-        request=request, selection=sel, key=request.key(scope),
-        fingerprint=fingerprint(session, sel), filename=download_name(sel, year), year=year,
-        items=estimate_items(session, sel), erasures=erasures_so_far(session),
+        request=request,
+        selection=sel,
+        key=request.key(scope),
+        fingerprint=fingerprint(session, sel),
+        filename=download_name(sel, year),
+        year=year,
+        items=estimate_items(session, sel),
+        erasures=erasures_so_far(session),
     )
 
 
-def write_workbook(session: Session, plan: ExportPlan, *, generated_by: str,
-                   progress: ProgressCallback | None = None,
-                   tz: str = TIME_ZONE,
-                   row_hook: Callable[[], None] | None = None) -> bytes:
+def write_workbook(
+    session: Session,
+    plan: ExportPlan,
+    *,
+    generated_by: str,
+    progress: ProgressCallback | None = None,
+    tz: str = TIME_ZONE,
+    row_hook: Callable[[], None] | None = None,
+) -> bytes:
     """The workbook's bytes, read in the plan's snapshot (call inside the same `snapshot`).
 
     Each build writes in a private temporary directory, removed afterwards: XlsxWriter
@@ -179,8 +204,9 @@ def row_delay_hook(seconds: float) -> Callable[[], None] | None:
 def tour_year(session: Session, sel: Selection) -> int:
     if sel.filters.since:
         return sel.filters.since.year
-    first = session.scalar(select(func.min(TourStop.date))
-                           .where(TourStop.region_id.in_(sel.region_ids)))
+    first = session.scalar(
+        select(func.min(TourStop.date)).where(TourStop.region_id.in_(sel.region_ids))
+    )
     return first.year if first else dt.date.today().year
 
 
@@ -210,8 +236,7 @@ def filter_summary(sel: Selection) -> FilterSummary:
     return FilterSummary(
         regions=tuple(r.name for r in sel.regions) if f.region_slugs or sel.stops else (),
         stops=tuple(f"{s.city} ({s.date.strftime('%d/%m/%Y')})" for s in sel.stops),
-        since=f.since, until=f.until,
+        since=f.since,
+        until=f.until,
         statuses=tuple(s.value for s in sel.statuses) if f.statuses else (),
     )
-
-

@@ -41,16 +41,24 @@ def lock_artifacts(session: Session) -> None:
 
 def find_artifact(session: Session, plan: ExportPlan) -> StoredArtifact | None:
     row = session.execute(
-        select(ExportArtifact.id, ExportArtifact.filename, ExportArtifact.items)
-        .where(ExportArtifact.request_key == plan.key,
-               ExportArtifact.fingerprint == plan.fingerprint,
-               ExportArtifact.expires_at > utcnow())
+        select(ExportArtifact.id, ExportArtifact.filename, ExportArtifact.items).where(
+            ExportArtifact.request_key == plan.key,
+            ExportArtifact.fingerprint == plan.fingerprint,
+            ExportArtifact.expires_at > utcnow(),
+        )
     ).first()
     return StoredArtifact(row.id, row.filename, row.items, cached=True) if row else None
 
 
-def store_artifact(session: Session, plan: ExportPlan, content: bytes, *,
-                   owner_id: int | None, items: int, keep_days: int) -> StoredArtifact | None:
+def store_artifact(
+    session: Session,
+    plan: ExportPlan,
+    content: bytes,
+    *,
+    owner_id: int | None,
+    items: int,
+    keep_days: int,
+) -> StoredArtifact | None:
     """Write the workbook once (or join the row a concurrent run wrote). None when an erasure
     happened since the plan's snapshot: the bytes may hold erased data; build again."""
     try:
@@ -63,15 +71,26 @@ def store_artifact(session: Session, plan: ExportPlan, content: bytes, *,
                 return existing
             # Older workbooks of the same request describe data that has changed since (or
             # have expired): this one replaces them.
-            session.execute(delete(ExportArtifact).where(ExportArtifact.request_key == plan.key)
-                            .execution_options(synchronize_session=False))
+            session.execute(
+                delete(ExportArtifact)
+                .where(ExportArtifact.request_key == plan.key)
+                .execution_options(synchronize_session=False)
+            )
             now = utcnow()
             artifact = ExportArtifact(
-                request_key=plan.key, fingerprint=plan.fingerprint, owner_id=owner_id,
-                region_ids=plan.region_ids, filters=plan.request.filters.as_dict(),
-                language=plan.selection.language, has_contacts=plan.request.include_contacts,
-                filename=plan.filename, items=items, size=len(content), content=content,
-                created_at=now, expires_at=now + dt.timedelta(days=keep_days),
+                request_key=plan.key,
+                fingerprint=plan.fingerprint,
+                owner_id=owner_id,
+                region_ids=plan.region_ids,
+                filters=plan.request.filters.as_dict(),
+                language=plan.selection.language,
+                has_contacts=plan.request.include_contacts,
+                filename=plan.filename,
+                items=items,
+                size=len(content),
+                content=content,
+                created_at=now,
+                expires_at=now + dt.timedelta(days=keep_days),
             )
             session.add(artifact)
             session.flush()
@@ -85,8 +104,9 @@ def store_artifact(session: Session, plan: ExportPlan, content: bytes, *,
     return stored
 
 
-def artifact_for_download(session: Session, user: User, artifact_id: int | None) -> tuple[
-        ExportArtifact, bytes]:
+def artifact_for_download(
+    session: Session, user: User, artifact_id: int | None
+) -> tuple[ExportArtifact, bytes]:
     """The workbook and its bytes, if this user may read it *now*: an active account, its
     owner, whose current role and regions still cover every region it holds. Else NotFound."""
     artifact = session.get(ExportArtifact, artifact_id) if artifact_id is not None else None
@@ -104,22 +124,33 @@ def forget_contact_artifacts(session: Session) -> int:
     """Delete every stored workbook with contact columns. Call inside the erasure's own write
     transaction, so that the data change and the deletion commit together."""
     lock_artifacts(session)
-    result = session.execute(delete(ExportArtifact).where(ExportArtifact.has_contacts.is_(True))
-                             .execution_options(synchronize_session=False))
+    result = session.execute(
+        delete(ExportArtifact)
+        .where(ExportArtifact.has_contacts.is_(True))
+        .execution_options(synchronize_session=False)
+    )
     return rowcount(result)
 
 
-def expire_exports(session: Session, *, now: dt.datetime | None = None,
-                   keep_days: int = 7) -> tuple[int, int]:
+def expire_exports(
+    session: Session, *, now: dt.datetime | None = None, keep_days: int = 7
+) -> tuple[int, int]:
     """Delete workbooks past their expiry and jobs finished more than `keep_days` ago."""
     now = now or utcnow()
     with write_transaction(session):
-        artifacts = session.execute(delete(ExportArtifact).where(ExportArtifact.expires_at <= now)
-                                    .execution_options(synchronize_session=False))
-        jobs = session.execute(delete(ExportJob).where(
-            ExportJob.state.in_((JobState.DONE, JobState.FAILED)),
-            ExportJob.updated_at < now - dt.timedelta(days=keep_days),
-        ).execution_options(synchronize_session=False))
+        artifacts = session.execute(
+            delete(ExportArtifact)
+            .where(ExportArtifact.expires_at <= now)
+            .execution_options(synchronize_session=False)
+        )
+        jobs = session.execute(
+            delete(ExportJob)
+            .where(
+                ExportJob.state.in_((JobState.DONE, JobState.FAILED)),
+                ExportJob.updated_at < now - dt.timedelta(days=keep_days),
+            )
+            .execution_options(synchronize_session=False)
+        )
     return rowcount(artifacts), rowcount(jobs)
 
 

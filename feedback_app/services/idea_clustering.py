@@ -72,8 +72,12 @@ def _tfidf(normalised: list[str]) -> csr_matrix:
     # N-grams in more than half the texts say nothing and only cost time; in a handful of
     # texts, though, "half" is two texts that may well say the same thing.
     vectoriser = TfidfVectorizer(
-        analyzer="char_wb", ngram_range=(4, 4), sublinear_tf=True, min_df=1,
-        max_df=0.5 if len(normalised) >= COMMON_FROM else 1.0, dtype=np.float32,
+        analyzer="char_wb",
+        ngram_range=(4, 4),
+        sublinear_tf=True,
+        min_df=1,
+        max_df=0.5 if len(normalised) >= COMMON_FROM else 1.0,
+        dtype=np.float32,
     )
     if not any(normalised):
         return csr_matrix((len(normalised), 1), dtype=np.float32)
@@ -97,13 +101,16 @@ def neighbour_edges(matrix: csr_matrix, settings: Settings) -> coo_matrix:
     for start in range(0, n, settings.chunk):
         stop = min(start + settings.chunk, n)
         block = sp_matmul_topn(
-            matrix[start:stop], transposed, top_n=top, threshold=settings.threshold,
+            matrix[start:stop],
+            transposed,
+            top_n=top,
+            threshold=settings.threshold,
             n_threads=THREADS,
         ).tocoo()
         keep = block.row + start != block.col
-        parts.append(coo_matrix(
-            (block.data[keep], (block.row[keep] + start, block.col[keep])), shape=(n, n)
-        ))
+        parts.append(
+            coo_matrix((block.data[keep], (block.row[keep] + start, block.col[keep])), shape=(n, n))
+        )
     if not parts:
         return coo_matrix((n, n), dtype=np.float32)
     rows = np.concatenate([p.row for p in parts])
@@ -151,9 +158,7 @@ def cluster_vectors(vectors: Vectors, settings: Settings | None = None) -> list[
     while pending:
         members, threshold = pending.pop()
         for part in _components(edges, threshold, members):
-            if len(part) <= 2 or threshold >= 0.95 or _cohesive(
-                matrix, part, settings.cohesion
-            ):
+            if len(part) <= 2 or threshold >= 0.95 or _cohesive(matrix, part, settings.cohesion):
                 row_clusters.append(part)
             else:
                 pending.append((part, threshold + _STEP))

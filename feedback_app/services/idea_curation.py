@@ -46,8 +46,9 @@ def _pin(session: Session, item_ids: Iterable[int], group_id: int | None) -> Non
     for item_id in item_ids:
         member = session.get(IdeaGroupMember, item_id)
         if member is None:
-            session.add(IdeaGroupMember(item_id=item_id, group_id=group_id, pinned=True,
-                                        closeness=0.0))
+            session.add(
+                IdeaGroupMember(item_id=item_id, group_id=group_id, pinned=True, closeness=0.0)
+            )
         else:
             member.group_id = group_id
             member.pinned = True
@@ -60,9 +61,14 @@ def confirm_group(session: Session, scope: Scope, group_id: int, *, actor_id: in
         _pin(session, items, group.id)
         group.confirmed = True
         group.updated_at = utcnow()
-        audit.record(session, actor_id=actor_id, action="idea_group.confirm",
-                     target_type="idea_group", target_id=group.id,
-                     after={"items": sorted(items)})
+        audit.record(
+            session,
+            actor_id=actor_id,
+            action="idea_group.confirm",
+            target_type="idea_group",
+            target_id=group.id,
+            after={"items": sorted(items)},
+        )
     return len(items)
 
 
@@ -79,24 +85,42 @@ def rename_group(
         group, items = _group(session, scope, group_id)
         if not scope.is_everything:
             total = session.scalar(
-                select(func.count()).select_from(IdeaGroupMember)
+                select(func.count())
+                .select_from(IdeaGroupMember)
                 .where(IdeaGroupMember.group_id == group.id)
             )
             if total != len(items):
-                raise ValidationFailed({"title": [_l(
-                    "Ce groupe réunit aussi d'autres régions : seul le siège peut le renommer."
-                )]})
+                raise ValidationFailed(
+                    {
+                        "title": [
+                            _l(
+                                "Ce groupe réunit aussi d'autres régions : "
+                                "seul le siège peut le renommer."
+                            )
+                        ]
+                    }
+                )
         before = group.title
         group.title = cleaned
         group.title_locked = True
         group.updated_at = utcnow()
-        audit.record(session, actor_id=actor_id, action="idea_group.rename",
-                     target_type="idea_group", target_id=group.id,
-                     before={"title": before}, after={"title": cleaned})
+        audit.record(
+            session,
+            actor_id=actor_id,
+            action="idea_group.rename",
+            target_type="idea_group",
+            target_id=group.id,
+            before={"title": before},
+            after={"title": cleaned},
+        )
 
 
 def merge_groups(
-    session: Session, scope: Scope, target_id: int, other_ids: Iterable[int], *,
+    session: Session,
+    scope: Scope,
+    target_id: int,
+    other_ids: Iterable[int],
+    *,
     actor_id: int | None,
 ) -> int:
     """Move the visible items of the other groups into the target; returns items moved."""
@@ -109,27 +133,40 @@ def merge_groups(
         for other_id in others:
             other, items = _group(session, scope, other_id)
             if other.kind is not target.kind:
-                raise ValidationFailed({"groups": [_l(
-                    "Seuls des groupes du même type peuvent être fusionnés."
-                )]})
+                raise ValidationFailed(
+                    {"groups": [_l("Seuls des groupes du même type peuvent être fusionnés.")]}
+                )
             moved.extend(items)
         _pin(session, [*target_items, *moved], target.id)
         session.flush()
         for other_id in others:
-            left = session.scalar(select(func.count()).select_from(IdeaGroupMember)
-                                  .where(IdeaGroupMember.group_id == other_id))
+            left = session.scalar(
+                select(func.count())
+                .select_from(IdeaGroupMember)
+                .where(IdeaGroupMember.group_id == other_id)
+            )
             if not left:
                 session.delete(session.get(IdeaGroup, other_id))
         target.confirmed = True
         target.updated_at = utcnow()
-        audit.record(session, actor_id=actor_id, action="idea_group.merge",
-                     target_type="idea_group", target_id=target.id,
-                     before={"groups": others}, after={"items": sorted(moved)})
+        audit.record(
+            session,
+            actor_id=actor_id,
+            action="idea_group.merge",
+            target_type="idea_group",
+            target_id=target.id,
+            before={"groups": others},
+            after={"items": sorted(moved)},
+        )
     return len(moved)
 
 
 def split_group(
-    session: Session, scope: Scope, group_id: int, item_ids: Iterable[int], *,
+    session: Session,
+    scope: Scope,
+    group_id: int,
+    item_ids: Iterable[int],
+    *,
     actor_id: int | None,
 ) -> int | None:
     """Take the chosen items out into a new group (or alone, for one item).
@@ -143,13 +180,10 @@ def split_group(
         if not chosen or not set(chosen) <= set(items):
             raise ValidationFailed({"items": [_l("Choisissez des éléments de ce groupe.")]})
         if len(chosen) == len(items):
-            raise ValidationFailed({"items": [_l(
-                "Laissez au moins un élément dans le groupe."
-            )]})
+            raise ValidationFailed({"items": [_l("Laissez au moins un élément dans le groupe.")]})
         new_id: int | None = None
         if len(chosen) >= MIN_ITEMS:
-            new = IdeaGroup(kind=group.kind, title=_first_text(session, chosen),
-                            confirmed=True)
+            new = IdeaGroup(kind=group.kind, title=_first_text(session, chosen), confirmed=True)
             session.add(new)
             session.flush()
             new_id = new.id
@@ -157,15 +191,17 @@ def split_group(
         _pin(session, [i for i in items if i not in chosen], group.id)
         group.confirmed = True
         group.updated_at = utcnow()
-        audit.record(session, actor_id=actor_id, action="idea_group.split",
-                     target_type="idea_group", target_id=group.id,
-                     after={"items": chosen, "new_group": new_id})
+        audit.record(
+            session,
+            actor_id=actor_id,
+            action="idea_group.split",
+            target_type="idea_group",
+            target_id=group.id,
+            after={"items": chosen, "new_group": new_id},
+        )
     return new_id
 
 
 def _first_text(session: Session, item_ids: list[int]) -> str:
-    text = session.scalar(
-        select(FeedbackItem.text).where(FeedbackItem.id == item_ids[0])
-    ) or ""
+    text = session.scalar(select(FeedbackItem.text).where(FeedbackItem.id == item_ids[0])) or ""
     return short_title(text)
-

@@ -61,9 +61,15 @@ def idea_rows(session: Session, sel: Selection) -> tuple[IdeaGroupRow, ...]:
     quoted: dict[int, set[str]] = defaultdict(set)
     best: dict[int, tuple[float, str]] = {}
     rows = session.execute(
-        select(IdeaGroupMember.group_id, IdeaGroupMember.closeness, FeedbackItem.text,
-               FeedbackItem.theme_id, Submission.organisation, Submission.category_code,
-               Submission.region_id)
+        select(
+            IdeaGroupMember.group_id,
+            IdeaGroupMember.closeness,
+            FeedbackItem.text,
+            FeedbackItem.theme_id,
+            Submission.organisation,
+            Submission.category_code,
+            Submission.region_id,
+        )
         .join(FeedbackItem, FeedbackItem.id == IdeaGroupMember.item_id)
         .join(Submission, Submission.id == FeedbackItem.submission_id)
         .where(IdeaGroupMember.group_id.in_(visible), *sel.submission_conditions())
@@ -92,25 +98,33 @@ def idea_rows(session: Session, sel: Selection) -> tuple[IdeaGroupRow, ...]:
         # A title a person wrote is shown as written; otherwise the most typical item of
         # the selection, so nothing outside the reader's scope is quoted.
         title = group.title if group.title_locked else short_title(best[gid][1])
-        result.append(IdeaGroupRow(
-            number=gid, title=title, kind=ItemKind(group.kind).value, items=items[gid],
-            organisations=len(organisations[gid]), categories=ranked(categories[gid]),
-            regions=ranked(regions[gid]), themes=ranked(themes[gid]),
-            quotes=tuple(quotes[gid]),
-        ))
+        result.append(
+            IdeaGroupRow(
+                number=gid,
+                title=title,
+                kind=ItemKind(group.kind).value,
+                items=items[gid],
+                organisations=len(organisations[gid]),
+                categories=ranked(categories[gid]),
+                regions=ranked(regions[gid]),
+                themes=ranked(themes[gid]),
+                quotes=tuple(quotes[gid]),
+            )
+        )
     result.sort(key=lambda r: (-r.organisations, -r.items, r.number))
     return tuple(result)
 
 
 def stamp(session: Session) -> list[object]:
     """What changes when the groups change (a regrouping or a person's decision)."""
-    state = session.execute(
-        select(IdeaGroupingState.ran_at, IdeaGroupingState.groups)
-    ).first()
+    state = session.execute(select(IdeaGroupingState.ran_at, IdeaGroupingState.groups)).first()
     curated = session.execute(
-        select(func.max(IdeaGroup.updated_at), func.count(IdeaGroup.id),
-               func.count(IdeaGroupMember.item_id))
-        .select_from(IdeaGroup).outerjoin(IdeaGroupMember,
-                                          IdeaGroupMember.group_id == IdeaGroup.id)
+        select(
+            func.max(IdeaGroup.updated_at),
+            func.count(IdeaGroup.id),
+            func.count(IdeaGroupMember.item_id),
+        )
+        .select_from(IdeaGroup)
+        .outerjoin(IdeaGroupMember, IdeaGroupMember.group_id == IdeaGroup.id)
     ).one()
     return [str(v) for v in (*(state or ()), *curated)]

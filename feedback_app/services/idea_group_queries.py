@@ -75,19 +75,29 @@ def _members(scope: Scope) -> Select[tuple[int, int]]:
         select(IdeaGroupMember.group_id, IdeaGroupMember.item_id)
         .join(FeedbackItem, FeedbackItem.id == IdeaGroupMember.item_id)
         .join(Submission, Submission.id == FeedbackItem.submission_id)
-        .where(IdeaGroupMember.group_id.is_not(None), Submission.status != ReviewStatus.SPAM,
-               scope.filter(Submission.region_id))
+        .where(
+            IdeaGroupMember.group_id.is_not(None),
+            Submission.status != ReviewStatus.SPAM,
+            scope.filter(Submission.region_id),
+        )
     )
 
 
 def _summaries(
-    session: Session, scope: Scope, *, kind: ItemKind | str | None = None,
+    session: Session,
+    scope: Scope,
+    *,
+    kind: ItemKind | str | None = None,
     group_ids: Sequence[int] | None = None,
 ) -> list[GroupSummary]:
     query = (
         select(
-            IdeaGroup.id, IdeaGroup.kind, IdeaGroup.title, IdeaGroup.title_locked,
-            IdeaGroup.confirmed, func.count(FeedbackItem.id),
+            IdeaGroup.id,
+            IdeaGroup.kind,
+            IdeaGroup.title,
+            IdeaGroup.title_locked,
+            IdeaGroup.confirmed,
+            func.count(FeedbackItem.id),
             func.count(func.distinct(Submission.organisation)),
             func.count(func.distinct(Submission.region_id)),
         )
@@ -95,8 +105,13 @@ def _summaries(
         .join(FeedbackItem, FeedbackItem.id == IdeaGroupMember.item_id)
         .join(Submission, Submission.id == FeedbackItem.submission_id)
         .where(Submission.status != ReviewStatus.SPAM, scope.filter(Submission.region_id))
-        .group_by(IdeaGroup.id, IdeaGroup.kind, IdeaGroup.title, IdeaGroup.title_locked,
-                  IdeaGroup.confirmed)
+        .group_by(
+            IdeaGroup.id,
+            IdeaGroup.kind,
+            IdeaGroup.title,
+            IdeaGroup.title_locked,
+            IdeaGroup.confirmed,
+        )
         .having(func.count(FeedbackItem.id) >= MIN_ITEMS)
     )
     if kind is not None:
@@ -108,8 +123,14 @@ def _summaries(
     titles = _scoped_titles(session, scope, partial)
     summaries = [
         GroupSummary(
-            id=r.id, number=r.id, title=titles.get(r.id, r.title), kind=ItemKind(r.kind).value,
-            items=r[5], organisations=r[6], regions=r[7], confirmed=r.confirmed,
+            id=r.id,
+            number=r.id,
+            title=titles.get(r.id, r.title),
+            kind=ItemKind(r.kind).value,
+            items=r[5],
+            organisations=r[6],
+            regions=r[7],
+            confirmed=r.confirmed,
             title_locked=r.title_locked,
         )
         for r in rows
@@ -128,8 +149,11 @@ def _scoped_titles(session: Session, scope: Scope, group_ids: Iterable[int]) -> 
         select(IdeaGroupMember.group_id, IdeaGroupMember.closeness, FeedbackItem.text)
         .join(FeedbackItem, FeedbackItem.id == IdeaGroupMember.item_id)
         .join(Submission, Submission.id == FeedbackItem.submission_id)
-        .where(IdeaGroupMember.group_id.in_(ids), Submission.status != ReviewStatus.SPAM,
-               scope.filter(Submission.region_id))
+        .where(
+            IdeaGroupMember.group_id.in_(ids),
+            Submission.status != ReviewStatus.SPAM,
+            scope.filter(Submission.region_id),
+        )
     )
     for gid, closeness, text in rows:
         if gid not in best or closeness > best[gid][0]:
@@ -161,14 +185,24 @@ def group_detail(session: Session, scope: Scope, group_id: int) -> GroupDetail:
     summary = group_summary(session, scope, group_id)
     rows = session.execute(
         select(
-            FeedbackItem.id, Submission.id, Submission.reference, Submission.region_id,
-            Submission.organisation, Submission.category_code, FeedbackItem.theme_id,
-            FeedbackItem.text, IdeaGroupMember.pinned, IdeaGroupMember.closeness,
+            FeedbackItem.id,
+            Submission.id,
+            Submission.reference,
+            Submission.region_id,
+            Submission.organisation,
+            Submission.category_code,
+            FeedbackItem.theme_id,
+            FeedbackItem.text,
+            IdeaGroupMember.pinned,
+            IdeaGroupMember.closeness,
         )
         .join(FeedbackItem, FeedbackItem.id == IdeaGroupMember.item_id)
         .join(Submission, Submission.id == FeedbackItem.submission_id)
-        .where(IdeaGroupMember.group_id == group_id, Submission.status != ReviewStatus.SPAM,
-               scope.filter(Submission.region_id))
+        .where(
+            IdeaGroupMember.group_id == group_id,
+            Submission.status != ReviewStatus.SPAM,
+            scope.filter(Submission.region_id),
+        )
         .order_by(IdeaGroupMember.closeness.desc(), FeedbackItem.id)
     )
     return GroupDetail(summary, tuple(GroupMemberRow(*row) for row in rows))
@@ -178,8 +212,7 @@ def group_numbers(session: Session, scope: Scope) -> dict[int, int]:
     """item id -> group number, for the items of groups visible in the scope."""
     members = _members(scope).subquery()
     visible = (
-        select(members.c.group_id).group_by(members.c.group_id)
-        .having(func.count() >= MIN_ITEMS)
+        select(members.c.group_id).group_by(members.c.group_id).having(func.count() >= MIN_ITEMS)
     )
     rows = session.execute(
         select(members.c.item_id, members.c.group_id).where(members.c.group_id.in_(visible))
@@ -203,17 +236,26 @@ def quotes(
     for start in range(0, len(ids), 500):
         rows = session.execute(
             select(
-                IdeaGroupMember.group_id, FeedbackItem.id, Submission.id, Submission.reference,
-                Submission.region_id, Submission.organisation, Submission.category_code,
-                FeedbackItem.theme_id, FeedbackItem.text, IdeaGroupMember.pinned,
+                IdeaGroupMember.group_id,
+                FeedbackItem.id,
+                Submission.id,
+                Submission.reference,
+                Submission.region_id,
+                Submission.organisation,
+                Submission.category_code,
+                FeedbackItem.theme_id,
+                FeedbackItem.text,
+                IdeaGroupMember.pinned,
                 IdeaGroupMember.closeness,
             )
             .join(FeedbackItem, FeedbackItem.id == IdeaGroupMember.item_id)
             .join(Submission, Submission.id == FeedbackItem.submission_id)
-            .where(IdeaGroupMember.group_id.in_(ids[start:start + 500]),
-                   Submission.status != ReviewStatus.SPAM, scope.filter(Submission.region_id))
-            .order_by(IdeaGroupMember.group_id, IdeaGroupMember.closeness.desc(),
-                      FeedbackItem.id)
+            .where(
+                IdeaGroupMember.group_id.in_(ids[start : start + 500]),
+                Submission.status != ReviewStatus.SPAM,
+                scope.filter(Submission.region_id),
+            )
+            .order_by(IdeaGroupMember.group_id, IdeaGroupMember.closeness.desc(), FeedbackItem.id)
         )
         for gid, *member in rows:
             row = GroupMemberRow(*member)

@@ -95,8 +95,7 @@ def regroup_if_stale(session: Session) -> bool:
 
 def _load(session: Session, kind: ItemKind) -> list[_Item]:
     rows = session.execute(
-        select(FeedbackItem.id, FeedbackItem.text, IdeaGroupMember.group_id,
-               IdeaGroupMember.pinned)
+        select(FeedbackItem.id, FeedbackItem.text, IdeaGroupMember.group_id, IdeaGroupMember.pinned)
         .join(Submission, FeedbackItem.submission_id == Submission.id)
         .outerjoin(IdeaGroupMember, IdeaGroupMember.item_id == FeedbackItem.id)
         .where(FeedbackItem.kind == kind, Submission.status != ReviewStatus.SPAM)
@@ -106,7 +105,9 @@ def _load(session: Session, kind: ItemKind) -> list[_Item]:
 
 
 def _assign(
-    items: Sequence[_Item], clusters: list[list[int]], group_kind: dict[int, ItemKind],
+    items: Sequence[_Item],
+    clusters: list[list[int]],
+    group_kind: dict[int, ItemKind],
     kind: ItemKind,
 ) -> tuple[dict[int, int | None], list[list[int]]]:
     """Each unpinned item's group (None: alone) and the clusters that need a new group."""
@@ -118,12 +119,13 @@ def _assign(
         if not free:
             continue
         pinned_votes = Counter(
-            items[i].group_id for i in members
-            if items[i].pinned and items[i].group_id is not None
+            items[i].group_id for i in members if items[i].pinned and items[i].group_id is not None
         )
         previous_votes = Counter(
-            items[i].group_id for i in free
-            if items[i].group_id is not None and items[i].group_id not in claimed
+            items[i].group_id
+            for i in free
+            if items[i].group_id is not None
+            and items[i].group_id not in claimed
             and group_kind.get(items[i].group_id) is kind
         )
         if pinned_votes:
@@ -143,13 +145,26 @@ def _assign(
 
 
 @overload
-def regroup(session: Session, *, actor_id: int | None = ..., settings: Settings | None = ...,
-            only_if_stale: Literal[False] = ...) -> RegroupResult: ...
-@overload
-def regroup(session: Session, *, actor_id: int | None = ..., settings: Settings | None = ...,
-            only_if_stale: bool) -> RegroupResult | None: ...
 def regroup(
-    session: Session, *, actor_id: int | None = None, settings: Settings | None = None,
+    session: Session,
+    *,
+    actor_id: int | None = ...,
+    settings: Settings | None = ...,
+    only_if_stale: Literal[False] = ...,
+) -> RegroupResult: ...
+@overload
+def regroup(
+    session: Session,
+    *,
+    actor_id: int | None = ...,
+    settings: Settings | None = ...,
+    only_if_stale: bool,
+) -> RegroupResult | None: ...
+def regroup(
+    session: Session,
+    *,
+    actor_id: int | None = None,
+    settings: Settings | None = None,
     only_if_stale: bool = False,
 ) -> RegroupResult | None:
     """Recompute the automatic groups of every kind, respecting what people curated.
@@ -171,9 +186,11 @@ def regroup(
         final: dict[int, tuple[int | None, bool]] = {}  # item id -> (group, pinned)
         scores: dict[int, float] = {}
         for kind in ItemKind:
-            items = [i for i in _load(session, kind)
-                     if not (i.pinned and (i.group_id is None or group_kind.get(i.group_id)
-                                           is not kind))]
+            items = [
+                i
+                for i in _load(session, kind)
+                if not (i.pinned and (i.group_id is None or group_kind.get(i.group_id) is not kind))
+            ]
             total += len(items)
             vectors = vectorise([i.text for i in items])
             target, fresh = _assign(items, cluster_vectors(vectors, settings), group_kind, kind)
@@ -200,18 +217,31 @@ def regroup(
                         group.title = title
         _write(session, groups, final, scores)
         kept = {gid for gid, _ in final.values() if gid is not None and gid in groups}
-        result = RegroupResult(items=total, groups=len(kept), grouped_items=sum(
-            1 for gid, _ in final.values() if gid in groups))
+        result = RegroupResult(
+            items=total,
+            groups=len(kept),
+            grouped_items=sum(1 for gid, _ in final.values() if gid in groups),
+        )
         _stamp(session, stamp, result)
-        audit.record(session, actor_id=actor_id, action="idea_groups.regroup",
-                     target_type="idea_groups", target_id=None,
-                     after={"items": result.items, "groups": result.groups,
-                            "grouped_items": result.grouped_items})
+        audit.record(
+            session,
+            actor_id=actor_id,
+            action="idea_groups.regroup",
+            target_type="idea_groups",
+            target_id=None,
+            after={
+                "items": result.items,
+                "groups": result.groups,
+                "grouped_items": result.grouped_items,
+            },
+        )
     return result
 
 
 def _write(
-    session: Session, groups: dict[int, IdeaGroup], final: dict[int, tuple[int | None, bool]],
+    session: Session,
+    groups: dict[int, IdeaGroup],
+    final: dict[int, tuple[int | None, bool]],
     scores: dict[int, float],
 ) -> None:
     """Store memberships; drop groups left empty (or alone, unless a person kept them)."""
@@ -224,25 +254,32 @@ def _write(
     session.flush()
     session.execute(delete(IdeaGroupMember).where(IdeaGroupMember.pinned.is_(False)))
     # A pinned item whose kind a reviewer changed no longer belongs to its group.
-    session.execute(delete(IdeaGroupMember).where(
-        IdeaGroupMember.pinned.is_(True),
-        exists().where(
-            IdeaGroup.id == IdeaGroupMember.group_id,
-            FeedbackItem.id == IdeaGroupMember.item_id,
-            FeedbackItem.kind != IdeaGroup.kind,
-        ),
-    ))
+    session.execute(
+        delete(IdeaGroupMember).where(
+            IdeaGroupMember.pinned.is_(True),
+            exists().where(
+                IdeaGroup.id == IdeaGroupMember.group_id,
+                FeedbackItem.id == IdeaGroupMember.item_id,
+                FeedbackItem.kind != IdeaGroup.kind,
+            ),
+        )
+    )
     rows = [
-        {"item_id": item_id, "group_id": gid, "pinned": False,
-         "closeness": scores.get(item_id, 0.0)}
+        {
+            "item_id": item_id,
+            "group_id": gid,
+            "pinned": False,
+            "closeness": scores.get(item_id, 0.0),
+        }
         for item_id, (gid, pinned) in final.items()
         if not pinned and gid in groups
     ]
     for start in range(0, len(rows), 5000):
-        session.execute(insert(IdeaGroupMember), rows[start:start + 5000])
+        session.execute(insert(IdeaGroupMember), rows[start : start + 5000])
     pinned_rows = [
         {"item_id": item_id, "closeness": scores.get(item_id, 0.0)}
-        for item_id, (gid, pinned) in final.items() if pinned and gid in groups
+        for item_id, (gid, pinned) in final.items()
+        if pinned and gid in groups
     ]
     if pinned_rows:
         session.execute(update(IdeaGroupMember), pinned_rows)

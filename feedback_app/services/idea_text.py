@@ -17,26 +17,38 @@ import snowballstemmer
 
 from feedback_app.models.search import fold
 
-_ARABIC_LETTERS = str.maketrans({
-    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي",
-    "ـ": "", "ء": "",
-})
+_ARABIC_LETTERS = str.maketrans(
+    {
+        "أ": "ا",
+        "إ": "ا",
+        "آ": "ا",
+        "ٱ": "ا",
+        "ى": "ي",
+        "ة": "ه",
+        "ؤ": "و",
+        "ئ": "ي",
+        "ـ": "",
+        "ء": "",
+    }
+)
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 # Function words and the filler of feedback sentences: they carry no idea.
-_FRENCH_STOPWORDS = frozenset("""
+_FRENCH_WORDS = """
 a au aux avec ce ces cet cette d dans de des du elle en est et etre il ils l la le les leur
 leurs lui mais me meme mes moi mon n ne nos notre nous on ou par pas pour plus qu que qui sa se
 ses son sont sur ta te tes toi ton tu un une vos votre vous y c s j m t aussi tres bien faut
 faire fait il avoir ont sont etre peu beaucoup tout tous toute toutes nous afin entre sans sous
 chez dont donc car si deja encore ainsi comme quand nombre plus moins trop davantage
-""".split())  # noqa: SIM905 - a word list reads best as words
-_ARABIC_STOPWORDS = frozenset(fold(w).translate(_ARABIC_LETTERS) for w in """
+"""
+_ARABIC_WORDS = """
 في من على الى إلى عن مع هذا هذه ذلك تلك التي الذي الذين و او أو ثم لا لم لن ما ان أن إن كان
 كانت يكون هناك هنا كل بعض كما لكن بين عند حتى قد ب ل ك ف به بها له لها فيه فيها الى عبر اكثر
 أكثر جدا يجب ينبغي نحتاج نحن هم هو هي
-""".split())  # noqa: SIM905 - a word list reads best as words
+"""
+_FRENCH_STOPWORDS = frozenset(_FRENCH_WORDS.split())
+_ARABIC_STOPWORDS = frozenset(fold(w).translate(_ARABIC_LETTERS) for w in _ARABIC_WORDS.split())
 _STOPWORDS = _FRENCH_STOPWORDS | _ARABIC_STOPWORDS
 
 _french = snowballstemmer.stemmer("french")
@@ -53,10 +65,7 @@ def _stem(word: str) -> str:
 def words(text: str) -> list[str]:
     """The stems of the words that carry meaning, in order."""
     folded = fold(text).translate(_ARABIC_LETTERS)
-    return [
-        _stem(w) for w in _WORD.findall(folded)
-        if w not in _STOPWORDS and len(w) > 1
-    ]
+    return [_stem(w) for w in _WORD.findall(folded) if w not in _STOPWORDS and len(w) > 1]
 
 
 def normalise(text: str) -> str:

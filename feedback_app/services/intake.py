@@ -90,9 +90,7 @@ def load_reference(session: Session) -> Reference:
     categories = session.scalars(select(Category)).all()
     themes = session.scalars(select(Theme)).all()
     return Reference(
-        categories=ValueMatcher.of(
-            (c.code, (c.name_fr, c.name_ar, c.name_en)) for c in categories
-        ),
+        categories=ValueMatcher.of((c.code, (c.name_fr, c.name_ar, c.name_en)) for c in categories),
         category_codes=[c.code for c in categories],
         themes=ValueMatcher.of((t.code, (t.name_fr, t.name_ar, t.name_en)) for t in themes),
         theme_codes=[t.code for t in themes if not t.retired],
@@ -116,14 +114,22 @@ def build_preview(
     with force_locale(language):
         _mark_duplicates(rows, stored_fingerprints(session, stop.id))
     already = session.scalar(
-        select(ImportBatch.id).where(
-            ImportBatch.stop_id == stop.id, ImportBatch.file_sha256 == sha256,
+        select(ImportBatch.id)
+        .where(
+            ImportBatch.stop_id == stop.id,
+            ImportBatch.file_sha256 == sha256,
             ImportBatch.status == ImportStatus.COMMITTED,
-        ).limit(1)
+        )
+        .limit(1)
     )
     return Preview(
-        stop_id=stop.id, region_id=stop.region_id, file_name=file_name[-_FILE_NAME_MAX:],
-        file_sha256=sha256, language=language, rows=rows, already_imported=already is not None,
+        stop_id=stop.id,
+        region_id=stop.region_id,
+        file_name=file_name[-_FILE_NAME_MAX:],
+        file_sha256=sha256,
+        language=language,
+        rows=rows,
+        already_imported=already is not None,
     )
 
 
@@ -173,9 +179,14 @@ def save_preview(session: Session, preview: Preview, *, user_id: int | None) -> 
             )
         )
         batch = ImportBatch(
-            stop_id=preview.stop_id, region_id=preview.region_id, user_id=user_id,
-            file_name=preview.file_name, file_sha256=preview.file_sha256,
-            language=preview.language, rows=preview.rows, status=ImportStatus.PENDING,
+            stop_id=preview.stop_id,
+            region_id=preview.region_id,
+            user_id=user_id,
+            file_name=preview.file_name,
+            file_sha256=preview.file_sha256,
+            language=preview.language,
+            rows=preview.rows,
+            status=ImportStatus.PENDING,
         )
         session.add(batch)
         session.flush()
@@ -215,11 +226,13 @@ def _table(model: type[Submission] | type[FeedbackItem]) -> Table:
 
 def _commit(session: Session, batch_id: int, *, actor_id: int | None) -> CommitResult:
     with write_transaction(session):
-        claimed = rowcount(session.execute(
-            update(ImportBatch)
-            .where(ImportBatch.id == batch_id, ImportBatch.status == ImportStatus.PENDING)
-            .values(status=ImportStatus.COMMITTED, committed_at=utcnow())
-        ))
+        claimed = rowcount(
+            session.execute(
+                update(ImportBatch)
+                .where(ImportBatch.id == batch_id, ImportBatch.status == ImportStatus.PENDING)
+                .values(status=ImportStatus.COMMITTED, committed_at=utcnow())
+            )
+        )
         batch = session.get_one(ImportBatch, batch_id, populate_existing=True)
         if not claimed:
             return _result(batch, first_time=False)
@@ -233,17 +246,24 @@ def _commit(session: Session, batch_id: int, *, actor_id: int | None) -> CommitR
         batch.stored_count = len(valid)
         result = _result(batch, first_time=True)
         audit.record(
-            session, actor_id=actor_id, action=COMMIT_ACTION, target_type="import_batch",
-            target_id=batch_id, region_id=stop.region_id,
-            after={"file": batch.file_name, "stop": stop.code, "stored": result.stored,
-                   "duplicates": result.duplicates, "errors": result.errors},
+            session,
+            actor_id=actor_id,
+            action=COMMIT_ACTION,
+            target_type="import_batch",
+            target_id=batch_id,
+            region_id=stop.region_id,
+            after={
+                "file": batch.file_name,
+                "stop": stop.code,
+                "stored": result.stored,
+                "duplicates": result.duplicates,
+                "errors": result.errors,
+            },
         )
     return result
 
 
-def _insert(
-    session: Session, rows: list[dict[str, Any]], stop: TourStop, batch_id: int
-) -> None:
+def _insert(session: Session, rows: list[dict[str, Any]], stop: TourStop, batch_id: int) -> None:
     """Bulk inserts (submissions, then their items): 5,000 rows in one transaction, without
     building an ORM object per row. The search text is folded here, as the model's listener
     does for a single submission."""
@@ -254,36 +274,67 @@ def _insert(
     submissions = []
     for row in rows:
         clean, reference = row["clean"], receipt_reference(region_code)
-        submissions.append({
-            "region_id": stop.region_id, "stop_id": stop.id, "client_id": uuid.uuid4(),
-            "reference": reference, "organisation": clean["organisation"],
-            "category_code": clean["category"], "person_name": clean["name"],
-            "job_title": clean["job_title"], "email": clean["email"], "phone": clean["phone"],
-            "consent_contact": clean["consent_contact"], "language": clean["language"],
-            "source": SubmissionSource.IMPORT, "status": ReviewStatus.NEW, "late": False,
-            "created_at": now, "updated_at": now, "import_batch_id": batch_id,
-            "fingerprint": row["fingerprint"],
-            "search_text": search_document(clean["organisation"], reference, [clean["text"]]),
-        })
+        submissions.append(
+            {
+                "region_id": stop.region_id,
+                "stop_id": stop.id,
+                "client_id": uuid.uuid4(),
+                "reference": reference,
+                "organisation": clean["organisation"],
+                "category_code": clean["category"],
+                "person_name": clean["name"],
+                "job_title": clean["job_title"],
+                "email": clean["email"],
+                "phone": clean["phone"],
+                "consent_contact": clean["consent_contact"],
+                "language": clean["language"],
+                "source": SubmissionSource.IMPORT,
+                "status": ReviewStatus.NEW,
+                "late": False,
+                "created_at": now,
+                "updated_at": now,
+                "import_batch_id": batch_id,
+                "fingerprint": row["fingerprint"],
+                "search_text": search_document(clean["organisation"], reference, [clean["text"]]),
+            }
+        )
     # Plain executemany (no RETURNING): measured 20 times faster here than the ORM's bulk
     # insert with RETURNING, which splices its result batches row by row.
     session.execute(insert(_table(Submission)), submissions)
-    ids = {fingerprint: id_ for fingerprint, id_ in session.execute(
-        select(Submission.fingerprint, Submission.id).where(
-            Submission.import_batch_id == batch_id)
-    )}
-    session.execute(insert(_table(FeedbackItem)), [{
-        "submission_id": ids[row["fingerprint"]], "position": 0,
-        "kind": ItemKind(row["clean"]["kind"]), "text": row["clean"]["text"],
-        "theme_id": theme_ids.get(row["clean"]["theme"]) if row["clean"]["theme"] else None,
-        "priority": Priority(row["clean"]["priority"]) if row["clean"]["priority"] else None,
-        "shortlisted": False,
-    } for row in rows])
+    ids = {
+        fingerprint: id_
+        for fingerprint, id_ in session.execute(
+            select(Submission.fingerprint, Submission.id).where(
+                Submission.import_batch_id == batch_id
+            )
+        )
+    }
+    session.execute(
+        insert(_table(FeedbackItem)),
+        [
+            {
+                "submission_id": ids[row["fingerprint"]],
+                "position": 0,
+                "kind": ItemKind(row["clean"]["kind"]),
+                "text": row["clean"]["text"],
+                "theme_id": theme_ids.get(row["clean"]["theme"]) if row["clean"]["theme"] else None,
+                "priority": Priority(row["clean"]["priority"])
+                if row["clean"]["priority"]
+                else None,
+                "shortlisted": False,
+            }
+            for row in rows
+        ],
+    )
 
 
 def _result(batch: ImportBatch, *, first_time: bool) -> CommitResult:
     statuses = Counter(row["status"] for row in batch.rows)
     return CommitResult(
-        batch_id=batch.id, stored=batch.stored_count, duplicates=statuses[DUPLICATE],
-        errors=statuses[ERROR], first_time=first_time, statuses=dict(statuses),
+        batch_id=batch.id,
+        stored=batch.stored_count,
+        duplicates=statuses[DUPLICATE],
+        errors=statuses[ERROR],
+        first_time=first_time,
+        statuses=dict(statuses),
     )

@@ -72,8 +72,10 @@ def read_table(
         raise FileRefused(_l("Format non pris en charge : .xlsx, .ods ou .csv attendu."))
     if data.startswith(_OLE_MAGIC):
         raise FileRefused(
-            _l("Classeur protégé par mot de passe ou ancien format .xls : enregistrez-le en "
-               ".xlsx sans mot de passe.")
+            _l(
+                "Classeur protégé par mot de passe ou ancien format .xls : enregistrez-le en "
+                ".xlsx sans mot de passe."
+            )
         )
     if extension == ".csv":
         if data.startswith(_ZIP_MAGIC) or b"\x00" in data[:4096]:
@@ -158,7 +160,11 @@ def _read_csv(data: bytes) -> list[list[Any]]:
     separator = ";" if first_line.count(";") >= first_line.count(",") else ","
     try:
         frame = pd.read_csv(
-            io.StringIO(text), sep=separator, header=None, dtype=str, keep_default_na=False,
+            io.StringIO(text),
+            sep=separator,
+            header=None,
+            dtype=str,
+            keep_default_na=False,
             skip_blank_lines=True,
         )
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:

@@ -15,33 +15,75 @@ from feedback_app.exports.labels import LABELS, Labels
 from feedback_app.models import ItemKind, Priority, fold
 
 FIELDS = (
-    "organisation", "category", "kind", "text", "theme", "priority",
-    "name", "job_title", "email", "phone", "consent",
+    "organisation",
+    "category",
+    "kind",
+    "text",
+    "theme",
+    "priority",
+    "name",
+    "job_title",
+    "email",
+    "phone",
+    "consent",
 )
 REQUIRED = ("organisation", "category", "kind", "text")
 CONTACT = ("name", "email", "phone")
 _EXPORT_KEYS = {"name": "person_name"}
 _EXTRA_ALIASES: dict[str, tuple[str, ...]] = {
-    "organisation": ("organization", "entreprise", "societe", "etablissement", "structure",
-                     "nom de l'organisation", "raison sociale", "organisation name",
-                     "organization name", "اسم المؤسسة", "الشركة", "المنظمة"),
+    "organisation": (
+        "organization",
+        "entreprise",
+        "societe",
+        "etablissement",
+        "structure",
+        "nom de l'organisation",
+        "raison sociale",
+        "organisation name",
+        "organization name",
+        "اسم المؤسسة",
+        "الشركة",
+        "المنظمة",
+    ),
     "category": ("categorie professionnelle", "secteur", "professional category", "القطاع"),
     "kind": ("type de contribution", "nature", "contribution type", "نوع المساهمة"),
-    "text": ("contribution", "texte de la contribution", "description", "comment",
-             "commentaire", "المساهمة", "نص المساهمة"),
+    "text": (
+        "contribution",
+        "texte de la contribution",
+        "description",
+        "comment",
+        "commentaire",
+        "المساهمة",
+        "نص المساهمة",
+    ),
     "theme": ("axe", "المحور الموضوعاتي", "الموضوع"),
     "priority": ("urgence",),
     "name": ("nom et prenom", "nom complet", "full name", "contact", "الاسم الكامل"),
     "job_title": ("poste", "titre", "job", "position", "role", "المنصب", "الوظيفة"),
-    "email": ("adresse e-mail", "courriel", "mail", "e-mail address", "email address",
-              "البريد"),
-    "phone": ("tel", "telephone", "portable", "gsm", "mobile", "phone number", "الهاتف المحمول",
-              "رقم الهاتف"),
-    "consent": ("consentement", "accord", "accepte d'etre recontacte", "agreed to be contacted",
-                "الموافقة", "موافقة"),
+    "email": ("adresse e-mail", "courriel", "mail", "e-mail address", "email address", "البريد"),
+    "phone": (
+        "tel",
+        "telephone",
+        "portable",
+        "gsm",
+        "mobile",
+        "phone number",
+        "الهاتف المحمول",
+        "رقم الهاتف",
+    ),
+    "consent": (
+        "consentement",
+        "accord",
+        "accepte d'etre recontacte",
+        "agreed to be contacted",
+        "الموافقة",
+        "موافقة",
+    ),
 }
 CONSENT_LABELS = {
-    "fr": "Consentement (oui/non)", "ar": "الموافقة (نعم/لا)", "en": "Consent (yes/no)",
+    "fr": "Consentement (oui/non)",
+    "ar": "الموافقة (نعم/لا)",
+    "en": "Consent (yes/no)",
 }
 _YES = frozenset({"oui", "o", "yes", "y", "true", "vrai", "1", "x", "نعم", "ok"})
 _NO = frozenset({"non", "n", "no", "false", "faux", "0", "لا", ""})
@@ -117,8 +159,11 @@ class ValueMatcher:
 
 def kind_matcher() -> ValueMatcher:
     return ValueMatcher.of(
-        (kind.value, [Labels(lang).kind(kind.value) for lang in LABELS]
-         + [Labels(lang).kind_plural(kind.value) for lang in LABELS])
+        (
+            kind.value,
+            [Labels(lang).kind(kind.value) for lang in LABELS]
+            + [Labels(lang).kind_plural(kind.value) for lang in LABELS],
+        )
         for kind in ItemKind
     )
 

@@ -96,8 +96,11 @@ def _check_row(
     get = values.get
     organisation, text = get("organisation", ""), get("text", "")
     outcome: dict[str, Any] = {
-        "row": number, "organisation": organisation[:200], "text": text[:200],
-        "errors": [], "notes": [],
+        "row": number,
+        "organisation": organisation[:200],
+        "text": text[:200],
+        "errors": [],
+        "notes": [],
     }
     if organisation.strip().lower().startswith(EXAMPLE_MARKERS):
         return {**outcome, "status": EXAMPLE}
@@ -122,16 +125,20 @@ def _check_row(
         "email": get("email", ""),
         "phone": get("phone", ""),
         "language": language,
-        "items": [{
-            "kind": kinds.code(get("kind", "")),
-            "text": text,
-            "theme": reference.themes.code(get("theme", "")) or None,
-            "priority": priorities.code(get("priority", "")) or None,
-        }],
+        "items": [
+            {
+                "kind": kinds.code(get("kind", "")),
+                "text": text,
+                "theme": reference.themes.code(get("theme", "")) or None,
+                "priority": priorities.code(get("priority", "")) or None,
+            }
+        ],
     }
     try:
         clean = validate_submission(
-            raw, categories=reference.category_codes, themes=reference.theme_codes,
+            raw,
+            categories=reference.category_codes,
+            themes=reference.theme_codes,
             default_language=language,
         )
     except ValidationFailed as failure:
@@ -147,10 +154,17 @@ def _check_row(
         "status": VALID,
         "fingerprint": fingerprint(stop_id, clean.organisation, item.text),
         "clean": {
-            "organisation": clean.organisation, "category": clean.category,
-            "name": clean.name, "job_title": clean.job_title, "email": clean.email,
-            "phone": clean.phone, "consent_contact": clean.consent_contact,
-            "language": clean.language, "kind": item.kind.value, "text": item.text,
-            "theme": item.theme, "priority": item.priority.value if item.priority else None,
+            "organisation": clean.organisation,
+            "category": clean.category,
+            "name": clean.name,
+            "job_title": clean.job_title,
+            "email": clean.email,
+            "phone": clean.phone,
+            "consent_contact": clean.consent_contact,
+            "language": clean.language,
+            "kind": item.kind.value,
+            "text": item.text,
+            "theme": item.theme,
+            "priority": item.priority.value if item.priority else None,
         },
     }

@@ -63,7 +63,7 @@ _INSTRUCTIONS = {
         "Required columns: Organisation, Category, Kind, Text. Pick Category, Kind, Theme and "
         "Priority from the drop-down lists.",
         "Contact details (name, email, phone) are kept only when the Consent column says "
-        "\"yes\": the person agreed to be contacted again.",
+        '"yes": the person agreed to be contacted again.',
         "The example row (organisation starting with [EXAMPLE]) is ignored by the import.",
         "At most {max_rows} rows. Accepted formats: .xlsx, .ods, .csv (UTF-8 or Windows-1252, "
         "separator ; or ,). A preview is shown before anything is stored; a row already "
@@ -83,13 +83,20 @@ def build_template(
     language = language if language in LANGUAGE_CODES else "fr"
     labels = Labels(language)
     lists = {
-        "category": [c.name_for(language) for c in
-                     session.scalars(select(Category).order_by(Category.position))],
+        "category": [
+            c.name_for(language)
+            for c in session.scalars(select(Category).order_by(Category.position))
+        ],
         "kind": [labels.kind(kind.value) for kind in ItemKind],
-        "theme": [t.name_for(language) for t in session.scalars(
-            select(Theme).where(Theme.retired.is_(False)).order_by(Theme.position, Theme.id))],
-        "priority": [labels.priority(p.value) for p in (Priority.HIGH, Priority.MEDIUM,
-                                                          Priority.LOW)],
+        "theme": [
+            t.name_for(language)
+            for t in session.scalars(
+                select(Theme).where(Theme.retired.is_(False)).order_by(Theme.position, Theme.id)
+            )
+        ],
+        "priority": [
+            labels.priority(p.value) for p in (Priority.HIGH, Priority.MEDIUM, Priority.LOW)
+        ],
         "consent": list(_YES_NO[language]),
     }
     buffer = io.BytesIO()
@@ -108,25 +115,37 @@ def build_template(
     sheet.set_column(0, len(FIELDS) - 1, 22)
     sheet.set_column(FIELDS.index("text"), FIELDS.index("text"), 60)
     organisation, text = _EXAMPLE[language]
-    sample = {"organisation": organisation, "category": lists["category"][0],
-              "kind": lists["kind"][0], "text": text,
-              "theme": lists["theme"][0] if lists["theme"] else "",
-              "priority": lists["priority"][0], "consent": lists["consent"][1]}
+    sample = {
+        "organisation": organisation,
+        "category": lists["category"][0],
+        "kind": lists["kind"][0],
+        "text": text,
+        "theme": lists["theme"][0] if lists["theme"] else "",
+        "priority": lists["priority"][0],
+        "consent": lists["consent"][1],
+    }
     sheet.write_row(1, 0, [sample.get(field, "") for field in FIELDS], example)
     for column, (field, values) in enumerate(lists.items()):
         list_sheet.write_column(0, column, values)
         if values:
             letter = chr(ord("A") + column)
             where = FIELDS.index(field)
-            sheet.data_validation(1, where, max_rows + 1, where, {
-                "validate": "list",
-                "source": f"='{lists_name}'!${letter}$1:${letter}${len(values)}",
-            })
+            sheet.data_validation(
+                1,
+                where,
+                max_rows + 1,
+                where,
+                {
+                    "validate": "list",
+                    "source": f"='{lists_name}'!${letter}$1:${letter}${len(values)}",
+                },
+            )
     list_sheet.hide()
     help_sheet.set_column(0, 0, 110)
     wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
     for row, line in enumerate(_INSTRUCTIONS[language]):
-        help_sheet.write_string(row, 0, line.format(stop=f"{stop.city} ({stop.code})",
-                                                     max_rows=max_rows), wrap)
+        help_sheet.write_string(
+            row, 0, line.format(stop=f"{stop.city} ({stop.code})", max_rows=max_rows), wrap
+        )
     workbook.close()
     return buffer.getvalue()

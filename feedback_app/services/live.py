@@ -115,16 +115,23 @@ def live_figures(session: Session, scope: Scope, stop_id: int) -> LiveFigures:
         for theme_id, count in per_theme.items():
             theme_totals[theme_id] = theme_totals.get(theme_id, 0) + count
     names = {t.id: Bilingual(t.name_fr, t.name_ar) for t in session.scalars(select(Theme))}
-    top = sorted(((count, theme_id) for theme_id, count in theme_totals.items()
-                  if theme_id in names), key=lambda pair: (-pair[0], pair[1]))[:TOP_THEMES]
+    top = sorted(
+        ((count, theme_id) for theme_id, count in theme_totals.items() if theme_id in names),
+        key=lambda pair: (-pair[0], pair[1]),
+    )[:TOP_THEMES]
     ideas = stop_ideas(session, stop.id, unreviewed=stop.live_shows_unreviewed)
     figures = LiveFigures(
-        stop_id=stop.id, city=stop.city, date=stop.date,
+        stop_id=stop.id,
+        city=stop.city,
+        date=stop.date,
         region=Bilingual(stop.region.name_fr, stop.region.name_ar),
-        submissions=counts.submissions, by_kind=counts.by_kind,
+        submissions=counts.submissions,
+        by_kind=counts.by_kind,
         top_themes=[Ranked(names[theme_id], count) for count, theme_id in top],
-        ideas=ideas, texts=_texts(session, stop),
-        unreviewed_texts=stop.live_shows_unreviewed, at=utcnow(),
+        ideas=ideas,
+        texts=_texts(session, stop),
+        unreviewed_texts=stop.live_shows_unreviewed,
+        at=utcnow(),
     )
     session.rollback()  # end the read transaction: a screen polls for hours
     return figures
@@ -143,9 +150,7 @@ def stop_ideas(session: Session, stop_id: int, *, unreviewed: bool) -> list[Idea
     person wrote it; otherwise, if HQ allows unreviewed text, the title is the stop's own most
     typical item of the group, never another region's text.
     """
-    stamp = session.execute(
-        select(IdeaGroupingState.ran_at, IdeaGroupingState.fingerprint)
-    ).first()
+    stamp = session.execute(select(IdeaGroupingState.ran_at, IdeaGroupingState.fingerprint)).first()
     key = (stop_id, unreviewed)
     with _IDEAS_LOCK:
         cached = _IDEAS_CACHE.get(key)
@@ -176,8 +181,11 @@ def _compute_ideas(session: Session, stop_id: int, *, unreviewed: bool) -> list[
         query = query.where(IdeaGroup.title_locked == true())
     rows = session.execute(query).all()
     own_titles = _own_titles(session, stop_id, [r.id for r in rows if not r.title_locked])
-    return [Idea(_excerpt(r.title if r.title_locked else own_titles.get(r.id, "")), r[3])
-            for r in rows if r.title_locked or own_titles.get(r.id)]
+    return [
+        Idea(_excerpt(r.title if r.title_locked else own_titles.get(r.id, "")), r[3])
+        for r in rows
+        if r.title_locked or own_titles.get(r.id)
+    ]
 
 
 def _own_titles(session: Session, stop_id: int, group_ids: list[int]) -> dict[int, str]:
@@ -197,16 +205,23 @@ def _own_titles(session: Session, stop_id: int, group_ids: list[int]) -> dict[in
     return titles
 
 
-def set_live_unreviewed(session: Session, scope: Scope, stop_id: int, allowed: bool, *,
-                        actor_id: int | None) -> bool:
+def set_live_unreviewed(
+    session: Session, scope: Scope, stop_id: int, allowed: bool, *, actor_id: int | None
+) -> bool:
     """HQ's per-stop choice to show unreviewed texts on the live screen; False if unchanged."""
     with write_transaction(session):
         stop = _stop(session, scope, stop_id)
         if stop.live_shows_unreviewed is allowed:
             return False
-        audit.record(session, actor_id=actor_id, action="stop.live_unreviewed",
-                     target_type="stop", target_id=stop.id, region_id=stop.region_id,
-                     before={"live_shows_unreviewed": stop.live_shows_unreviewed},
-                     after={"live_shows_unreviewed": allowed})
+        audit.record(
+            session,
+            actor_id=actor_id,
+            action="stop.live_unreviewed",
+            target_type="stop",
+            target_id=stop.id,
+            region_id=stop.region_id,
+            before={"live_shows_unreviewed": stop.live_shows_unreviewed},
+            after={"live_shows_unreviewed": allowed},
+        )
         stop.live_shows_unreviewed = allowed
     return True

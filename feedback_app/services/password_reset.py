@@ -43,10 +43,20 @@ def request_reset(session: Session, *, email: str, address: str) -> tuple[User, 
     with write_transaction(session):
         user = find_user_by_email(session, email) if email else None
         if user is None or not user.active or _recently_issued(session, user):
-            audit.record(session, actor_id=None, action="auth.reset_refused",
-                         target_type="user", target_id=user.id if user else None,
-                         after={"email": email, "address": address})
+            audit.record(
+                session,
+                actor_id=None,
+                action="auth.reset_refused",
+                target_type="user",
+                target_id=user.id if user else None,
+                after={"email": email, "address": address},
+            )
             return None
-        token = issue_token(session, user=user, actor_id=None, validity=RESET_VALIDITY,
-                            action="auth.reset_requested")
+        token = issue_token(
+            session,
+            user=user,
+            actor_id=None,
+            validity=RESET_VALIDITY,
+            action="auth.reset_requested",
+        )
     return user, token

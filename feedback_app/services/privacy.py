@@ -40,8 +40,13 @@ def _has_contact() -> ColumnElement[bool]:
     )
 
 
-_ERASED = {"person_name": None, "job_title": None, "email": None, "phone": None,
-           "consent_contact": False}
+_ERASED = {
+    "person_name": None,
+    "job_title": None,
+    "email": None,
+    "phone": None,
+    "consent_contact": False,
+}
 
 
 def retention_cutoff(days: int, now: dt.datetime | None = None) -> dt.datetime:
@@ -51,7 +56,10 @@ def retention_cutoff(days: int, now: dt.datetime | None = None) -> dt.datetime:
 
 
 def purge_expired_contacts(
-    session: Session, *, retention_days: int, dry_run: bool = False,
+    session: Session,
+    *,
+    retention_days: int,
+    dry_run: bool = False,
     now: dt.datetime | None = None,
 ) -> int:
     """Erase the contact details of submissions older than the retention period.
@@ -64,7 +72,9 @@ def purge_expired_contacts(
         return session.scalar(select(func.count()).select_from(Submission).where(expired)) or 0
     with write_transaction(session):
         result = session.execute(
-            update(Submission).where(expired).values(**_ERASED)
+            update(Submission)
+            .where(expired)
+            .values(**_ERASED)
             .execution_options(synchronize_session=False)
         )
         count = rowcount(result)
@@ -72,10 +82,16 @@ def purge_expired_contacts(
             # Stored workbooks may still carry the erased details: gone in the same commit.
             forget_contact_artifacts(session)
             audit.record(
-                session, actor_id=None, action="privacy.purge", target_type="submission",
+                session,
+                actor_id=None,
+                action="privacy.purge",
+                target_type="submission",
                 target_id=None,
-                after={"submissions": count, "retention_days": retention_days,
-                       "before": cutoff.date()},
+                after={
+                    "submissions": count,
+                    "retention_days": retention_days,
+                    "before": cutoff.date(),
+                },
             )
     return count
 
@@ -125,9 +141,15 @@ def find_contacts(session: Session, query: str, *, locale: str = "fr") -> list[C
     ).all()
     return [
         ContactMatch(
-            submission_id=s.id, reference=s.reference, created_at=s.created_at,
-            region=s.region.name_for(locale), city=s.stop.city, organisation=s.organisation,
-            name=s.person_name, email=s.email, phone=s.phone,
+            submission_id=s.id,
+            reference=s.reference,
+            created_at=s.created_at,
+            region=s.region.name_for(locale),
+            city=s.stop.city,
+            organisation=s.organisation,
+            name=s.person_name,
+            email=s.email,
+            phone=s.phone,
         )
         for s in rows
     ]
@@ -154,9 +176,14 @@ def erase_contacts(session: Session, *, submission_ids: Sequence[int], actor_id:
             erased += 1
             # Which fields were cleared, never their values.
             audit.record(
-                session, actor_id=actor_id, action="privacy.erase", target_type="submission",
-                target_id=submission.id, region_id=submission.region_id,
-                before={"fields": cleared}, after={"erased": True},
+                session,
+                actor_id=actor_id,
+                action="privacy.erase",
+                target_type="submission",
+                target_id=submission.id,
+                region_id=submission.region_id,
+                before={"fields": cleared},
+                after={"erased": True},
             )
         if erased:
             # Stored workbooks may still carry the erased details: gone in the same commit.

@@ -50,9 +50,7 @@ def _status(value: ReviewStatus | str) -> ReviewStatus:
 
 def _submission(session: Session, scope: Scope, submission_id: int) -> Submission:
     submission = session.scalar(
-        select(Submission).where(
-            Submission.id == submission_id, scope.filter(Submission.region_id)
-        )
+        select(Submission).where(Submission.id == submission_id, scope.filter(Submission.region_id))
     )
     if submission is None:
         raise NotFound(submission_id)
@@ -75,8 +73,12 @@ def _check_theme(session: Session, theme_id: int | None, *, keeping: int | None 
 
 
 def set_status(
-    session: Session, scope: Scope, submission_id: int, status: ReviewStatus | str,
-    *, actor_id: int | None,
+    session: Session,
+    scope: Scope,
+    submission_id: int,
+    status: ReviewStatus | str,
+    *,
+    actor_id: int | None,
 ) -> bool:
     """Mark one submission new, reviewed or spam; False when it already was."""
     status = _status(status)
@@ -89,29 +91,46 @@ def set_status(
     return True
 
 
-def _apply_status(session: Session, actor_id: int | None, submission: Submission,
-                  status: ReviewStatus) -> bool:
+def _apply_status(
+    session: Session, actor_id: int | None, submission: Submission, status: ReviewStatus
+) -> bool:
     if submission.status is status:
         return False
-    audit.record(session, actor_id=actor_id, action="submission.status",
-                 target_type="submission", target_id=submission.id,
-                 region_id=submission.region_id, before={"status": submission.status},
-                 after={"status": status})
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action="submission.status",
+        target_type="submission",
+        target_id=submission.id,
+        region_id=submission.region_id,
+        before={"status": submission.status},
+        after={"status": status},
+    )
     submission.status = status
     return True
 
 
 def update_item(
-    session: Session, scope: Scope, submission_id: int, item_id: int, *,
-    kind: ItemKind | str, theme_id: int | None, shortlisted: bool, actor_id: int | None,
+    session: Session,
+    scope: Scope,
+    submission_id: int,
+    item_id: int,
+    *,
+    kind: ItemKind | str,
+    theme_id: int | None,
+    shortlisted: bool,
+    actor_id: int | None,
 ) -> list[str]:
     """Set an item's kind, theme and shortlist flag; return the names of what changed."""
     with write_transaction(session):
         found = session.execute(
             select(FeedbackItem, Submission)
             .join(Submission, FeedbackItem.submission_id == Submission.id)
-            .where(FeedbackItem.id == item_id, Submission.id == submission_id,
-                   scope.filter(Submission.region_id))
+            .where(
+                FeedbackItem.id == item_id,
+                Submission.id == submission_id,
+                scope.filter(Submission.region_id),
+            )
         ).first()
         if found is None:
             raise NotFound(item_id)
@@ -152,8 +171,13 @@ def _item_errors(
     return errors
 
 
-def _apply_item(session: Session, actor_id: int | None, item: FeedbackItem,
-                submission: Submission, edit: ItemReview) -> list[str]:
+def _apply_item(
+    session: Session,
+    actor_id: int | None,
+    item: FeedbackItem,
+    submission: Submission,
+    edit: ItemReview,
+) -> list[str]:
     """Set what differs, one audit row per changed field; the names of what changed.
 
     A new kind or theme moves the item in the live screen's counts, in the same transaction.
@@ -163,44 +187,84 @@ def _apply_item(session: Session, actor_id: int | None, item: FeedbackItem,
     priority = Priority(edit.priority) if edit.priority else None
     changed: list[str] = []
     if item.kind is not kind:
-        _record_item(session, actor_id, "item.kind", item, submission,
-                     {"kind": item.kind}, {"kind": kind})
+        _record_item(
+            session, actor_id, "item.kind", item, submission, {"kind": item.kind}, {"kind": kind}
+        )
         item.kind = kind
         changed.append("kind")
     if item.theme_id != edit.theme_id:
-        _record_item(session, actor_id, "item.theme", item, submission,
-                     {"theme": _theme_code(session, item.theme_id)},
-                     {"theme": _theme_code(session, edit.theme_id)})
+        _record_item(
+            session,
+            actor_id,
+            "item.theme",
+            item,
+            submission,
+            {"theme": _theme_code(session, item.theme_id)},
+            {"theme": _theme_code(session, edit.theme_id)},
+        )
         item.theme_id = edit.theme_id
         changed.append("theme")
     if item.shortlisted != edit.shortlisted:
-        _record_item(session, actor_id, "item.shortlist", item, submission,
-                     {"shortlisted": item.shortlisted}, {"shortlisted": edit.shortlisted})
+        _record_item(
+            session,
+            actor_id,
+            "item.shortlist",
+            item,
+            submission,
+            {"shortlisted": item.shortlisted},
+            {"shortlisted": edit.shortlisted},
+        )
         item.shortlisted = edit.shortlisted
         changed.append("shortlisted")
     if item.priority is not priority:
-        _record_item(session, actor_id, "item.priority", item, submission,
-                     {"priority": item.priority}, {"priority": priority})
+        _record_item(
+            session,
+            actor_id,
+            "item.priority",
+            item,
+            submission,
+            {"priority": item.priority},
+            {"priority": priority},
+        )
         item.priority = priority
         changed.append("priority")
     if "kind" in changed or "theme" in changed:
-        tally.move_items(session, [(submission.stop_id, old_key,
-                                    tally.item_key(item.kind, item.theme_id))])
+        tally.move_items(
+            session, [(submission.stop_id, old_key, tally.item_key(item.kind, item.theme_id))]
+        )
     return changed
 
 
-def _record_item(session: Session, actor_id: int | None, action: str, item: FeedbackItem,
-                 submission: Submission, before: dict[str, Any], after: dict[str, Any],
-                 ) -> None:
-    audit.record(session, actor_id=actor_id, action=action, target_type="item",
-                 target_id=item.id, region_id=submission.region_id,
-                 before={**before, "submission_id": submission.id},
-                 after={**after, "submission_id": submission.id})
+def _record_item(
+    session: Session,
+    actor_id: int | None,
+    action: str,
+    item: FeedbackItem,
+    submission: Submission,
+    before: dict[str, Any],
+    after: dict[str, Any],
+) -> None:
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action=action,
+        target_type="item",
+        target_id=item.id,
+        region_id=submission.region_id,
+        before={**before, "submission_id": submission.id},
+        after={**after, "submission_id": submission.id},
+    )
 
 
 def save_review(
-    session: Session, scope: Scope, submission_id: int, *, status: ReviewStatus | str,
-    items: Mapping[int, ItemReview], note: str = "", actor_id: int | None,
+    session: Session,
+    scope: Scope,
+    submission_id: int,
+    *,
+    status: ReviewStatus | str,
+    items: Mapping[int, ItemReview],
+    note: str = "",
+    actor_id: int | None,
 ) -> list[str]:
     """Save the whole submission page at once: its status, every item shown, a new note.
 
@@ -224,8 +288,11 @@ def save_review(
             errors.update(_item_errors(session, by_id[item_id], edit, f"items.{item_id}."))
         if errors:
             raise ValidationFailed(errors)
-        changed = [f"items.{item_id}.{name}" for item_id, edit in items.items()
-                   for name in _apply_item(session, actor_id, by_id[item_id], submission, edit)]
+        changed = [
+            f"items.{item_id}.{name}"
+            for item_id, edit in items.items()
+            for name in _apply_item(session, actor_id, by_id[item_id], submission, edit)
+        ]
         if _apply_status(session, actor_id, submission, ReviewStatus(status)):
             changed.insert(0, "status")
         if note:
@@ -237,7 +304,12 @@ def save_review(
 
 
 def add_note(
-    session: Session, scope: Scope, submission_id: int, text: str, *, actor_id: int | None,
+    session: Session,
+    scope: Scope,
+    submission_id: int,
+    text: str,
+    *,
+    actor_id: int | None,
 ) -> ReviewNote:
     """Add a private staff note to a submission of the scope."""
     text = clean_multiline(text or "")
@@ -253,14 +325,21 @@ def add_note(
     return note
 
 
-def _add_note(session: Session, actor_id: int | None, submission: Submission,
-              text: str) -> ReviewNote:
+def _add_note(
+    session: Session, actor_id: int | None, submission: Submission, text: str
+) -> ReviewNote:
     note = ReviewNote(submission_id=submission.id, author_id=actor_id, text=text)
     session.add(note)
     session.flush()
-    audit.record(session, actor_id=actor_id, action="note.create", target_type="submission",
-                 target_id=submission.id, region_id=submission.region_id,
-                 after={"note_id": note.id, "text": text})
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action="note.create",
+        target_type="submission",
+        target_id=submission.id,
+        region_id=submission.region_id,
+        after={"note_id": note.id, "text": text},
+    )
     return note
 
 
@@ -274,8 +353,12 @@ def _ids(values: Iterable[int], field: str) -> list[int]:
 
 
 def bulk_set_status(
-    session: Session, scope: Scope, submission_ids: Iterable[int], status: ReviewStatus | str,
-    *, actor_id: int | None,
+    session: Session,
+    scope: Scope,
+    submission_ids: Iterable[int],
+    status: ReviewStatus | str,
+    *,
+    actor_id: int | None,
 ) -> int:
     """Give every selected submission the status; all must be in the scope. Returns changes."""
     status = _status(status)
@@ -294,10 +377,16 @@ def bulk_set_status(
         for submission in submissions:
             if submission.status is status:
                 continue
-            audit.record(session, actor_id=actor_id, action="submission.bulk_status",
-                         target_type="submission", target_id=submission.id,
-                         region_id=submission.region_id, before={"status": submission.status},
-                         after={"status": status})
+            audit.record(
+                session,
+                actor_id=actor_id,
+                action="submission.bulk_status",
+                target_type="submission",
+                target_id=submission.id,
+                region_id=submission.region_id,
+                before={"status": submission.status},
+                after={"status": status},
+            )
             submission.status = status
             submission.updated_at = now
             changed += 1
@@ -305,8 +394,13 @@ def bulk_set_status(
 
 
 def bulk_set_theme(
-    session: Session, scope: Scope, *, submission_ids: Iterable[int], item_ids: Iterable[int],
-    theme_id: int, actor_id: int | None,
+    session: Session,
+    scope: Scope,
+    *,
+    submission_ids: Iterable[int],
+    item_ids: Iterable[int],
+    theme_id: int,
+    actor_id: int | None,
 ) -> int:
     """Set a theme on the chosen items, or, when none is chosen, on every item of the chosen
     submissions. Everything chosen must be in the scope. Returns the number of items changed.
@@ -319,9 +413,11 @@ def bulk_set_theme(
     with write_transaction(session):
         _check_theme(session, theme_id)
         code = _theme_code(session, theme_id)
-        query = select(FeedbackItem, Submission).join(
-            Submission, FeedbackItem.submission_id == Submission.id
-        ).where(scope.filter(Submission.region_id))
+        query = (
+            select(FeedbackItem, Submission)
+            .join(Submission, FeedbackItem.submission_id == Submission.id)
+            .where(scope.filter(Submission.region_id))
+        )
         if chosen:
             rows = session.execute(query.where(FeedbackItem.id.in_(chosen))).all()
             if len(rows) != len(chosen):
@@ -337,11 +433,22 @@ def bulk_set_theme(
         for item, submission in rows:
             if item.theme_id == theme_id:
                 continue
-            _record_item(session, actor_id, "item.bulk_theme", item, submission,
-                         {"theme": codes.get(item.theme_id) if item.theme_id else None},
-                         {"theme": code})
-            moves.append((submission.stop_id, tally.item_key(item.kind, item.theme_id),
-                          tally.item_key(item.kind, theme_id)))
+            _record_item(
+                session,
+                actor_id,
+                "item.bulk_theme",
+                item,
+                submission,
+                {"theme": codes.get(item.theme_id) if item.theme_id else None},
+                {"theme": code},
+            )
+            moves.append(
+                (
+                    submission.stop_id,
+                    tally.item_key(item.kind, item.theme_id),
+                    tally.item_key(item.kind, theme_id),
+                )
+            )
             item.theme_id = theme_id
             submission.updated_at = now
             changed += 1

@@ -33,7 +33,8 @@ def get_submission(session: Session, scope: Scope, submission_id: int) -> Submis
         select(Submission)
         .options(
             selectinload(Submission.items).joinedload(FeedbackItem.theme),
-            joinedload(Submission.stop), joinedload(Submission.region),
+            joinedload(Submission.stop),
+            joinedload(Submission.region),
             joinedload(Submission.category),
         )
         .where(Submission.id == submission_id, scope.filter(Submission.region_id))

@@ -156,9 +156,11 @@ def _conditions(scope: Scope, filters: ReviewFilters) -> list[ColumnElement[bool
     elif filters.unthemed:
         item_conditions.append(FeedbackItem.theme_id.is_(None))
     if filters.group_id is not None:
-        item_conditions.append(FeedbackItem.id.in_(
-            select(IdeaGroupMember.item_id).where(IdeaGroupMember.group_id == filters.group_id)
-        ))
+        item_conditions.append(
+            FeedbackItem.id.in_(
+                select(IdeaGroupMember.item_id).where(IdeaGroupMember.group_id == filters.group_id)
+            )
+        )
     if filters.shortlisted:
         # `= true`, not `IS true`: the form the partial index ix_feedback_items_shortlisted matches.
         item_conditions.append(FeedbackItem.shortlisted == true())
@@ -183,10 +185,18 @@ def _conditions(scope: Scope, filters: ReviewFilters) -> list[ColumnElement[bool
 
 
 _LIST_COLUMNS = (
-    Submission.id, Submission.reference, Submission.organisation, Submission.category_code,
-    Submission.region_id, Submission.stop_id, Submission.status, Submission.created_at,
-    Submission.late, Submission.source,
-    Submission.late, Submission.after_signoff,
+    Submission.id,
+    Submission.reference,
+    Submission.organisation,
+    Submission.category_code,
+    Submission.region_id,
+    Submission.stop_id,
+    Submission.status,
+    Submission.created_at,
+    Submission.late,
+    Submission.source,
+    Submission.late,
+    Submission.after_signoff,
 )
 
 
@@ -250,7 +260,10 @@ class Neighbours:
 
 
 def neighbours(
-    session: Session, scope: Scope, filters: ReviewFilters, created_at: dt.datetime,
+    session: Session,
+    scope: Scope,
+    filters: ReviewFilters,
+    created_at: dt.datetime,
     submission_id: int,
 ) -> Neighbours:
     """Previous (newer) and next (older) submission around a row, by the list's own keyset:
@@ -259,12 +272,14 @@ def neighbours(
     key = tuple_(Submission.created_at, Submission.id)
     base = select(Submission.id).where(*_conditions(scope, filters)).limit(1)
     newer = session.scalar(
-        base.where(key > tuple_(here.created_at, here.id))
-        .order_by(Submission.created_at.asc(), Submission.id.asc())
+        base.where(key > tuple_(here.created_at, here.id)).order_by(
+            Submission.created_at.asc(), Submission.id.asc()
+        )
     )
     older = session.scalar(
-        base.where(key < tuple_(here.created_at, here.id))
-        .order_by(Submission.created_at.desc(), Submission.id.desc())
+        base.where(key < tuple_(here.created_at, here.id)).order_by(
+            Submission.created_at.desc(), Submission.id.desc()
+        )
     )
     return Neighbours(newer=newer, older=older)
 
@@ -275,9 +290,13 @@ def _attach_items_and_notes(session: Session, rows: Sequence[SubmissionRow]) -> 
     by_id = {row.id: row for row in rows}
     items = session.execute(
         select(
-            FeedbackItem.id, FeedbackItem.submission_id, FeedbackItem.position,
-            FeedbackItem.kind, func.substr(FeedbackItem.text, 1, EXCERPT),
-            func.length(FeedbackItem.text) > EXCERPT, FeedbackItem.theme_id,
+            FeedbackItem.id,
+            FeedbackItem.submission_id,
+            FeedbackItem.position,
+            FeedbackItem.kind,
+            func.substr(FeedbackItem.text, 1, EXCERPT),
+            func.length(FeedbackItem.text) > EXCERPT,
+            FeedbackItem.theme_id,
             FeedbackItem.shortlisted,
         )
         .where(FeedbackItem.submission_id.in_(list(by_id)))

@@ -20,7 +20,6 @@ def load_session_user(session: Session, session_id: str) -> User | None:
     return user
 
 
-def session_expired(*, started: float, seen: float, now: float, idle: int,
-                    lifetime: int) -> bool:
+def session_expired(*, started: float, seen: float, now: float, idle: int, lifetime: int) -> bool:
     """Whether a session begun at `started` and last used at `seen` (epoch seconds) is over."""
     return now - seen > idle or now - started > lifetime

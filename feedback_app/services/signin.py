@@ -56,8 +56,7 @@ class Throttle:
             secret=str(config["SECRET_KEY"]),
             account_attempts=int(config.get("SIGN_IN_ACCOUNT_ATTEMPTS", ACCOUNT_ATTEMPTS)),
             address_attempts=int(config.get("SIGN_IN_ADDRESS_ATTEMPTS", ADDRESS_ATTEMPTS)),
-            window=dt.timedelta(seconds=int(config.get("SIGN_IN_WINDOW_SECONDS",
-                                                       WINDOW_SECONDS))),
+            window=dt.timedelta(seconds=int(config.get("SIGN_IN_WINDOW_SECONDS", WINDOW_SECONDS))),
         )
 
     def account_key(self, purpose: str, email: str, address: str) -> str:
@@ -71,10 +70,14 @@ class Throttle:
 
         `purpose` keeps separate counters per page ("sign-in", "password-reset", ...).
         """
-        return take_attempt(session, [
-            Allowance(self.account_key(purpose, email, address), self.account_attempts),
-            Allowance(self.address_key(purpose, address), self.address_attempts),
-        ], window=self.window)
+        return take_attempt(
+            session,
+            [
+                Allowance(self.account_key(purpose, email, address), self.account_attempts),
+                Allowance(self.address_key(purpose, address), self.address_attempts),
+            ],
+            window=self.window,
+        )
 
 
 @dataclass(frozen=True)
@@ -91,7 +94,12 @@ SIGN_IN = "sign-in"
 
 
 def authenticate(
-    session: Session, throttle: Throttle, *, email: str, password: str, address: str,
+    session: Session,
+    throttle: Throttle,
+    *,
+    email: str,
+    password: str,
+    address: str,
 ) -> SignInResult:
     """Check a sign-in attempt; records it in the audit trail either way."""
     email = normalise_email(email)[:254]
@@ -107,18 +115,32 @@ def authenticate(
     with write_transaction(session):
         user = session.get(User, user_id) if user_id is not None else None
         if user is not None and password_ok and user.active:
-            give_back(session, forget=[throttle.account_key(SIGN_IN, email, address)],
-                      refund=[throttle.address_key(SIGN_IN, address)])
+            give_back(
+                session,
+                forget=[throttle.account_key(SIGN_IN, email, address)],
+                refund=[throttle.address_key(SIGN_IN, address)],
+            )
             if user.password_hash and needs_rehash(user.password_hash):
                 user.password_hash = hash_password(password)
-            audit.record(session, actor_id=user.id, action="auth.login", target_type="user",
-                         target_id=user.id, after={"address": address})
+            audit.record(
+                session,
+                actor_id=user.id,
+                action="auth.login",
+                target_type="user",
+                target_id=user.id,
+                after={"address": address},
+            )
             return SignInResult(user=user)
         # What was typed is not kept: it may be a password typed into the e-mail field.
-        reason = ("unknown_account" if user is None
-                  else "inactive" if password_ok else "password")
-        audit.record(session, actor_id=None, action="auth.login_failed", target_type="user",
-                     target_id=user_id, after={"address": address, "reason": reason})
+        reason = "unknown_account" if user is None else "inactive" if password_ok else "password"
+        audit.record(
+            session,
+            actor_id=None,
+            action="auth.login_failed",
+            target_type="user",
+            target_id=user_id,
+            after={"address": address, "reason": reason},
+        )
     return SignInResult()
 
 
@@ -129,5 +151,6 @@ def sign_out(session: Session, user_id: int) -> None:
         if user is None:
             return
         user.session_version += 1
-        audit.record(session, actor_id=user.id, action="auth.logout", target_type="user",
-                     target_id=user.id)
+        audit.record(
+            session, actor_id=user.id, action="auth.logout", target_type="user", target_id=user.id
+        )

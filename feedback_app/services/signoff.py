@@ -51,19 +51,27 @@ def ensure_items_editable(session: Session, scope: Scope, item_ids: Iterable[int
     if scope.is_everything:
         return
     ids = sorted(set(item_ids))
-    stop_ids = session.scalars(
-        select(Submission.stop_id).distinct()
-        .join(FeedbackItem, FeedbackItem.submission_id == Submission.id)
-        .where(FeedbackItem.id.in_(ids))
-    ).all() if ids else []
+    stop_ids = (
+        session.scalars(
+            select(Submission.stop_id)
+            .distinct()
+            .join(FeedbackItem, FeedbackItem.submission_id == Submission.id)
+            .where(FeedbackItem.id.in_(ids))
+        ).all()
+        if ids
+        else []
+    )
     ensure_editable(session, scope, stop_ids)
 
 
 def is_signed(session: Session, stop_id: int) -> bool:
     """Whether a submission stored now at this stop arrives after its sign-off."""
-    return session.scalar(
-        select(StopSignOff.signed_at.is_not(None)).where(StopSignOff.stop_id == stop_id)
-    ) or False
+    return (
+        session.scalar(
+            select(StopSignOff.signed_at.is_not(None)).where(StopSignOff.stop_id == stop_id)
+        )
+        or False
+    )
 
 
 def _stop(session: Session, scope: Scope, stop_id: int) -> TourStop:
@@ -76,12 +84,15 @@ def _stop(session: Session, scope: Scope, stop_id: int) -> TourStop:
 
 
 def get_signoff(
-    session: Session, scope: Scope, stop_id: int,
+    session: Session,
+    scope: Scope,
+    stop_id: int,
 ) -> tuple[TourStop, StopSignOff | None]:
     """The stop of the scope and its sign-off record, if one was ever written."""
     stop = _stop(session, scope, stop_id)
     record = session.scalar(
-        select(StopSignOff).options(joinedload(StopSignOff.signed_by))
+        select(StopSignOff)
+        .options(joinedload(StopSignOff.signed_by))
         .where(StopSignOff.stop_id == stop.id)
     )
     return stop, record
@@ -97,7 +108,12 @@ def _clean_summary(summary: str) -> str:
 
 
 def sign_off(
-    session: Session, scope: Scope, stop_id: int, summary: str, *, actor_id: int | None,
+    session: Session,
+    scope: Scope,
+    stop_id: int,
+    summary: str,
+    *,
+    actor_id: int | None,
 ) -> StopSignOff:
     """Save the delegate's summary and sign the stop's review off (audited together)."""
     text = _clean_summary(summary)
@@ -113,14 +129,25 @@ def sign_off(
         record.summary = text
         record.signed_by_id = actor_id
         record.signed_at = now
-        audit.record(session, actor_id=actor_id, action="stop.signoff", target_type="stop",
-                     target_id=stop.id, region_id=stop.region_id,
-                     after={"summary": text, "signed_at": now})
+        audit.record(
+            session,
+            actor_id=actor_id,
+            action="stop.signoff",
+            target_type="stop",
+            target_id=stop.id,
+            region_id=stop.region_id,
+            after={"summary": text, "signed_at": now},
+        )
     return record
 
 
 def reopen(
-    session: Session, scope: Scope, stop_id: int, reason: str, *, actor_id: int | None,
+    session: Session,
+    scope: Scope,
+    stop_id: int,
+    reason: str,
+    *,
+    actor_id: int | None,
 ) -> StopSignOff:
     """HQ reopens a signed-off stop for review; the reason is required and audited."""
     reason = clean_multiline(reason or "")
@@ -133,10 +160,16 @@ def reopen(
         record = session.get(StopSignOff, stop.id)
         if record is None or not record.is_signed:
             raise ValidationFailed({"reason": [_l("Cette étape n'est pas signée.")]})
-        audit.record(session, actor_id=actor_id, action="stop.reopen", target_type="stop",
-                     target_id=stop.id, region_id=stop.region_id,
-                     before={"signed_at": record.signed_at, "signed_by_id": record.signed_by_id},
-                     after={"reason": reason})
+        audit.record(
+            session,
+            actor_id=actor_id,
+            action="stop.reopen",
+            target_type="stop",
+            target_id=stop.id,
+            region_id=stop.region_id,
+            before={"signed_at": record.signed_at, "signed_by_id": record.signed_by_id},
+            after={"reason": reason},
+        )
         record.signed_at = None
         record.signed_by_id = None
     return record
@@ -178,11 +211,14 @@ def region_states(session: Session, region_ids: Sequence[int]) -> dict[int, Regi
     region_ids = list(region_ids)
     stops = session.execute(
         select(TourStop.id, TourStop.region_id, TourStop.city, TourStop.date)
-        .where(TourStop.region_id.in_(region_ids)).order_by(TourStop.date, TourStop.id)
+        .where(TourStop.region_id.in_(region_ids))
+        .order_by(TourStop.date, TourStop.id)
     ).all()
     records = {
-        r.stop_id: r for r in session.scalars(
-            select(StopSignOff).options(joinedload(StopSignOff.signed_by))
+        r.stop_id: r
+        for r in session.scalars(
+            select(StopSignOff)
+            .options(joinedload(StopSignOff.signed_by))
             .where(StopSignOff.region_id.in_(region_ids))
         )
     }
@@ -190,10 +226,14 @@ def region_states(session: Session, region_ids: Sequence[int]) -> dict[int, Regi
     for stop_id, region_id, city, date in stops:
         record = records.get(stop_id)
         signer = record.signed_by if record is not None and record.is_signed else None
-        grouped[region_id].append(StopState(
-            stop_id=stop_id, city=city, date=date,
-            summary=record.summary if record is not None else "",
-            signed_by=(signer.name or signer.email) if signer is not None else None,
-            signed_at=record.signed_at if record is not None else None,
-        ))
+        grouped[region_id].append(
+            StopState(
+                stop_id=stop_id,
+                city=city,
+                date=date,
+                summary=record.summary if record is not None else "",
+                signed_by=(signer.name or signer.email) if signer is not None else None,
+                signed_at=record.signed_at if record is not None else None,
+            )
+        )
     return {rid: RegionState(rid, tuple(states)) for rid, states in grouped.items()}

@@ -81,14 +81,22 @@ def get_stop(session: Session, scope: Scope, stop_id: int) -> TourStop:
 
 
 def count_submissions(session: Session, stop_id: int) -> int:
-    return session.scalar(
-        select(func.count()).select_from(Submission).where(Submission.stop_id == stop_id)
-    ) or 0
+    return (
+        session.scalar(
+            select(func.count()).select_from(Submission).where(Submission.stop_id == stop_id)
+        )
+        or 0
+    )
 
 
 def _clean_fields(
-    session: Session, *, region_slug: str, city: str, venue: str | None,
-    date: dt.date | None, grace_hours: int | None,
+    session: Session,
+    *,
+    region_slug: str,
+    city: str,
+    venue: str | None,
+    date: dt.date | None,
+    grace_hours: int | None,
 ) -> tuple[Region | None, str, str | None, dict[str, list[object]]]:
     errors: dict[str, list[object]] = {}
     region = session.scalar(select(Region).where(Region.slug == (region_slug or "")))
@@ -103,37 +111,65 @@ def _clean_fields(
     if date is None:
         errors["date"] = [_l("Indiquez la date (AAAA-MM-JJ).")]
     if grace_hours is None or not 0 <= grace_hours <= MAX_GRACE_HOURS:
-        errors["grace_hours"] = [
-            _l("Entre %(min)d et %(max)d heures.", min=0, max=MAX_GRACE_HOURS)
-        ]
+        errors["grace_hours"] = [_l("Entre %(min)d et %(max)d heures.", min=0, max=MAX_GRACE_HOURS)]
     return region, city, venue, errors
 
 
 def add_stop(
-    session: Session, *, actor_id: int, region_slug: str, city: str, venue: str | None,
-    date: dt.date | None, grace_hours: int | None = 24,
+    session: Session,
+    *,
+    actor_id: int,
+    region_slug: str,
+    city: str,
+    venue: str | None,
+    date: dt.date | None,
+    grace_hours: int | None = 24,
     names: dict[str, str | None] | None = None,
 ) -> TourStop:
     """`names`: the Arabic and English city and venue (services.stops.LOCALISED_NAMES)."""
     _region, city, venue, errors = _clean_fields(
-        session, region_slug=region_slug, city=city, venue=venue, date=date,
+        session,
+        region_slug=region_slug,
+        city=city,
+        venue=venue,
+        date=date,
         grace_hours=grace_hours,
     )
     localised = clean_localised_names(names, errors)
     if errors:
         raise ValidationFailed(errors)
     assert date is not None and grace_hours is not None
-    return create_stop(session, region_slug=region_slug, city=city, date=date, venue=venue,
-                       actor_id=actor_id, grace_hours=grace_hours, names=localised)
+    return create_stop(
+        session,
+        region_slug=region_slug,
+        city=city,
+        date=date,
+        venue=venue,
+        actor_id=actor_id,
+        grace_hours=grace_hours,
+        names=localised,
+    )
 
 
 def update_stop(
-    session: Session, scope: Scope, stop_id: int, *, actor_id: int, region_slug: str,
-    city: str, venue: str | None, date: dt.date | None, grace_hours: int | None,
+    session: Session,
+    scope: Scope,
+    stop_id: int,
+    *,
+    actor_id: int,
+    region_slug: str,
+    city: str,
+    venue: str | None,
+    date: dt.date | None,
+    grace_hours: int | None,
     names: dict[str, str | None] | None = None,
 ) -> TourStop:
     region, city, venue, errors = _clean_fields(
-        session, region_slug=region_slug, city=city, venue=venue, date=date,
+        session,
+        region_slug=region_slug,
+        city=city,
+        venue=venue,
+        date=date,
         grace_hours=grace_hours,
     )
     localised = clean_localised_names(names, errors)
@@ -159,13 +195,26 @@ def update_stop(
         session.flush()
         old, new = audit.changed(before, stop_snapshot(stop))
         if new:
-            audit.record(session, actor_id=actor_id, action="stop.update", target_type="stop",
-                         target_id=stop.id, region_id=stop.region_id, before=old, after=new)
+            audit.record(
+                session,
+                actor_id=actor_id,
+                action="stop.update",
+                target_type="stop",
+                target_id=stop.id,
+                region_id=stop.region_id,
+                before=old,
+                after=new,
+            )
     return stop
 
 
 def set_stop_status(
-    session: Session, scope: Scope, stop_id: int, *, actor_id: int, status: StopStatus,
+    session: Session,
+    scope: Scope,
+    stop_id: int,
+    *,
+    actor_id: int,
+    status: StopStatus,
 ) -> TourStop:
     """Open or close a stop (a closed stop can be reopened); closing stamps closed_at."""
     with write_transaction(session):
@@ -176,9 +225,16 @@ def set_stop_status(
         stop.status = status
         stop.closed_at = utcnow() if status is StopStatus.CLOSED else None
         old, new = audit.changed(before, stop_snapshot(stop))
-        audit.record(session, actor_id=actor_id, action=f"stop.{_verb(status)}",
-                     target_type="stop", target_id=stop.id, region_id=stop.region_id,
-                     before=old, after=new)
+        audit.record(
+            session,
+            actor_id=actor_id,
+            action=f"stop.{_verb(status)}",
+            target_type="stop",
+            target_id=stop.id,
+            region_id=stop.region_id,
+            before=old,
+            after=new,
+        )
     return stop
 
 

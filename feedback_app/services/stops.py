@@ -80,14 +80,26 @@ def create_stop(
         try:
             with write_transaction(session):
                 stop = TourStop(
-                    code=stop_code(), region=region, city=city, venue=venue, date=date,
-                    status=status, grace_hours=grace_hours, **localised,
+                    code=stop_code(),
+                    region=region,
+                    city=city,
+                    venue=venue,
+                    date=date,
+                    status=status,
+                    grace_hours=grace_hours,
+                    **localised,
                 )
                 session.add(stop)
                 session.flush()
-                audit.record(session, actor_id=actor_id, action="stop.create",
-                             target_type="stop", target_id=stop.id, region_id=stop.region_id,
-                             after=stop_snapshot(stop))
+                audit.record(
+                    session,
+                    actor_id=actor_id,
+                    action="stop.create",
+                    target_type="stop",
+                    target_id=stop.id,
+                    region_id=stop.region_id,
+                    after=stop_snapshot(stop),
+                )
             return stop
         except IntegrityError:
             continue
@@ -97,9 +109,14 @@ def create_stop(
 def stop_snapshot(stop: TourStop) -> dict[str, object]:
     """The audited fields of a stop, as stored in the audit trail's before/after."""
     return {
-        "code": stop.code, "region": stop.region.slug if stop.region else None,
-        "city": stop.city, "venue": stop.venue, "date": stop.date, "status": stop.status,
-        "grace_hours": stop.grace_hours, "closed_at": stop.closed_at,
+        "code": stop.code,
+        "region": stop.region.slug if stop.region else None,
+        "city": stop.city,
+        "venue": stop.venue,
+        "date": stop.date,
+        "status": stop.status,
+        "grace_hours": stop.grace_hours,
+        "closed_at": stop.closed_at,
         **{field: getattr(stop, field) for field in LOCALISED_NAMES},
     }
 

@@ -123,9 +123,13 @@ def validate_submission(
     if not consent:
         typed = any(isinstance(raw.get(key), str) and raw[key].strip() for key in CONTACT_FIELDS)
         if typed and refuse_unconsented_contact:
-            errors.add("consent_contact", _l(
-                "Vous avez saisi des coordonnées sans cocher cette case : cochez-la pour être "
-                "recontacté(e), ou effacez-les. Sinon elles ne seront pas conservées."))
+            errors.add(
+                "consent_contact",
+                _l(
+                    "Vous avez saisi des coordonnées sans cocher cette case : cochez-la pour être "
+                    "recontacté(e), ou effacez-les. Sinon elles ne seront pas conservées."
+                ),
+            )
         # Without consent nothing that identifies or reaches the person is kept: a job title
         # in a small organisation ("director of ...") identifies its holder too.
         name = job_title = email = phone = None
@@ -183,7 +187,11 @@ def _text(
 
 
 def _choice(
-    raw: Mapping[str, Any], key: str, allowed: Sequence[str], errors: _Errors, *,
+    raw: Mapping[str, Any],
+    key: str,
+    allowed: Sequence[str],
+    errors: _Errors,
+    *,
     required: bool = False,
 ) -> str | None:
     value = raw.get(key)

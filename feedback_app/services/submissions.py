@@ -172,8 +172,9 @@ def accepts_late(stop: TourStop, filled_at: dt.datetime | None, now: dt.datetime
 
 def _find_receipt(session: Session, client_id: Any, stop_id: int) -> Receipt | None:
     row = session.execute(
-        select(Submission.id, Submission.reference, Submission.stop_id)
-        .where(Submission.client_id == client_id)
+        select(Submission.id, Submission.reference, Submission.stop_id).where(
+            Submission.client_id == client_id
+        )
     ).first()
     if row is None:
         return None

@@ -120,8 +120,9 @@ def resolve(
     """Check the filters against the scope. A region or stop the reader may not see (or that
     does not exist) raises NotFound, exactly as for a record that does not exist."""
     all_regions = session.execute(
-        select(Region.id, Region.slug, Region.name_fr, Region.name_ar, Region.name_en)
-        .order_by(Region.position)
+        select(Region.id, Region.slug, Region.name_fr, Region.name_ar, Region.name_en).order_by(
+            Region.position
+        )
     ).all()
     visible = [r for r in all_regions if scope.allows(r.id)]
     by_slug = {r.slug: r for r in visible}
@@ -136,8 +137,9 @@ def resolve(
             .where(TourStop.id.in_(filters.stop_ids))
             .order_by(TourStop.date, TourStop.id)
         ).all()
-        stops = [StopRef(r.id, r.region_id, r.city, r.date) for r in rows
-                 if scope.allows(r.region_id)]
+        stops = [
+            StopRef(r.id, r.region_id, r.city, r.date) for r in rows if scope.allows(r.region_id)
+        ]
         if len(stops) != len(set(filters.stop_ids)):
             raise NotFound("stop")
 
@@ -149,8 +151,9 @@ def resolve(
     if chosen and stops:
         stops = [s for s in stops if any(s.region_id == r.id for r in shown)]
 
-    statuses = tuple(s for s in COUNTED_STATUSES if not filters.statuses
-                     or s.value in filters.statuses)
+    statuses = tuple(
+        s for s in COUNTED_STATUSES if not filters.statuses or s.value in filters.statuses
+    )
     name = f"name_{language}" if language in LANGUAGES else "name_fr"
     categories = session.execute(select(Category).order_by(Category.position)).scalars()
     themes = session.execute(select(Theme).order_by(Theme.position, Theme.id)).scalars().all()
@@ -162,8 +165,9 @@ def resolve(
         stops=tuple(stops),
         statuses=statuses or COUNTED_STATUSES,
         start=local_midnight_utc(filters.since, tz) if filters.since else None,
-        end=(local_midnight_utc(filters.until + dt.timedelta(days=1), tz)
-             if filters.until else None),
+        end=(
+            local_midnight_utc(filters.until + dt.timedelta(days=1), tz) if filters.until else None
+        ),
         tz=tz,
         category_labels={c.code: c.name_for(language) for c in categories},
         theme_labels={t.id: t.name_for(language) for t in themes},
@@ -192,18 +196,20 @@ def _stops_held(session: Session, sel: Selection) -> dict[int, int]:
 def synthesis(session: Session, sel: Selection, *, top: int = TOP_THEMES) -> Synthesis:
     """The figures of the Synthèse sheet and of the dashboard, four GROUP BY queries."""
     conditions = sel.submission_conditions()
-    submissions = dict(session.execute(
-        select(Submission.region_id, func.count()).where(*conditions)
-        .group_by(Submission.region_id)
-    ).all())
+    submissions = dict(
+        session.execute(
+            select(Submission.region_id, func.count())
+            .where(*conditions)
+            .group_by(Submission.region_id)
+        ).all()
+    )
 
     # "Retenu" means the same everywhere: a shortlisted item of any kind.
     shortlisted_item = case((FeedbackItem.shortlisted.is_(True), 1), else_=0)
     kinds: dict[int, dict[str, int]] = defaultdict(dict)
     shortlisted: dict[int, int] = defaultdict(int)
     for region_id, kind, count, retained in session.execute(
-        select(Submission.region_id, FeedbackItem.kind, func.count(),
-               func.sum(shortlisted_item))
+        select(Submission.region_id, FeedbackItem.kind, func.count(), func.sum(shortlisted_item))
         .join(FeedbackItem, FeedbackItem.submission_id == Submission.id)
         .where(*conditions)
         .group_by(Submission.region_id, FeedbackItem.kind)

@@ -38,8 +38,9 @@ def _value(x: object) -> str:
     return str(getattr(x, "value", x))
 
 
-def stream_items(session: Session, sel: Selection, *, include_contacts: bool = True,
-                 chunk: int = CHUNK) -> Iterator[ItemRow]:
+def stream_items(
+    session: Session, sel: Selection, *, include_contacts: bool = True, chunk: int = CHUNK
+) -> Iterator[ItemRow]:
     """Every counted item of the selection, region by region in the official order.
 
     Contact columns are filled only when the respondent consented (and `include_contacts`).
@@ -49,16 +50,33 @@ def stream_items(session: Session, sel: Selection, *, include_contacts: bool = T
     groups = visible_groups(session, sel)
     if include_contacts:
         consent = Submission.consent_contact.is_(True)
-        contacts = [case((consent, column), else_=null()) for column in (
-            Submission.person_name, Submission.job_title, Submission.email, Submission.phone)]
+        contacts = [
+            case((consent, column), else_=null())
+            for column in (
+                Submission.person_name,
+                Submission.job_title,
+                Submission.email,
+                Submission.phone,
+            )
+        ]
     else:
         contacts = [literal(None)] * 4
     stmt = (
         select(
-            Region.slug, Submission.created_at, TourStop.city, Submission.organisation,
-            Submission.category_code, FeedbackItem.kind, FeedbackItem.theme_id,
-            FeedbackItem.text, FeedbackItem.priority, Submission.status,
-            FeedbackItem.shortlisted, Submission.reference, *contacts, IdeaGroupMember.group_id,
+            Region.slug,
+            Submission.created_at,
+            TourStop.city,
+            Submission.organisation,
+            Submission.category_code,
+            FeedbackItem.kind,
+            FeedbackItem.theme_id,
+            FeedbackItem.text,
+            FeedbackItem.priority,
+            Submission.status,
+            FeedbackItem.shortlisted,
+            Submission.reference,
+            *contacts,
+            IdeaGroupMember.group_id,
             Submission.source,
         )
         .join(FeedbackItem, FeedbackItem.submission_id == Submission.id)
@@ -66,8 +84,14 @@ def stream_items(session: Session, sel: Selection, *, include_contacts: bool = T
         .join(TourStop, TourStop.id == Submission.stop_id)
         .join(Region, Region.id == Submission.region_id)
         .where(*sel.submission_conditions())
-        .order_by(Region.position, TourStop.date, Submission.created_at, Submission.id,
-                  FeedbackItem.position, FeedbackItem.id)
+        .order_by(
+            Region.position,
+            TourStop.date,
+            Submission.created_at,
+            Submission.id,
+            FeedbackItem.position,
+            FeedbackItem.id,
+        )
         .execution_options(yield_per=chunk)
     )
     days: dict[object, dt.date] = {}
@@ -80,10 +104,24 @@ def stream_items(session: Session, sel: Selection, *, include_contacts: bool = T
                 days.clear()
             days[created] = day
         yield ItemRow(
-            row[0], day, row[2], row[3], row[4], _value(row[5]), row[6], row[7],
-            _value(row[8]) if row[8] is not None else None, _value(row[9]), bool(row[10]),
-            row[11], row[12], row[13], row[14], row[15],
-            row[16] if row[16] in groups else None, _value(row[17]),
+            row[0],
+            day,
+            row[2],
+            row[3],
+            row[4],
+            _value(row[5]),
+            row[6],
+            row[7],
+            _value(row[8]) if row[8] is not None else None,
+            _value(row[9]),
+            bool(row[10]),
+            row[11],
+            row[12],
+            row[13],
+            row[14],
+            row[15],
+            row[16] if row[16] in groups else None,
+            _value(row[17]),
         )
 
 
@@ -96,15 +134,17 @@ def fingerprint(session: Session, sel: Selection) -> str:
     conditions = sel.submission_conditions(any_status=True)
     subs = session.execute(
         select(
-            func.count(), func.max(Submission.id), func.max(Submission.updated_at),
+            func.count(),
+            func.max(Submission.id),
+            func.max(Submission.updated_at),
             func.sum(case((Submission.status == ReviewStatus.SPAM, Submission.id), else_=0)),
-            func.sum(case((Submission.status == ReviewStatus.REVIEWED, Submission.id),
-                          else_=0)),
+            func.sum(case((Submission.status == ReviewStatus.REVIEWED, Submission.id), else_=0)),
         ).where(*conditions)
     ).one()
     items = session.execute(
         select(
-            func.count(), func.max(FeedbackItem.id),
+            func.count(),
+            func.max(FeedbackItem.id),
             func.sum(case((FeedbackItem.shortlisted.is_(True), FeedbackItem.id), else_=0)),
             func.sum(func.coalesce(FeedbackItem.theme_id, 0) * (FeedbackItem.id % 9973)),
             func.count(FeedbackItem.priority),
@@ -113,23 +153,35 @@ def fingerprint(session: Session, sel: Selection) -> str:
         .where(*conditions)
     ).one()
     themes = session.execute(
-        select(Theme.id, Theme.code, Theme.name_fr, Theme.name_ar, Theme.name_en,
-               Theme.position)  # reordering themes changes the workbook
-        .order_by(Theme.id)
+        select(
+            Theme.id, Theme.code, Theme.name_fr, Theme.name_ar, Theme.name_en, Theme.position
+        ).order_by(Theme.id)  # reordering themes changes the workbook
     ).all()
     stops = session.execute(
         select(TourStop.id, TourStop.city, TourStop.date, TourStop.status)
-        .where(TourStop.region_id.in_(sel.region_ids)).order_by(TourStop.id)
+        .where(TourStop.region_id.in_(sel.region_ids))
+        .order_by(TourStop.id)
     ).all()
     # The brief sheets and the summary show each stop's sign-off and the delegate's summary.
     signoffs = session.execute(
-        select(StopSignOff.stop_id, StopSignOff.signed_at, StopSignOff.signed_by_id,
-               StopSignOff.updated_at)
-        .where(StopSignOff.region_id.in_(sel.region_ids)).order_by(StopSignOff.stop_id)
+        select(
+            StopSignOff.stop_id,
+            StopSignOff.signed_at,
+            StopSignOff.signed_by_id,
+            StopSignOff.updated_at,
+        )
+        .where(StopSignOff.region_id.in_(sel.region_ids))
+        .order_by(StopSignOff.stop_id)
     ).all()
     payload = json.dumps(
-        [list(subs), list(items), [list(t) for t in themes], [list(s) for s in stops],
-         [list(s) for s in signoffs], idea_stamp(session)],
+        [
+            list(subs),
+            list(items),
+            [list(t) for t in themes],
+            [list(s) for s in stops],
+            [list(s) for s in signoffs],
+            idea_stamp(session),
+        ],
         default=lambda v: str(_value(v)),
     )
     return hashlib.sha256(payload.encode()).hexdigest()[:32]
@@ -137,8 +189,12 @@ def fingerprint(session: Session, sel: Selection) -> str:
 
 def estimate_items(session: Session, sel: Selection) -> int:
     """How many rows the region sheets will hold (one COUNT), to decide on a background job."""
-    return session.scalar(
-        select(func.count()).select_from(FeedbackItem)
-        .join(Submission, FeedbackItem.submission_id == Submission.id)
-        .where(*sel.submission_conditions())
-    ) or 0
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(FeedbackItem)
+            .join(Submission, FeedbackItem.submission_id == Submission.id)
+            .where(*sel.submission_conditions())
+        )
+        or 0
+    )

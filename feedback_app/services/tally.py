@@ -27,8 +27,11 @@ def _key(kind: ItemKind | str, theme_id: int | None) -> Key:
 
 
 def _bump(session: Session, stop_id: int, changes: Counter[Key]) -> None:
-    rows = [{"stop_id": stop_id, "kind": kind, "theme_key": theme, "count": delta}
-            for (kind, theme), delta in sorted(changes.items()) if delta]
+    rows = [
+        {"stop_id": stop_id, "kind": kind, "theme_key": theme, "count": delta}
+        for (kind, theme), delta in sorted(changes.items())
+        if delta
+    ]
     if not rows:
         return
     dialect = session.get_bind().dialect.name
@@ -41,8 +44,9 @@ def _bump(session: Session, stop_id: int, changes: Counter[Key]) -> None:
     session.execute(statement)
 
 
-def count_submission(session: Session, stop_id: int,
-                     items: Iterable[tuple[ItemKind | str, int | None]]) -> None:
+def count_submission(
+    session: Session, stop_id: int, items: Iterable[tuple[ItemKind | str, int | None]]
+) -> None:
     """One more submission at the stop, with its items' kinds and themes."""
     changes: Counter[Key] = Counter(_key(kind, theme) for kind, theme in items)
     changes[(SUBMISSIONS, NO_THEME)] += 1
@@ -76,8 +80,9 @@ class StopCounts:
 def read_counts(session: Session, stop_id: int) -> StopCounts:
     """The stop's counts: a primary-key range read of at most kinds x themes rows."""
     rows = session.execute(
-        select(StopTally.kind, StopTally.theme_key, StopTally.count)
-        .where(StopTally.stop_id == stop_id)
+        select(StopTally.kind, StopTally.theme_key, StopTally.count).where(
+            StopTally.stop_id == stop_id
+        )
     ).all()
     submissions = 0
     by_kind: dict[str, int] = {kind.value: 0 for kind in ItemKind}

@@ -54,8 +54,13 @@ def get_theme(session: Session, theme_id: int) -> Theme:
 
 
 def snapshot(theme: Theme) -> dict[str, object]:
-    return {"code": theme.code, "name_fr": theme.name_fr, "name_ar": theme.name_ar,
-            "name_en": theme.name_en, "retired": theme.retired}
+    return {
+        "code": theme.code,
+        "name_fr": theme.name_fr,
+        "name_ar": theme.name_ar,
+        "name_en": theme.name_en,
+        "retired": theme.retired,
+    }
 
 
 def slugify(text: str) -> str:
@@ -102,17 +107,26 @@ def add_theme(session: Session, *, actor_id: int, names: dict[str, str]) -> Them
         if ordered and ordered[-1].code == OTHER_THEME:
             position = ordered[-1].position
             ordered[-1].position = position + 1
-        theme = Theme(code=_free_code(session, cleaned["name_fr"]), position=position,
-                      retired=False, **cleaned)
+        theme = Theme(
+            code=_free_code(session, cleaned["name_fr"]),
+            position=position,
+            retired=False,
+            **cleaned,
+        )
         session.add(theme)
         session.flush()
-        audit.record(session, actor_id=actor_id, action="theme.create", target_type="theme",
-                     target_id=theme.id, after=snapshot(theme))
+        audit.record(
+            session,
+            actor_id=actor_id,
+            action="theme.create",
+            target_type="theme",
+            target_id=theme.id,
+            after=snapshot(theme),
+        )
     return theme
 
 
-def rename_theme(session: Session, *, actor_id: int, theme_id: int,
-                 names: dict[str, str]) -> Theme:
+def rename_theme(session: Session, *, actor_id: int, theme_id: int, names: dict[str, str]) -> Theme:
     """New names; the code stays, so items, exports and API clients keep pointing at it."""
     get_theme(session, theme_id)
     cleaned = _clean_names(session, names, theme_id)
@@ -123,8 +137,15 @@ def rename_theme(session: Session, *, actor_id: int, theme_id: int,
             setattr(theme, key, value)
         old, new = audit.changed(before, snapshot(theme))
         if new:
-            audit.record(session, actor_id=actor_id, action="theme.rename", target_type="theme",
-                         target_id=theme.id, before=old, after=new)
+            audit.record(
+                session,
+                actor_id=actor_id,
+                action="theme.rename",
+                target_type="theme",
+                target_id=theme.id,
+                before=old,
+                after=new,
+            )
     return theme
 
 
@@ -134,10 +155,15 @@ def set_retired(session: Session, *, actor_id: int, theme_id: int, retired: bool
         if theme.retired == retired:
             return theme
         theme.retired = retired
-        audit.record(session, actor_id=actor_id,
-                     action="theme.retire" if retired else "theme.restore",
-                     target_type="theme", target_id=theme.id,
-                     before={"retired": not retired}, after={"retired": retired})
+        audit.record(
+            session,
+            actor_id=actor_id,
+            action="theme.retire" if retired else "theme.restore",
+            target_type="theme",
+            target_id=theme.id,
+            before={"retired": not retired},
+            after={"retired": retired},
+        )
     return theme
 
 
@@ -162,9 +188,15 @@ def move_theme(session: Session, *, actor_id: int, theme_id: int, steps: int) ->
         ordered.insert(new, ordered.pop(old))
         for number, each in enumerate(ordered, start=1):
             each.position = number
-        audit.record(session, actor_id=actor_id, action="theme.move", target_type="theme",
-                     target_id=theme.id, before={"position": old + 1},
-                     after={"position": new + 1})
+        audit.record(
+            session,
+            actor_id=actor_id,
+            action="theme.move",
+            target_type="theme",
+            target_id=theme.id,
+            before={"position": old + 1},
+            after={"position": new + 1},
+        )
     return theme
 
 

@@ -29,8 +29,12 @@ def _digest(token: str) -> str:
 
 
 def issue_token(
-    session: Session, *, user: User, actor_id: int | None,
-    validity: dt.timedelta = TOKEN_VALIDITY, action: str = "user.link_issued",
+    session: Session,
+    *,
+    user: User,
+    actor_id: int | None,
+    validity: dt.timedelta = TOKEN_VALIDITY,
+    action: str = "user.link_issued",
 ) -> str:
     """A fresh link token for `user`; any earlier unused link of theirs stops working.
 
@@ -45,8 +49,14 @@ def issue_token(
     token = secrets.token_urlsafe(32)
     expires = utcnow() + validity
     session.add(PasswordToken(user_id=user.id, token_hash=_digest(token), expires_at=expires))
-    audit.record(session, actor_id=actor_id, action=action, target_type="user",
-                 target_id=user.id, after={"expires_at": expires})
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action=action,
+        target_type="user",
+        target_id=user.id,
+        after={"expires_at": expires},
+    )
     return token
 
 
@@ -55,12 +65,7 @@ def find_valid_token(session: Session, token: str) -> PasswordToken:
     if not token or len(token) > 200:
         raise NotFound("token")
     row = session.scalar(select(PasswordToken).where(PasswordToken.token_hash == _digest(token)))
-    if (
-        row is None
-        or row.used_at is not None
-        or row.expires_at <= utcnow()
-        or not row.user.active
-    ):
+    if row is None or row.used_at is not None or row.expires_at <= utcnow() or not row.user.active:
         raise NotFound("token")
     return row
 
@@ -89,16 +94,23 @@ def set_password_with_token(
     with write_transaction(session):
         row = find_valid_token(session, token)
         # Burn the link with a guarded UPDATE: two simultaneous posts cannot both use it.
-        burned = rowcount(session.execute(
-            update(PasswordToken)
-            .where(PasswordToken.token_hash == digest, PasswordToken.used_at.is_(None))
-            .values(used_at=utcnow())
-        ))
+        burned = rowcount(
+            session.execute(
+                update(PasswordToken)
+                .where(PasswordToken.token_hash == digest, PasswordToken.used_at.is_(None))
+                .values(used_at=utcnow())
+            )
+        )
         if burned != 1:
             raise NotFound("token")
         user = row.user
         user.password_hash = new_hash
         user.session_version += 1
-        audit.record(session, actor_id=user.id, action="user.password_set", target_type="user",
-                     target_id=user.id)
+        audit.record(
+            session,
+            actor_id=user.id,
+            action="user.password_set",
+            target_type="user",
+            target_id=user.id,
+        )
     return user

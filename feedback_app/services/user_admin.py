@@ -35,7 +35,12 @@ def get_user(session: Session, user_id: int) -> User:
 
 
 def create_with_link(
-    session: Session, *, actor_id: int, email: str, role: Role, region_slugs: list[str],
+    session: Session,
+    *,
+    actor_id: int,
+    email: str,
+    role: Role,
+    region_slugs: list[str],
     name: str = "",
 ) -> tuple[User, str]:
     """A new account without a password, and the link its owner uses to choose one."""
@@ -43,25 +48,46 @@ def create_with_link(
         session, email=email, role=role, region_slugs=region_slugs, name=name
     )
     with write_transaction(session):
-        user = User(email=email, name=name, role=role, password_hash=None,
-                    regions=regions if role is Role.DELEGATE else [])
+        user = User(
+            email=email,
+            name=name,
+            role=role,
+            password_hash=None,
+            regions=regions if role is Role.DELEGATE else [],
+        )
         session.add(user)
         session.flush()
-        audit.record(session, actor_id=actor_id, action="user.create", target_type="user",
-                     target_id=user.id, after=user_snapshot(user))
+        audit.record(
+            session,
+            actor_id=actor_id,
+            action="user.create",
+            target_type="user",
+            target_id=user.id,
+            after=user_snapshot(user),
+        )
         token = issue_token(session, user=user, actor_id=actor_id)
     return user, token
 
 
 def _other_active_hq(session: Session, user_id: int) -> int:
-    return session.scalar(
-        select(func.count()).where(User.role == Role.HQ, User.active.is_(True),
-                                   User.id != user_id)
-    ) or 0
+    return (
+        session.scalar(
+            select(func.count()).where(
+                User.role == Role.HQ, User.active.is_(True), User.id != user_id
+            )
+        )
+        or 0
+    )
 
 
 def update_user(
-    session: Session, *, actor_id: int, user_id: int, email: str, name: str, role: Role,
+    session: Session,
+    *,
+    actor_id: int,
+    user_id: int,
+    email: str,
+    name: str,
+    role: Role,
     region_slugs: list[str],
 ) -> User:
     email, name, regions = check_user_fields(
@@ -71,18 +97,27 @@ def update_user(
         user = get_user(session, user_id)
         if user.role is Role.HQ and role is not Role.HQ:
             if user_id == actor_id:
-                raise ValidationFailed({"role": [_l("Vous ne pouvez pas retirer votre propre "
-                                                    "accès siège.")]})
+                raise ValidationFailed(
+                    {"role": [_l("Vous ne pouvez pas retirer votre propre accès siège.")]}
+                )
             if user.active and not _other_active_hq(session, user_id):
-                raise ValidationFailed({"role": [_l("Il doit rester au moins un compte siège "
-                                                    "actif.")]})
+                raise ValidationFailed(
+                    {"role": [_l("Il doit rester au moins un compte siège actif.")]}
+                )
         before = user_snapshot(user)
         user.email, user.name, user.role = email, name, role
         user.regions = regions if role is Role.DELEGATE else []
         old, new = audit.changed(before, user_snapshot(user))
         if new:
-            audit.record(session, actor_id=actor_id, action="user.update", target_type="user",
-                         target_id=user.id, before=old, after=new)
+            audit.record(
+                session,
+                actor_id=actor_id,
+                action="user.update",
+                target_type="user",
+                target_id=user.id,
+                before=old,
+                after=new,
+            )
     return user
 
 
@@ -91,17 +126,23 @@ def set_active(session: Session, *, actor_id: int, user_id: int, active: bool) -
     with write_transaction(session):
         user = get_user(session, user_id)
         if not active and user_id == actor_id:
-            raise ValidationFailed({"active": [_l("Vous ne pouvez pas désactiver votre propre "
-                                                  "compte.")]})
+            raise ValidationFailed(
+                {"active": [_l("Vous ne pouvez pas désactiver votre propre compte.")]}
+            )
         if user.active == active:
             return user
         user.active = active
         if not active:
             user.session_version += 1
-        audit.record(session, actor_id=actor_id,
-                     action="user.reactivate" if active else "user.deactivate",
-                     target_type="user", target_id=user.id,
-                     before={"active": not active}, after={"active": active})
+        audit.record(
+            session,
+            actor_id=actor_id,
+            action="user.reactivate" if active else "user.deactivate",
+            target_type="user",
+            target_id=user.id,
+            before={"active": not active},
+            after={"active": active},
+        )
     return user
 
 

@@ -47,9 +47,11 @@ def check_user_fields(
             errors["email"] = [_l("Un compte existe déjà avec cette adresse.")]
     if len(name) > MAX_NAME:
         errors["name"] = [_l("%(max)d caractères au plus.", max=MAX_NAME)]
-    regions = list(session.scalars(
-        select(Region).where(Region.slug.in_(region_slugs)).order_by(Region.position)
-    ).all())
+    regions = list(
+        session.scalars(
+            select(Region).where(Region.slug.in_(region_slugs)).order_by(Region.position)
+        ).all()
+    )
     if len(regions) != len(set(region_slugs)):
         errors["regions"] = [_l("Région inconnue.")]
     if role is Role.DELEGATE and not region_slugs:
@@ -86,19 +88,31 @@ def create_user(
     password_hash = hash_password(password) if password is not None else None
     with write_transaction(session):
         user = User(
-            email=email, name=name, role=role, password_hash=password_hash,
+            email=email,
+            name=name,
+            role=role,
+            password_hash=password_hash,
             regions=regions if role is Role.DELEGATE else [],
         )
         session.add(user)
         session.flush()
-        audit.record(session, actor_id=actor_id, action="user.create", target_type="user",
-                     target_id=user.id, after=user_snapshot(user))
+        audit.record(
+            session,
+            actor_id=actor_id,
+            action="user.create",
+            target_type="user",
+            target_id=user.id,
+            after=user_snapshot(user),
+        )
     return user
 
 
 def user_snapshot(user: User) -> dict[str, object]:
     """The audited fields of an account (never its password hash)."""
     return {
-        "email": user.email, "name": user.name, "role": user.role,
-        "regions": sorted(region.slug for region in user.regions), "active": user.active,
+        "email": user.email,
+        "name": user.name,
+        "role": user.role,
+        "regions": sorted(region.slug for region in user.regions),
+        "active": user.active,
     }

@@ -31,11 +31,15 @@ def _review_linker(since: dt.date | None, until: dt.date | None) -> Callable[...
     """link(region=..., kind=..., ...): the review list filtered on what a figure counts."""
 
     def link(**params: Any) -> str:
-        args: dict[str, Any] = {"region": params.get("region"), "kind": params.get("kind"),
-                "category": params.get("category"), "theme": params.get("theme"),
-                "shortlisted": "1" if params.get("shortlisted") else None,
-                "date_from": since.isoformat() if since else None,
-                "date_to": until.isoformat() if until else None}
+        args: dict[str, Any] = {
+            "region": params.get("region"),
+            "kind": params.get("kind"),
+            "category": params.get("category"),
+            "theme": params.get("theme"),
+            "shortlisted": "1" if params.get("shortlisted") else None,
+            "date_from": since.isoformat() if since else None,
+            "date_to": until.isoformat() if until else None,
+        }
         return url_for("review.index", **{k: v for k, v in args.items() if v is not None})
 
     return link
@@ -49,21 +53,33 @@ def dashboard() -> ResponseReturnValue:
     since = form.since.data if valid else None
     until = form.until.data if valid else None
     language = current_language()
-    sel = resolve(db.session, current_scope(), SynthesisFilters(since=since, until=until),
-                  language=language,
-                  tz=current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    sel = resolve(
+        db.session,
+        current_scope(),
+        SynthesisFilters(since=since, until=until),
+        language=language,
+        tz=current_app.config["BABEL_DEFAULT_TIMEZONE"],
+    )
     syn = synthesis(db.session, sel)
     signoffs = region_states(db.session, sel.region_ids)
     # The recurring ideas of the reader's regions (all time: groups are not dated).
-    ideas = {kind.value: top_groups(db.session, current_scope(), kind, TOP_IDEAS)
-             for kind in ItemKind}
+    ideas = {
+        kind.value: top_groups(db.session, current_scope(), kind, TOP_IDEAS) for kind in ItemKind
+    }
     db.session.rollback()  # end the read transaction: nothing to keep
     region_ids = {r.slug: r.id for r in sel.regions}
     biggest = max([r.submissions for r in syn.regions] + [1])
     return render_template(
-        "staff/dashboard.html", form=form, syn=syn, totals=syn.totals, region_ids=region_ids,
-        biggest=biggest, review=_review_linker(since, until), signoffs=signoffs,
+        "staff/dashboard.html",
+        form=form,
+        syn=syn,
+        totals=syn.totals,
+        region_ids=region_ids,
+        biggest=biggest,
+        review=_review_linker(since, until),
+        signoffs=signoffs,
         kinds=("need", "opportunity", "challenge", "proposal"),
-        kind_labels=reference.KIND_PLURALS, ideas=ideas,
+        kind_labels=reference.KIND_PLURALS,
+        ideas=ideas,
         review_group=lambda group_id: url_for("review.index", group=group_id),
     )

@@ -48,7 +48,10 @@ def stop_intake(stop_id: int) -> ResponseReturnValue:
 def _upload_page(stop: TourStop, form: UploadForm, status: int = 200) -> ResponseReturnValue:
     config = current_app.config
     return render_template(
-        "staff/intake.html", stop=stop, form=form, languages=LANGUAGE_CODES,
+        "staff/intake.html",
+        stop=stop,
+        form=form,
+        languages=LANGUAGE_CODES,
         max_megabytes=config["INTAKE_MAX_BYTES"] // (1024 * 1024),
         max_rows=config["INTAKE_MAX_ROWS"],
     ), status
@@ -60,11 +63,13 @@ def stop_intake_template(stop_id: int) -> ResponseReturnValue:
     stop = get_stop(db.session, current_scope(), stop_id)
     language = request.args.get("language", current_language())
     language = language if language in LANGUAGE_CODES else "fr"
-    data = build_template(db.session, stop, language,
-                          max_rows=current_app.config["INTAKE_MAX_ROWS"])
+    data = build_template(
+        db.session, stop, language, max_rows=current_app.config["INTAKE_MAX_ROWS"]
+    )
     response = current_app.response_class(data, mimetype=_XLSX)
     response.headers["Content-Disposition"] = (
-        f'attachment; filename="tournee-{stop.code}-{language}.xlsx"')
+        f'attachment; filename="tournee-{stop.code}-{language}.xlsx"'
+    )
     return response
 
 
@@ -89,8 +94,12 @@ def stop_intake_upload(stop_id: int) -> ResponseReturnValue:
     upload = form.file.data
     try:
         preview = build_preview(
-            db.session, stop, upload.read(max_bytes + 1), upload.filename or "upload",
-            language=current_language(), max_bytes=max_bytes,
+            db.session,
+            stop,
+            upload.read(max_bytes + 1),
+            upload.filename or "upload",
+            language=current_language(),
+            max_bytes=max_bytes,
             max_rows=current_app.config["INTAKE_MAX_ROWS"],
         )
     except FileRefused as refusal:
@@ -116,8 +125,12 @@ def stop_intake_batch(stop_id: int, batch_id: int) -> ResponseReturnValue:
     for row in batch.rows:
         counts[row["status"]] = counts.get(row["status"], 0) + 1
     return render_template(
-        "staff/intake_preview.html", stop=batch.stop, batch=batch, counts=counts,
-        pending=batch.status is ImportStatus.PENDING, confirm_form=ActionForm(),
+        "staff/intake_preview.html",
+        stop=batch.stop,
+        batch=batch,
+        counts=counts,
+        pending=batch.status is ImportStatus.PENDING,
+        confirm_form=ActionForm(),
     )
 
 

@@ -30,8 +30,9 @@ def public_form_url(code: str, language: str | None = None) -> str:
 
 def _qr_svg(url: str, title: str) -> str:
     # segno escapes the title; the SVG has no size of its own so print CSS sizes it.
-    return segno.make(url, error="m").svg_inline(scale=4, border=2, omitsize=True,
-                                                 svgclass="qr", title=title)
+    return segno.make(url, error="m").svg_inline(
+        scale=4, border=2, omitsize=True, svgclass="qr", title=title
+    )
 
 
 @bp.get("/stops/<int:stop_id>/poster")
@@ -42,8 +43,9 @@ def stop_poster(stop_id: int) -> ResponseReturnValue:
     if not configured and current_app.config.get("REQUIRE_PUBLIC_BASE_URL", True):
         return render_template("staff/poster_unconfigured.html", stop=stop), 503
     halves = [_poster_half(stop, language) for language in POSTER_LANGUAGES]
-    return render_template("staff/poster.html", stop=stop, halves=halves,
-                           base_missing=not configured)
+    return render_template(
+        "staff/poster.html", stop=stop, halves=halves, base_missing=not configured
+    )
 
 
 def _poster_half(stop: TourStop, language: str) -> dict[str, str | None]:
@@ -57,8 +59,11 @@ def _poster_half(stop: TourStop, language: str) -> dict[str, str | None]:
             "short_link": url.split("://", 1)[-1],
             "qr": _qr_svg(url, "QR " + url),
             "heading": _("Donnez votre avis sur le tourisme dans votre région"),
-            "scan": (_("Scannez ce code pour répondre en arabe") if language == "ar"
-                     else _("Scannez ce code pour répondre en français")),
+            "scan": (
+                _("Scannez ce code pour répondre en arabe")
+                if language == "ar"
+                else _("Scannez ce code pour répondre en français")
+            ),
             "region": stop.region.name_for(language),
             "city": stop.city_for(language),
             "venue": stop.venue_for(language),

@@ -30,8 +30,11 @@ from feedback_app.web.forms import ActionForm
 def region_choices(scope_only: bool) -> list[tuple[str, str]]:
     language = current_language()
     scope = current_scope()
-    return [(r.slug, r.name_for(language)) for r in reference.regions(db.session)
-            if not scope_only or scope.allows(r.id)]
+    return [
+        (r.slug, r.name_for(language))
+        for r in reference.regions(db.session)
+        if not scope_only or scope.allows(r.id)
+    ]
 
 
 @bp.get("/stops")
@@ -39,13 +42,24 @@ def region_choices(scope_only: bool) -> list[tuple[str, str]]:
 def stops() -> ResponseReturnValue:
     filters = StopFilterForm(request.args)
     filters.region.choices = [("", _("Toutes")), *region_choices(scope_only=True)]
-    filters.status.choices = [("", _("Tous")),
-                              *((s.value, label) for s, label in STATUS_LABELS.items())]
+    filters.status.choices = [
+        ("", _("Tous")),
+        *((s.value, label) for s, label in STATUS_LABELS.items()),
+    ]
     status = filters.status.data if filters.status.data in {s.value for s in StopStatus} else None
-    rows = list_stops(db.session, current_scope(), region_slug=filters.region.data or None,
-                      status=StopStatus(status) if status else None)
-    return render_template("staff/stops.html", rows=rows, filters=filters,
-                           status_labels=STATUS_LABELS, action_form=ActionForm())
+    rows = list_stops(
+        db.session,
+        current_scope(),
+        region_slug=filters.region.data or None,
+        status=StopStatus(status) if status else None,
+    )
+    return render_template(
+        "staff/stops.html",
+        rows=rows,
+        filters=filters,
+        status_labels=STATUS_LABELS,
+        action_form=ActionForm(),
+    )
 
 
 def _change_status(stop_id: int, status: StopStatus) -> ResponseReturnValue:
@@ -55,11 +69,17 @@ def _change_status(stop_id: int, status: StopStatus) -> ResponseReturnValue:
     """
     stop = get_stop(db.session, current_scope(), stop_id)
     if request.method == "GET" or request.form.get("confirmed") != "yes":
-        return render_template("staff/stop_confirm.html", stop=stop, status=status,
-                               submissions=count_submissions(db.session, stop.id),
-                               action_form=ActionForm(), status_labels=STATUS_LABELS)
-    stop = set_stop_status(db.session, current_scope(), stop_id, actor_id=current_user.id,
-                           status=status)
+        return render_template(
+            "staff/stop_confirm.html",
+            stop=stop,
+            status=status,
+            submissions=count_submissions(db.session, stop.id),
+            action_form=ActionForm(),
+            status_labels=STATUS_LABELS,
+        )
+    stop = set_stop_status(
+        db.session, current_scope(), stop_id, actor_id=current_user.id, status=status
+    )
     city = stop.city_for(current_language())
     if status is StopStatus.OPEN:
         flash(_("Étape de %(city)s ouverte.", city=city), "ok")

@@ -41,7 +41,10 @@ def schedule_regrouping() -> None:
 def register(app: Flask) -> None:
     @app.after_request
     def _regroup_after_changes(response: Response) -> Response:
-        if (request.method == "POST" and response.status_code < 400
-                and request.blueprint in CHANGING_BLUEPRINTS):
+        if (
+            request.method == "POST"
+            and response.status_code < 400
+            and request.blueprint in CHANGING_BLUEPRINTS
+        ):
             schedule_regrouping()
         return response

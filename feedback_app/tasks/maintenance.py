@@ -17,7 +17,8 @@ def purge_contacts() -> None:
     from feedback_app.services.privacy import purge_expired_contacts
 
     purge_expired_contacts(
-        db.session, retention_days=int(current_app.config["CONTACT_RETENTION_DAYS"]))
+        db.session, retention_days=int(current_app.config["CONTACT_RETENTION_DAYS"])
+    )
 
 
 @taskqueue.task(queue="maintenance", time_limit_s=3600)

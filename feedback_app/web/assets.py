@@ -20,8 +20,14 @@ from pathlib import Path
 from flask import Flask, Response, current_app, request
 
 _COMPRESSIBLE = frozenset(
-    {"text/css", "text/javascript", "application/javascript", "application/json",
-     "image/svg+xml", "text/html"}
+    {
+        "text/css",
+        "text/javascript",
+        "application/javascript",
+        "application/json",
+        "image/svg+xml",
+        "text/html",
+    }
 )
 _MIN_SIZE = 512
 _YEAR = 365 * 24 * 3600

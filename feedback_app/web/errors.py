@@ -47,11 +47,14 @@ def _explanations() -> dict[int, str]:
         403: _("Vous n'avez pas accès à cette page."),
         404: _("Cette adresse ne correspond à aucune page. Vérifiez le lien ou le code."),
         409: _signed_off_explanation(),
-        413: _("Le contenu envoyé dépasse la taille autorisée. Raccourcissez vos textes "
-               "puis renvoyez."),
+        413: _(
+            "Le contenu envoyé dépasse la taille autorisée. Raccourcissez vos textes puis renvoyez."
+        ),
         429: _("Trop de demandes en peu de temps. Patientez une minute puis réessayez."),
-        500: _("Un problème est survenu de notre côté. Votre saisie n'a pas été perdue : "
-               "revenez en arrière et renvoyez."),
+        500: _(
+            "Un problème est survenu de notre côté. Votre saisie n'a pas été perdue : "
+            "revenez en arrière et renvoyez."
+        ),
     }
 
 
@@ -65,13 +68,17 @@ def http_message(exc: HTTPException) -> str:
 
 
 def client_id_taken_message() -> str:
-    return _("Cet envoi porte l'identifiant d'une contribution déjà enregistrée pour une autre "
-             "étape. Rechargez le formulaire puis envoyez de nouveau.")
+    return _(
+        "Cet envoi porte l'identifiant d'une contribution déjà enregistrée pour une autre "
+        "étape. Rechargez le formulaire puis envoyez de nouveau."
+    )
 
 
 def _signed_off_explanation() -> str:
-    return _("Cette étape a été signée par son délégué : ses contributions ne peuvent plus être "
-             "modifiées. Le siège peut la rouvrir.")
+    return _(
+        "Cette étape a été signée par son délégué : ses contributions ne peuvent plus être "
+        "modifiées. Le siège peut la rouvrir."
+    )
 
 
 def _same_site_referrer() -> str | None:
@@ -83,13 +90,20 @@ def _same_site_referrer() -> str | None:
 
 
 def _csrf_explanation() -> str:
-    return _("Le formulaire a expiré ou a été ouvert dans un autre onglet. Rechargez la page, "
-             "puis recommencez l'opération.")
+    return _(
+        "Le formulaire a expiré ou a été ouvert dans un autre onglet. Rechargez la page, "
+        "puis recommencez l'opération."
+    )
 
 
-def _respond(status: int, description: str | None = None, *, message: str | None = None,
-             exc: HTTPException | None = None, extra: dict[str, object] | None = None,
-             ) -> Response:
+def _respond(
+    status: int,
+    description: str | None = None,
+    *,
+    message: str | None = None,
+    exc: HTTPException | None = None,
+    extra: dict[str, object] | None = None,
+) -> Response:
     title = _titles().get(status, _("Erreur"))
     if _api():
         response = jsonify({"error": description or title, **(extra or {})})
@@ -97,8 +111,13 @@ def _respond(status: int, description: str | None = None, *, message: str | None
     else:
         message = message or _explanations().get(status, description or title)
         # A 500 shows the request id, so that support can find the matching log line.
-        body = render_template("errors.html", status=status, title=title, message=message,
-                               request_id=request_id() if status >= 500 else None)
+        body = render_template(
+            "errors.html",
+            status=status,
+            title=title,
+            message=message,
+            request_id=request_id() if status >= 500 else None,
+        )
         response = current_app.make_response((body, status))
     if exc is not None:
         for name, value in exc.get_headers():
@@ -161,6 +180,10 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(InternalServerError)
     def _internal(exc: InternalServerError) -> Response:
-        log.error("unhandled error on %s %s", request.method, request.path,
-                  exc_info=exc.original_exception or exc)
+        log.error(
+            "unhandled error on %s %s",
+            request.method,
+            request.path,
+            exc_info=exc.original_exception or exc,
+        )
         return _respond(500)

@@ -23,6 +23,10 @@ class BoundedDateField(DateField):
         value: dt.date | None = getattr(self, "data", None)  # untyped in WTForms
         if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
             self.data = None
-            raise ValidationError(_l("Date hors limites (entre %(first)s et %(last)s).",
-                                     first=EARLIEST_DATE.isoformat(),
-                                     last=LATEST_DATE.isoformat()))
+            raise ValidationError(
+                _l(
+                    "Date hors limites (entre %(first)s et %(last)s).",
+                    first=EARLIEST_DATE.isoformat(),
+                    last=LATEST_DATE.isoformat(),
+                )
+            )

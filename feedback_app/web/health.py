@@ -53,8 +53,11 @@ def readyz() -> ResponseReturnValue:
     except Exception as error:  # any failure means "not ready"
         # The class only: a driver's message can hold host names and user names.
         log.warning("readiness: database unreachable (%s)", type(error).__name__)
-        body: dict[str, object] = {"status": "unavailable", "database": "unreachable",
-                                   "migrations": None}
+        body: dict[str, object] = {
+            "status": "unavailable",
+            "database": "unreachable",
+            "migrations": None,
+        }
         return _no_store(jsonify(body)), 503
     at_head = current == head
     body = {

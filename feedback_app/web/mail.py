@@ -38,8 +38,12 @@ def mail_configured(app: Flask | None = None) -> bool:
 
 def send(letter: Letter) -> bool:
     """Send now; False (and a log line) when the relay refuses or cannot be reached."""
-    message = EmailMessage(subject=letter.subject, body=letter.body, to=[letter.to],
-                           from_email=current_app.config.get("MAIL_DEFAULT_SENDER"))
+    message = EmailMessage(
+        subject=letter.subject,
+        body=letter.body,
+        to=[letter.to],
+        from_email=current_app.config.get("MAIL_DEFAULT_SENDER"),
+    )
     try:
         message.send()
     except (smtplib.SMTPException, OSError):

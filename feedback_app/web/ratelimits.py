@@ -75,8 +75,10 @@ def _failed_sign_in(response: Response) -> bool:
 
 
 def _submission_message() -> str:
-    return _("Trop de contributions envoyées depuis ce réseau en peu de temps. "
-             "Patientez une minute puis renvoyez : votre saisie n'est pas perdue.")
+    return _(
+        "Trop de contributions envoyées depuis ce réseau en peu de temps. "
+        "Patientez une minute puis renvoyez : votre saisie n'est pas perdue."
+    )
 
 
 def _sign_in_message() -> str:
@@ -94,8 +96,9 @@ def _configure(app: Flask) -> None:
     config.setdefault("RATELIMIT_STORAGE_URI", redis_url or "memory://")
     if config["RATELIMIT_STORAGE_URI"].startswith(("redis://", "rediss://")):
         # An unreachable Redis must cost a second, not a hung worker.
-        config.setdefault("RATELIMIT_STORAGE_OPTIONS",
-                          {"socket_connect_timeout": 1, "socket_timeout": 1})
+        config.setdefault(
+            "RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 1, "socket_timeout": 1}
+        )
     config.setdefault("RATELIMIT_STRATEGY", "moving-window")
     config.setdefault("RATELIMIT_KEY_PREFIX", "tournee")
     config.setdefault("RATELIMIT_HEADERS_ENABLED", True)  # Retry-After for the offline queue
@@ -137,10 +140,15 @@ def register(app: Flask) -> None:
         error_message=_sign_in_message,
     )
     _wrap(app, SIGN_IN_ENDPOINT, sign_in)
-    _wrap(app, PASSWORD_RESET_ENDPOINT, limiter.limit(
-        lambda: current_app.config["RATELIMIT_PASSWORD_RESET"], methods=["POST"],
-        error_message=_reset_message,
-    ))
+    _wrap(
+        app,
+        PASSWORD_RESET_ENDPOINT,
+        limiter.limit(
+            lambda: current_app.config["RATELIMIT_PASSWORD_RESET"],
+            methods=["POST"],
+            error_message=_reset_message,
+        ),
+    )
 
 
 def _wrap(app: Flask, endpoint: str, decorator: Callable[[RouteCallable], Any]) -> None:

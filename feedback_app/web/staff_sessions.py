@@ -29,10 +29,13 @@ def _enforce() -> None:
     config = current_app.config
     started = session.setdefault(_STARTED, now)
     seen = session.get(_SEEN, now)
-    if session_expired(started=started, seen=seen, now=now,
-                       idle=int(config.get("STAFF_SESSION_IDLE_SECONDS", IDLE_SECONDS)),
-                       lifetime=int(config.get("STAFF_SESSION_LIFETIME_SECONDS",
-                                               LIFETIME_SECONDS))):
+    if session_expired(
+        started=started,
+        seen=seen,
+        now=now,
+        idle=int(config.get("STAFF_SESSION_IDLE_SECONDS", IDLE_SECONDS)),
+        lifetime=int(config.get("STAFF_SESSION_LIFETIME_SECONDS", LIFETIME_SECONDS)),
+    ):
         logout_user()
         session.clear()
         return

@@ -34,8 +34,13 @@ from feedback_app.services.stops import create_stop
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PHONE = {"width": 360, "height": 740}
@@ -58,9 +63,14 @@ class LiveServer:
         import datetime as dt
 
         with self.app.app_context():
-            stop = create_stop(db.session, region_slug=region, city=city,
-                               date=dt.date(2025, 1, 10), venue="Salle A",
-                               status=StopStatus.OPEN)
+            stop = create_stop(
+                db.session,
+                region_slug=region,
+                city=city,
+                date=dt.date(2025, 1, 10),
+                venue="Salle A",
+                status=StopStatus.OPEN,
+            )
             code = stop.code
             db.session.remove()
         return code
@@ -81,8 +91,13 @@ class _RecordingApp:
 def live_server(sqlite_template: Path, tmp_path: Path) -> Iterator[LiveServer]:
     path = tmp_path / "live.sqlite"
     shutil.copy(sqlite_template, path)
-    app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
-                      "INSTANCE_TMP": str(tmp_path)})
+    app = create_app(
+        {
+            "ENV_NAME": "testing",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+            "INSTANCE_TMP": str(tmp_path),
+        }
+    )
     log: list[tuple[str, str]] = []
     server = make_server("127.0.0.1", 0, _RecordingApp(app, log), threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)

@@ -26,8 +26,11 @@ def open_cached_form(page, live_server, path: str = "") -> str:
     """Open a new stop's form and wait until the service worker holds a copy of it."""
     code = live_server.open_stop()
     page.goto(f"{live_server.url}/f/{code}{path}")
-    eventually(page, "navigator.serviceWorker.getRegistration().then(r => !!(r && r.active))"
-                     ".then(ok => ok && caches.match(location.href)).then(hit => !!hit)")
+    eventually(
+        page,
+        "navigator.serviceWorker.getRegistration().then(r => !!(r && r.active))"
+        ".then(ok => ok && caches.match(location.href)).then(hit => !!hit)",
+    )
     return code
 
 
@@ -58,8 +61,9 @@ def shown_references(page) -> list[str]:
 
 
 def posts(live_server) -> int:
-    return sum(1 for method, path in live_server.requests
-               if method == "POST" and path.startswith("/api/"))
+    return sum(
+        1 for method, path in live_server.requests if method == "POST" and path.startswith("/api/")
+    )
 
 
 def sign_in(page, base: str, email: str, password: str) -> None:

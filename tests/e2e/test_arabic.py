@@ -91,8 +91,9 @@ def test_arabic_form_on_a_phone_is_mirrored_and_sends(live_server, catalogs, pag
     need.fill("تكوين موظفي الاستقبال في اللغات الأجنبية وتحسين الربط الجوي مع مراكش.")
     # Typed Arabic runs right to left in its box (dir="auto"), and so does the select.
     assert need.evaluate("e => getComputedStyle(e).direction") == "rtl"
-    assert page.get_by_label("الفئة المهنية").evaluate(
-        "e => getComputedStyle(e).direction") == "rtl"
+    assert (
+        page.get_by_label("الفئة المهنية").evaluate("e => getComputedStyle(e).direction") == "rtl"
+    )
     # "Add another entry" starts on the right, where an Arabic reader starts.
     add = page.locator('fieldset[data-kind="need"] .add-entry')
     fieldset = _box(page.locator('fieldset[data-kind="need"]'))
@@ -116,4 +117,5 @@ def test_arabic_form_on_a_phone_is_mirrored_and_sends(live_server, catalogs, pag
 
     rows = stored(live_server)
     assert [(r.reference, r.organisation, r.language) for r in rows] == [
-        (ref, "فندق رياض الأطلس", "ar")]
+        (ref, "فندق رياض الأطلس", "ar")
+    ]

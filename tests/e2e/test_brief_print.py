@@ -19,8 +19,10 @@ from tests.e2e.forms import sign_in
 from tests.staff import PASSWORD, make_user
 
 KINDS = ("need", "opportunity", "challenge", "proposal")
-TEXT = ("Une contribution assez longue pour occuper deux lignes sur la page imprimée, comme "
-        "celles que les professionnels écrivent vraiment pendant la réunion régionale. ")
+TEXT = (
+    "Une contribution assez longue pour occuper deux lignes sur la page imprimée, comme "
+    "celles que les professionnels écrivent vraiment pendant la réunion régionale. "
+)
 
 
 def _full_region(live_server) -> None:  # type: ignore[no-untyped-def]
@@ -30,21 +32,46 @@ def _full_region(live_server) -> None:  # type: ignore[no-untyped-def]
         make_user(session, "siege@example.ma", role=Role.HQ, name="Siège")
         themes = list(session.scalars(select(Theme.code).where(Theme.retired.is_(False))))
         for day, city in enumerate(("Marrakech", "Safi", "Essaouira"), start=1):
-            stop = create_stop(session, region_slug="marrakech-safi", city=city,
-                               date=dt.date(2025, 1, day), status=StopStatus.OPEN)
+            stop = create_stop(
+                session,
+                region_slug="marrakech-safi",
+                city=city,
+                date=dt.date(2025, 1, day),
+                status=StopStatus.OPEN,
+            )
             for n in range(12):
-                submit(session, stop.code, {
-                    "client_id": str(uuid.uuid4()), "organisation": f"Org {city} {n}",
-                    "category": "hebergement",
-                    "items": [{"kind": kind, "text": TEXT * 2, "theme": themes[n % 6]}
-                              for kind in KINDS],
-                }, source=Source.API)
-            signoff.sign_off(session, scope_for(delegate), stop.id, ("Synthèse longue. " * 90),
-                             actor_id=delegate.id)
+                submit(
+                    session,
+                    stop.code,
+                    {
+                        "client_id": str(uuid.uuid4()),
+                        "organisation": f"Org {city} {n}",
+                        "category": "hebergement",
+                        "items": [
+                            {"kind": kind, "text": TEXT * 2, "theme": themes[n % 6]}
+                            for kind in KINDS
+                        ],
+                    },
+                    source=Source.API,
+                )
+            signoff.sign_off(
+                session,
+                scope_for(delegate),
+                stop.id,
+                ("Synthèse longue. " * 90),
+                actor_id=delegate.id,
+            )
         for item in session.scalars(select(FeedbackItem)).all()[:60]:
-            review_actions.update_item(session, EVERYTHING, item.submission_id, item.id,
-                                       kind=item.kind, theme_id=item.theme_id, shortlisted=True,
-                                       actor_id=None)
+            review_actions.update_item(
+                session,
+                EVERYTHING,
+                item.submission_id,
+                item.id,
+                kind=item.kind,
+                theme_id=item.theme_id,
+                shortlisted=True,
+                actor_id=None,
+            )
         db.session.remove()
 
 

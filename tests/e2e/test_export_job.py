@@ -11,7 +11,8 @@ from tests.e2e.test_staff_flows import PROPOSAL, _seed, _sign_in
 
 
 def test_the_job_page_follows_a_background_export_to_its_download(
-        live_server, page, tmp_path: Path) -> None:
+    live_server, page, tmp_path: Path
+) -> None:
     _seed(live_server)
     live_server.app.config["EXPORT_BACKGROUND_ABOVE"] = 0  # every export becomes a job
     try:
@@ -26,8 +27,13 @@ def test_the_job_page_follows_a_background_export_to_its_download(
         path = tmp_path / "job.xlsx"
         download_info.value.save_as(str(path))
         workbook = load_workbook(path, read_only=True)
-        cells = [str(v) for sheet in workbook.worksheets
-                 for row in sheet.iter_rows(values_only=True) for v in row if v is not None]
+        cells = [
+            str(v)
+            for sheet in workbook.worksheets
+            for row in sheet.iter_rows(values_only=True)
+            for v in row
+            if v is not None
+        ]
         workbook.close()
         assert any(PROPOSAL in cell for cell in cells)
     finally:

@@ -45,8 +45,10 @@ NOT_FITTING = """(selectors) => {
   }
   return out;
 }"""
-KEY_ELEMENTS = ("label, summary, button, .button, .status, .kind, .result-count, .walk a, "
-                "legend, h1, h2, .pagination a, select")
+KEY_ELEMENTS = (
+    "label, summary, button, .button, .status, .kind, .result-count, .walk a, "
+    "legend, h1, h2, .pagination a, select"
+)
 
 # The chosen option's text against the room a select gives it (its arrow included).
 OPTION_ROOM = """(select) => {
@@ -66,21 +68,34 @@ def _seed_desk(live_server) -> str:  # type: ignore[no-untyped-def]
     with live_server.app.app_context():
         session = db.session
         make_user(session, "delegue@example.ma", name="Nadia Tazi")
-        stop = create_stop(session, region_slug="marrakech-safi", city="Marrakech",
-                           date=dt.date(2025, 1, 10), venue="Palais des congrès",
-                           status=StopStatus.OPEN)
+        stop = create_stop(
+            session,
+            region_slug="marrakech-safi",
+            city="Marrakech",
+            date=dt.date(2025, 1, 10),
+            venue="Palais des congrès",
+            status=StopStatus.OPEN,
+        )
         for n in range(6):
-            submit(session, stop.code, {
-                "client_id": str(uuid.uuid4()),
-                "organisation": f"Association régionale des guides touristiques agréés {n}",
-                "category": "hebergement",
-                "items": [
-                    {"kind": "need", "text": "Former le personnel d'accueil en anglais et en "
-                     "espagnol avant la haute saison, avec des sessions courtes. " * 3,
-                     "theme": "formation-rh"},
-                    {"kind": "proposal", "text": "إنشاء منصة رقمية جهوية للحجز " * 4},
-                ],
-            }, source=Source.FORM)
+            submit(
+                session,
+                stop.code,
+                {
+                    "client_id": str(uuid.uuid4()),
+                    "organisation": f"Association régionale des guides touristiques agréés {n}",
+                    "category": "hebergement",
+                    "items": [
+                        {
+                            "kind": "need",
+                            "text": "Former le personnel d'accueil en anglais et en "
+                            "espagnol avant la haute saison, avec des sessions courtes. " * 3,
+                            "theme": "formation-rh",
+                        },
+                        {"kind": "proposal", "text": "إنشاء منصة رقمية جهوية للحجز " * 4},
+                    ],
+                },
+                source=Source.FORM,
+            )
         code = stop.code
         db.session.remove()
     return code
@@ -218,8 +233,9 @@ def test_an_added_entry_can_be_removed(live_server, page) -> None:  # type: igno
 
 def test_without_javascript_add_returns_to_the_new_entry(live_server, browser) -> None:  # type: ignore[no-untyped-def]
     code = live_server.open_stop()
-    context = browser.new_context(viewport=SIZES["phone"], locale="fr-FR",
-                                  java_script_enabled=False)
+    context = browser.new_context(
+        viewport=SIZES["phone"], locale="fr-FR", java_script_enabled=False
+    )
     try:
         page = context.new_page()
         page.goto(f"{live_server.url}/f/{code}")

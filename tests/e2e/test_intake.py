@@ -17,21 +17,33 @@ from tests.intake_files import HEADER_FR, csv_bytes
 from tests.staff import PASSWORD, make_user
 
 
-def test_delegate_imports_a_spreadsheet_after_its_preview(live_server, page,
-                                                          tmp_path: Path) -> None:
+def test_delegate_imports_a_spreadsheet_after_its_preview(
+    live_server, page, tmp_path: Path
+) -> None:
     with live_server.app.app_context():
         make_user(db.session, "delegue@example.ma", name="Nadia Tazi")
-        stop = create_stop(db.session, region_slug="marrakech-safi", city="Marrakech",
-                           date=dt.date(2025, 1, 10), venue="Palais", status=StopStatus.CLOSED)
+        stop = create_stop(
+            db.session,
+            region_slug="marrakech-safi",
+            city="Marrakech",
+            date=dt.date(2025, 1, 10),
+            venue="Palais",
+            status=StopStatus.CLOSED,
+        )
         stop_id = stop.id
         db.session.remove()
     sheet = tmp_path / "crt-marrakech.csv"
-    sheet.write_bytes(csv_bytes([
-        HEADER_FR[:4],
-        ["Riad Dar Atlas", "Hébergement", "Besoin", "Former le personnel à l'anglais."],
-        ["", "Hébergement", "Besoin", "Ligne sans organisation"],
-        ["Sahara Tours", "Agence de voyages", "Défi", "La saisonnalité."],
-    ], encoding="cp1252"))
+    sheet.write_bytes(
+        csv_bytes(
+            [
+                HEADER_FR[:4],
+                ["Riad Dar Atlas", "Hébergement", "Besoin", "Former le personnel à l'anglais."],
+                ["", "Hébergement", "Besoin", "Ligne sans organisation"],
+                ["Sahara Tours", "Agence de voyages", "Défi", "La saisonnalité."],
+            ],
+            encoding="cp1252",
+        )
+    )
     sign_in(page, live_server.url, "delegue@example.ma", PASSWORD)
     page.goto(f"{live_server.url}/hq/stops")
     page.get_by_role("link", name="Importer").click()
@@ -51,8 +63,11 @@ def test_delegate_imports_a_spreadsheet_after_its_preview(live_server, page,
     expect(page.get_by_role("link", name="Sahara Tours")).to_be_visible()
     screenshot(page, "intake-imported-in-review")
     with live_server.app.app_context():
-        rows = db.session.execute(select(Submission.organisation, Submission.source,
-                                         Submission.stop_id)).all()
+        rows = db.session.execute(
+            select(Submission.organisation, Submission.source, Submission.stop_id)
+        ).all()
         db.session.remove()
-    assert sorted(rows) == [("Riad Dar Atlas", SubmissionSource.IMPORT, stop_id),
-                            ("Sahara Tours", SubmissionSource.IMPORT, stop_id)]
+    assert sorted(rows) == [
+        ("Riad Dar Atlas", SubmissionSource.IMPORT, stop_id),
+        ("Sahara Tours", SubmissionSource.IMPORT, stop_id),
+    ]

@@ -19,20 +19,36 @@ from tests.staff import PASSWORD, make_user
 
 def _post(live_server, code: str, organisation: str) -> None:  # type: ignore[no-untyped-def]
     with live_server.app.app_context():
-        submit(db.session, code, {
-            "client_id": str(uuid.uuid4()), "organisation": organisation,
-            "category": "hebergement",
-            "items": [{"kind": "need", "text": "Former le personnel en anglais.",
-                       "theme": "formation-rh"}],
-        }, source=Source.API)
+        submit(
+            db.session,
+            code,
+            {
+                "client_id": str(uuid.uuid4()),
+                "organisation": organisation,
+                "category": "hebergement",
+                "items": [
+                    {
+                        "kind": "need",
+                        "text": "Former le personnel en anglais.",
+                        "theme": "formation-rh",
+                    }
+                ],
+            },
+            source=Source.API,
+        )
         db.session.remove()
 
 
 def test_the_live_screen_follows_the_room_without_reloading(live_server, page) -> None:  # type: ignore[no-untyped-def]
     with live_server.app.app_context():
         make_user(db.session, "siege@example.ma", role=Role.HQ, name="Siège")
-        stop = create_stop(db.session, region_slug="marrakech-safi", city="Marrakech",
-                           date=dt.date(2025, 1, 10), status=StopStatus.OPEN)
+        stop = create_stop(
+            db.session,
+            region_slug="marrakech-safi",
+            city="Marrakech",
+            date=dt.date(2025, 1, 10),
+            status=StopStatus.OPEN,
+        )
         stop_id, code = stop.id, stop.code
         db.session.remove()
     _post(live_server, code, "Riad Dar Atlas")

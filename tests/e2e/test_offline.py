@@ -58,12 +58,17 @@ def assert_three_stored_once(page, live_server) -> None:
     )
     rows = stored(live_server)
     assert len(rows) == 3
-    assert sorted(r.organisation for r in rows) == ["Organisation 1", "Organisation 2",
-                                                   "Organisation 3"]
+    assert sorted(r.organisation for r in rows) == [
+        "Organisation 1",
+        "Organisation 2",
+        "Organisation 3",
+    ]
     for row in rows:
         n = row.organisation[-1]
         assert [(i.kind.value, i.text) for i in row.items] == [
-            ("need", f"Besoin numéro {n}"), ("proposal", f"Idée {n}")]
+            ("need", f"Besoin numéro {n}"),
+            ("proposal", f"Idée {n}"),
+        ]
         assert row.category_code == "hebergement"
         assert row.source is SubmissionSource.FORM and row.filled_at is not None
         assert row.late is False
@@ -133,15 +138,18 @@ def test_a_draft_survives_a_reload_and_goes_once_sent(live_server, page) -> None
     submit(page)
     page.locator(".receipt .reference").wait_for(state="visible")
     row = stored(live_server)[0]
-    assert [i.text for i in row.items] == ["Des vols directs vers Dakhla.",
-                                          "Une signalétique bilingue."]
+    assert [i.text for i in row.items] == [
+        "Des vols directs vers Dakhla.",
+        "Une signalétique bilingue.",
+    ]
     assert row.email == "contact@atlas.example"
 
     page.reload()
     assert page.get_by_label("Organisation").input_value() == ""
     assert page.get_by_label("Besoin 1", exact=True).input_value() == ""
-    assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('tournee-draft'))") \
-        == []
+    assert (
+        page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('tournee-draft'))") == []
+    )
 
 
 def test_a_refused_form_shows_the_servers_messages_next_to_the_fields(live_server, page) -> None:

@@ -68,9 +68,7 @@ def test_a_form_refused_after_the_grace_period_can_be_taken_back(
     expect(page.locator("#outbox-list li")).to_have_count(0)
 
 
-def test_without_a_service_worker_the_queue_is_sent_on_the_next_visit(
-    live_server, browser
-) -> None:
+def test_without_a_service_worker_the_queue_is_sent_on_the_next_visit(live_server, browser) -> None:
     context = browser.new_context(viewport=PHONE, locale="fr-FR", service_workers="block")
     try:
         code = live_server.open_stop()

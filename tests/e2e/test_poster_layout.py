@@ -44,14 +44,21 @@ def hq_world(live_server, tmp_path):  # type: ignore[no-untyped-def]
 
 
 def _overflow(page) -> tuple[int, int, list[str]]:  # type: ignore[no-untyped-def]
-    return (page.evaluate("document.documentElement.scrollWidth"),
-            page.evaluate("document.documentElement.clientWidth"), page.evaluate(OVERFLOWING))
+    return (
+        page.evaluate("document.documentElement.scrollWidth"),
+        page.evaluate("document.documentElement.clientWidth"),
+        page.evaluate(OVERFLOWING),
+    )
 
 
 @pytest.mark.parametrize("language", ["fr", "ar"])
 @pytest.mark.parametrize("viewport", [PHONE, LAPTOP], ids=["360", "1366"])
 def test_poster_fits_the_screen_and_prints_big_qr_codes_on_one_a4(
-    live_server, hq_world, browser, language: str, viewport: dict,
+    live_server,
+    hq_world,
+    browser,
+    language: str,
+    viewport: dict,
 ) -> None:
     context = browser.new_context(viewport=viewport, locale="fr-FR")
     page = context.new_page()
@@ -66,15 +73,24 @@ def test_poster_fits_the_screen_and_prints_big_qr_codes_on_one_a4(
         screenshot(page, f"poster-{language}-{viewport['width']}-screen")
 
         # The halves keep their own direction: French reads from the left, Arabic from the right.
-        assert page.locator('.poster-foot-half[lang="fr"]').evaluate(
-            "el => getComputedStyle(el).direction") == "ltr"
-        assert page.locator('.poster-foot-half[lang="ar"]').evaluate(
-            "el => getComputedStyle(el).direction") == "rtl"
+        assert (
+            page.locator('.poster-foot-half[lang="fr"]').evaluate(
+                "el => getComputedStyle(el).direction"
+            )
+            == "ltr"
+        )
+        assert (
+            page.locator('.poster-foot-half[lang="ar"]').evaluate(
+                "el => getComputedStyle(el).direction"
+            )
+            == "rtl"
+        )
         assert "فاس" in page.locator('.poster-head[lang="ar"]').inner_text()
 
         page.emulate_media(media="print")
-        widths_cm = [page.locator("svg.qr").nth(i).bounding_box()["width"] / CSS_PX_PER_CM
-                     for i in range(2)]
+        widths_cm = [
+            page.locator("svg.qr").nth(i).bounding_box()["width"] / CSS_PX_PER_CM for i in range(2)
+        ]
         assert all(width >= 9.0 for width in widths_cm), widths_cm
         assert page.locator(".site-header").is_hidden()
         screenshot(page, f"poster-{language}-{viewport['width']}-print")
@@ -93,8 +109,9 @@ def _pages(pdf: bytes) -> int:
 
 
 @pytest.mark.parametrize("language", ["fr", "ar", "en"])
-def test_staff_header_holds_on_one_line_at_1366(live_server, hq_world, browser,
-                                                language: str) -> None:
+def test_staff_header_holds_on_one_line_at_1366(
+    live_server, hq_world, browser, language: str
+) -> None:
     context = browser.new_context(viewport=LAPTOP, locale="fr-FR")
     page = context.new_page()
     try:
@@ -107,7 +124,8 @@ def test_staff_header_holds_on_one_line_at_1366(live_server, hq_world, browser,
         assert header["height"] < 2 * brand["height"] + 16, header
         tops = page.locator(".site-header a, .site-header button").evaluate_all(
             "els => els.map(e => Math.round(e.getBoundingClientRect().top + "
-            "e.getBoundingClientRect().height / 2))")
+            "e.getBoundingClientRect().height / 2))"
+        )
         assert max(tops) - min(tops) <= 6, tops
         scroll, client, out = _overflow(page)
         assert scroll <= client and out == [], out

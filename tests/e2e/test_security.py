@@ -29,12 +29,16 @@ PAYLOADS = [
     "<script>alert(1)</script>",
     "<img src=x onerror=alert(2)>",
     '"><svg onload=alert(3)>',
-    "'><iframe srcdoc=\"<script>parent.alert(4)</script>\">",
+    '\'><iframe srcdoc="<script>parent.alert(4)</script>">',
     "javascript:alert(5)",
 ]
 HOSTILE = " ".join(PAYLOADS)
-CSP_REQUIRED = ["default-src 'self'", "script-src 'self'", "object-src 'none'",
-                "frame-ancestors 'none'"]
+CSP_REQUIRED = [
+    "default-src 'self'",
+    "script-src 'self'",
+    "object-src 'none'",
+    "frame-ancestors 'none'",
+]
 
 
 def _seed(live_server) -> dict[str, object]:
@@ -42,28 +46,50 @@ def _seed(live_server) -> dict[str, object]:
         session = db.session
         hq = make_user(session, "siege@example.ma", role=Role.HQ, name=f"Siège {HOSTILE}")
         make_user(session, "delegue@example.ma", name=f"Délégué {PAYLOADS[1]}")
-        stop = create_stop(session, region_slug="marrakech-safi", city=f"Marrakech {PAYLOADS[0]}",
-                           date=dt.date(2025, 1, 10), venue=f"Salle {PAYLOADS[1]}",
-                           status=StopStatus.OPEN)
-        theme = add_theme(session, actor_id=hq.id,
-                          names={"name_fr": f"Thème {PAYLOADS[2]}", "name_ar": "موضوع",
-                                 "name_en": f"Theme {PAYLOADS[0]}"})
-        receipt = submit(session, stop.code, {
-            "client_id": str(uuid.uuid4()),
-            "organisation": f"Org {PAYLOADS[0]}"[:200],
-            "category": "hebergement",
-            "job_title": f"Dir {PAYLOADS[1]}"[:120],
-            "consent_contact": True,
-            "name": f"Nom {PAYLOADS[2]}"[:120],
-            "email": "xss.test@example.ma",
-            "phone": "0612345678",
-            "items": [{"kind": kind, "text": f"{kind} {HOSTILE}", "theme": theme.code}
-                      for kind in ("need", "opportunity", "challenge", "proposal")],
-        }, source=SubmissionSource.FORM)
-        review_actions.add_note(session, EVERYTHING, receipt.id, f"Note {HOSTILE}",
-                                actor_id=hq.id)
-        ids = {"submission": receipt.id, "stop": stop.id, "code": stop.code,
-               "reference": receipt.reference, "theme": theme.id}
+        stop = create_stop(
+            session,
+            region_slug="marrakech-safi",
+            city=f"Marrakech {PAYLOADS[0]}",
+            date=dt.date(2025, 1, 10),
+            venue=f"Salle {PAYLOADS[1]}",
+            status=StopStatus.OPEN,
+        )
+        theme = add_theme(
+            session,
+            actor_id=hq.id,
+            names={
+                "name_fr": f"Thème {PAYLOADS[2]}",
+                "name_ar": "موضوع",
+                "name_en": f"Theme {PAYLOADS[0]}",
+            },
+        )
+        receipt = submit(
+            session,
+            stop.code,
+            {
+                "client_id": str(uuid.uuid4()),
+                "organisation": f"Org {PAYLOADS[0]}"[:200],
+                "category": "hebergement",
+                "job_title": f"Dir {PAYLOADS[1]}"[:120],
+                "consent_contact": True,
+                "name": f"Nom {PAYLOADS[2]}"[:120],
+                "email": "xss.test@example.ma",
+                "phone": "0612345678",
+                "items": [
+                    {"kind": kind, "text": f"{kind} {HOSTILE}", "theme": theme.code}
+                    for kind in ("need", "opportunity", "challenge", "proposal")
+                ],
+            },
+            source=SubmissionSource.FORM,
+        )
+        review_actions.add_note(session, EVERYTHING, receipt.id, f"Note {HOSTILE}", actor_id=hq.id)
+        ids = {
+            "submission": receipt.id,
+            "stop": stop.id,
+            "code": stop.code,
+            "reference": receipt.reference,
+            "theme": theme.id,
+        }
         db.session.remove()
     return ids
 
@@ -102,14 +128,27 @@ def test_stored_payloads_never_run_in_staff_pages(live_server, page, who) -> Non
     base = live_server.url
     _sign_in(page, base, who)
     pages = [
-        "/review/", f"/review/?q={uuid.uuid4().hex[:4]}", "/review/?q=script",
-        f"/review/submissions/{ids['submission']}", "/hq/", "/hq/stops",
-        f"/hq/stops/{ids['stop']}/poster", f"/hq/stops/{ids['stop']}/close", "/hq/exports",
-        f"/f/{ids['code']}", f"/f/{ids['code']}/receipt/{ids['reference']}",
+        "/review/",
+        f"/review/?q={uuid.uuid4().hex[:4]}",
+        "/review/?q=script",
+        f"/review/submissions/{ids['submission']}",
+        "/hq/",
+        "/hq/stops",
+        f"/hq/stops/{ids['stop']}/poster",
+        f"/hq/stops/{ids['stop']}/close",
+        "/hq/exports",
+        f"/f/{ids['code']}",
+        f"/f/{ids['code']}/receipt/{ids['reference']}",
     ]
     if who.startswith("siege"):
-        pages += ["/hq/users", "/hq/themes", f"/hq/themes/{ids['theme']}/edit", "/hq/audit",
-                  f"/hq/stops/{ids['stop']}/edit", "/hq/privacy"]
+        pages += [
+            "/hq/users",
+            "/hq/themes",
+            f"/hq/themes/{ids['theme']}/edit",
+            "/hq/audit",
+            f"/hq/stops/{ids['stop']}/edit",
+            "/hq/privacy",
+        ]
     seen: dict[str, str] = {}
     for path in pages:
         _visit(page, base + path, seen)

@@ -36,8 +36,9 @@ def test_phone_fills_the_form_and_sees_the_receipt(live_server, page) -> None:
 
 def test_enter_in_a_field_sends_the_form_without_javascript(live_server, browser) -> None:
     """Enter presses the form's first submit button: it must send, not "add another"."""
-    context = browser.new_context(viewport={"width": 360, "height": 740},
-                                  locale="fr-FR", java_script_enabled=False)
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, locale="fr-FR", java_script_enabled=False
+    )
     page = context.new_page()
     try:
         code = live_server.open_stop()

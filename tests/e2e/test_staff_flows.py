@@ -26,22 +26,44 @@ def _seed(live_server) -> dict[str, int | str]:
         session = db.session
         make_user(session, "delegue@example.ma", name="Nadia Tazi")
         make_user(session, "siege@example.ma", role=Role.HQ, name="Siège")
-        stop = create_stop(session, region_slug="marrakech-safi", city="Marrakech",
-                           date=dt.date(2025, 1, 10), venue="Palais des congrès",
-                           status=StopStatus.OPEN)
-        first = submit(session, stop.code, {
-            "client_id": str(uuid.uuid4()), "organisation": "Riad Dar Atlas",
-            "category": "hebergement",
-            "items": [{"kind": "need", "text": "Former le personnel en anglais."},
-                      {"kind": "proposal", "text": PROPOSAL}],
-        }, source=Source.FORM)
-        submit(session, stop.code, {
-            "client_id": str(uuid.uuid4()), "organisation": "Sahara Tours",
-            "category": "agence_voyages",
-            "items": [{"kind": "challenge", "text": "La saisonnalité."}],
-        }, source=Source.API)
-        proposal = session.scalar(select(FeedbackItem.id).where(
-            FeedbackItem.submission_id == first.id, FeedbackItem.kind == "proposal"))
+        stop = create_stop(
+            session,
+            region_slug="marrakech-safi",
+            city="Marrakech",
+            date=dt.date(2025, 1, 10),
+            venue="Palais des congrès",
+            status=StopStatus.OPEN,
+        )
+        first = submit(
+            session,
+            stop.code,
+            {
+                "client_id": str(uuid.uuid4()),
+                "organisation": "Riad Dar Atlas",
+                "category": "hebergement",
+                "items": [
+                    {"kind": "need", "text": "Former le personnel en anglais."},
+                    {"kind": "proposal", "text": PROPOSAL},
+                ],
+            },
+            source=Source.FORM,
+        )
+        submit(
+            session,
+            stop.code,
+            {
+                "client_id": str(uuid.uuid4()),
+                "organisation": "Sahara Tours",
+                "category": "agence_voyages",
+                "items": [{"kind": "challenge", "text": "La saisonnalité."}],
+            },
+            source=Source.API,
+        )
+        proposal = session.scalar(
+            select(FeedbackItem.id).where(
+                FeedbackItem.submission_id == first.id, FeedbackItem.kind == "proposal"
+            )
+        )
         ids = {"submission": first.id, "proposal": proposal, "reference": first.reference}
         db.session.remove()
     return ids
@@ -74,8 +96,9 @@ def test_delegate_reviews_and_shortlists(live_server, page) -> None:
         submission = db.session.get(Submission, ids["submission"])
         assert submission.status is ReviewStatus.REVIEWED
         assert db.session.get(FeedbackItem, ids["proposal"]).shortlisted is True
-        notes = db.session.scalars(select(ReviewNote.text).where(
-            ReviewNote.submission_id == ids["submission"])).all()
+        notes = db.session.scalars(
+            select(ReviewNote.text).where(ReviewNote.submission_id == ids["submission"])
+        ).all()
         assert notes == ["À rappeler pour la campagne de basse saison."]
         db.session.remove()
 
@@ -92,8 +115,13 @@ def test_hq_downloads_the_workbook(live_server, page, tmp_path: Path) -> None:
     download.save_as(str(path))
 
     workbook = load_workbook(path, read_only=True)
-    cells = [str(value) for sheet in workbook.worksheets
-             for row in sheet.iter_rows(values_only=True) for value in row if value is not None]
+    cells = [
+        str(value)
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for value in row
+        if value is not None
+    ]
     workbook.close()
     assert any(PROPOSAL in cell for cell in cells)
     assert any("Riad Dar Atlas" in cell for cell in cells)
