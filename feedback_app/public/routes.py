@@ -93,6 +93,11 @@ def stop_form(code: str) -> ResponseReturnValue:
         stop=stop,
         form=form,
         form_error=form_error,
+        tablet=_source() is SubmissionSource.TABLET,
+        kind_plurals=reference.KIND_PLURALS,
+        kind_labels=reference.KIND_LABELS,
+        kind_hints=reference.KIND_HINTS,
+        added=request.form.get("add"),
     ), status
 
 
