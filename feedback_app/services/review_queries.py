@@ -195,7 +195,6 @@ _LIST_COLUMNS = (
     Submission.created_at,
     Submission.late,
     Submission.source,
-    Submission.late,
     Submission.after_signoff,
 )
 
