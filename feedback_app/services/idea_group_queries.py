@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
 from feedback_app.models import (
@@ -180,11 +181,11 @@ def group_summary(session: Session, scope: Scope, group_id: int) -> GroupSummary
     return found[0]
 
 
-def group_detail(session: Session, scope: Scope, group_id: int) -> GroupDetail:
-    """A group and its visible items, most typical first; NotFound outside the scope."""
-    summary = group_summary(session, scope, group_id)
-    rows = session.execute(
+def _member_rows(scope: Scope, *conditions: ColumnElement[bool]) -> Select[Any]:
+    """(group id, then a GroupMemberRow's fields) of the visible, non-spam grouped items."""
+    return (
         select(
+            IdeaGroupMember.group_id,
             FeedbackItem.id,
             Submission.id,
             Submission.reference,
@@ -199,13 +200,22 @@ def group_detail(session: Session, scope: Scope, group_id: int) -> GroupDetail:
         .join(FeedbackItem, FeedbackItem.id == IdeaGroupMember.item_id)
         .join(Submission, Submission.id == FeedbackItem.submission_id)
         .where(
-            IdeaGroupMember.group_id == group_id,
+            *conditions,
             Submission.status != ReviewStatus.SPAM,
             scope.filter(Submission.region_id),
         )
-        .order_by(IdeaGroupMember.closeness.desc(), FeedbackItem.id)
     )
-    return GroupDetail(summary, tuple(GroupMemberRow(*row) for row in rows))
+
+
+def group_detail(session: Session, scope: Scope, group_id: int) -> GroupDetail:
+    """A group and its visible items, most typical first; NotFound outside the scope."""
+    summary = group_summary(session, scope, group_id)
+    rows = session.execute(
+        _member_rows(scope, IdeaGroupMember.group_id == group_id).order_by(
+            IdeaGroupMember.closeness.desc(), FeedbackItem.id
+        )
+    )
+    return GroupDetail(summary, tuple(GroupMemberRow(*member) for _gid, *member in rows))
 
 
 def group_numbers(session: Session, scope: Scope) -> dict[int, int]:
@@ -235,27 +245,9 @@ def quotes(
     seen: dict[int, set[str]] = defaultdict(set)
     for start in range(0, len(ids), 500):
         rows = session.execute(
-            select(
-                IdeaGroupMember.group_id,
-                FeedbackItem.id,
-                Submission.id,
-                Submission.reference,
-                Submission.region_id,
-                Submission.organisation,
-                Submission.category_code,
-                FeedbackItem.theme_id,
-                FeedbackItem.text,
-                IdeaGroupMember.pinned,
-                IdeaGroupMember.closeness,
+            _member_rows(scope, IdeaGroupMember.group_id.in_(ids[start : start + 500])).order_by(
+                IdeaGroupMember.group_id, IdeaGroupMember.closeness.desc(), FeedbackItem.id
             )
-            .join(FeedbackItem, FeedbackItem.id == IdeaGroupMember.item_id)
-            .join(Submission, Submission.id == FeedbackItem.submission_id)
-            .where(
-                IdeaGroupMember.group_id.in_(ids[start : start + 500]),
-                Submission.status != ReviewStatus.SPAM,
-                scope.filter(Submission.region_id),
-            )
-            .order_by(IdeaGroupMember.group_id, IdeaGroupMember.closeness.desc(), FeedbackItem.id)
         )
         for gid, *member in rows:
             row = GroupMemberRow(*member)
