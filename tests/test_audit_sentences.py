@@ -7,6 +7,7 @@ import re
 import pytest
 
 from tests.staff import build_world, post, session_for
+from tests.test_review_pages import _page_form
 
 
 @pytest.fixture
@@ -26,10 +27,9 @@ def _first_event(html: str) -> str:
 def test_a_status_change_reads_as_a_linked_sentence_with_a_diff(app, session, world, hq) -> None:  # type: ignore[no-untyped-def]
     own = session_for(app, session, world.emails["own"])
     sid = world.ids["submission_a"]
-    assert (
-        post(app, own, f"/review/submissions/{sid}/status", {"status": "reviewed"}).status_code
-        == 302
-    )
+    page = f"/review/submissions/{sid}"
+    data = {**_page_form(own.get(page).get_data(as_text=True)), "status": "reviewed"}
+    assert post(app, own, page, data).status_code == 302
     event = _first_event(hq.get("/hq/audit?action=submission.status").get_data(as_text=True))
     sentence = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", event))
     assert (
@@ -62,12 +62,17 @@ def test_bulk_actions_and_theme_changes_read_in_arabic(app, session, world, hq) 
     labels = dict(options)
     assert labels["submission.bulk_status"] != "submission.bulk_status"  # the filter is words
 
-    post(
-        app,
-        own,
-        f"/review/submissions/{world.ids['submission_a']}/items/{world.ids['item_a']}",
-        {"kind": "need", "theme": str(world.ids["theme"]), "shortlisted": "y"},
+    page = f"/review/submissions/{world.ids['submission_a']}"
+    data = _page_form(own.get(page).get_data(as_text=True))
+    assert data["items-0-id"] == str(world.ids["item_a"])
+    data.update(
+        {
+            "items-0-kind": "need",
+            "items-0-theme": str(world.ids["theme"]),
+            "items-0-shortlisted": "y",
+        }
     )
+    assert post(app, own, page, data).status_code == 302
     html = hq.get("/hq/audit?action=item.kind&lang=fr").get_data(as_text=True)
     event = _first_event(html)
     assert "Proposition" in event and "Besoin" in event and "proposal" not in event

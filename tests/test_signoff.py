@@ -13,18 +13,21 @@ from feedback_app.database import write_transaction
 from feedback_app.models import (
     AuditEvent,
     FeedbackItem,
+    IdeaGroup,
+    IdeaGroupMember,
     ReviewNote,
     ReviewStatus,
     StopSignOff,
     StopStatus,
     Submission,
 )
-from feedback_app.services import review_actions, signoff
+from feedback_app.services import idea_curation, review_actions, signoff
 from feedback_app.services.access import Scope, scope_for
 from feedback_app.services.errors import SignedOff, ValidationFailed
 from tests.conftest import valid_payload
 from tests.review_world import Desk, audit_events, build_desk, items_of
 from tests.staff import post, signed_in
+from tests.test_review_pages import _page_form
 
 
 @pytest.fixture
@@ -58,9 +61,32 @@ def _snapshot(session) -> tuple:  # type: ignore[no-untyped-def]
                 )
             ).all()
         ),
+        sorted(session.execute(select(IdeaGroup.id, IdeaGroup.title, IdeaGroup.confirmed)).all()),
+        sorted(
+            session.execute(
+                select(IdeaGroupMember.item_id, IdeaGroupMember.group_id, IdeaGroupMember.pinned)
+            ).all()
+        ),
         session.scalar(select(func.count()).select_from(ReviewNote)),
         session.scalar(select(func.count()).select_from(AuditEvent)),
     )
+
+
+def _groups(session, desk: Desk) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    """Two idea groups drawing on the signed-off stop (riad) and on the other one (safi)."""
+    riad_item, safi_item = (
+        items_of(session, desk.subs["riad"])[0],
+        items_of(session, desk.subs["safi"])[0],
+    )
+    with write_transaction(session):
+        groups = [IdeaGroup(kind="need", title=title) for title in ("Riad", "Safi")]
+        session.add_all(groups)
+        session.flush()
+        session.add_all(
+            IdeaGroupMember(item_id=item_id, group_id=group.id, pinned=False, closeness=1.0)
+            for item_id, group in zip((riad_item, safi_item), groups, strict=True)
+        )
+    return groups[0].id, groups[1].id
 
 
 def test_every_review_action_is_refused_to_the_delegate_after_sign_off(session, desk) -> None:  # type: ignore[no-untyped-def]
@@ -70,8 +96,37 @@ def test_every_review_action_is_refused_to_the_delegate_after_sign_off(session, 
     riad_item = items_of(session, riad)[0]
     theme = desk.themes["durabilite"]
     actor = desk.delegate_a.id
+    riad_group, safi_group = _groups(session, desk)
     before = _snapshot(session)
+
+    def save(status: str = "new", note: str = "", **item: object):  # type: ignore[no-untyped-def]
+        """The submission page's one save, with the item as shown unless told otherwise."""
+        shown = session.get(FeedbackItem, riad_item)
+        edit = {
+            "kind": shown.kind.value,
+            "theme_id": shown.theme_id,
+            "shortlisted": shown.shortlisted,
+            "priority": shown.priority.value if shown.priority else None,
+            **item,
+        }
+        return review_actions.save_review(
+            session,
+            delegate,
+            riad,
+            status=status,
+            items={riad_item: review_actions.ItemReview(**edit)},  # type: ignore[arg-type]
+            note=note,
+            actor_id=actor,
+        )
+
     actions = {
+        "save: status": lambda: save(status="reviewed"),
+        "save: item theme": lambda: save(theme_id=theme),
+        "save: shortlist": lambda: save(shortlisted=True),
+        "save: kind": lambda: save(kind="challenge"),
+        "save: priority": lambda: save(priority="high"),
+        "save: note": lambda: save(note="À rappeler"),
+        "save: as shown": lambda: save(),
         "status": lambda: review_actions.set_status(
             session, delegate, riad, ReviewStatus.REVIEWED, actor_id=actor
         ),
@@ -128,6 +183,19 @@ def test_every_review_action_is_refused_to_the_delegate_after_sign_off(session, 
             theme_id=theme,
             actor_id=actor,
         ),
+        # idea curation: a group drawing on the signed-off stop is read-only
+        "confirm group": lambda: idea_curation.confirm_group(
+            session, delegate, riad_group, actor_id=actor
+        ),
+        "rename group": lambda: idea_curation.rename_group(
+            session, delegate, riad_group, "Autre titre", actor_id=actor
+        ),
+        "merge groups": lambda: idea_curation.merge_groups(
+            session, delegate, safi_group, [riad_group], actor_id=actor
+        ),
+        "split group": lambda: idea_curation.split_group(
+            session, delegate, riad_group, [riad_item], actor_id=actor
+        ),
     }
     for name, action in actions.items():
         with pytest.raises(SignedOff):
@@ -136,6 +204,7 @@ def test_every_review_action_is_refused_to_the_delegate_after_sign_off(session, 
 
     # the region's other stop, not signed off, stays editable
     assert review_actions.set_status(session, delegate, safi, ReviewStatus.REVIEWED, actor_id=actor)
+    assert idea_curation.confirm_group(session, delegate, safi_group, actor_id=actor) == 1
 
 
 def test_hq_keeps_the_hand_on_a_signed_off_stop(session, desk) -> None:  # type: ignore[no-untyped-def]
@@ -225,10 +294,12 @@ def test_pages_say_the_stop_is_signed_off_instead_of_failing(app, session, desk)
     html = client.get(page).get_data(as_text=True)
     assert "lecture seule" in html
     item = items_of(session, riad)[0]
+    form = _page_form(html)  # the page's one form, as it would be posted back
+    assert form["items-0-id"] == str(item) and form["status"] == "new"
     for path, data in (
-        (f"{page}/status", {"status": "reviewed"}),
-        (f"{page}/items/{item}", {"kind": "need", "theme": "", "shortlisted": "y"}),
-        (f"{page}/notes", {"text": "Une note"}),
+        (page, {**form, "status": "reviewed"}),
+        (page, {**form, "items-0-kind": "need", "items-0-theme": "", "items-0-shortlisted": "y"}),
+        (page, {**form, "note": "Une note"}),
         ("/review/bulk", {"action": "spam", "submission_ids": str(riad)}),
         (
             "/review/bulk",
@@ -241,11 +312,13 @@ def test_pages_say_the_stop_is_signed_off_instead_of_failing(app, session, desk)
         shown = client.get(page).get_data(as_text=True)
         assert "a été signée par son délégué" in shown, path
     # posted from nowhere (no referrer): a page that says why, not a 500
-    response = post(app, client, f"{page}/status", {"status": "spam"})
+    response = post(app, client, page, {**form, "status": "spam", "note": "Une note"})
     assert response.status_code == 409
     assert "Le siège peut la rouvrir" in response.get_data(as_text=True)
     session.expire_all()
     assert session.get(Submission, riad).status is ReviewStatus.NEW
+    assert session.scalar(select(func.count()).select_from(ReviewNote)) == 0
+    assert not session.get(FeedbackItem, item).shortlisted
 
 
 def test_only_hq_reopens(app, session, desk) -> None:  # type: ignore[no-untyped-def]
