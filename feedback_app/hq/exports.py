@@ -60,7 +60,10 @@ def _set_choices(form: ExportForm) -> None:
         .order_by(TourStop.date, TourStop.city)
     ).all()
     form.stops.choices = [
-        (str(s.id), f"{s.city} — {s.date.strftime('%d/%m/%Y')} ({names.get(s.region_id, '')})")
+        (
+            str(s.id),
+            f"{s.city_for(language)} — {s.date.strftime('%d/%m/%Y')} ({names.get(s.region_id, '')})",
+        )
         for s in stops
     ]
 

@@ -64,7 +64,10 @@ def _set_filter_choices(form: FilterForm, scope_lists: dict[str, Any], language:
     ]
     form.stop.choices = [
         ("", _("Toutes")),
-        *((str(s.id), f"{s.city} — {s.date.isoformat()}") for s in scope_lists["stops"]),
+        *(
+            (str(s.id), f"{s.city_for(language)} — {s.date.isoformat()}")
+            for s in scope_lists["stops"]
+        ),
     ]
     form.status.choices = [
         ("", _("Tous")),

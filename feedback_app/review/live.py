@@ -35,7 +35,7 @@ def _payload(figures: live.LiveFigures) -> dict[str, Any]:
     labels = _kind_labels()
     return {
         "stop": {
-            "city": figures.city,
+            "city": asdict(figures.city),
             "date": figures.date.isoformat(),
             "region": asdict(figures.region),
         },

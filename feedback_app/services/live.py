@@ -67,7 +67,7 @@ class LiveText:
 @dataclass(frozen=True)
 class LiveFigures:
     stop_id: int
-    city: str
+    city: Bilingual  # each half of the screen names the city in its own language
     date: dt.date
     region: Bilingual
     submissions: int
@@ -122,7 +122,7 @@ def live_figures(session: Session, scope: Scope, stop_id: int) -> LiveFigures:
     ideas = stop_ideas(session, stop.id, unreviewed=stop.live_shows_unreviewed)
     figures = LiveFigures(
         stop_id=stop.id,
-        city=stop.city,
+        city=Bilingual(stop.city, stop.city_for("ar")),
         date=stop.date,
         region=Bilingual(stop.region.name_fr, stop.region.name_ar),
         submissions=counts.submissions,
