@@ -62,7 +62,7 @@ def _set_choices(form: ExportForm) -> None:
     form.stops.choices = [
         (
             str(s.id),
-            f"{s.city_for(language)} — {s.date.strftime('%d/%m/%Y')} ({names.get(s.region_id, '')})",
+            f"{s.city_for(language)} — {s.date:%d/%m/%Y} ({names.get(s.region_id, '')})",
         )
         for s in stops
     ]
