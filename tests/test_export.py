@@ -106,8 +106,8 @@ def test_workbook_sheets_tables_figures_and_chart(app, session) -> None:
     assert [c.value for c in marrakech[1]] == REGION_HEADERS
     assert marrakech.freeze_panes == "A2"
     (table,) = marrakech.tables.values()
-    assert table.ref == "A1:P7"  # header and six items: a real table with filter buttons
-    assert table.autoFilter.ref == "A1:P7"
+    assert table.ref == "A1:Q7"  # header and six items: a real table with filter buttons
+    assert table.autoFilter.ref == "A1:Q7"
     assert len(book["Synthèse"]._charts) == 1
 
     frames = pd.read_excel(result.path, sheet_name=None)
@@ -165,7 +165,8 @@ def test_contents_of_a_region_sheet(app, session) -> None:
     by_text = {r[6]: r for r in rows}
     assert by_text["Une plateforme régionale de réservation."][9] == "Oui"
     assert first["Provenance"] == "Formulaire"  # where the entry came from
-    assert by_text[ARABIC_TEXT][12] is None  # no consent: no name even though one was typed
+    # No consent: no name even though one was typed.
+    assert by_text[ARABIC_TEXT][REGION_HEADERS.index("Nom")] is None
     arabic = next(c for c in book["Marrakech-Safi"]["G"] if c.value == ARABIC_TEXT)
     assert arabic.alignment.readingOrder == 2  # Arabic reads right to left in its cell
     latin = book["Marrakech-Safi"]["G2"]
@@ -190,7 +191,7 @@ def test_no_formula_can_exist_whatever_the_text(app, session) -> None:
         assert cell.quotePrefix, f"{payload!r} would turn into a formula once edited"
     organisation = next(c for c in sheet["C"] if c.value == "=1+1")
     assert organisation.data_type == "s" and organisation.quotePrefix
-    assert next(c for c in sheet["M"] if c.value == "@SUM(A1)").quotePrefix
+    assert next(c for c in sheet["N"] if c.value == "@SUM(A1)").quotePrefix
     plain = next(c for c in sheet["C"] if c.value == "Restaurant Dar Tajine")
     assert not plain.quotePrefix
     frame = pd.read_excel(result.path, sheet_name="Souss-Massa")
@@ -243,7 +244,7 @@ def test_filters_are_printed_and_regions_kept_even_when_empty(app, session) -> N
     assert result.filename == "synthese-tournee-2025-marrakech-safi-draa-tafilalet.xlsx"
     book = openpyxl.load_workbook(result.path)
     assert book.sheetnames[2:4] == ["Marrakech-Safi", "Drâa-Tafilalet"]
-    assert [c.value for c in book["Marrakech-Safi"][1]] == REGION_HEADERS[:12]  # no contacts
+    assert [c.value for c in book["Marrakech-Safi"][1]] == REGION_HEADERS[:13]  # no contacts
     assert book["Drâa-Tafilalet"].max_row <= 2  # empty, still there so that the gap shows
     summary = {r[0]: r[1] for r in book["Synthèse"].iter_rows(values_only=True) if r[0]}
     assert summary["Régions"] == "Marrakech-Safi, Drâa-Tafilalet"

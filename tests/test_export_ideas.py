@@ -8,9 +8,9 @@ from sqlalchemy import select, update
 from feedback_app.database import write_transaction
 from feedback_app.models import FeedbackItem, Submission
 from feedback_app.services.access import EVERYTHING, Scope
-from feedback_app.services.export_files import ExportRequest, exports_dir, produce
 from feedback_app.services.idea_curation import rename_group
 from feedback_app.services.synthesis import SynthesisFilters
+from tests.test_export import _export as _export_file
 from tests.test_idea_groups import ARABIC, GUIDES, SIGNS, world  # noqa: F401 - the fixture
 
 IDEA_HEADERS = [
@@ -29,15 +29,8 @@ IDEA_HEADERS = [
 
 
 def _export(app, session, scope: Scope = EVERYTHING, language: str = "fr"):  # type: ignore[no-untyped-def]
-    request = ExportRequest(filters=SynthesisFilters(), language=language)
-    result = produce(
-        session,
-        scope,
-        request,
-        generated_by="Test",
-        directory=exports_dir(app.config, app.instance_path),
-    )
-    return openpyxl.load_workbook(result.path)
+    exported = _export_file(app, session, scope, filters=SynthesisFilters(), language=language)
+    return openpyxl.load_workbook(exported.path)
 
 
 def _ideas(book) -> list[dict]:  # type: ignore[no-untyped-def]

@@ -193,9 +193,8 @@ def test_cli_template_and_import(app, session, open_stop, tmp_path: Path) -> Non
 
 def test_the_workbook_says_where_each_entry_came_from(app, session, open_stop) -> None:  # type: ignore[no-untyped-def]
     from feedback_app.services.access import EVERYTHING
-    from feedback_app.services.export_files import ExportRequest, exports_dir, produce
     from feedback_app.services.intake import build_preview, commit_batch, save_preview
-    from feedback_app.services.synthesis import SynthesisFilters
+    from tests.test_export import _export
 
     submit(
         session,
@@ -205,14 +204,8 @@ def test_the_workbook_says_where_each_entry_came_from(app, session, open_stop) -
     )
     preview = build_preview(session, open_stop, csv_bytes([HEADER_FR[:4], ROWS[0]]), "a.csv")
     commit_batch(session, EVERYTHING, save_preview(session, preview, user_id=None), actor_id=None)
-    result = produce(
-        session,
-        EVERYTHING,
-        ExportRequest(filters=SynthesisFilters()),
-        generated_by="Test",
-        directory=exports_dir(app.config, app.instance_path),
-    )
-    sheet = openpyxl.load_workbook(result.path)["Marrakech-Safi"]
+    exported = _export(app, session, EVERYTHING)
+    sheet = openpyxl.load_workbook(exported.path)["Marrakech-Safi"]
     header = [c.value for c in sheet[1]]
     column = header.index("Provenance")
     by_organisation = {row[2]: row[column] for row in sheet.iter_rows(min_row=2, values_only=True)}

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import Rule
 
-from feedback_app.hq import export_jobs
+from feedback_app.extensions import taskqueue
 from tests.staff import World, build_world, csrf_for, session_for
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "2"))
@@ -253,8 +253,7 @@ def test_no_route_answers_a_server_error(app, session) -> None:  # type: ignore[
                 if os.environ.get("FUZZ_DEBUG"):
                     raise
             session.rollback()
-    for thread in list(export_jobs.threads.values()):
-        thread.join(30)
+    taskqueue.join(app)  # export tasks started by the fuzzed requests
     assert not failures, "\n\n".join(failures)
 
 
