@@ -66,7 +66,7 @@ def make_items(count: int, seed: int = 7) -> list[tuple[str, str, str]]:
     return items
 
 
-def _ideas(kind, arabic: bool):  # type: ignore[no-untyped-def]
+def _ideas(kind, arabic: bool):
     from feedback_app.services.demo_ideas import IDEAS
 
     ideas = IDEAS[kind]

@@ -11,12 +11,12 @@ from tests.test_review_pages import _page_form
 
 
 @pytest.fixture
-def world(session):  # type: ignore[no-untyped-def]
+def world(session):
     return build_world(session)
 
 
 @pytest.fixture
-def hq(app, session, world):  # type: ignore[no-untyped-def]
+def hq(app, session, world):
     return session_for(app, session, world.emails["hq"])
 
 
@@ -24,7 +24,7 @@ def _first_event(html: str) -> str:
     return html.split('<li class="audit-event">')[1].split("</li>")[0]
 
 
-def test_a_status_change_reads_as_a_linked_sentence_with_a_diff(app, session, world, hq) -> None:  # type: ignore[no-untyped-def]
+def test_a_status_change_reads_as_a_linked_sentence_with_a_diff(app, session, world, hq) -> None:
     own = session_for(app, session, world.emails["own"])
     sid = world.ids["submission_a"]
     page = f"/review/submissions/{sid}"
@@ -46,7 +46,7 @@ def test_a_status_change_reads_as_a_linked_sentence_with_a_diff(app, session, wo
     assert "submission.status" not in event and "{" not in event and "reviewed" not in event
 
 
-def test_bulk_actions_and_theme_changes_read_in_arabic(app, session, world, hq) -> None:  # type: ignore[no-untyped-def]
+def test_bulk_actions_and_theme_changes_read_in_arabic(app, session, world, hq) -> None:
     own = session_for(app, session, world.emails["own"])
     post(
         app,
@@ -78,7 +78,7 @@ def test_bulk_actions_and_theme_changes_read_in_arabic(app, session, world, hq) 
     assert "Proposition" in event and "Besoin" in event and "proposal" not in event
 
 
-def test_stop_and_account_events_link_to_their_record(app, session, world, hq) -> None:  # type: ignore[no-untyped-def]
+def test_stop_and_account_events_link_to_their_record(app, session, world, hq) -> None:
     stop_id = world.ids["stop_a"]
     post(app, hq, f"/hq/stops/{stop_id}/close", {"confirmed": "yes"})
     event = _first_event(hq.get("/hq/audit?action=stop.close").get_data(as_text=True))

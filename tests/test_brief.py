@@ -27,7 +27,7 @@ LIBREOFFICE = shutil.which("libreoffice") or shutil.which("soffice")
 
 
 @pytest.fixture
-def desk(session) -> Desk:  # type: ignore[no-untyped-def]
+def desk(session) -> Desk:
     d = build_desk(session)
     hq = scope_for(d.hq)
     riad = d.subs["riad"]
@@ -51,7 +51,7 @@ def desk(session) -> Desk:  # type: ignore[no-untyped-def]
     return d
 
 
-def test_the_delegate_reads_their_regions_brief(app, session, desk) -> None:  # type: ignore[no-untyped-def]
+def test_the_delegate_reads_their_regions_brief(app, session, desk) -> None:
     client = signed_in(app, desk.delegate_a.email)
     response = client.get("/review/brief")
     html = response.get_data(as_text=True)
@@ -65,7 +65,7 @@ def test_the_delegate_reads_their_regions_brief(app, session, desk) -> None:  # 
     assert "/static/css/brief.css" in html
 
 
-def test_a_delegate_cannot_read_another_regions_brief(app, session, desk) -> None:  # type: ignore[no-untyped-def]
+def test_a_delegate_cannot_read_another_regions_brief(app, session, desk) -> None:
     client = signed_in(app, desk.delegate_b.email)
     response = client.get("/review/brief?region=marrakech-safi")
     assert response.status_code == 404
@@ -75,7 +75,7 @@ def test_a_delegate_cannot_read_another_regions_brief(app, session, desk) -> Non
     assert client.get("/review/brief?region=atlantide").status_code == 404
 
 
-def test_hq_reads_any_region_in_its_language_right_to_left_in_arabic(app, session, desk) -> None:  # type: ignore[no-untyped-def]
+def test_hq_reads_any_region_in_its_language_right_to_left_in_arabic(app, session, desk) -> None:
     client = signed_in(app, desk.hq.email)
     html = client.get("/review/brief?region=souss-massa").get_data(as_text=True)
     assert "Souss-Massa" in html and "Pas encore signé" in html
@@ -85,7 +85,7 @@ def test_hq_reads_any_region_in_its_language_right_to_left_in_arabic(app, sessio
     assert "التكوين أولوية." in html
 
 
-def test_brief_counts_shortlisted_items_left_off_the_page(session, desk, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_brief_counts_shortlisted_items_left_off_the_page(session, desk, monkeypatch) -> None:
     hq = scope_for(desk.hq)
     for sub in (desk.subs["safi"], desk.subs["agence"]):
         for item_id in items_of(session, sub):
@@ -112,7 +112,7 @@ def test_brief_counts_shortlisted_items_left_off_the_page(session, desk, monkeyp
     assert data.stops[0].signed_at is not None and data.stops[1].signed_at is None
 
 
-def test_the_workbook_holds_the_brief_and_the_sign_off(app, session, desk, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_workbook_holds_the_brief_and_the_sign_off(app, session, desk, tmp_path) -> None:
     client = signed_in(app, desk.hq.email)
     response = post(app, client, "/hq/exports", {"regions": "marrakech-safi", "language": "fr"})
     assert response.status_code == 200, response.status_code
@@ -189,7 +189,7 @@ def _brief_workbook(path: Path, language: str) -> None:
     wb.close()
 
 
-def test_brief_sheet_text_is_never_a_formula(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_brief_sheet_text_is_never_a_formula(tmp_path) -> None:
     path = tmp_path / "brief.xlsx"
     _brief_workbook(path, "fr")
     sheet = openpyxl.load_workbook(path)["Bilan"]
@@ -211,7 +211,7 @@ def _pdf_pages(pdf: Path) -> int:
     LIBREOFFICE is None, reason="LibreOffice is not installed (Debian: libreoffice-calc-nogui)"
 )
 @pytest.mark.parametrize("language", ["fr", "ar"])
-def test_the_brief_sheet_prints_on_one_page(tmp_path, language: str) -> None:  # type: ignore[no-untyped-def]
+def test_the_brief_sheet_prints_on_one_page(tmp_path, language: str) -> None:
     path = tmp_path / f"brief-{language}.xlsx"
     _brief_workbook(path, language)
     profile = tmp_path / "lo-profile"  # a private profile: parallel runs do not collide

@@ -96,7 +96,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(client) -> None:
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
-def test_top_recurring_ideas_link_to_the_review_list_of_their_group(app, session) -> None:  # type: ignore[no-untyped-def]
+def test_top_recurring_ideas_link_to_the_review_list_of_their_group(app, session) -> None:
     from feedback_app.services.idea_groups import regroup
     from tests.export_world import add_submission
 

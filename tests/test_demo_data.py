@@ -13,7 +13,7 @@ from feedback_app.services.idea_group_queries import top_groups
 from feedback_app.services.idea_groups import regroup
 
 
-def test_demo_has_varied_themes_and_ideas_recurring_across_regions(session) -> None:  # type: ignore[no-untyped-def]
+def test_demo_has_varied_themes_and_ideas_recurring_across_regions(session) -> None:
     load_demo(session, submissions=150)
     themes = Counter(
         session.scalars(

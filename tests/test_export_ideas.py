@@ -28,18 +28,18 @@ IDEA_HEADERS = [
 ]
 
 
-def _export(app, session, scope: Scope = EVERYTHING, language: str = "fr"):  # type: ignore[no-untyped-def]
+def _export(app, session, scope: Scope = EVERYTHING, language: str = "fr"):
     exported = _export_file(app, session, scope, filters=SynthesisFilters(), language=language)
     return openpyxl.load_workbook(exported.path)
 
 
-def _ideas(book) -> list[dict]:  # type: ignore[no-untyped-def]
+def _ideas(book) -> list[dict]:
     rows = list(book["Idées récurrentes"].iter_rows(min_row=2, values_only=True))
     assert list(rows[0]) == IDEA_HEADERS
     return [dict(zip(IDEA_HEADERS, r, strict=True)) for r in rows[1:]]
 
 
-def test_recurring_ideas_sheet_and_group_column(app, session, world) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_recurring_ideas_sheet_and_group_column(app, session, world) -> None:  # noqa: F811
     book = _export(app, session)  # the export regroups first: no regrouping was run before
     ideas = _ideas(book)
     assert [(i["Type"], i["Contributions"], i["Organisations"]) for i in ideas] == [
@@ -62,7 +62,7 @@ def test_recurring_ideas_sheet_and_group_column(app, session, world) -> None:  #
     assert by_text[("Proposition", GUIDES[0])] is None  # a proposal alone among proposals
 
 
-def test_a_delegates_workbook_shows_nothing_of_other_regions(app, session, world) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_a_delegates_workbook_shows_nothing_of_other_regions(app, session, world) -> None:  # noqa: F811
     _export(app, session)
     rename_group(session, EVERYTHING, _guides_group(session), "Langues des guides", actor_id=None)
     region_b = Scope(user_id=None, region_ids=frozenset({world["b"]}))
@@ -79,7 +79,7 @@ def test_a_delegates_workbook_shows_nothing_of_other_regions(app, session, world
     assert "Marrakech" not in every_cell
 
 
-def test_shortlisted_items_of_every_kind_in_sections(app, session, world) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_shortlisted_items_of_every_kind_in_sections(app, session, world) -> None:  # noqa: F811
     with write_transaction(session):
         session.execute(
             update(FeedbackItem)
@@ -100,7 +100,7 @@ def test_shortlisted_items_of_every_kind_in_sections(app, session, world) -> Non
     assert total[header.index("Shortlisted items")] == 4
 
 
-def _guides_group(session) -> int:  # type: ignore[no-untyped-def]
+def _guides_group(session) -> int:
     from feedback_app.services.idea_group_queries import group_numbers
 
     item = session.scalar(

@@ -207,7 +207,7 @@ def test_a_moved_delegate_no_longer_downloads_the_old_regions_job(app, session) 
     assert "Marrakech-Safi" in openpyxl.load_workbook(io.BytesIO(book.data)).sheetnames
 
 
-def test_expired_workbooks_are_not_served_and_the_daily_command_deletes_them(app, session) -> None:  # type: ignore[no-untyped-def]
+def test_expired_workbooks_are_not_served_and_the_daily_command_deletes_them(app, session) -> None:
     build_tour(session)
     prepare_export(
         session, EVERYTHING, ExportRequest(), owner_id=None, generated_by="t", keep_days=0

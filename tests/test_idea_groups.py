@@ -32,7 +32,7 @@ ARABIC = [
 ]
 
 
-def _stop(session, region: str, city: str) -> int:  # type: ignore[no-untyped-def]
+def _stop(session, region: str, city: str) -> int:
     return create_stop(
         session,
         region_slug=region,
@@ -44,7 +44,7 @@ def _stop(session, region: str, city: str) -> int:  # type: ignore[no-untyped-de
 
 
 @pytest.fixture
-def world(session):  # type: ignore[no-untyped-def]
+def world(session):
     """Guides in two regions (2 + 1), signs in region A, Arabic guides in region B."""
     a = _stop(session, "marrakech-safi", "Marrakech")
     b = _stop(session, "souss-massa", "Agadir")
@@ -68,14 +68,14 @@ def world(session):  # type: ignore[no-untyped-def]
     return {"a": min(regions), "b": max(regions)}
 
 
-def _group_of(session, text: str) -> int | None:  # type: ignore[no-untyped-def]
+def _group_of(session, text: str) -> int | None:
     item_id = session.scalar(
         select(FeedbackItem.id).where(FeedbackItem.text == text, FeedbackItem.kind == "need")
     )
     return queries.group_numbers(session, EVERYTHING).get(item_id)
 
 
-def test_regroup_groups_paraphrases_by_kind_across_regions(session, world) -> None:  # type: ignore[no-untyped-def]
+def test_regroup_groups_paraphrases_by_kind_across_regions(session, world) -> None:
     result = regroup(session)
     assert result.items == 8
     top = queries.top_groups(session, EVERYTHING, "need")
@@ -93,7 +93,7 @@ def test_regroup_groups_paraphrases_by_kind_across_regions(session, world) -> No
     )
 
 
-def test_a_delegate_sees_only_their_items_through_a_group(session, world) -> None:  # type: ignore[no-untyped-def]
+def test_a_delegate_sees_only_their_items_through_a_group(session, world) -> None:
     regroup(session)
     region_b = Scope(user_id=None, region_ids=frozenset({world["b"]}))
     seen = queries.top_groups(session, region_b, "need")
@@ -110,7 +110,7 @@ def test_a_delegate_sees_only_their_items_through_a_group(session, world) -> Non
     assert detail.summary.title in GUIDES[:2]
 
 
-def test_regrouping_is_done_when_stale_and_follows_reviews(session, world) -> None:  # type: ignore[no-untyped-def]
+def test_regrouping_is_done_when_stale_and_follows_reviews(session, world) -> None:
     assert is_stale(session)
     assert regroup_if_stale(session)
     assert not regroup_if_stale(session)
@@ -125,7 +125,7 @@ def test_regrouping_is_done_when_stale_and_follows_reviews(session, world) -> No
     assert signs not in {g.id for g in queries.top_groups(session, EVERYTHING)}
 
 
-def test_curation_survives_regrouping_and_is_audited(session, world) -> None:  # type: ignore[no-untyped-def]
+def test_curation_survives_regrouping_and_is_audited(session, world) -> None:
     regroup(session)
     guides, signs = _group_of(session, GUIDES[0]), _group_of(session, SIGNS[0])
     idea_curation.rename_group(session, EVERYTHING, guides, "Langues des guides", actor_id=None)
@@ -146,7 +146,7 @@ def test_curation_survives_regrouping_and_is_audited(session, world) -> None:  #
     assert {"idea_group.rename", "idea_group.merge", "idea_group.split"} <= actions
 
 
-def test_a_delegate_curates_only_inside_their_regions(session, world) -> None:  # type: ignore[no-untyped-def]
+def test_a_delegate_curates_only_inside_their_regions(session, world) -> None:
     regroup(session)
     region_a = Scope(user_id=None, region_ids=frozenset({world["a"]}))
     region_b = Scope(user_id=None, region_ids=frozenset({world["b"]}))

@@ -8,7 +8,7 @@ from feedback_app.models import AuditEvent, IdeaGroup
 from tests.staff import build_world, csrf_for, session_for
 
 
-def test_rename_error_is_shown_next_to_the_field_and_the_text_kept(app, session) -> None:  # type: ignore[no-untyped-def]
+def test_rename_error_is_shown_next_to_the_field_and_the_text_kept(app, session) -> None:
     world = build_world(session)
     client = session_for(app, session, world.emails["own"])
     group = world.ids["group_a"]
@@ -36,7 +36,7 @@ def test_rename_error_is_shown_next_to_the_field_and_the_text_kept(app, session)
     )
 
 
-def test_split_and_merge_through_the_pages(app, session) -> None:  # type: ignore[no-untyped-def]
+def test_split_and_merge_through_the_pages(app, session) -> None:
     world = build_world(session)
     client = session_for(app, session, world.emails["hq"])
     group = world.ids["group_a"]
@@ -53,7 +53,7 @@ def test_split_and_merge_through_the_pages(app, session) -> None:  # type: ignor
     assert listing.status_code == 404
 
 
-def test_review_list_filters_on_a_group(app, session) -> None:  # type: ignore[no-untyped-def]
+def test_review_list_filters_on_a_group(app, session) -> None:
     world = build_world(session)
     client = session_for(app, session, world.emails["own"])
     page = client.get(f"/review/?group={world.ids['group_a']}").get_data(as_text=True)

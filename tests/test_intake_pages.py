@@ -22,12 +22,12 @@ ROWS = [
 ]
 
 
-def _delegate(app, session, region: str = REGION_A):  # type: ignore[no-untyped-def]
+def _delegate(app, session, region: str = REGION_A):
     make_user(session, f"delegue.{region}@example.ma", regions=(region,))
     return session_for(app, session, f"delegue.{region}@example.ma")
 
 
-def _upload(app, client, stop_id: int, data: bytes, name: str = "liste.csv"):  # type: ignore[no-untyped-def]
+def _upload(app, client, stop_id: int, data: bytes, name: str = "liste.csv"):
     return client.post(
         f"/hq/stops/{stop_id}/intake",
         data={
@@ -38,11 +38,11 @@ def _upload(app, client, stop_id: int, data: bytes, name: str = "liste.csv"):  #
     )
 
 
-def _count(session) -> int:  # type: ignore[no-untyped-def]
+def _count(session) -> int:
     return session.scalar(select(func.count(Submission.id)))
 
 
-def test_delegate_downloads_the_template_fills_it_and_imports(app, session, open_stop) -> None:  # type: ignore[no-untyped-def]
+def test_delegate_downloads_the_template_fills_it_and_imports(app, session, open_stop) -> None:
     client = _delegate(app, session)
     page = client.get("/hq/stops").get_data(as_text=True)
     assert f"/hq/stops/{open_stop.id}/intake" in page  # reached from the stop's row
@@ -62,7 +62,7 @@ def test_delegate_downloads_the_template_fills_it_and_imports(app, session, open
     assert stored.import_batch.user.email == "delegue.marrakech-safi@example.ma"
 
 
-def test_preview_shows_each_row_then_a_double_confirm_stores_once(app, session, open_stop) -> None:  # type: ignore[no-untyped-def]
+def test_preview_shows_each_row_then_a_double_confirm_stores_once(app, session, open_stop) -> None:
     client = _delegate(app, session)
     response = _upload(app, client, open_stop.id, csv_bytes([HEADER_FR[:4], *ROWS]))
     location = response.headers["Location"]
@@ -81,7 +81,7 @@ def test_preview_shows_each_row_then_a_double_confirm_stores_once(app, session, 
     assert "Doublons : 2" in page and "Confirmer" not in page
 
 
-def test_hostile_or_oversized_file_error_next_to_the_field(app, session, open_stop) -> None:  # type: ignore[no-untyped-def]
+def test_hostile_or_oversized_file_error_next_to_the_field(app, session, open_stop) -> None:
     client = _delegate(app, session)
     response = _upload(app, client, open_stop.id, b"%PDF-1.7", "liste.xlsx")
     assert response.status_code == 422
@@ -104,7 +104,7 @@ def test_hostile_or_oversized_file_error_next_to_the_field(app, session, open_st
     assert _count(session) == 0 and session.scalar(select(func.count(ImportBatch.id))) == 1
 
 
-def test_a_delegate_of_another_region_gets_404(app, session, open_stop, make_stop) -> None:  # type: ignore[no-untyped-def]
+def test_a_delegate_of_another_region_gets_404(app, session, open_stop, make_stop) -> None:
     client = _delegate(app, session, REGION_B)
     assert client.get(f"/hq/stops/{open_stop.id}/intake").status_code == 404
     assert (
@@ -119,7 +119,7 @@ def test_a_delegate_of_another_region_gets_404(app, session, open_stop, make_sto
     assert other.get(f"/hq/stops/{open_stop.id}/intake/{batch}").status_code == 404
 
 
-def test_review_desk_shows_and_filters_the_source(app, session, open_stop) -> None:  # type: ignore[no-untyped-def]
+def test_review_desk_shows_and_filters_the_source(app, session, open_stop) -> None:
     hq = make_user(session, "siege@example.ma", role=Role.HQ, regions=())
     client = session_for(app, session, hq.email)
     submit(
@@ -144,7 +144,7 @@ def test_review_desk_shows_and_filters_the_source(app, session, open_stop) -> No
     assert "conseil.csv" in detail and "importé par siege" in detail
 
 
-def test_tablet_page_stores_source_tablet(app, session, open_stop) -> None:  # type: ignore[no-untyped-def]
+def test_tablet_page_stores_source_tablet(app, session, open_stop) -> None:
     client = app.test_client()
     page = client.get(f"/f/{open_stop.code}/tablet").get_data(as_text=True)
     action = re.search(r'<form method="post" action="([^"]+)"', page).group(1)
@@ -164,7 +164,7 @@ def test_tablet_page_stores_source_tablet(app, session, open_stop) -> None:  # t
     assert sources == {"Sur papier": SubmissionSource.TABLET, "Au téléphone": SubmissionSource.FORM}
 
 
-def test_cli_template_and_import(app, session, open_stop, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_cli_template_and_import(app, session, open_stop, tmp_path: Path) -> None:
     runner = app.test_cli_runner()
     out = tmp_path / "modele.xlsx"
     result = runner.invoke(
@@ -191,7 +191,7 @@ def test_cli_template_and_import(app, session, open_stop, tmp_path: Path) -> Non
     assert refused.exit_code == 2 and "mot de passe" in refused.output
 
 
-def test_the_workbook_says_where_each_entry_came_from(app, session, open_stop) -> None:  # type: ignore[no-untyped-def]
+def test_the_workbook_says_where_each_entry_came_from(app, session, open_stop) -> None:
     from feedback_app.services.access import EVERYTHING
     from feedback_app.services.intake import build_preview, commit_batch, save_preview
     from tests.test_export import _export

@@ -35,17 +35,17 @@ ROW = [
 ]
 
 
-def _import(session, stop, data: bytes, name: str = "liste.xlsx", **kwargs):  # type: ignore[no-untyped-def]
+def _import(session, stop, data: bytes, name: str = "liste.xlsx", **kwargs):
     preview = build_preview(session, stop, data, name, **kwargs)
     batch_id = save_preview(session, preview, user_id=None)
     return preview, commit_batch(session, EVERYTHING, batch_id, actor_id=None)
 
 
-def _count(session) -> int:  # type: ignore[no-untyped-def]
+def _count(session) -> int:
     return session.scalar(select(func.count(Submission.id)))
 
 
-def test_template_round_trip_stores_the_filled_rows(session, open_stop) -> None:  # type: ignore[no-untyped-def]
+def test_template_round_trip_stores_the_filled_rows(session, open_stop) -> None:
     template = build_template(session, open_stop, "fr")
     book = openpyxl.load_workbook(io.BytesIO(template))
     sheet = book.worksheets[0]
@@ -97,7 +97,7 @@ def test_template_round_trip_stores_the_filled_rows(session, open_stop) -> None:
 
 
 @pytest.mark.parametrize("language", ["ar", "en"])
-def test_templates_in_arabic_and_english_import_too(session, open_stop, language) -> None:  # type: ignore[no-untyped-def]
+def test_templates_in_arabic_and_english_import_too(session, open_stop, language) -> None:
     template = build_template(session, open_stop, language)
     labels = {
         "ar": ["مقهى الساحة", "المطاعم", "تحدٍّ", "نقص اليد العاملة"],
@@ -119,7 +119,7 @@ def test_templates_in_arabic_and_english_import_too(session, open_stop, language
 )
 def test_csv_in_utf8_or_windows_1252_with_either_separator(
     session, open_stop, encoding, separator
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     data = csv_bytes(
         [HEADER_FR, ["Café Mérinides", "Restauration", "Défi", "Saisonnalité très marquée"]],
         separator=separator,
@@ -130,7 +130,7 @@ def test_csv_in_utf8_or_windows_1252_with_either_separator(
     assert session.scalar(select(Submission.organisation)) == "Café Mérinides"
 
 
-def test_ods_spreadsheets_are_read(session, open_stop) -> None:  # type: ignore[no-untyped-def]
+def test_ods_spreadsheets_are_read(session, open_stop) -> None:
     data = ods_bytes(
         [
             ["Nom de l'organisation", "Catégorie", "Type", "Texte"],
@@ -144,7 +144,7 @@ def test_ods_spreadsheets_are_read(session, open_stop) -> None:  # type: ignore[
 
 def test_rows_stored_by_another_batch_meanwhile_are_duplicates_at_commit(
     session, open_stop
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     data = csv_bytes([HEADER_FR, ROW[:4], ["Agence", "Hébergement", "Besoin", "Autre chose"]])
     first = save_preview(session, build_preview(session, open_stop, data, "a.csv"), user_id=None)
     second = save_preview(session, build_preview(session, open_stop, data, "b.csv"), user_id=None)
@@ -153,7 +153,7 @@ def test_rows_stored_by_another_batch_meanwhile_are_duplicates_at_commit(
     assert (late.stored, late.duplicates) == (0, 2) and _count(session) == 2
 
 
-def test_headers_match_in_three_languages_any_case_accents_or_spacing(session, open_stop) -> None:  # type: ignore[no-untyped-def]
+def test_headers_match_in_three_languages_any_case_accents_or_spacing(session, open_stop) -> None:
     data = csv_bytes(
         [
             [
@@ -184,7 +184,7 @@ def test_headers_match_in_three_languages_any_case_accents_or_spacing(session, o
     assert preview.rows[0]["notes"] and session.scalar(select(Submission.email)) is None
 
 
-def test_preview_reports_errors_by_row_and_column_and_stores_nothing(session, open_stop) -> None:  # type: ignore[no-untyped-def]
+def test_preview_reports_errors_by_row_and_column_and_stores_nothing(session, open_stop) -> None:
     data = csv_bytes(
         [
             HEADER_FR,
@@ -208,7 +208,7 @@ def test_preview_reports_errors_by_row_and_column_and_stores_nothing(session, op
     assert _count(session) == 0
 
 
-def test_duplicates_in_the_file_and_at_the_stop(session, open_stop) -> None:  # type: ignore[no-untyped-def]
+def test_duplicates_in_the_file_and_at_the_stop(session, open_stop) -> None:
     submit(
         session,
         open_stop.code,
@@ -231,7 +231,7 @@ def test_duplicates_in_the_file_and_at_the_stop(session, open_stop) -> None:  # 
     assert result.stored == 1 and _count(session) == 2
 
 
-def test_same_file_twice_or_same_rows_in_another_file_add_nothing(session, open_stop) -> None:  # type: ignore[no-untyped-def]
+def test_same_file_twice_or_same_rows_in_another_file_add_nothing(session, open_stop) -> None:
     data = csv_bytes([HEADER_FR, ROW[:4]])
     _import(session, open_stop, data, "a.csv")
     again, result = _import(session, open_stop, data, "a.csv")
@@ -241,7 +241,7 @@ def test_same_file_twice_or_same_rows_in_another_file_add_nothing(session, open_
     assert result.stored == 0 and _count(session) == 1
 
 
-def test_a_confirm_sent_twice_stores_once_and_is_audited(session, open_stop) -> None:  # type: ignore[no-untyped-def]
+def test_a_confirm_sent_twice_stores_once_and_is_audited(session, open_stop) -> None:
     preview = build_preview(session, open_stop, csv_bytes([HEADER_FR, ROW[:4]]), "a.csv")
     batch_id = save_preview(session, preview, user_id=None)
     assert _count(session) == 0  # nothing stored before the confirmation
@@ -254,7 +254,7 @@ def test_a_confirm_sent_twice_stores_once_and_is_audited(session, open_stop) -> 
     assert session.get(ImportBatch, batch_id).status.value == "committed"
 
 
-def test_an_unconfirmed_preview_does_not_outlive_a_day(session, open_stop) -> None:  # type: ignore[no-untyped-def]
+def test_an_unconfirmed_preview_does_not_outlive_a_day(session, open_stop) -> None:
     data = csv_bytes([HEADER_FR, ROW[:4]])
     stale = save_preview(session, build_preview(session, open_stop, data, "a.csv"), user_id=None)
     with write_transaction(session):
@@ -264,14 +264,14 @@ def test_an_unconfirmed_preview_does_not_outlive_a_day(session, open_stop) -> No
     assert left == [fresh]
 
 
-def test_formulas_are_taken_as_text_never_evaluated(session, open_stop) -> None:  # type: ignore[no-untyped-def]
+def test_formulas_are_taken_as_text_never_evaluated(session, open_stop) -> None:
     data = xlsx_bytes([HEADER_FR, ["Riad", "Hébergement", "Besoin", "=1+1"]])
     _, result = _import(session, open_stop, data)
     assert result.stored == 1
     assert session.scalar(select(Submission).where(Submission.id > 0)).items[0].text == "=1+1"
 
 
-def test_control_characters_are_removed(session, open_stop) -> None:  # type: ignore[no-untyped-def]
+def test_control_characters_are_removed(session, open_stop) -> None:
     data = csv_bytes([HEADER_FR, ["Ri\x07ad\x0b", "Hébergement", "Besoin", "Texte\x1b ok"]])
     _import(session, open_stop, data, "a.csv")
     assert session.scalar(select(Submission.organisation)) == "Riad"
@@ -315,7 +315,7 @@ HOSTILE = {
 
 
 @pytest.mark.parametrize("case", sorted(HOSTILE))
-def test_hostile_files_get_a_clear_error_and_store_nothing(session, open_stop, case) -> None:  # type: ignore[no-untyped-def]
+def test_hostile_files_get_a_clear_error_and_store_nothing(session, open_stop, case) -> None:
     name, data = HOSTILE[case]
     with pytest.raises(FileRefused) as refused:
         build_preview(session, open_stop, data, name)
@@ -323,7 +323,7 @@ def test_hostile_files_get_a_clear_error_and_store_nothing(session, open_stop, c
     assert _count(session) == 0 and session.scalar(select(func.count(ImportBatch.id))) == 0
 
 
-def test_size_and_row_limits(session, open_stop) -> None:  # type: ignore[no-untyped-def]
+def test_size_and_row_limits(session, open_stop) -> None:
     data = csv_bytes(
         [HEADER_FR] + [[f"Org {i}", "Hébergement", "Besoin", f"T {i}"] for i in range(11)]
     )

@@ -18,7 +18,7 @@ from tests.staff import post, signed_in
 
 
 @pytest.fixture
-def desk(session) -> Desk:  # type: ignore[no-untyped-def]
+def desk(session) -> Desk:
     return build_desk(session)
 
 
@@ -33,7 +33,7 @@ PERSONAL = [
 UNREVIEWED = ["Améliorer l’accueil", "Former les guides au numérique", "saisonnalité"]
 
 
-def _recount(session, stop_id: int) -> tally.StopCounts:  # type: ignore[no-untyped-def]
+def _recount(session, stop_id: int) -> tally.StopCounts:
     """What the tallies must say, counted the slow way from the items."""
     rows = session.execute(
         select(FeedbackItem.kind, FeedbackItem.theme_id)
@@ -52,7 +52,7 @@ def _recount(session, stop_id: int) -> tally.StopCounts:  # type: ignore[no-unty
     return tally.StopCounts(submissions, by_kind, {k: dict(v) for k, v in by_theme.items()})
 
 
-def test_tallies_follow_submissions_and_review_changes(session, desk) -> None:  # type: ignore[no-untyped-def]
+def test_tallies_follow_submissions_and_review_changes(session, desk) -> None:
     stop = desk.stop_a1.id
     assert tally.read_counts(session, stop) == _recount(session, stop)
     counts = tally.read_counts(session, stop)
@@ -96,7 +96,7 @@ def test_tallies_follow_submissions_and_review_changes(session, desk) -> None:  
     assert tally.read_counts(session, desk.stop_b.id) == _recount(session, desk.stop_b.id)
 
 
-def _payload(app, desk: Desk, who: str = "delegate_a"):  # type: ignore[no-untyped-def]
+def _payload(app, desk: Desk, who: str = "delegate_a"):
     client = signed_in(app, getattr(desk, who).email)
     response = client.get(f"/review/stops/{desk.stop_a1.id}/live.json")
     assert response.status_code == 200
@@ -104,7 +104,7 @@ def _payload(app, desk: Desk, who: str = "delegate_a"):  # type: ignore[no-untyp
     return client, response.get_json()
 
 
-def test_the_payload_holds_figures_and_no_personal_data(app, session, desk) -> None:  # type: ignore[no-untyped-def]
+def test_the_payload_holds_figures_and_no_personal_data(app, session, desk) -> None:
     client, data = _payload(app, desk)
     assert data["submissions"] == 2
     assert {k["kind"]: k["count"] for k in data["kinds"]} == {
@@ -125,7 +125,7 @@ def test_the_payload_holds_figures_and_no_personal_data(app, session, desk) -> N
         assert not leaked
 
 
-def test_shortlisted_text_shown_unreviewed_only_when_hq_allows(app, session, desk) -> None:  # type: ignore[no-untyped-def]
+def test_shortlisted_text_shown_unreviewed_only_when_hq_allows(app, session, desk) -> None:
     hq_scope = scope_for(desk.hq)
     riad = desk.subs["riad"]
     proposal = items_of(session, riad)[1]
@@ -160,7 +160,7 @@ def test_shortlisted_text_shown_unreviewed_only_when_hq_allows(app, session, des
     assert "saisonnalité" not in json.dumps(data, ensure_ascii=False)
 
 
-def test_the_page_refreshes_with_a_script_or_without_one(app, session, desk) -> None:  # type: ignore[no-untyped-def]
+def test_the_page_refreshes_with_a_script_or_without_one(app, session, desk) -> None:
     client = signed_in(app, desk.hq.email)
     response = client.get(f"/review/stops/{desk.stop_a1.id}/live")
     html = response.get_data(as_text=True)
@@ -172,13 +172,13 @@ def test_the_page_refreshes_with_a_script_or_without_one(app, session, desk) -> 
     assert client.get("/static/js/live.js").status_code == 200
 
 
-def test_another_regions_delegate_gets_404(app, session, desk) -> None:  # type: ignore[no-untyped-def]
+def test_another_regions_delegate_gets_404(app, session, desk) -> None:
     client = signed_in(app, desk.delegate_b.email)
     assert client.get(f"/review/stops/{desk.stop_a1.id}/live").status_code == 404
     assert client.get(f"/review/stops/{desk.stop_a1.id}/live.json").status_code == 404
 
 
-def test_a_stop_without_submissions_shows_zeros(app, session, desk) -> None:  # type: ignore[no-untyped-def]
+def test_a_stop_without_submissions_shows_zeros(app, session, desk) -> None:
     stop = create_stop(
         session,
         region_slug="marrakech-safi",
@@ -197,7 +197,7 @@ GUIDES = [
 ]
 
 
-def test_recurring_ideas_show_a_person_written_title_or_the_stops_own_text(session, desk) -> None:  # type: ignore[no-untyped-def]
+def test_recurring_ideas_show_a_person_written_title_or_the_stops_own_text(session, desk) -> None:
     from feedback_app.services import idea_curation, idea_group_queries, signoff
     from feedback_app.services.access import EVERYTHING
     from feedback_app.services.idea_groups import regroup

@@ -32,7 +32,7 @@ class Inbox:
         self.port = port
         self.messages: list[Message] = []
 
-    async def handle_DATA(self, server, session, envelope) -> str:  # type: ignore[no-untyped-def]
+    async def handle_DATA(self, server, session, envelope) -> str:
         self.messages.append(email.message_from_bytes(envelope.original_content))
         return "250 OK"
 
@@ -59,7 +59,7 @@ def inbox() -> Iterator[Inbox]:
 
 
 @pytest.fixture
-def mail_app(database_url: str, inbox: Inbox, tmp_path: Path):  # type: ignore[no-untyped-def]
+def mail_app(database_url: str, inbox: Inbox, tmp_path: Path):
     app = create_app(
         {
             "ENV_NAME": "testing",
@@ -88,11 +88,11 @@ def _link(message: Message) -> str:
     return match.group(1)
 
 
-def _forgot(app, client, address: str):  # type: ignore[no-untyped-def]
+def _forgot(app, client, address: str):
     return post(app, client, "/forgot-password", {"email": address})
 
 
-def test_forgotten_password_mails_a_link_that_works_once(mail_app, inbox, session) -> None:  # type: ignore[no-untyped-def]
+def test_forgotten_password_mails_a_link_that_works_once(mail_app, inbox, session) -> None:
     make_user(session, "oubli@example.ma")
     client = mail_app.test_client()
     assert 'href="/forgot-password"' in client.get("/login").get_data(as_text=True)
@@ -125,7 +125,7 @@ def test_forgotten_password_mails_a_link_that_works_once(mail_app, inbox, sessio
     assert stored.token_hash not in link and stored.used_at is not None  # only a hash kept
 
 
-def test_unknown_and_known_addresses_get_the_same_answer(mail_app, inbox, session) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_and_known_addresses_get_the_same_answer(mail_app, inbox, session) -> None:
     make_user(session, "connu@example.ma")
     make_user(session, "parti@example.ma", active=False)
     pages = []
@@ -144,7 +144,7 @@ def test_unknown_and_known_addresses_get_the_same_answer(mail_app, inbox, sessio
     assert refused == 2
 
 
-def test_a_second_request_within_minutes_sends_no_second_mail(mail_app, inbox, session) -> None:  # type: ignore[no-untyped-def]
+def test_a_second_request_within_minutes_sends_no_second_mail(mail_app, inbox, session) -> None:
     make_user(session, "presse@example.ma")
     client = mail_app.test_client()
     _forgot(mail_app, client, "presse@example.ma")
@@ -154,13 +154,13 @@ def test_a_second_request_within_minutes_sends_no_second_mail(mail_app, inbox, s
     assert client.get(_link(inbox.messages[0])).status_code == 200  # the first link still works
 
 
-def test_a_bad_address_is_refused_next_to_the_field(mail_app, inbox) -> None:  # type: ignore[no-untyped-def]
+def test_a_bad_address_is_refused_next_to_the_field(mail_app, inbox) -> None:
     answer = _forgot(mail_app, mail_app.test_client(), "")
     assert answer.status_code == 422
     assert "Indiquez votre e-mail." in answer.get_data(as_text=True)
 
 
-def test_forgotten_password_is_rate_limited_per_address(database_url, inbox) -> None:  # type: ignore[no-untyped-def]
+def test_forgotten_password_is_rate_limited_per_address(database_url, inbox) -> None:
     app = create_app(
         {
             "ENV_NAME": "testing",
@@ -179,7 +179,7 @@ def test_forgotten_password_is_rate_limited_per_address(database_url, inbox) -> 
     assert codes == [200, 200, 429]
 
 
-def test_the_page_in_arabic_and_the_mail_in_the_reader_language(mail_app, inbox, session) -> None:  # type: ignore[no-untyped-def]
+def test_the_page_in_arabic_and_the_mail_in_the_reader_language(mail_app, inbox, session) -> None:
     make_user(session, "arabe@example.ma")
     client = mail_app.test_client()
     page = client.get("/forgot-password?lang=ar")
@@ -191,7 +191,7 @@ def test_the_page_in_arabic_and_the_mail_in_the_reader_language(mail_app, inbox,
     assert re.search("[\u0600-\u06ff]", body)
 
 
-def test_hq_invitation_is_mailed_in_three_languages(mail_app, inbox, session) -> None:  # type: ignore[no-untyped-def]
+def test_hq_invitation_is_mailed_in_three_languages(mail_app, inbox, session) -> None:
     make_user(session, "siege@example.ma", role=Role.HQ, regions=())
     client = mail_app.test_client()
     login(mail_app, client, "siege@example.ma")
@@ -221,7 +221,7 @@ def test_hq_invitation_is_mailed_in_three_languages(mail_app, inbox, session) ->
     )
 
 
-def test_without_smtp_hq_copies_the_link_and_no_form_is_offered(app, client, session) -> None:  # type: ignore[no-untyped-def]
+def test_without_smtp_hq_copies_the_link_and_no_form_is_offered(app, client, session) -> None:
     make_user(session, "siege@example.ma", role=Role.HQ, regions=())
     login(app, client, "siege@example.ma")
     created = post(
@@ -236,7 +236,7 @@ def test_without_smtp_hq_copies_the_link_and_no_form_is_offered(app, client, ses
     assert "demandez au siège" in page and 'name="email"' not in page
 
 
-def test_a_relay_that_refuses_falls_back_to_the_link_on_screen(database_url) -> None:  # type: ignore[no-untyped-def]
+def test_a_relay_that_refuses_falls_back_to_the_link_on_screen(database_url) -> None:
     app = create_app(
         {
             "ENV_NAME": "testing",

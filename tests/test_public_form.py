@@ -374,7 +374,7 @@ def test_a_body_over_the_cap_is_refused_with_413(client, open_stop, session) -> 
     assert count(session, Submission) == 0
 
 
-def test_entries_are_singular_and_the_page_returns_to_the_new_one(client, open_stop) -> None:  # type: ignore[no-untyped-def]
+def test_entries_are_singular_and_the_page_returns_to_the_new_one(client, open_stop) -> None:
     html = client.get(f"/f/{open_stop.code}").get_data(as_text=True)
     assert ">Besoin 1</label>" in html and "Besoins 1" not in html
     assert "<legend>Besoins</legend>" in html
@@ -388,7 +388,7 @@ def test_entries_are_singular_and_the_page_returns_to_the_new_one(client, open_s
     assert "autofocus" not in page.by_id["need-0-text"]
 
 
-def test_an_added_entry_can_be_removed_without_javascript(client, open_stop, session) -> None:  # type: ignore[no-untyped-def]
+def test_an_added_entry_can_be_removed_without_javascript(client, open_stop, session) -> None:
     html = client.get(f"/f/{open_stop.code}").get_data(as_text=True)
     # a single box cannot be removed
     assert re.search(r'<button[^>]*value="need-0"[^>]*hidden', html)
@@ -440,7 +440,7 @@ def test_an_added_entry_can_be_removed_without_javascript(client, open_stop, ses
     assert texts == ["Premier", "Troisième"]
 
 
-def test_contact_typed_without_consent_asks_to_tick_or_clear(client, open_stop, session) -> None:  # type: ignore[no-untyped-def]
+def test_contact_typed_without_consent_asks_to_tick_or_clear(client, open_stop, session) -> None:
     html = client.get(f"/f/{open_stop.code}").get_data(as_text=True)
     assert 'id="contact-notice"' in html  # the live notice form.js shows
     data = typed(html, name="Samira Alaoui", email="samira@example.ma")
@@ -464,7 +464,7 @@ def test_contact_typed_without_consent_asks_to_tick_or_clear(client, open_stop, 
     assert (stored.person_name, stored.email, stored.consent_contact) == (None, None, False)
 
 
-def test_a_bad_email_is_refused_with_or_without_consent(client, open_stop, session) -> None:  # type: ignore[no-untyped-def]
+def test_a_bad_email_is_refused_with_or_without_consent(client, open_stop, session) -> None:
     html = client.get(f"/f/{open_stop.code}").get_data(as_text=True)
     for consent in ({"consent_contact": "y"}, {}):
         data = typed(html, email="samira@@example", phone="123", **consent)
@@ -477,7 +477,7 @@ def test_a_bad_email_is_refused_with_or_without_consent(client, open_stop, sessi
     assert count(session, Submission) == 0
 
 
-def test_the_receipt_hint_is_on_both_receipts(client, open_stop) -> None:  # type: ignore[no-untyped-def]
+def test_the_receipt_hint_is_on_both_receipts(client, open_stop) -> None:
     hint = "Notez-la ou faites une capture d'écran"
     html = client.get(f"/f/{open_stop.code}").get_data(as_text=True)
     done = unescape(html[html.index('id="done"') : html.index('id="outbox"')])
@@ -486,7 +486,7 @@ def test_the_receipt_hint_is_on_both_receipts(client, open_stop) -> None:  # typ
     assert hint in unescape(client.get(response.headers["Location"]).get_data(as_text=True))
 
 
-def test_favicon_and_manifest_are_served(client) -> None:  # type: ignore[no-untyped-def]
+def test_favicon_and_manifest_are_served(client) -> None:
     icon = client.get("/favicon.ico")
     assert icon.status_code == 200 and icon.mimetype == "image/png"
     assert icon.data.startswith(b"\x89PNG")

@@ -479,7 +479,7 @@ def test_other_region_is_not_found_and_nothing_changes(session, desk) -> None:
 # --- the submission page's one save ------------------------------------------------------------
 
 
-def _as_shown(session, sid: int) -> dict[int, ItemReview]:  # type: ignore[no-untyped-def]
+def _as_shown(session, sid: int) -> dict[int, ItemReview]:
     session.expire_all()
     return {
         item.id: ItemReview(item.kind, item.theme_id, item.shortlisted, item.priority)
@@ -487,7 +487,7 @@ def _as_shown(session, sid: int) -> dict[int, ItemReview]:  # type: ignore[no-un
     }
 
 
-def test_one_save_keeps_every_edit_of_the_page(session, desk) -> None:  # type: ignore[no-untyped-def]
+def test_one_save_keeps_every_edit_of_the_page(session, desk) -> None:
     """Ticking "Retenir" on one item and re-theming another, then saving once, keeps both."""
     sid, scope, t = desk.subs["riad"], scope_for(desk.delegate_a), desk.themes
     first, second = items_of(session, sid)
@@ -543,7 +543,7 @@ def test_one_save_keeps_every_edit_of_the_page(session, desk) -> None:  # type: 
     assert len(audit_events(session, "item.shortlist")) == 1
 
 
-def test_one_bad_field_refuses_the_whole_save(session, desk) -> None:  # type: ignore[no-untyped-def]
+def test_one_bad_field_refuses_the_whole_save(session, desk) -> None:
     sid, scope = desk.subs["riad"], scope_for(desk.delegate_a)
     first, second = items_of(session, sid)
     edits = _as_shown(session, sid)
@@ -566,7 +566,7 @@ def test_one_bad_field_refuses_the_whole_save(session, desk) -> None:  # type: i
     assert audit_events(session, "item.shortlist") == []
 
 
-def test_one_save_is_locked_to_the_scope_and_the_submission(session, desk) -> None:  # type: ignore[no-untyped-def]
+def test_one_save_is_locked_to_the_scope_and_the_submission(session, desk) -> None:
     sid, other = desk.subs["riad"], desk.subs["agence"]
     edits = _as_shown(session, sid)
     with pytest.raises(NotFound):  # another region's delegate
@@ -582,7 +582,7 @@ def test_one_save_is_locked_to_the_scope_and_the_submission(session, desk) -> No
     assert session.get(Submission, other).status is ReviewStatus.NEW
 
 
-def test_result_count_and_neighbours_follow_the_filters_and_scope(session, desk) -> None:  # type: ignore[no-untyped-def]
+def test_result_count_and_neighbours_follow_the_filters_and_scope(session, desk) -> None:
     s, a, hq = desk.subs, scope_for(desk.delegate_a), scope_for(desk.hq)
     assert count_submissions(session, a, ReviewFilters()) == 3
     assert count_submissions(session, hq, ReviewFilters()) == 4
@@ -593,7 +593,7 @@ def test_result_count_and_neighbours_follow_the_filters_and_scope(session, desk)
     assert count_submissions(session, a, ReviewFilters(), cap=1) == 2
     assert count_submissions(session, a, ReviewFilters(), cap=3) == 3
 
-    def around(scope: Scope, sid: int, **filters) -> tuple:  # type: ignore[no-untyped-def]
+    def around(scope: Scope, sid: int, **filters) -> tuple:
         row = session.get(Submission, sid)
         found = neighbours(session, scope, ReviewFilters(**filters), row.created_at, sid)
         return found.newer, found.older

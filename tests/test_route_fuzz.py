@@ -78,15 +78,15 @@ class _RecordingArgs(ImmutableMultiDict):  # type: ignore[type-arg]
         _seen_keys.add(str(key))
         return super().__contains__(key)
 
-    def __getitem__(self, key):  # type: ignore[no-untyped-def]
+    def __getitem__(self, key):
         _seen_keys.add(str(key))
         return super().__getitem__(key)
 
-    def get(self, key, default=None, type=None):  # type: ignore[no-untyped-def]
+    def get(self, key, default=None, type=None):
         _seen_keys.add(str(key))
         return super().get(key, default, type)
 
-    def getlist(self, key, type=None):  # type: ignore[no-untyped-def]
+    def getlist(self, key, type=None):
         _seen_keys.add(str(key))
         return super().getlist(key, type)
 
@@ -148,7 +148,7 @@ def _pairs(names: list[str]) -> st.SearchStrategy[list[tuple[str, str]]]:
 KILLERS = ["9999-12-31", "99999999999999999999999", "a\x00b", "x" * 10_000]
 
 
-def _client(app: Flask, session, world: World, role: str) -> FlaskClient:  # type: ignore[no-untyped-def]
+def _client(app: Flask, session, world: World, role: str) -> FlaskClient:
     if role == "anonymous":
         return app.test_client()
     email = world.emails["own"] if role == "delegate" else world.emails["hq"]
@@ -163,7 +163,7 @@ def _send(
     path_values: dict[str, str],
     query: list[tuple[str, str]],
     form: list[tuple[str, str]],
-):  # type: ignore[no-untyped-def]
+):
     path = rule.rule
     for name in rule.arguments:
         value = quote_from_bytes(path_values[name].encode("utf-8", "surrogatepass"), safe="")
@@ -206,7 +206,7 @@ def _default_path(rule: Rule, world: World) -> dict[str, str]:
     return values
 
 
-def test_no_route_answers_a_server_error(app, session) -> None:  # type: ignore[no-untyped-def]
+def test_no_route_answers_a_server_error(app, session) -> None:
     app.request_class = _RecordingRequest
     world = build_world(session)
     failures: list[str] = []
@@ -267,7 +267,7 @@ def test_no_route_answers_a_server_error(app, session) -> None:  # type: ignore[
 )
 def test_discovery_finds_the_parameters_a_route_reads(
     app, session, endpoint: str, method: str, expected: set[str]
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     # Without it the fuzzer would only send names it was told about: new routes would be
     # fuzzed in their path alone.
     app.request_class = _RecordingRequest
@@ -279,7 +279,7 @@ def test_discovery_finds_the_parameters_a_route_reads(
 
 
 @pytest.mark.parametrize("value", ["\x00", "a\x00b"])
-def test_hostile_values_reach_the_handlers(app, session, value: str) -> None:  # type: ignore[no-untyped-def]
+def test_hostile_values_reach_the_handlers(app, session, value: str) -> None:
     # The fuzzer would pass vacuously if its requests never got past the CSRF check or the
     # sign-in: a signed-in HQ post with a token must reach the handler's validation.
     world = build_world(session)

@@ -33,17 +33,17 @@ def _client(app: Flask, address: str) -> FlaskClient:
     return client
 
 
-def _failed_events(session) -> list[AuditEvent]:  # type: ignore[no-untyped-def]
+def _failed_events(session) -> list[AuditEvent]:
     session.rollback()
     return list(session.scalars(select(AuditEvent).where(AuditEvent.action == "auth.login_failed")))
 
 
 @pytest.fixture
-def owner(session):  # type: ignore[no-untyped-def]
+def owner(session):
     return make_user(session, "siege@example.ma", role=Role.HQ, regions=())
 
 
-def test_an_attacker_trickling_guesses_never_keeps_the_owner_out(app, session, owner) -> None:  # type: ignore[no-untyped-def]
+def test_an_attacker_trickling_guesses_never_keeps_the_owner_out(app, session, owner) -> None:
     attacker = _client(app, "203.0.113.7")
     for _ in range(ACCOUNT_ATTEMPTS + 3):
         login(app, attacker, owner.email, WRONG)
@@ -55,7 +55,7 @@ def test_an_attacker_trickling_guesses_never_keeps_the_owner_out(app, session, o
     assert login(app, _client(app, "198.51.100.20"), owner.email).status_code == 302
 
 
-def test_the_attacker_waits_for_the_window_then_tries_again(app, session, owner) -> None:  # type: ignore[no-untyped-def]
+def test_the_attacker_waits_for_the_window_then_tries_again(app, session, owner) -> None:
     attacker = _client(app, "203.0.113.7")
     statuses = [
         login(app, attacker, owner.email, WRONG).status_code for _ in range(ACCOUNT_ATTEMPTS + 1)
@@ -70,7 +70,7 @@ def test_the_attacker_waits_for_the_window_then_tries_again(app, session, owner)
     assert login(app, attacker, owner.email).status_code == 302
 
 
-def test_a_success_gives_the_attempts_back(app, session, owner) -> None:  # type: ignore[no-untyped-def]
+def test_a_success_gives_the_attempts_back(app, session, owner) -> None:
     client = _client(app, "198.51.100.20")
     for _ in range(ACCOUNT_ATTEMPTS - 1):
         assert login(app, client, owner.email, WRONG).status_code == 200
@@ -81,7 +81,7 @@ def test_a_success_gives_the_attempts_back(app, session, owner) -> None:  # type
     assert login(app, other, owner.email).status_code == 302
 
 
-def test_one_address_cannot_sweep_through_many_accounts(app, session, owner) -> None:  # type: ignore[no-untyped-def]
+def test_one_address_cannot_sweep_through_many_accounts(app, session, owner) -> None:
     app.config["SIGN_IN_ADDRESS_ATTEMPTS"] = 6
     sweeper = _client(app, "203.0.113.9")
     statuses = [login(app, sweeper, f"guess{i}@example.ma", WRONG).status_code for i in range(8)]
@@ -89,7 +89,7 @@ def test_one_address_cannot_sweep_through_many_accounts(app, session, owner) -> 
     assert login(app, _client(app, "198.51.100.20"), owner.email).status_code == 302
 
 
-def test_a_venue_with_many_people_mistyping_is_not_locked_out(app, session) -> None:  # type: ignore[no-untyped-def]
+def test_a_venue_with_many_people_mistyping_is_not_locked_out(app, session) -> None:
     # 30 colleagues behind one Wi-Fi address each mistype twice, then sign in.
     user = make_user(session, "d1@example.ma")
     assert ADDRESS_ATTEMPTS > 30 * 2
@@ -101,7 +101,7 @@ def test_a_venue_with_many_people_mistyping_is_not_locked_out(app, session) -> N
 
 def test_concurrent_wrong_attempts_check_at_most_the_allowed_passwords(
     app, session, owner, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     checks, lock = [], threading.Lock()
     real_verify = signin.verify_password
 
@@ -137,7 +137,7 @@ def test_concurrent_wrong_attempts_check_at_most_the_allowed_passwords(
     assert len(_failed_events(session)) == ACCOUNT_ATTEMPTS
 
 
-def test_failures_for_unknown_accounts_do_not_keep_what_was_typed(app, session, owner) -> None:  # type: ignore[no-untyped-def]
+def test_failures_for_unknown_accounts_do_not_keep_what_was_typed(app, session, owner) -> None:
     typed = "MySecretPassw0rd-in-the-wrong-field"
     login(app, _client(app, "198.51.100.20"), typed, WRONG)
     login(app, _client(app, "198.51.100.20"), owner.email, WRONG)
@@ -170,7 +170,7 @@ def _statuses_over_http(base_url: str, email: str, attempts: int) -> list[int]:
 
 def test_two_workers_answer_alike_for_existing_and_unknown_accounts(
     app, session, owner, database_url, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     email = owner.email
     session.remove()
     log = tmp_path / "gunicorn.log"

@@ -31,7 +31,7 @@ from tests.test_review_pages import _page_form
 
 
 @pytest.fixture
-def desk(session) -> Desk:  # type: ignore[no-untyped-def]
+def desk(session) -> Desk:
     return build_desk(session)
 
 
@@ -39,14 +39,14 @@ def _scopes(desk: Desk) -> tuple[Scope, Scope]:
     return scope_for(desk.delegate_a), scope_for(desk.hq)
 
 
-def _sign(session, desk: Desk, stop=None, summary: str = "Forte demande de formation."):  # type: ignore[no-untyped-def]
+def _sign(session, desk: Desk, stop=None, summary: str = "Forte demande de formation."):
     delegate, _hq = _scopes(desk)
     return signoff.sign_off(
         session, delegate, (stop or desk.stop_a1).id, summary, actor_id=desk.delegate_a.id
     )
 
 
-def _snapshot(session) -> tuple:  # type: ignore[no-untyped-def]
+def _snapshot(session) -> tuple:
     """Everything a review action could change, to see that a refused one changed nothing."""
     session.expire_all()
     return (
@@ -72,7 +72,7 @@ def _snapshot(session) -> tuple:  # type: ignore[no-untyped-def]
     )
 
 
-def _groups(session, desk: Desk) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+def _groups(session, desk: Desk) -> tuple[int, int]:
     """Two idea groups drawing on the signed-off stop (riad) and on the other one (safi)."""
     riad_item, safi_item = (
         items_of(session, desk.subs["riad"])[0],
@@ -89,7 +89,7 @@ def _groups(session, desk: Desk) -> tuple[int, int]:  # type: ignore[no-untyped-
     return groups[0].id, groups[1].id
 
 
-def test_every_review_action_is_refused_to_the_delegate_after_sign_off(session, desk) -> None:  # type: ignore[no-untyped-def]
+def test_every_review_action_is_refused_to_the_delegate_after_sign_off(session, desk) -> None:
     delegate, _hq = _scopes(desk)
     _sign(session, desk)
     riad, agence, safi = desk.subs["riad"], desk.subs["agence"], desk.subs["safi"]
@@ -99,7 +99,7 @@ def test_every_review_action_is_refused_to_the_delegate_after_sign_off(session, 
     riad_group, safi_group = _groups(session, desk)
     before = _snapshot(session)
 
-    def save(status: str = "new", note: str = "", **item: object):  # type: ignore[no-untyped-def]
+    def save(status: str = "new", note: str = "", **item: object):
         """The submission page's one save, with the item as shown unless told otherwise."""
         shown = session.get(FeedbackItem, riad_item)
         edit = {
@@ -207,7 +207,7 @@ def test_every_review_action_is_refused_to_the_delegate_after_sign_off(session, 
     assert idea_curation.confirm_group(session, delegate, safi_group, actor_id=actor) == 1
 
 
-def test_hq_keeps_the_hand_on_a_signed_off_stop(session, desk) -> None:  # type: ignore[no-untyped-def]
+def test_hq_keeps_the_hand_on_a_signed_off_stop(session, desk) -> None:
     _delegate, hq = _scopes(desk)
     _sign(session, desk)
     riad = desk.subs["riad"]
@@ -222,7 +222,7 @@ def test_hq_keeps_the_hand_on_a_signed_off_stop(session, desk) -> None:  # type:
     )
 
 
-def test_sign_off_keeps_the_cleaned_summary_and_is_audited(session, desk) -> None:  # type: ignore[no-untyped-def]
+def test_sign_off_keeps_the_cleaned_summary_and_is_audited(session, desk) -> None:
     record = _sign(session, desk, summary="  الحاجة إلى التكوين\r\nDemande\x00 forte  ")
     session.expire_all()
     stored = session.get(StopSignOff, desk.stop_a1.id)
@@ -235,7 +235,7 @@ def test_sign_off_keeps_the_cleaned_summary_and_is_audited(session, desk) -> Non
 
 
 @pytest.mark.parametrize("summary", ["", "   \n ", "x" * (signoff.MAX_SUMMARY + 1)])
-def test_a_summary_empty_or_too_long_signs_nothing(session, desk, summary: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_summary_empty_or_too_long_signs_nothing(session, desk, summary: str) -> None:
     with pytest.raises(ValidationFailed) as failure:
         _sign(session, desk, summary=summary)
     assert "summary" in failure.value.errors
@@ -243,7 +243,7 @@ def test_a_summary_empty_or_too_long_signs_nothing(session, desk, summary: str) 
     assert audit_events(session, "stop.signoff") == []
 
 
-def test_a_delegate_cannot_sign_another_regions_stop(session, desk) -> None:  # type: ignore[no-untyped-def]
+def test_a_delegate_cannot_sign_another_regions_stop(session, desk) -> None:
     from feedback_app.services.errors import NotFound
 
     with pytest.raises(NotFound):
@@ -256,7 +256,7 @@ def test_a_delegate_cannot_sign_another_regions_stop(session, desk) -> None:  # 
         )
 
 
-def test_reopen_needs_a_reason_and_gives_the_delegate_the_hand_back(session, desk) -> None:  # type: ignore[no-untyped-def]
+def test_reopen_needs_a_reason_and_gives_the_delegate_the_hand_back(session, desk) -> None:
     delegate, hq = _scopes(desk)
     _sign(session, desk)
     with pytest.raises(ValidationFailed):
@@ -279,7 +279,7 @@ def test_reopen_needs_a_reason_and_gives_the_delegate_the_hand_back(session, des
 # --- the pages ----------------------------------------------------------------------------------
 
 
-def test_pages_say_the_stop_is_signed_off_instead_of_failing(app, session, desk) -> None:  # type: ignore[no-untyped-def]
+def test_pages_say_the_stop_is_signed_off_instead_of_failing(app, session, desk) -> None:
     client = signed_in(app, desk.delegate_a.email)
     riad = desk.subs["riad"]
     page = f"/review/submissions/{riad}"
@@ -321,7 +321,7 @@ def test_pages_say_the_stop_is_signed_off_instead_of_failing(app, session, desk)
     assert not session.get(FeedbackItem, item).shortlisted
 
 
-def test_only_hq_reopens(app, session, desk) -> None:  # type: ignore[no-untyped-def]
+def test_only_hq_reopens(app, session, desk) -> None:
     _sign(session, desk)
     path = f"/review/stops/{desk.stop_a1.id}/reopen"
     delegate = signed_in(app, desk.delegate_a.email)
@@ -336,7 +336,7 @@ def test_only_hq_reopens(app, session, desk) -> None:  # type: ignore[no-untyped
     assert not signoff.is_signed(session, desk.stop_a1.id)
 
 
-def test_summary_errors_are_shown_next_to_the_field_with_the_text_kept(app, session, desk) -> None:  # type: ignore[no-untyped-def]
+def test_summary_errors_are_shown_next_to_the_field_with_the_text_kept(app, session, desk) -> None:
     client = signed_in(app, desk.delegate_a.email)
     text = "مهم " * 1300
     response = post(app, client, f"/review/stops/{desk.stop_a1.id}/signoff", {"summary": text})
@@ -350,7 +350,7 @@ def test_summary_errors_are_shown_next_to_the_field_with_the_text_kept(app, sess
 # --- what still arrives -------------------------------------------------------------------------
 
 
-def test_the_offline_forms_api_still_accepts_and_flags_after_sign_off(app, session, desk) -> None:  # type: ignore[no-untyped-def]
+def test_the_offline_forms_api_still_accepts_and_flags_after_sign_off(app, session, desk) -> None:
     _sign(session, desk)
     client = app.test_client()
     response = client.post(
@@ -392,7 +392,7 @@ def test_the_offline_forms_api_still_accepts_and_flags_after_sign_off(app, sessi
         assert "Reçue après signature" in detail
 
 
-def test_dashboard_says_who_signed_each_region_off(app, session, desk) -> None:  # type: ignore[no-untyped-def]
+def test_dashboard_says_who_signed_each_region_off(app, session, desk) -> None:
     hq = signed_in(app, desk.hq.email)
     html = hq.get("/hq/").get_data(as_text=True)
     assert "Pas encore signée" in html and "Signée par" not in html

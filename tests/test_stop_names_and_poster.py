@@ -14,21 +14,21 @@ ARABIC = re.compile("[\u0600-\u06ff]")
 
 
 @pytest.fixture
-def world(session):  # type: ignore[no-untyped-def]
+def world(session):
     return build_world(session)
 
 
 @pytest.fixture
-def hq(app, session, world):  # type: ignore[no-untyped-def]
+def hq(app, session, world):
     return session_for(app, session, world.emails["hq"])
 
 
 @pytest.fixture
-def own(app, session, world):  # type: ignore[no-untyped-def]
+def own(app, session, world):
     return session_for(app, session, world.emails["own"])
 
 
-def _edit(app, hq, world, **names: str):  # type: ignore[no-untyped-def]
+def _edit(app, hq, world, **names: str):
     data = {
         "region": "marrakech-safi",
         "city": "Fès",
@@ -48,7 +48,7 @@ def _half(html: str, language: str) -> str:
     return match.group(1) + "|" + match.group(2)
 
 
-def test_hq_names_a_stop_in_three_languages(app, session, world, hq) -> None:  # type: ignore[no-untyped-def]
+def test_hq_names_a_stop_in_three_languages(app, session, world, hq) -> None:
     form = hq.get(f"/hq/stops/{world.ids['stop_a']}/edit").get_data(as_text=True)
     assert 'name="city_ar"' in form and 'lang="ar"' in form and 'dir="rtl"' in form
     assert (
@@ -80,7 +80,7 @@ def test_hq_names_a_stop_in_three_languages(app, session, world, hq) -> None:  #
     assert "Fès" in french and "فاس" not in french
 
 
-def test_a_name_too_long_is_refused_next_to_its_field_and_kept(app, session, world, hq) -> None:  # type: ignore[no-untyped-def]
+def test_a_name_too_long_is_refused_next_to_its_field_and_kept(app, session, world, hq) -> None:
     response = _edit(app, hq, world, city_ar="ف" * 121)
     assert response.status_code == 422
     html = response.get_data(as_text=True)
@@ -90,7 +90,7 @@ def test_a_name_too_long_is_refused_next_to_its_field_and_kept(app, session, wor
     assert session.get(TourStop, world.ids["stop_a"]).city_ar is None
 
 
-def test_untranslated_names_fall_back_to_french_visibly_for_staff(app, world, hq) -> None:  # type: ignore[no-untyped-def]
+def test_untranslated_names_fall_back_to_french_visibly_for_staff(app, world, hq) -> None:
     listing = hq.get("/hq/stops?lang=ar").get_data(as_text=True)
     assert "Ville-Secrete-A" in listing  # the French name, since no Arabic one exists
     assert "بالفرنسية" in listing  # ... marked as such in Arabic
@@ -109,7 +109,7 @@ def test_untranslated_names_fall_back_to_french_visibly_for_staff(app, world, hq
     assert row and "بالفرنسية" not in row.group(0)
 
 
-def test_poster_keeps_each_language_in_its_own_direction(app, world, hq) -> None:  # type: ignore[no-untyped-def]
+def test_poster_keeps_each_language_in_its_own_direction(app, world, hq) -> None:
     app.config["PUBLIC_BASE_URL"] = "https://avis.example.ma"
     _edit(app, hq, world, city_ar="فاس")
     html = hq.get(f"/hq/stops/{world.ids['stop_a']}/poster").get_data(as_text=True)
@@ -123,7 +123,7 @@ def test_poster_keeps_each_language_in_its_own_direction(app, world, hq) -> None
     assert html.count("<svg") == 2
 
 
-def test_poster_is_refused_without_public_base_url_outside_development(app, world, own) -> None:  # type: ignore[no-untyped-def]
+def test_poster_is_refused_without_public_base_url_outside_development(app, world, own) -> None:
     app.config.update(PUBLIC_BASE_URL=None, REQUIRE_PUBLIC_BASE_URL=True)
     response = own.get(f"/hq/stops/{world.ids['stop_a']}/poster")
     assert response.status_code == 503
@@ -131,14 +131,14 @@ def test_poster_is_refused_without_public_base_url_outside_development(app, worl
     assert "PUBLIC_BASE_URL" in html and "<svg" not in html
 
 
-def test_poster_warns_loudly_without_public_base_url_in_development(app, world, own) -> None:  # type: ignore[no-untyped-def]
+def test_poster_warns_loudly_without_public_base_url_in_development(app, world, own) -> None:
     app.config.update(PUBLIC_BASE_URL=None, REQUIRE_PUBLIC_BASE_URL=False)
     html = own.get(f"/hq/stops/{world.ids['stop_a']}/poster").get_data(as_text=True)
     warning = re.search(r'<p class="poster-warning" role="alert">(.*?)</p>', html, re.S)
     assert warning and "PUBLIC_BASE_URL" in warning.group(1) and "localhost" in warning.group(1)
 
 
-def test_stops_create_prints_the_configured_address(app, session, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_stops_create_prints_the_configured_address(app, session, monkeypatch) -> None:
     runner = app.test_cli_runner()
     args = ["stops", "create", "--region", "oriental", "--city", "Oujda", "--date", "2025-02-07"]
     app.config["PUBLIC_BASE_URL"] = "https://avis.example.ma/"

@@ -15,25 +15,25 @@ from tests.staff import build_world, post, session_for
 
 
 @pytest.fixture
-def world(session):  # type: ignore[no-untyped-def]
+def world(session):
     return build_world(session)
 
 
 @pytest.fixture
-def hq(app, session, world):  # type: ignore[no-untyped-def]
+def hq(app, session, world):
     return session_for(app, session, world.emails["hq"])
 
 
-def _codes(session) -> list[str]:  # type: ignore[no-untyped-def]
+def _codes(session) -> list[str]:
     session.rollback()
     return [choice.code for choice in reference.active_themes(session, "fr")]
 
 
-def _id(session, code: str) -> int:  # type: ignore[no-untyped-def]
+def _id(session, code: str) -> int:
     return session.scalar(select(Theme.id).where(Theme.code == code))
 
 
-def test_hq_moves_a_theme_up_down_and_to_a_typed_place(app, session, world, hq) -> None:  # type: ignore[no-untyped-def]
+def test_hq_moves_a_theme_up_down_and_to_a_typed_place(app, session, world, hq) -> None:
     start = _codes(session)
     second = start[1]
     assert (
@@ -63,7 +63,7 @@ def test_hq_moves_a_theme_up_down_and_to_a_typed_place(app, session, world, hq) 
     assert (event.before, event.after) == ({"position": 1}, {"position": 3})
 
 
-def test_a_bad_position_changes_nothing_and_says_so(app, session, hq) -> None:  # type: ignore[no-untyped-def]
+def test_a_bad_position_changes_nothing_and_says_so(app, session, hq) -> None:
     start = _codes(session)
     response = post(
         app,
@@ -76,7 +76,7 @@ def test_a_bad_position_changes_nothing_and_says_so(app, session, hq) -> None:  
     assert _codes(session) == start
 
 
-def test_a_new_theme_comes_before_other_and_warns_when_untranslated(app, session, hq) -> None:  # type: ignore[no-untyped-def]
+def test_a_new_theme_comes_before_other_and_warns_when_untranslated(app, session, hq) -> None:
     response = post(app, hq, "/hq/themes", {"name_fr": "Artisanat"}, follow_redirects=True)
     html = response.get_data(as_text=True)
     assert "apparaît en français dans le formulaire arabe" in html

@@ -51,7 +51,7 @@ def _upload_page(stop: TourStop, form: UploadForm, status: int = 200) -> Respons
         "staff/intake.html",
         stop=stop,
         form=form,
-        languages=LANGUAGE_CODES,
+        template_languages=LANGUAGE_CODES,
         max_megabytes=config["INTAKE_MAX_BYTES"] // (1024 * 1024),
         max_rows=config["INTAKE_MAX_ROWS"],
     ), status

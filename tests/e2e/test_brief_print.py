@@ -25,7 +25,7 @@ TEXT = (
 )
 
 
-def _full_region(live_server) -> None:  # type: ignore[no-untyped-def]
+def _full_region(live_server) -> None:
     with live_server.app.app_context():
         session = db.session
         delegate = make_user(session, "delegue@example.ma", name="Nadia Tazi")
@@ -75,7 +75,7 @@ def _full_region(live_server) -> None:  # type: ignore[no-untyped-def]
         db.session.remove()
 
 
-def test_a_full_brief_prints_on_one_a4_page(live_server, page) -> None:  # type: ignore[no-untyped-def]
+def test_a_full_brief_prints_on_one_a4_page(live_server, page) -> None:
     _full_region(live_server)
     sign_in(page, live_server.url, "siege@example.ma", PASSWORD)
     for language in ("fr", "ar"):

@@ -60,11 +60,11 @@ OPTION_ROOM = """(select) => {
 }"""
 
 
-def _fits(page) -> None:  # type: ignore[no-untyped-def]
+def _fits(page) -> None:
     assert page.evaluate(NOT_FITTING, KEY_ELEMENTS) == []
 
 
-def _seed_desk(live_server) -> str:  # type: ignore[no-untyped-def]
+def _seed_desk(live_server) -> str:
     with live_server.app.app_context():
         session = db.session
         make_user(session, "delegue@example.ma", name="Nadia Tazi")
@@ -103,7 +103,7 @@ def _seed_desk(live_server) -> str:  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("lang", ["fr", "ar"])
 @pytest.mark.parametrize("size", ["phone", "laptop"])
-def test_review_desk_fits_the_screen(live_server, catalogs, browser, size, lang) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_review_desk_fits_the_screen(live_server, catalogs, browser, size, lang) -> None:  # noqa: F811
     _seed_desk(live_server)
     context = browser.new_context(viewport=SIZES[size], locale="fr-FR")
     try:
@@ -144,7 +144,7 @@ def test_review_desk_fits_the_screen(live_server, catalogs, browser, size, lang)
 
 @pytest.mark.parametrize("lang", ["fr", "ar"])
 @pytest.mark.parametrize("size", ["phone", "laptop"])
-def test_stop_form_fits_the_screen(live_server, catalogs, browser, size, lang) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_stop_form_fits_the_screen(live_server, catalogs, browser, size, lang) -> None:  # noqa: F811
     code = live_server.open_stop()
     context = browser.new_context(viewport=SIZES[size], locale="fr-FR")
     try:
@@ -161,13 +161,13 @@ def test_stop_form_fits_the_screen(live_server, catalogs, browser, size, lang) -
         context.close()
 
 
-def _fill(page, need: str = "Former le personnel.") -> None:  # type: ignore[no-untyped-def]
+def _fill(page, need: str = "Former le personnel.") -> None:
     page.get_by_label("Organisation").fill("Riad Dar Atlas")
     page.get_by_label("Catégorie professionnelle").select_option("hebergement")
     page.get_by_label("Besoin 1", exact=True).fill(need)
 
 
-def test_an_invalid_form_costs_one_round_trip(live_server, page) -> None:  # type: ignore[no-untyped-def]
+def test_an_invalid_form_costs_one_round_trip(live_server, page) -> None:
     code = live_server.open_stop()
     page.goto(f"{live_server.url}/f/{code}")
     _fill(page)
@@ -192,7 +192,7 @@ def test_an_invalid_form_costs_one_round_trip(live_server, page) -> None:  # typ
     assert [r.email for r in stored(live_server)] == ["samira@example.ma"]
 
 
-def test_contact_without_consent_is_said_before_sending(live_server, page) -> None:  # type: ignore[no-untyped-def]
+def test_contact_without_consent_is_said_before_sending(live_server, page) -> None:
     code = live_server.open_stop()
     page.goto(f"{live_server.url}/f/{code}")
     _fill(page)
@@ -210,7 +210,7 @@ def test_contact_without_consent_is_said_before_sending(live_server, page) -> No
     assert [r.person_name for r in stored(live_server)] == ["Samira Alaoui"]
 
 
-def test_an_added_entry_can_be_removed(live_server, page) -> None:  # type: ignore[no-untyped-def]
+def test_an_added_entry_can_be_removed(live_server, page) -> None:
     code = live_server.open_stop()
     page.goto(f"{live_server.url}/f/{code}")
     _fill(page, "Premier besoin.")
@@ -231,7 +231,7 @@ def test_an_added_entry_can_be_removed(live_server, page) -> None:  # type: igno
     assert [i.text for i in row.items] == ["Premier besoin.", "Troisième besoin."]
 
 
-def test_without_javascript_add_returns_to_the_new_entry(live_server, browser) -> None:  # type: ignore[no-untyped-def]
+def test_without_javascript_add_returns_to_the_new_entry(live_server, browser) -> None:
     code = live_server.open_stop()
     context = browser.new_context(
         viewport=SIZES["phone"], locale="fr-FR", java_script_enabled=False

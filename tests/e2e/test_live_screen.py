@@ -17,7 +17,7 @@ from tests.e2e.forms import sign_in
 from tests.staff import PASSWORD, make_user
 
 
-def _post(live_server, code: str, organisation: str) -> None:  # type: ignore[no-untyped-def]
+def _post(live_server, code: str, organisation: str) -> None:
     with live_server.app.app_context():
         submit(
             db.session,
@@ -39,7 +39,7 @@ def _post(live_server, code: str, organisation: str) -> None:  # type: ignore[no
         db.session.remove()
 
 
-def test_the_live_screen_follows_the_room_without_reloading(live_server, page) -> None:  # type: ignore[no-untyped-def]
+def test_the_live_screen_follows_the_room_without_reloading(live_server, page) -> None:
     with live_server.app.app_context():
         make_user(db.session, "siege@example.ma", role=Role.HQ, name="Siège")
         stop = create_stop(

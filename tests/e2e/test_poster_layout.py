@@ -25,7 +25,7 @@ PHONE = {"width": 360, "height": 740}
 
 
 @pytest.fixture
-def hq_world(live_server, tmp_path):  # type: ignore[no-untyped-def]
+def hq_world(live_server, tmp_path):
     live_server.app.config["PUBLIC_BASE_URL"] = "https://avis.tournee-exemple.ma"
     code = live_server.open_stop(city="Fès")
     with live_server.app.app_context():
@@ -43,7 +43,7 @@ def hq_world(live_server, tmp_path):  # type: ignore[no-untyped-def]
         yield stop_id
 
 
-def _overflow(page) -> tuple[int, int, list[str]]:  # type: ignore[no-untyped-def]
+def _overflow(page) -> tuple[int, int, list[str]]:
     return (
         page.evaluate("document.documentElement.scrollWidth"),
         page.evaluate("document.documentElement.clientWidth"),
