@@ -255,7 +255,15 @@ OPENAPI: dict[str, Any] = {
                     "200": _json("Receipt", "This client_id was already stored: its receipt."),
                     "400": _json("Error", "The body is not well-formed JSON."),
                     "404": _json("Error", "No stop has this code."),
-                    "409": _json("NotOpen", "The stop does not accept submissions."),
+                    "409": {
+                        "description": "The stop does not accept submissions (with its status),"
+                        " or this client_id already names a submission of another stop.",
+                        "content": {
+                            "application/json": {
+                                "schema": {"anyOf": [_ref("NotOpen"), _ref("Error")]}
+                            }
+                        },
+                    },
                     "413": _json("Error", "The body is larger than the server accepts."),
                     "415": _json("Error", "The body is not sent as application/json."),
                     "422": _json("ValidationError", "Invalid input; nothing was stored."),
