@@ -24,7 +24,7 @@ from sqlalchemy import select
 from feedback_app.auth.guards import current_scope, staff_required
 from feedback_app.extensions import db
 from feedback_app.hq import bp
-from feedback_app.hq.export_forms import ExportForm
+from feedback_app.hq.forms import ExportForm
 from feedback_app.i18n import current_language
 from feedback_app.locales import LANGUAGE_CODES
 from feedback_app.models import TourStop

@@ -9,27 +9,17 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, StringField
 
 from feedback_app.auth.guards import hq_required
 from feedback_app.extensions import db
 from feedback_app.hq import bp
+from feedback_app.hq.forms import PrivacyEraseForm, PrivacySearchForm
 from feedback_app.i18n import current_language
 from feedback_app.services.errors import ValidationFailed
 from feedback_app.services.ids import parse_id
 from feedback_app.services.privacy import MAX_MATCHES, erase_contacts, find_contacts
-
-
-class PrivacySearchForm(FlaskForm):
-    query = StringField(_l("E-mail, téléphone ou nom"))
-
-
-class PrivacyEraseForm(FlaskForm):
-    confirm = BooleanField(_l("La personne a demandé l'effacement de ses coordonnées."))
 
 
 @bp.route("/privacy", methods=["GET", "POST"])

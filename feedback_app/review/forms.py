@@ -11,16 +11,19 @@ from wtforms import (
     Form,
     FormField,
     HiddenField,
+    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from feedback_app.labels import REVIEW_STATUSES, SOURCES, labels
 from feedback_app.models import ReviewStatus, SubmissionSource
+from feedback_app.services import signoff
+from feedback_app.services.idea_curation import MAX_TITLE
 from feedback_app.services.review_actions import MAX_NOTE
 from feedback_app.web.fields import BoundedDateField
 
@@ -106,3 +109,50 @@ class BulkForm(FlaskForm):
     submission_ids = SelectMultipleField(coerce=int, validate_choice=False)
     item_ids = SelectMultipleField(coerce=int, validate_choice=False)
     next = HiddenField()
+
+
+# Idea-group pages: rename, split, merge (confirm is a bare ActionForm).
+_MAX_ID = 2**31 - 1
+
+
+class RenameForm(FlaskForm):
+    title = StringField(
+        _l("Titre"),
+        validators=[
+            DataRequired(_l("Donnez un titre.")),
+            Length(max=MAX_TITLE, message=_l("%(max)d caractères au plus.")),
+        ],
+    )
+
+
+class SplitForm(FlaskForm):
+    items = SelectMultipleField(
+        _l("Éléments à séparer"),
+        coerce=int,
+        validate_choice=False,
+        validators=[DataRequired(_l("Cochez au moins un élément."))],
+    )
+
+
+class MergeForm(FlaskForm):
+    other = IntegerField(
+        _l("Numéro du groupe à fusionner dans celui-ci"),
+        validators=[
+            DataRequired(_l("Indiquez un numéro de groupe.")),
+            NumberRange(min=1, max=_MAX_ID, message=_l("Numéro de groupe inconnu.")),
+        ],
+    )
+
+
+# A stop's sign-off and its reopening by HQ.
+class SignOffForm(FlaskForm):
+    summary = TextAreaField(
+        _l("Synthèse de l'étape"), validators=[Length(max=signoff.MAX_SUMMARY, message=TOO_LONG)]
+    )
+
+
+class ReopenForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Raison de la réouverture"),
+        validators=[Length(max=signoff.MAX_REASON, message=TOO_LONG)],
+    )

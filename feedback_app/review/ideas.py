@@ -16,12 +16,12 @@ from feedback_app.auth.guards import current_scope, staff_required
 from feedback_app.extensions import db
 from feedback_app.models import ItemKind
 from feedback_app.review import bp
-from feedback_app.review.idea_forms import ConfirmForm, MergeForm, RenameForm, SplitForm
+from feedback_app.review.forms import MergeForm, RenameForm, SplitForm
 from feedback_app.services import idea_curation, reference
 from feedback_app.services.errors import NotFound, ValidationFailed
 from feedback_app.services.idea_group_queries import group_detail, top_groups
 from feedback_app.services.idea_groups import regroup_if_stale
-from feedback_app.web.forms import attach_errors
+from feedback_app.web.forms import ActionForm, attach_errors
 
 GROUP = "<int(max=2147483647):group_id>"
 PER_KIND = 30
@@ -58,7 +58,7 @@ def _render(
         rename=rename,
         split=split or SplitForm(formdata=None),
         merge=merge or MergeForm(formdata=None),
-        confirm=ConfirmForm(formdata=None),
+        confirm=ActionForm(formdata=None),
         kind_labels={k.value: str(v) for k, v in reference.KIND_LABELS.items()},
     ), status
 
@@ -104,7 +104,7 @@ def idea_rename(group_id: int) -> ResponseReturnValue:
 @staff_required
 def idea_confirm(group_id: int) -> ResponseReturnValue:
     group_detail(db.session, current_scope(), group_id)
-    if not ConfirmForm().validate():
+    if not ActionForm().validate():
         flash(_("Le formulaire a expiré : recommencez."), "error")
         return redirect(url_for("review.idea_group", group_id=group_id))
     idea_curation.confirm_group(db.session, current_scope(), group_id, actor_id=current_user.id)

@@ -5,42 +5,23 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import TextAreaField
-from wtforms.validators import Length
 
 from feedback_app.auth.guards import current_scope, hq_required, staff_required
 from feedback_app.extensions import db
 from feedback_app.review import bp
-from feedback_app.review.forms import TOO_LONG
+from feedback_app.review.forms import ReopenForm, SignOffForm
 from feedback_app.services import signoff
 from feedback_app.services.errors import ValidationFailed
+from feedback_app.web.forms import attach_errors
 
 STOP = f"<int(max={2**31 - 1}):stop_id>"
 
 
-class SignOffForm(FlaskForm):
-    summary = TextAreaField(
-        _l("Synthèse de l'étape"), validators=[Length(max=signoff.MAX_SUMMARY, message=TOO_LONG)]
-    )
-
-
-class ReopenForm(FlaskForm):
-    reason = TextAreaField(
-        _l("Raison de la réouverture"),
-        validators=[Length(max=signoff.MAX_REASON, message=TOO_LONG)],
-    )
-
-
 def _attach(form: FlaskForm, failure: ValidationFailed) -> None:
-    for name, messages in failure.as_text().items():
-        if name in form._fields:
-            form[name].errors = [*form[name].errors, *messages]
-        else:
-            for message in messages:
-                flash(message, "error")
+    for message in attach_errors(form, failure):
+        flash(message, "error")
 
 
 def _page(
