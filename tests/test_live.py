@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from feedback_app.models import FeedbackItem, StopStatus, Submission
-from feedback_app.services import live, review_actions, tally
+from feedback_app.services import live, review_actions, review_bulk, tally
 from feedback_app.services.access import scope_for
 from feedback_app.services.stops import create_stop
 from tests.review_world import Desk, build_desk, items_of, store
@@ -71,7 +71,7 @@ def test_tallies_follow_submissions_and_review_changes(session, desk) -> None:
         shortlisted=True,
         actor_id=desk.hq.id,
     )
-    review_actions.bulk_set_theme(
+    review_bulk.bulk_set_theme(
         session,
         hq,
         submission_ids=[agence, riad],

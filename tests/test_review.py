@@ -24,12 +24,11 @@ from feedback_app.services.errors import NotFound, ValidationFailed
 from feedback_app.services.review_actions import (
     ItemReview,
     add_note,
-    bulk_set_status,
-    bulk_set_theme,
     save_review,
     set_status,
     update_item,
 )
+from feedback_app.services.review_bulk import bulk_set_status, bulk_set_theme
 from feedback_app.services.review_detail import get_submission
 from feedback_app.services.review_queries import (
     Cursor,

@@ -21,7 +21,7 @@ from feedback_app.models import (
     StopStatus,
     Submission,
 )
-from feedback_app.services import idea_curation, review_actions, signoff
+from feedback_app.services import idea_curation, review_actions, review_bulk, signoff
 from feedback_app.services.access import Scope, scope_for
 from feedback_app.services.errors import SignedOff, ValidationFailed
 from tests.conftest import valid_payload
@@ -164,10 +164,10 @@ def test_every_review_action_is_refused_to_the_delegate_after_sign_off(session, 
             session, delegate, riad, "À rappeler", actor_id=actor
         ),
         # a bulk selection touching one signed-off submission is refused whole
-        "bulk status": lambda: review_actions.bulk_set_status(
+        "bulk status": lambda: review_bulk.bulk_set_status(
             session, delegate, [safi, agence], ReviewStatus.SPAM, actor_id=actor
         ),
-        "bulk theme (submissions)": lambda: review_actions.bulk_set_theme(
+        "bulk theme (submissions)": lambda: review_bulk.bulk_set_theme(
             session,
             delegate,
             submission_ids=[safi, riad],
@@ -175,7 +175,7 @@ def test_every_review_action_is_refused_to_the_delegate_after_sign_off(session, 
             theme_id=theme,
             actor_id=actor,
         ),
-        "bulk theme (items)": lambda: review_actions.bulk_set_theme(
+        "bulk theme (items)": lambda: review_bulk.bulk_set_theme(
             session,
             delegate,
             submission_ids=[],
@@ -212,7 +212,7 @@ def test_hq_keeps_the_hand_on_a_signed_off_stop(session, desk) -> None:
     _sign(session, desk)
     riad = desk.subs["riad"]
     assert review_actions.set_status(session, hq, riad, ReviewStatus.REVIEWED, actor_id=desk.hq.id)
-    assert review_actions.bulk_set_theme(
+    assert review_bulk.bulk_set_theme(
         session,
         hq,
         submission_ids=[riad],

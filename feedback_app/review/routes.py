@@ -19,7 +19,7 @@ from feedback_app.models import ReviewStatus
 from feedback_app.review import bp
 from feedback_app.review.filtering import read_filters
 from feedback_app.review.forms import SOURCE_LABELS, STATUS_LABELS, BulkForm
-from feedback_app.services import reference, review_actions
+from feedback_app.services import reference, review_bulk
 from feedback_app.services.errors import ValidationFailed
 from feedback_app.services.idea_group_queries import group_summary
 from feedback_app.services.review_queries import (
@@ -107,7 +107,7 @@ def bulk() -> ResponseReturnValue:
         return redirect(target)
     try:
         if form.action.data == "theme":
-            count = review_actions.bulk_set_theme(
+            count = review_bulk.bulk_set_theme(
                 db.session,
                 scope,
                 submission_ids=form.submission_ids.data or [],
@@ -122,7 +122,7 @@ def bulk() -> ResponseReturnValue:
                 "ok",
             )
         else:
-            count = review_actions.bulk_set_status(
+            count = review_bulk.bulk_set_status(
                 db.session,
                 scope,
                 form.submission_ids.data or [],

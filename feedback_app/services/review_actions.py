@@ -1,4 +1,4 @@
-"""What the review desk changes: status, item kind/theme/shortlist/priority, notes, bulk actions.
+"""What the review desk changes on one submission: status, items, notes (bulk: review_bulk.py).
 
 Each function re-reads its records inside its own write transaction with the caller's `Scope`
 in the WHERE clause: a record outside the scope raises NotFound, exactly like a missing one.
@@ -11,7 +11,7 @@ changes move the live screen's counts (services/tally.py) in the same transactio
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,11 +37,10 @@ from feedback_app.services.signoff import ensure_editable
 from feedback_app.services.text import clean_multiline
 
 MAX_NOTE = 4000
-MAX_BULK = 500  # ten pages of the list at once
 MAX_ID = 2**31 - 1  # ids are 32-bit integers: a larger one cannot exist (SQLite would overflow)
 
 
-def _status(value: ReviewStatus | str) -> ReviewStatus:
+def parse_status(value: ReviewStatus | str) -> ReviewStatus:
     try:
         return ReviewStatus(value)
     except ValueError:
@@ -57,11 +56,11 @@ def _submission(session: Session, scope: Scope, submission_id: int) -> Submissio
     return submission
 
 
-def _theme_code(session: Session, theme_id: int | None) -> str | None:
+def theme_code(session: Session, theme_id: int | None) -> str | None:
     return session.scalar(select(Theme.code).where(Theme.id == theme_id)) if theme_id else None
 
 
-def _check_theme(session: Session, theme_id: int | None, *, keeping: int | None = None) -> None:
+def check_theme(session: Session, theme_id: int | None, *, keeping: int | None = None) -> None:
     """A theme may be set if it is offered; a retired one only stays where it already is."""
     if theme_id is None:
         return
@@ -81,7 +80,7 @@ def set_status(
     actor_id: int | None,
 ) -> bool:
     """Mark one submission new, reviewed or spam; False when it already was."""
-    status = _status(status)
+    status = parse_status(status)
     with write_transaction(session):
         submission = _submission(session, scope, submission_id)
         ensure_editable(session, scope, [submission.stop_id])
@@ -165,7 +164,7 @@ def _item_errors(
     if edit.priority is not None and edit.priority not in Priority.__members__.values():
         errors[f"{prefix}priority"] = [_l("Priorité inconnue.")]
     try:
-        _check_theme(session, edit.theme_id, keeping=item.theme_id)
+        check_theme(session, edit.theme_id, keeping=item.theme_id)
     except ValidationFailed as failure:
         errors[f"{prefix}theme"] = failure.errors["theme"]
     return errors
@@ -187,25 +186,25 @@ def _apply_item(
     priority = Priority(edit.priority) if edit.priority else None
     changed: list[str] = []
     if item.kind is not kind:
-        _record_item(
+        record_item(
             session, actor_id, "item.kind", item, submission, {"kind": item.kind}, {"kind": kind}
         )
         item.kind = kind
         changed.append("kind")
     if item.theme_id != edit.theme_id:
-        _record_item(
+        record_item(
             session,
             actor_id,
             "item.theme",
             item,
             submission,
-            {"theme": _theme_code(session, item.theme_id)},
-            {"theme": _theme_code(session, edit.theme_id)},
+            {"theme": theme_code(session, item.theme_id)},
+            {"theme": theme_code(session, edit.theme_id)},
         )
         item.theme_id = edit.theme_id
         changed.append("theme")
     if item.shortlisted != edit.shortlisted:
-        _record_item(
+        record_item(
             session,
             actor_id,
             "item.shortlist",
@@ -217,7 +216,7 @@ def _apply_item(
         item.shortlisted = edit.shortlisted
         changed.append("shortlisted")
     if item.priority is not priority:
-        _record_item(
+        record_item(
             session,
             actor_id,
             "item.priority",
@@ -235,7 +234,7 @@ def _apply_item(
     return changed
 
 
-def _record_item(
+def record_item(
     session: Session,
     actor_id: int | None,
     action: str,
@@ -341,116 +340,3 @@ def _add_note(
         after={"note_id": note.id, "text": text},
     )
     return note
-
-
-def _ids(values: Iterable[int], field: str) -> list[int]:
-    ids = sorted(set(values))
-    if len(ids) > MAX_BULK:
-        raise ValidationFailed({field: [_l("%(max)d éléments au plus à la fois.", max=MAX_BULK)]})
-    if ids and not (ids[0] > 0 and ids[-1] <= MAX_ID):
-        raise NotFound(ids)
-    return ids
-
-
-def bulk_set_status(
-    session: Session,
-    scope: Scope,
-    submission_ids: Iterable[int],
-    status: ReviewStatus | str,
-    *,
-    actor_id: int | None,
-) -> int:
-    """Give every selected submission the status; all must be in the scope. Returns changes."""
-    status = _status(status)
-    ids = _ids(submission_ids, "submission_ids")
-    if not ids:
-        raise ValidationFailed({"submission_ids": [_l("Cochez au moins une contribution.")]})
-    changed = 0
-    with write_transaction(session):
-        submissions = session.scalars(
-            select(Submission).where(Submission.id.in_(ids), scope.filter(Submission.region_id))
-        ).all()
-        if len(submissions) != len(ids):
-            raise NotFound(ids)
-        ensure_editable(session, scope, {submission.stop_id for submission in submissions})
-        now = utcnow()
-        for submission in submissions:
-            if submission.status is status:
-                continue
-            audit.record(
-                session,
-                actor_id=actor_id,
-                action="submission.bulk_status",
-                target_type="submission",
-                target_id=submission.id,
-                region_id=submission.region_id,
-                before={"status": submission.status},
-                after={"status": status},
-            )
-            submission.status = status
-            submission.updated_at = now
-            changed += 1
-    return changed
-
-
-def bulk_set_theme(
-    session: Session,
-    scope: Scope,
-    *,
-    submission_ids: Iterable[int],
-    item_ids: Iterable[int],
-    theme_id: int,
-    actor_id: int | None,
-) -> int:
-    """Set a theme on the chosen items, or, when none is chosen, on every item of the chosen
-    submissions. Everything chosen must be in the scope. Returns the number of items changed.
-    """
-    sub_ids = _ids(submission_ids, "submission_ids")
-    chosen = _ids(item_ids, "item_ids")
-    if not sub_ids and not chosen:
-        raise ValidationFailed({"submission_ids": [_l("Cochez au moins une contribution.")]})
-    changed = 0
-    with write_transaction(session):
-        _check_theme(session, theme_id)
-        code = _theme_code(session, theme_id)
-        query = (
-            select(FeedbackItem, Submission)
-            .join(Submission, FeedbackItem.submission_id == Submission.id)
-            .where(scope.filter(Submission.region_id))
-        )
-        if chosen:
-            rows = session.execute(query.where(FeedbackItem.id.in_(chosen))).all()
-            if len(rows) != len(chosen):
-                raise NotFound(chosen)
-        else:
-            rows = session.execute(query.where(Submission.id.in_(sub_ids))).all()
-            if len({submission.id for _item, submission in rows}) != len(sub_ids):
-                raise NotFound(sub_ids)
-        ensure_editable(session, scope, {submission.stop_id for _item, submission in rows})
-        codes = dict(session.execute(select(Theme.id, Theme.code)).all())
-        now = utcnow()
-        moves: list[tuple[int, tally.Key, tally.Key]] = []
-        for item, submission in rows:
-            if item.theme_id == theme_id:
-                continue
-            _record_item(
-                session,
-                actor_id,
-                "item.bulk_theme",
-                item,
-                submission,
-                {"theme": codes.get(item.theme_id) if item.theme_id else None},
-                {"theme": code},
-            )
-            moves.append(
-                (
-                    submission.stop_id,
-                    tally.item_key(item.kind, item.theme_id),
-                    tally.item_key(item.kind, theme_id),
-                )
-            )
-            item.theme_id = theme_id
-            submission.updated_at = now
-            changed += 1
-        tally.move_items(session, moves)
-    return changed
