@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -18,8 +20,16 @@ from feedback_app.staff.stops import region_choices
 from feedback_app.web.forms import attach_errors
 
 
-def _names(form: StopForm) -> dict[str, str | None]:
-    return {name: form[name].data for name in LOCALISED_NAMES}
+def _stop_fields(form: StopForm) -> dict[str, Any]:
+    """What the stop form says of a stop, as add_stop and update_stop take it."""
+    return {
+        "region_slug": form.region.data,
+        "city": form.city.data or "",
+        "venue": form.venue.data,
+        "date": form.date.data,
+        "grace_hours": form.grace_hours.data,
+        "names": {name: form[name].data for name in LOCALISED_NAMES},
+    }
 
 
 def _stop_form_choices(form: StopForm) -> None:
@@ -36,12 +46,7 @@ def stop_create() -> ResponseReturnValue:
             stop = add_stop(
                 db.session,
                 actor_id=current_user.id,
-                region_slug=form.region.data,
-                city=form.city.data or "",
-                venue=form.venue.data,
-                date=form.date.data,
-                grace_hours=form.grace_hours.data,
-                names=_names(form),
+                **_stop_fields(form),
             )
         except ValidationFailed as failure:
             attach_errors(form, failure)
@@ -67,12 +72,7 @@ def stop_edit(stop_id: int) -> ResponseReturnValue:
                 current_scope(),
                 stop_id,
                 actor_id=current_user.id,
-                region_slug=form.region.data,
-                city=form.city.data or "",
-                venue=form.venue.data,
-                date=form.date.data,
-                grace_hours=form.grace_hours.data,
-                names=_names(form),
+                **_stop_fields(form),
             )
         except ValidationFailed as failure:
             attach_errors(form, failure)
