@@ -28,7 +28,6 @@ FIELDS = (
     "consent",
 )
 REQUIRED = ("organisation", "category", "kind", "text")
-CONTACT = ("name", "email", "phone")
 _EXPORT_KEYS = {"name": "person_name"}
 _EXTRA_ALIASES: dict[str, tuple[str, ...]] = {
     "organisation": (

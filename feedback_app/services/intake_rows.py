@@ -21,7 +21,6 @@ from feedback_app.models import fold
 from feedback_app.services.errors import ValidationFailed
 from feedback_app.services.intake_files import FileRefused, Table
 from feedback_app.services.intake_headers import (
-    CONTACT,
     FIELDS,
     REQUIRED,
     ValueMatcher,
@@ -31,7 +30,7 @@ from feedback_app.services.intake_headers import (
     match_headers,
     priority_matcher,
 )
-from feedback_app.services.submission_input import validate_submission
+from feedback_app.services.submission_input import CONTACT_FIELDS, validate_submission
 
 VALID, ERROR, DUPLICATE, EXAMPLE = "valid", "error", "duplicate", "example"
 # The template's example row starts with one of these; it is never stored.
@@ -110,7 +109,7 @@ def _check_row(
             {"column": labels["consent"], "message": str(_l("Valeur attendue : oui ou non."))}
         )
         consent = False
-    if not consent and any(get(field) for field in CONTACT):
+    if not consent and any(get(field) for field in CONTACT_FIELDS):
         # Same rule as the form: without consent, nothing that reaches the person is kept.
         outcome["notes"].append(
             str(_l("Coordonnées non conservées : pas de consentement à être recontacté."))
