@@ -96,11 +96,6 @@ def word(words: Words, language: str) -> str:
     return words.get(language) or words[DEFAULT_LANGUAGE]
 
 
-def in_language(table: Mapping[str, Words], language: str) -> dict[str, str]:
-    """A whole table in one language, keyed by code ("need": "Besoin", ...)."""
-    return {code: word(words, language) for code, words in table.items()}
-
-
 class Label:
     """A code's words that become text in the current page's language when shown."""
 

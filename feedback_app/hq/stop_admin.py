@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -14,22 +12,22 @@ from feedback_app.extensions import db
 from feedback_app.hq import bp
 from feedback_app.hq.forms import StopForm
 from feedback_app.services.errors import ValidationFailed
-from feedback_app.services.stop_admin import add_stop, get_stop, update_stop
+from feedback_app.services.stop_admin import StopFields, add_stop, get_stop, update_stop
 from feedback_app.services.stops import LOCALISED_NAMES
 from feedback_app.staff.stops import region_choices
 from feedback_app.web.forms import attach_errors
 
 
-def _stop_fields(form: StopForm) -> dict[str, Any]:
+def _stop_fields(form: StopForm) -> StopFields:
     """What the stop form says of a stop, as add_stop and update_stop take it."""
-    return {
-        "region_slug": form.region.data,
-        "city": form.city.data or "",
-        "venue": form.venue.data,
-        "date": form.date.data,
-        "grace_hours": form.grace_hours.data,
-        "names": {name: form[name].data for name in LOCALISED_NAMES},
-    }
+    return StopFields(
+        region_slug=form.region.data,
+        city=form.city.data or "",
+        venue=form.venue.data,
+        date=form.date.data,
+        grace_hours=form.grace_hours.data,
+        names={name: form[name].data for name in LOCALISED_NAMES},
+    )
 
 
 def _stop_form_choices(form: StopForm) -> None:
@@ -43,11 +41,7 @@ def stop_create() -> ResponseReturnValue:
     _stop_form_choices(form)
     if form.validate_on_submit():
         try:
-            stop = add_stop(
-                db.session,
-                actor_id=current_user.id,
-                **_stop_fields(form),
-            )
+            stop = add_stop(db.session, actor_id=current_user.id, fields=_stop_fields(form))
         except ValidationFailed as failure:
             attach_errors(form, failure)
         else:
@@ -72,7 +66,7 @@ def stop_edit(stop_id: int) -> ResponseReturnValue:
                 current_scope(),
                 stop_id,
                 actor_id=current_user.id,
-                **_stop_fields(form),
+                fields=_stop_fields(form),
             )
         except ValidationFailed as failure:
             attach_errors(form, failure)

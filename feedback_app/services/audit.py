@@ -64,13 +64,19 @@ def record(
     return event
 
 
-def changed(
-    before: Mapping[str, Any],
-    after: Mapping[str, Any],
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Only the keys whose value differs, so the trail shows what really changed."""
+def record_change(
+    session: Session, *, before: Mapping[str, Any], after: Mapping[str, Any], **event: Any
+) -> None:
+    """`record` with only the snapshots' differing keys, so the trail shows what really changed;
+    no event at all when nothing did."""
     keys = [k for k in after if _jsonable(before.get(k)) != _jsonable(after.get(k))]
-    return {k: before.get(k) for k in keys}, {k: after.get(k) for k in keys}
+    if keys:
+        record(
+            session,
+            before={k: before.get(k) for k in keys},
+            after={k: after.get(k) for k in keys},
+            **event,
+        )
 
 
 @dataclass(frozen=True)

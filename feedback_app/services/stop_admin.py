@@ -7,7 +7,7 @@ like a stop that does not exist.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
@@ -19,12 +19,7 @@ from feedback_app.models.types import utcnow
 from feedback_app.services import audit
 from feedback_app.services.access import Scope
 from feedback_app.services.errors import NotFound, ValidationFailed
-from feedback_app.services.stops import (
-    LOCALISED_NAMES,
-    clean_localised_names,
-    create_stop,
-    stop_snapshot,
-)
+from feedback_app.services.stops import clean_localised_names, create_stop, stop_snapshot
 from feedback_app.services.text import clean_line
 
 MAX_GRACE_HOURS = 24 * 14
@@ -89,122 +84,93 @@ def count_submissions(session: Session, stop_id: int) -> int:
     )
 
 
-def _clean_fields(
-    session: Session,
-    *,
-    region_slug: str,
-    city: str,
-    venue: str | None,
-    date: dt.date | None,
-    grace_hours: int | None,
-) -> tuple[Region | None, str, str | None, dict[str, list[object]]]:
+@dataclass(frozen=True)
+class StopFields:
+    """A stop as HQ's form describes it; `names` are the Arabic and English city and venue
+    (services.stops.LOCALISED_NAMES)."""
+
+    region_slug: str
+    city: str
+    venue: str | None
+    date: dt.date | None
+    grace_hours: int | None
+    names: dict[str, str | None]
+
+
+def _check(
+    session: Session, fields: StopFields
+) -> tuple[StopFields, Region | None, dict[str, list[object]]]:
+    """The fields cleaned, their region, and an error per field that is wrong."""
     errors: dict[str, list[object]] = {}
-    region = session.scalar(select(Region).where(Region.slug == (region_slug or "")))
+    region = session.scalar(select(Region).where(Region.slug == (fields.region_slug or "")))
     if region is None:
         errors["region"] = [_l("Choisissez une région.")]
-    city = clean_line(city or "")
+    city = clean_line(fields.city or "")
     if not city or len(city) > 120:
         errors["city"] = [_l("Indiquez la ville (120 caractères au plus).")]
-    venue = clean_line(venue or "") or None
+    venue = clean_line(fields.venue or "") or None
     if venue is not None and len(venue) > 200:
         errors["venue"] = [_l("%(max)d caractères au plus.", max=200)]
-    if date is None:
+    if fields.date is None:
         errors["date"] = [_l("Indiquez la date (AAAA-MM-JJ).")]
-    if grace_hours is None or not 0 <= grace_hours <= MAX_GRACE_HOURS:
+    if fields.grace_hours is None or not 0 <= fields.grace_hours <= MAX_GRACE_HOURS:
         errors["grace_hours"] = [_l("Entre %(min)d et %(max)d heures.", min=0, max=MAX_GRACE_HOURS)]
-    return region, city, venue, errors
+    names = clean_localised_names(fields.names, errors)
+    return replace(fields, city=city, venue=venue, names=names), region, errors
 
 
-def add_stop(
-    session: Session,
-    *,
-    actor_id: int,
-    region_slug: str,
-    city: str,
-    venue: str | None,
-    date: dt.date | None,
-    grace_hours: int | None = 24,
-    names: dict[str, str | None] | None = None,
-) -> TourStop:
-    """`names`: the Arabic and English city and venue (services.stops.LOCALISED_NAMES)."""
-    _region, city, venue, errors = _clean_fields(
-        session,
-        region_slug=region_slug,
-        city=city,
-        venue=venue,
-        date=date,
-        grace_hours=grace_hours,
-    )
-    localised = clean_localised_names(names, errors)
+def add_stop(session: Session, *, actor_id: int, fields: StopFields) -> TourStop:
+    fields, _region, errors = _check(session, fields)
     if errors:
         raise ValidationFailed(errors)
-    assert date is not None and grace_hours is not None
+    assert fields.date is not None and fields.grace_hours is not None
     return create_stop(
         session,
-        region_slug=region_slug,
-        city=city,
-        date=date,
-        venue=venue,
+        region_slug=fields.region_slug,
+        city=fields.city,
+        date=fields.date,
+        venue=fields.venue,
         actor_id=actor_id,
-        grace_hours=grace_hours,
-        names=localised,
+        grace_hours=fields.grace_hours,
+        names=fields.names,
     )
 
 
 def update_stop(
-    session: Session,
-    scope: Scope,
-    stop_id: int,
-    *,
-    actor_id: int,
-    region_slug: str,
-    city: str,
-    venue: str | None,
-    date: dt.date | None,
-    grace_hours: int | None,
-    names: dict[str, str | None] | None = None,
+    session: Session, scope: Scope, stop_id: int, *, actor_id: int, fields: StopFields
 ) -> TourStop:
-    region, city, venue, errors = _clean_fields(
-        session,
-        region_slug=region_slug,
-        city=city,
-        venue=venue,
-        date=date,
-        grace_hours=grace_hours,
-    )
-    localised = clean_localised_names(names, errors)
+    fields, region, errors = _check(session, fields)
     stop = get_stop(session, scope, stop_id)
     if region is not None and region.id != stop.region_id:
         if not scope.allows(region.id):
             errors["region"] = [_l("Choisissez une région.")]
-        elif session.scalar(select(func.count()).where(Submission.stop_id == stop.id)):
+        elif count_submissions(session, stop.id):
             # Submissions carry their region: moving the stop would split it from them.
             errors["region"] = [
                 _l("Cette étape a déjà reçu des contributions : sa région ne peut plus changer.")
             ]
     if errors:
         raise ValidationFailed(errors)
-    assert region is not None and date is not None and grace_hours is not None
+    assert region is not None and fields.date is not None and fields.grace_hours is not None
     with write_transaction(session):
         stop = get_stop(session, scope, stop_id)
         before = stop_snapshot(stop)
         stop.region = region
-        stop.city, stop.venue, stop.date, stop.grace_hours = city, venue, date, grace_hours
-        for field in LOCALISED_NAMES:
-            setattr(stop, field, localised[field])
+        stop.city, stop.venue = fields.city, fields.venue
+        stop.date, stop.grace_hours = fields.date, fields.grace_hours
+        for field, value in fields.names.items():
+            setattr(stop, field, value)
         session.flush()
-        old, new = audit.changed(before, stop_snapshot(stop))
-        if new:
-            audit.record(
-                session,
-                actor_id=actor_id,
-                action="stop.update",
-                target_type="stop",
-                target_id=stop.id,
-                region_id=stop.region_id,
-                before=old,
-                after=new,
-            )
+        audit.record_change(
+            session,
+            actor_id=actor_id,
+            action="stop.update",
+            target_type="stop",
+            target_id=stop.id,
+            region_id=stop.region_id,
+            before=before,
+            after=stop_snapshot(stop),
+        )
     return stop
 
 
@@ -224,16 +190,15 @@ def set_stop_status(
         before = stop_snapshot(stop)
         stop.status = status
         stop.closed_at = utcnow() if status is StopStatus.CLOSED else None
-        old, new = audit.changed(before, stop_snapshot(stop))
-        audit.record(
+        audit.record_change(
             session,
             actor_id=actor_id,
             action=f"stop.{_verb(status)}",
             target_type="stop",
             target_id=stop.id,
             region_id=stop.region_id,
-            before=old,
-            after=new,
+            before=before,
+            after=stop_snapshot(stop),
         )
     return stop
 

@@ -44,13 +44,6 @@ def get_stop_by_code(session: Session, code: str) -> TourStop:
     return stop
 
 
-def get_region_by_slug(session: Session, slug: str) -> Region:
-    region: Region | None = session.scalar(select(Region).where(Region.slug == slug))
-    if region is None:
-        raise NotFound(slug)
-    return region
-
-
 def create_stop(
     session: Session,
     *,

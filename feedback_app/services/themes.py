@@ -135,17 +135,15 @@ def rename_theme(session: Session, *, actor_id: int, theme_id: int, names: dict[
         before = snapshot(theme)
         for key, value in cleaned.items():
             setattr(theme, key, value)
-        old, new = audit.changed(before, snapshot(theme))
-        if new:
-            audit.record(
-                session,
-                actor_id=actor_id,
-                action="theme.rename",
-                target_type="theme",
-                target_id=theme.id,
-                before=old,
-                after=new,
-            )
+        audit.record_change(
+            session,
+            actor_id=actor_id,
+            action="theme.rename",
+            target_type="theme",
+            target_id=theme.id,
+            before=before,
+            after=snapshot(theme),
+        )
     return theme
 
 

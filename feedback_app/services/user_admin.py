@@ -14,7 +14,7 @@ from feedback_app.models import Role, User
 from feedback_app.services import audit
 from feedback_app.services.errors import NotFound, ValidationFailed
 from feedback_app.services.tokens import issue_token
-from feedback_app.services.users import check_user_fields, user_snapshot
+from feedback_app.services.users import add_user, check_user_fields, user_snapshot
 
 
 def list_users(session: Session) -> list[User]:
@@ -48,22 +48,8 @@ def create_with_link(
         session, email=email, role=role, region_slugs=region_slugs, name=name
     )
     with write_transaction(session):
-        user = User(
-            email=email,
-            name=name,
-            role=role,
-            password_hash=None,
-            regions=regions if role is Role.DELEGATE else [],
-        )
-        session.add(user)
-        session.flush()
-        audit.record(
-            session,
-            actor_id=actor_id,
-            action="user.create",
-            target_type="user",
-            target_id=user.id,
-            after=user_snapshot(user),
+        user = add_user(
+            session, actor_id=actor_id, email=email, name=name, role=role, regions=regions
         )
         token = issue_token(session, user=user, actor_id=actor_id)
     return user, token
@@ -106,18 +92,16 @@ def update_user(
                 )
         before = user_snapshot(user)
         user.email, user.name, user.role = email, name, role
-        user.regions = regions if role is Role.DELEGATE else []
-        old, new = audit.changed(before, user_snapshot(user))
-        if new:
-            audit.record(
-                session,
-                actor_id=actor_id,
-                action="user.update",
-                target_type="user",
-                target_id=user.id,
-                before=old,
-                after=new,
-            )
+        user.regions = regions
+        audit.record_change(
+            session,
+            actor_id=actor_id,
+            action="user.update",
+            target_type="user",
+            target_id=user.id,
+            before=before,
+            after=user_snapshot(user),
+        )
     return user
 
 

@@ -32,7 +32,7 @@ def check_user_fields(
     name: str = "",
     user_id: int | None = None,
 ) -> tuple[str, str, list[Region]]:
-    """Cleaned email, name and regions of an account, or ValidationFailed.
+    """Cleaned email, name and regions of an account (none unless a delegate), or ValidationFailed.
 
     `user_id` is the account being edited, whose own address is not a duplicate.
     """
@@ -58,7 +58,32 @@ def check_user_fields(
         errors["regions"] = [_l("Un délégué couvre au moins une région.")]
     if errors:
         raise ValidationFailed(errors)
-    return email, name, regions
+    return email, name, regions if role is Role.DELEGATE else []
+
+
+def add_user(
+    session: Session,
+    *,
+    actor_id: int | None,
+    email: str,
+    name: str,
+    role: Role,
+    regions: list[Region],
+    password_hash: str | None = None,
+) -> User:
+    """A new account and its audit event, in the caller's transaction (fields already checked)."""
+    user = User(email=email, name=name, role=role, password_hash=password_hash, regions=regions)
+    session.add(user)
+    session.flush()
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action="user.create",
+        target_type="user",
+        target_id=user.id,
+        after=user_snapshot(user),
+    )
+    return user
 
 
 def create_user(
@@ -87,22 +112,14 @@ def create_user(
         raise ValidationFailed(errors)
     password_hash = hash_password(password) if password is not None else None
     with write_transaction(session):
-        user = User(
+        user = add_user(
+            session,
+            actor_id=actor_id,
             email=email,
             name=name,
             role=role,
+            regions=regions,
             password_hash=password_hash,
-            regions=regions if role is Role.DELEGATE else [],
-        )
-        session.add(user)
-        session.flush()
-        audit.record(
-            session,
-            actor_id=actor_id,
-            action="user.create",
-            target_type="user",
-            target_id=user.id,
-            after=user_snapshot(user),
         )
     return user
 
