@@ -160,8 +160,10 @@ def test_a_huge_body_answers_413_json(client, open_stop, session) -> None:
     assert counts(session) == (0, 0)
 
 
-def test_the_stop_description(client, make_stop) -> None:
+def test_the_stop_description(client, make_stop, session) -> None:
     stop = make_stop(region="souss-massa", city="Agadir")
+    stop.city_ar = "أكادير"
+    session.commit()
     body = json_answer(client.get(f"/api/v1/stops/{stop.code.upper()}"), 200)
     assert body["code"] == stop.code
     assert body["region"]["slug"] == "souss-massa"
@@ -179,6 +181,8 @@ def test_the_stop_description(client, make_stop) -> None:
 
     arabic = json_answer(client.get(f"/api/v1/stops/{stop.code}?lang=ar"), 200)
     assert arabic["region"]["name"] == "سوس ماسة"
+    # The city in the reader's language; the venue has no Arabic name, so it stays French.
+    assert (arabic["city"], arabic["venue"]) == ("أكادير", "Salle A")
     assert arabic["categories"][0]["label"] == "الإيواء"
 
 

@@ -141,7 +141,7 @@ _SCHEMAS: dict[str, Any] = {
                     "name_ar": {"type": "string"},
                 },
             },
-            "city": {"type": "string"},
+            "city": {"type": "string", "description": "In the reader's language, else French."},
             "venue": {"type": "string", "nullable": True},
             "date": {"type": "string", "format": "date"},
             "categories": {"type": "array", "items": _ref("Choice")},
