@@ -34,26 +34,15 @@ _FRENCH = (
 )
 _ARABIC = "نحتاج إلى تكوين الشباب في مهن الضيافة والاستقبال وتحسين الطرق"
 WORDS, ARABIC = _FRENCH.split(" "), _ARABIC.split(" ")
-HEADER = [
-    "Organisation",
-    "Catégorie",
-    "Type",
-    "Texte",
-    "Thème",
-    "Priorité",
-    "Nom",
-    "Fonction",
-    "E-mail",
-    "Téléphone",
-    "Consentement",
-]
 KINDS = ("Besoin", "Opportunité", "Défi", "Proposition")
 CATEGORIES = ("Hébergement", "Restauration", "Agence de voyages", "Guide")
 THEMES = ("Digitalisation", "Formation et ressources humaines", "Infrastructures", "")
 
 
 def workbook(rows: int, rng: random.Random, fmt: str) -> bytes:
-    lines: list[list[str]] = [HEADER]
+    from tests.intake_files import HEADER_FR
+
+    lines: list[list[str]] = [HEADER_FR]
     for n in range(rows):
         words = ARABIC if n % 7 == 0 else WORDS
         text = " ".join(rng.choice(words) for _ in range(rng.randint(8, 30))) + f" {n}"

@@ -165,8 +165,5 @@ def _attach_errors(form: SubmissionForm, subforms: list, failure: ValidationFail
 
 def _source() -> SubmissionSource:
     """The tablet page posts here with ?channel=tablet: staff typing paper forms."""
-    return (
-        SubmissionSource.TABLET
-        if request.args.get("channel") == "tablet"
-        else (SubmissionSource.FORM)
-    )
+    tablet = request.args.get("channel") == "tablet"
+    return SubmissionSource.TABLET if tablet else SubmissionSource.FORM

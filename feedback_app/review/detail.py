@@ -22,7 +22,7 @@ from feedback_app.models import FeedbackItem, Theme
 from feedback_app.review import bp
 from feedback_app.review.filtering import read_filters, theme_label
 from feedback_app.review.forms import SOURCE_LABELS, STATUS_LABELS, ItemReviewForm, ReviewForm
-from feedback_app.services import reference, review_actions
+from feedback_app.services import reference, review_actions, review_items
 from feedback_app.services.errors import ValidationFailed
 from feedback_app.services.review_detail import SubmissionDetail, get_submission
 from feedback_app.services.review_queries import neighbours, themes
@@ -115,7 +115,7 @@ def submission_save(submission_id: int) -> ResponseReturnValue:
     form = _review_form(detail, formdata=request.form)
     if form.validate():
         edits = {
-            int(entry.form.id.data): review_actions.ItemReview(
+            int(entry.form.id.data): review_items.ItemReview(
                 kind=entry.form.kind.data,
                 theme_id=int(entry.form.theme.data or 0) or None,
                 shortlisted=bool(entry.form.shortlisted.data),

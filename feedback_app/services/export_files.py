@@ -10,6 +10,7 @@ makes a new one.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -101,46 +102,38 @@ def audit_export(
     result: StoredArtifact | None = None,
     via: str = "web",
     job: str | None = None,
+    own_transaction: bool = True,
 ) -> None:
-    """Every export leaves a trace: who, which filters, how many items, cached or not."""
-    with write_transaction(session):
-        record_export(session, scope, request, actor_id=actor_id, result=result, via=via, job=job)
+    """Every export leaves a trace: who, which filters, how many items, cached or not.
 
-
-def record_export(
-    session: Session,
-    scope: Scope,
-    request: ExportRequest,
-    *,
-    actor_id: int | None,
-    result: StoredArtifact | None = None,
-    via: str = "web",
-    job: str | None = None,
-) -> None:
-    """The audit row alone, inside the caller's write transaction."""
-    slugs = request.filters.region_slugs
-    region_id = None
-    if len(slugs) == 1 or (scope.region_ids is not None and len(scope.region_ids) == 1):
-        region_id = _region_id(session, slugs[0]) if slugs else next(iter(scope.region_ids or []))
-    after: dict[str, object] = {
-        **request.filters.as_dict(),
-        "language": request.language,
-        "contacts": request.include_contacts,
-        "via": via,
-    }
-    if result is not None:
-        after.update(filename=result.filename, items=result.items, cached=result.cached)
-    if job is not None:
-        after["job"] = job
-    record(
-        session,
-        actor_id=actor_id,
-        action=EXPORT_ACTION,
-        target_type="export",
-        target_id=None,
-        region_id=region_id,
-        after=after,
-    )
+    `own_transaction=False`: the audit row alone, inside the caller's write transaction.
+    """
+    with write_transaction(session) if own_transaction else nullcontext():
+        slugs = request.filters.region_slugs
+        region_id = None
+        if len(slugs) == 1 or (scope.region_ids is not None and len(scope.region_ids) == 1):
+            region_id = (
+                _region_id(session, slugs[0]) if slugs else next(iter(scope.region_ids or []))
+            )
+        after: dict[str, object] = {
+            **request.filters.as_dict(),
+            "language": request.language,
+            "contacts": request.include_contacts,
+            "via": via,
+        }
+        if result is not None:
+            after.update(filename=result.filename, items=result.items, cached=result.cached)
+        if job is not None:
+            after["job"] = job
+        record(
+            session,
+            actor_id=actor_id,
+            action=EXPORT_ACTION,
+            target_type="export",
+            target_id=None,
+            region_id=region_id,
+            after=after,
+        )
 
 
 def _region_id(session: Session, slug: str) -> int | None:

@@ -24,7 +24,7 @@ from feedback_app.models import ExportJob, JobState, User
 from feedback_app.models.types import utcnow
 from feedback_app.services.access import Scope, scope_for
 from feedback_app.services.errors import DomainError, NotFound
-from feedback_app.services.export_files import prepare_export, record_export
+from feedback_app.services.export_files import audit_export, prepare_export
 from feedback_app.services.export_plan import ExportPlan, ExportRequest
 
 log = logging.getLogger(__name__)
@@ -114,7 +114,7 @@ def start_job(
             updated_at=now,
         )
         session.add(job)
-        record_export(session, scope, request, actor_id=owner_id, job=job.id)
+        audit_export(session, scope, request, actor_id=owner_id, job=job.id, own_transaction=False)
         job_id = job.id
     try:
         enqueue(job_id)

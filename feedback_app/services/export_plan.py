@@ -50,9 +50,7 @@ class ExportRequest:
         """What identifies the request regardless of the data (scope includes the reader)."""
         payload = json.dumps(
             {
-                "filters": self.filters.as_dict(),
-                "language": self.language,
-                "contacts": self.include_contacts,
+                **self.as_dict(),
                 "user": scope.user_id,
                 "regions": sorted(scope.region_ids) if scope.region_ids is not None else None,
             },

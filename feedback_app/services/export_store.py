@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -152,7 +152,3 @@ def expire_exports(
             .execution_options(synchronize_session=False)
         )
     return rowcount(artifacts), rowcount(jobs)
-
-
-def artifact_count(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(ExportArtifact)) or 0

@@ -30,7 +30,11 @@ from feedback_app.services.intake_headers import (
     match_headers,
     priority_matcher,
 )
-from feedback_app.services.submission_input import CONTACT_FIELDS, validate_submission
+from feedback_app.services.submission_input import (
+    CONTACT_FIELDS,
+    SUBMISSION_COLUMNS,
+    validate_submission,
+)
 
 VALID, ERROR, DUPLICATE, EXAMPLE = "valid", "error", "duplicate", "example"
 # The template's example row starts with one of these; it is never stored.
@@ -153,14 +157,7 @@ def _check_row(
         "status": VALID,
         "fingerprint": fingerprint(stop_id, clean.organisation, item.text),
         "clean": {
-            "organisation": clean.organisation,
-            "category": clean.category,
-            "name": clean.name,
-            "job_title": clean.job_title,
-            "email": clean.email,
-            "phone": clean.phone,
-            "consent_contact": clean.consent_contact,
-            "language": clean.language,
+            **{field: getattr(clean, field) for field in SUBMISSION_COLUMNS.values()},
             "kind": item.kind.value,
             "text": item.text,
             "theme": item.theme,

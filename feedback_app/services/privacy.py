@@ -23,9 +23,9 @@ from feedback_app.models.types import utcnow
 from feedback_app.services import audit
 from feedback_app.services.errors import ValidationFailed
 from feedback_app.services.export_store import forget_contact_artifacts
+from feedback_app.services.review_queries import contains_pattern
 from feedback_app.services.text import clean_line
 
-CONTACT_COLUMNS = ("person_name", "job_title", "email", "phone", "consent_contact")
 MIN_QUERY_LENGTH = 3
 MAX_MATCHES = 100
 
@@ -125,9 +125,10 @@ def find_contacts(session: Session, query: str, *, locale: str = "fr") -> list[C
         raise ValidationFailed(
             {"query": [_l("Au moins %(min)d caractères.", min=MIN_QUERY_LENGTH)]}
         )
+    pattern = contains_pattern(query)
     conditions = [
-        Submission.person_name.ilike(f"%{_escape(query)}%", escape="\\"),
-        Submission.email.ilike(f"%{_escape(query)}%", escape="\\"),
+        Submission.person_name.ilike(pattern, escape="\\"),
+        Submission.email.ilike(pattern, escape="\\"),
     ]
     phones = _phone_variants(query)
     if phones:
@@ -155,10 +156,6 @@ def find_contacts(session: Session, query: str, *, locale: str = "fr") -> list[C
     ]
 
 
-def _escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def erase_contacts(session: Session, *, submission_ids: Sequence[int], actor_id: int) -> int:
     """Erase the contact details of these submissions, on the person's request. Audited."""
     ids = sorted({int(i) for i in submission_ids})
@@ -168,7 +165,7 @@ def erase_contacts(session: Session, *, submission_ids: Sequence[int], actor_id:
         rows = session.scalars(select(Submission).where(Submission.id.in_(ids))).all()
         erased = 0
         for submission in rows:
-            cleared = [c for c in CONTACT_COLUMNS if getattr(submission, c) not in (None, False)]
+            cleared = [c for c in _ERASED if getattr(submission, c) not in (None, False)]
             if not cleared:
                 continue
             for column, value in _ERASED.items():

@@ -1,4 +1,5 @@
-"""What the review desk changes on one submission: status, items, notes (bulk: review_bulk.py).
+"""What the review desk changes on one submission: status, items, notes (bulk: review_bulk.py;
+what may be set on an item: review_items.py).
 
 Each function re-reads its records inside its own write transaction with the caller's `Scope`
 in the WHERE clause: a record outside the scope raises NotFound, exactly like a missing one.
@@ -12,27 +13,18 @@ changes move the live screen's counts (services/tally.py) in the same transactio
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from feedback_app.database import write_transaction
-from feedback_app.models import (
-    FeedbackItem,
-    ItemKind,
-    Priority,
-    ReviewNote,
-    ReviewStatus,
-    Submission,
-    Theme,
-)
+from feedback_app.models import FeedbackItem, ItemKind, ReviewNote, ReviewStatus, Submission
 from feedback_app.models.types import utcnow
-from feedback_app.services import audit, tally
+from feedback_app.services import audit
 from feedback_app.services.access import Scope
 from feedback_app.services.errors import NotFound, ValidationFailed
+from feedback_app.services.review_items import ItemReview, apply_item, item_errors
 from feedback_app.services.signoff import ensure_editable
 from feedback_app.services.text import clean_multiline
 
@@ -47,28 +39,14 @@ def parse_status(value: ReviewStatus | str) -> ReviewStatus:
         raise ValidationFailed({"status": [_l("Statut inconnu.")]}) from None
 
 
-def _submission(session: Session, scope: Scope, submission_id: int) -> Submission:
+def _editable_submission(session: Session, scope: Scope, submission_id: int) -> Submission:
     submission = session.scalar(
         select(Submission).where(Submission.id == submission_id, scope.filter(Submission.region_id))
     )
     if submission is None:
         raise NotFound(submission_id)
+    ensure_editable(session, scope, [submission.stop_id])
     return submission
-
-
-def theme_code(session: Session, theme_id: int | None) -> str | None:
-    return session.scalar(select(Theme.code).where(Theme.id == theme_id)) if theme_id else None
-
-
-def check_theme(session: Session, theme_id: int | None, *, keeping: int | None = None) -> None:
-    """A theme may be set if it is offered; a retired one only stays where it already is."""
-    if theme_id is None:
-        return
-    theme = session.get(Theme, theme_id)
-    if theme is None:
-        raise ValidationFailed({"theme": [_l("Thème inconnu.")]})
-    if theme.retired and theme_id != keeping:
-        raise ValidationFailed({"theme": [_l("Ce thème n'est plus proposé.")]})
 
 
 def set_status(
@@ -81,24 +59,26 @@ def set_status(
 ) -> bool:
     """Mark one submission new, reviewed or spam; False when it already was."""
     status = parse_status(status)
-    with write_transaction(session):
-        submission = _submission(session, scope, submission_id)
-        ensure_editable(session, scope, [submission.stop_id])
-        if not _apply_status(session, actor_id, submission, status):
-            return False
-        submission.updated_at = utcnow()
-    return True
+    return bool(
+        save_review(session, scope, submission_id, status=status, items={}, actor_id=actor_id)
+    )
 
 
-def _apply_status(
-    session: Session, actor_id: int | None, submission: Submission, status: ReviewStatus
+def apply_status(
+    session: Session,
+    actor_id: int | None,
+    submission: Submission,
+    status: ReviewStatus,
+    *,
+    action: str = "submission.status",
 ) -> bool:
+    """Set the status with its audit row, in the caller's transaction; False if unchanged."""
     if submission.status is status:
         return False
     audit.record(
         session,
         actor_id=actor_id,
-        action="submission.status",
+        action=action,
         target_type="submission",
         target_id=submission.id,
         region_id=submission.region_id,
@@ -136,123 +116,13 @@ def update_item(
         item, submission = found
         ensure_editable(session, scope, [submission.stop_id])
         edit = ItemReview(kind, theme_id, shortlisted, item.priority)
-        errors = _item_errors(session, item, edit)
+        errors = item_errors(session, item, edit)
         if errors:
             raise ValidationFailed(errors)
-        changed = _apply_item(session, actor_id, item, submission, edit)
+        changed = apply_item(session, actor_id, item, submission, edit)
         if changed:
             submission.updated_at = utcnow()
     return changed
-
-
-@dataclass(frozen=True)
-class ItemReview:
-    """What the review desk sets on one item (its text and submission never change)."""
-
-    kind: ItemKind | str
-    theme_id: int | None
-    shortlisted: bool
-    priority: Priority | str | None = None
-
-
-def _item_errors(
-    session: Session, item: FeedbackItem, edit: ItemReview, prefix: str = ""
-) -> dict[str, list[object]]:
-    errors: dict[str, list[object]] = {}
-    if edit.kind not in ItemKind.__members__.values():
-        errors[f"{prefix}kind"] = [_l("Type inconnu.")]
-    if edit.priority is not None and edit.priority not in Priority.__members__.values():
-        errors[f"{prefix}priority"] = [_l("Priorité inconnue.")]
-    try:
-        check_theme(session, edit.theme_id, keeping=item.theme_id)
-    except ValidationFailed as failure:
-        errors[f"{prefix}theme"] = failure.errors["theme"]
-    return errors
-
-
-def _apply_item(
-    session: Session,
-    actor_id: int | None,
-    item: FeedbackItem,
-    submission: Submission,
-    edit: ItemReview,
-) -> list[str]:
-    """Set what differs, one audit row per changed field; the names of what changed.
-
-    A new kind or theme moves the item in the live screen's counts, in the same transaction.
-    """
-    old_key = tally.item_key(item.kind, item.theme_id)
-    kind = ItemKind(edit.kind)
-    priority = Priority(edit.priority) if edit.priority else None
-    changed: list[str] = []
-    if item.kind is not kind:
-        record_item(
-            session, actor_id, "item.kind", item, submission, {"kind": item.kind}, {"kind": kind}
-        )
-        item.kind = kind
-        changed.append("kind")
-    if item.theme_id != edit.theme_id:
-        record_item(
-            session,
-            actor_id,
-            "item.theme",
-            item,
-            submission,
-            {"theme": theme_code(session, item.theme_id)},
-            {"theme": theme_code(session, edit.theme_id)},
-        )
-        item.theme_id = edit.theme_id
-        changed.append("theme")
-    if item.shortlisted != edit.shortlisted:
-        record_item(
-            session,
-            actor_id,
-            "item.shortlist",
-            item,
-            submission,
-            {"shortlisted": item.shortlisted},
-            {"shortlisted": edit.shortlisted},
-        )
-        item.shortlisted = edit.shortlisted
-        changed.append("shortlisted")
-    if item.priority is not priority:
-        record_item(
-            session,
-            actor_id,
-            "item.priority",
-            item,
-            submission,
-            {"priority": item.priority},
-            {"priority": priority},
-        )
-        item.priority = priority
-        changed.append("priority")
-    if "kind" in changed or "theme" in changed:
-        tally.move_items(
-            session, [(submission.stop_id, old_key, tally.item_key(item.kind, item.theme_id))]
-        )
-    return changed
-
-
-def record_item(
-    session: Session,
-    actor_id: int | None,
-    action: str,
-    item: FeedbackItem,
-    submission: Submission,
-    before: dict[str, Any],
-    after: dict[str, Any],
-) -> None:
-    audit.record(
-        session,
-        actor_id=actor_id,
-        action=action,
-        target_type="item",
-        target_id=item.id,
-        region_id=submission.region_id,
-        before={**before, "submission_id": submission.id},
-        after={**after, "submission_id": submission.id},
-    )
 
 
 def save_review(
@@ -278,21 +148,20 @@ def save_review(
     if len(note) > MAX_NOTE:
         errors["note"] = [_l("%(max)d caractères au plus.", max=MAX_NOTE)]
     with write_transaction(session):
-        submission = _submission(session, scope, submission_id)
-        ensure_editable(session, scope, [submission.stop_id])
+        submission = _editable_submission(session, scope, submission_id)
         by_id = {item.id: item for item in submission.items}
         if not set(items) <= set(by_id):
             raise NotFound(sorted(set(items) - set(by_id)))
         for item_id, edit in items.items():
-            errors.update(_item_errors(session, by_id[item_id], edit, f"items.{item_id}."))
+            errors.update(item_errors(session, by_id[item_id], edit, f"items.{item_id}."))
         if errors:
             raise ValidationFailed(errors)
         changed = [
             f"items.{item_id}.{name}"
             for item_id, edit in items.items()
-            for name in _apply_item(session, actor_id, by_id[item_id], submission, edit)
+            for name in apply_item(session, actor_id, by_id[item_id], submission, edit)
         ]
-        if _apply_status(session, actor_id, submission, ReviewStatus(status)):
+        if apply_status(session, actor_id, submission, ReviewStatus(status)):
             changed.insert(0, "status")
         if note:
             _add_note(session, actor_id, submission, note)
@@ -317,8 +186,7 @@ def add_note(
     if len(text) > MAX_NOTE:
         raise ValidationFailed({"text": [_l("%(max)d caractères au plus.", max=MAX_NOTE)]})
     with write_transaction(session):
-        submission = _submission(session, scope, submission_id)
-        ensure_editable(session, scope, [submission.stop_id])
+        submission = _editable_submission(session, scope, submission_id)
         note = _add_note(session, actor_id, submission, text)
         submission.updated_at = utcnow()
     return note

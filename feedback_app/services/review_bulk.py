@@ -17,16 +17,11 @@ from sqlalchemy.orm import Session
 from feedback_app.database import write_transaction
 from feedback_app.models import FeedbackItem, ReviewStatus, Submission, Theme
 from feedback_app.models.types import utcnow
-from feedback_app.services import audit, tally
+from feedback_app.services import tally
 from feedback_app.services.access import Scope
 from feedback_app.services.errors import NotFound, ValidationFailed
-from feedback_app.services.review_actions import (
-    MAX_ID,
-    check_theme,
-    parse_status,
-    record_item,
-    theme_code,
-)
+from feedback_app.services.review_actions import MAX_ID, apply_status, parse_status
+from feedback_app.services.review_items import check_theme, record_item, theme_code
 from feedback_app.services.signoff import ensure_editable
 
 MAX_BULK = 500  # ten pages of the list at once
@@ -64,21 +59,9 @@ def bulk_set_status(
         ensure_editable(session, scope, {submission.stop_id for submission in submissions})
         now = utcnow()
         for submission in submissions:
-            if submission.status is status:
-                continue
-            audit.record(
-                session,
-                actor_id=actor_id,
-                action="submission.bulk_status",
-                target_type="submission",
-                target_id=submission.id,
-                region_id=submission.region_id,
-                before={"status": submission.status},
-                after={"status": status},
-            )
-            submission.status = status
-            submission.updated_at = now
-            changed += 1
+            if apply_status(session, actor_id, submission, status, action="submission.bulk_status"):
+                submission.updated_at = now
+                changed += 1
     return changed
 
 

@@ -58,9 +58,32 @@ class CleanSubmission:
     filled_at: dt.datetime | None = None
 
 
+# What the respondent gave, stored as it is: Submission column -> CleanSubmission field.
+SUBMISSION_COLUMNS = {
+    "organisation": "organisation",
+    "category_code": "category",
+    "person_name": "name",
+    "job_title": "job_title",
+    "email": "email",
+    "phone": "phone",
+    "consent_contact": "consent_contact",
+    "language": "language",
+}
+
+
 class _Errors(dict[str, list[object]]):
     def add(self, path: str, message: object) -> None:
         self.setdefault(path, []).append(message)
+
+
+class _PrefixedErrors(_Errors):
+    def __init__(self, parent: _Errors, prefix: str) -> None:
+        super().__init__()
+        self._parent = parent
+        self._prefix = prefix
+
+    def add(self, path: str, message: object) -> None:
+        self._parent.add(f"{self._prefix}.{path}", message)
 
 
 def parse_client_id(value: Any) -> uuid.UUID | None:
@@ -165,14 +188,10 @@ def _text(
     raw: Mapping[str, Any], key: str, max_length: int, errors: _Errors, *, required: bool = False
 ) -> str | None:
     value = raw.get(key)
-    if value is None or value == "":
-        if required:
-            errors.add(key, _l("Ce champ est obligatoire."))
-        return None
-    if not isinstance(value, str):
+    if value is not None and not isinstance(value, str):
         errors.add(key, _l("Texte attendu."))
         return None
-    value = clean_line(value)
+    value = clean_line(value or "")
     if not value:
         if required:
             errors.add(key, _l("Ce champ est obligatoire."))
@@ -248,12 +267,10 @@ def _items(value: Any, themes: Sequence[str], errors: _Errors) -> list[CleanItem
             errors.add(path, _l("Objet attendu."))
             continue
         text = entry.get("text")
-        if text is None:
-            text = ""
-        if not isinstance(text, str):
+        if text is not None and not isinstance(text, str):
             errors.add(f"{path}.text", _l("Texte attendu."))
             continue
-        text = clean_multiline(text)
+        text = clean_multiline(text or "")
         if not text:
             continue  # an empty box on the form is not an entry
         if not has_visible_text(text):
@@ -261,9 +278,10 @@ def _items(value: Any, themes: Sequence[str], errors: _Errors) -> list[CleanItem
             continue
         if len(text) > MAX_ITEM_TEXT:
             errors.add(f"{path}.text", _l("%(max)d caractères au plus.", max=MAX_ITEM_TEXT))
-        kind = _choice(entry, "kind", kinds, errors_for(errors, path), required=True)
-        theme = _choice(entry, "theme", themes, errors_for(errors, path))
-        priority = _choice(entry, "priority", priorities, errors_for(errors, path))
+        item_errors = _PrefixedErrors(errors, path)
+        kind = _choice(entry, "kind", kinds, item_errors, required=True)
+        theme = _choice(entry, "theme", themes, item_errors)
+        priority = _choice(entry, "priority", priorities, item_errors)
         if kind is not None and len(text) <= MAX_ITEM_TEXT:
             items.append(
                 CleanItem(
@@ -279,17 +297,3 @@ def _items(value: Any, themes: Sequence[str], errors: _Errors) -> list[CleanItem
             _l("Écrivez au moins un besoin, une opportunité, un défi ou une proposition."),
         )
     return items
-
-
-class _PrefixedErrors(_Errors):
-    def __init__(self, parent: _Errors, prefix: str) -> None:
-        super().__init__()
-        self._parent = parent
-        self._prefix = prefix
-
-    def add(self, path: str, message: object) -> None:
-        self._parent.add(f"{self._prefix}.{path}", message)
-
-
-def errors_for(errors: _Errors, prefix: str) -> _Errors:
-    return _PrefixedErrors(errors, prefix)

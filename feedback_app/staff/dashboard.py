@@ -30,16 +30,13 @@ TOP_IDEAS = 5
 def _review_linker(since: dt.date | None, until: dt.date | None) -> Callable[..., str]:
     """link(region=..., kind=..., ...): the review list filtered on what a figure counts."""
 
-    def link(**params: Any) -> str:
-        args: dict[str, Any] = {
-            "region": params.get("region"),
-            "kind": params.get("kind"),
-            "category": params.get("category"),
-            "theme": params.get("theme"),
-            "shortlisted": "1" if params.get("shortlisted") else None,
-            "date_from": since.isoformat() if since else None,
-            "date_to": until.isoformat() if until else None,
-        }
+    dates = {
+        "date_from": since.isoformat() if since else None,
+        "date_to": until.isoformat() if until else None,
+    }
+
+    def link(*, shortlisted: bool = False, **filters: Any) -> str:
+        args = {**filters, "shortlisted": "1" if shortlisted else None, **dates}
         return url_for("review.index", **{k: v for k, v in args.items() if v is not None})
 
     return link

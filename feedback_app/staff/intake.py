@@ -7,6 +7,8 @@ size limit for this route alone (the app-wide limit is sized for the public form
 
 from __future__ import annotations
 
+from collections import Counter
+
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -121,14 +123,11 @@ def _batch(stop_id: int, batch_id: int) -> ImportBatch:
 def stop_intake_batch(stop_id: int, batch_id: int) -> ResponseReturnValue:
     """The preview of a pending batch, or the result of a committed one."""
     batch = _batch(stop_id, batch_id)
-    counts: dict[str, int] = {}
-    for row in batch.rows:
-        counts[row["status"]] = counts.get(row["status"], 0) + 1
     return render_template(
         "staff/intake_preview.html",
         stop=batch.stop,
         batch=batch,
-        counts=counts,
+        counts=Counter(row["status"] for row in batch.rows),
         pending=batch.status is ImportStatus.PENDING,
         confirm_form=ActionForm(),
     )
