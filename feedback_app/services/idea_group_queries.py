@@ -9,15 +9,14 @@ typical item within the scope; a title a person wrote is shown as written.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from feedback_app.models import (
+    GROUP_ID,
     FeedbackItem,
     IdeaGroup,
     IdeaGroupMember,
@@ -52,16 +51,13 @@ class GroupSummary:
 
 @dataclass(frozen=True)
 class GroupMemberRow:
+    """An item as the group's page lists it."""
+
     item_id: int
     submission_id: int
     reference: str
-    region_id: int
     organisation: str
-    category: str
-    theme_id: int | None
     text: str
-    pinned: bool
-    closeness: float
 
 
 @dataclass(frozen=True)
@@ -70,10 +66,10 @@ class GroupDetail:
     members: tuple[GroupMemberRow, ...]
 
 
-def _members(scope: Scope) -> Select[tuple[int, int]]:
+def _members(scope: Scope) -> Select[int, int]:
     """(group id, item id) of grouped items the scope may see."""
     return (
-        select(IdeaGroupMember.group_id, IdeaGroupMember.item_id)
+        select(GROUP_ID, IdeaGroupMember.item_id)
         .join(FeedbackItem, FeedbackItem.id == IdeaGroupMember.item_id)
         .join(Submission, Submission.id == FeedbackItem.submission_id)
         .where(
@@ -124,17 +120,17 @@ def _summaries(
     titles = _scoped_titles(session, scope, partial)
     summaries = [
         GroupSummary(
-            id=r.id,
-            number=r.id,
-            title=titles.get(r.id, r.title),
-            kind=ItemKind(r.kind).value,
-            items=r[5],
-            organisations=r[6],
-            regions=r[7],
-            confirmed=r.confirmed,
-            title_locked=r.title_locked,
+            id=gid,
+            number=gid,
+            title=titles.get(gid, title),
+            kind=ItemKind(kind).value,
+            items=items,
+            organisations=organisations,
+            regions=regions,
+            confirmed=confirmed,
+            title_locked=title_locked,
         )
-        for r in rows
+        for gid, kind, title, title_locked, confirmed, items, organisations, regions in rows
     ]
     summaries.sort(key=lambda s: (tuple(-w for w in s.weight), s.id))
     return summaries
@@ -147,7 +143,7 @@ def _scoped_titles(session: Session, scope: Scope, group_ids: Iterable[int]) -> 
         return {}
     best: dict[int, tuple[float, str]] = {}
     rows = session.execute(
-        select(IdeaGroupMember.group_id, IdeaGroupMember.closeness, FeedbackItem.text)
+        select(GROUP_ID, IdeaGroupMember.closeness, FeedbackItem.text)
         .join(FeedbackItem, FeedbackItem.id == IdeaGroupMember.item_id)
         .join(Submission, Submission.id == FeedbackItem.submission_id)
         .where(
@@ -169,11 +165,6 @@ def top_groups(
     return _summaries(session, scope, kind=kind)[:limit]
 
 
-def all_groups(session: Session, scope: Scope) -> list[GroupSummary]:
-    """Every group visible in the scope, heaviest first (the workbook's sheet)."""
-    return _summaries(session, scope)
-
-
 def group_summary(session: Session, scope: Scope, group_id: int) -> GroupSummary:
     found = _summaries(session, scope, group_ids=[group_id])
     if not found:
@@ -181,41 +172,28 @@ def group_summary(session: Session, scope: Scope, group_id: int) -> GroupSummary
     return found[0]
 
 
-def _member_rows(scope: Scope, *conditions: ColumnElement[bool]) -> Select[Any]:
-    """(group id, then a GroupMemberRow's fields) of the visible, non-spam grouped items."""
-    return (
-        select(
-            IdeaGroupMember.group_id,
-            FeedbackItem.id,
-            Submission.id,
-            Submission.reference,
-            Submission.region_id,
-            Submission.organisation,
-            Submission.category_code,
-            FeedbackItem.theme_id,
-            FeedbackItem.text,
-            IdeaGroupMember.pinned,
-            IdeaGroupMember.closeness,
-        )
-        .join(FeedbackItem, FeedbackItem.id == IdeaGroupMember.item_id)
-        .join(Submission, Submission.id == FeedbackItem.submission_id)
-        .where(
-            *conditions,
-            Submission.status != ReviewStatus.SPAM,
-            scope.filter(Submission.region_id),
-        )
-    )
-
-
 def group_detail(session: Session, scope: Scope, group_id: int) -> GroupDetail:
     """A group and its visible items, most typical first; NotFound outside the scope."""
     summary = group_summary(session, scope, group_id)
     rows = session.execute(
-        _member_rows(scope, IdeaGroupMember.group_id == group_id).order_by(
-            IdeaGroupMember.closeness.desc(), FeedbackItem.id
+        select(
+            FeedbackItem.id,
+            Submission.id,
+            Submission.reference,
+            Submission.organisation,
+            FeedbackItem.text,
         )
+        .select_from(IdeaGroupMember)
+        .join(FeedbackItem, FeedbackItem.id == IdeaGroupMember.item_id)
+        .join(Submission, Submission.id == FeedbackItem.submission_id)
+        .where(
+            IdeaGroupMember.group_id == group_id,
+            Submission.status != ReviewStatus.SPAM,
+            scope.filter(Submission.region_id),
+        )
+        .order_by(IdeaGroupMember.closeness.desc(), FeedbackItem.id)
     )
-    return GroupDetail(summary, tuple(GroupMemberRow(*member) for _gid, *member in rows))
+    return GroupDetail(summary, tuple(GroupMemberRow(*member) for member in rows))
 
 
 def group_numbers(session: Session, scope: Scope) -> dict[int, int]:
@@ -234,26 +212,3 @@ def group_item_ids(session: Session, scope: Scope, group_id: int) -> list[int]:
     """The visible item ids of one group (the review list's `group=` filter uses the same)."""
     rows = session.execute(_members(scope).where(IdeaGroupMember.group_id == group_id))
     return [item_id for _gid, item_id in rows]
-
-
-def quotes(
-    session: Session, scope: Scope, group_ids: Iterable[int], per_group: int = 3
-) -> dict[int, list[GroupMemberRow]]:
-    """Up to `per_group` typical visible items per group, from distinct organisations."""
-    ids = list(group_ids)
-    found: dict[int, list[GroupMemberRow]] = defaultdict(list)
-    seen: dict[int, set[str]] = defaultdict(set)
-    for start in range(0, len(ids), 500):
-        rows = session.execute(
-            _member_rows(scope, IdeaGroupMember.group_id.in_(ids[start : start + 500])).order_by(
-                IdeaGroupMember.group_id, IdeaGroupMember.closeness.desc(), FeedbackItem.id
-            )
-        )
-        for gid, *member in rows:
-            row = GroupMemberRow(*member)
-            organisation = row.organisation.casefold()
-            if len(found[gid]) >= per_group or organisation in seen[gid]:
-                continue
-            seen[gid].add(organisation)
-            found[gid].append(row)
-    return dict(found)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from feedback_app.database import write_transaction
 from feedback_app.models import (
+    GROUP_ID,
     FeedbackItem,
     IdeaGroup,
     IdeaGroupingState,
@@ -193,7 +194,7 @@ def _own_titles(session: Session, stop_id: int, group_ids: list[int]) -> dict[in
     if not group_ids:
         return {}
     rows = session.execute(
-        select(IdeaGroupMember.group_id, FeedbackItem.text)
+        select(GROUP_ID, FeedbackItem.text)
         .join(FeedbackItem, FeedbackItem.id == IdeaGroupMember.item_id)
         .join(Submission, Submission.id == FeedbackItem.submission_id)
         .where(IdeaGroupMember.group_id.in_(group_ids), Submission.stop_id == stop_id)
