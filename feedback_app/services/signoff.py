@@ -74,7 +74,8 @@ def is_signed(session: Session, stop_id: int) -> bool:
     )
 
 
-def _stop(session: Session, scope: Scope, stop_id: int) -> TourStop:
+def scoped_stop(session: Session, scope: Scope, stop_id: int) -> TourStop:
+    """The stop, when its region is in the scope; NotFound otherwise."""
     stop = session.scalar(
         select(TourStop).where(TourStop.id == stop_id, scope.filter(TourStop.region_id))
     )
@@ -89,7 +90,7 @@ def get_signoff(
     stop_id: int,
 ) -> tuple[TourStop, StopSignOff | None]:
     """The stop of the scope and its sign-off record, if one was ever written."""
-    stop = _stop(session, scope, stop_id)
+    stop = scoped_stop(session, scope, stop_id)
     record = session.scalar(
         select(StopSignOff)
         .options(joinedload(StopSignOff.signed_by))
@@ -118,7 +119,7 @@ def sign_off(
     """Save the delegate's summary and sign the stop's review off (audited together)."""
     text = _clean_summary(summary)
     with write_transaction(session):
-        stop = _stop(session, scope, stop_id)
+        stop = scoped_stop(session, scope, stop_id)
         record = session.get(StopSignOff, stop.id)
         if record is not None and record.is_signed:
             raise ValidationFailed({"summary": [_l("Cette étape est déjà signée.")]})
@@ -156,7 +157,7 @@ def reopen(
     if len(reason) > MAX_REASON:
         raise ValidationFailed({"reason": [_l("%(max)d caractères au plus.", max=MAX_REASON)]})
     with write_transaction(session):
-        stop = _stop(session, scope, stop_id)
+        stop = scoped_stop(session, scope, stop_id)
         record = session.get(StopSignOff, stop.id)
         if record is None or not record.is_signed:
             raise ValidationFailed({"reason": [_l("Cette étape n'est pas signée.")]})
