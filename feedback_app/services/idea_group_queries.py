@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TypeVarTuple
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
 from feedback_app.models import (
@@ -29,6 +30,8 @@ from feedback_app.services.errors import NotFound
 from feedback_app.services.idea_text import short_title
 
 MIN_ITEMS = 2
+
+Columns = TypeVarTuple("Columns")
 
 
 @dataclass(frozen=True)
@@ -66,18 +69,23 @@ class GroupDetail:
     members: tuple[GroupMemberRow, ...]
 
 
-def _members(scope: Scope) -> Select[int, int]:
-    """(group id, item id) of grouped items the scope may see."""
+def _visible(
+    query: Select[*Columns], scope: Scope, *conditions: ColumnElement[bool]
+) -> Select[*Columns]:
+    """The query's memberships, kept to the items the scope sees outside spam."""
     return (
-        select(GROUP_ID, IdeaGroupMember.item_id)
-        .join(FeedbackItem, FeedbackItem.id == IdeaGroupMember.item_id)
+        query.join(FeedbackItem, FeedbackItem.id == IdeaGroupMember.item_id)
         .join(Submission, Submission.id == FeedbackItem.submission_id)
         .where(
-            IdeaGroupMember.group_id.is_not(None),
-            Submission.status != ReviewStatus.SPAM,
-            scope.filter(Submission.region_id),
+            *conditions, Submission.status != ReviewStatus.SPAM, scope.filter(Submission.region_id)
         )
     )
+
+
+def _members(scope: Scope) -> Select[int, int]:
+    """(group id, item id) of grouped items the scope may see."""
+    query = select(GROUP_ID, IdeaGroupMember.item_id)
+    return _visible(query, scope, IdeaGroupMember.group_id.is_not(None))
 
 
 def _summaries(
@@ -87,7 +95,7 @@ def _summaries(
     kind: ItemKind | str | None = None,
     group_ids: Sequence[int] | None = None,
 ) -> list[GroupSummary]:
-    query = (
+    query = _visible(
         select(
             IdeaGroup.id,
             IdeaGroup.kind,
@@ -97,20 +105,16 @@ def _summaries(
             func.count(FeedbackItem.id),
             func.count(func.distinct(Submission.organisation)),
             func.count(func.distinct(Submission.region_id)),
-        )
-        .join(IdeaGroupMember, IdeaGroupMember.group_id == IdeaGroup.id)
-        .join(FeedbackItem, FeedbackItem.id == IdeaGroupMember.item_id)
-        .join(Submission, Submission.id == FeedbackItem.submission_id)
-        .where(Submission.status != ReviewStatus.SPAM, scope.filter(Submission.region_id))
-        .group_by(
-            IdeaGroup.id,
-            IdeaGroup.kind,
-            IdeaGroup.title,
-            IdeaGroup.title_locked,
-            IdeaGroup.confirmed,
-        )
-        .having(func.count(FeedbackItem.id) >= MIN_ITEMS)
+        ).join(IdeaGroupMember, IdeaGroupMember.group_id == IdeaGroup.id),
+        scope,
     )
+    query = query.group_by(
+        IdeaGroup.id,
+        IdeaGroup.kind,
+        IdeaGroup.title,
+        IdeaGroup.title_locked,
+        IdeaGroup.confirmed,
+    ).having(func.count(FeedbackItem.id) >= MIN_ITEMS)
     if kind is not None:
         query = query.where(IdeaGroup.kind == ItemKind(kind))
     if group_ids is not None:
@@ -123,14 +127,14 @@ def _summaries(
             id=gid,
             number=gid,
             title=titles.get(gid, title),
-            kind=ItemKind(kind).value,
+            kind=ItemKind(group_kind).value,
             items=items,
             organisations=organisations,
             regions=regions,
             confirmed=confirmed,
             title_locked=title_locked,
         )
-        for gid, kind, title, title_locked, confirmed, items, organisations, regions in rows
+        for gid, group_kind, title, title_locked, confirmed, items, organisations, regions in rows
     ]
     summaries.sort(key=lambda s: (tuple(-w for w in s.weight), s.id))
     return summaries
@@ -142,16 +146,8 @@ def _scoped_titles(session: Session, scope: Scope, group_ids: Iterable[int]) -> 
     if not ids:
         return {}
     best: dict[int, tuple[float, str]] = {}
-    rows = session.execute(
-        select(GROUP_ID, IdeaGroupMember.closeness, FeedbackItem.text)
-        .join(FeedbackItem, FeedbackItem.id == IdeaGroupMember.item_id)
-        .join(Submission, Submission.id == FeedbackItem.submission_id)
-        .where(
-            IdeaGroupMember.group_id.in_(ids),
-            Submission.status != ReviewStatus.SPAM,
-            scope.filter(Submission.region_id),
-        )
-    )
+    query = select(GROUP_ID, IdeaGroupMember.closeness, FeedbackItem.text)
+    rows = session.execute(_visible(query, scope, IdeaGroupMember.group_id.in_(ids)))
     for gid, closeness, text in rows:
         if gid not in best or closeness > best[gid][0]:
             best[gid] = (closeness, text)
@@ -175,23 +171,17 @@ def group_summary(session: Session, scope: Scope, group_id: int) -> GroupSummary
 def group_detail(session: Session, scope: Scope, group_id: int) -> GroupDetail:
     """A group and its visible items, most typical first; NotFound outside the scope."""
     summary = group_summary(session, scope, group_id)
+    query = select(
+        FeedbackItem.id,
+        Submission.id,
+        Submission.reference,
+        Submission.organisation,
+        FeedbackItem.text,
+    ).select_from(IdeaGroupMember)
     rows = session.execute(
-        select(
-            FeedbackItem.id,
-            Submission.id,
-            Submission.reference,
-            Submission.organisation,
-            FeedbackItem.text,
+        _visible(query, scope, IdeaGroupMember.group_id == group_id).order_by(
+            IdeaGroupMember.closeness.desc(), FeedbackItem.id
         )
-        .select_from(IdeaGroupMember)
-        .join(FeedbackItem, FeedbackItem.id == IdeaGroupMember.item_id)
-        .join(Submission, Submission.id == FeedbackItem.submission_id)
-        .where(
-            IdeaGroupMember.group_id == group_id,
-            Submission.status != ReviewStatus.SPAM,
-            scope.filter(Submission.region_id),
-        )
-        .order_by(IdeaGroupMember.closeness.desc(), FeedbackItem.id)
     )
     return GroupDetail(summary, tuple(GroupMemberRow(*member) for member in rows))
 
