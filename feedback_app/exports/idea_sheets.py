@@ -68,19 +68,14 @@ def write_ideas(
     if not ideas:
         put_text(ws, formats, 2, 0, labels["ideas_none"])
     for row, idea in enumerate(ideas, start=2):
-        ws.write_number(row, 0, idea.number, formats.number)
-        cells = [idea.title, labels.kind(idea.kind)]
-        for col, value in enumerate(cells, start=1):
-            widths[col] = max(widths[col], put_text(ws, formats, row, col, value, "wrap"))
-        ws.write_number(row, 3, idea.items, formats.number)
-        ws.write_number(row, 4, idea.organisations, formats.number)
-        for col, values in ((5, idea.categories), (6, idea.regions), (7, idea.themes)):
-            widths[col] = max(
-                widths[col], put_text(ws, formats, row, col, ", ".join(values), "wrap")
-            )
-        for offset, quote in enumerate(idea.quotes[:3]):
-            col = 8 + offset
-            widths[col] = max(widths[col], put_text(ws, formats, row, col, quote, "wrap"))
+        # IDEA_COLUMNS in order: the counts as numbers, the texts wrapped.
+        cells: list[int | str] = [idea.number, idea.title, labels.kind(idea.kind), idea.items]
+        cells += [idea.organisations, *map(", ".join, (idea.categories, idea.regions, idea.themes))]
+        for col, value in enumerate([*cells, *idea.quotes[:3]]):
+            if isinstance(value, int):
+                ws.write_number(row, col, value, formats.number)
+            else:
+                widths[col] = max(widths[col], put_text(ws, formats, row, col, value, "wrap"))
     if ideas:
         ws.autofilter(1, 0, 1 + len(ideas), len(headers) - 1)
     fit_widths(

@@ -2,7 +2,7 @@
 
 from feedback_app.models.audit import AuditEvent
 from feedback_app.models.export import ExportArtifact, ExportJob, JobState
-from feedback_app.models.idea_group import IdeaGroup, IdeaGroupingState, IdeaGroupMember
+from feedback_app.models.idea_group import GROUP_ID, IdeaGroup, IdeaGroupingState, IdeaGroupMember
 from feedback_app.models.import_batch import ImportBatch, ImportStatus
 from feedback_app.models.reference import Category, Region, Theme
 from feedback_app.models.review import ReviewNote
@@ -23,6 +23,7 @@ from feedback_app.models.token import PasswordToken
 from feedback_app.models.user import Role, User, user_regions
 
 __all__ = [
+    "GROUP_ID",
     "AuditEvent",
     "Category",
     "ExportArtifact",

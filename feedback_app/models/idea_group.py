@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, String
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, type_coerce
 from sqlalchemy.orm import Mapped, mapped_column
 
 from feedback_app.extensions import Model
@@ -50,6 +50,11 @@ class IdeaGroupMember(Model):
     pinned: Mapped[bool] = mapped_column(Boolean, default=False)
     # Cosine similarity to the group's centre: the most typical items give titles and quotes.
     closeness: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+# The membership's group id for the queries that only see grouped items (they join on it or
+# filter out None): selected through this, their rows type it `int` rather than `int | None`.
+GROUP_ID = type_coerce(IdeaGroupMember.group_id, Integer)
 
 
 class IdeaGroupingState(Model):

@@ -6,11 +6,15 @@ a group with none of them answers 404 like a missing one.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from sqlalchemy.orm import Session
 
 from feedback_app.auth.guards import current_scope, staff_required
 from feedback_app.extensions import db
@@ -18,6 +22,7 @@ from feedback_app.models import ItemKind
 from feedback_app.review import bp
 from feedback_app.review.forms import MergeForm, RenameForm, SplitForm
 from feedback_app.services import idea_curation, reference
+from feedback_app.services.access import Scope
 from feedback_app.services.errors import NotFound, ValidationFailed
 from feedback_app.services.idea_group_queries import group_detail, top_groups
 from feedback_app.services.idea_groups import regroup_if_stale
@@ -25,6 +30,8 @@ from feedback_app.web.forms import ActionForm, attach_errors
 
 GROUP = "<int(max=2147483647):group_id>"
 PER_KIND = 30
+
+T = TypeVar("T")
 
 
 @bp.get("/ideas")
@@ -69,35 +76,37 @@ def idea_group(group_id: int) -> ResponseReturnValue:
     return _render(group_id)
 
 
-def _attach(form: FlaskForm, failure: ValidationFailed, field: str) -> None:
-    """Every message of the curation next to the page's one field."""
-    attach_errors(form, failure, lambda _path: form[field])
-
-
 def _done(group_id: int, message: str) -> ResponseReturnValue:
     flash(message, "ok")
     return redirect(url_for("review.idea_group", group_id=group_id))
 
 
+def _decided(
+    group_id: int, form: FlaskForm, field: str, decide: Callable[..., T], data: object
+) -> tuple[bool, T | None]:
+    """Whether the curation of the form's data went through, and what it answered.
+
+    When it did not, its messages are all next to the page's one field `field`.
+    """
+    group_detail(db.session, current_scope(), group_id)  # 404 before anything else
+    if form.validate():
+        try:
+            return True, decide(
+                db.session, current_scope(), group_id, data, actor_id=current_user.id
+            )
+        except ValidationFailed as failure:
+            attach_errors(form, failure, lambda _path: form[field])
+    return False, None
+
+
 @bp.post(f"/ideas/{GROUP}/rename")
 @staff_required
 def idea_rename(group_id: int) -> ResponseReturnValue:
-    group_detail(db.session, current_scope(), group_id)  # 404 before anything else
     form = RenameForm()
-    if form.validate():
-        try:
-            idea_curation.rename_group(
-                db.session,
-                current_scope(),
-                group_id,
-                form.title.data or "",
-                actor_id=current_user.id,
-            )
-        except ValidationFailed as failure:
-            _attach(form, failure, "title")
-        else:
-            return _done(group_id, _("Titre enregistré."))
-    return _render(group_id, rename=form, status=422)
+    ok, _none = _decided(group_id, form, "title", idea_curation.rename_group, form.title.data or "")
+    if not ok:
+        return _render(group_id, rename=form, status=422)
+    return _done(group_id, _("Titre enregistré."))
 
 
 @bp.post(f"/ideas/{GROUP}/confirm")
@@ -114,47 +123,32 @@ def idea_confirm(group_id: int) -> ResponseReturnValue:
 @bp.post(f"/ideas/{GROUP}/split")
 @staff_required
 def idea_split(group_id: int) -> ResponseReturnValue:
-    group_detail(db.session, current_scope(), group_id)
     form = SplitForm()
-    if form.validate():
-        try:
-            new_id = idea_curation.split_group(
-                db.session,
-                current_scope(),
-                group_id,
-                form.items.data or [],
-                actor_id=current_user.id,
-            )
-        except ValidationFailed as failure:
-            _attach(form, failure, "items")
-        else:
-            if new_id is None:
-                return _done(group_id, _("L'élément est maintenant seul."))
-            return _done(new_id, _("Les éléments choisis forment un nouveau groupe."))
-    return _render(group_id, split=form, status=422)
+    ok, new_id = _decided(group_id, form, "items", idea_curation.split_group, form.items.data or [])
+    if not ok:
+        return _render(group_id, split=form, status=422)
+    if new_id is None:
+        return _done(group_id, _("L'élément est maintenant seul."))
+    return _done(new_id, _("Les éléments choisis forment un nouveau groupe."))
+
+
+def _merge(
+    session: Session, scope: Scope, group_id: int, other: int, *, actor_id: int | None
+) -> int:
+    try:
+        return idea_curation.merge_groups(session, scope, group_id, [other], actor_id=actor_id)
+    except NotFound:
+        raise ValidationFailed({"other": [_("Numéro de groupe inconnu.")]}) from None
 
 
 @bp.post(f"/ideas/{GROUP}/merge")
 @staff_required
 def idea_merge(group_id: int) -> ResponseReturnValue:
-    group_detail(db.session, current_scope(), group_id)
     form = MergeForm()
-    if form.validate():
-        try:
-            idea_curation.merge_groups(
-                db.session,
-                current_scope(),
-                group_id,
-                [form.other.data or 0],
-                actor_id=current_user.id,
-            )
-        except NotFound:
-            form.other.errors = [*form.other.errors, _("Numéro de groupe inconnu.")]
-        except ValidationFailed as failure:
-            _attach(form, failure, "other")
-        else:
-            return _done(group_id, _("Groupes fusionnés."))
-    return _render(group_id, merge=form, status=422)
+    ok, _moved = _decided(group_id, form, "other", _merge, form.other.data or 0)
+    if not ok:
+        return _render(group_id, merge=form, status=422)
+    return _done(group_id, _("Groupes fusionnés."))
 
 
 def review_list_for_group(group_id: int) -> str:

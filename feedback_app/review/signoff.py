@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -49,47 +51,38 @@ def stop_signoff(stop_id: int) -> ResponseReturnValue:
     return _page(stop_id)
 
 
-@bp.post(f"/stops/{STOP}/signoff")
-@staff_required
-def stop_signoff_post(stop_id: int) -> ResponseReturnValue:
+def _decide(
+    stop_id: int,
+    form: FlaskForm,
+    decide: Callable[..., object],
+    text: str | None,
+    done: str,
+    **forms: FlaskForm,
+) -> ResponseReturnValue:
+    """Sign or reopen: back to the page with `done`, or the page again with the errors (422)."""
     signoff.get_signoff(db.session, current_scope(), stop_id)  # 404 first, outside the scope
-    form = SignOffForm()
     if form.validate():
         try:
-            signoff.sign_off(
-                db.session,
-                current_scope(),
-                stop_id,
-                form.summary.data or "",
-                actor_id=current_user.id,
-            )
+            decide(db.session, current_scope(), stop_id, text or "", actor_id=current_user.id)
         except ValidationFailed as failure:
             _attach(form, failure)
         else:
-            flash(_("Étape signée : ses contributions sont désormais en lecture seule."), "ok")
+            flash(done, "ok")
             return redirect(url_for("review.stop_signoff", stop_id=stop_id))
-    return _page(stop_id, sign_form=form, status=422)
+    return _page(stop_id, status=422, **forms)
+
+
+@bp.post(f"/stops/{STOP}/signoff")
+@staff_required
+def stop_signoff_post(stop_id: int) -> ResponseReturnValue:
+    form = SignOffForm()
+    done = _("Étape signée : ses contributions sont désormais en lecture seule.")
+    return _decide(stop_id, form, signoff.sign_off, form.summary.data, done, sign_form=form)
 
 
 @bp.post(f"/stops/{STOP}/reopen")
 @hq_required
 def stop_reopen(stop_id: int) -> ResponseReturnValue:
-    signoff.get_signoff(db.session, current_scope(), stop_id)
     form = ReopenForm()
-    if form.validate():
-        try:
-            signoff.reopen(
-                db.session,
-                current_scope(),
-                stop_id,
-                form.reason.data or "",
-                actor_id=current_user.id,
-            )
-        except ValidationFailed as failure:
-            _attach(form, failure)
-        else:
-            flash(
-                _("Étape rouverte : le délégué peut de nouveau modifier ses contributions."), "ok"
-            )
-            return redirect(url_for("review.stop_signoff", stop_id=stop_id))
-    return _page(stop_id, reopen_form=form, status=422)
+    done = _("Étape rouverte : le délégué peut de nouveau modifier ses contributions.")
+    return _decide(stop_id, form, signoff.reopen, form.reason.data, done, reopen_form=form)

@@ -54,21 +54,41 @@ def _pin(session: Session, item_ids: Iterable[int], group_id: int | None) -> Non
             member.pinned = True
 
 
+def _member_count(session: Session, group_id: int) -> int:
+    """Every item of the group, whatever the scope."""
+    query = select(func.count()).where(IdeaGroupMember.group_id == group_id)
+    return session.execute(query).scalar_one()
+
+
+def _audit(
+    session: Session,
+    group: IdeaGroup,
+    action: str,
+    actor_id: int | None,
+    *,
+    before: dict[str, object] | None = None,
+    after: dict[str, object],
+) -> None:
+    """Every decision stamps the group (a cached workbook goes stale) and is audited."""
+    group.updated_at = utcnow()
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action=f"idea_group.{action}",
+        target_type="idea_group",
+        target_id=group.id,
+        before=before,
+        after=after,
+    )
+
+
 def confirm_group(session: Session, scope: Scope, group_id: int, *, actor_id: int | None) -> int:
     """Pin the visible items to their group; returns how many items it holds for the scope."""
     with write_transaction(session):
         group, items = _group(session, scope, group_id)
         _pin(session, items, group.id)
         group.confirmed = True
-        group.updated_at = utcnow()
-        audit.record(
-            session,
-            actor_id=actor_id,
-            action="idea_group.confirm",
-            target_type="idea_group",
-            target_id=group.id,
-            after={"items": sorted(items)},
-        )
+        _audit(session, group, "confirm", actor_id, after={"items": sorted(items)})
     return len(items)
 
 
@@ -83,35 +103,22 @@ def rename_group(
         raise ValidationFailed({"title": [_l("%(max)d caractères au plus.", max=MAX_TITLE)]})
     with write_transaction(session):
         group, items = _group(session, scope, group_id)
-        if not scope.is_everything:
-            total = session.scalar(
-                select(func.count())
-                .select_from(IdeaGroupMember)
-                .where(IdeaGroupMember.group_id == group.id)
+        if not scope.is_everything and _member_count(session, group.id) != len(items):
+            raise ValidationFailed(
+                {
+                    "title": [
+                        _l(
+                            "Ce groupe réunit aussi d'autres régions : "
+                            "seul le siège peut le renommer."
+                        )
+                    ]
+                }
             )
-            if total != len(items):
-                raise ValidationFailed(
-                    {
-                        "title": [
-                            _l(
-                                "Ce groupe réunit aussi d'autres régions : "
-                                "seul le siège peut le renommer."
-                            )
-                        ]
-                    }
-                )
         before = group.title
         group.title = cleaned
         group.title_locked = True
-        group.updated_at = utcnow()
-        audit.record(
-            session,
-            actor_id=actor_id,
-            action="idea_group.rename",
-            target_type="idea_group",
-            target_id=group.id,
-            before={"title": before},
-            after={"title": cleaned},
+        _audit(
+            session, group, "rename", actor_id, before={"title": before}, after={"title": cleaned}
         )
 
 
@@ -137,26 +144,15 @@ def merge_groups(
                     {"groups": [_l("Seuls des groupes du même type peuvent être fusionnés.")]}
                 )
             moved.extend(items)
+        moved.sort()
         _pin(session, [*target_items, *moved], target.id)
         session.flush()
         for other_id in others:
-            left = session.scalar(
-                select(func.count())
-                .select_from(IdeaGroupMember)
-                .where(IdeaGroupMember.group_id == other_id)
-            )
-            if not left:
+            if not _member_count(session, other_id):
                 session.delete(session.get(IdeaGroup, other_id))
         target.confirmed = True
-        target.updated_at = utcnow()
-        audit.record(
-            session,
-            actor_id=actor_id,
-            action="idea_group.merge",
-            target_type="idea_group",
-            target_id=target.id,
-            before={"groups": others},
-            after={"items": sorted(moved)},
+        _audit(
+            session, target, "merge", actor_id, before={"groups": others}, after={"items": moved}
         )
     return len(moved)
 
@@ -190,15 +186,7 @@ def split_group(
         _pin(session, chosen, new_id)
         _pin(session, [i for i in items if i not in chosen], group.id)
         group.confirmed = True
-        group.updated_at = utcnow()
-        audit.record(
-            session,
-            actor_id=actor_id,
-            action="idea_group.split",
-            target_type="idea_group",
-            target_id=group.id,
-            after={"items": chosen, "new_group": new_id},
-        )
+        _audit(session, group, "split", actor_id, after={"items": chosen, "new_group": new_id})
     return new_id
 
 

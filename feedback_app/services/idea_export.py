@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from feedback_app.exports.data import IdeaGroupRow
 from feedback_app.models import (
+    GROUP_ID,
     FeedbackItem,
     IdeaGroup,
     IdeaGroupingState,
@@ -34,7 +35,7 @@ QUOTES = 3
 def visible_groups(session: Session, sel: Selection) -> set[int]:
     """Groups with at least two items in the selection."""
     rows = session.execute(
-        select(IdeaGroupMember.group_id)
+        select(GROUP_ID)
         .join(FeedbackItem, FeedbackItem.id == IdeaGroupMember.item_id)
         .join(Submission, Submission.id == FeedbackItem.submission_id)
         .where(IdeaGroupMember.group_id.is_not(None), *sel.submission_conditions())
@@ -62,7 +63,7 @@ def idea_rows(session: Session, sel: Selection) -> tuple[IdeaGroupRow, ...]:
     best: dict[int, tuple[float, str]] = {}
     rows = session.execute(
         select(
-            IdeaGroupMember.group_id,
+            GROUP_ID,
             IdeaGroupMember.closeness,
             FeedbackItem.text,
             FeedbackItem.theme_id,

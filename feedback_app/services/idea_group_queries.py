@@ -9,15 +9,15 @@ typical item within the scope; a title a person wrote is shown as written.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TypeVarTuple
 
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
 from feedback_app.models import (
+    GROUP_ID,
     FeedbackItem,
     IdeaGroup,
     IdeaGroupMember,
@@ -30,6 +30,8 @@ from feedback_app.services.errors import NotFound
 from feedback_app.services.idea_text import short_title
 
 MIN_ITEMS = 2
+
+Columns = TypeVarTuple("Columns")
 
 
 @dataclass(frozen=True)
@@ -52,16 +54,13 @@ class GroupSummary:
 
 @dataclass(frozen=True)
 class GroupMemberRow:
+    """An item as the group's page lists it."""
+
     item_id: int
     submission_id: int
     reference: str
-    region_id: int
     organisation: str
-    category: str
-    theme_id: int | None
     text: str
-    pinned: bool
-    closeness: float
 
 
 @dataclass(frozen=True)
@@ -70,18 +69,23 @@ class GroupDetail:
     members: tuple[GroupMemberRow, ...]
 
 
-def _members(scope: Scope) -> Select[tuple[int, int]]:
-    """(group id, item id) of grouped items the scope may see."""
+def _visible(
+    query: Select[*Columns], scope: Scope, *conditions: ColumnElement[bool]
+) -> Select[*Columns]:
+    """The query's memberships, kept to the items the scope sees outside spam."""
     return (
-        select(IdeaGroupMember.group_id, IdeaGroupMember.item_id)
-        .join(FeedbackItem, FeedbackItem.id == IdeaGroupMember.item_id)
+        query.join(FeedbackItem, FeedbackItem.id == IdeaGroupMember.item_id)
         .join(Submission, Submission.id == FeedbackItem.submission_id)
         .where(
-            IdeaGroupMember.group_id.is_not(None),
-            Submission.status != ReviewStatus.SPAM,
-            scope.filter(Submission.region_id),
+            *conditions, Submission.status != ReviewStatus.SPAM, scope.filter(Submission.region_id)
         )
     )
+
+
+def _members(scope: Scope) -> Select[int, int]:
+    """(group id, item id) of grouped items the scope may see."""
+    query = select(GROUP_ID, IdeaGroupMember.item_id)
+    return _visible(query, scope, IdeaGroupMember.group_id.is_not(None))
 
 
 def _summaries(
@@ -91,7 +95,7 @@ def _summaries(
     kind: ItemKind | str | None = None,
     group_ids: Sequence[int] | None = None,
 ) -> list[GroupSummary]:
-    query = (
+    query = _visible(
         select(
             IdeaGroup.id,
             IdeaGroup.kind,
@@ -101,20 +105,16 @@ def _summaries(
             func.count(FeedbackItem.id),
             func.count(func.distinct(Submission.organisation)),
             func.count(func.distinct(Submission.region_id)),
-        )
-        .join(IdeaGroupMember, IdeaGroupMember.group_id == IdeaGroup.id)
-        .join(FeedbackItem, FeedbackItem.id == IdeaGroupMember.item_id)
-        .join(Submission, Submission.id == FeedbackItem.submission_id)
-        .where(Submission.status != ReviewStatus.SPAM, scope.filter(Submission.region_id))
-        .group_by(
-            IdeaGroup.id,
-            IdeaGroup.kind,
-            IdeaGroup.title,
-            IdeaGroup.title_locked,
-            IdeaGroup.confirmed,
-        )
-        .having(func.count(FeedbackItem.id) >= MIN_ITEMS)
+        ).join(IdeaGroupMember, IdeaGroupMember.group_id == IdeaGroup.id),
+        scope,
     )
+    query = query.group_by(
+        IdeaGroup.id,
+        IdeaGroup.kind,
+        IdeaGroup.title,
+        IdeaGroup.title_locked,
+        IdeaGroup.confirmed,
+    ).having(func.count(FeedbackItem.id) >= MIN_ITEMS)
     if kind is not None:
         query = query.where(IdeaGroup.kind == ItemKind(kind))
     if group_ids is not None:
@@ -124,17 +124,17 @@ def _summaries(
     titles = _scoped_titles(session, scope, partial)
     summaries = [
         GroupSummary(
-            id=r.id,
-            number=r.id,
-            title=titles.get(r.id, r.title),
-            kind=ItemKind(r.kind).value,
-            items=r[5],
-            organisations=r[6],
-            regions=r[7],
-            confirmed=r.confirmed,
-            title_locked=r.title_locked,
+            id=gid,
+            number=gid,
+            title=titles.get(gid, title),
+            kind=ItemKind(group_kind).value,
+            items=items,
+            organisations=organisations,
+            regions=regions,
+            confirmed=confirmed,
+            title_locked=title_locked,
         )
-        for r in rows
+        for gid, group_kind, title, title_locked, confirmed, items, organisations, regions in rows
     ]
     summaries.sort(key=lambda s: (tuple(-w for w in s.weight), s.id))
     return summaries
@@ -146,16 +146,8 @@ def _scoped_titles(session: Session, scope: Scope, group_ids: Iterable[int]) -> 
     if not ids:
         return {}
     best: dict[int, tuple[float, str]] = {}
-    rows = session.execute(
-        select(IdeaGroupMember.group_id, IdeaGroupMember.closeness, FeedbackItem.text)
-        .join(FeedbackItem, FeedbackItem.id == IdeaGroupMember.item_id)
-        .join(Submission, Submission.id == FeedbackItem.submission_id)
-        .where(
-            IdeaGroupMember.group_id.in_(ids),
-            Submission.status != ReviewStatus.SPAM,
-            scope.filter(Submission.region_id),
-        )
-    )
+    query = select(GROUP_ID, IdeaGroupMember.closeness, FeedbackItem.text)
+    rows = session.execute(_visible(query, scope, IdeaGroupMember.group_id.in_(ids)))
     for gid, closeness, text in rows:
         if gid not in best or closeness > best[gid][0]:
             best[gid] = (closeness, text)
@@ -169,11 +161,6 @@ def top_groups(
     return _summaries(session, scope, kind=kind)[:limit]
 
 
-def all_groups(session: Session, scope: Scope) -> list[GroupSummary]:
-    """Every group visible in the scope, heaviest first (the workbook's sheet)."""
-    return _summaries(session, scope)
-
-
 def group_summary(session: Session, scope: Scope, group_id: int) -> GroupSummary:
     found = _summaries(session, scope, group_ids=[group_id])
     if not found:
@@ -181,41 +168,22 @@ def group_summary(session: Session, scope: Scope, group_id: int) -> GroupSummary
     return found[0]
 
 
-def _member_rows(scope: Scope, *conditions: ColumnElement[bool]) -> Select[Any]:
-    """(group id, then a GroupMemberRow's fields) of the visible, non-spam grouped items."""
-    return (
-        select(
-            IdeaGroupMember.group_id,
-            FeedbackItem.id,
-            Submission.id,
-            Submission.reference,
-            Submission.region_id,
-            Submission.organisation,
-            Submission.category_code,
-            FeedbackItem.theme_id,
-            FeedbackItem.text,
-            IdeaGroupMember.pinned,
-            IdeaGroupMember.closeness,
-        )
-        .join(FeedbackItem, FeedbackItem.id == IdeaGroupMember.item_id)
-        .join(Submission, Submission.id == FeedbackItem.submission_id)
-        .where(
-            *conditions,
-            Submission.status != ReviewStatus.SPAM,
-            scope.filter(Submission.region_id),
-        )
-    )
-
-
 def group_detail(session: Session, scope: Scope, group_id: int) -> GroupDetail:
     """A group and its visible items, most typical first; NotFound outside the scope."""
     summary = group_summary(session, scope, group_id)
+    query = select(
+        FeedbackItem.id,
+        Submission.id,
+        Submission.reference,
+        Submission.organisation,
+        FeedbackItem.text,
+    ).select_from(IdeaGroupMember)
     rows = session.execute(
-        _member_rows(scope, IdeaGroupMember.group_id == group_id).order_by(
+        _visible(query, scope, IdeaGroupMember.group_id == group_id).order_by(
             IdeaGroupMember.closeness.desc(), FeedbackItem.id
         )
     )
-    return GroupDetail(summary, tuple(GroupMemberRow(*member) for _gid, *member in rows))
+    return GroupDetail(summary, tuple(GroupMemberRow(*member) for member in rows))
 
 
 def group_numbers(session: Session, scope: Scope) -> dict[int, int]:
@@ -234,26 +202,3 @@ def group_item_ids(session: Session, scope: Scope, group_id: int) -> list[int]:
     """The visible item ids of one group (the review list's `group=` filter uses the same)."""
     rows = session.execute(_members(scope).where(IdeaGroupMember.group_id == group_id))
     return [item_id for _gid, item_id in rows]
-
-
-def quotes(
-    session: Session, scope: Scope, group_ids: Iterable[int], per_group: int = 3
-) -> dict[int, list[GroupMemberRow]]:
-    """Up to `per_group` typical visible items per group, from distinct organisations."""
-    ids = list(group_ids)
-    found: dict[int, list[GroupMemberRow]] = defaultdict(list)
-    seen: dict[int, set[str]] = defaultdict(set)
-    for start in range(0, len(ids), 500):
-        rows = session.execute(
-            _member_rows(scope, IdeaGroupMember.group_id.in_(ids[start : start + 500])).order_by(
-                IdeaGroupMember.group_id, IdeaGroupMember.closeness.desc(), FeedbackItem.id
-            )
-        )
-        for gid, *member in rows:
-            row = GroupMemberRow(*member)
-            organisation = row.organisation.casefold()
-            if len(found[gid]) >= per_group or organisation in seen[gid]:
-                continue
-            seen[gid].add(organisation)
-            found[gid].append(row)
-    return dict(found)

@@ -11,8 +11,8 @@ What other code calls (all take an explicit SQLAlchemy session; scope = services
   `number`, `title`, `kind`, `items`, `organisations`, `regions` (distinct counts within
   the scope). Region briefs: pass `Scope(user_id=None, region_ids=frozenset({region_id}))`.
 - `idea_group_queries.group_detail(session, scope, group_id) -> GroupDetail` (NotFound outside
-  the scope), `idea_group_queries.group_numbers(session, scope) -> {item_id: number}` and
-  `idea_group_queries.export_groups(...)` for the workbook.
+  the scope), `idea_group_queries.group_numbers(session, scope) -> {item_id: number}`;
+  services/idea_export.py for the workbook.
 - Curation (services/idea_curation.py): `confirm_group`, `rename_group`, `merge_groups`,
   `split_group`; each audited, each pinning what a person decided.
 
@@ -119,14 +119,14 @@ def _assign(
         if not free:
             continue
         pinned_votes = Counter(
-            items[i].group_id for i in members if items[i].pinned and items[i].group_id is not None
+            gid for i in members if items[i].pinned and (gid := items[i].group_id) is not None
         )
         previous_votes = Counter(
-            items[i].group_id
+            gid
             for i in free
-            if items[i].group_id is not None
-            and items[i].group_id not in claimed
-            and group_kind.get(items[i].group_id) is kind
+            if (gid := items[i].group_id) is not None
+            and gid not in claimed
+            and group_kind.get(gid) is kind
         )
         if pinned_votes:
             group: int | None = pinned_votes.most_common(1)[0][0]

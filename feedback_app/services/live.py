@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from feedback_app.database import write_transaction
 from feedback_app.models import (
+    GROUP_ID,
     FeedbackItem,
     IdeaGroup,
     IdeaGroupingState,
@@ -31,7 +32,7 @@ from feedback_app.models import (
 from feedback_app.models.types import utcnow
 from feedback_app.services import audit, tally
 from feedback_app.services.access import Scope
-from feedback_app.services.errors import NotFound
+from feedback_app.services.signoff import scoped_stop
 
 TOP_THEMES = 5
 LIVE_TEXTS = 6
@@ -79,15 +80,6 @@ class LiveFigures:
     at: dt.datetime
 
 
-def _stop(session: Session, scope: Scope, stop_id: int) -> TourStop:
-    stop = session.scalar(
-        select(TourStop).where(TourStop.id == stop_id, scope.filter(TourStop.region_id))
-    )
-    if stop is None:
-        raise NotFound(stop_id)
-    return stop
-
-
 def _texts(session: Session, stop: TourStop) -> list[LiveText]:
     query = (
         select(FeedbackItem.kind, FeedbackItem.text)
@@ -108,7 +100,7 @@ def _excerpt(text: str) -> str:
 
 def live_figures(session: Session, scope: Scope, stop_id: int) -> LiveFigures:
     """The live screen's figures for one stop of the scope (NotFound outside it)."""
-    stop = _stop(session, scope, stop_id)
+    stop = scoped_stop(session, scope, stop_id)
     counts = tally.read_counts(session, stop.id)
     theme_totals: dict[int, int] = {}
     for per_theme in counts.by_theme.values():
@@ -193,7 +185,7 @@ def _own_titles(session: Session, stop_id: int, group_ids: list[int]) -> dict[in
     if not group_ids:
         return {}
     rows = session.execute(
-        select(IdeaGroupMember.group_id, FeedbackItem.text)
+        select(GROUP_ID, FeedbackItem.text)
         .join(FeedbackItem, FeedbackItem.id == IdeaGroupMember.item_id)
         .join(Submission, Submission.id == FeedbackItem.submission_id)
         .where(IdeaGroupMember.group_id.in_(group_ids), Submission.stop_id == stop_id)
@@ -210,7 +202,7 @@ def set_live_unreviewed(
 ) -> bool:
     """HQ's per-stop choice to show unreviewed texts on the live screen; False if unchanged."""
     with write_transaction(session):
-        stop = _stop(session, scope, stop_id)
+        stop = scoped_stop(session, scope, stop_id)
         if stop.live_shows_unreviewed is allowed:
             return False
         audit.record(

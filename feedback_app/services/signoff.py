@@ -74,7 +74,8 @@ def is_signed(session: Session, stop_id: int) -> bool:
     )
 
 
-def _stop(session: Session, scope: Scope, stop_id: int) -> TourStop:
+def scoped_stop(session: Session, scope: Scope, stop_id: int) -> TourStop:
+    """The stop, when its region is in the scope; NotFound otherwise."""
     stop = session.scalar(
         select(TourStop).where(TourStop.id == stop_id, scope.filter(TourStop.region_id))
     )
@@ -89,7 +90,7 @@ def get_signoff(
     stop_id: int,
 ) -> tuple[TourStop, StopSignOff | None]:
     """The stop of the scope and its sign-off record, if one was ever written."""
-    stop = _stop(session, scope, stop_id)
+    stop = scoped_stop(session, scope, stop_id)
     record = session.scalar(
         select(StopSignOff)
         .options(joinedload(StopSignOff.signed_by))
@@ -98,13 +99,14 @@ def get_signoff(
     return stop, record
 
 
-def _clean_summary(summary: str) -> str:
-    text = clean_multiline(summary or "")
-    if not text:
-        raise ValidationFailed({"summary": [_l("Écrivez la synthèse avant de signer.")]})
-    if len(text) > MAX_SUMMARY:
-        raise ValidationFailed({"summary": [_l("%(max)d caractères au plus.", max=MAX_SUMMARY)]})
-    return text
+def _required_text(text: str, field: str, missing: object, limit: int) -> str:
+    """The text cleaned; refused on `field` when empty (`missing`) or longer than `limit`."""
+    cleaned = clean_multiline(text or "")
+    if not cleaned:
+        raise ValidationFailed({field: [missing]})
+    if len(cleaned) > limit:
+        raise ValidationFailed({field: [_l("%(max)d caractères au plus.", max=limit)]})
+    return cleaned
 
 
 def sign_off(
@@ -116,9 +118,10 @@ def sign_off(
     actor_id: int | None,
 ) -> StopSignOff:
     """Save the delegate's summary and sign the stop's review off (audited together)."""
-    text = _clean_summary(summary)
+    missing = _l("Écrivez la synthèse avant de signer.")
+    text = _required_text(summary, "summary", missing, MAX_SUMMARY)
     with write_transaction(session):
-        stop = _stop(session, scope, stop_id)
+        stop = scoped_stop(session, scope, stop_id)
         record = session.get(StopSignOff, stop.id)
         if record is not None and record.is_signed:
             raise ValidationFailed({"summary": [_l("Cette étape est déjà signée.")]})
@@ -150,13 +153,10 @@ def reopen(
     actor_id: int | None,
 ) -> StopSignOff:
     """HQ reopens a signed-off stop for review; the reason is required and audited."""
-    reason = clean_multiline(reason or "")
-    if not reason:
-        raise ValidationFailed({"reason": [_l("Indiquez pourquoi l'étape est rouverte.")]})
-    if len(reason) > MAX_REASON:
-        raise ValidationFailed({"reason": [_l("%(max)d caractères au plus.", max=MAX_REASON)]})
+    missing = _l("Indiquez pourquoi l'étape est rouverte.")
+    reason = _required_text(reason, "reason", missing, MAX_REASON)
     with write_transaction(session):
-        stop = _stop(session, scope, stop_id)
+        stop = scoped_stop(session, scope, stop_id)
         record = session.get(StopSignOff, stop.id)
         if record is None or not record.is_signed:
             raise ValidationFailed({"reason": [_l("Cette étape n'est pas signée.")]})
