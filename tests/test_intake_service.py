@@ -20,19 +20,7 @@ from feedback_app.services.submissions import submit
 from tests.conftest import valid_payload
 from tests.intake_files import HEADER_FR, csv_bytes, fill_template, ods_bytes, xlsx_bytes
 
-ROW = [
-    "Riad Dar Atlas",
-    "Hébergement",
-    "Besoin",
-    "Former le personnel à l'anglais.",
-    "",
-    "",
-    "",
-    "",
-    "",
-    "",
-    "",
-]
+ROW = ["Riad Dar Atlas", "Hébergement", "Besoin", "Former le personnel à l'anglais.", *[""] * 7]
 
 
 def _import(session, stop, data: bytes, name: str = "liste.xlsx", **kwargs):
@@ -70,19 +58,7 @@ def test_template_round_trip_stores_the_filled_rows(session, open_stop) -> None:
                 "0612345678",
                 "oui",
             ],
-            [
-                "Agence Sahara",
-                "Agence de voyages",
-                "Proposition",
-                "Un guichet unique.",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-            ],
+            ["Agence Sahara", "Agence de voyages", "Proposition", "Un guichet unique.", *[""] * 7],
         ],
     )
     preview, result = _import(session, open_stop, filled)
