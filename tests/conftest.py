@@ -216,7 +216,7 @@ def hidden_value(html: str, name: str) -> str:
 def post_public_form(client, code: str, query: str = "", addr: str | None = None, **fields):
     """The stop's form read (`query` added to its address), then posted with one need and
     `fields`, both from `addr` if given."""
-    environ = {"REMOTE_ADDR": addr} if addr else None
+    environ = {"REMOTE_ADDR": addr} if addr else {}
     page = client.get(f"/f/{code}{query}", environ_base=environ).get_data(as_text=True)
     data = {
         "csrf_token": csrf_token(page),
