@@ -15,7 +15,6 @@ Printed: wall and CPU seconds of each step, rows stored, and peak resident memor
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import io
 import os
 import random
@@ -27,6 +26,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from tests.intake_files import HEADER_FR  # noqa: E402  (a header as a delegate types it)
 
 _FRENCH = (
     "former accueil promotion vol direct saison aéroport signalétique financement "
@@ -40,8 +41,6 @@ THEMES = ("Digitalisation", "Formation et ressources humaines", "Infrastructures
 
 
 def workbook(rows: int, rng: random.Random, fmt: str) -> bytes:
-    from tests.intake_files import HEADER_FR
-
     lines: list[list[str]] = [HEADER_FR]
     for n in range(rows):
         words = ARABIC if n % 7 == 0 else WORDS
@@ -95,10 +94,10 @@ def main() -> None:
 
     from feedback_app import create_app
     from feedback_app.extensions import db
-    from feedback_app.models import StopStatus, Submission
+    from feedback_app.models import Submission
     from feedback_app.services.access import EVERYTHING
     from feedback_app.services.intake import build_preview, commit_batch, save_preview
-    from feedback_app.services.stops import create_stop
+    from tests.staff import add_stop
 
     data = workbook(args.rows, random.Random(13), args.format)
     with tempfile.TemporaryDirectory() as tmp:
@@ -119,14 +118,7 @@ def main() -> None:
             with app.app_context():
                 upgrade()
                 session = db.session
-                stop = create_stop(
-                    session,
-                    region_slug="marrakech-safi",
-                    city="Marrakech",
-                    date=dt.date(2025, 1, 10),
-                    venue="Salle",
-                    status=StopStatus.OPEN,
-                )
+                stop = add_stop(session, venue="Salle")
                 wall, cpu = time.perf_counter(), time.process_time()
                 preview = build_preview(
                     session, stop, data, f"bench.{args.format}", max_rows=max(args.rows, 5000)

@@ -177,32 +177,25 @@ def seed(
                 )
         conn.execute(insert(TourStop), stop_rows)
         stops = conn.execute(select(TourStop.id, TourStop.region_id)).all()
-        hq_id = conn.execute(
-            insert(User)
-            .values(
-                email="hq@bench.ma",
-                name="HQ",
-                role=Role.HQ.value,
-                active=True,
-                session_version=0,
-                password_hash=password_hash,
-                created_at=START,
+        hq_id, delegate_id = (
+            conn.execute(
+                insert(User)
+                .values(
+                    email=email,
+                    name=name,
+                    role=role.value,
+                    active=True,
+                    session_version=0,
+                    password_hash=password_hash,
+                    created_at=START,
+                )
+                .returning(User.id)
+            ).scalar_one()
+            for email, name, role in (
+                ("hq@bench.ma", "HQ", Role.HQ),
+                ("delegate@bench.ma", "Délégué", Role.DELEGATE),
             )
-            .returning(User.id)
-        ).scalar_one()
-        delegate_id = conn.execute(
-            insert(User)
-            .values(
-                email="delegate@bench.ma",
-                name="Délégué",
-                role=Role.DELEGATE.value,
-                active=True,
-                password_hash=password_hash,
-                session_version=0,
-                created_at=START,
-            )
-            .returning(User.id)
-        ).scalar_one()
+        )
         delegate_region_id = next(r.id for r in regions if r.slug == DELEGATE_REGION)
         conn.execute(insert(user_regions).values(user_id=delegate_id, region_id=delegate_region_id))
 

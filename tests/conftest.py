@@ -11,7 +11,7 @@ the migrations' seed rows written again, other connections closed).
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
+import functools
 import os
 import re
 import shutil
@@ -26,8 +26,8 @@ from sqlalchemy.engine import make_url
 from feedback_app import create_app
 from feedback_app.extensions import db as _db
 from feedback_app.extensions import taskqueue
-from feedback_app.models import StopStatus
-from feedback_app.services.stops import create_stop
+from tests.review_world import Desk, build_desk
+from tests.staff import add_stop, build_world, session_for
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
@@ -192,17 +192,8 @@ def client(app):
 
 @pytest.fixture
 def make_stop(session):
-    def make(
-        region: str = "marrakech-safi",
-        city: str = "Marrakech",
-        status: StopStatus = StopStatus.OPEN,
-        date: dt.date = dt.date(2025, 1, 10),
-    ):
-        return create_stop(
-            session, region_slug=region, city=city, date=date, venue="Salle A", status=status
-        )
-
-    return make
+    """tests.staff.add_stop() in this test's database, at "Salle A"."""
+    return functools.partial(add_stop, session, venue="Salle A")
 
 
 @pytest.fixture
@@ -222,6 +213,22 @@ def hidden_value(html: str, name: str) -> str:
     return match.group(1)
 
 
+def post_public_form(client, code: str, query: str = "", addr: str | None = None, **fields):
+    """The stop's form read (`query` added to its address), then posted with one need and
+    `fields`, both from `addr` if given."""
+    environ = {"REMOTE_ADDR": addr} if addr else {}
+    page = client.get(f"/f/{code}{query}", environ_base=environ).get_data(as_text=True)
+    data = {
+        "csrf_token": csrf_token(page),
+        "client_id": hidden_value(page, "client_id"),
+        "organisation": "Riad Dar Atlas",
+        "category": "hebergement",
+        "need-0-text": "Former le personnel.",
+        **fields,
+    }
+    return client.post(f"/f/{code}", data=data, environ_base=environ)
+
+
 def valid_payload(**overrides) -> dict:
     payload = {
         "client_id": str(uuid.uuid4()),
@@ -231,3 +238,33 @@ def valid_payload(**overrides) -> dict:
     }
     payload.update(overrides)
     return payload
+
+
+@pytest.fixture
+def world(session):
+    """tests.staff.build_world(): two regions with a stop, a submission and a delegate each, and
+    HQ. A test module may define its own `world` instead."""
+    return build_world(session)
+
+
+@pytest.fixture
+def hq(app, session, world):
+    return session_for(app, session, world.emails["hq"])
+
+
+@pytest.fixture
+def own(app, session, world):
+    """Signed in as region A's delegate."""
+    return session_for(app, session, world.emails["own"])
+
+
+@pytest.fixture
+def other(app, session, world):
+    """Signed in as region B's delegate."""
+    return session_for(app, session, world.emails["other"])
+
+
+@pytest.fixture
+def desk(session) -> Desk:
+    """tests.review_world.build_desk(): three stops in two regions, four submissions, staff."""
+    return build_desk(session)

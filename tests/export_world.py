@@ -12,7 +12,7 @@ import itertools
 import uuid
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from feedback_app.database import write_transaction
@@ -41,6 +41,15 @@ INJECTIONS = [
 ]
 CONTROL_TEXT = "Avant\x01\x02\x08\x0b\x0c\x0e\x1fAprès"
 ARABIC_TEXT = "نحتاج إلى تكوين الشباب في مهن الضيافة"
+# The sheets of a French workbook of Souss-Massa alone, in order.
+SOUSS_MASSA_SHEETS = [
+    "Synthèse",
+    "Idées récurrentes",
+    "Souss-Massa",
+    "Éléments retenus",
+    "Bilan Souss-Massa",
+    "À propos",
+]
 _counter = itertools.count(1)
 
 
@@ -97,6 +106,16 @@ def add_submission(
         session.flush()
         submission_id = submission.id
     return submission_id
+
+
+def mark_spam(session: Session, submission_id: int) -> None:
+    """The submission set to spam straight in the database, as a review would leave it."""
+    with write_transaction(session):
+        session.execute(
+            update(Submission)
+            .where(Submission.id == submission_id)
+            .values(status=ReviewStatus.SPAM)
+        )
 
 
 def build_tour(session: Session) -> Tour:

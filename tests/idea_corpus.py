@@ -9,6 +9,8 @@ bench/grouping.py.
 
 from __future__ import annotations
 
+import itertools
+
 # (label, kind, text). Items with a label starting with "solo-" are alone in their idea.
 CORPUS: tuple[tuple[str, str, str], ...] = (
     # --- needs ---------------------------------------------------------------------------
@@ -92,3 +94,21 @@ CORPUS: tuple[tuple[str, str, str], ...] = (
     ("solo-opportunity-2", "opportunity", "La gastronomie locale attire les visiteurs"),
     ("solo-opportunity-3", "opportunity", "التراث المعماري للمدن العتيقة"),
 )
+
+
+def pairwise_scores() -> tuple[float, float, int, int]:
+    """The grouping's precision and recall over the corpus's pairs of items of one kind, with
+    the number of pairs it put together and of pairs that say the same idea."""
+    from feedback_app.services.idea_clustering import cluster
+
+    together = right = same = 0
+    for kind in sorted({k for _label, k, _text in CORPUS}):
+        items = [(label, text) for label, k, text in CORPUS if k == kind]
+        found = {i: n for n, members in enumerate(cluster([t for _l, t in items])) for i in members}
+        for i, j in itertools.combinations(range(len(items)), 2):
+            said_same = items[i][0] == items[j][0] and not items[i][0].startswith("solo-")
+            put_together = found[i] == found[j]
+            together += put_together
+            same += said_same
+            right += said_same and put_together
+    return right / together, right / same, together, same

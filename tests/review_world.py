@@ -16,16 +16,14 @@ from feedback_app.models import (
     AuditEvent,
     FeedbackItem,
     Role,
-    StopStatus,
     Submission,
     SubmissionSource,
     Theme,
 )
 from feedback_app.services.access import Scope
 from feedback_app.services.review_queries import ReviewFilters, list_submissions
-from feedback_app.services.stops import create_stop
 from feedback_app.services.submissions import submit
-from tests.staff import REGION_A, REGION_B, make_user
+from tests.staff import REGION_A, REGION_B, add_stop, make_user
 
 T0 = dt.datetime(2025, 3, 1, 9, 0, tzinfo=dt.UTC)
 
@@ -72,23 +70,9 @@ def store(
 
 
 def build_desk(session) -> Desk:
-    stop_a1 = create_stop(
-        session,
-        region_slug=REGION_A,
-        city="Marrakech",
-        date=dt.date(2025, 3, 1),
-        status=StopStatus.OPEN,
-    )
-    stop_a2 = create_stop(
-        session, region_slug=REGION_A, city="Safi", date=dt.date(2025, 3, 2), status=StopStatus.OPEN
-    )
-    stop_b = create_stop(
-        session,
-        region_slug=REGION_B,
-        city="Agadir",
-        date=dt.date(2025, 3, 8),
-        status=StopStatus.OPEN,
-    )
+    stop_a1 = add_stop(session, date=dt.date(2025, 3, 1))
+    stop_a2 = add_stop(session, "Safi", date=dt.date(2025, 3, 2))
+    stop_b = add_stop(session, "Agadir", REGION_B, dt.date(2025, 3, 8))
     themes = dict(session.execute(select(Theme.code, Theme.id)).all())
     d = Desk(stop_a1, stop_a2, stop_b, themes)
     d.subs["riad"] = store(

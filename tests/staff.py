@@ -73,6 +73,18 @@ def make_user(
     return user
 
 
+def add_stop(
+    session: Session,
+    city: str = "Marrakech",
+    region: str = REGION_A,
+    date: dt.date = dt.date(2025, 1, 10),
+    status: StopStatus = StopStatus.OPEN,
+    **fields,
+) -> TourStop:
+    """A stop, open unless told otherwise; `fields` are create_stop's others (venue, names...)."""
+    return create_stop(session, region_slug=region, city=city, date=date, status=status, **fields)
+
+
 def csrf_for(app: Flask, client: FlaskClient) -> str:
     """A valid CSRF token for this client's session, as Flask-WTF would render it."""
     with client.session_transaction() as sess:
@@ -160,22 +172,8 @@ def _pending_import(session: Session, stop: TourStop, organisation: str) -> int:
 
 def build_world(session: Session) -> World:
     world = World()
-    stop_a = create_stop(
-        session,
-        region_slug=REGION_A,
-        city="Ville-Secrete-A",
-        date=dt.date(2025, 3, 1),
-        venue="Salle-Secrete-A",
-        status=StopStatus.OPEN,
-    )
-    stop_b = create_stop(
-        session,
-        region_slug=REGION_B,
-        city="Agadir-B",
-        date=dt.date(2025, 3, 8),
-        venue="Salle B",
-        status=StopStatus.OPEN,
-    )
+    stop_a = add_stop(session, "Ville-Secrete-A", date=dt.date(2025, 3, 1), venue="Salle-Secrete-A")
+    stop_b = add_stop(session, "Agadir-B", REGION_B, dt.date(2025, 3, 8), venue="Salle B")
     sub_a = _submission(
         session, stop_a.code, "Organisation-Secrete-A", "Proposition-secrete-A : former les guides"
     )

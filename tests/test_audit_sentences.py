@@ -4,20 +4,8 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
-from tests.staff import build_world, post, session_for
+from tests.staff import post, session_for
 from tests.test_review_pages import _page_form
-
-
-@pytest.fixture
-def world(session):
-    return build_world(session)
-
-
-@pytest.fixture
-def hq(app, session, world):
-    return session_for(app, session, world.emails["hq"])
 
 
 def _first_event(html: str) -> str:

@@ -13,6 +13,7 @@ from feedback_app.services.tokens import issue_token
 from tests.staff import PASSWORD, csrf_for, login, make_user, post
 
 GENERIC = "E-mail ou mot de passe incorrect."
+NEW_PASSWORD = "une phrase assez longue"
 
 
 @pytest.fixture
@@ -179,6 +180,16 @@ def test_login_next_stays_on_this_site(app, client, delegate) -> None:
 # --- set-password links ---------------------------------------------------------------
 
 
+def _set_password(app, client, token: str, password: str = NEW_PASSWORD, confirm: str = ""):
+    """Posts the set-password form; `confirm` is the password again unless given."""
+    return post(
+        app,
+        client,
+        f"/set-password/{token}",
+        {"password": password, "confirm": confirm or password},
+    )
+
+
 def _token_for(session, user) -> str:
     with write_transaction(session):
         return issue_token(session, user=session.get(User, user.id), actor_id=None)
@@ -192,33 +203,20 @@ def test_set_password_link_signs_in_once(app, client, session) -> None:
     assert page.headers["Referrer-Policy"] == "no-referrer"
     assert "nouvelle@example.ma" in page.get_data(as_text=True)
 
-    short = post(app, client, f"/set-password/{token}", {"password": "court", "confirm": "court"})
+    short = _set_password(app, client, token, "court")
     assert short.status_code == 200
     assert "au moins 12 caractères" in short.get_data(as_text=True)
-    mismatch = post(
-        app,
-        client,
-        f"/set-password/{token}",
-        {"password": "une phrase assez longue", "confirm": "une autre phrase"},
-    )
+    mismatch = _set_password(app, client, token, confirm="une autre phrase")
     assert "ne sont pas identiques" in mismatch.get_data(as_text=True)
 
-    done = post(
-        app,
-        client,
-        f"/set-password/{token}",
-        {"password": "une phrase assez longue", "confirm": "une phrase assez longue"},
-    )
+    done = _set_password(app, client, token)
     assert done.status_code == 302
     assert client.get("/hq/stops").status_code == 200  # signed in
 
     again = app.test_client().get(f"/set-password/{token}")
     assert again.status_code == 410
     assert "ne fonctionne plus" in again.get_data(as_text=True)
-    assert (
-        login(app, app.test_client(), "nouvelle@example.ma", "une phrase assez longue").status_code
-        == 302
-    )
+    assert login(app, app.test_client(), "nouvelle@example.ma", NEW_PASSWORD).status_code == 302
     session.rollback()
     stored = session.scalars(select(PasswordToken)).one()
     assert stored.token_hash != token and len(stored.token_hash) == 64  # only a hash
@@ -233,12 +231,7 @@ def test_expired_link_shows_a_clear_page(app, client, session) -> None:
     response = client.get(f"/set-password/{token}")
     assert response.status_code == 410
     assert "expire" in response.get_data(as_text=True)
-    posted = post(
-        app,
-        client,
-        f"/set-password/{token}",
-        {"password": "une phrase assez longue", "confirm": "une phrase assez longue"},
-    )
+    posted = _set_password(app, client, token)
     assert posted.status_code == 410
     assert client.get("/hq/stops").status_code == 302
 
@@ -258,12 +251,7 @@ def test_setting_a_password_ends_older_sessions(app, session) -> None:
     assert old.get("/hq/stops").status_code == 200
     token = _token_for(session, user)
     fresh = app.test_client()
-    post(
-        app,
-        fresh,
-        f"/set-password/{token}",
-        {"password": "une phrase assez longue", "confirm": "une phrase assez longue"},
-    )
+    _set_password(app, fresh, token)
     assert fresh.get("/hq/stops").status_code == 200
     assert old.get("/hq/stops").status_code == 302
 

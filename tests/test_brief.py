@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import openpyxl
@@ -20,10 +18,9 @@ from feedback_app.exports.styles import Formats
 from feedback_app.models import FeedbackItem
 from feedback_app.services import brief, review_actions, signoff
 from feedback_app.services.access import scope_for
+from tests.libreoffice import needs_libreoffice, print_to_pdf
 from tests.review_world import Desk, build_desk, items_of
 from tests.staff import post, signed_in
-
-LIBREOFFICE = shutil.which("libreoffice") or shutil.which("soffice")
 
 
 @pytest.fixture
@@ -207,30 +204,9 @@ def _pdf_pages(pdf: Path) -> int:
     return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf.read_bytes()))
 
 
-@pytest.mark.skipif(
-    LIBREOFFICE is None, reason="LibreOffice is not installed (Debian: libreoffice-calc-nogui)"
-)
+@needs_libreoffice
 @pytest.mark.parametrize("language", ["fr", "ar"])
 def test_the_brief_sheet_prints_on_one_page(tmp_path, language: str) -> None:
     path = tmp_path / f"brief-{language}.xlsx"
     _brief_workbook(path, language)
-    profile = tmp_path / "lo-profile"  # a private profile: parallel runs do not collide
-    done = subprocess.run(
-        [
-            LIBREOFFICE,
-            f"-env:UserInstallation=file://{profile}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(path),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
-    pdf = tmp_path / f"brief-{language}.pdf"
-    assert done.returncode == 0 and pdf.exists(), done.stderr
-    assert _pdf_pages(pdf) == 1
+    assert _pdf_pages(print_to_pdf(path, tmp_path)) == 1

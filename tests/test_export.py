@@ -6,15 +6,12 @@ formulas.
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import openpyxl
 import pandas as pd
-import pytest
 from sqlalchemy import func, select, update
 
 from feedback_app.database import write_transaction
@@ -23,13 +20,19 @@ from feedback_app.models import (
     ExportArtifact,
     FeedbackItem,
     Region,
-    ReviewStatus,
-    Submission,
 )
 from feedback_app.services.access import EVERYTHING, Scope
 from feedback_app.services.export_files import ExportRequest, prepare_export
 from feedback_app.services.synthesis import SynthesisFilters
-from tests.export_world import ARABIC_TEXT, CONTROL_TEXT, INJECTIONS, build_tour
+from tests.export_world import (
+    ARABIC_TEXT,
+    CONTROL_TEXT,
+    INJECTIONS,
+    SOUSS_MASSA_SHEETS,
+    build_tour,
+    mark_spam,
+)
+from tests.libreoffice import needs_libreoffice, print_to_pdf
 
 REGION_HEADERS = [
     "Date",
@@ -223,14 +226,7 @@ def test_delegate_export_holds_only_their_regions(app, session) -> None:
     result = _export(app, session, Scope(user_id=42, region_ids=frozenset({region_id})))
     assert result.filename == "synthese-tournee-2025-souss-massa.xlsx"
     book = openpyxl.load_workbook(result.path)
-    assert book.sheetnames == [
-        "Synthèse",
-        "Idées récurrentes",
-        "Souss-Massa",
-        "Éléments retenus",
-        "Bilan Souss-Massa",
-        "À propos",
-    ]
+    assert book.sheetnames == SOUSS_MASSA_SHEETS
     everything = " ".join(str(c.value) for ws in book for row in ws.iter_rows() for c in row)
     assert "Marrakech" not in everything and "Riad Dar Atlas" not in everything
 
@@ -272,12 +268,7 @@ def test_unchanged_data_is_served_from_the_cache_until_a_review_changes_it(app, 
         == openpyxl.load_workbook(first.path).sheetnames
     )
 
-    with write_transaction(session):
-        session.execute(
-            update(Submission)
-            .where(Submission.id == tour.submissions["m1"])
-            .values(status=ReviewStatus.SPAM)
-        )
+    mark_spam(session, tour.submissions["m1"])
     changed = _export(app, session)
     assert not changed.cached
     # The stale workbook is replaced, not kept beside the new one.
@@ -311,14 +302,7 @@ def test_cli_export_xlsx(app, session, tmp_path) -> None:
     )
     assert result.exit_code == 0, result.output
     book = openpyxl.load_workbook(out)
-    assert book.sheetnames == [
-        "Synthèse",
-        "Idées récurrentes",
-        "Souss-Massa",
-        "Éléments retenus",
-        "Bilan Souss-Massa",
-        "À propos",
-    ]
+    assert book.sheetnames == SOUSS_MASSA_SHEETS
     assert len(pd.read_excel(out, sheet_name="Souss-Massa")) == 2 + len(INJECTIONS)
     event = session.scalar(select(AuditEvent).where(AuditEvent.action == "export.xlsx"))
     assert event is not None and event.user_id is None
@@ -328,32 +312,10 @@ def test_cli_export_xlsx(app, session, tmp_path) -> None:
     assert bad.exit_code == 1 and "atlantide" in bad.output
 
 
-@pytest.mark.skipif(
-    not (shutil.which("libreoffice") or shutil.which("soffice")),
-    reason="LibreOffice is not installed (Debian: libreoffice-calc-nogui)",
-)
+@needs_libreoffice
 def test_the_workbook_opens_in_libreoffice(app, session, tmp_path) -> None:
     build_tour(session)
     result = _export(app, session, language="ar")
-    binary = shutil.which("libreoffice") or shutil.which("soffice")
-    profile = tmp_path / "lo-profile"  # a private profile: parallel runs do not collide
-    done = subprocess.run(
-        [
-            binary,
-            f"-env:UserInstallation=file://{profile}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(result.path),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
-    pdf = tmp_path / (result.path.stem + ".pdf")
-    assert done.returncode == 0, done.stderr
-    assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF")
+    pdf = print_to_pdf(result.path, tmp_path)
+    assert pdf.read_bytes().startswith(b"%PDF")
     assert pdf.stat().st_size > 5_000

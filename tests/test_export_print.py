@@ -4,12 +4,8 @@ sheet one page wide, header row repeated, nothing clipped (run when LibreOffice 
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-import subprocess
 import zipfile
 from pathlib import Path
-
-import pytest
 
 from feedback_app.exports import (
     IdeaGroupRow,
@@ -19,6 +15,7 @@ from feedback_app.exports import (
     WorkbookData,
     build_workbook,
 )
+from tests.libreoffice import needs_libreoffice, print_to_pdf
 
 CRT = "Conseil régional du tourisme (CRT)"
 LONG = (
@@ -99,31 +96,13 @@ def test_every_sheet_has_its_print_setup_in_the_workbooks_language(tmp_path: Pat
         assert "&amp;A" in xml, name  # the sheet's name in the header
 
 
-@pytest.mark.skipif(
-    shutil.which("soffice") is None,
-    reason="LibreOffice (soffice) is not installed: printing not checked",
-)
+@needs_libreoffice
 def test_libreoffice_prints_each_region_sheet_one_page_wide(tmp_path: Path) -> None:
     from pypdf import PdfReader
 
     path = tmp_path / "book.xlsx"
     build_workbook(_data(), path)
-    subprocess.run(
-        [
-            "soffice",
-            f"-env:UserInstallation=file://{tmp_path}/profile",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(path),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
-    pages = [page.extract_text() or "" for page in PdfReader(tmp_path / "book.pdf").pages]
+    pages = [page.extract_text() or "" for page in PdfReader(print_to_pdf(path, tmp_path)).pages]
     # The header names the sheet on every page: the region sheet's pages are found by it.
     region = [
         t for t in pages if t.startswith("Synthèse de la tournée régionale du tourisme Souss-Massa")

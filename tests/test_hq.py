@@ -4,32 +4,11 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from sqlalchemy import select
 
 from feedback_app.models import AuditEvent, FeedbackItem, StopStatus, Theme, TourStop, User
 from feedback_app.services import reference
-from tests.staff import build_world, login, post, session_for
-
-
-@pytest.fixture
-def world(session):
-    return build_world(session)
-
-
-@pytest.fixture
-def hq(app, session, world):
-    return session_for(app, session, world.emails["hq"])
-
-
-@pytest.fixture
-def own(app, session, world):
-    return session_for(app, session, world.emails["own"])
-
-
-@pytest.fixture
-def other(app, session, world):
-    return session_for(app, session, world.emails["other"])
+from tests.staff import login, post
 
 
 def _events(session, action: str) -> list[AuditEvent]:

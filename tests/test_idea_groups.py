@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from sqlalchemy import select
 
 from feedback_app.database import write_transaction
-from feedback_app.models import AuditEvent, FeedbackItem, ReviewStatus, StopStatus, Submission
+from feedback_app.models import AuditEvent, FeedbackItem, ReviewStatus, Submission
 from feedback_app.services import idea_curation
 from feedback_app.services import idea_group_queries as queries
 from feedback_app.services.access import EVERYTHING, Scope
 from feedback_app.services.errors import NotFound, ValidationFailed
 from feedback_app.services.idea_groups import is_stale, regroup, regroup_if_stale
-from feedback_app.services.stops import create_stop
 from tests.export_world import add_submission
+from tests.staff import add_stop
 
 GUIDES = [
     "Former les guides touristiques aux langues étrangères",
@@ -33,14 +31,7 @@ ARABIC = [
 
 
 def _stop(session, region: str, city: str) -> int:
-    return create_stop(
-        session,
-        region_slug=region,
-        city=city,
-        date=dt.date(2025, 1, 10),
-        venue="Salle",
-        status=StopStatus.OPEN,
-    ).id
+    return add_stop(session, city, region, venue="Salle").id
 
 
 @pytest.fixture

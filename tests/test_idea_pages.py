@@ -5,27 +5,27 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from feedback_app.models import AuditEvent, IdeaGroup
-from tests.staff import build_world, csrf_for, session_for
+from tests.staff import csrf_for
 
 
-def test_rename_error_is_shown_next_to_the_field_and_the_text_kept(app, session) -> None:
-    world = build_world(session)
-    client = session_for(app, session, world.emails["own"])
+def test_rename_error_is_shown_next_to_the_field_and_the_text_kept(
+    app, session, world, own
+) -> None:
     group = world.ids["group_a"]
-    page = client.get(f"/review/ideas/{group}")
+    page = own.get(f"/review/ideas/{group}")
     assert "former les guides" in page.get_data(as_text=True)
     long_title = "x" * 201
-    refused = client.post(
+    refused = own.post(
         f"/review/ideas/{group}/rename",
-        data={"title": long_title, "csrf_token": csrf_for(app, client)},
+        data={"title": long_title, "csrf_token": csrf_for(app, own)},
     )
     body = refused.get_data(as_text=True)
     assert refused.status_code == 422
     assert 'id="rename-title-field-error"' in body and "200 caractères au plus" in body
     assert f'value="{long_title}"' in body
-    done = client.post(
+    done = own.post(
         f"/review/ideas/{group}/rename",
-        data={"title": "Former les guides", "csrf_token": csrf_for(app, client)},
+        data={"title": "Former les guides", "csrf_token": csrf_for(app, own)},
     )
     assert done.status_code == 302
     session.expire_all()
@@ -36,32 +36,28 @@ def test_rename_error_is_shown_next_to_the_field_and_the_text_kept(app, session)
     )
 
 
-def test_split_and_merge_through_the_pages(app, session) -> None:
-    world = build_world(session)
-    client = session_for(app, session, world.emails["hq"])
+def test_split_and_merge_through_the_pages(app, session, world, hq) -> None:
     group = world.ids["group_a"]
-    token = csrf_for(app, client)
-    split = client.post(
+    token = csrf_for(app, hq)
+    split = hq.post(
         f"/review/ideas/{group}/split",
         data={"items": str(world.ids["item_a"]), "csrf_token": token},
     )
     assert split.status_code == 302
-    assert client.get(f"/review/ideas/{group}").status_code == 404  # one item left: no group
-    merge = client.post(f"/review/ideas/{group}/merge", data={"other": "abc", "csrf_token": token})
+    assert hq.get(f"/review/ideas/{group}").status_code == 404  # one item left: no group
+    merge = hq.post(f"/review/ideas/{group}/merge", data={"other": "abc", "csrf_token": token})
     assert merge.status_code == 404  # the group itself is gone from every view
-    listing = client.get(f"/review/?group={group}")
+    listing = hq.get(f"/review/?group={group}")
     assert listing.status_code == 404
 
 
-def test_review_list_filters_on_a_group(app, session) -> None:
-    world = build_world(session)
-    client = session_for(app, session, world.emails["own"])
-    page = client.get(f"/review/?group={world.ids['group_a']}").get_data(as_text=True)
+def test_review_list_filters_on_a_group(app, session, world, own) -> None:
+    page = own.get(f"/review/?group={world.ids['group_a']}").get_data(as_text=True)
     assert "Organisation-Secrete-A" in page and "Organisation B" not in page
     assert f'name="group" value="{world.ids["group_a"]}"' in page
-    merged = client.post(
+    merged = own.post(
         f"/review/ideas/{world.ids['group_a']}/merge",
-        data={"other": "999999", "csrf_token": csrf_for(app, client)},
+        data={"other": "999999", "csrf_token": csrf_for(app, own)},
     )
     assert merged.status_code == 422
     assert "Numéro de groupe inconnu." in merged.get_data(as_text=True)

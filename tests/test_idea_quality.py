@@ -6,26 +6,11 @@ together that say the same idea, recall the share of the same-idea pairs put tog
 
 from __future__ import annotations
 
-import itertools
 from collections import Counter
 
 from feedback_app.services.idea_clustering import cluster
 from feedback_app.services.idea_text import normalise
-from tests.idea_corpus import CORPUS
-
-
-def pairwise_scores() -> tuple[float, float, int, int]:
-    together = right = same = 0
-    for kind in sorted({k for _label, k, _text in CORPUS}):
-        items = [(label, text) for label, k, text in CORPUS if k == kind]
-        found = {i: n for n, members in enumerate(cluster([t for _l, t in items])) for i in members}
-        for i, j in itertools.combinations(range(len(items)), 2):
-            said_same = items[i][0] == items[j][0] and not items[i][0].startswith("solo-")
-            put_together = found[i] == found[j]
-            together += put_together
-            same += said_same
-            right += said_same and put_together
-    return right / together, right / same, together, same
+from tests.idea_corpus import CORPUS, pairwise_scores
 
 
 def test_the_corpus_is_what_the_issue_asks_for() -> None:

@@ -9,18 +9,11 @@ from collections import Counter
 import pytest
 from sqlalchemy import select
 
-from feedback_app.models import FeedbackItem, StopStatus, Submission
+from feedback_app.models import FeedbackItem, Submission
 from feedback_app.services import live, review_actions, review_bulk, tally
 from feedback_app.services.access import scope_for
-from feedback_app.services.stops import create_stop
-from tests.review_world import Desk, build_desk, items_of, store
-from tests.staff import post, signed_in
-
-
-@pytest.fixture
-def desk(session) -> Desk:
-    return build_desk(session)
-
+from tests.review_world import Desk, items_of, store
+from tests.staff import add_stop, post, signed_in
 
 PERSONAL = [
     "Riad Dar Atlas",
@@ -179,13 +172,7 @@ def test_another_regions_delegate_gets_404(app, session, desk) -> None:
 
 
 def test_a_stop_without_submissions_shows_zeros(app, session, desk) -> None:
-    stop = create_stop(
-        session,
-        region_slug="marrakech-safi",
-        city="Essaouira",
-        date=desk.stop_a1.date,
-        status=StopStatus.OPEN,
-    )
+    stop = add_stop(session, "Essaouira", date=desk.stop_a1.date)
     figures = live.live_figures(session, scope_for(desk.delegate_a), stop.id)
     assert figures.submissions == 0 and figures.top_themes == [] and figures.texts == []
 

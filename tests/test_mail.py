@@ -191,22 +191,22 @@ def test_the_page_in_arabic_and_the_mail_in_the_reader_language(mail_app, inbox,
     assert re.search("[\u0600-\u06ff]", body)
 
 
-def test_hq_invitation_is_mailed_in_three_languages(mail_app, inbox, session) -> None:
+def _invite_recruit(app, session, follow: bool = False, **fields: str):
+    """HQ signs in and creates the delegate recrue@example.ma: the answer to that form."""
     make_user(session, "siege@example.ma", role=Role.HQ, regions=())
-    client = mail_app.test_client()
-    login(mail_app, client, "siege@example.ma")
-    created = post(
-        mail_app,
-        client,
-        "/hq/users/new",
-        {
-            "email": "recrue@example.ma",
-            "name": "Recrue",
-            "role": "delegate",
-            "regions": ["marrakech-safi"],
-        },
-        follow_redirects=True,
-    )
+    client = app.test_client()
+    login(app, client, "siege@example.ma")
+    data = {
+        "email": "recrue@example.ma",
+        **fields,
+        "role": "delegate",
+        "regions": ["marrakech-safi"],
+    }
+    return post(app, client, "/hq/users/new", data, follow_redirects=follow)
+
+
+def test_hq_invitation_is_mailed_in_three_languages(mail_app, inbox, session) -> None:
+    created = _invite_recruit(mail_app, session, follow=True, name="Recrue")
     text = created.get_data(as_text=True)
     assert "Lien envoyé par e-mail à recrue@example.ma" in text
     assert "/set-password/" not in text  # not shown when it went by mail
@@ -221,15 +221,8 @@ def test_hq_invitation_is_mailed_in_three_languages(mail_app, inbox, session) ->
     )
 
 
-def test_without_smtp_hq_copies_the_link_and_no_form_is_offered(app, client, session) -> None:
-    make_user(session, "siege@example.ma", role=Role.HQ, regions=())
-    login(app, client, "siege@example.ma")
-    created = post(
-        app,
-        client,
-        "/hq/users/new",
-        {"email": "recrue@example.ma", "role": "delegate", "regions": ["marrakech-safi"]},
-    )
+def test_without_smtp_hq_copies_the_link_and_no_form_is_offered(app, session) -> None:
+    created = _invite_recruit(app, session)
     assert created.status_code == 200
     assert "/set-password/" in created.get_data(as_text=True)
     page = app.test_client().get("/forgot-password").get_data(as_text=True)
@@ -247,15 +240,7 @@ def test_a_relay_that_refuses_falls_back_to_the_link_on_screen(database_url) -> 
         }
     )
     with app.app_context():
-        make_user(_db.session, "siege@example.ma", role=Role.HQ, regions=())
-        client = app.test_client()
-        login(app, client, "siege@example.ma")
-        created = post(
-            app,
-            client,
-            "/hq/users/new",
-            {"email": "recrue@example.ma", "role": "delegate", "regions": ["marrakech-safi"]},
-        )
+        created = _invite_recruit(app, _db.session)
         text = created.get_data(as_text=True)
         _db.session.remove()
         _db.engine.dispose()

@@ -20,8 +20,8 @@ from feedback_app.services.privacy import find_contacts, purge_expired_contacts
 from feedback_app.services.submissions import submit
 from feedback_app.services.tokens import issue_token
 from feedback_app.web.requestlog import JsonFormatter
-from tests.conftest import csrf_token, hidden_value, valid_payload
-from tests.staff import PASSWORD, login, make_user, post, signed_in
+from tests.conftest import post_public_form, valid_payload
+from tests.staff import PASSWORD, add_stop, login, make_user, post, signed_in
 
 CONTACT = {
     "consent_contact": True,
@@ -85,16 +85,7 @@ def test_notice_names_the_configured_contact_and_retention(database_url) -> None
         }
     )
     with app.app_context():
-        from feedback_app.models import StopStatus
-        from feedback_app.services.stops import create_stop
-
-        stop = create_stop(
-            db.session,
-            region_slug="fes-meknes",
-            city="Fès",
-            date=dt.date(2025, 5, 1),
-            status=StopStatus.OPEN,
-        )
+        stop = add_stop(db.session, "Fès", "fes-meknes", dt.date(2025, 5, 1))
         html = app.test_client().get(f"/f/{stop.code}").get_data(as_text=True)
         assert "donnees@tourisme.example.ma" in html
         assert "180 jours" in html
@@ -267,20 +258,14 @@ def test_logs_hold_no_personal_data_password_or_session_token(
     app, session, client, open_stop, caplog
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    html = client.get(f"/f/{open_stop.code}?lang=fr&email=leak%40example.ma").get_data(as_text=True)
-    client.post(
-        f"/f/{open_stop.code}",
-        data={
-            "csrf_token": csrf_token(html),
-            "client_id": hidden_value(html, "client_id"),
-            "organisation": "Riad Dar Atlas",
-            "category": "hebergement",
-            "need-0-text": "Former le personnel.",
-            "consent_contact": "y",
-            "name": CONTACT["name"],
-            "email": CONTACT["email"],
-            "phone": CONTACT["phone"],
-        },
+    post_public_form(
+        client,
+        open_stop.code,
+        "?lang=fr&email=leak%40example.ma",
+        consent_contact="y",
+        name=CONTACT["name"],
+        email=CONTACT["email"],
+        phone=CONTACT["phone"],
     )
     client.post(f"/api/v1/stops/{open_stop.code}/submissions", json=valid_payload(**CONTACT))
     client.post(

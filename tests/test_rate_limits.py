@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import heapq
 import random
 import re
@@ -17,11 +16,10 @@ from sqlalchemy import func, select
 
 from feedback_app import create_app
 from feedback_app.extensions import db
-from feedback_app.models import StopStatus, Submission
-from feedback_app.services.stops import create_stop
+from feedback_app.models import Submission
 from feedback_app.web.ratelimits import SUBMISSION_LIMITS
-from tests.conftest import csrf_token, hidden_value, valid_payload
-from tests.staff import PASSWORD, login, make_user
+from tests.conftest import csrf_token, post_public_form, valid_payload
+from tests.staff import PASSWORD, add_stop, login, make_user
 
 
 def _app(database_url: str, **settings):
@@ -55,23 +53,12 @@ def _api(client, code: str, payload: dict, addr: str = "10.0.0.1", **kw):
     )
 
 
-def _form_post(client, code: str, addr: str = "10.0.0.1", **fields):
-    page = client.get(f"/f/{code}", environ_base={"REMOTE_ADDR": addr}).get_data(as_text=True)
-    data = {
-        "csrf_token": csrf_token(page),
-        "client_id": hidden_value(page, "client_id"),
-        "organisation": "Riad Dar Atlas",
-        "category": "hebergement",
-        "need-0-text": "Former le personnel.",
-        **fields,
-    }
-    return client.post(f"/f/{code}", data=data, environ_base={"REMOTE_ADDR": addr})
+def _form_post(client, code: str, **fields):
+    return post_public_form(client, code, addr="10.0.0.1", **fields)
 
 
 def _open_stop(region: str = "marrakech-safi", city: str = "Marrakech") -> str:
-    return create_stop(
-        db.session, region_slug=region, city=city, date=dt.date(2025, 1, 10), status=StopStatus.OPEN
-    ).code
+    return add_stop(db.session, city, region).code
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ counts, status/item/note/bulk actions with their audit rows, and the region lock
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import replace
 
 import pytest
@@ -40,22 +41,14 @@ from feedback_app.services.review_queries import (
 )
 from tests.review_world import (
     T0,
-    Desk,
     age,
     audit_events,
-    build_desk,
     ids,
     items_of,
     store,
     updated_at,
 )
 from tests.staff import REGION_A, REGION_B
-
-
-@pytest.fixture
-def desk(session) -> Desk:
-    return build_desk(session)
-
 
 # --- list, scope, filters ---------------------------------------------------------------------
 
@@ -228,7 +221,8 @@ def test_item_changes_are_audited_per_field_and_bump_the_submission(session, des
     sid, scope, t = desk.subs["riad"], scope_for(desk.delegate_a), desk.themes
     item = items_of(session, sid)[0]
     old = age(session, sid)
-    changed = update_item(
+    change = functools.partial(
+        update_item,
         session,
         scope,
         sid,
@@ -238,7 +232,7 @@ def test_item_changes_are_audited_per_field_and_bump_the_submission(session, des
         shortlisted=True,
         actor_id=desk.delegate_a.id,
     )
-    assert changed == ["kind", "theme", "shortlisted"]
+    assert change() == ["kind", "theme", "shortlisted"]
     assert updated_at(session, sid) > old
     stored = session.get(FeedbackItem, item)
     assert (stored.kind, stored.theme_id, stored.shortlisted) == (
@@ -254,19 +248,7 @@ def test_item_changes_are_audited_per_field_and_bump_the_submission(session, des
     assert audit_events(session, "item.shortlist")[0].after["shortlisted"] is True
     # Nothing changed: nothing audited, nothing bumped.
     old = age(session, sid)
-    assert (
-        update_item(
-            session,
-            scope,
-            sid,
-            item,
-            kind="challenge",
-            theme_id=t["digitalisation"],
-            shortlisted=True,
-            actor_id=desk.delegate_a.id,
-        )
-        == []
-    )
+    assert change() == []
     assert updated_at(session, sid) == old
     assert len(audit_events(session, "item.theme")) == 1
 

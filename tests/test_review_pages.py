@@ -5,24 +5,14 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from feedback_app.models import FeedbackItem, ReviewStatus, Submission
 from feedback_app.review import routes
 from feedback_app.services import review_queries
 from tests.review_world import (
-    Desk,
     audit_events,
-    build_desk,
     items_of,
 )
 from tests.staff import post, signed_in
-
-
-@pytest.fixture
-def desk(session) -> Desk:
-    return build_desk(session)
-
 
 # --- the pages --------------------------------------------------------------------------------
 

@@ -25,14 +25,9 @@ from feedback_app.services import idea_curation, review_actions, review_bulk, si
 from feedback_app.services.access import Scope, scope_for
 from feedback_app.services.errors import SignedOff, ValidationFailed
 from tests.conftest import valid_payload
-from tests.review_world import Desk, audit_events, build_desk, items_of
+from tests.review_world import Desk, audit_events, items_of
 from tests.staff import post, signed_in
 from tests.test_review_pages import _page_form
-
-
-@pytest.fixture
-def desk(session) -> Desk:
-    return build_desk(session)
 
 
 def _scopes(desk: Desk) -> tuple[Scope, Scope]:
@@ -119,6 +114,13 @@ def test_every_review_action_is_refused_to_the_delegate_after_sign_off(session, 
             actor_id=actor,
         )
 
+    def update_item(**change) -> list[str]:
+        """The riad item set to an unshortlisted need on infrastructures, but for `change`."""
+        item = {"kind": "need", "theme_id": desk.themes["infrastructures"], "shortlisted": False}
+        return review_actions.update_item(
+            session, delegate, riad, riad_item, **{**item, **change}, actor_id=actor
+        )
+
     actions = {
         "save: status": lambda: save(status="reviewed"),
         "save: item theme": lambda: save(theme_id=theme),
@@ -130,36 +132,9 @@ def test_every_review_action_is_refused_to_the_delegate_after_sign_off(session, 
         "status": lambda: review_actions.set_status(
             session, delegate, riad, ReviewStatus.REVIEWED, actor_id=actor
         ),
-        "item theme": lambda: review_actions.update_item(
-            session,
-            delegate,
-            riad,
-            riad_item,
-            kind="need",
-            theme_id=theme,
-            shortlisted=False,
-            actor_id=actor,
-        ),
-        "shortlist": lambda: review_actions.update_item(
-            session,
-            delegate,
-            riad,
-            riad_item,
-            kind="need",
-            theme_id=desk.themes["infrastructures"],
-            shortlisted=True,
-            actor_id=actor,
-        ),
-        "kind": lambda: review_actions.update_item(
-            session,
-            delegate,
-            riad,
-            riad_item,
-            kind="challenge",
-            theme_id=desk.themes["infrastructures"],
-            shortlisted=False,
-            actor_id=actor,
-        ),
+        "item theme": lambda: update_item(theme_id=theme),
+        "shortlist": lambda: update_item(shortlisted=True),
+        "kind": lambda: update_item(kind="challenge"),
         "note": lambda: review_actions.add_note(
             session, delegate, riad, "À rappeler", actor_id=actor
         ),

@@ -7,19 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.staff import build_world, post, session_for
+from tests.staff import post
 
 HUGE = "99999999999999999999"
-
-
-@pytest.fixture
-def world(session):
-    return build_world(session)
-
-
-@pytest.fixture
-def hq(app, session, world):
-    return session_for(app, session, world.emails["hq"])
 
 
 @pytest.mark.parametrize(

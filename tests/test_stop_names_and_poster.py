@@ -4,28 +4,12 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from sqlalchemy import select
 
 from feedback_app.models import AuditEvent, TourStop
-from tests.staff import build_world, post, session_for
+from tests.staff import post
 
 ARABIC = re.compile("[\u0600-\u06ff]")
-
-
-@pytest.fixture
-def world(session):
-    return build_world(session)
-
-
-@pytest.fixture
-def hq(app, session, world):
-    return session_for(app, session, world.emails["hq"])
-
-
-@pytest.fixture
-def own(app, session, world):
-    return session_for(app, session, world.emails["own"])
 
 
 def _edit(app, hq, world, **names: str):

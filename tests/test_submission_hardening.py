@@ -13,27 +13,12 @@ from feedback_app.models import FeedbackItem, Role, Submission, SubmissionSource
 from feedback_app.models.types import utcnow
 from feedback_app.services.privacy import erase_contacts, purge_expired_contacts
 from feedback_app.services.submissions import submit
-from tests.conftest import csrf_token, hidden_value, valid_payload
+from tests.conftest import post_public_form, valid_payload
 from tests.staff import make_user
 
 
 def _url(code: str) -> str:
     return f"/api/v1/stops/{code}/submissions"
-
-
-def _form_post(client, code: str, **fields: str):
-    html = client.get(f"/f/{code}").get_data(as_text=True)
-    return client.post(
-        f"/f/{code}",
-        data={
-            "csrf_token": csrf_token(html),
-            "client_id": hidden_value(html, "client_id"),
-            "organisation": "Riad Dar Atlas",
-            "category": "hebergement",
-            "need-0-text": "Former le personnel.",
-            **fields,
-        },
-    )
 
 
 def test_a_client_id_stored_at_one_stop_is_refused_at_another(client, make_stop, session) -> None:
@@ -98,7 +83,7 @@ def test_an_organisation_of_invisible_characters_is_refused(
     assert response.get_json()["errors"]["organisation"] == [
         "Ce texte ne contient aucun caractère visible."
     ]
-    form = _form_post(client, open_stop.code, organisation=organisation)
+    form = post_public_form(client, open_stop.code, organisation=organisation)
     assert form.status_code == 422
     assert "aucun caractère visible" in form.get_data(as_text=True)
 
@@ -165,7 +150,7 @@ def test_a_job_title_without_consent_is_not_kept(client, open_stop, session) -> 
     submission = session.get(Submission, response.get_json()["id"])
     assert submission.job_title is None and submission.person_name is None
     # The stop form asks to tick the consent or clear the job title rather than drop it unsaid.
-    form = _form_post(client, open_stop.code, job_title=CONTACT["job_title"])
+    form = post_public_form(client, open_stop.code, job_title=CONTACT["job_title"])
     assert form.status_code == 422
     assert "Vous avez saisi des coordonnées sans cocher cette case" in form.get_data(as_text=True)
     session.expire_all()

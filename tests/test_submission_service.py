@@ -43,6 +43,11 @@ def stored(session, receipt_id: int) -> Submission:
     return session.scalars(select(Submission).where(Submission.id == receipt_id)).one()
 
 
+def submitted(session, stop_code: str, payload: dict) -> Submission:
+    """Submit through the API and read back what the database holds."""
+    return stored(session, submit(session, stop_code, payload, source=SubmissionSource.API).id)
+
+
 def refused(session, stop_code: str, payload: dict) -> dict[str, list[str]]:
     """Submit, expect a refusal, check nothing was stored, return the errors."""
     before = counts(session)
@@ -248,9 +253,7 @@ def test_contact_fields_are_kept_and_normalised_with_consent(session, open_stop)
         email="Salma.Tazi@Example.MA",
         phone="06 12 34 56 78",
     )
-    submission = stored(
-        session, submit(session, open_stop.code, payload, source=SubmissionSource.API).id
-    )
+    submission = submitted(session, open_stop.code, payload)
     assert submission.consent_contact is True
     assert submission.person_name == "Salma Tazi"
     assert submission.email == "Salma.Tazi@example.ma"
@@ -280,18 +283,14 @@ def test_contact_fields_are_dropped_without_consent(session, open_stop) -> None:
             refuse_unconsented_contact=True,
         )
     assert set(refused.value.errors) == {"consent_contact"}
-    submission = stored(
-        session, submit(session, open_stop.code, payload, source=SubmissionSource.API).id
-    )
+    submission = submitted(session, open_stop.code, payload)
     assert submission.consent_contact is False
     assert (submission.person_name, submission.email, submission.phone) == (None, None, None)
     assert submission.job_title is None  # "Gérante" of a small riad identifies her too
 
     del payload["consent_contact"]
     payload.update(client_id=str(uuid.uuid4()), email="salma@example.ma")
-    submission = stored(
-        session, submit(session, open_stop.code, payload, source=SubmissionSource.API).id
-    )
+    submission = submitted(session, open_stop.code, payload)
     assert (submission.person_name, submission.email, submission.phone) == (None, None, None)
 
 
@@ -305,9 +304,7 @@ def test_text_is_normalised_to_nfc_arabic_and_emoji_intact(session, open_stop) -
             {"kind": "need", "text": "نحتاج إلى تكوين الشباب 👩‍🍳"},
         ],
     )
-    submission = stored(
-        session, submit(session, open_stop.code, payload, source=SubmissionSource.API).id
-    )
+    submission = submitted(session, open_stop.code, payload)
     assert submission.organisation == "Café de l'Ocean"
     assert submission.job_title == "Gérante"
     assert [i.text for i in submission.items] == [
@@ -328,9 +325,7 @@ def test_control_characters_and_lone_surrogates_are_stripped(session, open_stop)
             {"kind": "proposal", "text": "\x00\x01\x02"},
         ],
     )
-    submission = stored(
-        session, submit(session, open_stop.code, payload, source=SubmissionSource.API).id
-    )
+    submission = submitted(session, open_stop.code, payload)
     assert submission.organisation == "Riad Dar Atlas"
     assert submission.job_title == "Directeur"
     assert submission.person_name == "Omar Benali"

@@ -14,7 +14,7 @@ from feedback_app.services.access import EVERYTHING, Scope
 from feedback_app.services.errors import NotFound
 from feedback_app.services.synthesis import SynthesisFilters, resolve, synthesis
 from feedback_app.services.synthesis_rows import estimate_items, fingerprint, stream_items
-from tests.export_world import ARABIC_TEXT, INJECTIONS, add_submission, build_tour
+from tests.export_world import ARABIC_TEXT, INJECTIONS, add_submission, build_tour, mark_spam
 
 
 def _region_ids(session, *slugs: str) -> frozenset[int]:
@@ -190,12 +190,7 @@ def test_fingerprint_moves_with_every_review_change(session) -> None:
     first = fingerprint(session, sel)
     assert fingerprint(session, sel) == first  # nothing changed, nothing moves
 
-    with write_transaction(session):
-        session.execute(
-            update(Submission)
-            .where(Submission.id == tour.submissions["m2"])
-            .values(status=ReviewStatus.SPAM)
-        )
+    mark_spam(session, tour.submissions["m2"])
     second = fingerprint(session, sel)
     assert second != first
 

@@ -5,23 +5,12 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from sqlalchemy import select
 
 from feedback_app.models import AuditEvent, Theme
 from feedback_app.services import reference
 from feedback_app.services.review_queries import themes as review_themes
-from tests.staff import build_world, post, session_for
-
-
-@pytest.fixture
-def world(session):
-    return build_world(session)
-
-
-@pytest.fixture
-def hq(app, session, world):
-    return session_for(app, session, world.emails["hq"])
+from tests.staff import post
 
 
 def _codes(session) -> list[str]:

@@ -29,8 +29,7 @@ from werkzeug.serving import make_server
 
 from feedback_app import create_app
 from feedback_app.extensions import db
-from feedback_app.models import StopStatus
-from feedback_app.services.stops import create_stop
+from tests.staff import add_stop
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -60,17 +59,9 @@ class LiveServer:
     requests: list[tuple[str, str]] = field(default_factory=list)
 
     def open_stop(self, city: str = "Marrakech", region: str = "marrakech-safi") -> str:
-        import datetime as dt
 
         with self.app.app_context():
-            stop = create_stop(
-                db.session,
-                region_slug=region,
-                city=city,
-                date=dt.date(2025, 1, 10),
-                venue="Salle A",
-                status=StopStatus.OPEN,
-            )
+            stop = add_stop(db.session, city, region, venue="Salle A")
             code = stop.code
             db.session.remove()
         return code

@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from feedback_app.extensions import db
 from feedback_app.models import Submission
+from tests.staff import PASSWORD
 
 API = "**/api/v1/stops/*/submissions"
 QUEUED = "Enregistré sur ce téléphone, sera envoyé"
@@ -66,7 +67,7 @@ def posts(live_server) -> int:
     )
 
 
-def sign_in(page, base: str, email: str, password: str) -> None:
+def sign_in(page, base: str, email: str, password: str = PASSWORD) -> None:
     """Sign in through the login page, as a member of staff would."""
     page.goto(f"{base}/login")
     page.get_by_label("E-mail").fill(email)

@@ -9,14 +9,13 @@ import uuid
 from sqlalchemy import select
 
 from feedback_app.extensions import db
-from feedback_app.models import FeedbackItem, Role, StopStatus, Theme
+from feedback_app.models import FeedbackItem, Role, Theme
 from feedback_app.models import SubmissionSource as Source
 from feedback_app.services import review_actions, signoff
 from feedback_app.services.access import EVERYTHING, scope_for
-from feedback_app.services.stops import create_stop
 from feedback_app.services.submissions import submit
 from tests.e2e.forms import sign_in
-from tests.staff import PASSWORD, make_user
+from tests.staff import add_stop, make_user
 
 KINDS = ("need", "opportunity", "challenge", "proposal")
 TEXT = (
@@ -32,13 +31,7 @@ def _full_region(live_server) -> None:
         make_user(session, "siege@example.ma", role=Role.HQ, name="Siège")
         themes = list(session.scalars(select(Theme.code).where(Theme.retired.is_(False))))
         for day, city in enumerate(("Marrakech", "Safi", "Essaouira"), start=1):
-            stop = create_stop(
-                session,
-                region_slug="marrakech-safi",
-                city=city,
-                date=dt.date(2025, 1, day),
-                status=StopStatus.OPEN,
-            )
+            stop = add_stop(session, city, date=dt.date(2025, 1, day))
             for n in range(12):
                 submit(
                     session,
@@ -77,7 +70,7 @@ def _full_region(live_server) -> None:
 
 def test_a_full_brief_prints_on_one_a4_page(live_server, page) -> None:
     _full_region(live_server)
-    sign_in(page, live_server.url, "siege@example.ma", PASSWORD)
+    sign_in(page, live_server.url, "siege@example.ma")
     for language in ("fr", "ar"):
         page.goto(f"{live_server.url}/review/brief?region=marrakech-safi&lang={language}")
         assert page.locator(".brief .shortlist li").count() == 24  # six of each kind

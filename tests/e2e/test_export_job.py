@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from openpyxl import load_workbook
-
 from feedback_app.extensions import taskqueue
-from tests.e2e.test_staff_flows import PROPOSAL, _seed, _sign_in
+from tests.e2e.forms import sign_in
+from tests.e2e.test_staff_flows import PROPOSAL, _seed, workbook_cells
 
 
 def test_the_job_page_follows_a_background_export_to_its_download(
@@ -16,7 +15,7 @@ def test_the_job_page_follows_a_background_export_to_its_download(
     _seed(live_server)
     live_server.app.config["EXPORT_BACKGROUND_ABOVE"] = 0  # every export becomes a job
     try:
-        _sign_in(page, live_server.url, "siege@example.ma")
+        sign_in(page, live_server.url, "siege@example.ma")
         page.goto(f"{live_server.url}/hq/exports")
         page.get_by_role("button", name="Télécharger le classeur (.xlsx)").click()
         page.wait_for_url("**/hq/exports/jobs/*")
@@ -26,15 +25,6 @@ def test_the_job_page_follows_a_background_export_to_its_download(
             link.click()
         path = tmp_path / "job.xlsx"
         download_info.value.save_as(str(path))
-        workbook = load_workbook(path, read_only=True)
-        cells = [
-            str(v)
-            for sheet in workbook.worksheets
-            for row in sheet.iter_rows(values_only=True)
-            for v in row
-            if v is not None
-        ]
-        workbook.close()
-        assert any(PROPOSAL in cell for cell in cells)
+        assert any(PROPOSAL in cell for cell in workbook_cells(path))
     finally:
         taskqueue.shutdown(live_server.app)

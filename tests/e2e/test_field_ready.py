@@ -5,20 +5,17 @@ removing an entry, and the live notice for contact details typed without consent
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 
 import pytest
 
 from feedback_app.extensions import db
-from feedback_app.models import StopStatus
 from feedback_app.models import SubmissionSource as Source
-from feedback_app.services.stops import create_stop
 from feedback_app.services.submissions import submit
 from tests.e2e.conftest import screenshot
 from tests.e2e.forms import posts, sign_in, stored
 from tests.e2e.test_arabic import catalogs  # noqa: F401  (fixture: the committed catalogs)
-from tests.staff import PASSWORD, make_user
+from tests.staff import add_stop, make_user
 
 SIZES = {"phone": {"width": 360, "height": 740}, "laptop": {"width": 1366, "height": 768}}
 LABELS = {
@@ -68,14 +65,7 @@ def _seed_desk(live_server) -> str:
     with live_server.app.app_context():
         session = db.session
         make_user(session, "delegue@example.ma", name="Nadia Tazi")
-        stop = create_stop(
-            session,
-            region_slug="marrakech-safi",
-            city="Marrakech",
-            date=dt.date(2025, 1, 10),
-            venue="Palais des congrès",
-            status=StopStatus.OPEN,
-        )
+        stop = add_stop(session, venue="Palais des congrès")
         for n in range(6):
             submit(
                 session,
@@ -108,7 +98,7 @@ def test_review_desk_fits_the_screen(live_server, catalogs, browser, size, lang)
     context = browser.new_context(viewport=SIZES[size], locale="fr-FR")
     try:
         page = context.new_page()
-        sign_in(page, live_server.url, "delegue@example.ma", PASSWORD)
+        sign_in(page, live_server.url, "delegue@example.ma")
         page.goto(f"{live_server.url}/review/?lang={lang}")
         words = LABELS[lang]
         assert page.locator("html").get_attribute("dir") == ("rtl" if lang == "ar" else "ltr")

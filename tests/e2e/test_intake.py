@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 from playwright.sync_api import expect
@@ -10,11 +9,10 @@ from sqlalchemy import select
 
 from feedback_app.extensions import db
 from feedback_app.models import StopStatus, Submission, SubmissionSource
-from feedback_app.services.stops import create_stop
 from tests.e2e.conftest import screenshot
 from tests.e2e.forms import sign_in
 from tests.intake_files import HEADER_FR, csv_bytes
-from tests.staff import PASSWORD, make_user
+from tests.staff import add_stop, make_user
 
 
 def test_delegate_imports_a_spreadsheet_after_its_preview(
@@ -22,14 +20,7 @@ def test_delegate_imports_a_spreadsheet_after_its_preview(
 ) -> None:
     with live_server.app.app_context():
         make_user(db.session, "delegue@example.ma", name="Nadia Tazi")
-        stop = create_stop(
-            db.session,
-            region_slug="marrakech-safi",
-            city="Marrakech",
-            date=dt.date(2025, 1, 10),
-            venue="Palais",
-            status=StopStatus.CLOSED,
-        )
+        stop = add_stop(db.session, status=StopStatus.CLOSED, venue="Palais")
         stop_id = stop.id
         db.session.remove()
     sheet = tmp_path / "crt-marrakech.csv"
@@ -44,7 +35,7 @@ def test_delegate_imports_a_spreadsheet_after_its_preview(
             encoding="cp1252",
         )
     )
-    sign_in(page, live_server.url, "delegue@example.ma", PASSWORD)
+    sign_in(page, live_server.url, "delegue@example.ma")
     page.goto(f"{live_server.url}/hq/stops")
     page.get_by_role("link", name="Importer").click()
     page.get_by_label("Fichier rempli").set_input_files(str(sheet))

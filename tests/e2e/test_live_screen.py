@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 
 from playwright.sync_api import expect
 
 from feedback_app.extensions import db
-from feedback_app.models import Role, StopStatus
+from feedback_app.models import Role
 from feedback_app.models import SubmissionSource as Source
-from feedback_app.services.stops import create_stop
 from feedback_app.services.submissions import submit
 from tests.e2e.conftest import screenshot
 from tests.e2e.forms import sign_in
-from tests.staff import PASSWORD, make_user
+from tests.staff import add_stop, make_user
 
 
 def _post(live_server, code: str, organisation: str) -> None:
@@ -42,17 +40,11 @@ def _post(live_server, code: str, organisation: str) -> None:
 def test_the_live_screen_follows_the_room_without_reloading(live_server, page) -> None:
     with live_server.app.app_context():
         make_user(db.session, "siege@example.ma", role=Role.HQ, name="Siège")
-        stop = create_stop(
-            db.session,
-            region_slug="marrakech-safi",
-            city="Marrakech",
-            date=dt.date(2025, 1, 10),
-            status=StopStatus.OPEN,
-        )
+        stop = add_stop(db.session)
         stop_id, code = stop.id, stop.code
         db.session.remove()
     _post(live_server, code, "Riad Dar Atlas")
-    sign_in(page, live_server.url, "siege@example.ma", PASSWORD)
+    sign_in(page, live_server.url, "siege@example.ma")
     page.goto(f"{live_server.url}/review/stops/{stop_id}/live")
     total = page.locator("[data-field=submissions]")
     assert total.text_content() == "1"

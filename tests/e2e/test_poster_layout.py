@@ -17,7 +17,7 @@ from tests.catalogs import compile_catalogs, use_catalogs
 from tests.e2e.conftest import ARTIFACTS, screenshot
 from tests.e2e.forms import sign_in
 from tests.e2e.test_arabic import OVERFLOWING
-from tests.staff import PASSWORD, make_user
+from tests.staff import make_user
 
 CSS_PX_PER_CM = 96 / 2.54
 LAPTOP = {"width": 1366, "height": 768}
@@ -63,7 +63,7 @@ def test_poster_fits_the_screen_and_prints_big_qr_codes_on_one_a4(
     context = browser.new_context(viewport=viewport, locale="fr-FR")
     page = context.new_page()
     try:
-        sign_in(page, live_server.url, "siege@example.ma", PASSWORD)
+        sign_in(page, live_server.url, "siege@example.ma")
         page.goto(f"{live_server.url}/hq/stops/{hq_world}/poster?lang={language}")
         assert page.locator("html").get_attribute("dir") == ("rtl" if language == "ar" else "ltr")
         scroll, client, out = _overflow(page)
@@ -115,7 +115,7 @@ def test_staff_header_holds_on_one_line_at_1366(
     context = browser.new_context(viewport=LAPTOP, locale="fr-FR")
     page = context.new_page()
     try:
-        sign_in(page, live_server.url, "siege@example.ma", PASSWORD)
+        sign_in(page, live_server.url, "siege@example.ma")
         page.goto(f"{live_server.url}/hq/stops?lang={language}")
         header = page.locator(".site-header").bounding_box()
         brand = page.locator(".site-header .brand").bounding_box()

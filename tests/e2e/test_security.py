@@ -10,20 +10,18 @@ error saying so), so both count as a failure.
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 
 import pytest
 
 from feedback_app.extensions import db
-from feedback_app.models import Role, StopStatus, SubmissionSource
+from feedback_app.models import Role, SubmissionSource
 from feedback_app.services import review_actions
 from feedback_app.services.access import EVERYTHING
-from feedback_app.services.stops import create_stop
 from feedback_app.services.submissions import submit
 from feedback_app.services.themes import add_theme
 from tests.e2e.forms import sign_in
-from tests.staff import PASSWORD, make_user
+from tests.staff import add_stop, make_user
 
 PAYLOADS = [
     "<script>alert(1)</script>",
@@ -46,14 +44,7 @@ def _seed(live_server) -> dict[str, object]:
         session = db.session
         hq = make_user(session, "siege@example.ma", role=Role.HQ, name=f"Siège {HOSTILE}")
         make_user(session, "delegue@example.ma", name=f"Délégué {PAYLOADS[1]}")
-        stop = create_stop(
-            session,
-            region_slug="marrakech-safi",
-            city=f"Marrakech {PAYLOADS[0]}",
-            date=dt.date(2025, 1, 10),
-            venue=f"Salle {PAYLOADS[1]}",
-            status=StopStatus.OPEN,
-        )
+        stop = add_stop(session, f"Marrakech {PAYLOADS[0]}", venue=f"Salle {PAYLOADS[1]}")
         theme = add_theme(
             session,
             actor_id=hq.id,
@@ -107,10 +98,6 @@ def _watch(page) -> list[str]:
     return problems
 
 
-def _sign_in(page, base: str, email: str) -> None:
-    sign_in(page, base, email, PASSWORD)
-
-
 def _visit(page, url: str, seen: dict[str, str]) -> None:
     response = page.goto(url)
     assert response is not None and response.status < 400, f"{url}: {response and response.status}"
@@ -126,7 +113,7 @@ def test_stored_payloads_never_run_in_staff_pages(live_server, page, who) -> Non
     ids = _seed(live_server)
     problems = _watch(page)
     base = live_server.url
-    _sign_in(page, base, who)
+    sign_in(page, base, who)
     pages = [
         "/review/",
         f"/review/?q={uuid.uuid4().hex[:4]}",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from pathlib import Path
 
@@ -10,13 +9,12 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from feedback_app.extensions import db
-from feedback_app.models import FeedbackItem, ReviewNote, ReviewStatus, Role, StopStatus, Submission
+from feedback_app.models import FeedbackItem, ReviewNote, ReviewStatus, Role, Submission
 from feedback_app.models import SubmissionSource as Source
-from feedback_app.services.stops import create_stop
 from feedback_app.services.submissions import submit
 from tests.e2e.conftest import screenshot
 from tests.e2e.forms import sign_in
-from tests.staff import PASSWORD, make_user
+from tests.staff import add_stop, make_user
 
 PROPOSAL = "Créer une carte touristique régionale donnant accès aux musées."
 
@@ -26,14 +24,7 @@ def _seed(live_server) -> dict[str, int | str]:
         session = db.session
         make_user(session, "delegue@example.ma", name="Nadia Tazi")
         make_user(session, "siege@example.ma", role=Role.HQ, name="Siège")
-        stop = create_stop(
-            session,
-            region_slug="marrakech-safi",
-            city="Marrakech",
-            date=dt.date(2025, 1, 10),
-            venue="Palais des congrès",
-            status=StopStatus.OPEN,
-        )
+        stop = add_stop(session, venue="Palais des congrès")
         first = submit(
             session,
             stop.code,
@@ -69,13 +60,23 @@ def _seed(live_server) -> dict[str, int | str]:
     return ids
 
 
-def _sign_in(page, base: str, email: str) -> None:
-    sign_in(page, base, email, PASSWORD)
+def workbook_cells(path: Path) -> list[str]:
+    """Every filled cell of a downloaded workbook, as text."""
+    workbook = load_workbook(path, read_only=True)
+    cells = [
+        str(value)
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for value in row
+        if value is not None
+    ]
+    workbook.close()
+    return cells
 
 
 def test_delegate_reviews_and_shortlists(live_server, page) -> None:
     ids = _seed(live_server)
-    _sign_in(page, live_server.url, "delegue@example.ma")
+    sign_in(page, live_server.url, "delegue@example.ma")
     page.goto(f"{live_server.url}/review/")
     assert page.get_by_role("link", name="Sahara Tours").is_visible()
 
@@ -105,7 +106,7 @@ def test_delegate_reviews_and_shortlists(live_server, page) -> None:
 
 def test_hq_downloads_the_workbook(live_server, page, tmp_path: Path) -> None:
     _seed(live_server)
-    _sign_in(page, live_server.url, "siege@example.ma")
+    sign_in(page, live_server.url, "siege@example.ma")
     page.goto(f"{live_server.url}/hq/exports")
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Télécharger le classeur (.xlsx)").click()
@@ -114,14 +115,6 @@ def test_hq_downloads_the_workbook(live_server, page, tmp_path: Path) -> None:
     path = tmp_path / download.suggested_filename
     download.save_as(str(path))
 
-    workbook = load_workbook(path, read_only=True)
-    cells = [
-        str(value)
-        for sheet in workbook.worksheets
-        for row in sheet.iter_rows(values_only=True)
-        for value in row
-        if value is not None
-    ]
-    workbook.close()
+    cells = workbook_cells(path)
     assert any(PROPOSAL in cell for cell in cells)
     assert any("Riad Dar Atlas" in cell for cell in cells)
