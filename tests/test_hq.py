@@ -244,7 +244,10 @@ def test_hq_changes_a_delegates_regions(app, session, world, hq) -> None:
 
 def test_hq_cannot_lock_themselves_out(app, session, world, hq) -> None:
     me = world.ids["hq"]
-    post(app, hq, f"/hq/users/{me}/deactivate")
+    response = post(app, hq, f"/hq/users/{me}/deactivate")
+    assert response.status_code == 302
+    refused = "Vous ne pouvez pas désactiver votre propre compte."
+    assert refused in hq.get(response.location).get_data(as_text=True)
     session.rollback()
     assert session.get(User, me).active
     response = post(
@@ -262,6 +265,14 @@ def test_reset_link_replaces_the_previous_one(app, world, hq) -> None:
     assert response.status_code == 200
     assert "/set-password/" in response.get_data(as_text=True)
     assert app.test_client().get(f"/set-password/{old_token}").status_code == 410
+
+
+def test_a_deactivated_account_gets_no_link(app, world, hq) -> None:
+    user_a = world.ids["user_a"]
+    post(app, hq, f"/hq/users/{user_a}/deactivate")
+    response = post(app, hq, f"/hq/users/{user_a}/link")
+    assert response.status_code == 302
+    assert "Réactivez d&#39;abord ce compte." in hq.get(response.location).get_data(as_text=True)
 
 
 def test_users_page_is_hq_only(world, own, hq) -> None:

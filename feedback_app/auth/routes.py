@@ -21,7 +21,7 @@ from flask_login import current_user, login_user, logout_user
 from feedback_app.auth import bp
 from feedback_app.auth.forms import LoginForm, SetPasswordForm
 from feedback_app.extensions import db
-from feedback_app.services.errors import NotFound, ValidationFailed
+from feedback_app.services.errors import NotFound
 from feedback_app.services.passwords import MIN_PASSWORD_LENGTH
 from feedback_app.services.signin import Throttle, authenticate, sign_out
 from feedback_app.services.tokens import (
@@ -29,7 +29,7 @@ from feedback_app.services.tokens import (
     find_valid_token,
     set_password_with_token,
 )
-from feedback_app.web.forms import attach_errors, safe_next
+from feedback_app.web.forms import failures_on, safe_next
 from feedback_app.web.mail import mail_configured
 
 
@@ -110,20 +110,18 @@ def set_password(token: str) -> ResponseReturnValue:
     form = SetPasswordForm()
     if form.validate_on_submit():
         try:
-            user = set_password_with_token(
-                db.session,
-                token,
-                password=form.password.data or "",
-                confirmation=form.confirm.data or "",
-            )
-        except ValidationFailed as failure:
-            attach_errors(form, failure)
+            with failures_on(form):
+                user = set_password_with_token(
+                    db.session,
+                    token,
+                    password=form.password.data or "",
+                    confirmation=form.confirm.data or "",
+                )
+                _start_session(user)
+                flash(_("Votre mot de passe est enregistré."), "info")
+                return redirect(landing_url())
         except NotFound:
             return _private(_invalid_link(), 410)
-        else:
-            _start_session(user)
-            flash(_("Votre mot de passe est enregistré."), "info")
-            return redirect(landing_url())
     return _private(
         render_template(
             "auth/set_password.html", form=form, user=row.user, min_length=MIN_PASSWORD_LENGTH

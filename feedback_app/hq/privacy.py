@@ -17,9 +17,9 @@ from feedback_app.extensions import db
 from feedback_app.hq import bp
 from feedback_app.hq.forms import PrivacyEraseForm, PrivacySearchForm
 from feedback_app.i18n import current_language
-from feedback_app.services.errors import ValidationFailed
 from feedback_app.services.ids import parse_id
 from feedback_app.services.privacy import MAX_MATCHES, erase_contacts, find_contacts
+from feedback_app.web.forms import failures_on
 
 
 @bp.route("/privacy", methods=["GET", "POST"])
@@ -31,11 +31,9 @@ def privacy() -> ResponseReturnValue:
     if request.method == "POST" and request.form.get("action") == "erase":
         return _erase(erase)
     if search.validate_on_submit():
-        try:
+        with failures_on(search):
             matches = find_contacts(db.session, search.query.data or "", locale=current_language())
-        except ValidationFailed as failure:
-            search.query.errors = failure.as_text().get("query", [])
-            status = 422
+        status = 422 if search.errors else 200
     return render_template(
         "hq/privacy.html",
         search=search,

@@ -11,11 +11,10 @@ from feedback_app.auth.guards import current_scope, hq_required
 from feedback_app.extensions import db
 from feedback_app.hq import bp
 from feedback_app.hq.forms import StopForm
-from feedback_app.services.errors import ValidationFailed
 from feedback_app.services.stop_admin import StopFields, add_stop, get_stop, update_stop
 from feedback_app.services.stops import LOCALISED_NAMES
 from feedback_app.staff.stops import region_choices
-from feedback_app.web.forms import attach_errors
+from feedback_app.web.forms import failures_on
 
 
 def _stop_fields(form: StopForm) -> StopFields:
@@ -40,11 +39,8 @@ def stop_create() -> ResponseReturnValue:
     form = StopForm()
     _stop_form_choices(form)
     if form.validate_on_submit():
-        try:
+        with failures_on(form):
             stop = add_stop(db.session, actor_id=current_user.id, fields=_stop_fields(form))
-        except ValidationFailed as failure:
-            attach_errors(form, failure)
-        else:
             flash(_("Étape créée : code %(code)s.", code=stop.code), "ok")
             return redirect(url_for("staff.stops"))
     status = 422 if form.errors else 200
@@ -60,7 +56,7 @@ def stop_edit(stop_id: int) -> ResponseReturnValue:
     if request.method == "GET":
         form.region.data = stop.region.slug
     if form.validate_on_submit():
-        try:
+        with failures_on(form):
             update_stop(
                 db.session,
                 current_scope(),
@@ -68,9 +64,6 @@ def stop_edit(stop_id: int) -> ResponseReturnValue:
                 actor_id=current_user.id,
                 fields=_stop_fields(form),
             )
-        except ValidationFailed as failure:
-            attach_errors(form, failure)
-        else:
             flash(_("Étape enregistrée."), "ok")
             return redirect(url_for("staff.stops"))
     status = 422 if form.errors else 200

@@ -13,7 +13,6 @@ from feedback_app.hq import bp
 from feedback_app.hq.forms import ThemeForm
 from feedback_app.i18n import current_language
 from feedback_app.models import Theme
-from feedback_app.services.errors import ValidationFailed
 from feedback_app.services.themes import (
     add_theme,
     get_theme,
@@ -24,7 +23,7 @@ from feedback_app.services.themes import (
     set_retired,
     theme_rank,
 )
-from feedback_app.web.forms import ActionForm, attach_errors
+from feedback_app.web.forms import ActionForm, failures_on
 
 
 def _names(form: ThemeForm) -> dict[str, str]:
@@ -40,11 +39,8 @@ def _names(form: ThemeForm) -> dict[str, str]:
 def themes() -> ResponseReturnValue:
     form = ThemeForm()
     if form.validate_on_submit():
-        try:
+        with failures_on(form):
             theme = add_theme(db.session, actor_id=current_user.id, names=_names(form))
-        except ValidationFailed as failure:
-            attach_errors(form, failure)
-        else:
             flash(_("Thème « %(name)s » ajouté.", name=theme.name_for(current_language())), "ok")
             _warn_untranslated(theme)
             return redirect(url_for("hq.themes"))
@@ -100,13 +96,10 @@ def theme_edit(theme_id: int) -> ResponseReturnValue:
     theme = get_theme(db.session, theme_id)
     form = ThemeForm(obj=theme) if request.method == "GET" else ThemeForm()
     if form.validate_on_submit():
-        try:
+        with failures_on(form):
             rename_theme(
                 db.session, actor_id=current_user.id, theme_id=theme_id, names=_names(form)
             )
-        except ValidationFailed as failure:
-            attach_errors(form, failure)
-        else:
             flash(_("Thème enregistré."), "ok")
             _warn_untranslated(theme)
             return redirect(url_for("hq.themes"))

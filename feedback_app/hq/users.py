@@ -15,7 +15,6 @@ from feedback_app.hq.invitations import invitation_letter
 from feedback_app.i18n import current_language
 from feedback_app.models import Role, User
 from feedback_app.services import reference
-from feedback_app.services.errors import ValidationFailed
 from feedback_app.services.tokens import TOKEN_VALIDITY
 from feedback_app.services.user_admin import (
     create_with_link,
@@ -25,7 +24,7 @@ from feedback_app.services.user_admin import (
     set_active,
     update_user,
 )
-from feedback_app.web.forms import ActionForm, attach_errors, external_url
+from feedback_app.web.forms import ActionForm, external_url, failures_flashed, failures_on
 from feedback_app.web.mail import mail_configured, send
 
 
@@ -79,7 +78,7 @@ def user_create() -> ResponseReturnValue:
     form = UserForm()
     _prepare(form)
     if form.validate_on_submit():
-        try:
+        with failures_on(form):
             user, token = create_with_link(
                 db.session,
                 actor_id=current_user.id,
@@ -88,9 +87,6 @@ def user_create() -> ResponseReturnValue:
                 region_slugs=list(form.regions.data or []),
                 name=form.name.data or "",
             )
-        except ValidationFailed as failure:
-            attach_errors(form, failure)
-        else:
             return _handover(user, token)
     return render_template("hq/user_form.html", form=form, user=None), (422 if form.errors else 200)
 
@@ -105,7 +101,7 @@ def user_edit(user_id: int) -> ResponseReturnValue:
         form.role.data = user.role.value
         form.regions.data = [r.slug for r in user.regions]
     if form.validate_on_submit():
-        try:
+        with failures_on(form):
             update_user(
                 db.session,
                 actor_id=current_user.id,
@@ -115,9 +111,6 @@ def user_edit(user_id: int) -> ResponseReturnValue:
                 role=_role(form),
                 region_slugs=list(form.regions.data or []),
             )
-        except ValidationFailed as failure:
-            attach_errors(form, failure)
-        else:
             flash(_("Compte enregistré."), "ok")
             return redirect(url_for("hq.users"))
     return render_template("hq/user_form.html", form=form, user=user), (422 if form.errors else 200)
@@ -126,22 +119,15 @@ def user_edit(user_id: int) -> ResponseReturnValue:
 @bp.post("/users/<int:user_id>/link")
 @hq_required
 def user_link(user_id: int) -> ResponseReturnValue:
-    try:
+    with failures_flashed():
         user, token = new_link(db.session, actor_id=current_user.id, user_id=user_id)
-    except ValidationFailed as failure:
-        for message in failure.messages():
-            flash(message, "error")
-        return redirect(url_for("hq.users"))
-    return _handover(user, token)
+        return _handover(user, token)
+    return redirect(url_for("hq.users"))
 
 
 def _set_active(user_id: int, active: bool) -> ResponseReturnValue:
-    try:
+    with failures_flashed():
         user = set_active(db.session, actor_id=current_user.id, user_id=user_id, active=active)
-    except ValidationFailed as failure:
-        for message in failure.messages():
-            flash(message, "error")
-    else:
         if active:
             flash(_("Compte de %(email)s réactivé.", email=user.email), "ok")
         else:

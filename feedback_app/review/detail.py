@@ -23,11 +23,10 @@ from feedback_app.review import bp
 from feedback_app.review.filtering import read_filters, theme_label
 from feedback_app.review.forms import SOURCE_LABELS, STATUS_LABELS, ItemReviewForm, ReviewForm
 from feedback_app.services import reference, review_actions, review_items
-from feedback_app.services.errors import ValidationFailed
 from feedback_app.services.review_detail import SubmissionDetail, get_submission
 from feedback_app.services.review_queries import neighbours, themes
 from feedback_app.services.signoff import is_signed
-from feedback_app.web.forms import attach_errors
+from feedback_app.web.forms import FieldFinder, failures_on
 
 # Ids beyond 32 bits cannot exist: the converter answers 404 before any query is made.
 SUBMISSION = f"<int(max={review_actions.MAX_ID}):submission_id>"
@@ -124,7 +123,7 @@ def submission_save(submission_id: int) -> ResponseReturnValue:
             for entry in form.items
             if (entry.form.id.data or "").isdigit()
         }
-        try:
+        with failures_on(form, _field_finder(form)):
             changed = review_actions.save_review(
                 db.session,
                 scope,
@@ -134,16 +133,13 @@ def submission_save(submission_id: int) -> ResponseReturnValue:
                 note=form.note.data or "",
                 actor_id=current_user.id,
             )
-        except ValidationFailed as failure:
-            _attach(form, failure)
-        else:
             flash(_("Modifications enregistrées.") if changed else _("Aucun changement."), "ok")
             back: dict[str, Any] = {**read_filters(scope).kept, "submission_id": submission_id}
             return redirect(url_for("review.submission", **back))
     return _render(get_submission(db.session, scope, submission_id), form, status=422)
 
 
-def _attach(form: ReviewForm, failure: ValidationFailed) -> None:
+def _field_finder(form: ReviewForm) -> FieldFinder:
     entries = {entry.form.id.data: entry.form for entry in form.items}
 
     def field_for(path: str) -> Field | None:
@@ -152,5 +148,4 @@ def _attach(form: ReviewForm, failure: ValidationFailed) -> None:
         target = entries.get(item_id) if head == "items" else form
         return target._fields.get(name or head) if target is not None else None
 
-    for message in attach_errors(form, failure, field_for):
-        flash(message, "error")
+    return field_for

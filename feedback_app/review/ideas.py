@@ -26,7 +26,7 @@ from feedback_app.services.access import Scope
 from feedback_app.services.errors import NotFound, ValidationFailed
 from feedback_app.services.idea_group_queries import group_detail, top_groups
 from feedback_app.services.idea_groups import regroup_if_stale
-from feedback_app.web.forms import ActionForm, attach_errors
+from feedback_app.web.forms import ActionForm, failures_on
 
 GROUP = "<int(max=2147483647):group_id>"
 PER_KIND = 30
@@ -90,12 +90,10 @@ def _decided(
     """
     group_detail(db.session, current_scope(), group_id)  # 404 before anything else
     if form.validate():
-        try:
+        with failures_on(form, lambda _path: form[field]):
             return True, decide(
                 db.session, current_scope(), group_id, data, actor_id=current_user.id
             )
-        except ValidationFailed as failure:
-            attach_errors(form, failure, lambda _path: form[field])
     return False, None
 
 

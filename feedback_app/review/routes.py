@@ -20,7 +20,6 @@ from feedback_app.review import bp
 from feedback_app.review.filtering import read_filters
 from feedback_app.review.forms import SOURCE_LABELS, STATUS_LABELS, BulkForm
 from feedback_app.services import reference, review_bulk
-from feedback_app.services.errors import ValidationFailed
 from feedback_app.services.idea_group_queries import group_summary
 from feedback_app.services.review_queries import (
     COUNT_CAP,
@@ -30,7 +29,7 @@ from feedback_app.services.review_queries import (
     new_counts,
     themes,
 )
-from feedback_app.web.forms import safe_next
+from feedback_app.web.forms import failures_flashed, safe_next
 
 
 def _datetime_formatter() -> Callable[[dt.datetime], str]:
@@ -105,7 +104,7 @@ def bulk() -> ResponseReturnValue:
     if not form.validate():
         flash(_("Cette action n'a pas pu être appliquée : vérifiez la sélection."), "error")
         return redirect(target)
-    try:
+    with failures_flashed():
         if form.action.data == "theme":
             count = review_bulk.bulk_set_theme(
                 db.session,
@@ -139,7 +138,4 @@ def bulk() -> ResponseReturnValue:
                 ),
                 "ok",
             )
-    except ValidationFailed as failure:
-        for message in failure.messages():
-            flash(message, "error")
     return redirect(target)

@@ -15,15 +15,9 @@ from feedback_app.extensions import db
 from feedback_app.review import bp
 from feedback_app.review.forms import ReopenForm, SignOffForm
 from feedback_app.services import signoff
-from feedback_app.services.errors import ValidationFailed
-from feedback_app.web.forms import attach_errors
+from feedback_app.web.forms import failures_on
 
 STOP = f"<int(max={2**31 - 1}):stop_id>"
-
-
-def _attach(form: FlaskForm, failure: ValidationFailed) -> None:
-    for message in attach_errors(form, failure):
-        flash(message, "error")
 
 
 def _page(
@@ -62,11 +56,8 @@ def _decide(
     """Sign or reopen: back to the page with `done`, or the page again with the errors (422)."""
     signoff.get_signoff(db.session, current_scope(), stop_id)  # 404 first, outside the scope
     if form.validate():
-        try:
+        with failures_on(form):
             decide(db.session, current_scope(), stop_id, text or "", actor_id=current_user.id)
-        except ValidationFailed as failure:
-            _attach(form, failure)
-        else:
             flash(done, "ok")
             return redirect(url_for("review.stop_signoff", stop_id=stop_id))
     return _page(stop_id, status=422, **forms)

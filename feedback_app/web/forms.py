@@ -1,5 +1,5 @@
-"""The edge between forms and services: service errors next to their fields, and addresses
-(safe redirects, absolute links)."""
+"""The edge between forms and services: service errors next to their fields or flashed, and
+addresses (safe redirects, absolute links)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import current_app, request, url_for
+from flask import current_app, flash, request, url_for
 from flask_wtf import FlaskForm
 from wtforms import Field
 
@@ -37,6 +37,39 @@ def attach_errors(
         else:
             field.errors = [*field.errors, *messages]
     return loose
+
+
+class failures_on:
+    """`with failures_on(form):` around a service call and the answer to its success.
+
+    When the service refuses (ValidationFailed), its messages go next to the form's fields
+    (attach_errors; one with no field is flashed) and the route carries on after the block to
+    show the form again, 422. Like contextlib.suppress, `__exit__` returns a plain bool: mypy
+    then knows the code after the block runs even when the block ends with a return.
+    """
+
+    def __init__(self, form: FlaskForm | None, field_for: FieldFinder | None = None) -> None:
+        self.form, self.field_for = form, field_for
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: object, error: object, trace: object) -> bool:
+        if not isinstance(error, ValidationFailed):
+            return False
+        if self.form is None:
+            messages = error.messages()
+        else:
+            messages = attach_errors(self.form, error, self.field_for)
+        for message in messages:
+            flash(message, "error")
+        return True
+
+
+def failures_flashed() -> failures_on:
+    """`with failures_flashed():` for a button: the service's refusal is flashed, and the route
+    carries on after the block to its redirect."""
+    return failures_on(None)
 
 
 def safe_next(target: str | None, *, within: str = "/") -> str | None:
