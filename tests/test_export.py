@@ -113,7 +113,7 @@ def test_workbook_sheets_tables_figures_and_chart(app, session) -> None:
     assert table.autoFilter.ref == "A1:Q7"
     assert len(book["Synthèse"]._charts) == 1
 
-    frames = pd.read_excel(result.path, sheet_name=None)
+    frames = pd.read_excel(result.path, sheet_name=None, engine="calamine")
     counts = {name: len(frame) for name, frame in frames.items()}
     assert counts["Marrakech-Safi"] == 6
     assert counts["Souss-Massa"] == 2 + len(INJECTIONS)
@@ -197,7 +197,7 @@ def test_no_formula_can_exist_whatever_the_text(app, session) -> None:
     assert next(c for c in sheet["N"] if c.value == "@SUM(A1)").quotePrefix
     plain = next(c for c in sheet["C"] if c.value == "Restaurant Dar Tajine")
     assert not plain.quotePrefix
-    frame = pd.read_excel(result.path, sheet_name="Souss-Massa")
+    frame = pd.read_excel(result.path, sheet_name="Souss-Massa", engine="calamine")
     assert "=1+1" in set(frame["Organisation"])
 
 
@@ -303,7 +303,9 @@ def test_cli_export_xlsx(app, session, tmp_path) -> None:
     assert result.exit_code == 0, result.output
     book = openpyxl.load_workbook(out)
     assert book.sheetnames == SOUSS_MASSA_SHEETS
-    assert len(pd.read_excel(out, sheet_name="Souss-Massa")) == 2 + len(INJECTIONS)
+    assert len(pd.read_excel(out, sheet_name="Souss-Massa", engine="calamine")) == 2 + len(
+        INJECTIONS
+    )
     event = session.scalar(select(AuditEvent).where(AuditEvent.action == "export.xlsx"))
     assert event is not None and event.user_id is None
     assert event.after["via"] == "cli" and event.after["regions"] == ["souss-massa"]
