@@ -9,7 +9,7 @@ it silently drops data.) Every cell from user text is a string cell: no formula 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import IO
 
 import xlsxwriter
@@ -26,13 +26,7 @@ from feedback_app.exports.summary_sheets import print_setup, write_about, write_
 
 @dataclass
 class BuildResult:
-    rows: dict[str, int] = field(default_factory=dict)  # region slug -> item rows written
-    retained: int = 0  # shortlisted items of every kind
-    sheet_names: list[str] = field(default_factory=list)
-
-    @property
-    def items(self) -> int:
-        return sum(self.rows.values())
+    rows: dict[str, int]  # region slug -> item rows written
 
 
 def build_workbook(
@@ -61,7 +55,6 @@ def build_workbook(
         {"title": labels["title"], "author": data.generated_by[:255], "comments": "Tournée"}
     )
     formats = Formats(wb, labels["date_format"])
-    result = BuildResult()
     taken: set[str] = set()
     syn = data.synthesis
 
@@ -74,7 +67,6 @@ def build_workbook(
         wb.add_worksheet(sheet_name(brief_sheet_name(b, labels), taken)) for b in briefs
     ]
     about = wb.add_worksheet(sheet_name(labels["sheet_about"], taken))
-    result.sheet_names = [ws.name for ws in wb.worksheets()]
 
     write_synthesis(wb, summary, formats, labels, data)
     for brief, brief_ws in zip(briefs, brief_sheets, strict=True):
@@ -87,8 +79,7 @@ def build_workbook(
     print_setup(retained_ws, labels)
 
     retained = RetainedRows()
-    result.rows = write_region_sheets(region_sheets, formats, labels, data, retained, progress)
+    rows = write_region_sheets(region_sheets, formats, labels, data, retained, progress)
     write_retained(retained_ws, formats, labels, retained)
-    result.retained = retained.count
     wb.close()
-    return result
+    return BuildResult(rows)
