@@ -21,7 +21,8 @@ from feedback_app.models import (
     Theme,
 )
 from feedback_app.services.access import Scope
-from feedback_app.services.review_queries import ReviewFilters, list_submissions
+from feedback_app.services.review_filters import ReviewFilters
+from feedback_app.services.review_queries import list_submissions
 from feedback_app.services.submissions import submit
 from tests.staff import REGION_A, REGION_B, add_stop, make_user
 

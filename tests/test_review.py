@@ -31,9 +31,9 @@ from feedback_app.services.review_actions import (
 )
 from feedback_app.services.review_bulk import bulk_set_status, bulk_set_theme
 from feedback_app.services.review_detail import get_submission
+from feedback_app.services.review_filters import ReviewFilters
 from feedback_app.services.review_queries import (
     Cursor,
-    ReviewFilters,
     count_submissions,
     list_submissions,
     neighbours,

@@ -12,12 +12,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import cast
 
-from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from feedback_app.exports.data import KINDS, IdeaGroupRow
 from feedback_app.exports.labels import Labels
-from feedback_app.exports.styles import Formats, fit_widths, put_text
+from feedback_app.exports.styles import Formats, fit_widths, put_text, write_header
 
 IDEA_COLUMNS = (
     "number",
@@ -48,12 +47,6 @@ _TEXT_CAP = 50
 _TITLE_CAP = 45
 
 
-def _header(ws: Worksheet, row: int, headers: list[str], fmt: Format) -> None:
-    ws.set_row(row, 30)
-    for col, header in enumerate(headers):
-        ws.write_string(row, col, header, fmt)
-
-
 def write_ideas(
     ws: Worksheet, formats: Formats, labels: Labels, ideas: tuple[IdeaGroupRow, ...]
 ) -> None:
@@ -61,7 +54,7 @@ def write_ideas(
     ws.constant_memory = False  # a small sheet, written in the normal mode
     ws.write_string(0, 0, labels["ideas_title"], formats.get("section"))
     headers = [labels.column(c) for c in IDEA_COLUMNS]
-    _header(ws, 1, headers, formats.get("header"))
+    write_header(ws, 1, headers, formats.get("header"))
     ws.freeze_panes(2, 2)
     ws.repeat_rows(1)
     widths = [len(h) for h in headers]
@@ -121,7 +114,7 @@ def write_retained(ws: Worksheet, formats: Formats, labels: Labels, retained: Re
         row += 1
         ws.write_string(row, 0, f"{labels.kind_plural(kind)} ({len(rows)})", formats.get("section"))
         row += 1
-        _header(ws, row, headers, header_fmt)
+        write_header(ws, row, headers, header_fmt)
         for values in rows:
             row += 1
             for col, value in enumerate(values):

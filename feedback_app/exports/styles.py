@@ -73,6 +73,13 @@ def put_text(
     return len(text)
 
 
+def write_header(ws: Worksheet, row: int, headers: list[str], fmt: Format) -> None:
+    """A row of column headers, tall enough for two lines."""
+    ws.set_row(row, 30)
+    for col, header in enumerate(headers):
+        ws.write_string(row, col, header, fmt)
+
+
 def fit_widths(
     ws: Worksheet,
     widths: list[int],

@@ -23,7 +23,7 @@ from feedback_app.models.types import utcnow
 from feedback_app.services import audit
 from feedback_app.services.errors import ValidationFailed
 from feedback_app.services.export_store import forget_contact_artifacts
-from feedback_app.services.review_queries import contains_pattern
+from feedback_app.services.review_filters import contains_pattern
 from feedback_app.services.text import clean_line
 
 MIN_QUERY_LENGTH = 3

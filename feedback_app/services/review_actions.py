@@ -26,7 +26,7 @@ from feedback_app.services.access import Scope
 from feedback_app.services.errors import NotFound, ValidationFailed
 from feedback_app.services.review_items import ItemReview, apply_item, item_errors
 from feedback_app.services.signoff import ensure_editable
-from feedback_app.services.text import clean_multiline
+from feedback_app.services.text import clean_multiline, required_text
 
 MAX_NOTE = 4000
 MAX_ID = 2**31 - 1  # ids are 32-bit integers: a larger one cannot exist (SQLite would overflow)
@@ -180,11 +180,7 @@ def add_note(
     actor_id: int | None,
 ) -> ReviewNote:
     """Add a private staff note to a submission of the scope."""
-    text = clean_multiline(text or "")
-    if not text:
-        raise ValidationFailed({"text": [_l("Écrivez la note avant de l'enregistrer.")]})
-    if len(text) > MAX_NOTE:
-        raise ValidationFailed({"text": [_l("%(max)d caractères au plus.", max=MAX_NOTE)]})
+    text = required_text(text, "text", _l("Écrivez la note avant de l'enregistrer."), MAX_NOTE)
     with write_transaction(session):
         submission = _editable_submission(session, scope, submission_id)
         note = _add_note(session, actor_id, submission, text)

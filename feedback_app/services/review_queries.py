@@ -10,13 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TypeVarTuple
 
-from sqlalchemy import ColumnElement, String, exists, func, literal, select, true, tuple_
+from sqlalchemy import Select, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from feedback_app.models import (
     FeedbackItem,
-    IdeaGroupMember,
     ItemKind,
     Region,
     ReviewNote,
@@ -25,36 +25,18 @@ from feedback_app.models import (
     SubmissionSource,
     Theme,
     TourStop,
-    fold,
 )
 from feedback_app.models.types import as_utc
 from feedback_app.services.access import Scope
 from feedback_app.services.ids import parse_id
-from feedback_app.services.text import clean_line
+from feedback_app.services.review_filters import ReviewFilters, filter_conditions
 
 PAGE_SIZE = 50
 EXCERPT = 280  # characters of each item shown in the list
-MAX_SEARCH_WORDS = 8
 COUNT_CAP = 1000  # results counted exactly up to here; beyond, the list says "more than"
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _MICROSECOND = dt.timedelta(microseconds=1)
-
-
-@dataclass(frozen=True)
-class ReviewFilters:
-    region_id: int | None = None
-    stop_id: int | None = None
-    status: ReviewStatus | None = None
-    category: str | None = None
-    kind: ItemKind | None = None
-    theme_id: int | None = None
-    unthemed: bool = False  # items without a theme; ignored when theme_id is set
-    shortlisted: bool | None = None  # True: holds a shortlisted item; False: holds none
-    group_id: int | None = None  # holds an item of this idea group
-    created_from: dt.datetime | None = None  # inclusive
-    created_before: dt.datetime | None = None  # exclusive
-    query: str = ""
-    source: SubmissionSource | None = None
+_Row = TypeVarTuple("_Row")
 
 
 @dataclass(frozen=True)
@@ -122,67 +104,20 @@ class RegionCount:
     count: int
 
 
-def search_words(query: str) -> list[str]:
-    # clean_line drops NUL and other controls, which PostgreSQL would refuse in a parameter.
-    return fold(clean_line(query)).split()[:MAX_SEARCH_WORDS]
+def _newer_than(query: Select[*_Row], cursor: Cursor) -> Select[*_Row]:
+    """The rows newer than `cursor`, the nearest first."""
+    key = tuple_(Submission.created_at, Submission.id)
+    return query.where(key > tuple_(cursor.created_at, cursor.id)).order_by(
+        Submission.created_at.asc(), Submission.id.asc()
+    )
 
 
-def contains_pattern(word: str) -> str:
-    """A LIKE pattern (with `escape="\\"`) matching any text that contains `word`."""
-    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def _conditions(scope: Scope, filters: ReviewFilters) -> list[ColumnElement[bool]]:
-    conditions = [scope.filter(Submission.region_id)]
-    if filters.region_id is not None:
-        conditions.append(Submission.region_id == filters.region_id)
-    if filters.stop_id is not None:
-        conditions.append(Submission.stop_id == filters.stop_id)
-    if filters.status is not None:
-        conditions.append(Submission.status == filters.status)
-    if filters.category:
-        conditions.append(Submission.category_code == filters.category)
-    if filters.source is not None:
-        conditions.append(Submission.source == filters.source)
-    if filters.created_from is not None:
-        conditions.append(Submission.created_at >= filters.created_from)
-    if filters.created_before is not None:
-        conditions.append(Submission.created_at < filters.created_before)
-    item_conditions = []
-    if filters.kind is not None:
-        item_conditions.append(FeedbackItem.kind == filters.kind)
-    if filters.theme_id is not None:
-        item_conditions.append(FeedbackItem.theme_id == filters.theme_id)
-    elif filters.unthemed:
-        item_conditions.append(FeedbackItem.theme_id.is_(None))
-    if filters.group_id is not None:
-        item_conditions.append(
-            FeedbackItem.id.in_(
-                select(IdeaGroupMember.item_id).where(IdeaGroupMember.group_id == filters.group_id)
-            )
-        )
-    if filters.shortlisted:
-        # `= true`, not `IS true`: the form the partial index ix_feedback_items_shortlisted matches.
-        item_conditions.append(FeedbackItem.shortlisted == true())
-    if item_conditions:
-        # One item must meet them all: "shortlisted proposals about training".
-        conditions.append(
-            exists().where(FeedbackItem.submission_id == Submission.id, *item_conditions)
-        )
-    if filters.shortlisted is False:
-        conditions.append(
-            ~exists().where(
-                FeedbackItem.submission_id == Submission.id, FeedbackItem.shortlisted == true()
-            )
-        )
-    for word in search_words(filters.query):
-        # The pattern is written into the SQL rather than bound: PostgreSQL then plans with it
-        # every time. A generic plan (psycopg prepares a statement run five times) cannot tell
-        # "%de%", which the trigram index cannot narrow (measured 494 ms), from "%zellige%" (1 ms).
-        pattern = literal(contains_pattern(word), String(), literal_execute=True)
-        conditions.append(Submission.search_text.like(pattern, escape="\\"))
-    return conditions
+def _older_than(query: Select[*_Row], cursor: Cursor | None) -> Select[*_Row]:
+    """The rows older than `cursor` (all of them without one), the nearest first."""
+    if cursor is not None:
+        key = tuple_(Submission.created_at, Submission.id)
+        query = query.where(key < tuple_(cursor.created_at, cursor.id))
+    return query.order_by(Submission.created_at.desc(), Submission.id.desc())
 
 
 _LIST_COLUMNS = (
@@ -214,16 +149,8 @@ def list_submissions(
     `after` continues past a row towards older ones; `before` goes back towards newer ones.
     """
     limit = limit or PAGE_SIZE
-    key = tuple_(Submission.created_at, Submission.id)
-    query = select(*_LIST_COLUMNS).where(*_conditions(scope, filters))
-    if before is not None:
-        query = query.where(key > tuple_(before.created_at, before.id)).order_by(
-            Submission.created_at.asc(), Submission.id.asc()
-        )
-    else:
-        if after is not None:
-            query = query.where(key < tuple_(after.created_at, after.id))
-        query = query.order_by(Submission.created_at.desc(), Submission.id.desc())
+    query = select(*_LIST_COLUMNS).where(*filter_conditions(scope, filters))
+    query = _newer_than(query, before) if before is not None else _older_than(query, after)
     fetched = list(session.execute(query.limit(limit + 1)).all())
     more = len(fetched) > limit
     fetched = fetched[:limit]
@@ -247,7 +174,7 @@ def count_submissions(
     The list's own WHERE clause (no join; item filters are EXISTS subqueries), stopped after
     `cap` + 1 rows, so a broad filter over 100,000 rows reads 1,001 index entries, not all.
     """
-    matching = select(Submission.id).where(*_conditions(scope, filters)).limit(cap + 1)
+    matching = select(Submission.id).where(*filter_conditions(scope, filters)).limit(cap + 1)
     return session.scalar(select(func.count()).select_from(matching.subquery())) or 0
 
 
@@ -269,19 +196,10 @@ def neighbours(
     """Previous (newer) and next (older) submission around a row, by the list's own keyset:
     two index seeks of one row each, whatever the position in the list."""
     here = Cursor.of(created_at, submission_id)
-    key = tuple_(Submission.created_at, Submission.id)
-    base = select(Submission.id).where(*_conditions(scope, filters)).limit(1)
-    newer = session.scalar(
-        base.where(key > tuple_(here.created_at, here.id)).order_by(
-            Submission.created_at.asc(), Submission.id.asc()
-        )
+    base = select(Submission.id).where(*filter_conditions(scope, filters)).limit(1)
+    return Neighbours(
+        newer=session.scalar(_newer_than(base, here)), older=session.scalar(_older_than(base, here))
     )
-    older = session.scalar(
-        base.where(key < tuple_(here.created_at, here.id)).order_by(
-            Submission.created_at.desc(), Submission.id.desc()
-        )
-    )
-    return Neighbours(newer=newer, older=older)
 
 
 def _attach_items_and_notes(session: Session, rows: Sequence[SubmissionRow]) -> None:

@@ -24,7 +24,7 @@ from feedback_app.models.types import utcnow
 from feedback_app.services import audit
 from feedback_app.services.access import Scope
 from feedback_app.services.errors import NotFound, SignedOff, ValidationFailed
-from feedback_app.services.text import clean_multiline
+from feedback_app.services.text import required_text
 
 MAX_SUMMARY = 5000
 MAX_REASON = 1000
@@ -99,16 +99,6 @@ def get_signoff(
     return stop, record
 
 
-def _required_text(text: str, field: str, missing: object, limit: int) -> str:
-    """The text cleaned; refused on `field` when empty (`missing`) or longer than `limit`."""
-    cleaned = clean_multiline(text or "")
-    if not cleaned:
-        raise ValidationFailed({field: [missing]})
-    if len(cleaned) > limit:
-        raise ValidationFailed({field: [_l("%(max)d caractères au plus.", max=limit)]})
-    return cleaned
-
-
 def sign_off(
     session: Session,
     scope: Scope,
@@ -119,7 +109,7 @@ def sign_off(
 ) -> StopSignOff:
     """Save the delegate's summary and sign the stop's review off (audited together)."""
     missing = _l("Écrivez la synthèse avant de signer.")
-    text = _required_text(summary, "summary", missing, MAX_SUMMARY)
+    text = required_text(summary, "summary", missing, MAX_SUMMARY)
     with write_transaction(session):
         stop = scoped_stop(session, scope, stop_id)
         record = session.get(StopSignOff, stop.id)
@@ -154,7 +144,7 @@ def reopen(
 ) -> StopSignOff:
     """HQ reopens a signed-off stop for review; the reason is required and audited."""
     missing = _l("Indiquez pourquoi l'étape est rouverte.")
-    reason = _required_text(reason, "reason", missing, MAX_REASON)
+    reason = required_text(reason, "reason", missing, MAX_REASON)
     with write_transaction(session):
         stop = scoped_stop(session, scope, stop_id)
         record = session.get(StopSignOff, stop.id)

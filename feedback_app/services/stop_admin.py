@@ -161,16 +161,7 @@ def update_stop(
         for field, value in fields.names.items():
             setattr(stop, field, value)
         session.flush()
-        audit.record_change(
-            session,
-            actor_id=actor_id,
-            action="stop.update",
-            target_type="stop",
-            target_id=stop.id,
-            region_id=stop.region_id,
-            before=before,
-            after=stop_snapshot(stop),
-        )
+        _record_change(session, stop, before, actor_id=actor_id, action="stop.update")
     return stop
 
 
@@ -190,17 +181,24 @@ def set_stop_status(
         before = stop_snapshot(stop)
         stop.status = status
         stop.closed_at = utcnow() if status is StopStatus.CLOSED else None
-        audit.record_change(
-            session,
-            actor_id=actor_id,
-            action=f"stop.{_verb(status)}",
-            target_type="stop",
-            target_id=stop.id,
-            region_id=stop.region_id,
-            before=before,
-            after=stop_snapshot(stop),
-        )
+        _record_change(session, stop, before, actor_id=actor_id, action=f"stop.{_verb(status)}")
     return stop
+
+
+def _record_change(
+    session: Session, stop: TourStop, before: dict[str, object], *, actor_id: int, action: str
+) -> None:
+    """The audit event of what changed in the stop since its snapshot `before`."""
+    audit.record_change(
+        session,
+        actor_id=actor_id,
+        action=action,
+        target_type="stop",
+        target_id=stop.id,
+        region_id=stop.region_id,
+        before=before,
+        after=stop_snapshot(stop),
+    )
 
 
 def _verb(status: StopStatus) -> str:

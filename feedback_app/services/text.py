@@ -9,6 +9,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from flask_babel import lazy_gettext as _l
+
+from feedback_app.services.errors import ValidationFailed
+
 _LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x85]")
 _CONTROL_KEEP_LAYOUT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff]")
 _CONTROL_ANY = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029]")
@@ -22,6 +26,16 @@ def clean_multiline(value: str) -> str:
     value = unicodedata.normalize("NFC", value)
     lines = [line.rstrip() for line in value.split("\n")]
     return "\n".join(lines).strip()
+
+
+def required_text(text: str, field: str, missing: object, limit: int) -> str:
+    """The text cleaned; refused on `field` when empty (`missing`) or longer than `limit`."""
+    cleaned = clean_multiline(text or "")
+    if not cleaned:
+        raise ValidationFailed({field: [missing]})
+    if len(cleaned) > limit:
+        raise ValidationFailed({field: [_l("%(max)d caractères au plus.", max=limit)]})
+    return cleaned
 
 
 def clean_line(value: str) -> str:
