@@ -149,7 +149,8 @@ def save_review(
         errors["note"] = [_l("%(max)d caractères au plus.", max=MAX_NOTE)]
     with write_transaction(session):
         submission = _editable_submission(session, scope, submission_id)
-        by_id = {item.id: item for item in submission.items}
+        # A status-only save (set_status) needs no item: their relationship stays unloaded.
+        by_id = {item.id: item for item in submission.items} if items else {}
         if not set(items) <= set(by_id):
             raise NotFound(sorted(set(items) - set(by_id)))
         for item_id, edit in items.items():
