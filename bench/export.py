@@ -145,7 +145,7 @@ def seed(url: str, items: int, rng: random.Random) -> None:
         session.commit()
         # The idea groups are kept current in the background as data comes in; the measured
         # export then only checks that they are (bench/grouping.py measures the grouping).
-        from feedback_app.services.idea_groups import regroup
+        from feedback_app.services.ideas.groups import regroup
 
         regroup(session)
         db.engine.dispose()
@@ -160,9 +160,9 @@ def run(mode: str, url: str, out: str) -> dict:
     from feedback_app.extensions import db
     from feedback_app.models import ExportArtifact
     from feedback_app.services.access import EVERYTHING
-    from feedback_app.services.export_files import ExportRequest, prepare_export
-    from feedback_app.services.synthesis import SynthesisFilters, resolve
-    from feedback_app.services.synthesis_rows import stream_items
+    from feedback_app.services.export.files import ExportRequest, prepare_export
+    from feedback_app.services.synthesis.figures import SynthesisFilters, resolve
+    from feedback_app.services.synthesis.rows import stream_items
 
     app = _app(url)
     with app.app_context():

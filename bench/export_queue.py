@@ -53,7 +53,7 @@ def _hq_user(url: str) -> None:
     from feedback_app.database import write_transaction
     from feedback_app.extensions import db
     from feedback_app.models import Role, User
-    from feedback_app.services.passwords import hash_password
+    from feedback_app.services.accounts.passwords import hash_password
 
     app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context(), write_transaction(db.session) as session:

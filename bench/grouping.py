@@ -3,7 +3,7 @@
     .venv/bin/python bench/grouping.py [--sizes 10000,100000]
 
 For each size, in its own process (so that peak memory is its own), a tour's items are made:
-70 % say one of the demo's recurring ideas (services/demo_ideas.py, French and Arabic, with a
+70 % say one of the demo's recurring ideas (demo/ideas.py, French and Arabic, with a
 few words of the respondent's own around it and up to four made-up words after it, so
 that nearly every text is distinct), 30 % say something of their own (random
 sentences over a vocabulary of 4,000 made-up words). They are grouped kind by kind exactly as the
@@ -33,8 +33,8 @@ CITIES = ("Marrakech", "Agadir", "Ouarzazate", "Dakhla", "Tanger", "Fès", "Oujd
 
 def make_items(count: int, seed: int = 7) -> list[tuple[str, str, str]]:
     """(kind, text, label) triples; label '' for an item that says something of its own."""
+    from feedback_app.demo.ideas import pick
     from feedback_app.models import ItemKind
-    from feedback_app.services.demo_ideas import pick
 
     rng = random.Random(seed)
     # Words of random letters: unrelated sentences share n-grams only by chance.
@@ -66,7 +66,7 @@ def make_items(count: int, seed: int = 7) -> list[tuple[str, str, str]]:
 
 
 def _ideas(kind, arabic: bool):
-    from feedback_app.services.demo_ideas import IDEAS
+    from feedback_app.demo.ideas import IDEAS
 
     ideas = IDEAS[kind]
     return (tuple(i for i in ideas if i.arabic) or ideas) if arabic else ideas
@@ -102,7 +102,7 @@ def _pairwise(
 
 
 def run_one(size: int) -> dict:
-    from feedback_app.services.idea_clustering import cluster_vectors, vectorise
+    from feedback_app.services.ideas.clustering import cluster_vectors, vectorise
 
     items = make_items(size)
     started, cpu = time.perf_counter(), time.process_time()

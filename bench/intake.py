@@ -96,7 +96,7 @@ def main() -> None:
     from feedback_app.extensions import db
     from feedback_app.models import Submission
     from feedback_app.services.access import EVERYTHING
-    from feedback_app.services.intake import build_preview, commit_batch, save_preview
+    from feedback_app.services.intake.batches import build_preview, commit_batch, save_preview
     from tests.staff import add_stop
 
     data = workbook(args.rows, random.Random(13), args.format)

@@ -7,7 +7,7 @@ them posting at a time, each sending one submission of one to four items through
 and `--screens` live screens, each fetching /review/stops/<id>/live.json every `--period`
 seconds. It prints the payload's p50/p95/max latency while idle (before the crowd), under the
 crowd, and after it, with the submissions stored at that point — the figures must not grow
-with them, since they come from the stop's tally rows (services/tally.py).
+with them, since they come from the stop's tally rows (services/capture/tally.py).
 
 Then, directly on the database, it times the tally read against the aggregate it replaces
 (GROUP BY over the stop's items) after `--extra` more submissions are bulk-inserted (20,000 by

@@ -43,8 +43,8 @@ from sqlalchemy import event, select
 from feedback_app import create_app
 from feedback_app.extensions import db
 from feedback_app.models import Submission, Theme, TourStop
-from feedback_app.services.passwords import hash_password
-from feedback_app.services.review_queries import Cursor
+from feedback_app.services.accounts.passwords import hash_password
+from feedback_app.services.review.queries import Cursor
 from tests.staff import csrf_for
 
 GOAL_MS = 150.0

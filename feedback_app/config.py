@@ -65,7 +65,8 @@ class Config:
     # Staff sessions end after this much idle time, and this long after sign-in at the latest.
     STAFF_SESSION_IDLE_SECONDS = 8 * 3600
     STAFF_SESSION_LIFETIME_SECONDS = 7 * 24 * 3600
-    # Sign-in attempts per 15 minutes (services/signin.py): per account and address, per address.
+    # Sign-in attempts per 15 minutes (services/accounts/signin.py): per account and address,
+    # per address.
     SIGN_IN_ACCOUNT_ATTEMPTS = 5
     SIGN_IN_ADDRESS_ATTEMPTS = 100
     SIGN_IN_WINDOW_SECONDS = 15 * 60

@@ -30,7 +30,7 @@ def register_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def _load_user(session_id: str) -> User | None:
-        from feedback_app.services.sessions import load_session_user
+        from feedback_app.services.accounts.sessions import load_session_user
 
         return load_session_user(db.session, session_id)
 

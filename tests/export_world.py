@@ -24,7 +24,7 @@ from feedback_app.models import (
     Theme,
     TourStop,
 )
-from feedback_app.services.stops import create_stop
+from feedback_app.services.tour.stops import create_stop
 
 INJECTIONS = [
     "=1+1",

@@ -99,7 +99,7 @@ CORPUS: tuple[tuple[str, str, str], ...] = (
 def pairwise_scores() -> tuple[float, float, int, int]:
     """The grouping's precision and recall over the corpus's pairs of items of one kind, with
     the number of pairs it put together and of pairs that say the same idea."""
-    from feedback_app.services.idea_clustering import cluster
+    from feedback_app.services.ideas.clustering import cluster
 
     together = right = same = 0
     for kind in sorted({k for _label, k, _text in CORPUS}):

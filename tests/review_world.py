@@ -21,9 +21,9 @@ from feedback_app.models import (
     Theme,
 )
 from feedback_app.services.access import Scope
-from feedback_app.services.review_filters import ReviewFilters
-from feedback_app.services.review_queries import list_submissions
-from feedback_app.services.submissions import submit
+from feedback_app.services.capture.submissions import submit
+from feedback_app.services.review.filters import ReviewFilters
+from feedback_app.services.review.queries import list_submissions
 from tests.staff import REGION_A, REGION_B, add_stop, make_user
 
 T0 = dt.datetime(2025, 3, 1, 9, 0, tzinfo=dt.UTC)

@@ -33,11 +33,11 @@ from feedback_app.models import (
     TourStop,
     User,
 )
-from feedback_app.services.intake import build_preview, save_preview
-from feedback_app.services.passwords import hash_password
-from feedback_app.services.stops import create_stop
-from feedback_app.services.submissions import submit
-from feedback_app.services.tokens import issue_token
+from feedback_app.services.accounts.passwords import hash_password
+from feedback_app.services.accounts.tokens import issue_token
+from feedback_app.services.capture.submissions import submit
+from feedback_app.services.intake.batches import build_preview, save_preview
+from feedback_app.services.tour.stops import create_stop
 
 PASSWORD = "correct horse battery staple"
 REGION_A = "marrakech-safi"

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from feedback_app.database import write_transaction
 from feedback_app.models import AuditEvent, PasswordToken, Role, User
-from feedback_app.services.tokens import issue_token
+from feedback_app.services.accounts.tokens import issue_token
 from tests.staff import PASSWORD, csrf_for, login, make_user, post
 
 GENERIC = "E-mail ou mot de passe incorrect."

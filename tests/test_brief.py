@@ -16,8 +16,10 @@ from feedback_app.exports.data import RegionFigures, ThemeCount
 from feedback_app.exports.labels import Labels
 from feedback_app.exports.styles import Formats
 from feedback_app.models import FeedbackItem
-from feedback_app.services import brief, review_actions, signoff
 from feedback_app.services.access import scope_for
+from feedback_app.services.review import actions as review_actions
+from feedback_app.services.review import signoff
+from feedback_app.services.synthesis import brief
 from tests.libreoffice import needs_libreoffice, print_to_pdf
 from tests.review_world import Desk, build_desk, items_of
 from tests.staff import post, signed_in

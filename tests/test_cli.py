@@ -17,7 +17,7 @@ from feedback_app.models import (
     TourStop,
     User,
 )
-from feedback_app.services.passwords import verify_password
+from feedback_app.services.accounts.passwords import verify_password
 
 PASSWORD = "un mot de passe assez long"
 

@@ -97,7 +97,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(client) -> None:
 
 
 def test_top_recurring_ideas_link_to_the_review_list_of_their_group(app, session) -> None:
-    from feedback_app.services.idea_groups import regroup
+    from feedback_app.services.ideas.groups import regroup
     from tests.export_world import add_submission
 
     _people(session)

@@ -6,11 +6,11 @@ from collections import Counter
 
 from sqlalchemy import func, select
 
+from feedback_app.demo.tour import load_demo
 from feedback_app.models import FeedbackItem, Submission
 from feedback_app.services.access import EVERYTHING
-from feedback_app.services.demo import load_demo
-from feedback_app.services.idea_group_queries import top_groups
-from feedback_app.services.idea_groups import regroup
+from feedback_app.services.ideas.groups import regroup
+from feedback_app.services.ideas.queries import top_groups
 
 
 def test_demo_has_varied_themes_and_ideas_recurring_across_regions(session) -> None:

@@ -22,8 +22,8 @@ from feedback_app.models import (
     Region,
 )
 from feedback_app.services.access import EVERYTHING, Scope
-from feedback_app.services.export_files import ExportRequest, prepare_export
-from feedback_app.services.synthesis import SynthesisFilters
+from feedback_app.services.export.files import ExportRequest, prepare_export
+from feedback_app.services.synthesis.figures import SynthesisFilters
 from tests.export_world import (
     ARABIC_TEXT,
     CONTROL_TEXT,

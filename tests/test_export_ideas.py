@@ -8,8 +8,8 @@ from sqlalchemy import select, update
 from feedback_app.database import write_transaction
 from feedback_app.models import FeedbackItem, Submission
 from feedback_app.services.access import EVERYTHING, Scope
-from feedback_app.services.idea_curation import rename_group
-from feedback_app.services.synthesis import SynthesisFilters
+from feedback_app.services.ideas.curation import rename_group
+from feedback_app.services.synthesis.figures import SynthesisFilters
 from tests.test_export import _export as _export_file
 from tests.test_idea_groups import ARABIC, GUIDES, SIGNS, world  # noqa: F401 - the fixture
 
@@ -101,7 +101,7 @@ def test_shortlisted_items_of_every_kind_in_sections(app, session, world) -> Non
 
 
 def _guides_group(session) -> int:
-    from feedback_app.services.idea_group_queries import group_numbers
+    from feedback_app.services.ideas.queries import group_numbers
 
     item = session.scalar(
         select(FeedbackItem.id).where(FeedbackItem.text == GUIDES[0], FeedbackItem.kind == "need")

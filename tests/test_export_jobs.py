@@ -17,8 +17,8 @@ from feedback_app.database import write_transaction
 from feedback_app.extensions import db, taskqueue
 from feedback_app.models import ExportArtifact, ExportJob, JobState, Region, Role, User
 from feedback_app.services.access import EVERYTHING
-from feedback_app.services.export_files import ExportRequest, prepare_export
-from feedback_app.services.privacy import erase_contacts, purge_expired_contacts
+from feedback_app.services.export.files import ExportRequest, prepare_export
+from feedback_app.services.privacy.personal_data import erase_contacts, purge_expired_contacts
 from feedback_app.tasks.exports import build_export
 from tests.export_world import build_tour
 from tests.staff import csrf_for, make_user, session_for

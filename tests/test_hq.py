@@ -7,7 +7,7 @@ import re
 from sqlalchemy import select
 
 from feedback_app.models import AuditEvent, FeedbackItem, StopStatus, Theme, TourStop, User
-from feedback_app.services import reference
+from feedback_app.services.tour import reference
 from tests.staff import login, post
 
 

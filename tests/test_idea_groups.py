@@ -7,11 +7,11 @@ from sqlalchemy import select
 
 from feedback_app.database import write_transaction
 from feedback_app.models import AuditEvent, FeedbackItem, ReviewStatus, Submission
-from feedback_app.services import idea_curation
-from feedback_app.services import idea_group_queries as queries
 from feedback_app.services.access import EVERYTHING, Scope
 from feedback_app.services.errors import NotFound, ValidationFailed
-from feedback_app.services.idea_groups import is_stale, regroup, regroup_if_stale
+from feedback_app.services.ideas import curation as idea_curation
+from feedback_app.services.ideas import queries
+from feedback_app.services.ideas.groups import is_stale, regroup, regroup_if_stale
 from tests.export_world import add_submission
 from tests.staff import add_stop
 

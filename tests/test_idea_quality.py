@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from feedback_app.services.idea_clustering import cluster
-from feedback_app.services.idea_text import normalise
+from feedback_app.services.ideas.clustering import cluster
+from feedback_app.services.ideas.text import normalise
 from tests.idea_corpus import CORPUS, pairwise_scores
 
 

@@ -10,7 +10,7 @@ import openpyxl
 from sqlalchemy import func, select
 
 from feedback_app.models import ImportBatch, Role, Submission, SubmissionSource
-from feedback_app.services.submissions import submit
+from feedback_app.services.capture.submissions import submit
 from tests.conftest import valid_payload
 from tests.intake_files import HEADER_FR, csv_bytes, fill_template
 from tests.staff import REGION_A, REGION_B, csrf_for, make_user, session_for
@@ -193,7 +193,7 @@ def test_cli_template_and_import(app, session, open_stop, tmp_path: Path) -> Non
 
 def test_the_workbook_says_where_each_entry_came_from(app, session, open_stop) -> None:
     from feedback_app.services.access import EVERYTHING
-    from feedback_app.services.intake import build_preview, commit_batch, save_preview
+    from feedback_app.services.intake.batches import build_preview, commit_batch, save_preview
     from tests.test_export import _export
 
     submit(

@@ -13,10 +13,10 @@ from feedback_app.database import write_transaction
 from feedback_app.models import AuditEvent, ImportBatch, Submission, SubmissionSource
 from feedback_app.models.types import utcnow
 from feedback_app.services.access import EVERYTHING
-from feedback_app.services.intake import build_preview, commit_batch, save_preview
-from feedback_app.services.intake_files import FileRefused
-from feedback_app.services.intake_template import build_template, template_headers
-from feedback_app.services.submissions import submit
+from feedback_app.services.capture.submissions import submit
+from feedback_app.services.intake.batches import build_preview, commit_batch, save_preview
+from feedback_app.services.intake.files import FileRefused
+from feedback_app.services.intake.template import build_template, template_headers
 from tests.conftest import valid_payload
 from tests.intake_files import HEADER_FR, csv_bytes, fill_template, ods_bytes, xlsx_bytes
 

@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 
 from feedback_app.database import write_transaction
 from feedback_app.models import StopStatus, Submission, SubmissionSource
+from feedback_app.services.capture.submissions import submit
 from feedback_app.services.errors import StopNotOpen, ValidationFailed
-from feedback_app.services.submissions import submit
 from tests.conftest import valid_payload
 
 NOW = dt.datetime.now(dt.UTC)

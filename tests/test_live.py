@@ -10,8 +10,11 @@ import pytest
 from sqlalchemy import select
 
 from feedback_app.models import FeedbackItem, Submission
-from feedback_app.services import live, review_actions, review_bulk, tally
 from feedback_app.services.access import scope_for
+from feedback_app.services.capture import tally
+from feedback_app.services.review import actions as review_actions
+from feedback_app.services.review import bulk as review_bulk
+from feedback_app.services.synthesis import live
 from tests.review_world import Desk, items_of, store
 from tests.staff import add_stop, post, signed_in
 
@@ -185,9 +188,11 @@ GUIDES = [
 
 
 def test_recurring_ideas_show_a_person_written_title_or_the_stops_own_text(session, desk) -> None:
-    from feedback_app.services import idea_curation, idea_group_queries, signoff
     from feedback_app.services.access import EVERYTHING
-    from feedback_app.services.idea_groups import regroup
+    from feedback_app.services.ideas import curation as idea_curation
+    from feedback_app.services.ideas import queries as idea_group_queries
+    from feedback_app.services.ideas.groups import regroup
+    from feedback_app.services.review import signoff
 
     for n, text in enumerate(GUIDES):
         store(
@@ -220,7 +225,7 @@ def test_recurring_ideas_show_a_person_written_title_or_the_stops_own_text(sessi
     ideas = live.live_figures(session, delegate, desk.stop_a1.id).ideas
     assert [(i.title, i.count) for i in ideas] == [("Langues des guides", 3)]
     # the brief ranks it within region A only
-    from feedback_app.services import brief
+    from feedback_app.services.synthesis import brief
 
     data = brief.region_brief(session, delegate, None, language="fr")
     assert [(i.label, i.count) for i in data.ideas["need"]] == [("Langues des guides", 3)]

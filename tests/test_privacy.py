@@ -16,9 +16,9 @@ from feedback_app.database import write_transaction
 from feedback_app.extensions import db
 from feedback_app.models import AuditEvent, FeedbackItem, Role, Submission, SubmissionSource
 from feedback_app.models.types import utcnow
-from feedback_app.services.privacy import find_contacts, purge_expired_contacts
-from feedback_app.services.submissions import submit
-from feedback_app.services.tokens import issue_token
+from feedback_app.services.accounts.tokens import issue_token
+from feedback_app.services.capture.submissions import submit
+from feedback_app.services.privacy.personal_data import find_contacts, purge_expired_contacts
 from feedback_app.web.requestlog import JsonFormatter
 from tests.conftest import post_public_form, valid_payload
 from tests.staff import PASSWORD, add_stop, login, make_user, post, signed_in

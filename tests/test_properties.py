@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from feedback_app.models import FeedbackItem, Submission, SubmissionSource
-from feedback_app.services.errors import ValidationFailed
-from feedback_app.services.submission_input import (
+from feedback_app.services.capture.submissions import submit
+from feedback_app.services.capture.validation import (
     MAX_EMAIL,
     MAX_ITEM_TEXT,
     MAX_ITEMS,
@@ -27,7 +27,7 @@ from feedback_app.services.submission_input import (
     MAX_ORGANISATION,
     MAX_PHONE,
 )
-from feedback_app.services.submissions import submit
+from feedback_app.services.errors import ValidationFailed
 
 SETTINGS = settings(
     max_examples=60,

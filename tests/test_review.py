@@ -22,17 +22,17 @@ from feedback_app.models import (
 )
 from feedback_app.services.access import Scope, scope_for
 from feedback_app.services.errors import NotFound, ValidationFailed
-from feedback_app.services.review_actions import (
+from feedback_app.services.review.actions import (
     ItemReview,
     add_note,
     save_review,
     set_status,
     update_item,
 )
-from feedback_app.services.review_bulk import bulk_set_status, bulk_set_theme
-from feedback_app.services.review_detail import get_submission
-from feedback_app.services.review_filters import ReviewFilters
-from feedback_app.services.review_queries import (
+from feedback_app.services.review.bulk import bulk_set_status, bulk_set_theme
+from feedback_app.services.review.detail import get_submission
+from feedback_app.services.review.filters import ReviewFilters
+from feedback_app.services.review.queries import (
     Cursor,
     count_submissions,
     list_submissions,

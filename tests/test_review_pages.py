@@ -7,7 +7,7 @@ import re
 
 from feedback_app.models import FeedbackItem, ReviewStatus, Submission
 from feedback_app.review import routes
-from feedback_app.services import review_queries
+from feedback_app.services.review import queries as review_queries
 from tests.review_world import (
     audit_events,
     items_of,

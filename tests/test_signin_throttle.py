@@ -1,7 +1,7 @@
 """Sign-in throttling: attackers are slowed down, owners are never locked out by them.
 
 Attempts are counted in the database before the password is checked, per (account, address)
-and per address (services/signin.py, services/attempts.py).
+and per address (services/accounts/signin.py, services/accounts/attempts.py).
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from sqlalchemy import select, update
 from bench.harness import gunicorn, wait_until_up
 from feedback_app.database import write_transaction
 from feedback_app.models import AuditEvent, Role, SignInCounter
-from feedback_app.services import signin
-from feedback_app.services.signin import ACCOUNT_ATTEMPTS, ADDRESS_ATTEMPTS
+from feedback_app.services.accounts import signin
+from feedback_app.services.accounts.signin import ACCOUNT_ATTEMPTS, ADDRESS_ATTEMPTS
 from tests.staff import PASSWORD, csrf_for, login, make_user
 
 WRONG = "wrong password, long enough"

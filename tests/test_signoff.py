@@ -21,9 +21,12 @@ from feedback_app.models import (
     StopStatus,
     Submission,
 )
-from feedback_app.services import idea_curation, review_actions, review_bulk, signoff
 from feedback_app.services.access import Scope, scope_for
 from feedback_app.services.errors import SignedOff, ValidationFailed
+from feedback_app.services.ideas import curation as idea_curation
+from feedback_app.services.review import actions as review_actions
+from feedback_app.services.review import bulk as review_bulk
+from feedback_app.services.review import signoff
 from tests.conftest import valid_payload
 from tests.review_world import Desk, audit_events, items_of
 from tests.staff import post, signed_in

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from feedback_app.models import FeedbackItem, Role, Submission, SubmissionSource
 from feedback_app.models.types import utcnow
-from feedback_app.services.privacy import erase_contacts, purge_expired_contacts
-from feedback_app.services.submissions import submit
+from feedback_app.services.capture.submissions import submit
+from feedback_app.services.privacy.personal_data import erase_contacts, purge_expired_contacts
 from tests.conftest import post_public_form, valid_payload
 from tests.staff import make_user
 

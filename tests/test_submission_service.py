@@ -18,15 +18,15 @@ from feedback_app.models import (
     SubmissionSource,
     TourStop,
 )
-from feedback_app.services.errors import NotFound, StopNotOpen, ValidationFailed
-from feedback_app.services.submission_input import (
+from feedback_app.services.capture.submissions import submit
+from feedback_app.services.capture.validation import (
     MAX_ITEM_TEXT,
     MAX_ITEMS,
     MAX_JOB_TITLE,
     MAX_NAME,
     MAX_ORGANISATION,
 )
-from feedback_app.services.submissions import submit
+from feedback_app.services.errors import NotFound, StopNotOpen, ValidationFailed
 from tests.conftest import valid_payload
 
 

@@ -12,8 +12,8 @@ from feedback_app.extensions import db
 from feedback_app.models import FeedbackItem, Region, ReviewStatus, Submission, Theme
 from feedback_app.services.access import EVERYTHING, Scope
 from feedback_app.services.errors import NotFound
-from feedback_app.services.synthesis import SynthesisFilters, resolve, synthesis
-from feedback_app.services.synthesis_rows import estimate_items, fingerprint, stream_items
+from feedback_app.services.synthesis.figures import SynthesisFilters, resolve, synthesis
+from feedback_app.services.synthesis.rows import estimate_items, fingerprint, stream_items
 from tests.export_world import ARABIC_TEXT, INJECTIONS, add_submission, build_tour, mark_spam
 
 

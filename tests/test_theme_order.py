@@ -8,8 +8,8 @@ import re
 from sqlalchemy import select
 
 from feedback_app.models import AuditEvent, Theme
-from feedback_app.services import reference
-from feedback_app.services.review_queries import themes as review_themes
+from feedback_app.services.review.queries import themes as review_themes
+from feedback_app.services.tour import reference
 from tests.staff import post
 
 

@@ -14,7 +14,7 @@ from flask.typing import ResponseReturnValue
 from feedback_app.api import bp
 from feedback_app.locales import LANGUAGE_CODES
 from feedback_app.models import ItemKind, Priority, StopStatus
-from feedback_app.services.submission_input import (
+from feedback_app.services.capture.validation import (
     MAX_EMAIL,
     MAX_ITEM_TEXT,
     MAX_ITEMS,

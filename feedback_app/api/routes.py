@@ -10,10 +10,10 @@ from feedback_app.api import bp
 from feedback_app.extensions import db
 from feedback_app.i18n import current_language
 from feedback_app.models import SubmissionSource
-from feedback_app.services import reference
+from feedback_app.services.capture.submissions import submit
 from feedback_app.services.errors import StopNotOpen
-from feedback_app.services.stops import get_stop_by_code
-from feedback_app.services.submissions import submit
+from feedback_app.services.tour import reference
+from feedback_app.services.tour.stops import get_stop_by_code
 
 FORM_CHANNEL_HEADER = "X-Tournee-Channel"
 

@@ -17,7 +17,7 @@ from feedback_app.auth.forms import ForgotPasswordForm
 from feedback_app.extensions import db
 from feedback_app.i18n import current_language
 from feedback_app.models import User
-from feedback_app.services.password_reset import RESET_VALIDITY, request_reset
+from feedback_app.services.accounts.password_reset import RESET_VALIDITY, request_reset
 from feedback_app.web.forms import external_url
 from feedback_app.web.mail import Letter, mail_configured, send_later
 

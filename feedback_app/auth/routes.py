@@ -21,14 +21,14 @@ from flask_login import current_user, login_user, logout_user
 from feedback_app.auth import bp
 from feedback_app.auth.forms import LoginForm, SetPasswordForm
 from feedback_app.extensions import db
-from feedback_app.services.errors import NotFound
-from feedback_app.services.passwords import MIN_PASSWORD_LENGTH
-from feedback_app.services.signin import Throttle, authenticate, sign_out
-from feedback_app.services.tokens import (
+from feedback_app.services.accounts.passwords import MIN_PASSWORD_LENGTH
+from feedback_app.services.accounts.signin import Throttle, authenticate, sign_out
+from feedback_app.services.accounts.tokens import (
     TOKEN_VALIDITY,
     find_valid_token,
     set_password_with_token,
 )
+from feedback_app.services.errors import NotFound
 from feedback_app.web.forms import failures_on, safe_next
 from feedback_app.web.mail import mail_configured
 

@@ -16,14 +16,14 @@ from feedback_app.locales import LANGUAGE_CODES
 from feedback_app.models import ExportArtifact
 from feedback_app.services.access import EVERYTHING
 from feedback_app.services.errors import NotFound
-from feedback_app.services.export_files import (
+from feedback_app.services.export.files import (
     ExportRequest,
     audit_export,
     prepare_export,
 )
-from feedback_app.services.export_plan import ExportPlan
-from feedback_app.services.export_store import expire_exports
-from feedback_app.services.synthesis import SynthesisFilters
+from feedback_app.services.export.plan import ExportPlan
+from feedback_app.services.export.store import expire_exports
+from feedback_app.services.synthesis.figures import SynthesisFilters
 
 export_cli = AppGroup("export", help="Exports of the synthesis.")
 

@@ -14,11 +14,11 @@ from feedback_app.locales import LANGUAGE_CODES
 from feedback_app.models import TourStop
 from feedback_app.services.access import EVERYTHING
 from feedback_app.services.errors import NotFound
-from feedback_app.services.intake import Preview, build_preview, commit_batch, save_preview
-from feedback_app.services.intake_files import FileRefused
-from feedback_app.services.intake_rows import VALID
-from feedback_app.services.intake_template import build_template
-from feedback_app.services.stops import get_stop_by_code
+from feedback_app.services.intake.batches import Preview, build_preview, commit_batch, save_preview
+from feedback_app.services.intake.files import FileRefused
+from feedback_app.services.intake.rows import VALID
+from feedback_app.services.intake.template import build_template
+from feedback_app.services.tour.stops import get_stop_by_code
 
 import_cli = AppGroup("import", help="Paper and spreadsheet intake.")
 

@@ -25,7 +25,7 @@ backup_cli = AppGroup("backup", help="Back up and restore the database.")
 @click.option("--dry-run", is_flag=True, help="Only count what would be erased.")
 def purge_command(days: int | None, dry_run: bool) -> None:
     """Erase name, e-mail, phone and consent of submissions older than the retention period."""
-    from feedback_app.services.privacy import purge_expired_contacts
+    from feedback_app.services.privacy.personal_data import purge_expired_contacts
 
     if days is None:
         days = int(current_app.config["CONTACT_RETENTION_DAYS"])
@@ -43,7 +43,7 @@ def purge_command(days: int | None, dry_run: bool) -> None:
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
 def backup_create_command(out: Path) -> None:
     """Back up the database while the app runs (SQLite backup API, or pg_dump -Fc)."""
-    from feedback_app.services.backup import BackupError, create_backup
+    from feedback_app.services.privacy.backup import BackupError, create_backup
 
     try:
         result = create_backup(current_app.config["SQLALCHEMY_DATABASE_URI"], out)
@@ -59,7 +59,7 @@ def backup_create_command(out: Path) -> None:
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def backup_restore_command(source: Path, yes: bool) -> None:
     """Replace the database's content with a backup. Stop the app first."""
-    from feedback_app.services.backup import BackupError, restore_backup
+    from feedback_app.services.privacy.backup import BackupError, restore_backup
 
     url = current_app.config["SQLALCHEMY_DATABASE_URI"]
     if not yes:

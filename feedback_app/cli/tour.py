@@ -61,7 +61,7 @@ def create_stop_command(
     region_slug: str, city: str, date_: dt.datetime, venue: str | None, open_: bool
 ) -> None:
     """Create a stop and print its public code."""
-    from feedback_app.services.stops import create_stop
+    from feedback_app.services.tour.stops import create_stop
 
     try:
         stop = create_stop(
@@ -85,7 +85,7 @@ def create_stop_command(
 @click.option("--name", default="")
 def create_user_command(email: str, role: str, regions: tuple[str, ...], name: str) -> None:
     """Create a staff account; the password comes from standard input or a prompt."""
-    from feedback_app.services.users import create_user
+    from feedback_app.services.accounts.users import create_user
 
     if sys.stdin.isatty():
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
@@ -110,7 +110,7 @@ def create_user_command(email: str, role: str, regions: tuple[str, ...], name: s
 @click.option("--seed", default=2025, show_default=True)
 def demo_command(submissions: int, seed: int) -> None:
     """Load a realistic demonstration tour: a stop in each region and submissions."""
-    from feedback_app.services.demo import load_demo
+    from feedback_app.demo.tour import load_demo
 
     summary = load_demo(db.session, submissions=submissions, seed=seed)
     click.echo(f"{summary.stops} stops, {summary.submissions} submissions, {summary.items} items")

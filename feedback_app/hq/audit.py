@@ -12,9 +12,9 @@ from feedback_app.hq.audit_text import action_label, describe
 from feedback_app.hq.forms import AuditFilterForm
 from feedback_app.i18n import current_language
 from feedback_app.services import audit as audit_service
-from feedback_app.services import reference
 from feedback_app.services.audit_targets import load_targets
 from feedback_app.services.ids import parse_id
+from feedback_app.services.tour import reference
 
 
 @bp.get("/audit")

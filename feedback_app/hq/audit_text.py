@@ -20,7 +20,7 @@ from feedback_app.hq.forms import ROLE_LABELS
 from feedback_app.models import AuditEvent, ItemKind, ReviewStatus, Role
 from feedback_app.review.forms import STATUS_LABELS as REVIEW_STATUS_LABELS
 from feedback_app.services.audit_targets import AuditTargets, submission_of
-from feedback_app.services.reference import KIND_LABELS
+from feedback_app.services.tour.reference import KIND_LABELS
 from feedback_app.staff.forms import STATUS_LABELS as STOP_STATUS_LABELS
 
 SENTENCES = {

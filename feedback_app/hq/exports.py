@@ -28,11 +28,11 @@ from feedback_app.hq.forms import ExportForm
 from feedback_app.i18n import current_language
 from feedback_app.locales import LANGUAGE_CODES
 from feedback_app.models import TourStop
-from feedback_app.services import reference
-from feedback_app.services.export_files import ExportRequest, audit_export, prepare_export
-from feedback_app.services.export_jobs import TooManyJobs, job_status, start_job
-from feedback_app.services.export_store import artifact_for_download
-from feedback_app.services.synthesis import SynthesisFilters
+from feedback_app.services.export.files import ExportRequest, audit_export, prepare_export
+from feedback_app.services.export.jobs import TooManyJobs, job_status, start_job
+from feedback_app.services.export.store import artifact_for_download
+from feedback_app.services.synthesis.figures import SynthesisFilters
+from feedback_app.services.tour import reference
 from feedback_app.taskqueue import TaskQueueUnavailable
 from feedback_app.tasks.exports import build_export
 

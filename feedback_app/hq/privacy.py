@@ -18,7 +18,7 @@ from feedback_app.hq import bp
 from feedback_app.hq.forms import PrivacyEraseForm, PrivacySearchForm
 from feedback_app.i18n import current_language
 from feedback_app.services.ids import parse_id
-from feedback_app.services.privacy import MAX_MATCHES, erase_contacts, find_contacts
+from feedback_app.services.privacy.personal_data import MAX_MATCHES, erase_contacts, find_contacts
 from feedback_app.web.forms import failures_on
 
 

@@ -11,8 +11,8 @@ from feedback_app.auth.guards import current_scope, hq_required
 from feedback_app.extensions import db
 from feedback_app.hq import bp
 from feedback_app.hq.forms import StopForm
-from feedback_app.services.stop_admin import StopFields, add_stop, get_stop, update_stop
-from feedback_app.services.stops import LOCALISED_NAMES
+from feedback_app.services.tour.stop_admin import StopFields, add_stop, get_stop, update_stop
+from feedback_app.services.tour.stops import LOCALISED_NAMES
 from feedback_app.staff.stops import region_choices
 from feedback_app.web.forms import failures_on
 

@@ -13,7 +13,7 @@ from feedback_app.hq import bp
 from feedback_app.hq.forms import ThemeForm
 from feedback_app.i18n import current_language
 from feedback_app.models import Theme
-from feedback_app.services.themes import (
+from feedback_app.services.tour.themes import (
     add_theme,
     get_theme,
     list_themes,

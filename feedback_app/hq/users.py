@@ -14,9 +14,7 @@ from feedback_app.hq.forms import ROLE_LABELS, UserForm
 from feedback_app.hq.invitations import invitation_letter
 from feedback_app.i18n import current_language
 from feedback_app.models import Role, User
-from feedback_app.services import reference
-from feedback_app.services.tokens import TOKEN_VALIDITY
-from feedback_app.services.user_admin import (
+from feedback_app.services.accounts.admin import (
     create_with_link,
     get_user,
     list_users,
@@ -24,6 +22,8 @@ from feedback_app.services.user_admin import (
     set_active,
     update_user,
 )
+from feedback_app.services.accounts.tokens import TOKEN_VALIDITY
+from feedback_app.services.tour import reference
 from feedback_app.web.forms import ActionForm, external_url, failures_flashed, failures_on
 from feedback_app.web.mail import mail_configured, send
 

@@ -1,4 +1,4 @@
-"""Idea groups: items of one kind that say the same thing, found by services/idea_groups.py.
+"""Idea groups: items of one kind that say the same thing, found by services/ideas/groups.py.
 
 The regrouper owns the memberships that nobody curated. A curated membership is `pinned`: the
 regrouper never moves it (a pinned row without a group keeps an item alone after a split),

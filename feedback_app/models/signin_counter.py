@@ -1,4 +1,4 @@
-"""Failed sign-in counters shared by every worker (services/signin.py)."""
+"""Failed sign-in counters shared by every worker (services/accounts/signin.py)."""
 
 from __future__ import annotations
 

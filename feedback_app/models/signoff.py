@@ -2,7 +2,7 @@
 
 One row per stop, created the first time its summary is saved. `signed_at` set means the stop's
 review is final: its statuses, shortlist, themes and notes are read-only for the delegate
-(services/signoff.py) until headquarters reopens it, which clears `signed_at` but keeps the
+(services/review/signoff.py) until headquarters reopens it, which clears `signed_at` but keeps the
 summary so the delegate can amend it.
 """
 

@@ -18,7 +18,7 @@ from wtforms import (
 )
 
 from feedback_app.models import ItemKind
-from feedback_app.services.submission_input import MAX_ITEMS
+from feedback_app.services.capture.validation import MAX_ITEMS
 
 KIND_FIELDS = {kind: kind.value for kind in ItemKind}
 MAX_PER_KIND = MAX_ITEMS // len(ItemKind)

@@ -18,8 +18,8 @@ from feedback_app.i18n import current_language
 from feedback_app.public import bp
 from feedback_app.public.forms import SubmissionForm
 from feedback_app.public.routes import set_choices
-from feedback_app.services import reference
-from feedback_app.services.stops import get_stop_by_code
+from feedback_app.services.tour import reference
+from feedback_app.services.tour.stops import get_stop_by_code
 from feedback_app.web.assets import asset_version
 
 # What a stop's form needs offline besides its own page; the worker caches these on install.

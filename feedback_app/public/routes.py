@@ -15,11 +15,11 @@ from feedback_app.i18n import current_language
 from feedback_app.models import SubmissionSource, TourStop
 from feedback_app.public import bp
 from feedback_app.public.forms import StopCodeForm, SubmissionForm
-from feedback_app.services import reference
+from feedback_app.services.capture.submissions import find_receipt_for_stop, submit
 from feedback_app.services.codes import receipt_reference
 from feedback_app.services.errors import NotFound, StopNotOpen, ValidationFailed
-from feedback_app.services.stops import get_stop_by_code, open_stops_by_region
-from feedback_app.services.submissions import find_receipt_for_stop, submit
+from feedback_app.services.tour import reference
+from feedback_app.services.tour.stops import get_stop_by_code, open_stops_by_region
 from feedback_app.web.forms import attach_errors
 
 log = logging.getLogger(__name__)

@@ -10,9 +10,9 @@ from feedback_app.exports.data import KINDS
 from feedback_app.extensions import db
 from feedback_app.i18n import current_language
 from feedback_app.review import bp
-from feedback_app.services import brief as briefs
-from feedback_app.services import reference
-from feedback_app.services.review_queries import scope_regions
+from feedback_app.services.review.queries import scope_regions
+from feedback_app.services.synthesis import brief as briefs
+from feedback_app.services.tour import reference
 
 
 @bp.get("/brief")

@@ -22,10 +22,12 @@ from feedback_app.models import FeedbackItem, Theme
 from feedback_app.review import bp
 from feedback_app.review.filtering import read_filters, theme_label
 from feedback_app.review.forms import SOURCE_LABELS, STATUS_LABELS, ItemReviewForm, ReviewForm
-from feedback_app.services import reference, review_actions, review_items
-from feedback_app.services.review_detail import SubmissionDetail, get_submission
-from feedback_app.services.review_queries import neighbours, themes
-from feedback_app.services.signoff import is_signed
+from feedback_app.services.review import actions as review_actions
+from feedback_app.services.review import items as review_items
+from feedback_app.services.review.detail import SubmissionDetail, get_submission
+from feedback_app.services.review.queries import neighbours, themes
+from feedback_app.services.review.signoff import is_signed
+from feedback_app.services.tour import reference
 from feedback_app.web.forms import FieldFinder, failures_on
 
 # Ids beyond 32 bits cannot exist: the converter answers 404 before any query is made.

@@ -16,11 +16,11 @@ from feedback_app.i18n import current_language
 from feedback_app.locales import local_midnight_utc
 from feedback_app.models import ItemKind, ReviewStatus, SubmissionSource, Theme
 from feedback_app.review.forms import NO_THEME, STATUS_LABELS, FilterForm
-from feedback_app.services import reference
 from feedback_app.services.access import Scope
 from feedback_app.services.ids import parse_id
-from feedback_app.services.review_filters import ReviewFilters
-from feedback_app.services.review_queries import scope_regions, scope_stops, themes
+from feedback_app.services.review.filters import ReviewFilters
+from feedback_app.services.review.queries import scope_regions, scope_stops, themes
+from feedback_app.services.tour import reference
 
 # Query-string keys that place a page of the list rather than filter it.
 PAGING_KEYS = ("after", "before", "lang")

@@ -22,9 +22,9 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 
 from feedback_app.labels import REVIEW_STATUSES, SOURCES, labels
 from feedback_app.models import ReviewStatus, SubmissionSource
-from feedback_app.services import signoff
-from feedback_app.services.idea_curation import MAX_TITLE
-from feedback_app.services.review_actions import MAX_NOTE
+from feedback_app.services.ideas.curation import MAX_TITLE
+from feedback_app.services.review import signoff
+from feedback_app.services.review.actions import MAX_NOTE
 from feedback_app.web.fields import BoundedDateField
 
 STATUS_LABELS = labels(REVIEW_STATUSES, ReviewStatus)

@@ -1,6 +1,6 @@
 """Recurring ideas: the groups a staff member may see, and the decisions they take on them.
 
-A delegate sees and curates the items of their regions only (services/idea_curation.py);
+A delegate sees and curates the items of their regions only (services/ideas/curation.py);
 a group with none of them answers 404 like a missing one.
 """
 
@@ -21,11 +21,12 @@ from feedback_app.extensions import db
 from feedback_app.models import ItemKind
 from feedback_app.review import bp
 from feedback_app.review.forms import MergeForm, RenameForm, SplitForm
-from feedback_app.services import idea_curation, reference
 from feedback_app.services.access import Scope
 from feedback_app.services.errors import NotFound, ValidationFailed
-from feedback_app.services.idea_group_queries import group_detail, top_groups
-from feedback_app.services.idea_groups import regroup_if_stale
+from feedback_app.services.ideas import curation as idea_curation
+from feedback_app.services.ideas.groups import regroup_if_stale
+from feedback_app.services.ideas.queries import group_detail, top_groups
+from feedback_app.services.tour import reference
 from feedback_app.web.forms import ActionForm, failures_on
 
 GROUP = "<int(max=2147483647):group_id>"

@@ -16,7 +16,8 @@ from feedback_app.extensions import db
 from feedback_app.models import ItemKind
 from feedback_app.review import bp
 from feedback_app.review.signoff import STOP
-from feedback_app.services import live, reference
+from feedback_app.services.synthesis import live
+from feedback_app.services.tour import reference
 
 REFRESH_SECONDS = 5  # the script's polling period
 NO_SCRIPT_REFRESH_SECONDS = 15  # the whole page's, without JavaScript

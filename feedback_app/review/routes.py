@@ -19,9 +19,9 @@ from feedback_app.models import ReviewStatus
 from feedback_app.review import bp
 from feedback_app.review.filtering import read_filters
 from feedback_app.review.forms import SOURCE_LABELS, STATUS_LABELS, BulkForm
-from feedback_app.services import reference, review_bulk
-from feedback_app.services.idea_group_queries import group_summary
-from feedback_app.services.review_queries import (
+from feedback_app.services.ideas.queries import group_summary
+from feedback_app.services.review import bulk as review_bulk
+from feedback_app.services.review.queries import (
     COUNT_CAP,
     Cursor,
     count_submissions,
@@ -29,6 +29,7 @@ from feedback_app.services.review_queries import (
     new_counts,
     themes,
 )
+from feedback_app.services.tour import reference
 from feedback_app.web.forms import failures_flashed, safe_next
 
 

@@ -14,7 +14,7 @@ from feedback_app.auth.guards import current_scope, hq_required, staff_required
 from feedback_app.extensions import db
 from feedback_app.review import bp
 from feedback_app.review.forms import ReopenForm, SignOffForm
-from feedback_app.services import signoff
+from feedback_app.services.review import signoff
 from feedback_app.web.forms import failures_on
 
 STOP = f"<int(max={2**31 - 1}):stop_id>"

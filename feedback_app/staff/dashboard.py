@@ -17,10 +17,10 @@ from feedback_app.auth.guards import current_scope, staff_required
 from feedback_app.extensions import db
 from feedback_app.i18n import current_language
 from feedback_app.models import ItemKind
-from feedback_app.services import reference
-from feedback_app.services.idea_group_queries import top_groups
-from feedback_app.services.signoff import region_states
-from feedback_app.services.synthesis import SynthesisFilters, resolve, synthesis
+from feedback_app.services.ideas.queries import top_groups
+from feedback_app.services.review.signoff import region_states
+from feedback_app.services.synthesis.figures import SynthesisFilters, resolve, synthesis
+from feedback_app.services.tour import reference
 from feedback_app.staff import bp
 from feedback_app.staff.forms import PeriodForm
 

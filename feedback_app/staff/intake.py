@@ -21,10 +21,15 @@ from feedback_app.i18n import current_language
 from feedback_app.locales import LANGUAGE_CODES
 from feedback_app.models import ImportBatch, ImportStatus, TourStop
 from feedback_app.services.errors import NotFound
-from feedback_app.services.intake import build_preview, commit_batch, get_batch, save_preview
-from feedback_app.services.intake_files import FileRefused
-from feedback_app.services.intake_template import build_template
-from feedback_app.services.stop_admin import get_stop
+from feedback_app.services.intake.batches import (
+    build_preview,
+    commit_batch,
+    get_batch,
+    save_preview,
+)
+from feedback_app.services.intake.files import FileRefused
+from feedback_app.services.intake.template import build_template
+from feedback_app.services.tour.stop_admin import get_stop
 from feedback_app.staff import bp
 from feedback_app.staff.forms import UploadForm
 from feedback_app.web.forms import ActionForm

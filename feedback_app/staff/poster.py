@@ -17,7 +17,7 @@ from feedback_app.auth.guards import current_scope, staff_required
 from feedback_app.extensions import db
 from feedback_app.locales import language as language_of
 from feedback_app.models import TourStop
-from feedback_app.services.stop_admin import get_stop
+from feedback_app.services.tour.stop_admin import get_stop
 from feedback_app.staff import bp
 from feedback_app.web.forms import external_url
 

@@ -15,8 +15,8 @@ from feedback_app.auth.guards import current_scope, staff_required
 from feedback_app.extensions import db
 from feedback_app.i18n import current_language
 from feedback_app.models import StopStatus
-from feedback_app.services import reference
-from feedback_app.services.stop_admin import (
+from feedback_app.services.tour import reference
+from feedback_app.services.tour.stop_admin import (
     count_submissions,
     get_stop,
     list_stops,

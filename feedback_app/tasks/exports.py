@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import current_app
 
 from feedback_app.extensions import db, taskqueue
-from feedback_app.services.export_jobs import run_job
-from feedback_app.services.export_plan import row_delay_hook
+from feedback_app.services.export.jobs import run_job
+from feedback_app.services.export.plan import row_delay_hook
 
 
 @taskqueue.task(queue="exports", time_limit_s=3600)

@@ -14,7 +14,7 @@ import logging
 from flask import Flask, Response, current_app, request
 
 from feedback_app.extensions import db, taskqueue
-from feedback_app.services.idea_groups import regroup_if_stale
+from feedback_app.services.ideas.groups import regroup_if_stale
 from feedback_app.taskqueue import TaskQueueUnavailable
 
 log = logging.getLogger(__name__)

@@ -14,7 +14,7 @@ from feedback_app.extensions import db, taskqueue
 
 @taskqueue.task(queue="maintenance", time_limit_s=3600)
 def purge_contacts() -> None:
-    from feedback_app.services.privacy import purge_expired_contacts
+    from feedback_app.services.privacy.personal_data import purge_expired_contacts
 
     purge_expired_contacts(
         db.session, retention_days=int(current_app.config["CONTACT_RETENTION_DAYS"])
@@ -23,6 +23,6 @@ def purge_contacts() -> None:
 
 @taskqueue.task(queue="maintenance", time_limit_s=3600)
 def expire_exports() -> None:
-    from feedback_app.services.export_store import expire_exports as expire
+    from feedback_app.services.export.store import expire_exports as expire
 
     expire(db.session, keep_days=int(current_app.config["EXPORT_KEEP_DAYS"]))

@@ -9,7 +9,7 @@ Sizing for a venue, where everyone shares the Wi-Fi's one public address:
   Replays of a client_id that is already stored are exempt: a phone retrying after a lost
   answer gets its receipt and costs nobody anything.
 - Sign-in: "100 per 15 minutes" failed attempts per address, across every worker. Successful
-  sign-ins do not count. The per-account slow-down lives in services/signin.py; this is the
+  sign-ins do not count. The per-account slow-down lives in services/accounts/signin.py; this is the
   backstop that holds across gunicorn workers and hosts.
 
 The counters live in Redis when REDIS_URL is set, so the limits hold across workers and hosts;
@@ -30,12 +30,12 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from feedback_app.extensions import db
-from feedback_app.services.replays import is_stored_client_id
+from feedback_app.services.capture.replays import is_stored_client_id
 
 SUBMISSION_LIMITS = "150 per minute;600 per 10 minutes"
 SIGN_IN_LIMITS = "100 per 15 minutes"
 # "Forgotten password" posts per address, counted whatever the answer: staff are few, and each
-# post may send a mail. The per-account cooldown lives in services/password_reset.py.
+# post may send a mail. The per-account cooldown lives in services/accounts/password_reset.py.
 PASSWORD_RESET_LIMITS = "10 per hour"
 EXTENSION_KEY = "tournee_limiter"
 

@@ -13,7 +13,7 @@ import time
 from flask import Flask, current_app, session
 from flask_login import logout_user
 
-from feedback_app.services.sessions import session_expired
+from feedback_app.services.accounts.sessions import session_expired
 
 IDLE_SECONDS = 8 * 3600
 LIFETIME_SECONDS = 7 * 24 * 3600

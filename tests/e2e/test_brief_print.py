@@ -11,9 +11,10 @@ from sqlalchemy import select
 from feedback_app.extensions import db
 from feedback_app.models import FeedbackItem, Role, Theme
 from feedback_app.models import SubmissionSource as Source
-from feedback_app.services import review_actions, signoff
 from feedback_app.services.access import EVERYTHING, scope_for
-from feedback_app.services.submissions import submit
+from feedback_app.services.capture.submissions import submit
+from feedback_app.services.review import actions as review_actions
+from feedback_app.services.review import signoff
 from tests.e2e.forms import sign_in
 from tests.staff import add_stop, make_user
 

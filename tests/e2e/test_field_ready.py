@@ -11,7 +11,7 @@ import pytest
 
 from feedback_app.extensions import db
 from feedback_app.models import SubmissionSource as Source
-from feedback_app.services.submissions import submit
+from feedback_app.services.capture.submissions import submit
 from tests.e2e.conftest import screenshot
 from tests.e2e.forms import posts, sign_in, stored
 from tests.e2e.test_arabic import catalogs  # noqa: F401  (fixture: the committed catalogs)

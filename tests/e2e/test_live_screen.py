@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from feedback_app.extensions import db
 from feedback_app.models import Role
 from feedback_app.models import SubmissionSource as Source
-from feedback_app.services.submissions import submit
+from feedback_app.services.capture.submissions import submit
 from tests.e2e.conftest import screenshot
 from tests.e2e.forms import sign_in
 from tests.staff import add_stop, make_user

@@ -16,10 +16,10 @@ import pytest
 
 from feedback_app.extensions import db
 from feedback_app.models import Role, SubmissionSource
-from feedback_app.services import review_actions
 from feedback_app.services.access import EVERYTHING
-from feedback_app.services.submissions import submit
-from feedback_app.services.themes import add_theme
+from feedback_app.services.capture.submissions import submit
+from feedback_app.services.review import actions as review_actions
+from feedback_app.services.tour.themes import add_theme
 from tests.e2e.forms import sign_in
 from tests.staff import add_stop, make_user
 

@@ -1,0 +1,1 @@
+"""The demonstration tour: realistic stops, professionals and what they say (`flask demo`)."""

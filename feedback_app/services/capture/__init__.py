@@ -1,0 +1,1 @@
+"""Capture: a submission validated, stored exactly once, and the stop's running tallies."""

@@ -1,0 +1,256 @@
+"""Storing a submission exactly once, whatever the network does, and an intake batch's rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Any, cast
+
+from sqlalchemy import Table, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from feedback_app.database import write_transaction
+from feedback_app.models import (
+    Category,
+    FeedbackItem,
+    ItemKind,
+    Priority,
+    ReviewStatus,
+    StopStatus,
+    Submission,
+    SubmissionSource,
+    Theme,
+    TourStop,
+)
+from feedback_app.models.search import search_document
+from feedback_app.models.types import as_utc, utcnow
+from feedback_app.services.capture import tally
+from feedback_app.services.capture.validation import (
+    SUBMISSION_COLUMNS,
+    CleanSubmission,
+    parse_client_id,
+    parse_filled_at,
+    validate_submission,
+)
+from feedback_app.services.codes import is_receipt_reference, receipt_reference
+from feedback_app.services.errors import ClientIdTaken, StopNotOpen
+from feedback_app.services.review.signoff import is_signed
+from feedback_app.services.tour.stops import get_stop_by_code
+
+_REFERENCE_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class Receipt:
+    id: int
+    reference: str
+    created: bool  # False when the client_id had already been stored
+
+    def as_json(self) -> dict[str, Any]:
+        return {"id": self.id, "reference": self.reference}
+
+
+def submit(
+    session: Session,
+    stop_code: str,
+    raw: Any,
+    *,
+    source: SubmissionSource,
+    default_language: str = "fr",
+    received_at: dt.datetime | None = None,
+    refuse_unconsented_contact: bool = False,
+) -> Receipt:
+    """Validate and store one submission and its items in a single transaction.
+
+    A `client_id` already stored for this stop returns that submission's receipt, so a double
+    tap, a refresh or a retry after a lost answer never stores twice; stored for another stop,
+    it raises ClientIdTaken (the other stop's receipt is not this poster's to see). A stop that
+    is not open refuses with StopNotOpen, except a submission filled (per its `filled_at`)
+    while the stop was still open that arrives within the stop's grace period after closing:
+    it is stored, flagged `late`.
+    Raises NotFound, StopNotOpen, ClientIdTaken or ValidationFailed. `refuse_unconsented_contact`:
+    see validate_submission.
+    """
+    stop = get_stop_by_code(session, stop_code)
+    client_id = parse_client_id(raw.get("client_id")) if isinstance(raw, dict) else None
+    if client_id is not None:
+        existing = _find_receipt(session, client_id, stop.id)
+        if existing is not None:
+            return existing
+    now = received_at or utcnow()
+    late = not stop.is_open
+    if late:
+        filled_at = parse_filled_at(raw.get("filled_at")) if isinstance(raw, dict) else None
+        if not accepts_late(stop, filled_at, now):
+            raise StopNotOpen(stop.status.value)
+
+    themes = session.execute(select(Theme.code, Theme.id, Theme.retired)).all()
+    clean = validate_submission(
+        raw,
+        categories=session.scalars(select(Category.code)).all(),
+        themes=[theme.code for theme in themes if not theme.retired],
+        default_language=default_language,
+        refuse_unconsented_contact=refuse_unconsented_contact,
+    )
+    theme_ids = {theme.code: theme.id for theme in themes}
+    for _attempt in range(_REFERENCE_ATTEMPTS):
+        try:
+            return _store(session, stop, clean, source, theme_ids, received_at, late=late)
+        except IntegrityError:
+            # Either another request stored the same client_id first, or (rarely) the random
+            # reference collided; the former is an answer, the latter is worth another try.
+            existing = _find_receipt(session, clean.client_id, stop.id)
+            if existing is not None:
+                return existing
+    raise RuntimeError("could not allocate a unique receipt reference")
+
+
+def _store(
+    session: Session,
+    stop: TourStop,
+    clean: CleanSubmission,
+    source: SubmissionSource,
+    theme_ids: dict[str, int],
+    received_at: dt.datetime | None,
+    *,
+    late: bool = False,
+) -> Receipt:
+    # Read before the write transaction begins: starting it expires every loaded object.
+    stop_id, region_id, region_code = stop.id, stop.region_id, stop.region.code
+    with write_transaction(session):
+        existing = _find_receipt(session, clean.client_id, stop_id)
+        if existing is not None:
+            return existing
+        submission = Submission(
+            region_id=region_id,
+            stop_id=stop_id,
+            client_id=clean.client_id,
+            reference=receipt_reference(region_code),
+            **{column: getattr(clean, field) for column, field in SUBMISSION_COLUMNS.items()},
+            source=source,
+            items=[
+                FeedbackItem(
+                    position=position,
+                    kind=item.kind,
+                    text=item.text,
+                    theme_id=theme_ids.get(item.theme) if item.theme else None,
+                    priority=item.priority,
+                )
+                for position, item in enumerate(clean.items)
+            ],
+        )
+        if received_at is not None:
+            submission.created_at = received_at
+        if clean.filled_at is not None:
+            # A device clock running fast must not date an answer in the future.
+            submission.filled_at = min(clean.filled_at, received_at or utcnow())
+        submission.late = late
+        submission.after_signoff = is_signed(session, stop_id)
+        session.add(submission)
+        session.flush()
+        # Last, so that the tally rows are locked (PostgreSQL) only until the commit that follows.
+        tally.count_submission(session, stop_id, ((i.kind, i.theme_id) for i in submission.items))
+        receipt = Receipt(id=submission.id, reference=submission.reference, created=True)
+    return receipt
+
+
+def store_imported(
+    session: Session, rows: list[dict[str, Any]], stop: TourStop, batch_id: int
+) -> None:
+    """Store the valid rows of an intake batch, in the caller's write transaction.
+
+    Bulk inserts (submissions, then their items): 5,000 rows in one transaction, without
+    building an ORM object per row. The search text is folded here, as the model's listener
+    does for a single submission. A row's `clean` values are keyed like CleanSubmission.
+    """
+    if not rows:
+        return
+    theme_ids = {code: id_ for code, id_ in session.execute(select(Theme.code, Theme.id))}
+    region_code, now = stop.region.code, utcnow()
+    submissions = []
+    for row in rows:
+        clean, reference = row["clean"], receipt_reference(region_code)
+        submissions.append(
+            {
+                "region_id": stop.region_id,
+                "stop_id": stop.id,
+                "client_id": uuid.uuid4(),
+                "reference": reference,
+                **{column: clean[field] for column, field in SUBMISSION_COLUMNS.items()},
+                "source": SubmissionSource.IMPORT,
+                "status": ReviewStatus.NEW,
+                "late": False,
+                "created_at": now,
+                "updated_at": now,
+                "import_batch_id": batch_id,
+                "fingerprint": row["fingerprint"],
+                "search_text": search_document(clean["organisation"], reference, [clean["text"]]),
+            }
+        )
+    # Plain executemany (no RETURNING): measured 20 times faster here than the ORM's bulk
+    # insert with RETURNING, which splices its result batches row by row.
+    session.execute(insert(cast(Table, Submission.__table__)), submissions)
+    ids = {
+        fingerprint: id_
+        for fingerprint, id_ in session.execute(
+            select(Submission.fingerprint, Submission.id).where(
+                Submission.import_batch_id == batch_id
+            )
+        )
+    }
+    session.execute(
+        insert(cast(Table, FeedbackItem.__table__)),
+        [
+            {
+                "submission_id": ids[row["fingerprint"]],
+                "position": 0,
+                "kind": ItemKind(row["clean"]["kind"]),
+                "text": row["clean"]["text"],
+                "theme_id": theme_ids.get(row["clean"]["theme"]) if row["clean"]["theme"] else None,
+                "priority": Priority(row["clean"]["priority"])
+                if row["clean"]["priority"]
+                else None,
+                "shortlisted": False,
+            }
+            for row in rows
+        ],
+    )
+
+
+def accepts_late(stop: TourStop, filled_at: dt.datetime | None, now: dt.datetime) -> bool:
+    """A closed stop still takes what was filled before it closed, until its grace runs out.
+
+    `filled_at` is the device's word, so a stop closed without a recorded time, or a grace of
+    zero hours, takes nothing late; the window bounds what a wrong or forged clock can do.
+    """
+    if stop.status is not StopStatus.CLOSED or stop.closed_at is None or filled_at is None:
+        return False
+    closed_at = stop.closed_at
+    deadline = closed_at + dt.timedelta(hours=max(stop.grace_hours or 0, 0))
+    return filled_at <= closed_at and as_utc(now) <= deadline
+
+
+def _find_receipt(session: Session, client_id: Any, stop_id: int) -> Receipt | None:
+    row = session.execute(
+        select(Submission.id, Submission.reference, Submission.stop_id).where(
+            Submission.client_id == client_id
+        )
+    ).first()
+    if row is None:
+        return None
+    if row.stop_id != stop_id:
+        raise ClientIdTaken()
+    return Receipt(id=row.id, reference=row.reference, created=False)
+
+
+def find_receipt_for_stop(session: Session, stop: TourStop, reference: str) -> str | None:
+    """The reference, if it belongs to this stop (the thank-you page shows nothing else)."""
+    if not is_receipt_reference(reference):
+        return None  # PostgreSQL would refuse a NUL in the query, SQLite would not
+    return session.scalar(
+        select(Submission.reference).where(
+            Submission.stop_id == stop.id, Submission.reference == reference.upper()
+        )
+    )

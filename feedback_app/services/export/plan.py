@@ -1,0 +1,240 @@
+"""What an export will be, decided once: the export *plan*, and the workbook written from it.
+
+A plan is made inside one consistent read (`snapshot`): the filters resolved against the
+reader's scope, the request key, the data fingerprint, the item count and the file name. The
+same snapshot then streams the rows, so the fingerprint always describes the bytes written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, scoped_session
+
+from feedback_app.exports import FilterSummary, WorkbookData, build_workbook
+from feedback_app.exports.data import ItemRow, ProgressCallback
+from feedback_app.locales import LANGUAGE_CODES, TIME_ZONE
+from feedback_app.models import AuditEvent, TourStop
+from feedback_app.services.access import Scope
+from feedback_app.services.synthesis.brief import briefs_for
+from feedback_app.services.synthesis.figures import (
+    Selection,
+    SynthesisFilters,
+    resolve,
+    synthesis,
+)
+from feedback_app.services.synthesis.ideas import idea_rows
+from feedback_app.services.synthesis.rows import estimate_items, fingerprint, stream_items
+
+# Audit actions after which a workbook built from an older snapshot may hold erased data.
+ERASURE_ACTIONS = ("privacy.erase", "privacy.purge")
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    filters: SynthesisFilters = field(default_factory=SynthesisFilters)
+    language: str = "fr"
+    include_contacts: bool = True
+
+    def key(self, scope: Scope) -> str:
+        """What identifies the request regardless of the data (scope includes the reader)."""
+        payload = json.dumps(
+            {
+                **self.as_dict(),
+                "user": scope.user_id,
+                "regions": sorted(scope.region_ids) if scope.region_ids is not None else None,
+            },
+            sort_keys=True,
+        )
+        return hashlib.sha256(payload.encode()).hexdigest()[:32]
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "filters": self.filters.as_dict(),
+            "language": self.language,
+            "contacts": self.include_contacts,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> ExportRequest:
+        raw = data.get("filters")
+        f: dict[str, object] = raw if isinstance(raw, dict) else {}
+        return cls(
+            filters=SynthesisFilters(
+                region_slugs=tuple(str(s) for s in _list(f.get("regions"))),
+                stop_ids=tuple(int(str(s)) for s in _list(f.get("stops"))),
+                since=dt.date.fromisoformat(str(f["since"])) if f.get("since") else None,
+                until=dt.date.fromisoformat(str(f["until"])) if f.get("until") else None,
+                statuses=tuple(str(s) for s in _list(f.get("statuses"))),
+            ),
+            language=str(data.get("language") or "fr"),
+            include_contacts=bool(data.get("contacts")),
+        )
+
+
+def _list(value: object) -> list[object]:
+    return list(value) if isinstance(value, list | tuple) else []
+
+
+@dataclass(frozen=True)
+class ExportPlan:
+    request: ExportRequest
+    selection: Selection
+    key: str
+    fingerprint: str
+    filename: str
+    year: int
+    items: int  # rows the region sheets will hold
+    erasures: int  # erasures audited so far: a later one makes this snapshot unsafe to keep
+
+    @property
+    def region_ids(self) -> list[int]:
+        return self.selection.region_ids
+
+
+@contextmanager
+def snapshot(session: Session | scoped_session[Session]) -> Iterator[Session]:
+    """One consistent read: the figures, the table sizes and the streamed rows agree.
+
+    SQLite (WAL) reads from one snapshot per transaction already; PostgreSQL needs
+    REPEATABLE READ for that. The transaction is closed on the way out.
+    """
+    if isinstance(session, scoped_session):
+        session = session()
+    if session.in_transaction():
+        if session.new or session.dirty or session.deleted:
+            raise RuntimeError("snapshot() started with unsaved changes in the session")
+        session.rollback()
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    try:
+        yield session
+    finally:
+        session.rollback()
+
+
+def erasures_so_far(session: Session) -> int:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action.in_(ERASURE_ACTIONS))
+        )
+        or 0
+    )
+
+
+def plan_export(
+    session: Session, scope: Scope, request: ExportRequest, *, tz: str = TIME_ZONE
+) -> ExportPlan:
+    """Call inside `snapshot`. Raises NotFound when the filters name a region or stop outside
+    the scope."""
+    language = request.language if request.language in LANGUAGE_CODES else "fr"
+    sel = resolve(session, scope, request.filters, language=language, tz=tz)
+    year = tour_year(session, sel)
+    return ExportPlan(
+        request=request,
+        selection=sel,
+        key=request.key(scope),
+        fingerprint=fingerprint(session, sel),
+        filename=download_name(sel, year),
+        year=year,
+        items=estimate_items(session, sel),
+        erasures=erasures_so_far(session),
+    )
+
+
+def write_workbook(
+    session: Session,
+    plan: ExportPlan,
+    *,
+    generated_by: str,
+    progress: ProgressCallback | None = None,
+    tz: str = TIME_ZONE,
+    row_hook: Callable[[], None] | None = None,
+) -> bytes:
+    """The workbook's bytes, read in the plan's snapshot (call inside the same `snapshot`).
+
+    Each build writes in a private temporary directory, removed afterwards: XlsxWriter
+    back-dates its temporary files, so a shared folder swept by age loses other builds' files.
+    """
+    sel, request = plan.selection, plan.request
+    rows = stream_items(session, sel, include_contacts=request.include_contacts)
+    data = WorkbookData(
+        synthesis=synthesis(session, sel),
+        rows=_slowed(rows, row_hook) if row_hook else rows,
+        generated_at=dt.datetime.now(ZoneInfo(tz)),
+        generated_by=generated_by,
+        filters=filter_summary(sel),
+        theme_labels=sel.theme_labels,
+        include_contacts=request.include_contacts,
+        title_year=plan.year,
+        briefs=briefs_for(session, sel),
+        ideas=idea_rows(session, sel),
+    )
+    with tempfile.TemporaryDirectory(prefix="tournee-export-") as private:
+        path = Path(private) / "workbook.xlsx"
+        build_workbook(data, path, language=sel.language, progress=progress, tmpdir=private)
+        return path.read_bytes()
+
+
+def _slowed(rows: Iterable[ItemRow], hook: Callable[[], None]) -> Iterator[ItemRow]:
+    for row in rows:
+        hook()
+        yield row
+
+
+def row_delay_hook(seconds: float) -> Callable[[], None] | None:
+    """A pause per row (EXPORT_TEST_ROW_DELAY): lets the kill test catch a build mid-way."""
+    return (lambda: time.sleep(seconds)) if seconds > 0 else None
+
+
+def tour_year(session: Session, sel: Selection) -> int:
+    if sel.filters.since:
+        return sel.filters.since.year
+    first = session.scalar(
+        select(func.min(TourStop.date)).where(TourStop.region_id.in_(sel.region_ids))
+    )
+    return first.year if first else dt.date.today().year
+
+
+def download_name(sel: Selection, year: int) -> str:
+    """A file name that says what it holds: synthese-tournee-2025-marrakech-safi.xlsx."""
+    all_visible = not sel.filters.region_slugs and not sel.stops
+    if all_visible and sel.scope.is_everything:
+        where = "toutes-regions"
+    elif len(sel.regions) <= 3:
+        where = "-".join(r.slug for r in sel.regions) or "aucune-region"
+    else:
+        where = f"{len(sel.regions)}-regions"
+    parts = ["synthese-tournee", str(year), where]
+    if sel.stops:
+        parts.append(f"{len(sel.stops)}-etapes" if len(sel.stops) > 1 else "etape")
+    if sel.filters.since:
+        parts.append(f"du-{sel.filters.since.isoformat()}")
+    if sel.filters.until:
+        parts.append(f"au-{sel.filters.until.isoformat()}")
+    if sel.language != "fr":
+        parts.append(sel.language)
+    return "-".join(parts) + ".xlsx"
+
+
+def filter_summary(sel: Selection) -> FilterSummary:
+    f = sel.filters
+    return FilterSummary(
+        regions=tuple(r.name for r in sel.regions) if f.region_slugs or sel.stops else (),
+        stops=tuple(f"{s.city} ({s.date.strftime('%d/%m/%Y')})" for s in sel.stops),
+        since=f.since,
+        until=f.until,
+        statuses=tuple(s.value for s in sel.statuses) if f.statuses else (),
+    )

@@ -1,0 +1,154 @@
+"""Built workbooks kept in the database, so that every web host and worker can serve them.
+
+An artifact is written once per request key and data fingerprint (a unique index): a build run
+twice (a job redelivered after a worker died) finds the first row and joins it. Erasures and
+artifact writes take one lock, so that a workbook read before an erasure is never stored after
+it (`store_artifact` sees the erasure and refuses; the erasure deletes what was stored first).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from feedback_app.database import rowcount, write_transaction
+from feedback_app.models import ExportArtifact, ExportJob, JobState, User
+from feedback_app.models.types import utcnow
+from feedback_app.services.access import scope_for
+from feedback_app.services.errors import NotFound
+from feedback_app.services.export.plan import ExportPlan, erasures_so_far
+
+_ARTIFACT_LOCK = 727_001  # PostgreSQL advisory lock shared by erasures and artifact writes
+
+
+@dataclass(frozen=True)
+class StoredArtifact:
+    id: int
+    filename: str
+    items: int
+    cached: bool  # served from an earlier build
+
+
+def lock_artifacts(session: Session) -> None:
+    """Serialise artifact writes with erasures (SQLite's BEGIN IMMEDIATE already does)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ARTIFACT_LOCK})
+
+
+def find_artifact(session: Session, plan: ExportPlan) -> StoredArtifact | None:
+    row = session.execute(
+        select(ExportArtifact.id, ExportArtifact.filename, ExportArtifact.items).where(
+            ExportArtifact.request_key == plan.key,
+            ExportArtifact.fingerprint == plan.fingerprint,
+            ExportArtifact.expires_at > utcnow(),
+        )
+    ).first()
+    return StoredArtifact(row.id, row.filename, row.items, cached=True) if row else None
+
+
+def store_artifact(
+    session: Session,
+    plan: ExportPlan,
+    content: bytes,
+    *,
+    owner_id: int | None,
+    items: int,
+    keep_days: int,
+) -> StoredArtifact | None:
+    """Write the workbook once (or join the row a concurrent run wrote). None when an erasure
+    happened since the plan's snapshot: the bytes may hold erased data; build again."""
+    try:
+        with write_transaction(session):
+            lock_artifacts(session)
+            if plan.request.include_contacts and erasures_so_far(session) != plan.erasures:
+                return None
+            existing = find_artifact(session, plan)
+            if existing is not None:
+                return existing
+            # Older workbooks of the same request describe data that has changed since (or
+            # have expired): this one replaces them.
+            session.execute(
+                delete(ExportArtifact)
+                .where(ExportArtifact.request_key == plan.key)
+                .execution_options(synchronize_session=False)
+            )
+            now = utcnow()
+            artifact = ExportArtifact(
+                request_key=plan.key,
+                fingerprint=plan.fingerprint,
+                owner_id=owner_id,
+                region_ids=plan.region_ids,
+                filters=plan.request.filters.as_dict(),
+                language=plan.selection.language,
+                has_contacts=plan.request.include_contacts,
+                filename=plan.filename,
+                items=items,
+                size=len(content),
+                content=content,
+                created_at=now,
+                expires_at=now + dt.timedelta(days=keep_days),
+            )
+            session.add(artifact)
+            session.flush()
+            stored = StoredArtifact(artifact.id, artifact.filename, items, cached=False)
+    except IntegrityError:  # the same build finished a moment earlier elsewhere: join it
+        found = find_artifact(session, plan)
+        session.rollback()
+        if found is None:
+            raise
+        return found
+    return stored
+
+
+def artifact_for_download(
+    session: Session, user: User, artifact_id: int | None
+) -> tuple[ExportArtifact, bytes]:
+    """The workbook and its bytes, if this user may read it *now*: an active account, its
+    owner, whose current role and regions still cover every region it holds. Else NotFound."""
+    artifact = session.get(ExportArtifact, artifact_id) if artifact_id is not None else None
+    if artifact is None or not user.active or artifact.owner_id != user.id:
+        raise NotFound("export")
+    if artifact.expires_at <= utcnow():
+        raise NotFound("export")
+    scope = scope_for(user)
+    if not all(scope.allows(region_id) for region_id in artifact.region_ids):
+        raise NotFound("export")
+    return artifact, artifact.content
+
+
+def forget_contact_artifacts(session: Session) -> int:
+    """Delete every stored workbook with contact columns. Call inside the erasure's own write
+    transaction, so that the data change and the deletion commit together."""
+    lock_artifacts(session)
+    result = session.execute(
+        delete(ExportArtifact)
+        .where(ExportArtifact.has_contacts.is_(True))
+        .execution_options(synchronize_session=False)
+    )
+    return rowcount(result)
+
+
+def expire_exports(
+    session: Session, *, now: dt.datetime | None = None, keep_days: int = 7
+) -> tuple[int, int]:
+    """Delete workbooks past their expiry and jobs finished more than `keep_days` ago."""
+    now = now or utcnow()
+    with write_transaction(session):
+        artifacts = session.execute(
+            delete(ExportArtifact)
+            .where(ExportArtifact.expires_at <= now)
+            .execution_options(synchronize_session=False)
+        )
+        jobs = session.execute(
+            delete(ExportJob)
+            .where(
+                ExportJob.state.in_((JobState.DONE, JobState.FAILED)),
+                ExportJob.updated_at < now - dt.timedelta(days=keep_days),
+            )
+            .execution_options(synchronize_session=False)
+        )
+    return rowcount(artifacts), rowcount(jobs)

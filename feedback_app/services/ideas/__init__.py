@@ -1,0 +1,1 @@
+"""Recurring ideas: grouping items that say the same thing, and curation of the groups."""

@@ -1,0 +1,195 @@
+"""What a person decides about idea groups: confirm, rename, merge, split.
+
+Every decision pins the memberships it touches (models/idea_group.py), so later automatic
+regroupings keep it, and is audited in the same transaction. A delegate acts on the items of
+their own regions only: a group with no visible item is NotFound, and only visible items are
+pinned or moved. Renaming changes what every reader sees, so a delegate may rename only a group
+whose items are all in their regions; HQ may rename any.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from feedback_app.database import write_transaction
+from feedback_app.models import FeedbackItem, IdeaGroup, IdeaGroupMember
+from feedback_app.models.types import utcnow
+from feedback_app.services import audit
+from feedback_app.services.access import Scope
+from feedback_app.services.errors import NotFound, ValidationFailed
+from feedback_app.services.ideas.queries import MIN_ITEMS, group_item_ids
+from feedback_app.services.ideas.text import short_title
+from feedback_app.services.review.signoff import ensure_items_editable
+from feedback_app.services.text import clean_line
+
+MAX_TITLE = 200
+
+
+def _group(session: Session, scope: Scope, group_id: int) -> tuple[IdeaGroup, list[int]]:
+    """The group and its visible item ids; NotFound when the scope sees none of it."""
+    group = session.get(IdeaGroup, group_id) if 0 < group_id < 2**31 else None
+    if group is None:
+        raise NotFound(group_id)
+    items = group_item_ids(session, scope, group_id)
+    if not items:
+        raise NotFound(group_id)
+    # A delegate's groups are read-only once a stop they draw on is signed off.
+    ensure_items_editable(session, scope, items)
+    return group, items
+
+
+def _pin(session: Session, item_ids: Iterable[int], group_id: int | None) -> None:
+    for item_id in item_ids:
+        member = session.get(IdeaGroupMember, item_id)
+        if member is None:
+            session.add(
+                IdeaGroupMember(item_id=item_id, group_id=group_id, pinned=True, closeness=0.0)
+            )
+        else:
+            member.group_id = group_id
+            member.pinned = True
+
+
+def _member_count(session: Session, group_id: int) -> int:
+    """Every item of the group, whatever the scope."""
+    query = select(func.count()).where(IdeaGroupMember.group_id == group_id)
+    return session.execute(query).scalar_one()
+
+
+def _audit(
+    session: Session,
+    group: IdeaGroup,
+    action: str,
+    actor_id: int | None,
+    *,
+    before: dict[str, object] | None = None,
+    after: dict[str, object],
+) -> None:
+    """Every decision stamps the group (a cached workbook goes stale) and is audited."""
+    group.updated_at = utcnow()
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action=f"idea_group.{action}",
+        target_type="idea_group",
+        target_id=group.id,
+        before=before,
+        after=after,
+    )
+
+
+def confirm_group(session: Session, scope: Scope, group_id: int, *, actor_id: int | None) -> int:
+    """Pin the visible items to their group; returns how many items it holds for the scope."""
+    with write_transaction(session):
+        group, items = _group(session, scope, group_id)
+        _pin(session, items, group.id)
+        group.confirmed = True
+        _audit(session, group, "confirm", actor_id, after={"items": sorted(items)})
+    return len(items)
+
+
+def rename_group(
+    session: Session, scope: Scope, group_id: int, title: str, *, actor_id: int | None
+) -> None:
+    """Give the group a title of a person's choosing, kept by every regrouping."""
+    cleaned = clean_line(title or "")
+    if not cleaned:
+        raise ValidationFailed({"title": [_l("Donnez un titre.")]})
+    if len(cleaned) > MAX_TITLE:
+        raise ValidationFailed({"title": [_l("%(max)d caractères au plus.", max=MAX_TITLE)]})
+    with write_transaction(session):
+        group, items = _group(session, scope, group_id)
+        if not scope.is_everything and _member_count(session, group.id) != len(items):
+            raise ValidationFailed(
+                {
+                    "title": [
+                        _l(
+                            "Ce groupe réunit aussi d'autres régions : "
+                            "seul le siège peut le renommer."
+                        )
+                    ]
+                }
+            )
+        before = group.title
+        group.title = cleaned
+        group.title_locked = True
+        _audit(
+            session, group, "rename", actor_id, before={"title": before}, after={"title": cleaned}
+        )
+
+
+def merge_groups(
+    session: Session,
+    scope: Scope,
+    target_id: int,
+    other_ids: Iterable[int],
+    *,
+    actor_id: int | None,
+) -> int:
+    """Move the visible items of the other groups into the target; returns items moved."""
+    others = sorted({i for i in other_ids if i != target_id})
+    if not others:
+        raise ValidationFailed({"groups": [_l("Choisissez au moins un autre groupe.")]})
+    with write_transaction(session):
+        target, target_items = _group(session, scope, target_id)
+        moved: list[int] = []
+        for other_id in others:
+            other, items = _group(session, scope, other_id)
+            if other.kind is not target.kind:
+                raise ValidationFailed(
+                    {"groups": [_l("Seuls des groupes du même type peuvent être fusionnés.")]}
+                )
+            moved.extend(items)
+        moved.sort()
+        _pin(session, [*target_items, *moved], target.id)
+        session.flush()
+        for other_id in others:
+            if not _member_count(session, other_id):
+                session.delete(session.get(IdeaGroup, other_id))
+        target.confirmed = True
+        _audit(
+            session, target, "merge", actor_id, before={"groups": others}, after={"items": moved}
+        )
+    return len(moved)
+
+
+def split_group(
+    session: Session,
+    scope: Scope,
+    group_id: int,
+    item_ids: Iterable[int],
+    *,
+    actor_id: int | None,
+) -> int | None:
+    """Take the chosen items out into a new group (or alone, for one item).
+
+    Returns the new group's id, or None when the item now stands alone. Both sides are pinned,
+    so the regrouper does not put them back together.
+    """
+    chosen = sorted(set(item_ids))
+    with write_transaction(session):
+        group, items = _group(session, scope, group_id)
+        if not chosen or not set(chosen) <= set(items):
+            raise ValidationFailed({"items": [_l("Choisissez des éléments de ce groupe.")]})
+        if len(chosen) == len(items):
+            raise ValidationFailed({"items": [_l("Laissez au moins un élément dans le groupe.")]})
+        new_id: int | None = None
+        if len(chosen) >= MIN_ITEMS:
+            new = IdeaGroup(kind=group.kind, title=_first_text(session, chosen), confirmed=True)
+            session.add(new)
+            session.flush()
+            new_id = new.id
+        _pin(session, chosen, new_id)
+        _pin(session, [i for i in items if i not in chosen], group.id)
+        group.confirmed = True
+        _audit(session, group, "split", actor_id, after={"items": chosen, "new_group": new_id})
+    return new_id
+
+
+def _first_text(session: Session, item_ids: list[int]) -> str:
+    text = session.scalar(select(FeedbackItem.text).where(FeedbackItem.id == item_ids[0])) or ""
+    return short_title(text)

@@ -1,0 +1,296 @@
+"""Idea groups: which items say the same thing, kept current as the data changes.
+
+What other code calls (all take an explicit SQLAlchemy session; scope = services.access.Scope):
+
+- `regroup_if_stale(session) -> bool`: regroups when submissions, items or reviews changed
+  since the last run (a cheap fingerprint query otherwise). The export calls it before reading
+  the groups; a background task calls it after submissions and review changes.
+- `regroup(session, actor_id=None) -> RegroupResult`: regroups now (what the task runs).
+- `idea_group_queries.top_groups(session, scope, kind=None, limit=10) -> list[GroupSummary]`:
+  the most recurring ideas the reader may see, heaviest first; each GroupSummary has `id`,
+  `number`, `title`, `kind`, `items`, `organisations`, `regions` (distinct counts within
+  the scope). Region briefs: pass `Scope(user_id=None, region_ids=frozenset({region_id}))`.
+- `idea_group_queries.group_detail(session, scope, group_id) -> GroupDetail` (NotFound outside
+  the scope), `idea_group_queries.group_numbers(session, scope) -> {item_id: number}`;
+  services/synthesis/ideas.py for the workbook.
+- Curation (services/ideas/curation.py): `confirm_group`, `rename_group`, `merge_groups`,
+  `split_group`; each audited, each pinning what a person decided.
+
+Within a scope a group counts only its items inside the scope, and it is shown only when at
+least two of them are: a delegate never sees another region's items, quotes or counts through
+a group, and an unlocked title is then the most typical item of the delegate's own regions.
+
+How the regrouper treats curation: pinned memberships never move; an automatic cluster that
+holds pinned members of a group brings its unpinned items into that group; otherwise it keeps
+the group most of its items were in before (numbers stay stable) or starts a new one.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal, overload
+
+from sqlalchemy import delete, exists, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from feedback_app.database import write_transaction
+from feedback_app.models import (
+    FeedbackItem,
+    IdeaGroup,
+    IdeaGroupingState,
+    IdeaGroupMember,
+    ItemKind,
+    ReviewStatus,
+    Submission,
+)
+from feedback_app.models.types import utcnow
+from feedback_app.services import audit
+from feedback_app.services.ideas.clustering import Settings, closeness, cluster_vectors, vectorise
+from feedback_app.services.ideas.text import short_title
+
+_STATE_ID = 1
+
+
+@dataclass(frozen=True)
+class RegroupResult:
+    items: int
+    groups: int
+    grouped_items: int
+
+
+@dataclass
+class _Item:
+    id: int
+    text: str
+    group_id: int | None
+    pinned: bool
+
+
+def fingerprint(session: Session) -> str:
+    """Changes whenever an item is added or removed or a review touches a submission."""
+    count, last_id = session.execute(
+        select(func.count(FeedbackItem.id), func.max(FeedbackItem.id))
+    ).one()
+    last_update = session.scalar(select(func.max(Submission.updated_at)))
+    stamp = last_update.isoformat() if last_update else "-"
+    return f"{count}:{last_id or 0}:{stamp}"[:120]
+
+
+def is_stale(session: Session) -> bool:
+    current = session.scalar(
+        select(IdeaGroupingState.fingerprint).where(IdeaGroupingState.id == _STATE_ID)
+    )
+    return current != fingerprint(session)
+
+
+def regroup_if_stale(session: Session) -> bool:
+    """Regroup when the data changed since the last run; True when it did."""
+    if not is_stale(session):
+        session.rollback()
+        return False
+    return regroup(session, only_if_stale=True) is not None
+
+
+def _load(session: Session, kind: ItemKind) -> list[_Item]:
+    rows = session.execute(
+        select(FeedbackItem.id, FeedbackItem.text, IdeaGroupMember.group_id, IdeaGroupMember.pinned)
+        .join(Submission, FeedbackItem.submission_id == Submission.id)
+        .outerjoin(IdeaGroupMember, IdeaGroupMember.item_id == FeedbackItem.id)
+        .where(FeedbackItem.kind == kind, Submission.status != ReviewStatus.SPAM)
+        .order_by(FeedbackItem.id)
+    )
+    return [_Item(r.id, r.text, r.group_id, bool(r.pinned)) for r in rows]
+
+
+def _assign(
+    items: Sequence[_Item],
+    clusters: list[list[int]],
+    group_kind: dict[int, ItemKind],
+    kind: ItemKind,
+) -> tuple[dict[int, int | None], list[list[int]]]:
+    """Each unpinned item's group (None: alone) and the clusters that need a new group."""
+    target: dict[int, int | None] = {}
+    fresh: list[list[int]] = []
+    claimed: set[int] = set()
+    for members in sorted(clusters, key=len, reverse=True):
+        free = [i for i in members if not items[i].pinned]
+        if not free:
+            continue
+        pinned_votes = Counter(
+            gid for i in members if items[i].pinned and (gid := items[i].group_id) is not None
+        )
+        previous_votes = Counter(
+            gid
+            for i in free
+            if (gid := items[i].group_id) is not None
+            and gid not in claimed
+            and group_kind.get(gid) is kind
+        )
+        if pinned_votes:
+            group: int | None = pinned_votes.most_common(1)[0][0]
+        elif len(free) >= 2 and previous_votes:
+            group = previous_votes.most_common(1)[0][0]
+            claimed.add(group)
+        else:
+            group = None
+        if group is not None:
+            target.update((items[i].id, group) for i in free)
+        elif len(free) >= 2:
+            fresh.append(free)
+        else:
+            target[items[free[0]].id] = None
+    return target, fresh
+
+
+@overload
+def regroup(
+    session: Session,
+    *,
+    actor_id: int | None = ...,
+    settings: Settings | None = ...,
+    only_if_stale: Literal[False] = ...,
+) -> RegroupResult: ...
+@overload
+def regroup(
+    session: Session,
+    *,
+    actor_id: int | None = ...,
+    settings: Settings | None = ...,
+    only_if_stale: bool,
+) -> RegroupResult | None: ...
+def regroup(
+    session: Session,
+    *,
+    actor_id: int | None = None,
+    settings: Settings | None = None,
+    only_if_stale: bool = False,
+) -> RegroupResult | None:
+    """Recompute the automatic groups of every kind, respecting what people curated.
+
+    Two regroupings never interleave: the state row is locked first (SQLite's write
+    transaction serialises them anyway). With `only_if_stale`, a regrouping that finds the
+    groups already current once it holds the lock (another one just ran) does nothing.
+    """
+    with write_transaction(session):
+        state = session.scalar(
+            select(IdeaGroupingState).where(IdeaGroupingState.id == _STATE_ID).with_for_update()
+        )
+        stamp = fingerprint(session)
+        if only_if_stale and state is not None and state.fingerprint == stamp:
+            return None
+        groups = {g.id: g for g in session.scalars(select(IdeaGroup))}
+        group_kind = {gid: g.kind for gid, g in groups.items()}
+        total = 0
+        final: dict[int, tuple[int | None, bool]] = {}  # item id -> (group, pinned)
+        scores: dict[int, float] = {}
+        for kind in ItemKind:
+            items = [
+                i
+                for i in _load(session, kind)
+                if not (i.pinned and (i.group_id is None or group_kind.get(i.group_id) is not kind))
+            ]
+            total += len(items)
+            vectors = vectorise([i.text for i in items])
+            target, fresh = _assign(items, cluster_vectors(vectors, settings), group_kind, kind)
+            for members in fresh:
+                group = IdeaGroup(kind=kind, title=short_title(items[members[0]].text))
+                session.add(group)
+                session.flush()
+                groups[group.id] = group
+                group_kind[group.id] = kind
+                target.update((items[i].id, group.id) for i in members)
+            positions: dict[int, list[int]] = defaultdict(list)
+            for position, item in enumerate(items):
+                gid = item.group_id if item.pinned else target.get(item.id)
+                if gid is not None:
+                    final[item.id] = (gid, item.pinned)
+                    positions[gid].append(position)
+            for gid, members in positions.items():
+                group = groups[gid]
+                close = closeness(vectors, members)
+                scores.update(zip((items[i].id for i in members), close.tolist(), strict=True))
+                if not group.title_locked and len(members) > 1:
+                    title = short_title(items[members[int(close.argmax())]].text)
+                    if group.title != title:
+                        group.title = title
+        _write(session, groups, final, scores)
+        kept = {gid for gid, _ in final.values() if gid is not None and gid in groups}
+        result = RegroupResult(
+            items=total,
+            groups=len(kept),
+            grouped_items=sum(1 for gid, _ in final.values() if gid in groups),
+        )
+        _stamp(session, stamp, result)
+        audit.record(
+            session,
+            actor_id=actor_id,
+            action="idea_groups.regroup",
+            target_type="idea_groups",
+            target_id=None,
+            after={
+                "items": result.items,
+                "groups": result.groups,
+                "grouped_items": result.grouped_items,
+            },
+        )
+    return result
+
+
+def _write(
+    session: Session,
+    groups: dict[int, IdeaGroup],
+    final: dict[int, tuple[int | None, bool]],
+    scores: dict[int, float],
+) -> None:
+    """Store memberships; drop groups left empty (or alone, unless a person kept them)."""
+    sizes = Counter(gid for gid, _ in final.values() if gid is not None)
+    for gid, group in list(groups.items()):
+        size = sizes.get(gid, 0)
+        if size == 0 or (size == 1 and not group.confirmed and not group.title_locked):
+            session.delete(group)
+            del groups[gid]
+    session.flush()
+    session.execute(delete(IdeaGroupMember).where(IdeaGroupMember.pinned.is_(False)))
+    # A pinned item whose kind a reviewer changed no longer belongs to its group.
+    session.execute(
+        delete(IdeaGroupMember).where(
+            IdeaGroupMember.pinned.is_(True),
+            exists().where(
+                IdeaGroup.id == IdeaGroupMember.group_id,
+                FeedbackItem.id == IdeaGroupMember.item_id,
+                FeedbackItem.kind != IdeaGroup.kind,
+            ),
+        )
+    )
+    rows = [
+        {
+            "item_id": item_id,
+            "group_id": gid,
+            "pinned": False,
+            "closeness": scores.get(item_id, 0.0),
+        }
+        for item_id, (gid, pinned) in final.items()
+        if not pinned and gid in groups
+    ]
+    for start in range(0, len(rows), 5000):
+        session.execute(insert(IdeaGroupMember), rows[start : start + 5000])
+    pinned_rows = [
+        {"item_id": item_id, "closeness": scores.get(item_id, 0.0)}
+        for item_id, (gid, pinned) in final.items()
+        if pinned and gid in groups
+    ]
+    if pinned_rows:
+        session.execute(update(IdeaGroupMember), pinned_rows)
+
+
+def _stamp(session: Session, stamp: str, result: RegroupResult) -> None:
+    state = session.get(IdeaGroupingState, _STATE_ID)
+    if state is None:
+        state = IdeaGroupingState(id=_STATE_ID, fingerprint=stamp)
+        session.add(state)
+    state.fingerprint = stamp
+    state.ran_at = utcnow()
+    state.items = result.items
+    state.groups = result.groups

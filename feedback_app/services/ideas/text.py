@@ -1,0 +1,91 @@
+"""How an item's text is reduced before two items are compared (services/ideas/clustering.py).
+
+What the comparison must ignore: case, French accents (é/e, œ/oe), Arabic vowel marks and
+tatweel (all done by models.search.fold), Arabic letter variants that writers use
+interchangeably (أ إ آ ٱ → ا, ى → ي, ة → ه, ؤ → و, ئ → ي), punctuation, and the small words that
+every sentence has ("de", "les", "في", "على"...). What is left is stemmed with the Snowball
+stemmers (French, Arabic), so "formation", "former" and "formés" meet on "form", and "تكوين" and
+"التكوين" on "تكوين".
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import snowballstemmer
+
+from feedback_app.models.search import fold
+
+_ARABIC_LETTERS = str.maketrans(
+    {
+        "أ": "ا",
+        "إ": "ا",
+        "آ": "ا",
+        "ٱ": "ا",
+        "ى": "ي",
+        "ة": "ه",
+        "ؤ": "و",
+        "ئ": "ي",
+        "ـ": "",
+        "ء": "",
+    }
+)
+_ARABIC = re.compile(r"[\u0600-\u06ff]")
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+# Function words and the filler of feedback sentences: they carry no idea.
+_FRENCH_WORDS = """
+a au aux avec ce ces cet cette d dans de des du elle en est et etre il ils l la le les leur
+leurs lui mais me meme mes moi mon n ne nos notre nous on ou par pas pour plus qu que qui sa se
+ses son sont sur ta te tes toi ton tu un une vos votre vous y c s j m t aussi tres bien faut
+faire fait il avoir ont sont etre peu beaucoup tout tous toute toutes nous afin entre sans sous
+chez dont donc car si deja encore ainsi comme quand nombre plus moins trop davantage
+"""
+_ARABIC_WORDS = """
+في من على الى إلى عن مع هذا هذه ذلك تلك التي الذي الذين و او أو ثم لا لم لن ما ان أن إن كان
+كانت يكون هناك هنا كل بعض كما لكن بين عند حتى قد ب ل ك ف به بها له لها فيه فيها الى عبر اكثر
+أكثر جدا يجب ينبغي نحتاج نحن هم هو هي
+"""
+_FRENCH_STOPWORDS = frozenset(_FRENCH_WORDS.split())
+_ARABIC_STOPWORDS = frozenset(fold(w).translate(_ARABIC_LETTERS) for w in _ARABIC_WORDS.split())
+_STOPWORDS = _FRENCH_STOPWORDS | _ARABIC_STOPWORDS
+
+_french = snowballstemmer.stemmer("french")
+_arabic = snowballstemmer.stemmer("arabic")
+
+
+@lru_cache(maxsize=200_000)
+def _stem(word: str) -> str:
+    if _ARABIC.search(word):
+        return str(_arabic.stemWord(word)).translate(_ARABIC_LETTERS)
+    return str(_french.stemWord(word))
+
+
+def words(text: str) -> list[str]:
+    """The stems of the words that carry meaning, in order."""
+    folded = fold(text).translate(_ARABIC_LETTERS)
+    return [_stem(w) for w in _WORD.findall(folded) if w not in _STOPWORDS and len(w) > 1]
+
+
+def normalise(text: str) -> str:
+    """The text as the vectoriser sees it: its meaningful stems, separated by spaces."""
+    return " ".join(words(text))
+
+
+def language_of(text: str) -> str:
+    """'ar' when the text is mostly Arabic letters, else 'fr' (enough to keep languages apart)."""
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return "fr"
+    arabic = sum(1 for c in letters if _ARABIC.match(c))
+    return "ar" if arabic * 2 >= len(letters) else "fr"
+
+
+TITLE_LENGTH = 120
+
+
+def short_title(text: str) -> str:
+    """A group title from an item's text: one line, at most TITLE_LENGTH characters."""
+    text = " ".join(text.split())
+    return text if len(text) <= TITLE_LENGTH else text[: TITLE_LENGTH - 1].rstrip() + "…"

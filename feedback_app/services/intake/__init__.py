@@ -1,0 +1,1 @@
+"""Paper and spreadsheet intake: template, safe reading of uploads, preview, storing once."""

@@ -1,0 +1,188 @@
+"""Personal data of respondents (law 09-08): retention purge, and finding and erasing on request.
+
+Contact details are the person's name, job title, e-mail, phone and their consent to be
+contacted (a job title in a small organisation identifies its holder); what they wrote
+(organisation, items) is the feedback itself and stays. The audit trail
+records that an erasure happened and which fields it cleared, never the values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import phonenumbers
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy.orm import Session, joinedload
+
+from feedback_app.database import rowcount, write_transaction
+from feedback_app.models import Submission
+from feedback_app.models.types import utcnow
+from feedback_app.services import audit
+from feedback_app.services.errors import ValidationFailed
+from feedback_app.services.export.store import forget_contact_artifacts
+from feedback_app.services.review.filters import contains_pattern
+from feedback_app.services.text import clean_line
+
+MIN_QUERY_LENGTH = 3
+MAX_MATCHES = 100
+
+
+def _has_contact() -> ColumnElement[bool]:
+    return or_(
+        Submission.person_name.is_not(None),
+        Submission.job_title.is_not(None),
+        Submission.email.is_not(None),
+        Submission.phone.is_not(None),
+        Submission.consent_contact.is_(True),
+    )
+
+
+_ERASED = {
+    "person_name": None,
+    "job_title": None,
+    "email": None,
+    "phone": None,
+    "consent_contact": False,
+}
+
+
+def retention_cutoff(days: int, now: dt.datetime | None = None) -> dt.datetime:
+    if days < 0:
+        raise ValueError("the retention period cannot be negative")
+    return (now or utcnow()) - dt.timedelta(days=days)
+
+
+def purge_expired_contacts(
+    session: Session,
+    *,
+    retention_days: int,
+    dry_run: bool = False,
+    now: dt.datetime | None = None,
+) -> int:
+    """Erase the contact details of submissions older than the retention period.
+
+    Returns how many submissions had (dry run: have) contact details to erase.
+    """
+    cutoff = retention_cutoff(retention_days, now)
+    expired = and_(Submission.created_at < cutoff, _has_contact())
+    if dry_run:
+        return session.scalar(select(func.count()).select_from(Submission).where(expired)) or 0
+    with write_transaction(session):
+        result = session.execute(
+            update(Submission)
+            .where(expired)
+            .values(**_ERASED)
+            .execution_options(synchronize_session=False)
+        )
+        count = rowcount(result)
+        if count:
+            # Stored workbooks may still carry the erased details: gone in the same commit.
+            forget_contact_artifacts(session)
+            audit.record(
+                session,
+                actor_id=None,
+                action="privacy.purge",
+                target_type="submission",
+                target_id=None,
+                after={
+                    "submissions": count,
+                    "retention_days": retention_days,
+                    "before": cutoff.date(),
+                },
+            )
+    return count
+
+
+@dataclass(frozen=True)
+class ContactMatch:
+    submission_id: int
+    reference: str
+    created_at: dt.datetime
+    region: str
+    city: str
+    organisation: str
+    name: str | None
+    email: str | None
+    phone: str | None
+
+
+def _phone_variants(query: str) -> list[str]:
+    """The typed number as stored (E.164, Moroccan numbers by default), if it parses."""
+    try:
+        number = phonenumbers.parse(query, "MA")
+    except phonenumbers.NumberParseException:
+        return []
+    return [phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)]
+
+
+def find_contacts(session: Session, query: str, *, locale: str = "fr") -> list[ContactMatch]:
+    """Submissions whose name or e-mail contains `query`, or whose phone is that number."""
+    query = clean_line(query or "")
+    if len(query) < MIN_QUERY_LENGTH:
+        raise ValidationFailed(
+            {"query": [_l("Au moins %(min)d caractères.", min=MIN_QUERY_LENGTH)]}
+        )
+    pattern = contains_pattern(query)
+    conditions = [
+        Submission.person_name.ilike(pattern, escape="\\"),
+        Submission.email.ilike(pattern, escape="\\"),
+    ]
+    phones = _phone_variants(query)
+    if phones:
+        conditions.append(Submission.phone.in_(phones))
+    rows = session.scalars(
+        select(Submission)
+        .options(joinedload(Submission.region), joinedload(Submission.stop))
+        .where(or_(*conditions))
+        .order_by(Submission.created_at.desc(), Submission.id.desc())
+        .limit(MAX_MATCHES)
+    ).all()
+    return [
+        ContactMatch(
+            submission_id=s.id,
+            reference=s.reference,
+            created_at=s.created_at,
+            region=s.region.name_for(locale),
+            city=s.stop.city,
+            organisation=s.organisation,
+            name=s.person_name,
+            email=s.email,
+            phone=s.phone,
+        )
+        for s in rows
+    ]
+
+
+def erase_contacts(session: Session, *, submission_ids: Sequence[int], actor_id: int) -> int:
+    """Erase the contact details of these submissions, on the person's request. Audited."""
+    ids = sorted({int(i) for i in submission_ids})
+    if not ids:
+        raise ValidationFailed({"submissions": [_l("Choisissez au moins une contribution.")]})
+    with write_transaction(session):
+        rows = session.scalars(select(Submission).where(Submission.id.in_(ids))).all()
+        erased = 0
+        for submission in rows:
+            cleared = [c for c in _ERASED if getattr(submission, c) not in (None, False)]
+            if not cleared:
+                continue
+            for column, value in _ERASED.items():
+                setattr(submission, column, value)
+            erased += 1
+            # Which fields were cleared, never their values.
+            audit.record(
+                session,
+                actor_id=actor_id,
+                action="privacy.erase",
+                target_type="submission",
+                target_id=submission.id,
+                region_id=submission.region_id,
+                before={"fields": cleared},
+                after={"erased": True},
+            )
+        if erased:
+            # Stored workbooks may still carry the erased details: gone in the same commit.
+            forget_contact_artifacts(session)
+    return erased

@@ -1,0 +1,131 @@
+"""The idea groups as the workbook shows them, counted within the export's selection.
+
+The selection (services/synthesis.Selection) is already limited to the reader's scope and
+filters, so a delegate's workbook counts, lists and quotes only their regions' items; a group
+is listed only when at least two of the selection's items are in it, and its number appears in
+the region sheets' "Groupe" column only then. `stamp` goes into the export's fingerprint so
+that a curated group (renamed, merged...) makes a cached workbook stale.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from feedback_app.exports.data import IdeaGroupRow
+from feedback_app.models import (
+    GROUP_ID,
+    FeedbackItem,
+    IdeaGroup,
+    IdeaGroupingState,
+    IdeaGroupMember,
+    ItemKind,
+    Region,
+    Submission,
+)
+from feedback_app.services.ideas.queries import MIN_ITEMS
+from feedback_app.services.ideas.text import short_title
+from feedback_app.services.synthesis.figures import Selection
+
+QUOTES = 3
+
+
+def visible_groups(session: Session, sel: Selection) -> set[int]:
+    """Groups with at least two items in the selection."""
+    rows = session.execute(
+        select(GROUP_ID)
+        .join(FeedbackItem, FeedbackItem.id == IdeaGroupMember.item_id)
+        .join(Submission, Submission.id == FeedbackItem.submission_id)
+        .where(IdeaGroupMember.group_id.is_not(None), *sel.submission_conditions())
+        .group_by(IdeaGroupMember.group_id)
+        .having(func.count() >= MIN_ITEMS)
+    )
+    return {gid for (gid,) in rows}
+
+
+def idea_rows(session: Session, sel: Selection) -> tuple[IdeaGroupRow, ...]:
+    """One row per group visible in the selection, heaviest first (organisations, items)."""
+    visible = visible_groups(session, sel)
+    if not visible:
+        return ()
+    groups = {g.id: g for g in session.scalars(select(IdeaGroup).where(IdeaGroup.id.in_(visible)))}
+    region_names = dict(session.execute(select(Region.id, Region.slug)).all())
+    shown = {r.id: r.name for r in sel.regions}
+    items: Counter[int] = Counter()
+    organisations: dict[int, set[str]] = defaultdict(set)
+    categories: dict[int, Counter[str]] = defaultdict(Counter)
+    regions: dict[int, Counter[str]] = defaultdict(Counter)
+    themes: dict[int, Counter[str]] = defaultdict(Counter)
+    quotes: dict[int, list[str]] = defaultdict(list)
+    quoted: dict[int, set[str]] = defaultdict(set)
+    best: dict[int, tuple[float, str]] = {}
+    rows = session.execute(
+        select(
+            GROUP_ID,
+            IdeaGroupMember.closeness,
+            FeedbackItem.text,
+            FeedbackItem.theme_id,
+            Submission.organisation,
+            Submission.category_code,
+            Submission.region_id,
+        )
+        .join(FeedbackItem, FeedbackItem.id == IdeaGroupMember.item_id)
+        .join(Submission, Submission.id == FeedbackItem.submission_id)
+        .where(IdeaGroupMember.group_id.in_(visible), *sel.submission_conditions())
+        .order_by(IdeaGroupMember.group_id, IdeaGroupMember.closeness.desc(), FeedbackItem.id)
+    )
+    for gid, closeness, text, theme_id, organisation, category, region_id in rows:
+        items[gid] += 1
+        folded = " ".join(organisation.casefold().split())
+        organisations[gid].add(folded)
+        categories[gid][sel.category_labels.get(category, category)] += 1
+        regions[gid][shown.get(region_id, region_names.get(region_id, ""))] += 1
+        if theme_id is not None:
+            themes[gid][sel.theme_labels.get(theme_id, "")] += 1
+        if gid not in best:
+            best[gid] = (closeness, text)
+        if len(quotes[gid]) < QUOTES and folded not in quoted[gid]:
+            quoted[gid].add(folded)
+            quotes[gid].append(text)
+
+    def ranked(counter: Counter[str]) -> tuple[str, ...]:
+        return tuple(label for label, _n in counter.most_common() if label)
+
+    result = []
+    for gid in visible:
+        group = groups[gid]
+        # A title a person wrote is shown as written; otherwise the most typical item of
+        # the selection, so nothing outside the reader's scope is quoted.
+        title = group.title if group.title_locked else short_title(best[gid][1])
+        result.append(
+            IdeaGroupRow(
+                number=gid,
+                title=title,
+                kind=ItemKind(group.kind).value,
+                items=items[gid],
+                organisations=len(organisations[gid]),
+                categories=ranked(categories[gid]),
+                regions=ranked(regions[gid]),
+                themes=ranked(themes[gid]),
+                quotes=tuple(quotes[gid]),
+            )
+        )
+    result.sort(key=lambda r: (-r.organisations, -r.items, r.number))
+    return tuple(result)
+
+
+def stamp(session: Session) -> list[object]:
+    """What changes when the groups change (a regrouping or a person's decision)."""
+    state = session.execute(select(IdeaGroupingState.ran_at, IdeaGroupingState.groups)).first()
+    curated = session.execute(
+        select(
+            func.max(IdeaGroup.updated_at),
+            func.count(IdeaGroup.id),
+            func.count(IdeaGroupMember.item_id),
+        )
+        .select_from(IdeaGroup)
+        .outerjoin(IdeaGroupMember, IdeaGroupMember.group_id == IdeaGroup.id)
+    ).one()
+    return [str(v) for v in (*(state or ()), *curated)]

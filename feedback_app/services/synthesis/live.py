@@ -1,0 +1,220 @@
+"""What the live screen of a stop shows: counts, top themes, recurring ideas, a few texts.
+
+Polled every few seconds by a screen in the room while people post, so every figure comes
+from reads that do not grow with the submissions: the stop's tally rows (services/capture/tally.py),
+the small theme table, and at most LIVE_TEXTS item texts found through an index.
+
+No personal data ever: no organisation, name, contact or reference. Free text only from items a
+reviewer shortlisted, unless HQ allowed the stop's screen to show the newest texts unreviewed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, true
+from sqlalchemy.orm import Session
+
+from feedback_app.database import write_transaction
+from feedback_app.models import (
+    GROUP_ID,
+    FeedbackItem,
+    IdeaGroup,
+    IdeaGroupingState,
+    IdeaGroupMember,
+    ReviewStatus,
+    Submission,
+    Theme,
+    TourStop,
+)
+from feedback_app.models.types import utcnow
+from feedback_app.services import audit
+from feedback_app.services.access import Scope
+from feedback_app.services.capture import tally
+from feedback_app.services.review.signoff import scoped_stop
+
+TOP_THEMES = 5
+LIVE_TEXTS = 6
+TEXT_CHARS = 240
+
+TOP_IDEAS = 5
+
+
+@dataclass(frozen=True)
+class Bilingual:
+    fr: str
+    ar: str
+
+
+@dataclass(frozen=True)
+class Ranked:
+    label: Bilingual
+    count: int
+
+
+@dataclass(frozen=True)
+class Idea:
+    title: str
+    count: int
+
+
+@dataclass(frozen=True)
+class LiveText:
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True)
+class LiveFigures:
+    stop_id: int
+    city: Bilingual  # each half of the screen names the city in its own language
+    date: dt.date
+    region: Bilingual
+    submissions: int
+    by_kind: dict[str, int]
+    top_themes: list[Ranked]
+    ideas: list[Idea]
+    texts: list[LiveText]
+    unreviewed_texts: bool
+    at: dt.datetime
+
+
+def _texts(session: Session, stop: TourStop) -> list[LiveText]:
+    query = (
+        select(FeedbackItem.kind, FeedbackItem.text)
+        .join(Submission, FeedbackItem.submission_id == Submission.id)
+        .where(Submission.stop_id == stop.id, Submission.status != ReviewStatus.SPAM)
+        .order_by(Submission.created_at.desc(), Submission.id.desc(), FeedbackItem.position)
+        .limit(LIVE_TEXTS)
+    )
+    if not stop.live_shows_unreviewed:
+        # Reviewed: what a reviewer kept. `= true` matches the partial shortlist index.
+        query = query.where(FeedbackItem.shortlisted == true())
+    return [LiveText(kind.value, _excerpt(text)) for kind, text in session.execute(query)]
+
+
+def _excerpt(text: str) -> str:
+    return text if len(text) <= TEXT_CHARS else text[: TEXT_CHARS - 1].rstrip() + "…"
+
+
+def live_figures(session: Session, scope: Scope, stop_id: int) -> LiveFigures:
+    """The live screen's figures for one stop of the scope (NotFound outside it)."""
+    stop = scoped_stop(session, scope, stop_id)
+    counts = tally.read_counts(session, stop.id)
+    theme_totals: dict[int, int] = {}
+    for per_theme in counts.by_theme.values():
+        for theme_id, count in per_theme.items():
+            theme_totals[theme_id] = theme_totals.get(theme_id, 0) + count
+    names = {t.id: Bilingual(t.name_fr, t.name_ar) for t in session.scalars(select(Theme))}
+    top = sorted(
+        ((count, theme_id) for theme_id, count in theme_totals.items() if theme_id in names),
+        key=lambda pair: (-pair[0], pair[1]),
+    )[:TOP_THEMES]
+    ideas = stop_ideas(session, stop.id, unreviewed=stop.live_shows_unreviewed)
+    figures = LiveFigures(
+        stop_id=stop.id,
+        city=Bilingual(stop.city, stop.city_for("ar")),
+        date=stop.date,
+        region=Bilingual(stop.region.name_fr, stop.region.name_ar),
+        submissions=counts.submissions,
+        by_kind=counts.by_kind,
+        top_themes=[Ranked(names[theme_id], count) for count, theme_id in top],
+        ideas=ideas,
+        texts=_texts(session, stop),
+        unreviewed_texts=stop.live_shows_unreviewed,
+        at=utcnow(),
+    )
+    session.rollback()  # end the read transaction: a screen polls for hours
+    return figures
+
+
+_IDEAS_CACHE: dict[tuple[int, bool], tuple[object, list[Idea]]] = {}
+_IDEAS_LOCK = threading.Lock()
+
+
+def stop_ideas(session: Session, stop_id: int, *, unreviewed: bool) -> list[Idea]:
+    """The stop's most recurring ideas (idea groups holding two or more of its items).
+
+    Groups only change when the regrouper runs, so the answer is computed once per regrouping
+    (keyed on the grouping state's stamp, one primary-key read) and served from memory to the
+    screens polling in between. Reviewed text only: a group's title counts as reviewed when a
+    person wrote it; otherwise, if HQ allows unreviewed text, the title is the stop's own most
+    typical item of the group, never another region's text.
+    """
+    stamp = session.execute(select(IdeaGroupingState.ran_at, IdeaGroupingState.fingerprint)).first()
+    key = (stop_id, unreviewed)
+    with _IDEAS_LOCK:
+        cached = _IDEAS_CACHE.get(key)
+    if cached is not None and cached[0] == tuple(stamp or ()):
+        return cached[1]
+    ideas = _compute_ideas(session, stop_id, unreviewed=unreviewed)
+    with _IDEAS_LOCK:
+        if len(_IDEAS_CACHE) > 1000:  # a stop a day for years: drop, don't grow
+            _IDEAS_CACHE.clear()
+        _IDEAS_CACHE[key] = (tuple(stamp or ()), ideas)
+    return ideas
+
+
+def _compute_ideas(session: Session, stop_id: int, *, unreviewed: bool) -> list[Idea]:
+    count = func.count(FeedbackItem.id)
+    query = (
+        select(IdeaGroup.id, IdeaGroup.title, IdeaGroup.title_locked, count)
+        .join(IdeaGroupMember, IdeaGroupMember.group_id == IdeaGroup.id)
+        .join(FeedbackItem, FeedbackItem.id == IdeaGroupMember.item_id)
+        .join(Submission, Submission.id == FeedbackItem.submission_id)
+        .where(Submission.stop_id == stop_id, Submission.status != ReviewStatus.SPAM)
+        .group_by(IdeaGroup.id, IdeaGroup.title, IdeaGroup.title_locked)
+        .having(count >= 2)
+        .order_by(count.desc(), IdeaGroup.id)
+        .limit(TOP_IDEAS)
+    )
+    if not unreviewed:
+        query = query.where(IdeaGroup.title_locked == true())
+    rows = session.execute(query).all()
+    own_titles = _own_titles(session, stop_id, [r.id for r in rows if not r.title_locked])
+    return [
+        Idea(_excerpt(r.title if r.title_locked else own_titles.get(r.id, "")), r[3])
+        for r in rows
+        if r.title_locked or own_titles.get(r.id)
+    ]
+
+
+def _own_titles(session: Session, stop_id: int, group_ids: list[int]) -> dict[int, str]:
+    """For each group, the text of the stop's own item closest to the group's centre."""
+    if not group_ids:
+        return {}
+    rows = session.execute(
+        select(GROUP_ID, FeedbackItem.text)
+        .join(FeedbackItem, FeedbackItem.id == IdeaGroupMember.item_id)
+        .join(Submission, Submission.id == FeedbackItem.submission_id)
+        .where(IdeaGroupMember.group_id.in_(group_ids), Submission.stop_id == stop_id)
+        .order_by(IdeaGroupMember.group_id, IdeaGroupMember.closeness.desc(), FeedbackItem.id)
+    ).all()
+    titles: dict[int, str] = {}
+    for group_id, text in rows:
+        titles.setdefault(group_id, text)
+    return titles
+
+
+def set_live_unreviewed(
+    session: Session, scope: Scope, stop_id: int, allowed: bool, *, actor_id: int | None
+) -> bool:
+    """HQ's per-stop choice to show unreviewed texts on the live screen; False if unchanged."""
+    with write_transaction(session):
+        stop = scoped_stop(session, scope, stop_id)
+        if stop.live_shows_unreviewed is allowed:
+            return False
+        audit.record(
+            session,
+            actor_id=actor_id,
+            action="stop.live_unreviewed",
+            target_type="stop",
+            target_id=stop.id,
+            region_id=stop.region_id,
+            before={"live_shows_unreviewed": stop.live_shows_unreviewed},
+            after={"live_shows_unreviewed": allowed},
+        )
+        stop.live_shows_unreviewed = allowed
+    return True

@@ -1,0 +1,205 @@
+"""Managing the tour's stops: listing with live counts, editing, opening and closing.
+
+Every function takes the caller's `Scope`: a stop outside it is reported as NotFound, exactly
+like a stop that does not exist.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from feedback_app.database import write_transaction
+from feedback_app.models import Region, ReviewStatus, StopStatus, Submission, TourStop
+from feedback_app.models.types import utcnow
+from feedback_app.services import audit
+from feedback_app.services.access import Scope
+from feedback_app.services.errors import NotFound, ValidationFailed
+from feedback_app.services.text import clean_line
+from feedback_app.services.tour.stops import clean_localised_names, create_stop, stop_snapshot
+
+MAX_GRACE_HOURS = 24 * 14
+
+
+@dataclass(frozen=True)
+class StopRow:
+    stop: TourStop
+    submissions: int
+    new: int
+
+
+def list_stops(
+    session: Session,
+    scope: Scope,
+    *,
+    region_slug: str | None = None,
+    status: StopStatus | None = None,
+) -> list[StopRow]:
+    """Stops in the scope, newest date first, with their submission counts (one GROUP BY)."""
+    counts = (
+        select(
+            Submission.stop_id.label("stop_id"),
+            func.count().label("total"),
+            func.sum(case((Submission.status == ReviewStatus.NEW, 1), else_=0)).label("new"),
+        )
+        .where(scope.filter(Submission.region_id))
+        .group_by(Submission.stop_id)
+        .subquery()
+    )
+    query = (
+        select(TourStop, counts.c.total, counts.c.new)
+        .outerjoin(counts, counts.c.stop_id == TourStop.id)
+        .where(scope.filter(TourStop.region_id))
+        .order_by(TourStop.date.desc(), TourStop.city, TourStop.id)
+    )
+    if region_slug:
+        query = query.join(Region, Region.id == TourStop.region_id).where(
+            Region.slug == region_slug
+        )
+    if status is not None:
+        query = query.where(TourStop.status == status)
+    return [
+        StopRow(stop=stop, submissions=int(total or 0), new=int(new or 0))
+        for stop, total, new in session.execute(query).all()
+    ]
+
+
+def get_stop(session: Session, scope: Scope, stop_id: int) -> TourStop:
+    stop = session.get(TourStop, stop_id)
+    if stop is None or not scope.allows(stop.region_id):
+        raise NotFound(stop_id)
+    return stop
+
+
+def count_submissions(session: Session, stop_id: int) -> int:
+    return (
+        session.scalar(
+            select(func.count()).select_from(Submission).where(Submission.stop_id == stop_id)
+        )
+        or 0
+    )
+
+
+@dataclass(frozen=True)
+class StopFields:
+    """A stop as HQ's form describes it; `names` are the Arabic and English city and venue
+    (services.stops.LOCALISED_NAMES)."""
+
+    region_slug: str
+    city: str
+    venue: str | None
+    date: dt.date | None
+    grace_hours: int | None
+    names: dict[str, str | None]
+
+
+def _check(
+    session: Session, fields: StopFields
+) -> tuple[StopFields, Region | None, dict[str, list[object]]]:
+    """The fields cleaned, their region, and an error per field that is wrong."""
+    errors: dict[str, list[object]] = {}
+    region = session.scalar(select(Region).where(Region.slug == (fields.region_slug or "")))
+    if region is None:
+        errors["region"] = [_l("Choisissez une région.")]
+    city = clean_line(fields.city or "")
+    if not city or len(city) > 120:
+        errors["city"] = [_l("Indiquez la ville (120 caractères au plus).")]
+    venue = clean_line(fields.venue or "") or None
+    if venue is not None and len(venue) > 200:
+        errors["venue"] = [_l("%(max)d caractères au plus.", max=200)]
+    if fields.date is None:
+        errors["date"] = [_l("Indiquez la date (AAAA-MM-JJ).")]
+    if fields.grace_hours is None or not 0 <= fields.grace_hours <= MAX_GRACE_HOURS:
+        errors["grace_hours"] = [_l("Entre %(min)d et %(max)d heures.", min=0, max=MAX_GRACE_HOURS)]
+    names = clean_localised_names(fields.names, errors)
+    return replace(fields, city=city, venue=venue, names=names), region, errors
+
+
+def add_stop(session: Session, *, actor_id: int, fields: StopFields) -> TourStop:
+    fields, _region, errors = _check(session, fields)
+    if errors:
+        raise ValidationFailed(errors)
+    assert fields.date is not None and fields.grace_hours is not None
+    return create_stop(
+        session,
+        region_slug=fields.region_slug,
+        city=fields.city,
+        date=fields.date,
+        venue=fields.venue,
+        actor_id=actor_id,
+        grace_hours=fields.grace_hours,
+        names=fields.names,
+    )
+
+
+def update_stop(
+    session: Session, scope: Scope, stop_id: int, *, actor_id: int, fields: StopFields
+) -> TourStop:
+    fields, region, errors = _check(session, fields)
+    stop = get_stop(session, scope, stop_id)
+    if region is not None and region.id != stop.region_id:
+        if not scope.allows(region.id):
+            errors["region"] = [_l("Choisissez une région.")]
+        elif count_submissions(session, stop.id):
+            # Submissions carry their region: moving the stop would split it from them.
+            errors["region"] = [
+                _l("Cette étape a déjà reçu des contributions : sa région ne peut plus changer.")
+            ]
+    if errors:
+        raise ValidationFailed(errors)
+    assert region is not None and fields.date is not None and fields.grace_hours is not None
+    with write_transaction(session):
+        stop = get_stop(session, scope, stop_id)
+        before = stop_snapshot(stop)
+        stop.region = region
+        stop.city, stop.venue = fields.city, fields.venue
+        stop.date, stop.grace_hours = fields.date, fields.grace_hours
+        for field, value in fields.names.items():
+            setattr(stop, field, value)
+        session.flush()
+        _record_change(session, stop, before, actor_id=actor_id, action="stop.update")
+    return stop
+
+
+def set_stop_status(
+    session: Session,
+    scope: Scope,
+    stop_id: int,
+    *,
+    actor_id: int,
+    status: StopStatus,
+) -> TourStop:
+    """Open or close a stop (a closed stop can be reopened); closing stamps closed_at."""
+    with write_transaction(session):
+        stop = get_stop(session, scope, stop_id)
+        if stop.status is status:
+            return stop
+        before = stop_snapshot(stop)
+        stop.status = status
+        stop.closed_at = utcnow() if status is StopStatus.CLOSED else None
+        _record_change(session, stop, before, actor_id=actor_id, action=f"stop.{_verb(status)}")
+    return stop
+
+
+def _record_change(
+    session: Session, stop: TourStop, before: dict[str, object], *, actor_id: int, action: str
+) -> None:
+    """The audit event of what changed in the stop since its snapshot `before`."""
+    audit.record_change(
+        session,
+        actor_id=actor_id,
+        action=action,
+        target_type="stop",
+        target_id=stop.id,
+        region_id=stop.region_id,
+        before=before,
+        after=stop_snapshot(stop),
+    )
+
+
+def _verb(status: StopStatus) -> str:
+    return {StopStatus.OPEN: "open", StopStatus.CLOSED: "close"}.get(status, "plan")
