@@ -26,8 +26,8 @@ from feedback_app.services.review import actions as review_actions
 from feedback_app.services.review import items as review_items
 from feedback_app.services.review.detail import SubmissionDetail, get_submission
 from feedback_app.services.review.queries import neighbours, themes
-from feedback_app.services.review.signoff import is_signed
 from feedback_app.services.tour import reference
+from feedback_app.services.tour.stop_lock import is_signed
 from feedback_app.web.forms import FieldFinder, failures_on
 
 # Ids beyond 32 bits cannot exist: the converter answers 404 before any query is made.
