@@ -10,9 +10,15 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from feedback_app.exports.brief_data import BriefItem, BriefStop, IdeaCount, RegionBrief
 from feedback_app.exports.brief_sheet import write_brief
-from feedback_app.exports.data import RegionFigures, ThemeCount
+from feedback_app.exports.data import (
+    BriefItem,
+    BriefStop,
+    IdeaCount,
+    RegionBrief,
+    RegionFigures,
+    ThemeCount,
+)
 from feedback_app.exports.labels import Labels
 from feedback_app.exports.styles import Formats
 from feedback_app.models import FeedbackItem
@@ -148,10 +154,7 @@ def _big_brief(language: str) -> RegionBrief:
             name="Marrakech-Safi",
             stops_held=3,
             submissions=1200,
-            needs=900,
-            opportunities=400,
-            challenges=500,
-            proposals=700,
+            by_kind={"need": 900, "opportunity": 400, "challenge": 500, "proposal": 700},
             shortlisted=40,
         ),
         stops=tuple(

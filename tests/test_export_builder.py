@@ -96,7 +96,9 @@ def test_the_three_languages_have_the_same_words() -> None:
 
 def _data(rows: list[ItemRow]) -> WorkbookData:
     regions = (
-        RegionFigures("souss-massa", "Souss-Massa", stops_held=1, submissions=1, needs=len(rows)),
+        RegionFigures(
+            "souss-massa", "Souss-Massa", stops_held=1, submissions=1, by_kind={"need": len(rows)}
+        ),
         RegionFigures("oriental", "L'Oriental"),
     )
     return WorkbookData(

@@ -47,7 +47,11 @@ def _data() -> WorkbookData:
         )
         for n in range(40)
     ]
-    regions = (RegionFigures("souss-massa", "Souss-Massa", stops_held=1, submissions=40, needs=40),)
+    regions = (
+        RegionFigures(
+            "souss-massa", "Souss-Massa", stops_held=1, submissions=40, by_kind={"need": 40}
+        ),
+    )
     ideas = (
         IdeaGroupRow(
             7,

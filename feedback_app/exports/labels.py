@@ -168,6 +168,11 @@ class Labels:
     def _code(self, table: Mapping[str, Words], code: str) -> str:
         return word(table[code], self.language) if code in table else code
 
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        """The kinds of entries, in their order: every sheet loops over these."""
+        return tuple(KINDS)
+
     def kind(self, code: str) -> str:
         return self._code(KINDS, code)
 
