@@ -52,10 +52,6 @@ class SubmissionForm(FlaskForm):
     phone = TelField(_l("Téléphone"))
     # Honeypot: hidden from people (CSS, aria-hidden, out of the tab order), filled by bots.
     website = StringField(_l("Laissez ce champ vide"))
-    need = _entries()
-    opportunity = _entries()
-    challenge = _entries()
-    proposal = _entries()
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -100,3 +96,8 @@ class SubmissionForm(FlaskForm):
             "items": items,
         }
         return payload, subforms
+
+
+# One list of entries per kind, in the kinds' order: a new kind of entry gets its list.
+for _kind in ItemKind:
+    setattr(SubmissionForm, _kind.value, _entries())
