@@ -160,7 +160,8 @@ def run(mode: str, url: str, out: str) -> dict:
     from feedback_app.extensions import db
     from feedback_app.models import ExportArtifact
     from feedback_app.services.access import EVERYTHING
-    from feedback_app.services.export.build import ExportRequest, export_workbook
+    from feedback_app.services.export.build import export_workbook
+    from feedback_app.services.export.plan import ExportRequest
     from feedback_app.services.synthesis.figures import SynthesisFilters, resolve
     from feedback_app.services.synthesis.rows import stream_items
 

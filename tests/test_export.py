@@ -22,7 +22,8 @@ from feedback_app.models import (
     Region,
 )
 from feedback_app.services.access import EVERYTHING, Scope
-from feedback_app.services.export.build import ExportRequest, export_workbook
+from feedback_app.services.export.build import export_workbook
+from feedback_app.services.export.plan import ExportRequest
 from feedback_app.services.ideas.groups import regroup_if_stale
 from feedback_app.services.synthesis.figures import SynthesisFilters
 from tests.export_world import (

@@ -18,7 +18,8 @@ from feedback_app.extensions import db, taskqueue
 from feedback_app.models import ExportArtifact, ExportJob, JobState, Region, Role, User
 from feedback_app.services.access import EVERYTHING
 from feedback_app.services.export import plan
-from feedback_app.services.export.build import ExportRequest, export_workbook
+from feedback_app.services.export.build import export_workbook
+from feedback_app.services.export.plan import ExportRequest
 from feedback_app.services.privacy.personal_data import erase_contacts, purge_expired_contacts
 from feedback_app.tasks.exports import build_export
 from tests.export_world import build_tour

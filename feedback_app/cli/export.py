@@ -16,8 +16,8 @@ from feedback_app.locales import LANGUAGE_CODES
 from feedback_app.models import ExportArtifact
 from feedback_app.services.access import EVERYTHING
 from feedback_app.services.errors import NotFound
-from feedback_app.services.export.build import ExportRequest, export_workbook
-from feedback_app.services.export.plan import ExportPlan
+from feedback_app.services.export.build import export_workbook
+from feedback_app.services.export.plan import ExportPlan, ExportRequest
 from feedback_app.services.export.store import expire_exports
 from feedback_app.services.ideas.groups import regroup_if_stale
 from feedback_app.services.synthesis.figures import SynthesisFilters

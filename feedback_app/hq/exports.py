@@ -28,8 +28,9 @@ from feedback_app.hq.forms import ExportForm
 from feedback_app.i18n import current_language
 from feedback_app.locales import LANGUAGE_CODES
 from feedback_app.models import TourStop
-from feedback_app.services.export.build import ExportRequest, estimate_export, export_workbook
+from feedback_app.services.export.build import estimate_export, export_workbook
 from feedback_app.services.export.jobs import TooManyJobs, job_status, start_job
+from feedback_app.services.export.plan import ExportRequest
 from feedback_app.services.export.store import artifact_for_download
 from feedback_app.services.synthesis.figures import SynthesisFilters
 from feedback_app.services.tour import reference

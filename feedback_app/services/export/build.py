@@ -34,8 +34,6 @@ from feedback_app.services.export.store import StoredArtifact, find_artifact, st
 EXPORT_ACTION = "export.xlsx"
 _ATTEMPTS = 3  # an erasure during a build makes it start again from a fresh snapshot
 
-__all__ = ["Estimate", "ExportRequest", "estimate_export", "export_workbook"]
-
 
 @dataclass(frozen=True)
 class Estimate:
