@@ -21,6 +21,7 @@ from feedback_app.exports.data import (
 )
 from feedback_app.exports.labels import Labels
 from feedback_app.exports.styles import Formats
+from feedback_app.labels import CODE_WORDS
 from feedback_app.models import FeedbackItem
 from feedback_app.services.access import scope_for
 from feedback_app.services.review import actions as review_actions
@@ -185,7 +186,7 @@ def _brief_workbook(path: Path, language: str) -> None:
     import xlsxwriter
 
     wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False})
-    labels = Labels(language)
+    labels = Labels(language, CODE_WORDS)
     formats = Formats(wb, labels["date_format"])
     write_brief(wb.add_worksheet("Bilan"), formats, labels, _big_brief(language), dt.UTC)
     wb.close()

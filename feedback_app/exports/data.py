@@ -120,6 +120,8 @@ class WorkbookData:
     rows: Iterable[ItemRow]  # streamed: consumed once, in region order
     generated_at: dt.datetime
     generated_by: str
+    # The words for codes (exports/labels.py CodeWords): feedback_app/labels.py CODE_WORDS.
+    code_words: Mapping[str, Mapping[str, Mapping[str, str]]]
     filters: FilterSummary = field(default_factory=FilterSummary)
     theme_labels: Mapping[int, str] = field(default_factory=dict)
     include_contacts: bool = True

@@ -20,7 +20,6 @@ from wtforms import (
 from feedback_app.models import ItemKind
 from feedback_app.services.capture.validation import MAX_ITEMS
 
-KIND_FIELDS = {kind: kind.value for kind in ItemKind}
 MAX_PER_KIND = MAX_ITEMS // len(ItemKind)
 
 
@@ -58,7 +57,7 @@ class SubmissionForm(FlaskForm):
         self.items_errors: list[str] = []
 
     def entry_lists(self) -> list[tuple[ItemKind, FieldList]]:
-        return [(kind, self[name]) for kind, name in KIND_FIELDS.items()]
+        return [(kind, self[kind.value]) for kind in ItemKind]
 
     def set_choices(self, categories, themes, priorities) -> None:
         self.category.choices = [("", _l("— Choisir —"))] + [(c.code, c.label) for c in categories]

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, scoped_session
 
 from feedback_app.exports import FilterSummary, WorkbookData, build_workbook
 from feedback_app.exports.data import ProgressCallback
+from feedback_app.labels import CODE_WORDS
 from feedback_app.locales import LANGUAGE_CODES, TIME_ZONE
 from feedback_app.models import AuditEvent, TourStop
 from feedback_app.services.access import Scope
@@ -172,6 +173,7 @@ def write_workbook(
         rows=stream_items(session, sel, include_contacts=request.include_contacts),
         generated_at=dt.datetime.now(ZoneInfo(tz)),
         generated_by=generated_by,
+        code_words=CODE_WORDS,
         filters=filter_summary(sel),
         theme_labels=sel.theme_labels,
         include_contacts=request.include_contacts,
