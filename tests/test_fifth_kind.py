@@ -17,7 +17,7 @@ from sqlalchemy import event, select, text
 from feedback_app import labels
 from feedback_app.exports import labels as workbook_words
 from feedback_app.extensions import db
-from feedback_app.models import FeedbackItem, IdeaGroup, ItemKind, Submission
+from feedback_app.models import ExportArtifact, FeedbackItem, IdeaGroup, ItemKind, Submission
 from feedback_app.models.types import str_enum
 from feedback_app.public.forms import SubmissionForm, _entries
 from feedback_app.services.access import EVERYTHING
@@ -27,11 +27,11 @@ from feedback_app.services.ideas.groups import regroup_if_stale
 from tests.conftest import post_public_form
 
 ADVICE = "advice"
-# (table, constraint, the kinds it allows before the migration)
-CHECKS = (
-    ("feedback_items", "ck_feedback_items_item_kind", "item_kind"),
-    ("idea_groups", "ck_idea_groups_idea_group_kind", "idea_group_kind"),
-)
+# The CHECK constraints on the kind columns, by table.
+CHECKS = {
+    "feedback_items": "ck_feedback_items_item_kind",
+    "idea_groups": "ck_idea_groups_idea_group_kind",
+}
 
 
 def _add_member(monkeypatch: pytest.MonkeyPatch, codes: type[enum.Enum], name: str) -> None:
@@ -42,10 +42,6 @@ def _add_member(monkeypatch: pytest.MonkeyPatch, codes: type[enum.Enum], name: s
     monkeypatch.setattr(codes, "_member_names_", [*codes._member_names_, name])
     monkeypatch.setattr(codes, "_member_map_", {**codes._member_map_, name: member})
     monkeypatch.setattr(codes, "_value2member_map_", {**codes._value2member_map_, ADVICE: member})
-
-
-def _allowed(kinds: list[str]) -> str:
-    return ", ".join(f"'{k}'" for k in kinds)
 
 
 @pytest.fixture
@@ -93,12 +89,11 @@ def _ignore_checks(connection, _record) -> None:
 
 
 def _replace_checks(session, kinds: list[str]) -> None:
-    for table, constraint, _name in CHECKS:
+    allowed = ", ".join(f"'{kind}'" for kind in kinds)
+    for table, constraint in CHECKS.items():
         session.execute(text(f"ALTER TABLE {table} DROP CONSTRAINT {constraint}"))
         session.execute(
-            text(
-                f"ALTER TABLE {table} ADD CONSTRAINT {constraint} CHECK (kind IN ({_allowed(kinds)}))"
-            )
+            text(f"ALTER TABLE {table} ADD CONSTRAINT {constraint} CHECK (kind IN ({allowed}))")
         )
     session.commit()
 
@@ -138,8 +133,6 @@ def test_a_fifth_kind_shows_on_every_page_and_in_the_workbook(
     artifact = export_workbook(
         session, EVERYTHING, ExportRequest(), actor_id=None, generated_by="test"
     )
-    from feedback_app.models import ExportArtifact
-
     content = session.get_one(ExportArtifact, artifact.id).content
     book = openpyxl.load_workbook(io.BytesIO(content))
     synthesis = [[c for c in row if c is not None] for row in book["Synthèse"].values]
