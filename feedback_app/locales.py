@@ -41,6 +41,11 @@ DEFAULT_LANGUAGE = "fr"
 TIME_ZONE = "Africa/Casablanca"
 
 
+def localised(field: str) -> tuple[str, ...]:
+    """A localised column's names, one per language in order: name -> name_fr, name_ar, ..."""
+    return tuple(f"{field}_{code}" for code in LANGUAGE_CODES)
+
+
 def language(code: str | None) -> Language:
     """The registered language `code`, else the default one."""
     return LANGUAGES.get(code or "", LANGUAGES[DEFAULT_LANGUAGE])
