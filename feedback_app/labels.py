@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterator, Mapping
-from typing import Generic, TypeVar
+from typing import TypeVar
 
 from flask_babel import get_locale
 from markupsafe import Markup, escape
@@ -110,7 +110,7 @@ class Label:
         return f"Label({self.words[DEFAULT_LANGUAGE]!r})"
 
 
-class LabelTable(Mapping[Code, Label], Generic[Code]):
+class LabelTable(Mapping[Code, Label]):
     """A words table for pages and forms, keyed by the enum in its order: labels shown in the
     reader's language. Read at each use, so a code added to the enum and its table shows."""
 

@@ -19,10 +19,10 @@ from feedback_app.models import StopStatus
 from feedback_app.services.tour import reference
 from feedback_app.services.tour.stop_admin import (
     count_submissions,
-    get_stop,
     list_stops,
     set_stop_status,
 )
+from feedback_app.services.tour.stops import scoped_stop
 from feedback_app.staff import bp
 from feedback_app.staff.forms import StopFilterForm
 from feedback_app.web.forms import ActionForm
@@ -68,7 +68,7 @@ def _change_status(stop_id: int, status: StopStatus) -> ResponseReturnValue:
 
     Opening or closing a meeting's form is never one click: the list links here first.
     """
-    stop = get_stop(db.session, current_scope(), stop_id)
+    stop = scoped_stop(db.session, current_scope(), stop_id)
     if request.method == "GET" or request.form.get("confirmed") != "yes":
         return render_template(
             "staff/stop_confirm.html",

@@ -89,21 +89,9 @@ def export_workbook(
                 session, plan, content, owner_id=actor_id, items=plan.items, keep_days=keep_days
             )
         if stored is not None:
-            _audit(session, scope, request, actor_id=actor_id, result=stored, via=via, job=job)
-            return stored
-    raise RuntimeError("contact details kept being erased during the export; try again")
-
-
-def _audit(
-    session: Session,
-    scope: Scope,
-    request: ExportRequest,
-    *,
-    actor_id: int | None,
-    result: StoredArtifact,
-    via: str,
-    job: str | None,
-) -> None:
+            break
+    else:
+        raise RuntimeError("contact details kept being erased during the export; try again")
     with write_transaction(session):
         slugs = request.filters.region_slugs
         region_id = None
@@ -116,12 +104,11 @@ def _audit(
             "language": request.language,
             "contacts": request.include_contacts,
             "via": via,
-            "filename": result.filename,
-            "items": result.items,
-            "cached": result.cached,
+            "filename": stored.filename,
+            "items": stored.items,
+            "cached": stored.cached,
+            **({"job": job} if job is not None else {}),
         }
-        if job is not None:
-            after["job"] = job
         record(
             session,
             actor_id=actor_id,
@@ -131,6 +118,7 @@ def _audit(
             region_id=region_id,
             after=after,
         )
+    return stored
 
 
 def _region_id(session: Session, slug: str) -> int | None:
