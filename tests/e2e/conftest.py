@@ -78,15 +78,16 @@ class _RecordingApp:
         return self.app(environ, start_response)
 
 
-@pytest.fixture
-def live_server(sqlite_template: Path, tmp_path: Path) -> Iterator[LiveServer]:
-    path = tmp_path / "live.sqlite"
-    shutil.copy(sqlite_template, path)
+@contextlib.contextmanager
+def serve(template: Path, folder: Path) -> Iterator[LiveServer]:
+    """The app on a copy of the migrated `template` database, on a free port, until the end."""
+    path = folder / "live.sqlite"
+    shutil.copy(template, path)
     app = create_app(
         {
             "ENV_NAME": "testing",
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
-            "INSTANCE_TMP": str(tmp_path),
+            "INSTANCE_TMP": str(folder),
         }
     )
     log: list[tuple[str, str]] = []
@@ -100,6 +101,12 @@ def live_server(sqlite_template: Path, tmp_path: Path) -> Iterator[LiveServer]:
         thread.join(timeout=10)
         with app.app_context():
             db.engine.dispose()
+
+
+@pytest.fixture
+def live_server(sqlite_template: Path, tmp_path: Path) -> Iterator[LiveServer]:
+    with serve(sqlite_template, tmp_path) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

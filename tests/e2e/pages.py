@@ -1,0 +1,148 @@
+"""Every page a person sees, at every screen width, in French and Arabic: the one list.
+
+The pages come from the access matrix (tests/test_access_matrix.py): each GET route that answers
+200 to someone is a page, visited as the first visitor it answers (anonymous, then HQ, then the
+region's delegate). A new route therefore joins the layout test and the screenshot gallery by
+getting its line in the matrix. Routes that are not screens (files, JSON, probes) are in
+NOT_SCREENS; a screen the matrix reaches only through a fake id is in EXTRA_PAGES.
+
+Used by tests/e2e/test_layout.py and scripts/screenshots.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zlib
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from tests.staff import REGION_A, World, add_stop, build_world
+from tests.test_access_matrix import MATRIX
+
+WIDTHS = (360, 768, 1280, 1366, 1920)
+HEIGHT = {360: 740, 768: 1024, 1280: 800, 1366: 768, 1920: 1080}
+LANGUAGES = ("fr", "ar")
+
+NOT_SCREENS = {
+    "static",
+    "ops.healthz",
+    "ops.readyz",
+    "public.service_worker",
+    "public.favicon",
+    "public.manifest",
+    "api.describe_stop",
+    "api.openapi",
+    "staff.stop_intake_template",
+    "hq.export_job_status",
+    "hq.export_job_file",
+    "review.stop_live_json",
+}
+# Delegates see the same screens with fewer controls; these are the ones they work from.
+DELEGATE_TOO = {"staff.dashboard", "staff.stops", "review.index", "review.ideas"}
+
+
+@dataclass(frozen=True)
+class Page:
+    role: str  # "anon", "hq" or "own" (region A's delegate)
+    endpoint: str
+    path: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.role}-{self.endpoint}-{zlib.crc32(self.path.encode()) % 10000:04d}"
+
+
+def screens(ids: dict[str, object]) -> list[Page]:
+    found: list[Page] = []
+    seen: set[tuple[str, str]] = set()
+    for row in MATRIX:
+        if row.method != "GET" or row.endpoint in NOT_SCREENS:
+            continue
+        path = row.path.format(job="none", **ids)
+        roles = [r for r in ("anon", "hq", "own") if row.__dict__[r] == 200][:1]
+        if row.endpoint in DELEGATE_TOO and row.own == 200 and "own" not in roles:
+            roles.append("own")
+        for role in roles:
+            if (role, path) not in seen:
+                seen.add((role, path))
+                found.append(Page(role, row.endpoint, path))
+    return found
+
+
+def seed(session: Session) -> World:
+    """The access matrix's two regions, plus enough stops for the lists to look lived in."""
+    world = build_world(session)
+    for day, city in enumerate(("Essaouira", "El Kelaâ des Sraghna", "Ben Guerir"), start=10):
+        add_stop(session, city, REGION_A, dt.date(2025, 3, day), venue="Palais des congrès")
+    return world
+
+
+# What the layout test checks on each page, measured in the browser in one round trip.
+MEASURE = """() => {
+  const width = window.innerWidth, height = window.innerHeight;
+  const shown = (el) => {
+    if (el.closest(".hp, .skip-link, [hidden], .visually-hidden, .sr-only")) return null;
+    const r = el.getBoundingClientRect(), style = getComputedStyle(el);
+    if (r.width < 2 || r.height < 2 || style.visibility === "hidden") return null;
+    return r;
+  };
+  const label = (el) => {
+    const text = (el.innerText || el.value || el.getAttribute("aria-label") || "").replace(/\\s+/g, " ").trim();
+    return `${el.tagName.toLowerCase()} "${text.slice(0, 40)}"`;
+  };
+  const offscreen = [], broken = [], covered = [];
+  for (const el of document.querySelectorAll("a[href], button, input[type=submit]")) {
+    const r = shown(el);
+    if (!r) continue;
+    if (r.left < -1 || r.right > width + 1)
+      offscreen.push(`${label(el)} [${Math.round(r.left)}, ${Math.round(r.right)}]`);
+  }
+  // A button's word split over two lines ("Recherche / r"): each word's box is one line.
+  for (const el of document.querySelectorAll("button, .button, input[type=submit]")) {
+    if (!shown(el)) continue;
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const re = /\\S+/g;
+      for (let m = re.exec(node.data); m; m = re.exec(node.data)) {
+        const range = document.createRange();
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        const lines = new Set([...range.getClientRects()].map((b) => Math.round(b.top)));
+        if (lines.size > 1) broken.push(`${label(el)}: "${m[0]}"`);
+      }
+    }
+  }
+  const sticky = [...document.querySelectorAll("body *")].filter((el) => {
+    const p = getComputedStyle(el).position;
+    return (p === "sticky" || p === "fixed") && shown(el);
+  });
+  const controls = "input:not([type=hidden]), select, textarea, button";
+  for (const control of document.querySelectorAll(controls)) {
+    const c = shown(control);
+    if (!c || c.bottom <= 0 || c.top >= height) continue;
+    for (const bar of sticky) {
+      if (bar.contains(control)) continue;
+      const b = bar.getBoundingClientRect();
+      const x = Math.min(b.right, c.right) - Math.max(b.left, c.left);
+      const y = Math.min(b.bottom, c.bottom) - Math.max(b.top, c.top);
+      if (x > 1 && y > 1) covered.push(`${label(control)} under ${label(bar)}`);
+    }
+  }
+  return {
+    scrollWidth: document.documentElement.scrollWidth, innerWidth: width,
+    scrollX: Math.round(window.scrollX), offscreen, broken, covered,
+  };
+}"""
+
+
+def problems(measured: dict) -> list[str]:
+    found = []
+    if measured["scrollWidth"] > measured["innerWidth"]:
+        found.append(f"document {measured['scrollWidth']} px wide")
+    if measured["scrollX"]:
+        found.append(f"opens scrolled {measured['scrollX']} px sideways")
+    found += [f"off screen: {x}" for x in measured["offscreen"]]
+    found += [f"word split: {x}" for x in measured["broken"]]
+    found += [f"covered: {x}" for x in measured["covered"]]
+    return found
