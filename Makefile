@@ -10,7 +10,7 @@ TRANSLATIONS := feedback_app/translations
 
 .PHONY: run test install migrate translations translations-extract translations-update \
 	translations-check lint typecheck bench-submit bench-review bench-export bench-soak \
-	bench-intake bench-live bench-grouping clean
+	bench-intake bench-live bench-grouping clean screenshots
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -60,6 +60,10 @@ lint: install
 # mypy as configured in pyproject.toml: strict on services/, models/ and exports/.
 typecheck: install
 	$(BIN)/mypy
+
+# Every page x language x width as a PNG in screenshots/ (git-ignored), browsed from its index.html.
+screenshots: install
+	$(BIN)/python scripts/screenshots.py
 
 bench-submit: install
 	$(BIN)/python bench/submit.py
