@@ -8,10 +8,12 @@ English is `en_GB`: day-first dates like the French and Arabic pages.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 from zoneinfo import ZoneInfo
+
+from babel.lists import format_list
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,12 @@ TIME_ZONE = "Africa/Casablanca"
 def localised(field: str) -> tuple[str, ...]:
     """A localised column's names, one per language in order: name -> name_fr, name_ar, ..."""
     return tuple(f"{field}_{code}" for code in LANGUAGE_CODES)
+
+
+def join_list(items: Iterable[str], code: str | None, style: str = "standard") -> str:
+    """Items as the language writes a list (CLDR): "a, b et c"; in Arabic "a وb وc", never a
+    Latin comma. style="unit" is for amounts: "2 contributions, 1 région" / "…، و…"."""
+    return format_list([str(item) for item in items], style=style, locale=language(code).locale)
 
 
 def language(code: str | None) -> Language:

@@ -14,7 +14,7 @@ import feedback_app.tasks  # noqa: F401  (declares every background task before 
 from feedback_app.database import SQLITE_BUSY_TIMEOUT_MS, configure_engine
 from feedback_app.extensions import babel, csrf, db, login_manager, migrate, taskqueue
 from feedback_app.i18n import bdi, current_language, select_locale, text_direction
-from feedback_app.locales import LANGUAGES
+from feedback_app.locales import LANGUAGES, join_list
 from feedback_app.models import User
 
 
@@ -71,6 +71,9 @@ def register_i18n(app: Flask) -> None:
         }
 
     app.add_template_filter(bdi)
+    app.add_template_filter(
+        lambda items, style="standard": join_list(items, current_language(), style), "join_list"
+    )
 
     @app.after_request
     def _remember_language(response: Response) -> Response:

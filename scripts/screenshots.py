@@ -67,6 +67,32 @@ def _index(pages: list[Page], languages: list[str], widths: list[int]) -> str:
     )
 
 
+def _photograph(server, world, pages: list[Page], languages, widths, out: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    host = server.url.split("//", 1)[1].split(":")[0]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        for role in ROLES:
+            for language in languages:
+                context = browser.new_context(locale="fr-FR")
+                tab = context.new_page()
+                if role != "anon":
+                    sign_in(tab, server.url, world.emails[role])  # the French sign-in page
+                cookie = {"name": "lang", "value": language, "domain": host, "path": "/"}
+                context.add_cookies([cookie])
+                for width in widths:
+                    tab.set_viewport_size({"width": width, "height": HEIGHT[width]})
+                    for page in (p for p in pages if p.role == role):
+                        tab.goto(server.url + page.path)
+                        target = out / _file(page, language, width)
+                        tab.screenshot(path=str(target), full_page=True)
+                context.close()
+        browser.close()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "screenshots")
@@ -77,39 +103,19 @@ def main() -> int:
     if not CHROMIUM.exists():
         print(f"{CHROMIUM} is missing (apt-get install -y chromium)", file=sys.stderr)
         return 1
-    from playwright.sync_api import sync_playwright
-
     args.out.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        with serve(_migrated(folder), folder) as server:
-            with use_catalogs(server.app, compile_catalogs(folder / "translations")):
-                with server.app.app_context():
-                    world = seed(db.session)
-                    db.session.remove()
-                pages = screens(world.ids)
-                host = server.url.split("//", 1)[1].split(":")[0]
-                with sync_playwright() as playwright:
-                    browser = playwright.chromium.launch(
-                        executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-                    )
-                    for role in ROLES:
-                        for language in languages:
-                            context = browser.new_context(locale="fr-FR")
-                            tab = context.new_page()
-                            if role != "anon":
-                                sign_in(tab, server.url, world.emails[role])
-                            cookie = {"name": "lang", "value": language, "domain": host}
-                            context.add_cookies([{**cookie, "path": "/"}])
-                            for width in widths:
-                                tab.set_viewport_size({"width": width, "height": HEIGHT[width]})
-                                for page in (p for p in pages if p.role == role):
-                                    tab.goto(server.url + page.path)
-                                    target = args.out / _file(page, language, width)
-                                    tab.screenshot(path=str(target), full_page=True)
-                            context.close()
-                    browser.close()
+        with (
+            serve(_migrated(folder), folder) as server,
+            use_catalogs(server.app, compile_catalogs(folder / "translations")),
+        ):
+            with server.app.app_context():
+                world = seed(db.session)
+                db.session.remove()
+            pages = screens(world.ids)
+            _photograph(server, world, pages, languages, widths, args.out)
     (args.out / "index.html").write_text(_index(pages, languages, widths), encoding="utf-8")
     count = len(pages) * len(languages) * len(widths)
     print(f"{count} screenshots in {time.monotonic() - started:.0f} s: {args.out / 'index.html'}")

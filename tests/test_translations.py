@@ -24,11 +24,11 @@ from sqlalchemy import select
 from feedback_app import create_app
 from feedback_app.extensions import babel
 from feedback_app.extensions import db as _db
-from feedback_app.locales import LANGUAGE_CODES
+from feedback_app.locales import LANGUAGE_CODES, join_list
 from feedback_app.models import Category, Region, StopStatus, Theme
 from tests.catalogs import compile_catalogs, i18n_tool
 from tests.conftest import csrf_token, valid_payload
-from tests.staff import build_world, csrf_for, signed_in
+from tests.staff import add_stop, build_world, csrf_for, session_for, signed_in
 from tests.test_access_matrix import MATRIX
 
 LANGUAGES = LANGUAGE_CODES
@@ -530,3 +530,29 @@ def test_page_check_sees_interface_french_but_not_user_text() -> None:
     assert untranslated("Région : Souss-Massa", [], ["Souss-Massa"]) == [
         "(reference data) Souss-Massa"
     ]
+
+
+def test_wording_counts_elides_and_writes_arabic_lists_and_months(app, session) -> None:
+    import datetime as dt
+
+    world = build_world(session)
+    oujda = add_stop(session, "Oujda", "oriental", dt.date(2025, 5, 12), venue="Salle B")
+    hq = session_for(app, session, world.emails["hq"])
+    group = f"/review/ideas/{world.ids['group_a']}"
+    # Two items of one organisation in one region: singulars where there is one.
+    assert "2 contributions, 1 organisation et 1 région" in hq.get(group).get_data(as_text=True)
+    arabic = hq.get(group + "?lang=ar").get_data(as_text=True)
+    assert "مساهمتان، ومؤسسة واحدة، وجهة واحدة" in arabic  # the Arabic comma
+    # The section's heading is not a second "Titre" above the field's own label.
+    assert hq.get(group + "?lang=fr").get_data(as_text=True).count(">Titre<") == 1
+    # French elides "de" before a vowel, not before a consonant.
+    assert "Ouvrir l'étape d'<bdi>Oujda" in hq.get(f"/hq/stops/{oujda.id}/open?lang=fr").get_data(
+        as_text=True
+    )
+    marrakech = hq.get(f"/hq/stops/{world.ids['stop_a']}/close?lang=fr").get_data(as_text=True)
+    assert "Clôturer l'étape de <bdi>" in marrakech
+    # The poster's Arabic half writes May as the Moroccan form does.
+    poster = hq.get(f"/hq/stops/{oujda.id}/poster").get_data(as_text=True)
+    assert "12 ماي 2025" in poster and "مايو" not in poster
+    assert join_list(["الرباط", "فاس", "طنجة"], "ar") == "الرباط وفاس وطنجة"
+    assert join_list(["Rabat", "Fès", "Tanger"], "fr") == "Rabat, Fès et Tanger"

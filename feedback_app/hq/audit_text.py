@@ -18,6 +18,7 @@ from markupsafe import Markup, escape
 
 from feedback_app.labels import KIND_LABELS, ROLE_LABELS, STOP_STATUS_LABELS
 from feedback_app.labels import STATUS_LABELS as REVIEW_STATUS_LABELS
+from feedback_app.locales import join_list
 from feedback_app.models import AuditEvent, ItemKind, ReviewStatus, Role
 from feedback_app.services.audit_targets import AuditTargets, submission_of
 
@@ -162,7 +163,7 @@ def _value(key: str, value: object, targets: AuditTargets, language: str) -> str
     if isinstance(value, bool):
         return _("Oui") if value else _("Non")
     if isinstance(value, list):
-        return ", ".join(filter(None, (_value(key, v, targets, language) for v in value)))
+        return join_list(filter(None, (_value(key, v, targets, language) for v in value)), language)
     text = str(value)
     readers = {
         "status": lambda: str(
@@ -181,7 +182,9 @@ def _value(key: str, value: object, targets: AuditTargets, language: str) -> str
         "date": lambda: format_date(dt.date.fromisoformat(text[:10]), "long"),
         "closed_at": lambda: format_datetime(dt.datetime.fromisoformat(text), "short"),
         "expires_at": lambda: format_datetime(dt.datetime.fromisoformat(text), "short"),
-        "fields": lambda: ", ".join(str(FIELD_LABELS.get(f, f)) for f in text.split(",")),
+        "fields": lambda: join_list(
+            (str(FIELD_LABELS.get(f, f)) for f in text.split(",")), language
+        ),
     }
     try:
         return readers[key]() if key in readers else text

@@ -51,7 +51,8 @@ def stop_poster(stop_id: int) -> ResponseReturnValue:
 def _poster_half(stop: TourStop, language: str) -> dict[str, str | None]:
     """One language's words and code: the poster speaks French and Arabic, whatever the page."""
     url = public_form_url(stop.code, None if language == "fr" else language)
-    with force_locale(language):
+    # The language's Moroccan locale (ar_MA writes May "ماي", as the form does, not "مايو").
+    with force_locale(language_of(language).locale):
         return {
             "lang": language,
             "dir": "rtl" if language_of(language).rtl else "ltr",

@@ -88,7 +88,8 @@ MEASURE = """() => {
     return r;
   };
   const label = (el) => {
-    const text = (el.innerText || el.value || el.getAttribute("aria-label") || "").replace(/\\s+/g, " ").trim();
+    const text = (el.innerText || el.value || el.getAttribute("aria-label") || "")
+      .replace(/\\s+/g, " ").trim();
     return `${el.tagName.toLowerCase()} "${text.slice(0, 40)}"`;
   };
   const offscreen = [], broken = [], covered = [];

@@ -23,12 +23,14 @@ from tests.e2e.pages import HEIGHT, LANGUAGES, MEASURE, WIDTHS, problems, screen
 @pytest.fixture(scope="module")
 def site(sqlite_template, tmp_path_factory):
     folder = tmp_path_factory.mktemp("layout")
-    with serve(sqlite_template, folder) as server:
-        with use_catalogs(server.app, compile_catalogs(folder / "translations")):
-            with server.app.app_context():
-                world = seed(db.session)
-                db.session.remove()
-            yield server, world
+    with (
+        serve(sqlite_template, folder) as server,
+        use_catalogs(server.app, compile_catalogs(folder / "translations")),
+    ):
+        with server.app.app_context():
+            world = seed(db.session)
+            db.session.remove()
+        yield server, world
 
 
 @pytest.fixture(scope="module")

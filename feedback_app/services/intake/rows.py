@@ -17,6 +17,7 @@ from typing import Any
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
+from feedback_app.locales import join_list
 from feedback_app.models import fold
 from feedback_app.services.capture.validation import (
     CONTACT_FIELDS,
@@ -66,7 +67,7 @@ def check_rows(
     missing = [field for field in REQUIRED if field not in columns]
     with force_locale(language):
         if missing:
-            names = ", ".join(header_label(field, language) for field in missing)
+            names = join_list((header_label(field, language) for field in missing), language)
             raise FileRefused(_l("Colonnes obligatoires manquantes : %(names)s.", names=names))
         labels = {
             field: (table.header[columns[field]] if field in columns else "")
