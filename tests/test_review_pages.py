@@ -260,3 +260,17 @@ def test_hostile_input_never_fails(app, session, desk) -> None:
     ]:
         # 405: werkzeug's matcher knows the address takes POST before the id is refused
         assert post(app, client, path, data).status_code in (302, 404, 405, 422), path
+
+
+def test_save_and_next_saves_then_opens_the_next_of_the_walk(app, session, desk) -> None:
+    client = _client(app, desk, "delegate_a")
+    s = desk.subs
+    html = client.get(f"/review/submissions/{s['safi']}?kind=proposal").get_data(as_text=True)
+    assert 'name="then" value="next"' in html  # offered when there is a next one
+    form = {**_page_form(html), "status": "reviewed", "then": "next"}
+    response = post(app, client, f"/review/submissions/{s['safi']}?kind=proposal", form)
+    assert response.location.endswith(f"/review/submissions/{s['riad']}?kind=proposal")
+    session.expire_all()
+    assert session.get(Submission, s["safi"]).status == ReviewStatus.REVIEWED
+    last = client.get(f"/review/submissions/{s['riad']}?kind=proposal").get_data(as_text=True)
+    assert 'name="then" value="next"' not in last  # the end of the walk: plain save only

@@ -137,7 +137,12 @@ def submission_save(submission_id: int) -> ResponseReturnValue:
                 actor_id=current_user.id,
             )
             flash(_("Modifications enregistrées.") if changed else _("Aucun changement."), "ok")
-            back: dict[str, Any] = {**read_filters(scope).kept, "submission_id": submission_id}
+            state = read_filters(scope)
+            back: dict[str, Any] = {**state.kept, "submission_id": submission_id}
+            if request.form.get("then") == "next":  # "save and next": on to the walk's next one
+                s = detail.submission
+                after = neighbours(db.session, scope, state.filters, s.created_at, s.id).older
+                back["submission_id"] = after or submission_id
             return redirect(url_for("review.submission", **back))
     return _render(get_submission(db.session, scope, submission_id), form, status=422)
 
