@@ -85,6 +85,7 @@ def register_i18n(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from feedback_app.api import bp as api_bp
     from feedback_app.auth import bp as auth_bp
+    from feedback_app.auth.guards import can
     from feedback_app.hq import bp as hq_bp
     from feedback_app.public import bp as public_bp
     from feedback_app.review import bp as review_bp
@@ -99,6 +100,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(hq_bp, url_prefix="/hq")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)
+    # Pages show a control only to whom may use it: {% if can("review:write") %}.
+    app.add_template_global(can)
 
 
 def register_http_layer(app: Flask) -> None:

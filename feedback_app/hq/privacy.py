@@ -12,18 +12,19 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from feedback_app.auth.guards import hq_required
+from feedback_app.auth.guards import permission_required
 from feedback_app.extensions import db
 from feedback_app.hq import bp
 from feedback_app.hq.forms import PrivacyEraseForm, PrivacySearchForm
 from feedback_app.i18n import current_language
 from feedback_app.services.ids import parse_id
+from feedback_app.services.permissions import Permission
 from feedback_app.services.privacy.personal_data import MAX_MATCHES, erase_contacts, find_contacts
 from feedback_app.web.forms import failures_on
 
 
 @bp.route("/privacy", methods=["GET", "POST"])
-@hq_required
+@permission_required(Permission.PRIVACY_MANAGE)
 def privacy() -> ResponseReturnValue:
     search = PrivacySearchForm()
     erase = PrivacyEraseForm()

@@ -7,10 +7,11 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from feedback_app.auth.guards import current_scope, hq_required
+from feedback_app.auth.guards import current_scope, permission_required
 from feedback_app.extensions import db
 from feedback_app.hq import bp
 from feedback_app.hq.forms import StopForm
+from feedback_app.services.permissions import Permission
 from feedback_app.services.tour.stop_admin import StopFields, add_stop, get_stop, update_stop
 from feedback_app.services.tour.stops import LOCALISED_NAMES
 from feedback_app.staff.stops import region_choices
@@ -34,7 +35,7 @@ def _stop_form_choices(form: StopForm) -> None:
 
 
 @bp.route("/stops/new", methods=["GET", "POST"])
-@hq_required
+@permission_required(Permission.STOPS_MANAGE)
 def stop_create() -> ResponseReturnValue:
     form = StopForm()
     _stop_form_choices(form)
@@ -48,7 +49,7 @@ def stop_create() -> ResponseReturnValue:
 
 
 @bp.route("/stops/<int:stop_id>/edit", methods=["GET", "POST"])
-@hq_required
+@permission_required(Permission.STOPS_MANAGE)
 def stop_edit(stop_id: int) -> ResponseReturnValue:
     stop = get_stop(db.session, current_scope(), stop_id)
     form = StopForm(obj=stop) if request.method == "GET" else StopForm()

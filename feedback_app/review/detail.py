@@ -15,13 +15,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import Field
 
-from feedback_app.auth.guards import current_scope, staff_required
+from feedback_app.auth.guards import current_scope, permission_required, staff_required
 from feedback_app.extensions import db
 from feedback_app.i18n import current_language
 from feedback_app.models import FeedbackItem, Theme
 from feedback_app.review import bp
 from feedback_app.review.filtering import read_filters, theme_label
 from feedback_app.review.forms import SOURCE_LABELS, STATUS_LABELS, ItemReviewForm, ReviewForm
+from feedback_app.services.permissions import Permission
 from feedback_app.services.review import actions as review_actions
 from feedback_app.services.review import items as review_items
 from feedback_app.services.review.detail import SubmissionDetail, get_submission
@@ -109,7 +110,7 @@ def submission(submission_id: int) -> ResponseReturnValue:
 
 
 @bp.post(f"/submissions/{SUBMISSION}")
-@staff_required
+@permission_required(Permission.REVIEW_WRITE)
 def submission_save(submission_id: int) -> ResponseReturnValue:
     scope = current_scope()
     detail = get_submission(db.session, scope, submission_id)  # 404 before anything else

@@ -16,7 +16,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import Session
 
-from feedback_app.auth.guards import current_scope, staff_required
+from feedback_app.auth.guards import current_scope, permission_required, staff_required
 from feedback_app.extensions import db
 from feedback_app.models import ItemKind
 from feedback_app.review import bp
@@ -26,6 +26,7 @@ from feedback_app.services.errors import NotFound, ValidationFailed
 from feedback_app.services.ideas import curation as idea_curation
 from feedback_app.services.ideas.groups import regroup_if_stale
 from feedback_app.services.ideas.queries import group_detail, top_groups
+from feedback_app.services.permissions import Permission
 from feedback_app.services.tour import reference
 from feedback_app.web.forms import ActionForm, failures_on
 
@@ -99,7 +100,7 @@ def _decided(
 
 
 @bp.post(f"/ideas/{GROUP}/rename")
-@staff_required
+@permission_required(Permission.IDEAS_CURATE)
 def idea_rename(group_id: int) -> ResponseReturnValue:
     form = RenameForm()
     ok, _none = _decided(group_id, form, "title", idea_curation.rename_group, form.title.data or "")
@@ -109,7 +110,7 @@ def idea_rename(group_id: int) -> ResponseReturnValue:
 
 
 @bp.post(f"/ideas/{GROUP}/confirm")
-@staff_required
+@permission_required(Permission.IDEAS_CURATE)
 def idea_confirm(group_id: int) -> ResponseReturnValue:
     group_detail(db.session, current_scope(), group_id)
     if not ActionForm().validate():
@@ -120,7 +121,7 @@ def idea_confirm(group_id: int) -> ResponseReturnValue:
 
 
 @bp.post(f"/ideas/{GROUP}/split")
-@staff_required
+@permission_required(Permission.IDEAS_CURATE)
 def idea_split(group_id: int) -> ResponseReturnValue:
     form = SplitForm()
     ok, new_id = _decided(group_id, form, "items", idea_curation.split_group, form.items.data or [])
@@ -141,7 +142,7 @@ def _merge(
 
 
 @bp.post(f"/ideas/{GROUP}/merge")
-@staff_required
+@permission_required(Permission.IDEAS_CURATE)
 def idea_merge(group_id: int) -> ResponseReturnValue:
     form = MergeForm()
     ok, _moved = _decided(group_id, form, "other", _merge, form.other.data or 0)

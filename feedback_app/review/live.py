@@ -11,11 +11,12 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from feedback_app.auth.guards import current_scope, hq_required, staff_required
+from feedback_app.auth.guards import current_scope, permission_required, staff_required
 from feedback_app.extensions import db
 from feedback_app.models import ItemKind
 from feedback_app.review import bp
 from feedback_app.review.signoff import STOP
+from feedback_app.services.permissions import Permission
 from feedback_app.services.synthesis import live
 from feedback_app.services.tour import reference
 
@@ -86,7 +87,7 @@ def stop_live_json(stop_id: int) -> ResponseReturnValue:
 
 
 @bp.post(f"/stops/{STOP}/live/settings")
-@hq_required
+@permission_required(Permission.LIVE_CONFIGURE)
 def stop_live_settings(stop_id: int) -> ResponseReturnValue:
     allowed = request.form.get("unreviewed") == "1"
     live.set_live_unreviewed(

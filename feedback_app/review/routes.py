@@ -12,7 +12,7 @@ from flask_babel import get_locale, get_timezone, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from feedback_app.auth.guards import current_scope, staff_required
+from feedback_app.auth.guards import current_scope, permission_required, staff_required
 from feedback_app.extensions import db
 from feedback_app.i18n import current_language
 from feedback_app.models import ReviewStatus
@@ -20,6 +20,7 @@ from feedback_app.review import bp
 from feedback_app.review.filtering import read_filters
 from feedback_app.review.forms import SOURCE_LABELS, STATUS_LABELS, BulkForm
 from feedback_app.services.ideas.queries import group_summary
+from feedback_app.services.permissions import Permission
 from feedback_app.services.review import bulk as review_bulk
 from feedback_app.services.review.queries import (
     COUNT_CAP,
@@ -91,7 +92,7 @@ def index() -> ResponseReturnValue:
 
 
 @bp.post("/bulk")
-@staff_required
+@permission_required(Permission.REVIEW_WRITE)
 def bulk() -> ResponseReturnValue:
     scope = current_scope()
     form = BulkForm()

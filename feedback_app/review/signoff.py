@@ -10,10 +10,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from feedback_app.auth.guards import current_scope, hq_required, staff_required
+from feedback_app.auth.guards import current_scope, permission_required, staff_required
 from feedback_app.extensions import db
 from feedback_app.review import bp
 from feedback_app.review.forms import ReopenForm, SignOffForm
+from feedback_app.services.permissions import Permission
 from feedback_app.services.review import signoff
 from feedback_app.web.forms import failures_on
 
@@ -64,7 +65,7 @@ def _decide(
 
 
 @bp.post(f"/stops/{STOP}/signoff")
-@staff_required
+@permission_required(Permission.SIGNOFF_SIGN)
 def stop_signoff_post(stop_id: int) -> ResponseReturnValue:
     form = SignOffForm()
     done = _("Étape signée : ses contributions sont désormais en lecture seule.")
@@ -72,7 +73,7 @@ def stop_signoff_post(stop_id: int) -> ResponseReturnValue:
 
 
 @bp.post(f"/stops/{STOP}/reopen")
-@hq_required
+@permission_required(Permission.SIGNOFF_REOPEN)
 def stop_reopen(stop_id: int) -> ResponseReturnValue:
     form = ReopenForm()
     done = _("Étape rouverte : le délégué peut de nouveau modifier ses contributions.")

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from feedback_app.auth.guards import current_scope, staff_required
+from feedback_app.auth.guards import current_scope, permission_required
 from feedback_app.extensions import csrf, db
 from feedback_app.i18n import current_language
 from feedback_app.locales import LANGUAGE_CODES
@@ -29,6 +29,7 @@ from feedback_app.services.intake.batches import (
 )
 from feedback_app.services.intake.files import FileRefused
 from feedback_app.services.intake.template import build_template
+from feedback_app.services.permissions import Permission
 from feedback_app.services.tour.stop_admin import get_stop
 from feedback_app.staff import bp
 from feedback_app.staff.forms import UploadForm
@@ -46,7 +47,7 @@ def _labelled(form: UploadForm) -> UploadForm:
 
 
 @bp.get("/stops/<int:stop_id>/intake")
-@staff_required
+@permission_required(Permission.INTAKE_IMPORT)
 def stop_intake(stop_id: int) -> ResponseReturnValue:
     stop = get_stop(db.session, current_scope(), stop_id)
     return _upload_page(stop, _labelled(UploadForm(formdata=None)))
@@ -65,7 +66,7 @@ def _upload_page(stop: TourStop, form: UploadForm, status: int = 200) -> Respons
 
 
 @bp.get("/stops/<int:stop_id>/intake/template.xlsx")
-@staff_required
+@permission_required(Permission.INTAKE_IMPORT)
 def stop_intake_template(stop_id: int) -> ResponseReturnValue:
     stop = get_stop(db.session, current_scope(), stop_id)
     language = request.args.get("language", current_language())
@@ -82,7 +83,7 @@ def stop_intake_template(stop_id: int) -> ResponseReturnValue:
 
 @bp.post("/stops/<int:stop_id>/intake")
 @csrf.exempt  # checked in the view, once the larger size limit is in place
-@staff_required
+@permission_required(Permission.INTAKE_IMPORT)
 def stop_intake_upload(stop_id: int) -> ResponseReturnValue:
     stop = get_stop(db.session, current_scope(), stop_id)
     max_bytes = current_app.config["INTAKE_MAX_BYTES"]
@@ -124,7 +125,7 @@ def _batch(stop_id: int, batch_id: int) -> ImportBatch:
 
 
 @bp.get("/stops/<int:stop_id>/intake/<int:batch_id>")
-@staff_required
+@permission_required(Permission.INTAKE_IMPORT)
 def stop_intake_batch(stop_id: int, batch_id: int) -> ResponseReturnValue:
     """The preview of a pending batch, or the result of a committed one."""
     batch = _batch(stop_id, batch_id)
@@ -139,7 +140,7 @@ def stop_intake_batch(stop_id: int, batch_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/stops/<int:stop_id>/intake/<int:batch_id>/confirm")
-@staff_required
+@permission_required(Permission.INTAKE_IMPORT)
 def stop_intake_confirm(stop_id: int, batch_id: int) -> ResponseReturnValue:
     _batch(stop_id, batch_id)
     result = commit_batch(db.session, current_scope(), batch_id, actor_id=current_user.id)

@@ -11,10 +11,11 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from feedback_app.auth.guards import current_scope, staff_required
+from feedback_app.auth.guards import current_scope, permission_required, staff_required
 from feedback_app.extensions import db
 from feedback_app.i18n import current_language
 from feedback_app.models import StopStatus
+from feedback_app.services.permissions import Permission
 from feedback_app.services.tour import reference
 from feedback_app.services.tour.stop_admin import (
     count_submissions,
@@ -89,12 +90,12 @@ def _change_status(stop_id: int, status: StopStatus) -> ResponseReturnValue:
 
 
 @bp.route("/stops/<int:stop_id>/open", methods=["GET", "POST"])
-@staff_required
+@permission_required(Permission.STOPS_RUN)
 def stop_open(stop_id: int) -> ResponseReturnValue:
     return _change_status(stop_id, StopStatus.OPEN)
 
 
 @bp.route("/stops/<int:stop_id>/close", methods=["GET", "POST"])
-@staff_required
+@permission_required(Permission.STOPS_RUN)
 def stop_close(stop_id: int) -> ResponseReturnValue:
     return _change_status(stop_id, StopStatus.CLOSED)
