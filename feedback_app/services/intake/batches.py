@@ -36,6 +36,7 @@ from feedback_app.models import (
 from feedback_app.models.types import utcnow
 from feedback_app.services import audit
 from feedback_app.services.access import Scope
+from feedback_app.services.permissions import Permission
 from feedback_app.services.capture.submissions import store_imported
 from feedback_app.services.errors import NotFound
 from feedback_app.services.intake.files import DEFAULT_MAX_BYTES, DEFAULT_MAX_ROWS, read_table
@@ -201,6 +202,7 @@ def commit_batch(
     trips the unique fingerprint index: everything rolls back and the duplicates are counted
     again, so each row is stored by exactly one of them.
     """
+    scope.ensure(Permission.INTAKE_IMPORT)
     get_batch(session, scope, batch_id)  # NotFound outside the scope
     for attempt in range(_COMMIT_ATTEMPTS):
         try:

@@ -23,6 +23,7 @@ from feedback_app.models import FeedbackItem, ItemKind, ReviewNote, ReviewStatus
 from feedback_app.models.types import utcnow
 from feedback_app.services import audit
 from feedback_app.services.access import Scope
+from feedback_app.services.permissions import Permission
 from feedback_app.services.errors import NotFound, ValidationFailed
 from feedback_app.services.review.items import ItemReview, apply_item, item_errors
 from feedback_app.services.review.signoff import ensure_editable
@@ -58,6 +59,7 @@ def set_status(
     actor_id: int | None,
 ) -> bool:
     """Mark one submission new, reviewed or spam; False when it already was."""
+    scope.ensure(Permission.REVIEW_WRITE)
     status = parse_status(status)
     return bool(
         save_review(session, scope, submission_id, status=status, items={}, actor_id=actor_id)
@@ -101,6 +103,7 @@ def update_item(
     actor_id: int | None,
 ) -> list[str]:
     """Set an item's kind, theme and shortlist flag; return the names of what changed."""
+    scope.ensure(Permission.REVIEW_WRITE)
     with write_transaction(session):
         found = session.execute(
             select(FeedbackItem, Submission)
@@ -141,6 +144,7 @@ def save_review(
     so an edit is never half-saved nor silently dropped. One audit row per changed field.
     Returns what changed ("status", "items.<id>.<field>", "note"); empty when nothing did.
     """
+    scope.ensure(Permission.REVIEW_WRITE)
     errors: dict[str, list[object]] = {}
     if status not in ReviewStatus.__members__.values():
         errors["status"] = [_l("Statut inconnu.")]
@@ -181,6 +185,7 @@ def add_note(
     actor_id: int | None,
 ) -> ReviewNote:
     """Add a private staff note to a submission of the scope."""
+    scope.ensure(Permission.REVIEW_WRITE)
     text = required_text(text, "text", _l("Écrivez la note avant de l'enregistrer."), MAX_NOTE)
     with write_transaction(session):
         submission = _editable_submission(session, scope, submission_id)

@@ -18,6 +18,7 @@ from feedback_app.database import write_transaction
 from feedback_app.models import FeedbackItem, ReviewStatus, Submission, Theme
 from feedback_app.models.types import utcnow
 from feedback_app.services.access import Scope
+from feedback_app.services.permissions import Permission
 from feedback_app.services.capture import tally
 from feedback_app.services.errors import NotFound, ValidationFailed
 from feedback_app.services.review.actions import MAX_ID, apply_status, parse_status
@@ -45,6 +46,7 @@ def bulk_set_status(
     actor_id: int | None,
 ) -> int:
     """Give every selected submission the status; all must be in the scope. Returns changes."""
+    scope.ensure(Permission.REVIEW_WRITE)
     status = parse_status(status)
     ids = _ids(submission_ids, "submission_ids")
     if not ids:
@@ -77,6 +79,7 @@ def bulk_set_theme(
     """Set a theme on the chosen items, or, when none is chosen, on every item of the chosen
     submissions. Everything chosen must be in the scope. Returns the number of items changed.
     """
+    scope.ensure(Permission.REVIEW_WRITE)
     sub_ids = _ids(submission_ids, "submission_ids")
     chosen = _ids(item_ids, "item_ids")
     if not sub_ids and not chosen:

@@ -23,6 +23,7 @@ from feedback_app.models import FeedbackItem, StopSignOff, Submission, TourStop
 from feedback_app.models.types import utcnow
 from feedback_app.services import audit
 from feedback_app.services.access import Scope
+from feedback_app.services.permissions import Permission
 from feedback_app.services.errors import NotFound, SignedOff, ValidationFailed
 from feedback_app.services.text import required_text
 
@@ -32,7 +33,7 @@ MAX_REASON = 1000
 
 def ensure_editable(session: Session, scope: Scope, stop_ids: Iterable[int]) -> None:
     """Raise SignedOff if a delegate would change a signed-off stop (HQ may always)."""
-    if scope.is_everything:
+    if scope.can(Permission.REVIEW_SIGNED_OFF):
         return
     ids = sorted(set(stop_ids))
     if not ids:
@@ -48,7 +49,7 @@ def ensure_editable(session: Session, scope: Scope, stop_ids: Iterable[int]) -> 
 
 def ensure_items_editable(session: Session, scope: Scope, item_ids: Iterable[int]) -> None:
     """The same rule for feedback items (idea group curation), through their submissions."""
-    if scope.is_everything:
+    if scope.can(Permission.REVIEW_SIGNED_OFF):
         return
     ids = sorted(set(item_ids))
     stop_ids = (
@@ -108,6 +109,7 @@ def sign_off(
     actor_id: int | None,
 ) -> StopSignOff:
     """Save the delegate's summary and sign the stop's review off (audited together)."""
+    scope.ensure(Permission.SIGNOFF_SIGN)
     missing = _l("Écrivez la synthèse avant de signer.")
     text = required_text(summary, "summary", missing, MAX_SUMMARY)
     with write_transaction(session):
@@ -143,6 +145,7 @@ def reopen(
     actor_id: int | None,
 ) -> StopSignOff:
     """HQ reopens a signed-off stop for review; the reason is required and audited."""
+    scope.ensure(Permission.SIGNOFF_REOPEN)
     missing = _l("Indiquez pourquoi l'étape est rouverte.")
     reason = required_text(reason, "reason", missing, MAX_REASON)
     with write_transaction(session):

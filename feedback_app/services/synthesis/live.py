@@ -32,6 +32,7 @@ from feedback_app.models import (
 from feedback_app.models.types import utcnow
 from feedback_app.services import audit
 from feedback_app.services.access import Scope
+from feedback_app.services.permissions import Permission
 from feedback_app.services.capture import tally
 from feedback_app.services.review.signoff import scoped_stop
 
@@ -202,6 +203,7 @@ def set_live_unreviewed(
     session: Session, scope: Scope, stop_id: int, allowed: bool, *, actor_id: int | None
 ) -> bool:
     """HQ's per-stop choice to show unreviewed texts on the live screen; False if unchanged."""
+    scope.ensure(Permission.LIVE_CONFIGURE)
     with write_transaction(session):
         stop = scoped_stop(session, scope, stop_id)
         if stop.live_shows_unreviewed is allowed:

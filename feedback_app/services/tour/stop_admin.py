@@ -18,6 +18,7 @@ from feedback_app.models import Region, ReviewStatus, StopStatus, Submission, To
 from feedback_app.models.types import utcnow
 from feedback_app.services import audit
 from feedback_app.services.access import Scope
+from feedback_app.services.permissions import Permission
 from feedback_app.services.errors import NotFound, ValidationFailed
 from feedback_app.services.text import clean_line
 from feedback_app.services.tour.stops import clean_localised_names, create_stop, stop_snapshot
@@ -139,6 +140,7 @@ def add_stop(session: Session, *, actor_id: int, fields: StopFields) -> TourStop
 def update_stop(
     session: Session, scope: Scope, stop_id: int, *, actor_id: int, fields: StopFields
 ) -> TourStop:
+    scope.ensure(Permission.STOPS_MANAGE)
     fields, region, errors = _check(session, fields)
     stop = get_stop(session, scope, stop_id)
     if region is not None and region.id != stop.region_id:
@@ -174,6 +176,7 @@ def set_stop_status(
     status: StopStatus,
 ) -> TourStop:
     """Open or close a stop (a closed stop can be reopened); closing stamps closed_at."""
+    scope.ensure(Permission.STOPS_RUN)
     with write_transaction(session):
         stop = get_stop(session, scope, stop_id)
         if stop.status is status:
