@@ -20,8 +20,8 @@ from feedback_app.models import ExportArtifact, ExportJob, JobState, User
 from feedback_app.models.types import utcnow
 from feedback_app.services.access import scope_for
 from feedback_app.services.errors import NotFound
-from feedback_app.services.permissions import Permission
 from feedback_app.services.export.plan import ExportPlan, erasures_so_far
+from feedback_app.services.permissions import Permission
 
 _ARTIFACT_LOCK = 727_001  # PostgreSQL advisory lock shared by erasures and artifact writes
 

@@ -20,10 +20,10 @@ from feedback_app.models import FeedbackItem, IdeaGroup, IdeaGroupMember
 from feedback_app.models.types import utcnow
 from feedback_app.services import audit
 from feedback_app.services.access import Scope
-from feedback_app.services.permissions import Permission
 from feedback_app.services.errors import NotFound, ValidationFailed
 from feedback_app.services.ideas.queries import MIN_ITEMS, group_item_ids
 from feedback_app.services.ideas.text import short_title
+from feedback_app.services.permissions import Permission
 from feedback_app.services.review.signoff import ensure_items_editable
 from feedback_app.services.text import clean_line
 

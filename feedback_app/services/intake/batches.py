@@ -36,7 +36,6 @@ from feedback_app.models import (
 from feedback_app.models.types import utcnow
 from feedback_app.services import audit
 from feedback_app.services.access import Scope
-from feedback_app.services.permissions import Permission
 from feedback_app.services.capture.submissions import store_imported
 from feedback_app.services.errors import NotFound
 from feedback_app.services.intake.files import DEFAULT_MAX_BYTES, DEFAULT_MAX_ROWS, read_table
@@ -49,6 +48,7 @@ from feedback_app.services.intake.rows import (
     check_rows,
     fingerprint,
 )
+from feedback_app.services.permissions import Permission
 
 COMMIT_ACTION = "import.commit"
 PENDING_LIFETIME = dt.timedelta(days=1)

@@ -23,8 +23,8 @@ from feedback_app.models import FeedbackItem, ItemKind, ReviewNote, ReviewStatus
 from feedback_app.models.types import utcnow
 from feedback_app.services import audit
 from feedback_app.services.access import Scope
-from feedback_app.services.permissions import Permission
 from feedback_app.services.errors import NotFound, ValidationFailed
+from feedback_app.services.permissions import Permission
 from feedback_app.services.review.items import ItemReview, apply_item, item_errors
 from feedback_app.services.review.signoff import ensure_editable
 from feedback_app.services.text import clean_multiline, required_text

@@ -18,9 +18,9 @@ from feedback_app.database import write_transaction
 from feedback_app.models import FeedbackItem, ReviewStatus, Submission, Theme
 from feedback_app.models.types import utcnow
 from feedback_app.services.access import Scope
-from feedback_app.services.permissions import Permission
 from feedback_app.services.capture import tally
 from feedback_app.services.errors import NotFound, ValidationFailed
+from feedback_app.services.permissions import Permission
 from feedback_app.services.review.actions import MAX_ID, apply_status, parse_status
 from feedback_app.services.review.items import check_theme, record_item, theme_code
 from feedback_app.services.review.signoff import ensure_editable

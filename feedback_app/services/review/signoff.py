@@ -23,8 +23,8 @@ from feedback_app.models import FeedbackItem, StopSignOff, Submission, TourStop
 from feedback_app.models.types import utcnow
 from feedback_app.services import audit
 from feedback_app.services.access import Scope
-from feedback_app.services.permissions import Permission
 from feedback_app.services.errors import NotFound, SignedOff, ValidationFailed
+from feedback_app.services.permissions import Permission
 from feedback_app.services.text import required_text
 
 MAX_SUMMARY = 5000

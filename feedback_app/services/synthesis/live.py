@@ -32,8 +32,8 @@ from feedback_app.models import (
 from feedback_app.models.types import utcnow
 from feedback_app.services import audit
 from feedback_app.services.access import Scope
-from feedback_app.services.permissions import Permission
 from feedback_app.services.capture import tally
+from feedback_app.services.permissions import Permission
 from feedback_app.services.review.signoff import scoped_stop
 
 TOP_THEMES = 5

@@ -18,8 +18,8 @@ from feedback_app.models import Region, ReviewStatus, StopStatus, Submission, To
 from feedback_app.models.types import utcnow
 from feedback_app.services import audit
 from feedback_app.services.access import Scope
-from feedback_app.services.permissions import Permission
 from feedback_app.services.errors import NotFound, ValidationFailed
+from feedback_app.services.permissions import Permission
 from feedback_app.services.text import clean_line
 from feedback_app.services.tour.stops import clean_localised_names, create_stop, stop_snapshot
 
