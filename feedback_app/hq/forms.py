@@ -52,7 +52,10 @@ class UserForm(FlaskForm):
         choices=[(role.value, label) for role, label in ROLE_LABELS.items()],
         default=Role.DELEGATE.value,
     )
-    regions = MultiCheckboxField(_l("Régions couvertes (délégués)"), validate_choice=False)
+    regions = MultiCheckboxField(
+        _l("Régions couvertes (délégués ; un observateur sans région voit toutes les régions)"),
+        validate_choice=False,
+    )
 
 
 class ThemeForm(FlaskForm):
