@@ -89,14 +89,12 @@ def register_blueprints(app: Flask) -> None:
     from feedback_app.hq import bp as hq_bp
     from feedback_app.public import bp as public_bp
     from feedback_app.review import bp as review_bp
-    from feedback_app.staff import bp as staff_bp
     from feedback_app.web import converters
 
     converters.register(app)  # before any rule: rules build their converters when added
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(review_bp, url_prefix="/review")
-    app.register_blueprint(staff_bp, url_prefix="/hq")
     app.register_blueprint(hq_bp, url_prefix="/hq")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)

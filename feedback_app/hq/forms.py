@@ -1,9 +1,11 @@
-"""HQ forms. They only parse; the services validate and say what is wrong."""
+"""Forms of the back office under /hq/. They only parse; the services validate and say what is
+wrong."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
@@ -16,13 +18,14 @@ from wtforms import (
 from wtforms.validators import Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from feedback_app.labels import ROLES, labels
+from feedback_app.labels import ROLES, STOP_STATUSES, labels
 from feedback_app.locales import LANGUAGES
-from feedback_app.models import Role
+from feedback_app.models import Role, StopStatus
 from feedback_app.services.ids import parse_id
 from feedback_app.web.fields import BoundedDateField
 
 ROLE_LABELS = labels(ROLES, Role)
+STATUS_LABELS = labels(STOP_STATUSES, StopStatus)
 
 
 class StopForm(FlaskForm):
@@ -110,3 +113,34 @@ class PrivacySearchForm(FlaskForm):
 
 class PrivacyEraseForm(FlaskForm):
     confirm = BooleanField(_l("La personne a demandé l'effacement de ses coordonnées."))
+
+
+class PeriodForm(FlaskForm):
+    """The dashboard's period."""
+
+    class Meta:
+        csrf = False  # a GET filter that changes nothing
+
+    since = BoundedDateField("", validators=[Optional()])
+    until = BoundedDateField("", validators=[Optional()])
+
+    def validate_until(self, field: DateField) -> None:
+        if field.data and self.since.data and field.data < self.since.data:
+            raise ValidationError("")
+
+
+class StopFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET filter that changes nothing
+
+    region = SelectField(_l("Région"), validate_choice=False)
+    status = SelectField(_l("Statut"), validate_choice=False)
+
+
+class UploadForm(FlaskForm):
+    """A stop's paper or spreadsheet intake file."""
+
+    class Meta:
+        csrf = False  # checked by csrf.protect() in the view, once the size limit is raised
+
+    file = FileField(validators=[FileRequired()])

@@ -11,10 +11,10 @@ from feedback_app.auth.guards import current_scope, permission_required
 from feedback_app.extensions import db
 from feedback_app.hq import bp
 from feedback_app.hq.forms import StopForm
+from feedback_app.hq.stops import region_choices
 from feedback_app.services.permissions import Permission
 from feedback_app.services.tour.stop_admin import StopFields, add_stop, get_stop, update_stop
 from feedback_app.services.tour.stops import LOCALISED_NAMES
-from feedback_app.staff.stops import region_choices
 from feedback_app.web.forms import failures_on
 
 
@@ -43,7 +43,7 @@ def stop_create() -> ResponseReturnValue:
         with failures_on(form):
             stop = add_stop(db.session, actor_id=current_user.id, fields=_stop_fields(form))
             flash(_("Étape créée : code %(code)s.", code=stop.code), "ok")
-            return redirect(url_for("staff.stops"))
+            return redirect(url_for("hq.stops"))
     status = 422 if form.errors else 200
     return render_template("hq/stop_form.html", form=form, stop=None), status
 
@@ -66,6 +66,6 @@ def stop_edit(stop_id: int) -> ResponseReturnValue:
                 fields=_stop_fields(form),
             )
             flash(_("Étape enregistrée."), "ok")
-            return redirect(url_for("staff.stops"))
+            return redirect(url_for("hq.stops"))
     status = 422 if form.errors else 200
     return render_template("hq/stop_form.html", form=form, stop=stop), status

@@ -17,6 +17,8 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from feedback_app.auth.guards import current_scope, permission_required
 from feedback_app.extensions import csrf, db
+from feedback_app.hq import bp
+from feedback_app.hq.forms import UploadForm
 from feedback_app.i18n import current_language
 from feedback_app.locales import LANGUAGE_CODES
 from feedback_app.models import ImportBatch, ImportStatus, TourStop
@@ -31,8 +33,6 @@ from feedback_app.services.intake.files import FileRefused
 from feedback_app.services.intake.template import build_template
 from feedback_app.services.permissions import Permission
 from feedback_app.services.tour.stop_admin import get_stop
-from feedback_app.staff import bp
-from feedback_app.staff.forms import UploadForm
 from feedback_app.web.forms import ActionForm
 
 _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -56,7 +56,7 @@ def stop_intake(stop_id: int) -> ResponseReturnValue:
 def _upload_page(stop: TourStop, form: UploadForm, status: int = 200) -> ResponseReturnValue:
     config = current_app.config
     return render_template(
-        "staff/intake.html",
+        "hq/intake.html",
         stop=stop,
         form=form,
         template_languages=LANGUAGE_CODES,
@@ -114,7 +114,7 @@ def stop_intake_upload(stop_id: int) -> ResponseReturnValue:
         form.file.errors = [str(refusal.message)]
         return _upload_page(stop, form, 422)
     batch_id = save_preview(db.session, preview, user_id=current_user.id)
-    return redirect(url_for("staff.stop_intake_batch", stop_id=stop.id, batch_id=batch_id))
+    return redirect(url_for("hq.stop_intake_batch", stop_id=stop.id, batch_id=batch_id))
 
 
 def _batch(stop_id: int, batch_id: int) -> ImportBatch:
@@ -130,7 +130,7 @@ def stop_intake_batch(stop_id: int, batch_id: int) -> ResponseReturnValue:
     """The preview of a pending batch, or the result of a committed one."""
     batch = _batch(stop_id, batch_id)
     return render_template(
-        "staff/intake_preview.html",
+        "hq/intake_preview.html",
         stop=batch.stop,
         batch=batch,
         counts=Counter(row["status"] for row in batch.rows),
@@ -148,4 +148,4 @@ def stop_intake_confirm(stop_id: int, batch_id: int) -> ResponseReturnValue:
         flash(_("%(num)d contributions enregistrées.", num=result.stored), "success")
     else:
         flash(_("Cet import avait déjà été confirmé : rien de plus n'a été enregistré."), "info")
-    return redirect(url_for("staff.stop_intake_batch", stop_id=stop_id, batch_id=batch_id))
+    return redirect(url_for("hq.stop_intake_batch", stop_id=stop_id, batch_id=batch_id))
