@@ -14,9 +14,15 @@ import openpyxl
 import pytest
 from sqlalchemy import text
 
-from feedback_app.models import Role, User
+from feedback_app.models import Role, StopStatus, User
 from feedback_app.services.access import scope_for
+from feedback_app.services.errors import NotPermitted
+from feedback_app.services.ideas import curation
+from feedback_app.services.intake import batches
 from feedback_app.services.permissions import ROLE_RULES, Permission
+from feedback_app.services.review import actions, bulk, signoff
+from feedback_app.services.synthesis import live
+from feedback_app.services.tour import stop_admin
 from tests.export_world import build_tour
 from tests.staff import build_world, csrf_for, make_user, session_for, signed_in
 from tests.test_access_matrix import MATRIX
@@ -135,3 +141,34 @@ def test_observer_pages_show_no_write_control(app, session, observer) -> None:
     delegate = session_for(app, session, world.emails["own"])
     stops = delegate.get("/hq/stops").get_data(as_text=True)
     assert "/intake" in stops and 'type="submit"' in delegate.get("/review/").get_data(as_text=True)
+
+
+def test_services_refuse_a_write_the_scope_may_not_make(session) -> None:
+    # The routes refuse first; the services hold the rule whoever calls them.
+    world = build_world(session)
+    ids = world.ids
+    observer = session.query(User).filter_by(email=world.emails["nat"]).one()
+    delegate = session.query(User).filter_by(email=world.emails["own"]).one()
+    reader, own = scope_for(observer), scope_for(delegate)
+    writes = [
+        lambda s: actions.set_status(session, s, ids["submission_a"], "reviewed", actor_id=None),
+        lambda s: actions.add_note(session, s, ids["submission_a"], "Rappeler", actor_id=None),
+        lambda s: bulk.bulk_set_status(session, s, [ids["submission_a"]], "spam", actor_id=None),
+        lambda s: curation.confirm_group(session, s, ids["group_a"], actor_id=None),
+        lambda s: live.set_live_unreviewed(session, s, ids["stop_a"], True, actor_id=None),
+        lambda s: stop_admin.set_stop_status(
+            session, s, ids["stop_a"], actor_id=observer.id, status=StopStatus.CLOSED
+        ),
+        lambda s: batches.commit_batch(session, s, ids["import_a"], actor_id=None),
+        lambda s: signoff.sign_off(session, s, ids["stop_a"], "Synthèse", actor_id=None),
+    ]
+    before = _snapshot()
+    for write in writes:
+        with pytest.raises(NotPermitted):
+            write(reader)
+    with pytest.raises(NotPermitted):  # reopening is HQ's, not the delegate's
+        signoff.reopen(session, own, ids["stop_a"], "Papier", actor_id=None)
+    with pytest.raises(NotPermitted):
+        live.set_live_unreviewed(session, own, ids["stop_a"], True, actor_id=None)
+    assert _snapshot() == before
+    assert actions.set_status(session, own, ids["submission_a"], "reviewed", actor_id=None)
