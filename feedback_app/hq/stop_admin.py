@@ -13,8 +13,8 @@ from feedback_app.hq import bp
 from feedback_app.hq.forms import StopForm
 from feedback_app.hq.stops import region_choices
 from feedback_app.services.permissions import Permission
-from feedback_app.services.tour.stop_admin import StopFields, add_stop, get_stop, update_stop
-from feedback_app.services.tour.stops import LOCALISED_NAMES
+from feedback_app.services.tour.stop_admin import StopFields, add_stop, update_stop
+from feedback_app.services.tour.stops import LOCALISED_NAMES, scoped_stop
 from feedback_app.web.forms import failures_on
 
 
@@ -51,7 +51,7 @@ def stop_create() -> ResponseReturnValue:
 @bp.route("/stops/<int:stop_id>/edit", methods=["GET", "POST"])
 @permission_required(Permission.STOPS_MANAGE)
 def stop_edit(stop_id: int) -> ResponseReturnValue:
-    stop = get_stop(db.session, current_scope(), stop_id)
+    stop = scoped_stop(db.session, current_scope(), stop_id)
     form = StopForm(obj=stop) if request.method == "GET" else StopForm()
     _stop_form_choices(form)
     if request.method == "GET":
