@@ -1,4 +1,4 @@
-"""Recurring ideas regrouped in the background: one pending task per interval, never one per POST."""
+"""Recurring ideas regrouped in the background: one pending task per interval, not one per post."""
 
 from __future__ import annotations
 
