@@ -10,7 +10,7 @@ TRANSLATIONS := feedback_app/translations
 
 .PHONY: run test install migrate translations translations-extract translations-update \
 	translations-check lint typecheck bench-submit bench-review bench-export bench-soak \
-	bench-intake bench-live bench-grouping clean
+	bench-intake bench-live bench-grouping bench-scale clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -85,6 +85,10 @@ bench-live: install
 
 bench-grouping: install
 	$(BIN)/python bench/grouping.py
+
+# PostgreSQL at BENCH_PG_URL; SUBMISSIONS=200000 for a smaller run.
+bench-scale: install
+	$(BIN)/python bench/scale.py --submissions $(or $(SUBMISSIONS),1000000)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
