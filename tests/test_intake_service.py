@@ -15,7 +15,7 @@ from feedback_app.models.types import utcnow
 from feedback_app.services.access import EVERYTHING
 from feedback_app.services.capture.submissions import submit
 from feedback_app.services.intake.batches import build_preview, commit_batch, save_preview
-from feedback_app.services.intake.files import FileRefused
+from feedback_app.services.intake.refusal import FileRefused
 from feedback_app.services.intake.template import build_template, template_headers
 from tests.conftest import valid_payload
 from tests.intake_files import HEADER_FR, csv_bytes, fill_template, ods_bytes, xlsx_bytes
