@@ -6,7 +6,7 @@ import io
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from xml.sax.saxutils import escape
 
 import openpyxl
@@ -54,8 +54,9 @@ def fill_template(template: bytes, rows: Sequence[Sequence[object]]) -> bytes:
     return buffer.getvalue()
 
 
-def ods_bytes(rows: Sequence[Sequence[str]]) -> bytes:
-    """A minimal OpenDocument spreadsheet (what LibreOffice saves, reduced to its core)."""
+def ods_bytes(rows: Sequence[Sequence[str]], *, more_rows: str = "") -> bytes:
+    """A minimal OpenDocument spreadsheet (what LibreOffice saves, reduced to its core);
+    `more_rows` is table XML written after `rows` (repeated rows, far cells)."""
     cells = "".join(
         "<table:table-row>"
         + "".join(
@@ -73,7 +74,7 @@ def ods_bytes(rows: Sequence[Sequence[str]]) -> bytes:
         'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
         'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
         '<office:body><office:spreadsheet><table:table table:name="Feuille1">'
-        f"{cells}</table:table></office:spreadsheet></office:body></office:document-content>"
+        f"{cells}{more_rows}</table:table></office:spreadsheet></office:body></office:document-content>"
     )
     manifest = (
         '<?xml version="1.0" encoding="UTF-8"?>'
@@ -144,11 +145,9 @@ def _members(workbook: bytes) -> list[tuple[str, bytes]]:
         return [(name, archive.read(name)) for name in archive.namelist()]
 
 
-def xlsx_with_flipped_crc() -> bytes:
-    """An ordinary workbook but for one bit of the first sheet's CRC."""
-    return zip_bytes(
-        _members(xlsx_bytes([HEADER_FR, ROW_FR])), flipped_crc=("xl/worksheets/sheet1.xml",)
-    )
+def xlsx_with_flipped_crc(member: str = "xl/worksheets/sheet1.xml") -> bytes:
+    """An ordinary workbook but for one bit of one member's CRC."""
+    return zip_bytes(_members(xlsx_bytes([HEADER_FR, ROW_FR])), flipped_crc=(member,))
 
 
 def xlsx_with_cell_at(reference: str) -> bytes:
@@ -187,6 +186,31 @@ def _with_first_sheet(sheet: Iterable[bytes], **options: object) -> bytes:
         for name, content in _members(xlsx_bytes([["x"]]))
     ]
     return zip_bytes(members, **options)  # type: ignore[arg-type]
+
+
+def xlsx_row_without_references(cells: int) -> bytes:
+    """A header, then one row of `cells` empty cells that give no reference (each is the next
+    column, as the format allows)."""
+    row = b"<row>" + b"<c/>" * cells + b"</row>"
+    return _with_first_sheet([_SHEET_START + _inline_row(1, HEADER_FR[:4]) + row + _SHEET_END])
+
+
+# LibreOffice ends every sheet with a million empty rows written once, repeated.
+ODS_TRAILING_ROWS = (
+    '<table:table-row table:number-rows-repeated="1048574">'
+    '<table:table-cell table:number-columns-repeated="1024"/></table:table-row>'
+)
+
+
+def ods_cell_after(rows: int, columns: int) -> str:
+    """Table XML: `rows` empty rows, then a cell with text after `columns` empty cells."""
+    return (
+        f'<table:table-row table:number-rows-repeated="{rows}"><table:table-cell/>'
+        "</table:table-row><table:table-row>"
+        f'<table:table-cell table:number-columns-repeated="{columns}"/>'
+        '<table:table-cell office:value-type="string"><text:p>x</text:p></table:table-cell>'
+        "</table:table-row>"
+    )
 
 
 def xlsx_bomb(inflated_mb: int) -> bytes:
@@ -245,3 +269,26 @@ def csv_with_nul_late() -> bytes:
     data = "\n".join(lines).encode()
     assert data.index(b"\x00") > 4096
     return data
+
+
+UNREADABLE = "Classeur illisible ou endommagé."
+INFLATES_TOO_MUCH = "son contenu décompressé est anormalement gros"
+TOO_MANY_ROWS = "Trop de lignes : 5000 au plus"
+TOO_MANY_COLUMNS = "Trop de colonnes"
+
+# The hostile files of issue 21: name -> (file name, builder, what the page says next to the
+# file field). The tests upload each one; bench/intake.py --hostile measures each one.
+HOSTILE: dict[str, tuple[str, Callable[[], bytes], str]] = {
+    "flipped CRC": ("liste.xlsx", xlsx_with_flipped_crc, UNREADABLE),
+    "cell at XFD1048576": ("liste.xlsx", lambda: xlsx_with_cell_at("XFD1048576"), TOO_MANY_COLUMNS),
+    "cell at K1048576": ("liste.xlsx", lambda: xlsx_with_cell_at("K1048576"), TOO_MANY_ROWS),
+    "zip bomb declaring 2 KB": ("liste.xlsx", lambda: xlsx_bomb(300), INFLATES_TOO_MUCH),
+    "honest 1 M rows": ("liste.xlsx", lambda: xlsx_of_rows(1_000_000), TOO_MANY_ROWS),
+    "CSV of 4.9 M lines": ("liste.csv", lambda: csv_of_lines(4_900_000), TOO_MANY_ROWS),
+    "CSV mixing UTF-8 and cp1252": (
+        "liste.csv",
+        csv_mixing_encodings,
+        "la ligne 3 n'est pas en UTF-8",
+    ),
+    "CSV with NUL past 4 KB": ("liste.csv", csv_with_nul_late, "octet nul à la ligne 60"),
+}

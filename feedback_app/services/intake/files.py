@@ -37,7 +37,8 @@ EXTENSIONS = (".xlsx", ".ods", ".csv")
 # The template has 11 columns; a sheet exported from another tool may carry a few more, which
 # the header matching ignores. Beyond this, a column is not a paper form's.
 MAX_COLUMNS = 64
-# Sheet rows beyond the body rows allowed: the header, the template's example row, blank rows.
+# Rows (sheet rows, CSV records) beyond the body rows allowed: the header, the template's
+# example row, blank rows. Beyond, the file is refused before it is read any further.
 _SPARE_ROWS = 100
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -79,7 +80,8 @@ def read_table(
     if extension == ".csv":
         if data.startswith(_ZIP_MAGIC):
             raise FileRefused(_l("Ce fichier n'est pas un vrai fichier .csv."))
-        return _as_table(read_csv_rows(data, max_rows), max_rows)
+        rows = read_csv_rows(data, max_rows, max_records=max_rows + _SPARE_ROWS)
+        return _as_table(rows, max_rows)
     bounds = Bounds(rows=max_rows + _SPARE_ROWS, columns=MAX_COLUMNS, max_rows=max_rows)
     grid = _read_workbook(data, extension, bounds)
     return _as_table(enumerate(grid, start=1), max_rows)
