@@ -188,7 +188,7 @@ def hostile(postgres: bool) -> None:
                     continue
                 row = json.loads(lines[-1])
                 print(
-                    f"  {case:30} {row['size_mb']:6.1f} MB {row['status']:>6} "
+                    f"  {case:30} {row['size_mb']:7.2f} MB {row['status']:>6} "
                     f"{row['seconds']:6.2f}s {row['idle_mb']:5.0f} MB "
                     f"{row['peak_above_idle_mb']:13.0f} MB"
                 )

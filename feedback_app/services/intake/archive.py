@@ -41,7 +41,14 @@ class Archive:
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 members = archive.infolist()
-        except (zipfile.BadZipFile, zlib.error, ValueError, EOFError, OSError) as error:
+        except (
+            zipfile.BadZipFile,
+            zlib.error,
+            ValueError,
+            EOFError,
+            OSError,
+            NotImplementedError,
+        ) as error:
             raise unreadable_workbook() from error
         names = [member.filename for member in members]
         if len(set(names)) != len(names):  # two readers could pick different copies

@@ -109,9 +109,7 @@ def _read_workbook(data: bytes, extension: str, bounds: Bounds) -> list[list[Any
     else:
         if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
             raise FileRefused(_l("Ce fichier n'est pas un vrai classeur %(ext)s.", ext=".xlsx"))
-        sheet = _first_sheet(archive)
-        if sheet is not None:
-            formulas = scan_xlsx_sheet(archive.stream(sheet), bounds)
+        formulas = scan_xlsx_sheet(archive.stream(_first_sheet(archive)), bounds)
     archive.check_all()
     try:
         frame = pd.read_excel(
@@ -126,13 +124,13 @@ def _read_workbook(data: bytes, extension: str, bounds: Bounds) -> list[list[Any
     return grid
 
 
-def _first_sheet(archive: Archive) -> str | None:
-    """The first sheet's path, or None for a workbook without sheets (calamine will say)."""
+def _first_sheet(archive: Archive) -> str:
+    """The first sheet's path, as calamine resolves it (workbook.xml, then its relationships)."""
     relationships = "xl/_rels/workbook.xml.rels"
     if relationships not in archive.names:
-        return None
+        raise unreadable_workbook()
     path = first_xlsx_sheet(archive.stream("xl/workbook.xml"), archive.stream(relationships))
-    if path is not None and path not in archive.names:
+    if path is None or path not in archive.names:
         raise unreadable_workbook()
     return path
 
