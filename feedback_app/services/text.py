@@ -1,4 +1,4 @@
-"""Cleaning of free text before it is validated and stored.
+"""Cleaning of free text before it is validated and stored; the LIKE pattern of a search word.
 
 PostgreSQL refuses NUL and lone surrogates while SQLite stores them; stripping them (and the
 other control characters) here makes both databases behave the same and keeps exports valid.
@@ -70,3 +70,9 @@ def check_visible(value: str | None, field: str, errors: dict[str, list[object]]
     """Add INVISIBLE to `errors[field]` when `value` is typed but shows nothing."""
     if value and not has_visible_text(value):
         errors.setdefault(field, []).append(INVISIBLE)
+
+
+def contains_pattern(word: str) -> str:
+    """A LIKE pattern (with `escape="\\"`) matching any text that contains `word`."""
+    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
