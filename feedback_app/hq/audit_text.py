@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import url_for
-from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from feedback_app.hq.forms import ROLE_LABELS
+from feedback_app.i18n import format_date, format_datetime
 from feedback_app.models import AuditEvent, ItemKind, ReviewStatus, Role
 from feedback_app.review.forms import STATUS_LABELS as REVIEW_STATUS_LABELS
 from feedback_app.services.audit_targets import AuditTargets, submission_of

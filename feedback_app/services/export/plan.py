@@ -16,14 +16,13 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, scoped_session
 
 from feedback_app.exports import FilterSummary, WorkbookData, build_workbook
 from feedback_app.exports.data import ItemRow, ProgressCallback
-from feedback_app.locales import LANGUAGE_CODES, TIME_ZONE
+from feedback_app.locales import LANGUAGE_CODES, TIME_ZONE, zone
 from feedback_app.models import AuditEvent, TourStop
 from feedback_app.services.access import Scope
 from feedback_app.services.synthesis.brief import briefs_for
@@ -173,7 +172,7 @@ def write_workbook(
     data = WorkbookData(
         synthesis=synthesis(session, sel),
         rows=_slowed(rows, row_hook) if row_hook else rows,
-        generated_at=dt.datetime.now(ZoneInfo(tz)),
+        generated_at=dt.datetime.now(zone(tz)),
         generated_by=generated_by,
         filters=filter_summary(sel),
         theme_labels=sel.theme_labels,
