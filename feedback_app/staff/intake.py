@@ -29,6 +29,7 @@ from feedback_app.services.intake.batches import (
 )
 from feedback_app.services.intake.files import FileRefused
 from feedback_app.services.intake.template import build_template
+from feedback_app.services.review.signoff import ensure_editable, locked_for
 from feedback_app.services.tour.stop_admin import get_stop
 from feedback_app.staff import bp
 from feedback_app.staff.forms import UploadForm
@@ -57,6 +58,7 @@ def _upload_page(stop: TourStop, form: UploadForm, status: int = 200) -> Respons
     return render_template(
         "staff/intake.html",
         stop=stop,
+        signed_lock=locked_for(db.session, current_scope(), stop.id),
         form=form,
         template_languages=LANGUAGE_CODES,
         max_megabytes=config["INTAKE_MAX_BYTES"] // (1024 * 1024),
@@ -85,6 +87,7 @@ def stop_intake_template(stop_id: int) -> ResponseReturnValue:
 @staff_required
 def stop_intake_upload(stop_id: int) -> ResponseReturnValue:
     stop = get_stop(db.session, current_scope(), stop_id)
+    ensure_editable(db.session, current_scope(), [stop.id])  # signed: SignedOff, said why
     max_bytes = current_app.config["INTAKE_MAX_BYTES"]
     request.max_content_length = max_bytes + _BODY_MARGIN
     too_big = _("Fichier trop volumineux : %(max)d Mo au plus.", max=max_bytes // (1024 * 1024))
@@ -134,6 +137,7 @@ def stop_intake_batch(stop_id: int, batch_id: int) -> ResponseReturnValue:
         batch=batch,
         counts=Counter(row["status"] for row in batch.rows),
         pending=batch.status is ImportStatus.PENDING,
+        signed_lock=locked_for(db.session, current_scope(), batch.stop_id),
         confirm_form=ActionForm(),
     )
 

@@ -151,7 +151,12 @@ def _store(
         session.add(submission)
         session.flush()
         # Last, so that the tally rows are locked (PostgreSQL) only until the commit that follows.
-        tally.count_submission(session, stop_id, ((i.kind, i.theme_id) for i in submission.items))
+        tally.apply(
+            session,
+            tally.Changes().add_submission(
+                stop_id, [tally.item_key(i.kind, i.theme_id) for i in submission.items]
+            ),
+        )
         receipt = Receipt(id=submission.id, reference=submission.reference, created=True)
     return receipt
 
@@ -169,6 +174,7 @@ def store_imported(
         return
     theme_ids = {code: id_ for code, id_ in session.execute(select(Theme.code, Theme.id))}
     region_code, now = stop.region.code, utcnow()
+    after_signoff = is_signed(session, stop.id)  # HQ importing into a signed stop: flagged
     submissions = []
     for row in rows:
         clean, reference = row["clean"], receipt_reference(region_code)
@@ -182,6 +188,7 @@ def store_imported(
                 "source": SubmissionSource.IMPORT,
                 "status": ReviewStatus.NEW,
                 "late": False,
+                "after_signoff": after_signoff,
                 "created_at": now,
                 "updated_at": now,
                 "import_batch_id": batch_id,
@@ -217,6 +224,11 @@ def store_imported(
             for row in rows
         ],
     )
+    changes = tally.Changes()
+    for row in rows:  # one submission of one item each, stored as new: counted
+        theme = theme_ids.get(row["clean"]["theme"]) if row["clean"]["theme"] else None
+        changes.add_submission(stop.id, [tally.item_key(row["clean"]["kind"], theme)])
+    tally.apply(session, changes)
 
 
 def accepts_late(stop: TourStop, filled_at: dt.datetime | None, now: dt.datetime) -> bool:

@@ -40,6 +40,7 @@ from feedback_app.services.capture.submissions import store_imported
 from feedback_app.services.errors import NotFound
 from feedback_app.services.intake.files import DEFAULT_MAX_BYTES, DEFAULT_MAX_ROWS, read_table
 from feedback_app.services.intake.headers import ValueMatcher
+from feedback_app.services.review.signoff import ensure_editable
 from feedback_app.services.intake.rows import (
     DUPLICATE,
     ERROR,
@@ -197,6 +198,8 @@ def commit_batch(
 ) -> CommitResult:
     """Store every valid, new row of a pending batch in one transaction, with its audit row.
 
+    A signed-off stop takes an import from HQ only, its rows flagged `after_signoff`; a
+    delegate gets SignedOff (services/review/signoff.py) until HQ reopens the stop.
     Another batch bringing the same rows at the same moment (PostgreSQL runs both at once)
     trips the unique fingerprint index: everything rolls back and the duplicates are counted
     again, so each row is stored by exactly one of them.
@@ -204,15 +207,18 @@ def commit_batch(
     get_batch(session, scope, batch_id)  # NotFound outside the scope
     for attempt in range(_COMMIT_ATTEMPTS):
         try:
-            return _commit(session, batch_id, actor_id=actor_id)
+            return _commit(session, scope, batch_id, actor_id=actor_id)
         except IntegrityError:
             if attempt == _COMMIT_ATTEMPTS - 1:
                 raise
     raise AssertionError("unreachable")
 
 
-def _commit(session: Session, batch_id: int, *, actor_id: int | None) -> CommitResult:
+def _commit(session: Session, scope: Scope, batch_id: int, *, actor_id: int | None) -> CommitResult:
     with write_transaction(session):
+        stop_id = session.scalar(select(ImportBatch.stop_id).where(ImportBatch.id == batch_id))
+        # Signed since the preview: a delegate may not change it (SignedOff); HQ may, flagged.
+        ensure_editable(session, scope, [stop_id] if stop_id is not None else [])
         claimed = rowcount(
             session.execute(
                 update(ImportBatch)

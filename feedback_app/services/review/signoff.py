@@ -74,6 +74,11 @@ def is_signed(session: Session, stop_id: int) -> bool:
     )
 
 
+def locked_for(session: Session, scope: Scope, stop_id: int) -> bool:
+    """Whether `ensure_editable` would refuse this reader: pages disable such controls."""
+    return not scope.is_everything and is_signed(session, stop_id)
+
+
 def scoped_stop(session: Session, scope: Scope, stop_id: int) -> TourStop:
     """The stop, when its region is in the scope; NotFound otherwise."""
     stop = session.scalar(
