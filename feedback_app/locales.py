@@ -8,8 +8,8 @@ English is `en_GB`: day-first dates like the French and Arabic pages.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 import zoneinfo
+from dataclasses import dataclass
 from typing import Literal
 from zoneinfo import ZoneInfo
 

@@ -40,7 +40,6 @@ from feedback_app.services.capture.submissions import store_imported
 from feedback_app.services.errors import NotFound
 from feedback_app.services.intake.files import DEFAULT_MAX_BYTES, DEFAULT_MAX_ROWS, read_table
 from feedback_app.services.intake.headers import ValueMatcher
-from feedback_app.services.review.signoff import ensure_editable
 from feedback_app.services.intake.rows import (
     DUPLICATE,
     ERROR,
@@ -49,6 +48,7 @@ from feedback_app.services.intake.rows import (
     check_rows,
     fingerprint,
 )
+from feedback_app.services.review.signoff import ensure_editable
 
 COMMIT_ACTION = "import.commit"
 PENDING_LIFETIME = dt.timedelta(days=1)
