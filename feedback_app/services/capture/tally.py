@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -73,7 +73,7 @@ def apply(session: Session, changes: Changes) -> None:
     commit that follows; stops in id order, so two transactions never wait on each other.
     """
     dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     for stop_id, counter in sorted(changes.by_stop.items()):
         rows = [
             {"stop_id": stop_id, "kind": kind, "theme_key": theme, "count": delta}
@@ -82,7 +82,7 @@ def apply(session: Session, changes: Changes) -> None:
         ]
         if not rows:
             continue
-        statement = insert(StopTally).values(rows)
+        statement = upsert(StopTally).values(rows)
         statement = statement.on_conflict_do_update(
             index_elements=["stop_id", "kind", "theme_key"],
             set_={"count": StopTally.count + statement.excluded.count},
@@ -179,7 +179,7 @@ def recount(session: Session, stop_ids: Iterable[int] | None = None) -> None:
     session.execute(clear)
     if expected:
         session.execute(
-            StopTally.__table__.insert(),
+            insert(StopTally),
             [
                 {"stop_id": s, "kind": k, "theme_key": t, "count": c}
                 for (s, k, t), c in sorted(expected.items())
