@@ -54,7 +54,7 @@ MATRIX: list[R] = [
     R("public.stop_form",      "GET",  "/f/{code_a}",                         200, 200, 200, 200),
     R("public.stop_form",      "POST", "/f/{code_a}",                         422, 422, 422, 422),
     R("public.receipt",        "GET",  "/f/{code_a}/receipt/{reference_a}",   200, 200, 200, 200),
-    R("public.tablet",         "GET",  "/f/{code_a}/tablet",                  200, 200, 200, 200),
+    R("public.tablet",         "GET",  "/f/{code_a}/tablet",                  302, 200, 404, 200),
     R("public.service_worker", "GET",  "/sw.js",                              200, 200, 200, 200),
     R("public.favicon",        "GET",  "/favicon.ico",                        200, 200, 200, 200),
     R("public.manifest",       "GET",  "/manifest.webmanifest",               200, 200, 200, 200),

@@ -13,14 +13,17 @@ from pathlib import Path
 from flask import current_app, render_template, url_for
 from flask.typing import ResponseReturnValue
 
+from feedback_app.auth.guards import staff_required
 from feedback_app.extensions import db
 from feedback_app.i18n import current_language
 from feedback_app.public import bp
 from feedback_app.public.forms import SubmissionForm
 from feedback_app.public.routes import set_choices
+from feedback_app.services.errors import NotFound
 from feedback_app.services.tour import reference
 from feedback_app.services.tour.stops import get_stop_by_code
 from feedback_app.web.assets import asset_version
+from feedback_app.web.provenance import staff_of
 
 # What a stop's form needs offline besides its own page; the worker caches these on install.
 OFFLINE_ASSETS = ("css/app.css", "js/outbox.js", "js/form.js", "js/offline.js")
@@ -39,9 +42,16 @@ def service_worker() -> ResponseReturnValue:
 
 
 @bp.get("/f/<code>/tablet")
+@staff_required
 def tablet(code: str) -> ResponseReturnValue:
-    """The same form for a delegate typing paper forms in a row; posts go through the queue."""
+    """The same form for a delegate typing paper forms in a row; posts go through the queue.
+
+    Staff only (web/provenance.py): a delegate of the stop's region or HQ; another region's
+    delegate gets 404, as for any record outside their regions.
+    """
     stop = get_stop_by_code(db.session, code)
+    if not staff_of(stop.region_id):
+        raise NotFound(code)
     if not stop.is_open:
         return render_template("public/unavailable.html", stop=stop)
     language = current_language()
