@@ -38,6 +38,9 @@ SENTENCES = {
         "%(actor)s a changé la sélection d'un élément de la contribution %(target)s."
     ),
     "privacy.erase": _l("%(actor)s a effacé les coordonnées de la contribution %(target)s."),
+    "privacy.erase_preview": _l(
+        "%(actor)s a effacé des coordonnées dans l'import en attente %(target)s."
+    ),
     "privacy.purge": _l(
         "Les coordonnées des contributions anciennes ont été effacées "
         "(durée de conservation dépassée)."

@@ -164,12 +164,7 @@ def save_preview(session: Session, preview: Preview, *, user_id: int | None) -> 
     contact details, which must not linger outside the submissions (law 09-08).
     """
     with write_transaction(session):
-        session.execute(
-            delete(ImportBatch).where(
-                ImportBatch.status == ImportStatus.PENDING,
-                ImportBatch.created_at < utcnow() - PENDING_LIFETIME,
-            )
-        )
+        expire_previews(session)
         batch = ImportBatch(
             stop_id=preview.stop_id,
             region_id=preview.region_id,
@@ -184,6 +179,19 @@ def save_preview(session: Session, preview: Preview, *, user_id: int | None) -> 
         session.flush()
         batch_id = batch.id
     return batch_id
+
+
+def expire_previews(session: Session, now: dt.datetime | None = None) -> int:
+    """Delete the previews nobody confirmed within PENDING_LIFETIME, in the caller's write
+    transaction; how many. Run by every upload and by the daily privacy purge."""
+    return rowcount(
+        session.execute(
+            delete(ImportBatch).where(
+                ImportBatch.status == ImportStatus.PENDING,
+                ImportBatch.created_at < (now or utcnow()) - PENDING_LIFETIME,
+            )
+        )
+    )
 
 
 def get_batch(session: Session, scope: Scope, batch_id: int) -> ImportBatch:
