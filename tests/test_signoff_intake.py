@@ -7,6 +7,7 @@ reopen); HQ may import, and the rows are flagged "after sign-off" like late API 
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -18,7 +19,7 @@ from feedback_app.services.intake.batches import build_preview, commit_batch, sa
 from feedback_app.services.review import signoff
 from tests.intake_files import HEADER_FR, csv_bytes
 from tests.review_world import Desk
-from tests.staff import csrf_for, signed_in
+from tests.staff import csrf_for, post, signed_in
 
 PAPER = csv_bytes(
     [HEADER_FR[:4], ["Hôtel du papier", "hebergement", "need", "Besoin écrit à la main."]]
@@ -89,3 +90,43 @@ def test_hq_imports_into_a_signed_stop_and_the_rows_are_flagged_after_sign_off(
         select(Submission.after_signoff).where(Submission.source == SubmissionSource.IMPORT)
     ).all()
     assert flagged == [True]
+
+
+def test_signing_an_open_stop_with_new_entries_asks_for_confirmation_with_the_counts(
+    app, session, desk
+) -> None:
+    client = signed_in(app, desk.delegate_a.email)
+    path = f"/review/stops/{desk.stop_a1.id}/signoff"
+    new = session.scalar(
+        select(func.count())
+        .select_from(Submission)
+        .where(Submission.stop_id == desk.stop_a1.id, Submission.status == "new")
+    )
+    assert new >= 1
+    page = client.get(path).get_data(as_text=True)
+    assert "encore ouverte" in page and f"{new} contribution" in page
+
+    response = post(app, client, path, {"summary": "Journée riche."})
+    assert response.status_code == 422
+    assert "Cochez la confirmation" in response.get_data(as_text=True)
+    assert "Journée riche." in response.get_data(as_text=True)  # the text is kept
+    assert not signoff.is_signed(session, desk.stop_a1.id)
+
+    confirmed = post(app, client, path, {"summary": "Journée riche.", "confirm": "y"})
+    assert confirmed.status_code == 302
+    assert signoff.is_signed(session, desk.stop_a1.id)
+
+
+def test_the_pages_show_the_signed_state_and_disable_what_would_be_refused(
+    app, session, desk
+) -> None:
+    _sign(session, desk)
+    client = signed_in(app, desk.delegate_a.email)
+    stops = client.get("/hq/stops").get_data(as_text=True)
+    assert "Signée" in stops
+    submission = desk.subs["riad"]
+    page = client.get(f"/review/submissions/{submission}").get_data(as_text=True)
+    assert "Demandez au siège de la rouvrir" in page
+    assert re.search(r'<button[^>]*type="submit"[^>]*disabled', page)
+    dashboard = client.get("/hq/").get_data(as_text=True)
+    assert "Signée par" in dashboard or "étape(s) signée(s)" in dashboard

@@ -15,11 +15,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from feedback_app.database import write_transaction
-from feedback_app.models import FeedbackItem, StopSignOff, Submission, TourStop
+from feedback_app.models import FeedbackItem, ReviewStatus, StopSignOff, Submission, TourStop
 from feedback_app.models.types import utcnow
 from feedback_app.services import audit
 from feedback_app.services.access import Scope
@@ -77,6 +77,42 @@ def is_signed(session: Session, stop_id: int) -> bool:
 def locked_for(session: Session, scope: Scope, stop_id: int) -> bool:
     """Whether `ensure_editable` would refuse this reader: pages disable such controls."""
     return not scope.is_everything and is_signed(session, stop_id)
+
+
+def locked_items(session: Session, scope: Scope, item_ids: Iterable[int]) -> set[int]:
+    """The items `ensure_items_editable` would refuse this reader: their controls are disabled."""
+    ids = sorted(set(item_ids))
+    if scope.is_everything or not ids:
+        return set()
+    return set(
+        session.scalars(
+            select(FeedbackItem.id)
+            .join(Submission, Submission.id == FeedbackItem.submission_id)
+            .join(StopSignOff, StopSignOff.stop_id == Submission.stop_id)
+            .where(FeedbackItem.id.in_(ids), StopSignOff.signed_at.is_not(None))
+        )
+    )
+
+
+@dataclass(frozen=True)
+class BeforeSigning:
+    """What a delegate should know before signing: the stop still open, entries still new."""
+
+    still_open: bool
+    new_submissions: int
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return self.still_open or self.new_submissions > 0
+
+
+def before_signing(session: Session, stop: TourStop) -> BeforeSigning:
+    new = session.scalar(
+        select(func.count())
+        .select_from(Submission)
+        .where(Submission.stop_id == stop.id, Submission.status == ReviewStatus.NEW)
+    )
+    return BeforeSigning(still_open=stop.is_open, new_submissions=int(new or 0))
 
 
 def scoped_stop(session: Session, scope: Scope, stop_id: int) -> TourStop:
