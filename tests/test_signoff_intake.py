@@ -128,5 +128,8 @@ def test_the_pages_show_the_signed_state_and_disable_what_would_be_refused(
     page = client.get(f"/review/submissions/{submission}").get_data(as_text=True)
     assert "Demandez au siège de la rouvrir" in page
     assert re.search(r'<button[^>]*type="submit"[^>]*disabled', page)
+    listing = client.get("/review/").get_data(as_text=True)
+    assert re.search(rf'value="{submission}" id="sel-{submission}"[^>]*disabled', listing)
+    assert not re.search(rf'value="{desk.subs["safi"]}" id="sel-[0-9]+"[^>]*disabled', listing)
     dashboard = client.get("/hq/").get_data(as_text=True)
     assert "Signée par" in dashboard or "étape(s) signée(s)" in dashboard

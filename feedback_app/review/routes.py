@@ -30,6 +30,7 @@ from feedback_app.services.review.queries import (
     new_counts,
     themes,
 )
+from feedback_app.services.review.signoff import locked_stops
 from feedback_app.services.tour import reference
 from feedback_app.web.forms import failures_flashed, safe_next
 
@@ -88,6 +89,8 @@ def index() -> ResponseReturnValue:
         searching=bool(filters.query),
         filtered=bool(kept),
         group=group,
+        # Rows of stops signed off: a delegate's bulk action on them would be refused.
+        signed_stops=locked_stops(db.session, scope, {row.stop_id for row in page.rows}),
     )
 
 

@@ -79,6 +79,20 @@ def locked_for(session: Session, scope: Scope, stop_id: int) -> bool:
     return not scope.is_everything and is_signed(session, stop_id)
 
 
+def locked_stops(session: Session, scope: Scope, stop_ids: Iterable[int]) -> set[int]:
+    """The stops among these whose submissions `ensure_editable` would refuse this reader."""
+    ids = sorted(set(stop_ids))
+    if scope.is_everything or not ids:
+        return set()
+    return set(
+        session.scalars(
+            select(StopSignOff.stop_id).where(
+                StopSignOff.stop_id.in_(ids), StopSignOff.signed_at.is_not(None)
+            )
+        )
+    )
+
+
 def locked_items(session: Session, scope: Scope, item_ids: Iterable[int]) -> set[int]:
     """The items `ensure_items_editable` would refuse this reader: their controls are disabled."""
     ids = sorted(set(item_ids))
