@@ -145,7 +145,7 @@ MATRIX: list[R] = [
     R("review.stop_signoff",   "GET",  "/review/stops/{stop_a}/signoff",      302, 200, 404, 200),
     R("review.stop_signoff_post", "POST",
       "/review/stops/{stop_a}/signoff",                                       302, 302, 404, 422,
-      data={"summary": "Synthèse de l'étape"}),
+      data={"summary": "Synthèse de l'étape", "confirm": "y"}),
     R("review.stop_reopen",    "POST", "/review/stops/{stop_a}/reopen",       302, 403, 403, 422,
       data={"reason": "Contributions papier"}),
     R("review.stop_live",      "GET",  "/review/stops/{stop_a}/live",         302, 200, 404, 200),
