@@ -73,3 +73,14 @@ def test_a_sign_off_reads_the_same_time_on_the_page_the_workbook_and_the_json(
     # Casablanca is UTC+0 now: "Généré le" carries this very UTC hour, not one more.
     hours = {f"à {(before + dt.timedelta(minutes=m)).strftime('%H:')}" for m in (0, 1)}
     assert any(h in generated for h in hours), (generated, hours)
+
+
+def test_no_second_time_zone_source(app) -> None:
+    """Flask-Babel would hand out a pytz zone (its own tz database): it hands out ours."""
+    from flask_babel import get_timezone
+
+    with app.test_request_context("/"):
+        assert isinstance(get_timezone(), ZoneInfo)
+    import zoneinfo
+
+    assert zoneinfo.TZPATH == ()  # the host's tz files are never read
