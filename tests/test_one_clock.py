@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import zoneinfo
 from zoneinfo import ZoneInfo
 
 import openpyxl
+from flask_babel import get_timezone
 from sqlalchemy import update
 
 from feedback_app.database import write_transaction
@@ -77,10 +79,6 @@ def test_a_sign_off_reads_the_same_time_on_the_page_the_workbook_and_the_json(
 
 def test_no_second_time_zone_source(app) -> None:
     """Flask-Babel would hand out a pytz zone (its own tz database): it hands out ours."""
-    from flask_babel import get_timezone
-
     with app.test_request_context("/"):
         assert isinstance(get_timezone(), ZoneInfo)
-    import zoneinfo
-
     assert zoneinfo.TZPATH == ()  # the host's tz files are never read
