@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 import openpyxl
 import pytest
+from feedback_app.services.export.files import prepare_export
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
@@ -53,7 +54,6 @@ from feedback_app.services.access import EVERYTHING, Scope, scope_for
 from feedback_app.services.capture import tally
 from feedback_app.services.capture.submissions import submit
 from feedback_app.services.errors import SignedOff
-from feedback_app.services.export.files import prepare_export
 from feedback_app.services.export.plan import ExportRequest
 from feedback_app.services.ideas.groups import regroup
 from feedback_app.services.intake.batches import build_preview, commit_batch, save_preview
@@ -61,6 +61,7 @@ from feedback_app.services.privacy import personal_data
 from feedback_app.services.review import actions as review_actions
 from feedback_app.services.review import signoff
 from feedback_app.services.synthesis.figures import SynthesisFilters, resolve, synthesis
+from feedback_app.services.tour import stop_lock
 from tests.intake_files import HEADER_FR, csv_bytes
 from tests.staff import add_stop, make_user
 
@@ -208,7 +209,7 @@ class TourMachine(RuleBasedStateMachine):
         if not confirm:
             return  # left pending: its contact details wait in import_batches.rows
         scope = EVERYTHING if by_hq else self.world.delegate_scope(stop)
-        signed = signoff.is_signed(self.session, stop_row.id)
+        signed = stop_lock.is_signed(self.session, stop_row.id)
         try:
             commit_batch(self.session, scope, batch_id, actor_id=None)
         except SignedOff:
@@ -226,7 +227,7 @@ class TourMachine(RuleBasedStateMachine):
 
     def _as_delegate(self, stop: int, change) -> None:
         """A review change by the stop's delegate: refused exactly when the stop is signed."""
-        signed = signoff.is_signed(self.session, self.world.stops[stop].id)
+        signed = stop_lock.is_signed(self.session, self.world.stops[stop].id)
         try:
             change(self.world.delegate_scope(stop))
         except SignedOff:
@@ -271,7 +272,7 @@ class TourMachine(RuleBasedStateMachine):
 
     @rule(stop=stop_index)
     def sign(self, stop) -> None:
-        if not signoff.is_signed(self.session, self.world.stops[stop].id):
+        if not stop_lock.is_signed(self.session, self.world.stops[stop].id):
             delegate = self.world.delegates[stop]
             signoff.sign_off(
                 self.session,
@@ -283,7 +284,7 @@ class TourMachine(RuleBasedStateMachine):
 
     @rule(stop=stop_index)
     def reopen(self, stop) -> None:
-        if signoff.is_signed(self.session, self.world.stops[stop].id):
+        if stop_lock.is_signed(self.session, self.world.stops[stop].id):
             signoff.reopen(
                 self.session,
                 EVERYTHING,

@@ -17,6 +17,7 @@ from feedback_app.services.access import scope_for
 from feedback_app.services.errors import SignedOff
 from feedback_app.services.intake.batches import build_preview, commit_batch, save_preview
 from feedback_app.services.review import signoff
+from feedback_app.services.tour import stop_lock
 from tests.intake_files import HEADER_FR, csv_bytes
 from tests.review_world import Desk
 from tests.staff import csrf_for, post, signed_in
@@ -110,11 +111,11 @@ def test_signing_an_open_stop_with_new_entries_asks_for_confirmation_with_the_co
     assert response.status_code == 422
     assert "Cochez la confirmation" in response.get_data(as_text=True)
     assert "Journée riche." in response.get_data(as_text=True)  # the text is kept
-    assert not signoff.is_signed(session, desk.stop_a1.id)
+    assert not stop_lock.is_signed(session, desk.stop_a1.id)
 
     confirmed = post(app, client, path, {"summary": "Journée riche.", "confirm": "y"})
     assert confirmed.status_code == 302
-    assert signoff.is_signed(session, desk.stop_a1.id)
+    assert stop_lock.is_signed(session, desk.stop_a1.id)
 
 
 def test_the_pages_show_the_signed_state_and_disable_what_would_be_refused(

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from feedback_app.auth.guards import current_scope, staff_required
 from feedback_app.extensions import db
+from feedback_app.labels import KIND_LABELS
 from feedback_app.models import ItemKind
 from feedback_app.review import bp
 from feedback_app.review.forms import MergeForm, RenameForm, SplitForm
@@ -26,8 +27,7 @@ from feedback_app.services.errors import NotFound, ValidationFailed
 from feedback_app.services.ideas import curation as idea_curation
 from feedback_app.services.ideas.groups import regroup_if_stale
 from feedback_app.services.ideas.queries import group_detail, top_groups
-from feedback_app.services.review.signoff import locked_items
-from feedback_app.services.tour import reference
+from feedback_app.services.tour.stop_lock import locked_items
 from feedback_app.web.forms import ActionForm, failures_on
 
 GROUP = "<int(max=2147483647):group_id>"
@@ -45,7 +45,7 @@ def ideas() -> ResponseReturnValue:
     return render_template(
         "review/ideas.html",
         by_kind=by_kind,
-        kind_labels={k.value: str(v) for k, v in reference.KIND_LABELS.items()},
+        kind_labels={k.value: str(v) for k, v in KIND_LABELS.items()},
     )
 
 
@@ -70,7 +70,7 @@ def _render(
         # Items of stops signed off: a delegate cannot split them out (ensure_items_editable).
         signed_items=locked_items(db.session, current_scope(), [m.item_id for m in detail.members]),
         confirm=ActionForm(formdata=None),
-        kind_labels={k.value: str(v) for k, v in reference.KIND_LABELS.items()},
+        kind_labels={k.value: str(v) for k, v in KIND_LABELS.items()},
     ), status
 
 

@@ -29,8 +29,8 @@ from feedback_app.services.intake.batches import (
 )
 from feedback_app.services.intake.files import FileRefused
 from feedback_app.services.intake.template import build_template
-from feedback_app.services.review.signoff import ensure_editable, locked_for
-from feedback_app.services.tour.stop_admin import get_stop
+from feedback_app.services.tour.stop_lock import ensure_editable, locked_for
+from feedback_app.services.tour.stops import scoped_stop
 from feedback_app.staff import bp
 from feedback_app.staff.forms import UploadForm
 from feedback_app.web.forms import ActionForm
@@ -49,7 +49,7 @@ def _labelled(form: UploadForm) -> UploadForm:
 @bp.get("/stops/<int:stop_id>/intake")
 @staff_required
 def stop_intake(stop_id: int) -> ResponseReturnValue:
-    stop = get_stop(db.session, current_scope(), stop_id)
+    stop = scoped_stop(db.session, current_scope(), stop_id)
     return _upload_page(stop, _labelled(UploadForm(formdata=None)))
 
 
@@ -69,7 +69,7 @@ def _upload_page(stop: TourStop, form: UploadForm, status: int = 200) -> Respons
 @bp.get("/stops/<int:stop_id>/intake/template.xlsx")
 @staff_required
 def stop_intake_template(stop_id: int) -> ResponseReturnValue:
-    stop = get_stop(db.session, current_scope(), stop_id)
+    stop = scoped_stop(db.session, current_scope(), stop_id)
     language = request.args.get("language", current_language())
     language = language if language in LANGUAGE_CODES else "fr"
     data = build_template(
@@ -86,7 +86,7 @@ def stop_intake_template(stop_id: int) -> ResponseReturnValue:
 @csrf.exempt  # checked in the view, once the larger size limit is in place
 @staff_required
 def stop_intake_upload(stop_id: int) -> ResponseReturnValue:
-    stop = get_stop(db.session, current_scope(), stop_id)
+    stop = scoped_stop(db.session, current_scope(), stop_id)
     ensure_editable(db.session, current_scope(), [stop.id])  # signed: SignedOff, said why
     max_bytes = current_app.config["INTAKE_MAX_BYTES"]
     request.max_content_length = max_bytes + _BODY_MARGIN
