@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 
 import openpyxl
 import pytest
-from feedback_app.services.export.files import prepare_export
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
@@ -54,8 +53,9 @@ from feedback_app.services.access import EVERYTHING, Scope, scope_for
 from feedback_app.services.capture import tally
 from feedback_app.services.capture.submissions import submit
 from feedback_app.services.errors import SignedOff
+from feedback_app.services.export.build import export_workbook
 from feedback_app.services.export.plan import ExportRequest
-from feedback_app.services.ideas.groups import regroup
+from feedback_app.services.ideas.groups import regroup, regroup_if_stale
 from feedback_app.services.intake.batches import build_preview, commit_batch, save_preview
 from feedback_app.services.privacy import personal_data
 from feedback_app.services.review import actions as review_actions
@@ -338,14 +338,14 @@ class TourMachine(RuleBasedStateMachine):
 
     def workbook_counts(self) -> dict[str, tuple[int, Counter]]:
         """Per region name: (contributions, items by kind) from the "Synthèse" sheet."""
-        stored = prepare_export(
+        regroup_if_stale(self.session)  # as the worker does before a build
+        stored = export_workbook(
             self.session,
             EVERYTHING,
             ExportRequest(filters=SynthesisFilters(region_slugs=REGIONS)),
-            owner_id=None,
+            actor_id=None,
             generated_by="Invariants",
-        ).artifact
-        assert stored is not None
+        )
         content = self.session.get_one(ExportArtifact, stored.id).content
         self.session.rollback()
         rows = list(
@@ -375,13 +375,7 @@ class TourMachine(RuleBasedStateMachine):
             screen = (live.submissions, Counter({k: v for k, v in live.by_kind.items() if v}))
             sel = resolve(self.session, EVERYTHING, SynthesisFilters(stop_ids=(stop.id,)))
             (board,) = synthesis(self.session, sel).regions
-            kinds = {
-                "need": board.needs,
-                "opportunity": board.opportunities,
-                "challenge": board.challenges,
-                "proposal": board.proposals,
-            }
-            dashboard = (board.submissions, Counter({k: v for k, v in kinds.items() if v}))
+            dashboard = (board.submissions, Counter({k: v for k, v in board.by_kind.items() if v}))
             sheet = book.get(board.name, (0, Counter()))
             assert dashboard == screen == sheet == rows, (stop.city, dashboard, screen, sheet, rows)
         assert tally.differences(self.session) == []

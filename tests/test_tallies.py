@@ -55,19 +55,7 @@ def _three_ways(session, stop) -> tuple[tuple[int, dict], tuple[int, dict], tupl
     region = resolve(session, EVERYTHING, SynthesisFilters(stop_ids=(stop.id,)))
     figures = synthesis(session, region).regions
     board = next(r for r in figures if r.submissions or r.slug == stop.region.slug)
-    dashboard = (
-        board.submissions,
-        {
-            k: v
-            for k, v in (
-                ("need", board.needs),
-                ("opportunity", board.opportunities),
-                ("challenge", board.challenges),
-                ("proposal", board.proposals),
-            )
-            if v
-        },
-    )
+    dashboard = (board.submissions, {k: v for k, v in board.by_kind.items() if v})
     live = live_figures(session, EVERYTHING, stop.id)
     screen = (live.submissions, {k: v for k, v in live.by_kind.items() if v})
     return dashboard, screen, rows
