@@ -15,11 +15,12 @@ submissions of a stop arriving together cannot collide. `differences` recounts f
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import Insert, delete, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -70,24 +71,29 @@ def apply(session: Session, changes: Changes) -> None:
     """Write the changes, in the caller's write transaction: the only writer of the counts.
 
     Called last in a transaction, so that the tally rows are locked (PostgreSQL) only until the
-    commit that follows; stops in id order, so two transactions never wait on each other.
+    commit that follows; one statement run for every row (executemany), stops and keys in
+    order, so that two transactions lock a stop's rows in the same order.
     """
-    dialect = session.get_bind().dialect.name
+    rows = [
+        {"stop_id": stop_id, "kind": kind, "theme_key": theme, "count": delta}
+        for stop_id, counter in sorted(changes.by_stop.items())
+        for (kind, theme), delta in sorted(counter.items())
+        if delta
+    ]
+    if rows:
+        session.execute(_upsert(session.get_bind().dialect.name), rows)
+
+
+@functools.cache
+def _upsert(dialect: str) -> Insert:
+    """The upsert, built once per dialect: building and compiling it per call (a multi-row
+    VALUES whose length varies) cost more than the rest of a submission's SQL together."""
     upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    for stop_id, counter in sorted(changes.by_stop.items()):
-        rows = [
-            {"stop_id": stop_id, "kind": kind, "theme_key": theme, "count": delta}
-            for (kind, theme), delta in sorted(counter.items())
-            if delta
-        ]
-        if not rows:
-            continue
-        statement = upsert(StopTally).values(rows)
-        statement = statement.on_conflict_do_update(
-            index_elements=["stop_id", "kind", "theme_key"],
-            set_={"count": StopTally.count + statement.excluded.count},
-        )
-        session.execute(statement)
+    statement = upsert(StopTally)
+    return statement.on_conflict_do_update(
+        index_elements=["stop_id", "kind", "theme_key"],
+        set_={"count": StopTally.count + statement.excluded.count},
+    )
 
 
 def counted_status(status: ReviewStatus | str) -> bool:
