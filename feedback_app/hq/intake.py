@@ -32,6 +32,7 @@ from feedback_app.services.intake.batches import (
 from feedback_app.services.intake.refusal import FileRefused
 from feedback_app.services.intake.template import build_template
 from feedback_app.services.permissions import Permission
+from feedback_app.services.tour.stop_lock import ensure_editable, locked_for
 from feedback_app.services.tour.stops import scoped_stop
 from feedback_app.web.forms import ActionForm
 
@@ -58,6 +59,7 @@ def _upload_page(stop: TourStop, form: UploadForm, status: int = 200) -> Respons
     return render_template(
         "hq/intake.html",
         stop=stop,
+        signed_lock=locked_for(db.session, current_scope(), stop.id),
         form=form,
         template_languages=LANGUAGE_CODES,
         max_megabytes=config["INTAKE_MAX_BYTES"] // (1024 * 1024),
@@ -86,6 +88,7 @@ def stop_intake_template(stop_id: int) -> ResponseReturnValue:
 @permission_required(Permission.INTAKE_IMPORT)
 def stop_intake_upload(stop_id: int) -> ResponseReturnValue:
     stop = scoped_stop(db.session, current_scope(), stop_id)
+    ensure_editable(db.session, current_scope(), [stop.id])  # signed: SignedOff, said why
     max_bytes = current_app.config["INTAKE_MAX_BYTES"]
     request.max_content_length = max_bytes + _BODY_MARGIN
     too_big = _("Fichier trop volumineux : %(max)d Mo au plus.", max=max_bytes // (1024 * 1024))
@@ -135,6 +138,7 @@ def stop_intake_batch(stop_id: int, batch_id: int) -> ResponseReturnValue:
         batch=batch,
         counts=Counter(row["status"] for row in batch.rows),
         pending=batch.status is ImportStatus.PENDING,
+        signed_lock=locked_for(db.session, current_scope(), batch.stop_id),
         confirm_form=ActionForm(),
     )
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 import segno
 from flask import current_app, render_template
 from flask.typing import ResponseReturnValue
-from flask_babel import force_locale, format_date
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from feedback_app.auth.guards import current_scope, staff_required
 from feedback_app.extensions import db
 from feedback_app.hq import bp
+from feedback_app.i18n import format_date
 from feedback_app.locales import language as language_of
 from feedback_app.models import TourStop
 from feedback_app.services.tour.stops import scoped_stop

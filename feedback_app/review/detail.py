@@ -29,7 +29,7 @@ from feedback_app.services.review import items as review_items
 from feedback_app.services.review.detail import SubmissionDetail, get_submission
 from feedback_app.services.review.queries import neighbours, themes
 from feedback_app.services.tour import reference
-from feedback_app.services.tour.stop_lock import is_signed
+from feedback_app.services.tour.stop_lock import is_signed, locked_for
 from feedback_app.web.forms import FieldFinder, failures_on
 
 # Ids beyond 32 bits cannot exist: the converter answers 404 before any query is made.
@@ -100,6 +100,7 @@ def _render(detail: SubmissionDetail, form: ReviewForm, status: int = 200) -> Re
         source_labels=SOURCE_LABELS,
         priority_labels=PRIORITY_LABELS,
         locked=is_signed(db.session, detail.submission.stop_id),
+        read_only=locked_for(db.session, current_scope(), detail.submission.stop_id),
     ), status
 
 

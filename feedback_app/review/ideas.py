@@ -27,6 +27,7 @@ from feedback_app.services.ideas import curation as idea_curation
 from feedback_app.services.ideas.groups import regroup_if_stale
 from feedback_app.services.ideas.queries import group_detail, top_groups_by_kind
 from feedback_app.services.permissions import Permission
+from feedback_app.services.tour.stop_lock import locked_items
 from feedback_app.web.forms import ActionForm, failures_on
 
 GROUP = "<int(max=2147483647):group_id>"
@@ -66,6 +67,8 @@ def _render(
         rename=rename,
         split=split or SplitForm(formdata=None),
         merge=merge or MergeForm(formdata=None),
+        # Items of stops signed off: a delegate cannot split them out (ensure_items_editable).
+        signed_items=locked_items(db.session, current_scope(), [m.item_id for m in detail.members]),
         confirm=ActionForm(formdata=None),
         kind_labels={k.value: str(v) for k, v in KIND_LABELS.items()},
     ), status

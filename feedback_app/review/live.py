@@ -14,6 +14,7 @@ from flask_login import current_user
 from feedback_app.auth.guards import current_scope, permission_required, staff_required
 from feedback_app.extensions import db
 from feedback_app.labels import KIND_PLURAL_LABELS
+from feedback_app.locales import local_time
 from feedback_app.models import ItemKind
 from feedback_app.review import bp
 from feedback_app.review.signoff import STOP
@@ -40,6 +41,8 @@ def _payload(figures: live.LiveFigures) -> dict[str, Any]:
             "city": asdict(figures.city),
             "date": figures.date.isoformat(),
             "region": asdict(figures.region),
+            # In the tour's local time, with its offset: the time the pages and workbook show.
+            "signed_at": local_time(figures.signed_at).isoformat() if figures.signed_at else None,
         },
         "submissions": figures.submissions,
         "kinds": [

@@ -29,6 +29,7 @@ def _page(
     status: int = 200,
 ) -> ResponseReturnValue:
     stop, record = signoff.get_signoff(db.session, current_scope(), stop_id)
+    before = signoff.before_signing(db.session, stop)
     if sign_form is None:
         sign_form = SignOffForm(formdata=None, data={"summary": record.summary if record else ""})
     return render_template(
@@ -36,6 +37,7 @@ def _page(
         stop=stop,
         record=record,
         sign_form=sign_form,
+        before=before,
         reopen_form=reopen_form or ReopenForm(formdata=None),
     ), status
 
@@ -69,6 +71,11 @@ def _decide(
 def stop_signoff_post(stop_id: int) -> ResponseReturnValue:
     form = SignOffForm()
     done = _("Étape signée : ses contributions sont désormais en lecture seule.")
+    stop, _record = signoff.get_signoff(db.session, current_scope(), stop_id)
+    if signoff.before_signing(db.session, stop).needs_confirmation and not form.confirm.data:
+        form.validate()
+        form.confirm.errors = [_("Cochez la confirmation pour signer quand même.")]
+        return _page(stop_id, sign_form=form, status=422)
     return _decide(stop_id, form, signoff.sign_off, form.summary.data, done, sign_form=form)
 
 

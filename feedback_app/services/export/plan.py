@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, scoped_session
@@ -23,7 +22,7 @@ from sqlalchemy.orm import Session, scoped_session
 from feedback_app.exports import FilterSummary, WorkbookData, build_workbook
 from feedback_app.exports.data import ProgressCallback
 from feedback_app.labels import CODE_WORDS
-from feedback_app.locales import LANGUAGE_CODES, TIME_ZONE
+from feedback_app.locales import LANGUAGE_CODES, TIME_ZONE, zone
 from feedback_app.models import AuditEvent, TourStop
 from feedback_app.services.access import Scope
 from feedback_app.services.permissions import Permission
@@ -178,7 +177,7 @@ def write_workbook(
     data = WorkbookData(
         synthesis=synthesis(session, sel),
         rows=stream_items(session, sel, include_contacts=request.include_contacts),
-        generated_at=dt.datetime.now(ZoneInfo(tz)),
+        generated_at=dt.datetime.now(zone(tz)),
         generated_by=generated_by,
         code_words=CODE_WORDS,
         filters=filter_summary(sel),

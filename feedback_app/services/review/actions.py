@@ -23,6 +23,7 @@ from feedback_app.models import FeedbackItem, ItemKind, ReviewNote, ReviewStatus
 from feedback_app.models.types import utcnow
 from feedback_app.services import audit
 from feedback_app.services.access import Scope
+from feedback_app.services.capture import tally
 from feedback_app.services.errors import NotFound, ValidationFailed
 from feedback_app.services.permissions import Permission
 from feedback_app.services.review.items import ItemReview, apply_item, item_errors
@@ -74,9 +75,21 @@ def apply_status(
     *,
     action: str = "submission.status",
 ) -> bool:
-    """Set the status with its audit row, in the caller's transaction; False if unchanged."""
+    """Set the status with its audit row, in the caller's transaction; False if unchanged.
+
+    Spam is not counted: marking it, or taking it back, moves the stop's counts.
+    """
     if submission.status is status:
         return False
+    was, now = tally.counted_status(submission.status), tally.counted_status(status)
+    if was != now:
+        keys = [tally.item_key(i.kind, i.theme_id) for i in submission.items]
+        changes = tally.Changes()
+        if now:
+            changes.add_submission(submission.stop_id, keys)
+        else:
+            changes.remove_submission(submission.stop_id, keys)
+        tally.apply(session, changes)
     audit.record(
         session,
         actor_id=actor_id,

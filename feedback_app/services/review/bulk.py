@@ -104,7 +104,7 @@ def bulk_set_theme(
         ensure_editable(session, scope, {submission.stop_id for _item, submission in rows})
         codes = dict(session.execute(select(Theme.id, Theme.code)).all())
         now = utcnow()
-        moves: list[tuple[int, tally.Key, tally.Key]] = []
+        moves = tally.Changes()
         for item, submission in rows:
             if item.theme_id == theme_id:
                 continue
@@ -117,15 +117,14 @@ def bulk_set_theme(
                 {"theme": codes.get(item.theme_id) if item.theme_id else None},
                 {"theme": code},
             )
-            moves.append(
-                (
+            if tally.counted_status(submission.status):
+                moves.move_item(
                     submission.stop_id,
                     tally.item_key(item.kind, item.theme_id),
                     tally.item_key(item.kind, theme_id),
                 )
-            )
             item.theme_id = theme_id
             submission.updated_at = now
             changed += 1
-        tally.move_items(session, moves)
+        tally.apply(session, moves)
     return changed

@@ -25,6 +25,7 @@ from feedback_app.models import (
     IdeaGroupingState,
     IdeaGroupMember,
     ReviewStatus,
+    StopSignOff,
     Submission,
     Theme,
     TourStop,
@@ -79,6 +80,7 @@ class LiveFigures:
     ideas: list[Idea]
     texts: list[LiveText]
     unreviewed_texts: bool
+    signed_at: dt.datetime | None  # the delegate's sign-off, when the stop is signed
     at: dt.datetime
 
 
@@ -125,6 +127,9 @@ def live_figures(session: Session, scope: Scope, stop_id: int) -> LiveFigures:
         ideas=ideas,
         texts=_texts(session, stop),
         unreviewed_texts=stop.live_shows_unreviewed,
+        signed_at=session.scalar(
+            select(StopSignOff.signed_at).where(StopSignOff.stop_id == stop.id)
+        ),
         at=utcnow(),
     )
     session.rollback()  # end the read transaction: a screen polls for hours

@@ -14,7 +14,14 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from feedback_app.database import write_transaction
-from feedback_app.models import Region, ReviewStatus, StopStatus, Submission, TourStop
+from feedback_app.models import (
+    Region,
+    ReviewStatus,
+    StopSignOff,
+    StopStatus,
+    Submission,
+    TourStop,
+)
 from feedback_app.models.types import utcnow
 from feedback_app.services import audit
 from feedback_app.services.access import Scope
@@ -36,6 +43,7 @@ class StopRow:
     stop: TourStop
     submissions: int
     new: int
+    signed: bool = False  # the delegate signed it off: their review and imports are locked
 
 
 def list_stops(
@@ -56,9 +64,11 @@ def list_stops(
         .group_by(Submission.stop_id)
         .subquery()
     )
+    signed = StopSignOff.signed_at.is_not(None)
     query = (
-        select(TourStop, counts.c.total, counts.c.new)
+        select(TourStop, counts.c.total, counts.c.new, signed)
         .outerjoin(counts, counts.c.stop_id == TourStop.id)
+        .outerjoin(StopSignOff, StopSignOff.stop_id == TourStop.id)
         .where(scope.filter(TourStop.region_id))
         .order_by(TourStop.date.desc(), TourStop.city, TourStop.id)
     )
@@ -69,8 +79,8 @@ def list_stops(
     if status is not None:
         query = query.where(TourStop.status == status)
     return [
-        StopRow(stop=stop, submissions=int(total or 0), new=int(new or 0))
-        for stop, total, new in session.execute(query).all()
+        StopRow(stop=stop, submissions=int(total or 0), new=int(new or 0), signed=bool(is_signed))
+        for stop, total, new, is_signed in session.execute(query).all()
     ]
 
 
