@@ -29,7 +29,7 @@ def check_command(fix: bool) -> None:
     if not found:
         click.echo("tally check: every stop's counts agree with the rows")
         return
-    codes = dict(db.session.execute(select(TourStop.id, TourStop.code)).tuples().all())
+    codes = dict(db.session.execute(select(TourStop.id, TourStop.code)).all())
     for d in found:
         theme = "" if d.theme_key == 0 else f", theme {d.theme_key}"
         click.echo(
