@@ -4,7 +4,7 @@ The pages come from the access matrix (tests/test_access_matrix.py): each GET ro
 200 to someone is a page, visited as the first visitor it answers (anonymous, then HQ, then the
 region's delegate). A new route therefore joins the layout test and the screenshot gallery by
 getting its line in the matrix. Routes that are not screens (files, JSON, probes) are in
-NOT_SCREENS; a screen the matrix reaches only through a fake id is in EXTRA_PAGES.
+NOT_SCREENS.
 
 Used by tests/e2e/test_layout.py and scripts/screenshots.py.
 """
@@ -12,6 +12,7 @@ Used by tests/e2e/test_layout.py and scripts/screenshots.py.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zlib
 from dataclasses import dataclass
 
@@ -24,22 +25,11 @@ WIDTHS = (360, 768, 1280, 1366, 1920)
 HEIGHT = {360: 740, 768: 1024, 1280: 800, 1366: 768, 1920: 1080}
 LANGUAGES = ("fr", "ar")
 
-NOT_SCREENS = {
-    "static",
-    "ops.healthz",
-    "ops.readyz",
-    "public.service_worker",
-    "public.favicon",
-    "public.manifest",
-    "api.describe_stop",
-    "api.openapi",
-    "staff.stop_intake_template",
-    "hq.export_job_status",
-    "hq.export_job_file",
-    "review.stop_live_json",
-}
+# Routes that answer a file, JSON or a probe rather than a screen (by address, so that a renamed
+# endpoint keeps its place).
+NOT_SCREENS = re.compile(r"^/(static|api)/|^/(healthz|readyz|sw\.js)$|\.\w+$|/(status|file)$")
 # Delegates see the same screens with fewer controls; these are the ones they work from.
-DELEGATE_TOO = {"staff.dashboard", "staff.stops", "review.index", "review.ideas"}
+DELEGATE_TOO = {"/hq/", "/hq/stops", "/review/", "/review/ideas"}
 
 
 @dataclass(frozen=True)
@@ -57,11 +47,11 @@ def screens(ids: dict[str, object]) -> list[Page]:
     found: list[Page] = []
     seen: set[tuple[str, str]] = set()
     for row in MATRIX:
-        if row.method != "GET" or row.endpoint in NOT_SCREENS:
-            continue
         path = row.path.format(job="none", **ids)
+        if row.method != "GET" or NOT_SCREENS.search(path.split("?")[0]):
+            continue
         roles = [r for r in ("anon", "hq", "own") if row.__dict__[r] == 200][:1]
-        if row.endpoint in DELEGATE_TOO and row.own == 200 and "own" not in roles:
+        if path in DELEGATE_TOO and row.own == 200 and "own" not in roles:
             roles.append("own")
         for role in roles:
             if (role, path) not in seen:
