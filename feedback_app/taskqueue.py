@@ -73,6 +73,23 @@ class Task:
         state.ensure_local_worker()
         return str(message.message_id)
 
+    def is_pending(self, message_id: str) -> bool | None:
+        """Whether the broker still holds this message, waiting or being worked on.
+
+        False when Redis lost it (restarted without persistence, flushed): nobody will ever run
+        it. None when nobody can tell: the broker is unreachable right now, or tasks run in
+        threads of a web process (each process has its own in-memory queue)."""
+        broker = self.queue.state(current_app).broker
+        if not isinstance(broker, RedisBroker):
+            return None
+        # Dramatiq keeps a message's body in "<namespace>:<queue>.msgs" from enqueue until the
+        # worker acknowledges it, whichever worker's in-flight set holds its id meanwhile.
+        key = f"{broker.namespace}:{self.queue_name}.msgs"
+        try:
+            return bool(broker.client.hexists(key, message_id))
+        except redis.RedisError:
+            return None
+
     def run(self, *args: Any, **kwargs: Any) -> None:
         """Call the task synchronously, in the current application context."""
         self.fn(*args, **kwargs)
