@@ -7,8 +7,10 @@ Marked `faults`; skipped with the reason when Debian's PostgreSQL binaries, redi
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import tempfile
 import time
 from pathlib import Path
 
@@ -18,10 +20,17 @@ from sqlalchemy import create_engine, text
 
 from feedback_app import create_app
 from feedback_app.extensions import db
-from tests.conftest import _migrate
-from tests.faults import Posting, fill, gunicorn, open_fds, own_postgres, tiny_filesystem
-from tests.staff import PASSWORD, add_stop, make_user
 from feedback_app.models import Role
+from feedback_app.services.access import scope_for
+from feedback_app.services.export import plan
+from feedback_app.services.export.jobs import run_job, start_job
+from feedback_app.services.export.plan import ExportRequest
+from tests.conftest import _migrate
+from tests.export_world import build_tour
+from tests.faults import Posting, fill, gunicorn, open_fds, own_postgres, tiny_filesystem
+from tests.staff import PASSWORD, add_stop, csrf_for, make_user, signed_in
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 pytestmark = pytest.mark.faults
 
@@ -30,7 +39,7 @@ def _stored(url: str) -> list[str]:
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
-            return [r[0] for r in conn.execute(text("SELECT client_id FROM submissions"))]
+            return [str(r[0]) for r in conn.execute(text("SELECT client_id FROM submissions"))]
     finally:
         engine.dispose()
 
@@ -80,9 +89,68 @@ def test_postgresql_stopped_and_restarted_under_posting_clients(tmp_path: Path) 
     assert set(stored) == posting.acknowledged  # every acknowledged one stored, nothing else
 
 
-def test_a_full_build_disk_answers_507_lets_go_of_its_files_and_builds_once_space_is_back(
+def test_a_build_that_fills_the_disk_midway_answers_507_and_lets_go_of_its_files(
+    app, session, monkeypatch
+) -> None:
+    """The disk fills while the workbook is written (the free-space check passed: someone
+    else took the space meanwhile). Each failed build closes and deletes its temporary files,
+    so the next one, once space is back, works."""
+    build_tour(session)
+    make_user(session, "siege@example.ma", role=Role.HQ, regions=())
+    client = signed_in(app, "siege@example.ma")
+    with tiny_filesystem("2m") as folder:
+        monkeypatch.setattr(tempfile, "tempdir", str(folder))
+        monkeypatch.setattr(plan, "BUILD_BYTES_FLOOR", 0)  # let the builds start
+        monkeypatch.setattr(plan, "BUILD_BYTES_PER_ITEM", 0)
+        warm = _post_export(app, client, language="fr")
+        assert warm.status_code == 200
+        before = open_fds(os.getpid())
+
+        filler = fill(folder, leave=16 * 1024)
+        refused = [_post_export(app, client, language=lang) for lang in ("ar", "en")]
+        leaked = open_fds(os.getpid()) - before
+        left_behind = [p.name for p in folder.iterdir() if p != filler]
+        filler.unlink()
+        space_back = _post_export(app, client, language="ar")
+
+    assert [r.status_code for r in refused] == [507, 507]
+    assert "مساحة القرص" in refused[0].get_data(as_text=True)  # the reader's language
+    assert "disk space" in refused[1].get_data(as_text=True)
+    assert leaked <= 0, f"{leaked} file handles left open by two failed builds"
+    assert left_behind == []  # no temporary file or folder stays on the full disk
+    assert space_back.status_code == 200 and space_back.mimetype == XLSX
+
+
+def test_a_job_that_runs_out_of_space_fails_and_says_so(app, session, monkeypatch) -> None:
+    build_tour(session)
+    hq = make_user(session, "siege@example.ma", role=Role.HQ, regions=())
+    client = signed_in(app, "siege@example.ma")
+    with tiny_filesystem("1m") as folder:
+        monkeypatch.setattr(tempfile, "tempdir", str(folder))
+        job_id = start_job(
+            session,
+            scope_for(hq),
+            ExportRequest(language="en"),
+            owner_id=hq.id,
+            generated_by="Siège",
+            tz="Africa/Casablanca",
+            total=19,
+            limit=3,
+            enqueue=lambda job: f"message-{job}",
+            is_pending=lambda message: True,
+        )
+        run_job(session, db.engine, job_id, keep_days=7)
+    page = client.get(f"/hq/exports/jobs/{job_id}?lang=en").get_data(as_text=True)
+    status = client.get(f"/hq/exports/jobs/{job_id}/status").json
+    assert status["state"] == "failed" and status["failure"] == "no_space"
+    assert "ran out of disk space" in page
+
+
+def test_the_web_says_so_before_a_build_the_disk_has_no_room_for(
     tmp_path: Path, sqlite_template: Path
 ) -> None:
+    """Through a real server whose TMPDIR is nearly full: the build is refused before it starts
+    (507, in the reader's language), and the same server builds once space is back."""
     database = tmp_path / "tournee.sqlite"
     shutil.copy(sqlite_template, database)
     url = f"sqlite:///{database}"
@@ -91,30 +159,26 @@ def test_a_full_build_disk_answers_507_lets_go_of_its_files_and_builds_once_spac
         env = {"DATABASE_URL": url, "TMPDIR": str(folder)}
         with gunicorn(tmp_path / "web", env, workers=1) as server:
             http = _signed_in(server.url)
-            assert _export(http, server.url).status_code == 200  # warm: imports, caches
-            (pid,) = server.worker_pids()
-            before = open_fds(pid)
-
             filler = fill(folder, leave=64 * 1024)
-            refused = [_export(http, server.url, language=lang) for lang in ("ar", "en", "fr")]
-            leaked = open_fds(pid) - before
+            refused = _export(http, server.url, language="en")
             filler.unlink()
-            after = _export(http, server.url, language="ar")
-
-    for answer in refused:
-        assert answer.status_code == 507, answer.text[:300]
-    assert "espace disque" in refused[2].text
-    assert "disk space" in refused[1].text
-    assert leaked <= 0, f"{leaked} file handles left open after three failed builds"
+            after = _export(http, server.url, language="en")
+    assert refused.status_code == 507, refused.text[:300]
+    assert "disk space" in refused.text
     assert after.status_code == 200
     assert after.headers["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def _post_export(app, client, **fields: str):
+    return client.post(
+        f"/hq/exports?lang={fields.get('language', 'fr')}",
+        data={"csrf_token": csrf_for(app, client), "contacts": "y", **fields},
+    )
 
 
 def _seed_export(url: str) -> None:
     app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
-        from tests.export_world import build_tour
-
         build_tour(db.session)
         make_user(db.session, "siege@example.ma", role=Role.HQ, regions=())
         db.session.remove()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import IO
 
@@ -77,16 +77,18 @@ def open_workbook(
 
 
 def _discard(wb: Workbook) -> None:
-    """Close every file handle the workbook still holds, without writing anything."""
+    """Close every file handle the workbook still holds, without writing anything more."""
     wb.fileclosed = True  # no second attempt, no warning from its destructor
+    handles = [getattr(wb, "fh", None)]
     for ws in wb.worksheets():
-        for handle in (getattr(ws, "row_data_fh", None), getattr(ws, "fh", None)):
-            if handle is not None and not handle.closed:
-                handle.close()
+        handles += [getattr(ws, "row_data_fh", None), getattr(ws, "fh", None)]
         ws.row_data_fh_closed = True
-    handle = getattr(wb, "fh", None)
-    if handle is not None and not getattr(handle, "closed", True):
-        handle.close()
+    for handle in handles:
+        if handle is not None and not getattr(handle, "closed", True):
+            # Closing flushes what is buffered, which fails again on a full disk; the file
+            # descriptor is released all the same, and the next handle must be closed too.
+            with suppress(OSError, ValueError):
+                handle.close()
 
 
 def _write(
