@@ -52,7 +52,8 @@ class Task:
     options: dict[str, Any]
 
     def send(self, *args: Any, **kwargs: Any) -> str:
-        """Enqueue a call (arguments must be JSON values); returns the message id.
+        """Enqueue a call (arguments must be JSON values); returns the message id (for
+        `is_pending`).
 
         Raises TaskQueueUnavailable when the broker is down."""
         return self._send(args, kwargs)
@@ -71,7 +72,9 @@ class Task:
         except (redis.RedisError, dramatiq.errors.BrokerError) as error:
             raise TaskQueueUnavailable(str(error)) from error
         state.ensure_local_worker()
-        return str(message.message_id)
+        # Redis keeps each delivery under an id of its own (a retried message gets a new one):
+        # that is the id `is_pending` looks up.
+        return str(message.options.get("redis_message_id", message.message_id))
 
     def is_pending(self, message_id: str) -> bool | None:
         """Whether the broker still holds this message, waiting or being worked on.

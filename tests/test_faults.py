@@ -7,11 +7,17 @@ Marked `faults`; skipped with the reason when Debian's PostgreSQL binaries, redi
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
+import signal
+import subprocess
+import sys
 import tempfile
 import time
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,7 +25,7 @@ import requests
 from sqlalchemy import create_engine, text
 
 from feedback_app import create_app
-from feedback_app.extensions import db
+from feedback_app.extensions import db, taskqueue
 from feedback_app.models import Role
 from feedback_app.services.access import scope_for
 from feedback_app.services.export import plan
@@ -27,19 +33,35 @@ from feedback_app.services.export.jobs import run_job, start_job
 from feedback_app.services.export.plan import ExportRequest
 from tests.conftest import _migrate
 from tests.export_world import build_tour
-from tests.faults import Posting, fill, gunicorn, open_fds, own_postgres, tiny_filesystem
-from tests.staff import PASSWORD, add_stop, csrf_for, make_user, signed_in
+from tests.faults import (
+    Posting,
+    fill,
+    gunicorn,
+    open_fds,
+    own_postgres,
+    own_redis,
+    tiny_filesystem,
+)
+from tests.staff import PASSWORD, add_stop, csrf_for, make_user, session_for, signed_in
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 pytestmark = pytest.mark.faults
 
 
-def _stored(url: str) -> list[str]:
+def _stored(url: str, code: str) -> list[str]:
+    """The client ids stored at the stop `code`."""
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
-            return [str(r[0]) for r in conn.execute(text("SELECT client_id FROM submissions"))]
+            rows = conn.execute(
+                text(
+                    "SELECT client_id FROM submissions JOIN tour_stops "
+                    "ON tour_stops.id = submissions.stop_id WHERE tour_stops.code = :code"
+                ),
+                {"code": code},
+            )
+            return [str(uuid.UUID(str(r[0]))) for r in rows]  # SQLite keeps them as hex
     finally:
         engine.dispose()
 
@@ -77,7 +99,7 @@ def test_postgresql_stopped_and_restarted_under_posting_clients(tmp_path: Path) 
             assert page.status_code == 503
             assert page.headers["Retry-After"] == "30"
             assert "temporarily unavailable" in page.text  # in the reader's language
-        stored = _stored(pg.url)
+        stored = _stored(pg.url, code)
     print(
         f"\nstatuses {dict(sorted(posting.statuses.items()))}, {len(posting.acknowledged)} "
         f"acknowledged, posts again {recovered_in:.1f} s after the restart"
@@ -212,3 +234,108 @@ def _export(http: requests.Session, base: str, **fields: str) -> requests.Respon
         allow_redirects=False,
         timeout=30,
     )
+
+
+def test_redis_killed_and_restarted_under_posts_and_exports(
+    app, session, database_url: str, tmp_path: Path
+) -> None:
+    """Posts go on through the outage (limits fall back per process, said once per process);
+    an export asked meanwhile is refused with 503; the job whose message the restart lost is
+    failed as soon as its page is looked at, its slot is freed, and asking again builds."""
+    build_tour(session)
+    make_user(session, "siege@example.ma", role=Role.HQ, regions=())
+    make_user(session, "hq2@example.ma", role=Role.HQ, regions=())
+    code = add_stop(session).code
+    with own_redis(tmp_path) as broker:
+        app.config.update(
+            TASKS_BROKER_URL=broker.url,
+            TASKS_NAMESPACE="tournee-faults",
+            EXPORT_BACKGROUND_ABOVE=5,
+            EXPORT_JOBS_PER_USER=1,
+        )
+        taskqueue.init_app(app)
+        hq, other = (
+            session_for(app, session, "siege@example.ma"),
+            session_for(app, session, "hq2@example.ma"),
+        )
+        env = {"DATABASE_URL": database_url, "REDIS_URL": broker.url, "RATELIMIT_ENABLED": "1"}
+        # Limits high enough for the clients' pace: the counters must keep working, not refuse.
+        limits = 'RATELIMIT_SUBMISSIONS = "10000 per minute"\n'
+        with gunicorn(tmp_path / "web", env, config=limits) as server:
+            posting = Posting(server.url, code)
+            with posting.running(clients=3):
+                posting.wait_for_acks(5)
+                lost = _job_id(_post_export(app, hq))
+                asked_at = time.monotonic()
+                assert _status(hq, lost)["state"] == "queued"
+
+                broker.kill()
+                down = posting.count(200, 201)
+                time.sleep(3)
+                refused = _post_export(app, other, language="en")
+                posting.wait_for_acks(len(posting.acknowledged) + 5)
+                assert posting.count(200, 201) > down  # posts went on without Redis
+                broker.start()  # empty: the queued message is gone
+
+                time.sleep(max(0.0, 6 - (time.monotonic() - asked_at)))  # QUEUED_GRACE
+                seen = _status(hq, lost)
+                timings = (
+                    f"lost job seen failed {time.monotonic() - asked_at:.1f} s after it was asked"
+                )
+                again = _job_id(_post_export(app, hq, language="en"))  # cap 1: slot freed
+                with _worker(tmp_path / "worker", database_url, broker.url):
+                    deadline = time.monotonic() + 60
+                    while _status(hq, again)["state"] in ("queued", "running"):
+                        assert time.monotonic() < deadline, "the new job never finished"
+                        time.sleep(0.3)
+                posting.wait_for_acks(len(posting.acknowledged) + 5)
+            log = server.log.read_text(errors="replace")
+        stored = _stored(database_url, code)
+
+    assert refused.status_code == 503
+    assert "Try again in a few minutes" in refused.get_data(as_text=True)
+    assert (seen["state"], seen["failure"]) == ("failed", "lost")
+    assert again != lost and _status(hq, again)["state"] == "done"
+    assert hq.get(f"/hq/exports/jobs/{again}/file").mimetype == XLSX
+    print(f"\nstatuses {dict(sorted(posting.statuses.items()))}; {timings}")
+    assert posting.count(500, 599) == 0, posting.statuses
+    assert len(stored) == len(set(stored)) and set(stored) == posting.acknowledged
+    assert 1 <= log.count("rate-limit storage (Redis) unreachable") <= 2  # once per worker
+
+
+def _job_id(answer) -> str:
+    assert answer.status_code == 303, answer.get_data(as_text=True)[:300]
+    return answer.headers["Location"].rstrip("/").rsplit("/", 1)[-1]
+
+
+def _status(client, job_id: str) -> dict:
+    return client.get(f"/hq/exports/jobs/{job_id}/status").json
+
+
+@contextlib.contextmanager
+def _worker(instance: Path, database_url: str, redis_url: str) -> Iterator[None]:
+    instance.mkdir(parents=True)
+    env = {
+        **os.environ,
+        "TOURNEE_ENV": "testing",
+        "TOURNEE_INSTANCE_PATH": str(instance),
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "TASKS_NAMESPACE": "tournee-faults",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "feedback_app", "worker"],
+        env=env,
+        stdout=(instance / "worker.log").open("wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        yield
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

@@ -129,14 +129,14 @@ def test_a_job_whose_message_the_broker_lost_fails_frees_its_slot_and_asking_aga
     with pytest.raises(TooManyJobs):  # the cap (1) counts it while it is alive
         _start(session, hq, broker, language="en")
 
-    _age(session, first, 15)
+    _age(session, first, 8)
     broker.held.clear()  # Redis restarted without persistence, or flushed
 
     status = job_status(session, first, hq, broker.is_pending)
     assert (status.state, status.failure) == ("failed", "lost")
     other = _start(session, hq, broker, language="en")  # the slot is free again
     assert other != first
-    _age(session, other, 15)
+    _age(session, other, 8)
     broker.held.clear()
     again = _start(session, hq, broker, language="en")  # the same request: a new job
     assert again not in (first, other)

@@ -45,7 +45,7 @@ RUNNING_STALE = dt.timedelta(seconds=45)
 # A queued job is looked up in the broker once it is this old (the message is sent just after
 # the job's row is committed). When the broker cannot tell (in-process mode), a queued job
 # nobody picked up for QUEUED_STALE was lost (web restarted).
-QUEUED_GRACE = dt.timedelta(seconds=10)
+QUEUED_GRACE = dt.timedelta(seconds=5)
 QUEUED_STALE = dt.timedelta(hours=1)
 
 # Asks the broker whether a message still exists: True, False, or None when it cannot tell.
