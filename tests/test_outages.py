@@ -223,3 +223,13 @@ def test_without_redis_submissions_go_on_and_the_fallback_is_logged_once(
     assert len(notices) == 1
     assert notices[0].levelno == logging.WARNING
     assert "this process only" in notices[0].getMessage()
+
+
+def test_a_sign_in_posted_while_the_database_is_away_never_echoes_the_password() -> None:
+    app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": UNREACHABLE[0]})
+    app.config["WTF_CSRF_ENABLED"] = False
+    answer = app.test_client().post(
+        "/login", data={"email": "siege@example.ma", "password": "s3cret-Passphrase"}
+    )
+    assert answer.status_code == 503
+    assert "s3cret-Passphrase" not in answer.get_data(as_text=True)

@@ -158,10 +158,15 @@ def _api() -> bool:
     return request.path.startswith("/api/")
 
 
+# Forms whose refused post comes back on the 503 page, to be sent again: the public form,
+# where a respondent's words must survive an outage without relying on the back button. Never
+# a staff form: sign-in and password forms would echo secrets into the page.
+_RESEND_ENDPOINTS = frozenset({"public.stop_form"})
+
+
 def _posted_fields() -> list[tuple[str, str]] | None:
-    """What a refused form post carried, to be shown and sent again from the error page: the
-    person's words survive an outage without relying on the browser's back button."""
-    if request.method != "POST" or _api() or request.files:
+    """What a refused public form post carried, to be shown and sent again."""
+    if request.method != "POST" or request.endpoint not in _RESEND_ENDPOINTS or request.files:
         return None
     try:
         fields = [(name, value) for name, value in request.form.items(multi=True)]
