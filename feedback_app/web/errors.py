@@ -64,7 +64,6 @@ def _explanations() -> dict[int, str]:
             "Un problème est survenu de notre côté. Votre saisie n'a pas été perdue : "
             "revenez en arrière et renvoyez."
         ),
-        503: _database_explanation(),
     }
 
 
