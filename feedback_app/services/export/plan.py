@@ -13,8 +13,7 @@ import hashlib
 import json
 import shutil
 import tempfile
-import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +24,8 @@ from sqlalchemy.orm import Session, scoped_session
 from xlsxwriter.exceptions import FileCreateError
 
 from feedback_app.exports import FilterSummary, WorkbookData, build_workbook
-from feedback_app.exports.data import ItemRow, ProgressCallback
+from feedback_app.exports.data import ProgressCallback
+from feedback_app.labels import CODE_WORDS
 from feedback_app.locales import LANGUAGE_CODES, TIME_ZONE
 from feedback_app.models import AuditEvent, TourStop
 from feedback_app.services.access import Scope
@@ -171,7 +171,6 @@ def write_workbook(
     generated_by: str,
     progress: ProgressCallback | None = None,
     tz: str = TIME_ZONE,
-    row_hook: Callable[[], None] | None = None,
 ) -> bytes:
     """The workbook's bytes, read in the plan's snapshot (call inside the same `snapshot`).
 
@@ -179,12 +178,12 @@ def write_workbook(
     back-dates its temporary files, so a shared folder swept by age loses other builds' files.
     """
     sel, request = plan.selection, plan.request
-    rows = stream_items(session, sel, include_contacts=request.include_contacts)
     data = WorkbookData(
         synthesis=synthesis(session, sel),
-        rows=_slowed(rows, row_hook) if row_hook else rows,
+        rows=stream_items(session, sel, include_contacts=request.include_contacts),
         generated_at=dt.datetime.now(ZoneInfo(tz)),
         generated_by=generated_by,
+        code_words=CODE_WORDS,
         filters=filter_summary(sel),
         theme_labels=sel.theme_labels,
         include_contacts=request.include_contacts,
@@ -221,17 +220,6 @@ def _out_of_space(error: BaseException) -> bool:
         wrapped = seen.args[0] if isinstance(seen, FileCreateError) and seen.args else None
         seen = wrapped if isinstance(wrapped, BaseException) else seen.__cause__
     return False
-
-
-def _slowed(rows: Iterable[ItemRow], hook: Callable[[], None]) -> Iterator[ItemRow]:
-    for row in rows:
-        hook()
-        yield row
-
-
-def row_delay_hook(seconds: float) -> Callable[[], None] | None:
-    """A pause per row (EXPORT_TEST_ROW_DELAY): lets the kill test catch a build mid-way."""
-    return (lambda: time.sleep(seconds)) if seconds > 0 else None
 
 
 def tour_year(session: Session, sel: Selection) -> int:
