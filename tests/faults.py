@@ -244,6 +244,13 @@ def gunicorn(
     """The app (wsgi:app) under gunicorn on a free port, with its own instance folder."""
     instance.mkdir(parents=True, exist_ok=True)
     (instance / "config.py").write_text(config)
+    ready = instance / "ready"
+    ready.mkdir()
+    hooks = instance / "gunicorn_hooks.py"
+    hooks.write_text(
+        "def post_worker_init(worker):\n"
+        f"    open({str(ready)!r} + '/' + str(worker.pid), 'w').close()\n"
+    )
     port = free_port()
     log = instance / "gunicorn.log"
     environment = {
@@ -264,6 +271,8 @@ def gunicorn(
             f"127.0.0.1:{port}",
             "--timeout",
             "60",
+            "--config",
+            str(hooks),
             "wsgi:app",
         ],
         cwd=ROOT,
@@ -274,7 +283,9 @@ def gunicorn(
     )
     try:
         _wait_port(port, timeout=40)
-        yield Server(process, port, log)
+        server = Server(process, port, log)
+        _wait_ready(server, ready, workers)
+        yield server
     finally:
         process.send_signal(signal.SIGTERM)
         try:
@@ -282,6 +293,17 @@ def gunicorn(
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def _wait_ready(server: Server, ready: Path, workers: int, timeout: float = 90) -> None:
+    """Until every worker has loaded the app (each leaves a file in `ready`, see `gunicorn`):
+    the master listens long before, and on a loaded machine a worker takes many seconds to
+    import the app; a test must not take that for an outage."""
+    deadline = time.monotonic() + timeout
+    while len(list(ready.iterdir())) < workers:
+        assert server.process.poll() is None, f"gunicorn exited: see {server.log}"
+        assert time.monotonic() < deadline, f"workers not ready after {timeout} s: {server.log}"
+        time.sleep(0.1)
 
 
 # --- clients posting through a real server -----------------------------------------------------
