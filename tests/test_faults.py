@@ -236,10 +236,6 @@ def _export(http: requests.Session, base: str, **fields: str) -> requests.Respon
     )
 
 
-# What breaks here is Redis: the database is a SQLite file, so that the test does not depend on
-# the load of the shared PostgreSQL server (whose fresh databases took 20 s to serve a first
-# post while other suites created and dropped theirs).
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_redis_killed_and_restarted_under_posts_and_exports(
     app, session, database_url: str, tmp_path: Path
 ) -> None:
