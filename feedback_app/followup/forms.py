@@ -29,8 +29,13 @@ class CommitmentForm(FlaskForm):
     description_ar = TextAreaField(_l("Description en arabe"))
     description_en = TextAreaField(_l("Description en anglais (facultatif)"))
     owner = StringField(_l("Porteur (institution)"))
-    regions = SelectMultipleField(_l("Régions (aucune : engagement national)"), choices=[])
-    parent_id = SelectField(_l("Rattaché à l'engagement national"), choices=[], coerce=str)
+    # The services check the choices (and say why, next to the field).
+    regions = SelectMultipleField(
+        _l("Régions (aucune : engagement national)"), choices=[], validate_choice=False
+    )
+    parent_id = SelectField(
+        _l("Rattaché à l'engagement national"), choices=[], validate_choice=False
+    )
     group_ids = StringField(_l("Idées récurrentes (numéros, séparés par des virgules)"))
     item_ids = StringField(_l("Éléments retenus (numéros, séparés par des virgules)"))
 
