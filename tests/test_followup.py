@@ -327,3 +327,20 @@ def _heard_in(session, world) -> dict:
         "reference": first.reference,
         "submission": first.id,
     }
+
+
+def test_receipt_and_poster_link_to_the_follow_up_once_the_region_has_commitments(
+    app, client, session, world, hq
+) -> None:
+    from tests.conftest import post_public_form
+
+    app.config["PUBLIC_BASE_URL"] = "https://avis.example.ma"
+    answer = post_public_form(client, world.ids["code_b"])
+    receipt = client.get(answer.headers["Location"]).get_data(as_text=True)
+    assert "/suivi/ref/" not in receipt  # region B has no commitment yet
+    answer = post_public_form(client, world.ids["code_a"])
+    receipt = client.get(answer.headers["Location"]).get_data(as_text=True)
+    assert re.search(r'href="/suivi/ref/MS(-[A-Z0-9]{4}){3}"', receipt)
+    poster = hq.get(f"/hq/stops/{world.ids['stop_a']}/poster").get_data(as_text=True)
+    assert "avis.example.ma/suivi/marrakech-safi" in poster
+    assert "avis.example.ma/suivi/marrakech-safi?lang=ar" in poster
