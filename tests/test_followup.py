@@ -38,14 +38,20 @@ from feedback_app.services.followup.commitments import (
 from feedback_app.services.ideas.curation import merge_groups, split_group
 from feedback_app.services.privacy.personal_data import erase_contacts
 from feedback_app.tasks.followup import send_change_notices
+from tests import test_mail
 from tests.staff import REGION_A, post
-from tests.test_mail import Inbox, inbox, mail_app  # noqa: F401  (fixtures)
+from tests.test_mail import Inbox
+
+# The real local SMTP server and the app that mails through it, shared with test_mail.py.
+inbox = test_mail.inbox
+mail_app = test_mail.mail_app
 
 
 def _send(app, change_id: int, day: dt.date) -> int:
     """What the task does, in the mail-configured app."""
     with app.app_context():
         return send_change_notices(change_id, today=day)
+
 
 CONSENTING = "hotel.atlas@example.ma"
 
@@ -73,8 +79,7 @@ def _titled_group(session, items: list[int], title: str) -> int:
         session.add(group)
         session.flush()
         session.add_all(
-            IdeaGroupMember(item_id=i, group_id=group.id, pinned=True, closeness=1.0)
-            for i in items
+            IdeaGroupMember(item_id=i, group_id=group.id, pinned=True, closeness=1.0) for i in items
         )
     return group.id
 
@@ -111,7 +116,9 @@ def test_region_page_shows_titled_ideas_and_commitments_never_raw_entries(
     page = client.get(f"/suivi/{REGION_A}")
     html = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert "public" in page.headers["Cache-Control"] and "max-age=300" in page.headers["Cache-Control"]
+    assert (
+        "public" in page.headers["Cache-Control"] and "max-age=300" in page.headers["Cache-Control"]
+    )
     assert "Former les guides aux langues" in html  # the title a person wrote
     assert "Des cours de langues pour les guides" not in html  # an entry's own words
     assert "Former 200 guides" in html and "Conseil régional" in html
@@ -135,7 +142,10 @@ def test_reference_page_known_unknown_and_malformed(client, session, world, hear
     too_long = client.get("/suivi/ref/" + "A" * 300)
     assert unknown.status_code == malformed.status_code == too_long.status_code == 404
     # One and the same "not found" (the language links repeat the address): no oracle.
-    bodies = {re.sub(r'href="[^"]*"', "", r.get_data(as_text=True)) for r in (unknown, malformed, too_long)}
+    bodies = {
+        re.sub(r'href="[^"]*"', "", r.get_data(as_text=True))
+        for r in (unknown, malformed, too_long)
+    }
     assert len(bodies) == 1
     unreviewed = client.get(f"/suivi/ref/{world.ids['reference_a']}").get_data(as_text=True)
     assert "pas encore examiné" in unreviewed and "Proposition-secrete-A" not in unreviewed
@@ -163,19 +173,34 @@ def test_reference_page_is_rate_limited_per_address(database_url) -> None:
 def test_every_status_change_needs_a_public_reason_and_is_audited(session, heard) -> None:
     with pytest.raises(ValidationFailed) as refused:
         change_status(
-            session, EVERYTHING, heard["commitment"], status="in_progress", progress=10,
-            reason="  ", actor_id=None,
+            session,
+            EVERYTHING,
+            heard["commitment"],
+            status="in_progress",
+            progress=10,
+            reason="  ",
+            actor_id=None,
         )
     assert "reason" in refused.value.errors
     with pytest.raises(ValidationFailed) as markup:
         change_status(
-            session, EVERYTHING, heard["commitment"], status="in_progress", progress=10,
-            reason="<script>alert(1)</script>", actor_id=None,
+            session,
+            EVERYTHING,
+            heard["commitment"],
+            status="in_progress",
+            progress=10,
+            reason="<script>alert(1)</script>",
+            actor_id=None,
         )
     assert "reason" in markup.value.errors
     change = change_status(
-        session, EVERYTHING, heard["commitment"], status="done", progress=20,
-        reason="Les 200 guides sont formés.\x00", actor_id=None,
+        session,
+        EVERYTHING,
+        heard["commitment"],
+        status="done",
+        progress=20,
+        reason="Les 200 guides sont formés.\x00",
+        actor_id=None,
     )
     assert change.progress == 100 and change.reason == "Les 200 guides sont formés."
     actions = session.scalars(
@@ -195,7 +220,9 @@ def test_a_delegate_records_only_in_their_regions(app, session, world, own, othe
     }
     refused = post(app, other, "/hq/commitments/new", data)
     assert refused.status_code == 422 and "Piste cyclable" in refused.get_data(as_text=True)
-    national = post(app, own, "/hq/commitments/new", {k: v for k, v in data.items() if k != "regions"})
+    national = post(
+        app, own, "/hq/commitments/new", {k: v for k, v in data.items() if k != "regions"}
+    )
     assert national.status_code == 422
     assert "Seul le siège" in national.get_data(as_text=True)
     created = post(app, own, "/hq/commitments/new", data)
@@ -233,7 +260,12 @@ def test_commitments_follow_merged_and_split_groups(session, world, heard) -> No
 
 def _change(session, commitment_id: int, status: str, reason: str) -> int:
     return change_status(
-        session, EVERYTHING, commitment_id, status=status, progress=50, reason=reason,
+        session,
+        EVERYTHING,
+        commitment_id,
+        status=status,
+        progress=50,
+        reason=reason,
         actor_id=None,
     ).id
 
@@ -273,7 +305,9 @@ def test_never_more_than_one_mail_a_day_and_unsubscribe_in_one_click(
     assert _send(mail_app, second, day) == 0  # capped: one mail a day
     assert len(inbox.wait_for(1)) == 1
     third = _change(session, heard["commitment"], "in_progress", "Nouvelle promotion")
-    link = re.search(r"https://avis\.example\.ma(/suivi/desabonnement/\S+)", _body(inbox.messages[0]))
+    link = re.search(
+        r"https://avis\.example\.ma(/suivi/desabonnement/\S+)", _body(inbox.messages[0])
+    )
     assert link
     client = mail_app.test_client()
     assert client.post(link.group(1), data={"List-Unsubscribe": "One-Click"}).status_code == 200
@@ -293,7 +327,9 @@ def test_erasure_takes_the_person_off_the_notification_list_at_once(
     assert states == [NoticeState.DROPPED]
 
 
-def test_a_status_change_on_the_page_queues_the_mail(mail_app, inbox: Inbox, session, world) -> None:
+def test_a_status_change_on_the_page_queues_the_mail(
+    mail_app, inbox: Inbox, session, world
+) -> None:
     from tests.staff import session_for
 
     heard = _heard_in(session, world)

@@ -49,9 +49,7 @@ class NoticeState(enum.StrEnum):
 commitment_regions = Table(
     "commitment_regions",
     Model.metadata,
-    Column(
-        "commitment_id", ForeignKey("commitments.id", ondelete="CASCADE"), primary_key=True
-    ),
+    Column("commitment_id", ForeignKey("commitments.id", ondelete="CASCADE"), primary_key=True),
     Column("region_id", ForeignKey("regions.id"), primary_key=True),
     Index("ix_commitment_regions_region", "region_id"),
 )
@@ -59,9 +57,7 @@ commitment_regions = Table(
 commitment_groups = Table(
     "commitment_groups",
     Model.metadata,
-    Column(
-        "commitment_id", ForeignKey("commitments.id", ondelete="CASCADE"), primary_key=True
-    ),
+    Column("commitment_id", ForeignKey("commitments.id", ondelete="CASCADE"), primary_key=True),
     Column("group_id", ForeignKey("idea_groups.id", ondelete="CASCADE"), primary_key=True),
     Index("ix_commitment_groups_group", "group_id"),
 )
@@ -69,9 +65,7 @@ commitment_groups = Table(
 commitment_items = Table(
     "commitment_items",
     Model.metadata,
-    Column(
-        "commitment_id", ForeignKey("commitments.id", ondelete="CASCADE"), primary_key=True
-    ),
+    Column("commitment_id", ForeignKey("commitments.id", ondelete="CASCADE"), primary_key=True),
     Column("item_id", ForeignKey("feedback_items.id", ondelete="CASCADE"), primary_key=True),
     Index("ix_commitment_items_item", "item_id"),
 )
@@ -94,9 +88,7 @@ class Commitment(Model):
     )
     progress: Mapped[int] = mapped_column(SmallInteger, default=0)
     # A national commitment (no region) may group regional ones.
-    parent_id: Mapped[int | None] = mapped_column(
-        ForeignKey("commitments.id", ondelete="SET NULL")
-    )
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("commitments.id", ondelete="SET NULL"))
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(TIMESTAMP, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(TIMESTAMP, default=utcnow, onupdate=utcnow)
@@ -180,9 +172,7 @@ class CommitmentNotice(Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    change_id: Mapped[int] = mapped_column(
-        ForeignKey("commitment_changes.id", ondelete="CASCADE")
-    )
+    change_id: Mapped[int] = mapped_column(ForeignKey("commitment_changes.id", ondelete="CASCADE"))
     submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"))
     person: Mapped[str | None] = mapped_column(String(64))
     state: Mapped[NoticeState] = mapped_column(

@@ -13,6 +13,7 @@ from feedback_app.extensions import db, taskqueue
 from feedback_app.labels import COMMITMENT_STATUSES, word
 from feedback_app.locales import local_day
 from feedback_app.services.followup.notices import Claim, claim, mark_sent, open_notices
+from feedback_app.web.mail import Letter, mail_configured, send
 
 
 class NoticeNotSent(Exception):
@@ -26,8 +27,6 @@ def send_notices(change_id: int) -> None:
 
 def send_change_notices(change_id: int, today: dt.date | None = None) -> int:
     """Send what is left of the change's notices; returns how many mails went out."""
-    from feedback_app.web.mail import mail_configured, send
-
     if not mail_configured():
         return 0
     day = today or local_day(dt.datetime.now(dt.UTC))
@@ -43,9 +42,8 @@ def send_change_notices(change_id: int, today: dt.date | None = None) -> int:
     return sent
 
 
-def _letter(found: Claim):  # type: ignore[no-untyped-def]
+def _letter(found: Claim) -> Letter:
     from feedback_app.followup.public import unsubscribe_token
-    from feedback_app.web.mail import Letter
 
     base = str(current_app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
     with current_app.test_request_context("/", base_url=base), force_locale(found.language):

@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, or_, select
+from sqlalchemy import ColumnElement, exists, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from feedback_app.database import write_transaction
@@ -70,6 +70,15 @@ class CommitmentInput:
     item_ids: Sequence[int] = ()
 
 
+@dataclass(frozen=True)
+class _Cleaned:
+    texts: dict[str, str | None]
+    regions: list[Region]
+    parent_id: int | None
+    group_ids: list[int]
+    item_ids: list[int]
+
+
 @dataclass
 class _Errors:
     errors: dict[str, list[object]] = field(default_factory=dict)
@@ -106,7 +115,7 @@ def clean_reason(value: str, name: str = "reason") -> str:
     return reason
 
 
-def _visible(scope: Scope):  # type: ignore[no-untyped-def]
+def _visible(scope: Scope) -> ColumnElement[bool] | None:
     """Commitments the scope may read: national ones, and those with a region in the scope."""
     if scope.is_everything:
         return None
@@ -201,20 +210,41 @@ def children_of(session: Session, commitment_ids: Iterable[int]) -> dict[int, li
 
 def _clean(
     session: Session, scope: Scope, data: CommitmentInput, *, own_id: int | None = None
-) -> dict[str, object]:
+) -> _Cleaned:
     errors = _Errors()
-    values: dict[str, object] = {
-        "title_fr": _text(errors, "title_fr", data.title_fr, MAX_TITLE, required=True, multiline=False),
-        "title_ar": _text(errors, "title_ar", data.title_ar, MAX_TITLE, required=True, multiline=False),
-        "title_en": _text(errors, "title_en", data.title_en, MAX_TITLE, required=False, multiline=False),
+    texts: dict[str, str | None] = {
+        "title_fr": _text(
+            errors, "title_fr", data.title_fr, MAX_TITLE, required=True, multiline=False
+        ),
+        "title_ar": _text(
+            errors, "title_ar", data.title_ar, MAX_TITLE, required=True, multiline=False
+        ),
+        "title_en": _text(
+            errors, "title_en", data.title_en, MAX_TITLE, required=False, multiline=False
+        ),
         "description_fr": _text(
-            errors, "description_fr", data.description_fr, MAX_DESCRIPTION, required=True, multiline=True
+            errors,
+            "description_fr",
+            data.description_fr,
+            MAX_DESCRIPTION,
+            required=True,
+            multiline=True,
         ),
         "description_ar": _text(
-            errors, "description_ar", data.description_ar, MAX_DESCRIPTION, required=True, multiline=True
+            errors,
+            "description_ar",
+            data.description_ar,
+            MAX_DESCRIPTION,
+            required=True,
+            multiline=True,
         ),
         "description_en": _text(
-            errors, "description_en", data.description_en, MAX_DESCRIPTION, required=False, multiline=True
+            errors,
+            "description_en",
+            data.description_en,
+            MAX_DESCRIPTION,
+            required=False,
+            multiline=True,
         ),
         "owner": _text(errors, "owner", data.owner, MAX_OWNER, required=True, multiline=False),
     }
@@ -224,7 +254,6 @@ def _clean(
         errors.add("regions", _l("Choisissez des régions que vous couvrez."))
     elif not regions and not scope.is_everything:
         errors.add("regions", _l("Seul le siège enregistre un engagement national."))
-    values["regions"] = regions
     parent = None
     if data.parent_id:
         parent = session.get(Commitment, data.parent_id) if 0 < data.parent_id < 2**31 else None
@@ -232,13 +261,14 @@ def _clean(
             errors.add("parent_id", _l("Choisissez un engagement national."))
         elif not regions:
             errors.add("parent_id", _l("Seul un engagement régional peut être rattaché."))
-    values["parent_id"] = parent.id if parent is not None else None
     groups = sorted(set(data.group_ids))
     for group_id in groups:
         try:
             group_summary(session, scope, group_id)
         except NotFound:
-            errors.add("group_ids", _l("Idée récurrente n° %(number)d introuvable.", number=group_id))
+            errors.add(
+                "group_ids", _l("Idée récurrente n° %(number)d introuvable.", number=group_id)
+            )
     items = sorted(set(data.item_ids))
     if items:
         visible = set(
@@ -254,13 +284,22 @@ def _clean(
         )
         for item_id in items:
             if item_id not in visible:
-                errors.add("item_ids", _l("Élément retenu n° %(number)d introuvable.", number=item_id))
-    values["group_ids"], values["item_ids"] = groups, items
+                errors.add(
+                    "item_ids", _l("Élément retenu n° %(number)d introuvable.", number=item_id)
+                )
     errors.raise_any()
-    return values
+    return _Cleaned(
+        texts=texts,
+        regions=regions,
+        parent_id=parent.id if parent is not None else None,
+        group_ids=groups,
+        item_ids=items,
+    )
 
 
-def _snapshot(commitment: Commitment, group_ids: list[int], item_ids: list[int]) -> dict[str, object]:
+def _snapshot(
+    commitment: Commitment, group_ids: list[int], item_ids: list[int]
+) -> dict[str, object]:
     return {
         "title_fr": commitment.title_fr,
         "title_ar": commitment.title_ar,
@@ -276,19 +315,11 @@ def _snapshot(commitment: Commitment, group_ids: list[int], item_ids: list[int])
     }
 
 
-def _apply(commitment: Commitment, values: Mapping[str, object]) -> None:
-    for name in (
-        "title_fr",
-        "title_ar",
-        "title_en",
-        "description_fr",
-        "description_ar",
-        "description_en",
-        "owner",
-        "parent_id",
-    ):
-        setattr(commitment, name, values[name])
-    commitment.regions = list(values["regions"])  # type: ignore[call-overload]
+def _apply(commitment: Commitment, values: _Cleaned) -> None:
+    for name, text in values.texts.items():
+        setattr(commitment, name, text)
+    commitment.parent_id = values.parent_id
+    commitment.regions = list(values.regions)
 
 
 def _region_of(commitment: Commitment) -> int | None:
@@ -304,7 +335,7 @@ def create_commitment(
         _apply(commitment, values)
         session.add(commitment)
         session.flush()
-        groups, items = list(values["group_ids"]), list(values["item_ids"])  # type: ignore[call-overload]
+        groups, items = values.group_ids, values.item_ids
         links.set_links(session, commitment.id, groups, items)
         audit.record(
             session,
@@ -319,7 +350,12 @@ def create_commitment(
 
 
 def update_commitment(
-    session: Session, scope: Scope, commitment_id: int, data: CommitmentInput, *, actor_id: int | None
+    session: Session,
+    scope: Scope,
+    commitment_id: int,
+    data: CommitmentInput,
+    *,
+    actor_id: int | None,
 ) -> Commitment:
     """Change texts, owner, regions, grouping and links (not the status: `change_status`)."""
     with write_transaction(session):
@@ -329,7 +365,7 @@ def update_commitment(
         old_items = links.linked_items(session, [commitment.id])[commitment.id]
         before = _snapshot(commitment, old_groups, old_items)
         _apply(commitment, values)
-        groups, items = list(values["group_ids"]), list(values["item_ids"])  # type: ignore[call-overload]
+        groups, items = values.group_ids, values.item_ids
         links.set_links(session, commitment.id, groups, items)
         commitment.updated_at = utcnow()
         audit.record_change(
@@ -376,9 +412,7 @@ def change_status(
         before = {"status": commitment.status, "progress": commitment.progress}
         status_changed = commitment.status is not new_status
         if not status_changed and commitment.progress == progress:
-            raise ValidationFailed(
-                {"status": [_l("Ni le statut ni l'avancement ne changent.")]}
-            )
+            raise ValidationFailed({"status": [_l("Ni le statut ni l'avancement ne changent.")]})
         commitment.status, commitment.progress = new_status, progress
         commitment.updated_at = utcnow()
         change = StatusChange(

@@ -51,8 +51,12 @@ def set_links(
     session: Session, commitment_id: int, group_ids: Iterable[int], item_ids: Iterable[int]
 ) -> None:
     """Replace the commitment's links (inside the caller's transaction)."""
-    session.execute(delete(commitment_groups).where(commitment_groups.c.commitment_id == commitment_id))
-    session.execute(delete(commitment_items).where(commitment_items.c.commitment_id == commitment_id))
+    session.execute(
+        delete(commitment_groups).where(commitment_groups.c.commitment_id == commitment_id)
+    )
+    session.execute(
+        delete(commitment_items).where(commitment_items.c.commitment_id == commitment_id)
+    )
     groups = sorted(set(group_ids))
     items = sorted(set(item_ids))
     if groups:

@@ -37,7 +37,11 @@ from feedback_app.models import (
 from feedback_app.services.access import Scope
 from feedback_app.services.codes import is_receipt_reference
 from feedback_app.services.errors import NotFound
-from feedback_app.services.followup.commitments import children_of, list_commitments, rolled_progress
+from feedback_app.services.followup.commitments import (
+    children_of,
+    list_commitments,
+    rolled_progress,
+)
 from feedback_app.services.followup.links import linked_groups
 from feedback_app.services.ideas.queries import MIN_ITEMS, GroupSummary, group_summary, top_groups
 

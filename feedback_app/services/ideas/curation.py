@@ -2,10 +2,10 @@
 
 Every decision pins the memberships it touches (models/idea_group.py), so later automatic
 regroupings keep it, and is audited in the same transaction. Commitments linked to a group
-follow its items through merges and splits (services/followup/links.py). A delegate acts on the items of
-their own regions only: a group with no visible item is NotFound, and only visible items are
-pinned or moved. Renaming changes what every reader sees, so a delegate may rename only a group
-whose items are all in their regions; HQ may rename any.
+follow its items through merges and splits (services/followup/links.py). A delegate acts on
+the items of their own regions only: a group with no visible item is NotFound, and only
+visible items are pinned or moved. Renaming changes what every reader sees, so a delegate may
+rename only a group whose items are all in their regions; HQ may rename any.
 """
 
 from __future__ import annotations

@@ -21,9 +21,9 @@ from feedback_app.database import rowcount, write_transaction
 from feedback_app.models import Submission
 from feedback_app.models.types import utcnow
 from feedback_app.services import audit
-from feedback_app.services.followup.notices import forget_submissions
 from feedback_app.services.errors import ValidationFailed
 from feedback_app.services.export.store import forget_contact_artifacts
+from feedback_app.services.followup.notices import forget_submissions
 from feedback_app.services.review.filters import contains_pattern
 from feedback_app.services.text import clean_line
 
