@@ -63,6 +63,9 @@ MATRIX: list[R] = [
     R("api.openapi",           "GET",  "/api/v1/openapi.json",                200, 200, 200, 200),
     R("api.create_submission", "POST", "/api/v1/stops/{code_a}/submissions",  422, 422, 422, 422,
       json={}),
+    R("api.commitments",       "GET",  "/api/v1/commitments",                 200, 200, 200, 200),
+    R("api.region_commitments", "GET", "/api/v1/regions/{region_a}/commitments",
+                                                                              200, 200, 200, 200),
     # auth
     R("auth.login",            "GET",  "/login",                              200, 302, 302, 302),
     R("auth.login",            "POST", "/login",                              200, 200, 200, 200,
@@ -201,6 +204,8 @@ PUBLIC_ENDPOINTS = {
     "api.create_submission",
     "public.index",
     "auth.set_password",
+    "api.commitments",  # public, read-only: the follow-up pages as JSON
+    "api.region_commitments",
     "followup.region",  # what a region's commitments say is public by design
     "followup.by_reference",  # the reference is the secret
     "followup.reference_lookup",

@@ -380,3 +380,30 @@ def test_receipt_and_poster_link_to_the_follow_up_once_the_region_has_commitment
     poster = hq.get(f"/hq/stops/{world.ids['stop_a']}/poster").get_data(as_text=True)
     assert "avis.example.ma/suivi/marrakech-safi" in poster
     assert "avis.example.ma/suivi/marrakech-safi?lang=ar" in poster
+
+
+def test_the_api_lists_commitments_read_only_as_the_pages_show_them(
+    client, session, world, heard
+) -> None:
+    change_status(
+        session,
+        EVERYTHING,
+        heard["commitment"],
+        status="in_progress",
+        progress=40,
+        reason="Budget voté",
+        actor_id=None,
+    )
+    every = client.get("/api/v1/commitments?lang=ar").get_json()["commitments"]
+    regional = client.get(f"/api/v1/regions/{REGION_A}/commitments").get_json()["commitments"]
+    other = client.get("/api/v1/regions/souss-massa/commitments").get_json()["commitments"]
+    ours = next(c for c in regional if c["id"] == heard["commitment"])
+    assert ours["status"] == "in_progress" and ours["progress"] == 40
+    assert ours["changes"][0]["reason"] == "Budget voté"
+    assert ours["ideas"] == ["Former les guides aux langues"]
+    assert any(c["title"] == "تكوين 200 مرشد" for c in every)
+    assert heard["commitment"] not in {c["id"] for c in other}
+    assert client.get("/api/v1/regions/nowhere/commitments").status_code == 404
+    assert client.post("/api/v1/commitments").status_code == 405
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert "/api/v1/commitments" in spec["paths"] and "Commitment" in spec["components"]["schemas"]
