@@ -26,6 +26,7 @@ from feedback_app.exports.data import ItemRow, ProgressCallback
 from feedback_app.locales import LANGUAGE_CODES, TIME_ZONE
 from feedback_app.models import AuditEvent, TourStop
 from feedback_app.services.access import Scope
+from feedback_app.services.followup.outputs import commitment_rows
 from feedback_app.services.synthesis.brief import briefs_for
 from feedback_app.services.synthesis.figures import (
     Selection,
@@ -181,6 +182,7 @@ def write_workbook(
         title_year=plan.year,
         briefs=briefs_for(session, sel),
         ideas=idea_rows(session, sel),
+        commitments=commitment_rows(session, sel.region_ids, sel.language),
     )
     with tempfile.TemporaryDirectory(prefix="tournee-export-") as private:
         path = Path(private) / "workbook.xlsx"
