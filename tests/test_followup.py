@@ -407,3 +407,38 @@ def test_the_api_lists_commitments_read_only_as_the_pages_show_them(
     assert client.post("/api/v1/commitments").status_code == 405
     spec = client.get("/api/v1/openapi.json").get_json()
     assert "/api/v1/commitments" in spec["paths"] and "Commitment" in spec["components"]["schemas"]
+
+
+def test_the_workbook_lists_the_commitments_of_its_regions(
+    app, session, world, heard, tmp_path
+) -> None:
+    import openpyxl
+
+    change_status(
+        session,
+        EVERYTHING,
+        heard["commitment"],
+        status="in_progress",
+        progress=40,
+        reason='=HYPERLINK("http://x")',
+        actor_id=None,
+    )
+    out = tmp_path / "book.xlsx"
+    result = app.test_cli_runner().invoke(
+        args=["export", "xlsx", "--out", str(out), "--region", REGION_A]
+    )
+    assert result.exit_code == 0, result.output
+    sheet = openpyxl.load_workbook(out)["Engagements"]
+    rows = [r for r in sheet.iter_rows(min_row=3, values_only=True) if r[0]]
+    mine = next(r for r in rows if r[1] == "Former 200 guides")
+    assert mine[0] == "Marrakech-Safi" and mine[2] == "Conseil régional"
+    assert f"n° {heard['group']} — Former les guides aux langues" in mine[3]
+    assert mine[4] == "En cours" and mine[5] == 40
+    assert mine[6] == '=HYPERLINK("http://x")'  # a string, never a formula
+    other = tmp_path / "other.xlsx"
+    app.test_cli_runner().invoke(
+        args=["export", "xlsx", "--out", str(other), "--region", "souss-massa"]
+    )
+    assert "Former 200 guides" not in [
+        r[1] for r in openpyxl.load_workbook(other)["Engagements"].iter_rows(values_only=True)
+    ]
