@@ -428,7 +428,10 @@ def test_the_workbook_lists_the_commitments_of_its_regions(
         args=["export", "xlsx", "--out", str(out), "--region", REGION_A]
     )
     assert result.exit_code == 0, result.output
-    sheet = openpyxl.load_workbook(out)["Engagements"]
+    book = openpyxl.load_workbook(out)
+    brief = [c for r in book["Bilan Marrakech-Safi"].iter_rows(values_only=True) for c in r if c]
+    assert brief[-3].startswith("Former 200 guides (Marrakech-Safi")  # the brief ends with it
+    sheet = book["Engagements"]
     rows = [r for r in sheet.iter_rows(min_row=3, values_only=True) if r[0]]
     mine = next(r for r in rows if r[1] == "Former 200 guides")
     assert mine[0] == "Marrakech-Safi" and mine[2] == "Conseil régional"
@@ -442,3 +445,9 @@ def test_the_workbook_lists_the_commitments_of_its_regions(
     assert "Former 200 guides" not in [
         r[1] for r in openpyxl.load_workbook(other)["Engagements"].iter_rows(values_only=True)
     ]
+
+
+def test_the_region_brief_ends_with_its_commitments(app, session, world, heard, own) -> None:
+    page = own.get(f"/review/brief?region={REGION_A}").get_data(as_text=True)
+    assert "Engagements" in page and "Former 200 guides" in page
+    assert page.index("Former 200 guides") > page.index("Éléments retenus")

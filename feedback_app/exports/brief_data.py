@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from feedback_app.exports.data import RegionFigures, ThemeCount
+from feedback_app.exports.data import CommitmentRow, RegionFigures, ThemeCount
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,7 @@ class RegionBrief:
     ideas: Mapping[str, tuple[IdeaCount, ...]] = field(default_factory=dict)  # kind -> top 5
     shortlisted: Mapping[str, tuple[BriefItem, ...]] = field(default_factory=dict)  # kind ->
     shortlisted_more: Mapping[str, int] = field(default_factory=dict)  # kind -> left out
+    commitments: tuple[CommitmentRow, ...] = ()  # the region's and the national ones, last
 
     @property
     def signed_off(self) -> bool:

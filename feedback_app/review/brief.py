@@ -8,6 +8,7 @@ from flask.typing import ResponseReturnValue
 from feedback_app.auth.guards import current_scope, staff_required
 from feedback_app.exports.data import KINDS
 from feedback_app.extensions import db
+from feedback_app.followup.forms import STATUS_LABELS as COMMITMENT_STATUS_LABELS
 from feedback_app.i18n import current_language
 from feedback_app.review import bp
 from feedback_app.services.review.queries import scope_regions
@@ -31,4 +32,5 @@ def brief() -> ResponseReturnValue:
         kinds=KINDS,
         kind_plurals={k.value: str(v) for k, v in reference.KIND_PLURALS.items()},
         regions=[(r.slug, r.name_for(language)) for r in regions],
+        commitment_statuses={k.value: str(v) for k, v in COMMITMENT_STATUS_LABELS.items()},
     )
