@@ -23,6 +23,7 @@ from feedback_app.models import (
     ItemKind,
     NoticeState,
     ReviewStatus,
+    StatusChange,
     Submission,
     SubmissionSource,
     commitment_groups,
@@ -451,3 +452,70 @@ def test_the_region_brief_ends_with_its_commitments(app, session, world, heard, 
     page = own.get(f"/review/brief?region={REGION_A}").get_data(as_text=True)
     assert "Engagements" in page and "Former 200 guides" in page
     assert page.index("Former 200 guides") > page.index("Éléments retenus")
+
+
+def test_bulk_progress_from_the_shell_with_a_preview(app, session, world, heard, tmp_path) -> None:
+    sheet = tmp_path / "avancement.csv"
+    sheet.write_text(
+        "Engagement;Statut;Avancement;Motif\n"
+        f"{heard['commitment']};En cours;60;Marché attribué\n"
+        f"{heard['commitment'] + 99};done;100;Inconnu\n"
+        f"{heard['commitment']};planned;10;\n",
+        encoding="utf-8",
+    )
+    runner = app.test_cli_runner()
+    dry = runner.invoke(args=["commitments", "import", str(sheet), "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "1 valid, 2 with errors" in dry.output
+    session.rollback()
+    assert session.scalar(select(func.count()).select_from(StatusChange)) == 0
+    stored = runner.invoke(args=["commitments", "import", str(sheet)])
+    assert "stored: 1" in stored.output, stored.output
+    session.rollback()
+    [change] = session.scalars(select(StatusChange)).all()
+    assert (change.status, change.progress, change.reason) == (
+        CommitmentStatus.IN_PROGRESS,
+        60,
+        "Marché attribué",
+    )
+    again = runner.invoke(args=["commitments", "import", str(sheet)])
+    assert again.exit_code == 1  # the same file changes nothing now
+    refused = tmp_path / "macro.xlsm"
+    refused.write_bytes(b"PK")
+    assert runner.invoke(args=["commitments", "import", str(refused)]).exit_code == 2
+
+
+def test_bulk_upload_page_previews_then_confirms_within_the_scope(
+    app, session, world, heard, own, other
+) -> None:
+    import io
+
+    data = (
+        f"engagement,status,progress,reason\n{heard['commitment']},in_progress,70,Travaux lancés\n"
+    )
+
+    def upload(client):
+        return post(
+            app,
+            client,
+            "/hq/commitments/import",
+            {"file": (io.BytesIO(data.encode()), "avancement.csv")},
+            content_type="multipart/form-data",
+        )
+
+    theirs = upload(other).get_data(as_text=True)
+    assert "Engagement introuvable" in theirs and "Aucune ligne valide" in theirs
+    preview = upload(own)
+    html = preview.get_data(as_text=True)
+    assert preview.status_code == 200 and "Travaux lancés" in html
+    session.rollback()
+    assert session.scalar(select(func.count()).select_from(StatusChange)) == 0
+    rows = re.search(r'name="rows" type="hidden" value="([^"]+)"', html).group(1)
+    done = post(app, own, "/hq/commitments/import/confirm", {"rows": rows})
+    assert done.status_code == 302
+    session.rollback()
+    assert session.scalars(select(StatusChange.progress)).all() == [70]
+    forged = post(app, other, "/hq/commitments/import/confirm", {"rows": rows})
+    assert forged.status_code == 404  # replayed by another region's delegate: not theirs
+    session.rollback()
+    assert session.scalar(select(func.count()).select_from(StatusChange)) == 1

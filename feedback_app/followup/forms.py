@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
+    HiddenField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -62,3 +64,11 @@ def numbers(text: str | None) -> tuple[list[int], bool]:
     parts = [p for p in (text or "").replace(",", " ").replace("،", " ").split() if p]
     found = [int(p.lstrip("#")) for p in parts if p.lstrip("#").isdigit() and len(p) < 10]
     return found, len(found) == len(parts)
+
+
+class BulkUploadForm(FlaskForm):
+    file = FileField(_l("Fichier (.xlsx, .ods ou .csv)"), validators=[FileRequired()])
+
+
+class BulkConfirmForm(FlaskForm):
+    rows = HiddenField()

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import logging
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
+from itsdangerous import BadSignature, URLSafeSerializer
 
 from feedback_app.extensions import db
 from feedback_app.followup import bp
 from feedback_app.followup.access import current_scope, read_commitments, record_commitments
 from feedback_app.followup.forms import (
     STATUS_LABELS,
+    BulkConfirmForm,
+    BulkUploadForm,
     CommitmentForm,
     MilestoneDoneForm,
     MilestoneForm,
@@ -23,6 +26,9 @@ from feedback_app.followup.forms import (
 from feedback_app.i18n import current_language
 from feedback_app.models import Commitment
 from feedback_app.services.errors import ValidationFailed
+from feedback_app.services.followup.bulk import VALID, BulkRow
+from feedback_app.services.followup.bulk import apply as bulk_apply
+from feedback_app.services.followup.bulk import preview as bulk_preview
 from feedback_app.services.followup.commitments import (
     CommitmentInput,
     add_milestone,
@@ -37,9 +43,10 @@ from feedback_app.services.followup.commitments import (
 )
 from feedback_app.services.followup.links import linked_groups, linked_items
 from feedback_app.services.followup.public import commitment_views
+from feedback_app.services.intake.files import FileRefused
 from feedback_app.services.tour import reference
 from feedback_app.taskqueue import TaskQueueUnavailable
-from feedback_app.web.forms import failures_on
+from feedback_app.web.forms import failures_flashed, failures_on
 
 log = logging.getLogger(__name__)
 
@@ -255,3 +262,71 @@ def commitment_milestone_done(commitment_id: int, milestone_id: int) -> Response
             actor_id=current_user.id,
         )
     return redirect(url_for("followup.commitment", commitment_id=commitment_id))
+
+
+_BULK_SALT = "commitments-import"
+
+
+def _bulk_serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.secret_key or "", salt=_BULK_SALT)
+
+
+@bp.route("/hq/commitments/import", methods=["GET", "POST"])
+@record_commitments
+def commitments_import() -> ResponseReturnValue:
+    """Upload, then preview: nothing is stored before "Confirmer" (the valid rows ride along,
+    signed, so any host can confirm; the services check them again then)."""
+    form = BulkUploadForm()
+    rows: list[BulkRow] | None = None
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.validate():
+            upload = form.file.data
+            try:
+                rows = bulk_preview(
+                    db.session,
+                    current_scope(),
+                    upload.read(),
+                    upload.filename or "",
+                    language=current_language(),
+                )
+            except FileRefused as refused:
+                form.file.errors = [str(refused.message)]
+            else:
+                status = 200
+    valid = [r for r in rows or [] if r.state == VALID]
+    confirm = BulkConfirmForm(formdata=None)
+    confirm.rows.data = _bulk_serializer().dumps(
+        [[r.line, r.commitment_id, r.status, r.progress, r.reason] for r in valid]
+    )
+    return render_template(
+        "followup/staff_import.html",
+        form=form,
+        rows=rows,
+        valid=len(valid),
+        confirm=confirm,
+        status_labels={k.value: v for k, v in STATUS_LABELS.items()},
+    ), status
+
+
+@bp.post("/hq/commitments/import/confirm")
+@record_commitments
+def commitments_import_confirm() -> ResponseReturnValue:
+    form = BulkConfirmForm()
+    try:
+        raw = _bulk_serializer().loads(form.rows.data or "") if form.validate() else []
+    except BadSignature:
+        raw = []
+    rows = [
+        BulkRow(
+            line=line, state=VALID, commitment_id=cid, title="", status=st, progress=pr, reason=re
+        )
+        for line, cid, st, pr, re in raw
+    ]
+    with failures_flashed():
+        changes = bulk_apply(db.session, current_scope(), rows, actor_id=current_user.id)
+        for change_id in changes:
+            _send_notices(change_id)
+        flash(_("%(num)d changement(s) de statut enregistré(s).", num=len(changes)), "ok")
+    return redirect(url_for("followup.commitments"))

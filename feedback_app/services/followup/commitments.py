@@ -381,6 +381,66 @@ def update_commitment(
     return commitment
 
 
+def validate_change(
+    status: CommitmentStatus | str, progress: int | None, reason: str
+) -> tuple[CommitmentStatus, int, str]:
+    """A status change as typed, cleaned; ValidationFailed names the fields at fault."""
+    errors = _Errors()
+    try:
+        new_status = CommitmentStatus(status)
+    except ValueError:
+        errors.add("status", _l("Choisissez un statut de la liste."))
+        new_status = CommitmentStatus.PLANNED
+    if progress is None or not 0 <= progress <= 100:
+        errors.add("progress", _l("Un pourcentage entre 0 et 100."))
+    cleaned = _text(errors, "reason", reason, MAX_REASON, required=True, multiline=True)
+    errors.raise_any()
+    assert cleaned is not None and progress is not None
+    # "Done" is done: 100 %, whatever was typed.
+    return new_status, 100 if new_status is CommitmentStatus.DONE else progress, cleaned
+
+
+def apply_change(
+    session: Session,
+    scope: Scope,
+    commitment_id: int,
+    change: tuple[CommitmentStatus, int, str],
+    *,
+    actor_id: int | None,
+) -> StatusChange:
+    """One validated change inside the caller's write transaction (see `change_status`)."""
+    new_status, progress, reason = change
+    commitment = _writable(session, scope, commitment_id)
+    before = {"status": commitment.status, "progress": commitment.progress}
+    status_changed = commitment.status is not new_status
+    if not status_changed and commitment.progress == progress:
+        raise ValidationFailed({"status": [_l("Ni le statut ni l'avancement ne changent.")]})
+    commitment.status, commitment.progress = new_status, progress
+    commitment.updated_at = utcnow()
+    row = StatusChange(
+        commitment=commitment,
+        status=new_status,
+        progress=progress,
+        reason=reason,
+        actor_id=actor_id,
+    )
+    session.add(row)
+    session.flush()
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action="commitment.status",
+        target_type="commitment",
+        target_id=commitment.id,
+        region_id=_region_of(commitment),
+        before=before,
+        after={"status": new_status, "progress": progress, "reason": reason},
+    )
+    if status_changed:
+        notices.queue_notices(session, row)
+    return row
+
+
 def change_status(
     session: Session,
     scope: Scope,
@@ -394,49 +454,9 @@ def change_status(
     """A new status and/or progress with its public reason (kept, audited). When the status
     itself changes, the people whose ideas it answers get a notice (sent by the task queue:
     the caller enqueues `tasks.followup.send_notices` with the returned change's id)."""
-    errors = _Errors()
-    try:
-        new_status = CommitmentStatus(status)
-    except ValueError:
-        errors.add("status", _l("Choisissez un statut de la liste."))
-        new_status = CommitmentStatus.PLANNED
-    if progress is None or not 0 <= progress <= 100:
-        errors.add("progress", _l("Un pourcentage entre 0 et 100."))
-    cleaned = _text(errors, "reason", reason, MAX_REASON, required=True, multiline=True)
-    errors.raise_any()
-    assert cleaned is not None and progress is not None
-    if new_status is CommitmentStatus.DONE:
-        progress = 100
+    change = validate_change(status, progress, reason)
     with write_transaction(session):
-        commitment = _writable(session, scope, commitment_id)
-        before = {"status": commitment.status, "progress": commitment.progress}
-        status_changed = commitment.status is not new_status
-        if not status_changed and commitment.progress == progress:
-            raise ValidationFailed({"status": [_l("Ni le statut ni l'avancement ne changent.")]})
-        commitment.status, commitment.progress = new_status, progress
-        commitment.updated_at = utcnow()
-        change = StatusChange(
-            commitment=commitment,
-            status=new_status,
-            progress=progress,
-            reason=cleaned,
-            actor_id=actor_id,
-        )
-        session.add(change)
-        session.flush()
-        audit.record(
-            session,
-            actor_id=actor_id,
-            action="commitment.status",
-            target_type="commitment",
-            target_id=commitment.id,
-            region_id=_region_of(commitment),
-            before=before,
-            after={"status": new_status, "progress": progress, "reason": cleaned},
-        )
-        if status_changed:
-            notices.queue_notices(session, change)
-    return change
+        return apply_change(session, scope, commitment_id, change, actor_id=actor_id)
 
 
 def add_milestone(
