@@ -10,14 +10,13 @@ from sqlalchemy.orm import Session
 from feedback_app.exports.data import CommitmentRow
 from feedback_app.models import Commitment
 from feedback_app.services.access import EVERYTHING, Scope
-from feedback_app.services.errors import NotFound
 from feedback_app.services.followup.commitments import (
     children_of,
     list_commitments,
     rolled_progress,
 )
 from feedback_app.services.followup.links import linked_groups, linked_items
-from feedback_app.services.ideas.queries import group_summary
+from feedback_app.services.ideas.queries import group_summaries
 
 
 def commitment_rows(
@@ -44,9 +43,10 @@ def commitment_rows(
         linked_items(session, ids),
         children_of(session, ids),
     )
+    titles = group_summaries(session, scope, [g for gs in groups.values() for g in gs])
     rows = []
     for c in commitments:
-        ideas = [_idea(session, scope, g) for g in groups[c.id]]
+        ideas = [f"n° {g} — {titles[g].title}" if g in titles else f"n° {g}" for g in groups[c.id]]
         ideas += [f"#{item_id}" for item_id in items[c.id]]
         rows.append(
             CommitmentRow(
@@ -60,13 +60,6 @@ def commitment_rows(
             )
         )
     return tuple(rows)
-
-
-def _idea(session: Session, scope: Scope, group_id: int) -> str:
-    try:
-        return f"n° {group_id} — {group_summary(session, scope, group_id).title}"
-    except NotFound:
-        return f"n° {group_id}"
 
 
 def commitments_stamp(session: Session) -> str:

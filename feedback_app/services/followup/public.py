@@ -43,7 +43,12 @@ from feedback_app.services.followup.commitments import (
     rolled_progress,
 )
 from feedback_app.services.followup.links import linked_groups
-from feedback_app.services.ideas.queries import MIN_ITEMS, GroupSummary, group_summary, top_groups
+from feedback_app.services.ideas.queries import (
+    MIN_ITEMS,
+    GroupSummary,
+    group_summaries,
+    top_groups,
+)
 
 TOP_IDEAS = 10
 
@@ -150,15 +155,8 @@ def heard_ideas(session: Session, region_id: int, limit: int = TOP_IDEAS) -> lis
 
 def _group_titles(session: Session, group_ids: Iterable[int]) -> dict[int, str]:
     """Nationally visible titles that a person wrote, for the given groups."""
-    titles: dict[int, str] = {}
-    for group_id in sorted(set(group_ids)):
-        try:
-            summary = group_summary(session, Scope(user_id=None, region_ids=None), group_id)
-        except NotFound:
-            continue
-        if summary.title_locked:
-            titles[group_id] = summary.title
-    return titles
+    found = group_summaries(session, Scope(user_id=None, region_ids=None), group_ids)
+    return {gid: summary.title for gid, summary in found.items() if summary.title_locked}
 
 
 def commitment_views(
