@@ -24,6 +24,7 @@ from feedback_app.models import (
     Commitment,
     CommitmentStatus,
     FeedbackItem,
+    IdeaGroup,
     IdeaGroupMember,
     ItemKind,
     Region,
@@ -47,7 +48,6 @@ from feedback_app.services.ideas.queries import (
     MIN_ITEMS,
     GroupSummary,
     group_summaries,
-    top_groups,
 )
 
 TOP_IDEAS = 10
@@ -142,7 +142,10 @@ def _titled(summaries: Iterable[GroupSummary]) -> list[GroupSummary]:
 
 def heard_ideas(session: Session, region_id: int, limit: int = TOP_IDEAS) -> list[HeardIdea]:
     scope = Scope(user_id=None, region_ids=frozenset({region_id}))
-    titled = _titled(top_groups(session, scope, limit=10_000))
+    # Only groups a person titled can be shown: asking for those by id lets the database start
+    # from the few groups rather than from every entry of the region (bench/followup.py).
+    candidates = session.scalars(select(IdeaGroup.id).where(IdeaGroup.title_locked.is_(True)))
+    titled = _titled(group_summaries(session, scope, candidates).values())
     counts = _reviewed_counts(session, region_id, [g.id for g in titled])
     ideas = [
         HeardIdea(g.id, g.title, g.kind, counts[g.id])
