@@ -100,7 +100,6 @@ def commitments() -> ResponseReturnValue:
         "followup/staff_list.html",
         rows=list(zip(rows, views, strict=True)),
         status_labels={k.value: v for k, v in STATUS_LABELS.items()},
-        can_change={c.id: may_change(scope, c) for c in rows},
     )
 
 
