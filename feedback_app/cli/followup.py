@@ -14,7 +14,7 @@ from feedback_app.models import CommitmentNotice, NoticeState
 from feedback_app.services.access import EVERYTHING
 from feedback_app.services.errors import ValidationFailed
 from feedback_app.services.followup.bulk import VALID, apply, preview
-from feedback_app.services.intake.files import FileRefused
+from feedback_app.services.intake.refusal import FileRefused
 
 commitments_cli = AppGroup("commitments", help="Commitments: progress reported in a spreadsheet.")
 

@@ -16,11 +16,11 @@ from wtforms import (
 )
 from wtforms.validators import Optional
 
-from feedback_app.labels import COMMITMENT_STATUSES, labels
+from feedback_app.labels import COMMITMENT_STATUSES, LabelTable
 from feedback_app.models import CommitmentStatus
 from feedback_app.web.fields import BoundedDateField
 
-STATUS_LABELS = labels(COMMITMENT_STATUSES, CommitmentStatus)
+STATUS_LABELS = LabelTable(COMMITMENT_STATUSES, CommitmentStatus)
 
 
 class CommitmentForm(FlaskForm):

@@ -43,7 +43,7 @@ from feedback_app.services.followup.commitments import (
 )
 from feedback_app.services.followup.links import linked_groups, linked_items
 from feedback_app.services.followup.public import commitment_views
-from feedback_app.services.intake.files import FileRefused
+from feedback_app.services.intake.refusal import FileRefused
 from feedback_app.services.tour import reference
 from feedback_app.taskqueue import TaskQueueUnavailable
 from feedback_app.web.forms import failures_flashed, failures_on

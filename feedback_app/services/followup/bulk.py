@@ -20,8 +20,9 @@ from feedback_app.services.access import Scope
 from feedback_app.services.errors import NotFound, ValidationFailed
 from feedback_app.services.followup.commitments import apply_change, get_commitment, may_change
 from feedback_app.services.followup.commitments import validate_change as _validate
-from feedback_app.services.intake.files import FileRefused, read_table
+from feedback_app.services.intake.files import read_table
 from feedback_app.services.intake.headers import ValueMatcher, key
+from feedback_app.services.intake.refusal import FileRefused
 
 VALID, ERROR = "valid", "error"
 FIELDS = ("commitment", "status", "progress", "reason")

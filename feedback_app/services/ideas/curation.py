@@ -25,8 +25,8 @@ from feedback_app.services.errors import NotFound, ValidationFailed
 from feedback_app.services.followup.links import follow_merge, follow_split
 from feedback_app.services.ideas.queries import MIN_ITEMS, group_item_ids
 from feedback_app.services.ideas.text import short_title
-from feedback_app.services.review.signoff import ensure_items_editable
-from feedback_app.services.text import clean_line
+from feedback_app.services.text import INVISIBLE, clean_line, has_visible_text
+from feedback_app.services.tour.stop_lock import ensure_items_editable
 
 MAX_TITLE = 200
 
@@ -101,6 +101,8 @@ def rename_group(
     cleaned = clean_line(title or "")
     if not cleaned:
         raise ValidationFailed({"title": [_l("Donnez un titre.")]})
+    if not has_visible_text(cleaned):
+        raise ValidationFailed({"title": [INVISIBLE]})
     if len(cleaned) > MAX_TITLE:
         raise ValidationFailed({"title": [_l("%(max)d caractères au plus.", max=MAX_TITLE)]})
     with write_transaction(session):

@@ -1,4 +1,4 @@
-"""Tour stops: creation, lookup by public code and the public description of a stop."""
+"""Tour stops: creation, lookup (by public code, in a scope) and a stop's public description."""
 
 from __future__ import annotations
 
@@ -14,9 +14,10 @@ from sqlalchemy.orm import Session
 from feedback_app.database import write_transaction
 from feedback_app.models import Region, StopStatus, TourStop
 from feedback_app.services import audit
+from feedback_app.services.access import Scope
 from feedback_app.services.codes import normalise_typed_code, stop_code
 from feedback_app.services.errors import NotFound, ValidationFailed
-from feedback_app.services.text import clean_line
+from feedback_app.services.text import check_visible, clean_line
 
 _CODE_ATTEMPTS = 5
 # The stop's names in Arabic and English, with their maximum lengths (the French ones are
@@ -33,6 +34,7 @@ def clean_localised_names(
         value = clean_line((names or {}).get(field) or "") or None
         if value is not None and len(value) > limit:
             errors[field] = [_l("%(max)d caractères au plus.", max=limit)]
+        check_visible(value, field, errors)
         cleaned[field] = value
     return cleaned
 
@@ -66,6 +68,8 @@ def create_stop(
         errors["city"] = [_l("Indiquez la ville (120 caractères au plus).")]
     if venue is not None and len(venue) > 200:
         errors["venue"] = [_l("%(max)d caractères au plus.", max=200)]
+    check_visible(city, "city", errors)
+    check_visible(venue, "venue", errors)
     localised = clean_localised_names(names, errors)
     if errors:
         raise ValidationFailed(errors)
@@ -131,3 +135,13 @@ def open_stops_by_region(session: Session) -> list[RegionStops]:
     for stop in stops:
         grouped.setdefault(stop.region_id, []).append(stop)
     return [RegionStops(region=group[0].region, stops=group) for group in grouped.values()]
+
+
+def scoped_stop(session: Session, scope: Scope, stop_id: int) -> TourStop:
+    """The stop, when its region is in the scope; NotFound otherwise."""
+    stop = session.scalar(
+        select(TourStop).where(TourStop.id == stop_id, scope.filter(TourStop.region_id))
+    )
+    if stop is None:
+        raise NotFound(stop_id)
+    return stop
