@@ -1,4 +1,4 @@
-"""Abuse control with Flask-Limiter: submissions and sign-in, per client address.
+"""Abuse control with Flask-Limiter: submissions, sign-in and receipt look-ups, per address.
 
 Sizing for a venue, where everyone shares the Wi-Fi's one public address:
 - Submissions (the form and the API together, one shared bucket per address):
@@ -14,11 +14,16 @@ Sizing for a venue, where everyone shares the Wi-Fi's one public address:
 
 The counters live in Redis when REDIS_URL is set, so the limits hold across workers and hosts;
 otherwise in memory, per process (with 4 workers an address really gets up to 4x). If Redis
-goes away the limiter falls back to memory instead of failing submissions.
+goes away the limiter falls back to memory instead of failing submissions: each process then
+counts alone (the same 4x) until Redis answers again, and says so once in the log when it
+falls back and once when it recovers. The throttles that protect accounts do not depend on
+this: sign-in attempts and the "forgotten password" cooldown per account are counted in the
+database (services/accounts/), which every worker shares.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -37,13 +42,21 @@ SIGN_IN_LIMITS = "100 per 15 minutes"
 # "Forgotten password" posts per address, counted whatever the answer: staff are few, and each
 # post may send a mail. The per-account cooldown lives in services/accounts/password_reset.py.
 PASSWORD_RESET_LIMITS = "10 per hour"
+# Receipt references typed or followed from a mail: a person opens theirs a few times; a
+# script guessing references is held to 30 a minute and 300 a day per address (a hit takes
+# millions of guesses even for the old 8-character references, services/codes.py).
+FOLLOWUP_REFERENCE_LIMITS = "30 per minute;300 per day"
 EXTENSION_KEY = "tournee_limiter"
+LIMITER_LOGGER = "flask-limiter"
+
+log = logging.getLogger(__name__)
 
 # Endpoints limited. A renamed submission endpoint must be renamed here: `register` fails
 # loudly rather than leave the route unprotected.
 SUBMISSION_ENDPOINTS = ("public.stop_form", "api.create_submission")
 SIGN_IN_ENDPOINT = "auth.login"
 PASSWORD_RESET_ENDPOINT = "auth.forgot_password"
+FOLLOWUP_REFERENCE_ENDPOINT = "followup.by_reference"
 
 
 def client_address() -> str:
@@ -85,6 +98,10 @@ def _sign_in_message() -> str:
     return _("Trop de tentatives de connexion depuis ce réseau. Réessayez dans quelques minutes.")
 
 
+def _reference_message() -> str:
+    return _("Trop de références consultées depuis ce réseau. Réessayez plus tard.")
+
+
 def _reset_message() -> str:
     return _("Trop de demandes de lien depuis ce réseau. Réessayez dans une heure.")
 
@@ -108,6 +125,37 @@ def _configure(app: Flask) -> None:
     config.setdefault("RATELIMIT_SUBMISSIONS", SUBMISSION_LIMITS)
     config.setdefault("RATELIMIT_SIGN_IN", SIGN_IN_LIMITS)
     config.setdefault("RATELIMIT_PASSWORD_RESET", PASSWORD_RESET_LIMITS)
+    config.setdefault("RATELIMIT_FOLLOWUP_REFERENCE", FOLLOWUP_REFERENCE_LIMITS)
+
+
+class _StorageNotices(logging.Handler):
+    """Flask-Limiter's own warnings, said once each in the app's log, in the app's words.
+
+    Flask-Limiter logs one line when its storage stops answering and one when it answers
+    again (per process); without this they would go to Python's last-resort handler, unformatted.
+    """
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = record.getMessage()
+        if "falling back to in-memory" in text:
+            log.warning(
+                "rate-limit storage (Redis) unreachable: submission and per-address limits now "
+                "count in this process only, until it answers again; sign-in and password-reset "
+                "throttles per account are unaffected (database)"
+            )
+        elif "storage recovered" in text:
+            log.info("rate-limit storage (Redis) answers again: limits are shared again")
+        elif record.levelno >= logging.WARNING:
+            log.log(record.levelno, "rate limiter: %s", text, exc_info=record.exc_info)
+
+
+def _route_limiter_log() -> None:
+    logger = logging.getLogger(LIMITER_LOGGER)
+    if not any(isinstance(h, _StorageNotices) for h in logger.handlers):
+        logger.addHandler(_StorageNotices(level=logging.INFO))
+        logger.propagate = False
+    # The recovery notice is INFO; breaches are INFO too but filtered above by their text.
+    logger.setLevel(logging.INFO)
 
 
 def register(app: Flask) -> None:
@@ -117,6 +165,7 @@ def register(app: Flask) -> None:
     own settings and counters; the views are wrapped here rather than decorated at import.
     """
     _configure(app)
+    _route_limiter_log()
     limiter = Limiter(key_func=client_address)
     limiter.init_app(app)
     app.extensions[EXTENSION_KEY] = limiter
@@ -147,6 +196,15 @@ def register(app: Flask) -> None:
             lambda: current_app.config["RATELIMIT_PASSWORD_RESET"],
             methods=["POST"],
             error_message=_reset_message,
+        ),
+    )
+    # Every answer counts, found or not: the limit is what makes guessing hopeless.
+    _wrap(
+        app,
+        FOLLOWUP_REFERENCE_ENDPOINT,
+        limiter.limit(
+            lambda: current_app.config["RATELIMIT_FOLLOWUP_REFERENCE"],
+            error_message=_reference_message,
         ),
     )
 
