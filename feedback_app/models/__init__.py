@@ -2,7 +2,13 @@
 
 from feedback_app.models.audit import AuditEvent
 from feedback_app.models.export import ExportArtifact, ExportJob, JobState
-from feedback_app.models.idea_group import GROUP_ID, IdeaGroup, IdeaGroupingState, IdeaGroupMember
+from feedback_app.models.idea_group import (
+    GROUP_ID,
+    IdeaGroup,
+    IdeaGroupingState,
+    IdeaGroupMember,
+    IdeaGroupTitle,
+)
 from feedback_app.models.import_batch import ImportBatch, ImportStatus
 from feedback_app.models.reference import Category, Region, Theme
 from feedback_app.models.review import ReviewNote
@@ -31,6 +37,7 @@ __all__ = [
     "FeedbackItem",
     "IdeaGroup",
     "IdeaGroupMember",
+    "IdeaGroupTitle",
     "IdeaGroupingState",
     "ImportBatch",
     "ImportStatus",
