@@ -152,3 +152,63 @@ def test_the_live_screen_shows_a_rename_at_once(app, session, world) -> None:  #
     # No regrouping in between: the screens' cache must see the curation.
     assert [i["title"] for i in second.get(url).get_json()["ideas"]] == ["Panneaux routiers"]
     assert [i["title"] for i in first.get(url).get_json()["ideas"]] == ["Panneaux routiers"]
+
+
+def test_the_migration_moves_a_delegates_title_to_their_regions(empty_database_url) -> None:
+    """A title locked by a delegate's rename before 0012 becomes their region's title only."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    from feedback_app import create_app
+    from feedback_app.database import write_transaction
+    from feedback_app.extensions import db
+    from feedback_app.models import AuditEvent, IdeaGroup, IdeaGroupTitle
+    from tests.staff import REGION_A, REGION_B, add_stop
+
+    app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": empty_database_url})
+    with app.app_context():
+        try:
+            upgrade()
+            session = db.session
+            stops = [
+                add_stop(session, "Marrakech", REGION_A),
+                add_stop(session, "Agadir", REGION_B),
+            ]
+            for stop in stops:
+                for n, text_ in enumerate(GUIDES[:2]):
+                    add_submission(
+                        session,
+                        stop.id,
+                        organisation=f"Riad {n}",
+                        items=[{"kind": "need", "text": text_}],
+                    )
+            regroup(session)
+            group = _group_of(session, GUIDES[0])
+            delegate = make_user(session, "delegate-old@example.ma", regions=(REGION_A,))
+            region_a, region_b = stops[0].region_id, stops[1].region_id
+            with write_transaction(session):  # what a delegate's rename stored before 0012
+                row = session.get(IdeaGroup, group)
+                row.title, row.title_locked = DELEGATE_WORDS, True
+                session.add(
+                    AuditEvent(
+                        user_id=delegate.id,
+                        action="idea_group.rename",
+                        target_type="idea_group",
+                        target_id=group,
+                    )
+                )
+            session.remove()
+            downgrade(revision="0011")
+            upgrade()
+            session = db.session
+            assert session.execute(
+                select(IdeaGroupTitle.region_id, IdeaGroupTitle.title)
+            ).all() == [(region_a, DELEGATE_WORDS)]
+            assert not session.get(IdeaGroup, group).title_locked
+            assert session.scalar(text("SELECT fingerprint FROM idea_grouping_state")) == ""
+            assert queries.group_summary(session, _scope(region_a), group).title == DELEGATE_WORDS
+            for reader in (_scope(region_b), EVERYTHING):
+                assert queries.group_summary(session, reader, group).title != DELEGATE_WORDS
+        finally:
+            db.session.remove()
+            db.engine.dispose()
