@@ -120,7 +120,11 @@ def _summaries(
     if group_ids is not None:
         query = query.where(IdeaGroup.id.in_(list(group_ids)))
     rows = session.execute(query).all()
-    written = person_titles(session, _seen_regions(session, scope, [r.id for r in rows]))
+    ids = [r.id for r in rows]
+    if scope.is_everything:
+        written = person_titles(session, dict.fromkeys(ids, ()), national=True)
+    else:
+        written = person_titles(session, _seen_regions(session, scope, ids))
     automatic = (
         {}
         if scope.is_everything  # the stored automatic title is the whole group's

@@ -1,6 +1,8 @@
 """Which title of an idea group a reader sees, and the counter that tells caches it changed.
 
-Three kinds of title, first found wins:
+A reading is regional (a delegate's pages, a region's brief, a stop's live screen, a workbook
+of chosen regions) or national (HQ's pages and HQ's whole-country workbook). For a regional
+reading, three kinds of title, first found wins:
 
 1. **A region's title**, written by a delegate for the items of their region(s) in the group
    (`IdeaGroupTitle`, one per group and region). A reader sees it only when every item of the
@@ -11,6 +13,9 @@ Three kinds of title, first found wins:
    whose region has no title of its own.
 3. **The automatic title**: the text of the most typical item the reader sees (each caller
    picks it within its own scope, so it never quotes another region either).
+
+A national reading sees 2, else 3: HQ's rename is what HQ reads back, and no delegate's words
+name a group for the whole country.
 
 `person_titles` answers 1 and 2; callers fall back to 3 themselves.
 """
@@ -26,15 +31,27 @@ from sqlalchemy.orm import Session
 from feedback_app.models import IdeaGroup, IdeaGroupingState, IdeaGroupTitle
 
 
-def person_titles(session: Session, seen: Mapping[int, Collection[int]]) -> dict[int, str]:
+def person_titles(
+    session: Session, seen: Mapping[int, Collection[int]], *, national: bool = False
+) -> dict[int, str]:
     """group id -> the title a person wrote that this reader may see.
 
-    `seen` maps each group to the regions of the items the reader sees in it. Groups without
-    such a title are left out (the caller shows its automatic title).
+    `seen` maps each group to the regions of the items the reader sees in it (for a national
+    reading, only the keys matter). Groups without such a title are left out (the caller shows
+    its automatic title).
     """
-    ids = [gid for gid, regions in seen.items() if regions]
+    ids = [gid for gid, regions in seen.items() if regions or national]
     if not ids:
         return {}
+    hq_titles = dict(
+        session.execute(
+            select(IdeaGroup.id, IdeaGroup.title).where(
+                IdeaGroup.id.in_(ids), IdeaGroup.title_locked.is_(True)
+            )
+        ).all()
+    )
+    if national:
+        return hq_titles
     regional: dict[int, dict[int, str]] = defaultdict(dict)
     rows = session.execute(
         select(IdeaGroupTitle.group_id, IdeaGroupTitle.region_id, IdeaGroupTitle.title).where(
@@ -43,20 +60,13 @@ def person_titles(session: Session, seen: Mapping[int, Collection[int]]) -> dict
     )
     for group_id, region_id, title in rows:
         regional[group_id][region_id] = title
-    national = dict(
-        session.execute(
-            select(IdeaGroup.id, IdeaGroup.title).where(
-                IdeaGroup.id.in_(ids), IdeaGroup.title_locked.is_(True)
-            )
-        ).all()
-    )
     chosen: dict[int, str] = {}
     for gid in ids:
         written = {regional[gid].get(region_id) for region_id in seen[gid]}
         if len(written) == 1 and None not in written:
             chosen[gid] = written.pop() or ""
-        elif gid in national:
-            chosen[gid] = national[gid]
+        elif gid in hq_titles:
+            chosen[gid] = hq_titles[gid]
     return chosen
 
 

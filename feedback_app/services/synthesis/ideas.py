@@ -97,7 +97,8 @@ def idea_rows(session: Session, sel: Selection) -> tuple[IdeaGroupRow, ...]:
 
     # A title a person wrote for the selection's regions (services/ideas/titles.py); otherwise
     # the most typical item of the selection, so nothing outside the reader's scope is quoted.
-    written = person_titles(session, seen_regions)
+    national = sel.scope.is_everything and not sel.filters.region_slugs
+    written = person_titles(session, seen_regions, national=national)
     result = []
     for gid in visible:
         group = groups[gid]
