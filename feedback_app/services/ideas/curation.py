@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import distinct, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from feedback_app.database import write_transaction
@@ -152,7 +152,8 @@ def rename_group(
 
 def _regions_of(session: Session, item_ids: list[int]) -> list[int]:
     query = (
-        select(distinct(Submission.region_id))
+        select(Submission.region_id)
+        .distinct()
         .join(FeedbackItem, FeedbackItem.submission_id == Submission.id)
         .where(FeedbackItem.id.in_(item_ids))
         .order_by(Submission.region_id)
