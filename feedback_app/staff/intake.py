@@ -24,6 +24,7 @@ from feedback_app.services.errors import NotFound
 from feedback_app.services.intake.batches import (
     build_preview,
     commit_batch,
+    contributions_of,
     get_batch,
     save_preview,
 )
@@ -133,6 +134,7 @@ def stop_intake_batch(stop_id: int, batch_id: int) -> ResponseReturnValue:
         stop=batch.stop,
         batch=batch,
         counts=Counter(row["status"] for row in batch.rows),
+        contributions=contributions_of(batch.rows),
         pending=batch.status is ImportStatus.PENDING,
         confirm_form=ActionForm(),
     )

@@ -23,6 +23,7 @@ from feedback_app.models import (
     ItemKind,
     Region,
     Submission,
+    fold,
 )
 from feedback_app.services.ideas.queries import MIN_ITEMS
 from feedback_app.services.ideas.text import short_title
@@ -79,7 +80,7 @@ def idea_rows(session: Session, sel: Selection) -> tuple[IdeaGroupRow, ...]:
     )
     for gid, closeness, text, theme_id, organisation, category, region_id in rows:
         items[gid] += 1
-        folded = " ".join(organisation.casefold().split())
+        folded = fold(organisation)  # organisations compared as the search compares them
         organisations[gid].add(folded)
         categories[gid][sel.category_labels.get(category, category)] += 1
         regions[gid][shown.get(region_id, region_names.get(region_id, ""))] += 1
