@@ -25,6 +25,7 @@ from feedback_app.models import (
     ItemKind,
     ReviewStatus,
     Submission,
+    fold,
 )
 from feedback_app.services.access import Scope
 from feedback_app.services.errors import NotFound
@@ -104,7 +105,6 @@ def _summaries(
             IdeaGroup.title,
             IdeaGroup.confirmed,
             func.count(FeedbackItem.id),
-            func.count(func.distinct(Submission.organisation)),
             func.count(func.distinct(Submission.region_id)),
         ).join(IdeaGroupMember, IdeaGroupMember.group_id == IdeaGroup.id),
         scope,
@@ -121,6 +121,7 @@ def _summaries(
         query = query.where(IdeaGroup.id.in_(list(group_ids)))
     rows = session.execute(query).all()
     ids = [r.id for r in rows]
+    organisations = _organisations(session, scope, ids)
     if scope.is_everything:
         written = person_titles(session, dict.fromkeys(ids, ()), national=True)
     else:
@@ -137,15 +138,29 @@ def _summaries(
             title=written.get(gid) or automatic.get(gid, title),
             kind=ItemKind(group_kind).value,
             items=items,
-            organisations=organisations,
+            organisations=organisations.get(gid, 0),
             regions=regions,
             confirmed=confirmed,
             title_locked=gid in written,
         )
-        for gid, group_kind, title, confirmed, items, organisations, regions in rows
+        for gid, group_kind, title, confirmed, items, regions in rows
     ]
     summaries.sort(key=lambda s: (tuple(-w for w in s.weight), s.id))
     return summaries
+
+
+def _organisations(session: Session, scope: Scope, group_ids: list[int]) -> dict[int, int]:
+    """group id -> distinct organisations among its visible items, compared as the search
+    compares them ("Riad  ATLAS" is "riad Atlas"), as the workbook counts them."""
+    if not group_ids:
+        return {}
+    query = select(GROUP_ID, Submission.organisation).select_from(IdeaGroupMember).distinct()
+    folded: dict[int, set[str]] = {gid: set() for gid in group_ids}
+    for gid, organisation in session.execute(
+        _visible(query, scope, IdeaGroupMember.group_id.in_(group_ids))
+    ):
+        folded[gid].add(fold(organisation))
+    return {gid: len(names) for gid, names in folded.items()}
 
 
 def _seen_regions(session: Session, scope: Scope, group_ids: list[int]) -> dict[int, set[int]]:
