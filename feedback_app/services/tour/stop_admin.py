@@ -87,7 +87,7 @@ def count_submissions(session: Session, stop_id: int) -> int:
 @dataclass(frozen=True)
 class StopFields:
     """A stop as HQ's form describes it; `names` are the Arabic and English city and venue
-    (services.stops.LOCALISED_NAMES)."""
+    (services.tour.stops.LOCALISED_NAMES)."""
 
     region_slug: str
     city: str
