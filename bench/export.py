@@ -160,7 +160,8 @@ def run(mode: str, url: str, out: str) -> dict:
     from feedback_app.extensions import db
     from feedback_app.models import ExportArtifact
     from feedback_app.services.access import EVERYTHING
-    from feedback_app.services.export.files import ExportRequest, prepare_export
+    from feedback_app.services.export.build import export_workbook
+    from feedback_app.services.export.plan import ExportRequest
     from feedback_app.services.synthesis.figures import SynthesisFilters, resolve
     from feedback_app.services.synthesis.rows import stream_items
 
@@ -170,10 +171,9 @@ def run(mode: str, url: str, out: str) -> dict:
         start, cpu = time.perf_counter(), time.process_time()
         rows = 0
         if mode == "full":
-            stored = prepare_export(
-                db.session, EVERYTHING, ExportRequest(), owner_id=None, generated_by="bench"
-            ).artifact
-            assert stored is not None
+            stored = export_workbook(
+                db.session, EVERYTHING, ExportRequest(), actor_id=None, generated_by="bench"
+            )
             Path(out).write_bytes(db.session.get_one(ExportArtifact, stored.id).content)
             rows = stored.items
         else:

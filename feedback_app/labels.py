@@ -1,24 +1,24 @@
 """The words for every code the application shows, in every interface language.
 
 Kinds of entries, priorities, review and stop statuses, sources of submissions, staff roles:
-pages and forms (in the reader's language), the API and the workbook (in the language it is
-built in) all read these tables. The keys are the codes the models' enums hold (so the workbook
-builder needs no model).
+pages and forms read them through the `*_LABELS` mappings (keyed by the models' enums, shown in
+the reader's language), the API and the workbook as plain tables keyed by the codes
+(`CODE_WORDS`: the workbook builder gets them as data and needs no model, Flask or Babel).
 Categories, themes and regions are named in the database instead.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import TypeVar
 
 from flask_babel import get_locale
 from markupsafe import Markup, escape
 
-from feedback_app.locales import DEFAULT_LANGUAGE
+from feedback_app.locales import DEFAULT_LANGUAGE, Words, word
+from feedback_app.models import ItemKind, Priority, ReviewStatus, Role, StopStatus, SubmissionSource
 
-Words = Mapping[str, str]  # language code -> text
 Code = TypeVar("Code", bound=enum.StrEnum)
 
 KINDS: dict[str, Words] = {
@@ -91,11 +91,6 @@ ROLES: dict[str, Words] = {
 }
 
 
-def word(words: Words, language: str) -> str:
-    """The text in `language`, French when it has none."""
-    return words.get(language) or words[DEFAULT_LANGUAGE]
-
-
 class Label:
     """A code's words that become text in the current page's language when shown."""
 
@@ -115,6 +110,37 @@ class Label:
         return f"Label({self.words[DEFAULT_LANGUAGE]!r})"
 
 
-def labels(table: Mapping[str, Words], codes: type[Code]) -> dict[Code, Label]:
-    """The table for pages and forms, keyed by the enum: labels shown in the reader's language."""
-    return {codes(code): Label(words) for code, words in table.items()}
+class LabelTable(Mapping[Code, Label]):
+    """A words table for pages and forms, keyed by the enum in its order: labels shown in the
+    reader's language. Read at each use, so a code added to the enum and its table shows."""
+
+    def __init__(self, table: Mapping[str, Words], codes: type[Code]) -> None:
+        self._table, self._codes = table, codes
+
+    def __getitem__(self, code: Code) -> Label:
+        return Label(self._table[self._codes(code).value])
+
+    def __iter__(self) -> Iterator[Code]:
+        return (code for code in self._codes if code.value in self._table)
+
+    def __len__(self) -> int:
+        return sum(1 for _code in self)
+
+
+KIND_LABELS = LabelTable(KINDS, ItemKind)
+KIND_PLURAL_LABELS = LabelTable(KIND_PLURALS, ItemKind)
+KIND_HINT_LABELS = LabelTable(KIND_HINTS, ItemKind)
+PRIORITY_LABELS = LabelTable(PRIORITIES, Priority)
+STATUS_LABELS = LabelTable(REVIEW_STATUSES, ReviewStatus)
+SOURCE_LABELS = LabelTable(SOURCES, SubmissionSource)
+STOP_STATUS_LABELS = LabelTable(STOP_STATUSES, StopStatus)
+ROLE_LABELS = LabelTable(ROLES, Role)
+
+# The plain tables the workbook builder and the spreadsheet intake read, by kind of code.
+CODE_WORDS: Mapping[str, Mapping[str, Words]] = {
+    "kind": KINDS,
+    "kind_plural": KIND_PLURALS,
+    "priority": PRIORITIES,
+    "status": REVIEW_STATUSES,
+    "source": SOURCES,
+}

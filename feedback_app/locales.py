@@ -8,6 +8,7 @@ English is `en_GB`: day-first dates like the French and Arabic pages.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -40,6 +41,11 @@ DEFAULT_LANGUAGE = "fr"
 TIME_ZONE = "Africa/Casablanca"
 
 
+def localised(field: str) -> tuple[str, ...]:
+    """A localised column's names, one per language in order: name -> name_fr, name_ar, ..."""
+    return tuple(f"{field}_{code}" for code in LANGUAGE_CODES)
+
+
 def language(code: str | None) -> Language:
     """The registered language `code`, else the default one."""
     return LANGUAGES.get(code or "", LANGUAGES[DEFAULT_LANGUAGE])
@@ -53,3 +59,11 @@ def local_midnight_utc(day: dt.date, tz: str = TIME_ZONE) -> dt.datetime:
 def local_day(moment: dt.datetime, tz: str = TIME_ZONE) -> dt.date:
     """The day in `tz` on which the UTC moment falls."""
     return moment.astimezone(ZoneInfo(tz)).date()
+
+
+Words = Mapping[str, str]  # language code -> text
+
+
+def word(words: Words, language: str) -> str:
+    """The text in `language`, French when it has none."""
+    return words.get(language) or words[DEFAULT_LANGUAGE]

@@ -22,14 +22,13 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 import dramatiq
 import redis
 from dramatiq.brokers.redis import MAINTENANCE_SCALE, RedisBroker
 from dramatiq.brokers.stub import StubBroker
 from flask import Flask, current_app
-from sqlalchemy.orm import Session, scoped_session
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +83,7 @@ class _AppState:
     broker: dramatiq.Broker
     local: bool  # stub broker served by threads of this process
     local_threads: int
+    after_task: Callable[[], None]  # e.g. hand back the task's database session
     actors: dict[str, dramatiq.Actor[Any, Any]] = field(default_factory=dict)
     worker: dramatiq.Worker | None = None
     booted: bool = False
@@ -108,13 +108,11 @@ def _declare(state: _AppState, task: Task) -> dramatiq.Actor[Any, Any]:
     app = state.app
 
     def in_app_context(*args: Any, **kwargs: Any) -> None:
-        from feedback_app.extensions import db
-
         with app.app_context():
             try:
                 task.fn(*args, **kwargs)
             finally:
-                cast("scoped_session[Session]", db.session).remove()
+                state.after_task()
 
     in_app_context.__name__ = task.name
     return dramatiq.Actor(
@@ -149,9 +147,8 @@ class TaskQueue:
     def tasks(self) -> dict[str, Task]:
         return dict(self._tasks)
 
-    def init_app(self, app: Flask) -> None:
-        import feedback_app.tasks  # noqa: F401  (declares every task)
-
+    def init_app(self, app: Flask, *, after_task: Callable[[], None] = lambda: None) -> None:
+        """Give `app` its broker and actors; the tasks are declared (imported) beforehand."""
         url = app.config.get("TASKS_BROKER_URL") or app.config.get("REDIS_URL")
         broker: dramatiq.Broker
         if url:
@@ -171,6 +168,7 @@ class TaskQueue:
             broker=broker,
             local=not url,
             local_threads=int(app.config.get("TASKS_LOCAL_THREADS", 2)),
+            after_task=after_task,
         )
         for task in self._tasks.values():
             state.actor(task)

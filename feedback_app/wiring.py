@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from flask import Flask, Response, request
 from flask_babel import format_date, format_datetime, format_number
 from flask_babel import refresh as flask_babel_refresh
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, scoped_session
 
+import feedback_app.tasks  # noqa: F401  (declares every background task before init_app)
 from feedback_app.database import SQLITE_BUSY_TIMEOUT_MS, configure_engine
 from feedback_app.extensions import babel, csrf, db, login_manager, migrate, taskqueue
 from feedback_app.i18n import bdi, current_language, select_locale, text_direction
 from feedback_app.locales import LANGUAGES
 from feedback_app.models import User
+
+
+def _end_task_session() -> None:
+    cast("scoped_session[Session]", db.session).remove()
 
 
 def register_extensions(app: Flask) -> None:
@@ -24,7 +32,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=app.config.get("MIGRATIONS_DIR", _migrations_dir(app)))
     csrf.init_app(app)
     login_manager.init_app(app)
-    taskqueue.init_app(app)
+    taskqueue.init_app(app, after_task=_end_task_session)
     login_manager.session_protection = "strong"
     login_manager.login_view = "auth.login"
 

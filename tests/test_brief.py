@@ -10,11 +10,18 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from feedback_app.exports.brief_data import BriefItem, BriefStop, IdeaCount, RegionBrief
 from feedback_app.exports.brief_sheet import write_brief
-from feedback_app.exports.data import RegionFigures, ThemeCount
+from feedback_app.exports.data import (
+    BriefItem,
+    BriefStop,
+    IdeaCount,
+    RegionBrief,
+    RegionFigures,
+    ThemeCount,
+)
 from feedback_app.exports.labels import Labels
 from feedback_app.exports.styles import Formats
+from feedback_app.labels import CODE_WORDS
 from feedback_app.models import FeedbackItem
 from feedback_app.services.access import scope_for
 from feedback_app.services.review import actions as review_actions
@@ -148,10 +155,7 @@ def _big_brief(language: str) -> RegionBrief:
             name="Marrakech-Safi",
             stops_held=3,
             submissions=1200,
-            needs=900,
-            opportunities=400,
-            challenges=500,
-            proposals=700,
+            by_kind={"need": 900, "opportunity": 400, "challenge": 500, "proposal": 700},
             shortlisted=40,
         ),
         stops=tuple(
@@ -182,7 +186,7 @@ def _brief_workbook(path: Path, language: str) -> None:
     import xlsxwriter
 
     wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False})
-    labels = Labels(language)
+    labels = Labels(language, CODE_WORDS)
     formats = Formats(wb, labels["date_format"])
     write_brief(wb.add_worksheet("Bilan"), formats, labels, _big_brief(language), dt.UTC)
     wb.close()

@@ -22,7 +22,9 @@ from feedback_app.models import (
     Region,
 )
 from feedback_app.services.access import EVERYTHING, Scope
-from feedback_app.services.export.files import ExportRequest, prepare_export
+from feedback_app.services.export.build import export_workbook
+from feedback_app.services.export.plan import ExportRequest
+from feedback_app.services.ideas.groups import regroup_if_stale
 from feedback_app.services.synthesis.figures import SynthesisFilters
 from tests.export_world import (
     ARABIC_TEXT,
@@ -67,10 +69,10 @@ class Exported:
 def _export(app, session, scope: Scope = EVERYTHING, **options) -> Exported:
     filters = options.pop("filters", SynthesisFilters())
     request = ExportRequest(filters=filters, **options)
-    stored = prepare_export(
-        session, scope, request, owner_id=None, generated_by="Test <test@example.ma>"
-    ).artifact
-    assert stored is not None
+    regroup_if_stale(session)  # as the worker does before a build
+    stored = export_workbook(
+        session, scope, request, actor_id=None, generated_by="Test <test@example.ma>"
+    )
     path = Path(app.config["INSTANCE_TMP"]) / f"export-{stored.id}.xlsx"
     path.write_bytes(session.get_one(ExportArtifact, stored.id).content)
     session.rollback()

@@ -19,6 +19,7 @@ from feedback_app.exports import (
 )
 from feedback_app.exports.cells import clean_text, is_rtl, looks_like_formula, sheet_name
 from feedback_app.exports.labels import LABELS
+from feedback_app.labels import CODE_WORDS
 
 DANGEROUS = [
     "=1+1",
@@ -96,7 +97,9 @@ def test_the_three_languages_have_the_same_words() -> None:
 
 def _data(rows: list[ItemRow]) -> WorkbookData:
     regions = (
-        RegionFigures("souss-massa", "Souss-Massa", stops_held=1, submissions=1, needs=len(rows)),
+        RegionFigures(
+            "souss-massa", "Souss-Massa", stops_held=1, submissions=1, by_kind={"need": len(rows)}
+        ),
         RegionFigures("oriental", "L'Oriental"),
     )
     return WorkbookData(
@@ -109,6 +112,7 @@ def _data(rows: list[ItemRow]) -> WorkbookData:
         rows=iter(rows),
         generated_at=dt.datetime(2025, 2, 1, 9, 0),
         generated_by='=HYPERLINK("x")',
+        code_words=CODE_WORDS,
         theme_labels={1: "=Thème"},
     )
 

@@ -17,7 +17,9 @@ from feedback_app.database import write_transaction
 from feedback_app.extensions import db, taskqueue
 from feedback_app.models import ExportArtifact, ExportJob, JobState, Region, Role, User
 from feedback_app.services.access import EVERYTHING
-from feedback_app.services.export.files import ExportRequest, prepare_export
+from feedback_app.services.export import plan
+from feedback_app.services.export.build import export_workbook
+from feedback_app.services.export.plan import ExportRequest
 from feedback_app.services.privacy.personal_data import erase_contacts, purge_expired_contacts
 from feedback_app.tasks.exports import build_export
 from tests.export_world import build_tour
@@ -154,13 +156,13 @@ def test_the_daily_purge_deletes_workbooks_with_contacts(app, session) -> None:
     request = ExportRequest(include_contacts=True)
     kept = ExportRequest(include_contacts=False)
     for each in (request, kept):
-        prepare_export(session, EVERYTHING, each, owner_id=None, generated_by="t")
+        export_workbook(session, EVERYTHING, each, actor_id=None, generated_by="t")
     assert purge_expired_contacts(session, retention_days=0) > 0
     left = session.scalars(select(ExportArtifact.has_contacts)).all()
     assert left == [False]
 
 
-def test_an_erasure_during_a_build_is_never_stored_in_it(app, session) -> None:
+def test_an_erasure_during_a_build_is_never_stored_in_it(app, session, monkeypatch) -> None:
     build_tour(session)
     make_user(session, "siege@example.ma", role=Role.HQ, regions=())
     hq_id, submission_id, email = _consenting(session)
@@ -175,15 +177,18 @@ def test_an_erasure_during_a_build_is_never_stored_in_it(app, session) -> None:
             finally:
                 other.close()
 
-    prepared = prepare_export(
-        session,
-        EVERYTHING,
-        ExportRequest(include_contacts=True),
-        owner_id=hq_id,
-        generated_by="t",
-        row_hook=erase_once,
+    stream_items = plan.stream_items
+
+    def erasing_while_streaming(*args, **kwargs):
+        for row in stream_items(*args, **kwargs):
+            erase_once()
+            yield row
+
+    monkeypatch.setattr(plan, "stream_items", erasing_while_streaming)
+    artifact = export_workbook(
+        session, EVERYTHING, ExportRequest(include_contacts=True), actor_id=hq_id, generated_by="t"
     )
-    content = session.get_one(ExportArtifact, prepared.artifact.id).content
+    content = session.get_one(ExportArtifact, artifact.id).content
     assert erased and email not in _values(content)
 
 
@@ -209,12 +214,12 @@ def test_a_moved_delegate_no_longer_downloads_the_old_regions_job(app, session) 
 
 def test_expired_workbooks_are_not_served_and_the_daily_command_deletes_them(app, session) -> None:
     build_tour(session)
-    prepare_export(
-        session, EVERYTHING, ExportRequest(), owner_id=None, generated_by="t", keep_days=0
+    export_workbook(
+        session, EVERYTHING, ExportRequest(), actor_id=None, generated_by="t", keep_days=0
     )
-    again = prepare_export(
-        session, EVERYTHING, ExportRequest(), owner_id=None, generated_by="t", keep_days=0
-    ).artifact
+    again = export_workbook(
+        session, EVERYTHING, ExportRequest(), actor_id=None, generated_by="t", keep_days=0
+    )
     assert not again.cached  # an expired one is built afresh, and replaces the old one
     assert session.scalar(select(func.count()).select_from(ExportArtifact)) == 1
     result = app.test_cli_runner().invoke(args=["export", "expire"])

@@ -15,6 +15,7 @@ from feedback_app.exports import (
     WorkbookData,
     build_workbook,
 )
+from feedback_app.labels import CODE_WORDS
 from tests.libreoffice import needs_libreoffice, print_to_pdf
 
 CRT = "Conseil régional du tourisme (CRT)"
@@ -47,7 +48,11 @@ def _data() -> WorkbookData:
         )
         for n in range(40)
     ]
-    regions = (RegionFigures("souss-massa", "Souss-Massa", stops_held=1, submissions=40, needs=40),)
+    regions = (
+        RegionFigures(
+            "souss-massa", "Souss-Massa", stops_held=1, submissions=40, by_kind={"need": 40}
+        ),
+    )
     ideas = (
         IdeaGroupRow(
             7,
@@ -71,6 +76,7 @@ def _data() -> WorkbookData:
         rows=iter(rows),
         generated_at=dt.datetime(2025, 2, 1, 9, 0),
         generated_by="Test",
+        code_words=CODE_WORDS,
         ideas=ideas,
     )
 

@@ -16,7 +16,7 @@ from feedback_app.extensions import taskqueue
 from feedback_app.models import AuditEvent, ExportJob, JobState, Role, User
 from feedback_app.models.types import utcnow
 from feedback_app.services.access import scope_for
-from feedback_app.services.export.files import ExportRequest
+from feedback_app.services.export.plan import ExportRequest
 from tests.export_world import SOUSS_MASSA_SHEETS, build_tour
 from tests.staff import csrf_for, make_user, signed_in
 

@@ -1,8 +1,8 @@
 """Exports on real worker processes and Redis: a killed worker's job is finished by another.
 
 Each test has its own Redis namespace (uuid) and deletes its keys afterwards; workers are real
-`flask --app feedback_app worker` processes on the test's database, slowed down per row by a
-test-only setting (EXPORT_TEST_ROW_DELAY) in their own instance folder's config.py.
+`flask --app feedback_app worker` processes on the test's database, slowed down per row by
+tests/slow_worker.py (SLOW_WORKER_ROW_DELAY).
 """
 
 from __future__ import annotations
@@ -58,7 +58,6 @@ class Workers:
     def start(self) -> subprocess.Popen[bytes]:
         instance = self.root / f"worker-{len(self.processes)}"
         instance.mkdir(parents=True)
-        (instance / "config.py").write_text(f"EXPORT_TEST_ROW_DELAY = {self.row_delay}\n")
         env = {
             **os.environ,
             "TOURNEE_ENV": "testing",
@@ -67,10 +66,11 @@ class Workers:
             "REDIS_URL": REDIS_URL,
             "TASKS_NAMESPACE": self.namespace,
             "TASKS_HEARTBEAT_TIMEOUT": str(self.heartbeat),
+            "SLOW_WORKER_ROW_DELAY": str(self.row_delay),
         }
         log = (instance / "worker.log").open("wb")
         process = subprocess.Popen(
-            [sys.executable, "-m", "flask", "--app", "feedback_app", "worker"],
+            [sys.executable, "-m", "tests.slow_worker", "--app", "feedback_app", "worker"],
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,

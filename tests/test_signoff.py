@@ -27,6 +27,7 @@ from feedback_app.services.ideas import curation as idea_curation
 from feedback_app.services.review import actions as review_actions
 from feedback_app.services.review import bulk as review_bulk
 from feedback_app.services.review import signoff
+from feedback_app.services.tour import stop_lock
 from tests.conftest import valid_payload
 from tests.review_world import Desk, audit_events, items_of
 from tests.staff import post, signed_in
@@ -239,11 +240,11 @@ def test_reopen_needs_a_reason_and_gives_the_delegate_the_hand_back(session, des
     _sign(session, desk)
     with pytest.raises(ValidationFailed):
         signoff.reopen(session, hq, desk.stop_a1.id, "  ", actor_id=desk.hq.id)
-    assert signoff.is_signed(session, desk.stop_a1.id)
+    assert stop_lock.is_signed(session, desk.stop_a1.id)
     signoff.reopen(
         session, hq, desk.stop_a1.id, "Contributions papier à ajouter", actor_id=desk.hq.id
     )
-    assert not signoff.is_signed(session, desk.stop_a1.id)
+    assert not stop_lock.is_signed(session, desk.stop_a1.id)
     [event] = audit_events(session, "stop.reopen")
     assert event.after == {"reason": "Contributions papier à ajouter"}
     assert event.before["signed_by_id"] == desk.delegate_a.id
@@ -304,14 +305,14 @@ def test_only_hq_reopens(app, session, desk) -> None:
     path = f"/review/stops/{desk.stop_a1.id}/reopen"
     delegate = signed_in(app, desk.delegate_a.email)
     assert post(app, delegate, path, {"reason": "Je veux corriger"}).status_code == 403
-    assert signoff.is_signed(session, desk.stop_a1.id)
+    assert stop_lock.is_signed(session, desk.stop_a1.id)
     hq = signed_in(app, desk.hq.email)
     response = post(app, hq, path, {"reason": ""})
     assert response.status_code == 422
     assert "Indiquez pourquoi" in response.get_data(as_text=True)
-    assert signoff.is_signed(session, desk.stop_a1.id)
+    assert stop_lock.is_signed(session, desk.stop_a1.id)
     assert post(app, hq, path, {"reason": "Oubli"}).status_code == 302
-    assert not signoff.is_signed(session, desk.stop_a1.id)
+    assert not stop_lock.is_signed(session, desk.stop_a1.id)
 
 
 def test_summary_errors_are_shown_next_to_the_field_with_the_text_kept(app, session, desk) -> None:
@@ -322,7 +323,7 @@ def test_summary_errors_are_shown_next_to_the_field_with_the_text_kept(app, sess
     assert response.status_code == 422
     assert "5000 caractères au plus." in html
     assert "مهم مهم" in html
-    assert not signoff.is_signed(session, desk.stop_a1.id)
+    assert not stop_lock.is_signed(session, desk.stop_a1.id)
 
 
 # --- what still arrives -------------------------------------------------------------------------

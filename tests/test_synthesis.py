@@ -41,13 +41,18 @@ def test_figures_per_region_match_the_tour(session) -> None:
     assert (
         m.stops_held,
         m.submissions,
-        m.needs,
-        m.opportunities,
-        m.challenges,
-        m.proposals,
+        *m.by_kind.values(),
         m.shortlisted,
     ) == (2, 2, 2, 1, 1, 2, 1)  # the spam submission is not counted
-    assert (s.stops_held, s.submissions, s.needs, s.challenges, s.proposals, s.shortlisted) == (
+    kinds = s.by_kind
+    assert (
+        s.stops_held,
+        s.submissions,
+        kinds["need"],
+        kinds["challenge"],
+        kinds["proposal"],
+        s.shortlisted,
+    ) == (
         1,
         2,
         1,
@@ -69,7 +74,7 @@ def test_totals_agree_with_a_plain_count_of_the_database(session) -> None:
     items = [i for s in counted for i in s.items]
     assert syn.totals.submissions == len(counted)
     assert syn.totals.items == len(items)
-    assert syn.totals.proposals == sum(i.kind.value == "proposal" for i in items)
+    assert syn.totals.by_kind["proposal"] == sum(i.kind.value == "proposal" for i in items)
 
 
 def test_category_split_and_top_themes(session) -> None:

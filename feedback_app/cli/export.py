@@ -16,13 +16,10 @@ from feedback_app.locales import LANGUAGE_CODES
 from feedback_app.models import ExportArtifact
 from feedback_app.services.access import EVERYTHING
 from feedback_app.services.errors import NotFound
-from feedback_app.services.export.files import (
-    ExportRequest,
-    audit_export,
-    prepare_export,
-)
-from feedback_app.services.export.plan import ExportPlan
+from feedback_app.services.export.build import export_workbook
+from feedback_app.services.export.plan import ExportPlan, ExportRequest
 from feedback_app.services.export.store import expire_exports
+from feedback_app.services.ideas.groups import regroup_if_stale
 from feedback_app.services.synthesis.figures import SynthesisFilters
 
 export_cli = AppGroup("export", help="Exports of the synthesis.")
@@ -97,27 +94,26 @@ def export_xlsx_command(
     )
     progress = _Progress()
     try:
-        prepared = prepare_export(
+        regroup_if_stale(db.session)  # the worker's first step, as for a background export
+        result = export_workbook(
             db.session,
             EVERYTHING,
             request,
-            owner_id=None,
+            actor_id=None,
             generated_by="flask export xlsx",
             keep_days=int(current_app.config["EXPORT_KEEP_DAYS"]),
+            tz=current_app.config["BABEL_DEFAULT_TIMEZONE"],
+            via="cli",
             on_plan=progress.planned,
             progress=progress,
-            tz=current_app.config["BABEL_DEFAULT_TIMEZONE"],
         )
     except NotFound as error:
         click.echo(f"error: unknown region: {error}", err=True)
         sys.exit(1)
     finally:
         progress.close()
-    result = prepared.artifact
-    assert result is not None
     Path(out).write_bytes(db.session.get_one(ExportArtifact, result.id).content)
     db.session.rollback()
-    audit_export(db.session, EVERYTHING, request, actor_id=None, result=result, via="cli")
     note = " (unchanged data: cached workbook)" if result.cached else ""
     click.echo(f"{out}: {result.items} items{note}", err=True)
 

@@ -14,8 +14,7 @@ from typing import Any
 
 from xlsxwriter.worksheet import Worksheet
 
-from feedback_app.exports.brief_data import RegionBrief
-from feedback_app.exports.data import KINDS
+from feedback_app.exports.data import RegionBrief
 from feedback_app.exports.labels import Labels
 from feedback_app.exports.styles import Formats, put_text
 
@@ -157,14 +156,14 @@ def write_brief(
     figures: list[tuple[str, Any]] = [
         (labels["col_submissions"], brief.figures.submissions),
         (labels["col_stops_held"], brief.figures.stops_held),
-        *((labels.kind_plural(k), brief.figures.by_kind(k)) for k in KINDS),
+        *((labels.kind_plural(k), brief.figures.by_kind.get(k, 0)) for k in labels.kinds),
     ]
     for label, value in figures:
         row += 1
         ws.write_string(row, 0, label, formats.get("label"))
         ws.write_number(row, 1, value, formats.number)
 
-    for kind in KINDS:
+    for kind in labels.kinds:
         row += 2
         ws.write_string(row, 0, labels.kind_plural(kind), formats.get("section"))
         for title, ranked in (

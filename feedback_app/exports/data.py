@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
-if TYPE_CHECKING:
-    from feedback_app.exports.brief_data import RegionBrief
-
-KINDS = ("need", "opportunity", "challenge", "proposal")
 STATUSES = ("new", "reviewed")
 
 
@@ -20,23 +17,12 @@ class RegionFigures:
     name: str
     stops_held: int = 0
     submissions: int = 0
-    needs: int = 0
-    opportunities: int = 0
-    challenges: int = 0
-    proposals: int = 0
+    by_kind: Mapping[str, int] = field(default_factory=dict)  # kind -> items
     shortlisted: int = 0  # shortlisted ("retenus") items of every kind
 
     @property
     def items(self) -> int:
-        return self.needs + self.opportunities + self.challenges + self.proposals
-
-    def by_kind(self, kind: str) -> int:
-        return {
-            "need": self.needs,
-            "opportunity": self.opportunities,
-            "challenge": self.challenges,
-            "proposal": self.proposals,
-        }[kind]
+        return sum(self.by_kind.values())
 
 
 @dataclass(frozen=True)
@@ -56,19 +42,16 @@ class Synthesis:
 
     @property
     def totals(self) -> RegionFigures:
-        def total(name: str) -> int:
-            return sum(getattr(r, name) for r in self.regions)
-
+        by_kind: Counter[str] = Counter()
+        for region in self.regions:
+            by_kind.update(region.by_kind)
         return RegionFigures(
             slug="",
             name="",
-            stops_held=total("stops_held"),
-            submissions=total("submissions"),
-            needs=total("needs"),
-            opportunities=total("opportunities"),
-            challenges=total("challenges"),
-            proposals=total("proposals"),
-            shortlisted=total("shortlisted"),
+            stops_held=sum(r.stops_held for r in self.regions),
+            submissions=sum(r.submissions for r in self.regions),
+            by_kind=by_kind,
+            shortlisted=sum(r.shortlisted for r in self.regions),
         )
 
     def category_total(self, code: str) -> int:
@@ -137,6 +120,8 @@ class WorkbookData:
     rows: Iterable[ItemRow]  # streamed: consumed once, in region order
     generated_at: dt.datetime
     generated_by: str
+    # The words for codes (exports/labels.py CodeWords): feedback_app/labels.py CODE_WORDS.
+    code_words: Mapping[str, Mapping[str, Mapping[str, str]]]
     filters: FilterSummary = field(default_factory=FilterSummary)
     theme_labels: Mapping[int, str] = field(default_factory=dict)
     include_contacts: bool = True
@@ -148,3 +133,50 @@ class WorkbookData:
 
 
 ProgressCallback = Callable[[int], None]
+
+
+# What a region's brief is made of, for the page and the workbook sheet alike.
+@dataclass(frozen=True)
+class BriefStop:
+    """One stop's sign-off: `signed_at` None means not (or no longer) signed off."""
+
+    city: str
+    date: dt.date
+    summary: str
+    signed_by: str | None
+    signed_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class IdeaCount:
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class BriefItem:
+    text: str
+    theme: str  # label in the brief's language, "" without a theme
+    city: str
+
+
+@dataclass(frozen=True)
+class RegionBrief:
+    slug: str
+    name: str
+    figures: RegionFigures
+    stops: tuple[BriefStop, ...]
+    top_themes: Mapping[str, tuple[ThemeCount, ...]]  # kind -> most cited themes
+    ideas: Mapping[str, tuple[IdeaCount, ...]] = field(default_factory=dict)  # kind -> top 5
+    shortlisted: Mapping[str, tuple[BriefItem, ...]] = field(default_factory=dict)  # kind ->
+    shortlisted_more: Mapping[str, int] = field(default_factory=dict)  # kind -> left out
+
+    @property
+    def signed_off(self) -> bool:
+        """Every stop of the region signed off (a region without stops is not)."""
+        return bool(self.stops) and all(s.signed_at is not None for s in self.stops)
+
+    @property
+    def last_signed(self) -> BriefStop | None:
+        signed = [s for s in self.stops if s.signed_at is not None]
+        return max(signed, key=lambda s: s.signed_at or dt.datetime.min) if signed else None

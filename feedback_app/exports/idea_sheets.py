@@ -14,7 +14,7 @@ from typing import cast
 
 from xlsxwriter.worksheet import Worksheet
 
-from feedback_app.exports.data import KINDS, IdeaGroupRow
+from feedback_app.exports.data import IdeaGroupRow
 from feedback_app.exports.labels import Labels
 from feedback_app.exports.styles import Formats, fit_widths, put_text, write_header
 
@@ -107,7 +107,7 @@ def write_retained(ws: Worksheet, formats: Formats, labels: Labels, retained: Re
     row = 1
     if not retained.count:
         put_text(ws, formats, 2, 0, labels["retained_none"])
-    for kind in KINDS:
+    for kind in labels.kinds:
         rows = retained.by_kind.get(kind)
         if not rows:
             continue

@@ -1,4 +1,4 @@
-"""Every word the workbook prints, per language (the words for codes: feedback_app/labels.py).
+"""Every word the workbook prints, per language; the words for codes are given (`CodeWords`).
 
 The builder is a pure function (no Flask, no request), so its words live in this table rather
 than in gettext calls. French is the reference; English and Arabic follow the same keys (a test
@@ -11,16 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from feedback_app.exports.labels_en_ar import AR, EN
-from feedback_app.labels import (
-    KIND_PLURALS,
-    KINDS,
-    PRIORITIES,
-    REVIEW_STATUSES,
-    SOURCES,
-    Words,
-    word,
-)
+from feedback_app.locales import Words, word
 from feedback_app.locales import language as language_info
+
+# The words for codes by kind of code ("kind", "kind_plural", "priority", "status", "source"),
+# code -> language -> text: feedback_app/labels.py's CODE_WORDS, handed in as plain data.
+CodeWords = Mapping[str, Mapping[str, Words]]
 
 FR: dict[str, object] = {
     "sheet_synthesis": "Synthèse",
@@ -148,8 +144,9 @@ LABELS: Mapping[str, Mapping[str, object]] = {"fr": FR, "en": EN, "ar": AR}
 class Labels:
     """One language's words: `labels["title"]`, `labels.kind("need")`; French fills gaps."""
 
-    def __init__(self, language: str) -> None:
+    def __init__(self, language: str, codes: CodeWords) -> None:
         self.language = language if language in LABELS else "fr"
+        self._codes = codes
         self._table = LABELS[self.language]
         self.rtl = language_info(self.language).rtl
 
@@ -166,26 +163,32 @@ class Labels:
     def column(self, key: str) -> str:
         return self._sub("columns", key)
 
-    def _code(self, table: Mapping[str, Words], code: str) -> str:
+    def _code(self, group: str, code: str) -> str:
+        table = self._codes[group]
         return word(table[code], self.language) if code in table else code
 
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        """The kinds of entries, in their order: every sheet loops over these."""
+        return tuple(self._codes["kind"])
+
     def kind(self, code: str) -> str:
-        return self._code(KINDS, code)
+        return self._code("kind", code)
 
     def kind_plural(self, code: str) -> str:
-        return self._code(KIND_PLURALS, code)
+        return self._code("kind_plural", code)
 
     def kind_hint(self, code: str) -> str:
         return self._sub("kind_hints", code)
 
     def priority(self, code: str) -> str:
-        return self._code(PRIORITIES, code)
+        return self._code("priority", code)
 
     def status(self, code: str) -> str:
-        return self._code(REVIEW_STATUSES, code)
+        return self._code("status", code)
 
     def source(self, code: str) -> str:
-        return self._code(SOURCES, code)
+        return self._code("source", code)
 
     def category_hint(self, code: str) -> str:
         hints = FR["category_hints"]

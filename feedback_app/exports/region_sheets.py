@@ -140,9 +140,7 @@ def _write_rows(
             got = memo[key] = prepare(value, "wrap")
         return got
 
-    kinds = {
-        k: vocab("kind", labels.kind(k)) for k in ("need", "opportunity", "challenge", "proposal")
-    }
+    kinds = {k: vocab("kind", labels.kind(k)) for k in labels.kinds}
     priorities = {p: vocab("priority", labels.priority(p)) for p in ("high", "medium", "low")}
     statuses = {s: vocab("status", labels.status(s)) for s in ("new", "reviewed", "spam")}
     sources = {s: vocab("source", labels.source(s)) for s in ("form", "api", "tablet", "import")}

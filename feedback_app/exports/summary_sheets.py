@@ -12,19 +12,9 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from feedback_app.exports.brief_sheet import write_signoffs
-from feedback_app.exports.data import KINDS, RegionFigures, WorkbookData
+from feedback_app.exports.data import RegionFigures, WorkbookData
 from feedback_app.exports.labels import Labels
 from feedback_app.exports.styles import Formats, put_text
-
-_FIGURES = (
-    "stops_held",
-    "submissions",
-    "needs",
-    "opportunities",
-    "challenges",
-    "proposals",
-    "shortlisted",
-)
 
 
 def _figure_headers(labels: Labels) -> list[str]:
@@ -32,7 +22,7 @@ def _figure_headers(labels: Labels) -> list[str]:
         labels["col_region"],
         labels["col_stops_held"],
         labels["col_submissions"],
-        *(labels.kind_plural(k) for k in KINDS),
+        *(labels.kind_plural(k) for k in labels.kinds),
         labels["col_shortlisted"],
     ]
 
@@ -92,11 +82,11 @@ def write_synthesis(
         ws.write_string(row, col, text, formats.get("header"))
     for region in syn.regions:
         row += 1
-        _figures_row(ws, formats, row, region, total=False)
+        _figures_row(ws, formats, labels, row, region, total=False)
     row += 1
     totals = syn.totals
     ws.write_string(row, 0, labels["total"], formats.get("total"))
-    _figures_row(ws, formats, row, totals, total=True)
+    _figures_row(ws, formats, labels, row, totals, total=True)
     if syn.regions:
         _chart(wb, ws, labels, syn.regions, header_row)
 
@@ -125,7 +115,7 @@ def write_synthesis(
     # The most cited themes, kind by kind.
     row += 2
     ws.write_string(row, 0, labels["top_themes"], formats.get("section"))
-    for kind in KINDS:
+    for kind in labels.kinds:
         row += 1
         ws.write_string(row, 0, labels.kind_plural(kind), formats.get("header"))
         ws.write_string(row, 1, labels["col_count"], formats.get("header"))
@@ -162,13 +152,25 @@ def print_setup(ws: Worksheet, labels: Labels, *, portrait: bool = False) -> Non
 
 
 def _figures_row(
-    ws: Worksheet, formats: Formats, row: int, region: RegionFigures, *, total: bool
+    ws: Worksheet,
+    formats: Formats,
+    labels: Labels,
+    row: int,
+    region: RegionFigures,
+    *,
+    total: bool,
 ) -> None:
     if not total:
         put_text(ws, formats, row, 0, region.name)
     fmt = formats.total_number if total else formats.number
-    for col, name in enumerate(_FIGURES, start=1):
-        ws.write_number(row, col, getattr(region, name), fmt)
+    figures = (
+        region.stops_held,
+        region.submissions,
+        *(region.by_kind.get(kind, 0) for kind in labels.kinds),
+        region.shortlisted,
+    )
+    for col, figure in enumerate(figures, start=1):
+        ws.write_number(row, col, figure, fmt)
 
 
 def _chart(
@@ -223,7 +225,7 @@ def write_about(
 
     row += 2
     ws.write_string(row, 0, labels["about_kinds"], formats.get("section"))
-    for kind in KINDS:
+    for kind in labels.kinds:
         row += 1
         ws.write_string(row, 0, labels.kind(kind), formats.get("label"))
         ws.write_string(row, 1, labels.kind_hint(kind), formats.get("wrap"))

@@ -41,7 +41,7 @@ def build_workbook(
 
     `data.rows` must come in the order of `data.synthesis.regions` and is read once.
     """
-    labels = Labels(language)
+    labels = Labels(language, data.code_words)
     options: dict[str, object] = {
         "constant_memory": True,
         "strings_to_formulas": False,

@@ -16,12 +16,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
-from feedback_app.hq.forms import ROLE_LABELS
+from feedback_app.labels import KIND_LABELS, ROLE_LABELS, STOP_STATUS_LABELS
+from feedback_app.labels import STATUS_LABELS as REVIEW_STATUS_LABELS
 from feedback_app.models import AuditEvent, ItemKind, ReviewStatus, Role
-from feedback_app.review.forms import STATUS_LABELS as REVIEW_STATUS_LABELS
 from feedback_app.services.audit_targets import AuditTargets, submission_of
-from feedback_app.services.tour.reference import KIND_LABELS
-from feedback_app.staff.forms import STATUS_LABELS as STOP_STATUS_LABELS
 
 SENTENCES = {
     "submission.status": _l("%(actor)s a marqué la contribution %(target)s comme %(status)s."),

@@ -28,8 +28,9 @@ from feedback_app.hq.forms import ExportForm
 from feedback_app.i18n import current_language
 from feedback_app.locales import LANGUAGE_CODES
 from feedback_app.models import TourStop
-from feedback_app.services.export.files import ExportRequest, audit_export, prepare_export
+from feedback_app.services.export.build import estimate_export, export_workbook
 from feedback_app.services.export.jobs import TooManyJobs, job_status, start_job
+from feedback_app.services.export.plan import ExportRequest
 from feedback_app.services.export.store import artifact_for_download
 from feedback_app.services.synthesis.figures import SynthesisFilters
 from feedback_app.services.tour import reference
@@ -106,21 +107,18 @@ def exports() -> ResponseReturnValue:
 
     config = current_app.config
     scope, request_ = current_scope(), _request_from(form)
-    prepared = prepare_export(
-        db.session,
-        scope,
-        request_,
-        owner_id=current_user.id,
-        generated_by=_who(),
-        keep_days=int(config["EXPORT_KEEP_DAYS"]),
-        build_above=int(config["EXPORT_BACKGROUND_ABOVE"]),
-        tz=_tz(),
-    )
-    if prepared.artifact is not None:
-        audit_export(
-            db.session, scope, request_, actor_id=current_user.id, result=prepared.artifact
+    estimate = estimate_export(db.session, scope, request_, tz=_tz())
+    if estimate.cached or estimate.items <= int(config["EXPORT_BACKGROUND_ABOVE"]):
+        artifact = export_workbook(
+            db.session,
+            scope,
+            request_,
+            actor_id=current_user.id,
+            generated_by=_who(),
+            keep_days=int(config["EXPORT_KEEP_DAYS"]),
+            tz=_tz(),
         )
-        return _attachment(prepared.artifact.id)
+        return _attachment(artifact.id)
     try:
         job_id = start_job(
             db.session,
@@ -129,7 +127,7 @@ def exports() -> ResponseReturnValue:
             owner_id=current_user.id,
             generated_by=_who(),
             tz=_tz(),
-            total=prepared.plan.items,
+            total=estimate.items,
             limit=int(config["EXPORT_JOBS_PER_USER"]),
             enqueue=lambda job: build_export.send(job_id=job),
         )

@@ -16,13 +16,11 @@ from wtforms import (
 from wtforms.validators import Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from feedback_app.labels import ROLES, labels
+from feedback_app.labels import ROLE_LABELS
 from feedback_app.locales import LANGUAGES
 from feedback_app.models import Role
 from feedback_app.services.ids import parse_id
 from feedback_app.web.fields import BoundedDateField
-
-ROLE_LABELS = labels(ROLES, Role)
 
 
 class StopForm(FlaskForm):

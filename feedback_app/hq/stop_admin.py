@@ -11,8 +11,8 @@ from feedback_app.auth.guards import current_scope, hq_required
 from feedback_app.extensions import db
 from feedback_app.hq import bp
 from feedback_app.hq.forms import StopForm
-from feedback_app.services.tour.stop_admin import StopFields, add_stop, get_stop, update_stop
-from feedback_app.services.tour.stops import LOCALISED_NAMES
+from feedback_app.services.tour.stop_admin import StopFields, add_stop, update_stop
+from feedback_app.services.tour.stops import LOCALISED_NAMES, scoped_stop
 from feedback_app.staff.stops import region_choices
 from feedback_app.web.forms import failures_on
 
@@ -50,7 +50,7 @@ def stop_create() -> ResponseReturnValue:
 @bp.route("/stops/<int:stop_id>/edit", methods=["GET", "POST"])
 @hq_required
 def stop_edit(stop_id: int) -> ResponseReturnValue:
-    stop = get_stop(db.session, current_scope(), stop_id)
+    stop = scoped_stop(db.session, current_scope(), stop_id)
     form = StopForm(obj=stop) if request.method == "GET" else StopForm()
     _stop_form_choices(form)
     if request.method == "GET":

@@ -10,9 +10,10 @@ from flask_login import current_user
 from feedback_app.auth.guards import hq_required
 from feedback_app.extensions import db
 from feedback_app.hq import bp
-from feedback_app.hq.forms import ROLE_LABELS, UserForm
+from feedback_app.hq.forms import UserForm
 from feedback_app.hq.invitations import invitation_letter
 from feedback_app.i18n import current_language
+from feedback_app.labels import ROLE_LABELS
 from feedback_app.models import Role, User
 from feedback_app.services.accounts.admin import (
     create_with_link,

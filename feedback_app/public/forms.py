@@ -20,7 +20,6 @@ from wtforms import (
 from feedback_app.models import ItemKind
 from feedback_app.services.capture.validation import MAX_ITEMS
 
-KIND_FIELDS = {kind: kind.value for kind in ItemKind}
 MAX_PER_KIND = MAX_ITEMS // len(ItemKind)
 
 
@@ -52,17 +51,13 @@ class SubmissionForm(FlaskForm):
     phone = TelField(_l("Téléphone"))
     # Honeypot: hidden from people (CSS, aria-hidden, out of the tab order), filled by bots.
     website = StringField(_l("Laissez ce champ vide"))
-    need = _entries()
-    opportunity = _entries()
-    challenge = _entries()
-    proposal = _entries()
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.items_errors: list[str] = []
 
     def entry_lists(self) -> list[tuple[ItemKind, FieldList]]:
-        return [(kind, self[name]) for kind, name in KIND_FIELDS.items()]
+        return [(kind, self[kind.value]) for kind in ItemKind]
 
     def set_choices(self, categories, themes, priorities) -> None:
         self.category.choices = [("", _l("— Choisir —"))] + [(c.code, c.label) for c in categories]
@@ -100,3 +95,8 @@ class SubmissionForm(FlaskForm):
             "items": items,
         }
         return payload, subforms
+
+
+# One list of entries per kind, in the kinds' order: a new kind of entry gets its list.
+for _kind in ItemKind:
+    setattr(SubmissionForm, _kind.value, _entries())

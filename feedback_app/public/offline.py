@@ -15,10 +15,10 @@ from flask.typing import ResponseReturnValue
 
 from feedback_app.extensions import db
 from feedback_app.i18n import current_language
+from feedback_app.labels import KIND_HINT_LABELS, KIND_LABELS, KIND_PLURAL_LABELS
 from feedback_app.public import bp
 from feedback_app.public.forms import SubmissionForm
 from feedback_app.public.routes import set_choices
-from feedback_app.services.tour import reference
 from feedback_app.services.tour.stops import get_stop_by_code
 from feedback_app.web.assets import asset_version
 
@@ -54,7 +54,7 @@ def tablet(code: str) -> ResponseReturnValue:
         form=form,
         form_error=None,
         tablet=True,
-        kind_plurals=reference.KIND_PLURALS,
-        kind_labels=reference.KIND_LABELS,
-        kind_hints=reference.KIND_HINTS,
+        kind_plurals=KIND_PLURAL_LABELS,
+        kind_labels=KIND_LABELS,
+        kind_hints=KIND_HINT_LABELS,
     )

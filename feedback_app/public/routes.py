@@ -12,6 +12,7 @@ from wtforms import Field
 
 from feedback_app.extensions import csrf, db
 from feedback_app.i18n import current_language
+from feedback_app.labels import KIND_HINT_LABELS, KIND_LABELS, KIND_PLURAL_LABELS
 from feedback_app.models import SubmissionSource, TourStop
 from feedback_app.public import bp
 from feedback_app.public.forms import StopCodeForm, SubmissionForm
@@ -94,9 +95,9 @@ def stop_form(code: str) -> ResponseReturnValue:
         form=form,
         form_error=form_error,
         tablet=_source() is SubmissionSource.TABLET,
-        kind_plurals=reference.KIND_PLURALS,
-        kind_labels=reference.KIND_LABELS,
-        kind_hints=reference.KIND_HINTS,
+        kind_plurals=KIND_PLURAL_LABELS,
+        kind_labels=KIND_LABELS,
+        kind_hints=KIND_HINT_LABELS,
         added=request.form.get("add"),
     ), status
 

@@ -6,13 +6,13 @@ from flask import render_template, request
 from flask.typing import ResponseReturnValue
 
 from feedback_app.auth.guards import current_scope, staff_required
-from feedback_app.exports.data import KINDS
 from feedback_app.extensions import db
 from feedback_app.i18n import current_language
+from feedback_app.labels import KIND_PLURAL_LABELS
+from feedback_app.models import ItemKind
 from feedback_app.review import bp
 from feedback_app.services.review.queries import scope_regions
 from feedback_app.services.synthesis import brief as briefs
-from feedback_app.services.tour import reference
 
 
 @bp.get("/brief")
@@ -28,7 +28,7 @@ def brief() -> ResponseReturnValue:
     return render_template(
         "review/brief.html",
         brief=data,
-        kinds=KINDS,
-        kind_plurals={k.value: str(v) for k, v in reference.KIND_PLURALS.items()},
+        kinds=[kind.value for kind in ItemKind],
+        kind_plurals={k.value: str(v) for k, v in KIND_PLURAL_LABELS.items()},
         regions=[(r.slug, r.name_for(language)) for r in regions],
     )

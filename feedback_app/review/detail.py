@@ -18,16 +18,17 @@ from wtforms import Field
 from feedback_app.auth.guards import current_scope, staff_required
 from feedback_app.extensions import db
 from feedback_app.i18n import current_language
+from feedback_app.labels import KIND_LABELS, PRIORITY_LABELS, SOURCE_LABELS, STATUS_LABELS
 from feedback_app.models import FeedbackItem, Theme
 from feedback_app.review import bp
 from feedback_app.review.filtering import read_filters, theme_label
-from feedback_app.review.forms import SOURCE_LABELS, STATUS_LABELS, ItemReviewForm, ReviewForm
+from feedback_app.review.forms import ItemReviewForm, ReviewForm
 from feedback_app.services.review import actions as review_actions
 from feedback_app.services.review import items as review_items
 from feedback_app.services.review.detail import SubmissionDetail, get_submission
 from feedback_app.services.review.queries import neighbours, themes
-from feedback_app.services.review.signoff import is_signed
 from feedback_app.services.tour import reference
+from feedback_app.services.tour.stop_lock import is_signed
 from feedback_app.web.forms import FieldFinder, failures_on
 
 # Ids beyond 32 bits cannot exist: the converter answers 404 before any query is made.
@@ -94,9 +95,9 @@ def _render(detail: SubmissionDetail, form: ReviewForm, status: int = 200) -> Re
         item_forms={item.id: entries.get(str(item.id)) for item in detail.items},
         around=around,
         status_labels=STATUS_LABELS,
-        kind_labels=reference.KIND_LABELS,
+        kind_labels=KIND_LABELS,
         source_labels=SOURCE_LABELS,
-        priority_labels=reference.PRIORITY_LABELS,
+        priority_labels=PRIORITY_LABELS,
         locked=is_signed(db.session, detail.submission.stop_id),
     ), status
 

@@ -13,9 +13,10 @@ from wtforms import Field
 
 from feedback_app.extensions import db
 from feedback_app.i18n import current_language
+from feedback_app.labels import STATUS_LABELS
 from feedback_app.locales import local_midnight_utc
 from feedback_app.models import ItemKind, ReviewStatus, SubmissionSource, Theme
-from feedback_app.review.forms import NO_THEME, STATUS_LABELS, FilterForm
+from feedback_app.review.forms import NO_THEME, FilterForm
 from feedback_app.services.access import Scope
 from feedback_app.services.ids import parse_id
 from feedback_app.services.review.filters import ReviewFilters

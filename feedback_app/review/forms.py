@@ -20,15 +20,12 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from feedback_app.labels import REVIEW_STATUSES, SOURCES, labels
-from feedback_app.models import ReviewStatus, SubmissionSource
+from feedback_app.labels import SOURCE_LABELS, STATUS_LABELS
 from feedback_app.services.ideas.curation import MAX_TITLE
 from feedback_app.services.review import signoff
 from feedback_app.services.review.actions import MAX_NOTE
 from feedback_app.web.fields import BoundedDateField
 
-STATUS_LABELS = labels(REVIEW_STATUSES, ReviewStatus)
-SOURCE_LABELS = labels(SOURCES, SubmissionSource)
 NO_THEME = "none"
 # WTForms' own Arabic catalog lacks its length messages: say it in ours.
 TOO_LONG = _l("%(max)d caractères au plus.")

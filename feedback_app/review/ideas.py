@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from feedback_app.auth.guards import current_scope, staff_required
 from feedback_app.extensions import db
+from feedback_app.labels import KIND_LABELS
 from feedback_app.models import ItemKind
 from feedback_app.review import bp
 from feedback_app.review.forms import MergeForm, RenameForm, SplitForm
@@ -26,7 +27,6 @@ from feedback_app.services.errors import NotFound, ValidationFailed
 from feedback_app.services.ideas import curation as idea_curation
 from feedback_app.services.ideas.groups import regroup_if_stale
 from feedback_app.services.ideas.queries import group_detail, top_groups
-from feedback_app.services.tour import reference
 from feedback_app.web.forms import ActionForm, failures_on
 
 GROUP = "<int(max=2147483647):group_id>"
@@ -44,7 +44,7 @@ def ideas() -> ResponseReturnValue:
     return render_template(
         "review/ideas.html",
         by_kind=by_kind,
-        kind_labels={k.value: str(v) for k, v in reference.KIND_LABELS.items()},
+        kind_labels={k.value: str(v) for k, v in KIND_LABELS.items()},
     )
 
 
@@ -67,7 +67,7 @@ def _render(
         split=split or SplitForm(formdata=None),
         merge=merge or MergeForm(formdata=None),
         confirm=ActionForm(formdata=None),
-        kind_labels={k.value: str(v) for k, v in reference.KIND_LABELS.items()},
+        kind_labels={k.value: str(v) for k, v in KIND_LABELS.items()},
     ), status
 
 

@@ -13,11 +13,11 @@ from flask_login import current_user
 
 from feedback_app.auth.guards import current_scope, hq_required, staff_required
 from feedback_app.extensions import db
+from feedback_app.labels import KIND_PLURAL_LABELS
 from feedback_app.models import ItemKind
 from feedback_app.review import bp
 from feedback_app.review.signoff import STOP
 from feedback_app.services.synthesis import live
-from feedback_app.services.tour import reference
 
 REFRESH_SECONDS = 5  # the script's polling period
 NO_SCRIPT_REFRESH_SECONDS = 15  # the whole page's, without JavaScript
@@ -28,7 +28,7 @@ def _kind_labels() -> dict[str, dict[str, str]]:
     for language in ("fr", "ar"):
         with force_locale(language):
             for kind in ItemKind:
-                labels.setdefault(kind.value, {})[language] = str(reference.KIND_PLURALS[kind])
+                labels.setdefault(kind.value, {})[language] = str(KIND_PLURAL_LABELS[kind])
     return labels
 
 

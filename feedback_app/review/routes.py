@@ -15,10 +15,11 @@ from flask_login import current_user
 from feedback_app.auth.guards import current_scope, staff_required
 from feedback_app.extensions import db
 from feedback_app.i18n import current_language
+from feedback_app.labels import KIND_LABELS, SOURCE_LABELS, STATUS_LABELS
 from feedback_app.models import ReviewStatus
 from feedback_app.review import bp
 from feedback_app.review.filtering import read_filters
-from feedback_app.review.forms import SOURCE_LABELS, STATUS_LABELS, BulkForm
+from feedback_app.review.forms import BulkForm
 from feedback_app.services.ideas.queries import group_summary
 from feedback_app.services.review import bulk as review_bulk
 from feedback_app.services.review.queries import (
@@ -29,7 +30,6 @@ from feedback_app.services.review.queries import (
     new_counts,
     themes,
 )
-from feedback_app.services.tour import reference
 from feedback_app.web.forms import failures_flashed, safe_next
 
 
@@ -80,7 +80,7 @@ def index() -> ResponseReturnValue:
         stops={s.id: s for s in lists["stops"]},
         theme_names={t.id: t.name_for(language) for t in lists["themes"]},
         category_names={c.code: c.label for c in lists["categories"]},
-        kind_labels={k: str(v) for k, v in reference.KIND_LABELS.items()},
+        kind_labels={k: str(v) for k, v in KIND_LABELS.items()},
         status_labels={k: str(v) for k, v in STATUS_LABELS.items()},
         when=_datetime_formatter(),
         source_labels={k: str(v) for k, v in SOURCE_LABELS.items()},

@@ -1,4 +1,4 @@
-"""Cleaning of free text before it is validated and stored.
+"""Cleaning of free text before it is validated and stored; the LIKE pattern of a search word.
 
 PostgreSQL refuses NUL and lone surrogates while SQLite stores them; stripping them (and the
 other control characters) here makes both databases behave the same and keeps exports valid.
@@ -54,3 +54,9 @@ _INVISIBLE_CATEGORIES = frozenset({"Zs", "Zl", "Zp", "Cf", "Cc", "Cs", "Co", "Cn
 def has_visible_text(value: str) -> bool:
     """Whether `value` shows at least one letter, digit, symbol or punctuation mark."""
     return any(unicodedata.category(char) not in _INVISIBLE_CATEGORIES for char in value)
+
+
+def contains_pattern(word: str) -> str:
+    """A LIKE pattern (with `escape="\\"`) matching any text that contains `word`."""
+    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

@@ -16,11 +16,11 @@ from flask.typing import ResponseReturnValue
 from feedback_app.auth.guards import current_scope, staff_required
 from feedback_app.extensions import db
 from feedback_app.i18n import current_language
+from feedback_app.labels import KIND_PLURAL_LABELS
 from feedback_app.models import ItemKind
 from feedback_app.services.ideas.queries import top_groups
 from feedback_app.services.review.signoff import region_states
 from feedback_app.services.synthesis.figures import SynthesisFilters, resolve, synthesis
-from feedback_app.services.tour import reference
 from feedback_app.staff import bp
 from feedback_app.staff.forms import PeriodForm
 
@@ -75,8 +75,8 @@ def dashboard() -> ResponseReturnValue:
         biggest=biggest,
         review=_review_linker(since, until),
         signoffs=signoffs,
-        kinds=("need", "opportunity", "challenge", "proposal"),
-        kind_labels=reference.KIND_PLURALS,
+        kinds=[kind.value for kind in ItemKind],
+        kind_labels=KIND_PLURAL_LABELS,
         ideas=ideas,
         review_group=lambda group_id: url_for("review.index", group=group_id),
     )

@@ -8,11 +8,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, SelectField
 from wtforms.validators import Optional, ValidationError
 
-from feedback_app.labels import STOP_STATUSES, labels
-from feedback_app.models import StopStatus
 from feedback_app.web.fields import BoundedDateField
-
-STATUS_LABELS = labels(STOP_STATUSES, StopStatus)
 
 
 class PeriodForm(FlaskForm):

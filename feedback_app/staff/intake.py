@@ -30,7 +30,7 @@ from feedback_app.services.intake.batches import (
 )
 from feedback_app.services.intake.files import FileRefused
 from feedback_app.services.intake.template import build_template
-from feedback_app.services.tour.stop_admin import get_stop
+from feedback_app.services.tour.stops import scoped_stop
 from feedback_app.staff import bp
 from feedback_app.staff.forms import UploadForm
 from feedback_app.web.forms import ActionForm
@@ -49,7 +49,7 @@ def _labelled(form: UploadForm) -> UploadForm:
 @bp.get("/stops/<int:stop_id>/intake")
 @staff_required
 def stop_intake(stop_id: int) -> ResponseReturnValue:
-    stop = get_stop(db.session, current_scope(), stop_id)
+    stop = scoped_stop(db.session, current_scope(), stop_id)
     return _upload_page(stop, _labelled(UploadForm(formdata=None)))
 
 
@@ -68,7 +68,7 @@ def _upload_page(stop: TourStop, form: UploadForm, status: int = 200) -> Respons
 @bp.get("/stops/<int:stop_id>/intake/template.xlsx")
 @staff_required
 def stop_intake_template(stop_id: int) -> ResponseReturnValue:
-    stop = get_stop(db.session, current_scope(), stop_id)
+    stop = scoped_stop(db.session, current_scope(), stop_id)
     language = request.args.get("language", current_language())
     language = language if language in LANGUAGE_CODES else "fr"
     data = build_template(
@@ -85,7 +85,7 @@ def stop_intake_template(stop_id: int) -> ResponseReturnValue:
 @csrf.exempt  # checked in the view, once the larger size limit is in place
 @staff_required
 def stop_intake_upload(stop_id: int) -> ResponseReturnValue:
-    stop = get_stop(db.session, current_scope(), stop_id)
+    stop = scoped_stop(db.session, current_scope(), stop_id)
     max_bytes = current_app.config["INTAKE_MAX_BYTES"]
     request.max_content_length = max_bytes + _BODY_MARGIN
     too_big = _("Fichier trop volumineux : %(max)d Mo au plus.", max=max_bytes // (1024 * 1024))

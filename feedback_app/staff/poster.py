@@ -17,7 +17,7 @@ from feedback_app.auth.guards import current_scope, staff_required
 from feedback_app.extensions import db
 from feedback_app.locales import language as language_of
 from feedback_app.models import TourStop
-from feedback_app.services.tour.stop_admin import get_stop
+from feedback_app.services.tour.stops import scoped_stop
 from feedback_app.staff import bp
 from feedback_app.web.forms import external_url
 
@@ -38,7 +38,7 @@ def _qr_svg(url: str, title: str) -> str:
 @bp.get("/stops/<int:stop_id>/poster")
 @staff_required
 def stop_poster(stop_id: int) -> ResponseReturnValue:
-    stop = get_stop(db.session, current_scope(), stop_id)
+    stop = scoped_stop(db.session, current_scope(), stop_id)
     configured = bool(current_app.config.get("PUBLIC_BASE_URL"))
     if not configured and current_app.config.get("REQUIRE_PUBLIC_BASE_URL", True):
         return render_template("staff/poster_unconfigured.html", stop=stop), 503

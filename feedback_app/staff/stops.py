@@ -14,16 +14,17 @@ from flask_login import current_user
 from feedback_app.auth.guards import current_scope, staff_required
 from feedback_app.extensions import db
 from feedback_app.i18n import current_language
+from feedback_app.labels import STOP_STATUS_LABELS
 from feedback_app.models import StopStatus
 from feedback_app.services.tour import reference
 from feedback_app.services.tour.stop_admin import (
     count_submissions,
-    get_stop,
     list_stops,
     set_stop_status,
 )
+from feedback_app.services.tour.stops import scoped_stop
 from feedback_app.staff import bp
-from feedback_app.staff.forms import STATUS_LABELS, StopFilterForm
+from feedback_app.staff.forms import StopFilterForm
 from feedback_app.web.forms import ActionForm
 
 
@@ -44,7 +45,7 @@ def stops() -> ResponseReturnValue:
     filters.region.choices = [("", _("Toutes")), *region_choices(scope_only=True)]
     filters.status.choices = [
         ("", _("Tous")),
-        *((s.value, label) for s, label in STATUS_LABELS.items()),
+        *((s.value, label) for s, label in STOP_STATUS_LABELS.items()),
     ]
     status = filters.status.data if filters.status.data in {s.value for s in StopStatus} else None
     rows = list_stops(
@@ -57,7 +58,7 @@ def stops() -> ResponseReturnValue:
         "staff/stops.html",
         rows=rows,
         filters=filters,
-        status_labels=STATUS_LABELS,
+        status_labels=STOP_STATUS_LABELS,
         action_form=ActionForm(),
     )
 
@@ -67,7 +68,7 @@ def _change_status(stop_id: int, status: StopStatus) -> ResponseReturnValue:
 
     Opening or closing a meeting's form is never one click: the list links here first.
     """
-    stop = get_stop(db.session, current_scope(), stop_id)
+    stop = scoped_stop(db.session, current_scope(), stop_id)
     if request.method == "GET" or request.form.get("confirmed") != "yes":
         return render_template(
             "staff/stop_confirm.html",
@@ -75,7 +76,7 @@ def _change_status(stop_id: int, status: StopStatus) -> ResponseReturnValue:
             status=status,
             submissions=count_submissions(db.session, stop.id),
             action_form=ActionForm(),
-            status_labels=STATUS_LABELS,
+            status_labels=STOP_STATUS_LABELS,
         )
     stop = set_stop_status(
         db.session, current_scope(), stop_id, actor_id=current_user.id, status=status

@@ -36,7 +36,7 @@ from feedback_app.services.capture.validation import (
 )
 from feedback_app.services.codes import is_receipt_reference, receipt_reference
 from feedback_app.services.errors import ClientIdTaken, StopNotOpen
-from feedback_app.services.review.signoff import is_signed
+from feedback_app.services.tour.stop_lock import is_signed
 from feedback_app.services.tour.stops import get_stop_by_code
 
 _REFERENCE_ATTEMPTS = 5

@@ -24,8 +24,9 @@ from feedback_app.models import ExportJob, JobState, User
 from feedback_app.models.types import utcnow
 from feedback_app.services.access import Scope, scope_for
 from feedback_app.services.errors import DomainError, NotFound
-from feedback_app.services.export.files import audit_export, prepare_export
+from feedback_app.services.export.build import export_workbook
 from feedback_app.services.export.plan import ExportPlan, ExportRequest
+from feedback_app.services.ideas.groups import regroup_if_stale
 
 log = logging.getLogger(__name__)
 # A running job writes its progress at least this often; silent for RUNNING_STALE it was
@@ -114,7 +115,6 @@ def start_job(
             updated_at=now,
         )
         session.add(job)
-        audit_export(session, scope, request, actor_id=owner_id, job=job.id, own_transaction=False)
         job_id = job.id
     try:
         enqueue(job_id)
@@ -162,9 +162,9 @@ def run_job(
     job_id: str,
     *,
     keep_days: int,
-    row_delay: Callable[[], None] | None = None,
 ) -> None:
-    """Build the job's workbook (the task body). Safe to run twice."""
+    """Regroup the ideas if the data changed, then build, store and audit the job's workbook
+    (the task body). Safe to run twice."""
     job = session.get(ExportJob, job_id)
     if job is None or job.state is JobState.DONE:
         return  # deleted, or a redelivery of a job already finished
@@ -191,24 +191,25 @@ def run_job(
             _set(engine, job_id, done=done)
 
     try:
-        prepared = prepare_export(
+        # The idea groups must be current in the workbook; regrouping changes the fingerprint,
+        # so it comes before the plan.
+        regroup_if_stale(session)
+        artifact = export_workbook(
             session,
             scope,
             request,
-            owner_id=owner.id,
+            actor_id=owner.id,
             generated_by=generated_by,
             keep_days=keep_days,
+            tz=tz,
+            job=job_id,
             on_plan=on_plan,
             progress=progress,
-            tz=tz,
-            row_hook=row_delay,
         )
     except Exception:
         log.exception("export job %s failed", job_id)
         _set(engine, job_id, state=JobState.FAILED, finished_at=utcnow())
         return
-    artifact = prepared.artifact
-    assert artifact is not None
     _set(
         engine,
         job_id,

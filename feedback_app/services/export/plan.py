@@ -11,8 +11,7 @@ import datetime as dt
 import hashlib
 import json
 import tempfile
-import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +21,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, scoped_session
 
 from feedback_app.exports import FilterSummary, WorkbookData, build_workbook
-from feedback_app.exports.data import ItemRow, ProgressCallback
+from feedback_app.exports.data import ProgressCallback
+from feedback_app.labels import CODE_WORDS
 from feedback_app.locales import LANGUAGE_CODES, TIME_ZONE
 from feedback_app.models import AuditEvent, TourStop
 from feedback_app.services.access import Scope
@@ -161,7 +161,6 @@ def write_workbook(
     generated_by: str,
     progress: ProgressCallback | None = None,
     tz: str = TIME_ZONE,
-    row_hook: Callable[[], None] | None = None,
 ) -> bytes:
     """The workbook's bytes, read in the plan's snapshot (call inside the same `snapshot`).
 
@@ -169,12 +168,12 @@ def write_workbook(
     back-dates its temporary files, so a shared folder swept by age loses other builds' files.
     """
     sel, request = plan.selection, plan.request
-    rows = stream_items(session, sel, include_contacts=request.include_contacts)
     data = WorkbookData(
         synthesis=synthesis(session, sel),
-        rows=_slowed(rows, row_hook) if row_hook else rows,
+        rows=stream_items(session, sel, include_contacts=request.include_contacts),
         generated_at=dt.datetime.now(ZoneInfo(tz)),
         generated_by=generated_by,
+        code_words=CODE_WORDS,
         filters=filter_summary(sel),
         theme_labels=sel.theme_labels,
         include_contacts=request.include_contacts,
@@ -186,17 +185,6 @@ def write_workbook(
         path = Path(private) / "workbook.xlsx"
         build_workbook(data, path, language=sel.language, progress=progress, tmpdir=private)
         return path.read_bytes()
-
-
-def _slowed(rows: Iterable[ItemRow], hook: Callable[[], None]) -> Iterator[ItemRow]:
-    for row in rows:
-        hook()
-        yield row
-
-
-def row_delay_hook(seconds: float) -> Callable[[], None] | None:
-    """A pause per row (EXPORT_TEST_ROW_DELAY): lets the kill test catch a build mid-way."""
-    return (lambda: time.sleep(seconds)) if seconds > 0 else None
 
 
 def tour_year(session: Session, sel: Selection) -> int:

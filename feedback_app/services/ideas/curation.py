@@ -26,8 +26,8 @@ from feedback_app.services.errors import NotFound, ValidationFailed
 from feedback_app.services.ideas.queries import MIN_ITEMS, group_item_ids
 from feedback_app.services.ideas.text import short_title
 from feedback_app.services.ideas.titles import count_curation
-from feedback_app.services.review.signoff import ensure_items_editable
 from feedback_app.services.text import clean_line
+from feedback_app.services.tour.stop_lock import ensure_items_editable
 
 MAX_TITLE = 200
 

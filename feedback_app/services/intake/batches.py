@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from feedback_app.database import rowcount, write_transaction
+from feedback_app.locales import localised
 from feedback_app.models import (
     Category,
     FeedbackItem,
@@ -91,13 +92,17 @@ class CommitResult:
     statuses: dict[str, int] = field(default_factory=dict)
 
 
+def _names(named: Category | Theme) -> tuple[str, ...]:
+    return tuple(getattr(named, name) for name in localised("name"))
+
+
 def load_reference(session: Session) -> Reference:
     categories = session.scalars(select(Category)).all()
     themes = session.scalars(select(Theme)).all()
     return Reference(
-        categories=ValueMatcher.of((c.code, (c.name_fr, c.name_ar, c.name_en)) for c in categories),
+        categories=ValueMatcher.of((c.code, _names(c)) for c in categories),
         category_codes=[c.code for c in categories],
-        themes=ValueMatcher.of((t.code, (t.name_fr, t.name_ar, t.name_en)) for t in themes),
+        themes=ValueMatcher.of((t.code, _names(t)) for t in themes),
         theme_codes=[t.code for t in themes if not t.retired],
     )
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from feedback_app.exports.labels import LABELS, Labels
+from feedback_app.labels import CODE_WORDS
 from feedback_app.models import ItemKind, Priority, fold
 
 FIELDS = (
@@ -98,7 +99,7 @@ def key(value: str) -> str:
 def header_label(field: str, language: str) -> str:
     if field == "consent":
         return CONSENT_LABELS.get(language, CONSENT_LABELS["fr"])
-    return Labels(language).column(_EXPORT_KEYS.get(field, field))
+    return Labels(language, CODE_WORDS).column(_EXPORT_KEYS.get(field, field))
 
 
 def _header_aliases() -> dict[str, str]:
@@ -160,8 +161,8 @@ def kind_matcher() -> ValueMatcher:
     return ValueMatcher.of(
         (
             kind.value,
-            [Labels(lang).kind(kind.value) for lang in LABELS]
-            + [Labels(lang).kind_plural(kind.value) for lang in LABELS],
+            [Labels(lang, CODE_WORDS).kind(kind.value) for lang in LABELS]
+            + [Labels(lang, CODE_WORDS).kind_plural(kind.value) for lang in LABELS],
         )
         for kind in ItemKind
     )
@@ -169,7 +170,7 @@ def kind_matcher() -> ValueMatcher:
 
 def priority_matcher() -> ValueMatcher:
     return ValueMatcher.of(
-        (p.value, [Labels(lang).priority(p.value) for lang in LABELS]) for p in Priority
+        (p.value, [Labels(lang, CODE_WORDS).priority(p.value) for lang in LABELS]) for p in Priority
     )
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from feedback_app.exports.labels import Labels
+from feedback_app.labels import CODE_WORDS
 from feedback_app.locales import LANGUAGE_CODES
 from feedback_app.models import Category, ItemKind, Priority, Theme, TourStop
 from feedback_app.services.intake.files import DEFAULT_MAX_ROWS
@@ -81,7 +82,7 @@ def build_template(
     session: Session, stop: TourStop, language: str = "fr", *, max_rows: int = DEFAULT_MAX_ROWS
 ) -> bytes:
     language = language if language in LANGUAGE_CODES else "fr"
-    labels = Labels(language)
+    labels = Labels(language, CODE_WORDS)
     lists = {
         "category": [
             c.name_for(language)

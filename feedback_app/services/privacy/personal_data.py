@@ -23,8 +23,7 @@ from feedback_app.models.types import utcnow
 from feedback_app.services import audit
 from feedback_app.services.errors import ValidationFailed
 from feedback_app.services.export.store import forget_contact_artifacts
-from feedback_app.services.review.filters import contains_pattern
-from feedback_app.services.text import clean_line
+from feedback_app.services.text import clean_line, contains_pattern
 
 MIN_QUERY_LENGTH = 3
 MAX_MATCHES = 100

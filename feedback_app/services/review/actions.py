@@ -25,8 +25,8 @@ from feedback_app.services import audit
 from feedback_app.services.access import Scope
 from feedback_app.services.errors import NotFound, ValidationFailed
 from feedback_app.services.review.items import ItemReview, apply_item, item_errors
-from feedback_app.services.review.signoff import ensure_editable
 from feedback_app.services.text import clean_multiline, required_text
+from feedback_app.services.tour.stop_lock import ensure_editable
 
 MAX_NOTE = 4000
 MAX_ID = 2**31 - 1  # ids are 32-bit integers: a larger one cannot exist (SQLite would overflow)

@@ -22,7 +22,7 @@ from feedback_app.services.capture import tally
 from feedback_app.services.errors import NotFound, ValidationFailed
 from feedback_app.services.review.actions import MAX_ID, apply_status, parse_status
 from feedback_app.services.review.items import check_theme, record_item, theme_code
-from feedback_app.services.review.signoff import ensure_editable
+from feedback_app.services.tour.stop_lock import ensure_editable
 
 MAX_BULK = 500  # ten pages of the list at once
 

@@ -21,7 +21,7 @@ from feedback_app.models import (
     fold,
 )
 from feedback_app.services.access import Scope
-from feedback_app.services.text import clean_line
+from feedback_app.services.text import clean_line, contains_pattern
 
 MAX_SEARCH_WORDS = 8
 
@@ -46,12 +46,6 @@ class ReviewFilters:
 def search_words(query: str) -> list[str]:
     # clean_line drops NUL and other controls, which PostgreSQL would refuse in a parameter.
     return fold(clean_line(query)).split()[:MAX_SEARCH_WORDS]
-
-
-def contains_pattern(word: str) -> str:
-    """A LIKE pattern (with `escape="\\"`) matching any text that contains `word`."""
-    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 def filter_conditions(scope: Scope, filters: ReviewFilters) -> list[ColumnElement[bool]]:

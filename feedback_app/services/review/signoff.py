@@ -1,17 +1,13 @@
-"""Delegate sign-off of a stop's review, HQ's reopening, and the rule they impose.
+"""Delegate sign-off of a stop's review and HQ's reopening.
 
 A sign-off record per stop: a region holding several stops is signed off when all of its
-stops are (`region_states`). Once a stop is signed off, every review change to its submissions
-(status, kind, theme, shortlist, notes, bulk actions, any later action that calls
-`ensure_editable`, and idea group curation through `ensure_items_editable`) is refused to a
-delegate with SignedOff until HQ reopens the stop; HQ keeps the hand. Submissions still arrive
-(offline grace, API) and are flagged `after_signoff`.
+stops are (`region_states`). The lock it puts on the stop's review is services/tour/stop_lock.py.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
@@ -19,69 +15,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from feedback_app.database import write_transaction
-from feedback_app.models import FeedbackItem, StopSignOff, Submission, TourStop
+from feedback_app.models import StopSignOff, TourStop
 from feedback_app.models.types import utcnow
 from feedback_app.services import audit
 from feedback_app.services.access import Scope
-from feedback_app.services.errors import NotFound, SignedOff, ValidationFailed
+from feedback_app.services.errors import ValidationFailed
 from feedback_app.services.text import required_text
+from feedback_app.services.tour.stops import scoped_stop
 
 MAX_SUMMARY = 5000
 MAX_REASON = 1000
-
-
-def ensure_editable(session: Session, scope: Scope, stop_ids: Iterable[int]) -> None:
-    """Raise SignedOff if a delegate would change a signed-off stop (HQ may always)."""
-    if scope.is_everything:
-        return
-    ids = sorted(set(stop_ids))
-    if not ids:
-        return
-    signed = session.scalars(
-        select(StopSignOff.stop_id).where(
-            StopSignOff.stop_id.in_(ids), StopSignOff.signed_at.is_not(None)
-        )
-    ).all()
-    if signed:
-        raise SignedOff(sorted(signed))
-
-
-def ensure_items_editable(session: Session, scope: Scope, item_ids: Iterable[int]) -> None:
-    """The same rule for feedback items (idea group curation), through their submissions."""
-    if scope.is_everything:
-        return
-    ids = sorted(set(item_ids))
-    stop_ids = (
-        session.scalars(
-            select(Submission.stop_id)
-            .distinct()
-            .join(FeedbackItem, FeedbackItem.submission_id == Submission.id)
-            .where(FeedbackItem.id.in_(ids))
-        ).all()
-        if ids
-        else []
-    )
-    ensure_editable(session, scope, stop_ids)
-
-
-def is_signed(session: Session, stop_id: int) -> bool:
-    """Whether a submission stored now at this stop arrives after its sign-off."""
-    return (
-        session.scalar(
-            select(StopSignOff.signed_at.is_not(None)).where(StopSignOff.stop_id == stop_id)
-        )
-        or False
-    )
-
-
-def scoped_stop(session: Session, scope: Scope, stop_id: int) -> TourStop:
-    """The stop, when its region is in the scope; NotFound otherwise."""
-    stop = session.scalar(
-        select(TourStop).where(TourStop.id == stop_id, scope.filter(TourStop.region_id))
-    )
-    if stop is None:
-        raise NotFound(stop_id)
-    return stop
 
 
 def get_signoff(

@@ -12,9 +12,15 @@ from dataclasses import replace
 from sqlalchemy import select, true
 from sqlalchemy.orm import Session
 
-from feedback_app.exports.brief_data import BriefItem, BriefStop, IdeaCount, RegionBrief
-from feedback_app.exports.data import KINDS, RegionFigures, ThemeCount
-from feedback_app.models import FeedbackItem, Region, Submission, TourStop
+from feedback_app.exports.data import (
+    BriefItem,
+    BriefStop,
+    IdeaCount,
+    RegionBrief,
+    RegionFigures,
+    ThemeCount,
+)
+from feedback_app.models import FeedbackItem, ItemKind, Region, Submission, TourStop
 from feedback_app.services.access import Scope
 from feedback_app.services.errors import NotFound
 from feedback_app.services.ideas.queries import top_groups
@@ -76,11 +82,11 @@ def _ideas(session: Session, region_id: int) -> dict[str, tuple[IdeaCount, ...]]
     within the region only: another region's items never show through a title or a count."""
     region = Scope(user_id=None, region_ids=frozenset({region_id}))
     return {
-        kind: tuple(
+        kind.value: tuple(
             IdeaCount(g.title, g.items)
-            for g in top_groups(session, region, kind=kind, limit=TOP_IDEAS)
+            for g in top_groups(session, region, kind=kind.value, limit=TOP_IDEAS)
         )
-        for kind in KINDS
+        for kind in ItemKind
     }
 
 
@@ -120,7 +126,7 @@ def _shortlists(
     kept: dict[int, dict[str, list[BriefItem]]] = {}
     more: dict[int, dict[str, int]] = {}
     for region_id, kind, text, theme_id, city in rows:
-        per_kind = kept.setdefault(region_id, {k: [] for k in KINDS})[kind.value]
+        per_kind = kept.setdefault(region_id, {k.value: [] for k in ItemKind})[kind.value]
         if len(per_kind) < SHORTLIST_PER_KIND:
             per_kind.append(
                 BriefItem(text, sel.theme_labels.get(theme_id, "") if theme_id else "", city)

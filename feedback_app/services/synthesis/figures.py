@@ -248,10 +248,7 @@ def synthesis(session: Session, sel: Selection, *, top: int = TOP_THEMES) -> Syn
             name=r.name,
             stops_held=held.get(r.id, 0),
             submissions=submissions.get(r.id, 0),
-            needs=kinds[r.id].get(ItemKind.NEED.value, 0),
-            opportunities=kinds[r.id].get(ItemKind.OPPORTUNITY.value, 0),
-            challenges=kinds[r.id].get(ItemKind.CHALLENGE.value, 0),
-            proposals=kinds[r.id].get(ItemKind.PROPOSAL.value, 0),
+            by_kind={kind.value: kinds[r.id].get(kind.value, 0) for kind in ItemKind},
             shortlisted=shortlisted[r.id],
         )
         for r in sel.regions

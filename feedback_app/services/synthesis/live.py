@@ -34,7 +34,7 @@ from feedback_app.services import audit
 from feedback_app.services.access import Scope
 from feedback_app.services.capture import tally
 from feedback_app.services.ideas.titles import groups_version, person_titles
-from feedback_app.services.review.signoff import scoped_stop
+from feedback_app.services.tour.stops import scoped_stop
 
 TOP_THEMES = 5
 LIVE_TEXTS = 6

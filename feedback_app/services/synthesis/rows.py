@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, case, func, literal, null, select
 from sqlalchemy.orm import Session
 
 from feedback_app.exports.data import ItemRow
-from feedback_app.locales import local_day
+from feedback_app.locales import local_day, localised
 from feedback_app.models import (
     FeedbackItem,
     IdeaGroupMember,
@@ -154,7 +154,10 @@ def fingerprint(session: Session, sel: Selection) -> str:
     ).one()
     themes = session.execute(
         select(
-            Theme.id, Theme.code, Theme.name_fr, Theme.name_ar, Theme.name_en, Theme.position
+            Theme.id,
+            Theme.code,
+            *(getattr(Theme, name) for name in localised("name")),
+            Theme.position,
         ).order_by(Theme.id)  # reordering themes changes the workbook
     ).all()
     stops = session.execute(

@@ -7,16 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from feedback_app.labels import KIND_HINTS as KIND_HINT_WORDS
-from feedback_app.labels import KIND_PLURALS as KIND_PLURALS_WORDS
-from feedback_app.labels import KINDS, PRIORITIES, labels
-from feedback_app.models import Category, ItemKind, Priority, Region, Theme
-
-# The words live in feedback_app/labels.py; these show them in the reader's language.
-KIND_LABELS = labels(KINDS, ItemKind)
-KIND_PLURALS = labels(KIND_PLURALS_WORDS, ItemKind)
-KIND_HINTS = labels(KIND_HINT_WORDS, ItemKind)
-PRIORITY_LABELS = labels(PRIORITIES, Priority)
+from feedback_app.labels import KIND_LABELS, PRIORITY_LABELS
+from feedback_app.models import Category, Region, Theme
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,14 @@ from feedback_app.models import Region, ReviewStatus, StopStatus, Submission, To
 from feedback_app.models.types import utcnow
 from feedback_app.services import audit
 from feedback_app.services.access import Scope
-from feedback_app.services.errors import NotFound, ValidationFailed
+from feedback_app.services.errors import ValidationFailed
 from feedback_app.services.text import clean_line
-from feedback_app.services.tour.stops import clean_localised_names, create_stop, stop_snapshot
+from feedback_app.services.tour.stops import (
+    clean_localised_names,
+    create_stop,
+    scoped_stop,
+    stop_snapshot,
+)
 
 MAX_GRACE_HOURS = 24 * 14
 
@@ -66,13 +71,6 @@ def list_stops(
         StopRow(stop=stop, submissions=int(total or 0), new=int(new or 0))
         for stop, total, new in session.execute(query).all()
     ]
-
-
-def get_stop(session: Session, scope: Scope, stop_id: int) -> TourStop:
-    stop = session.get(TourStop, stop_id)
-    if stop is None or not scope.allows(stop.region_id):
-        raise NotFound(stop_id)
-    return stop
 
 
 def count_submissions(session: Session, stop_id: int) -> int:
@@ -140,7 +138,7 @@ def update_stop(
     session: Session, scope: Scope, stop_id: int, *, actor_id: int, fields: StopFields
 ) -> TourStop:
     fields, region, errors = _check(session, fields)
-    stop = get_stop(session, scope, stop_id)
+    stop = scoped_stop(session, scope, stop_id)
     if region is not None and region.id != stop.region_id:
         if not scope.allows(region.id):
             errors["region"] = [_l("Choisissez une région.")]
@@ -153,7 +151,7 @@ def update_stop(
         raise ValidationFailed(errors)
     assert region is not None and fields.date is not None and fields.grace_hours is not None
     with write_transaction(session):
-        stop = get_stop(session, scope, stop_id)
+        stop = scoped_stop(session, scope, stop_id)
         before = stop_snapshot(stop)
         stop.region = region
         stop.city, stop.venue = fields.city, fields.venue
@@ -175,7 +173,7 @@ def set_stop_status(
 ) -> TourStop:
     """Open or close a stop (a closed stop can be reopened); closing stamps closed_at."""
     with write_transaction(session):
-        stop = get_stop(session, scope, stop_id)
+        stop = scoped_stop(session, scope, stop_id)
         if stop.status is status:
             return stop
         before = stop_snapshot(stop)

@@ -1,4 +1,4 @@
-"""Tour stops: creation, lookup by public code and the public description of a stop."""
+"""Tour stops: creation, lookup (by public code, in a scope) and a stop's public description."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from feedback_app.database import write_transaction
 from feedback_app.models import Region, StopStatus, TourStop
 from feedback_app.services import audit
+from feedback_app.services.access import Scope
 from feedback_app.services.codes import normalise_typed_code, stop_code
 from feedback_app.services.errors import NotFound, ValidationFailed
 from feedback_app.services.text import clean_line
@@ -131,3 +132,13 @@ def open_stops_by_region(session: Session) -> list[RegionStops]:
     for stop in stops:
         grouped.setdefault(stop.region_id, []).append(stop)
     return [RegionStops(region=group[0].region, stops=group) for group in grouped.values()]
+
+
+def scoped_stop(session: Session, scope: Scope, stop_id: int) -> TourStop:
+    """The stop, when its region is in the scope; NotFound otherwise."""
+    stop = session.scalar(
+        select(TourStop).where(TourStop.id == stop_id, scope.filter(TourStop.region_id))
+    )
+    if stop is None:
+        raise NotFound(stop_id)
+    return stop

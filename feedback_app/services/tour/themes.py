@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from feedback_app.database import write_transaction
+from feedback_app.locales import localised
 from feedback_app.models import FeedbackItem, Theme
 from feedback_app.services import audit
 from feedback_app.services.errors import NotFound, ValidationFailed
@@ -21,7 +22,7 @@ from feedback_app.services.text import clean_line
 
 MAX_THEME_NAME = 120
 OTHER_THEME = "autre"  # the catch-all "Autre / أخرى / Other", kept last when adding a theme
-TRANSLATIONS = ("name_ar", "name_en")
+TRANSLATIONS = localised("name")[1:]  # the French name is the one required
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ def slugify(text: str) -> str:
 def _clean_names(
     session: Session, names: dict[str, str], theme_id: int | None = None
 ) -> dict[str, str]:
-    cleaned = {key: clean_line(names.get(key) or "") for key in ("name_fr", "name_ar", "name_en")}
+    cleaned = {key: clean_line(names.get(key) or "") for key in localised("name")}
     errors: dict[str, list[object]] = {}
     if not cleaned["name_fr"]:
         errors["name_fr"] = [_l("Indiquez le nom en français.")]
