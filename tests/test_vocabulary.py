@@ -78,6 +78,6 @@ def test_the_live_screen_and_the_english_workbook_say_what_they_count(app, sessi
     client = session_for(app, session, desk.delegate_a.email)
     screen = client.get(f"/review/stops/{desk.stop_a1.id}/live").get_data(as_text=True)
     assert "Contributions reçues" in screen and "Idées qui reviennent (entrées)" in screen
-    english, arabic = Labels("en"), Labels("ar")
+    english, arabic = Labels("en", {}), Labels("ar", {})  # words, not codes
     assert english["col_submissions"] == "Contributions"  # not "Submissions" any more
     assert (english.column("items"), arabic.column("items")) == ("Entries", "المدخلات")
