@@ -10,7 +10,7 @@ TRANSLATIONS := feedback_app/translations
 
 .PHONY: run test install migrate translations translations-extract translations-update \
 	translations-check lint typecheck bench-submit bench-review bench-export bench-soak \
-	bench-intake bench-live bench-grouping clean
+	bench-intake bench-intake-hostile bench-live bench-grouping clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -75,6 +75,9 @@ bench-soak: install
 
 bench-intake: install
 	$(BIN)/python bench/intake.py
+
+bench-intake-hostile: install
+	$(BIN)/python bench/intake.py --hostile
 
 bench-live: install
 	$(BIN)/python bench/live.py

@@ -1,6 +1,7 @@
 """How fast, and in how much memory, a spreadsheet of paper forms is previewed and committed.
 
     .venv/bin/python bench/intake.py [--rows 5000] [--format xlsx|csv] [--postgres]
+    .venv/bin/python bench/intake.py --hostile [--postgres]
 
 A temporary database is migrated and given one open stop; a workbook of `--rows` rows (one
 item each, some Arabic, some with consented contacts, a few invalid and repeated rows) is
@@ -10,6 +11,12 @@ written with openpyxl, as a delegate would save it. Then, in this process:
   - commit:  store every valid row in one transaction (submissions, items, audit row).
 Printed: wall and CPU seconds of each step, rows stored, and peak resident memory
 (ru_maxrss). The goal is preview + commit <= 10 s for 5,000 rows on this 2-core machine.
+
+--hostile: each hostile file of issue 21 (tests/intake_files.py HOSTILE) is uploaded through the
+real route by a fresh worker process of its own: the app is created, signed in and warmed up with
+one ordinary upload, its resident memory is read (the idle worker), then the hostile file is
+posted. Printed per file: the answer, the time to it, and the worker's peak resident memory
+above the idle worker (VmHWM reset just before the upload). Goal: <= 150 MB and <= 5 s each.
 """
 
 from __future__ import annotations
@@ -78,6 +85,122 @@ def workbook(rows: int, rng: random.Random, fmt: str) -> bytes:
     return buffer.getvalue()
 
 
+def _scratch_database(postgres: bool, tmp: str) -> tuple[str, object]:
+    """A migrated database (SQLite in `tmp`, or a new one on TEST_DATABASE_URL's server)."""
+    from flask_migrate import upgrade
+    from sqlalchemy import create_engine, text
+
+    from feedback_app import create_app
+    from feedback_app.extensions import db
+
+    admin = None
+    if postgres:
+        base = os.environ["TEST_DATABASE_URL"]
+        name = f"bench_intake_{os.getpid()}"
+        admin = create_engine(base.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        url = base.rsplit("/", 1)[0] + f"/{name}"
+    else:
+        url = f"sqlite:///{Path(tmp) / 'bench.sqlite'}"
+    app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return url, admin
+
+
+def hostile_worker(case: str, url: str) -> None:
+    """One worker process: idle memory, then one hostile upload; prints a JSON line."""
+    import json
+
+    from feedback_app import create_app
+    from feedback_app.extensions import db
+    from tests.intake_files import HEADER_FR, HOSTILE, ROW_FR, csv_bytes
+    from tests.memory import peak_mb_above_start, status_mb
+    from tests.staff import add_stop, csrf_for, make_user, session_for
+
+    app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        stop = add_stop(db.session, venue="Salle")
+        make_user(db.session, f"bench{os.getpid()}@example.ma")
+        client = session_for(app, db.session, f"bench{os.getpid()}@example.ma")
+
+        def upload(data: bytes, name: str):  # type: ignore[no-untyped-def]
+            return client.post(
+                f"/hq/stops/{stop.id}/intake",
+                data={"csrf_token": csrf_for(app, client), "file": (io.BytesIO(data), name)},
+                content_type="multipart/form-data",
+            )
+
+        warm = upload(csv_bytes([HEADER_FR[:4], ROW_FR]), "chauffe.csv")
+        assert warm.status_code == 302, warm.status_code
+        idle = status_mb("VmRSS")
+        name, build, _ = HOSTILE[case]
+        data = build()
+        wall = time.perf_counter()
+        response, peak = peak_mb_above_start(lambda: upload(data, name))
+        seconds = time.perf_counter() - wall
+        print(
+            json.dumps(
+                {
+                    "case": case,
+                    "size_mb": len(data) / 1e6,
+                    "status": response.status_code,
+                    "seconds": seconds,
+                    "idle_mb": idle,
+                    "peak_above_idle_mb": status_mb("VmHWM") - idle,
+                    "peak_above_start_mb": peak,
+                }
+            )
+        )
+        db.session.remove()
+        db.engine.dispose()
+
+
+def hostile(postgres: bool) -> None:
+    import json
+    import subprocess
+
+    from tests.intake_files import HOSTILE
+
+    backend = "postgresql" if postgres else "sqlite"
+    print(
+        f"hostile intake files on {backend}, one fresh worker each (goal: 4xx, <= 150 MB, <= 5 s)"
+    )
+    print(
+        f"  {'file':30} {'size':>8} {'answer':>6} {'time':>7} {'idle':>8} {'peak above idle':>16}"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        url, admin = _scratch_database(postgres, tmp)
+        try:
+            for case in HOSTILE:
+                done = subprocess.run(
+                    [sys.executable, __file__, "--worker", case, "--url", url],
+                    capture_output=True,
+                    text=True,
+                    check=False,
+                )
+                lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+                if not lines:
+                    print(f"  {case:30} worker died ({done.returncode}): {done.stderr[-300:]}")
+                    continue
+                row = json.loads(lines[-1])
+                print(
+                    f"  {case:30} {row['size_mb']:7.2f} MB {row['status']:>6} "
+                    f"{row['seconds']:6.2f}s {row['idle_mb']:5.0f} MB "
+                    f"{row['peak_above_idle_mb']:13.0f} MB"
+                )
+        finally:
+            if admin is not None:
+                from sqlalchemy import text
+
+                with admin.connect() as conn:  # type: ignore[attr-defined]
+                    name = url.rsplit("/", 1)[-1]
+                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=5000)
@@ -87,7 +210,16 @@ def main() -> None:
         action="store_true",
         help="a scratch database on TEST_DATABASE_URL's server, not SQLite",
     )
+    parser.add_argument("--hostile", action="store_true", help="issue 21's hostile files")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--url", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.worker:
+        hostile_worker(args.worker, args.url)
+        return
+    if args.hostile:
+        hostile(args.postgres)
+        return
 
     from flask_migrate import upgrade
     from sqlalchemy import create_engine, func, select, text

@@ -379,3 +379,19 @@ def test_sign_ins_are_in_the_trail(app, session, world) -> None:
     failed = _events(session, "auth.login_failed")[-1]
     assert failed.target_id == world.ids["delegate_a"] and failed.after["reason"] == "password"
     assert "password" not in str(failed.after.get("email"))
+
+
+def test_staff_fields_of_invisible_characters_are_refused(app, session, hq) -> None:
+    """Hangul fillers are letters by category, the braille blank a symbol: both show nothing."""
+    theme = post(app, hq, "/hq/themes", {"name_fr": "\u3164", "name_ar": "\u115f\u1160"})
+    assert theme.status_code == 422
+    assert theme.get_data(as_text=True).count("Ce texte ne contient aucun caractère visible.") == 2
+    stop = post(
+        app,
+        hq,
+        "/hq/stops/new",
+        {"region": "souss-massa", "city": "\u2800", "venue": "\uffa0", "date": "2026-12-20"},
+    )
+    assert stop.status_code == 422
+    assert stop.get_data(as_text=True).count("Ce texte ne contient aucun caractère visible.") == 2
+    assert session.scalar(select(Theme).where(Theme.name_fr == "\u3164")) is None

@@ -15,10 +15,20 @@ from feedback_app.models.types import utcnow
 from feedback_app.services.access import EVERYTHING
 from feedback_app.services.capture.submissions import submit
 from feedback_app.services.intake.batches import build_preview, commit_batch, save_preview
-from feedback_app.services.intake.files import FileRefused
+from feedback_app.services.intake.refusal import FileRefused
 from feedback_app.services.intake.template import build_template, template_headers
 from tests.conftest import valid_payload
-from tests.intake_files import HEADER_FR, csv_bytes, fill_template, ods_bytes, xlsx_bytes
+from tests.intake_files import (
+    HEADER_FR,
+    ODS_TRAILING_ROWS,
+    csv_bytes,
+    fill_template,
+    ods_bytes,
+    ods_cell_after,
+    xlsx_bytes,
+    xlsx_row_without_references,
+    xlsx_with_flipped_crc,
+)
 
 ROW = ["Riad Dar Atlas", "Hébergement", "Besoin", "Former le personnel à l'anglais.", *[""] * 7]
 
@@ -104,6 +114,12 @@ def test_csv_in_utf8_or_windows_1252_with_either_separator(
     _, result = _import(session, open_stop, data, "liste.csv")
     assert result.stored == 1
     assert session.scalar(select(Submission.organisation)) == "Café Mérinides"
+
+
+def test_libreoffice_s_million_trailing_empty_rows_are_fine(session, open_stop) -> None:
+    data = ods_bytes([HEADER_FR[:4], ROW[:4]], more_rows=ODS_TRAILING_ROWS)
+    _, result = _import(session, open_stop, data, "liste.ods")
+    assert result.stored == 1
 
 
 def test_ods_spreadsheets_are_read(session, open_stop) -> None:
@@ -287,6 +303,18 @@ HOSTILE = {
     "executable": ("liste.exe", b"MZ\x90\x00"),
     "empty": ("liste.csv", b""),
     "no required columns": ("liste.csv", csv_bytes([["a", "b"], ["1", "2"]])),
+    "CRC flipped in the styles": ("liste.xlsx", xlsx_with_flipped_crc("xl/styles.xml")),
+    "cells without references past the columns": ("liste.xlsx", xlsx_row_without_references(65)),
+    "ods cell after a million empty rows": (
+        "liste.ods",
+        ods_bytes([HEADER_FR[:4], ROW[:4]], more_rows=ods_cell_after(1_000_000, 1)),
+    ),
+    "ods cell past the columns": (
+        "liste.ods",
+        ods_bytes([HEADER_FR[:4], ROW[:4]], more_rows=ods_cell_after(1, 64)),
+    ),
+    "csv of ten million blank lines": ("liste.csv", csv_bytes([HEADER_FR[:4]]) + b"\n" * 10**7),
+    "csv of a single 10 MB field": ("liste.csv", b'"' + b"x" * (10 * 1024 * 1024 - 2) + b'"'),
 }
 
 

@@ -74,7 +74,18 @@ def test_a_chunked_body_within_the_limit_is_stored(client, open_stop, session) -
     assert response.status_code == 201
 
 
-@pytest.mark.parametrize("organisation", ["\u202e\u200f", "\u200b\u200d\ufeff", "\u0301\u064b"])
+@pytest.mark.parametrize(
+    "organisation",
+    [
+        "\u202e\u200f",
+        "\u200b\u200d\ufeff",
+        "\u0301\u064b",
+        "\u3164",
+        "\u115f\u1160",
+        "\u2800",
+        "\uffa0",
+    ],
+)
 def test_an_organisation_of_invisible_characters_is_refused(
     client, open_stop, session, organisation: str
 ) -> None:

@@ -15,7 +15,7 @@ from feedback_app.models import TourStop
 from feedback_app.services.access import EVERYTHING
 from feedback_app.services.errors import NotFound
 from feedback_app.services.intake.batches import Preview, build_preview, commit_batch, save_preview
-from feedback_app.services.intake.files import FileRefused
+from feedback_app.services.intake.refusal import FileRefused
 from feedback_app.services.intake.rows import VALID
 from feedback_app.services.intake.template import build_template
 from feedback_app.services.tour.stops import get_stop_by_code

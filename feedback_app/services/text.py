@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import regex
 from flask_babel import lazy_gettext as _l
 
 from feedback_app.services.errors import ValidationFailed
@@ -33,6 +34,8 @@ def required_text(text: str, field: str, missing: object, limit: int) -> str:
     cleaned = clean_multiline(text or "")
     if not cleaned:
         raise ValidationFailed({field: [missing]})
+    if not has_visible_text(cleaned):
+        raise ValidationFailed({field: [INVISIBLE]})
     if len(cleaned) > limit:
         raise ValidationFailed({field: [_l("%(max)d caractères au plus.", max=limit)]})
     return cleaned
@@ -46,14 +49,27 @@ def clean_line(value: str) -> str:
     return _SPACES.sub(" ", value).strip()
 
 
-# Separators, format characters (bidi controls, zero-width joiners...) and combining marks show
-# nothing on their own.
-_INVISIBLE_CATEGORIES = frozenset({"Zs", "Zl", "Zp", "Cf", "Cc", "Cs", "Co", "Cn", "Mn", "Me"})
+# What shows nothing on its own: separators, controls, format characters (bidi controls,
+# zero-width joiners...), unassigned and private-use code points, combining marks, every
+# Default_Ignorable_Code_Point (among them the Hangul fillers U+115F, U+1160, U+3164 and U+FFA0,
+# which are letters by category) and the braille blank U+2800, a symbol that prints as a space.
+_VISIBLE = regex.compile(r"[^\p{Z}\p{C}\p{Mn}\p{Me}\p{Default_Ignorable_Code_Point}\u2800]")
+INVISIBLE = _l("Ce texte ne contient aucun caractère visible.")
 
 
 def has_visible_text(value: str) -> bool:
-    """Whether `value` shows at least one letter, digit, symbol or punctuation mark."""
-    return any(unicodedata.category(char) not in _INVISIBLE_CATEGORIES for char in value)
+    """Whether `value` shows at least one letter, digit, symbol or punctuation mark.
+
+    The one test of "is there any text" for every field: the form, the API, the intake files
+    and the staff pages all come through here (directly or through the helpers below).
+    """
+    return _VISIBLE.search(value) is not None
+
+
+def check_visible(value: str | None, field: str, errors: dict[str, list[object]]) -> None:
+    """Add INVISIBLE to `errors[field]` when `value` is typed but shows nothing."""
+    if value and not has_visible_text(value):
+        errors.setdefault(field, []).append(INVISIBLE)
 
 
 def contains_pattern(word: str) -> str:

@@ -28,7 +28,7 @@ from feedback_app.services.intake.batches import (
     get_batch,
     save_preview,
 )
-from feedback_app.services.intake.files import FileRefused
+from feedback_app.services.intake.refusal import FileRefused
 from feedback_app.services.intake.template import build_template
 from feedback_app.services.tour.stops import scoped_stop
 from feedback_app.staff import bp

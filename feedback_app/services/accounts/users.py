@@ -12,7 +12,7 @@ from feedback_app.services import audit
 from feedback_app.services.accounts.passwords import MIN_PASSWORD_LENGTH, hash_password
 from feedback_app.services.capture.validation import MAX_NAME
 from feedback_app.services.errors import ValidationFailed
-from feedback_app.services.text import clean_line
+from feedback_app.services.text import check_visible, clean_line
 
 
 def normalise_email(email: str) -> str:
@@ -47,6 +47,7 @@ def check_user_fields(
             errors["email"] = [_l("Un compte existe déjà avec cette adresse.")]
     if len(name) > MAX_NAME:
         errors["name"] = [_l("%(max)d caractères au plus.", max=MAX_NAME)]
+    check_visible(name, "name", errors)
     regions = list(
         session.scalars(
             select(Region).where(Region.slug.in_(region_slugs)).order_by(Region.position)

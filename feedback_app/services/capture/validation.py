@@ -20,7 +20,7 @@ from feedback_app.locales import LANGUAGE_CODES
 from feedback_app.models import ItemKind, Priority
 from feedback_app.models.types import as_utc
 from feedback_app.services.errors import ValidationFailed
-from feedback_app.services.text import clean_line, clean_multiline, has_visible_text
+from feedback_app.services.text import INVISIBLE, clean_line, clean_multiline, has_visible_text
 
 MAX_ORGANISATION = 200
 MAX_NAME = 120
@@ -197,7 +197,7 @@ def _text(
             errors.add(key, _l("Ce champ est obligatoire."))
         return None
     if not has_visible_text(value):
-        errors.add(key, _l("Ce texte ne contient aucun caractère visible."))
+        errors.add(key, INVISIBLE)
         return None
     if len(value) > max_length:
         errors.add(key, _l("%(max)d caractères au plus.", max=max_length))
@@ -274,7 +274,7 @@ def _items(value: Any, themes: Sequence[str], errors: _Errors) -> list[CleanItem
         if not text:
             continue  # an empty box on the form is not an entry
         if not has_visible_text(text):
-            errors.add(f"{path}.text", _l("Ce texte ne contient aucun caractère visible."))
+            errors.add(f"{path}.text", INVISIBLE)
             continue
         if len(text) > MAX_ITEM_TEXT:
             errors.add(f"{path}.text", _l("%(max)d caractères au plus.", max=MAX_ITEM_TEXT))

@@ -26,7 +26,7 @@ from feedback_app.services.errors import NotFound, ValidationFailed
 from feedback_app.services.ideas.queries import MIN_ITEMS, group_item_ids
 from feedback_app.services.ideas.text import short_title
 from feedback_app.services.ideas.titles import count_curation
-from feedback_app.services.text import clean_line
+from feedback_app.services.text import INVISIBLE, clean_line, has_visible_text
 from feedback_app.services.tour.stop_lock import ensure_items_editable
 
 MAX_TITLE = 200
@@ -108,6 +108,8 @@ def rename_group(
     cleaned = clean_line(title or "")
     if not cleaned:
         raise ValidationFailed({"title": [_l("Donnez un titre.")]})
+    if not has_visible_text(cleaned):
+        raise ValidationFailed({"title": [INVISIBLE]})
     if len(cleaned) > MAX_TITLE:
         raise ValidationFailed({"title": [_l("%(max)d caractères au plus.", max=MAX_TITLE)]})
     with write_transaction(session):

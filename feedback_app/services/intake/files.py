@@ -1,18 +1,19 @@
-"""Reading an uploaded intake file into a plain table, refusing hostile files before parsing.
+"""Reading an uploaded intake file into a plain table, refusing hostile files as it reads.
 
-What is checked before any parser sees the bytes: the size, the real type behind the extension
-(magic bytes), workbooks that carry macros or are password-protected (an OLE/CFB container
-instead of a zip), and zip bombs (declared sizes and compression ratios). Cells are read as
-values; a formula is never evaluated: its text is taken, as typed, and the exports neutralise it.
+Before any parser sees the bytes: the size, the real type behind the extension (magic bytes),
+and workbooks that are password-protected (an OLE/CFB container instead of a zip). Then every
+limit is enforced while reading, on what the file really holds, never on what it declares: zip
+members are inflated under running caps (archive.py), the first sheet's XML is streamed and
+refused at the first cell beyond the row or column limit (sheet_xml.py) before calamine, which
+builds a dense grid, is given the file; a CSV is decoded strictly and read no further than the
+row limit (csv_text.py). Cells are read as values; a formula is never evaluated: its text is
+taken, as typed, and the exports neutralise it.
 """
 
 from __future__ import annotations
 
-import html
 import io
-import re
-import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
@@ -20,29 +21,28 @@ from typing import Any
 import pandas as pd
 from flask_babel import lazy_gettext as _l
 
-from feedback_app.services.errors import DomainError
+from feedback_app.services.intake.archive import Archive
+from feedback_app.services.intake.csv_text import read_csv_rows
+from feedback_app.services.intake.refusal import FileRefused, unreadable_workbook
+from feedback_app.services.intake.sheet_xml import (
+    Bounds,
+    first_xlsx_sheet,
+    scan_ods_table,
+    scan_xlsx_sheet,
+)
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_MAX_ROWS = 5000
 EXTENSIONS = (".xlsx", ".ods", ".csv")
-# Uncompressed, a real intake sheet of 5,000 rows is a few megabytes; a bomb is gigabytes.
-_MAX_UNCOMPRESSED = 100 * 1024 * 1024
-_MAX_RATIO = 200
-_MAX_ZIP_MEMBERS = 1000
+# The template has 11 columns; a sheet exported from another tool may carry a few more, which
+# the header matching ignores. Beyond this, a column is not a paper form's.
+MAX_COLUMNS = 64
+# Rows (sheet rows, CSV records) beyond the body rows allowed: the header, the template's
+# example row, blank rows. Beyond, the file is refused before it is read any further.
+_SPARE_ROWS = 100
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
-_FORMULA_CELL = re.compile(
-    r'<c r="([A-Z]{1,3})(\d+)"[^>]*?>\s*<f(?:\s[^>]*)?(?:/>|>(.*?)</f>)', re.DOTALL
-)
-
-
-class FileRefused(DomainError):
-    """The file cannot be read safely; `message` says why, for the person who sent it."""
-
-    def __init__(self, message: object) -> None:
-        super().__init__(str(message))
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -78,72 +78,45 @@ def read_table(
             )
         )
     if extension == ".csv":
-        if data.startswith(_ZIP_MAGIC) or b"\x00" in data[:4096]:
+        if data.startswith(_ZIP_MAGIC):
             raise FileRefused(_l("Ce fichier n'est pas un vrai fichier .csv."))
-        grid = _read_csv(data)
-    else:
-        formulas = _inspect_zip(data, extension)
-        grid = _read_workbook(data, formulas)
-    return _as_table(grid, max_rows)
+        rows = read_csv_rows(data, max_rows, max_records=max_rows + _SPARE_ROWS)
+        return _as_table(rows, max_rows)
+    bounds = Bounds(rows=max_rows + _SPARE_ROWS, columns=MAX_COLUMNS, max_rows=max_rows)
+    grid = _read_workbook(data, extension, bounds)
+    return _as_table(enumerate(grid, start=1), max_rows)
 
 
-def _inspect_zip(data: bytes, extension: str) -> dict[tuple[int, int], str]:
-    """Check the container without inflating it; return the first sheet's formulas as text."""
+def _read_workbook(data: bytes, extension: str, bounds: Bounds) -> list[list[Any]]:
+    """The first sheet's cells, once the whole archive has been checked within its caps."""
     if not data.startswith(_ZIP_MAGIC):
         raise FileRefused(_l("Ce fichier n'est pas un vrai classeur %(ext)s.", ext=extension))
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        members = archive.infolist()
-    except (zipfile.BadZipFile, ValueError) as error:
-        raise FileRefused(_l("Classeur illisible ou endommagé.")) from error
-    with archive:
-        names = {member.filename for member in members}
-        total = sum(member.file_size for member in members)
+    archive = Archive(data)
+    names = archive.names
+    if any(name.lower().endswith("vbaproject.bin") for name in names) or (
+        "[Content_Types].xml" in names and b"macroEnabled" in archive.read("[Content_Types].xml")
+    ):
+        raise FileRefused(_l("Classeur avec macros refusé : enregistrez-le en .xlsx sans macros."))
+    formulas: dict[tuple[int, int], str] = {}
+    if extension == ".ods":
         if (
-            len(members) > _MAX_ZIP_MEMBERS
-            or total > _MAX_UNCOMPRESSED
-            or any(m.file_size > _MAX_RATIO * max(m.compress_size, 1) for m in members)
+            "mimetype" not in names
+            or "content.xml" not in names
+            or not archive.read("mimetype").startswith(_ODS_MIMETYPE)
         ):
-            raise FileRefused(
-                _l("Classeur refusé : son contenu décompressé est anormalement gros.")
-            )
-        if any(name.lower().endswith("vbaproject.bin") for name in names) or (
-            "[Content_Types].xml" in names
-            and b"macroEnabled" in archive.read("[Content_Types].xml")
-        ):
-            raise FileRefused(
-                _l("Classeur avec macros refusé : enregistrez-le en .xlsx sans macros.")
-            )
-        if extension == ".ods":
-            if "mimetype" not in names or not archive.read("mimetype").startswith(_ODS_MIMETYPE):
-                raise FileRefused(_l("Ce fichier n'est pas un vrai classeur %(ext)s.", ext=".ods"))
-            return {}
+            raise FileRefused(_l("Ce fichier n'est pas un vrai classeur %(ext)s.", ext=".ods"))
+        scan_ods_table(archive.stream("content.xml"), bounds)
+    else:
         if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
             raise FileRefused(_l("Ce fichier n'est pas un vrai classeur %(ext)s.", ext=".xlsx"))
-        if "xl/worksheets/sheet1.xml" not in names:
-            return {}
-        return _formula_texts(archive.read("xl/worksheets/sheet1.xml").decode("utf-8", "replace"))
-
-
-def _formula_texts(sheet_xml: str) -> dict[tuple[int, int], str]:
-    """(row index, column index) -> "=formula" for every formula cell, 0-based."""
-    formulas: dict[tuple[int, int], str] = {}
-    for match in _FORMULA_CELL.finditer(sheet_xml):
-        letters, number, text = match.groups()
-        column = 0
-        for letter in letters:
-            column = column * 26 + ord(letter) - ord("A") + 1
-        formulas[(int(number) - 1, column - 1)] = "=" + html.unescape(text or "")
-    return formulas
-
-
-def _read_workbook(data: bytes, formulas: dict[tuple[int, int], str]) -> list[list[Any]]:
+        formulas = scan_xlsx_sheet(archive.stream(_first_sheet(archive)), bounds)
+    archive.check_all()
     try:
         frame = pd.read_excel(
             io.BytesIO(data), sheet_name=0, header=None, engine="calamine", dtype=object
         )
     except Exception as error:  # calamine raises its own family of errors for broken files
-        raise FileRefused(_l("Classeur illisible ou endommagé.")) from error
+        raise unreadable_workbook() from error
     grid: list[list[Any]] = frame.values.tolist()
     for (row, column), text in formulas.items():
         if row < len(grid) and column < len(grid[row]):
@@ -151,31 +124,25 @@ def _read_workbook(data: bytes, formulas: dict[tuple[int, int], str]) -> list[li
     return grid
 
 
-def _read_csv(data: bytes) -> list[list[Any]]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
-    first_line = text.split("\n", 1)[0]
-    separator = ";" if first_line.count(";") >= first_line.count(",") else ","
-    try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            sep=separator,
-            header=None,
-            dtype=str,
-            keep_default_na=False,
-            skip_blank_lines=True,
-        )
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-        raise FileRefused(_l("Fichier .csv illisible.")) from error
-    grid: list[list[Any]] = frame.values.tolist()
-    return grid
+def _first_sheet(archive: Archive) -> str:
+    """The first sheet's path, as calamine resolves it (workbook.xml, then its relationships)."""
+    relationships = "xl/_rels/workbook.xml.rels"
+    if relationships not in archive.names:
+        raise unreadable_workbook()
+    path = first_xlsx_sheet(archive.stream("xl/workbook.xml"), archive.stream(relationships))
+    if path is None or path not in archive.names:
+        raise unreadable_workbook()
+    return path
 
 
-def _as_table(grid: Sequence[Sequence[Any]], max_rows: int) -> Table:
-    rows = [(number, [cell_text(v) for v in row]) for number, row in enumerate(grid, start=1)]
-    rows = [(number, cells) for number, cells in rows if any(cells)]
+def _as_table(numbered: Iterable[tuple[int, Sequence[Any]]], max_rows: int) -> Table:
+    rows: list[tuple[int, list[str]]] = []
+    for number, row in numbered:
+        cells = [cell_text(value) for value in row]
+        if any(cells):
+            rows.append((number, cells))
+            if len(rows) > max_rows + 1:
+                break
     if not rows:
         raise FileRefused(_l("Le fichier ne contient aucune ligne."))
     (_, header), body = rows[0], rows[1:]

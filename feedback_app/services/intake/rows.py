@@ -24,7 +24,7 @@ from feedback_app.services.capture.validation import (
     validate_submission,
 )
 from feedback_app.services.errors import ValidationFailed
-from feedback_app.services.intake.files import FileRefused, Table
+from feedback_app.services.intake.files import Table
 from feedback_app.services.intake.headers import (
     FIELDS,
     REQUIRED,
@@ -35,6 +35,7 @@ from feedback_app.services.intake.headers import (
     match_headers,
     priority_matcher,
 )
+from feedback_app.services.intake.refusal import FileRefused
 
 VALID, ERROR, DUPLICATE, EXAMPLE = "valid", "error", "duplicate", "example"
 # The template's example row starts with one of these; it is never stored.

@@ -19,7 +19,7 @@ from feedback_app.models.types import utcnow
 from feedback_app.services import audit
 from feedback_app.services.access import Scope
 from feedback_app.services.errors import ValidationFailed
-from feedback_app.services.text import clean_line
+from feedback_app.services.text import check_visible, clean_line
 from feedback_app.services.tour.stops import (
     clean_localised_names,
     create_stop,
@@ -109,6 +109,8 @@ def _check(
     venue = clean_line(fields.venue or "") or None
     if venue is not None and len(venue) > 200:
         errors["venue"] = [_l("%(max)d caractères au plus.", max=200)]
+    check_visible(city, "city", errors)
+    check_visible(venue, "venue", errors)
     if fields.date is None:
         errors["date"] = [_l("Indiquez la date (AAAA-MM-JJ).")]
     if fields.grace_hours is None or not 0 <= fields.grace_hours <= MAX_GRACE_HOURS:

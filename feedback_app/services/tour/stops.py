@@ -17,7 +17,7 @@ from feedback_app.services import audit
 from feedback_app.services.access import Scope
 from feedback_app.services.codes import normalise_typed_code, stop_code
 from feedback_app.services.errors import NotFound, ValidationFailed
-from feedback_app.services.text import clean_line
+from feedback_app.services.text import check_visible, clean_line
 
 _CODE_ATTEMPTS = 5
 # The stop's names in Arabic and English, with their maximum lengths (the French ones are
@@ -34,6 +34,7 @@ def clean_localised_names(
         value = clean_line((names or {}).get(field) or "") or None
         if value is not None and len(value) > limit:
             errors[field] = [_l("%(max)d caractères au plus.", max=limit)]
+        check_visible(value, field, errors)
         cleaned[field] = value
     return cleaned
 
@@ -67,6 +68,8 @@ def create_stop(
         errors["city"] = [_l("Indiquez la ville (120 caractères au plus).")]
     if venue is not None and len(venue) > 200:
         errors["venue"] = [_l("%(max)d caractères au plus.", max=200)]
+    check_visible(city, "city", errors)
+    check_visible(venue, "venue", errors)
     localised = clean_localised_names(names, errors)
     if errors:
         raise ValidationFailed(errors)

@@ -18,7 +18,7 @@ from feedback_app.locales import localised
 from feedback_app.models import FeedbackItem, Theme
 from feedback_app.services import audit
 from feedback_app.services.errors import NotFound, ValidationFailed
-from feedback_app.services.text import clean_line
+from feedback_app.services.text import check_visible, clean_line
 
 MAX_THEME_NAME = 120
 OTHER_THEME = "autre"  # the catch-all "Autre / أخرى / Other", kept last when adding a theme
@@ -79,6 +79,7 @@ def _clean_names(
     for key, value in cleaned.items():
         if len(value) > MAX_THEME_NAME:
             errors[key] = [_l("%(max)d caractères au plus.", max=MAX_THEME_NAME)]
+        check_visible(value, key, errors)
     if "name_fr" not in errors:
         twin = session.scalar(
             select(Theme.id).where(func.lower(Theme.name_fr) == cleaned["name_fr"].lower())
