@@ -43,23 +43,24 @@ def person_titles(
     ids = [gid for gid, regions in seen.items() if regions or national]
     if not ids:
         return {}
-    hq_titles = dict(
-        session.execute(
-            select(IdeaGroup.id, IdeaGroup.title).where(
-                IdeaGroup.id.in_(ids), IdeaGroup.title_locked.is_(True)
-            )
-        ).all()
-    )
+    # Titles people wrote are few: read them all rather than pass thousands of ids.
+    wanted = set(ids)
+    hq_titles = {
+        gid: title
+        for gid, title in session.execute(
+            select(IdeaGroup.id, IdeaGroup.title).where(IdeaGroup.title_locked.is_(True))
+        )
+        if gid in wanted
+    }
     if national:
         return hq_titles
     regional: dict[int, dict[int, str]] = defaultdict(dict)
     rows = session.execute(
-        select(IdeaGroupTitle.group_id, IdeaGroupTitle.region_id, IdeaGroupTitle.title).where(
-            IdeaGroupTitle.group_id.in_(ids)
-        )
+        select(IdeaGroupTitle.group_id, IdeaGroupTitle.region_id, IdeaGroupTitle.title)
     )
     for group_id, region_id, title in rows:
-        regional[group_id][region_id] = title
+        if group_id in wanted:
+            regional[group_id][region_id] = title
     chosen: dict[int, str] = {}
     for gid in ids:
         written = {regional[gid].get(region_id) for region_id in seen[gid]}
