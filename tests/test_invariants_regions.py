@@ -32,7 +32,7 @@ from feedback_app.database import write_transaction
 from feedback_app.models import IdeaGroup, IdeaGroupingState, IdeaGroupMember, Submission, TourStop
 from feedback_app.services.access import EVERYTHING, scope_for
 from feedback_app.services.ideas import curation, queries
-from feedback_app.services.ideas.groups import regroup
+from feedback_app.services.ideas.groups import regroup, regroup_if_stale
 from feedback_app.services.synthesis import live
 from feedback_app.services.synthesis.figures import SynthesisFilters
 from tests.review_world import store
@@ -171,6 +171,9 @@ class RegionWords(RuleBasedStateMachine):
     def _readable(self, region: str) -> str:
         """Everything the region's delegate can read that may hold a group title."""
         client, scope = self.clients[region], self.scopes[region]
+        # The ideas page regroups when the data changed: do it first, so the group pages listed
+        # below are those of the groups as they will be read.
+        regroup_if_stale(self.session)
         pages = ["/review/ideas", "/hq/", "/review/brief"]
         pages += [
             f"/review/ideas/{g.id}" for g in queries.top_groups(self.session, scope, limit=100)
