@@ -13,6 +13,10 @@ class NotFound(DomainError):
     """The record does not exist, or the caller may not know that it does."""
 
 
+class NotPermitted(DomainError):
+    """The caller's role does not hold the permission this change needs (see permissions.py)."""
+
+
 class StopNotOpen(DomainError):
     def __init__(self, status: str) -> None:
         super().__init__(status)

@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from feedback_app.services.errors import (
     ClientIdTaken,
     NotFound,
+    NotPermitted,
     SignedOff,
     StopNotOpen,
     ValidationFailed,
@@ -151,6 +152,11 @@ def register(app: Flask) -> None:
         # Services say "not found" for a record outside the reader's scope too: one answer for
         # both. The API's only records are stops.
         return _respond(404, _("Étape introuvable.") if _api() else None)
+
+    @app.errorhandler(NotPermitted)
+    def _not_permitted(_exc: NotPermitted) -> Response:
+        # The role lacks the permission (an observer posting a change): the plain 403 page.
+        return _respond(403)
 
     @app.errorhandler(StopNotOpen)
     def _not_open(exc: StopNotOpen) -> Response:

@@ -82,6 +82,7 @@ def start_job(
     """The id of a new job (queued, then sent with `enqueue`), or of the same request's job
     already queued or running. Raises TooManyJobs at `limit` jobs in progress; whatever
     `enqueue` raises (broker down) leaves no job behind."""
+    request.ensure_allowed(scope)
     key = request.key(scope)
     now = utcnow()
     with write_transaction(session):

@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, scoped_session
@@ -23,9 +22,10 @@ from sqlalchemy.orm import Session, scoped_session
 from feedback_app.exports import FilterSummary, WorkbookData, build_workbook
 from feedback_app.exports.data import ProgressCallback
 from feedback_app.labels import CODE_WORDS
-from feedback_app.locales import LANGUAGE_CODES, TIME_ZONE
+from feedback_app.locales import LANGUAGE_CODES, TIME_ZONE, zone
 from feedback_app.models import AuditEvent, TourStop
 from feedback_app.services.access import Scope
+from feedback_app.services.permissions import Permission
 from feedback_app.services.synthesis.brief import briefs_for
 from feedback_app.services.synthesis.figures import (
     Selection,
@@ -45,6 +45,11 @@ class ExportRequest:
     filters: SynthesisFilters = field(default_factory=SynthesisFilters)
     language: str = "fr"
     include_contacts: bool = True
+
+    def ensure_allowed(self, scope: Scope) -> None:
+        """NotPermitted when the reader asks for contact columns their role may not read."""
+        if self.include_contacts:
+            scope.ensure(Permission.EXPORTS_CONTACTS)
 
     def key(self, scope: Scope) -> str:
         """What identifies the request regardless of the data (scope includes the reader)."""
@@ -138,7 +143,8 @@ def plan_export(
     session: Session, scope: Scope, request: ExportRequest, *, tz: str = TIME_ZONE
 ) -> ExportPlan:
     """Call inside `snapshot`. Raises NotFound when the filters name a region or stop outside
-    the scope."""
+    the scope, NotPermitted for contact columns the scope may not read."""
+    request.ensure_allowed(scope)
     language = request.language if request.language in LANGUAGE_CODES else "fr"
     sel = resolve(session, scope, request.filters, language=language, tz=tz)
     year = tour_year(session, sel)
@@ -171,7 +177,7 @@ def write_workbook(
     data = WorkbookData(
         synthesis=synthesis(session, sel),
         rows=stream_items(session, sel, include_contacts=request.include_contacts),
-        generated_at=dt.datetime.now(ZoneInfo(tz)),
+        generated_at=dt.datetime.now(zone(tz)),
         generated_by=generated_by,
         code_words=CODE_WORDS,
         filters=filter_summary(sel),
