@@ -12,6 +12,7 @@ from collections import Counter
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -151,7 +152,10 @@ def stop_intake_confirm(stop_id: int, batch_id: int) -> ResponseReturnValue:
     _batch(stop_id, batch_id)
     result = commit_batch(db.session, current_scope(), batch_id, actor_id=current_user.id)
     if result.first_time:
-        flash(_("%(num)d contributions enregistrées.", num=result.stored), "success")
+        flash(
+            ngettext("%(num)d entrée enregistrée.", "%(num)d entrées enregistrées.", result.stored),
+            "success",
+        )
     else:
         flash(_("Cet import avait déjà été confirmé : rien de plus n'a été enregistré."), "info")
     return redirect(url_for("hq.stop_intake_batch", stop_id=stop_id, batch_id=batch_id))
