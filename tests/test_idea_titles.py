@@ -155,7 +155,7 @@ def test_the_live_screen_shows_a_rename_at_once(app, session, world) -> None:  #
 
 
 def test_the_migration_moves_a_delegates_title_to_their_regions(empty_database_url) -> None:
-    """A title locked by a delegate's rename before 0014 becomes their region's title only."""
+    """A title locked by a delegate's rename before 0015 becomes their region's title only."""
     from flask_migrate import downgrade, upgrade
     from sqlalchemy import text
 
@@ -198,7 +198,7 @@ def test_the_migration_moves_a_delegates_title_to_their_regions(empty_database_u
                     )
                 )
             session.remove()
-            downgrade(revision="0013")
+            downgrade(revision="0014_job_failure")
             upgrade()
             session = db.session
             assert session.execute(

@@ -1,7 +1,7 @@
 """The domain model, one module per entity; import from here."""
 
 from feedback_app.models.audit import AuditEvent
-from feedback_app.models.export import ExportArtifact, ExportJob, JobState
+from feedback_app.models.export import ExportArtifact, ExportJob, JobFailure, JobState
 from feedback_app.models.idea_group import (
     GROUP_ID,
     IdeaGroup,
@@ -42,6 +42,7 @@ __all__ = [
     "ImportBatch",
     "ImportStatus",
     "ItemKind",
+    "JobFailure",
     "JobState",
     "PasswordToken",
     "Priority",

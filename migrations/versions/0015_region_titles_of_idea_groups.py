@@ -1,7 +1,7 @@
 """Idea groups: a delegate's title per region, a curation counter for every worker's caches
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0015
+Revises: 0014_job_failure
 Create Date: 2026-12-07 00:40:00
 
 What a delegate writes must never be shown outside their regions, and a regrouping may bring
@@ -23,8 +23,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = "0014"
-down_revision = "0013"
+revision = "0015"
+down_revision = "0014_job_failure"
 branch_labels = None
 depends_on = None
 
