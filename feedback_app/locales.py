@@ -74,12 +74,10 @@ def localised(field: str) -> tuple[str, ...]:
     return tuple(f"{field}_{code}" for code in LANGUAGE_CODES)
 
 
-def join_list(
-    items: Iterable[str], code: str | None, style: Literal["standard", "unit"] = "standard"
-) -> str:
+def join_list(items: Iterable[str], code: str | None) -> str:
     """Items as the language writes a list (CLDR): "a, b et c"; in Arabic "a وb وc", never a
-    Latin comma. style="unit" is for amounts: "2 contributions, 1 région" / "…، و…"."""
-    return format_list([str(item) for item in items], style=style, locale=language(code).locale)
+    Latin comma."""
+    return format_list([str(item) for item in items], locale=language(code).locale)
 
 
 def language(code: str | None) -> Language:

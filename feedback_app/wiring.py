@@ -22,7 +22,7 @@ from feedback_app.i18n import (
     select_timezone,
     text_direction,
 )
-from feedback_app.locales import LANGUAGES, join_list
+from feedback_app.locales import LANGUAGES
 from feedback_app.models import User
 
 
@@ -85,9 +85,6 @@ def register_i18n(app: Flask) -> None:
         }
 
     app.add_template_filter(bdi)
-    app.add_template_filter(
-        lambda items, style="standard": join_list(items, current_language(), style), "join_list"
-    )
 
     @app.after_request
     def _remember_language(response: Response) -> Response:
