@@ -29,3 +29,8 @@ def hq_required(view: Callable[..., Any]) -> Callable[..., Any]:
         return view(*args, **kwargs)
 
     return login_required(wrapped)
+
+
+def may_export_contacts(user: Any) -> bool:
+    """Who may ask for the contact columns of an exported list (headquarters)."""
+    return bool(user.is_authenticated and user.is_hq)

@@ -12,14 +12,15 @@ from flask_babel import get_locale, get_timezone, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from feedback_app.auth.guards import current_scope, staff_required
+from feedback_app.auth.guards import current_scope, may_export_contacts, staff_required
 from feedback_app.extensions import db
 from feedback_app.i18n import current_language
 from feedback_app.labels import KIND_LABELS, SOURCE_LABELS, STATUS_LABELS
 from feedback_app.models import ReviewStatus
 from feedback_app.review import bp
-from feedback_app.review.filtering import read_filters
+from feedback_app.review.filtering import FilterState, read_filters
 from feedback_app.review.forms import BulkForm
+from feedback_app.services.access import Scope
 from feedback_app.services.ideas.queries import group_summary
 from feedback_app.services.review import bulk as review_bulk
 from feedback_app.services.review.queries import (
@@ -48,7 +49,12 @@ def _datetime_formatter() -> Callable[[dt.datetime], str]:
 @staff_required
 def index() -> ResponseReturnValue:
     scope = current_scope()
-    state = read_filters(scope)
+    return list_page(scope, read_filters(scope))
+
+
+def list_page(scope: Scope, state: FilterState) -> str:
+    """The list for filters already read: the page itself, and the answer to an export whose
+    filters are wrong (the same fields, the same messages)."""
     lists, filters, kept = state.lists, state.filters, state.kept
     after = Cursor.decode(request.args.get("after"))
     before = Cursor.decode(request.args.get("before"))
@@ -86,6 +92,7 @@ def index() -> ResponseReturnValue:
         source_labels={k: str(v) for k, v in SOURCE_LABELS.items()},
         searching=bool(filters.query),
         filtered=bool(kept),
+        may_export_contacts=may_export_contacts(current_user),
         group=group,
     )
 
