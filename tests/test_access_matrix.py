@@ -131,6 +131,12 @@ MATRIX: list[R] = [
     R("review.index",          "GET",  "/review/",                            302, 200, 200, 200),
     R("review.index",          "GET",  "/review/?q=Secrete&stop={stop_a}",    302, 200, 200, 200),
     R("review.submission",     "GET",  "/review/submissions/{submission_a}",  302, 200, 404, 200),
+    # the filtered list as a file: another region's stop is a bad filter (the page, 422);
+    # contact columns for HQ only
+    R("review.export_csv",     "GET",  "/review/export.csv?stop={stop_a}",    302, 200, 422, 200),
+    R("review.export_xlsx",    "GET",  "/review/export.xlsx?stop={stop_a}",   302, 200, 422, 200),
+    R("review.export_csv",     "GET",  "/review/export.csv?contacts=1",       302, 403, 403, 200),
+    R("review.export_xlsx",    "GET",  "/review/export.xlsx?contacts=1",      302, 403, 403, 200),
     R("review.submission",     "GET",
       "/review/submissions/{submission_a}?status=new&kind=proposal",          302, 200, 404, 200),
     R("review.submission_save", "POST",

@@ -141,8 +141,8 @@ def test_csv_parsed_back_equals_the_rows(app, session, listed) -> None:
     by_id = {row[0]: row for row in stored}
     assert sorted(int(v) for v in frame["entry_id"]) == sorted(by_id)
     for record in frame.to_dict("records"):
-        item_id, text, organisation, reference = by_id[int(record["entry_id"])]
-        formula = text.startswith(("=", "+")) and "'" or ""
+        _item, text, organisation, reference = by_id[int(record["entry_id"])]
+        formula = "'" if text.startswith(("=", "+")) else ""
         assert record["text"] == formula + text
         assert (
             record["organisation"] == ("'" if organisation.startswith("=") else "") + organisation
