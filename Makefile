@@ -10,7 +10,7 @@ TRANSLATIONS := feedback_app/translations
 
 .PHONY: run test install migrate translations translations-extract translations-update \
 	translations-check lint typecheck bench-submit bench-review bench-export bench-soak \
-	bench-intake bench-intake-hostile bench-live bench-grouping clean
+	bench-intake bench-intake-hostile bench-live bench-grouping bench-scale clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -61,7 +61,11 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
+# The ratio to a bare insert app needs wrk (installed here when missing), then the
+# "nothing lost, nothing twice" run under 50 clients.
 bench-submit: install
+	command -v wrk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python bench/submit_ratio.py
 	$(BIN)/python bench/submit.py
 
 bench-review: install
@@ -84,6 +88,10 @@ bench-live: install
 
 bench-grouping: install
 	$(BIN)/python bench/grouping.py
+
+# PostgreSQL at BENCH_PG_URL; SUBMISSIONS=200000 for a smaller run.
+bench-scale: install
+	$(BIN)/python bench/scale.py --submissions $(or $(SUBMISSIONS),1000000)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

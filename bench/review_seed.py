@@ -29,6 +29,7 @@ from feedback_app.models import (
     user_regions,
 )
 from feedback_app.models.search import fold
+from feedback_app.models.tally import NO_THEME, SUBMISSIONS
 
 ITEMS_PER_SUBMISSION = 4
 STOPS_PER_REGION = 4
@@ -152,9 +153,14 @@ def _folded(text: str) -> str:
 
 
 def seed(
-    engine: Engine, submissions: int, password_hash: str | None = None, rng_seed: int = 7
+    engine: Engine,
+    submissions: int,
+    password_hash: str | None = None,
+    rng_seed: int = 7,
+    stops_per_region: int = STOPS_PER_REGION,
 ) -> Seeded:
-    """Insert stops, two staff users and `submissions` submissions into a migrated database."""
+    """Insert stops, two staff users and `submissions` submissions into a migrated database,
+    and the stops' running counts (stop_tallies) as the submission path would have left them."""
     rng = random.Random(rng_seed)
     with engine.begin() as conn:
         regions = conn.execute(select(Region.id, Region.slug, Region.code)).all()
@@ -162,7 +168,7 @@ def seed(
         themes = conn.execute(select(Theme.id)).scalars().all()
         stop_rows = []
         for region in regions:
-            for number in range(STOPS_PER_REGION):
+            for number in range(stops_per_region):
                 stop_rows.append(
                     {
                         "code": f"b{region.id:02d}{number:02d}{rng.randrange(10**6):06d}",
@@ -259,7 +265,30 @@ def seed(
     if sub_batch:
         writer.write(sub_batch, item_batch)
     writer.finish(submissions, item_id)
+    _tallies(engine)
     return Seeded(submissions, item_id, hq_id, delegate_id, delegate_region_id)
+
+
+def _tallies(engine: Engine) -> None:
+    """The live screen's counts, from the rows (the submission path keeps them as it goes)."""
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM stop_tallies"))
+        conn.execute(
+            text(
+                "INSERT INTO stop_tallies (stop_id, kind, theme_key, count) "
+                "SELECT s.stop_id, i.kind, COALESCE(i.theme_id, :no_theme), count(*) "
+                "FROM feedback_items i JOIN submissions s ON s.id = i.submission_id "
+                "GROUP BY s.stop_id, i.kind, COALESCE(i.theme_id, :no_theme)"
+            ),
+            {"no_theme": NO_THEME},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO stop_tallies (stop_id, kind, theme_key, count) "
+                "SELECT stop_id, :kind, :no_theme, count(*) FROM submissions GROUP BY stop_id"
+            ),
+            {"kind": SUBMISSIONS, "no_theme": NO_THEME},
+        )
 
 
 class _Writer:

@@ -88,8 +88,9 @@ class Config:
     # A "forgotten password" answer never takes less than this, whether or not the account
     # exists, so that its timing does not tell.
     PASSWORD_RESET_MIN_SECONDS = 0.4
-    # Recurring ideas are regrouped this long after a change (tasks/grouping.py): one run covers
-    # the posts of a busy minute. None: only when an export or the ideas page needs them.
+    # Recurring ideas are regrouped this long after a change, and at most once per this many
+    # seconds (tasks/grouping.py: one pending task covers every post of the interval). None:
+    # only when an export or the ideas page needs them.
     REGROUP_DELAY_SECONDS: float | None = 30
 
 
@@ -103,7 +104,7 @@ class DevelopmentConfig(Config):
 
 class TestingConfig(Config):
     TESTING = True
-    # Regrouping after each post would run beside every test; tests/test_idea_tasks.py turns it on.
+    # Regrouping after posts would run beside every test; tests/test_idea_tasks.py turns it on.
     REGROUP_DELAY_SECONDS: float | None = None
     PASSWORD_RESET_MIN_SECONDS = 0.05
     REQUIRE_PUBLIC_BASE_URL = False

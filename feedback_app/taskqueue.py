@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -60,6 +61,38 @@ class Task:
         """Like `send`, the call running no sooner than `delay_s` seconds from now."""
         return self._send((), kwargs, delay_ms=int(delay_s * 1000))
 
+    def send_debounced(self, interval_s: float) -> str | None:
+        """Enqueue one call `interval_s` seconds from now, unless one is already pending.
+
+        At most one call is pending per interval, across every process that shares the
+        broker: the first sender takes a Redis key that expires when the call is due (only a
+        process-local note without Redis, where the process is the whole deployment). A
+        change made once the key has expired, so possibly while the call already runs,
+        queues the next one. Each process also remembers when the pending call is due, so
+        that most requests skip even the Redis round trip. Returns the message id, or None
+        when a call was already pending. Raises TaskQueueUnavailable when the broker is down.
+        """
+        state = self.queue.state(current_app)
+        now = time.monotonic()
+        if state.pending_until.get(self.name, 0.0) > now:
+            return None
+        interval_ms = max(int(interval_s * 1000), 1)
+        if isinstance(state.broker, RedisBroker):
+            key = f"{state.namespace}:debounce:{self.name}"
+            try:
+                if not state.broker.client.set(key, "1", nx=True, px=interval_ms):
+                    remaining_ms = state.broker.client.pttl(key)
+                    state.pending_until[self.name] = now + max(int(remaining_ms), 0) / 1000
+                    return None
+            except redis.RedisError as error:
+                raise TaskQueueUnavailable(str(error)) from error
+        state.pending_until[self.name] = now + interval_ms / 1000
+        try:
+            return self._send((), {}, delay_ms=interval_ms)
+        except TaskQueueUnavailable:
+            state.pending_until.pop(self.name, None)
+            raise
+
     def _send(
         self, args: tuple[Any, ...], kwargs: dict[str, Any], delay_ms: int | None = None
     ) -> str:
@@ -84,6 +117,9 @@ class _AppState:
     local: bool  # stub broker served by threads of this process
     local_threads: int
     after_task: Callable[[], None]  # e.g. hand back the task's database session
+    namespace: str = "tournee-tasks"
+    # Task name -> time.monotonic() at which its debounced call is due (send_debounced).
+    pending_until: dict[str, float] = field(default_factory=dict)
     actors: dict[str, dramatiq.Actor[Any, Any]] = field(default_factory=dict)
     worker: dramatiq.Worker | None = None
     booted: bool = False
@@ -169,6 +205,7 @@ class TaskQueue:
             local=not url,
             local_threads=int(app.config.get("TASKS_LOCAL_THREADS", 2)),
             after_task=after_task,
+            namespace=app.config.get("TASKS_NAMESPACE", "tournee-tasks"),
         )
         for task in self._tasks.values():
             state.actor(task)

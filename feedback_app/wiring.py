@@ -26,7 +26,13 @@ def register_extensions(app: Flask) -> None:
     url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
     if url.get_backend_name() == "sqlite":
         options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
-        options = {**options, "connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}}
+        # No pre-ping: a local file cannot drop the connection, and the ping is a statement
+        # more each time a request takes a connection from the pool (twice per submission).
+        options = {
+            **options,
+            "connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            "pool_pre_ping": False,
+        }
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     db.init_app(app)
     migrate.init_app(app, db, directory=app.config.get("MIGRATIONS_DIR", _migrations_dir(app)))

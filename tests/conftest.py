@@ -4,8 +4,8 @@ Every database test runs on SQLite and, when TEST_DATABASE_URL points at a Postg
 on PostgreSQL too. Migrations run once per backend into a template. On SQLite each test gets
 its own copy of the template file. On PostgreSQL, where creating a database costs most of a
 test's time, each test worker owns one database made from the template, and before every
-test it is put back to the template's exact content (tables truncated, identities restarted,
-the migrations' seed rows written again, other connections closed).
+test it is put back to the template's exact content (rows deleted, identities restarted, the
+migrations' seed rows written again, other connections closed).
 """
 
 from __future__ import annotations
@@ -93,7 +93,9 @@ def pg_worker_database(pg_template: str) -> Iterator[tuple[str, Callable[[], Non
     tables = metadata.sorted_tables
     with engine.connect() as conn:
         seed = {t.name: [dict(r._mapping) for r in conn.execute(t.select())] for t in tables}
-    truncate = "TRUNCATE " + ", ".join(f'"{t.name}"' for t in tables) + " RESTART IDENTITY CASCADE"
+    # DELETE, not TRUNCATE: a test leaves a few rows, and TRUNCATE gives each of the tables a
+    # new file (measured here: 110 ms per restore with DELETE, 400-560 ms with TRUNCATE).
+    delete_order = list(reversed(tables))
 
     def restore() -> None:
         with engine.begin() as conn:
@@ -104,17 +106,19 @@ def pg_worker_database(pg_template: str) -> Iterator[tuple[str, Callable[[], Non
                 ),
                 {"name": name},
             )
-            conn.exec_driver_sql(truncate)
+            for table in delete_order:
+                conn.execute(table.delete())
             for table in tables:
                 rows = seed[table.name]
-                if not rows:
-                    continue
-                conn.execute(table.insert(), rows)
+                if rows:
+                    conn.execute(table.insert(), rows)
                 if "id" in table.c and table.c.id.autoincrement:
+                    # As RESTART IDENTITY did: numbering starts after the seed rows, or at 1.
                     conn.execute(
                         text(
                             f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
-                            f'(SELECT max(id) FROM "{table.name}"))'
+                            f'COALESCE((SELECT max(id) FROM "{table.name}"), 1), '
+                            f'(SELECT max(id) FROM "{table.name}") IS NOT NULL)'
                         )
                     )
 

@@ -68,10 +68,11 @@ def stop_form(code: str) -> ResponseReturnValue:
         )
     else:
         payload, subforms = form.as_payload(language)
+        stop_code = stop.code  # the commit expires the stop: reading it again costs a query
         try:
             receipt = submit(
                 db.session,
-                stop.code,
+                stop_code,
                 payload,
                 source=_source(),
                 default_language=language,
@@ -85,7 +86,7 @@ def stop_form(code: str) -> ResponseReturnValue:
         except ValidationFailed as failure:
             form_error = _attach_errors(form, subforms, failure)
         else:
-            return redirect(url_for("public.receipt", code=stop.code, reference=receipt.reference))
+            return redirect(url_for("public.receipt", code=stop_code, reference=receipt.reference))
     if not form.client_id.data:
         form.client_id.data = str(uuid.uuid4())
     status = 422 if form_error else 200

@@ -19,14 +19,13 @@ from sqlalchemy.orm import Session
 from feedback_app.auth.guards import current_scope, staff_required
 from feedback_app.extensions import db
 from feedback_app.labels import KIND_LABELS
-from feedback_app.models import ItemKind
 from feedback_app.review import bp
 from feedback_app.review.forms import MergeForm, RenameForm, SplitForm
 from feedback_app.services.access import Scope
 from feedback_app.services.errors import NotFound, ValidationFailed
 from feedback_app.services.ideas import curation as idea_curation
 from feedback_app.services.ideas.groups import regroup_if_stale
-from feedback_app.services.ideas.queries import group_detail, top_groups
+from feedback_app.services.ideas.queries import group_detail, top_groups_by_kind
 from feedback_app.web.forms import ActionForm, failures_on
 
 GROUP = "<int(max=2147483647):group_id>"
@@ -40,7 +39,7 @@ T = TypeVar("T")
 def ideas() -> ResponseReturnValue:
     regroup_if_stale(db.session)
     scope = current_scope()
-    by_kind = {kind.value: top_groups(db.session, scope, kind, PER_KIND) for kind in ItemKind}
+    by_kind = top_groups_by_kind(db.session, scope, PER_KIND)
     return render_template(
         "review/ideas.html",
         by_kind=by_kind,

@@ -18,7 +18,7 @@ from feedback_app.extensions import db
 from feedback_app.i18n import current_language
 from feedback_app.labels import KIND_PLURAL_LABELS
 from feedback_app.models import ItemKind
-from feedback_app.services.ideas.queries import top_groups
+from feedback_app.services.ideas.queries import top_groups_by_kind
 from feedback_app.services.review.signoff import region_states
 from feedback_app.services.synthesis.figures import SynthesisFilters, resolve, synthesis
 from feedback_app.staff import bp
@@ -60,9 +60,7 @@ def dashboard() -> ResponseReturnValue:
     syn = synthesis(db.session, sel)
     signoffs = region_states(db.session, sel.region_ids)
     # The recurring ideas of the reader's regions (all time: groups are not dated).
-    ideas = {
-        kind.value: top_groups(db.session, current_scope(), kind, TOP_IDEAS) for kind in ItemKind
-    }
+    ideas = top_groups_by_kind(db.session, current_scope(), TOP_IDEAS)
     db.session.rollback()  # end the read transaction: nothing to keep
     region_ids = {r.slug: r.id for r in sel.regions}
     biggest = max([r.submissions for r in syn.regions] + [1])

@@ -1,10 +1,11 @@
 """Recurring ideas regrouped in the background once the data has changed.
 
 A successful POST that may add or change items (a submission, an import, a review action, a
-curation) schedules one regrouping a little later (REGROUP_DELAY_SECONDS): posts that arrive
-meanwhile find the groups stale and are covered by the same run, and a run that finds them
-current does nothing. The export regroups too when it finds the groups stale, so a workbook
-never waits for this task to be current.
+curation) makes sure one regrouping is pending, due REGROUP_DELAY_SECONDS later: the posts that
+arrive meanwhile queue nothing more and are covered by that run (one task per interval, never
+one per POST: under sustained posting the corpus is regrouped at most once per interval), and
+a run that finds the groups current does nothing. The export regroups too when it finds the
+groups stale, so a workbook never waits for this task to be current.
 """
 
 from __future__ import annotations
@@ -28,12 +29,12 @@ def regroup_ideas() -> None:
 
 
 def schedule_regrouping() -> None:
-    """Queue one regrouping; a broker that is down never fails the request that changed data."""
+    """Make sure one regrouping is pending; a broker that is down never fails the request."""
     delay = current_app.config.get("REGROUP_DELAY_SECONDS")
     if delay is None:
         return
     try:
-        regroup_ideas.send_later(float(delay))
+        regroup_ideas.send_debounced(float(delay))
     except TaskQueueUnavailable:
         log.warning("regrouping not queued: the task broker is unreachable")
 

@@ -5,9 +5,21 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import (
+    CompoundSelect,
+    String,
+    Table,
+    bindparam,
+    exists,
+    false,
+    insert,
+    literal,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -17,7 +29,9 @@ from feedback_app.models import (
     FeedbackItem,
     ItemKind,
     Priority,
+    Region,
     ReviewStatus,
+    StopSignOff,
     StopStatus,
     Submission,
     SubmissionSource,
@@ -34,10 +48,12 @@ from feedback_app.services.capture.validation import (
     parse_filled_at,
     validate_submission,
 )
-from feedback_app.services.codes import is_receipt_reference, receipt_reference
-from feedback_app.services.errors import ClientIdTaken, StopNotOpen
-from feedback_app.services.tour.stop_lock import is_signed
-from feedback_app.services.tour.stops import get_stop_by_code
+from feedback_app.services.codes import (
+    is_receipt_reference,
+    normalise_typed_code,
+    receipt_reference,
+)
+from feedback_app.services.errors import ClientIdTaken, NotFound, StopNotOpen
 
 _REFERENCE_ATTEMPTS = 5
 
@@ -73,28 +89,25 @@ def submit(
     Raises NotFound, StopNotOpen, ClientIdTaken or ValidationFailed. `refuse_unconsented_contact`:
     see validate_submission.
     """
-    stop = get_stop_by_code(session, stop_code)
     client_id = parse_client_id(raw.get("client_id")) if isinstance(raw, dict) else None
-    if client_id is not None:
-        existing = _find_receipt(session, client_id, stop.id)
-        if existing is not None:
-            return existing
+    stop, existing = _stop_and_replay(session, stop_code, client_id)
+    if existing is not None:
+        return existing
     now = received_at or utcnow()
-    late = not stop.is_open
+    late = stop.status is not StopStatus.OPEN
     if late:
         filled_at = parse_filled_at(raw.get("filled_at")) if isinstance(raw, dict) else None
         if not accepts_late(stop, filled_at, now):
             raise StopNotOpen(stop.status.value)
 
-    themes = session.execute(select(Theme.code, Theme.id, Theme.retired)).all()
+    categories, themes, theme_ids = _choices(session)
     clean = validate_submission(
         raw,
-        categories=session.scalars(select(Category.code)).all(),
-        themes=[theme.code for theme in themes if not theme.retired],
+        categories=categories,
+        themes=themes,
         default_language=default_language,
         refuse_unconsented_contact=refuse_unconsented_contact,
     )
-    theme_ids = {theme.code: theme.id for theme in themes}
     for _attempt in range(_REFERENCE_ATTEMPTS):
         try:
             return _store(session, stop, clean, source, theme_ids, received_at, late=late)
@@ -107,9 +120,74 @@ def submit(
     raise RuntimeError("could not allocate a unique receipt reference")
 
 
+class _Stop(NamedTuple):
+    """What storing a submission needs to know about its stop (one row, no ORM object)."""
+
+    id: int
+    region_id: int
+    region_code: str
+    status: StopStatus
+    closed_at: dt.datetime | None
+    grace_hours: int | None
+
+
+def _stop_and_replay(
+    session: Session, stop_code: str, client_id: uuid.UUID | None
+) -> tuple[_Stop, Receipt | None]:
+    """The stop, and the receipt of its submission with this client_id if one is stored.
+
+    One statement for both: the stored submission is outer-joined on its client_id alone, so a
+    client_id stored at another stop comes back too (and is refused, ClientIdTaken).
+    """
+    row = session.execute(
+        _STOP_AND_REPLAY, {"code": normalise_typed_code(stop_code), "client_id": client_id}
+    ).first()
+    if row is None:
+        raise NotFound(stop_code)
+    stop = _Stop(*row[:6])
+    if row.replay_id is None:
+        return stop, None
+    if row.replay_stop_id != stop.id:
+        raise ClientIdTaken()
+    return stop, Receipt(id=row.replay_id, reference=row.replay_reference, created=False)
+
+
+def _choices(session: Session) -> tuple[list[str], list[str], dict[str, int]]:
+    """Category codes, the codes of the themes still offered, and every theme's id by code."""
+    rows = session.execute(_CHOICES).all()
+    categories = [code for what, code, _id, _retired in rows if what == "category"]
+    themes = [code for what, code, _id, retired in rows if what == "theme" and not retired]
+    theme_ids = {code: id_ for what, code, id_, _retired in rows if id_ is not None}
+    return categories, themes, theme_ids
+
+
+# Built once: building a statement costs more Python than running it on SQLite. A NULL
+# client_id (none sent, or not a UUID) matches no stored submission.
+_STOP_AND_REPLAY = (
+    select(
+        TourStop.id,
+        TourStop.region_id,
+        Region.code,
+        TourStop.status,
+        TourStop.closed_at,
+        TourStop.grace_hours,
+        Submission.id.label("replay_id"),
+        Submission.reference.label("replay_reference"),
+        Submission.stop_id.label("replay_stop_id"),
+    )
+    .join(Region, Region.id == TourStop.region_id)
+    .outerjoin(Submission, Submission.client_id == bindparam("client_id"))
+    .where(TourStop.code == bindparam("code"))
+)
+_CHOICES: CompoundSelect[str, str, int | None, bool] = union_all(
+    select(literal("theme", String), Theme.code, Theme.id, Theme.retired),
+    select(literal("category", String), Category.code, null(), false()),
+)
+
+
 def _store(
     session: Session,
-    stop: TourStop,
+    stop: _Stop,
     clean: CleanSubmission,
     source: SubmissionSource,
     theme_ids: dict[str, int],
@@ -117,43 +195,78 @@ def _store(
     *,
     late: bool = False,
 ) -> Receipt:
-    # Read before the write transaction begins: starting it expires every loaded object.
-    stop_id, region_id, region_code = stop.id, stop.region_id, stop.region.code
+    """Three statements in one write transaction: the submission, its items, the stop's counts.
+
+    Core inserts, not ORM objects: the unit of work cost more than everything else in the
+    request (bench/submit_ratio.py, README "Benchmarks"), and nothing here reads the rows back.
+    No replay lookup inside: the unique client_id answers a concurrent twin with an
+    IntegrityError, which `submit` turns into that twin's receipt.
+    """
+    stop_id, region_id, region_code = stop.id, stop.region_id, stop.region_code
+    now = utcnow()
+    reference = receipt_reference(region_code)
+    values: dict[str, Any] = {
+        "region_id": region_id,
+        "stop_id": stop_id,
+        "client_id": clean.client_id,
+        "reference": reference,
+        **{column: getattr(clean, field) for column, field in SUBMISSION_COLUMNS.items()},
+        "source": source,
+        "status": ReviewStatus.NEW,
+        "created_at": received_at or now,
+        "updated_at": now,
+        # A device clock running fast must not date an answer in the future.
+        "filled_at": min(clean.filled_at, received_at or now) if clean.filled_at else None,
+        "late": late,
+        "search_text": search_document(
+            clean.organisation, reference, (item.text for item in clean.items)
+        ),
+        "signoff_stop_id": stop_id,
+    }
     with write_transaction(session):
-        existing = _find_receipt(session, clean.client_id, stop_id)
-        if existing is not None:
-            return existing
-        submission = Submission(
-            region_id=region_id,
-            stop_id=stop_id,
-            client_id=clean.client_id,
-            reference=receipt_reference(region_code),
-            **{column: getattr(clean, field) for column, field in SUBMISSION_COLUMNS.items()},
-            source=source,
-            items=[
-                FeedbackItem(
-                    position=position,
-                    kind=item.kind,
-                    text=item.text,
-                    theme_id=theme_ids.get(item.theme) if item.theme else None,
-                    priority=item.priority,
-                )
+        submission_id = session.execute(_INSERT_SUBMISSION, values).scalar_one()
+        session.execute(
+            _INSERT_ITEM,
+            [
+                {
+                    "submission_id": submission_id,
+                    "position": position,
+                    "kind": item.kind,
+                    "text": item.text,
+                    "theme_id": theme_ids.get(item.theme) if item.theme else None,
+                    "priority": item.priority,
+                    "shortlisted": False,
+                }
                 for position, item in enumerate(clean.items)
             ],
         )
-        if received_at is not None:
-            submission.created_at = received_at
-        if clean.filled_at is not None:
-            # A device clock running fast must not date an answer in the future.
-            submission.filled_at = min(clean.filled_at, received_at or utcnow())
-        submission.late = late
-        submission.after_signoff = is_signed(session, stop_id)
-        session.add(submission)
-        session.flush()
         # Last, so that the tally rows are locked (PostgreSQL) only until the commit that follows.
-        tally.count_submission(session, stop_id, ((i.kind, i.theme_id) for i in submission.items))
-        receipt = Receipt(id=submission.id, reference=submission.reference, created=True)
-    return receipt
+        tally.count_submission(
+            session,
+            stop_id,
+            (
+                (item.kind, theme_ids.get(item.theme) if item.theme else None)
+                for item in clean.items
+            ),
+        )
+    return Receipt(id=submission_id, reference=reference, created=True)
+
+
+_SUBMISSIONS = cast(Table, Submission.__table__)
+# after_signoff is decided by the INSERT itself, so that a sign-off committed a moment earlier
+# is seen, and no separate query is spent on it.
+_INSERT_SUBMISSION = (
+    insert(_SUBMISSIONS)
+    .values(
+        after_signoff=exists().where(
+            StopSignOff.stop_id == bindparam("signoff_stop_id"),
+            StopSignOff.signed_at.is_not(None),
+        )
+    )
+    .returning(_SUBMISSIONS.c.id)
+)
+# Plain executemany, one statement for every item (the ORM sends one INSERT ... RETURNING each).
+_INSERT_ITEM = insert(cast(Table, FeedbackItem.__table__))
 
 
 def store_imported(
@@ -219,7 +332,7 @@ def store_imported(
     )
 
 
-def accepts_late(stop: TourStop, filled_at: dt.datetime | None, now: dt.datetime) -> bool:
+def accepts_late(stop: TourStop | _Stop, filled_at: dt.datetime | None, now: dt.datetime) -> bool:
     """A closed stop still takes what was filled before it closed, until its grace runs out.
 
     `filled_at` is the device's word, so a stop closed without a recorded time, or a grace of

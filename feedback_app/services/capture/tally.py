@@ -8,11 +8,12 @@ first submissions of a stop arriving together cannot collide.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -32,16 +33,22 @@ def _bump(session: Session, stop_id: int, changes: Counter[Key]) -> None:
         for (kind, theme), delta in sorted(changes.items())
         if delta
     ]
-    if not rows:
-        return
-    dialect = session.get_bind().dialect.name
+    if rows:
+        # One statement run for every row (executemany), in key order so that two
+        # transactions lock a stop's rows in the same order.
+        session.execute(_upsert(session.get_bind().dialect.name), rows)
+
+
+@functools.cache
+def _upsert(dialect: str) -> Insert:
+    """The upsert, built once per dialect: building and compiling it per call (a multi-row
+    VALUES whose length varies) cost more than the rest of a submission's SQL together."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(StopTally).values(rows)
-    statement = statement.on_conflict_do_update(
+    statement = insert(StopTally)
+    return statement.on_conflict_do_update(
         index_elements=["stop_id", "kind", "theme_key"],
         set_={"count": StopTally.count + statement.excluded.count},
     )
-    session.execute(statement)
 
 
 def count_submission(

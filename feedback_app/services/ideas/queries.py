@@ -161,6 +161,18 @@ def top_groups(
     return _summaries(session, scope, kind=kind)[:limit]
 
 
+def top_groups_by_kind(session: Session, scope: Scope, limit: int) -> dict[str, list[GroupSummary]]:
+    """top_groups() of every kind, from one aggregate over the memberships instead of one per
+    kind (the aggregate reads every visible membership: measured at 200,000 submissions, it
+    is most of the dashboard's and the ideas page's time)."""
+    by_kind: dict[str, list[GroupSummary]] = {kind.value: [] for kind in ItemKind}
+    for summary in _summaries(session, scope):
+        heaviest = by_kind.setdefault(summary.kind, [])
+        if len(heaviest) < limit:
+            heaviest.append(summary)
+    return by_kind
+
+
 def group_summary(session: Session, scope: Scope, group_id: int) -> GroupSummary:
     found = _summaries(session, scope, group_ids=[group_id])
     if not found:

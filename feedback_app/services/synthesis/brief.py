@@ -23,7 +23,7 @@ from feedback_app.exports.data import (
 from feedback_app.models import FeedbackItem, ItemKind, Region, Submission, TourStop
 from feedback_app.services.access import Scope
 from feedback_app.services.errors import NotFound
-from feedback_app.services.ideas.queries import top_groups
+from feedback_app.services.ideas.queries import top_groups_by_kind
 from feedback_app.services.review.signoff import region_states
 from feedback_app.services.synthesis.figures import Selection, SynthesisFilters, resolve, synthesis
 
@@ -82,11 +82,8 @@ def _ideas(session: Session, region_id: int) -> dict[str, tuple[IdeaCount, ...]]
     within the region only: another region's items never show through a title or a count."""
     region = Scope(user_id=None, region_ids=frozenset({region_id}))
     return {
-        kind.value: tuple(
-            IdeaCount(g.title, g.items)
-            for g in top_groups(session, region, kind=kind.value, limit=TOP_IDEAS)
-        )
-        for kind in ItemKind
+        kind: tuple(IdeaCount(g.title, g.items) for g in groups)
+        for kind, groups in top_groups_by_kind(session, region, TOP_IDEAS).items()
     }
 
 

@@ -1,0 +1,160 @@
+"""National scale on PostgreSQL: every staff page at 1,000,000 submissions / 4,000,000 items.
+
+A fresh database on the local PostgreSQL server (BENCH_PG_URL, dropped afterwards) is migrated
+and seeded with COPY (bench/review_seed.py): 12 regions of unequal size, 10 stops each (120),
+`--submissions` submissions of 4 items, the stops' running counts. The seed time is printed.
+Then, signed in through /login as HQ (every region) and as the delegate of the largest region,
+pages are requested through the Flask test client (routing, sign-in check, queries, template
+rendering; no network) `--repeat` times each after one warm-up, and p50/p95 are printed:
+  - the review list: filters, searches, deep pages (the scenarios of bench/review.py), and a
+    submission with its previous/next links;
+  - the dashboard, the regional brief, the idea-group list, the live screen and its live.json;
+  - a full regroup of the recurring ideas (timed) before the pages, then ANALYZE;
+  - an intake preview of a 5,000-row workbook at a stop (read, validate, look for duplicates
+    among the stop's stored rows, keep the pending batch).
+Goals: every page p95 < 150 ms, the review list < 100 ms, live.json < 20 ms; a missed goal is
+flagged and the exit status is 1. Wall times grow with whatever else runs on the machine: the
+load average is printed at the start and the end.
+
+    .venv/bin/python bench/scale.py                        # 1,000,000 submissions
+    .venv/bin/python bench/scale.py --submissions 200000 --repeat 10
+    make bench-scale
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import random
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from harness import fresh_database
+from intake import workbook
+from review import PASSWORD, CountTimer, measure, percentile, scenarios, signed_in_client
+from review_seed import seed
+from sqlalchemy import select, text
+
+from feedback_app import create_app
+from feedback_app.extensions import db
+from feedback_app.models import Region, TourStop
+from feedback_app.services.accounts.passwords import hash_password
+from feedback_app.services.ideas.groups import regroup_if_stale
+from feedback_app.services.intake.batches import build_preview, save_preview
+
+STOPS_PER_REGION = 10
+PAGE_GOAL_MS, LIST_GOAL_MS, LIVE_GOAL_MS = 150.0, 100.0, 20.0
+
+
+def _load() -> str:
+    return " ".join(f"{value:.1f}" for value in os.getloadavg())
+
+
+def page_scenarios(region_id: int, role: str) -> list[tuple[str, str, float]]:
+    """(name, path, goal in ms) of the pages other than the review list."""
+    region_slug = db.session.scalar(select(Region.slug).where(Region.id == region_id))
+    stop_id = db.session.scalar(
+        select(TourStop.id).where(TourStop.region_id == region_id).order_by(TourStop.id)
+    )
+    pages = [
+        ("dashboard", "/hq/", PAGE_GOAL_MS),
+        ("regional brief", f"/review/brief?region={region_slug}", PAGE_GOAL_MS),
+        ("idea groups", "/review/ideas", PAGE_GOAL_MS),
+        ("live screen", f"/review/stops/{stop_id}/live", PAGE_GOAL_MS),
+        ("live.json", f"/review/stops/{stop_id}/live.json", LIVE_GOAL_MS),
+    ]
+    if role == "hq":
+        pages.insert(1, ("national brief", "/review/brief", PAGE_GOAL_MS))
+    return pages
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--submissions", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=20, help="timed requests per page")
+    parser.add_argument("--intake-rows", type=int, default=5000)
+    args = parser.parse_args(argv)
+    from flask_migrate import upgrade
+
+    print(f"load average at start {_load()} on {os.cpu_count()} CPUs", flush=True)
+    missed: list[str] = []
+    with fresh_database("postgresql") as url:
+        app = create_app(
+            {"ENV_NAME": "development", "SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False}
+        )
+        with app.app_context():
+            upgrade()
+            logging.getLogger("feedback_app.requests").setLevel(logging.WARNING)
+            started = time.perf_counter()
+            seeded = seed(
+                db.engine,
+                args.submissions,
+                password_hash=hash_password(PASSWORD),
+                stops_per_region=STOPS_PER_REGION,
+            )
+            stops = db.session.scalar(select(db.func.count(TourStop.id)))
+            print(
+                f"seeded {seeded.submissions:,} submissions, {seeded.items:,} items, {stops} "
+                f"stops with COPY in {time.perf_counter() - started:.0f} s",
+                flush=True,
+            )
+            # The idea groups exist before the pages are read (the ideas page would otherwise
+            # regroup inside its first request), and the planner knows their size, as
+            # autovacuum's ANALYZE would tell it after a regrouping.
+            started = time.perf_counter()
+            regroup_if_stale(db.session)
+            db.session.commit()
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(text("ANALYZE"))
+            print(f"full regroup in {time.perf_counter() - started:.0f} s", flush=True)
+            counter = CountTimer(db.engine)
+            for role, email in (("delegate", "delegate@bench.ma"), ("hq", "hq@bench.ma")):
+                client = signed_in_client(app, email)
+                measured = [
+                    (f"review: {name}", path, LIST_GOAL_MS)
+                    for name, path in scenarios(seeded, role)
+                ]
+                measured += page_scenarios(seeded.delegate_region_id, role)
+                for name, path, goal in measured:
+                    times, _cpu, _rows, _counts = measure(client, path, args.repeat, counter)
+                    p50, p95 = percentile(times, 0.5), percentile(times, 0.95)
+                    flag = "" if p95 < goal else f"   MISSED (goal p95 < {goal:.0f} ms)"
+                    if flag:
+                        missed.append(f"{role} {name}")
+                    print(f"{role:8} {name:42} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms{flag}")
+            db.session.remove()
+
+            stop = db.session.scalars(
+                select(TourStop).where(TourStop.region_id == seeded.delegate_region_id)
+            ).first()
+            assert stop is not None
+            data = workbook(args.intake_rows, random.Random(13), "xlsx")
+            times = []
+            for _ in range(3):
+                begun = time.perf_counter()
+                preview = build_preview(
+                    db.session, stop, data, "paper.xlsx", max_rows=max(args.intake_rows, 5000)
+                )
+                save_preview(db.session, preview, user_id=seeded.delegate_id)
+                times.append(time.perf_counter() - begun)
+            print(
+                f"intake preview of {args.intake_rows:,} rows: p50 {percentile(times, 0.5):.2f} s"
+                f", worst {max(times):.2f} s (3 runs)"
+            )
+            db.session.remove()
+            db.engine.dispose()
+    print(f"load average at end {_load()}")
+    if missed:
+        print(f"{len(missed)} goal(s) missed: " + "; ".join(missed))
+        return 1
+    print("every goal met")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
