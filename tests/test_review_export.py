@@ -259,3 +259,14 @@ def test_the_list_page_offers_its_filter_to_export(app, session, listed) -> None
     html = client.get("/review/?kind=proposal&q=former&after=zz").get_data(as_text=True)
     assert "Exporter cette liste" in html
     assert 'href="/review/export.csv?kind=proposal&amp;q=former"' in html
+
+
+def test_a_large_list_is_offered_as_csv_not_xlsx(app, session, listed) -> None:
+    app.config["EXPORT_BACKGROUND_ABOVE"] = 2
+    client = signed_in(app, listed.hq.email)
+    response = client.get("/review/export.xlsx?kind=proposal", follow_redirects=True)
+    assert response.request.path == "/review/"
+    assert "Téléchargez-la en CSV" in response.get_data(as_text=True)
+    assert audit_events(session, "export.review_list") == []
+    assert client.get("/review/export.xlsx?category=agence_voyages").status_code == 200
+    assert len(_csv(client, "kind=proposal")) > 2
