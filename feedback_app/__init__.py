@@ -8,6 +8,9 @@ from typing import Any
 from flask import Flask
 
 from feedback_app.config import CONFIGS, default_sqlite_uri, environment_overrides
+from feedback_app.locales import use_packaged_tz_data
+
+use_packaged_tz_data()  # before anything formats a time: one tz database on every host
 
 
 def create_app(config: str | dict[str, Any] | None = None) -> Flask:

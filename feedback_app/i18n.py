@@ -7,11 +7,15 @@ its Moroccan formatting locale. The translations are looked up by language (`ar_
 
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from babel import dates as babel_dates
 from flask import current_app, has_request_context, request
 from flask_babel import get_locale
 from markupsafe import Markup
 
-from feedback_app.locales import DEFAULT_LANGUAGE, language
+from feedback_app.locales import DEFAULT_LANGUAGE, language, local_time, zone
 
 
 def requested_language() -> str:
@@ -28,6 +32,27 @@ def requested_language() -> str:
 
 def select_locale() -> str:
     return language(requested_language()).locale
+
+
+def select_timezone() -> ZoneInfo:
+    """Flask-Babel's own zone would be a `pytz` one (a second tz database): ours instead."""
+    return zone()
+
+
+def format_datetime(value: dt.datetime, format: str = "medium") -> str:
+    """A stored moment in the tour's local time (locales.zone), in the reader's locale.
+
+    Pages, mails and the audit trail format through here, the workbook through the same zone
+    (services/export/plan.py): a sign-off reads the same time everywhere.
+    """
+    return babel_dates.format_datetime(local_time(value), format, locale=get_locale())
+
+
+def format_date(value: dt.date, format: str = "medium") -> str:
+    """A calendar day; a moment is first turned into the tour's local day."""
+    if isinstance(value, dt.datetime):
+        value = local_time(value).date()
+    return babel_dates.format_date(value, format, locale=get_locale())
 
 
 def current_language() -> str:

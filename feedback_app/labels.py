@@ -88,6 +88,7 @@ ROLES: dict[str, Words] = {
         "en": "Regional delegate",
     },
     "hq": {"fr": "Siège", "ar": "الإدارة المركزية", "en": "Headquarters"},
+    "observer": {"fr": "Observateur", "ar": "ملاحظ", "en": "Observer"},
 }
 
 

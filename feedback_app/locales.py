@@ -1,4 +1,4 @@
-"""The interface languages and the tour's time zone: the one list every layer reads.
+"""The interface languages and the tour's clock: the one list every layer reads.
 
 Each language is served with the locale whose formats Morocco uses. Arabic is `ar_MA`: Western
 digits (CLDR's `latn` numbering, as in Moroccan administration), 24-hour times, "1.234,5".
@@ -8,6 +8,7 @@ English is `en_GB`: day-first dates like the French and Arabic pages.
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
@@ -41,6 +42,31 @@ DEFAULT_LANGUAGE = "fr"
 TIME_ZONE = "Africa/Casablanca"
 
 
+def use_packaged_tz_data() -> None:
+    """Read time zones from the pinned `tzdata` package only, never the host's own files.
+
+    `zoneinfo` looks at the operating system's tz data first, and hosts lag: one still had
+    Casablanca at +01:00 after Morocco returned to UTC+0 on 2026-09-20 (PITFALLS "Clocks").
+    With an empty search path every host, page, workbook, CLI and mail agree. Called once when
+    the package is imported, before any zone is loaded.
+    """
+    if zoneinfo.TZPATH:
+        zoneinfo.reset_tzpath(to=[])
+        ZoneInfo.clear_cache()
+
+
+def zone(name: str = TIME_ZONE) -> ZoneInfo:
+    """The tour's time zone (or `name`): the only tzinfo the application formats with."""
+    return ZoneInfo(name)
+
+
+def local_time(moment: dt.datetime, tz: str = TIME_ZONE) -> dt.datetime:
+    """A stored moment (aware, or naive UTC as SQLite hands it back) as the tour's local time."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(zone(tz))
+
+
 def localised(field: str) -> tuple[str, ...]:
     """A localised column's names, one per language in order: name -> name_fr, name_ar, ..."""
     return tuple(f"{field}_{code}" for code in LANGUAGE_CODES)
@@ -53,12 +79,12 @@ def language(code: str | None) -> Language:
 
 def local_midnight_utc(day: dt.date, tz: str = TIME_ZONE) -> dt.datetime:
     """The first moment of `day` in the time zone `tz`, as a UTC time."""
-    return dt.datetime.combine(day, dt.time(), tzinfo=ZoneInfo(tz)).astimezone(dt.UTC)
+    return dt.datetime.combine(day, dt.time(), tzinfo=zone(tz)).astimezone(dt.UTC)
 
 
 def local_day(moment: dt.datetime, tz: str = TIME_ZONE) -> dt.date:
     """The day in `tz` on which the UTC moment falls."""
-    return moment.astimezone(ZoneInfo(tz)).date()
+    return local_time(moment, tz).date()
 
 
 Words = Mapping[str, str]  # language code -> text

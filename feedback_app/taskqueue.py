@@ -52,7 +52,8 @@ class Task:
     options: dict[str, Any]
 
     def send(self, *args: Any, **kwargs: Any) -> str:
-        """Enqueue a call (arguments must be JSON values); returns the message id.
+        """Enqueue a call (arguments must be JSON values); returns the message id (for
+        `is_pending`).
 
         Raises TaskQueueUnavailable when the broker is down."""
         return self._send(args, kwargs)
@@ -103,7 +104,26 @@ class Task:
         except (redis.RedisError, dramatiq.errors.BrokerError) as error:
             raise TaskQueueUnavailable(str(error)) from error
         state.ensure_local_worker()
-        return str(message.message_id)
+        # Redis keeps each delivery under an id of its own (a retried message gets a new one):
+        # that is the id `is_pending` looks up.
+        return str(message.options.get("redis_message_id", message.message_id))
+
+    def is_pending(self, message_id: str) -> bool | None:
+        """Whether the broker still holds this message, waiting or being worked on.
+
+        False when Redis lost it (restarted without persistence, flushed): nobody will ever run
+        it. None when nobody can tell: the broker is unreachable right now, or tasks run in
+        threads of a web process (each process has its own in-memory queue)."""
+        broker = self.queue.state(current_app).broker
+        if not isinstance(broker, RedisBroker):
+            return None
+        # Dramatiq keeps a message's body in "<namespace>:<queue>.msgs" from enqueue until the
+        # worker acknowledges it, whichever worker's in-flight set holds its id meanwhile.
+        key = f"{broker.namespace}:{self.queue_name}.msgs"
+        try:
+            return bool(broker.client.hexists(key, message_id))
+        except redis.RedisError:
+            return None
 
     def run(self, *args: Any, **kwargs: Any) -> None:
         """Call the task synchronously, in the current application context."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import cast
 
 from flask import Flask, Response, request
-from flask_babel import format_date, format_datetime, format_number
+from flask_babel import format_number
 from flask_babel import refresh as flask_babel_refresh
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, scoped_session
@@ -13,7 +13,15 @@ from sqlalchemy.orm import Session, scoped_session
 import feedback_app.tasks  # noqa: F401  (declares every background task before init_app)
 from feedback_app.database import SQLITE_BUSY_TIMEOUT_MS, configure_engine
 from feedback_app.extensions import babel, csrf, db, login_manager, migrate, taskqueue
-from feedback_app.i18n import bdi, current_language, select_locale, text_direction
+from feedback_app.i18n import (
+    bdi,
+    current_language,
+    format_date,
+    format_datetime,
+    select_locale,
+    select_timezone,
+    text_direction,
+)
 from feedback_app.locales import LANGUAGES
 from feedback_app.models import User
 
@@ -59,7 +67,7 @@ def _migrations_dir(app: Flask) -> str:
 
 
 def register_i18n(app: Flask) -> None:
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
 
     # Flask-Babel caches the locale in `g`, and Flask reuses an app context that is already
     # pushed (the tests hold one): choose the language again from each request.
@@ -99,20 +107,21 @@ def register_i18n(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from feedback_app.api import bp as api_bp
     from feedback_app.auth import bp as auth_bp
+    from feedback_app.auth.guards import can
     from feedback_app.hq import bp as hq_bp
     from feedback_app.public import bp as public_bp
     from feedback_app.review import bp as review_bp
-    from feedback_app.staff import bp as staff_bp
     from feedback_app.web import converters
 
     converters.register(app)  # before any rule: rules build their converters when added
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(review_bp, url_prefix="/review")
-    app.register_blueprint(staff_bp, url_prefix="/hq")
     app.register_blueprint(hq_bp, url_prefix="/hq")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)
+    # Pages show a control only to whom may use it: {% if can("review:write") %}.
+    app.add_template_global(can)
 
 
 def register_http_layer(app: Flask) -> None:

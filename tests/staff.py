@@ -67,7 +67,7 @@ def make_user(
             role=role,
             password_hash=_hash(password) if password else None,
             active=active,
-            regions=region_rows if role is Role.DELEGATE else [],
+            regions=region_rows if role is not Role.HQ else [],
         )
         session.add(user)
     return user
@@ -201,6 +201,8 @@ def build_world(session: Session) -> World:
     delegate_a = make_user(session, "delegue.a@example.ma", regions=(REGION_A,))
     delegate_b = make_user(session, "delegue.b@example.ma", regions=(REGION_B,))
     hq = make_user(session, "siege@example.ma", role=Role.HQ, regions=())
+    observer_a = make_user(session, "observateur.a@example.ma", role=Role.OBSERVER)
+    national = make_user(session, "ministere@example.ma", role=Role.OBSERVER, regions=())
     victim = make_user(session, "autre.a@example.ma", regions=(REGION_A,))
     with write_transaction(session):
         token = issue_token(session, user=victim, actor_id=hq.id)
@@ -236,7 +238,13 @@ def build_world(session: Session) -> World:
         sub_a.reference,
         "autre.a@example.ma",
     ]
-    world.emails = {"own": delegate_a.email, "other": delegate_b.email, "hq": hq.email}
+    world.emails = {
+        "own": delegate_a.email,
+        "other": delegate_b.email,
+        "hq": hq.email,
+        "obs": observer_a.email,
+        "nat": national.email,
+    }
     return world
 
 

@@ -3,18 +3,21 @@
 HOW TO ADD A ROUTE: add ONE line to MATRIX below (keep the table aligned by blueprint).
   - `path` and string `data` values use `{placeholders}` filled from
     tests.staff.build_world().ids (stop_a, code_a, submission_a, item_a, reference_a, user_a,
-    theme, token, region_a, ... ; region A's records are the ones every role asks for).
+    theme, token, region_a, ... ; region A's records are the ones every role asks for), and
+    `{visitor}` in `data` by the visitor's name.
     Add an id there if your route needs a new one.
-  - the four statuses are what each visitor gets:
+  - the six statuses are what each visitor gets:
       anon  — not signed in,
       own   — delegate of region A (the records' region),
       other — delegate of region B asking for region A's records (404 for a record, and the
               lists must not contain region A's data),
-      hq    — headquarters.
+      hq    — headquarters,
+      obs   — observer of region A (reads what `own` reads, every write 403),
+      nat   — national observer, without regions (reads what `hq` reads, every write 403).
     A status may be a tuple when several are acceptable.
   - POST rows are sent with a valid CSRF token and `data` (form fields) or `json`. Visitors are
-    walked in the order anon, other, own, hq on the same database, so a state change made by
-    `own` is visible to `hq`.
+    walked in the order anon, obs, nat, other, own, hq on the same database, so a state change
+    made by `own` is visible to `hq` (and an observer's refused post changes nothing).
 A route missing from the table, or a row whose route no longer exists, fails the test.
 """
 
@@ -37,6 +40,8 @@ class R:
     own: int | tuple[int, ...]
     other: int | tuple[int, ...]
     hq: int | tuple[int, ...]
+    obs: int | tuple[int, ...]
+    nat: int | tuple[int, ...]
     data: dict[str, Any] = field(default_factory=dict)
     json: Any = None
 
@@ -44,130 +49,156 @@ class R:
 LOGIN = "/login"
 # fmt: off
 MATRIX: list[R] = [
-    # endpoint                 method  path                                   anon own  other hq
-    R("static",                "GET",  "/static/css/app.css",                 200, 200, 200, 200),
+    # endpoint                 method  path                           anon own  other hq   obs  nat
+    R("static",                "GET",  "/static/css/app.css",         200, 200, 200, 200, 200, 200),
     # ops (probes for the supervisor and the load balancer)
-    R("ops.healthz",           "GET",  "/healthz",                            200, 200, 200, 200),
-    R("ops.readyz",            "GET",  "/readyz",                             200, 200, 200, 200),
+    R("ops.healthz",           "GET",  "/healthz",                    200, 200, 200, 200, 200, 200),
+    R("ops.readyz",            "GET",  "/readyz",                     200, 200, 200, 200, 200, 200),
     # public
-    R("public.index",          "GET",  "/",                                   200, 200, 200, 200),
-    R("public.stop_form",      "GET",  "/f/{code_a}",                         200, 200, 200, 200),
-    R("public.stop_form",      "POST", "/f/{code_a}",                         422, 422, 422, 422),
-    R("public.receipt",        "GET",  "/f/{code_a}/receipt/{reference_a}",   200, 200, 200, 200),
-    R("public.tablet",         "GET",  "/f/{code_a}/tablet",                  200, 200, 200, 200),
-    R("public.service_worker", "GET",  "/sw.js",                              200, 200, 200, 200),
-    R("public.favicon",        "GET",  "/favicon.ico",                        200, 200, 200, 200),
-    R("public.manifest",       "GET",  "/manifest.webmanifest",               200, 200, 200, 200),
+    R("public.index",          "GET",  "/",                           200, 200, 200, 200, 200, 200),
+    R("public.stop_form",      "GET",  "/f/{code_a}",                 200, 200, 200, 200, 200, 200),
+    R("public.stop_form",      "POST", "/f/{code_a}",                 422, 422, 422, 422, 422, 422),
+    R("public.receipt",        "GET",  "/f/{code_a}/receipt/{reference_a}",
+                                                                      200, 200, 200, 200, 200, 200),
+    R("public.tablet",         "GET",  "/f/{code_a}/tablet",          302, 200, 404, 200, 403, 403),
+    R("public.service_worker", "GET",  "/sw.js",                      200, 200, 200, 200, 200, 200),
+    R("public.favicon",        "GET",  "/favicon.ico",                200, 200, 200, 200, 200, 200),
+    R("public.manifest",       "GET",  "/manifest.webmanifest",       200, 200, 200, 200, 200, 200),
     # api (anonymous JSON, no cookies needed)
-    R("api.describe_stop",     "GET",  "/api/v1/stops/{code_a}",              200, 200, 200, 200),
-    R("api.openapi",           "GET",  "/api/v1/openapi.json",                200, 200, 200, 200),
-    R("api.create_submission", "POST", "/api/v1/stops/{code_a}/submissions",  422, 422, 422, 422,
+    R("api.describe_stop",     "GET",  "/api/v1/stops/{code_a}",      200, 200, 200, 200, 200, 200),
+    R("api.openapi",           "GET",  "/api/v1/openapi.json",        200, 200, 200, 200, 200, 200),
+    R("api.create_submission", "POST", "/api/v1/stops/{code_a}/submissions",
+                                                                      422, 422, 422, 422, 422, 422,
       json={}),
     # auth
-    R("auth.login",            "GET",  "/login",                              200, 302, 302, 302),
-    R("auth.login",            "POST", "/login",                              200, 200, 200, 200,
-      data={"email": "nobody@example.ma", "password": "wrong password!"}),  # 5 tries allowed
-    R("auth.logout",           "POST", "/logout",                             302, 302, 302, 302),
-    R("auth.forgot_password",  "GET",  "/forgot-password",                    200, 200, 200, 200),
-    R("auth.forgot_password",  "POST", "/forgot-password",                    200, 200, 200, 200,
+    R("auth.login",            "GET",  "/login",                      200, 302, 302, 302, 302, 302),
+    R("auth.login",            "POST", "/login",                      200, 200, 200, 200, 200, 200,
+      data={"email": "nobody.{visitor}@example.ma", "password": "wrong password!"}),
+    # (5 tries per account: one account per visitor)
+    R("auth.logout",           "POST", "/logout",                     302, 302, 302, 302, 302, 302),
+    R("auth.forgot_password",  "GET",  "/forgot-password",            200, 200, 200, 200, 200, 200),
+    R("auth.forgot_password",  "POST", "/forgot-password",            200, 200, 200, 200, 200, 200,
       data={"email": "delegue.a@example.ma"}),
-    R("auth.set_password",     "GET",  "/set-password/{token}",               200, 200, 200, 200),
-    R("auth.set_password",     "POST", "/set-password/{token}",               200, 200, 200, 200,
+    R("auth.set_password",     "GET",  "/set-password/{token}",       200, 200, 200, 200, 200, 200),
+    R("auth.set_password",     "POST", "/set-password/{token}",       200, 200, 200, 200, 200, 200,
       data={"password": "short", "confirm": "short"}),
     # staff: stops (delegates: their own regions' stops only; creating and editing is HQ's)
-    R("staff.stops",           "GET",  "/hq/stops",                           302, 200, 200, 200),
-    R("hq.stop_create",        "GET",  "/hq/stops/new",                       302, 403, 403, 200),
-    R("hq.stop_create",        "POST", "/hq/stops/new",                       302, 403, 403, 422),
-    R("hq.stop_edit",          "GET",  "/hq/stops/{stop_a}/edit",             302, 403, 403, 200),
-    R("hq.stop_edit",          "POST", "/hq/stops/{stop_a}/edit",             302, 403, 403, 422),
-    R("staff.stop_open",       "GET",  "/hq/stops/{stop_a}/open",             302, 200, 404, 200),
-    R("staff.stop_open",       "POST", "/hq/stops/{stop_a}/open",             302, 302, 404, 302,
+    R("hq.stops",           "GET",  "/hq/stops",                   302, 200, 200, 200, 200, 200),
+    R("hq.stop_create",        "GET",  "/hq/stops/new",               302, 403, 403, 200, 403, 403),
+    R("hq.stop_create",        "POST", "/hq/stops/new",               302, 403, 403, 422, 403, 403),
+    R("hq.stop_edit",          "GET",  "/hq/stops/{stop_a}/edit",     302, 403, 403, 200, 403, 403),
+    R("hq.stop_edit",          "POST", "/hq/stops/{stop_a}/edit",     302, 403, 403, 422, 403, 403),
+    R("hq.stop_open",       "GET",  "/hq/stops/{stop_a}/open",     302, 200, 404, 200, 403, 403),
+    R("hq.stop_open",       "POST", "/hq/stops/{stop_a}/open",     302, 302, 404, 302, 403, 403,
       data={"confirmed": "yes"}),
-    R("staff.stop_close",      "GET",  "/hq/stops/{stop_a}/close",            302, 200, 404, 200),
-    R("staff.stop_close",      "POST", "/hq/stops/{stop_a}/close",            302, 302, 404, 302,
+    R("hq.stop_close",      "GET",  "/hq/stops/{stop_a}/close",    302, 200, 404, 200, 403, 403),
+    R("hq.stop_close",      "POST", "/hq/stops/{stop_a}/close",    302, 302, 404, 302, 403, 403,
       data={"confirmed": "yes"}),
-    R("staff.stop_poster",     "GET",  "/hq/stops/{stop_a}/poster",           302, 200, 404, 200),
+    R("hq.stop_poster",     "GET",  "/hq/stops/{stop_a}/poster",   302, 200, 404, 200, 200, 200),
     # hq: paper and spreadsheet intake (delegates: their own regions' stops only)
-    R("staff.stop_intake",     "GET",  "/hq/stops/{stop_a}/intake",            302, 200, 404, 200),
-    R("staff.stop_intake_template", "GET", "/hq/stops/{stop_a}/intake/template.xlsx",
-                                                                              302, 200, 404, 200),
-    R("staff.stop_intake_upload", "POST", "/hq/stops/{stop_a}/intake",         302, 422, 404, 422),
-    R("staff.stop_intake_batch", "GET", "/hq/stops/{stop_a}/intake/{import_a}",
-                                                                              302, 200, 404, 200),
-    R("staff.stop_intake_confirm", "POST",
-      "/hq/stops/{stop_a}/intake/{import_a}/confirm",                         302, 302, 404, 302),
+    R("hq.stop_intake",     "GET",  "/hq/stops/{stop_a}/intake",   302, 200, 404, 200, 403, 403),
+    R("hq.stop_intake_template", "GET",  "/hq/stops/{stop_a}/intake/template.xlsx",
+                                                                      302, 200, 404, 200, 403, 403),
+    R("hq.stop_intake_upload", "POST", "/hq/stops/{stop_a}/intake",
+                                                                      302, 422, 404, 422, 403, 403),
+    R("hq.stop_intake_batch", "GET",  "/hq/stops/{stop_a}/intake/{import_a}",
+                                                                      302, 200, 404, 200, 403, 403),
+    R("hq.stop_intake_confirm", "POST",
+      "/hq/stops/{stop_a}/intake/{import_a}/confirm",
+                                                                      302, 302, 404, 302, 403, 403),
     # hq: users (HQ only)
-    R("hq.users",              "GET",  "/hq/users",                           302, 403, 403, 200),
-    R("hq.user_create",        "GET",  "/hq/users/new",                       302, 403, 403, 200),
-    R("hq.user_create",        "POST", "/hq/users/new",                       302, 403, 403, 422),
-    R("hq.user_edit",          "GET",  "/hq/users/{user_a}/edit",             302, 403, 403, 200),
-    R("hq.user_edit",          "POST", "/hq/users/{user_a}/edit",             302, 403, 403, 422),
-    R("hq.user_link",          "POST", "/hq/users/{user_a}/link",             302, 403, 403, 200),
-    R("hq.user_deactivate",    "POST", "/hq/users/{user_a}/deactivate",       302, 403, 403, 302),
-    R("hq.user_reactivate",    "POST", "/hq/users/{user_a}/reactivate",       302, 403, 403, 302),
+    R("hq.users",              "GET",  "/hq/users",                   302, 403, 403, 200, 403, 403),
+    R("hq.user_create",        "GET",  "/hq/users/new",               302, 403, 403, 200, 403, 403),
+    R("hq.user_create",        "POST", "/hq/users/new",               302, 403, 403, 422, 403, 403),
+    R("hq.user_edit",          "GET",  "/hq/users/{user_a}/edit",     302, 403, 403, 200, 403, 403),
+    R("hq.user_edit",          "POST", "/hq/users/{user_a}/edit",     302, 403, 403, 422, 403, 403),
+    R("hq.user_link",          "POST", "/hq/users/{user_a}/link",     302, 403, 403, 200, 403, 403),
+    R("hq.user_deactivate",    "POST", "/hq/users/{user_a}/deactivate",
+                                                                      302, 403, 403, 302, 403, 403),
+    R("hq.user_reactivate",    "POST", "/hq/users/{user_a}/reactivate",
+                                                                      302, 403, 403, 302, 403, 403),
     # hq: themes (HQ only)
-    R("hq.themes",             "GET",  "/hq/themes",                          302, 403, 403, 200),
-    R("hq.themes",             "POST", "/hq/themes",                          302, 403, 403, 422),
-    R("hq.theme_edit",         "GET",  "/hq/themes/{theme}/edit",             302, 403, 403, 200),
-    R("hq.theme_edit",         "POST", "/hq/themes/{theme}/edit",             302, 403, 403, 422),
-    R("hq.theme_move",         "POST", "/hq/themes/{theme}/move",             302, 403, 403, 302,
+    R("hq.themes",             "GET",  "/hq/themes",                  302, 403, 403, 200, 403, 403),
+    R("hq.themes",             "POST", "/hq/themes",                  302, 403, 403, 422, 403, 403),
+    R("hq.theme_edit",         "GET",  "/hq/themes/{theme}/edit",     302, 403, 403, 200, 403, 403),
+    R("hq.theme_edit",         "POST", "/hq/themes/{theme}/edit",     302, 403, 403, 422, 403, 403),
+    R("hq.theme_move",         "POST", "/hq/themes/{theme}/move",     302, 403, 403, 302, 403, 403,
       data={"direction": "down"}),
-    R("hq.theme_retire",       "POST", "/hq/themes/{theme}/retire",           302, 403, 403, 302),
-    R("hq.theme_restore",      "POST", "/hq/themes/{theme}/restore",          302, 403, 403, 302),
+    R("hq.theme_retire",       "POST", "/hq/themes/{theme}/retire",   302, 403, 403, 302, 403, 403),
+    R("hq.theme_restore",      "POST", "/hq/themes/{theme}/restore",  302, 403, 403, 302, 403, 403),
     # hq: audit trail (HQ only)
-    R("hq.audit",              "GET",  "/hq/audit",                           302, 403, 403, 200),
-    R("hq.privacy",            "GET",  "/hq/privacy",                         302, 403, 403, 200),
-    R("hq.privacy",            "POST", "/hq/privacy",                         302, 403, 403, 200,
+    R("hq.audit",              "GET",  "/hq/audit",                   302, 403, 403, 200, 403, 403),
+    R("hq.privacy",            "GET",  "/hq/privacy",                 302, 403, 403, 200, 403, 403),
+    R("hq.privacy",            "POST", "/hq/privacy",                 302, 403, 403, 200, 403, 403,
       data={"action": "search", "query": "Organisation-Secrete-A"}),
     # staff: dashboard; hq: Excel exports (delegates: their own regions only)
-    R("staff.dashboard",       "GET",  "/hq/",                                302, 200, 200, 200),
-    R("hq.exports",            "GET",  "/hq/exports",                         302, 200, 200, 200),
-    R("hq.exports",            "POST", "/hq/exports",                         302, 200, 404, 200,
+    R("hq.dashboard",       "GET",  "/hq/",                        302, 200, 200, 200, 200, 200),
+    R("hq.exports",            "GET",  "/hq/exports",                 302, 200, 200, 200, 200, 200),
+    R("hq.exports",            "POST", "/hq/exports",                 302, 200, 404, 200, 200, 200,
       data={"regions": "marrakech-safi", "language": "fr"}),
-    R("hq.export_job",         "GET",  "/hq/exports/jobs/{job}",              302, 404, 404, 404),
-    R("hq.export_job_status",  "GET",  "/hq/exports/jobs/{job}/status",       302, 404, 404, 404),
-    R("hq.export_job_file",    "GET",  "/hq/exports/jobs/{job}/file",         302, 404, 404, 404),
+    R("hq.export_job",         "GET",  "/hq/exports/jobs/{job}",      302, 404, 404, 404, 404, 404),
+    R("hq.export_job_status",  "GET",  "/hq/exports/jobs/{job}/status",
+                                                                      302, 404, 404, 404, 404, 404),
+    R("hq.export_job_file",    "GET",  "/hq/exports/jobs/{job}/file", 302, 404, 404, 404, 404, 404),
     # review desk (delegates: their own regions only; another region's record is a 404)
-    R("review.index",          "GET",  "/review/",                            302, 200, 200, 200),
-    R("review.index",          "GET",  "/review/?q=Secrete&stop={stop_a}",    302, 200, 200, 200),
-    R("review.submission",     "GET",  "/review/submissions/{submission_a}",  302, 200, 404, 200),
+    R("review.index",          "GET",  "/review/",                    302, 200, 200, 200, 200, 200),
+    R("review.index",          "GET",  "/review/?q=Secrete&stop={stop_a}",
+                                                                      302, 200, 200, 200, 200, 200),
+    R("review.submission",     "GET",  "/review/submissions/{submission_a}",
+                                                                      302, 200, 404, 200, 200, 200),
     # the filtered list as a file: another region's stop is a bad filter (the page, 422);
-    # contact columns for HQ only
-    R("review.export_csv",     "GET",  "/review/export.csv?stop={stop_a}",    302, 200, 422, 200),
-    R("review.export_xlsx",    "GET",  "/review/export.xlsx?stop={stop_a}",   302, 200, 422, 200),
-    R("review.export_csv",     "GET",  "/review/export.csv?contacts=1",       302, 403, 403, 200),
-    R("review.export_xlsx",    "GET",  "/review/export.xlsx?contacts=1",      302, 403, 403, 200),
+    # contact columns need exports:contacts (observers: 403)
+    R("review.export_csv",     "GET",  "/review/export.csv?stop={stop_a}",
+                                                                      302, 200, 422, 200, 200, 200),
+    R("review.export_xlsx",    "GET",  "/review/export.xlsx?stop={stop_a}",
+                                                                      302, 200, 422, 200, 200, 200),
+    R("review.export_csv",     "GET",  "/review/export.csv?contacts=1",
+                                                                      302, 200, 200, 200, 403, 403),
+    R("review.export_xlsx",    "GET",  "/review/export.xlsx?contacts=1",
+                                                                      302, 200, 200, 200, 403, 403),
     R("review.submission",     "GET",
-      "/review/submissions/{submission_a}?status=new&kind=proposal",          302, 200, 404, 200),
+      "/review/submissions/{submission_a}?status=new&kind=proposal",
+                                                                      302, 200, 404, 200, 200, 200),
     R("review.submission_save", "POST",
-      "/review/submissions/{submission_a}",                                   302, 302, 404, 302,
+      "/review/submissions/{submission_a}",
+                                                                      302, 302, 404, 302, 403, 403,
       data={"status": "reviewed", "items-0-id": "{item_a}", "items-0-kind": "proposal",
             "items-0-theme": "{theme}", "items-0-shortlisted": "y", "note": "Rappeler en mai"}),
-    R("review.bulk",           "POST", "/review/bulk",                        302, 302, 404, 302,
+    R("review.bulk",           "POST", "/review/bulk",                302, 302, 404, 302, 403, 403,
       data={"action": "reviewed", "submission_ids": "{submission_a}"}),
     # sign-off, regional brief and live screen of a stop (reopening and the screen's text
     # setting are HQ's; HQ signing a stop that `own` signed already is a form error)
-    R("review.brief",          "GET",  "/review/brief?region={region_a}",     302, 200, 404, 200),
-    R("review.stop_signoff",   "GET",  "/review/stops/{stop_a}/signoff",      302, 200, 404, 200),
+    R("review.brief",          "GET",  "/review/brief?region={region_a}",
+                                                                      302, 200, 404, 200, 200, 200),
+    R("review.stop_signoff",   "GET",  "/review/stops/{stop_a}/signoff",
+                                                                      302, 200, 404, 200, 200, 200),
     R("review.stop_signoff_post", "POST",
-      "/review/stops/{stop_a}/signoff",                                       302, 302, 404, 422,
-      data={"summary": "Synthèse de l'étape"}),
-    R("review.stop_reopen",    "POST", "/review/stops/{stop_a}/reopen",       302, 403, 403, 422,
+      "/review/stops/{stop_a}/signoff",
+                                                                      302, 302, 404, 422, 403, 403,
+      data={"summary": "Synthèse de l'étape", "confirm": "y"}),
+    R("review.stop_reopen",    "POST", "/review/stops/{stop_a}/reopen",
+                                                                      302, 403, 403, 422, 403, 403,
       data={"reason": "Contributions papier"}),
-    R("review.stop_live",      "GET",  "/review/stops/{stop_a}/live",         302, 200, 404, 200),
-    R("review.stop_live_json", "GET",  "/review/stops/{stop_a}/live.json",    302, 200, 404, 200),
+    R("review.stop_live",      "GET",  "/review/stops/{stop_a}/live", 302, 200, 404, 200, 200, 200),
+    R("review.stop_live_json", "GET",  "/review/stops/{stop_a}/live.json",
+                                                                      302, 200, 404, 200, 200, 200),
     R("review.stop_live_settings", "POST",
-      "/review/stops/{stop_a}/live/settings",                                 302, 403, 403, 302,
+      "/review/stops/{stop_a}/live/settings",
+                                                                      302, 403, 403, 302, 403, 403,
       data={"unreviewed": "1"}),
-    R("review.index",          "GET",  "/review/?group={group_a}",            302, 200, 404, 200),
-    R("review.ideas",          "GET",  "/review/ideas",                       302, 200, 200, 200),
-    R("review.idea_group",     "GET",  "/review/ideas/{group_a}",             302, 200, 404, 200),
-    R("review.idea_rename",    "POST", "/review/ideas/{group_a}/rename",      302, 302, 404, 302,
+    R("review.index",          "GET",  "/review/?group={group_a}",    302, 200, 404, 200, 200, 200),
+    R("review.ideas",          "GET",  "/review/ideas",               302, 200, 200, 200, 200, 200),
+    R("review.idea_group",     "GET",  "/review/ideas/{group_a}",     302, 200, 404, 200, 200, 200),
+    R("review.idea_rename",    "POST", "/review/ideas/{group_a}/rename",
+                                                                      302, 302, 404, 302, 403, 403,
       data={"title": "Les guides"}),
-    R("review.idea_confirm",   "POST", "/review/ideas/{group_a}/confirm",     302, 302, 404, 302),
-    R("review.idea_split",     "POST", "/review/ideas/{group_a}/split",       302, 422, 404, 422,
+    R("review.idea_confirm",   "POST", "/review/ideas/{group_a}/confirm",
+                                                                      302, 302, 404, 302, 403, 403),
+    R("review.idea_split",     "POST", "/review/ideas/{group_a}/split",
+                                                                      302, 422, 404, 422, 403, 403,
       data={"items": "999999"}),
-    R("review.idea_merge",     "POST", "/review/ideas/{group_a}/merge",       302, 422, 404, 422,
+    R("review.idea_merge",     "POST", "/review/ideas/{group_a}/merge",
+                                                                      302, 422, 404, 422, 403, 403,
       data={"other": "999999"}),
 ]
 # fmt: on
@@ -183,7 +214,8 @@ PUBLIC_ENDPOINTS = {
     "public.index",
     "auth.set_password",
 }
-ROLES = ("anon", "other", "own", "hq")
+ROLES = ("anon", "obs", "nat", "other", "own", "hq")
+SIGNED_IN = ROLES[1:]
 
 
 def _routes_of(app) -> set[tuple[str, str]]:
@@ -211,7 +243,7 @@ def _expected(value: int | tuple[int, ...]) -> tuple[int, ...]:
 def test_route_answers_each_role(app, session, row: R) -> None:
     world = build_world(session)
     clients = {"anon": app.test_client()}
-    for role in ("other", "own", "hq"):
+    for role in SIGNED_IN:
         clients[role] = session_for(app, session, world.emails[role])
     path = row.path.format(job="no-such-export-job-000", **world.ids)
     failures = []
@@ -223,7 +255,8 @@ def test_route_answers_each_role(app, session, row: R) -> None:
             response = client.post(path, json=row.json)
         else:
             data = {
-                k: v.format(**world.ids) if isinstance(v, str) else v for k, v in row.data.items()
+                k: v.format(visitor=role, **world.ids) if isinstance(v, str) else v
+                for k, v in row.data.items()
             }  # "{submission_a}" and the like
             response = client.post(path, data={**data, "csrf_token": csrf_for(app, client)})
         expected = _expected(getattr(row, role))

@@ -17,6 +17,7 @@ from feedback_app.models import (
     TourStop,
     User,
 )
+from feedback_app.services.access import scope_for
 from feedback_app.services.accounts.passwords import verify_password
 
 PASSWORD = "un mot de passe assez long"
@@ -112,6 +113,26 @@ def test_users_create_hashes_the_password_from_stdin(app, session) -> None:
     assert result.exit_code == 0, result.output
     hq = session.scalars(select(User).where(User.email == "hq@example.ma")).one()
     assert hq.role is Role.HQ and verify_password(hq.password_hash, PASSWORD)
+
+
+def test_users_create_makes_observers_regional_or_national(app, session) -> None:
+    runner = app.test_cli_runner()
+    for email, regions in (("ministere@example.ma", []), ("crt@example.ma", ["souss-massa"])):
+        args = ["users", "create", email, "--role", "observer"]
+        args += [arg for slug in regions for arg in ("--region", slug)]
+        result = runner.invoke(args=args, input=PASSWORD + "\n")
+        assert result.exit_code == 0, result.output
+        assert f"created observer {email}" in result.output
+        user = session.scalars(select(User).where(User.email == email)).one()
+        assert user.role is Role.OBSERVER and [r.slug for r in user.regions] == regions
+        # No region: the whole tour; a region: that region only.
+        assert (scope_for(user).region_ids is None) is (not regions)
+    hq = runner.invoke(
+        args=["users", "create", "siege@example.ma", "--role", "hq", "--region", "souss-massa"],
+        input=PASSWORD + "\n",
+    )
+    assert hq.exit_code == 0  # a region given to HQ is ignored: HQ covers every region
+    assert session.scalars(select(User).where(User.email == "siege@example.ma")).one().regions == []
 
 
 def test_users_create_refuses_short_passwords_and_duplicates(app, session) -> None:

@@ -27,7 +27,7 @@ EXEMPT = {
 
 
 SETUP = {
-    "staff.stop_open": (
+    "hq.stop_open": (
         "UPDATE tour_stops SET status = :s WHERE id = :id",
         "stop_a",
         {"s": "closed"},
@@ -64,8 +64,8 @@ def _payloads(ids: dict) -> dict[str, dict]:
             "date": "2025-03-01",
             "grace_hours": "24",
         },
-        "staff.stop_open": {"confirmed": "yes"},
-        "staff.stop_close": {"confirmed": "yes"},
+        "hq.stop_open": {"confirmed": "yes"},
+        "hq.stop_close": {"confirmed": "yes"},
         "hq.user_create": {"email": "nouveau@example.ma", "role": "hq"},
         "hq.user_edit": {
             "email": "autre.a@example.ma",

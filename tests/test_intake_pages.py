@@ -13,7 +13,7 @@ from feedback_app.models import ImportBatch, Role, Submission, SubmissionSource
 from feedback_app.services.capture.submissions import submit
 from tests.conftest import valid_payload
 from tests.intake_files import HEADER_FR, csv_bytes, fill_template
-from tests.staff import REGION_A, REGION_B, csrf_for, make_user, session_for
+from tests.staff import REGION_A, REGION_B, csrf_for, make_user, session_for, signed_in
 
 ROWS = [
     ["Riad Dar Atlas", "Hébergement", "Besoin", "Former le personnel à l'anglais."],
@@ -145,7 +145,8 @@ def test_review_desk_shows_and_filters_the_source(app, session, open_stop) -> No
 
 
 def test_tablet_page_stores_source_tablet(app, session, open_stop) -> None:
-    client = app.test_client()
+    make_user(session, "delegue.tablette@example.ma")
+    client = signed_in(app, "delegue.tablette@example.ma")
     page = client.get(f"/f/{open_stop.code}/tablet").get_data(as_text=True)
     action = re.search(r'<form method="post" action="([^"]+)"', page).group(1)
     api = re.search(r'data-api="([^"]+)"', page).group(1).replace("&amp;", "&")

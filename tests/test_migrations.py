@@ -5,17 +5,19 @@ from __future__ import annotations
 import unicodedata
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.environment import EnvironmentContext
 from alembic.script import ScriptDirectory
 from flask import Flask
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect, select, text
+from sqlalchemy.exc import IntegrityError
 
 from feedback_app import create_app
 from feedback_app.extensions import db
-from feedback_app.models import Category, Region, Theme
+from feedback_app.models import Category, Region, Role, Theme
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -116,3 +118,21 @@ def test_reference_data_is_seeded(session) -> None:
     for row in [*themes, *session.scalars(select(Category)).all()]:
         assert row.name_fr and row.name_ar and row.name_en
         assert row.name_for("ar") == row.name_ar and row.name_for("xx") == row.name_fr
+
+
+def test_the_role_column_accepts_every_role_and_nothing_else(session) -> None:
+    # The role is a VARCHAR under a CHECK constraint on both backends (not a native enum):
+    # a new role needs a migration of that constraint, which this test proves was written.
+    insert = text(
+        "INSERT INTO users (email, name, role, active, session_version, created_at)"
+        " VALUES (:email, '', :role, :active, 0, CURRENT_TIMESTAMP)"
+    )
+    for role in Role:
+        session.execute(
+            insert, {"email": f"{role.value}@example.ma", "role": role.value, "active": True}
+        )
+    session.commit()
+    with pytest.raises(IntegrityError):
+        session.execute(insert, {"email": "x@example.ma", "role": "minister", "active": True})
+        session.commit()
+    session.rollback()

@@ -7,8 +7,9 @@ import re
 
 from sqlalchemy import select
 
-from feedback_app.models import StopStatus, Submission, SubmissionSource
+from feedback_app.models import Role, StopStatus, Submission, SubmissionSource
 from tests.conftest import valid_payload
+from tests.staff import make_user, signed_in
 
 
 def _asset_urls(html: str) -> list[str]:
@@ -92,7 +93,9 @@ def test_pages_that_reflect_input_are_never_compressed(client, open_stop):
     assert "Content-Encoding" not in index.headers
 
 
-def test_tablet_page_is_the_stop_form_in_several_in_a_row_mode(client, open_stop, make_stop):
+def test_tablet_page_is_the_stop_form_in_several_in_a_row_mode(app, session, open_stop, make_stop):
+    make_user(session, "siege@example.ma", role=Role.HQ, regions=())
+    client = signed_in(app, "siege@example.ma")
     html = client.get(f"/f/{open_stop.code}/tablet").get_data(as_text=True)
     assert 'data-mode="tablet"' in html
     # Without JavaScript the plain form post; with it, the API. Both say "tablet" (the source).

@@ -17,10 +17,17 @@ from sqlalchemy import select, update
 
 from feedback_app.database import write_transaction
 from feedback_app.exports.selection import BOM, COLUMNS, CONTACT_COLUMNS
-from feedback_app.models import FeedbackItem, Region, ReviewStatus, Submission, SubmissionSource
+from feedback_app.models import (
+    FeedbackItem,
+    Region,
+    ReviewStatus,
+    Role,
+    Submission,
+    SubmissionSource,
+)
 from feedback_app.services.capture.submissions import submit
 from tests.review_world import T0, audit_events
-from tests.staff import REGION_A, REGION_B, signed_in
+from tests.staff import REGION_A, REGION_B, make_user, signed_in
 
 _PAGE_ID = re.compile(r'name="submission_ids" value="(\d+)"')
 
@@ -187,12 +194,18 @@ def test_contacts_only_when_asked_and_allowed(app, session, listed) -> None:
     riad = frame[frame["submission_id"] == str(listed.subs["riad"])]
     assert set(riad["contact_email"]) == {"fatima@example.ma"}
     assert set(frame[frame["submission_id"] != str(listed.subs["riad"])]["contact_email"]) == {""}
+    # A delegate holds exports:contacts for their own regions; an observer does not.
     delegate = signed_in(app, listed.delegate_a.email)
+    assert "fatima@example.ma" in delegate.get("/review/export.csv?contacts=1").get_data(
+        as_text=True
+    )
+    assert "contacts=1" in delegate.get("/review/").get_data(as_text=True)
+    make_user(session, "observateur@example.ma", role=Role.OBSERVER, regions=(REGION_A,))
+    observer = signed_in(app, "observateur@example.ma")
+    assert "Riad Dar Atlas" in observer.get("/review/export.csv").get_data(as_text=True)
     for fmt in ("csv", "xlsx"):
-        assert delegate.get(f"/review/export.{fmt}?contacts=1").status_code == 403
-    page = delegate.get("/review/").get_data(as_text=True)
-    assert "contacts=1" not in page
-    assert "contacts=1" in hq.get("/review/").get_data(as_text=True)
+        assert observer.get(f"/review/export.{fmt}?contacts=1").status_code == 403
+    assert "contacts=1" not in observer.get("/review/").get_data(as_text=True)
 
 
 @pytest.mark.parametrize(

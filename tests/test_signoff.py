@@ -266,7 +266,7 @@ def test_pages_say_the_stop_is_signed_off_instead_of_failing(app, session, desk)
         app,
         client,
         f"/review/stops/{desk.stop_a1.id}/signoff",
-        {"summary": "Synthèse de Marrakech"},
+        {"summary": "Synthèse de Marrakech", "confirm": "y"},
         follow_redirects=True,
     )
     assert response.status_code == 200 and "Signée par" in response.get_data(as_text=True)

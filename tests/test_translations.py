@@ -312,7 +312,7 @@ def _requests(world, planned_code: str):
     for row in MATRIX:
         if row.json is not None or (row.endpoint, row.method) in _NOT_PAGES:
             continue
-        for role in ("anon", "own", "other", "hq"):
+        for role in ("anon", "own", "other", "hq", "obs", "nat"):
             expected = getattr(row, role)
             expected = expected if isinstance(expected, tuple) else (expected,)
             if row.method == "POST" and not ({200, 422} & set(expected)):
@@ -357,7 +357,7 @@ def test_every_page_is_in_the_reader_language(app, session, make_stop, language:
     world = build_world(session)
     planned = make_stop(city="Tiznit", status=StopStatus.PLANNED)
     clients = {"anon": app.test_client()}
-    for role in ("other", "own", "hq"):
+    for role in ("other", "own", "hq", "obs", "nat"):
         clients[role] = signed_in(app, world.emails[role])
     for client in clients.values():
         client.set_cookie("lang", language)

@@ -14,6 +14,7 @@ from feedback_app.services.capture.submissions import submit
 from feedback_app.services.errors import StopNotOpen
 from feedback_app.services.tour import reference
 from feedback_app.services.tour.stops import get_stop_by_code
+from feedback_app.web.provenance import claims_tablet, form_source
 
 FORM_CHANNEL_HEADER = "X-Tournee-Channel"
 
@@ -34,7 +35,7 @@ def create_submission(code: str) -> ResponseReturnValue:
         db.session,
         code,
         payload,
-        source=_source(from_form),
+        source=_source(code, from_form),
         default_language=current_language(),
     )
     return jsonify(receipt.as_json()), 201 if receipt.created else 200
@@ -68,12 +69,10 @@ def describe_stop(code: str) -> ResponseReturnValue:
     )
 
 
-def _source(from_form: bool) -> SubmissionSource:
-    # The tablet page's offline queue posts to ?channel=tablet: paper forms typed by staff.
+def _source(code: str, from_form: bool) -> SubmissionSource:
+    """The tablet page's offline queue posts with ?channel=tablet: believed from staff only."""
     if not from_form:
         return SubmissionSource.API
-    return (
-        SubmissionSource.TABLET
-        if request.args.get("channel") == "tablet"
-        else (SubmissionSource.FORM)
-    )
+    if not claims_tablet():
+        return SubmissionSource.FORM
+    return form_source(get_stop_by_code(db.session, code).region_id)

@@ -49,7 +49,7 @@ def sign_in_throttle() -> Throttle:
 def landing_url() -> str:
     """Where a signed-in staff member starts: HQ on the dashboard, a delegate at the review desk."""
     if current_user.is_authenticated and current_user.is_hq:
-        return url_for("staff.dashboard")
+        return url_for("hq.dashboard")
     return url_for("review.index")
 
 

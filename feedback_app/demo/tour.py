@@ -24,6 +24,7 @@ from feedback_app.models import (
     Theme,
     TourStop,
 )
+from feedback_app.services.capture import tally
 from feedback_app.services.capture.submissions import submit
 from feedback_app.services.tour.stops import create_stop
 
@@ -218,3 +219,5 @@ def _review_some(session: Session, rng: random.Random, stop_ids: list[int]) -> N
             session.execute(
                 update(Submission).where(Submission.id.in_(spam)).values(status=ReviewStatus.SPAM)
             )
+        # Statuses and themes were set in bulk SQL: the live counts follow from the rows.
+        tally.recount(session, stop_ids)

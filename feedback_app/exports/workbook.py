@@ -9,10 +9,13 @@ it silently drops data.) Every cell from user text is a string cell: no formula 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import IO
 
 import xlsxwriter
+from xlsxwriter.workbook import Workbook
 
 from feedback_app.exports.brief_sheet import brief_sheet_name, write_brief
 from feedback_app.exports.cells import sheet_name
@@ -50,7 +53,47 @@ def build_workbook(
     }
     if tmpdir:
         options["tmpdir"] = tmpdir
+    with open_workbook(out, options) as wb:
+        return _write(wb, data, labels, progress)
+
+
+@contextmanager
+def open_workbook(
+    out: str | os.PathLike[str] | IO[bytes], options: dict[str, object]
+) -> Iterator[Workbook]:
+    """An XlsxWriter workbook that is closed on success and discarded on any failure.
+
+    In constant-memory mode each sheet keeps an open temporary file until `close()`; a build
+    that stops half-way (a full disk, an erasure, a bug) must let go of them, or their space
+    stays taken after they are deleted and every later build fails too.
+    """
     wb = xlsxwriter.Workbook(out, options)
+    try:
+        yield wb
+        wb.close()  # may fail too (FileCreateError around the OSError): discarded below
+    except BaseException:
+        _discard(wb)
+        raise
+
+
+def _discard(wb: Workbook) -> None:
+    """Close every file handle the workbook still holds, without writing anything more."""
+    wb.fileclosed = True  # no second attempt, no warning from its destructor
+    handles = [getattr(wb, "fh", None)]
+    for ws in wb.worksheets():
+        handles += [getattr(ws, "row_data_fh", None), getattr(ws, "fh", None)]
+        ws.row_data_fh_closed = True
+    for handle in handles:
+        if handle is not None and not getattr(handle, "closed", True):
+            # Closing flushes what is buffered, which fails again on a full disk; the file
+            # descriptor is released all the same, and the next handle must be closed too.
+            with suppress(OSError, ValueError):
+                handle.close()
+
+
+def _write(
+    wb: Workbook, data: WorkbookData, labels: Labels, progress: ProgressCallback | None
+) -> BuildResult:
     wb.set_properties(
         {"title": labels["title"], "author": data.generated_by[:255], "comments": "Tournée"}
     )
@@ -81,5 +124,4 @@ def build_workbook(
     retained = RetainedRows()
     rows = write_region_sheets(region_sheets, formats, labels, data, retained, progress)
     write_retained(retained_ws, formats, labels, retained)
-    wb.close()
     return BuildResult(rows)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import render_template, request
 from flask.typing import ResponseReturnValue
 
-from feedback_app.auth.guards import hq_required
+from feedback_app.auth.guards import permission_required
 from feedback_app.extensions import db
 from feedback_app.hq import bp
 from feedback_app.hq.audit_text import action_label, describe
@@ -14,11 +14,12 @@ from feedback_app.i18n import current_language
 from feedback_app.services import audit as audit_service
 from feedback_app.services.audit_targets import load_targets
 from feedback_app.services.ids import parse_id
+from feedback_app.services.permissions import Permission
 from feedback_app.services.tour import reference
 
 
 @bp.get("/audit")
-@hq_required
+@permission_required(Permission.AUDIT_READ)
 def audit() -> ResponseReturnValue:
     filters = AuditFilterForm(request.args)
     actions = audit_service.known_actions(db.session)

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import url_for
-from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
+from feedback_app.i18n import format_date, format_datetime
 from feedback_app.labels import KIND_LABELS, ROLE_LABELS, STOP_STATUS_LABELS
 from feedback_app.labels import STATUS_LABELS as REVIEW_STATUS_LABELS
 from feedback_app.models import AuditEvent, ItemKind, ReviewStatus, Role
@@ -36,6 +36,9 @@ SENTENCES = {
         "%(actor)s a changé la sélection d'un élément de la contribution %(target)s."
     ),
     "privacy.erase": _l("%(actor)s a effacé les coordonnées de la contribution %(target)s."),
+    "privacy.erase_preview": _l(
+        "%(actor)s a effacé des coordonnées dans l'import en attente %(target)s."
+    ),
     "privacy.purge": _l(
         "Les coordonnées des contributions anciennes ont été effacées "
         "(durée de conservation dépassée)."

@@ -130,6 +130,7 @@ def exports() -> ResponseReturnValue:
             total=estimate.items,
             limit=int(config["EXPORT_JOBS_PER_USER"]),
             enqueue=lambda job: build_export.send(job_id=job),
+            is_pending=build_export.is_pending,
         )
     except TooManyJobs as error:
         return _form_page(form, 429, str(error.message))
@@ -149,19 +150,20 @@ def exports() -> ResponseReturnValue:
 @bp.get("/exports/jobs/<job_id>")
 @staff_required
 def export_job(job_id: str) -> ResponseReturnValue:
-    status = job_status(db.session, job_id, current_user)
+    status = job_status(db.session, job_id, current_user, build_export.is_pending)
     return render_template("hq/export_job.html", job_id=job_id, status=status)
 
 
 @bp.get("/exports/jobs/<job_id>/status")
 @staff_required
 def export_job_status(job_id: str) -> ResponseReturnValue:
-    status = job_status(db.session, job_id, current_user)
+    status = job_status(db.session, job_id, current_user, build_export.is_pending)
     body: dict[str, object] = {
         "state": status.state,
         "done": status.done,
         "total": status.total,
         "position": status.position,
+        "failure": status.failure,
     }
     if status.state == "done":
         body["download"] = url_for("hq.export_job_file", job_id=job_id)
@@ -175,7 +177,7 @@ def export_job_status(job_id: str) -> ResponseReturnValue:
 def export_job_file(job_id: str) -> ResponseReturnValue:
     # A GET is fine here: the job was started (and audited) by the owner's POST; the id is
     # unguessable and only its owner, within their current regions, can read it.
-    status = job_status(db.session, job_id, current_user)
+    status = job_status(db.session, job_id, current_user, build_export.is_pending)
     if status.state in ("queued", "running"):
         return redirect(url_for("hq.export_job", job_id=job_id))
     return _attachment(status.artifact_id)

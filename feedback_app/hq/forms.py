@@ -1,9 +1,11 @@
-"""HQ forms. They only parse; the services validate and say what is wrong."""
+"""Forms of the back office under /hq/. They only parse; the services validate and say what is
+wrong."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
@@ -50,7 +52,10 @@ class UserForm(FlaskForm):
         choices=[(role.value, label) for role, label in ROLE_LABELS.items()],
         default=Role.DELEGATE.value,
     )
-    regions = MultiCheckboxField(_l("Régions couvertes (délégués)"), validate_choice=False)
+    regions = MultiCheckboxField(
+        _l("Régions couvertes (délégués ; un observateur sans région voit toutes les régions)"),
+        validate_choice=False,
+    )
 
 
 class ThemeForm(FlaskForm):
@@ -105,3 +110,34 @@ class PrivacySearchForm(FlaskForm):
 
 class PrivacyEraseForm(FlaskForm):
     confirm = BooleanField(_l("La personne a demandé l'effacement de ses coordonnées."))
+
+
+class PeriodForm(FlaskForm):
+    """The dashboard's period."""
+
+    class Meta:
+        csrf = False  # a GET filter that changes nothing
+
+    since = BoundedDateField("", validators=[Optional()])
+    until = BoundedDateField("", validators=[Optional()])
+
+    def validate_until(self, field: DateField) -> None:
+        if field.data and self.since.data and field.data < self.since.data:
+            raise ValidationError("")
+
+
+class StopFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET filter that changes nothing
+
+    region = SelectField(_l("Région"), validate_choice=False)
+    status = SelectField(_l("Statut"), validate_choice=False)
+
+
+class UploadForm(FlaskForm):
+    """A stop's paper or spreadsheet intake file."""
+
+    class Meta:
+        csrf = False  # checked by csrf.protect() in the view, once the size limit is raised
+
+    file = FileField(validators=[FileRequired()])

@@ -7,13 +7,14 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from feedback_app.auth.guards import current_scope, hq_required
+from feedback_app.auth.guards import current_scope, permission_required
 from feedback_app.extensions import db
 from feedback_app.hq import bp
 from feedback_app.hq.forms import StopForm
+from feedback_app.hq.stops import region_choices
+from feedback_app.services.permissions import Permission
 from feedback_app.services.tour.stop_admin import StopFields, add_stop, update_stop
 from feedback_app.services.tour.stops import LOCALISED_NAMES, scoped_stop
-from feedback_app.staff.stops import region_choices
 from feedback_app.web.forms import failures_on
 
 
@@ -34,7 +35,7 @@ def _stop_form_choices(form: StopForm) -> None:
 
 
 @bp.route("/stops/new", methods=["GET", "POST"])
-@hq_required
+@permission_required(Permission.STOPS_MANAGE)
 def stop_create() -> ResponseReturnValue:
     form = StopForm()
     _stop_form_choices(form)
@@ -42,13 +43,13 @@ def stop_create() -> ResponseReturnValue:
         with failures_on(form):
             stop = add_stop(db.session, actor_id=current_user.id, fields=_stop_fields(form))
             flash(_("Étape créée : code %(code)s.", code=stop.code), "ok")
-            return redirect(url_for("staff.stops"))
+            return redirect(url_for("hq.stops"))
     status = 422 if form.errors else 200
     return render_template("hq/stop_form.html", form=form, stop=None), status
 
 
 @bp.route("/stops/<int:stop_id>/edit", methods=["GET", "POST"])
-@hq_required
+@permission_required(Permission.STOPS_MANAGE)
 def stop_edit(stop_id: int) -> ResponseReturnValue:
     stop = scoped_stop(db.session, current_scope(), stop_id)
     form = StopForm(obj=stop) if request.method == "GET" else StopForm()
@@ -65,6 +66,6 @@ def stop_edit(stop_id: int) -> ResponseReturnValue:
                 fields=_stop_fields(form),
             )
             flash(_("Étape enregistrée."), "ok")
-            return redirect(url_for("staff.stops"))
+            return redirect(url_for("hq.stops"))
     status = 422 if form.errors else 200
     return render_template("hq/stop_form.html", form=form, stop=stop), status

@@ -7,12 +7,13 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from feedback_app.auth.guards import hq_required
+from feedback_app.auth.guards import permission_required
 from feedback_app.extensions import db
 from feedback_app.hq import bp
 from feedback_app.hq.forms import ThemeForm
 from feedback_app.i18n import current_language
 from feedback_app.models import Theme
+from feedback_app.services.permissions import Permission
 from feedback_app.services.tour.themes import (
     add_theme,
     get_theme,
@@ -35,7 +36,7 @@ def _names(form: ThemeForm) -> dict[str, str]:
 
 
 @bp.route("/themes", methods=["GET", "POST"])
-@hq_required
+@permission_required(Permission.THEMES_MANAGE)
 def themes() -> ResponseReturnValue:
     form = ThemeForm()
     if form.validate_on_submit():
@@ -74,7 +75,7 @@ def _warn_untranslated(theme: Theme) -> None:
 
 
 @bp.post("/themes/<int:theme_id>/move")
-@hq_required
+@permission_required(Permission.THEMES_MANAGE)
 def theme_move(theme_id: int) -> ResponseReturnValue:
     """Up or down one place, or straight to a typed position (1 = first)."""
     theme = get_theme(db.session, theme_id)
@@ -91,7 +92,7 @@ def theme_move(theme_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/themes/<int:theme_id>/edit", methods=["GET", "POST"])
-@hq_required
+@permission_required(Permission.THEMES_MANAGE)
 def theme_edit(theme_id: int) -> ResponseReturnValue:
     theme = get_theme(db.session, theme_id)
     form = ThemeForm(obj=theme) if request.method == "GET" else ThemeForm()
@@ -126,12 +127,12 @@ def _retire(theme_id: int, retired: bool) -> ResponseReturnValue:
 
 
 @bp.post("/themes/<int:theme_id>/retire")
-@hq_required
+@permission_required(Permission.THEMES_MANAGE)
 def theme_retire(theme_id: int) -> ResponseReturnValue:
     return _retire(theme_id, True)
 
 
 @bp.post("/themes/<int:theme_id>/restore")
-@hq_required
+@permission_required(Permission.THEMES_MANAGE)
 def theme_restore(theme_id: int) -> ResponseReturnValue:
     return _retire(theme_id, False)

@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from feedback_app.auth.guards import hq_required
+from feedback_app.auth.guards import permission_required
 from feedback_app.extensions import db
 from feedback_app.hq import bp
 from feedback_app.hq.forms import UserForm
@@ -24,6 +24,7 @@ from feedback_app.services.accounts.admin import (
     update_user,
 )
 from feedback_app.services.accounts.tokens import TOKEN_VALIDITY
+from feedback_app.services.permissions import Permission
 from feedback_app.services.tour import reference
 from feedback_app.web.forms import ActionForm, external_url, failures_flashed, failures_on
 from feedback_app.web.mail import mail_configured, send
@@ -63,7 +64,7 @@ def _handover(user: User, token: str) -> ResponseReturnValue:
 
 
 @bp.get("/users")
-@hq_required
+@permission_required(Permission.USERS_MANAGE)
 def users() -> ResponseReturnValue:
     return render_template(
         "hq/users.html",
@@ -74,7 +75,7 @@ def users() -> ResponseReturnValue:
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
-@hq_required
+@permission_required(Permission.USERS_MANAGE)
 def user_create() -> ResponseReturnValue:
     form = UserForm()
     _prepare(form)
@@ -93,7 +94,7 @@ def user_create() -> ResponseReturnValue:
 
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
-@hq_required
+@permission_required(Permission.USERS_MANAGE)
 def user_edit(user_id: int) -> ResponseReturnValue:
     user = get_user(db.session, user_id)
     form = UserForm(obj=user) if request.method == "GET" else UserForm()
@@ -118,7 +119,7 @@ def user_edit(user_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/users/<int:user_id>/link")
-@hq_required
+@permission_required(Permission.USERS_MANAGE)
 def user_link(user_id: int) -> ResponseReturnValue:
     with failures_flashed():
         user, token = new_link(db.session, actor_id=current_user.id, user_id=user_id)
@@ -140,12 +141,12 @@ def _set_active(user_id: int, active: bool) -> ResponseReturnValue:
 
 
 @bp.post("/users/<int:user_id>/deactivate")
-@hq_required
+@permission_required(Permission.USERS_MANAGE)
 def user_deactivate(user_id: int) -> ResponseReturnValue:
     return _set_active(user_id, False)
 
 
 @bp.post("/users/<int:user_id>/reactivate")
-@hq_required
+@permission_required(Permission.USERS_MANAGE)
 def user_reactivate(user_id: int) -> ResponseReturnValue:
     return _set_active(user_id, True)

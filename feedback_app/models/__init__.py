@@ -1,7 +1,7 @@
 """The domain model, one module per entity; import from here."""
 
 from feedback_app.models.audit import AuditEvent
-from feedback_app.models.export import ExportArtifact, ExportJob, JobState
+from feedback_app.models.export import ExportArtifact, ExportJob, JobFailure, JobState
 from feedback_app.models.idea_group import GROUP_ID, IdeaGroup, IdeaGroupingState, IdeaGroupMember
 from feedback_app.models.import_batch import ImportBatch, ImportStatus
 from feedback_app.models.reference import Category, Region, Theme
@@ -35,6 +35,7 @@ __all__ = [
     "ImportBatch",
     "ImportStatus",
     "ItemKind",
+    "JobFailure",
     "JobState",
     "PasswordToken",
     "Priority",

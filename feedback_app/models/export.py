@@ -54,6 +54,16 @@ class JobState(enum.StrEnum):
     FAILED = "failed"
 
 
+class JobFailure(enum.StrEnum):
+    """Why a job failed, for its page to say in words."""
+
+    NO_SPACE = "no_space"  # the build's disk was full
+    LOST = "lost"  # its message vanished from the broker (restarted or flushed) before it ran
+    INTERRUPTED = "interrupted"  # it stopped sending heartbeats while running
+    ACCESS = "access"  # the owner's account or regions no longer allow it
+    ERROR = "error"  # anything else (logged with its traceback)
+
+
 class ExportJob(Model):
     __tablename__ = "export_jobs"
     __table_args__ = (
@@ -75,6 +85,8 @@ class ExportJob(Model):
     artifact_id: Mapped[int | None] = mapped_column(
         ForeignKey("export_artifacts.id", ondelete="SET NULL")
     )
+    failure: Mapped[str | None] = mapped_column(String(32))  # a JobFailure, when failed
+    message_id: Mapped[str | None] = mapped_column(String(64))  # the broker's, once sent
     created_at: Mapped[dt.datetime] = mapped_column(TIMESTAMP, default=utcnow)
     started_at: Mapped[dt.datetime | None] = mapped_column(TIMESTAMP)
     finished_at: Mapped[dt.datetime | None] = mapped_column(TIMESTAMP)

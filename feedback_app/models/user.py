@@ -1,4 +1,4 @@
-"""Staff accounts: headquarters and regional delegates."""
+"""Staff accounts: headquarters, regional delegates and observers."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from feedback_app.models.types import TIMESTAMP, str_enum, utcnow
 class Role(enum.StrEnum):
     HQ = "hq"
     DELEGATE = "delegate"
+    OBSERVER = "observer"  # reads its regions (or all), changes nothing
 
 
 user_regions = Table(

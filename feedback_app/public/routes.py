@@ -22,6 +22,7 @@ from feedback_app.services.errors import NotFound, StopNotOpen, ValidationFailed
 from feedback_app.services.tour import reference
 from feedback_app.services.tour.stops import get_stop_by_code, open_stops_by_region
 from feedback_app.web.forms import attach_errors
+from feedback_app.web.provenance import form_source
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +75,7 @@ def stop_form(code: str) -> ResponseReturnValue:
                 db.session,
                 stop_code,
                 payload,
-                source=_source(),
+                source=form_source(stop.region_id),
                 default_language=language,
                 refuse_unconsented_contact=True,
             )
@@ -95,7 +96,7 @@ def stop_form(code: str) -> ResponseReturnValue:
         stop=stop,
         form=form,
         form_error=form_error,
-        tablet=_source() is SubmissionSource.TABLET,
+        tablet=form_source(stop.region_id) is SubmissionSource.TABLET,
         kind_plurals=KIND_PLURAL_LABELS,
         kind_labels=KIND_LABELS,
         kind_hints=KIND_HINT_LABELS,
@@ -163,9 +164,3 @@ def _attach_errors(form: SubmissionForm, subforms: list, failure: ValidationFail
     if "client_id" in errors:  # a reused id: the corrected form is a new submission
         form.client_id.data = str(uuid.uuid4())
     return _("Certaines réponses sont à corriger : voyez les messages ci-dessous.")
-
-
-def _source() -> SubmissionSource:
-    """The tablet page posts here with ?channel=tablet: staff typing paper forms."""
-    tablet = request.args.get("channel") == "tablet"
-    return SubmissionSource.TABLET if tablet else SubmissionSource.FORM

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import Field
 
-from feedback_app.auth.guards import current_scope, staff_required
+from feedback_app.auth.guards import current_scope, permission_required, staff_required
 from feedback_app.extensions import db
 from feedback_app.i18n import current_language
 from feedback_app.labels import KIND_LABELS, PRIORITY_LABELS, SOURCE_LABELS, STATUS_LABELS
@@ -23,12 +23,13 @@ from feedback_app.models import FeedbackItem, Theme
 from feedback_app.review import bp
 from feedback_app.review.filtering import read_filters, theme_label
 from feedback_app.review.forms import ItemReviewForm, ReviewForm
+from feedback_app.services.permissions import Permission
 from feedback_app.services.review import actions as review_actions
 from feedback_app.services.review import items as review_items
 from feedback_app.services.review.detail import SubmissionDetail, get_submission
 from feedback_app.services.review.queries import neighbours, themes
 from feedback_app.services.tour import reference
-from feedback_app.services.tour.stop_lock import is_signed
+from feedback_app.services.tour.stop_lock import is_signed, locked_for
 from feedback_app.web.forms import FieldFinder, failures_on
 
 # Ids beyond 32 bits cannot exist: the converter answers 404 before any query is made.
@@ -99,6 +100,7 @@ def _render(detail: SubmissionDetail, form: ReviewForm, status: int = 200) -> Re
         source_labels=SOURCE_LABELS,
         priority_labels=PRIORITY_LABELS,
         locked=is_signed(db.session, detail.submission.stop_id),
+        read_only=locked_for(db.session, current_scope(), detail.submission.stop_id),
     ), status
 
 
@@ -110,7 +112,7 @@ def submission(submission_id: int) -> ResponseReturnValue:
 
 
 @bp.post(f"/submissions/{SUBMISSION}")
-@staff_required
+@permission_required(Permission.REVIEW_WRITE)
 def submission_save(submission_id: int) -> ResponseReturnValue:
     scope = current_scope()
     detail = get_submission(db.session, scope, submission_id)  # 404 before anything else

@@ -146,6 +146,8 @@ class SignOffForm(FlaskForm):
     summary = TextAreaField(
         _l("Synthèse de l'étape"), validators=[Length(max=signoff.MAX_SUMMARY, message=TOO_LONG)]
     )
+    # Asked only when the stop is still open or holds new entries (review/signoff.py).
+    confirm = BooleanField(_l("Je signe quand même : ces contributions deviennent définitives."))
 
 
 class ReopenForm(FlaskForm):

@@ -16,7 +16,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import Session
 
-from feedback_app.auth.guards import current_scope, staff_required
+from feedback_app.auth.guards import current_scope, permission_required, staff_required
 from feedback_app.extensions import db
 from feedback_app.labels import KIND_LABELS
 from feedback_app.review import bp
@@ -26,6 +26,8 @@ from feedback_app.services.errors import NotFound, ValidationFailed
 from feedback_app.services.ideas import curation as idea_curation
 from feedback_app.services.ideas.groups import regroup_if_stale
 from feedback_app.services.ideas.queries import group_detail, top_groups_by_kind
+from feedback_app.services.permissions import Permission
+from feedback_app.services.tour.stop_lock import locked_items
 from feedback_app.web.forms import ActionForm, failures_on
 
 GROUP = "<int(max=2147483647):group_id>"
@@ -65,6 +67,8 @@ def _render(
         rename=rename,
         split=split or SplitForm(formdata=None),
         merge=merge or MergeForm(formdata=None),
+        # Items of stops signed off: a delegate cannot split them out (ensure_items_editable).
+        signed_items=locked_items(db.session, current_scope(), [m.item_id for m in detail.members]),
         confirm=ActionForm(formdata=None),
         kind_labels={k.value: str(v) for k, v in KIND_LABELS.items()},
     ), status
@@ -98,7 +102,7 @@ def _decided(
 
 
 @bp.post(f"/ideas/{GROUP}/rename")
-@staff_required
+@permission_required(Permission.IDEAS_CURATE)
 def idea_rename(group_id: int) -> ResponseReturnValue:
     form = RenameForm()
     ok, _none = _decided(group_id, form, "title", idea_curation.rename_group, form.title.data or "")
@@ -108,7 +112,7 @@ def idea_rename(group_id: int) -> ResponseReturnValue:
 
 
 @bp.post(f"/ideas/{GROUP}/confirm")
-@staff_required
+@permission_required(Permission.IDEAS_CURATE)
 def idea_confirm(group_id: int) -> ResponseReturnValue:
     group_detail(db.session, current_scope(), group_id)
     if not ActionForm().validate():
@@ -119,7 +123,7 @@ def idea_confirm(group_id: int) -> ResponseReturnValue:
 
 
 @bp.post(f"/ideas/{GROUP}/split")
-@staff_required
+@permission_required(Permission.IDEAS_CURATE)
 def idea_split(group_id: int) -> ResponseReturnValue:
     form = SplitForm()
     ok, new_id = _decided(group_id, form, "items", idea_curation.split_group, form.items.data or [])
@@ -140,7 +144,7 @@ def _merge(
 
 
 @bp.post(f"/ideas/{GROUP}/merge")
-@staff_required
+@permission_required(Permission.IDEAS_CURATE)
 def idea_merge(group_id: int) -> ResponseReturnValue:
     form = MergeForm()
     ok, _moved = _decided(group_id, form, "other", _merge, form.other.data or 0)

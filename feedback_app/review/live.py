@@ -11,12 +11,14 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from feedback_app.auth.guards import current_scope, hq_required, staff_required
+from feedback_app.auth.guards import current_scope, permission_required, staff_required
 from feedback_app.extensions import db
 from feedback_app.labels import KIND_PLURAL_LABELS
+from feedback_app.locales import local_time
 from feedback_app.models import ItemKind
 from feedback_app.review import bp
 from feedback_app.review.signoff import STOP
+from feedback_app.services.permissions import Permission
 from feedback_app.services.synthesis import live
 
 REFRESH_SECONDS = 5  # the script's polling period
@@ -39,6 +41,8 @@ def _payload(figures: live.LiveFigures) -> dict[str, Any]:
             "city": asdict(figures.city),
             "date": figures.date.isoformat(),
             "region": asdict(figures.region),
+            # In the tour's local time, with its offset: the time the pages and workbook show.
+            "signed_at": local_time(figures.signed_at).isoformat() if figures.signed_at else None,
         },
         "submissions": figures.submissions,
         "kinds": [
@@ -86,7 +90,7 @@ def stop_live_json(stop_id: int) -> ResponseReturnValue:
 
 
 @bp.post(f"/stops/{STOP}/live/settings")
-@hq_required
+@permission_required(Permission.LIVE_CONFIGURE)
 def stop_live_settings(stop_id: int) -> ResponseReturnValue:
     allowed = request.form.get("unreviewed") == "1"
     live.set_live_unreviewed(

@@ -8,20 +8,22 @@ from collections.abc import Callable
 from babel.dates import format_datetime as babel_datetime
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import get_locale, get_timezone, ngettext
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from feedback_app.auth.guards import current_scope, may_export_contacts, staff_required
+from feedback_app.auth.guards import current_scope, permission_required, staff_required
 from feedback_app.extensions import db
 from feedback_app.i18n import current_language
 from feedback_app.labels import KIND_LABELS, SOURCE_LABELS, STATUS_LABELS
+from feedback_app.locales import zone as local_zone
 from feedback_app.models import ReviewStatus
 from feedback_app.review import bp
 from feedback_app.review.filtering import FilterState, read_filters
 from feedback_app.review.forms import BulkForm
 from feedback_app.services.access import Scope
 from feedback_app.services.ideas.queries import group_summary
+from feedback_app.services.permissions import Permission
 from feedback_app.services.review import bulk as review_bulk
 from feedback_app.services.review.queries import (
     COUNT_CAP,
@@ -31,13 +33,14 @@ from feedback_app.services.review.queries import (
     new_counts,
     themes,
 )
+from feedback_app.services.tour.stop_lock import locked_stops
 from feedback_app.web.forms import failures_flashed, safe_next
 
 
 def _datetime_formatter() -> Callable[[dt.datetime], str]:
     """Short local date and time, through Babel directly: Flask-Babel's format_datetime looks
     the locale and time zone up again on every call, a sixth of the page's time for 50 rows."""
-    zone, locale = get_timezone(), get_locale()
+    zone, locale = local_zone(), get_locale()
 
     def when(value: dt.datetime) -> str:
         return babel_datetime(value, "short", tzinfo=zone, locale=locale)
@@ -92,13 +95,15 @@ def list_page(scope: Scope, state: FilterState) -> str:
         source_labels={k: str(v) for k, v in SOURCE_LABELS.items()},
         searching=bool(filters.query),
         filtered=bool(kept),
-        may_export_contacts=may_export_contacts(current_user),
+        may_export_contacts=scope.can(Permission.EXPORTS_CONTACTS),
         group=group,
+        # Rows of stops signed off: a delegate's bulk action on them would be refused.
+        signed_stops=locked_stops(db.session, scope, {row.stop_id for row in page.rows}),
     )
 
 
 @bp.post("/bulk")
-@staff_required
+@permission_required(Permission.REVIEW_WRITE)
 def bulk() -> ResponseReturnValue:
     scope = current_scope()
     form = BulkForm()

@@ -10,10 +10,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from feedback_app.auth.guards import current_scope, hq_required, staff_required
+from feedback_app.auth.guards import current_scope, permission_required, staff_required
 from feedback_app.extensions import db
 from feedback_app.review import bp
 from feedback_app.review.forms import ReopenForm, SignOffForm
+from feedback_app.services.permissions import Permission
 from feedback_app.services.review import signoff
 from feedback_app.web.forms import failures_on
 
@@ -28,6 +29,7 @@ def _page(
     status: int = 200,
 ) -> ResponseReturnValue:
     stop, record = signoff.get_signoff(db.session, current_scope(), stop_id)
+    before = signoff.before_signing(db.session, stop)
     if sign_form is None:
         sign_form = SignOffForm(formdata=None, data={"summary": record.summary if record else ""})
     return render_template(
@@ -35,6 +37,7 @@ def _page(
         stop=stop,
         record=record,
         sign_form=sign_form,
+        before=before,
         reopen_form=reopen_form or ReopenForm(formdata=None),
     ), status
 
@@ -64,15 +67,20 @@ def _decide(
 
 
 @bp.post(f"/stops/{STOP}/signoff")
-@staff_required
+@permission_required(Permission.SIGNOFF_SIGN)
 def stop_signoff_post(stop_id: int) -> ResponseReturnValue:
     form = SignOffForm()
     done = _("Étape signée : ses contributions sont désormais en lecture seule.")
+    stop, _record = signoff.get_signoff(db.session, current_scope(), stop_id)
+    if signoff.before_signing(db.session, stop).needs_confirmation and not form.confirm.data:
+        form.validate()
+        form.confirm.errors = [_("Cochez la confirmation pour signer quand même.")]
+        return _page(stop_id, sign_form=form, status=422)
     return _decide(stop_id, form, signoff.sign_off, form.summary.data, done, sign_form=form)
 
 
 @bp.post(f"/stops/{STOP}/reopen")
-@hq_required
+@permission_required(Permission.SIGNOFF_REOPEN)
 def stop_reopen(stop_id: int) -> ResponseReturnValue:
     form = ReopenForm()
     done = _("Étape rouverte : le délégué peut de nouveau modifier ses contributions.")

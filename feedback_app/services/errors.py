@@ -13,6 +13,10 @@ class NotFound(DomainError):
     """The record does not exist, or the caller may not know that it does."""
 
 
+class NotPermitted(DomainError):
+    """The caller's role does not hold the permission this change needs (see permissions.py)."""
+
+
 class StopNotOpen(DomainError):
     def __init__(self, status: str) -> None:
         super().__init__(status)
@@ -44,3 +48,14 @@ class SignedOff(DomainError):
     def __init__(self, stop_ids: object) -> None:
         super().__init__(stop_ids)
         self.stop_ids = stop_ids
+
+
+class NoSpace(DomainError):
+    """The disk (or the build's temporary folder) has no room left for the file being written,
+    or too little to start a build of this size: nothing was kept, try again once space is
+    freed."""
+
+    def __init__(self, needed: int | None = None, free: int | None = None) -> None:
+        super().__init__(needed, free)
+        self.needed = needed
+        self.free = free

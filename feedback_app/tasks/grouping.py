@@ -19,8 +19,10 @@ from feedback_app.services.ideas.groups import regroup_if_stale
 from feedback_app.taskqueue import TaskQueueUnavailable
 
 log = logging.getLogger(__name__)
-# Blueprints whose successful POSTs may add or change items.
-CHANGING_BLUEPRINTS = frozenset({"public", "api", "review", "staff"})
+# Blueprints whose successful POSTs may add or change items, and the back office's one route that
+# does (an intake's confirmation; its other posts are about stops, people and themes).
+CHANGING_BLUEPRINTS = frozenset({"public", "api", "review"})
+CHANGING_ENDPOINTS = frozenset({"hq.stop_intake_confirm"})
 
 
 @taskqueue.task(queue="default", time_limit_s=1800)
@@ -45,7 +47,7 @@ def register(app: Flask) -> None:
         if (
             request.method == "POST"
             and response.status_code < 400
-            and request.blueprint in CHANGING_BLUEPRINTS
+            and (request.blueprint in CHANGING_BLUEPRINTS or request.endpoint in CHANGING_ENDPOINTS)
         ):
             schedule_regrouping()
         return response

@@ -10,11 +10,16 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from feedback_app.extensions import db
 from feedback_app.services.errors import (
     ClientIdTaken,
+    NoSpace,
     NotFound,
+    NotPermitted,
     SignedOff,
     StopNotOpen,
     ValidationFailed,
@@ -25,6 +30,9 @@ log = logging.getLogger(__name__)
 
 # Headers of the exception worth keeping on the page that replaces it (405's Allow, ...).
 _KEPT_HEADERS = frozenset({"allow", "retry-after", "www-authenticate"})
+# While the database is unreachable: when to ask again. Restarting PostgreSQL takes seconds;
+# the offline outbox backs off on its own anyway.
+DATABASE_RETRY_AFTER_S = 30
 
 
 def _titles() -> dict[int, str]:
@@ -38,6 +46,8 @@ def _titles() -> dict[int, str]:
         415: _("Format non pris en charge"),
         429: _("Trop de tentatives"),
         500: _("Erreur du serveur"),
+        503: _("Service momentanément indisponible"),
+        507: _("Espace disque insuffisant"),
     }
 
 
@@ -56,6 +66,22 @@ def _explanations() -> dict[int, str]:
             "revenez en arrière et renvoyez."
         ),
     }
+
+
+def _database_explanation() -> str:
+    if request.method == "POST":
+        return _(
+            "Le service est momentanément indisponible : rien n'a été enregistré, et rien de "
+            "ce que vous avez saisi n'est perdu. Renvoyez dans une minute."
+        )
+    return _("Le service est momentanément indisponible. Réessayez dans une minute.")
+
+
+def no_space_message() -> str:
+    return _(
+        "Le serveur manque d'espace disque pour préparer ce classeur. L'équipe technique "
+        "doit libérer de la place ; réessayez ensuite."
+    )
 
 
 def http_message(exc: HTTPException) -> str:
@@ -103,6 +129,7 @@ def _respond(
     message: str | None = None,
     exc: HTTPException | None = None,
     extra: dict[str, object] | None = None,
+    resend: list[tuple[str, str]] | None = None,
 ) -> Response:
     title = _titles().get(status, _("Erreur"))
     if _api():
@@ -117,6 +144,7 @@ def _respond(
             title=title,
             message=message,
             request_id=request_id() if status >= 500 else None,
+            resend=resend,
         )
         response = current_app.make_response((body, status))
     if exc is not None:
@@ -128,6 +156,34 @@ def _respond(
 
 def _api() -> bool:
     return request.path.startswith("/api/")
+
+
+# Forms whose refused post comes back on the 503 page, to be sent again: the public form,
+# where a respondent's words must survive an outage without relying on the back button. Never
+# a staff form: sign-in and password forms would echo secrets into the page.
+_RESEND_ENDPOINTS = frozenset({"public.stop_form"})
+
+
+def _posted_fields() -> list[tuple[str, str]] | None:
+    """What a refused public form post carried, to be shown and sent again."""
+    if request.method != "POST" or request.endpoint not in _RESEND_ENDPOINTS or request.files:
+        return None
+    try:
+        fields = [(name, value) for name, value in request.form.items(multi=True)]
+    except HTTPException:
+        return None
+    return fields or None
+
+
+def _database_unreachable(exc: Exception) -> bool:
+    """Connection lost or refused, pool exhausted: the database is away, not the request wrong.
+
+    OperationalError covers refused and dropped connections (and SQLite's "unable to open");
+    InterfaceError a connection already closed; any other DBAPI error counts when SQLAlchemy
+    found the connection dead (`connection_invalidated`)."""
+    if isinstance(exc, OperationalError | InterfaceError | PoolTimeout):
+        return True
+    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
 
 
 def register(app: Flask) -> None:
@@ -151,6 +207,11 @@ def register(app: Flask) -> None:
         # Services say "not found" for a record outside the reader's scope too: one answer for
         # both. The API's only records are stops.
         return _respond(404, _("Étape introuvable.") if _api() else None)
+
+    @app.errorhandler(NotPermitted)
+    def _not_permitted(_exc: NotPermitted) -> Response:
+        # The role lacks the permission (an observer posting a change): the plain 403 page.
+        return _respond(403)
 
     @app.errorhandler(StopNotOpen)
     def _not_open(exc: StopNotOpen) -> Response:
@@ -178,6 +239,28 @@ def register(app: Flask) -> None:
             return redirect(back, code=303)
         return _respond(409)
 
+    @app.errorhandler(NoSpace)
+    def _no_space(_exc: NoSpace) -> Response:
+        log.error("no space left for a build on %s %s", request.method, request.path)
+        return _respond(507, no_space_message(), message=no_space_message())
+
+    @app.errorhandler(DBAPIError)
+    @app.errorhandler(PoolTimeout)
+    def _database_error(exc: Exception) -> Response:
+        if not _database_unreachable(exc):
+            raise exc  # a bug, not an outage: the 500 path below logs it with its traceback
+        # One line, no parameters (hide_parameters): never what a respondent typed.
+        log.error(
+            "database unreachable on %s %s: %s",
+            request.method,
+            request.path,
+            type(exc).__name__,
+        )
+        _rollback_quietly()
+        response = _respond(503, _database_explanation(), resend=_posted_fields())
+        response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER_S)
+        return response
+
     @app.errorhandler(InternalServerError)
     def _internal(exc: InternalServerError) -> Response:
         log.error(
@@ -187,3 +270,11 @@ def register(app: Flask) -> None:
             exc_info=exc.original_exception or exc,
         )
         return _respond(500)
+
+
+def _rollback_quietly() -> None:
+    """The request's session holds a dead connection: let it go without a second error."""
+    try:
+        db.session.rollback()
+    except Exception:  # the connection is gone; the pool replaces it on the next checkout
+        log.debug("rollback after a lost database connection failed", exc_info=True)

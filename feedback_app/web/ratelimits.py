@@ -14,11 +14,16 @@ Sizing for a venue, where everyone shares the Wi-Fi's one public address:
 
 The counters live in Redis when REDIS_URL is set, so the limits hold across workers and hosts;
 otherwise in memory, per process (with 4 workers an address really gets up to 4x). If Redis
-goes away the limiter falls back to memory instead of failing submissions.
+goes away the limiter falls back to memory instead of failing submissions: each process then
+counts alone (the same 4x) until Redis answers again, and says so once in the log when it
+falls back and once when it recovers. The throttles that protect accounts do not depend on
+this: sign-in attempts and the "forgotten password" cooldown per account are counted in the
+database (services/accounts/), which every worker shares.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -38,6 +43,9 @@ SIGN_IN_LIMITS = "100 per 15 minutes"
 # post may send a mail. The per-account cooldown lives in services/accounts/password_reset.py.
 PASSWORD_RESET_LIMITS = "10 per hour"
 EXTENSION_KEY = "tournee_limiter"
+LIMITER_LOGGER = "flask-limiter"
+
+log = logging.getLogger(__name__)
 
 # Endpoints limited. A renamed submission endpoint must be renamed here: `register` fails
 # loudly rather than leave the route unprotected.
@@ -110,6 +118,36 @@ def _configure(app: Flask) -> None:
     config.setdefault("RATELIMIT_PASSWORD_RESET", PASSWORD_RESET_LIMITS)
 
 
+class _StorageNotices(logging.Handler):
+    """Flask-Limiter's own warnings, said once each in the app's log, in the app's words.
+
+    Flask-Limiter logs one line when its storage stops answering and one when it answers
+    again (per process); without this they would go to Python's last-resort handler, unformatted.
+    """
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = record.getMessage()
+        if "falling back to in-memory" in text:
+            log.warning(
+                "rate-limit storage (Redis) unreachable: submission and per-address limits now "
+                "count in this process only, until it answers again; sign-in and password-reset "
+                "throttles per account are unaffected (database)"
+            )
+        elif "storage recovered" in text:
+            log.info("rate-limit storage (Redis) answers again: limits are shared again")
+        elif record.levelno >= logging.WARNING:
+            log.log(record.levelno, "rate limiter: %s", text, exc_info=record.exc_info)
+
+
+def _route_limiter_log() -> None:
+    logger = logging.getLogger(LIMITER_LOGGER)
+    if not any(isinstance(h, _StorageNotices) for h in logger.handlers):
+        logger.addHandler(_StorageNotices(level=logging.INFO))
+        logger.propagate = False
+    # The recovery notice is INFO; breaches are INFO too but filtered above by their text.
+    logger.setLevel(logging.INFO)
+
+
 def register(app: Flask) -> None:
     """Bind a limiter to this app and put the limits on its submission and sign-in views.
 
@@ -117,6 +155,7 @@ def register(app: Flask) -> None:
     own settings and counters; the views are wrapped here rather than decorated at import.
     """
     _configure(app)
+    _route_limiter_log()
     limiter = Limiter(key_func=client_address)
     limiter.init_app(app)
     app.extensions[EXTENSION_KEY] = limiter

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 
 from playwright.sync_api import expect
@@ -122,3 +123,42 @@ def test_background_sync_sends_the_queue_with_the_page_closed(live_server, conte
         assert time.monotonic() < deadline, "Background Sync never sent the queued form"
         blank.wait_for_timeout(250)
     assert [r.organisation for r in stored(live_server)] == ["Ryad Mogador"]
+
+
+def test_a_503_keeps_entries_on_the_device_like_no_network_then_they_go_once(
+    live_server, context, page
+) -> None:
+    """The database restarting answers 503: the entry stays queued, the ones behind it wait
+    with it (no useless posts), and all are sent once the service answers again."""
+    open_cached_form(page, live_server)
+    down, tried = [True], []
+
+    def answer(route) -> None:
+        if route.request.method != "POST" or not down[0]:
+            route.continue_()
+            return
+        tried.append(json.loads(route.request.post_data or "{}").get("organisation"))
+        route.fulfill(
+            status=503,
+            headers={"Retry-After": "30", "Content-Type": "application/json"},
+            body=json.dumps({"error": "Le service est momentanément indisponible."}),
+        )
+
+    context.route("**/api/v1/stops/*/submissions", answer)  # the page's and the worker's posts
+    for organisation in ("Riad Atlas", "Dar Zitoun"):
+        fill(page, organisation, "Former le personnel.")
+        submit(page)
+        page.locator("#done").wait_for(state="visible")
+        assert QUEUED in page.locator("#done").inner_text()
+        page.get_by_role("button", name="Envoyer une autre contribution").click()
+    expect(page.locator("#outbox-list .outbox-queued")).to_have_count(2)
+    assert stored(live_server) == []
+    assert set(tried) == {"Riad Atlas"}  # the first 503 held the queue, as offline does
+
+    down[0] = False
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.wait_for_function(
+        "() => document.querySelectorAll('#outbox-list .reference').length === 2",
+        timeout=20_000,
+    )
+    assert sorted(r.organisation for r in stored(live_server)) == ["Dar Zitoun", "Riad Atlas"]

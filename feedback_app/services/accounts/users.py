@@ -12,6 +12,7 @@ from feedback_app.services import audit
 from feedback_app.services.accounts.passwords import MIN_PASSWORD_LENGTH, hash_password
 from feedback_app.services.capture.validation import MAX_NAME
 from feedback_app.services.errors import ValidationFailed
+from feedback_app.services.permissions import Regions, regions_of
 from feedback_app.services.text import check_visible, clean_line
 
 
@@ -32,7 +33,8 @@ def check_user_fields(
     name: str = "",
     user_id: int | None = None,
 ) -> tuple[str, str, list[Region]]:
-    """Cleaned email, name and regions of an account (none unless a delegate), or ValidationFailed.
+    """Cleaned email, name and regions of an account (none for a role covering every region),
+    or ValidationFailed.
 
     `user_id` is the account being edited, whose own address is not a duplicate.
     """
@@ -55,11 +57,12 @@ def check_user_fields(
     )
     if len(regions) != len(set(region_slugs)):
         errors["regions"] = [_l("Région inconnue.")]
-    if role is Role.DELEGATE and not region_slugs:
+    covers = regions_of(role)
+    if covers is Regions.REQUIRED and not region_slugs:
         errors["regions"] = [_l("Un délégué couvre au moins une région.")]
     if errors:
         raise ValidationFailed(errors)
-    return email, name, regions if role is Role.DELEGATE else []
+    return email, name, [] if covers is Regions.ALL else regions
 
 
 def add_user(

@@ -54,6 +54,7 @@ from feedback_app.services.codes import (
     receipt_reference,
 )
 from feedback_app.services.errors import ClientIdTaken, NotFound, StopNotOpen
+from feedback_app.services.tour.stop_lock import is_signed
 
 _REFERENCE_ATTEMPTS = 5
 
@@ -241,12 +242,14 @@ def _store(
             ],
         )
         # Last, so that the tally rows are locked (PostgreSQL) only until the commit that follows.
-        tally.count_submission(
+        tally.apply(
             session,
-            stop_id,
-            (
-                (item.kind, theme_ids.get(item.theme) if item.theme else None)
-                for item in clean.items
+            tally.Changes().add_submission(
+                stop_id,
+                [
+                    tally.item_key(item.kind, theme_ids.get(item.theme) if item.theme else None)
+                    for item in clean.items
+                ],
             ),
         )
     return Receipt(id=submission_id, reference=reference, created=True)
@@ -282,6 +285,7 @@ def store_imported(
         return
     theme_ids = {code: id_ for code, id_ in session.execute(select(Theme.code, Theme.id))}
     region_code, now = stop.region.code, utcnow()
+    after_signoff = is_signed(session, stop.id)  # HQ importing into a signed stop: flagged
     submissions = []
     for row in rows:
         clean, reference = row["clean"], receipt_reference(region_code)
@@ -295,6 +299,7 @@ def store_imported(
                 "source": SubmissionSource.IMPORT,
                 "status": ReviewStatus.NEW,
                 "late": False,
+                "after_signoff": after_signoff,
                 "created_at": now,
                 "updated_at": now,
                 "import_batch_id": batch_id,
@@ -330,6 +335,11 @@ def store_imported(
             for row in rows
         ],
     )
+    changes = tally.Changes()
+    for row in rows:  # one submission of one item each, stored as new: counted
+        theme = theme_ids.get(row["clean"]["theme"]) if row["clean"]["theme"] else None
+        changes.add_submission(stop.id, [tally.item_key(row["clean"]["kind"], theme)])
+    tally.apply(session, changes)
 
 
 def accepts_late(stop: TourStop | _Stop, filled_at: dt.datetime | None, now: dt.datetime) -> bool:

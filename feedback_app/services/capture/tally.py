@@ -1,9 +1,16 @@
 """The live screen's running counts (models/tally.py), changed inside the caller's transaction.
 
-Every function here only adds statements to the caller's `write_transaction`: a submission and
-its counts, or a review change and the counts it moves, commit or roll back together. The
-counts are upserts (INSERT ... ON CONFLICT DO UPDATE, on SQLite and PostgreSQL alike), so two
-first submissions of a stop arriving together cannot collide.
+What is counted, per stop: the submissions that are not spam (`submissions` row), and their
+items by kind and theme. That is exactly what the dashboard and the workbook's "Synthèse" count
+from the rows (services/synthesis/figures.py, any date, statuses new and reviewed).
+
+Every path that adds, moves or removes counted items (the form, the API and the tablet page,
+an import, a reviewer's change of kind or theme, marking spam or taking it back) describes what
+it does as `Changes` and hands them to `apply`, the one function that writes these rows, in its
+own write transaction: a submission and its counts commit or roll back together. The counts are
+upserts (INSERT ... ON CONFLICT DO UPDATE, on SQLite and PostgreSQL alike), so two first
+submissions of a stop arriving together cannot collide. `differences` recounts from the rows
+(`flask tally check`), `recount` rewrites them.
 """
 
 from __future__ import annotations
@@ -11,31 +18,69 @@ from __future__ import annotations
 import functools
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from sqlalchemy import Insert, select
+from sqlalchemy import Insert, delete, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from feedback_app.models import ItemKind, StopTally
+from feedback_app.models import FeedbackItem, ItemKind, ReviewStatus, StopTally, Submission
 from feedback_app.models.tally import NO_THEME, SUBMISSIONS
 
 Key = tuple[str, int]  # (kind, theme key)
+Row = tuple[int, str, int]  # (stop id, kind or SUBMISSIONS, theme key)
 
 
-def _key(kind: ItemKind | str, theme_id: int | None) -> Key:
+def item_key(kind: ItemKind | str, theme_id: int | None) -> Key:
     return (ItemKind(kind).value, theme_id or NO_THEME)
 
 
-def _bump(session: Session, stop_id: int, changes: Counter[Key]) -> None:
+@dataclass
+class Changes:
+    """What one write does to the counts, gathered before `apply` writes them at once."""
+
+    by_stop: dict[int, Counter[Key]] = field(default_factory=dict)
+
+    def _stop(self, stop_id: int) -> Counter[Key]:
+        return self.by_stop.setdefault(stop_id, Counter())
+
+    def add_submission(self, stop_id: int, items: Iterable[Key]) -> Changes:
+        """A counted submission more at the stop (stored, or taken back from spam)."""
+        changes = self._stop(stop_id)
+        changes[(SUBMISSIONS, NO_THEME)] += 1
+        changes.update(items)
+        return self
+
+    def remove_submission(self, stop_id: int, items: Iterable[Key]) -> Changes:
+        """A counted submission less (marked spam)."""
+        changes = self._stop(stop_id)
+        changes[(SUBMISSIONS, NO_THEME)] -= 1
+        changes.subtract(items)
+        return self
+
+    def move_item(self, stop_id: int, old: Key, new: Key) -> Changes:
+        """An item whose kind or theme changed."""
+        if old != new:
+            changes = self._stop(stop_id)
+            changes[old] -= 1
+            changes[new] += 1
+        return self
+
+
+def apply(session: Session, changes: Changes) -> None:
+    """Write the changes, in the caller's write transaction: the only writer of the counts.
+
+    Called last in a transaction, so that the tally rows are locked (PostgreSQL) only until the
+    commit that follows; one statement run for every row (executemany), stops and keys in
+    order, so that two transactions lock a stop's rows in the same order.
+    """
     rows = [
         {"stop_id": stop_id, "kind": kind, "theme_key": theme, "count": delta}
-        for (kind, theme), delta in sorted(changes.items())
+        for stop_id, counter in sorted(changes.by_stop.items())
+        for (kind, theme), delta in sorted(counter.items())
         if delta
     ]
     if rows:
-        # One statement run for every row (executemany), in key order so that two
-        # transactions lock a stop's rows in the same order.
         session.execute(_upsert(session.get_bind().dialect.name), rows)
 
 
@@ -43,38 +88,17 @@ def _bump(session: Session, stop_id: int, changes: Counter[Key]) -> None:
 def _upsert(dialect: str) -> Insert:
     """The upsert, built once per dialect: building and compiling it per call (a multi-row
     VALUES whose length varies) cost more than the rest of a submission's SQL together."""
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(StopTally)
+    upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = upsert(StopTally)
     return statement.on_conflict_do_update(
         index_elements=["stop_id", "kind", "theme_key"],
         set_={"count": StopTally.count + statement.excluded.count},
     )
 
 
-def count_submission(
-    session: Session, stop_id: int, items: Iterable[tuple[ItemKind | str, int | None]]
-) -> None:
-    """One more submission at the stop, with its items' kinds and themes."""
-    changes: Counter[Key] = Counter(_key(kind, theme) for kind, theme in items)
-    changes[(SUBMISSIONS, NO_THEME)] += 1
-    _bump(session, stop_id, changes)
-
-
-def move_items(session: Session, moves: Iterable[tuple[int, Key, Key]]) -> None:
-    """Items whose kind or theme a reviewer changed: (stop id, old key, new key) each."""
-    by_stop: dict[int, Counter[Key]] = {}
-    for stop_id, old, new in moves:
-        if old == new:
-            continue
-        changes = by_stop.setdefault(stop_id, Counter())
-        changes[old] -= 1
-        changes[new] += 1
-    for stop_id, changes in sorted(by_stop.items()):
-        _bump(session, stop_id, changes)
-
-
-def item_key(kind: ItemKind | str, theme_id: int | None) -> Key:
-    return _key(kind, theme_id)
+def counted_status(status: ReviewStatus | str) -> bool:
+    """Spam is never counted, here as on the dashboard."""
+    return ReviewStatus(status) is not ReviewStatus.SPAM
 
 
 @dataclass(frozen=True)
@@ -102,3 +126,68 @@ def read_counts(session: Session, stop_id: int) -> StopCounts:
             if theme != NO_THEME and count > 0:
                 by_theme[kind][theme] = count
     return StopCounts(submissions, by_kind, by_theme)
+
+
+def counts_from_rows(session: Session) -> dict[Row, int]:
+    """What the counts should be, recounted from the submissions and items (two GROUP BYs)."""
+    counted = Submission.status != ReviewStatus.SPAM
+    expected: dict[Row, int] = {
+        (stop_id, SUBMISSIONS, NO_THEME): count
+        for stop_id, count in session.execute(
+            select(Submission.stop_id, func.count()).where(counted).group_by(Submission.stop_id)
+        )
+    }
+    theme = func.coalesce(FeedbackItem.theme_id, NO_THEME)
+    for stop_id, kind, theme_key, count in session.execute(
+        select(Submission.stop_id, FeedbackItem.kind, theme, func.count())
+        .join(Submission, Submission.id == FeedbackItem.submission_id)
+        .where(counted)
+        .group_by(Submission.stop_id, FeedbackItem.kind, theme)
+    ):
+        expected[(stop_id, ItemKind(kind).value, int(theme_key))] = count
+    return expected
+
+
+@dataclass(frozen=True)
+class Difference:
+    stop_id: int
+    kind: str
+    theme_key: int
+    counted: int  # what the tally row says
+    rows: int  # what the submissions and items say
+
+
+def differences(session: Session) -> list[Difference]:
+    """Every count that disagrees with the rows; empty when all agree (zero rows count as 0)."""
+    stored: dict[Row, int] = {
+        (s, k, t): c
+        for s, k, t, c in session.execute(
+            select(StopTally.stop_id, StopTally.kind, StopTally.theme_key, StopTally.count)
+        )
+    }
+    expected = counts_from_rows(session)
+    return [
+        Difference(*key, counted=stored.get(key, 0), rows=expected.get(key, 0))
+        for key in sorted(stored.keys() | expected.keys())
+        if stored.get(key, 0) != expected.get(key, 0)
+    ]
+
+
+def recount(session: Session, stop_ids: Iterable[int] | None = None) -> None:
+    """Rewrite the counts (of these stops, else all) from the rows, in the caller's write
+    transaction: `tally check --fix`, and bulk writers that set statuses or themes in SQL."""
+    expected = counts_from_rows(session)
+    clear = delete(StopTally)
+    if stop_ids is not None:
+        chosen = set(stop_ids)
+        expected = {key: count for key, count in expected.items() if key[0] in chosen}
+        clear = clear.where(StopTally.stop_id.in_(chosen))
+    session.execute(clear)
+    if expected:
+        session.execute(
+            insert(StopTally),
+            [
+                {"stop_id": s, "kind": k, "theme_key": t, "count": c}
+                for (s, k, t), c in sorted(expected.items())
+            ],
+        )

@@ -8,24 +8,28 @@ same snapshot then streams the rows, so the fingerprint always describes the byt
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import json
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, scoped_session
+from xlsxwriter.exceptions import FileCreateError
 
 from feedback_app.exports import FilterSummary, WorkbookData, build_workbook
 from feedback_app.exports.data import ProgressCallback
 from feedback_app.labels import CODE_WORDS
-from feedback_app.locales import LANGUAGE_CODES, TIME_ZONE
+from feedback_app.locales import LANGUAGE_CODES, TIME_ZONE, zone
 from feedback_app.models import AuditEvent, TourStop
 from feedback_app.services.access import Scope
+from feedback_app.services.errors import NoSpace
+from feedback_app.services.permissions import Permission
 from feedback_app.services.synthesis.brief import briefs_for
 from feedback_app.services.synthesis.figures import (
     Selection,
@@ -38,6 +42,12 @@ from feedback_app.services.synthesis.rows import estimate_items, fingerprint, st
 
 # Audit actions after which a workbook built from an older snapshot may hold erased data.
 ERASURE_ACTIONS = ("privacy.erase", "privacy.purge")
+# Room a build needs in the temporary folder, at most: the sheets' uncompressed XML (about
+# 0.6 KB per item with contacts, measured) and the zip being written beside it, plus a floor
+# for the summary sheets. Checked before a build starts, so that a full disk is said at once.
+BUILD_BYTES_PER_ITEM = 1024
+BUILD_BYTES_FLOOR = 1024 * 1024
+_NO_SPACE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
 
 
 @dataclass(frozen=True)
@@ -45,6 +55,11 @@ class ExportRequest:
     filters: SynthesisFilters = field(default_factory=SynthesisFilters)
     language: str = "fr"
     include_contacts: bool = True
+
+    def ensure_allowed(self, scope: Scope) -> None:
+        """NotPermitted when the reader asks for contact columns their role may not read."""
+        if self.include_contacts:
+            scope.ensure(Permission.EXPORTS_CONTACTS)
 
     def key(self, scope: Scope) -> str:
         """What identifies the request regardless of the data (scope includes the reader)."""
@@ -138,7 +153,8 @@ def plan_export(
     session: Session, scope: Scope, request: ExportRequest, *, tz: str = TIME_ZONE
 ) -> ExportPlan:
     """Call inside `snapshot`. Raises NotFound when the filters name a region or stop outside
-    the scope."""
+    the scope, NotPermitted for contact columns the scope may not read."""
+    request.ensure_allowed(scope)
     language = request.language if request.language in LANGUAGE_CODES else "fr"
     sel = resolve(session, scope, request.filters, language=language, tz=tz)
     year = tour_year(session, sel)
@@ -171,7 +187,7 @@ def write_workbook(
     data = WorkbookData(
         synthesis=synthesis(session, sel),
         rows=stream_items(session, sel, include_contacts=request.include_contacts),
-        generated_at=dt.datetime.now(ZoneInfo(tz)),
+        generated_at=dt.datetime.now(zone(tz)),
         generated_by=generated_by,
         code_words=CODE_WORDS,
         filters=filter_summary(sel),
@@ -181,10 +197,35 @@ def write_workbook(
         briefs=briefs_for(session, sel),
         ideas=idea_rows(session, sel),
     )
-    with tempfile.TemporaryDirectory(prefix="tournee-export-") as private:
-        path = Path(private) / "workbook.xlsx"
-        build_workbook(data, path, language=sel.language, progress=progress, tmpdir=private)
-        return path.read_bytes()
+    ensure_room(tempfile.gettempdir(), plan.items)
+    try:
+        with tempfile.TemporaryDirectory(prefix="tournee-export-") as private:
+            path = Path(private) / "workbook.xlsx"
+            build_workbook(data, path, language=sel.language, progress=progress, tmpdir=private)
+            return path.read_bytes()
+    except (OSError, FileCreateError) as error:
+        if _out_of_space(error):
+            raise NoSpace() from error
+        raise
+
+
+def ensure_room(folder: str, items: int) -> None:
+    """Refuse a build that the temporary folder has no room for, before writing anything."""
+    needed = BUILD_BYTES_FLOOR + items * BUILD_BYTES_PER_ITEM
+    free = shutil.disk_usage(folder).free
+    if free < needed:
+        raise NoSpace(needed=needed, free=free)
+
+
+def _out_of_space(error: BaseException) -> bool:
+    """ENOSPC (or a full quota), raw or wrapped by XlsxWriter's FileCreateError on close."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, OSError) and seen.errno in _NO_SPACE_ERRNOS:
+            return True
+        wrapped = seen.args[0] if isinstance(seen, FileCreateError) and seen.args else None
+        seen = wrapped if isinstance(wrapped, BaseException) else seen.__cause__
+    return False
 
 
 def tour_year(session: Session, sel: Selection) -> int:

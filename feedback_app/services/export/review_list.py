@@ -23,6 +23,7 @@ from feedback_app.locales import TIME_ZONE, word
 from feedback_app.models import Category, FeedbackItem, Region, Submission, Theme, TourStop
 from feedback_app.services.access import Scope
 from feedback_app.services.audit import record
+from feedback_app.services.permissions import Permission
 from feedback_app.services.review.filters import (
     ReviewFilters,
     entry_conditions,
@@ -62,7 +63,21 @@ def stream_entries(
 ) -> Iterator[EntryRow]:
     """The entries of the listed contributions, in the list's order (newest first), then in
     each contribution's own order. Contacts only with `include_contacts` and the respondent's
-    consent: the caller decides whether the reader may ask."""
+    consent, and only for a reader allowed them (else NotPermitted, raised here at once)."""
+    if include_contacts:
+        scope.ensure(Permission.EXPORTS_CONTACTS)
+    return _entries(session, scope, filters, language, include_contacts, tz, chunk)
+
+
+def _entries(
+    session: Session,
+    scope: Scope,
+    filters: ReviewFilters,
+    language: str,
+    include_contacts: bool,
+    tz: str,
+    chunk: int,
+) -> Iterator[EntryRow]:
     zone = ZoneInfo(tz)
     regions = {r.id: r for r in session.scalars(select(Region))}
     stops = {

@@ -21,6 +21,7 @@ from feedback_app.models.types import utcnow
 from feedback_app.services.access import scope_for
 from feedback_app.services.errors import NotFound
 from feedback_app.services.export.plan import ExportPlan, erasures_so_far
+from feedback_app.services.permissions import Permission
 
 _ARTIFACT_LOCK = 727_001  # PostgreSQL advisory lock shared by erasures and artifact writes
 
@@ -108,7 +109,8 @@ def artifact_for_download(
     session: Session, user: User, artifact_id: int | None
 ) -> tuple[ExportArtifact, bytes]:
     """The workbook and its bytes, if this user may read it *now*: an active account, its
-    owner, whose current role and regions still cover every region it holds. Else NotFound."""
+    owner, whose current role and regions still cover every region it holds (and its contact
+    columns, if any). Else NotFound."""
     artifact = session.get(ExportArtifact, artifact_id) if artifact_id is not None else None
     if artifact is None or not user.active or artifact.owner_id != user.id:
         raise NotFound("export")
@@ -116,6 +118,8 @@ def artifact_for_download(
         raise NotFound("export")
     scope = scope_for(user)
     if not all(scope.allows(region_id) for region_id in artifact.region_ids):
+        raise NotFound("export")
+    if artifact.has_contacts and not scope.can(Permission.EXPORTS_CONTACTS):
         raise NotFound("export")
     return artifact, artifact.content
 

@@ -23,6 +23,7 @@ from feedback_app.services.access import Scope
 from feedback_app.services.errors import NotFound, ValidationFailed
 from feedback_app.services.ideas.queries import MIN_ITEMS, group_item_ids
 from feedback_app.services.ideas.text import short_title
+from feedback_app.services.permissions import Permission
 from feedback_app.services.text import INVISIBLE, clean_line, has_visible_text
 from feedback_app.services.tour.stop_lock import ensure_items_editable
 
@@ -84,6 +85,7 @@ def _audit(
 
 def confirm_group(session: Session, scope: Scope, group_id: int, *, actor_id: int | None) -> int:
     """Pin the visible items to their group; returns how many items it holds for the scope."""
+    scope.ensure(Permission.IDEAS_CURATE)
     with write_transaction(session):
         group, items = _group(session, scope, group_id)
         _pin(session, items, group.id)
@@ -96,6 +98,7 @@ def rename_group(
     session: Session, scope: Scope, group_id: int, title: str, *, actor_id: int | None
 ) -> None:
     """Give the group a title of a person's choosing, kept by every regrouping."""
+    scope.ensure(Permission.IDEAS_CURATE)
     cleaned = clean_line(title or "")
     if not cleaned:
         raise ValidationFailed({"title": [_l("Donnez un titre.")]})
@@ -133,6 +136,7 @@ def merge_groups(
     actor_id: int | None,
 ) -> int:
     """Move the visible items of the other groups into the target; returns items moved."""
+    scope.ensure(Permission.IDEAS_CURATE)
     others = sorted({i for i in other_ids if i != target_id})
     if not others:
         raise ValidationFailed({"groups": [_l("Choisissez au moins un autre groupe.")]})
@@ -172,6 +176,7 @@ def split_group(
     Returns the new group's id, or None when the item now stands alone. Both sides are pinned,
     so the regrouper does not put them back together.
     """
+    scope.ensure(Permission.IDEAS_CURATE)
     chosen = sorted(set(item_ids))
     with write_transaction(session):
         group, items = _group(session, scope, group_id)

@@ -49,6 +49,8 @@ from feedback_app.services.intake.rows import (
     check_rows,
     fingerprint,
 )
+from feedback_app.services.permissions import Permission
+from feedback_app.services.tour.stop_lock import ensure_editable
 
 COMMIT_ACTION = "import.commit"
 PENDING_LIFETIME = dt.timedelta(days=1)
@@ -168,12 +170,7 @@ def save_preview(session: Session, preview: Preview, *, user_id: int | None) -> 
     contact details, which must not linger outside the submissions (law 09-08).
     """
     with write_transaction(session):
-        session.execute(
-            delete(ImportBatch).where(
-                ImportBatch.status == ImportStatus.PENDING,
-                ImportBatch.created_at < utcnow() - PENDING_LIFETIME,
-            )
-        )
+        expire_previews(session)
         batch = ImportBatch(
             stop_id=preview.stop_id,
             region_id=preview.region_id,
@@ -190,6 +187,19 @@ def save_preview(session: Session, preview: Preview, *, user_id: int | None) -> 
     return batch_id
 
 
+def expire_previews(session: Session, now: dt.datetime | None = None) -> int:
+    """Delete the previews nobody confirmed within PENDING_LIFETIME, in the caller's write
+    transaction; how many. Run by every upload and by the daily privacy purge."""
+    return rowcount(
+        session.execute(
+            delete(ImportBatch).where(
+                ImportBatch.status == ImportStatus.PENDING,
+                ImportBatch.created_at < (now or utcnow()) - PENDING_LIFETIME,
+            )
+        )
+    )
+
+
 def get_batch(session: Session, scope: Scope, batch_id: int) -> ImportBatch:
     batch = session.get(ImportBatch, batch_id)
     if batch is None or not scope.allows(batch.region_id):
@@ -202,22 +212,28 @@ def commit_batch(
 ) -> CommitResult:
     """Store every valid, new row of a pending batch in one transaction, with its audit row.
 
+    A signed-off stop takes an import from HQ only, its rows flagged `after_signoff`; a
+    delegate gets SignedOff (services/review/signoff.py) until HQ reopens the stop.
     Another batch bringing the same rows at the same moment (PostgreSQL runs both at once)
     trips the unique fingerprint index: everything rolls back and the duplicates are counted
     again, so each row is stored by exactly one of them.
     """
+    scope.ensure(Permission.INTAKE_IMPORT)
     get_batch(session, scope, batch_id)  # NotFound outside the scope
     for attempt in range(_COMMIT_ATTEMPTS):
         try:
-            return _commit(session, batch_id, actor_id=actor_id)
+            return _commit(session, scope, batch_id, actor_id=actor_id)
         except IntegrityError:
             if attempt == _COMMIT_ATTEMPTS - 1:
                 raise
     raise AssertionError("unreachable")
 
 
-def _commit(session: Session, batch_id: int, *, actor_id: int | None) -> CommitResult:
+def _commit(session: Session, scope: Scope, batch_id: int, *, actor_id: int | None) -> CommitResult:
     with write_transaction(session):
+        stop_id = session.scalar(select(ImportBatch.stop_id).where(ImportBatch.id == batch_id))
+        # Signed since the preview: a delegate may not change it (SignedOff); HQ may, flagged.
+        ensure_editable(session, scope, [stop_id] if stop_id is not None else [])
         claimed = rowcount(
             session.execute(
                 update(ImportBatch)

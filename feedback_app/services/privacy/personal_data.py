@@ -4,6 +4,10 @@ Contact details are the person's name, job title, e-mail, phone and their consen
 contacted (a job title in a small organisation identifies its holder); what they wrote
 (organisation, items) is the feedback itself and stays. The audit trail
 records that an erasure happened and which fields it cleared, never the values.
+
+Pending import previews (`import_batches.rows`, a row's `clean` values) hold the same details
+until someone confirms them: they are searched and erased alike, and the purge deletes the
+previews nobody confirmed within a day (services/intake/batches.py: expire_previews).
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import phonenumbers
 from flask_babel import lazy_gettext as _l
@@ -18,11 +23,12 @@ from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from feedback_app.database import rowcount, write_transaction
-from feedback_app.models import Submission
+from feedback_app.models import ImportBatch, ImportStatus, Submission
 from feedback_app.models.types import utcnow
 from feedback_app.services import audit
 from feedback_app.services.errors import ValidationFailed
 from feedback_app.services.export.store import forget_contact_artifacts
+from feedback_app.services.intake.batches import expire_previews
 from feedback_app.services.text import clean_line, contains_pattern
 
 MIN_QUERY_LENGTH = 3
@@ -70,6 +76,8 @@ def purge_expired_contacts(
     if dry_run:
         return session.scalar(select(func.count()).select_from(Submission).where(expired)) or 0
     with write_transaction(session):
+        # Run daily: previews nobody confirmed go even when no other file is uploaded.
+        previews = expire_previews(session, now)
         result = session.execute(
             update(Submission)
             .where(expired)
@@ -90,6 +98,7 @@ def purge_expired_contacts(
                     "submissions": count,
                     "retention_days": retention_days,
                     "before": cutoff.date(),
+                    "previews": previews,
                 },
             )
     return count
@@ -184,4 +193,134 @@ def erase_contacts(session: Session, *, submission_ids: Sequence[int], actor_id:
         if erased:
             # Stored workbooks may still carry the erased details: gone in the same commit.
             forget_contact_artifacts(session)
+    return erased
+
+
+# The keys of a preview row's `clean` values that identify a person, and their erased value.
+_PREVIEW_ERASED = {
+    "name": None,
+    "job_title": None,
+    "email": None,
+    "phone": None,
+    "consent_contact": False,
+}
+_PREVIEW_FIELDS = {
+    "name": "person_name",
+    "job_title": "job_title",
+    "email": "email",
+    "phone": "phone",
+    "consent_contact": "consent_contact",
+}
+
+
+@dataclass(frozen=True)
+class PreviewMatch:
+    batch_id: int
+    row: int  # the row number in the uploaded file
+    created_at: dt.datetime
+    region: str
+    city: str
+    organisation: str
+    name: str | None
+    email: str | None
+    phone: str | None
+
+    @property
+    def key(self) -> str:
+        return f"{self.batch_id}:{self.row}"
+
+
+def _pending_batches(session: Session) -> Sequence[ImportBatch]:
+    # Few: a preview lives a day at most (expire_previews), so they are read whole.
+    return session.scalars(
+        select(ImportBatch)
+        .options(joinedload(ImportBatch.stop))
+        .where(ImportBatch.status == ImportStatus.PENDING)
+        .order_by(ImportBatch.created_at.desc(), ImportBatch.id.desc())
+    ).all()
+
+
+def find_preview_contacts(
+    session: Session, query: str, *, locale: str = "fr"
+) -> list[PreviewMatch]:
+    """Rows of pending previews whose name or e-mail contains `query`, or phone is that number."""
+    query = clean_line(query or "")
+    if len(query) < MIN_QUERY_LENGTH:
+        raise ValidationFailed(
+            {"query": [_l("Au moins %(min)d caractères.", min=MIN_QUERY_LENGTH)]}
+        )
+    folded, phones = query.casefold(), set(_phone_variants(query))
+    matches: list[PreviewMatch] = []
+    for batch in _pending_batches(session):
+        for row in batch.rows:
+            clean = row.get("clean") or {}
+            name, email, phone = clean.get("name"), clean.get("email"), clean.get("phone")
+            if any(value and folded in str(value).casefold() for value in (name, email)) or (
+                phone and phone in phones
+            ):
+                matches.append(
+                    PreviewMatch(
+                        batch_id=batch.id,
+                        row=int(row["row"]),
+                        created_at=batch.created_at,
+                        region=batch.stop.region.name_for(locale),
+                        city=batch.stop.city,
+                        organisation=str(row.get("organisation", "")),
+                        name=name,
+                        email=email,
+                        phone=phone,
+                    )
+                )
+    return matches[:MAX_MATCHES]
+
+
+def parse_preview_key(value: str) -> tuple[int, int] | None:
+    """ "<batch id>:<row>" as the privacy page posts it; None when it is not one."""
+    batch, _sep, row = value.partition(":")
+    if not (batch.isdigit() and row.isdigit()) or len(batch) > 9 or len(row) > 9:
+        return None
+    return int(batch), int(row)
+
+
+def erase_preview_contacts(
+    session: Session, *, rows: Sequence[tuple[int, int]], actor_id: int
+) -> int:
+    """Erase the contact details of these rows of pending previews. Audited, like submissions."""
+    chosen: dict[int, set[int]] = {}
+    for batch_id, row_number in rows:
+        chosen.setdefault(batch_id, set()).add(row_number)
+    erased = 0
+    with write_transaction(session):
+        batches = session.scalars(
+            select(ImportBatch).where(
+                ImportBatch.id.in_(sorted(chosen)), ImportBatch.status == ImportStatus.PENDING
+            )
+        ).all()
+        for batch in batches:
+            new_rows, cleared_rows = [], []
+            for row in batch.rows:
+                clean: dict[str, Any] = row.get("clean") or {}
+                cleared = [
+                    _PREVIEW_FIELDS[k]
+                    for k in _PREVIEW_ERASED
+                    if clean.get(k) not in (None, False, "")
+                ]
+                if row.get("row") in chosen[batch.id] and cleared:
+                    row = {**row, "clean": {**clean, **_PREVIEW_ERASED}}
+                    cleared_rows.append({"row": row["row"], "fields": cleared})
+                new_rows.append(row)
+            if not cleared_rows:
+                continue
+            batch.rows = new_rows  # a new list: the JSON column sees the change
+            erased += len(cleared_rows)
+            audit.record(
+                session,
+                actor_id=actor_id,
+                action="privacy.erase_preview",
+                target_type="import_batch",
+                target_id=batch.id,
+                region_id=batch.region_id,
+                before={"rows": cleared_rows},
+                after={"erased": True},
+            )
     return erased

@@ -23,7 +23,9 @@ from feedback_app.models import FeedbackItem, ItemKind, ReviewNote, ReviewStatus
 from feedback_app.models.types import utcnow
 from feedback_app.services import audit
 from feedback_app.services.access import Scope
+from feedback_app.services.capture import tally
 from feedback_app.services.errors import NotFound, ValidationFailed
+from feedback_app.services.permissions import Permission
 from feedback_app.services.review.items import ItemReview, apply_item, item_errors
 from feedback_app.services.text import clean_multiline, required_text
 from feedback_app.services.tour.stop_lock import ensure_editable
@@ -58,6 +60,7 @@ def set_status(
     actor_id: int | None,
 ) -> bool:
     """Mark one submission new, reviewed or spam; False when it already was."""
+    scope.ensure(Permission.REVIEW_WRITE)
     status = parse_status(status)
     return bool(
         save_review(session, scope, submission_id, status=status, items={}, actor_id=actor_id)
@@ -72,9 +75,21 @@ def apply_status(
     *,
     action: str = "submission.status",
 ) -> bool:
-    """Set the status with its audit row, in the caller's transaction; False if unchanged."""
+    """Set the status with its audit row, in the caller's transaction; False if unchanged.
+
+    Spam is not counted: marking it, or taking it back, moves the stop's counts.
+    """
     if submission.status is status:
         return False
+    was, now = tally.counted_status(submission.status), tally.counted_status(status)
+    if was != now:
+        keys = [tally.item_key(i.kind, i.theme_id) for i in submission.items]
+        changes = tally.Changes()
+        if now:
+            changes.add_submission(submission.stop_id, keys)
+        else:
+            changes.remove_submission(submission.stop_id, keys)
+        tally.apply(session, changes)
     audit.record(
         session,
         actor_id=actor_id,
@@ -101,6 +116,7 @@ def update_item(
     actor_id: int | None,
 ) -> list[str]:
     """Set an item's kind, theme and shortlist flag; return the names of what changed."""
+    scope.ensure(Permission.REVIEW_WRITE)
     with write_transaction(session):
         found = session.execute(
             select(FeedbackItem, Submission)
@@ -141,6 +157,7 @@ def save_review(
     so an edit is never half-saved nor silently dropped. One audit row per changed field.
     Returns what changed ("status", "items.<id>.<field>", "note"); empty when nothing did.
     """
+    scope.ensure(Permission.REVIEW_WRITE)
     errors: dict[str, list[object]] = {}
     if status not in ReviewStatus.__members__.values():
         errors["status"] = [_l("Statut inconnu.")]
@@ -181,6 +198,7 @@ def add_note(
     actor_id: int | None,
 ) -> ReviewNote:
     """Add a private staff note to a submission of the scope."""
+    scope.ensure(Permission.REVIEW_WRITE)
     text = required_text(text, "text", _l("Écrivez la note avant de l'enregistrer."), MAX_NOTE)
     with write_transaction(session):
         submission = _editable_submission(session, scope, submission_id)

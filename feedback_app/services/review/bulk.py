@@ -20,6 +20,7 @@ from feedback_app.models.types import utcnow
 from feedback_app.services.access import Scope
 from feedback_app.services.capture import tally
 from feedback_app.services.errors import NotFound, ValidationFailed
+from feedback_app.services.permissions import Permission
 from feedback_app.services.review.actions import MAX_ID, apply_status, parse_status
 from feedback_app.services.review.items import check_theme, record_item, theme_code
 from feedback_app.services.tour.stop_lock import ensure_editable
@@ -45,6 +46,7 @@ def bulk_set_status(
     actor_id: int | None,
 ) -> int:
     """Give every selected submission the status; all must be in the scope. Returns changes."""
+    scope.ensure(Permission.REVIEW_WRITE)
     status = parse_status(status)
     ids = _ids(submission_ids, "submission_ids")
     if not ids:
@@ -77,6 +79,7 @@ def bulk_set_theme(
     """Set a theme on the chosen items, or, when none is chosen, on every item of the chosen
     submissions. Everything chosen must be in the scope. Returns the number of items changed.
     """
+    scope.ensure(Permission.REVIEW_WRITE)
     sub_ids = _ids(submission_ids, "submission_ids")
     chosen = _ids(item_ids, "item_ids")
     if not sub_ids and not chosen:
@@ -101,7 +104,7 @@ def bulk_set_theme(
         ensure_editable(session, scope, {submission.stop_id for _item, submission in rows})
         codes = dict(session.execute(select(Theme.id, Theme.code)).all())
         now = utcnow()
-        moves: list[tuple[int, tally.Key, tally.Key]] = []
+        moves = tally.Changes()
         for item, submission in rows:
             if item.theme_id == theme_id:
                 continue
@@ -114,15 +117,14 @@ def bulk_set_theme(
                 {"theme": codes.get(item.theme_id) if item.theme_id else None},
                 {"theme": code},
             )
-            moves.append(
-                (
+            if tally.counted_status(submission.status):
+                moves.move_item(
                     submission.stop_id,
                     tally.item_key(item.kind, item.theme_id),
                     tally.item_key(item.kind, theme_id),
                 )
-            )
             item.theme_id = theme_id
             submission.updated_at = now
             changed += 1
-        tally.move_items(session, moves)
+        tally.apply(session, moves)
     return changed

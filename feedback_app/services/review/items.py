@@ -78,10 +78,9 @@ def apply_item(
     if item.priority is not priority:
         record("priority", "item.priority", item.priority, priority)
         item.priority = priority
-    if "kind" in changed or "theme" in changed:
-        tally.move_items(
-            session, [(submission.stop_id, old_key, tally.item_key(item.kind, item.theme_id))]
-        )
+    if ("kind" in changed or "theme" in changed) and tally.counted_status(submission.status):
+        new_key = tally.item_key(item.kind, item.theme_id)
+        tally.apply(session, tally.Changes().move_item(submission.stop_id, old_key, new_key))
     return changed
 
 

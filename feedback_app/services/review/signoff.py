@@ -11,20 +11,42 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from feedback_app.database import write_transaction
-from feedback_app.models import StopSignOff, TourStop
+from feedback_app.models import ReviewStatus, StopSignOff, Submission, TourStop
 from feedback_app.models.types import utcnow
 from feedback_app.services import audit
 from feedback_app.services.access import Scope
 from feedback_app.services.errors import ValidationFailed
+from feedback_app.services.permissions import Permission
 from feedback_app.services.text import required_text
 from feedback_app.services.tour.stops import scoped_stop
 
 MAX_SUMMARY = 5000
 MAX_REASON = 1000
+
+
+@dataclass(frozen=True)
+class BeforeSigning:
+    """What a delegate should know before signing: the stop still open, entries still new."""
+
+    still_open: bool
+    new_submissions: int
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return self.still_open or self.new_submissions > 0
+
+
+def before_signing(session: Session, stop: TourStop) -> BeforeSigning:
+    new = session.scalar(
+        select(func.count())
+        .select_from(Submission)
+        .where(Submission.stop_id == stop.id, Submission.status == ReviewStatus.NEW)
+    )
+    return BeforeSigning(still_open=stop.is_open, new_submissions=int(new or 0))
 
 
 def get_signoff(
@@ -51,6 +73,7 @@ def sign_off(
     actor_id: int | None,
 ) -> StopSignOff:
     """Save the delegate's summary and sign the stop's review off (audited together)."""
+    scope.ensure(Permission.SIGNOFF_SIGN)
     missing = _l("Écrivez la synthèse avant de signer.")
     text = required_text(summary, "summary", missing, MAX_SUMMARY)
     with write_transaction(session):
@@ -86,6 +109,7 @@ def reopen(
     actor_id: int | None,
 ) -> StopSignOff:
     """HQ reopens a signed-off stop for review; the reason is required and audited."""
+    scope.ensure(Permission.SIGNOFF_REOPEN)
     missing = _l("Indiquez pourquoi l'étape est rouverte.")
     reason = required_text(reason, "reason", missing, MAX_REASON)
     with write_transaction(session):

@@ -25,6 +25,7 @@ from feedback_app.models import (
     IdeaGroupingState,
     IdeaGroupMember,
     ReviewStatus,
+    StopSignOff,
     Submission,
     Theme,
     TourStop,
@@ -33,6 +34,7 @@ from feedback_app.models.types import utcnow
 from feedback_app.services import audit
 from feedback_app.services.access import Scope
 from feedback_app.services.capture import tally
+from feedback_app.services.permissions import Permission
 from feedback_app.services.tour.stops import scoped_stop
 
 TOP_THEMES = 5
@@ -78,6 +80,7 @@ class LiveFigures:
     ideas: list[Idea]
     texts: list[LiveText]
     unreviewed_texts: bool
+    signed_at: dt.datetime | None  # the delegate's sign-off, when the stop is signed
     at: dt.datetime
 
 
@@ -124,6 +127,9 @@ def live_figures(session: Session, scope: Scope, stop_id: int) -> LiveFigures:
         ideas=ideas,
         texts=_texts(session, stop),
         unreviewed_texts=stop.live_shows_unreviewed,
+        signed_at=session.scalar(
+            select(StopSignOff.signed_at).where(StopSignOff.stop_id == stop.id)
+        ),
         at=utcnow(),
     )
     session.rollback()  # end the read transaction: a screen polls for hours
@@ -202,6 +208,7 @@ def set_live_unreviewed(
     session: Session, scope: Scope, stop_id: int, allowed: bool, *, actor_id: int | None
 ) -> bool:
     """HQ's per-stop choice to show unreviewed texts on the live screen; False if unchanged."""
+    scope.ensure(Permission.LIVE_CONFIGURE)
     with write_transaction(session):
         stop = scoped_stop(session, scope, stop_id)
         if stop.live_shows_unreviewed is allowed:

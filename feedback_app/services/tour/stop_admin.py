@@ -14,11 +14,19 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from feedback_app.database import write_transaction
-from feedback_app.models import Region, ReviewStatus, StopStatus, Submission, TourStop
+from feedback_app.models import (
+    Region,
+    ReviewStatus,
+    StopSignOff,
+    StopStatus,
+    Submission,
+    TourStop,
+)
 from feedback_app.models.types import utcnow
 from feedback_app.services import audit
 from feedback_app.services.access import Scope
 from feedback_app.services.errors import ValidationFailed
+from feedback_app.services.permissions import Permission
 from feedback_app.services.text import check_visible, clean_line
 from feedback_app.services.tour.stops import (
     clean_localised_names,
@@ -35,6 +43,7 @@ class StopRow:
     stop: TourStop
     submissions: int
     new: int
+    signed: bool = False  # the delegate signed it off: their review and imports are locked
 
 
 def list_stops(
@@ -55,9 +64,11 @@ def list_stops(
         .group_by(Submission.stop_id)
         .subquery()
     )
+    signed = StopSignOff.signed_at.is_not(None)
     query = (
-        select(TourStop, counts.c.total, counts.c.new)
+        select(TourStop, counts.c.total, counts.c.new, signed)
         .outerjoin(counts, counts.c.stop_id == TourStop.id)
+        .outerjoin(StopSignOff, StopSignOff.stop_id == TourStop.id)
         .where(scope.filter(TourStop.region_id))
         .order_by(TourStop.date.desc(), TourStop.city, TourStop.id)
     )
@@ -68,8 +79,8 @@ def list_stops(
     if status is not None:
         query = query.where(TourStop.status == status)
     return [
-        StopRow(stop=stop, submissions=int(total or 0), new=int(new or 0))
-        for stop, total, new in session.execute(query).all()
+        StopRow(stop=stop, submissions=int(total or 0), new=int(new or 0), signed=bool(is_signed))
+        for stop, total, new, is_signed in session.execute(query).all()
     ]
 
 
@@ -139,6 +150,7 @@ def add_stop(session: Session, *, actor_id: int, fields: StopFields) -> TourStop
 def update_stop(
     session: Session, scope: Scope, stop_id: int, *, actor_id: int, fields: StopFields
 ) -> TourStop:
+    scope.ensure(Permission.STOPS_MANAGE)
     fields, region, errors = _check(session, fields)
     stop = scoped_stop(session, scope, stop_id)
     if region is not None and region.id != stop.region_id:
@@ -174,6 +186,7 @@ def set_stop_status(
     status: StopStatus,
 ) -> TourStop:
     """Open or close a stop (a closed stop can be reopened); closing stamps closed_at."""
+    scope.ensure(Permission.STOPS_RUN)
     with write_transaction(session):
         stop = scoped_stop(session, scope, stop_id)
         if stop.status is status:

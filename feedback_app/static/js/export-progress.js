@@ -10,6 +10,9 @@
   var bar = document.getElementById("export-progress");
   var count = box.querySelector("[data-role=count]");
   var position = box.querySelector("[data-role=position]");
+  var reason = box.querySelector("[data-role=reason]");
+  var reasonsNode = document.getElementById("export-failure-reasons");
+  var reasons = reasonsNode ? JSON.parse(reasonsNode.textContent) : {};
 
   function show(state) {
     ["queued", "running", "done", "failed"].forEach(function (name) {
@@ -31,6 +34,9 @@
         if (count) { count.textContent = status.done + " / " + status.total; }
         if (position && status.position) { position.textContent = status.position; }
         show(status.state);
+        if (status.state === "failed" && reason && reasons[status.failure]) {
+          reason.textContent = reasons[status.failure];
+        }
         if (status.state === "running" || status.state === "queued") {
           window.setTimeout(poll, 1500);
           return;

@@ -66,8 +66,12 @@
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (body) {
         if (response.ok && body.reference) return { state: "sent", reference: body.reference };
-        // Too many posts from this network: the next ones would be refused too.
-        if (response.status === 429) return { state: "retry", wait: true };
+        // Too many posts from this network, or the service away for a moment (503 while its
+        // database restarts, 502/504 from a proxy whose app is down): like no network, the
+        // entry stays queued and the next ones wait with it.
+        if ([429, 502, 503, 504].indexOf(response.status) >= 0) {
+          return { state: "retry", wait: true };
+        }
         if (response.status >= 500 || response.ok) return { state: "retry" };
         return { state: "refused", status: response.status, message: messages(body),
                  errors: body && body.errors };

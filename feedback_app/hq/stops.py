@@ -1,7 +1,7 @@
-"""The tour's stops: list with live counts, open and close (staff/poster.py: the A4 poster).
+"""The tour's stops: list with live counts, open and close (poster.py: the A4 poster).
 
 Delegates see, open and close their own regions' stops; creating and editing is HQ's
-(hq/stop_admin.py).
+(stop_admin.py).
 """
 
 from __future__ import annotations
@@ -11,11 +11,14 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from feedback_app.auth.guards import current_scope, staff_required
+from feedback_app.auth.guards import current_scope, permission_required, staff_required
 from feedback_app.extensions import db
+from feedback_app.hq import bp
+from feedback_app.hq.forms import StopFilterForm
 from feedback_app.i18n import current_language
 from feedback_app.labels import STOP_STATUS_LABELS
 from feedback_app.models import StopStatus
+from feedback_app.services.permissions import Permission
 from feedback_app.services.tour import reference
 from feedback_app.services.tour.stop_admin import (
     count_submissions,
@@ -23,8 +26,6 @@ from feedback_app.services.tour.stop_admin import (
     set_stop_status,
 )
 from feedback_app.services.tour.stops import scoped_stop
-from feedback_app.staff import bp
-from feedback_app.staff.forms import StopFilterForm
 from feedback_app.web.forms import ActionForm
 
 
@@ -55,7 +56,7 @@ def stops() -> ResponseReturnValue:
         status=StopStatus(status) if status else None,
     )
     return render_template(
-        "staff/stops.html",
+        "hq/stops.html",
         rows=rows,
         filters=filters,
         status_labels=STOP_STATUS_LABELS,
@@ -71,7 +72,7 @@ def _change_status(stop_id: int, status: StopStatus) -> ResponseReturnValue:
     stop = scoped_stop(db.session, current_scope(), stop_id)
     if request.method == "GET" or request.form.get("confirmed") != "yes":
         return render_template(
-            "staff/stop_confirm.html",
+            "hq/stop_confirm.html",
             stop=stop,
             status=status,
             submissions=count_submissions(db.session, stop.id),
@@ -86,16 +87,16 @@ def _change_status(stop_id: int, status: StopStatus) -> ResponseReturnValue:
         flash(_("Étape de %(city)s ouverte.", city=city), "ok")
     else:
         flash(_("Étape de %(city)s clôturée.", city=city), "ok")
-    return redirect(url_for("staff.stops"))
+    return redirect(url_for("hq.stops"))
 
 
 @bp.route("/stops/<int:stop_id>/open", methods=["GET", "POST"])
-@staff_required
+@permission_required(Permission.STOPS_RUN)
 def stop_open(stop_id: int) -> ResponseReturnValue:
     return _change_status(stop_id, StopStatus.OPEN)
 
 
 @bp.route("/stops/<int:stop_id>/close", methods=["GET", "POST"])
-@staff_required
+@permission_required(Permission.STOPS_RUN)
 def stop_close(stop_id: int) -> ResponseReturnValue:
     return _change_status(stop_id, StopStatus.CLOSED)

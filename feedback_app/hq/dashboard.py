@@ -15,14 +15,14 @@ from flask.typing import ResponseReturnValue
 
 from feedback_app.auth.guards import current_scope, staff_required
 from feedback_app.extensions import db
+from feedback_app.hq import bp
+from feedback_app.hq.forms import PeriodForm
 from feedback_app.i18n import current_language
 from feedback_app.labels import KIND_PLURAL_LABELS
 from feedback_app.models import ItemKind
 from feedback_app.services.ideas.queries import top_groups_by_kind
 from feedback_app.services.review.signoff import region_states
 from feedback_app.services.synthesis.figures import SynthesisFilters, resolve, synthesis
-from feedback_app.staff import bp
-from feedback_app.staff.forms import PeriodForm
 
 TOP_IDEAS = 5
 
@@ -65,7 +65,7 @@ def dashboard() -> ResponseReturnValue:
     region_ids = {r.slug: r.id for r in sel.regions}
     biggest = max([r.submissions for r in syn.regions] + [1])
     return render_template(
-        "staff/dashboard.html",
+        "hq/dashboard.html",
         form=form,
         syn=syn,
         totals=syn.totals,

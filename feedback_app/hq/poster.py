@@ -10,15 +10,16 @@ from __future__ import annotations
 import segno
 from flask import current_app, render_template
 from flask.typing import ResponseReturnValue
-from flask_babel import force_locale, format_date
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from feedback_app.auth.guards import current_scope, staff_required
 from feedback_app.extensions import db
+from feedback_app.hq import bp
+from feedback_app.i18n import format_date
 from feedback_app.locales import language as language_of
 from feedback_app.models import TourStop
 from feedback_app.services.tour.stops import scoped_stop
-from feedback_app.staff import bp
 from feedback_app.web.forms import external_url
 
 POSTER_LANGUAGES = ("fr", "ar")
@@ -41,11 +42,9 @@ def stop_poster(stop_id: int) -> ResponseReturnValue:
     stop = scoped_stop(db.session, current_scope(), stop_id)
     configured = bool(current_app.config.get("PUBLIC_BASE_URL"))
     if not configured and current_app.config.get("REQUIRE_PUBLIC_BASE_URL", True):
-        return render_template("staff/poster_unconfigured.html", stop=stop), 503
+        return render_template("hq/poster_unconfigured.html", stop=stop), 503
     halves = [_poster_half(stop, language) for language in POSTER_LANGUAGES]
-    return render_template(
-        "staff/poster.html", stop=stop, halves=halves, base_missing=not configured
-    )
+    return render_template("hq/poster.html", stop=stop, halves=halves, base_missing=not configured)
 
 
 def _poster_half(stop: TourStop, language: str) -> dict[str, str | None]:

@@ -15,8 +15,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from feedback_app.auth.guards import current_scope, staff_required
+from feedback_app.auth.guards import current_scope, permission_required
 from feedback_app.extensions import csrf, db
+from feedback_app.hq import bp
+from feedback_app.hq.forms import UploadForm
 from feedback_app.i18n import current_language
 from feedback_app.locales import LANGUAGE_CODES
 from feedback_app.models import ImportBatch, ImportStatus, TourStop
@@ -29,9 +31,9 @@ from feedback_app.services.intake.batches import (
 )
 from feedback_app.services.intake.refusal import FileRefused
 from feedback_app.services.intake.template import build_template
+from feedback_app.services.permissions import Permission
+from feedback_app.services.tour.stop_lock import ensure_editable, locked_for
 from feedback_app.services.tour.stops import scoped_stop
-from feedback_app.staff import bp
-from feedback_app.staff.forms import UploadForm
 from feedback_app.web.forms import ActionForm
 
 _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -46,7 +48,7 @@ def _labelled(form: UploadForm) -> UploadForm:
 
 
 @bp.get("/stops/<int:stop_id>/intake")
-@staff_required
+@permission_required(Permission.INTAKE_IMPORT)
 def stop_intake(stop_id: int) -> ResponseReturnValue:
     stop = scoped_stop(db.session, current_scope(), stop_id)
     return _upload_page(stop, _labelled(UploadForm(formdata=None)))
@@ -55,8 +57,9 @@ def stop_intake(stop_id: int) -> ResponseReturnValue:
 def _upload_page(stop: TourStop, form: UploadForm, status: int = 200) -> ResponseReturnValue:
     config = current_app.config
     return render_template(
-        "staff/intake.html",
+        "hq/intake.html",
         stop=stop,
+        signed_lock=locked_for(db.session, current_scope(), stop.id),
         form=form,
         template_languages=LANGUAGE_CODES,
         max_megabytes=config["INTAKE_MAX_BYTES"] // (1024 * 1024),
@@ -65,7 +68,7 @@ def _upload_page(stop: TourStop, form: UploadForm, status: int = 200) -> Respons
 
 
 @bp.get("/stops/<int:stop_id>/intake/template.xlsx")
-@staff_required
+@permission_required(Permission.INTAKE_IMPORT)
 def stop_intake_template(stop_id: int) -> ResponseReturnValue:
     stop = scoped_stop(db.session, current_scope(), stop_id)
     language = request.args.get("language", current_language())
@@ -82,9 +85,10 @@ def stop_intake_template(stop_id: int) -> ResponseReturnValue:
 
 @bp.post("/stops/<int:stop_id>/intake")
 @csrf.exempt  # checked in the view, once the larger size limit is in place
-@staff_required
+@permission_required(Permission.INTAKE_IMPORT)
 def stop_intake_upload(stop_id: int) -> ResponseReturnValue:
     stop = scoped_stop(db.session, current_scope(), stop_id)
+    ensure_editable(db.session, current_scope(), [stop.id])  # signed: SignedOff, said why
     max_bytes = current_app.config["INTAKE_MAX_BYTES"]
     request.max_content_length = max_bytes + _BODY_MARGIN
     too_big = _("Fichier trop volumineux : %(max)d Mo au plus.", max=max_bytes // (1024 * 1024))
@@ -113,7 +117,7 @@ def stop_intake_upload(stop_id: int) -> ResponseReturnValue:
         form.file.errors = [str(refusal.message)]
         return _upload_page(stop, form, 422)
     batch_id = save_preview(db.session, preview, user_id=current_user.id)
-    return redirect(url_for("staff.stop_intake_batch", stop_id=stop.id, batch_id=batch_id))
+    return redirect(url_for("hq.stop_intake_batch", stop_id=stop.id, batch_id=batch_id))
 
 
 def _batch(stop_id: int, batch_id: int) -> ImportBatch:
@@ -124,22 +128,23 @@ def _batch(stop_id: int, batch_id: int) -> ImportBatch:
 
 
 @bp.get("/stops/<int:stop_id>/intake/<int:batch_id>")
-@staff_required
+@permission_required(Permission.INTAKE_IMPORT)
 def stop_intake_batch(stop_id: int, batch_id: int) -> ResponseReturnValue:
     """The preview of a pending batch, or the result of a committed one."""
     batch = _batch(stop_id, batch_id)
     return render_template(
-        "staff/intake_preview.html",
+        "hq/intake_preview.html",
         stop=batch.stop,
         batch=batch,
         counts=Counter(row["status"] for row in batch.rows),
         pending=batch.status is ImportStatus.PENDING,
+        signed_lock=locked_for(db.session, current_scope(), batch.stop_id),
         confirm_form=ActionForm(),
     )
 
 
 @bp.post("/stops/<int:stop_id>/intake/<int:batch_id>/confirm")
-@staff_required
+@permission_required(Permission.INTAKE_IMPORT)
 def stop_intake_confirm(stop_id: int, batch_id: int) -> ResponseReturnValue:
     _batch(stop_id, batch_id)
     result = commit_batch(db.session, current_scope(), batch_id, actor_id=current_user.id)
@@ -147,4 +152,4 @@ def stop_intake_confirm(stop_id: int, batch_id: int) -> ResponseReturnValue:
         flash(_("%(num)d contributions enregistrées.", num=result.stored), "success")
     else:
         flash(_("Cet import avait déjà été confirmé : rien de plus n'a été enregistré."), "info")
-    return redirect(url_for("staff.stop_intake_batch", stop_id=stop_id, batch_id=batch_id))
+    return redirect(url_for("hq.stop_intake_batch", stop_id=stop_id, batch_id=batch_id))
