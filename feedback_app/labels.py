@@ -81,6 +81,12 @@ STOP_STATUSES: dict[str, Words] = {
     "open": {"fr": "Ouverte", "ar": "مفتوحة", "en": "Open"},
     "closed": {"fr": "Clôturée", "ar": "مغلقة", "en": "Closed"},
 }
+COMMITMENT_STATUSES: dict[str, Words] = {
+    "planned": {"fr": "Prévu", "ar": "مبرمج", "en": "Planned"},
+    "in_progress": {"fr": "En cours", "ar": "قيد الإنجاز", "en": "In progress"},
+    "done": {"fr": "Réalisé", "ar": "منجز", "en": "Done"},
+    "dropped": {"fr": "Abandonné", "ar": "متخلى عنه", "en": "Dropped"},
+}
 ROLES: dict[str, Words] = {
     "delegate": {
         "fr": "Délégué(e) régional(e)",
@@ -144,4 +150,5 @@ CODE_WORDS: Mapping[str, Mapping[str, Words]] = {
     "priority": PRIORITIES,
     "status": REVIEW_STATUSES,
     "source": SOURCES,
+    "commitment_status": COMMITMENT_STATUSES,
 }

@@ -108,6 +108,7 @@ def register_blueprints(app: Flask) -> None:
     from feedback_app.api import bp as api_bp
     from feedback_app.auth import bp as auth_bp
     from feedback_app.auth.guards import can
+    from feedback_app.followup import bp as followup_bp
     from feedback_app.hq import bp as hq_bp
     from feedback_app.public import bp as public_bp
     from feedback_app.review import bp as review_bp
@@ -118,6 +119,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(review_bp, url_prefix="/review")
     app.register_blueprint(hq_bp, url_prefix="/hq")
+    app.register_blueprint(followup_bp)  # /suivi/... (public) and /hq/commitments... (staff)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)
     # Pages show a control only to whom may use it: {% if can("review:write") %}.

@@ -47,6 +47,7 @@ SOUSS_MASSA_SHEETS = [
     "Idées récurrentes",
     "Souss-Massa",
     "Éléments retenus",
+    "Engagements",
     "Bilan Souss-Massa",
     "À propos",
 ]

@@ -20,10 +20,12 @@ from sqlalchemy.orm import Session
 
 from feedback_app.database import write_transaction
 from feedback_app.models import (
+    Commitment,
     FeedbackItem,
     IdeaGroup,
     IdeaGroupMember,
     ItemKind,
+    Milestone,
     Region,
     Role,
     StopStatus,
@@ -32,6 +34,7 @@ from feedback_app.models import (
     Theme,
     TourStop,
     User,
+    commitment_groups,
 )
 from feedback_app.services.accounts.passwords import hash_password
 from feedback_app.services.accounts.tokens import issue_token
@@ -209,6 +212,29 @@ def build_world(session: Session) -> World:
     theme = session.scalar(select(Theme).where(Theme.code == "digitalisation"))
     assert theme is not None
     import_a = _pending_import(session, stop_a, "Organisation-Secrete-A")
+    with write_transaction(session):  # region A's commitment, answering its idea group
+        region_a = session.scalar(select(Region).where(Region.slug == REGION_A))
+        commitment_a = Commitment(
+            title_fr="Engagement-secret-A : former 200 guides",
+            title_ar="تكوين 200 مرشد",
+            description_fr="Un programme de formation des guides.",
+            description_ar="برنامج لتكوين المرشدين.",
+            owner="Conseil régional du tourisme",
+            regions=[region_a],
+        )
+        session.add(commitment_a)
+        session.flush()
+        milestone_a = Milestone(
+            commitment_id=commitment_a.id,
+            due=dt.date(2026, 3, 1),
+            label_fr="Appel d'offres",
+            label_ar="طلب العروض",
+        )
+        session.add(milestone_a)
+        session.flush()
+        session.execute(
+            commitment_groups.insert().values(commitment_id=commitment_a.id, group_id=group_a.id)
+        )
     world.ids.update(
         region_a=REGION_A,
         region_b=REGION_B,
@@ -228,6 +254,8 @@ def build_world(session: Session) -> World:
         token=token,
         import_a=import_a,
         group_a=group_a.id,
+        commitment_a=commitment_a.id,
+        milestone_a=milestone_a.id,
     )
     world.secrets_a = [
         stop_a.city,
@@ -237,6 +265,7 @@ def build_world(session: Session) -> World:
         stop_a.code,
         sub_a.reference,
         "autre.a@example.ma",
+        "Engagement-secret-A",
     ]
     world.emails = {
         "own": delegate_a.email,

@@ -70,6 +70,9 @@ MATRIX: list[R] = [
     R("api.create_submission", "POST", "/api/v1/stops/{code_a}/submissions",
                                                                       422, 422, 422, 422, 422, 422,
       json={}),
+    R("api.commitments",       "GET",  "/api/v1/commitments",         200, 200, 200, 200, 200, 200),
+    R("api.region_commitments", "GET", "/api/v1/regions/{region_a}/commitments",
+                                                                      200, 200, 200, 200, 200, 200),
     # auth
     R("auth.login",            "GET",  "/login",                      200, 302, 302, 302, 302, 302),
     R("auth.login",            "POST", "/login",                      200, 200, 200, 200, 200, 200,
@@ -200,6 +203,42 @@ MATRIX: list[R] = [
     R("review.idea_merge",     "POST", "/review/ideas/{group_a}/merge",
                                                                       302, 422, 404, 422, 403, 403,
       data={"other": "999999"}),
+    # follow-up: public pages (no sign-in; the reference page is rate-limited per address)
+    R("followup.region",       "GET",  "/suivi/{region_a}",           200, 200, 200, 200, 200, 200),
+    R("followup.region",       "GET",  "/suivi/no-such-region",       404, 404, 404, 404, 404, 404),
+    R("followup.by_reference", "GET",  "/suivi/ref/{reference_a}",    200, 200, 200, 200, 200, 200),
+    R("followup.by_reference", "GET",  "/suivi/ref/MS-2345-6789-ABCD",
+                                                                      404, 404, 404, 404, 404, 404),
+    R("followup.reference_lookup", "GET", "/suivi/ref?reference={reference_a}",
+                                                                      302, 302, 302, 302, 302, 302),
+    R("followup.unsubscribe_page", "GET", "/suivi/desabonnement/forged",
+                                                                      404, 404, 404, 404, 404, 404),
+    R("followup.unsubscribe_page", "POST", "/suivi/desabonnement/forged",
+                                                                      404, 404, 404, 404, 404, 404),
+    # follow-up: commitments (delegates: their regions' only; national ones are HQ's)
+    R("followup.commitments",  "GET",  "/hq/commitments",             302, 200, 200, 200, 200, 200),
+    R("followup.commitment_new", "GET", "/hq/commitments/new",        302, 200, 200, 200, 403, 403),
+    R("followup.commitment_new", "POST", "/hq/commitments/new",       302, 422, 422, 422, 403, 403),
+    R("followup.commitment",   "GET",  "/hq/commitments/{commitment_a}",
+                                                                      302, 200, 404, 200, 200, 200),
+    R("followup.commitment",   "POST", "/hq/commitments/{commitment_a}",
+                                                                      302, 422, 404, 422, 403, 403),
+    R("followup.commitment_status", "POST",
+      "/hq/commitments/{commitment_a}/status",                        302, 302, 404, 422, 403, 403,
+      data={"status-status": "in_progress", "status-progress": "40",
+            "status-reason": "Budget voté"}),  # HQ repeats the same status: nothing changes
+    R("followup.commitment_milestone", "POST",
+      "/hq/commitments/{commitment_a}/milestones",                    302, 302, 404, 302, 403, 403,
+      data={"milestone-due": "2026-06-01", "milestone-label_fr": "Formation",
+            "milestone-label_ar": "التكوين"}),
+    R("followup.commitments_import", "GET", "/hq/commitments/import", 302, 200, 200, 200, 403, 403),
+    R("followup.commitments_import", "POST", "/hq/commitments/import",
+                                                                      302, 422, 422, 422, 403, 403),
+    R("followup.commitments_import_confirm", "POST",
+      "/hq/commitments/import/confirm",                               302, 302, 302, 302, 403, 403),
+    R("followup.commitment_milestone_done", "POST",
+      "/hq/commitments/{commitment_a}/milestones/{milestone_a}",      302, 302, 404, 302, 403, 403,
+      data={"done": "y"}),
 ]
 # fmt: on
 
@@ -213,6 +252,11 @@ PUBLIC_ENDPOINTS = {
     "api.create_submission",
     "public.index",
     "auth.set_password",
+    "api.commitments",  # public, read-only: the follow-up pages as JSON
+    "api.region_commitments",
+    "followup.region",  # what a region's commitments say is public by design
+    "followup.by_reference",  # the reference is the secret
+    "followup.reference_lookup",
 }
 ROLES = ("anon", "obs", "nat", "other", "own", "hq")
 SIGNED_IN = ROLES[1:]

@@ -104,6 +104,7 @@ def test_workbook_sheets_tables_figures_and_chart(app, session) -> None:
         "Idées récurrentes",
         *_official_names(session),
         "Éléments retenus",
+        "Engagements",
         *(f"Bilan {n}"[:31] for n in _official_names(session)),
         "À propos",
     ]

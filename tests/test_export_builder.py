@@ -153,6 +153,7 @@ def test_the_builder_writes_any_text_without_formula_or_failure() -> None:
         "Souss-Massa",
         "L'Oriental",
         "Éléments retenus",
+        "Engagements",
         "À propos",
     ]
     texts = [c.value for c in book["Souss-Massa"]["G"][1:]]

@@ -94,7 +94,7 @@ def test_every_sheet_has_its_print_setup_in_the_workbooks_language(tmp_path: Pat
     path = tmp_path / "book.xlsx"
     build_workbook(_data(), path, language="en")
     sheets = _xml(path)
-    assert len(sheets) == 5
+    assert len(sheets) == 6
     for name, xml in sheets.items():
         assert 'fitToWidth="1"' not in xml or 'fitToHeight="0"' in xml, name
         assert "<fitToPage" in xml.replace('fitToPage="1"', "<fitToPage"), name

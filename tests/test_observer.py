@@ -30,7 +30,9 @@ from tests.test_csrf import SETUP, _payloads, _snapshot
 
 # Posts that change nothing of the tour's data: signing in and out, a workbook to download.
 NOT_WRITES = {"auth.login", "auth.logout", "auth.forgot_password", "auth.set_password"}
-READ_POSTS = {"hq.exports", "public.stop_form", "api.create_submission", *NOT_WRITES}
+# Public posts, the same for everyone: a contribution, and a professional's unsubscribe link.
+PUBLIC_POSTS = {"public.stop_form", "api.create_submission", "followup.unsubscribe_page"}
+READ_POSTS = {"hq.exports", *PUBLIC_POSTS, *NOT_WRITES}
 WRITE_ROWS = [r for r in MATRIX if r.method == "POST" and r.endpoint not in READ_POSTS]
 
 

@@ -89,16 +89,25 @@ def test_generated_codes_use_the_readable_alphabet() -> None:
         code = stop_code()
         assert len(code) == 8 and set(code) <= set(ALPHABET)
         reference = receipt_reference("MS")
-        prefix, first, second = reference.split("-")
-        assert prefix == "MS" and len(first) == len(second) == 4
-        assert set(first + second) <= set(ALPHABET.upper())
+        prefix, *groups = reference.split("-")
+        assert prefix == "MS" and [len(g) for g in groups] == [4, 4, 4]
+        assert set("".join(groups)) <= set(ALPHABET.upper())
         assert is_receipt_reference(reference) and is_receipt_reference(reference.lower())
     assert not set("01ilo") & set(ALPHABET)
 
 
 @pytest.mark.parametrize(
     "value",
-    ["", "MS", "MS-ABCD-EFG\x00", "MS-ABCD-EFGH-", "MS-ABCD-EF0H", "MS-ABCD-EFGH\n", "' OR 1=1 --"],
+    [
+        "",
+        "MS",
+        "MS-ABCD-EFG\x00",
+        "MS-ABCD-EFGH-",
+        "MS-ABCD-EF0H",
+        "MS-ABCD-EFGH\n",
+        "MS-ABCD-EFGH-JKMN-PQRS",
+        "' OR 1=1 --",
+    ],
 )
 def test_anything_else_is_not_a_receipt_reference(value: str) -> None:
     assert not is_receipt_reference(value)

@@ -68,7 +68,107 @@ _RETRY_AFTER = {
     }
 }
 
+_REGION = {
+    "name": "region_slug",
+    "in": "path",
+    "required": True,
+    "description": "A region's slug, e.g. `marrakech-safi`.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+}
+_STATUSES = ["planned", "in_progress", "done", "dropped"]
+_COMMITMENT_SCHEMAS: dict[str, Any] = {
+    "Commitment": {
+        "type": "object",
+        "required": [
+            "id",
+            "title",
+            "description",
+            "owner",
+            "national",
+            "regions",
+            "status",
+            "progress",
+            "milestones",
+            "changes",
+            "ideas",
+        ],
+        "properties": {
+            "id": {"type": "integer"},
+            "title": {"type": "string", "description": "In the reader's language, else French."},
+            "description": {"type": "string"},
+            "owner": {"type": "string", "description": "The institution that carries it."},
+            "national": {"type": "boolean"},
+            "regions": {"type": "array", "items": {"type": "string"}},
+            "status": {"type": "string", "enum": _STATUSES},
+            "progress": {
+                "type": "integer",
+                "minimum": 0,
+                "maximum": 100,
+                "description": "Per cent; a national commitment grouping regional ones shows "
+                "their mean (dropped ones left out).",
+            },
+            "milestones": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["due", "label", "done"],
+                    "properties": {
+                        "due": {"type": "string", "format": "date"},
+                        "label": {"type": "string"},
+                        "done": {"type": "boolean"},
+                    },
+                },
+            },
+            "changes": {
+                "type": "array",
+                "description": "Status changes, newest first, each with its public reason.",
+                "items": {
+                    "type": "object",
+                    "required": ["status", "progress", "reason", "at"],
+                    "properties": {
+                        "status": {"type": "string", "enum": _STATUSES},
+                        "progress": {"type": "integer"},
+                        "reason": {"type": "string"},
+                        "at": {"type": "string", "format": "date-time"},
+                    },
+                },
+            },
+            "ideas": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "Titles (written by people) of the recurring ideas it answers.",
+            },
+        },
+    },
+    "Commitments": {
+        "type": "object",
+        "required": ["commitments"],
+        "properties": {"commitments": {"type": "array", "items": _ref("Commitment")}},
+    },
+}
+_COMMITMENT_PATHS: dict[str, Any] = {
+    "/api/v1/commitments": {
+        "get": {
+            "operationId": "listCommitments",
+            "summary": "Every commitment (read-only, public: what the follow-up pages show).",
+            "responses": {"200": _json("Commitments", "National ones first, then newest first.")},
+        },
+    },
+    "/api/v1/regions/{region_slug}/commitments": {
+        "get": {
+            "operationId": "listRegionCommitments",
+            "summary": "A region's commitments and the national ones.",
+            "parameters": [_REGION],
+            "responses": {
+                "200": _json("Commitments", "National ones first, then newest first."),
+                "404": _json("Error", "No region has this slug."),
+            },
+        },
+    },
+}
+
 _SCHEMAS: dict[str, Any] = {
+    **_COMMITMENT_SCHEMAS,
     "Error": {
         "type": "object",
         "required": ["error"],
@@ -229,6 +329,7 @@ OPENAPI: dict[str, Any] = {
     },
     "servers": [{"url": "/"}],
     "paths": {
+        **_COMMITMENT_PATHS,
         "/api/v1/stops/{code}": {
             "get": {
                 "operationId": "describeStop",

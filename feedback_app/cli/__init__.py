@@ -6,7 +6,7 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from feedback_app.cli import export, intake, operations, tally, tour, worker
+    from feedback_app.cli import export, followup, intake, operations, tally, tour, worker
 
     app.cli.add_command(tour.stops_cli)
     app.cli.add_command(tour.users_cli)
@@ -16,3 +16,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(worker.worker_command)
     intake.register(app)  # import template, import submissions
     tally.register(app)  # tally check
+    followup.register(app)  # commitments import, commitments notify

@@ -30,6 +30,8 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "col_signoff": "Signature",
         "summary": "Synthèse du délégué",
         "no_summary": "Aucune synthèse n'a encore été écrite.",
+        "commitments": "Engagements",
+        "no_commitment": "Aucun engagement pour l'instant.",
         "figures": "Chiffres",
         "ideas": "Idées récurrentes",
         "themes": "Thèmes les plus cités",
@@ -48,6 +50,8 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "col_signoff": "Sign-off",
         "summary": "Delegate's summary",
         "no_summary": "No summary written yet.",
+        "commitments": "Commitments",
+        "no_commitment": "No commitment yet.",
         "figures": "Figures",
         "ideas": "Recurring ideas",
         "themes": "Most cited themes",
@@ -66,6 +70,8 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "col_signoff": "المصادقة",
         "summary": "خلاصة المندوب",
         "no_summary": "لم تُكتب أي خلاصة بعد.",
+        "commitments": "الالتزامات",
+        "no_commitment": "لا يوجد أي التزام حاليًا.",
         "figures": "الأرقام",
         "ideas": "الأفكار المتكررة",
         "themes": "المواضيع الأكثر ذكرًا",
@@ -195,6 +201,21 @@ def write_brief(
         if more:
             row += 1
             ws.write_string(row, 0, w["more"].format(count=more), formats.get("subtitle"))
+
+    row += 2
+    ws.write_string(row, 0, w["commitments"], formats.get("section"))
+    if not brief.commitments:
+        row += 1
+        ws.write_string(row, 0, w["no_commitment"], formats.get("cell"))
+    for c in brief.commitments:
+        row += 1
+        where = c.region or labels["national"]
+        put_text(ws, formats, row, 0, f"{c.title} ({where}, {c.owner})", "wrap")
+        status = f"{labels.commitment_status(c.status)} — {c.progress} %"
+        put_text(ws, formats, row, 1, status, "wrap")
+        if c.last_reason:
+            row += 1
+            put_text(ws, formats, row, 0, c.last_reason, "wrap")
 
     ws.set_column(0, 0, 80)
     ws.set_column(1, 1, 22)

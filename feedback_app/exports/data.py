@@ -104,6 +104,19 @@ class IdeaGroupRow:
 
 
 @dataclass(frozen=True)
+class CommitmentRow:
+    """One commitment as the "Engagements" sheet shows it, texts in the workbook's language."""
+
+    region: str  # region names, or "" for a national commitment
+    title: str
+    owner: str
+    ideas: tuple[str, ...]  # "n° 12 — title" of the idea groups and shortlisted entries it answers
+    status: str  # planned, in_progress, done, dropped
+    progress: int
+    last_reason: str = ""
+
+
+@dataclass(frozen=True)
 class FilterSummary:
     """The filters as the reader chose them, already labelled (names, cities)."""
 
@@ -130,6 +143,7 @@ class WorkbookData:
     # of the summary sheet. Empty: no brief sheets.
     briefs: Mapping[str, RegionBrief] = field(default_factory=dict)
     ideas: tuple[IdeaGroupRow, ...] = ()  # heaviest first
+    commitments: tuple[CommitmentRow, ...] = ()  # in region order, national ones first
 
 
 ProgressCallback = Callable[[int], None]
@@ -170,6 +184,7 @@ class RegionBrief:
     ideas: Mapping[str, tuple[IdeaCount, ...]] = field(default_factory=dict)  # kind -> top 5
     shortlisted: Mapping[str, tuple[BriefItem, ...]] = field(default_factory=dict)  # kind ->
     shortlisted_more: Mapping[str, int] = field(default_factory=dict)  # kind -> left out
+    commitments: tuple[CommitmentRow, ...] = ()  # the region's and the national ones, last
 
     @property
     def signed_off(self) -> bool:

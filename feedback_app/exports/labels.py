@@ -22,6 +22,10 @@ FR: dict[str, object] = {
     "sheet_synthesis": "Synthèse",
     "sheet_proposals": "Éléments retenus",
     "sheet_ideas": "Idées récurrentes",
+    "sheet_commitments": "Engagements",
+    "commitments_title": "Engagements : ce qui a été décidé en réponse aux idées",
+    "commitments_none": "Aucun engagement enregistré pour ces régions.",
+    "national": "National",
     "ideas_title": "Idées récurrentes : ce que plusieurs professionnels ont dit",
     "ideas_none": "Aucune idée n'a été exprimée par plusieurs contributions dans cette sélection.",
     "retained_title": "Éléments retenus par les délégués, par type",
@@ -57,6 +61,12 @@ FR: dict[str, object] = {
     "col_count": "Nombre",
     "chart_title": "Contributions par région",
     "columns": {
+        "commitment": "Engagement",
+        "owner": "Porteur",
+        "linked_ideas": "Idées liées",
+        "commitment_status": "Statut",
+        "progress": "Avancement (%)",
+        "last_reason": "Dernier motif",
         "date": "Date",
         "city": "Étape (ville)",
         "organisation": "Organisation",
@@ -185,6 +195,10 @@ class Labels:
 
     def status(self, code: str) -> str:
         return self._code("status", code)
+
+    def commitment_status(self, code: str) -> str:
+        table = self._codes.get("commitment_status", {})
+        return word(table[code], self.language) if code in table else code
 
     def source(self, code: str) -> str:
         return self._code("source", code)

@@ -19,6 +19,7 @@ from xlsxwriter.workbook import Workbook
 
 from feedback_app.exports.brief_sheet import brief_sheet_name, write_brief
 from feedback_app.exports.cells import sheet_name
+from feedback_app.exports.commitment_sheet import write_commitments
 from feedback_app.exports.data import ProgressCallback, WorkbookData
 from feedback_app.exports.idea_sheets import RetainedRows, write_ideas, write_retained
 from feedback_app.exports.labels import Labels
@@ -105,6 +106,7 @@ def _write(
     ideas_ws = wb.add_worksheet(sheet_name(labels["sheet_ideas"], taken))
     region_sheets = {r.slug: wb.add_worksheet(sheet_name(r.name, taken)) for r in syn.regions}
     retained_ws = wb.add_worksheet(sheet_name(labels["sheet_proposals"], taken))
+    commitments_ws = wb.add_worksheet(sheet_name(labels["sheet_commitments"], taken))
     briefs = [data.briefs[r.slug] for r in syn.regions if r.slug in data.briefs]
     brief_sheets = [
         wb.add_worksheet(sheet_name(brief_sheet_name(b, labels), taken)) for b in briefs
@@ -120,6 +122,8 @@ def _write(
         about, formats, labels, data, syn.categories, [ws.name for ws in region_sheets.values()]
     )
     print_setup(retained_ws, labels)
+    write_commitments(commitments_ws, formats, labels, data.commitments)
+    print_setup(commitments_ws, labels)
 
     retained = RetainedRows()
     rows = write_region_sheets(region_sheets, formats, labels, data, retained, progress)

@@ -65,6 +65,10 @@ SENTENCES = {
     "auth.reset_requested": _l("Lien « mot de passe oublié » envoyé à %(target)s."),
     "auth.reset_refused": _l("Demande « mot de passe oublié » sans suite pour %(target)s."),
     "export.xlsx": _l("%(actor)s a téléchargé un export Excel."),
+    "commitment.create": _l("%(actor)s a enregistré un engagement."),
+    "commitment.update": _l("%(actor)s a modifié un engagement."),
+    "commitment.status": _l("%(actor)s a changé le statut d'un engagement."),
+    "commitment.milestone": _l("%(actor)s a changé les étapes d'un engagement."),
 }
 
 FIELD_LABELS = {

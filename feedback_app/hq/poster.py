@@ -19,6 +19,7 @@ from feedback_app.hq import bp
 from feedback_app.i18n import format_date
 from feedback_app.locales import language as language_of
 from feedback_app.models import TourStop
+from feedback_app.services.followup.public import region_has_commitments
 from feedback_app.services.tour.stops import scoped_stop
 from feedback_app.web.forms import external_url
 
@@ -43,13 +44,21 @@ def stop_poster(stop_id: int) -> ResponseReturnValue:
     configured = bool(current_app.config.get("PUBLIC_BASE_URL"))
     if not configured and current_app.config.get("REQUIRE_PUBLIC_BASE_URL", True):
         return render_template("hq/poster_unconfigured.html", stop=stop), 503
-    halves = [_poster_half(stop, language) for language in POSTER_LANGUAGES]
+    followup = region_has_commitments(db.session, stop.region_id)
+    halves = [_poster_half(stop, language, followup) for language in POSTER_LANGUAGES]
     return render_template("hq/poster.html", stop=stop, halves=halves, base_missing=not configured)
 
 
-def _poster_half(stop: TourStop, language: str) -> dict[str, str | None]:
-    """One language's words and code: the poster speaks French and Arabic, whatever the page."""
+def _poster_half(stop: TourStop, language: str, followup: bool) -> dict[str, str | None]:
+    """One language's words and code: the poster speaks French and Arabic, whatever the page.
+    Once the region has commitments, it also points to their public follow-up page."""
     url = public_form_url(stop.code, None if language == "fr" else language)
+    lang = None if language == "fr" else language
+    followup_url = (
+        external_url("followup.region", region_slug=stop.region.slug, lang=lang)
+        if followup
+        else None
+    )
     with force_locale(language):
         return {
             "lang": language,
@@ -69,4 +78,6 @@ def _poster_half(stop: TourStop, language: str) -> dict[str, str | None]:
             "date": format_date(stop.date, "long"),
             "open": _("Ou ouvrez"),
             "code": _("Code de l'étape :"),
+            "followup_label": _("Ce qui a été décidé :"),
+            "followup": followup_url.split("://", 1)[-1] if followup_url else None,
         }

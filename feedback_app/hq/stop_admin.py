@@ -1,4 +1,4 @@
-"""HQ creates and edits the tour's stops; the list, opening and closing are in staff/stops.py."""
+"""HQ creates and edits the tour's stops; the list, opening and closing are in hq/stops.py."""
 
 from __future__ import annotations
 

@@ -1,6 +1,19 @@
 """The domain model, one module per entity; import from here."""
 
 from feedback_app.models.audit import AuditEvent
+from feedback_app.models.commitment import (
+    Commitment,
+    CommitmentNotice,
+    CommitmentStatus,
+    MailDay,
+    Milestone,
+    NoticeState,
+    StatusChange,
+    Unsubscribed,
+    commitment_groups,
+    commitment_items,
+    commitment_regions,
+)
 from feedback_app.models.export import ExportArtifact, ExportJob, JobFailure, JobState
 from feedback_app.models.idea_group import GROUP_ID, IdeaGroup, IdeaGroupingState, IdeaGroupMember
 from feedback_app.models.import_batch import ImportBatch, ImportStatus
@@ -26,6 +39,9 @@ __all__ = [
     "GROUP_ID",
     "AuditEvent",
     "Category",
+    "Commitment",
+    "CommitmentNotice",
+    "CommitmentStatus",
     "ExportArtifact",
     "ExportJob",
     "FeedbackItem",
@@ -37,6 +53,9 @@ __all__ = [
     "ItemKind",
     "JobFailure",
     "JobState",
+    "MailDay",
+    "Milestone",
+    "NoticeState",
     "PasswordToken",
     "Priority",
     "Region",
@@ -44,6 +63,7 @@ __all__ = [
     "ReviewStatus",
     "Role",
     "SignInCounter",
+    "StatusChange",
     "StopSignOff",
     "StopStatus",
     "StopTally",
@@ -51,7 +71,11 @@ __all__ = [
     "SubmissionSource",
     "Theme",
     "TourStop",
+    "Unsubscribed",
     "User",
+    "commitment_groups",
+    "commitment_items",
+    "commitment_regions",
     "fold",
     "user_regions",
 ]

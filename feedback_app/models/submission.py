@@ -73,7 +73,7 @@ class Submission(Model):
     region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"))
     stop_id: Mapped[int] = mapped_column(ForeignKey("tour_stops.id"))
     client_id: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True)
-    reference: Mapped[str] = mapped_column(String(16), unique=True)
+    reference: Mapped[str] = mapped_column(String(24), unique=True)
 
     organisation: Mapped[str] = mapped_column(String(200))
     category_code: Mapped[str] = mapped_column(ForeignKey("categories.code"))

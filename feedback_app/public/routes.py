@@ -19,6 +19,7 @@ from feedback_app.public.forms import StopCodeForm, SubmissionForm
 from feedback_app.services.capture.submissions import find_receipt_for_stop, submit
 from feedback_app.services.codes import receipt_reference
 from feedback_app.services.errors import NotFound, StopNotOpen, ValidationFailed
+from feedback_app.services.followup.public import region_has_commitments
 from feedback_app.services.tour import reference
 from feedback_app.services.tour.stops import get_stop_by_code, open_stops_by_region
 from feedback_app.web.forms import attach_errors
@@ -110,14 +111,19 @@ def receipt(code: str, reference: str) -> ResponseReturnValue:
     found = find_receipt_for_stop(db.session, stop, reference)
     if found is None:
         abort(404)
-    return render_template("public/receipt.html", stop=stop, reference=found)
+    return _receipt_page(stop, found)
+
+
+def _receipt_page(stop: TourStop, reference: str) -> str:
+    """The thank-you page; once the region has commitments, the reference's follow-up link."""
+    followup = region_has_commitments(db.session, stop.region_id)
+    return render_template("public/receipt.html", stop=stop, reference=reference, followup=followup)
 
 
 def _honeypot_receipt(stop: TourStop) -> str:
     """A bot filled the hidden field: it sees a success like any other, and nothing is stored."""
     log.info("honeypot filled: submission discarded")
-    fake = receipt_reference(stop.region.code)
-    return render_template("public/receipt.html", stop=stop, reference=fake)
+    return _receipt_page(stop, receipt_reference(stop.region.code))
 
 
 def _add_requested_entry(form: SubmissionForm) -> None:

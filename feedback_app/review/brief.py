@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from feedback_app.auth.guards import current_scope, staff_required
 from feedback_app.extensions import db
+from feedback_app.followup.forms import STATUS_LABELS as COMMITMENT_STATUS_LABELS
 from feedback_app.i18n import current_language
 from feedback_app.labels import KIND_PLURAL_LABELS
 from feedback_app.models import ItemKind
@@ -31,4 +32,5 @@ def brief() -> ResponseReturnValue:
         kinds=[kind.value for kind in ItemKind],
         kind_plurals={k.value: str(v) for k, v in KIND_PLURAL_LABELS.items()},
         regions=[(r.slug, r.name_for(language)) for r in regions],
+        commitment_statuses={k.value: str(v) for k, v in COMMITMENT_STATUS_LABELS.items()},
     )

@@ -31,6 +31,7 @@ class Permission(enum.StrEnum):
     THEMES_MANAGE = "themes:manage"
     AUDIT_READ = "audit:read"
     PRIVACY_MANAGE = "privacy:manage"  # find and erase a respondent's personal data
+    COMMITMENTS_RECORD = "commitments:record"  # what was decided: commitments, status, milestones
 
 
 class Regions(enum.Enum):
@@ -55,6 +56,7 @@ _DELEGATE = frozenset(
         Permission.STOPS_RUN,
         Permission.INTAKE_IMPORT,
         Permission.EXPORTS_CONTACTS,
+        Permission.COMMITMENTS_RECORD,
     }
 )
 

@@ -36,6 +36,7 @@ import importlib
 
 TASK_MODULES = (
     "feedback_app.tasks.exports",
+    "feedback_app.tasks.followup",
     "feedback_app.tasks.grouping",
     "feedback_app.tasks.maintenance",
 )

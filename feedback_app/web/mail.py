@@ -8,7 +8,8 @@ from __future__ import annotations
 import logging
 import smtplib
 import threading
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from flask import Flask, current_app
 from flask_mailman import EmailMessage, Mail
@@ -22,6 +23,7 @@ class Letter:
     to: str
     subject: str
     body: str
+    headers: Mapping[str, str] = field(default_factory=dict)
 
 
 def register(app: Flask) -> None:
@@ -43,6 +45,7 @@ def send(letter: Letter) -> bool:
         body=letter.body,
         to=[letter.to],
         from_email=current_app.config.get("MAIL_DEFAULT_SENDER"),
+        headers=dict(letter.headers),
     )
     try:
         message.send()

@@ -1,4 +1,4 @@
-"""Abuse control with Flask-Limiter: submissions and sign-in, per client address.
+"""Abuse control with Flask-Limiter: submissions, sign-in and receipt look-ups, per address.
 
 Sizing for a venue, where everyone shares the Wi-Fi's one public address:
 - Submissions (the form and the API together, one shared bucket per address):
@@ -42,6 +42,10 @@ SIGN_IN_LIMITS = "100 per 15 minutes"
 # "Forgotten password" posts per address, counted whatever the answer: staff are few, and each
 # post may send a mail. The per-account cooldown lives in services/accounts/password_reset.py.
 PASSWORD_RESET_LIMITS = "10 per hour"
+# Receipt references typed or followed from a mail: a person opens theirs a few times; a
+# script guessing references is held to 30 a minute and 300 a day per address (a hit takes
+# millions of guesses even for the old 8-character references, services/codes.py).
+FOLLOWUP_REFERENCE_LIMITS = "30 per minute;300 per day"
 EXTENSION_KEY = "tournee_limiter"
 LIMITER_LOGGER = "flask-limiter"
 
@@ -52,6 +56,7 @@ log = logging.getLogger(__name__)
 SUBMISSION_ENDPOINTS = ("public.stop_form", "api.create_submission")
 SIGN_IN_ENDPOINT = "auth.login"
 PASSWORD_RESET_ENDPOINT = "auth.forgot_password"
+FOLLOWUP_REFERENCE_ENDPOINT = "followup.by_reference"
 
 
 def client_address() -> str:
@@ -93,6 +98,10 @@ def _sign_in_message() -> str:
     return _("Trop de tentatives de connexion depuis ce réseau. Réessayez dans quelques minutes.")
 
 
+def _reference_message() -> str:
+    return _("Trop de références consultées depuis ce réseau. Réessayez plus tard.")
+
+
 def _reset_message() -> str:
     return _("Trop de demandes de lien depuis ce réseau. Réessayez dans une heure.")
 
@@ -116,6 +125,7 @@ def _configure(app: Flask) -> None:
     config.setdefault("RATELIMIT_SUBMISSIONS", SUBMISSION_LIMITS)
     config.setdefault("RATELIMIT_SIGN_IN", SIGN_IN_LIMITS)
     config.setdefault("RATELIMIT_PASSWORD_RESET", PASSWORD_RESET_LIMITS)
+    config.setdefault("RATELIMIT_FOLLOWUP_REFERENCE", FOLLOWUP_REFERENCE_LIMITS)
 
 
 class _StorageNotices(logging.Handler):
@@ -186,6 +196,15 @@ def register(app: Flask) -> None:
             lambda: current_app.config["RATELIMIT_PASSWORD_RESET"],
             methods=["POST"],
             error_message=_reset_message,
+        ),
+    )
+    # Every answer counts, found or not: the limit is what makes guessing hopeless.
+    _wrap(
+        app,
+        FOLLOWUP_REFERENCE_ENDPOINT,
+        limiter.limit(
+            lambda: current_app.config["RATELIMIT_FOLLOWUP_REFERENCE"],
+            error_message=_reference_message,
         ),
     )
 

@@ -29,6 +29,7 @@ from feedback_app.locales import LANGUAGE_CODES, TIME_ZONE, zone
 from feedback_app.models import AuditEvent, TourStop
 from feedback_app.services.access import Scope
 from feedback_app.services.errors import NoSpace
+from feedback_app.services.followup.outputs import commitment_rows
 from feedback_app.services.permissions import Permission
 from feedback_app.services.synthesis.brief import briefs_for
 from feedback_app.services.synthesis.figures import (
@@ -196,6 +197,7 @@ def write_workbook(
         title_year=plan.year,
         briefs=briefs_for(session, sel),
         ideas=idea_rows(session, sel),
+        commitments=commitment_rows(session, sel.region_ids, sel.language),
     )
     ensure_room(tempfile.gettempdir(), plan.items)
     try:

@@ -1,10 +1,11 @@
 """What a person decides about idea groups: confirm, rename, merge, split.
 
 Every decision pins the memberships it touches (models/idea_group.py), so later automatic
-regroupings keep it, and is audited in the same transaction. A delegate acts on the items of
-their own regions only: a group with no visible item is NotFound, and only visible items are
-pinned or moved. Renaming changes what every reader sees, so a delegate may rename only a group
-whose items are all in their regions; HQ may rename any.
+regroupings keep it, and is audited in the same transaction. Commitments linked to a group
+follow its items through merges and splits (services/followup/links.py). A delegate acts on
+the items of their own regions only: a group with no visible item is NotFound, and only
+visible items are pinned or moved. Renaming changes what every reader sees, so a delegate may
+rename only a group whose items are all in their regions; HQ may rename any.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from feedback_app.models.types import utcnow
 from feedback_app.services import audit
 from feedback_app.services.access import Scope
 from feedback_app.services.errors import NotFound, ValidationFailed
+from feedback_app.services.followup.links import follow_merge, follow_split
 from feedback_app.services.ideas.queries import MIN_ITEMS, group_item_ids
 from feedback_app.services.ideas.text import short_title
 from feedback_app.services.permissions import Permission
@@ -153,6 +155,8 @@ def merge_groups(
         moved.sort()
         _pin(session, [*target_items, *moved], target.id)
         session.flush()
+        # Commitments answering a merged-away group follow its items into the target.
+        follow_merge(session, target.id, others)
         for other_id in others:
             if not _member_count(session, other_id):
                 session.delete(session.get(IdeaGroup, other_id))
@@ -190,6 +194,7 @@ def split_group(
             session.add(new)
             session.flush()
             new_id = new.id
+            follow_split(session, group.id, new_id)
         _pin(session, chosen, new_id)
         _pin(session, [i for i in items if i not in chosen], group.id)
         group.confirmed = True

@@ -180,6 +180,16 @@ def group_summary(session: Session, scope: Scope, group_id: int) -> GroupSummary
     return found[0]
 
 
+def group_summaries(
+    session: Session, scope: Scope, group_ids: Iterable[int]
+) -> dict[int, GroupSummary]:
+    """Several groups at once (one query), those the scope sees; the others are left out."""
+    ids = sorted(set(group_ids))
+    if not ids:
+        return {}
+    return {s.id: s for s in _summaries(session, scope, group_ids=ids)}
+
+
 def group_detail(session: Session, scope: Scope, group_id: int) -> GroupDetail:
     """A group and its visible items, most typical first; NotFound outside the scope."""
     summary = group_summary(session, scope, group_id)

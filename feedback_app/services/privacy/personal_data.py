@@ -28,6 +28,7 @@ from feedback_app.models.types import utcnow
 from feedback_app.services import audit
 from feedback_app.services.errors import ValidationFailed
 from feedback_app.services.export.store import forget_contact_artifacts
+from feedback_app.services.followup.notices import forget_submissions
 from feedback_app.services.intake.batches import expire_previews
 from feedback_app.services.text import clean_line, contains_pattern
 
@@ -190,6 +191,8 @@ def erase_contacts(session: Session, *, submission_ids: Sequence[int], actor_id:
                 before={"fields": cleared},
                 after={"erased": True},
             )
+        # Unsent follow-up mails to these people are dropped in the same commit.
+        forget_submissions(session, ids)
         if erased:
             # Stored workbooks may still carry the erased details: gone in the same commit.
             forget_contact_artifacts(session)

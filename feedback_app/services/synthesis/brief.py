@@ -23,6 +23,7 @@ from feedback_app.exports.data import (
 from feedback_app.models import FeedbackItem, ItemKind, Region, Submission, TourStop
 from feedback_app.services.access import Scope
 from feedback_app.services.errors import NotFound
+from feedback_app.services.followup.outputs import commitment_rows
 from feedback_app.services.ideas.queries import top_groups_by_kind
 from feedback_app.services.review.signoff import region_states
 from feedback_app.services.synthesis.figures import Selection, SynthesisFilters, resolve, synthesis
@@ -73,6 +74,7 @@ def briefs_for(session: Session, sel: Selection) -> dict[str, RegionBrief]:
             ideas=_ideas(session, ref.id),
             shortlisted=items,
             shortlisted_more=more,
+            commitments=commitment_rows(session, [ref.id], sel.language),
         )
     return briefs
 

@@ -26,6 +26,7 @@ from feedback_app.models import (
     Theme,
     TourStop,
 )
+from feedback_app.services.followup.outputs import commitments_stamp
 from feedback_app.services.synthesis.figures import Selection
 from feedback_app.services.synthesis.ideas import stamp as idea_stamp
 from feedback_app.services.synthesis.ideas import visible_groups
@@ -184,6 +185,7 @@ def fingerprint(session: Session, sel: Selection) -> str:
             [list(s) for s in stops],
             [list(s) for s in signoffs],
             idea_stamp(session),
+            commitments_stamp(session),
         ],
         default=lambda v: str(_value(v)),
     )

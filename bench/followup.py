@@ -1,0 +1,181 @@
+"""Public follow-up pages: latency of /suivi/<region> and /suivi/ref/<reference> at scale.
+
+Seeds `--submissions` submissions (bench/review_seed.py: four entries each, a quarter of them
+reviewed, twelve regions of unequal size) in a fresh database, titles `--groups` recurring
+ideas of the busiest region (two to twenty reviewed entries each), records `--commitments`
+commitments answering them, then requests each page `--requests` times in-process (Flask's
+test client: the app, its queries and its templates, no network) and prints p50/p95/max.
+The goal (issue 24): p95 < 100 ms at 100,000 submissions, before any shared cache.
+
+    .venv/bin/python bench/followup.py --backend sqlite
+    .venv/bin/python bench/followup.py --backend postgresql --submissions 100000
+
+PostgreSQL is reached at BENCH_PG_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from harness import BACKENDS, flask_cli, fresh_database
+from review_seed import DELEGATE_REGION, seed
+from sqlalchemy import create_engine, insert, select
+
+from feedback_app import create_app
+from feedback_app.extensions import db
+from feedback_app.models import (
+    FeedbackItem,
+    IdeaGroup,
+    IdeaGroupMember,
+    Region,
+    ReviewStatus,
+    Submission,
+)
+from feedback_app.services.access import EVERYTHING
+from feedback_app.services.codes import receipt_reference
+from feedback_app.services.followup.commitments import (
+    CommitmentInput,
+    change_status,
+    create_commitment,
+)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def _titled_groups(region_id: int, count: int, rng: random.Random) -> list[int]:
+    rows = db.session.execute(
+        select(FeedbackItem.id, FeedbackItem.kind)
+        .join(Submission, Submission.id == FeedbackItem.submission_id)
+        .where(Submission.region_id == region_id, Submission.status == ReviewStatus.REVIEWED)
+        .order_by(FeedbackItem.id)
+        .limit(count * 20)
+    ).all()
+    groups, position = [], 0
+    for number in range(count):
+        size = rng.randint(2, 20)
+        members = rows[position : position + size]
+        position += size
+        if len(members) < 2:
+            break
+        group = IdeaGroup(kind=members[0].kind, title=f"Idée titrée n° {number}", title_locked=True)
+        db.session.add(group)
+        db.session.flush()
+        db.session.execute(
+            insert(IdeaGroupMember),
+            [
+                {"item_id": m.id, "group_id": group.id, "pinned": True, "closeness": 1.0}
+                for m in members
+            ],
+        )
+        groups.append(group.id)
+    db.session.commit()
+    return groups
+
+
+def _time(client, path: str, requests: int) -> list[float]:
+    timings = []
+    for _ in range(requests):
+        started = time.perf_counter()
+        response = client.get(path)
+        timings.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, (path, response.status_code)
+    return timings
+
+
+def run(backend: str, submissions: int, groups: int, commitments: int, requests: int) -> None:
+    with fresh_database(backend) as url:
+        flask_cli(url, "db", "upgrade")
+        engine = create_engine(url)
+        started = time.perf_counter()
+        seeded = seed(engine, submissions)
+        engine.dispose()
+        print(
+            f"[{backend}] seeded {seeded.submissions} submissions in "
+            f"{time.perf_counter() - started:.1f} s"
+        )
+        app = create_app(
+            {"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False}
+        )
+        rng = random.Random(3)
+        with app.app_context():
+            region = db.session.scalar(select(Region).where(Region.slug == DELEGATE_REGION))
+            assert region is not None
+            group_ids = _titled_groups(region.id, groups, rng)
+            for number in range(commitments):
+                made = create_commitment(
+                    db.session,
+                    EVERYTHING,
+                    CommitmentInput(
+                        title_fr=f"Engagement {number}",
+                        title_ar=f"التزام {number}",
+                        description_fr="Description.",
+                        description_ar="وصف.",
+                        owner="Conseil régional",
+                        region_slugs=[DELEGATE_REGION],
+                        group_ids=rng.sample(group_ids, min(3, len(group_ids))),
+                    ),
+                    actor_id=None,
+                )
+                change_status(
+                    db.session,
+                    EVERYTHING,
+                    made.id,
+                    status="in_progress",
+                    progress=30,
+                    reason="Budget voté.",
+                    actor_id=None,
+                )
+            followed = db.session.scalar(
+                select(Submission)
+                .join(FeedbackItem, FeedbackItem.submission_id == Submission.id)
+                .join(IdeaGroupMember, IdeaGroupMember.item_id == FeedbackItem.id)
+                .limit(1)
+            )
+            assert followed is not None
+            # The seed's references are sequential: give this one a real receipt reference.
+            followed.reference = reference = receipt_reference(region.code)
+            db.session.commit()
+            db.session.remove()
+            client = app.test_client()
+            load = os.getloadavg()[0]
+            for name, path in (
+                ("region page", f"/suivi/{DELEGATE_REGION}"),
+                ("region page (ar)", f"/suivi/{DELEGATE_REGION}?lang=ar"),
+                ("reference page", f"/suivi/ref/{reference}"),
+                ("commitments API", "/api/v1/commitments"),
+            ):
+                _time(client, path, 3)  # warm caches
+                timings = _time(client, path, requests)
+                print(
+                    f"[{backend}] {name:18s} p50 {statistics.median(timings):6.1f} ms  "
+                    f"p95 {percentile(timings, 0.95):6.1f} ms  max {max(timings):6.1f} ms  "
+                    f"({requests} requests, load average {load:.1f})"
+                )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--backend", choices=BACKENDS, action="append")
+    parser.add_argument("--submissions", type=int, default=100_000)
+    parser.add_argument("--groups", type=int, default=60)
+    parser.add_argument("--commitments", type=int, default=12)
+    parser.add_argument("--requests", type=int, default=100)
+    args = parser.parse_args()
+    for backend in args.backend or BACKENDS:
+        run(backend, args.submissions, args.groups, args.commitments, args.requests)
+
+
+if __name__ == "__main__":
+    main()

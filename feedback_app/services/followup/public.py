@@ -1,0 +1,299 @@
+"""What the public follow-up pages show: no sign-in, so no personal data and nothing unreviewed.
+
+- A region's page: figures of its reviewed contributions and entries, its recurring ideas that
+  a person titled (`title_locked`; never an entry's own words), counted on reviewed entries
+  only, then its commitments and the national ones, with status, progress, milestones and the
+  public reason of every change.
+- A receipt reference's page: when and where, the kinds of its entries, the titled groups
+  they joined and the commitments answering them. A reference that is malformed, unknown or
+  marked as spam is NotFound, all alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from feedback_app.models import (
+    GROUP_ID,
+    Commitment,
+    CommitmentStatus,
+    FeedbackItem,
+    IdeaGroup,
+    IdeaGroupMember,
+    ItemKind,
+    Region,
+    ReviewStatus,
+    Submission,
+    TourStop,
+    commitment_groups,
+    commitment_items,
+    commitment_regions,
+)
+from feedback_app.services.access import Scope
+from feedback_app.services.codes import is_receipt_reference
+from feedback_app.services.errors import NotFound
+from feedback_app.services.followup.commitments import (
+    children_of,
+    list_commitments,
+    rolled_progress,
+)
+from feedback_app.services.followup.links import linked_groups
+from feedback_app.services.ideas.queries import (
+    MIN_ITEMS,
+    GroupSummary,
+    group_summaries,
+)
+
+TOP_IDEAS = 10
+
+
+@dataclass(frozen=True)
+class HeardIdea:
+    group_id: int
+    title: str
+    kind: str
+    entries: int  # reviewed entries of the region in the group
+
+
+@dataclass(frozen=True)
+class ChangeView:
+    status: str
+    progress: int
+    reason: str
+    at: dt.datetime
+
+
+@dataclass(frozen=True)
+class MilestoneView:
+    due: dt.date
+    label: str
+    done: bool
+
+
+@dataclass(frozen=True)
+class CommitmentView:
+    id: int
+    title: str
+    description: str
+    owner: str
+    national: bool
+    regions: tuple[str, ...]  # slugs
+    status: str
+    progress: int
+    milestones: tuple[MilestoneView, ...]
+    changes: tuple[ChangeView, ...]  # newest first
+    ideas: tuple[str, ...]  # titles of the linked groups that people titled
+    children: tuple[str, ...] = ()  # titles of the regional commitments it groups
+
+    @property
+    def last_reason(self) -> str:
+        return self.changes[0].reason if self.changes else ""
+
+
+@dataclass(frozen=True)
+class RegionFollowup:
+    region: Region
+    contributions: int
+    entries: dict[str, int]  # kind -> reviewed entries
+    ideas: tuple[HeardIdea, ...]
+    commitments: tuple[CommitmentView, ...]  # the region's own
+    national: tuple[CommitmentView, ...]
+
+    @property
+    def entry_total(self) -> int:
+        return sum(self.entries.values())
+
+
+def region_by_slug(session: Session, slug: str) -> Region:
+    region = session.scalar(select(Region).where(Region.slug == slug[:60]))
+    if region is None:
+        raise NotFound(slug)
+    return region
+
+
+def _reviewed_counts(session: Session, region_id: int, group_ids: Sequence[int]) -> dict[int, int]:
+    if not group_ids:
+        return {}
+    rows = session.execute(
+        select(GROUP_ID, func.count())
+        .select_from(IdeaGroupMember)
+        .join(FeedbackItem, FeedbackItem.id == IdeaGroupMember.item_id)
+        .join(Submission, Submission.id == FeedbackItem.submission_id)
+        .where(
+            IdeaGroupMember.group_id.in_(list(group_ids)),
+            Submission.region_id == region_id,
+            Submission.status == ReviewStatus.REVIEWED,
+        )
+        .group_by(IdeaGroupMember.group_id)
+    )
+    return {group_id: count for group_id, count in rows}
+
+
+def _titled(summaries: Iterable[GroupSummary]) -> list[GroupSummary]:
+    """Only titles a person wrote may be shown to the public."""
+    return [s for s in summaries if s.title_locked]
+
+
+def heard_ideas(session: Session, region_id: int, limit: int = TOP_IDEAS) -> list[HeardIdea]:
+    scope = Scope(user_id=None, region_ids=frozenset({region_id}))
+    # Only groups a person titled can be shown: asking for those by id lets the database start
+    # from the few groups rather than from every entry of the region (bench/followup.py).
+    candidates = session.scalars(select(IdeaGroup.id).where(IdeaGroup.title_locked.is_(True)))
+    titled = _titled(group_summaries(session, scope, candidates).values())
+    counts = _reviewed_counts(session, region_id, [g.id for g in titled])
+    ideas = [
+        HeardIdea(g.id, g.title, g.kind, counts[g.id])
+        for g in titled
+        if counts.get(g.id, 0) >= MIN_ITEMS
+    ]
+    ideas.sort(key=lambda i: (-i.entries, i.group_id))
+    return ideas[:limit]
+
+
+def _group_titles(session: Session, group_ids: Iterable[int]) -> dict[int, str]:
+    """Nationally visible titles that a person wrote, for the given groups."""
+    found = group_summaries(session, Scope(user_id=None, region_ids=None), group_ids)
+    return {gid: summary.title for gid, summary in found.items() if summary.title_locked}
+
+
+def commitment_views(
+    session: Session, commitments: Sequence[Commitment], language: str
+) -> list[CommitmentView]:
+    ids = [c.id for c in commitments]
+    groups = linked_groups(session, ids)
+    titles = _group_titles(session, [g for gs in groups.values() for g in gs])
+    children = children_of(session, ids)
+    views = []
+    for c in commitments:
+        kids = children[c.id]
+        views.append(
+            CommitmentView(
+                id=c.id,
+                title=c.title_for(language),
+                description=c.description_for(language),
+                owner=c.owner,
+                national=c.national,
+                regions=tuple(r.slug for r in c.regions),
+                status=c.status.value,
+                progress=rolled_progress(c, kids),
+                milestones=tuple(
+                    MilestoneView(m.due, m.label_for(language), m.done) for m in c.milestones
+                ),
+                changes=tuple(
+                    ChangeView(ch.status.value, ch.progress, ch.reason, ch.created_at)
+                    for ch in reversed(c.changes)
+                ),
+                ideas=tuple(titles[g] for g in groups[c.id] if g in titles),
+                children=tuple(k.title_for(language) for k in kids),
+            )
+        )
+    return views
+
+
+def region_followup(session: Session, slug: str, language: str) -> RegionFollowup:
+    region = region_by_slug(session, slug)
+    reviewed = (Submission.region_id == region.id, Submission.status == ReviewStatus.REVIEWED)
+    contributions = session.scalar(select(func.count()).select_from(Submission).where(*reviewed))
+    entries = {kind.value: 0 for kind in ItemKind}
+    rows = session.execute(
+        select(FeedbackItem.kind, func.count())
+        .join(Submission, Submission.id == FeedbackItem.submission_id)
+        .where(*reviewed)
+        .group_by(FeedbackItem.kind)
+    )
+    for kind, count in rows:
+        entries[ItemKind(kind).value] = count
+    commitments = list_commitments(session, Scope(None, None), region_id=region.id)
+    views = commitment_views(session, commitments, language)
+    return RegionFollowup(
+        region=region,
+        contributions=contributions or 0,
+        entries=entries,
+        ideas=tuple(heard_ideas(session, region.id)),
+        commitments=tuple(v for v in views if not v.national),
+        national=tuple(v for v in views if v.national),
+    )
+
+
+def region_has_commitments(session: Session, region_id: int) -> bool:
+    """Whether the region has commitments of its own (links to its follow-up appear then):
+    one indexed EXISTS, cheap enough for every receipt."""
+    query = select(commitment_regions.c.commitment_id).where(
+        commitment_regions.c.region_id == region_id
+    )
+    return session.scalar(select(query.exists())) or False
+
+
+@dataclass(frozen=True)
+class ReferenceFollowup:
+    reference: str
+    created: dt.datetime
+    stop: TourStop
+    reviewed: bool
+    kinds: dict[str, int]  # kind -> entries (reviewed submissions only)
+    ideas: tuple[str, ...]  # titles of the groups its entries joined
+    commitments: tuple[CommitmentView, ...]
+
+
+def reference_followup(session: Session, reference: str, language: str) -> ReferenceFollowup:
+    """The public view of one receipt reference; NotFound for anything else, all alike."""
+    if not is_receipt_reference(reference):
+        raise NotFound(reference)
+    submission = session.scalar(
+        select(Submission)
+        .options(selectinload(Submission.items), selectinload(Submission.stop))
+        .where(Submission.reference == reference.upper(), Submission.status != ReviewStatus.SPAM)
+    )
+    if submission is None:
+        raise NotFound(reference)
+    reviewed = submission.status is ReviewStatus.REVIEWED
+    kinds: dict[str, int] = {}
+    titles: dict[int, str] = {}
+    commitments: list[Commitment] = []
+    if reviewed:
+        kinds = dict(Counter(item.kind.value for item in submission.items))
+        item_ids = [item.id for item in submission.items]
+        group_ids = set(
+            session.scalars(
+                select(GROUP_ID).where(
+                    IdeaGroupMember.item_id.in_(item_ids), IdeaGroupMember.group_id.is_not(None)
+                )
+            )
+        )
+        titles = _group_titles(session, group_ids)
+        answering = select(commitment_groups.c.commitment_id).where(
+            commitment_groups.c.group_id.in_(sorted(group_ids))
+        )
+        direct = select(commitment_items.c.commitment_id).where(
+            commitment_items.c.item_id.in_(item_ids)
+        )
+        commitments = list(
+            session.scalars(
+                select(Commitment)
+                .options(
+                    selectinload(Commitment.regions),
+                    selectinload(Commitment.milestones),
+                    selectinload(Commitment.changes),
+                )
+                .where(or_(Commitment.id.in_(answering), Commitment.id.in_(direct)))
+                .order_by(Commitment.id)
+            )
+        )
+    return ReferenceFollowup(
+        reference=submission.reference,
+        created=submission.created_at,
+        stop=submission.stop,
+        reviewed=reviewed,
+        kinds=kinds,
+        ideas=tuple(titles[g] for g in sorted(titles)),
+        commitments=tuple(commitment_views(session, commitments, language)),
+    )
+
+
+STATUSES = tuple(s.value for s in CommitmentStatus)
