@@ -17,7 +17,7 @@ IDEA_HEADERS = [
     "N°",
     "Idée",
     "Type",
-    "Contributions",
+    "Entrées",  # a group counts entries (needs, proposals...), not submissions
     "Organisations",
     "Catégories",
     "Régions",
@@ -42,7 +42,7 @@ def _ideas(book) -> list[dict]:
 def test_recurring_ideas_sheet_and_group_column(app, session, world) -> None:  # noqa: F811
     book = _export(app, session)  # the export regroups first: no regrouping was run before
     ideas = _ideas(book)
-    assert [(i["Type"], i["Contributions"], i["Organisations"]) for i in ideas] == [
+    assert [(i["Type"], i["Entrées"], i["Organisations"]) for i in ideas] == [
         ("Besoin", 3, 3),
         ("Besoin", 2, 2),
         ("Besoin", 2, 2),
@@ -69,7 +69,7 @@ def test_a_delegates_workbook_shows_nothing_of_other_regions(app, session, world
     book = _export(app, session, region_b)
     ideas = _ideas(book)
     # Region B has one guides item (alone there) and two Arabic ones: one group only.
-    assert len(ideas) == 1 and ideas[0]["Contributions"] == 2
+    assert len(ideas) == 1 and ideas[0]["Entrées"] == 2
     assert ideas[0]["Régions"] == "Souss-Massa"
     assert {ideas[0]["Citation 1"], ideas[0]["Citation 2"]} == set(ARABIC)
     every_cell = " ".join(

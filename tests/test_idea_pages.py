@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from feedback_app.models import AuditEvent, IdeaGroup
+from feedback_app.models import AuditEvent, IdeaGroup, IdeaGroupTitle
 from tests.staff import csrf_for
 
 
@@ -28,8 +28,13 @@ def test_rename_error_is_shown_next_to_the_field_and_the_text_kept(
         data={"title": "Former les guides", "csrf_token": csrf_for(app, own)},
     )
     assert done.status_code == 302
+    assert '<h1 dir="auto">Former les guides</h1>' in own.get(f"/review/ideas/{group}").get_data(
+        as_text=True
+    )
     session.expire_all()
-    assert session.get(IdeaGroup, group).title == "Former les guides"
+    titles = session.scalars(select(IdeaGroupTitle.title).where(IdeaGroupTitle.group_id == group))
+    assert list(titles) == ["Former les guides"]  # region A's title, not the national one
+    assert not session.get(IdeaGroup, group).title_locked
     assert (
         session.scalar(select(AuditEvent.user_id).where(AuditEvent.action == "idea_group.rename"))
         == world.ids["delegate_a"]

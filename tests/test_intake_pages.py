@@ -71,7 +71,7 @@ def test_preview_shows_each_row_then_a_double_confirm_stores_once(app, session, 
     assert "Organisation : Ce champ est obligatoire." in page
     token = csrf_for(app, client)
     first = client.post(f"{location}/confirm", data={"csrf_token": token}, follow_redirects=True)
-    assert "2 contributions enregistrées." in first.get_data(as_text=True)
+    assert "2 entrées enregistrées." in first.get_data(as_text=True)
     second = client.post(f"{location}/confirm", data={"csrf_token": token}, follow_redirects=True)
     assert "déjà été confirmé" in second.get_data(as_text=True)
     assert _count(session) == 2

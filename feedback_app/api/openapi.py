@@ -252,6 +252,7 @@ _SCHEMAS: dict[str, Any] = {
     },
     "Item": {
         "type": "object",
+        "description": "One entry: a need, an opportunity, a challenge or a proposal.",
         "required": ["kind", "text"],
         "properties": {
             "kind": {"type": "string", "enum": [k.value for k in ItemKind]},
@@ -274,6 +275,8 @@ _SCHEMAS: dict[str, Any] = {
     },
     "SubmissionInput": {
         "type": "object",
+        "description": "One contribution: what one professional sends, holding one or more "
+        "entries. Pages, workbook and live screen count contributions and entries apart.",
         "required": ["client_id", "organisation", "category", "items"],
         "properties": {
             "client_id": {
@@ -312,7 +315,7 @@ _SCHEMAS: dict[str, Any] = {
                 "minItems": 1,
                 "maxItems": MAX_ITEMS,
                 "items": _ref("Item"),
-                "description": "At least one item with a non-empty text.",
+                "description": "The contribution's entries: at least one with a non-empty text.",
             },
         },
     },

@@ -27,7 +27,7 @@ FR: dict[str, object] = {
     "commitments_none": "Aucun engagement enregistré pour ces régions.",
     "national": "National",
     "ideas_title": "Idées récurrentes : ce que plusieurs professionnels ont dit",
-    "ideas_none": "Aucune idée n'a été exprimée par plusieurs contributions dans cette sélection.",
+    "ideas_none": "Aucune idée n'a été exprimée plus d'une fois dans cette sélection.",
     "retained_title": "Éléments retenus par les délégués, par type",
     "retained_none": "Aucun élément retenu.",
     "page_footer": "Page &P / &N",
@@ -88,7 +88,7 @@ FR: dict[str, object] = {
         "group": "Groupe",
         "number": "N°",
         "title": "Idée",
-        "items": "Contributions",
+        "items": "Entrées",
         "organisations": "Organisations",
         "categories": "Catégories",
         "regions": "Régions",
@@ -114,9 +114,10 @@ FR: dict[str, object] = {
     "about_sheet_proposals": "Les éléments retenus par les délégués (besoins, opportunités, "
     "défis et propositions), par type, toutes régions confondues, "
     "prêts à reprendre dans un plan d'action.",
-    "about_sheet_ideas": "Les idées dites par plusieurs contributions (regroupées "
+    "about_sheet_ideas": "Les idées exprimées plus d'une fois (regroupées "
     "automatiquement puis revues par les délégués), de la plus partagée à "
-    "la moins partagée ; la colonne « Groupe » des feuilles régionales "
+    "la moins partagée, avec leurs entrées et les organisations distinctes "
+    "qui les ont écrites ; la colonne « Groupe » des feuilles régionales "
     "renvoie à leur numéro.",
     "about_region_sheets": "Feuilles régionales",
     "about_kinds": "Types d'entrées",

@@ -11,7 +11,7 @@ EN: dict[str, object] = {
     "commitments_none": "No commitment recorded for these regions.",
     "national": "National",
     "ideas_title": "Recurring ideas: what several professionals said",
-    "ideas_none": "No idea was expressed by several submissions in this selection.",
+    "ideas_none": "No idea was expressed more than once in this selection.",
     "retained_title": "Items shortlisted by the delegates, by kind",
     "retained_none": "No shortlisted item.",
     "page_footer": "Page &P of &N",
@@ -37,13 +37,13 @@ EN: dict[str, object] = {
     "by_region": "By region",
     "col_region": "Region",
     "col_stops_held": "Stops held",
-    "col_submissions": "Submissions",
+    "col_submissions": "Contributions",
     "col_shortlisted": "Shortlisted items",
     "total": "Total",
-    "by_category": "Submissions by professional category",
+    "by_category": "Contributions by professional category",
     "top_themes": "Most cited themes, by kind",
     "col_count": "Count",
-    "chart_title": "Submissions by region",
+    "chart_title": "Contributions by region",
     "columns": {
         "commitment": "Commitment",
         "owner": "Owner",
@@ -72,7 +72,7 @@ EN: dict[str, object] = {
         "group": "Group",
         "number": "No.",
         "title": "Idea",
-        "items": "Submissions",
+        "items": "Entries",
         "organisations": "Organisations",
         "categories": "Categories",
         "regions": "Regions",
@@ -90,7 +90,7 @@ EN: dict[str, object] = {
     "yes": "Yes",
     "about_title": "About this workbook",
     "about_sheets": "What each sheet holds",
-    "about_sheet_synthesis": "Figures by region (stops held, submissions, entries by kind, "
+    "about_sheet_synthesis": "Figures by region (stops held, contributions, entries by kind, "
     "shortlisted items), the split by professional category, the "
     "most cited themes and a chart.",
     "about_sheet_region": "One sheet per region, in the official order, even when empty: one "
@@ -98,8 +98,9 @@ EN: dict[str, object] = {
     "about_sheet_proposals": "The items shortlisted by the delegates (needs, opportunities, "
     "challenges and proposals), by kind, across regions, ready to "
     "paste into an action plan.",
-    "about_sheet_ideas": "The ideas said by several submissions (grouped automatically, then "
-    'reviewed by the delegates), most shared first; the "Group" column '
+    "about_sheet_ideas": "The ideas expressed more than once (grouped automatically, then "
+    "reviewed by the delegates), most shared first, with their entries and the distinct "
+    'organisations that wrote them; the "Group" column '
     "of the region sheets gives their number.",
     "about_region_sheets": "Region sheets",
     "about_kinds": "Kinds of entries",
@@ -138,7 +139,7 @@ AR: dict[str, object] = {
     "commitments_none": "لا يوجد التزام مسجل لهذه الجهات.",
     "national": "وطني",
     "ideas_title": "الأفكار المتكررة: ما قاله عدة مهنيين",
-    "ideas_none": "لم يتم التعبير عن أي فكرة في عدة مساهمات ضمن هذا الاختيار.",
+    "ideas_none": "لم يتم التعبير عن أي فكرة أكثر من مرة ضمن هذا الاختيار.",
     "retained_title": "العناصر التي اعتمدها المندوبون، حسب النوع",
     "retained_none": "لا يوجد أي عنصر معتمد.",
     "page_footer": "الصفحة &P من &N",
@@ -199,7 +200,7 @@ AR: dict[str, object] = {
         "group": "المجموعة",
         "number": "الرقم",
         "title": "الفكرة",
-        "items": "المساهمات",
+        "items": "المدخلات",
         "organisations": "المؤسسات",
         "categories": "الفئات",
         "regions": "الجهات",
@@ -222,8 +223,9 @@ AR: dict[str, object] = {
     "about_sheet_region": "ورقة لكل جهة حسب الترتيب الرسمي، ولو كانت فارغة: سطر لكل مدخل.",
     "about_sheet_proposals": "العناصر التي اعتمدها المندوبون (احتياجات وفرص وتحديات ومقترحات) "
     "حسب النوع وفي جميع الجهات، جاهزة لخطة عمل.",
-    "about_sheet_ideas": "الأفكار التي وردت في عدة مساهمات (مجمعة آليًا ثم راجعها المندوبون)، "
-    "من الأكثر تداولًا إلى الأقل؛ عمود «المجموعة» في أوراق الجهات يحيل "
+    "about_sheet_ideas": "الأفكار التي وردت أكثر من مرة (مجمعة آليًا ثم راجعها المندوبون)، "
+    "من الأكثر تداولًا إلى الأقل، مع مدخلاتها والمؤسسات المختلفة التي كتبتها؛ "
+    "عمود «المجموعة» في أوراق الجهات يحيل "
     "إلى رقمها.",
     "about_region_sheets": "أوراق الجهات",
     "about_kinds": "أنواع المدخلات",

@@ -12,6 +12,7 @@ from collections import Counter
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -26,6 +27,7 @@ from feedback_app.services.errors import NotFound
 from feedback_app.services.intake.batches import (
     build_preview,
     commit_batch,
+    contributions_of,
     get_batch,
     save_preview,
 )
@@ -137,6 +139,7 @@ def stop_intake_batch(stop_id: int, batch_id: int) -> ResponseReturnValue:
         stop=batch.stop,
         batch=batch,
         counts=Counter(row["status"] for row in batch.rows),
+        contributions=contributions_of(batch.rows),
         pending=batch.status is ImportStatus.PENDING,
         signed_lock=locked_for(db.session, current_scope(), batch.stop_id),
         confirm_form=ActionForm(),
@@ -149,7 +152,10 @@ def stop_intake_confirm(stop_id: int, batch_id: int) -> ResponseReturnValue:
     _batch(stop_id, batch_id)
     result = commit_batch(db.session, current_scope(), batch_id, actor_id=current_user.id)
     if result.first_time:
-        flash(_("%(num)d contributions enregistrées.", num=result.stored), "success")
+        flash(
+            ngettext("%(num)d entrée enregistrée.", "%(num)d entrées enregistrées.", result.stored),
+            "success",
+        )
     else:
         flash(_("Cet import avait déjà été confirmé : rien de plus n'a été enregistré."), "info")
     return redirect(url_for("hq.stop_intake_batch", stop_id=stop_id, batch_id=batch_id))

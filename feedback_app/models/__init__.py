@@ -15,7 +15,13 @@ from feedback_app.models.commitment import (
     commitment_regions,
 )
 from feedback_app.models.export import ExportArtifact, ExportJob, JobFailure, JobState
-from feedback_app.models.idea_group import GROUP_ID, IdeaGroup, IdeaGroupingState, IdeaGroupMember
+from feedback_app.models.idea_group import (
+    GROUP_ID,
+    IdeaGroup,
+    IdeaGroupingState,
+    IdeaGroupMember,
+    IdeaGroupTitle,
+)
 from feedback_app.models.import_batch import ImportBatch, ImportStatus
 from feedback_app.models.reference import Category, Region, Theme
 from feedback_app.models.review import ReviewNote
@@ -47,6 +53,7 @@ __all__ = [
     "FeedbackItem",
     "IdeaGroup",
     "IdeaGroupMember",
+    "IdeaGroupTitle",
     "IdeaGroupingState",
     "ImportBatch",
     "ImportStatus",

@@ -4,6 +4,10 @@ The regrouper owns the memberships that nobody curated. A curated membership is 
 regrouper never moves it (a pinned row without a group keeps an item alone after a split),
 and a `title_locked` title is never rewritten. That is how a delegate's or HQ's confirm,
 merge, split and rename survive every later automatic regrouping.
+
+Titles (services/ideas/titles.py decides which one a reader sees): `IdeaGroup.title` is either
+the automatic title or, when `title_locked`, the national title HQ wrote; what a delegate writes
+is an `IdeaGroupTitle` of one region, shown only to readers of that region's items.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ class IdeaGroup(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[ItemKind] = mapped_column(str_enum(ItemKind, "idea_group_kind"))
     title: Mapped[str] = mapped_column(String(200))
-    # Set by a rename: the regrouper keeps the title instead of the most typical item's text.
+    # Set by HQ's rename: the national title, kept instead of the most typical item's text.
     title_locked: Mapped[bool] = mapped_column(Boolean, default=False)
     # Confirmed by a person: kept even when the regrouper would leave it with one item.
     confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -57,6 +61,25 @@ class IdeaGroupMember(Model):
 GROUP_ID = type_coerce(IdeaGroupMember.group_id, Integer)
 
 
+class IdeaGroupTitle(Model):
+    """The title a delegate gave the items of one of their regions in a group.
+
+    Per region, not per group: a regrouping may bring other regions' items into the group, and
+    their readers must never see these words.
+    """
+
+    __tablename__ = "idea_group_titles"
+
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("idea_groups.id", ondelete="CASCADE"), primary_key=True
+    )
+    region_id: Mapped[int] = mapped_column(
+        ForeignKey("regions.id", ondelete="CASCADE"), primary_key=True
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[dt.datetime] = mapped_column(TIMESTAMP, default=utcnow, onupdate=utcnow)
+
+
 class IdeaGroupingState(Model):
     """One row: what the data looked like when the groups were last computed."""
 
@@ -67,3 +90,6 @@ class IdeaGroupingState(Model):
     ran_at: Mapped[dt.datetime] = mapped_column(TIMESTAMP, default=utcnow)
     items: Mapped[int] = mapped_column(default=0)
     groups: Mapped[int] = mapped_column(default=0)
+    # Bumped by every person's decision on a group (services/ideas/curation.py): the caches of
+    # every worker that show titles or memberships key on it with the regrouping stamp.
+    curations: Mapped[int] = mapped_column(default=0)

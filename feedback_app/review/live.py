@@ -113,7 +113,7 @@ def _words() -> dict[str, dict[str, str]]:
             for key, text in (
                 ("contributions", _("Contributions reçues")),
                 ("themes", _("Thèmes les plus cités")),
-                ("ideas", _("Idées qui reviennent")),
+                ("ideas", _("Idées qui reviennent (entrées)")),
                 ("texts", _("Ce qui a été dit")),
                 ("none", _("Pas encore de données.")),
             ):

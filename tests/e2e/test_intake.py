@@ -48,8 +48,9 @@ def test_delegate_imports_a_spreadsheet_after_its_preview(
         assert db.session.scalar(select(Submission.id)) is None  # nothing before confirming
         db.session.remove()
 
-    page.get_by_role("button", name="Confirmer l'import de 2 contributions").click()
-    expect(page.get_by_text("2 contributions enregistrées.").first).to_be_visible()
+    expect(page.locator("#intake-contributions")).to_contain_text("2 entrées, soit 2 contributions")
+    page.get_by_role("button", name="Confirmer l'import de 2 entrées").click()
+    expect(page.get_by_text("2 entrées enregistrées.").first).to_be_visible()
     page.get_by_role("link", name="Les voir dans les contributions").click()
     expect(page.get_by_role("link", name="Sahara Tours")).to_be_visible()
     screenshot(page, "intake-imported-in-review")

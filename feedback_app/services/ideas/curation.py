@@ -4,8 +4,10 @@ Every decision pins the memberships it touches (models/idea_group.py), so later 
 regroupings keep it, and is audited in the same transaction. Commitments linked to a group
 follow its items through merges and splits (services/followup/links.py). A delegate acts on
 the items of their own regions only: a group with no visible item is NotFound, and only
-visible items are pinned or moved. Renaming changes what every reader sees, so a delegate may
-rename only a group whose items are all in their regions; HQ may rename any.
+visible items are pinned or moved. A delegate's rename titles the group for their regions only
+(whatever other regions' items it holds, now or after a regrouping); HQ's rename is the
+national title (services/ideas/titles.py says who reads which). Every decision bumps the
+curation counter, so every worker's cached titles are stale at once.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from feedback_app.database import write_transaction
-from feedback_app.models import FeedbackItem, IdeaGroup, IdeaGroupMember
+from feedback_app.models import FeedbackItem, IdeaGroup, IdeaGroupMember, IdeaGroupTitle, Submission
 from feedback_app.models.types import utcnow
 from feedback_app.services import audit
 from feedback_app.services.access import Scope
@@ -25,6 +27,7 @@ from feedback_app.services.errors import NotFound, ValidationFailed
 from feedback_app.services.followup.links import follow_merge, follow_split
 from feedback_app.services.ideas.queries import MIN_ITEMS, group_item_ids
 from feedback_app.services.ideas.text import short_title
+from feedback_app.services.ideas.titles import count_curation
 from feedback_app.services.permissions import Permission
 from feedback_app.services.text import INVISIBLE, clean_line, has_visible_text
 from feedback_app.services.tour.stop_lock import ensure_items_editable
@@ -72,8 +75,10 @@ def _audit(
     before: dict[str, object] | None = None,
     after: dict[str, object],
 ) -> None:
-    """Every decision stamps the group (a cached workbook goes stale) and is audited."""
+    """Every decision stamps the group (a cached workbook goes stale), counts as a curation
+    (cached titles go stale in every worker) and is audited."""
     group.updated_at = utcnow()
+    count_curation(session)
     audit.record(
         session,
         actor_id=actor_id,
@@ -99,7 +104,11 @@ def confirm_group(session: Session, scope: Scope, group_id: int, *, actor_id: in
 def rename_group(
     session: Session, scope: Scope, group_id: int, title: str, *, actor_id: int | None
 ) -> None:
-    """Give the group a title of a person's choosing, kept by every regrouping."""
+    """Give the group a title of a person's choosing, kept by every regrouping.
+
+    HQ's is the national title. A delegate's titles the items of their regions in the group,
+    one title per region holding some of them; other regions' readers never see it.
+    """
     scope.ensure(Permission.IDEAS_CURATE)
     cleaned = clean_line(title or "")
     if not cleaned:
@@ -110,23 +119,53 @@ def rename_group(
         raise ValidationFailed({"title": [_l("%(max)d caractères au plus.", max=MAX_TITLE)]})
     with write_transaction(session):
         group, items = _group(session, scope, group_id)
-        if not scope.is_everything and _member_count(session, group.id) != len(items):
-            raise ValidationFailed(
-                {
-                    "title": [
-                        _l(
-                            "Ce groupe réunit aussi d'autres régions : "
-                            "seul le siège peut le renommer."
-                        )
-                    ]
-                }
+        if scope.is_everything:
+            before = group.title if group.title_locked else None
+            group.title = cleaned
+            group.title_locked = True
+            _audit(
+                session,
+                group,
+                "rename",
+                actor_id,
+                before={"title": before},
+                after={"title": cleaned},
             )
-        before = group.title
-        group.title = cleaned
-        group.title_locked = True
+            return
+        regions = _regions_of(session, items)
+        titles = {
+            t.region_id: t
+            for t in session.scalars(
+                select(IdeaGroupTitle).where(
+                    IdeaGroupTitle.group_id == group.id, IdeaGroupTitle.region_id.in_(regions)
+                )
+            )
+        }
+        before_titles = {str(r): t.title for r, t in titles.items()}
+        for region_id in regions:
+            if region_id in titles:
+                titles[region_id].title = cleaned
+            else:
+                session.add(IdeaGroupTitle(group_id=group.id, region_id=region_id, title=cleaned))
         _audit(
-            session, group, "rename", actor_id, before={"title": before}, after={"title": cleaned}
+            session,
+            group,
+            "rename",
+            actor_id,
+            before={"titles": before_titles},
+            after={"titles": {str(r): cleaned for r in regions}},
         )
+
+
+def _regions_of(session: Session, item_ids: list[int]) -> list[int]:
+    query = (
+        select(Submission.region_id)
+        .distinct()
+        .join(FeedbackItem, FeedbackItem.submission_id == Submission.id)
+        .where(FeedbackItem.id.in_(item_ids))
+        .order_by(Submission.region_id)
+    )
+    return list(session.scalars(query))
 
 
 def merge_groups(

@@ -18,7 +18,8 @@ What other code calls (all take an explicit SQLAlchemy session; scope = services
 
 Within a scope a group counts only its items inside the scope, and it is shown only when at
 least two of them are: a delegate never sees another region's items, quotes or counts through
-a group, and an unlocked title is then the most typical item of the delegate's own regions.
+a group. Which title a reader sees (a region's, the national one, or the automatic one) is
+decided by services/ideas/titles.py.
 
 How the regrouper treats curation: pinned memberships never move; an automatic cluster that
 holds pinned members of a group brings its unpinned items into that group; otherwise it keeps
@@ -41,6 +42,7 @@ from feedback_app.models import (
     IdeaGroup,
     IdeaGroupingState,
     IdeaGroupMember,
+    IdeaGroupTitle,
     ItemKind,
     ReviewStatus,
     Submission,
@@ -246,9 +248,11 @@ def _write(
 ) -> None:
     """Store memberships; drop groups left empty (or alone, unless a person kept them)."""
     sizes = Counter(gid for gid, _ in final.values() if gid is not None)
+    named = set(session.scalars(select(IdeaGroupTitle.group_id).distinct()))
     for gid, group in list(groups.items()):
         size = sizes.get(gid, 0)
-        if size == 0 or (size == 1 and not group.confirmed and not group.title_locked):
+        kept = group.confirmed or group.title_locked or gid in named
+        if size == 0 or (size == 1 and not kept):
             session.delete(group)
             del groups[gid]
     session.flush()

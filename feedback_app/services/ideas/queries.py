@@ -3,8 +3,9 @@
 A group counts only its items inside the scope, from submissions that are not spam, and it
 is shown only when at least two of them are (`MIN_ITEMS`): from a delegate's side a group made
 of one of their items and items of other regions is no group at all, so nothing of the other
-regions shows through a count, a number or a quote. An unlocked title is the text of the most
-typical item within the scope; a title a person wrote is shown as written.
+regions shows through a count, a number or a quote. The title is the one a person wrote that
+the reader may see (services/ideas/titles.py: their region's, else HQ's national one), else the
+text of the most typical item within the scope.
 """
 
 from __future__ import annotations
@@ -24,10 +25,12 @@ from feedback_app.models import (
     ItemKind,
     ReviewStatus,
     Submission,
+    fold,
 )
 from feedback_app.services.access import Scope
 from feedback_app.services.errors import NotFound
 from feedback_app.services.ideas.text import short_title
+from feedback_app.services.ideas.titles import person_titles
 
 MIN_ITEMS = 2
 
@@ -44,7 +47,7 @@ class GroupSummary:
     organisations: int
     regions: int
     confirmed: bool = False
-    title_locked: bool = False
+    title_locked: bool = False  # the title is one a person wrote (not the automatic one)
 
     @property
     def weight(self) -> tuple[int, int, int]:
@@ -100,10 +103,8 @@ def _summaries(
             IdeaGroup.id,
             IdeaGroup.kind,
             IdeaGroup.title,
-            IdeaGroup.title_locked,
             IdeaGroup.confirmed,
             func.count(FeedbackItem.id),
-            func.count(func.distinct(Submission.organisation)),
             func.count(func.distinct(Submission.region_id)),
         ).join(IdeaGroupMember, IdeaGroupMember.group_id == IdeaGroup.id),
         scope,
@@ -112,7 +113,6 @@ def _summaries(
         IdeaGroup.id,
         IdeaGroup.kind,
         IdeaGroup.title,
-        IdeaGroup.title_locked,
         IdeaGroup.confirmed,
     ).having(func.count(FeedbackItem.id) >= MIN_ITEMS)
     if kind is not None:
@@ -120,24 +120,59 @@ def _summaries(
     if group_ids is not None:
         query = query.where(IdeaGroup.id.in_(list(group_ids)))
     rows = session.execute(query).all()
-    partial = [r.id for r in rows if not r.title_locked] if not scope.is_everything else []
-    titles = _scoped_titles(session, scope, partial)
+    ids = [r.id for r in rows]
+    organisations, seen_regions = _authors(session, scope, ids)
+    if scope.is_everything:
+        written = person_titles(session, seen_regions, national=True)
+    else:
+        written = person_titles(session, seen_regions)
+    automatic = (
+        {}
+        if scope.is_everything  # the stored automatic title is the whole group's
+        else _scoped_titles(session, scope, [r.id for r in rows if r.id not in written])
+    )
     summaries = [
         GroupSummary(
             id=gid,
             number=gid,
-            title=titles.get(gid, title),
+            title=written.get(gid) or automatic.get(gid, title),
             kind=ItemKind(group_kind).value,
             items=items,
-            organisations=organisations,
+            organisations=len(organisations[gid]),
             regions=regions,
             confirmed=confirmed,
-            title_locked=title_locked,
+            title_locked=gid in written,
         )
-        for gid, group_kind, title, title_locked, confirmed, items, organisations, regions in rows
+        for gid, group_kind, title, confirmed, items, regions in rows
     ]
     summaries.sort(key=lambda s: (tuple(-w for w in s.weight), s.id))
     return summaries
+
+
+def _authors(
+    session: Session, scope: Scope, group_ids: list[int]
+) -> tuple[dict[int, set[str]], dict[int, set[int]]]:
+    """Per group, among its visible items: the distinct organisations, compared as the search
+    compares them ("Riad  ATLAS" is "riad Atlas", as the workbook counts them), and the regions
+    (which region's title the reader may see). One read of the memberships for both."""
+    organisations: dict[int, set[str]] = {gid: set() for gid in group_ids}
+    regions: dict[int, set[int]] = {gid: set() for gid in group_ids}
+    if not group_ids:
+        return organisations, regions
+    query = (
+        select(GROUP_ID, Submission.organisation, Submission.region_id)
+        .select_from(IdeaGroupMember)
+        .distinct()
+    )
+    # Every visible membership rather than an IN list: the pages ask for thousands of groups.
+    for gid, organisation, region_id in session.execute(
+        _visible(query, scope, IdeaGroupMember.group_id.is_not(None))
+    ):
+        if gid not in organisations:
+            continue
+        organisations[gid].add(fold(organisation))
+        regions[gid].add(region_id)
+    return organisations, regions
 
 
 def _scoped_titles(session: Session, scope: Scope, group_ids: Iterable[int]) -> dict[int, str]:

@@ -33,6 +33,7 @@ from feedback_app.models import (
     Submission,
     Theme,
     TourStop,
+    fold,
 )
 from feedback_app.models.types import utcnow
 from feedback_app.services import audit
@@ -71,6 +72,16 @@ class Preview:
     @property
     def counts(self) -> Counter[str]:
         return Counter(row["status"] for row in self.rows)
+
+
+def contributions_of(rows: Iterable[dict[str, Any]]) -> int:
+    """How many contributions the valid rows of one stop's batch are.
+
+    A contribution is what one professional sent; on paper, one organisation's rows at one stop
+    are its one contribution however many entries they hold. Organisations are compared as the
+    search compares them (case, accents and spacing ignored).
+    """
+    return len({fold(row["organisation"]) for row in rows if row["status"] == VALID})
 
 
 @dataclass(frozen=True)

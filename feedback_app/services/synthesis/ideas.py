@@ -19,14 +19,15 @@ from feedback_app.models import (
     GROUP_ID,
     FeedbackItem,
     IdeaGroup,
-    IdeaGroupingState,
     IdeaGroupMember,
     ItemKind,
     Region,
     Submission,
+    fold,
 )
 from feedback_app.services.ideas.queries import MIN_ITEMS
 from feedback_app.services.ideas.text import short_title
+from feedback_app.services.ideas.titles import groups_version, person_titles
 from feedback_app.services.synthesis.figures import Selection
 
 QUOTES = 3
@@ -61,6 +62,7 @@ def idea_rows(session: Session, sel: Selection) -> tuple[IdeaGroupRow, ...]:
     quotes: dict[int, list[str]] = defaultdict(list)
     quoted: dict[int, set[str]] = defaultdict(set)
     best: dict[int, tuple[float, str]] = {}
+    seen_regions: dict[int, set[int]] = defaultdict(set)
     rows = session.execute(
         select(
             GROUP_ID,
@@ -78,10 +80,11 @@ def idea_rows(session: Session, sel: Selection) -> tuple[IdeaGroupRow, ...]:
     )
     for gid, closeness, text, theme_id, organisation, category, region_id in rows:
         items[gid] += 1
-        folded = " ".join(organisation.casefold().split())
+        folded = fold(organisation)  # organisations compared as the search compares them
         organisations[gid].add(folded)
         categories[gid][sel.category_labels.get(category, category)] += 1
         regions[gid][shown.get(region_id, region_names.get(region_id, ""))] += 1
+        seen_regions[gid].add(region_id)
         if theme_id is not None:
             themes[gid][sel.theme_labels.get(theme_id, "")] += 1
         if gid not in best:
@@ -93,12 +96,14 @@ def idea_rows(session: Session, sel: Selection) -> tuple[IdeaGroupRow, ...]:
     def ranked(counter: Counter[str]) -> tuple[str, ...]:
         return tuple(label for label, _n in counter.most_common() if label)
 
+    # A title a person wrote for the selection's regions (services/ideas/titles.py); otherwise
+    # the most typical item of the selection, so nothing outside the reader's scope is quoted.
+    national = sel.scope.is_everything and not sel.filters.region_slugs
+    written = person_titles(session, seen_regions, national=national)
     result = []
     for gid in visible:
         group = groups[gid]
-        # A title a person wrote is shown as written; otherwise the most typical item of
-        # the selection, so nothing outside the reader's scope is quoted.
-        title = group.title if group.title_locked else short_title(best[gid][1])
+        title = written.get(gid) or short_title(best[gid][1])
         result.append(
             IdeaGroupRow(
                 number=gid,
@@ -118,7 +123,6 @@ def idea_rows(session: Session, sel: Selection) -> tuple[IdeaGroupRow, ...]:
 
 def stamp(session: Session) -> list[object]:
     """What changes when the groups change (a regrouping or a person's decision)."""
-    state = session.execute(select(IdeaGroupingState.ran_at, IdeaGroupingState.groups)).first()
     curated = session.execute(
         select(
             func.max(IdeaGroup.updated_at),
@@ -128,4 +132,4 @@ def stamp(session: Session) -> list[object]:
         .select_from(IdeaGroup)
         .outerjoin(IdeaGroupMember, IdeaGroupMember.group_id == IdeaGroup.id)
     ).one()
-    return [str(v) for v in (*(state or ()), *curated)]
+    return [*groups_version(session), *(str(v) for v in curated)]

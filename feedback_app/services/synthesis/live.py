@@ -14,7 +14,7 @@ import datetime as dt
 import threading
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, true
+from sqlalchemy import exists, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from feedback_app.database import write_transaction
@@ -22,8 +22,8 @@ from feedback_app.models import (
     GROUP_ID,
     FeedbackItem,
     IdeaGroup,
-    IdeaGroupingState,
     IdeaGroupMember,
+    IdeaGroupTitle,
     ReviewStatus,
     StopSignOff,
     Submission,
@@ -34,6 +34,7 @@ from feedback_app.models.types import utcnow
 from feedback_app.services import audit
 from feedback_app.services.access import Scope
 from feedback_app.services.capture import tally
+from feedback_app.services.ideas.titles import groups_version, person_titles
 from feedback_app.services.permissions import Permission
 from feedback_app.services.tour.stops import scoped_stop
 
@@ -143,47 +144,54 @@ _IDEAS_LOCK = threading.Lock()
 def stop_ideas(session: Session, stop_id: int, *, unreviewed: bool) -> list[Idea]:
     """The stop's most recurring ideas (idea groups holding two or more of its items).
 
-    Groups only change when the regrouper runs, so the answer is computed once per regrouping
-    (keyed on the grouping state's stamp, one primary-key read) and served from memory to the
-    screens polling in between. Reviewed text only: a group's title counts as reviewed when a
-    person wrote it; otherwise, if HQ allows unreviewed text, the title is the stop's own most
-    typical item of the group, never another region's text.
+    Groups only change when the regrouper runs or a person curates them, so the answer is
+    computed once per such change and served from memory to the screens polling in between.
+    The key is read from the database (services/ideas/titles.groups_version, one primary-key
+    read), so a rename in one worker is seen by every worker's next poll. Reviewed text only:
+    a group's title counts as reviewed when a person wrote it for the stop's region or for the
+    whole country (never another region's delegate's words); otherwise, if HQ allows unreviewed
+    text, the title is the stop's own most typical item of the group, never another region's.
     """
-    stamp = session.execute(select(IdeaGroupingState.ran_at, IdeaGroupingState.fingerprint)).first()
+    version = groups_version(session)
     key = (stop_id, unreviewed)
     with _IDEAS_LOCK:
         cached = _IDEAS_CACHE.get(key)
-    if cached is not None and cached[0] == tuple(stamp or ()):
+    if cached is not None and cached[0] == version:
         return cached[1]
     ideas = _compute_ideas(session, stop_id, unreviewed=unreviewed)
     with _IDEAS_LOCK:
         if len(_IDEAS_CACHE) > 1000:  # a stop a day for years: drop, don't grow
             _IDEAS_CACHE.clear()
-        _IDEAS_CACHE[key] = (tuple(stamp or ()), ideas)
+        _IDEAS_CACHE[key] = (version, ideas)
     return ideas
 
 
 def _compute_ideas(session: Session, stop_id: int, *, unreviewed: bool) -> list[Idea]:
+    region_id = session.scalar(select(TourStop.region_id).where(TourStop.id == stop_id))
     count = func.count(FeedbackItem.id)
     query = (
-        select(IdeaGroup.id, IdeaGroup.title, IdeaGroup.title_locked, count)
+        select(IdeaGroup.id, count)
         .join(IdeaGroupMember, IdeaGroupMember.group_id == IdeaGroup.id)
         .join(FeedbackItem, FeedbackItem.id == IdeaGroupMember.item_id)
         .join(Submission, Submission.id == FeedbackItem.submission_id)
         .where(Submission.stop_id == stop_id, Submission.status != ReviewStatus.SPAM)
-        .group_by(IdeaGroup.id, IdeaGroup.title, IdeaGroup.title_locked)
+        .group_by(IdeaGroup.id)
         .having(count >= 2)
         .order_by(count.desc(), IdeaGroup.id)
         .limit(TOP_IDEAS)
     )
     if not unreviewed:
-        query = query.where(IdeaGroup.title_locked == true())
+        region_title = exists().where(
+            IdeaGroupTitle.group_id == IdeaGroup.id, IdeaGroupTitle.region_id == region_id
+        )
+        query = query.where(or_(IdeaGroup.title_locked == true(), region_title))
     rows = session.execute(query).all()
-    own_titles = _own_titles(session, stop_id, [r.id for r in rows if not r.title_locked])
+    written = person_titles(session, {gid: {region_id} for gid, _n in rows if region_id})
+    own_titles = _own_titles(session, stop_id, [gid for gid, _n in rows if gid not in written])
     return [
-        Idea(_excerpt(r.title if r.title_locked else own_titles.get(r.id, "")), r[3])
-        for r in rows
-        if r.title_locked or own_titles.get(r.id)
+        Idea(_excerpt(title), n)
+        for gid, n in rows
+        if (title := written.get(gid) or own_titles.get(gid, ""))
     ]
 
 
