@@ -149,6 +149,16 @@ MATRIX: list[R] = [
                                                                       302, 200, 200, 200, 200, 200),
     R("review.submission",     "GET",  "/review/submissions/{submission_a}",
                                                                       302, 200, 404, 200, 200, 200),
+    # the filtered list as a file: another region's stop is a bad filter (the page, 422);
+    # contact columns need exports:contacts (observers: 403)
+    R("review.export_csv",     "GET",  "/review/export.csv?stop={stop_a}",
+                                                                      302, 200, 422, 200, 200, 200),
+    R("review.export_xlsx",    "GET",  "/review/export.xlsx?stop={stop_a}",
+                                                                      302, 200, 422, 200, 200, 200),
+    R("review.export_csv",     "GET",  "/review/export.csv?contacts=1",
+                                                                      302, 200, 200, 200, 403, 403),
+    R("review.export_xlsx",    "GET",  "/review/export.xlsx?contacts=1",
+                                                                      302, 200, 200, 200, 403, 403),
     R("review.submission",     "GET",
       "/review/submissions/{submission_a}?status=new&kind=proposal",
                                                                       302, 200, 404, 200, 200, 200),

@@ -168,6 +168,8 @@ def test_the_stop_description(client, make_stop, session) -> None:
     assert body["code"] == stop.code
     assert body["region"]["slug"] == "souss-massa"
     assert body["region"]["name_fr"] == "Souss-Massa" and body["region"]["name_ar"] == "سوس ماسة"
+    # one name per language of the app (locales.LANGUAGES), English included
+    assert set(body["region"]) == {"slug", "name", "name_fr", "name_ar", "name_en"}
     assert body["city"] == "Agadir"
     assert body["date"] == "2025-01-10"
     assert [c["code"] for c in body["categories"]][:2] == ["hebergement", "agence_voyages"]

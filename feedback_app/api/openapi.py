@@ -12,7 +12,7 @@ from flask import jsonify
 from flask.typing import ResponseReturnValue
 
 from feedback_app.api import bp
-from feedback_app.locales import LANGUAGE_CODES
+from feedback_app.locales import LANGUAGE_CODES, localised
 from feedback_app.models import ItemKind, Priority, StopStatus
 from feedback_app.services.capture.validation import (
     MAX_EMAIL,
@@ -233,12 +233,11 @@ _SCHEMAS: dict[str, Any] = {
             "status": {"type": "string", "enum": [StopStatus.OPEN.value]},
             "region": {
                 "type": "object",
-                "required": ["slug", "name", "name_fr", "name_ar"],
+                "required": ["slug", "name", *localised("name")],
                 "properties": {
                     "slug": {"type": "string"},
                     "name": {"type": "string"},
-                    "name_fr": {"type": "string"},
-                    "name_ar": {"type": "string"},
+                    **{column: {"type": "string"} for column in localised("name")},
                 },
             },
             "city": {"type": "string", "description": "In the reader's language, else French."},

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from feedback_app.api import bp
 from feedback_app.extensions import db
 from feedback_app.i18n import current_language
+from feedback_app.locales import localised
 from feedback_app.models import SubmissionSource
 from feedback_app.services.capture.submissions import submit
 from feedback_app.services.errors import StopNotOpen
@@ -55,8 +56,7 @@ def describe_stop(code: str) -> ResponseReturnValue:
             "region": {
                 "slug": region.slug,
                 "name": region.name_for(language),
-                "name_fr": region.name_fr,
-                "name_ar": region.name_ar,
+                **{column: getattr(region, column) for column in localised("name")},
             },
             "city": stop.city_for(language),
             "venue": stop.venue_for(language),

@@ -7,6 +7,7 @@ bp = Blueprint("review", __name__, template_folder="templates")
 from feedback_app.review import (  # noqa: E402,F401  (routes attach to bp)
     brief,
     detail,
+    exports,
     ideas,
     live,
     routes,

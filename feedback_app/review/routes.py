@@ -19,8 +19,9 @@ from feedback_app.labels import KIND_LABELS, SOURCE_LABELS, STATUS_LABELS
 from feedback_app.locales import zone as local_zone
 from feedback_app.models import ReviewStatus
 from feedback_app.review import bp
-from feedback_app.review.filtering import read_filters
+from feedback_app.review.filtering import FilterState, read_filters
 from feedback_app.review.forms import BulkForm
+from feedback_app.services.access import Scope
 from feedback_app.services.ideas.queries import group_summary
 from feedback_app.services.permissions import Permission
 from feedback_app.services.review import bulk as review_bulk
@@ -51,7 +52,12 @@ def _datetime_formatter() -> Callable[[dt.datetime], str]:
 @staff_required
 def index() -> ResponseReturnValue:
     scope = current_scope()
-    state = read_filters(scope)
+    return list_page(scope, read_filters(scope))
+
+
+def list_page(scope: Scope, state: FilterState) -> str:
+    """The list for filters already read: the page itself, and the answer to an export whose
+    filters are wrong (the same fields, the same messages)."""
     lists, filters, kept = state.lists, state.filters, state.kept
     after = Cursor.decode(request.args.get("after"))
     before = Cursor.decode(request.args.get("before"))
@@ -89,6 +95,7 @@ def index() -> ResponseReturnValue:
         source_labels={k: str(v) for k, v in SOURCE_LABELS.items()},
         searching=bool(filters.query),
         filtered=bool(kept),
+        may_export_contacts=scope.can(Permission.EXPORTS_CONTACTS),
         group=group,
         # Rows of stops signed off: a delegate's bulk action on them would be refused.
         signed_stops=locked_stops(db.session, scope, {row.stop_id for row in page.rows}),
