@@ -23,6 +23,8 @@ from tests.test_access_matrix import MATRIX, R
 EXEMPT = {
     # JSON API for the offline queue: no cookie authenticates it, so there is nothing to forge.
     "api.create_submission": "JSON API without cookie authentication",
+    # One-click unsubscribe from a mail client (RFC 8058): no session, the signed token decides.
+    "followup.unsubscribe_page": "one-click unsubscribe authorised by its signed token",
 }
 
 

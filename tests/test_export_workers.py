@@ -183,8 +183,8 @@ def test_a_worker_killed_mid_build_has_its_job_finished_by_another(
     download = client.get(f"/hq/exports/jobs/{job_id}/file")
     assert download.status_code == 200 and download.mimetype == XLSX
     assert (
-        len(openpyxl.load_workbook(io.BytesIO(download.data)).sheetnames) == 28
-    )  # 12 regions and their briefs, 4 others
+        len(openpyxl.load_workbook(io.BytesIO(download.data)).sheetnames) == 29
+    )  # 12 regions and their briefs, 5 others (Engagements included)
 
 
 def test_two_web_hosts_share_only_postgresql_and_redis(
@@ -242,8 +242,8 @@ def test_two_web_hosts_share_only_postgresql_and_redis(
     download = on_b.get(status["download"])
     assert download.status_code == 200 and download.mimetype == XLSX
     assert (
-        len(openpyxl.load_workbook(io.BytesIO(download.data)).sheetnames) == 28
-    )  # 12 regions and their briefs, 4 others
+        len(openpyxl.load_workbook(io.BytesIO(download.data)).sheetnames) == 29
+    )  # 12 regions and their briefs, 5 others (Engagements included)
 
     # Signing out on A revokes the same cookie on B.
     assert on_a.post("/logout", data={"csrf_token": csrf_for(host_a, on_a)}).status_code == 302
