@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Iterator, Mapping
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, null, select, true
+from sqlalchemy import ColumnElement, and_, case, func, literal, select, true
 from sqlalchemy.orm import Session
 
 from feedback_app.database import write_transaction
@@ -29,6 +29,7 @@ from feedback_app.services.review.filters import (
     entry_conditions,
     filter_conditions,
 )
+from feedback_app.services.synthesis.rows import contact_columns
 
 EXPORT_ACTION = "export.review_list"
 CHUNK = 2000
@@ -90,20 +91,7 @@ def _entries(
     matches: ColumnElement[bool] = (
         case((and_(*wanted), true()), else_=False) if wanted else literal(True)
     )
-    contacts: list[ColumnElement[str | None]]
-    if include_contacts:
-        consent = Submission.consent_contact.is_(True)
-        contacts = [
-            case((consent, column), else_=null())
-            for column in (
-                Submission.person_name,
-                Submission.job_title,
-                Submission.email,
-                Submission.phone,
-            )
-        ]
-    else:
-        contacts = [literal(None)] * 4
+    contacts = contact_columns(include_contacts)
     stmt = (
         select(
             Submission.id,

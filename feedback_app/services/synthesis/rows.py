@@ -39,6 +39,23 @@ def _value(x: object) -> str:
     return str(getattr(x, "value", x))
 
 
+def contact_columns(include_contacts: bool) -> list[ColumnElement[str | None]]:
+    """Name, job title, e-mail and phone, each only where the respondent consented to contact;
+    four empty columns when contacts are not asked for (or not allowed)."""
+    if not include_contacts:
+        return [literal(None)] * 4
+    consent = Submission.consent_contact.is_(True)
+    return [
+        case((consent, column), else_=null())
+        for column in (
+            Submission.person_name,
+            Submission.job_title,
+            Submission.email,
+            Submission.phone,
+        )
+    ]
+
+
 def stream_items(
     session: Session, sel: Selection, *, include_contacts: bool = True, chunk: int = CHUNK
 ) -> Iterator[ItemRow]:
@@ -47,21 +64,8 @@ def stream_items(
     Contact columns are filled only when the respondent consented (and `include_contacts`).
     An item's group number is given only for groups with two items or more in the selection.
     """
-    contacts: list[ColumnElement[str | None]]
     groups = visible_groups(session, sel)
-    if include_contacts:
-        consent = Submission.consent_contact.is_(True)
-        contacts = [
-            case((consent, column), else_=null())
-            for column in (
-                Submission.person_name,
-                Submission.job_title,
-                Submission.email,
-                Submission.phone,
-            )
-        ]
-    else:
-        contacts = [literal(None)] * 4
+    contacts = contact_columns(include_contacts)
     stmt = (
         select(
             Region.slug,
