@@ -9,42 +9,35 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Column, delete, insert, select
 from sqlalchemy.orm import Session
 
 from feedback_app.models import commitment_groups, commitment_items
 
 
-def linked_groups(session: Session, commitment_ids: Iterable[int]) -> dict[int, list[int]]:
-    """commitment id -> linked group ids (in id order)."""
+def _linked(
+    session: Session, column: Column[int], commitment_ids: Iterable[int]
+) -> dict[int, list[int]]:
+    """commitment id -> the ids in `column` of its link table (in id order)."""
     ids = list(commitment_ids)
     found: dict[int, list[int]] = {i: [] for i in ids}
     if not ids:
         return found
-    rows = session.execute(
-        select(commitment_groups.c.commitment_id, commitment_groups.c.group_id)
-        .where(commitment_groups.c.commitment_id.in_(ids))
-        .order_by(commitment_groups.c.group_id)
-    )
-    for commitment_id, group_id in rows:
-        found[commitment_id].append(group_id)
+    commitment = column.table.c.commitment_id
+    rows = session.execute(select(commitment, column).where(commitment.in_(ids)).order_by(column))
+    for commitment_id, linked_id in rows:
+        found[commitment_id].append(linked_id)
     return found
+
+
+def linked_groups(session: Session, commitment_ids: Iterable[int]) -> dict[int, list[int]]:
+    """commitment id -> linked group ids (in id order)."""
+    return _linked(session, commitment_groups.c.group_id, commitment_ids)
 
 
 def linked_items(session: Session, commitment_ids: Iterable[int]) -> dict[int, list[int]]:
     """commitment id -> linked entry ids (in id order)."""
-    ids = list(commitment_ids)
-    found: dict[int, list[int]] = {i: [] for i in ids}
-    if not ids:
-        return found
-    rows = session.execute(
-        select(commitment_items.c.commitment_id, commitment_items.c.item_id)
-        .where(commitment_items.c.commitment_id.in_(ids))
-        .order_by(commitment_items.c.item_id)
-    )
-    for commitment_id, item_id in rows:
-        found[commitment_id].append(item_id)
-    return found
+    return _linked(session, commitment_items.c.item_id, commitment_ids)
 
 
 def set_links(
