@@ -165,6 +165,7 @@ class BriefStop:
 class IdeaCount:
     label: str
     count: int
+    quotes: tuple[str, ...] = ()  # entries of reviewed contributions, most typical first
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from feedback_app.hq.forms import ExportForm
 from feedback_app.i18n import current_language
 from feedback_app.locales import LANGUAGE_CODES
 from feedback_app.models import TourStop
+from feedback_app.services.export.brief_pdf import BRIEF_PDF
 from feedback_app.services.export.build import estimate_export, export_workbook
 from feedback_app.services.export.jobs import TooManyJobs, job_status, start_job
 from feedback_app.services.export.plan import ExportRequest
@@ -38,6 +39,7 @@ from feedback_app.taskqueue import TaskQueueUnavailable
 from feedback_app.tasks.exports import build_export
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PDF = "application/pdf"  # a region brief (review/brief.py), through the same jobs
 
 
 def _tz() -> str:
@@ -85,7 +87,7 @@ def _request_from(form: ExportForm) -> ExportRequest:
 
 def _attachment(artifact_id: int | None) -> Response:
     artifact, content = artifact_for_download(db.session, current_user, artifact_id)
-    response = Response(content, mimetype=XLSX)
+    response = Response(content, mimetype=PDF if artifact.filename.endswith(".pdf") else XLSX)
     response.headers["Content-Disposition"] = f"attachment; filename={artifact.filename}"
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -151,7 +153,9 @@ def exports() -> ResponseReturnValue:
 @staff_required
 def export_job(job_id: str) -> ResponseReturnValue:
     status = job_status(db.session, job_id, current_user, build_export.is_pending)
-    return render_template("hq/export_job.html", job_id=job_id, status=status)
+    return render_template(
+        "hq/export_job.html", job_id=job_id, status=status, pdf=status.kind == BRIEF_PDF
+    )
 
 
 @bp.get("/exports/jobs/<job_id>/status")

@@ -32,6 +32,12 @@ from feedback_app.models import ExportJob, JobFailure, JobState, User
 from feedback_app.models.types import utcnow
 from feedback_app.services.access import Scope, scope_for
 from feedback_app.services.errors import DomainError, NoSpace, NotFound
+from feedback_app.services.export.brief_pdf import (
+    BRIEF_PDF,
+    BriefPdfRequest,
+    export_brief_pdf,
+    is_brief_pdf,
+)
 from feedback_app.services.export.build import export_workbook
 from feedback_app.services.export.plan import ExportPlan, ExportRequest
 from feedback_app.services.ideas.groups import regroup_if_stale
@@ -75,6 +81,7 @@ class JobStatus:
     position: int | None  # in the queue, when queued
     artifact_id: int | None
     failure: str | None = None  # a JobFailure value, when failed
+    kind: str = "workbook"  # or BRIEF_PDF
 
 
 def _alive() -> ColumnElement[bool]:
@@ -85,7 +92,7 @@ def _alive() -> ColumnElement[bool]:
 def start_job(
     session: Session,
     scope: Scope,
-    request: ExportRequest,
+    request: ExportRequest | BriefPdfRequest,
     *,
     owner_id: int,
     generated_by: str,
@@ -219,7 +226,10 @@ def job_status(session: Session, job_id: str, user: User, is_pending: PendingChe
             )
             or 0
         )
-    return JobStatus(job.id, state, job.done, job.total, position, job.artifact_id, failure)
+    kind = BRIEF_PDF if is_brief_pdf(job.request) else "workbook"
+    return JobStatus(
+        job.id, state, job.done, job.total, position, job.artifact_id, failure, kind=kind
+    )
 
 
 def run_job(
@@ -230,12 +240,13 @@ def run_job(
     keep_days: int,
 ) -> None:
     """Regroup the ideas if the data changed, then build, store and audit the job's workbook
-    (the task body). Safe to run twice."""
+    or PDF brief (the task body). Safe to run twice."""
     job = session.get(ExportJob, job_id)
     if job is None or job.state is JobState.DONE:
         return  # deleted, or a redelivery of a job already finished
     owner = session.get(User, job.owner_id)
     request = ExportRequest.from_dict(job.request)
+    brief = BriefPdfRequest.from_dict(job.request) if is_brief_pdf(job.request) else None
     generated_by, tz = job.generated_by, job.tz
     session.rollback()
     if owner is None or not owner.active:
@@ -261,18 +272,23 @@ def run_job(
             # The idea groups must be current in the workbook; regrouping changes the
             # fingerprint, so it comes before the plan.
             regroup_if_stale(session)
-            artifact = export_workbook(
-                session,
-                scope,
-                request,
-                actor_id=owner.id,
-                generated_by=generated_by,
-                keep_days=keep_days,
-                tz=tz,
-                job=job_id,
-                on_plan=on_plan,
-                progress=progress,
-            )
+            if brief is not None:
+                artifact = export_brief_pdf(
+                    session, scope, brief, actor_id=owner.id, keep_days=keep_days, tz=tz, job=job_id
+                )
+            else:
+                artifact = export_workbook(
+                    session,
+                    scope,
+                    request,
+                    actor_id=owner.id,
+                    generated_by=generated_by,
+                    keep_days=keep_days,
+                    tz=tz,
+                    job=job_id,
+                    on_plan=on_plan,
+                    progress=progress,
+                )
     except NoSpace:
         log.error("export job %s failed: no space left for the build", job_id)
         _fail(engine, job_id, JobFailure.NO_SPACE)

@@ -117,6 +117,18 @@ class ExportPlan:
     def region_ids(self) -> list[int]:
         return self.selection.region_ids
 
+    @property
+    def stored_filters(self) -> dict[str, object]:
+        return self.request.filters.as_dict()
+
+    @property
+    def language(self) -> str:
+        return self.selection.language
+
+    @property
+    def include_contacts(self) -> bool:
+        return self.request.include_contacts
+
 
 @contextmanager
 def snapshot(session: Session | scoped_session[Session]) -> Iterator[Session]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import delete, select, text
 from sqlalchemy.exc import IntegrityError
@@ -20,10 +21,32 @@ from feedback_app.models import ExportArtifact, ExportJob, JobState, User
 from feedback_app.models.types import utcnow
 from feedback_app.services.access import scope_for
 from feedback_app.services.errors import NotFound
-from feedback_app.services.export.plan import ExportPlan, erasures_so_far
+from feedback_app.services.export.plan import erasures_so_far
 from feedback_app.services.permissions import Permission
 
 _ARTIFACT_LOCK = 727_001  # PostgreSQL advisory lock shared by erasures and artifact writes
+
+
+class ArtifactPlan(Protocol):
+    """What a stored file is known by: the workbook's plan (services/export/plan.py) and the
+    PDF brief's (services/export/brief_pdf.py)."""
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def fingerprint(self) -> str: ...
+    @property
+    def filename(self) -> str: ...
+    @property
+    def erasures(self) -> int: ...
+    @property
+    def region_ids(self) -> list[int]: ...
+    @property
+    def stored_filters(self) -> dict[str, object]: ...
+    @property
+    def language(self) -> str: ...
+    @property
+    def include_contacts(self) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -40,7 +63,7 @@ def lock_artifacts(session: Session) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ARTIFACT_LOCK})
 
 
-def find_artifact(session: Session, plan: ExportPlan) -> StoredArtifact | None:
+def find_artifact(session: Session, plan: ArtifactPlan) -> StoredArtifact | None:
     row = session.execute(
         select(ExportArtifact.id, ExportArtifact.filename, ExportArtifact.items).where(
             ExportArtifact.request_key == plan.key,
@@ -53,19 +76,19 @@ def find_artifact(session: Session, plan: ExportPlan) -> StoredArtifact | None:
 
 def store_artifact(
     session: Session,
-    plan: ExportPlan,
+    plan: ArtifactPlan,
     content: bytes,
     *,
     owner_id: int | None,
     items: int,
     keep_days: int,
 ) -> StoredArtifact | None:
-    """Write the workbook once (or join the row a concurrent run wrote). None when an erasure
+    """Write the file once (or join the row a concurrent run wrote). None when an erasure
     happened since the plan's snapshot: the bytes may hold erased data; build again."""
     try:
         with write_transaction(session):
             lock_artifacts(session)
-            if plan.request.include_contacts and erasures_so_far(session) != plan.erasures:
+            if plan.include_contacts and erasures_so_far(session) != plan.erasures:
                 return None
             existing = find_artifact(session, plan)
             if existing is not None:
@@ -83,9 +106,9 @@ def store_artifact(
                 fingerprint=plan.fingerprint,
                 owner_id=owner_id,
                 region_ids=plan.region_ids,
-                filters=plan.request.filters.as_dict(),
-                language=plan.selection.language,
-                has_contacts=plan.request.include_contacts,
+                filters=plan.stored_filters,
+                language=plan.language,
+                has_contacts=plan.include_contacts,
                 filename=plan.filename,
                 items=items,
                 size=len(content),

@@ -1,7 +1,11 @@
 """A region's brief: the delegate's summaries, figures, recurring ideas, themes, shortlist.
 
 Read-only, limited by the reader's scope: a region outside it is NotFound, exactly like an
-unknown one. The same `RegionBrief` feeds the page (/review/brief) and the workbook's sheet.
+unknown one. The same `RegionBrief` feeds the page (/review/brief), the workbook's sheet and
+the PDF (exports/brief_pdf.py). `shared_brief` is the one a share link opens, for someone
+without an account: the public follow-up rules (services/followup/public.py) apply there —
+reviewed contributions only, ideas only under a title a person wrote, only signed-off
+summaries, no names.
 """
 
 from __future__ import annotations
@@ -20,16 +24,28 @@ from feedback_app.exports.data import (
     RegionFigures,
     ThemeCount,
 )
-from feedback_app.models import FeedbackItem, ItemKind, Region, Submission, TourStop
+from feedback_app.models import (
+    GROUP_ID,
+    FeedbackItem,
+    IdeaGroupMember,
+    ItemKind,
+    Region,
+    ReviewStatus,
+    Submission,
+    TourStop,
+)
 from feedback_app.services.access import Scope
 from feedback_app.services.errors import NotFound
 from feedback_app.services.followup.outputs import commitment_rows
+from feedback_app.services.followup.public import heard_ideas
 from feedback_app.services.ideas.queries import top_groups_by_kind
 from feedback_app.services.review.signoff import region_states
 from feedback_app.services.synthesis.figures import Selection, SynthesisFilters, resolve, synthesis
 
 TOP_IDEAS = 5
 SHORTLIST_PER_KIND = 6  # what fits on the printed page; the rest is counted
+QUOTES_PER_IDEA = 2
+QUOTE_LENGTH = 280
 
 
 def brief_region(session: Session, scope: Scope, slug: str | None) -> Region:
@@ -49,7 +65,38 @@ def region_brief(session: Session, scope: Scope, slug: str | None, *, language: 
     return briefs_for(session, sel)[region.slug]
 
 
-def briefs_for(session: Session, sel: Selection) -> dict[str, RegionBrief]:
+def shared_brief(session: Session, region_id: int, *, language: str) -> RegionBrief:
+    """The brief a share link shows: reviewed data only, nothing personal (see the module)."""
+    region = session.get(Region, region_id)
+    if region is None:
+        raise NotFound(region_id)
+    one_region = Scope(user_id=None, region_ids=frozenset({region.id}))
+    sel = resolve(
+        session,
+        one_region,
+        SynthesisFilters(region_slugs=(region.slug,), statuses=(ReviewStatus.REVIEWED.value,)),
+        language=language,
+    )
+    brief = briefs_for(session, sel, ideas=False)[region.slug]
+    by_kind: dict[str, list[tuple[int, str, int]]] = {kind.value: [] for kind in ItemKind}
+    for idea in heard_ideas(session, region.id):
+        if len(by_kind[idea.kind]) < TOP_IDEAS:
+            by_kind[idea.kind].append((idea.group_id, idea.title, idea.entries))
+    quotes = _quotes(session, region.id, [g for ideas in by_kind.values() for g, *_ in ideas])
+    return replace(
+        brief,
+        stops=tuple(
+            replace(s, signed_by=None) if s.signed_at is not None else replace(s, summary="")
+            for s in brief.stops
+        ),
+        ideas={
+            kind: tuple(IdeaCount(title, count, quotes.get(g, ())) for g, title, count in ideas)
+            for kind, ideas in by_kind.items()
+        },
+    )
+
+
+def briefs_for(session: Session, sel: Selection, *, ideas: bool = True) -> dict[str, RegionBrief]:
     """The brief of every region of a resolved selection (the workbook's brief sheets)."""
     states = region_states(session, sel.region_ids)
     syn = synthesis(session, sel)
@@ -71,7 +118,7 @@ def briefs_for(session: Session, sel: Selection) -> dict[str, RegionBrief]:
             top_themes=syn.top_themes
             if len(sel.regions) == 1
             else _region_themes(session, sel, ref.slug),
-            ideas=_ideas(session, ref.id),
+            ideas=_ideas(session, ref.id) if ideas else {},
             shortlisted=items,
             shortlisted_more=more,
             commitments=commitment_rows(session, [ref.id], sel.language),
@@ -83,10 +130,37 @@ def _ideas(session: Session, region_id: int) -> dict[str, tuple[IdeaCount, ...]]
     """The region's five most recurring ideas of each kind (services/idea_groups), counted
     within the region only: another region's items never show through a title or a count."""
     region = Scope(user_id=None, region_ids=frozenset({region_id}))
+    top = top_groups_by_kind(session, region, TOP_IDEAS)
+    quotes = _quotes(session, region_id, [g.id for groups in top.values() for g in groups])
     return {
-        kind: tuple(IdeaCount(g.title, g.items) for g in groups)
-        for kind, groups in top_groups_by_kind(session, region, TOP_IDEAS).items()
+        kind: tuple(IdeaCount(g.title, g.items, quotes.get(g.id, ())) for g in groups)
+        for kind, groups in top.items()
     }
+
+
+def _quotes(session: Session, region_id: int, group_ids: list[int]) -> dict[int, tuple[str, ...]]:
+    """A few entries of each group in the words of the people who wrote them, most typical
+    first; from the region's reviewed contributions only, whoever reads (a quote is printed
+    and sent on: a delegate has looked at it)."""
+    if not group_ids:
+        return {}
+    rows = session.execute(
+        select(GROUP_ID, FeedbackItem.text)
+        .join(FeedbackItem, FeedbackItem.id == IdeaGroupMember.item_id)
+        .join(Submission, Submission.id == FeedbackItem.submission_id)
+        .where(
+            IdeaGroupMember.group_id.in_(group_ids),
+            Submission.region_id == region_id,
+            Submission.status == ReviewStatus.REVIEWED,
+        )
+        .order_by(IdeaGroupMember.group_id, IdeaGroupMember.closeness.desc(), FeedbackItem.id)
+    )
+    quotes: dict[int, list[str]] = {}
+    for group_id, text in rows:
+        kept = quotes.setdefault(group_id, [])
+        if len(kept) < QUOTES_PER_IDEA:
+            kept.append(text if len(text) <= QUOTE_LENGTH else text[: QUOTE_LENGTH - 1] + "…")
+    return {group_id: tuple(texts) for group_id, texts in quotes.items()}
 
 
 def _region_themes(
