@@ -8,4 +8,4 @@ from flask import Blueprint
 
 bp = Blueprint("followup", __name__, template_folder="templates")
 
-from feedback_app.followup import public, staff  # noqa: E402,F401  (routes attach)
+from feedback_app.followup import public, shared, staff  # noqa: E402,F401  (routes attach)

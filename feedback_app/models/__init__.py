@@ -26,6 +26,7 @@ from feedback_app.models.import_batch import ImportBatch, ImportStatus
 from feedback_app.models.reference import Category, Region, Theme
 from feedback_app.models.review import ReviewNote
 from feedback_app.models.search import fold  # also fills Submission.search_text
+from feedback_app.models.share import ShareLink
 from feedback_app.models.signin_counter import SignInCounter
 from feedback_app.models.signoff import StopSignOff
 from feedback_app.models.stop import StopStatus, TourStop
@@ -69,6 +70,7 @@ __all__ = [
     "ReviewNote",
     "ReviewStatus",
     "Role",
+    "ShareLink",
     "SignInCounter",
     "StatusChange",
     "StopSignOff",

@@ -11,5 +11,6 @@ from feedback_app.review import (  # noqa: E402,F401  (routes attach to bp)
     ideas,
     live,
     routes,
+    sharing,
     signoff,
 )

@@ -13,13 +13,18 @@ from feedback_app.followup.forms import STATUS_LABELS as COMMITMENT_STATUS_LABEL
 from feedback_app.i18n import current_language
 from feedback_app.labels import KIND_PLURAL_LABELS
 from feedback_app.models import ItemKind
+from feedback_app.models.types import utcnow
 from feedback_app.review import bp
+from feedback_app.review.forms import ShareLinkForm
 from feedback_app.services.export.brief_pdf import BriefPdfRequest
 from feedback_app.services.export.jobs import TooManyJobs, start_job
+from feedback_app.services.permissions import Permission
 from feedback_app.services.review.queries import scope_regions
+from feedback_app.services.sharing import links
 from feedback_app.services.synthesis import brief as briefs
 from feedback_app.taskqueue import TaskQueueUnavailable
 from feedback_app.tasks.exports import build_export
+from feedback_app.web.forms import ActionForm
 
 
 @bp.get("/brief")
@@ -31,10 +36,18 @@ def brief() -> ResponseReturnValue:
         db.session, scope, request.args.get("region") or None, language=language
     )
     regions = scope_regions(db.session, scope)
+    region_id = next((r.id for r in regions if r.slug == data.slug), None)
+    share_links = links.region_links(db.session, scope, region_id) if region_id else []
     db.session.rollback()  # end the read transaction
+    share_form = ShareLinkForm(region=data.slug)
     return render_template(
         "review/brief.html",
         brief=data,
+        can_share=scope.can(Permission.SHARE_LINKS),
+        share_links=share_links,
+        share_form=share_form,
+        revoke_form=ActionForm(),
+        now=utcnow(),
         kinds=[kind.value for kind in ItemKind],
         kind_plurals={k.value: str(v) for k, v in KIND_PLURAL_LABELS.items()},
         regions=[(r.slug, r.name_for(language)) for r in regions],

@@ -155,3 +155,17 @@ class ReopenForm(FlaskForm):
         _l("Raison de la réouverture"),
         validators=[Length(max=signoff.MAX_REASON, message=TOO_LONG)],
     )
+
+
+# Share links to a region's brief (review/sharing.py).
+class ShareLinkForm(FlaskForm):
+    region = HiddenField()
+    days = SelectField(
+        _l("Valable"),
+        choices=[
+            ("1", _l("1 jour")),
+            ("7", _l("7 jours")),
+            ("30", _l("30 jours")),
+        ],
+        default="7",
+    )

@@ -59,3 +59,12 @@ class NoSpace(DomainError):
         super().__init__(needed, free)
         self.needed = needed
         self.free = free
+
+
+class Gone(DomainError):
+    """The record existed but is no more to be used: a share link revoked or expired."""
+
+    def __init__(self, reason: str, at: object = None) -> None:
+        super().__init__(reason, at)
+        self.reason = reason  # "revoked" or "expired"
+        self.at = at

@@ -32,6 +32,7 @@ class Permission(enum.StrEnum):
     AUDIT_READ = "audit:read"
     PRIVACY_MANAGE = "privacy:manage"  # find and erase a respondent's personal data
     COMMITMENTS_RECORD = "commitments:record"  # what was decided: commitments, status, milestones
+    SHARE_LINKS = "share:links"  # make and revoke a link to a region's brief, for outsiders
 
 
 class Regions(enum.Enum):
@@ -57,6 +58,7 @@ _DELEGATE = frozenset(
         Permission.INTAKE_IMPORT,
         Permission.EXPORTS_CONTACTS,
         Permission.COMMITMENTS_RECORD,
+        Permission.SHARE_LINKS,
     }
 )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from urllib.parse import urlsplit
 
@@ -15,8 +16,10 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from feedback_app.extensions import db
+from feedback_app.i18n import format_datetime
 from feedback_app.services.errors import (
     ClientIdTaken,
+    Gone,
     NoSpace,
     NotFound,
     NotPermitted,
@@ -42,6 +45,7 @@ def _titles() -> dict[int, str]:
         404: _("Page introuvable"),
         405: _("Méthode non autorisée"),
         409: _("Conflit"),
+        410: _("Lien plus valable"),
         413: _("Envoi trop volumineux"),
         415: _("Format non pris en charge"),
         429: _("Trop de tentatives"),
@@ -238,6 +242,24 @@ def register(app: Flask) -> None:
             flash(_signed_off_explanation(), "error")
             return redirect(back, code=303)
         return _respond(409)
+
+    @app.errorhandler(Gone)
+    def _gone(exc: Gone) -> Response:
+        # A share link revoked or past its date: said in words, with when.
+        when = format_datetime(exc.at, "short") if isinstance(exc.at, dt.datetime) else ""
+        if exc.reason == "revoked":
+            message = _(
+                "Ce lien de partage a été révoqué le %(when)s par la personne qui l'a créé. "
+                "Demandez-lui un nouveau lien si vous devez encore consulter ce bilan.",
+                when=when,
+            )
+        else:
+            message = _(
+                "Ce lien de partage a expiré le %(when)s. Demandez un nouveau lien à la "
+                "personne qui vous l'a envoyé.",
+                when=when,
+            )
+        return _respond(410, message, message=message)
 
     @app.errorhandler(NoSpace)
     def _no_space(_exc: NoSpace) -> Response:

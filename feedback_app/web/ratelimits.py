@@ -46,6 +46,9 @@ PASSWORD_RESET_LIMITS = "10 per hour"
 # script guessing references is held to 30 a minute and 300 a day per address (a hit takes
 # millions of guesses even for the old 8-character references, services/codes.py).
 FOLLOWUP_REFERENCE_LIMITS = "30 per minute;300 per day"
+# Share links (a brief for someone without an account): one budget for the page and its PDF,
+# per address; the token has 256 bits, so the limit is about printing cost more than guessing.
+SHARE_LINK_LIMITS = "30 per minute;300 per day"
 EXTENSION_KEY = "tournee_limiter"
 LIMITER_LOGGER = "flask-limiter"
 
@@ -57,6 +60,7 @@ SUBMISSION_ENDPOINTS = ("public.stop_form", "api.create_submission")
 SIGN_IN_ENDPOINT = "auth.login"
 PASSWORD_RESET_ENDPOINT = "auth.forgot_password"
 FOLLOWUP_REFERENCE_ENDPOINT = "followup.by_reference"
+SHARE_LINK_ENDPOINTS = ("followup.shared_brief", "followup.shared_brief_pdf")
 
 
 def client_address() -> str:
@@ -102,6 +106,10 @@ def _reference_message() -> str:
     return _("Trop de références consultées depuis ce réseau. Réessayez plus tard.")
 
 
+def _share_message() -> str:
+    return _("Trop de bilans partagés ouverts depuis ce réseau. Réessayez plus tard.")
+
+
 def _reset_message() -> str:
     return _("Trop de demandes de lien depuis ce réseau. Réessayez dans une heure.")
 
@@ -126,6 +134,7 @@ def _configure(app: Flask) -> None:
     config.setdefault("RATELIMIT_SIGN_IN", SIGN_IN_LIMITS)
     config.setdefault("RATELIMIT_PASSWORD_RESET", PASSWORD_RESET_LIMITS)
     config.setdefault("RATELIMIT_FOLLOWUP_REFERENCE", FOLLOWUP_REFERENCE_LIMITS)
+    config.setdefault("RATELIMIT_SHARE_LINKS", SHARE_LINK_LIMITS)
 
 
 class _StorageNotices(logging.Handler):
@@ -207,6 +216,13 @@ def register(app: Flask) -> None:
             error_message=_reference_message,
         ),
     )
+    shared = limiter.shared_limit(
+        lambda: current_app.config["RATELIMIT_SHARE_LINKS"],
+        scope="share-links",
+        error_message=_share_message,
+    )
+    for endpoint in SHARE_LINK_ENDPOINTS:
+        _wrap(app, endpoint, shared)
 
 
 def _wrap(app: Flask, endpoint: str, decorator: Callable[[RouteCallable], Any]) -> None:

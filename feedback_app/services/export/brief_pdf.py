@@ -14,12 +14,14 @@ import hashlib
 import json
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from feedback_app.database import write_transaction
 from feedback_app.exports.brief_pdf import brief_html, brief_pdf
 from feedback_app.exports.data import RegionBrief
 from feedback_app.locales import LANGUAGE_CODES, TIME_ZONE, zone
+from feedback_app.models import ExportArtifact
 from feedback_app.services.access import Scope
 from feedback_app.services.audit import record
 from feedback_app.services.export.plan import snapshot
@@ -129,13 +131,13 @@ def export_brief_pdf(
 
 def shared_brief_pdf(
     session: Session, region_id: int, *, language: str, keep_days: int, tz: str = TIME_ZONE
-) -> StoredArtifact:
-    """The PDF a share link gives: the shared brief (reviewed data only, nothing personal),
-    one stored file per region and language whoever opens it."""
+) -> tuple[str, bytes]:
+    """The PDF a share link gives, (file name, bytes): the shared brief (reviewed data only,
+    nothing personal), one stored file per region and language whoever opens it."""
     with snapshot(session):
         brief = shared_brief(session, region_id, language=language)
     key = _key({"kind": BRIEF_PDF, "shared": region_id, "language": language})
-    return stored_brief_pdf(
+    stored = stored_brief_pdf(
         session,
         brief,
         region_id=region_id,
@@ -145,6 +147,11 @@ def shared_brief_pdf(
         keep_days=keep_days,
         tz=tz,
     )
+    content = session.scalar(select(ExportArtifact.content).where(ExportArtifact.id == stored.id))
+    session.rollback()
+    if content is None:  # expired and swept between the two reads: print it again
+        return shared_brief_pdf(session, region_id, language=language, keep_days=keep_days, tz=tz)
+    return stored.filename, content
 
 
 def stored_brief_pdf(
