@@ -28,6 +28,7 @@ from feedback_app.models import (
     Milestone,
     Region,
     Role,
+    ShareLink,
     StopStatus,
     Submission,
     SubmissionSource,
@@ -40,6 +41,7 @@ from feedback_app.services.accounts.passwords import hash_password
 from feedback_app.services.accounts.tokens import issue_token
 from feedback_app.services.capture.submissions import submit
 from feedback_app.services.intake.batches import build_preview, save_preview
+from feedback_app.services.sharing.links import token_hash
 from feedback_app.services.tour.stops import create_stop
 
 PASSWORD = "correct horse battery staple"
@@ -235,6 +237,17 @@ def build_world(session: Session) -> World:
         session.execute(
             commitment_groups.insert().values(commitment_id=commitment_a.id, group_id=group_a.id)
         )
+    share_a = "share-token-of-region-a-" + secrets.token_urlsafe(8)
+    with write_transaction(session):  # a share link to region A's brief, valid a week
+        link_a = ShareLink(
+            token_hash=token_hash(share_a),
+            region_id=region_a.id,
+            creator_id=hq.id,
+            expires_at=dt.datetime.now(dt.UTC) + dt.timedelta(days=7),
+        )
+        session.add(link_a)
+        session.flush()
+        share_link_a = link_a.id
     world.ids.update(
         region_a=REGION_A,
         region_b=REGION_B,
@@ -256,6 +269,8 @@ def build_world(session: Session) -> World:
         group_a=group_a.id,
         commitment_a=commitment_a.id,
         milestone_a=milestone_a.id,
+        share_a=share_a,
+        share_link_a=share_link_a,
     )
     world.secrets_a = [
         stop_a.city,

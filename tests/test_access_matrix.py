@@ -173,6 +173,14 @@ MATRIX: list[R] = [
     # setting are HQ's; HQ signing a stop that `own` signed already is a form error)
     R("review.brief",          "GET",  "/review/brief?region={region_a}",
                                                                       302, 200, 404, 200, 200, 200),
+    R("review.brief_pdf",      "GET",  "/review/brief.pdf?region={region_a}",
+                                                                      302, 303, 404, 303, 303, 303),
+    # share links to a region's brief (HQ, and a delegate for their regions; `own` revokes
+    # first, HQ's revocation of a revoked link changes nothing)
+    R("review.share_create",   "POST", "/review/brief/share",         302, 303, 404, 303, 403, 403,
+      data={"region": "{region_a}", "days": "7"}),
+    R("review.share_revoke",   "POST", "/review/brief/share/{share_link_a}/revoke",
+                                                                      302, 303, 404, 303, 403, 403),
     R("review.stop_signoff",   "GET",  "/review/stops/{stop_a}/signoff",
                                                                       302, 200, 404, 200, 200, 200),
     R("review.stop_signoff_post", "POST",
@@ -211,6 +219,10 @@ MATRIX: list[R] = [
                                                                       404, 404, 404, 404, 404, 404),
     R("followup.reference_lookup", "GET", "/suivi/ref?reference={reference_a}",
                                                                       302, 302, 302, 302, 302, 302),
+    R("followup.shared_brief", "GET",  "/partage/{share_a}",          200, 200, 200, 200, 200, 200),
+    R("followup.shared_brief", "GET",  "/partage/no-such-link",       404, 404, 404, 404, 404, 404),
+    R("followup.shared_brief_pdf", "GET", "/partage/{share_a}/bilan.pdf",
+                                                                      200, 200, 200, 200, 200, 200),
     R("followup.unsubscribe_page", "GET", "/suivi/desabonnement/forged",
                                                                       404, 404, 404, 404, 404, 404),
     R("followup.unsubscribe_page", "POST", "/suivi/desabonnement/forged",
@@ -257,6 +269,8 @@ PUBLIC_ENDPOINTS = {
     "followup.region",  # what a region's commitments say is public by design
     "followup.by_reference",  # the reference is the secret
     "followup.reference_lookup",
+    "followup.shared_brief",  # the share link's token is the secret; reviewed data only
+    "followup.shared_brief_pdf",
 }
 ROLES = ("anon", "obs", "nat", "other", "own", "hq")
 SIGNED_IN = ROLES[1:]

@@ -67,6 +67,8 @@ def _payloads(ids: dict) -> dict[str, dict]:
             "grace_hours": "24",
         },
         "hq.stop_open": {"confirmed": "yes"},
+        "review.share_create": {"region": "marrakech-safi", "days": "7"},
+        "review.share_revoke": {},
         "hq.stop_close": {"confirmed": "yes"},
         "hq.user_create": {"email": "nouveau@example.ma", "role": "hq"},
         "hq.user_edit": {
