@@ -1,7 +1,8 @@
 """The region brief as an A4 document: HTML from `RegionBrief`, printed to PDF by WeasyPrint.
 
-One template (templates/exports/brief_document.html, styled by static/css/brief_document.css)
-makes both the PDF and the page a share link opens. WeasyPrint lays the text out with Pango and
+One template (templates/exports/_brief_body.html, styled by static/css/brief_document.css)
+makes both the PDF (exports/brief_document.html) and the page a share link opens
+(followup/shared_brief.html, in the public layout). WeasyPrint lays the text out with Pango and
 HarfBuzz (Debian's libpango-1.0-0, libharfbuzz0b, fontconfig): Arabic is shaped and set right
 to left like in a browser, with no browser at run time. The font is DejaVu Sans
 (fonts-dejavu-core), which has Latin and Arabic glyphs.
@@ -82,7 +83,7 @@ def brief_html(
     info = language_info(language)
     with force_locale(info.locale):
         return render_template(
-            "exports/brief_document.html",
+            "exports/brief_document.html" if for_pdf else "followup/shared_brief.html",
             brief=brief,
             language=language,
             direction=info.direction,
