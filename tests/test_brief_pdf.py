@@ -233,3 +233,35 @@ def test_access_to_the_brief_pdf(app, session, desk) -> None:
     assert hq.get(job_page).status_code == 404
     assert hq.get(job_page + "/file").status_code == 404
     assert other.get(job_page + "/file").status_code == 404
+
+
+def test_a_brief_job_run_twice_stores_one_file_and_a_moved_delegate_gets_none(
+    app, session, desk
+) -> None:
+    from feedback_app.database import write_transaction
+    from feedback_app.models import JobState, Region
+    from feedback_app.tasks.exports import build_export
+
+    client = signed_in(app, desk.delegate_a.email)
+    job_page, _file = _pdf(app, client, "/review/brief.pdf")
+    job_id = job_page.rsplit("/", 1)[-1]
+    session.rollback()
+    artifact_id = session.get(ExportJob, job_id).artifact_id
+    with write_transaction(session):  # delivered again after a dying worker's reset
+        session.get(ExportJob, job_id).state = JobState.RUNNING
+    build_export.run(job_id=job_id)
+    session.rollback()
+    again = session.get(ExportJob, job_id, populate_existing=True)
+    assert again.state is JobState.DONE and again.artifact_id == artifact_id
+    assert len(session.scalars(select(ExportArtifact.id)).all()) == 1
+    # Moved to Souss-Massa before the worker ran: the job fails, nothing of Marrakech-Safi.
+    with write_transaction(session):
+        job = session.get(ExportJob, job_id)
+        job.state, job.artifact_id = JobState.QUEUED, None
+        user = session.get(type(desk.delegate_a), desk.delegate_a.id)
+        user.regions = [session.scalar(select(Region).where(Region.slug == "souss-massa"))]
+        job.request = {**job.request, "region": "marrakech-safi"}
+    build_export.run(job_id=job_id)
+    session.rollback()
+    failed = session.get(ExportJob, job_id, populate_existing=True)
+    assert failed.state is JobState.FAILED and failed.failure == "access"
