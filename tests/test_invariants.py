@@ -193,10 +193,13 @@ class TourMachine(RuleBasedStateMachine):
 
     @initialize()
     def each_region_says_the_same_thing(self) -> None:
-        """A group shared by both regions from the start, for the curation steps to work on."""
+        """A group shared by both regions from the start, for the curation steps to work on,
+        and two paper rows of one organisation (spelled two ways): one contribution."""
         for stop in range(len(REGIONS)):
             for text in SAYINGS[0][:2]:
                 self.post(stop, [("need", text)], False, SubmissionSource.FORM)
+        paper = [(PAPER_ORGANISATIONS[0], TEXTS[3]), (PAPER_ORGANISATIONS[1], TEXTS[4])]
+        self.import_file(1, paper, by_hq=True, confirm=True)
         regroup(self.session)
 
     # --- intake -------------------------------------------------------------------------------

@@ -125,3 +125,49 @@ def test_tablet_and_form_submissions_of_one_organisation_stay_apart(session, ope
         submit(session, open_stop.code, valid_payload(organisation="Riad Dar Atlas"), source=source)
     _import(session, open_stop, [["Riad Dar Atlas", "hebergement", "need", "Des navettes."]])
     assert set(_figures(session, open_stop).values()) == {3}
+
+
+def test_the_migration_keys_stored_paper_rows_and_recounts_the_live_screen(
+    empty_database_url,
+) -> None:
+    """Rows imported before 0017 get their key, and the stop's contribution count follows."""
+    from flask_migrate import downgrade, upgrade
+
+    from feedback_app import create_app
+    from feedback_app.extensions import db
+    from feedback_app.models import paper_key
+    from tests.staff import add_stop
+
+    app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": empty_database_url})
+    with app.app_context():
+        try:
+            upgrade()
+            stop = add_stop(db.session, "Marrakech")
+            stop_id = stop.id
+            _import(
+                db.session,
+                stop,
+                [
+                    ["Riad Dar Atlas", "hebergement", "need", "Des navettes."],
+                    ["riad dar atlas", "hebergement", "challenge", "La saisonnalité."],
+                ],
+            )
+            db.session.remove()
+            downgrade(revision="0016")  # as stored before: one contribution per row
+            with db.engine.connect() as connection:
+                assert (
+                    connection.exec_driver_sql(
+                        "SELECT count FROM stop_tallies WHERE kind = 'submissions'"
+                    ).scalar()
+                    == 2
+                )
+            upgrade()
+            session = db.session
+            keys = session.execute(select(Submission.organisation, Submission.paper_key)).all()
+            assert [key for _org, key in keys] == [paper_key(stop_id, org) for org, _key in keys]
+            assert len({key for _org, key in keys}) == 1
+            assert live_figures(session, EVERYTHING, stop_id).submissions == 1
+            assert tally.differences(session) == []
+        finally:
+            db.session.remove()
+            db.engine.dispose()

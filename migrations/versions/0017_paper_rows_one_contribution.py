@@ -27,8 +27,9 @@ BATCH = 2000
 
 
 def upgrade():
-    with op.batch_alter_table("submissions") as batch:
-        batch.add_column(sa.Column("paper_key", sa.String(length=64), nullable=True))
+    # Plain ALTER TABLE on both databases: a batch copy of `submissions` on SQLite would drop
+    # the table, and with it (foreign keys on, ON DELETE CASCADE) every item and membership.
+    op.add_column("submissions", sa.Column("paper_key", sa.String(length=64), nullable=True))
     op.create_index("ix_submissions_paper_key", "submissions", ["paper_key"])
 
     bind = op.get_bind()
@@ -75,5 +76,4 @@ def downgrade():
         "WHERE status <> 'spam' GROUP BY stop_id"
     )
     op.drop_index("ix_submissions_paper_key", table_name="submissions")
-    with op.batch_alter_table("submissions") as batch:
-        batch.drop_column("paper_key")
+    op.drop_column("submissions", "paper_key")  # plain ALTER TABLE, as in upgrade()
