@@ -171,3 +171,47 @@ def test_the_migration_keys_stored_paper_rows_and_recounts_the_live_screen(
         finally:
             db.session.remove()
             db.engine.dispose()
+
+
+def test_simultaneous_imports_of_one_organisation_count_it_once(app, session, open_stop) -> None:
+    """Two files bringing the same organisation into a stop at the same moment (two staff
+    members): each reads which organisations already count before storing its rows."""
+    import threading
+
+    from feedback_app.extensions import db
+    from feedback_app.models import TourStop
+
+    previews = [
+        save_preview(
+            session,
+            build_preview(
+                session,
+                open_stop,
+                csv_bytes([HEADER_FR[:4], ["Riad Dar Atlas", "hebergement", "need", text]]),
+                f"papier{n}.csv",
+            ),
+            user_id=None,
+        )
+        for n, text in enumerate(["Des navettes.", "Un label qualité.", "Plus de vols."])
+    ]
+    start = threading.Barrier(len(previews))
+    errors: list[BaseException] = []
+
+    def confirm(batch_id: int) -> None:
+        try:
+            with app.app_context():  # each thread its own context, hence its own DB session
+                start.wait()
+                commit_batch(db.session, EVERYTHING, batch_id, actor_id=None)
+        except BaseException as error:  # surfaced below, not lost in the thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=confirm, args=(b,)) for b in previews]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    session.rollback()  # end this thread's read snapshot to see the others' writes
+    stop = session.get(TourStop, open_stop.id)
+    assert set(_figures(session, stop).values()) == {1}
+    assert tally.differences(session) == []

@@ -311,6 +311,7 @@ def store_imported(
         )
     # One contribution per organisation at the stop (models/contribution.py): counted by its
     # first counted row, in this file or an earlier one; read before these rows are stored.
+    tally.lock_paper_rows(session, stop.id)
     counted = tally.counted_paper_keys(session, (s["paper_key"] for s in submissions))
     # Plain executemany (no RETURNING): measured 20 times faster here than the ORM's bulk
     # insert with RETURNING, which splices its result batches row by row.

@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import Insert, delete, func, insert, select
+from sqlalchemy import Insert, delete, func, insert, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -115,6 +115,22 @@ def counted_status(status: ReviewStatus | str) -> bool:
     return ReviewStatus(status) is not ReviewStatus.SPAM
 
 
+# The class of the PostgreSQL advisory locks below (the second key is the stop's id).
+_PAPER_LOCK = 0x5041
+
+
+def lock_paper_rows(session: Session, stop_id: int) -> None:
+    """Serialise, until the commit, the writers that decide whether paper rows of this stop
+    add or remove a contribution (imports, spam changes of imported rows): each reads which
+    organisations already count, and two at once on PostgreSQL (READ COMMITTED) would both
+    count one organisation. SQLite writers are serialised already (BEGIN IMMEDIATE)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(:lock, :stop)"),
+            {"lock": _PAPER_LOCK, "stop": stop_id},
+        )
+
+
 def counted_paper_keys(
     session: Session, keys: Iterable[str], *, besides: int | None = None
 ) -> set[str]:
@@ -136,7 +152,10 @@ def is_own_contribution(session: Session, submission: Submission) -> bool:
     form, API or tablet submission; for a paper row, when no other counted row of its
     organisation at its stop is there."""
     key = submission.paper_key
-    return key is None or not counted_paper_keys(session, [key], besides=submission.id)
+    if key is None:
+        return True
+    lock_paper_rows(session, submission.stop_id)
+    return not counted_paper_keys(session, [key], besides=submission.id)
 
 
 @dataclass(frozen=True)
