@@ -15,12 +15,16 @@ from sqlalchemy import func, select
 from feedback_app.models import Submission, SubmissionSource
 from feedback_app.services.access import scope_for
 from feedback_app.services.errors import SignedOff
+from feedback_app.services.ideas import curation
+from feedback_app.services.ideas.groups import regroup
+from feedback_app.services.ideas.queries import top_groups
 from feedback_app.services.intake.batches import build_preview, commit_batch, save_preview
 from feedback_app.services.review import signoff
 from feedback_app.services.tour import stop_lock
 from tests.intake_files import HEADER_FR, csv_bytes
-from tests.review_world import Desk
+from tests.review_world import Desk, store
 from tests.staff import csrf_for, post, signed_in
+from tests.test_idea_groups import GUIDES
 
 PAPER = csv_bytes(
     [HEADER_FR[:4], ["Hôtel du papier", "hebergement", "need", "Besoin écrit à la main."]]
@@ -134,3 +138,57 @@ def test_the_pages_show_the_signed_state_and_disable_what_would_be_refused(
     assert not re.search(rf'value="{desk.subs["safi"]}" id="sel-[0-9]+"[^>]*disabled', listing)
     dashboard = client.get("/hq/").get_data(as_text=True)
     assert "Signée par" in dashboard or "étape(s) signée(s)" in dashboard
+
+
+def _signed_group(session, desk: Desk) -> int:
+    """A group of region A whose items were said at stop A1, then A1 signed off."""
+    for n, text in enumerate(GUIDES):
+        store(
+            session, desk.stop_a1, f"Hôtel {n}", minutes=n, items=[{"kind": "need", "text": text}]
+        )
+    regroup(session)
+    [group] = [
+        g.id
+        for g in top_groups(session, scope_for(desk.delegate_a), "need", 100)
+        if g.title in GUIDES
+    ]
+    _sign(session, desk)
+    return group
+
+
+def test_a_signed_stops_idea_group_has_its_controls_disabled_with_the_reason(
+    app, session, desk
+) -> None:
+    group = _signed_group(session, desk)
+    delegate = signed_in(app, desk.delegate_a.email)
+    page = delegate.get(f"/review/ideas/{group}").get_data(as_text=True)
+    assert "Ce groupe contient des entrées d" in page and "que le siège rouvre" in page
+    # Rename, confirm, split and merge: each button (and the fields) disabled, saying why.
+    buttons = re.findall(r'<button[^>]*class="button small[^>]*>', page)
+    assert len(buttons) >= 4
+    assert all('disabled aria-describedby="group-locked"' in b for b in buttons), buttons
+    for field in ("rename-title-field", "merge-other"):
+        (tag,) = re.findall(rf'<input[^>]*id="{field}"[^>]*>', page)
+        assert " disabled" in tag and 'aria-describedby="group-locked"' in tag, tag
+    # What the page disables is what the service refuses.
+    with pytest.raises(SignedOff):
+        curation.rename_group(session, scope_for(desk.delegate_a), group, "Titre", actor_id=None)
+    # HQ keeps the hand: nothing disabled for them.
+    hq = signed_in(app, desk.hq.email)
+    hq_page = hq.get(f"/review/ideas/{group}").get_data(as_text=True)
+    assert "group-locked" not in hq_page and " disabled" not in hq_page
+
+
+def test_the_idea_list_and_the_dashboard_show_each_stops_signed_state(app, session, desk) -> None:
+    group = _signed_group(session, desk)
+    delegate = signed_in(app, desk.delegate_a.email)
+    ideas = delegate.get("/review/ideas").get_data(as_text=True)
+    states = ideas.split('id="stop-states"')[1].split("</section>")[0]
+    assert re.search(r'Marrakech</bdi>, [^<]*:\s*<span class="status status-signed">Signée', states)
+    assert re.search(r'Safi</bdi>, [^<]*:\s*<span class="muted">Pas encore signée', states)
+    row = ideas.split(f'/review/ideas/{group}"')[1].split("</tr>")[0]
+    assert "étape signée" in row
+    dashboard = delegate.get("/hq/").get_data(as_text=True)
+    cell = dashboard.split('class="plain stop-states"')[1].split("</ul>")[0]
+    assert re.search(r"Marrakech</bdi> : <span class=\"status status-signed\">Signée", cell)
+    assert re.search(r"Safi</bdi> : <span class=\"muted\">à signer", cell)

@@ -14,6 +14,7 @@ from feedback_app.models.commitment import (
     commitment_items,
     commitment_regions,
 )
+from feedback_app.models.contribution import contributions, paper_key
 from feedback_app.models.export import ExportArtifact, ExportJob, JobFailure, JobState
 from feedback_app.models.idea_group import (
     GROUP_ID,
@@ -85,6 +86,8 @@ __all__ = [
     "commitment_groups",
     "commitment_items",
     "commitment_regions",
+    "contributions",
     "fold",
+    "paper_key",
     "user_regions",
 ]

@@ -66,6 +66,8 @@ class Submission(Model):
             postgresql_using="gin",
             postgresql_ops={"search_text": "gin_trgm_ops"},
         ).ddl_if(dialect="postgresql"),
+        # Paper rows of one organisation at one stop: one contribution (models/contribution.py).
+        Index("ix_submissions_paper_key", "paper_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -101,6 +103,8 @@ class Submission(Model):
     # Imported rows: the file they came from, and their fingerprint (stop, organisation, text).
     import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
     fingerprint: Mapped[str | None] = mapped_column(String(64))
+    # Imported rows only: "<stop id>:<folded organisation, hashed>" (models/contribution.py).
+    paper_key: Mapped[str | None] = mapped_column(String(64))
     # Organisation, reference and item texts folded for the review search (models/search.py);
     # deferred so that loading submissions does not read it.
     search_text: Mapped[str] = mapped_column(Text, default="", deferred=True)

@@ -27,6 +27,7 @@ from feedback_app.services.ideas import curation as idea_curation
 from feedback_app.services.ideas.groups import regroup_if_stale
 from feedback_app.services.ideas.queries import group_detail, top_groups_by_kind
 from feedback_app.services.permissions import Permission
+from feedback_app.services.tour.stop_admin import list_stops
 from feedback_app.services.tour.stop_lock import locked_items
 from feedback_app.web.forms import ActionForm, failures_on
 
@@ -42,9 +43,13 @@ def ideas() -> ResponseReturnValue:
     regroup_if_stale(db.session)
     scope = current_scope()
     by_kind = top_groups_by_kind(db.session, scope, PER_KIND)
+    shown = [g.id for groups in by_kind.values() for g in groups]
     return render_template(
         "review/ideas.html",
         by_kind=by_kind,
+        # Which groups a curation would refuse (a stop signed off), and each stop's state.
+        locked=idea_curation.locked_groups(db.session, scope, shown),
+        stops=list_stops(db.session, scope),
         kind_labels={k.value: str(v) for k, v in KIND_LABELS.items()},
     )
 
@@ -67,8 +72,10 @@ def _render(
         rename=rename,
         split=split or SplitForm(formdata=None),
         merge=merge or MergeForm(formdata=None),
-        # Items of stops signed off: a delegate cannot split them out (ensure_items_editable).
+        # Items of stops signed off: a delegate cannot split them out (ensure_items_editable),
+        # and every decision on the group is refused (curation.locked_groups): disabled here.
         signed_items=locked_items(db.session, current_scope(), [m.item_id for m in detail.members]),
+        locked=group_id in idea_curation.locked_groups(db.session, current_scope(), [group_id]),
         confirm=ActionForm(formdata=None),
         kind_labels={k.value: str(v) for k, v in KIND_LABELS.items()},
     ), status

@@ -1,7 +1,8 @@
 """The live screen's running counts (models/tally.py), changed inside the caller's transaction.
 
-What is counted, per stop: the submissions that are not spam (`submissions` row), and their
-items by kind and theme. That is exactly what the dashboard and the workbook's "Synthèse" count
+What is counted, per stop: the contributions that are not spam (`submissions` row: submissions,
+paper rows of one organisation counting once, models/contribution.py), and their items by kind
+and theme. That is exactly what the dashboard and the workbook's "Synthèse" count
 from the rows (services/synthesis/figures.py, any date, statuses new and reviewed).
 
 Every path that adds, moves or removes counted items (the form, the API and the tablet page,
@@ -20,11 +21,18 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import Insert, delete, func, insert, select
+from sqlalchemy import Insert, delete, func, insert, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from feedback_app.models import FeedbackItem, ItemKind, ReviewStatus, StopTally, Submission
+from feedback_app.models import (
+    FeedbackItem,
+    ItemKind,
+    ReviewStatus,
+    StopTally,
+    Submission,
+    contributions,
+)
 from feedback_app.models.tally import NO_THEME, SUBMISSIONS
 
 Key = tuple[str, int]  # (kind, theme key)
@@ -44,17 +52,23 @@ class Changes:
     def _stop(self, stop_id: int) -> Counter[Key]:
         return self.by_stop.setdefault(stop_id, Counter())
 
-    def add_submission(self, stop_id: int, items: Iterable[Key]) -> Changes:
-        """A counted submission more at the stop (stored, or taken back from spam)."""
+    def add_submission(
+        self, stop_id: int, items: Iterable[Key], *, contribution: bool = True
+    ) -> Changes:
+        """A counted submission more at the stop (stored, or taken back from spam); not a
+        contribution more when it is a paper row of an organisation already counted there."""
         changes = self._stop(stop_id)
-        changes[(SUBMISSIONS, NO_THEME)] += 1
+        changes[(SUBMISSIONS, NO_THEME)] += int(contribution)
         changes.update(items)
         return self
 
-    def remove_submission(self, stop_id: int, items: Iterable[Key]) -> Changes:
-        """A counted submission less (marked spam)."""
+    def remove_submission(
+        self, stop_id: int, items: Iterable[Key], *, contribution: bool = True
+    ) -> Changes:
+        """A counted submission less (marked spam); a contribution less unless other paper rows
+        of its organisation at the stop are still counted."""
         changes = self._stop(stop_id)
-        changes[(SUBMISSIONS, NO_THEME)] -= 1
+        changes[(SUBMISSIONS, NO_THEME)] -= int(contribution)
         changes.subtract(items)
         return self
 
@@ -101,6 +115,49 @@ def counted_status(status: ReviewStatus | str) -> bool:
     return ReviewStatus(status) is not ReviewStatus.SPAM
 
 
+# The class of the PostgreSQL advisory locks below (the second key is the stop's id).
+_PAPER_LOCK = 0x5041
+
+
+def lock_paper_rows(session: Session, stop_id: int) -> None:
+    """Serialise, until the commit, the writers that decide whether paper rows of this stop
+    add or remove a contribution (imports, spam changes of imported rows): each reads which
+    organisations already count, and two at once on PostgreSQL (READ COMMITTED) would both
+    count one organisation. SQLite writers are serialised already (BEGIN IMMEDIATE)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(:lock, :stop)"),
+            {"lock": _PAPER_LOCK, "stop": stop_id},
+        )
+
+
+def counted_paper_keys(
+    session: Session, keys: Iterable[str], *, besides: int | None = None
+) -> set[str]:
+    """Which of these paper keys already count as a contribution: held by a counted submission
+    (other than `besides`). A row whose key is among them adds or removes no contribution."""
+    chosen = set(keys)
+    if not chosen:
+        return set()
+    query = select(Submission.paper_key).where(
+        Submission.paper_key.in_(chosen), Submission.status != ReviewStatus.SPAM
+    )
+    if besides is not None:
+        query = query.where(Submission.id != besides)
+    return {key for key in session.scalars(query.distinct()) if key is not None}
+
+
+def is_own_contribution(session: Session, submission: Submission) -> bool:
+    """Whether counting this submission or not moves the contribution count: always for a
+    form, API or tablet submission; for a paper row, when no other counted row of its
+    organisation at its stop is there."""
+    key = submission.paper_key
+    if key is None:
+        return True
+    lock_paper_rows(session, submission.stop_id)
+    return not counted_paper_keys(session, [key], besides=submission.id)
+
+
 @dataclass(frozen=True)
 class StopCounts:
     submissions: int
@@ -134,7 +191,7 @@ def counts_from_rows(session: Session) -> dict[Row, int]:
     expected: dict[Row, int] = {
         (stop_id, SUBMISSIONS, NO_THEME): count
         for stop_id, count in session.execute(
-            select(Submission.stop_id, func.count()).where(counted).group_by(Submission.stop_id)
+            select(Submission.stop_id, contributions()).where(counted).group_by(Submission.stop_id)
         )
     }
     theme = func.coalesce(FeedbackItem.theme_id, NO_THEME)

@@ -35,6 +35,7 @@ from feedback_app.models import (
     commitment_items,
     commitment_regions,
 )
+from feedback_app.models.contribution import contributions as count_contributions
 from feedback_app.services.access import Scope
 from feedback_app.services.codes import is_receipt_reference
 from feedback_app.services.errors import NotFound
@@ -199,7 +200,7 @@ def commitment_views(
 def region_followup(session: Session, slug: str, language: str) -> RegionFollowup:
     region = region_by_slug(session, slug)
     reviewed = (Submission.region_id == region.id, Submission.status == ReviewStatus.REVIEWED)
-    contributions = session.scalar(select(func.count()).select_from(Submission).where(*reviewed))
+    contributions = session.scalar(select(count_contributions()).where(*reviewed))
     entries = {kind.value: 0 for kind in ItemKind}
     rows = session.execute(
         select(FeedbackItem.kind, func.count())

@@ -25,12 +25,12 @@ from feedback_app.services import audit
 from feedback_app.services.access import Scope
 from feedback_app.services.errors import NotFound, ValidationFailed
 from feedback_app.services.followup.links import follow_merge, follow_split
-from feedback_app.services.ideas.queries import MIN_ITEMS, group_item_ids
+from feedback_app.services.ideas.queries import MIN_ITEMS, group_item_ids, groups_item_ids
 from feedback_app.services.ideas.text import short_title
 from feedback_app.services.ideas.titles import count_curation
 from feedback_app.services.permissions import Permission
 from feedback_app.services.text import INVISIBLE, clean_line, has_visible_text
-from feedback_app.services.tour.stop_lock import ensure_items_editable
+from feedback_app.services.tour.stop_lock import ensure_items_editable, locked_items
 
 MAX_TITLE = 200
 
@@ -46,6 +46,15 @@ def _group(session: Session, scope: Scope, group_id: int) -> tuple[IdeaGroup, li
     # A delegate's groups are read-only once a stop they draw on is signed off.
     ensure_items_editable(session, scope, items)
     return group, items
+
+
+def locked_groups(session: Session, scope: Scope, group_ids: Iterable[int]) -> set[int]:
+    """The groups among these on which every decision (confirm, rename, merge, split) would be
+    refused to this reader because a stop is signed off: what `_group` refuses, for the pages
+    to disable their controls beforehand."""
+    members = groups_item_ids(session, scope, group_ids)
+    locked = locked_items(session, scope, [i for items in members.values() for i in items])
+    return {group_id for group_id, items in members.items() if locked.intersection(items)}
 
 
 def _pin(session: Session, item_ids: Iterable[int], group_id: int | None) -> None:

@@ -33,8 +33,8 @@ from feedback_app.models import (
     Submission,
     Theme,
     TourStop,
-    fold,
 )
+from feedback_app.models.contribution import organisation_key
 from feedback_app.models.types import utcnow
 from feedback_app.services import audit
 from feedback_app.services.access import Scope
@@ -78,10 +78,10 @@ def contributions_of(rows: Iterable[dict[str, Any]]) -> int:
     """How many contributions the valid rows of one stop's batch are.
 
     A contribution is what one professional sent; on paper, one organisation's rows at one stop
-    are its one contribution however many entries they hold. Organisations are compared as the
-    search compares them (case, accents and spacing ignored).
+    are its one contribution however many entries they hold: the rule every count applies to
+    stored rows (models/contribution.py), here to the file's own rows.
     """
-    return len({fold(row["organisation"]) for row in rows if row["status"] == VALID})
+    return len({organisation_key(row["organisation"]) for row in rows if row["status"] == VALID})
 
 
 @dataclass(frozen=True)

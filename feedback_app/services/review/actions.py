@@ -84,11 +84,12 @@ def apply_status(
     was, now = tally.counted_status(submission.status), tally.counted_status(status)
     if was != now:
         keys = [tally.item_key(i.kind, i.theme_id) for i in submission.items]
+        own = tally.is_own_contribution(session, submission)
         changes = tally.Changes()
         if now:
-            changes.add_submission(submission.stop_id, keys)
+            changes.add_submission(submission.stop_id, keys, contribution=own)
         else:
-            changes.remove_submission(submission.stop_id, keys)
+            changes.remove_submission(submission.stop_id, keys, contribution=own)
         tally.apply(session, changes)
     audit.record(
         session,

@@ -27,6 +27,7 @@ from feedback_app.models import (
     Submission,
     Theme,
     TourStop,
+    contributions,
 )
 from feedback_app.services.access import Scope
 from feedback_app.services.errors import NotFound
@@ -198,7 +199,7 @@ def synthesis(session: Session, sel: Selection, *, top: int = TOP_THEMES) -> Syn
     conditions = sel.submission_conditions()
     submissions = dict(
         session.execute(
-            select(Submission.region_id, func.count())
+            select(Submission.region_id, contributions())
             .where(*conditions)
             .group_by(Submission.region_id)
         ).all()
@@ -220,7 +221,7 @@ def synthesis(session: Session, sel: Selection, *, top: int = TOP_THEMES) -> Syn
     by_category: dict[str, dict[str, int]] = {r.slug: {} for r in sel.regions}
     slugs = {r.id: r.slug for r in sel.regions}
     for region_id, code, count in session.execute(
-        select(Submission.region_id, Submission.category_code, func.count())
+        select(Submission.region_id, Submission.category_code, contributions())
         .where(*conditions)
         .group_by(Submission.region_id, Submission.category_code)
     ):

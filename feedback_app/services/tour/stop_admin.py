@@ -21,6 +21,7 @@ from feedback_app.models import (
     StopStatus,
     Submission,
     TourStop,
+    contributions,
 )
 from feedback_app.models.types import utcnow
 from feedback_app.services import audit
@@ -53,11 +54,12 @@ def list_stops(
     region_slug: str | None = None,
     status: StopStatus | None = None,
 ) -> list[StopRow]:
-    """Stops in the scope, newest date first, with their submission counts (one GROUP BY)."""
+    """Stops in the scope, newest date first, with their contributions (paper rows of one
+    organisation counting once) and the submissions still new (one GROUP BY)."""
     counts = (
         select(
             Submission.stop_id.label("stop_id"),
-            func.count().label("total"),
+            contributions().label("total"),
             func.sum(case((Submission.status == ReviewStatus.NEW, 1), else_=0)).label("new"),
         )
         .where(scope.filter(Submission.region_id))

@@ -20,38 +20,51 @@ from feedback_app.services.errors import SignedOff
 from feedback_app.services.permissions import Permission
 
 
+def _keeps_the_hand(scope: Scope) -> bool:
+    """HQ may change a signed-off stop; nobody else may (the one rule for refusals and pages)."""
+    return scope.can(Permission.REVIEW_SIGNED_OFF)
+
+
+def locked_stops(session: Session, scope: Scope, stop_ids: Iterable[int]) -> set[int]:
+    """The stops among these whose submissions this reader may not change: signed off."""
+    ids = sorted(set(stop_ids))
+    if _keeps_the_hand(scope) or not ids:
+        return set()
+    return set(
+        session.scalars(
+            select(StopSignOff.stop_id).where(
+                StopSignOff.stop_id.in_(ids), StopSignOff.signed_at.is_not(None)
+            )
+        )
+    )
+
+
 def ensure_editable(session: Session, scope: Scope, stop_ids: Iterable[int]) -> None:
     """Raise SignedOff if a delegate would change a signed-off stop (HQ may always)."""
-    if scope.can(Permission.REVIEW_SIGNED_OFF):
-        return
-    ids = sorted(set(stop_ids))
-    if not ids:
-        return
-    signed = session.scalars(
-        select(StopSignOff.stop_id).where(
-            StopSignOff.stop_id.in_(ids), StopSignOff.signed_at.is_not(None)
-        )
-    ).all()
+    signed = locked_stops(session, scope, stop_ids)
     if signed:
         raise SignedOff(sorted(signed))
 
 
+def _locked_item_stops(session: Session, scope: Scope, item_ids: Iterable[int]) -> dict[int, int]:
+    """Item id -> stop id, for the items among these that this reader may not change."""
+    ids = sorted(set(item_ids))
+    if _keeps_the_hand(scope) or not ids:
+        return {}
+    rows = session.execute(
+        select(FeedbackItem.id, Submission.stop_id)
+        .join(Submission, Submission.id == FeedbackItem.submission_id)
+        .join(StopSignOff, StopSignOff.stop_id == Submission.stop_id)
+        .where(FeedbackItem.id.in_(ids), StopSignOff.signed_at.is_not(None))
+    )
+    return {item_id: stop_id for item_id, stop_id in rows}
+
+
 def ensure_items_editable(session: Session, scope: Scope, item_ids: Iterable[int]) -> None:
     """The same rule for feedback items (idea group curation), through their submissions."""
-    if scope.can(Permission.REVIEW_SIGNED_OFF):
-        return
-    ids = sorted(set(item_ids))
-    stop_ids = (
-        session.scalars(
-            select(Submission.stop_id)
-            .distinct()
-            .join(FeedbackItem, FeedbackItem.submission_id == Submission.id)
-            .where(FeedbackItem.id.in_(ids))
-        ).all()
-        if ids
-        else []
-    )
-    ensure_editable(session, scope, stop_ids)
+    signed = _locked_item_stops(session, scope, item_ids)
+    if signed:
+        raise SignedOff(sorted(set(signed.values())))
 
 
 def is_signed(session: Session, stop_id: int) -> bool:
@@ -64,38 +77,15 @@ def is_signed(session: Session, stop_id: int) -> bool:
     )
 
 
-# What the pages ask to disable, ahead of the refusal (controls greyed out, with the reason).
+# What the pages ask to disable, ahead of the refusal (controls greyed out, with the reason):
+# the same functions the refusals above are made of.
 
 
 def locked_for(session: Session, scope: Scope, stop_id: int) -> bool:
     """Whether `ensure_editable` would refuse this reader this stop."""
-    return not scope.is_everything and is_signed(session, stop_id)
-
-
-def locked_stops(session: Session, scope: Scope, stop_ids: Iterable[int]) -> set[int]:
-    """The stops among these whose submissions `ensure_editable` would refuse this reader."""
-    ids = sorted(set(stop_ids))
-    if scope.is_everything or not ids:
-        return set()
-    return set(
-        session.scalars(
-            select(StopSignOff.stop_id).where(
-                StopSignOff.stop_id.in_(ids), StopSignOff.signed_at.is_not(None)
-            )
-        )
-    )
+    return bool(locked_stops(session, scope, [stop_id]))
 
 
 def locked_items(session: Session, scope: Scope, item_ids: Iterable[int]) -> set[int]:
     """The items `ensure_items_editable` would refuse this reader."""
-    ids = sorted(set(item_ids))
-    if scope.is_everything or not ids:
-        return set()
-    return set(
-        session.scalars(
-            select(FeedbackItem.id)
-            .join(Submission, Submission.id == FeedbackItem.submission_id)
-            .join(StopSignOff, StopSignOff.stop_id == Submission.stop_id)
-            .where(FeedbackItem.id.in_(ids), StopSignOff.signed_at.is_not(None))
-        )
-    )
+    return set(_locked_item_stops(session, scope, item_ids))
