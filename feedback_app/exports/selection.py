@@ -107,16 +107,22 @@ def _plain(value: object) -> str:
 
 
 def csv_chunks(rows: Iterable[EntryRow], *, include_contacts: bool) -> Iterator[bytes]:
-    """UTF-8 with a byte-order mark (Excel then reads the accents and Arabic right), RFC 4180
-    quoting and CRLF line ends, as the csv module writes them."""
+    """The review list's long CSV (see `csv_table`)."""
     names = columns(include_contacts)
     width = len(names)
+    return csv_table(names, (row[:width] for row in rows))
+
+
+def csv_table(names: Sequence[str], rows: Iterable[Sequence[object]]) -> Iterator[bytes]:
+    """UTF-8 with a byte-order mark (Excel then reads the accents and Arabic right), RFC 4180
+    quoting and CRLF line ends, as the csv module writes them; every field through `_plain`
+    (formula-safe). The writer of every CSV Tournée serves: the review list and the BI feed."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     buffer.write(BOM)
     writer.writerow(names)
     for count, row in enumerate(rows, 1):
-        writer.writerow([_plain(v) for v in row[:width]])
+        writer.writerow([_plain(v) for v in row])
         if count % _FLUSH_ROWS == 0:
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)

@@ -59,3 +59,8 @@ class NoSpace(DomainError):
         super().__init__(needed, free)
         self.needed = needed
         self.free = free
+
+
+class BadToken(DomainError):
+    """An API token that is missing, unknown, expired, revoked, or whose owner was deactivated:
+    one answer for all (401), so that a caller learns nothing about other people's tokens."""

@@ -10,11 +10,12 @@ whether it meets the entry-level filters itself (`entry_conditions`). Rows are r
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, case, func, literal, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from feedback_app.database import write_transaction
 from feedback_app.exports.selection import EntryRow
@@ -79,6 +80,44 @@ def _entries(
     tz: str,
     chunk: int,
 ) -> Iterator[EntryRow]:
+    wanted = entry_conditions(filters)
+    matches: ColumnElement[bool] = (
+        case((and_(*wanted), true()), else_=False) if wanted else literal(True)
+    )
+    yield from entry_rows(
+        session,
+        scope,
+        where=filter_conditions(scope, filters),
+        order_by=(
+            Submission.created_at.desc(),
+            Submission.id.desc(),
+            FeedbackItem.position,
+            FeedbackItem.id,
+        ),
+        matches=matches,
+        language=language,
+        include_contacts=include_contacts,
+        tz=tz,
+        chunk=chunk,
+    )
+
+
+def entry_rows(
+    session: Session,
+    scope: Scope,
+    *,
+    where: Sequence[ColumnElement[bool]],
+    order_by: Sequence[ColumnElement[Any] | InstrumentedAttribute[Any]],
+    matches: ColumnElement[bool],
+    language: str,
+    include_contacts: bool,
+    tz: str = TIME_ZONE,
+    chunk: int = CHUNK,
+    limit: int | None = None,
+) -> Iterator[EntryRow]:
+    """Entries joined to their contribution, as EntryRow: the one reader behind the review
+    list's file and the BI feed's entries. `where` must include the scope's condition; the
+    caller checks the contacts permission."""
     zone = ZoneInfo(tz)
     regions = {r.id: r for r in session.scalars(select(Region))}
     stops = {
@@ -87,10 +126,6 @@ def _entries(
     themes = {t.id: t for t in session.scalars(select(Theme))}
     categories = {c.code: c.name_for(language) for c in session.scalars(select(Category))}
     kinds: Mapping[str, Mapping[str, str]] = CODE_WORDS["kind"]
-    wanted = entry_conditions(filters)
-    matches: ColumnElement[bool] = (
-        case((and_(*wanted), true()), else_=False) if wanted else literal(True)
-    )
     contacts = contact_columns(include_contacts)
     stmt = (
         select(
@@ -114,15 +149,12 @@ def _entries(
             *contacts,
         )
         .join(FeedbackItem, FeedbackItem.submission_id == Submission.id)
-        .where(*filter_conditions(scope, filters))
-        .order_by(
-            Submission.created_at.desc(),
-            Submission.id.desc(),
-            FeedbackItem.position,
-            FeedbackItem.id,
-        )
+        .where(*where)
+        .order_by(*order_by)
         .execution_options(yield_per=chunk)
     )
+    if limit is not None:
+        stmt = stmt.limit(limit)
     for row in session.execute(stmt):
         region, stop = regions[row[3]], stops[row[4]]
         theme = themes.get(row[12]) if row[12] is not None else None

@@ -10,6 +10,7 @@ text of the most typical item within the scope.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TypeVarTuple
@@ -259,3 +260,29 @@ def group_item_ids(session: Session, scope: Scope, group_id: int) -> list[int]:
     """The visible item ids of one group (the review list's `group=` filter uses the same)."""
     rows = session.execute(_members(scope).where(IdeaGroupMember.group_id == group_id))
     return [item_id for _gid, item_id in rows]
+
+
+def visible_group_page(
+    session: Session,
+    scope: Scope,
+    *,
+    after: int,
+    since: dt.datetime | None,
+    limit: int,
+) -> list[GroupSummary]:
+    """The groups the scope sees (as `_summaries` decides), by ascending id after `after`,
+    created at or after `since`, at most `limit` (the BI feed's pages)."""
+    members = _members(scope).subquery()
+    ids = (
+        select(members.c.group_id)
+        .join(IdeaGroup, IdeaGroup.id == members.c.group_id)
+        .where(members.c.group_id > after)
+        .group_by(members.c.group_id)
+        .having(func.count() >= MIN_ITEMS)
+        .order_by(members.c.group_id)
+        .limit(limit)
+    )
+    if since is not None:
+        ids = ids.where(IdeaGroup.created_at >= since)
+    found = group_summaries(session, scope, session.scalars(ids))
+    return [found[gid] for gid in sorted(found)]
