@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 
 from feedback_app.database import write_transaction
 from feedback_app.exports.selection import BOM, COLUMNS, CONTACT_COLUMNS
+from feedback_app.labels import LIST_COLUMNS
 from feedback_app.models import (
     FeedbackItem,
     Region,
@@ -232,14 +233,16 @@ def test_the_xlsx_states_its_filter_and_is_formula_safe(app, session, listed) ->
     assert "filename=contributions-need-sans-theme-etape-" in disposition
     assert disposition.endswith(".xlsx")
     sheet = pd.read_excel(io.BytesIO(response.data), engine="calamine", header=None, dtype=str)
-    table_start = int(sheet.index[sheet[0] == "submission_id"][0])
+    # The reader's headings (French here), one per column code, in the codes' order.
+    table_start = int(sheet.index[sheet[0] == "N° de contribution"][0])
+    assert list(sheet.iloc[table_start].dropna()) == [LIST_COLUMNS[c]["fr"] for c in COLUMNS]
     block = " ".join(sheet.iloc[:table_start].fillna("").to_numpy().ravel())
     assert "Filtre" in block and "Besoin" in block and "Sans thème" in block and "Safi" in block
     frame = pd.read_excel(
         io.BytesIO(response.data), engine="calamine", header=table_start, dtype=str
     )
-    assert [int(v) for v in frame["submission_id"]] == [listed.subs["formula"]]
-    assert frame["organisation"].iloc[0] == '=HYPERLINK("http://x")'  # text, not a formula
+    assert [int(v) for v in frame["N° de contribution"]] == [listed.subs["formula"]]
+    assert frame["Organisation"].iloc[0] == '=HYPERLINK("http://x")'  # text, not a formula
     assert b"<f>" not in _sheet_xml(response.data)
     events = audit_events(session, "export.review_list")
     assert len(events) == 1
@@ -260,7 +263,14 @@ def test_the_file_speaks_the_readers_language(app, session, listed) -> None:
     client.get("/?lang=ar")
     response = client.get(f"/review/export.xlsx?lang=ar&region={_region_id(session, REGION_B)}")
     assert response.status_code == 200
+    sheet = pd.read_excel(io.BytesIO(response.data), engine="calamine", header=None, dtype=str)
+    arabic = [LIST_COLUMNS[c]["ar"] for c in COLUMNS]
+    headings = [list(row.dropna()) for _i, row in sheet.iterrows()]
+    assert arabic in headings, "the .xlsx is headed in the reader's language"
+    assert "submission_id" not in " ".join(sheet.fillna("").to_numpy().ravel())
     frame = _csv(client, f"lang=ar&region={_region_id(session, REGION_B)}")
+    # The CSV keeps its stable English codes whatever the reader's language.
+    assert list(frame.columns) == list(COLUMNS)
     assert set(frame["region"]) == {REGION_B}
     assert all(re.search("[\u0600-\u06ff]", name) for name in frame["region_name"])
     assert all(re.search("[\u0600-\u06ff]", name) for name in frame["kind_name"])

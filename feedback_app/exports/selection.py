@@ -1,7 +1,8 @@
 """The review list taken out as it is filtered: one row per entry, in CSV or in a one-sheet .xlsx.
 
-A pure writer fed with plain rows (no Flask, no ORM). Column names are stable English codes,
-documented in the README ("Long-format CSV"): scripts in R, pandas or Power BI rely on them.
+A pure writer fed with plain rows (no Flask, no ORM). The CSV's column names are stable English
+codes, documented in the README ("Long-format CSV"): scripts in R, pandas or Power BI rely on
+them. The .xlsx is for people: its headings are given in the reader's language.
 Both writers stream: the CSV yields bytes chunk by chunk, the .xlsx is written in XlsxWriter's
 constant-memory mode, so memory stays flat whatever the number of rows.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -137,12 +138,15 @@ def write_xlsx(
     include_contacts: bool,
     title: str,
     header: Sequence[tuple[str, str]],
+    titles: Mapping[str, str] | None = None,
     rtl: bool = False,
     tmpdir: str | None = None,
 ) -> int:
     """One sheet: the title, the header block (filter, author, date: label and value pairs),
-    then the rows under the column codes. Returns how many rows were written."""
+    then the rows under the columns' `titles` (code -> heading in the reader's language; the
+    code itself where none is given). Returns how many rows were written."""
     names = columns(include_contacts)
+    headings = [(titles or {}).get(code, code) for code in names]
     options: dict[str, object] = {"constant_memory": True, "strings_to_formulas": False}
     if tmpdir is not None:
         options["tmpdir"] = tmpdir
@@ -164,8 +168,8 @@ def write_xlsx(
         _write_text(sheet, line, 1, text, quoted, quoted_rtl, right_to_left)
         line += 1
     line += 1
-    for column, code in enumerate(names):
-        sheet.write_string(line, column, code, bold)
+    for column, heading in enumerate(headings):
+        sheet.write_string(line, column, clean_text(heading), bold)
     sheet.freeze_panes(line + 1, 0)
     written = 0
     for row in rows:

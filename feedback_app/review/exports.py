@@ -38,7 +38,9 @@ from feedback_app.auth.guards import current_scope, staff_required
 from feedback_app.exports.selection import csv_chunks, write_xlsx
 from feedback_app.extensions import db
 from feedback_app.i18n import current_language
+from feedback_app.labels import LIST_COLUMNS
 from feedback_app.locales import language as language_info
+from feedback_app.locales import word
 from feedback_app.review import bp
 from feedback_app.review.filtering import GROUP_KEY, FilterState, read_filters
 from feedback_app.review.forms import NO_THEME
@@ -118,6 +120,7 @@ def _export(file_format: str) -> ResponseReturnValue:
                 include_contacts=contacts,
                 title=_("Contributions — liste filtrée"),
                 header=_header(scope, state, described, entries, contacts, now),
+                titles={code: word(words, language) for code, words in LIST_COLUMNS.items()},
                 rtl=language_info(language).rtl,
                 tmpdir=private,
             )
