@@ -85,7 +85,9 @@ def _request_from(form: ExportForm) -> ExportRequest:
 
 def _attachment(artifact_id: int | None) -> Response:
     artifact, content = artifact_for_download(db.session, current_user, artifact_id)
-    response = Response(content, mimetype=XLSX)
+    # A job builds the workbook or a filtered review list, as .xlsx or .csv.
+    csv = artifact.filename.endswith(".csv")
+    response = Response(content, mimetype="text/csv" if csv else XLSX)
     response.headers["Content-Disposition"] = f"attachment; filename={artifact.filename}"
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -34,6 +34,7 @@ from feedback_app.services.access import Scope, scope_for
 from feedback_app.services.errors import DomainError, NoSpace, NotFound
 from feedback_app.services.export.build import export_workbook
 from feedback_app.services.export.plan import ExportPlan, ExportRequest
+from feedback_app.services.export.review_list import ListRequest, build_list_file
 from feedback_app.services.ideas.groups import regroup_if_stale
 
 log = logging.getLogger(__name__)
@@ -85,7 +86,7 @@ def _alive() -> ColumnElement[bool]:
 def start_job(
     session: Session,
     scope: Scope,
-    request: ExportRequest,
+    request: ExportRequest | ListRequest,
     *,
     owner_id: int,
     generated_by: str,
@@ -229,13 +230,13 @@ def run_job(
     *,
     keep_days: int,
 ) -> None:
-    """Regroup the ideas if the data changed, then build, store and audit the job's workbook
-    (the task body). Safe to run twice."""
+    """Regroup the ideas if the data changed, then build, store and audit the job's workbook,
+    or build and store a filtered review list (the task body). Safe to run twice."""
     job = session.get(ExportJob, job_id)
     if job is None or job.state is JobState.DONE:
         return  # deleted, or a redelivery of a job already finished
     owner = session.get(User, job.owner_id)
-    request = ExportRequest.from_dict(job.request)
+    data, key = job.request, job.request_key
     generated_by, tz = job.generated_by, job.tz
     session.rollback()
     if owner is None or not owner.active:
@@ -250,6 +251,9 @@ def run_job(
     def on_plan(plan: ExportPlan) -> None:
         _set(engine, job_id, total=plan.items)
 
+    def on_total(total: int) -> None:
+        _set(engine, job_id, total=total)
+
     def progress(done: int) -> None:
         now = time.monotonic()
         if now - last[0] >= PROGRESS_EVERY:
@@ -258,21 +262,35 @@ def run_job(
 
     try:
         with _heartbeat(engine, job_id):
-            # The idea groups must be current in the workbook; regrouping changes the
-            # fingerprint, so it comes before the plan.
-            regroup_if_stale(session)
-            artifact = export_workbook(
-                session,
-                scope,
-                request,
-                actor_id=owner.id,
-                generated_by=generated_by,
-                keep_days=keep_days,
-                tz=tz,
-                job=job_id,
-                on_plan=on_plan,
-                progress=progress,
-            )
+            if ListRequest.describes(data):
+                # A filtered review list (too large to write within a request).
+                artifact = build_list_file(
+                    session,
+                    scope,
+                    ListRequest.from_dict(data),
+                    key=key,
+                    owner_id=owner.id,
+                    keep_days=keep_days,
+                    tz=tz,
+                    on_total=on_total,
+                    progress=progress,
+                )
+            else:
+                # The idea groups must be current in the workbook; regrouping changes the
+                # fingerprint, so it comes before the plan.
+                regroup_if_stale(session)
+                artifact = export_workbook(
+                    session,
+                    scope,
+                    ExportRequest.from_dict(data),
+                    actor_id=owner.id,
+                    generated_by=generated_by,
+                    keep_days=keep_days,
+                    tz=tz,
+                    job=job_id,
+                    on_plan=on_plan,
+                    progress=progress,
+                )
     except NoSpace:
         log.error("export job %s failed: no space left for the build", job_id)
         _fail(engine, job_id, JobFailure.NO_SPACE)
