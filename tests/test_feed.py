@@ -270,6 +270,17 @@ def test_bad_parameters_answer_422_in_json(app, session, query) -> None:
     assert response.get_json()["errors"]
 
 
+def test_unknown_parameters_do_not_break_the_next_link(app, session) -> None:
+    world = build_world(session)
+    token = _token(session, world.emails["hq"])
+    client = app.test_client()
+    response = _get(client, "/api/v1/feed/entries?limit=1&name=x&_external=0&lang=en", token)
+    assert response.status_code == 200
+    following = response.get_json()["next"]
+    assert "lang=en" in following and "limit=1" in following and "name=" not in following
+    assert _get(client, following, token).status_code == 200
+
+
 def test_a_cursor_of_another_feed_is_refused(app, session) -> None:
     world = build_world(session)
     token = _token(session, world.emails["hq"])

@@ -67,7 +67,8 @@ def _answer(name: str, *, as_csv: bool) -> ResponseReturnValue:
     db.session.rollback()  # a read: end the transaction before streaming the answer
     next_url = None
     if page.last_id is not None:
-        kept = {k: v for k, v in request.args.items() if k != "cursor"}
+        # The next page asks what this one asked (only the feed's own parameters).
+        kept = {k: request.args[k] for k in ("since", "limit", "lang") if k in request.args}
         next_url = url_for(
             request.endpoint or "api.feed",
             name=name,

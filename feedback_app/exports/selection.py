@@ -9,6 +9,7 @@ constant-memory mode, so memory stays flat whatever the number of rows.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -158,37 +159,43 @@ def write_xlsx(
     right_to_left = workbook.add_format({"reading_order": 2})
     date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
     time_format = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"})
-    sheet = workbook.add_worksheet("Liste")
-    if rtl:
-        sheet.right_to_left()
-    sheet.write_string(0, 0, clean_text(title), big)
-    line = 1
-    for label, text in header:
-        sheet.write_string(line, 0, clean_text(label), bold)
-        _write_text(sheet, line, 1, text, quoted, quoted_rtl, right_to_left)
+    try:
+        sheet = workbook.add_worksheet("Liste")
+        if rtl:
+            sheet.right_to_left()
+        sheet.write_string(0, 0, clean_text(title), big)
+        line = 1
+        for label, text in header:
+            sheet.write_string(line, 0, clean_text(label), bold)
+            _write_text(sheet, line, 1, text, quoted, quoted_rtl, right_to_left)
+            line += 1
         line += 1
-    line += 1
-    for column, heading in enumerate(headings):
-        sheet.write_string(line, column, clean_text(heading), bold)
-    sheet.freeze_panes(line + 1, 0)
-    written = 0
-    for row in rows:
-        line += 1
-        written += 1
-        for column, value in enumerate(row[: len(names)]):
-            if value is None:
-                continue
-            if isinstance(value, bool):
-                sheet.write_boolean(line, column, value)
-            elif isinstance(value, int):
-                sheet.write_number(line, column, value)
-            elif isinstance(value, dt.datetime):
-                # Excel has no time zones: the local wall-clock time of the tour.
-                sheet.write_datetime(line, column, value.replace(tzinfo=None), time_format)
-            elif isinstance(value, dt.date):
-                sheet.write_datetime(line, column, value, date_format)
-            else:
-                _write_text(sheet, line, column, str(value), quoted, quoted_rtl, right_to_left)
+        for column, heading in enumerate(headings):
+            sheet.write_string(line, column, clean_text(heading), bold)
+        sheet.freeze_panes(line + 1, 0)
+        written = 0
+        for row in rows:
+            line += 1
+            written += 1
+            for column, value in enumerate(row[: len(names)]):
+                if value is None:
+                    continue
+                if isinstance(value, bool):
+                    sheet.write_boolean(line, column, value)
+                elif isinstance(value, int):
+                    sheet.write_number(line, column, value)
+                elif isinstance(value, dt.datetime):
+                    # Excel has no time zones: the local wall-clock time of the tour.
+                    sheet.write_datetime(line, column, value.replace(tzinfo=None), time_format)
+                elif isinstance(value, dt.date):
+                    sheet.write_datetime(line, column, value, date_format)
+                else:
+                    _write_text(sheet, line, column, str(value), quoted, quoted_rtl, right_to_left)
+    except BaseException:
+        # Close even so: XlsxWriter's temporary files stay open (and on disk) until then.
+        with contextlib.suppress(Exception):
+            workbook.close()
+        raise
     workbook.close()
     return written
 
