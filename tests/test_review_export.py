@@ -295,6 +295,7 @@ def _job_file(app, client, response):
     taskqueue.join(app)
     page = client.get(job_url)
     assert page.status_code == 200
+    assert "Télécharger la liste" in page.get_data(as_text=True)  # not "le classeur"
     return client.get(job_url + "/file")
 
 

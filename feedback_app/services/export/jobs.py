@@ -76,6 +76,7 @@ class JobStatus:
     position: int | None  # in the queue, when queued
     artifact_id: int | None
     failure: str | None = None  # a JobFailure value, when failed
+    is_list: bool = False  # a filtered review list rather than the workbook
 
 
 def _alive() -> ColumnElement[bool]:
@@ -220,7 +221,16 @@ def job_status(session: Session, job_id: str, user: User, is_pending: PendingChe
             )
             or 0
         )
-    return JobStatus(job.id, state, job.done, job.total, position, job.artifact_id, failure)
+    return JobStatus(
+        job.id,
+        state,
+        job.done,
+        job.total,
+        position,
+        job.artifact_id,
+        failure,
+        is_list=ListRequest.describes(job.request),
+    )
 
 
 def run_job(
