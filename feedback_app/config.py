@@ -26,6 +26,9 @@ class Config:
     EXPORT_BACKGROUND_ABOVE = 5_000  # a direct build must end well within gunicorn's 30 s
     EXPORT_JOBS_PER_USER = 3
     EXPORT_KEEP_DAYS = 7
+    # The review list's CSV streams five times faster than its .xlsx (measured 160,000 entries
+    # in 12 s): it goes to a job only above this many entries (the .xlsx above the one above).
+    EXPORT_LIST_CSV_BACKGROUND_ABOVE = 100_000
 
     # A form left open through a whole meeting must still post: the token lives as long as the
     # session, and an expired or missing token re-renders the form with the text kept.
@@ -142,6 +145,7 @@ def environment_overrides() -> dict[str, object]:
         "EXPORT_BACKGROUND_ABOVE": "EXPORT_BACKGROUND_ABOVE",
         "EXPORT_JOBS_PER_USER": "EXPORT_JOBS_PER_USER",
         "EXPORT_KEEP_DAYS": "EXPORT_KEEP_DAYS",
+        "EXPORT_LIST_CSV_BACKGROUND_ABOVE": "EXPORT_LIST_CSV_BACKGROUND_ABOVE",
         "PUBLIC_BASE_URL": "PUBLIC_BASE_URL",
         "PROXY_FIX_X_FOR": "PROXY_FIX_X_FOR",
         "PROXY_FIX_X_PROTO": "PROXY_FIX_X_PROTO",

@@ -98,6 +98,43 @@ ROLES: dict[str, Words] = {
 }
 
 
+# The review list's columns as a reader's file (.xlsx) heads them; the CSV and the BI feed keep
+# the codes (stable for scripts, documented in the README). Keyed by the column code.
+LIST_COLUMNS: dict[str, Words] = {
+    "submission_id": {"fr": "N° de contribution", "ar": "رقم المساهمة", "en": "Contribution no."},
+    "reference": {"fr": "Référence", "ar": "المرجع", "en": "Reference"},
+    "received_at": {"fr": "Reçue le", "ar": "تاريخ الاستلام", "en": "Received at"},
+    "region": {"fr": "Région (code)", "ar": "الجهة (الرمز)", "en": "Region (code)"},
+    "region_name": {"fr": "Région", "ar": "الجهة", "en": "Region"},
+    "stop_id": {"fr": "N° d'étape", "ar": "رقم المحطة", "en": "Stop no."},
+    "stop_city": {"fr": "Étape (ville)", "ar": "المحطة (المدينة)", "en": "Stop (city)"},
+    "stop_date": {"fr": "Date de l'étape", "ar": "تاريخ المحطة", "en": "Stop date"},
+    "organisation": {"fr": "Organisation", "ar": "المؤسسة", "en": "Organisation"},
+    "category": {"fr": "Catégorie (code)", "ar": "الفئة (الرمز)", "en": "Category (code)"},
+    "category_name": {"fr": "Catégorie", "ar": "الفئة", "en": "Category"},
+    "source": {"fr": "Provenance", "ar": "المصدر", "en": "Source"},
+    "status": {"fr": "Statut", "ar": "الحالة", "en": "Status"},
+    "entry_id": {"fr": "N° d'entrée", "ar": "رقم المدخل", "en": "Entry no."},
+    "entry_position": {
+        "fr": "Rang dans la contribution",
+        "ar": "الترتيب في المساهمة",
+        "en": "Position in contribution",
+    },
+    "kind": {"fr": "Type (code)", "ar": "النوع (الرمز)", "en": "Kind (code)"},
+    "kind_name": {"fr": "Type", "ar": "النوع", "en": "Kind"},
+    "theme": {"fr": "Thème (code)", "ar": "المحور (الرمز)", "en": "Theme (code)"},
+    "theme_name": {"fr": "Thème", "ar": "المحور", "en": "Theme"},
+    "priority": {"fr": "Priorité", "ar": "الأولوية", "en": "Priority"},
+    "shortlisted": {"fr": "Retenue", "ar": "معتمد", "en": "Shortlisted"},
+    "matches_filter": {"fr": "Répond au filtre", "ar": "يطابق التصفية", "en": "Matches the filter"},
+    "text": {"fr": "Texte", "ar": "النص", "en": "Text"},
+    "contact_name": {"fr": "Nom", "ar": "الاسم", "en": "Name"},
+    "contact_job_title": {"fr": "Fonction", "ar": "الصفة", "en": "Job title"},
+    "contact_email": {"fr": "E-mail", "ar": "البريد الإلكتروني", "en": "Email"},
+    "contact_phone": {"fr": "Téléphone", "ar": "الهاتف", "en": "Phone"},
+}
+
+
 class Label:
     """A code's words that become text in the current page's language when shown."""
 

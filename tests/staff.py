@@ -37,6 +37,7 @@ from feedback_app.models import (
     User,
     commitment_groups,
 )
+from feedback_app.services.accounts.api_tokens import create_token as create_api_token
 from feedback_app.services.accounts.passwords import hash_password
 from feedback_app.services.accounts.tokens import issue_token
 from feedback_app.services.capture.submissions import submit
@@ -211,6 +212,7 @@ def build_world(session: Session) -> World:
     victim = make_user(session, "autre.a@example.ma", regions=(REGION_A,))
     with write_transaction(session):
         token = issue_token(session, user=victim, actor_id=hq.id)
+    api_token_a = create_api_token(session, delegate_a, name="Power BI A", days=30).id
     theme = session.scalar(select(Theme).where(Theme.code == "digitalisation"))
     assert theme is not None
     import_a = _pending_import(session, stop_a, "Organisation-Secrete-A")
@@ -265,6 +267,7 @@ def build_world(session: Session) -> World:
         user_a=victim.id,
         theme=theme.id,
         token=token,
+        api_token_a=api_token_a,
         import_a=import_a,
         group_a=group_a.id,
         commitment_a=commitment_a.id,

@@ -73,6 +73,9 @@ MATRIX: list[R] = [
     R("api.commitments",       "GET",  "/api/v1/commitments",         200, 200, 200, 200, 200, 200),
     R("api.region_commitments", "GET", "/api/v1/regions/{region_a}/commitments",
                                                                       200, 200, 200, 200, 200, 200),
+    # api: the BI feed answers a bearer token only, never a session cookie (tests/test_feed.py)
+    R("api.feed",              "GET",  "/api/v1/feed/entries",        401, 401, 401, 401, 401, 401),
+    R("api.feed_csv",          "GET",  "/api/v1/feed/entries.csv",    401, 401, 401, 401, 401, 401),
     # auth
     R("auth.login",            "GET",  "/login",                      200, 302, 302, 302, 302, 302),
     R("auth.login",            "POST", "/login",                      200, 200, 200, 200, 200, 200,
@@ -85,6 +88,12 @@ MATRIX: list[R] = [
     R("auth.set_password",     "GET",  "/set-password/{token}",       200, 200, 200, 200, 200, 200),
     R("auth.set_password",     "POST", "/set-password/{token}",       200, 200, 200, 200, 200, 200,
       data={"password": "short", "confirm": "short"}),
+    # the account page: one's own read-only API tokens (observers too); another's token: 404
+    R("auth.account",          "GET",  "/account",                    302, 200, 200, 200, 200, 200),
+    R("auth.account_token_create", "POST", "/account/tokens",         302, 200, 200, 200, 200, 200,
+      data={"name": "Power BI {visitor}", "days": "30"}),
+    R("auth.account_token_revoke", "POST", "/account/tokens/{api_token_a}/revoke",
+                                                                      302, 302, 404, 404, 404, 404),
     # staff: stops (delegates: their own regions' stops only; creating and editing is HQ's)
     R("hq.stops",           "GET",  "/hq/stops",                   302, 200, 200, 200, 200, 200),
     R("hq.stop_create",        "GET",  "/hq/stops/new",               302, 403, 403, 200, 403, 403),

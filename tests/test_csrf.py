@@ -78,6 +78,7 @@ def _payloads(ids: dict) -> dict[str, dict]:
             "regions": ["marrakech-safi"],
         },
         "hq.user_link": {},
+        "auth.account_token_create": {"name": "Power BI", "days": "30"},
         "hq.user_deactivate": {},
         "hq.themes": {"name_fr": "Artisanat"},
         "hq.theme_edit": {"name_fr": "Numérique", "name_ar": "", "name_en": ""},

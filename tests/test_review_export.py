@@ -17,6 +17,8 @@ from sqlalchemy import select, update
 
 from feedback_app.database import write_transaction
 from feedback_app.exports.selection import BOM, COLUMNS, CONTACT_COLUMNS
+from feedback_app.extensions import taskqueue
+from feedback_app.labels import LIST_COLUMNS
 from feedback_app.models import (
     FeedbackItem,
     Region,
@@ -24,11 +26,13 @@ from feedback_app.models import (
     Role,
     Submission,
     SubmissionSource,
+    User,
 )
 from feedback_app.services.capture.submissions import submit
 from tests.review_world import T0, audit_events
 from tests.staff import REGION_A, REGION_B, make_user, signed_in
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _PAGE_ID = re.compile(r'name="submission_ids" value="(\d+)"')
 
 
@@ -232,14 +236,16 @@ def test_the_xlsx_states_its_filter_and_is_formula_safe(app, session, listed) ->
     assert "filename=contributions-need-sans-theme-etape-" in disposition
     assert disposition.endswith(".xlsx")
     sheet = pd.read_excel(io.BytesIO(response.data), engine="calamine", header=None, dtype=str)
-    table_start = int(sheet.index[sheet[0] == "submission_id"][0])
+    # The reader's headings (French here), one per column code, in the codes' order.
+    table_start = int(sheet.index[sheet[0] == "N° de contribution"][0])
+    assert list(sheet.iloc[table_start].dropna()) == [LIST_COLUMNS[c]["fr"] for c in COLUMNS]
     block = " ".join(sheet.iloc[:table_start].fillna("").to_numpy().ravel())
     assert "Filtre" in block and "Besoin" in block and "Sans thème" in block and "Safi" in block
     frame = pd.read_excel(
         io.BytesIO(response.data), engine="calamine", header=table_start, dtype=str
     )
-    assert [int(v) for v in frame["submission_id"]] == [listed.subs["formula"]]
-    assert frame["organisation"].iloc[0] == '=HYPERLINK("http://x")'  # text, not a formula
+    assert [int(v) for v in frame["N° de contribution"]] == [listed.subs["formula"]]
+    assert frame["Organisation"].iloc[0] == '=HYPERLINK("http://x")'  # text, not a formula
     assert b"<f>" not in _sheet_xml(response.data)
     events = audit_events(session, "export.review_list")
     assert len(events) == 1
@@ -260,7 +266,14 @@ def test_the_file_speaks_the_readers_language(app, session, listed) -> None:
     client.get("/?lang=ar")
     response = client.get(f"/review/export.xlsx?lang=ar&region={_region_id(session, REGION_B)}")
     assert response.status_code == 200
+    sheet = pd.read_excel(io.BytesIO(response.data), engine="calamine", header=None, dtype=str)
+    arabic = [LIST_COLUMNS[c]["ar"] for c in COLUMNS]
+    headings = [list(row.dropna()) for _i, row in sheet.iterrows()]
+    assert arabic in headings, "the .xlsx is headed in the reader's language"
+    assert "submission_id" not in " ".join(sheet.fillna("").to_numpy().ravel())
     frame = _csv(client, f"lang=ar&region={_region_id(session, REGION_B)}")
+    # The CSV keeps its stable English codes whatever the reader's language.
+    assert list(frame.columns) == list(COLUMNS)
     assert set(frame["region"]) == {REGION_B}
     assert all(re.search("[\u0600-\u06ff]", name) for name in frame["region_name"])
     assert all(re.search("[\u0600-\u06ff]", name) for name in frame["kind_name"])
@@ -274,12 +287,81 @@ def test_the_list_page_offers_its_filter_to_export(app, session, listed) -> None
     assert 'href="/review/export.csv?kind=proposal&amp;q=former"' in html
 
 
-def test_a_large_list_is_offered_as_csv_not_xlsx(app, session, listed) -> None:
+def _job_file(app, client, response):
+    """A large list's answer: the job page, then the file once the in-process worker is done."""
+    assert response.status_code == 303, response.status_code
+    job_url = response.headers["Location"]
+    assert "/hq/exports/jobs/" in job_url
+    taskqueue.join(app)
+    page = client.get(job_url)
+    assert page.status_code == 200
+    assert "Télécharger la liste" in page.get_data(as_text=True)  # not "le classeur"
+    return client.get(job_url + "/file")
+
+
+def test_a_large_xlsx_goes_through_the_job_system(app, session, listed) -> None:
     app.config["EXPORT_BACKGROUND_ABOVE"] = 2
     client = signed_in(app, listed.hq.email)
-    response = client.get("/review/export.xlsx?kind=proposal", follow_redirects=True)
-    assert response.request.path == "/review/"
-    assert "Téléchargez-la en CSV" in response.get_data(as_text=True)
+    started = client.get("/review/export.xlsx?kind=proposal")
+    # Audited when asked for, as a direct download, with its job.
+    events = audit_events(session, "export.review_list")
+    assert len(events) == 1 and events[0].after["format"] == "xlsx"
+    job_id = started.headers["Location"].rsplit("/", 1)[-1]
+    assert events[0].after["job"] == job_id
+    assert events[0].after["filename"].startswith("contributions-proposal-")
+    done = _job_file(app, client, started)
+    assert done.status_code == 200 and done.mimetype == XLSX
+    assert "filename=contributions-proposal-" in done.headers["Content-Disposition"]
+    assert done.headers["Content-Disposition"].endswith(".xlsx")
+    sheet = pd.read_excel(io.BytesIO(done.data), engine="calamine", header=None, dtype=str)
+    start = int(sheet.index[sheet[0] == "N° de contribution"][0])
+    block = " ".join(sheet.iloc[:start].fillna("").to_numpy().ravel())
+    assert "Proposition" in block  # the header block states the filter, as the direct file
+    frame = pd.read_excel(io.BytesIO(done.data), engine="calamine", header=start, dtype=str)
+    ids = [int(v) for v in dict.fromkeys(frame["N° de contribution"])]
+    assert ids == _page_ids(client, "kind=proposal") and len(frame) > 2
+    # Small selections stay direct.
+    direct = client.get("/review/export.xlsx?category=agence_voyages")
+    assert direct.status_code == 200 and direct.mimetype == XLSX
+
+
+def test_a_large_csv_goes_through_the_job_system_and_equals_the_direct_file(
+    app, session, listed
+) -> None:
+    client = signed_in(app, listed.delegate_a.email)
+    direct = _csv(client, "status=new")
+    app.config["EXPORT_LIST_CSV_BACKGROUND_ABOVE"] = 2
+    done = _job_file(app, client, client.get("/review/export.csv?status=new"))
+    assert done.status_code == 200 and done.mimetype == "text/csv"
+    assert done.data.startswith(BOM.encode())
+    assert "filename=contributions-new-" in done.headers["Content-Disposition"]
+    built = pd.read_csv(
+        io.BytesIO(done.data), encoding="utf-8-sig", dtype=str, keep_default_na=False
+    )
+    assert built.equals(direct)  # the delegate's regions only, as the direct file
+    assert set(built["region"]) == {REGION_A}
+
+
+def test_the_per_user_cap_of_jobs_holds_for_lists(app, session, listed) -> None:
+    app.config["EXPORT_BACKGROUND_ABOVE"] = 2
+    app.config["EXPORT_JOBS_PER_USER"] = 0
+    client = signed_in(app, listed.hq.email)
+    refused = client.get("/review/export.xlsx?kind=proposal", follow_redirects=True)
+    assert refused.request.path == "/review/"
+    assert "export" in refused.get_data(as_text=True) and "attendez" in refused.get_data(
+        as_text=True
+    )
     assert audit_events(session, "export.review_list") == []
-    assert client.get("/review/export.xlsx?category=agence_voyages").status_code == 200
-    assert len(_csv(client, "kind=proposal")) > 2
+
+
+def test_a_list_job_follows_its_owners_current_regions(app, session, listed) -> None:
+    app.config["EXPORT_LIST_CSV_BACKGROUND_ABOVE"] = 1
+    client = signed_in(app, listed.delegate_a.email)
+    started = client.get("/review/export.csv")
+    job_url = started.headers["Location"]
+    taskqueue.join(app)
+    assert client.get(job_url + "/file").status_code == 200
+    with write_transaction(session):
+        delegate = session.get(User, listed.delegate_a.id)
+        delegate.regions = [session.scalar(select(Region).where(Region.slug == REGION_B))]
+    assert client.get(job_url + "/file").status_code == 404

@@ -119,6 +119,11 @@ def _known_values(world: World) -> tuple[list[int], list[str]]:
     return ints, texts
 
 
+def _in_path(rule: Rule) -> list[str]:
+    """The rule's variable parts (an argument given by the rule's `defaults` is fixed text)."""
+    return sorted(rule.arguments - set(rule.defaults or ()))
+
+
 def _path_strategy(rule: Rule, world: World) -> st.SearchStrategy[dict[str, str]]:
     ints, texts = _known_values(world)
     int_values = st.one_of(
@@ -130,7 +135,7 @@ def _path_strategy(rule: Rule, world: World) -> st.SearchStrategy[dict[str, str]
         st.sampled_from(texts), hostile_text.filter(lambda s: s and "/" not in s)
     )
     strategies = {}
-    for name in rule.arguments:
+    for name in _in_path(rule):
         converter = type(rule._converters[name]).__name__.lower()
         strategies[name] = int_values.map(str) if "int" in converter else text_values
     return st.fixed_dictionaries(strategies)
@@ -165,7 +170,7 @@ def _send(
     form: list[tuple[str, str]],
 ):
     path = rule.rule
-    for name in rule.arguments:
+    for name in _in_path(rule):
         value = quote_from_bytes(path_values[name].encode("utf-8", "surrogatepass"), safe="")
         path = re.sub(rf"<[^>]*\b{re.escape(name)}>", value, path)
     if method == "GET":
@@ -196,7 +201,7 @@ def _discover(
 def _default_path(rule: Rule, world: World) -> dict[str, str]:
     ints, texts = _known_values(world)
     values = {}
-    for name in rule.arguments:
+    for name in _in_path(rule):
         converter = type(rule._converters[name]).__name__.lower()
         guess = world.ids.get(name.removesuffix("_id")) or world.ids.get(f"{name}_a")
         if "int" in converter:

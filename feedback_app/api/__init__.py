@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__)
 
-from feedback_app.api import commitments, openapi, routes  # noqa: E402,F401  (routes attach to bp)
+from feedback_app.api import commitments, feed, openapi, routes  # noqa: E402,F401  (routes attach to bp)

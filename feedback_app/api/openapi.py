@@ -12,6 +12,7 @@ from flask import jsonify
 from flask.typing import ResponseReturnValue
 
 from feedback_app.api import bp
+from feedback_app.api.feed_openapi import FEED_PATHS, FEED_SCHEMAS, FEED_SECURITY
 from feedback_app.locales import LANGUAGE_CODES, localised
 from feedback_app.models import ItemKind, Priority, StopStatus
 from feedback_app.services.capture.validation import (
@@ -169,6 +170,7 @@ _COMMITMENT_PATHS: dict[str, Any] = {
 
 _SCHEMAS: dict[str, Any] = {
     **_COMMITMENT_SCHEMAS,
+    **FEED_SCHEMAS,
     "Error": {
         "type": "object",
         "required": ["error"],
@@ -326,12 +328,15 @@ OPENAPI: dict[str, Any] = {
         "title": "Tournée API",
         "version": "1.0.0",
         "description": "Anonymous submission of professionals' feedback at a tour stop, the "
-        "same service as the public form. Every answer, errors included, is "
-        "JSON. Submissions are rate-limited per client address (429).",
+        "same service as the public form, and a read-only feed for BI tools with a personal "
+        "token (`/api/v1/feed/...`). Every answer, errors included, is JSON (the feed's `.csv` "
+        "addresses answer CSV). Submissions are rate-limited per client address, the feed per "
+        "token (429).",
     },
     "servers": [{"url": "/"}],
     "paths": {
         **_COMMITMENT_PATHS,
+        **FEED_PATHS,
         "/api/v1/stops/{code}": {
             "get": {
                 "operationId": "describeStop",
@@ -391,7 +396,7 @@ OPENAPI: dict[str, Any] = {
             },
         },
     },
-    "components": {"schemas": _SCHEMAS},
+    "components": {"schemas": _SCHEMAS, "securitySchemes": FEED_SECURITY},
 }
 
 

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
-from feedback_app.auth import reset, routes  # noqa: E402,F401  (routes attach to bp)
+from feedback_app.auth import account, reset, routes  # noqa: E402,F401  (routes attach to bp)

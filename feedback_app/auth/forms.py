@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField
+from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import InputRequired
 
 
@@ -23,3 +23,17 @@ class SetPasswordForm(FlaskForm):
 
 class ForgotPasswordForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[InputRequired(_l("Indiquez votre e-mail."))])
+
+
+class ApiTokenForm(FlaskForm):
+    name = StringField(_l("Nom du jeton"))
+    days = SelectField(
+        _l("Validité"),
+        choices=[
+            ("30", _l("30 jours")),
+            ("90", _l("90 jours")),
+            ("180", _l("180 jours")),
+            ("365", _l("1 an")),
+        ],
+        default="90",
+    )

@@ -74,6 +74,9 @@ SENTENCES = {
     "commitment.update": _l("%(actor)s a modifié un engagement."),
     "commitment.status": _l("%(actor)s a changé le statut d'un engagement."),
     "commitment.milestone": _l("%(actor)s a changé les étapes d'un engagement."),
+    "api_token.created": _l("%(actor)s a créé un jeton d'accès pour les outils d'analyse."),
+    "api_token.revoked": _l("%(actor)s a révoqué un jeton d'accès."),
+    "api_token.used": _l("%(actor)s a lu le flux des outils d'analyse avec un jeton (ce jour)."),
 }
 
 FIELD_LABELS = {
@@ -111,6 +114,8 @@ FIELD_LABELS = {
     "erased": _l("Effacé"),
     "submissions": _l("Contributions"),
     "retention_days": _l("Durée de conservation (jours)"),
+    "endpoint": _l("Flux"),
+    "day": _l("Jour"),
 }
 HIDDEN_FIELDS = frozenset({"submission_id", "note_id", "job"})
 

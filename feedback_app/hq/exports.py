@@ -40,6 +40,7 @@ from feedback_app.tasks.exports import build_export
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF = "application/pdf"  # a region brief (review/brief.py), through the same jobs
+_MIMETYPES = ((".pdf", PDF), (".csv", "text/csv"))
 
 
 def _tz() -> str:
@@ -87,7 +88,11 @@ def _request_from(form: ExportForm) -> ExportRequest:
 
 def _attachment(artifact_id: int | None) -> Response:
     artifact, content = artifact_for_download(db.session, current_user, artifact_id)
-    response = Response(content, mimetype=PDF if artifact.filename.endswith(".pdf") else XLSX)
+    # A job builds the workbook, the PDF brief or a filtered review list (.xlsx or .csv).
+    mimetype = next(
+        (kind for suffix, kind in _MIMETYPES if artifact.filename.endswith(suffix)), XLSX
+    )
+    response = Response(content, mimetype=mimetype)
     response.headers["Content-Disposition"] = f"attachment; filename={artifact.filename}"
     response.headers["Cache-Control"] = "no-store"
     return response

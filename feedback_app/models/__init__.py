@@ -1,5 +1,6 @@
 """The domain model, one module per entity; import from here."""
 
+from feedback_app.models.api_token import ApiToken
 from feedback_app.models.audit import AuditEvent
 from feedback_app.models.commitment import (
     Commitment,
@@ -45,6 +46,7 @@ from feedback_app.models.user import Role, User, user_regions
 
 __all__ = [
     "GROUP_ID",
+    "ApiToken",
     "AuditEvent",
     "Category",
     "Commitment",

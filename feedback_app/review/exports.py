@@ -3,9 +3,11 @@
 The filters are read by the list's own code (review/filtering.py) and become the list's own SQL
 (services/review/filters.py); a filter the page would flag answers the page with its messages
 (422) rather than a broader file. Both files are streamed with flat memory (rows read in chunks,
-the .xlsx written in constant-memory mode to a private temporary folder); they are not built
-as background jobs, so an .xlsx above EXPORT_BACKGROUND_ABOVE entries is refused in favour of
-the CSV.
+the .xlsx written in constant-memory mode to a private temporary folder). A list too large to
+write within the request (an .xlsx above EXPORT_BACKGROUND_ABOVE entries, a CSV above
+EXPORT_LIST_CSV_BACKGROUND_ABOVE) goes to the workbook's job system: same per-user cap, same
+job page, the same file written by the worker from the same request (services/export/
+review_list.py `ListRequest`), audited when asked for, as a direct download is.
 """
 
 from __future__ import annotations
@@ -35,17 +37,28 @@ from flask_login import current_user
 from wtforms import SelectField
 
 from feedback_app.auth.guards import current_scope, staff_required
-from feedback_app.exports.selection import csv_chunks, write_xlsx
+from feedback_app.exports.selection import csv_chunks
 from feedback_app.extensions import db
 from feedback_app.i18n import current_language
+from feedback_app.labels import LIST_COLUMNS
 from feedback_app.locales import language as language_info
+from feedback_app.locales import word
 from feedback_app.review import bp
 from feedback_app.review.filtering import GROUP_KEY, FilterState, read_filters
 from feedback_app.review.forms import NO_THEME
 from feedback_app.review.routes import list_page
 from feedback_app.services.access import Scope
-from feedback_app.services.export.review_list import count_entries, record_export, stream_entries
+from feedback_app.services.export.jobs import TooManyJobs, start_job
+from feedback_app.services.export.review_list import (
+    ListRequest,
+    count_entries,
+    record_export,
+    stream_entries,
+    write_list,
+)
 from feedback_app.services.permissions import Permission
+from feedback_app.taskqueue import TaskQueueUnavailable
+from feedback_app.tasks.exports import build_export
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
@@ -72,36 +85,32 @@ def _export(file_format: str) -> ResponseReturnValue:
     if contacts:
         scope.ensure(Permission.EXPORTS_CONTACTS)  # an observer: 403, before anything is read
     language = current_language()
-    tz = str(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    config = current_app.config
+    tz = str(config["BABEL_DEFAULT_TIMEZONE"])
     now = dt.datetime.now(ZoneInfo(tz))
     described = describe(state)
-    filename = file_name(state, now, file_format)
     entries = count_entries(db.session, scope, state.filters)
-    if file_format == "xlsx" and entries > int(current_app.config["EXPORT_BACKGROUND_ABOVE"]):
-        # Not a background job (yet): a large .xlsx would outlast the web worker's timeout.
-        # The CSV streams its first bytes at once and costs a fifth of the time.
-        flash(
-            _(
-                "Cette liste compte %(num)d entrées : c'est trop pour un fichier Excel "
-                "immédiat. Téléchargez-la en CSV ou resserrez les filtres.",
-                num=entries,
-            ),
-            "error",
-        )
-        back: dict[str, Any] = dict(state.kept)
-        return redirect(url_for("review.index", **back))
-    record_export(
-        db.session,
-        scope,
-        state.filters,
-        actor_id=current_user.id,
-        described=described,
+    spec = ListRequest(
+        filters=state.filters,
         file_format=file_format,
-        filename=filename,
-        entries=entries,
-        include_contacts=contacts,
         language=language,
+        include_contacts=contacts,
+        filename=file_name(state, now, file_format),
+        title=_("Contributions — liste filtrée"),
+        header=tuple(_header(scope, state, described, entries, contacts, now)),
+        titles=tuple((code, word(words, language)) for code, words in LIST_COLUMNS.items()),
+        rtl=language_info(language).rtl,
     )
+    above = (
+        config["EXPORT_BACKGROUND_ABOVE"]
+        if file_format == "xlsx"
+        else config["EXPORT_LIST_CSV_BACKGROUND_ABOVE"]
+    )
+    if entries > int(above):
+        # Too long to write within the request (gunicorn stops a worker silent for 30 s):
+        # the workbook's job system builds it; the job page offers the file when ready.
+        return _start_job(scope, state, spec, described, entries)
+    _audit(scope, state, spec, described, entries)
     rows = stream_entries(
         db.session, scope, state.filters, language=language, include_contacts=contacts, tz=tz
     )
@@ -112,22 +121,76 @@ def _export(file_format: str) -> ResponseReturnValue:
         private = tempfile.mkdtemp(prefix="tournee-list-")
         path = Path(private) / "list.xlsx"
         try:
-            write_xlsx(
-                rows,
-                path,
-                include_contacts=contacts,
-                title=_("Contributions — liste filtrée"),
-                header=_header(scope, state, described, entries, contacts, now),
-                rtl=language_info(language).rtl,
-                tmpdir=private,
-            )
+            write_list(rows, spec, path, tmpdir=private)
         except BaseException:
             shutil.rmtree(private, ignore_errors=True)
             raise
         response = Response(_read_then_remove(path), mimetype=XLSX)
-    response.headers.set("Content-Disposition", "attachment", filename=filename)
+    response.headers.set("Content-Disposition", "attachment", filename=spec.filename)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _audit(
+    scope: Scope,
+    state: FilterState,
+    spec: ListRequest,
+    described: dict[str, str],
+    entries: int,
+    job: str | None = None,
+) -> None:
+    record_export(
+        db.session,
+        scope,
+        state.filters,
+        actor_id=current_user.id,
+        described=described,
+        file_format=spec.file_format,
+        filename=spec.filename,
+        entries=entries,
+        include_contacts=spec.include_contacts,
+        language=spec.language,
+        job=job,
+    )
+
+
+def _start_job(
+    scope: Scope,
+    state: FilterState,
+    spec: ListRequest,
+    described: dict[str, str],
+    entries: int,
+) -> ResponseReturnValue:
+    config = current_app.config
+    back: dict[str, Any] = dict(state.kept)
+    name = (current_user.name or "").strip()
+    try:
+        job_id = start_job(
+            db.session,
+            scope,
+            spec,
+            owner_id=current_user.id,
+            generated_by=f"{name} <{current_user.email}>" if name else current_user.email,
+            tz=str(config["BABEL_DEFAULT_TIMEZONE"]),
+            total=entries,
+            limit=int(config["EXPORT_JOBS_PER_USER"]),
+            enqueue=lambda job: build_export.send(job_id=job),
+            is_pending=build_export.is_pending,
+        )
+    except TooManyJobs as error:
+        flash(str(error.message), "error")
+        return redirect(url_for("review.index", **back))
+    except TaskQueueUnavailable:
+        flash(
+            _(
+                "La préparation des gros fichiers est indisponible pour le moment. "
+                "Réessayez dans quelques minutes ou resserrez les filtres."
+            ),
+            "error",
+        )
+        return redirect(url_for("review.index", **back))
+    _audit(scope, state, spec, described, entries, job=job_id)
+    return redirect(url_for("hq.export_job", job_id=job_id), 303)
 
 
 def _read_then_remove(path: Path) -> Iterator[bytes]:

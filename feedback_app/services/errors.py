@@ -68,3 +68,8 @@ class Gone(DomainError):
         super().__init__(reason, at)
         self.reason = reason  # "revoked" or "expired"
         self.at = at
+
+
+class BadToken(DomainError):
+    """An API token that is missing, unknown, expired, revoked, or whose owner was deactivated:
+    one answer for all (401), so that a caller learns nothing about other people's tokens."""

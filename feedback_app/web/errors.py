@@ -18,6 +18,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from feedback_app.extensions import db
 from feedback_app.i18n import format_datetime
 from feedback_app.services.errors import (
+    BadToken,
     ClientIdTaken,
     Gone,
     NoSpace,
@@ -41,6 +42,7 @@ DATABASE_RETRY_AFTER_S = 30
 def _titles() -> dict[int, str]:
     return {
         400: _("Requête invalide"),
+        401: _("Authentification requise"),
         403: _("Accès refusé"),
         404: _("Page introuvable"),
         405: _("Méthode non autorisée"),
@@ -211,6 +213,19 @@ def register(app: Flask) -> None:
         # Services say "not found" for a record outside the reader's scope too: one answer for
         # both. The API's only records are stops.
         return _respond(404, _("Étape introuvable.") if _api() else None)
+
+    @app.errorhandler(BadToken)
+    def _bad_token(_exc: BadToken) -> Response:
+        # RFC 6750: say the scheme; name the error only when a token was sent.
+        given = request.headers.get("Authorization", "").lower().startswith("bearer ")
+        challenge = 'Bearer realm="tournee"' + (', error="invalid_token"' if given else "")
+        message = _(
+            "Jeton d'accès absent, invalide, expiré ou révoqué. Créez-en un sur la page "
+            "« Mon compte »."
+        )
+        response = _respond(401, message, message=message)
+        response.headers["WWW-Authenticate"] = challenge
+        return response
 
     @app.errorhandler(NotPermitted)
     def _not_permitted(_exc: NotPermitted) -> Response:

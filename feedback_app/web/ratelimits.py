@@ -23,6 +23,7 @@ database (services/accounts/), which every worker shares.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -49,6 +50,11 @@ FOLLOWUP_REFERENCE_LIMITS = "30 per minute;300 per day"
 # Share links (a brief for someone without an account): one budget for the page and its PDF,
 # per address; the token has 256 bits, so the limit is about printing cost more than guessing.
 SHARE_LINK_LIMITS = "30 per minute;300 per day"
+# The BI feed, per token: a Power BI refresh reads a few pages a second at most; 120 a minute
+# is 60,000 rows a minute at the largest page. Per address besides, whatever the token, so that
+# a script trying tokens (hopeless anyway: 256 random bits) is held too.
+FEED_TOKEN_LIMITS = "120 per minute"
+FEED_ADDRESS_LIMITS = "300 per minute"
 EXTENSION_KEY = "tournee_limiter"
 LIMITER_LOGGER = "flask-limiter"
 
@@ -61,11 +67,25 @@ SIGN_IN_ENDPOINT = "auth.login"
 PASSWORD_RESET_ENDPOINT = "auth.forgot_password"
 FOLLOWUP_REFERENCE_ENDPOINT = "followup.by_reference"
 SHARE_LINK_ENDPOINTS = ("followup.shared_brief", "followup.shared_brief_pdf")
+FEED_ENDPOINTS = ("api.feed", "api.feed_csv")
 
 
 def client_address() -> str:
     """The rate-limit key: the client's address (ProxyFix makes it the real one behind a proxy)."""
     return request.remote_addr or "unknown"
+
+
+def token_key() -> str:
+    """The feed's per-token key: a digest of the bearer token (never the token itself, which
+    would sit in Redis), or the address when there is none."""
+    header = request.headers.get("Authorization", "")
+    if not header:
+        return "address:" + client_address()
+    return "token:" + hashlib.sha256(header.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def _feed_message() -> str:
+    return _("Trop de requêtes pour ce jeton. Patientez une minute puis réessayez.")
 
 
 def _flag(value: object) -> bool:
@@ -135,6 +155,8 @@ def _configure(app: Flask) -> None:
     config.setdefault("RATELIMIT_PASSWORD_RESET", PASSWORD_RESET_LIMITS)
     config.setdefault("RATELIMIT_FOLLOWUP_REFERENCE", FOLLOWUP_REFERENCE_LIMITS)
     config.setdefault("RATELIMIT_SHARE_LINKS", SHARE_LINK_LIMITS)
+    config.setdefault("RATELIMIT_FEED_TOKEN", FEED_TOKEN_LIMITS)
+    config.setdefault("RATELIMIT_FEED_ADDRESS", FEED_ADDRESS_LIMITS)
 
 
 class _StorageNotices(logging.Handler):
@@ -223,6 +245,21 @@ def register(app: Flask) -> None:
     )
     for endpoint in SHARE_LINK_ENDPOINTS:
         _wrap(app, endpoint, shared)
+
+    per_token = limiter.shared_limit(
+        lambda: current_app.config["RATELIMIT_FEED_TOKEN"],
+        scope="feed-token",
+        key_func=token_key,
+        error_message=_feed_message,
+    )
+    per_address = limiter.shared_limit(
+        lambda: current_app.config["RATELIMIT_FEED_ADDRESS"],
+        scope="feed-address",
+        error_message=_feed_message,
+    )
+    for endpoint in FEED_ENDPOINTS:
+        _wrap(app, endpoint, per_token)
+        _wrap(app, endpoint, per_address)
 
 
 def _wrap(app: Flask, endpoint: str, decorator: Callable[[RouteCallable], Any]) -> None:

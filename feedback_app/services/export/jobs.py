@@ -40,6 +40,7 @@ from feedback_app.services.export.brief_pdf import (
 )
 from feedback_app.services.export.build import export_workbook
 from feedback_app.services.export.plan import ExportPlan, ExportRequest
+from feedback_app.services.export.review_list import ListRequest, build_list_file
 from feedback_app.services.ideas.groups import regroup_if_stale
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,9 @@ class TooManyJobs(DomainError):
         )
 
 
+WORKBOOK, LIST = "workbook", "list"
+
+
 @dataclass(frozen=True)
 class JobStatus:
     id: str
@@ -81,7 +85,11 @@ class JobStatus:
     position: int | None  # in the queue, when queued
     artifact_id: int | None
     failure: str | None = None  # a JobFailure value, when failed
-    kind: str = "workbook"  # or BRIEF_PDF
+    kind: str = WORKBOOK  # or BRIEF_PDF, or LIST (a filtered review list)
+
+    @property
+    def is_list(self) -> bool:
+        return self.kind == LIST
 
 
 def _alive() -> ColumnElement[bool]:
@@ -92,7 +100,7 @@ def _alive() -> ColumnElement[bool]:
 def start_job(
     session: Session,
     scope: Scope,
-    request: ExportRequest | BriefPdfRequest,
+    request: ExportRequest | BriefPdfRequest | ListRequest,
     *,
     owner_id: int,
     generated_by: str,
@@ -226,7 +234,13 @@ def job_status(session: Session, job_id: str, user: User, is_pending: PendingChe
             )
             or 0
         )
-    kind = BRIEF_PDF if is_brief_pdf(job.request) else "workbook"
+    kind = (
+        LIST
+        if ListRequest.describes(job.request)
+        else BRIEF_PDF
+        if is_brief_pdf(job.request)
+        else WORKBOOK
+    )
     return JobStatus(
         job.id, state, job.done, job.total, position, job.artifact_id, failure, kind=kind
     )
@@ -240,13 +254,12 @@ def run_job(
     keep_days: int,
 ) -> None:
     """Regroup the ideas if the data changed, then build, store and audit the job's workbook
-    or PDF brief (the task body). Safe to run twice."""
+    or PDF brief, or a filtered review list (the task body). Safe to run twice."""
     job = session.get(ExportJob, job_id)
     if job is None or job.state is JobState.DONE:
         return  # deleted, or a redelivery of a job already finished
     owner = session.get(User, job.owner_id)
-    request = ExportRequest.from_dict(job.request)
-    brief = BriefPdfRequest.from_dict(job.request) if is_brief_pdf(job.request) else None
+    data, key = job.request, job.request_key
     generated_by, tz = job.generated_by, job.tz
     session.rollback()
     if owner is None or not owner.active:
@@ -261,6 +274,9 @@ def run_job(
     def on_plan(plan: ExportPlan) -> None:
         _set(engine, job_id, total=plan.items)
 
+    def on_total(total: int) -> None:
+        _set(engine, job_id, total=total)
+
     def progress(done: int) -> None:
         now = time.monotonic()
         if now - last[0] >= PROGRESS_EVERY:
@@ -269,18 +285,39 @@ def run_job(
 
     try:
         with _heartbeat(engine, job_id):
-            # The idea groups must be current in the workbook; regrouping changes the
-            # fingerprint, so it comes before the plan.
-            regroup_if_stale(session)
-            if brief is not None:
+            if ListRequest.describes(data):
+                # A filtered review list (too large to write within a request).
+                artifact = build_list_file(
+                    session,
+                    scope,
+                    ListRequest.from_dict(data),
+                    key=key,
+                    owner_id=owner.id,
+                    keep_days=keep_days,
+                    tz=tz,
+                    on_total=on_total,
+                    progress=progress,
+                )
+            elif is_brief_pdf(data):
+                # The brief's ideas must be current too.
+                regroup_if_stale(session)
                 artifact = export_brief_pdf(
-                    session, scope, brief, actor_id=owner.id, keep_days=keep_days, tz=tz, job=job_id
+                    session,
+                    scope,
+                    BriefPdfRequest.from_dict(data),
+                    actor_id=owner.id,
+                    keep_days=keep_days,
+                    tz=tz,
+                    job=job_id,
                 )
             else:
+                # The idea groups must be current in the workbook; regrouping changes the
+                # fingerprint, so it comes before the plan.
+                regroup_if_stale(session)
                 artifact = export_workbook(
                     session,
                     scope,
-                    request,
+                    ExportRequest.from_dict(data),
                     actor_id=owner.id,
                     generated_by=generated_by,
                     keep_days=keep_days,

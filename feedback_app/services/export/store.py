@@ -27,6 +27,14 @@ from feedback_app.services.permissions import Permission
 _ARTIFACT_LOCK = 727_001  # PostgreSQL advisory lock shared by erasures and artifact writes
 
 
+@dataclass(frozen=True)
+class StoredArtifact:
+    id: int
+    filename: str
+    items: int
+    cached: bool  # served from an earlier build
+
+
 class ArtifactPlan(Protocol):
     """What a stored file is known by: the workbook's plan (services/export/plan.py) and the
     PDF brief's (services/export/brief_pdf.py)."""
@@ -49,14 +57,6 @@ class ArtifactPlan(Protocol):
     def include_contacts(self) -> bool: ...
 
 
-@dataclass(frozen=True)
-class StoredArtifact:
-    id: int
-    filename: str
-    items: int
-    cached: bool  # served from an earlier build
-
-
 def lock_artifacts(session: Session) -> None:
     """Serialise artifact writes with erasures (SQLite's BEGIN IMMEDIATE already does)."""
     if session.get_bind().dialect.name == "postgresql":
@@ -64,10 +64,14 @@ def lock_artifacts(session: Session) -> None:
 
 
 def find_artifact(session: Session, plan: ArtifactPlan) -> StoredArtifact | None:
+    return find_stored(session, plan.key, plan.fingerprint)
+
+
+def find_stored(session: Session, key: str, fingerprint: str) -> StoredArtifact | None:
     row = session.execute(
         select(ExportArtifact.id, ExportArtifact.filename, ExportArtifact.items).where(
-            ExportArtifact.request_key == plan.key,
-            ExportArtifact.fingerprint == plan.fingerprint,
+            ExportArtifact.request_key == key,
+            ExportArtifact.fingerprint == fingerprint,
             ExportArtifact.expires_at > utcnow(),
         )
     ).first()
@@ -85,31 +89,75 @@ def store_artifact(
 ) -> StoredArtifact | None:
     """Write the file once (or join the row a concurrent run wrote). None when an erasure
     happened since the plan's snapshot: the bytes may hold erased data; build again."""
+    return store_file(
+        session,
+        ArtifactFacts(
+            key=plan.key,
+            fingerprint=plan.fingerprint,
+            region_ids=plan.region_ids,
+            filters=plan.stored_filters,
+            language=plan.language,
+            has_contacts=plan.include_contacts,
+            filename=plan.filename,
+            erasures=plan.erasures,
+        ),
+        content,
+        owner_id=owner_id,
+        items=items,
+        keep_days=keep_days,
+    )
+
+
+@dataclass(frozen=True)
+class ArtifactFacts:
+    """What a stored file covers, decided in the snapshot it was read from."""
+
+    key: str
+    fingerprint: str
+    region_ids: list[int]
+    filters: dict[str, object]
+    language: str
+    has_contacts: bool
+    filename: str
+    erasures: int  # erasures audited when the snapshot was taken
+
+
+def store_file(
+    session: Session,
+    facts: ArtifactFacts,
+    content: bytes,
+    *,
+    owner_id: int | None,
+    items: int,
+    keep_days: int,
+) -> StoredArtifact | None:
+    """Any built file (a workbook, a filtered list): written once per key and fingerprint, or
+    joined; None when contacts were erased since the snapshot (build again)."""
     try:
         with write_transaction(session):
             lock_artifacts(session)
-            if plan.include_contacts and erasures_so_far(session) != plan.erasures:
+            if facts.has_contacts and erasures_so_far(session) != facts.erasures:
                 return None
-            existing = find_artifact(session, plan)
+            existing = find_stored(session, facts.key, facts.fingerprint)
             if existing is not None:
                 return existing
-            # Older workbooks of the same request describe data that has changed since (or
+            # Older files of the same request describe data that has changed since (or
             # have expired): this one replaces them.
             session.execute(
                 delete(ExportArtifact)
-                .where(ExportArtifact.request_key == plan.key)
+                .where(ExportArtifact.request_key == facts.key)
                 .execution_options(synchronize_session=False)
             )
             now = utcnow()
             artifact = ExportArtifact(
-                request_key=plan.key,
-                fingerprint=plan.fingerprint,
+                request_key=facts.key,
+                fingerprint=facts.fingerprint,
                 owner_id=owner_id,
-                region_ids=plan.region_ids,
-                filters=plan.stored_filters,
-                language=plan.language,
-                has_contacts=plan.include_contacts,
-                filename=plan.filename,
+                region_ids=facts.region_ids,
+                filters=facts.filters,
+                language=facts.language,
+                has_contacts=facts.has_contacts,
+                filename=facts.filename,
                 items=items,
                 size=len(content),
                 content=content,
@@ -120,7 +168,7 @@ def store_artifact(
             session.flush()
             stored = StoredArtifact(artifact.id, artifact.filename, items, cached=False)
     except IntegrityError:  # the same build finished a moment earlier elsewhere: join it
-        found = find_artifact(session, plan)
+        found = find_stored(session, facts.key, facts.fingerprint)
         session.rollback()
         if found is None:
             raise

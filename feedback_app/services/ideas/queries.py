@@ -10,6 +10,7 @@ text of the most typical item within the scope.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TypeVarTuple
@@ -273,3 +274,29 @@ def groups_item_ids(
         ):
             found.setdefault(group_id, []).append(item_id)
     return found
+
+
+def visible_group_page(
+    session: Session,
+    scope: Scope,
+    *,
+    after: int,
+    since: dt.datetime | None,
+    limit: int,
+) -> list[GroupSummary]:
+    """The groups the scope sees (as `_summaries` decides), by ascending id after `after`,
+    created at or after `since`, at most `limit` (the BI feed's pages)."""
+    members = _members(scope).subquery()
+    ids = (
+        select(members.c.group_id)
+        .join(IdeaGroup, IdeaGroup.id == members.c.group_id)
+        .where(members.c.group_id > after)
+        .group_by(members.c.group_id)
+        .having(func.count() >= MIN_ITEMS)
+        .order_by(members.c.group_id)
+        .limit(limit)
+    )
+    if since is not None:
+        ids = ids.where(IdeaGroup.created_at >= since)
+    found = group_summaries(session, scope, session.scalars(ids))
+    return [found[gid] for gid in sorted(found)]
