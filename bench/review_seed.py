@@ -15,7 +15,7 @@ import random
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, insert, select, text
+from sqlalchemy import Engine, func, insert, select, text
 
 from feedback_app.models import (
     Category,
@@ -267,6 +267,17 @@ def seed(
     writer.finish(submissions, item_id)
     _tallies(engine)
     return Seeded(submissions, item_id, hq_id, delegate_id, delegate_region_id)
+
+
+def seeded_before(engine: Engine) -> Seeded:
+    """What an earlier `seed` left in the database (bench/scale.py --database)."""
+    with engine.connect() as conn:
+        submissions = conn.scalar(select(func.count(Submission.id))) or 0
+        items = conn.scalar(select(func.count(FeedbackItem.id))) or 0
+        users = dict(conn.execute(select(User.email, User.id)).all())
+        region_id = conn.scalar(select(Region.id).where(Region.slug == DELEGATE_REGION))
+    assert region_id is not None
+    return Seeded(submissions, items, users["hq@bench.ma"], users["delegate@bench.ma"], region_id)
 
 
 def _tallies(engine: Engine) -> None:

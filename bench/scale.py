@@ -24,6 +24,7 @@ load average is printed at the start and the end.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import random
@@ -37,8 +38,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from harness import fresh_database
 from intake import workbook
 from review import PASSWORD, CountTimer, measure, percentile, scenarios, signed_in_client
-from review_seed import seed
-from sqlalchemy import select, text
+from review_seed import seed, seeded_before
+from sqlalchemy import func, select, text
 
 from feedback_app import create_app
 from feedback_app.extensions import db
@@ -78,12 +79,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--submissions", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=20, help="timed requests per page")
     parser.add_argument("--intake-rows", type=int, default=5000)
+    parser.add_argument(
+        "--database",
+        help="an existing PostgreSQL database URL, kept afterwards: seeded only when empty, so "
+        "that a second run measures the pages again without seeding",
+    )
+    parser.add_argument("--seed-only", action="store_true", help="seed and regroup, then stop")
     args = parser.parse_args(argv)
     from flask_migrate import upgrade
 
     print(f"load average at start {_load()} on {os.cpu_count()} CPUs", flush=True)
     missed: list[str] = []
-    with fresh_database("postgresql") as url:
+    database = (
+        contextlib.nullcontext(args.database) if args.database else fresh_database("postgresql")
+    )
+    with database as url:
         app = create_app(
             {"ENV_NAME": "development", "SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False}
         )
@@ -91,18 +101,24 @@ def main(argv: list[str] | None = None) -> int:
             upgrade()
             logging.getLogger("feedback_app.requests").setLevel(logging.WARNING)
             started = time.perf_counter()
-            seeded = seed(
-                db.engine,
-                args.submissions,
-                password_hash=hash_password(PASSWORD),
-                stops_per_region=STOPS_PER_REGION,
-            )
-            stops = db.session.scalar(select(db.func.count(TourStop.id)))
-            print(
-                f"seeded {seeded.submissions:,} submissions, {seeded.items:,} items, {stops} "
-                f"stops with COPY in {time.perf_counter() - started:.0f} s",
-                flush=True,
-            )
+            existing = db.session.scalar(select(func.count(TourStop.id)))
+            db.session.rollback()
+            if existing:
+                seeded = seeded_before(db.engine)
+                print(f"reusing {seeded.submissions:,} submissions, {seeded.items:,} items")
+            else:
+                seeded = seed(
+                    db.engine,
+                    args.submissions,
+                    password_hash=hash_password(PASSWORD),
+                    stops_per_region=STOPS_PER_REGION,
+                )
+                stops = db.session.scalar(select(func.count(TourStop.id)))
+                print(
+                    f"seeded {seeded.submissions:,} submissions, {seeded.items:,} items, {stops} "
+                    f"stops with COPY in {time.perf_counter() - started:.0f} s",
+                    flush=True,
+                )
             # The idea groups exist before the pages are read (the ideas page would otherwise
             # regroup inside its first request), and the planner knows their size, as
             # autovacuum's ANALYZE would tell it after a regrouping.
@@ -112,6 +128,8 @@ def main(argv: list[str] | None = None) -> int:
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.execute(text("ANALYZE"))
             print(f"full regroup in {time.perf_counter() - started:.0f} s", flush=True)
+            if args.seed_only:
+                return 0
             counter = CountTimer(db.engine)
             for role, email in (("delegate", "delegate@bench.ma"), ("hq", "hq@bench.ma")):
                 client = signed_in_client(app, email)

@@ -49,6 +49,7 @@ from feedback_app.models import (
 )
 from feedback_app.models.types import utcnow
 from feedback_app.services import audit
+from feedback_app.services.ideas import tallies
 from feedback_app.services.ideas.clustering import Settings, closeness, cluster_vectors, vectorise
 from feedback_app.services.ideas.text import short_title
 
@@ -218,6 +219,7 @@ def regroup(
                     if group.title != title:
                         group.title = title
         _write(session, groups, final, scores)
+        tallies.refresh(session)
         kept = {gid for gid, _ in final.values() if gid is not None and gid in groups}
         result = RegroupResult(
             items=total,

@@ -25,6 +25,7 @@ from feedback_app.services import audit
 from feedback_app.services.access import Scope
 from feedback_app.services.capture import tally
 from feedback_app.services.errors import NotFound, ValidationFailed
+from feedback_app.services.ideas import tallies as idea_tallies
 from feedback_app.services.permissions import Permission
 from feedback_app.services.review.items import ItemReview, apply_item, item_errors
 from feedback_app.services.text import clean_multiline, required_text
@@ -74,10 +75,13 @@ def apply_status(
     status: ReviewStatus,
     *,
     action: str = "submission.status",
+    recount_groups: bool = True,
 ) -> bool:
     """Set the status with its audit row, in the caller's transaction; False if unchanged.
 
-    Spam is not counted: marking it, or taking it back, moves the stop's counts.
+    Spam is not counted: marking it, or taking it back, moves the stop's counts and recounts
+    the idea groups of its items (unless `recount_groups` is False: the caller recounts the
+    groups of many submissions once, with `idea_tallies.refresh`).
     """
     if submission.status is status:
         return False
@@ -101,6 +105,9 @@ def apply_status(
         after={"status": status},
     )
     submission.status = status
+    if was != now and recount_groups:
+        session.flush()
+        idea_tallies.refresh(session, idea_tallies.groups_of_submission(session, submission.id))
     return True
 
 

@@ -1,0 +1,113 @@
+"""Idea groups: counts per group and region, read by the pages that rank the recurring ideas
+
+Revision ID: 0017
+Revises: 0016
+Create Date: 2026-12-07 03:45:00
+
+`idea_group_tallies` holds, per group and region (and per group over every region, region 0),
+the items outside spam, their distinct organisations, their regions and the most typical item:
+the dashboard, the ideas page and the briefs read these rows instead of aggregating every
+membership at each request (40 s at 200,000 submissions). The regrouping and the curations
+keep them (services/ideas/tallies.py); here they are counted once for the groups that exist,
+organisations compared by the folded organisation stored as the first line of
+`submissions.search_text` (services' `fold`).
+"""
+
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = "0017"
+down_revision = "0016"
+branch_labels = None
+depends_on = None
+
+KINDS = ("need", "opportunity", "challenge", "proposal")
+
+
+def upgrade():
+    op.create_table(
+        "idea_group_tallies",
+        sa.Column("group_id", sa.Integer(), nullable=False),
+        sa.Column("region_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum(
+                *KINDS, name="idea_group_tally_kind", native_enum=False, create_constraint=True
+            ),
+            nullable=False,
+        ),
+        sa.Column("items", sa.Integer(), nullable=False),
+        sa.Column("organisations", sa.Integer(), nullable=False),
+        sa.Column("regions", sa.Integer(), nullable=False),
+        sa.Column("typical_item_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(["group_id"], ["idea_groups.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["typical_item_id"], ["feedback_items.id"], ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("group_id", "region_id"),
+    )
+    op.create_index(
+        "ix_idea_group_tallies_rank",
+        "idea_group_tallies",
+        ["region_id", "kind", "organisations", "items", "regions"],
+    )
+    _fill(op.get_bind())
+
+
+def _fill(conn):
+    rows = conn.execute(
+        sa.text(
+            "SELECT m.group_id, g.kind, s.region_id, s.search_text, m.item_id, m.closeness "
+            "FROM idea_group_members m JOIN idea_groups g ON g.id = m.group_id "
+            "JOIN feedback_items i ON i.id = m.item_id "
+            "JOIN submissions s ON s.id = i.submission_id "
+            "WHERE s.status != 'spam'"
+        )
+    )
+    counts = {}
+    for group_id, kind, region_id, search_text, item_id, closeness in rows:
+        organisation = (search_text or "").split("\n", 1)[0]
+        for region in (region_id, 0):
+            row = counts.setdefault((group_id, region), [kind, 0, set(), set(), None])
+            row[1] += 1
+            row[2].add(organisation)
+            row[3].add(region_id)
+            candidate = (closeness or 0.0, -item_id)
+            if row[4] is None or candidate > row[4]:
+                row[4] = candidate
+    table = sa.table(
+        "idea_group_tallies",
+        *(
+            sa.column(name)
+            for name in (
+                "group_id",
+                "region_id",
+                "kind",
+                "items",
+                "organisations",
+                "regions",
+                "typical_item_id",
+            )
+        ),
+    )
+    values = [
+        {
+            "group_id": group_id,
+            "region_id": region,
+            "kind": kind,
+            "items": items,
+            "organisations": len(organisations),
+            "regions": len(regions),
+            "typical_item_id": -typical[1],
+        }
+        for (group_id, region), (kind, items, organisations, regions, typical) in sorted(
+            counts.items()
+        )
+    ]
+    for start in range(0, len(values), 5000):
+        conn.execute(table.insert(), values[start : start + 5000])
+
+
+def downgrade():
+    op.drop_index("ix_idea_group_tallies_rank", table_name="idea_group_tallies")
+    op.drop_table("idea_group_tallies")
