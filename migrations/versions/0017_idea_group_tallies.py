@@ -1,4 +1,4 @@
-"""Idea groups: counts per group and region, read by the pages that rank the recurring ideas
+"""Counts for the pages at national scale: idea groups per region, stops by category and shortlist
 
 Revision ID: 0017
 Revises: 0016
@@ -11,6 +11,10 @@ membership at each request (40 s at 200,000 submissions). The regrouping and the
 keep them (services/ideas/tallies.py); here they are counted once for the groups that exist,
 organisations compared by the folded organisation stored as the first line of
 `submissions.search_text` (services' `fold`).
+
+`stop_tallies` also counts, per stop, the submissions of each category (kind
+`category:<code>`) and the shortlisted items (kind `shortlisted`), so that the dashboard and
+the briefs read their all-time figures from it; `kind` grows to 64 characters for the codes.
 """
 
 from alembic import op
@@ -52,6 +56,27 @@ def upgrade():
         ["region_id", "kind", "organisations", "items", "regions"],
     )
     _fill(op.get_bind())
+    with op.batch_alter_table("stop_tallies", schema=None) as batch_op:
+        batch_op.alter_column(
+            "kind", existing_type=sa.String(length=16), type_=sa.String(length=64)
+        )
+    conn = op.get_bind()
+    conn.execute(
+        sa.text(
+            "INSERT INTO stop_tallies (stop_id, kind, theme_key, count) "
+            "SELECT stop_id, 'category:' || category_code, 0, count(*) FROM submissions "
+            "WHERE status != 'spam' GROUP BY stop_id, category_code"
+        )
+    )
+    conn.execute(
+        sa.text(
+            "INSERT INTO stop_tallies (stop_id, kind, theme_key, count) "
+            "SELECT s.stop_id, 'shortlisted', 0, count(*) FROM feedback_items i "
+            "JOIN submissions s ON s.id = i.submission_id "
+            "WHERE s.status != 'spam' AND i.shortlisted = :yes GROUP BY s.stop_id"
+        ),
+        {"yes": True},
+    )
 
 
 def _fill(conn):
@@ -109,5 +134,10 @@ def _fill(conn):
 
 
 def downgrade():
+    op.execute("DELETE FROM stop_tallies WHERE kind = 'shortlisted' OR kind LIKE 'category:%'")
+    with op.batch_alter_table("stop_tallies", schema=None) as batch_op:
+        batch_op.alter_column(
+            "kind", existing_type=sa.String(length=64), type_=sa.String(length=16)
+        )
     op.drop_index("ix_idea_group_tallies_rank", table_name="idea_group_tallies")
     op.drop_table("idea_group_tallies")

@@ -246,6 +246,7 @@ def _store(
             session,
             tally.Changes().add_submission(
                 stop_id,
+                clean.category,
                 [
                     tally.item_key(item.kind, theme_ids.get(item.theme) if item.theme else None)
                     for item in clean.items
@@ -338,7 +339,9 @@ def store_imported(
     changes = tally.Changes()
     for row in rows:  # one submission of one item each, stored as new: counted
         theme = theme_ids.get(row["clean"]["theme"]) if row["clean"]["theme"] else None
-        changes.add_submission(stop.id, [tally.item_key(row["clean"]["kind"], theme)])
+        changes.add_submission(
+            stop.id, row["clean"]["category"], [tally.item_key(row["clean"]["kind"], theme)]
+        )
     tally.apply(session, changes)
 
 

@@ -1,8 +1,9 @@
 """The live screen's running counts (models/tally.py), changed inside the caller's transaction.
 
-What is counted, per stop: the submissions that are not spam (`submissions` row), and their
-items by kind and theme. That is exactly what the dashboard and the workbook's "Synthèse" count
-from the rows (services/synthesis/figures.py, any date, statuses new and reviewed).
+What is counted, per stop: the submissions that are not spam (`submissions` row) and by
+category, and their items by kind and theme and the shortlisted ones. That is exactly what the
+dashboard and the workbook's "Synthèse" count (services/synthesis/figures.py, any date, statuses
+new and reviewed): they read these rows unless a period or a status is chosen.
 
 Every path that adds, moves or removes counted items (the form, the API and the tablet page,
 an import, a reviewer's change of kind or theme, marking spam or taking it back) describes what
@@ -25,7 +26,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from feedback_app.models import FeedbackItem, ItemKind, ReviewStatus, StopTally, Submission
-from feedback_app.models.tally import NO_THEME, SUBMISSIONS
+from feedback_app.models.tally import CATEGORY, NO_THEME, SHORTLISTED, SUBMISSIONS
 
 Key = tuple[str, int]  # (kind, theme key)
 Row = tuple[int, str, int]  # (stop id, kind or SUBMISSIONS, theme key)
@@ -44,18 +45,31 @@ class Changes:
     def _stop(self, stop_id: int) -> Counter[Key]:
         return self.by_stop.setdefault(stop_id, Counter())
 
-    def add_submission(self, stop_id: int, items: Iterable[Key]) -> Changes:
+    def add_submission(
+        self, stop_id: int, category: str, items: Iterable[Key], shortlisted: int = 0
+    ) -> Changes:
         """A counted submission more at the stop (stored, or taken back from spam)."""
         changes = self._stop(stop_id)
         changes[(SUBMISSIONS, NO_THEME)] += 1
+        changes[(CATEGORY + category, NO_THEME)] += 1
+        changes[(SHORTLISTED, NO_THEME)] += shortlisted
         changes.update(items)
         return self
 
-    def remove_submission(self, stop_id: int, items: Iterable[Key]) -> Changes:
+    def remove_submission(
+        self, stop_id: int, category: str, items: Iterable[Key], shortlisted: int = 0
+    ) -> Changes:
         """A counted submission less (marked spam)."""
         changes = self._stop(stop_id)
         changes[(SUBMISSIONS, NO_THEME)] -= 1
+        changes[(CATEGORY + category, NO_THEME)] -= 1
+        changes[(SHORTLISTED, NO_THEME)] -= shortlisted
         changes.subtract(items)
+        return self
+
+    def shortlist(self, stop_id: int, delta: int) -> Changes:
+        """Items of a counted submission shortlisted (+) or taken off the shortlist (-)."""
+        self._stop(stop_id)[(SHORTLISTED, NO_THEME)] += delta
         return self
 
     def move_item(self, stop_id: int, old: Key, new: Key) -> Changes:
@@ -129,7 +143,7 @@ def read_counts(session: Session, stop_id: int) -> StopCounts:
 
 
 def counts_from_rows(session: Session) -> dict[Row, int]:
-    """What the counts should be, recounted from the submissions and items (two GROUP BYs)."""
+    """What the counts should be, recounted from the submissions and items (GROUP BYs)."""
     counted = Submission.status != ReviewStatus.SPAM
     expected: dict[Row, int] = {
         (stop_id, SUBMISSIONS, NO_THEME): count
@@ -137,6 +151,19 @@ def counts_from_rows(session: Session) -> dict[Row, int]:
             select(Submission.stop_id, func.count()).where(counted).group_by(Submission.stop_id)
         )
     }
+    for stop_id, category, count in session.execute(
+        select(Submission.stop_id, Submission.category_code, func.count())
+        .where(counted)
+        .group_by(Submission.stop_id, Submission.category_code)
+    ):
+        expected[(stop_id, CATEGORY + category, NO_THEME)] = count
+    for stop_id, count in session.execute(
+        select(Submission.stop_id, func.count())
+        .join(FeedbackItem, FeedbackItem.submission_id == Submission.id)
+        .where(counted, FeedbackItem.shortlisted.is_(True))
+        .group_by(Submission.stop_id)
+    ):
+        expected[(stop_id, SHORTLISTED, NO_THEME)] = count
     theme = func.coalesce(FeedbackItem.theme_id, NO_THEME)
     for stop_id, kind, theme_key, count in session.execute(
         select(Submission.stop_id, FeedbackItem.kind, theme, func.count())
