@@ -1,4 +1,4 @@
-"""Counts for the pages at national scale: idea groups per region, stops by category and shortlist
+"""Counts for the pages at national scale: idea groups per region, stops by category, shortlist
 
 Revision ID: 0017
 Revises: 0016
@@ -15,6 +15,9 @@ organisations compared by the folded organisation stored as the first line of
 `stop_tallies` also counts, per stop, the submissions of each category (kind
 `category:<code>`) and the shortlisted items (kind `shortlisted`), so that the dashboard and
 the briefs read their all-time figures from it; `kind` grows to 64 characters for the codes.
+
+`ix_submissions_updated`: the idea groups' staleness check reads the latest review from it
+(a scan of every submission took a second at 1,000,000).
 """
 
 from alembic import op
@@ -56,6 +59,7 @@ def upgrade():
         ["region_id", "kind", "organisations", "items", "regions"],
     )
     _fill(op.get_bind())
+    op.create_index("ix_submissions_updated", "submissions", ["updated_at"])
     with op.batch_alter_table("stop_tallies", schema=None) as batch_op:
         batch_op.alter_column(
             "kind", existing_type=sa.String(length=16), type_=sa.String(length=64)
@@ -134,6 +138,7 @@ def _fill(conn):
 
 
 def downgrade():
+    op.drop_index("ix_submissions_updated", table_name="submissions")
     op.execute("DELETE FROM stop_tallies WHERE kind = 'shortlisted' OR kind LIKE 'category:%'")
     with op.batch_alter_table("stop_tallies", schema=None) as batch_op:
         batch_op.alter_column(
