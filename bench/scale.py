@@ -10,8 +10,12 @@ rendering; no network) `--repeat` times each after one warm-up, and p50/p95 are 
     submission with its previous/next links;
   - the dashboard, the regional brief, the idea-group list, the live screen and its live.json;
   - a full regroup of the recurring ideas (timed) before the pages, then ANALYZE;
+  - the follow-up pages (HQ's commitments, the public region page and receipt page);
   - an intake preview of a 5,000-row workbook at a stop (read, validate, look for duplicates
-    among the stop's stored rows, keep the pending batch).
+    among the stop's stored rows, keep the pending batch);
+  - a regional workbook (the delegate's region), built as the worker builds it, with the
+    process's peak memory (goal <= 60 s).
+`--database URL` reuses (and keeps) a seeded database: seeded only when empty.
 Goals: every page p95 < 150 ms, the review list < 100 ms, live.json < 20 ms; a missed goal is
 flagged and the exit status is 1. Wall times grow with whatever else runs on the machine: the
 load average is printed at the start and the end.
@@ -28,6 +32,7 @@ import contextlib
 import logging
 import os
 import random
+import resource
 import sys
 import time
 from pathlib import Path
@@ -43,17 +48,34 @@ from sqlalchemy import func, select, text
 
 from feedback_app import create_app
 from feedback_app.extensions import db
-from feedback_app.models import Region, TourStop
+from feedback_app.models import Region, ReviewStatus, Submission, TourStop
+from feedback_app.services.access import EVERYTHING
 from feedback_app.services.accounts.passwords import hash_password
+from feedback_app.services.export.build import export_workbook
+from feedback_app.services.export.plan import ExportRequest
 from feedback_app.services.ideas.groups import regroup_if_stale
 from feedback_app.services.intake.batches import build_preview, save_preview
+from feedback_app.services.synthesis.figures import SynthesisFilters
 
 STOPS_PER_REGION = 10
 PAGE_GOAL_MS, LIST_GOAL_MS, LIVE_GOAL_MS = 150.0, 100.0, 20.0
+WORKBOOK_GOAL_S = 60
 
 
 def _load() -> str:
     return " ".join(f"{value:.1f}" for value in os.getloadavg())
+
+
+def _reference(region_id: int) -> str:
+    """A reviewed submission's receipt reference in the region (its public follow-up page)."""
+    reference = db.session.scalar(
+        select(Submission.reference)
+        .where(Submission.region_id == region_id, Submission.status == ReviewStatus.REVIEWED)
+        .order_by(Submission.id.desc())
+        .limit(1)
+    )
+    assert reference is not None
+    return reference
 
 
 def page_scenarios(region_id: int, role: str) -> list[tuple[str, str, float]]:
@@ -68,6 +90,9 @@ def page_scenarios(region_id: int, role: str) -> list[tuple[str, str, float]]:
         ("idea groups", "/review/ideas", PAGE_GOAL_MS),
         ("live screen", f"/review/stops/{stop_id}/live", PAGE_GOAL_MS),
         ("live.json", f"/review/stops/{stop_id}/live.json", LIVE_GOAL_MS),
+        ("follow-up: commitments (staff)", "/hq/commitments", PAGE_GOAL_MS),
+        ("follow-up: public region page", f"/suivi/{region_slug}", PAGE_GOAL_MS),
+        ("follow-up: public receipt page", f"/suivi/ref/{_reference(region_id)}", PAGE_GOAL_MS),
     ]
     if role == "hq":
         pages.insert(1, ("national brief", "/review/brief", PAGE_GOAL_MS))
@@ -85,6 +110,9 @@ def main(argv: list[str] | None = None) -> int:
         "that a second run measures the pages again without seeding",
     )
     parser.add_argument("--seed-only", action="store_true", help="seed and regroup, then stop")
+    parser.add_argument(
+        "--skip-pages", action="store_true", help="only the intake preview and the workbook"
+    )
     args = parser.parse_args(argv)
     from flask_migrate import upgrade
 
@@ -131,7 +159,12 @@ def main(argv: list[str] | None = None) -> int:
             if args.seed_only:
                 return 0
             counter = CountTimer(db.engine)
-            for role, email in (("delegate", "delegate@bench.ma"), ("hq", "hq@bench.ma")):
+            roles = (
+                ()
+                if args.skip_pages
+                else (("delegate", "delegate@bench.ma"), ("hq", "hq@bench.ma"))
+            )
+            for role, email in roles:
                 client = signed_in_client(app, email)
                 measured = [
                     (f"review: {name}", path, LIST_GOAL_MS)
@@ -163,6 +196,32 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"intake preview of {args.intake_rows:,} rows: p50 {percentile(times, 0.5):.2f} s"
                 f", worst {max(times):.2f} s (3 runs)"
+            )
+            db.session.remove()
+
+            # A regional workbook (the delegate's region, about a seventh of the items), built
+            # as the worker builds it; the process's peak memory before and after.
+            region_slug = db.session.scalar(
+                select(Region.slug).where(Region.id == seeded.delegate_region_id)
+            )
+            assert region_slug is not None
+            before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            begun = time.perf_counter()
+            stored = export_workbook(
+                db.session,
+                EVERYTHING,
+                ExportRequest(filters=SynthesisFilters(region_slugs=(region_slug,))),
+                actor_id=None,
+                generated_by="bench",
+            )
+            seconds = time.perf_counter() - begun
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            flag = "" if seconds <= WORKBOOK_GOAL_S else f"   MISSED (goal {WORKBOOK_GOAL_S} s)"
+            if flag:
+                missed.append("regional workbook")
+            print(
+                f"regional workbook ({region_slug}, {stored.items:,} items): {seconds:.0f} s, "
+                f"peak memory {before:.0f} MB before, {peak:.0f} MB after{flag}"
             )
             db.session.remove()
             db.engine.dispose()
