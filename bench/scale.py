@@ -113,6 +113,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--skip-pages", action="store_true", help="only the intake preview and the workbook"
     )
+    parser.add_argument(
+        "--skip-review-list", action="store_true", help="the other pages, not the review list"
+    )
     args = parser.parse_args(argv)
     from flask_migrate import upgrade
 
@@ -169,6 +172,7 @@ def main(argv: list[str] | None = None) -> int:
                 measured = [
                     (f"review: {name}", path, LIST_GOAL_MS)
                     for name, path in scenarios(seeded, role)
+                    if not args.skip_review_list
                 ]
                 measured += page_scenarios(seeded.delegate_region_id, role)
                 for name, path, goal in measured:

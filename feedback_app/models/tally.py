@@ -5,8 +5,9 @@ these few rows (primary key prefix `stop_id`) costs the same at the first submis
 the thousandth, where counting the items would grow with them (bench/live.py measures both).
 
 A row is (stop, kind, theme): `kind` is an item kind, SUBMISSIONS for the number of
-submissions, SHORTLISTED for the shortlisted items of any kind, or CATEGORY followed by a
-category code for the submissions of that category (theme_key 0 for these three); `theme_key`
+submissions, SHORTLISTED followed by an item kind for the shortlisted items of that kind, or
+CATEGORY followed by a category code for the submissions of that category (theme_key 0 for
+these three); `theme_key`
 is the theme's id, 0 for items without a theme (a primary key column cannot be NULL, hence no
 foreign key on it). The dashboard and the briefs read their all-time figures from the same rows
 (services/synthesis/figures.py).
@@ -20,7 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from feedback_app.extensions import Model
 
 SUBMISSIONS = "submissions"
-SHORTLISTED = "shortlisted"
+SHORTLISTED = "shortlisted:"  # + the item kind
 CATEGORY = "category:"  # + the category's code
 NO_THEME = 0
 

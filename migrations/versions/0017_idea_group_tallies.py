@@ -13,8 +13,8 @@ organisations compared by the folded organisation stored as the first line of
 `submissions.search_text` (services' `fold`).
 
 `stop_tallies` also counts, per stop, the submissions of each category (kind
-`category:<code>`) and the shortlisted items (kind `shortlisted`), so that the dashboard and
-the briefs read their all-time figures from it; `kind` grows to 64 characters for the codes.
+`category:<code>`) and the shortlisted items of each kind (kind `shortlisted:<kind>`), so
+that the dashboard and the briefs read their all-time figures from it; `kind` grows to 64 characters for the codes.
 
 `ix_submissions_updated`: the idea groups' staleness check reads the latest review from it
 (a scan of every submission took a second at 1,000,000).
@@ -75,9 +75,9 @@ def upgrade():
     conn.execute(
         sa.text(
             "INSERT INTO stop_tallies (stop_id, kind, theme_key, count) "
-            "SELECT s.stop_id, 'shortlisted', 0, count(*) FROM feedback_items i "
+            "SELECT s.stop_id, 'shortlisted:' || i.kind, 0, count(*) FROM feedback_items i "
             "JOIN submissions s ON s.id = i.submission_id "
-            "WHERE s.status != 'spam' AND i.shortlisted = :yes GROUP BY s.stop_id"
+            "WHERE s.status != 'spam' AND i.shortlisted = :yes GROUP BY s.stop_id, i.kind"
         ),
         {"yes": True},
     )
@@ -139,7 +139,9 @@ def _fill(conn):
 
 def downgrade():
     op.drop_index("ix_submissions_updated", table_name="submissions")
-    op.execute("DELETE FROM stop_tallies WHERE kind = 'shortlisted' OR kind LIKE 'category:%'")
+    op.execute(
+        "DELETE FROM stop_tallies WHERE kind LIKE 'shortlisted:%' OR kind LIKE 'category:%'"
+    )
     with op.batch_alter_table("stop_tallies", schema=None) as batch_op:
         batch_op.alter_column(
             "kind", existing_type=sa.String(length=64), type_=sa.String(length=16)

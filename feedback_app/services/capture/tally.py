@@ -46,30 +46,39 @@ class Changes:
         return self.by_stop.setdefault(stop_id, Counter())
 
     def add_submission(
-        self, stop_id: int, category: str, items: Iterable[Key], shortlisted: int = 0
+        self,
+        stop_id: int,
+        category: str,
+        items: Iterable[Key],
+        shortlisted: Iterable[ItemKind | str] = (),
     ) -> Changes:
-        """A counted submission more at the stop (stored, or taken back from spam)."""
+        """A counted submission more at the stop (stored, or taken back from spam);
+        `shortlisted`: the kinds of its shortlisted items."""
         changes = self._stop(stop_id)
         changes[(SUBMISSIONS, NO_THEME)] += 1
         changes[(CATEGORY + category, NO_THEME)] += 1
-        changes[(SHORTLISTED, NO_THEME)] += shortlisted
+        changes.update(shortlist_key(kind) for kind in shortlisted)
         changes.update(items)
         return self
 
     def remove_submission(
-        self, stop_id: int, category: str, items: Iterable[Key], shortlisted: int = 0
+        self,
+        stop_id: int,
+        category: str,
+        items: Iterable[Key],
+        shortlisted: Iterable[ItemKind | str] = (),
     ) -> Changes:
         """A counted submission less (marked spam)."""
         changes = self._stop(stop_id)
         changes[(SUBMISSIONS, NO_THEME)] -= 1
         changes[(CATEGORY + category, NO_THEME)] -= 1
-        changes[(SHORTLISTED, NO_THEME)] -= shortlisted
+        changes.subtract(shortlist_key(kind) for kind in shortlisted)
         changes.subtract(items)
         return self
 
-    def shortlist(self, stop_id: int, delta: int) -> Changes:
-        """Items of a counted submission shortlisted (+) or taken off the shortlist (-)."""
-        self._stop(stop_id)[(SHORTLISTED, NO_THEME)] += delta
+    def shortlist(self, stop_id: int, kind: ItemKind | str, delta: int) -> Changes:
+        """An item of a counted submission shortlisted (+1) or taken off the shortlist (-1)."""
+        self._stop(stop_id)[shortlist_key(kind)] += delta
         return self
 
     def move_item(self, stop_id: int, old: Key, new: Key) -> Changes:
@@ -79,6 +88,10 @@ class Changes:
             changes[old] -= 1
             changes[new] += 1
         return self
+
+
+def shortlist_key(kind: ItemKind | str) -> Key:
+    return (SHORTLISTED + ItemKind(kind).value, NO_THEME)
 
 
 def apply(session: Session, changes: Changes) -> None:
@@ -157,13 +170,13 @@ def counts_from_rows(session: Session) -> dict[Row, int]:
         .group_by(Submission.stop_id, Submission.category_code)
     ):
         expected[(stop_id, CATEGORY + category, NO_THEME)] = count
-    for stop_id, count in session.execute(
-        select(Submission.stop_id, func.count())
+    for stop_id, kind, count in session.execute(
+        select(Submission.stop_id, FeedbackItem.kind, func.count())
         .join(FeedbackItem, FeedbackItem.submission_id == Submission.id)
         .where(counted, FeedbackItem.shortlisted.is_(True))
-        .group_by(Submission.stop_id)
+        .group_by(Submission.stop_id, FeedbackItem.kind)
     ):
-        expected[(stop_id, SHORTLISTED, NO_THEME)] = count
+        expected[(stop_id, *shortlist_key(kind))] = count
     theme = func.coalesce(FeedbackItem.theme_id, NO_THEME)
     for stop_id, kind, theme_key, count in session.execute(
         select(Submission.stop_id, FeedbackItem.kind, theme, func.count())

@@ -88,7 +88,7 @@ def apply_status(
     was, now = tally.counted_status(submission.status), tally.counted_status(status)
     if was != now:
         keys = [tally.item_key(i.kind, i.theme_id) for i in submission.items]
-        shortlisted = sum(1 for i in submission.items if i.shortlisted)
+        shortlisted = [i.kind for i in submission.items if i.shortlisted]
         changes = tally.Changes()
         if now:
             changes.add_submission(submission.stop_id, submission.category_code, keys, shortlisted)

@@ -57,7 +57,11 @@ def apply_item(
     A new kind, theme or shortlisting moves the item in the stop's counts, in the same
     transaction.
     """
-    old_key = tally.item_key(item.kind, item.theme_id)
+    old_key, old_kind, was_shortlisted = (
+        tally.item_key(item.kind, item.theme_id),
+        item.kind,
+        item.shortlisted,
+    )
     kind = ItemKind(edit.kind)
     priority = Priority(edit.priority) if edit.priority else None
     changed: list[str] = []
@@ -84,8 +88,10 @@ def apply_item(
         changes = tally.Changes().move_item(
             submission.stop_id, old_key, tally.item_key(item.kind, item.theme_id)
         )
-        if "shortlisted" in changed:
-            changes.shortlist(submission.stop_id, 1 if item.shortlisted else -1)
+        if was_shortlisted:
+            changes.shortlist(submission.stop_id, old_kind, -1)
+        if item.shortlisted:
+            changes.shortlist(submission.stop_id, item.kind, +1)
         tally.apply(session, changes)
     return changed
 

@@ -196,8 +196,9 @@ def _stops_held(session: Session, sel: Selection) -> dict[int, int]:
     return {region_id: count for region_id, count in rows}
 
 
-def _counts_all_time(sel: Selection) -> bool:
-    """Whether the stops' running counts answer (they count every date, spam left out)."""
+def counts_all_time(sel: Selection) -> bool:
+    """Whether the stops' running counts answer for the selection (they count every date,
+    spam left out)."""
     return sel.start is None and sel.end is None and set(sel.statuses) == set(COUNTED_STATUSES)
 
 
@@ -205,7 +206,7 @@ def synthesis(session: Session, sel: Selection, *, top: int = TOP_THEMES) -> Syn
     """The figures of the Synthèse sheet and of the dashboard: read from the stops' running
     counts (services/capture/tally.py) for all time, else counted with four GROUP BY queries
     (at 1,000,000 submissions these take seconds; the counts a few milliseconds)."""
-    if _counts_all_time(sel):
+    if counts_all_time(sel):
         return _tallied_synthesis(session, sel, top)
     conditions = sel.submission_conditions()
     submissions = dict(
@@ -279,7 +280,7 @@ def _tallied_synthesis(session: Session, sel: Selection, top: int) -> Synthesis:
             continue
         if kind == SUBMISSIONS:
             submissions[region_id] += count
-        elif kind == SHORTLISTED:
+        elif kind.startswith(SHORTLISTED):
             shortlisted[region_id] += count
         elif kind.startswith(CATEGORY):
             code = kind.removeprefix(CATEGORY)
