@@ -10,7 +10,8 @@ rendering; no network) `--repeat` times each after one warm-up, and p50/p95 are 
     submission with its previous/next links;
   - the dashboard, the regional brief, the idea-group list, the live screen and its live.json;
   - a full regroup of the recurring ideas (timed) before the pages, then ANALYZE;
-  - the follow-up pages (HQ's commitments, the public region page and receipt page);
+  - the follow-up pages (HQ's commitments, the public region page; the seeded references are not
+    receipt references, so the receipt page is not requested);
   - an intake preview of a 5,000-row workbook at a stop (read, validate, look for duplicates
     among the stop's stored rows, keep the pending batch);
   - a regional workbook (the delegate's region), built as the worker builds it, with the
@@ -48,7 +49,7 @@ from sqlalchemy import func, select, text
 
 from feedback_app import create_app
 from feedback_app.extensions import db
-from feedback_app.models import Region, ReviewStatus, Submission, TourStop
+from feedback_app.models import Region, TourStop
 from feedback_app.services.access import EVERYTHING
 from feedback_app.services.accounts.passwords import hash_password
 from feedback_app.services.export.build import export_workbook
@@ -66,18 +67,6 @@ def _load() -> str:
     return " ".join(f"{value:.1f}" for value in os.getloadavg())
 
 
-def _reference(region_id: int) -> str:
-    """A reviewed submission's receipt reference in the region (its public follow-up page)."""
-    reference = db.session.scalar(
-        select(Submission.reference)
-        .where(Submission.region_id == region_id, Submission.status == ReviewStatus.REVIEWED)
-        .order_by(Submission.id.desc())
-        .limit(1)
-    )
-    assert reference is not None
-    return reference
-
-
 def page_scenarios(region_id: int, role: str) -> list[tuple[str, str, float]]:
     """(name, path, goal in ms) of the pages other than the review list."""
     region_slug = db.session.scalar(select(Region.slug).where(Region.id == region_id))
@@ -92,7 +81,6 @@ def page_scenarios(region_id: int, role: str) -> list[tuple[str, str, float]]:
         ("live.json", f"/review/stops/{stop_id}/live.json", LIVE_GOAL_MS),
         ("follow-up: commitments (staff)", "/hq/commitments", PAGE_GOAL_MS),
         ("follow-up: public region page", f"/suivi/{region_slug}", PAGE_GOAL_MS),
-        ("follow-up: public receipt page", f"/suivi/ref/{_reference(region_id)}", PAGE_GOAL_MS),
     ]
     if role == "hq":
         pages.insert(1, ("national brief", "/review/brief", PAGE_GOAL_MS))
