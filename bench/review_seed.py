@@ -15,7 +15,8 @@ import random
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, insert, select, text
+from sqlalchemy import Engine, func, insert, select, text
+from sqlalchemy.orm import Session
 
 from feedback_app.models import (
     Category,
@@ -29,7 +30,7 @@ from feedback_app.models import (
     user_regions,
 )
 from feedback_app.models.search import fold
-from feedback_app.models.tally import NO_THEME, SUBMISSIONS
+from feedback_app.services.capture import tally
 
 ITEMS_PER_SUBMISSION = 4
 STOPS_PER_REGION = 4
@@ -269,26 +270,22 @@ def seed(
     return Seeded(submissions, item_id, hq_id, delegate_id, delegate_region_id)
 
 
+def seeded_before(engine: Engine) -> Seeded:
+    """What an earlier `seed` left in the database (bench/scale.py --database)."""
+    with engine.connect() as conn:
+        submissions = conn.scalar(select(func.count(Submission.id))) or 0
+        items = conn.scalar(select(func.count(FeedbackItem.id))) or 0
+        users = dict(conn.execute(select(User.email, User.id)).all())
+        region_id = conn.scalar(select(Region.id).where(Region.slug == DELEGATE_REGION))
+    assert region_id is not None
+    return Seeded(submissions, items, users["hq@bench.ma"], users["delegate@bench.ma"], region_id)
+
+
 def _tallies(engine: Engine) -> None:
-    """The live screen's counts, from the rows (the submission path keeps them as it goes)."""
-    with engine.begin() as conn:
-        conn.execute(text("DELETE FROM stop_tallies"))
-        conn.execute(
-            text(
-                "INSERT INTO stop_tallies (stop_id, kind, theme_key, count) "
-                "SELECT s.stop_id, i.kind, COALESCE(i.theme_id, :no_theme), count(*) "
-                "FROM feedback_items i JOIN submissions s ON s.id = i.submission_id "
-                "GROUP BY s.stop_id, i.kind, COALESCE(i.theme_id, :no_theme)"
-            ),
-            {"no_theme": NO_THEME},
-        )
-        conn.execute(
-            text(
-                "INSERT INTO stop_tallies (stop_id, kind, theme_key, count) "
-                "SELECT stop_id, :kind, :no_theme, count(*) FROM submissions GROUP BY stop_id"
-            ),
-            {"kind": SUBMISSIONS, "no_theme": NO_THEME},
-        )
+    """The stops' running counts, recounted from the rows as `flask tally check --fix` does
+    (the submission path keeps them as it goes)."""
+    with Session(engine) as session, session.begin():
+        tally.recount(session)
 
 
 class _Writer:

@@ -24,6 +24,7 @@ from feedback_app.models import (
     Theme,
     TourStop,
 )
+from feedback_app.services.capture import tally
 from feedback_app.services.tour.stops import create_stop
 
 INJECTIONS = [
@@ -106,6 +107,7 @@ def add_submission(
         session.add(submission)
         session.flush()
         submission_id = submission.id
+        tally.recount(session, [stop.id])  # the stop's counts, as the submission path keeps them
     return submission_id
 
 
@@ -116,6 +118,10 @@ def mark_spam(session: Session, submission_id: int) -> None:
             update(Submission)
             .where(Submission.id == submission_id)
             .values(status=ReviewStatus.SPAM)
+        )
+        tally.recount(
+            session,
+            session.scalars(select(Submission.stop_id).where(Submission.id == submission_id)),
         )
 
 

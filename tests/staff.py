@@ -41,6 +41,7 @@ from feedback_app.services.accounts.api_tokens import create_token as create_api
 from feedback_app.services.accounts.passwords import hash_password
 from feedback_app.services.accounts.tokens import issue_token
 from feedback_app.services.capture.submissions import submit
+from feedback_app.services.ideas import tallies as idea_tallies
 from feedback_app.services.intake.batches import build_preview, save_preview
 from feedback_app.services.sharing.links import token_hash
 from feedback_app.services.tour.stops import create_stop
@@ -204,6 +205,8 @@ def build_world(session: Session) -> World:
                 for item_id in (sub_a.items[0].id, second.id)
             ]
         )
+        session.flush()
+        idea_tallies.refresh(session, [group_a.id])  # as the curation that made it would
     delegate_a = make_user(session, "delegue.a@example.ma", regions=(REGION_A,))
     delegate_b = make_user(session, "delegue.b@example.ma", regions=(REGION_B,))
     hq = make_user(session, "siege@example.ma", role=Role.HQ, regions=())

@@ -36,6 +36,7 @@ from feedback_app.services.followup.commitments import (
     change_status,
     create_commitment,
 )
+from feedback_app.services.ideas import tallies as idea_tallies
 from feedback_app.services.ideas.curation import merge_groups, split_group
 from feedback_app.services.privacy.personal_data import erase_contacts
 from feedback_app.tasks.followup import send_change_notices
@@ -82,6 +83,8 @@ def _titled_group(session, items: list[int], title: str) -> int:
         session.add_all(
             IdeaGroupMember(item_id=i, group_id=group.id, pinned=True, closeness=1.0) for i in items
         )
+        session.flush()
+        idea_tallies.refresh(session, [group.id])  # as the curation that made it would
     return group.id
 
 

@@ -24,6 +24,7 @@ from feedback_app.models import (
 from feedback_app.services.access import Scope, scope_for
 from feedback_app.services.errors import SignedOff, ValidationFailed
 from feedback_app.services.ideas import curation as idea_curation
+from feedback_app.services.ideas import tallies as idea_tallies
 from feedback_app.services.review import actions as review_actions
 from feedback_app.services.review import bulk as review_bulk
 from feedback_app.services.review import signoff
@@ -85,6 +86,8 @@ def _groups(session, desk: Desk) -> tuple[int, int]:
             IdeaGroupMember(item_id=item_id, group_id=group.id, pinned=False, closeness=1.0)
             for item_id, group in zip((riad_item, safi_item), groups, strict=True)
         )
+        session.flush()
+        idea_tallies.refresh(session, [group.id for group in groups])  # as a regrouping would
     return groups[0].id, groups[1].id
 
 

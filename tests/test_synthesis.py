@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import event, select, update
 
 from feedback_app.database import write_transaction
+from feedback_app.exports.data import Synthesis
 from feedback_app.extensions import db
 from feedback_app.models import FeedbackItem, Region, ReviewStatus, Submission, Theme
 from feedback_app.services.access import EVERYTHING, Scope
@@ -107,17 +108,29 @@ def test_synthesis_counts_in_sql_with_a_fixed_number_of_queries(app, session) ->
     build_tour(session)
     for _ in range(5):
         add_submission(session, session.scalar(select(Submission.stop_id)))
-    sel = resolve(session, EVERYTHING, SynthesisFilters())
-    statements: list[str] = []
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        synthesis(session, sel)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
-    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
-    assert len(selects) == 5  # submissions, kinds, categories, themes, stops: GROUP BY each
-    assert all("GROUP BY" in s.upper() for s in selects)
+
+    def selects(filters: SynthesisFilters) -> tuple[list[str], Synthesis]:
+        sel = resolve(session, EVERYTHING, filters)
+        statements: list[str] = []
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            syn = synthesis(session, sel)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        return [s for s in statements if s.lstrip().upper().startswith("SELECT")], syn
+
+    # All time: the stops' running counts, then the stops held (GROUP BY each).
+    tallied, from_counts = selects(SynthesisFilters())
+    assert len(tallied) == 2 and "stop_tallies" in tallied[0]
+    assert all("GROUP BY" in s.upper() for s in tallied)
+    # A period: submissions, kinds, categories, themes, stops: GROUP BY each over the rows.
+    counted, from_rows = selects(
+        SynthesisFilters(since=dt.date(2000, 1, 1), until=dt.date(2100, 1, 1))
+    )
+    assert len(counted) == 5
+    assert all("GROUP BY" in s.upper() for s in counted)
+    assert from_counts == from_rows  # every figure the same, whichever way it was counted
 
 
 def test_a_delegate_sees_only_their_regions(session) -> None:

@@ -108,3 +108,45 @@ def test_tally_check_reports_a_drift_and_fix_repairs_it(app, session, open_stop)
     assert fixed.exit_code == 0, fixed.output
     assert runner.invoke(tally_cli.tally_cli, ["check"]).exit_code == 0
     assert live_figures(session, EVERYTHING, open_stop.id).submissions == 1
+
+
+def test_shortlist_and_category_counts_follow_the_review(session, open_stop) -> None:
+    """The dashboard's shortlist and category figures come from the counts too: shortlisting,
+    changing a shortlisted item's kind, spam and back all move them with the rows."""
+    ids = [
+        submit(session, open_stop.code, valid_payload(), source=SubmissionSource.FORM).id
+        for _ in range(2)
+    ]
+    item = session.scalar(select(FeedbackItem).where(FeedbackItem.submission_id == ids[0]))
+    item_id, theme_id = item.id, item.theme_id
+
+    def figures():
+        sel = resolve(session, EVERYTHING, SynthesisFilters(stop_ids=(open_stop.id,)))
+        region = next(r for r in synthesis(session, sel).regions if r.submissions)
+        return region.shortlisted, sum(synthesis(session, sel).by_category[region.slug].values())
+
+    def review(kind: str, shortlisted: bool) -> None:
+        review_actions.update_item(
+            session,
+            EVERYTHING,
+            ids[0],
+            item_id,
+            kind=kind,
+            theme_id=theme_id,
+            shortlisted=shortlisted,
+            actor_id=None,
+        )
+
+    assert figures() == (0, 2)
+    review("need", True)
+    assert figures() == (1, 2)
+    review("proposal", True)  # still shortlisted, now counted as a proposal
+    assert figures() == (1, 2)
+    assert tally.differences(session) == []
+    review_actions.set_status(session, EVERYTHING, ids[0], "spam", actor_id=None)
+    assert figures() == (0, 1)
+    review_actions.set_status(session, EVERYTHING, ids[0], "new", actor_id=None)
+    assert figures() == (1, 2)
+    review("proposal", False)
+    assert figures() == (0, 2)
+    assert tally.differences(session) == []

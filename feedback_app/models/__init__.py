@@ -18,10 +18,12 @@ from feedback_app.models.commitment import (
 from feedback_app.models.contribution import contributions, paper_key
 from feedback_app.models.export import ExportArtifact, ExportJob, JobFailure, JobState
 from feedback_app.models.idea_group import (
+    EVERY_REGION,
     GROUP_ID,
     IdeaGroup,
     IdeaGroupingState,
     IdeaGroupMember,
+    IdeaGroupTally,
     IdeaGroupTitle,
 )
 from feedback_app.models.import_batch import ImportBatch, ImportStatus
@@ -45,6 +47,7 @@ from feedback_app.models.token import PasswordToken
 from feedback_app.models.user import Role, User, user_regions
 
 __all__ = [
+    "EVERY_REGION",
     "GROUP_ID",
     "ApiToken",
     "AuditEvent",
@@ -57,6 +60,7 @@ __all__ = [
     "FeedbackItem",
     "IdeaGroup",
     "IdeaGroupMember",
+    "IdeaGroupTally",
     "IdeaGroupTitle",
     "IdeaGroupingState",
     "ImportBatch",

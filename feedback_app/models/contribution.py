@@ -3,10 +3,13 @@
 A contribution is what one professional sent at one stop: a submission. Paper breaks that:
 an import stores one submission per row, of one entry each, so one organisation's paper form
 of four entries arrives as four rows. The rule: the rows imported for one organisation at one
-stop are one contribution, whatever file brought them, while each row stays one entry.
+stop are one contribution, whatever file brought them, while each row stays one entry. The
+organisation is known by its name and its category (a hotel and its restaurant of one name are
+two), so that contributions by category add up to the contributions.
 
-Each imported row carries `Submission.paper_key`: its stop and its organisation folded as the
-search folds it (case, accents, spacing ignored; models/search.py), hashed to a fixed length.
+Each imported row carries `Submission.paper_key`: its stop, its category and its organisation
+folded as the search folds it (case, accents, spacing ignored; models/search.py), hashed to a
+fixed length.
 Every other submission (form, API, tablet) has none and is a contribution on its own.
 `contributions()` counts in SQL the rows without a key plus the distinct keys among the rows
 with one; because the key holds the stop, the count adds up over stops, regions and the nation.
@@ -27,9 +30,9 @@ def organisation_key(organisation: str) -> str:
     return hashlib.sha256(fold(organisation).encode("utf-8")).hexdigest()[:40]
 
 
-def paper_key(stop_id: int, organisation: str) -> str:
-    """The key of an imported row: one contribution per (stop, folded organisation)."""
-    return f"{stop_id}:{organisation_key(organisation)}"
+def paper_key(stop_id: int, organisation: str, category: str) -> str:
+    """The key of an imported row: one contribution per (stop, category, folded organisation)."""
+    return f"{stop_id}:{organisation_key(category + chr(31) + organisation)}"
 
 
 def contributions() -> ColumnElement[int]:
@@ -46,4 +49,6 @@ def contributions() -> ColumnElement[int]:
 def _fill_paper_key(_mapper: object, _connection: object, target: Submission) -> None:
     # The bulk import (services/capture/submissions.store_imported) sets it itself.
     if target.source == SubmissionSource.IMPORT and target.paper_key is None:
-        target.paper_key = paper_key(target.stop_id, target.organisation or "")
+        target.paper_key = paper_key(
+            target.stop_id, target.organisation or "", target.category_code or ""
+        )

@@ -93,3 +93,44 @@ class IdeaGroupingState(Model):
     # Bumped by every person's decision on a group (services/ideas/curation.py): the caches of
     # every worker that show titles or memberships key on it with the regrouping stamp.
     curations: Mapped[int] = mapped_column(default=0)
+
+
+EVERY_REGION = 0
+
+
+class IdeaGroupTally(Model):
+    """A group's counts within one region, and over every region (`region_id` EVERY_REGION).
+
+    What the pages that rank the recurring ideas read instead of aggregating every membership
+    at each request (measured: 40 s at 200,000 submissions). Only items outside spam count.
+    Rewritten for the groups concerned by every writer of memberships or of a spam status
+    (services/ideas/tallies.py), in the same transaction.
+    """
+
+    __tablename__ = "idea_group_tallies"
+    __table_args__ = (
+        Index(
+            "ix_idea_group_tallies_rank",
+            "region_id",
+            "kind",
+            "organisations",
+            "items",
+            "regions",
+        ),
+    )
+
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("idea_groups.id", ondelete="CASCADE"), primary_key=True
+    )
+    # No foreign key: EVERY_REGION (0) is not a region.
+    region_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[ItemKind] = mapped_column(str_enum(ItemKind, "idea_group_tally_kind"))
+    items: Mapped[int] = mapped_column(Integer, default=0)
+    # Distinct organisations, compared folded ("Riad  ATLAS" is "riad Atlas").
+    organisations: Mapped[int] = mapped_column(Integer, default=0)
+    regions: Mapped[int] = mapped_column(Integer, default=0)
+    # The most typical item of the group within the region: the automatic title a reader of
+    # that region sees (never another region's words).
+    typical_item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("feedback_items.id", ondelete="SET NULL")
+    )

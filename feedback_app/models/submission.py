@@ -51,6 +51,8 @@ class Submission(Model):
         Index("ix_submissions_region_status", "region_id", "status"),
         # Headquarters' review list: every region, newest first, seek-paginated on (time, id).
         Index("ix_submissions_created_id", "created_at", "id"),
+        # The latest review: part of the idea groups' staleness check (services/ideas/groups.py).
+        Index("ix_submissions_updated", "updated_at"),
         # An imported row is stored once per stop, whichever file brings it (services/intake*).
         Index(
             "ix_submissions_import_fingerprint",

@@ -4,9 +4,13 @@ The live screen of a stop is polled every few seconds while hundreds of people p
 these few rows (primary key prefix `stop_id`) costs the same at the first submission and at
 the thousandth, where counting the items would grow with them (bench/live.py measures both).
 
-A row is (stop, kind, theme): `kind` is an item kind, or SUBMISSIONS for the number of
-submissions (theme_key 0); `theme_key` is the theme's id, 0 for items without a theme (a
-primary key column cannot be NULL, hence no foreign key on it).
+A row is (stop, kind, theme): `kind` is an item kind, SUBMISSIONS for the number of
+submissions, SHORTLISTED followed by an item kind for the shortlisted items of that kind, or
+CATEGORY followed by a category code for the submissions of that category (theme_key 0 for
+these three); `theme_key`
+is the theme's id, 0 for items without a theme (a primary key column cannot be NULL, hence no
+foreign key on it). The dashboard and the briefs read their all-time figures from the same rows
+(services/synthesis/figures.py).
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from feedback_app.extensions import Model
 
 SUBMISSIONS = "submissions"
+SHORTLISTED = "shortlisted:"  # + the item kind
+CATEGORY = "category:"  # + the category's code
 NO_THEME = 0
 
 
@@ -26,6 +32,6 @@ class StopTally(Model):
     stop_id: Mapped[int] = mapped_column(
         ForeignKey("tour_stops.id", ondelete="CASCADE"), primary_key=True
     )
-    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(64), primary_key=True)
     theme_key: Mapped[int] = mapped_column(Integer, primary_key=True, default=NO_THEME)
     count: Mapped[int] = mapped_column(Integer, default=0)

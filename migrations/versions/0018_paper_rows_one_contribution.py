@@ -39,12 +39,18 @@ def upgrade():
         sa.column("stop_id", sa.Integer),
         sa.column("organisation", sa.String),
         sa.column("source", sa.String),
+        sa.column("category_code", sa.String),
         sa.column("paper_key", sa.String),
     )
     last = 0
     while True:
         rows = bind.execute(
-            sa.select(submissions.c.id, submissions.c.stop_id, submissions.c.organisation)
+            sa.select(
+                submissions.c.id,
+                submissions.c.stop_id,
+                submissions.c.organisation,
+                submissions.c.category_code,
+            )
             .where(submissions.c.source == "import", submissions.c.id > last)
             .order_by(submissions.c.id)
             .limit(BATCH)
@@ -55,7 +61,10 @@ def upgrade():
             submissions.update()
             .where(submissions.c.id == sa.bindparam("row_id"))
             .values(paper_key=sa.bindparam("key")),
-            [{"row_id": r.id, "key": paper_key(r.stop_id, r.organisation or "")} for r in rows],
+            [
+                {"row_id": r.id, "key": paper_key(r.stop_id, r.organisation or "", r.category_code)}
+                for r in rows
+            ],
         )
         last = rows[-1].id
 

@@ -27,6 +27,7 @@ from feedback_app.services.followup.commitments import (
     change_status,
     create_commitment,
 )
+from feedback_app.services.ideas import tallies as idea_tallies
 from tests.catalogs import compile_catalogs, use_catalogs
 from tests.e2e.conftest import PHONE, screenshot
 from tests.e2e.test_arabic import OVERFLOWING
@@ -69,6 +70,8 @@ def followup_world(live_server, tmp_path):
                 IdeaGroupMember(item_id=i, group_id=group.id, pinned=True, closeness=1.0)
                 for i in items
             )
+            session.flush()
+            idea_tallies.refresh(session, [group.id])  # as the curation that made it would
         commitment = create_commitment(
             session,
             EVERYTHING,

@@ -247,6 +247,7 @@ def _store(
             session,
             tally.Changes().add_submission(
                 stop_id,
+                clean.category,
                 [
                     tally.item_key(item.kind, theme_ids.get(item.theme) if item.theme else None)
                     for item in clean.items
@@ -305,7 +306,7 @@ def store_imported(
                 "updated_at": now,
                 "import_batch_id": batch_id,
                 "fingerprint": row["fingerprint"],
-                "paper_key": paper_key(stop.id, clean["organisation"]),
+                "paper_key": paper_key(stop.id, clean["organisation"], clean["category"]),
                 "search_text": search_document(clean["organisation"], reference, [clean["text"]]),
             }
         )
@@ -347,7 +348,10 @@ def store_imported(
         first = stored["paper_key"] not in counted
         counted.add(stored["paper_key"])
         changes.add_submission(
-            stop.id, [tally.item_key(row["clean"]["kind"], theme)], contribution=first
+            stop.id,
+            row["clean"]["category"],
+            [tally.item_key(row["clean"]["kind"], theme)],
+            contribution=first,
         )
     tally.apply(session, changes)
 

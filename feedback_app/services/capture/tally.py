@@ -1,9 +1,10 @@
 """The live screen's running counts (models/tally.py), changed inside the caller's transaction.
 
 What is counted, per stop: the contributions that are not spam (`submissions` row: submissions,
-paper rows of one organisation counting once, models/contribution.py), and their items by kind
-and theme. That is exactly what the dashboard and the workbook's "Synthèse" count
-from the rows (services/synthesis/figures.py, any date, statuses new and reviewed).
+paper rows of one organisation counting once, models/contribution.py) and by category, and their
+items by kind and theme and the shortlisted ones. That is exactly what the dashboard and the
+workbook's "Synthèse" count (services/synthesis/figures.py, any date, statuses new and
+reviewed): they read these rows unless a period or a status is chosen.
 
 Every path that adds, moves or removes counted items (the form, the API and the tablet page,
 an import, a reviewer's change of kind or theme, marking spam or taking it back) describes what
@@ -33,7 +34,7 @@ from feedback_app.models import (
     Submission,
     contributions,
 )
-from feedback_app.models.tally import NO_THEME, SUBMISSIONS
+from feedback_app.models.tally import CATEGORY, NO_THEME, SHORTLISTED, SUBMISSIONS
 
 Key = tuple[str, int]  # (kind, theme key)
 Row = tuple[int, str, int]  # (stop id, kind or SUBMISSIONS, theme key)
@@ -53,23 +54,45 @@ class Changes:
         return self.by_stop.setdefault(stop_id, Counter())
 
     def add_submission(
-        self, stop_id: int, items: Iterable[Key], *, contribution: bool = True
+        self,
+        stop_id: int,
+        category: str,
+        items: Iterable[Key],
+        shortlisted: Iterable[ItemKind | str] = (),
+        *,
+        contribution: bool = True,
     ) -> Changes:
         """A counted submission more at the stop (stored, or taken back from spam); not a
-        contribution more when it is a paper row of an organisation already counted there."""
+        contribution more (in all and in its category) when it is a paper row of an
+        organisation already counted there. `shortlisted`: the kinds of its shortlisted items."""
         changes = self._stop(stop_id)
         changes[(SUBMISSIONS, NO_THEME)] += int(contribution)
+        changes[(CATEGORY + category, NO_THEME)] += int(contribution)
+        changes.update(shortlist_key(kind) for kind in shortlisted)
         changes.update(items)
         return self
 
     def remove_submission(
-        self, stop_id: int, items: Iterable[Key], *, contribution: bool = True
+        self,
+        stop_id: int,
+        category: str,
+        items: Iterable[Key],
+        shortlisted: Iterable[ItemKind | str] = (),
+        *,
+        contribution: bool = True,
     ) -> Changes:
         """A counted submission less (marked spam); a contribution less unless other paper rows
         of its organisation at the stop are still counted."""
         changes = self._stop(stop_id)
         changes[(SUBMISSIONS, NO_THEME)] -= int(contribution)
+        changes[(CATEGORY + category, NO_THEME)] -= int(contribution)
+        changes.subtract(shortlist_key(kind) for kind in shortlisted)
         changes.subtract(items)
+        return self
+
+    def shortlist(self, stop_id: int, kind: ItemKind | str, delta: int) -> Changes:
+        """An item of a counted submission shortlisted (+1) or taken off the shortlist (-1)."""
+        self._stop(stop_id)[shortlist_key(kind)] += delta
         return self
 
     def move_item(self, stop_id: int, old: Key, new: Key) -> Changes:
@@ -79,6 +102,10 @@ class Changes:
             changes[old] -= 1
             changes[new] += 1
         return self
+
+
+def shortlist_key(kind: ItemKind | str) -> Key:
+    return (SHORTLISTED + ItemKind(kind).value, NO_THEME)
 
 
 def apply(session: Session, changes: Changes) -> None:
@@ -186,7 +213,7 @@ def read_counts(session: Session, stop_id: int) -> StopCounts:
 
 
 def counts_from_rows(session: Session) -> dict[Row, int]:
-    """What the counts should be, recounted from the submissions and items (two GROUP BYs)."""
+    """What the counts should be, recounted from the submissions and items (GROUP BYs)."""
     counted = Submission.status != ReviewStatus.SPAM
     expected: dict[Row, int] = {
         (stop_id, SUBMISSIONS, NO_THEME): count
@@ -194,6 +221,19 @@ def counts_from_rows(session: Session) -> dict[Row, int]:
             select(Submission.stop_id, contributions()).where(counted).group_by(Submission.stop_id)
         )
     }
+    for stop_id, category, count in session.execute(
+        select(Submission.stop_id, Submission.category_code, contributions())
+        .where(counted)
+        .group_by(Submission.stop_id, Submission.category_code)
+    ):
+        expected[(stop_id, CATEGORY + category, NO_THEME)] = count
+    for stop_id, kind, count in session.execute(
+        select(Submission.stop_id, FeedbackItem.kind, func.count())
+        .join(FeedbackItem, FeedbackItem.submission_id == Submission.id)
+        .where(counted, FeedbackItem.shortlisted.is_(True))
+        .group_by(Submission.stop_id, FeedbackItem.kind)
+    ):
+        expected[(stop_id, *shortlist_key(kind))] = count
     theme = func.coalesce(FeedbackItem.theme_id, NO_THEME)
     for stop_id, kind, theme_key, count in session.execute(
         select(Submission.stop_id, FeedbackItem.kind, theme, func.count())

@@ -25,6 +25,7 @@ from feedback_app.services import audit
 from feedback_app.services.access import Scope
 from feedback_app.services.errors import NotFound, ValidationFailed
 from feedback_app.services.followup.links import follow_merge, follow_split
+from feedback_app.services.ideas import tallies
 from feedback_app.services.ideas.queries import MIN_ITEMS, group_item_ids, groups_item_ids
 from feedback_app.services.ideas.text import short_title
 from feedback_app.services.ideas.titles import count_curation
@@ -208,6 +209,8 @@ def merge_groups(
         for other_id in others:
             if not _member_count(session, other_id):
                 session.delete(session.get(IdeaGroup, other_id))
+        session.flush()
+        tallies.refresh(session, [target.id, *others])
         target.confirmed = True
         _audit(
             session, target, "merge", actor_id, before={"groups": others}, after={"items": moved}
@@ -245,6 +248,8 @@ def split_group(
             follow_split(session, group.id, new_id)
         _pin(session, chosen, new_id)
         _pin(session, [i for i in items if i not in chosen], group.id)
+        session.flush()
+        tallies.refresh(session, [group.id] if new_id is None else [group.id, new_id])
         group.confirmed = True
         _audit(session, group, "split", actor_id, after={"items": chosen, "new_group": new_id})
     return new_id

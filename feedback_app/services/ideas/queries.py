@@ -19,10 +19,12 @@ from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
 from feedback_app.models import (
+    EVERY_REGION,
     GROUP_ID,
     FeedbackItem,
     IdeaGroup,
     IdeaGroupMember,
+    IdeaGroupTally,
     ItemKind,
     ReviewStatus,
     Submission,
@@ -92,13 +94,88 @@ def _members(scope: Scope) -> Select[int, int]:
     return _visible(query, scope, IdeaGroupMember.group_id.is_not(None))
 
 
+def _tallied_region(scope: Scope) -> int | None:
+    """The `IdeaGroupTally` rows that answer exactly for this scope: every region's, or one
+    region's; None for a scope of several regions (distinct organisations do not add up)."""
+    if scope.is_everything:
+        return EVERY_REGION
+    if scope.region_ids is not None and len(scope.region_ids) == 1:
+        return next(iter(scope.region_ids))
+    return None
+
+
 def _summaries(
     session: Session,
     scope: Scope,
     *,
     kind: ItemKind | str | None = None,
     group_ids: Sequence[int] | None = None,
+    limit: int | None = None,
 ) -> list[GroupSummary]:
+    """The groups the scope sees (of one kind, or among `group_ids`), heaviest first; at most
+    `limit` of them."""
+    region = _tallied_region(scope)
+    if region is None:
+        summaries = _counted_summaries(session, scope, kind=kind, group_ids=group_ids)
+        return summaries if limit is None else summaries[:limit]
+    query = (
+        select(
+            IdeaGroup.id,
+            IdeaGroup.kind,
+            IdeaGroup.title,
+            IdeaGroup.confirmed,
+            IdeaGroupTally.items,
+            IdeaGroupTally.organisations,
+            IdeaGroupTally.regions,
+            FeedbackItem.text,
+        )
+        .join(IdeaGroupTally, IdeaGroupTally.group_id == IdeaGroup.id)
+        .outerjoin(FeedbackItem, FeedbackItem.id == IdeaGroupTally.typical_item_id)
+        .where(IdeaGroupTally.region_id == region, IdeaGroupTally.items >= MIN_ITEMS)
+        .order_by(
+            IdeaGroupTally.organisations.desc(),
+            IdeaGroupTally.items.desc(),
+            IdeaGroupTally.regions.desc(),
+            IdeaGroup.id,
+        )
+    )
+    if kind is not None:
+        query = query.where(IdeaGroupTally.kind == ItemKind(kind))
+    if group_ids is not None:
+        query = query.where(IdeaGroup.id.in_(list(group_ids)))
+    if limit is not None:
+        query = query.limit(limit)
+    rows = session.execute(query).all()
+    if region == EVERY_REGION:
+        written = person_titles(session, {r.id: () for r in rows}, national=True)
+    else:
+        written = person_titles(session, {r.id: {region} for r in rows})
+    return [
+        GroupSummary(
+            id=gid,
+            number=gid,
+            title=written.get(gid)
+            # The stored automatic title is the whole group's; a region reads its own items'.
+            or (title if region == EVERY_REGION or typical is None else short_title(typical)),
+            kind=ItemKind(group_kind).value,
+            items=items,
+            organisations=organisations,
+            regions=regions,
+            confirmed=confirmed,
+            title_locked=gid in written,
+        )
+        for gid, group_kind, title, confirmed, items, organisations, regions, typical in rows
+    ]
+
+
+def _counted_summaries(
+    session: Session,
+    scope: Scope,
+    *,
+    kind: ItemKind | str | None = None,
+    group_ids: Sequence[int] | None = None,
+) -> list[GroupSummary]:
+    """`_summaries` counted from the memberships, for scopes the tallies do not answer."""
     query = _visible(
         select(
             IdeaGroup.id,
@@ -194,15 +271,16 @@ def top_groups(
     session: Session, scope: Scope, kind: ItemKind | str | None = None, limit: int = 10
 ) -> list[GroupSummary]:
     """The most recurring ideas the scope may see (of one kind, or all), heaviest first."""
-    return _summaries(session, scope, kind=kind)[:limit]
+    return _summaries(session, scope, kind=kind, limit=limit)
 
 
 def top_groups_by_kind(session: Session, scope: Scope, limit: int) -> dict[str, list[GroupSummary]]:
-    """top_groups() of every kind, from one aggregate over the memberships instead of one per
-    kind (the aggregate reads every visible membership: measured at 200,000 submissions, it
-    is most of the dashboard's and the ideas page's time)."""
+    """top_groups() of every kind: one index range of the tallies per kind, or, for a scope of
+    several regions, one aggregate over the memberships instead of one per kind."""
+    if _tallied_region(scope) is not None:
+        return {kind.value: _summaries(session, scope, kind=kind, limit=limit) for kind in ItemKind}
     by_kind: dict[str, list[GroupSummary]] = {kind.value: [] for kind in ItemKind}
-    for summary in _summaries(session, scope):
+    for summary in _counted_summaries(session, scope):
         heaviest = by_kind.setdefault(summary.kind, [])
         if len(heaviest) < limit:
             heaviest.append(summary)

@@ -25,6 +25,7 @@ from feedback_app.services import audit
 from feedback_app.services.access import Scope
 from feedback_app.services.capture import tally
 from feedback_app.services.errors import NotFound, ValidationFailed
+from feedback_app.services.ideas import tallies as idea_tallies
 from feedback_app.services.permissions import Permission
 from feedback_app.services.review.items import ItemReview, apply_item, item_errors
 from feedback_app.services.text import clean_multiline, required_text
@@ -74,10 +75,13 @@ def apply_status(
     status: ReviewStatus,
     *,
     action: str = "submission.status",
+    recount_groups: bool = True,
 ) -> bool:
     """Set the status with its audit row, in the caller's transaction; False if unchanged.
 
-    Spam is not counted: marking it, or taking it back, moves the stop's counts.
+    Spam is not counted: marking it, or taking it back, moves the stop's counts and recounts
+    the idea groups of its items (unless `recount_groups` is False: the caller recounts the
+    groups of many submissions once, with `idea_tallies.refresh`).
     """
     if submission.status is status:
         return False
@@ -85,11 +89,16 @@ def apply_status(
     if was != now:
         keys = [tally.item_key(i.kind, i.theme_id) for i in submission.items]
         own = tally.is_own_contribution(session, submission)
+        shortlisted = [i.kind for i in submission.items if i.shortlisted]
         changes = tally.Changes()
         if now:
-            changes.add_submission(submission.stop_id, keys, contribution=own)
+            changes.add_submission(
+                submission.stop_id, submission.category_code, keys, shortlisted, contribution=own
+            )
         else:
-            changes.remove_submission(submission.stop_id, keys, contribution=own)
+            changes.remove_submission(
+                submission.stop_id, submission.category_code, keys, shortlisted, contribution=own
+            )
         tally.apply(session, changes)
     audit.record(
         session,
@@ -102,6 +111,9 @@ def apply_status(
         after={"status": status},
     )
     submission.status = status
+    if was != now and recount_groups:
+        session.flush()
+        idea_tallies.refresh(session, idea_tallies.groups_of_submission(session, submission.id))
     return True
 
 

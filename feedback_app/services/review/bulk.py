@@ -20,6 +20,7 @@ from feedback_app.models.types import utcnow
 from feedback_app.services.access import Scope
 from feedback_app.services.capture import tally
 from feedback_app.services.errors import NotFound, ValidationFailed
+from feedback_app.services.ideas import tallies as idea_tallies
 from feedback_app.services.permissions import Permission
 from feedback_app.services.review.actions import MAX_ID, apply_status, parse_status
 from feedback_app.services.review.items import check_theme, record_item, theme_code
@@ -60,10 +61,24 @@ def bulk_set_status(
             raise NotFound(ids)
         ensure_editable(session, scope, {submission.stop_id for submission in submissions})
         now = utcnow()
+        recount: set[int] = set()
         for submission in submissions:
-            if apply_status(session, actor_id, submission, status, action="submission.bulk_status"):
+            counted = tally.counted_status(submission.status)
+            if apply_status(
+                session,
+                actor_id,
+                submission,
+                status,
+                action="submission.bulk_status",
+                recount_groups=False,
+            ):
                 submission.updated_at = now
                 changed += 1
+                if counted != tally.counted_status(status):
+                    recount.update(idea_tallies.groups_of_submission(session, submission.id))
+        if recount:
+            session.flush()
+            idea_tallies.refresh(session, recount)
     return changed
 
 

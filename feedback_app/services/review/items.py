@@ -54,9 +54,14 @@ def apply_item(
 ) -> list[str]:
     """Set what differs, one audit row per changed field; the names of what changed.
 
-    A new kind or theme moves the item in the live screen's counts, in the same transaction.
+    A new kind, theme or shortlisting moves the item in the stop's counts, in the same
+    transaction.
     """
-    old_key = tally.item_key(item.kind, item.theme_id)
+    old_key, old_kind, was_shortlisted = (
+        tally.item_key(item.kind, item.theme_id),
+        item.kind,
+        item.shortlisted,
+    )
     kind = ItemKind(edit.kind)
     priority = Priority(edit.priority) if edit.priority else None
     changed: list[str] = []
@@ -78,9 +83,16 @@ def apply_item(
     if item.priority is not priority:
         record("priority", "item.priority", item.priority, priority)
         item.priority = priority
-    if ("kind" in changed or "theme" in changed) and tally.counted_status(submission.status):
-        new_key = tally.item_key(item.kind, item.theme_id)
-        tally.apply(session, tally.Changes().move_item(submission.stop_id, old_key, new_key))
+    counted = tally.counted_status(submission.status)
+    if counted and {"kind", "theme", "shortlisted"} & set(changed):
+        changes = tally.Changes().move_item(
+            submission.stop_id, old_key, tally.item_key(item.kind, item.theme_id)
+        )
+        if was_shortlisted:
+            changes.shortlist(submission.stop_id, old_kind, -1)
+        if item.shortlisted:
+            changes.shortlist(submission.stop_id, item.kind, +1)
+        tally.apply(session, changes)
     return changed
 
 

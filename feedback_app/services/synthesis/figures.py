@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from sqlalchemy import ColumnElement, case, func, select
@@ -24,11 +25,13 @@ from feedback_app.models import (
     Region,
     ReviewStatus,
     StopStatus,
+    StopTally,
     Submission,
     Theme,
     TourStop,
     contributions,
 )
+from feedback_app.models.tally import CATEGORY, NO_THEME, SHORTLISTED, SUBMISSIONS
 from feedback_app.services.access import Scope
 from feedback_app.services.errors import NotFound
 
@@ -194,8 +197,18 @@ def _stops_held(session: Session, sel: Selection) -> dict[int, int]:
     return {region_id: count for region_id, count in rows}
 
 
+def counts_all_time(sel: Selection) -> bool:
+    """Whether the stops' running counts answer for the selection (they count every date,
+    spam left out)."""
+    return sel.start is None and sel.end is None and set(sel.statuses) == set(COUNTED_STATUSES)
+
+
 def synthesis(session: Session, sel: Selection, *, top: int = TOP_THEMES) -> Synthesis:
-    """The figures of the Synthèse sheet and of the dashboard, four GROUP BY queries."""
+    """The figures of the Synthèse sheet and of the dashboard: read from the stops' running
+    counts (services/capture/tally.py) for all time, else counted with four GROUP BY queries
+    (at 1,000,000 submissions these take seconds; the counts a few milliseconds)."""
+    if counts_all_time(sel):
+        return _tallied_synthesis(session, sel, top)
     conditions = sel.submission_conditions()
     submissions = dict(
         session.execute(
@@ -242,6 +255,60 @@ def synthesis(session: Session, sel: Selection, *, top: int = TOP_THEMES) -> Syn
             code = sel.theme_codes.get(theme_id, str(theme_id))
             ranked.append(ThemeCount(code=code, label=label, count=count, id=theme_id))
 
+    return _assemble(session, sel, submissions, kinds, shortlisted, by_category, per_kind)
+
+
+def _tallied_synthesis(session: Session, sel: Selection, top: int) -> Synthesis:
+    """`synthesis` from the stops' running counts: the same figures, one read of a few
+    thousand rows (stops x kinds x themes) instead of GROUP BYs over every item."""
+    conditions: list[ColumnElement[bool]] = [TourStop.region_id.in_(sel.region_ids)]
+    if sel.stops:
+        conditions.append(TourStop.id.in_(sel.stop_ids))
+    submissions: dict[int, int] = defaultdict(int)
+    kinds: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    shortlisted: dict[int, int] = defaultdict(int)
+    by_category: dict[str, dict[str, int]] = {r.slug: {} for r in sel.regions}
+    slugs = {r.id: r.slug for r in sel.regions}
+    themes: dict[tuple[str, int], int] = defaultdict(int)
+    item_kinds = {kind.value for kind in ItemKind}
+    for region_id, kind, theme_key, count in session.execute(
+        select(TourStop.region_id, StopTally.kind, StopTally.theme_key, func.sum(StopTally.count))
+        .join(TourStop, TourStop.id == StopTally.stop_id)
+        .where(*conditions)
+        .group_by(TourStop.region_id, StopTally.kind, StopTally.theme_key)
+    ):
+        if not count:
+            continue
+        if kind == SUBMISSIONS:
+            submissions[region_id] += count
+        elif kind.startswith(SHORTLISTED):
+            shortlisted[region_id] += count
+        elif kind.startswith(CATEGORY):
+            code = kind.removeprefix(CATEGORY)
+            by_category[slugs[region_id]][code] = by_category[slugs[region_id]].get(code, 0) + count
+        elif kind in item_kinds:
+            kinds[region_id][kind] += count
+            if theme_key != NO_THEME:
+                themes[(kind, theme_key)] += count
+    per_kind: dict[str, list[ThemeCount]] = {k.value: [] for k in ItemKind}
+    for (kind, theme_id), count in sorted(themes.items(), key=lambda t: (t[0][0], -t[1], t[0][1])):
+        ranked = per_kind[kind]
+        if len(ranked) < top:
+            label = sel.theme_labels.get(theme_id, str(theme_id))
+            code = sel.theme_codes.get(theme_id, str(theme_id))
+            ranked.append(ThemeCount(code=code, label=label, count=count, id=theme_id))
+    return _assemble(session, sel, submissions, kinds, shortlisted, by_category, per_kind)
+
+
+def _assemble(
+    session: Session,
+    sel: Selection,
+    submissions: Mapping[int, int],
+    kinds: Mapping[int, Mapping[str, int]],
+    shortlisted: Mapping[int, int],
+    by_category: dict[str, dict[str, int]],
+    per_kind: dict[str, list[ThemeCount]],
+) -> Synthesis:
     held = _stops_held(session, sel)
     figures = tuple(
         RegionFigures(
@@ -249,8 +316,8 @@ def synthesis(session: Session, sel: Selection, *, top: int = TOP_THEMES) -> Syn
             name=r.name,
             stops_held=held.get(r.id, 0),
             submissions=submissions.get(r.id, 0),
-            by_kind={kind.value: kinds[r.id].get(kind.value, 0) for kind in ItemKind},
-            shortlisted=shortlisted[r.id],
+            by_kind={kind.value: kinds.get(r.id, {}).get(kind.value, 0) for kind in ItemKind},
+            shortlisted=shortlisted.get(r.id, 0),
         )
         for r in sel.regions
     )

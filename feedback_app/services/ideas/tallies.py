@@ -1,0 +1,120 @@
+"""The idea groups' counts per region (models IdeaGroupTally), rewritten by their writers.
+
+The pages that rank the recurring ideas (dashboard, ideas page, briefs) read these rows: one
+index range per kind, whatever the number of submissions. Unlike the stops' running counts
+(services/capture/tally.py), they cannot be moved by differences: a group counts *distinct*
+organisations and regions, and knowing whether a removed item was the last of its organisation
+takes the group's other rows. So each writer recounts the groups it touched, from the rows, in
+its own write transaction: the regrouping every group, a curation the groups it changed,
+marking spam or taking it back the groups of that submission's items (`groups_of_submission`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from feedback_app.models import (
+    EVERY_REGION,
+    GROUP_ID,
+    FeedbackItem,
+    IdeaGroup,
+    IdeaGroupMember,
+    IdeaGroupTally,
+    ItemKind,
+    ReviewStatus,
+    Submission,
+    fold,
+)
+
+_CHUNK = 5000
+
+
+@dataclass
+class _Counts:
+    kind: ItemKind
+    items: int = 0
+    organisations: set[str] = field(default_factory=set)
+    regions: set[int] = field(default_factory=set)
+    typical: tuple[float, int] | None = None  # (closeness, -item id): highest wins
+
+    def add(self, organisation: str, region_id: int, item_id: int, closeness: float) -> None:
+        self.items += 1
+        self.organisations.add(organisation)
+        self.regions.add(region_id)
+        candidate = (closeness, -item_id)
+        if self.typical is None or candidate > self.typical:
+            self.typical = candidate
+
+
+def refresh(session: Session, group_ids: Collection[int] | None = None) -> None:
+    """Recount these groups (None: every group) from their memberships, in the caller's write
+    transaction. Only items outside spam count; a group with none keeps no row."""
+    clear = delete(IdeaGroupTally)
+    query = (
+        select(
+            GROUP_ID,
+            IdeaGroup.kind,
+            Submission.region_id,
+            Submission.organisation,
+            IdeaGroupMember.item_id,
+            IdeaGroupMember.closeness,
+        )
+        .select_from(IdeaGroupMember)
+        .join(IdeaGroup, IdeaGroup.id == IdeaGroupMember.group_id)
+        .join(FeedbackItem, FeedbackItem.id == IdeaGroupMember.item_id)
+        .join(Submission, Submission.id == FeedbackItem.submission_id)
+        .where(Submission.status != ReviewStatus.SPAM)
+    )
+    if group_ids is not None:
+        ids = sorted(set(group_ids))
+        if not ids:
+            return
+        clear = clear.where(IdeaGroupTally.group_id.in_(ids))
+        query = query.where(IdeaGroupMember.group_id.in_(ids))
+    counts: dict[tuple[int, int], _Counts] = {}
+    folded: dict[str, str] = {}  # many items share an organisation: fold each name once
+    for gid, kind, region_id, organisation, item_id, closeness in session.execute(
+        query.execution_options(yield_per=_CHUNK)
+    ):
+        name = folded.get(organisation)
+        if name is None:
+            name = folded[organisation] = fold(organisation)
+        for region in (region_id, EVERY_REGION):
+            row = counts.get((gid, region))
+            if row is None:
+                row = counts[(gid, region)] = _Counts(ItemKind(kind))
+            row.add(name, region_id, item_id, closeness)
+    session.execute(clear)
+    rows = [
+        {
+            "group_id": gid,
+            "region_id": region,
+            "kind": row.kind,
+            "items": row.items,
+            "organisations": len(row.organisations),
+            "regions": len(row.regions),
+            "typical_item_id": -row.typical[1] if row.typical else None,
+        }
+        for (gid, region), row in sorted(counts.items())
+    ]
+    for start in range(0, len(rows), _CHUNK):
+        session.execute(insert(IdeaGroupTally), rows[start : start + _CHUNK])
+
+
+def groups_of_submission(session: Session, submission_id: int) -> list[int]:
+    """The groups holding an item of this submission (whose counts its spam status moves)."""
+    return list(
+        session.scalars(
+            select(GROUP_ID)
+            .join(FeedbackItem, FeedbackItem.id == IdeaGroupMember.item_id)
+            .where(
+                FeedbackItem.submission_id == submission_id,
+                IdeaGroupMember.group_id.is_not(None),
+            )
+            .distinct()
+        )
+    )
