@@ -169,7 +169,7 @@ def test_the_migration_keys_stored_paper_rows_and_recounts_the_live_screen(
             assert [key for _org, _cat, key in keys] == [
                 paper_key(stop_id, org, cat) for org, cat, _key in keys
             ]
-            assert len({key for _org, key in keys}) == 1
+            assert len({key for _org, _cat, key in keys}) == 1
             assert live_figures(session, EVERYTHING, stop_id).submissions == 1
             assert tally.differences(session) == []
         finally:
