@@ -11,12 +11,13 @@ text of the most typical item within the scope.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import TypeVarTuple
 
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
+from feedback_app.exports.data import IdeaTitles, Quote
 from feedback_app.models import (
     GROUP_ID,
     FeedbackItem,
@@ -29,7 +30,8 @@ from feedback_app.models import (
 )
 from feedback_app.services.access import Scope
 from feedback_app.services.errors import NotFound
-from feedback_app.services.ideas.text import short_title
+from feedback_app.services.ideas.quotes import pick_quotes
+from feedback_app.services.ideas.text import language_of, short_title
 from feedback_app.services.ideas.titles import person_titles
 
 MIN_ITEMS = 2
@@ -48,6 +50,8 @@ class GroupSummary:
     regions: int
     confirmed: bool = False
     title_locked: bool = False  # the title is one a person wrote (not the automatic one)
+    # Both automatic titles and the person's title (`title` is the one the reader reads).
+    titles: IdeaTitles = field(default_factory=IdeaTitles)
 
     @property
     def weight(self) -> tuple[int, int, int]:
@@ -70,6 +74,7 @@ class GroupMemberRow:
 class GroupDetail:
     summary: GroupSummary
     members: tuple[GroupMemberRow, ...]
+    quotes: tuple[Quote, ...] = ()
 
 
 def _visible(
@@ -97,12 +102,16 @@ def _summaries(
     *,
     kind: ItemKind | str | None = None,
     group_ids: Sequence[int] | None = None,
+    per_kind: int | None = None,
+    language: str = "fr",
 ) -> list[GroupSummary]:
+    """The groups the scope sees, heaviest first (at most `per_kind` of each kind), titled for
+    a reader of `language`: a person's title, else the most central member's text in the
+    reader's language (services/ideas/titles.py, exports/data.IdeaTitles)."""
     query = _visible(
         select(
             IdeaGroup.id,
             IdeaGroup.kind,
-            IdeaGroup.title,
             IdeaGroup.confirmed,
             func.count(FeedbackItem.id),
             func.count(func.distinct(Submission.region_id)),
@@ -112,7 +121,6 @@ def _summaries(
     query = query.group_by(
         IdeaGroup.id,
         IdeaGroup.kind,
-        IdeaGroup.title,
         IdeaGroup.confirmed,
     ).having(func.count(FeedbackItem.id) >= MIN_ITEMS)
     if kind is not None:
@@ -122,31 +130,45 @@ def _summaries(
     rows = session.execute(query).all()
     ids = [r.id for r in rows]
     organisations, seen_regions = _authors(session, scope, ids)
-    if scope.is_everything:
-        written = person_titles(session, seen_regions, national=True)
-    else:
-        written = person_titles(session, seen_regions)
-    automatic = (
-        {}
-        if scope.is_everything  # the stored automatic title is the whole group's
-        else _scoped_titles(session, scope, [r.id for r in rows if r.id not in written])
-    )
     summaries = [
         GroupSummary(
             id=gid,
             number=gid,
-            title=written.get(gid) or automatic.get(gid, title),
+            title="",
             kind=ItemKind(group_kind).value,
             items=items,
             organisations=len(organisations[gid]),
             regions=regions,
             confirmed=confirmed,
-            title_locked=gid in written,
         )
-        for gid, group_kind, title, confirmed, items, regions in rows
+        for gid, group_kind, confirmed, items, regions in rows
     ]
     summaries.sort(key=lambda s: (tuple(-w for w in s.weight), s.id))
-    return summaries
+    if per_kind is not None:
+        taken: dict[str, int] = {}
+        kept = []
+        for summary in summaries:
+            if taken.get(summary.kind, 0) < per_kind:
+                taken[summary.kind] = taken.get(summary.kind, 0) + 1
+                kept.append(summary)
+        summaries = kept
+    # Titles only for the groups shown: the automatic ones read the members' texts.
+    shown = {s.id: seen_regions[s.id] for s in summaries}
+    written = person_titles(session, shown, national=scope.is_everything)
+    automatic = automatic_titles(session, scope, list(shown))
+    titled = []
+    for summary in summaries:
+        fr, ar = automatic.get(summary.id, ("", ""))
+        titles = IdeaTitles(written=written.get(summary.id, ""), fr=fr, ar=ar)
+        titled.append(
+            replace(
+                summary,
+                title=titles.shown(language) or titles.other(language),
+                title_locked=summary.id in written,
+                titles=titles,
+            )
+        )
+    return titled
 
 
 def _authors(
@@ -175,72 +197,125 @@ def _authors(
     return organisations, regions
 
 
-def _scoped_titles(session: Session, scope: Scope, group_ids: Iterable[int]) -> dict[int, str]:
-    """For a limited scope: each group's most typical item text among the visible items."""
+def automatic_titles(
+    session: Session, scope: Scope, group_ids: Iterable[int]
+) -> dict[int, tuple[str, str]]:
+    """group id -> (French, Arabic) automatic title, each the most central member of that
+    language among the items the scope sees ("" when none is written in it): a region's reader
+    never reads another region's words, and the French title is never an Arabic text."""
     ids = list(group_ids)
     if not ids:
         return {}
-    best: dict[int, tuple[float, str]] = {}
-    query = select(GROUP_ID, IdeaGroupMember.closeness, FeedbackItem.text)
-    rows = session.execute(_visible(query, scope, IdeaGroupMember.group_id.in_(ids)))
-    for gid, closeness, text in rows:
-        if gid not in best or closeness > best[gid][0]:
-            best[gid] = (closeness, text)
-    return {gid: short_title(text) for gid, (_c, text) in best.items()}
+    found: dict[int, dict[str, str]] = {}
+    query = select(GROUP_ID, FeedbackItem.text).select_from(IdeaGroupMember)
+    rows = session.execute(
+        _visible(query, scope, IdeaGroupMember.group_id.in_(ids)).order_by(
+            IdeaGroupMember.group_id, IdeaGroupMember.closeness.desc(), FeedbackItem.id
+        )
+    )
+    for gid, text in rows:
+        per_language = found.setdefault(gid, {})
+        if len(per_language) < 2:
+            per_language.setdefault(language_of(text), short_title(text))
+    return {gid: (t.get("fr", ""), t.get("ar", "")) for gid, t in found.items()}
 
 
 def top_groups(
-    session: Session, scope: Scope, kind: ItemKind | str | None = None, limit: int = 10
+    session: Session,
+    scope: Scope,
+    kind: ItemKind | str | None = None,
+    limit: int = 10,
+    *,
+    language: str = "fr",
 ) -> list[GroupSummary]:
     """The most recurring ideas the scope may see (of one kind, or all), heaviest first."""
-    return _summaries(session, scope, kind=kind)[:limit]
+    if kind is None:
+        heaviest = _summaries(session, scope, language=language)
+    else:
+        heaviest = _summaries(session, scope, kind=kind, per_kind=limit, language=language)
+    return heaviest[:limit]
 
 
-def top_groups_by_kind(session: Session, scope: Scope, limit: int) -> dict[str, list[GroupSummary]]:
+def top_groups_by_kind(
+    session: Session, scope: Scope, limit: int, *, language: str = "fr"
+) -> dict[str, list[GroupSummary]]:
     """top_groups() of every kind, from one aggregate over the memberships instead of one per
     kind (the aggregate reads every visible membership: measured at 200,000 submissions, it
     is most of the dashboard's and the ideas page's time)."""
     by_kind: dict[str, list[GroupSummary]] = {kind.value: [] for kind in ItemKind}
-    for summary in _summaries(session, scope):
-        heaviest = by_kind.setdefault(summary.kind, [])
-        if len(heaviest) < limit:
-            heaviest.append(summary)
+    for summary in _summaries(session, scope, per_kind=limit, language=language):
+        by_kind.setdefault(summary.kind, []).append(summary)
     return by_kind
 
 
-def group_summary(session: Session, scope: Scope, group_id: int) -> GroupSummary:
-    found = _summaries(session, scope, group_ids=[group_id])
+def group_summary(
+    session: Session, scope: Scope, group_id: int, *, language: str = "fr"
+) -> GroupSummary:
+    found = _summaries(session, scope, group_ids=[group_id], language=language)
     if not found:
         raise NotFound(group_id)
     return found[0]
 
 
 def group_summaries(
-    session: Session, scope: Scope, group_ids: Iterable[int]
+    session: Session, scope: Scope, group_ids: Iterable[int], *, language: str = "fr"
 ) -> dict[int, GroupSummary]:
     """Several groups at once (one query), those the scope sees; the others are left out."""
     ids = sorted(set(group_ids))
     if not ids:
         return {}
-    return {s.id: s for s in _summaries(session, scope, group_ids=ids)}
+    return {s.id: s for s in _summaries(session, scope, group_ids=ids, language=language)}
 
 
-def group_detail(session: Session, scope: Scope, group_id: int) -> GroupDetail:
+def group_detail(
+    session: Session, scope: Scope, group_id: int, *, language: str = "fr"
+) -> GroupDetail:
     """A group and its visible items, most typical first; NotFound outside the scope."""
-    summary = group_summary(session, scope, group_id)
+    summary = group_summary(session, scope, group_id, language=language)
     query = select(
         FeedbackItem.id,
         Submission.id,
         Submission.reference,
         Submission.organisation,
         FeedbackItem.text,
+        Submission.status,
     ).select_from(IdeaGroupMember)
     rows = session.execute(
         _visible(query, scope, IdeaGroupMember.group_id == group_id).order_by(
             IdeaGroupMember.closeness.desc(), FeedbackItem.id
         )
+    ).all()
+    quotes = pick_quotes(
+        (text, organisation)
+        for _i, _s, _r, organisation, text, status in rows
+        if status == ReviewStatus.REVIEWED
     )
-    return GroupDetail(summary, tuple(GroupMemberRow(*member) for member in rows))
+    members = tuple(GroupMemberRow(*row[:5]) for row in rows)
+    return GroupDetail(summary, members, quotes)
+
+
+def group_quotes(
+    session: Session, scope: Scope, group_ids: Iterable[int]
+) -> dict[int, tuple[Quote, ...]]:
+    """Each group's quotes (services/ideas/quotes.py) among the reviewed entries the scope sees."""
+    ids = list(group_ids)
+    if not ids:
+        return {}
+    query = select(GROUP_ID, FeedbackItem.text, Submission.organisation).select_from(
+        IdeaGroupMember
+    )
+    rows = session.execute(
+        _visible(
+            query,
+            scope,
+            IdeaGroupMember.group_id.in_(ids),
+            Submission.status == ReviewStatus.REVIEWED,
+        ).order_by(IdeaGroupMember.group_id, IdeaGroupMember.closeness.desc(), FeedbackItem.id)
+    )
+    candidates: dict[int, list[tuple[str, str]]] = {}
+    for gid, text, organisation in rows:
+        candidates.setdefault(gid, []).append((text, organisation))
+    return {gid: pick_quotes(found) for gid, found in candidates.items()}
 
 
 def group_numbers(session: Session, scope: Scope) -> dict[int, int]:

@@ -24,7 +24,7 @@ from feedback_app.models import FeedbackItem, ItemKind, Region, Submission, Tour
 from feedback_app.services.access import Scope
 from feedback_app.services.errors import NotFound
 from feedback_app.services.followup.outputs import commitment_rows
-from feedback_app.services.ideas.queries import top_groups_by_kind
+from feedback_app.services.ideas.queries import group_quotes, top_groups_by_kind
 from feedback_app.services.review.signoff import region_states
 from feedback_app.services.synthesis.figures import Selection, SynthesisFilters, resolve, synthesis
 
@@ -71,7 +71,7 @@ def briefs_for(session: Session, sel: Selection) -> dict[str, RegionBrief]:
             top_themes=syn.top_themes
             if len(sel.regions) == 1
             else _region_themes(session, sel, ref.slug),
-            ideas=_ideas(session, ref.id),
+            ideas=_ideas(session, ref.id, sel.language),
             shortlisted=items,
             shortlisted_more=more,
             commitments=commitment_rows(session, [ref.id], sel.language),
@@ -79,13 +79,16 @@ def briefs_for(session: Session, sel: Selection) -> dict[str, RegionBrief]:
     return briefs
 
 
-def _ideas(session: Session, region_id: int) -> dict[str, tuple[IdeaCount, ...]]:
-    """The region's five most recurring ideas of each kind (services/idea_groups), counted
-    within the region only: another region's items never show through a title or a count."""
+def _ideas(session: Session, region_id: int, language: str) -> dict[str, tuple[IdeaCount, ...]]:
+    """The region's five most recurring ideas of each kind (services/idea_groups), counted,
+    titled and quoted within the region only: another region's items never show through a
+    title, a count or a quote. Titled in the brief's language, like the workbook."""
     region = Scope(user_id=None, region_ids=frozenset({region_id}))
+    by_kind = top_groups_by_kind(session, region, TOP_IDEAS, language=language)
+    quotes = group_quotes(session, region, [g.id for groups in by_kind.values() for g in groups])
     return {
-        kind: tuple(IdeaCount(g.title, g.items) for g in groups)
-        for kind, groups in top_groups_by_kind(session, region, TOP_IDEAS).items()
+        kind: tuple(IdeaCount(g.title, g.items, g.titles, quotes.get(g.id, ())) for g in groups)
+        for kind, groups in by_kind.items()
     }
 
 
