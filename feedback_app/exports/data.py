@@ -151,6 +151,45 @@ class IdeaGroupRow:
 
 
 @dataclass(frozen=True)
+class MapCell:
+    """One group in one region: its entries and distinct organisations there, and its lift
+    (the region's share of the group's entries over the region's share of all entries of that
+    kind: 1 is the nation's rate, 2 twice as often). `marked`: this region says it markedly
+    more than the nation (services/synthesis/idea_map.py decides)."""
+
+    items: int
+    organisations: int
+    lift: float
+    marked: bool = False
+
+
+@dataclass(frozen=True)
+class MapRow:
+    """One idea group across the regions (the "Carte des idées" sheet, /hq/ideas/map)."""
+
+    number: int
+    kind: str
+    items: int
+    organisations: int
+    cells: Mapping[str, MapCell]  # region slug -> cell, only the regions it was heard in
+    reach: str  # "national", "several" or "regional" (one region)
+    titles: IdeaTitles = IdeaTitles()
+
+    @property
+    def breadth(self) -> int:
+        return len(self.cells)
+
+
+@dataclass(frozen=True)
+class IdeaMap:
+    """Groups × regions, widest first (regions heard in), then heaviest (organisations)."""
+
+    regions: tuple[tuple[str, str], ...] = ()  # (slug, name) of the columns, official order
+    rows: tuple[MapRow, ...] = ()
+    more: int = 0  # groups left out after the rows (a page shows the first ones only)
+
+
+@dataclass(frozen=True)
 class CommitmentRow:
     """One commitment as the "Engagements" sheet shows it, texts in the workbook's language."""
 
@@ -190,6 +229,7 @@ class WorkbookData:
     # of the summary sheet. Empty: no brief sheets.
     briefs: Mapping[str, RegionBrief] = field(default_factory=dict)
     ideas: tuple[IdeaGroupRow, ...] = ()  # heaviest first
+    idea_map: IdeaMap = IdeaMap()  # the "Carte des idées" sheet
     commitments: tuple[CommitmentRow, ...] = ()  # in region order, national ones first
 
 

@@ -10,7 +10,7 @@ text of the most typical item within the scope.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TypeVarTuple
 
@@ -153,22 +153,34 @@ def _summaries(
                 kept.append(summary)
         summaries = kept
     # Titles only for the groups shown: the automatic ones read the members' texts.
-    shown = {s.id: seen_regions[s.id] for s in summaries}
-    written = person_titles(session, shown, national=scope.is_everything)
-    automatic = automatic_titles(session, scope, list(shown))
+    found = group_titles(session, scope, {s.id: seen_regions[s.id] for s in summaries})
     titled = []
     for summary in summaries:
-        fr, ar = automatic.get(summary.id, ("", ""))
-        titles = IdeaTitles(written=written.get(summary.id, ""), fr=fr, ar=ar)
+        titles = found[summary.id]
         titled.append(
             replace(
                 summary,
                 title=titles.shown(language) or titles.other(language),
-                title_locked=summary.id in written,
+                title_locked=bool(titles.written),
                 titles=titles,
             )
         )
     return titled
+
+
+def group_titles(
+    session: Session, scope: Scope, seen: Mapping[int, Collection[int]]
+) -> dict[int, IdeaTitles]:
+    """The titles of the groups in `seen` (group id -> the regions of the items the reader
+    sees in it) for a reader of `scope`: the person's title they may see, and the automatic
+    titles from the items they see."""
+    written = person_titles(session, seen, national=scope.is_everything)
+    automatic = automatic_titles(session, scope, list(seen))
+    titles = {}
+    for gid in seen:
+        fr, ar = automatic.get(gid, ("", ""))
+        titles[gid] = IdeaTitles(written=written.get(gid, ""), fr=fr, ar=ar)
+    return titles
 
 
 def _authors(
@@ -207,13 +219,23 @@ def automatic_titles(
     if not ids:
         return {}
     found: dict[int, dict[str, str]] = {}
+    wanted = set(ids)
+    # Thousands of groups (the map of a big tour): every visible membership rather than an
+    # IN list that long.
+    which = (
+        IdeaGroupMember.group_id.in_(ids)
+        if len(ids) <= 500
+        else IdeaGroupMember.group_id.is_not(None)
+    )
     query = select(GROUP_ID, FeedbackItem.text).select_from(IdeaGroupMember)
     rows = session.execute(
-        _visible(query, scope, IdeaGroupMember.group_id.in_(ids)).order_by(
+        _visible(query, scope, which).order_by(
             IdeaGroupMember.group_id, IdeaGroupMember.closeness.desc(), FeedbackItem.id
         )
     )
     for gid, text in rows:
+        if gid not in wanted:
+            continue
         per_language = found.setdefault(gid, {})
         if len(per_language) < 2:
             per_language.setdefault(language_of(text), short_title(text))
