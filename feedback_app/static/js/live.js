@@ -57,7 +57,7 @@
         if (idea[lang]) {
           li.appendChild(el("span", lang, idea[lang], { lang: lang, dir: "auto" }));
         } else {  // nothing said in this language: say so, never the other language
-          var none = root.getAttribute("data-no-idea-" + lang);
+          var none = document.getElementById("no-idea-" + lang).content.textContent;
           li.appendChild(el("span", lang + " missing", none, { lang: lang, dir: lang === "ar" ? "rtl" : "ltr" }));
         }
       });
