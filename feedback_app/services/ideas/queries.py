@@ -31,7 +31,7 @@ from feedback_app.models import (
 from feedback_app.services.access import Scope
 from feedback_app.services.errors import NotFound
 from feedback_app.services.ideas.quotes import pick_quotes
-from feedback_app.services.ideas.text import language_of, short_title
+from feedback_app.services.ideas.text import title_candidate
 from feedback_app.services.ideas.titles import person_titles
 
 MIN_ITEMS = 2
@@ -237,8 +237,8 @@ def automatic_titles(
         if gid not in wanted:
             continue
         per_language = found.setdefault(gid, {})
-        if len(per_language) < 2:
-            per_language.setdefault(language_of(text), short_title(text))
+        if len(per_language) < 2 and (candidate := title_candidate(text)):
+            per_language.setdefault(*candidate)
     return {gid: (t.get("fr", ""), t.get("ar", "")) for gid, t in found.items()}
 
 

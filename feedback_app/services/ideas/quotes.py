@@ -12,25 +12,13 @@ verbatim, so it cannot be quoted without the personal data.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
-
-import phonenumbers
 
 from feedback_app.exports.data import Quote
 from feedback_app.models import fold
-from feedback_app.services.ideas.text import language_of
+from feedback_app.services.ideas.text import carries_contact, language_of
 
 QUOTES = 3
-
-_EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
-
-
-def carries_contact(text: str) -> bool:
-    """An e-mail address or a phone number (Moroccan or international) in the text."""
-    if _EMAIL.search(text):
-        return True
-    return any(True for _match in phonenumbers.PhoneNumberMatcher(text, "MA"))
 
 
 def pick_quotes(candidates: Iterable[tuple[str, str]], limit: int = QUOTES) -> tuple[Quote, ...]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+import phonenumbers
 import snowballstemmer
 
 from feedback_app.models.search import fold
@@ -133,6 +134,25 @@ def strip_filler(text: str) -> str:
     if stripped[:1].islower() and stripped != text:
         stripped = stripped[0].upper() + stripped[1:]
     return stripped
+
+
+_EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
+
+
+def carries_contact(text: str) -> bool:
+    """An e-mail address or a phone number (Moroccan or international) in the text: such an
+    entry is never quoted nor made a title, since both repeat the words as they are."""
+    if _EMAIL.search(text):
+        return True
+    return any(True for _match in phonenumbers.PhoneNumberMatcher(text, "MA"))
+
+
+def title_candidate(text: str) -> tuple[str, str] | None:
+    """(language, automatic title) of a member's text, or None when it may not title a group
+    (it carries contact details)."""
+    if carries_contact(text):
+        return None
+    return language_of(text), short_title(text)
 
 
 def short_title(text: str) -> str:

@@ -28,7 +28,7 @@ from feedback_app.models import (
 )
 from feedback_app.services.ideas.queries import MIN_ITEMS
 from feedback_app.services.ideas.quotes import pick_quotes
-from feedback_app.services.ideas.text import language_of, short_title
+from feedback_app.services.ideas.text import title_candidate
 from feedback_app.services.ideas.titles import groups_version, person_titles
 from feedback_app.services.synthesis.figures import Selection
 
@@ -88,8 +88,8 @@ def idea_rows(session: Session, sel: Selection) -> tuple[IdeaGroupRow, ...]:
         if theme_id is not None:
             themes[gid][sel.theme_labels.get(theme_id, "")] += 1
         # Most central first: each language's first text titles the group in that language.
-        if len(automatic[gid]) < 2:
-            automatic[gid].setdefault(language_of(text), text)
+        if len(automatic[gid]) < 2 and (candidate := title_candidate(text)):
+            automatic[gid].setdefault(*candidate)
         if status == ReviewStatus.REVIEWED:  # quotes: reviewed entries only
             candidates[gid].append((text, organisation))
 
@@ -106,8 +106,8 @@ def idea_rows(session: Session, sel: Selection) -> tuple[IdeaGroupRow, ...]:
         found = automatic[gid]
         titles = IdeaTitles(
             written=written.get(gid, ""),
-            fr=short_title(found["fr"]) if "fr" in found else "",
-            ar=short_title(found["ar"]) if "ar" in found else "",
+            fr=found.get("fr", ""),
+            ar=found.get("ar", ""),
         )
         result.append(
             IdeaGroupRow(

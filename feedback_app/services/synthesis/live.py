@@ -34,7 +34,7 @@ from feedback_app.models.types import utcnow
 from feedback_app.services import audit
 from feedback_app.services.access import Scope
 from feedback_app.services.capture import tally
-from feedback_app.services.ideas.text import language_of, short_title
+from feedback_app.services.ideas.text import title_candidate
 from feedback_app.services.ideas.titles import groups_version, person_titles
 from feedback_app.services.permissions import Permission
 from feedback_app.services.tour.stops import scoped_stop
@@ -216,12 +216,17 @@ def _own_titles(session: Session, stop_id: int, group_ids: list[int]) -> dict[in
         select(GROUP_ID, FeedbackItem.text)
         .join(FeedbackItem, FeedbackItem.id == IdeaGroupMember.item_id)
         .join(Submission, Submission.id == FeedbackItem.submission_id)
-        .where(IdeaGroupMember.group_id.in_(group_ids), Submission.stop_id == stop_id)
+        .where(
+            IdeaGroupMember.group_id.in_(group_ids),
+            Submission.stop_id == stop_id,
+            Submission.status != ReviewStatus.SPAM,  # a spam text never titles an idea
+        )
         .order_by(IdeaGroupMember.group_id, IdeaGroupMember.closeness.desc(), FeedbackItem.id)
     ).all()
     titles: dict[int, dict[str, str]] = {}
     for group_id, text in rows:
-        titles.setdefault(group_id, {}).setdefault(language_of(text), short_title(text))
+        if candidate := title_candidate(text):
+            titles.setdefault(group_id, {}).setdefault(*candidate)
     return titles
 
 
