@@ -209,12 +209,28 @@ def _authors(
     return organisations, regions
 
 
+# Arabic letters (U+0600-U+06FF), as each database matches them: candidates for an Arabic
+# title are looked for among the texts holding some, for a French one among the others.
+_ARABIC_RANGE = "[\u0600-\u06ff]"
+TITLE_CANDIDATES = 10  # per group and script: the most central texts, enough to skip contacts
+
+
+def _has_arabic(session: Session) -> ColumnElement[bool]:
+    if session.get_bind().dialect.name == "postgresql":
+        return FeedbackItem.text.op("~")(_ARABIC_RANGE)
+    return FeedbackItem.text.op("GLOB")(f"*{_ARABIC_RANGE}*")
+
+
 def automatic_titles(
     session: Session, scope: Scope, group_ids: Iterable[int]
 ) -> dict[int, tuple[str, str]]:
     """group id -> (French, Arabic) automatic title, each the most central member of that
     language among the items the scope sees ("" when none is written in it): a region's reader
-    never reads another region's words, and the French title is never an Arabic text."""
+    never reads another region's words, and the French title is never an Arabic text.
+
+    Only the TITLE_CANDIDATES most central texts of each group and script are read (a window
+    function), not every member: the heaviest groups, the ones the dashboard titles, hold
+    thousands."""
     ids = list(group_ids)
     if not ids:
         return {}
@@ -227,17 +243,40 @@ def automatic_titles(
         if len(ids) <= 500
         else IdeaGroupMember.group_id.is_not(None)
     )
-    query = select(GROUP_ID, FeedbackItem.text).select_from(IdeaGroupMember)
-    rows = session.execute(
-        _visible(query, scope, which).order_by(
-            IdeaGroupMember.group_id, IdeaGroupMember.closeness.desc(), FeedbackItem.id
+    arabic = _has_arabic(session)
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=(IdeaGroupMember.group_id, arabic),
+            order_by=(IdeaGroupMember.closeness.desc(), FeedbackItem.id),
         )
+        .label("rank")
     )
-    for gid, text in rows:
+    ranked = _visible(
+        select(
+            GROUP_ID.label("group_id"),
+            FeedbackItem.text,
+            IdeaGroupMember.closeness,
+            arabic.label("arabic"),
+            rank,
+        ).select_from(IdeaGroupMember),
+        scope,
+        which,
+    ).subquery()
+    rows = session.execute(
+        select(ranked.c.group_id, ranked.c.text, ranked.c.arabic)
+        .where(ranked.c.rank <= TITLE_CANDIDATES)
+        .order_by(ranked.c.group_id, ranked.c.closeness.desc(), ranked.c.rank)
+    )
+    for gid, text, has_arabic in rows:
         if gid not in wanted:
             continue
         per_language = found.setdefault(gid, {})
-        if len(per_language) < 2 and (candidate := title_candidate(text)):
+        # A text without Arabic letters is French: once a French title is found, skip the
+        # other French candidates without examining them (the costly part on big groups).
+        if len(per_language) == 2 or (not has_arabic and "fr" in per_language):
+            continue
+        if candidate := title_candidate(text):
             per_language.setdefault(*candidate)
     return {gid: (t.get("fr", ""), t.get("ar", "")) for gid, t in found.items()}
 
