@@ -46,6 +46,7 @@ ARABIC_TEXT = "نحتاج إلى تكوين الشباب في مهن الضيا�
 SOUSS_MASSA_SHEETS = [
     "Synthèse",
     "Idées récurrentes",
+    "Carte des idées",
     "Souss-Massa",
     "Éléments retenus",
     "Engagements",

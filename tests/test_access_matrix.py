@@ -95,6 +95,8 @@ MATRIX: list[R] = [
     R("auth.account_token_revoke", "POST", "/account/tokens/{api_token_a}/revoke",
                                                                       302, 302, 404, 404, 404, 404),
     # staff: stops (delegates: their own regions' stops only; creating and editing is HQ's)
+    # The national map of ideas: HQ and observers (a regional observer's regions), not delegates.
+    R("hq.ideas_map",          "GET",  "/hq/ideas/map",               302, 403, 403, 200, 200, 200),
     R("hq.stops",           "GET",  "/hq/stops",                   302, 200, 200, 200, 200, 200),
     R("hq.stop_create",        "GET",  "/hq/stops/new",               302, 403, 403, 200, 403, 403),
     R("hq.stop_create",        "POST", "/hq/stops/new",               302, 403, 403, 422, 403, 403),

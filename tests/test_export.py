@@ -102,6 +102,7 @@ def test_workbook_sheets_tables_figures_and_chart(app, session) -> None:
     assert book.sheetnames == [
         "Synthèse",
         "Idées récurrentes",
+        "Carte des idées",
         *_official_names(session),
         "Éléments retenus",
         "Engagements",
@@ -242,7 +243,7 @@ def test_filters_are_printed_and_regions_kept_even_when_empty(app, session) -> N
     result = _export(app, session, filters=filters, include_contacts=False)
     assert result.filename == "synthese-tournee-2025-marrakech-safi-draa-tafilalet.xlsx"
     book = openpyxl.load_workbook(result.path)
-    assert book.sheetnames[2:4] == ["Marrakech-Safi", "Drâa-Tafilalet"]
+    assert book.sheetnames[3:5] == ["Marrakech-Safi", "Drâa-Tafilalet"]
     assert [c.value for c in book["Marrakech-Safi"][1]] == REGION_HEADERS[:13]  # no contacts
     assert book["Drâa-Tafilalet"].max_row <= 2  # empty, still there so that the gap shows
     summary = {r[0]: r[1] for r in book["Synthèse"].iter_rows(values_only=True) if r[0]}

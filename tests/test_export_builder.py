@@ -150,6 +150,7 @@ def test_the_builder_writes_any_text_without_formula_or_failure() -> None:
     assert book.sheetnames == [
         "Synthèse",
         "Idées récurrentes",
+        "Carte des idées",
         "Souss-Massa",
         "L'Oriental",
         "Éléments retenus",

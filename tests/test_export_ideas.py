@@ -6,7 +6,7 @@ import openpyxl
 from sqlalchemy import select, update
 
 from feedback_app.database import write_transaction
-from feedback_app.models import FeedbackItem, Submission
+from feedback_app.models import FeedbackItem, ReviewStatus, Submission
 from feedback_app.services.access import EVERYTHING, Scope
 from feedback_app.services.capture import tally
 from feedback_app.services.ideas.curation import rename_group
@@ -17,6 +17,7 @@ from tests.test_idea_groups import ARABIC, GUIDES, SIGNS, world  # noqa: F401 - 
 IDEA_HEADERS = [
     "N°",
     "Idée",
+    "Idée (en arabe)",
     "Type",
     "Entrées",  # a group counts entries (needs, proposals...), not submissions
     "Organisations",
@@ -40,7 +41,14 @@ def _ideas(book) -> list[dict]:
     return [dict(zip(IDEA_HEADERS, r, strict=True)) for r in rows[1:]]
 
 
+def _review_all(session) -> None:
+    """Quotes come from reviewed entries only."""
+    with write_transaction(session):
+        session.execute(update(Submission).values(status=ReviewStatus.REVIEWED))
+
+
 def test_recurring_ideas_sheet_and_group_column(app, session, world) -> None:  # noqa: F811
+    _review_all(session)
     book = _export(app, session)  # the export regroups first: no regrouping was run before
     ideas = _ideas(book)
     assert [(i["Type"], i["Entrées"], i["Organisations"]) for i in ideas] == [
@@ -49,6 +57,8 @@ def test_recurring_ideas_sheet_and_group_column(app, session, world) -> None:  #
         ("Besoin", 2, 2),
     ]
     guides = ideas[0]
+    assert guides["Idée"] in GUIDES  # the most central French entry...
+    assert guides["Idée (en arabe)"] == "pas d'idée en arabe"  # ...and no Arabic one
     assert guides["Régions"] == "Marrakech-Safi, Souss-Massa"
     quotes = {guides["Citation 1"], guides["Citation 2"], guides["Citation 3"]}
     assert quotes == set(GUIDES)
@@ -64,6 +74,7 @@ def test_recurring_ideas_sheet_and_group_column(app, session, world) -> None:  #
 
 
 def test_a_delegates_workbook_shows_nothing_of_other_regions(app, session, world) -> None:  # noqa: F811
+    _review_all(session)
     _export(app, session)
     rename_group(session, EVERYTHING, _guides_group(session), "Langues des guides", actor_id=None)
     region_b = Scope(user_id=None, region_ids=frozenset({world["b"]}))

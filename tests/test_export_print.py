@@ -15,6 +15,7 @@ from feedback_app.exports import (
     WorkbookData,
     build_workbook,
 )
+from feedback_app.exports.data import Quote
 from feedback_app.labels import CODE_WORDS
 from tests.libreoffice import needs_libreoffice, print_to_pdf
 
@@ -63,7 +64,7 @@ def _data() -> WorkbookData:
             (CRT,),
             ("Souss-Massa",),
             ("Formation",),
-            (LONG, LONG, LONG),
+            (Quote(LONG, "fr"), Quote(LONG + " ", "fr"), Quote(LONG + "  ", "fr")),
         ),
     )
     return WorkbookData(
@@ -94,7 +95,7 @@ def test_every_sheet_has_its_print_setup_in_the_workbooks_language(tmp_path: Pat
     path = tmp_path / "book.xlsx"
     build_workbook(_data(), path, language="en")
     sheets = _xml(path)
-    assert len(sheets) == 6
+    assert len(sheets) == 7
     for name, xml in sheets.items():
         assert 'fitToWidth="1"' not in xml or 'fitToHeight="0"' in xml, name
         assert "<fitToPage" in xml.replace('fitToPage="1"', "<fitToPage"), name

@@ -70,6 +70,7 @@ def test_download_is_a_post_with_csrf_sent_as_an_attachment_and_audited(app, ses
     assert book.sheetnames == [
         "Synthèse",
         "Idées récurrentes",
+        "Carte des idées",
         "Marrakech-Safi",
         "Éléments retenus",
         "Engagements",
@@ -134,7 +135,7 @@ def test_a_large_export_runs_in_the_background_with_progress(app, session) -> No
     assert download.status_code == 200 and download.mimetype == XLSX
     assert "synthese-tournee-2025-toutes-regions.xlsx" in download.headers["Content-Disposition"]
     book = openpyxl.load_workbook(io.BytesIO(download.data))
-    assert len(book.sheetnames) == 29  # 12 regions and their 12 briefs
+    assert len(book.sheetnames) == 30  # 12 regions and their 12 briefs
     event = session.scalar(select(AuditEvent).where(AuditEvent.action == "export.xlsx"))
     assert event is not None and event.after["job"] == job_id
 

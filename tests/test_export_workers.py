@@ -183,7 +183,7 @@ def test_a_worker_killed_mid_build_has_its_job_finished_by_another(
     download = client.get(f"/hq/exports/jobs/{job_id}/file")
     assert download.status_code == 200 and download.mimetype == XLSX
     assert (
-        len(openpyxl.load_workbook(io.BytesIO(download.data)).sheetnames) == 29
+        len(openpyxl.load_workbook(io.BytesIO(download.data)).sheetnames) == 30
     )  # 12 regions and their briefs, 5 others (Engagements included)
 
 
@@ -242,7 +242,7 @@ def test_two_web_hosts_share_only_postgresql_and_redis(
     download = on_b.get(status["download"])
     assert download.status_code == 200 and download.mimetype == XLSX
     assert (
-        len(openpyxl.load_workbook(io.BytesIO(download.data)).sheetnames) == 29
+        len(openpyxl.load_workbook(io.BytesIO(download.data)).sheetnames) == 30
     )  # 12 regions and their briefs, 5 others (Engagements included)
 
     # Signing out on A revokes the same cookie on B.

@@ -19,7 +19,7 @@ from feedback_app.services.access import scope_for
 from feedback_app.services.errors import NotPermitted
 from feedback_app.services.ideas import curation
 from feedback_app.services.intake import batches
-from feedback_app.services.permissions import ROLE_RULES, Permission
+from feedback_app.services.permissions import READ_PERMISSIONS, ROLE_RULES, Permission
 from feedback_app.services.review import actions, bulk, signoff
 from feedback_app.services.synthesis import live
 from feedback_app.services.tour import stop_admin
@@ -80,9 +80,11 @@ def test_observer_scopes(session) -> None:
     assert scope_for(national).region_ids is None  # no region: the whole tour
     assert scope_for(regional).region_ids == {r.id for r in regional.regions} != set()
     for scope in (scope_for(regional), scope_for(national)):
-        assert not any(scope.can(p) for p in Permission)
-    # The observer is the delegate's reading without any of its permissions.
-    assert ROLE_RULES[Role.OBSERVER].permissions < ROLE_RULES[Role.DELEGATE].permissions
+        # Reads only (the national map of ideas), never a permission to change anything.
+        assert {p for p in Permission if scope.can(p)} == READ_PERMISSIONS
+    # The observer is the delegate's reading without any of its permissions to change things.
+    assert not ROLE_RULES[Role.OBSERVER].permissions & ROLE_RULES[Role.DELEGATE].permissions
+    assert not READ_PERMISSIONS & ROLE_RULES[Role.DELEGATE].permissions
 
 
 def _cells(response) -> set:

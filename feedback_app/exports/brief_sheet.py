@@ -34,6 +34,7 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "no_commitment": "Aucun engagement pour l'instant.",
         "figures": "Chiffres",
         "ideas": "Idées récurrentes (entrées)",
+        "quotes": "Citations : {quotes}",
         "themes": "Thèmes les plus cités",
         "shortlisted": "Éléments retenus",
         "none": "—",
@@ -54,6 +55,7 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "no_commitment": "No commitment yet.",
         "figures": "Figures",
         "ideas": "Recurring ideas (entries)",
+        "quotes": "Quotes: {quotes}",
         "themes": "Most cited themes",
         "shortlisted": "Shortlisted items",
         "none": "—",
@@ -74,6 +76,7 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "no_commitment": "لا يوجد أي التزام حاليًا.",
         "figures": "الأرقام",
         "ideas": "الأفكار المتكررة (المدخلات)",
+        "quotes": "اقتباسات: {quotes}",
         "themes": "المواضيع الأكثر ذكرًا",
         "shortlisted": "العناصر المختارة",
         "none": "—",
@@ -172,20 +175,26 @@ def write_brief(
     for kind in labels.kinds:
         row += 2
         ws.write_string(row, 0, labels.kind_plural(kind), formats.get("section"))
-        for title, ranked in (
-            (w["ideas"], [(i.label, i.count) for i in brief.ideas.get(kind, ())]),
-            (w["themes"], [(t.label, t.count) for t in brief.top_themes.get(kind, ())]),
-        ):
+        ideas = [
+            (labels.idea_title(i.titles) or i.label, i.count, i.quotes)
+            for i in brief.ideas.get(kind, ())
+        ]
+        themes = [(t.label, t.count, ()) for t in brief.top_themes.get(kind, ())]
+        for title, ranked in ((w["ideas"], ideas), (w["themes"], themes)):
             row += 1
             ws.write_string(row, 0, title, formats.get("header"))
             ws.write_string(row, 1, labels["col_count"], formats.get("header"))
             if not ranked:
                 row += 1
                 ws.write_string(row, 0, w["none"], formats.get("cell"))
-            for label, count in ranked:
+            for label, count, quotes in ranked:
                 row += 1
                 put_text(ws, formats, row, 0, label, "wrap")
                 ws.write_number(row, 1, count, formats.number)
+                if quotes:  # verbatim, in one wrapped line under the idea
+                    row += 1
+                    said = " · ".join(f"« {q.text} »" for q in quotes)
+                    put_text(ws, formats, row, 0, w["quotes"].format(quotes=said), "wrap")
         row += 1
         ws.write_string(row, 0, w["shortlisted"], formats.get("header"))
         ws.write_string(row, 1, "", formats.get("header"))

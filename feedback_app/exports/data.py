@@ -85,6 +85,51 @@ class ItemRow(NamedTuple):
     source: str = "form"  # form, api, tablet or import
 
 
+def title_language(language: str) -> str:
+    """The language of the automatic titles a reader of `language` sees: Arabic readers read
+    the Arabic title, every other reader the French one (French is the source language)."""
+    return "ar" if language == "ar" else "fr"
+
+
+def other_title_language(language: str) -> str:
+    return "fr" if title_language(language) == "ar" else "ar"
+
+
+@dataclass(frozen=True)
+class IdeaTitles:
+    """An idea group's titles for one reader.
+
+    `written`: the title a person wrote that this reader may see (services/ideas/titles.py); it
+    always wins. `fr`, `ar`: the automatic titles, the text of the most central member written
+    in that language, without its filler (services/ideas/text.short_title); "" when no member
+    the reader sees is written in it, which the pages and the workbook say in words rather than
+    show the other language in its place.
+    """
+
+    written: str = ""
+    fr: str = ""
+    ar: str = ""
+
+    def automatic(self, language: str) -> str:
+        return self.ar if title_language(language) == "ar" else self.fr
+
+    def shown(self, language: str) -> str:
+        """The title a reader of `language` reads ("" when the group has nothing in it)."""
+        return self.written or self.automatic(language)
+
+    def other(self, language: str) -> str:
+        """The automatic title in the other language (hover, the workbook's next column)."""
+        return self.automatic(other_title_language(language))
+
+
+@dataclass(frozen=True)
+class Quote:
+    """One entry quoted as it was written (only its spacing tidied), never who wrote it."""
+
+    text: str
+    language: str  # "fr" or "ar", the language of its text
+
+
 @dataclass(frozen=True)
 class IdeaGroupRow:
     """One recurring idea as the "Idées récurrentes" sheet shows it, counted in the selection.
@@ -100,7 +145,48 @@ class IdeaGroupRow:
     categories: tuple[str, ...] = ()
     regions: tuple[str, ...] = ()
     themes: tuple[str, ...] = ()
-    quotes: tuple[str, ...] = ()  # up to three typical texts, from distinct organisations
+    # Up to three reviewed entries, from distinct organisations, both languages where present.
+    quotes: tuple[Quote, ...] = ()
+    titles: IdeaTitles = IdeaTitles()
+
+
+@dataclass(frozen=True)
+class MapCell:
+    """One group in one region: its entries and distinct organisations there, and its lift
+    (the region's share of the group's entries over the region's share of all entries of that
+    kind: 1 is the nation's rate, 2 twice as often). `marked`: this region says it markedly
+    more than the nation (services/synthesis/idea_map.py decides)."""
+
+    items: int
+    organisations: int
+    lift: float
+    marked: bool = False
+
+
+@dataclass(frozen=True)
+class MapRow:
+    """One idea group across the regions (the "Carte des idées" sheet, /hq/ideas/map)."""
+
+    number: int
+    kind: str
+    items: int
+    organisations: int
+    cells: Mapping[str, MapCell]  # region slug -> cell, only the regions it was heard in
+    reach: str  # "national", "several" or "regional" (one region)
+    titles: IdeaTitles = IdeaTitles()
+
+    @property
+    def breadth(self) -> int:
+        return len(self.cells)
+
+
+@dataclass(frozen=True)
+class IdeaMap:
+    """Groups × regions, widest first (regions heard in), then heaviest (organisations)."""
+
+    regions: tuple[tuple[str, str], ...] = ()  # (slug, name) of the columns, official order
+    rows: tuple[MapRow, ...] = ()
+    more: int = 0  # groups left out after the rows (a page shows the first ones only)
 
 
 @dataclass(frozen=True)
@@ -143,6 +229,7 @@ class WorkbookData:
     # of the summary sheet. Empty: no brief sheets.
     briefs: Mapping[str, RegionBrief] = field(default_factory=dict)
     ideas: tuple[IdeaGroupRow, ...] = ()  # heaviest first
+    idea_map: IdeaMap = IdeaMap()  # the "Carte des idées" sheet
     commitments: tuple[CommitmentRow, ...] = ()  # in region order, national ones first
 
 
@@ -165,7 +252,8 @@ class BriefStop:
 class IdeaCount:
     label: str
     count: int
-    quotes: tuple[str, ...] = ()  # entries of reviewed contributions, most typical first
+    titles: IdeaTitles = IdeaTitles()
+    quotes: tuple[Quote, ...] = ()  # services/ideas/quotes.py: reviewed entries, verbatim
 
 
 @dataclass(frozen=True)

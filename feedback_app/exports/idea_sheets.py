@@ -21,6 +21,7 @@ from feedback_app.exports.styles import Formats, fit_widths, put_text, write_hea
 IDEA_COLUMNS = (
     "number",
     "title",
+    "title_other",
     "kind",
     "items",
     "organisations",
@@ -62,9 +63,11 @@ def write_ideas(
         put_text(ws, formats, 2, 0, labels["ideas_none"])
     for row, idea in enumerate(ideas, start=2):
         # IDEA_COLUMNS in order: the counts as numbers, the texts wrapped.
-        cells: list[int | str] = [idea.number, idea.title, labels.kind(idea.kind), idea.items]
+        # The title in the workbook's language (a person's wins), the other language beside it.
+        cells: list[int | str] = [idea.number, labels.idea_title(idea.titles)]
+        cells += [labels.other_title(idea.titles), labels.kind(idea.kind), idea.items]
         cells += [idea.organisations, *map(", ".join, (idea.categories, idea.regions, idea.themes))]
-        for col, value in enumerate([*cells, *idea.quotes[:3]]):
+        for col, value in enumerate([*cells, *(q.text for q in idea.quotes[:3])]):
             if isinstance(value, int):
                 ws.write_number(row, col, value, formats.number)
             else:
@@ -74,7 +77,16 @@ def write_ideas(
     fit_widths(
         ws,
         widths,
-        caps={1: _TITLE_CAP, 5: 28, 6: 28, 7: 28, 8: _TEXT_CAP, 9: _TEXT_CAP, 10: _TEXT_CAP},
+        caps={
+            1: _TITLE_CAP,
+            2: _TITLE_CAP,
+            6: 28,
+            7: 28,
+            8: 28,
+            9: _TEXT_CAP,
+            10: _TEXT_CAP,
+            11: _TEXT_CAP,
+        },
         minimum=6,
     )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from feedback_app.exports.data import IdeaTitles, other_title_language, title_language
 from feedback_app.exports.labels_en_ar import AR, EN
 from feedback_app.locales import Words, word
 from feedback_app.locales import language as language_info
@@ -23,6 +24,18 @@ FR: dict[str, object] = {
     "sheet_proposals": "Éléments retenus",
     "sheet_ideas": "Idées récurrentes",
     "sheet_commitments": "Engagements",
+    "sheet_map": "Carte des idées",
+    "map_title": "Carte des idées : où chaque idée récurrente a été entendue",
+    "map_legend": "Chaque cellule : organisations distinctes (entrées). ▲ : la région le dit au "
+    "moins deux fois plus que l'ensemble des régions (indice ≥ 2, au moins deux organisations). "
+    "Tri : les idées entendues dans le plus de régions d'abord, puis les plus partagées.",
+    "map_none": "Aucune idée n'a été exprimée plus d'une fois dans cette sélection.",
+    "reach_national": "Nationale",
+    "reach_several": "Plusieurs régions",
+    "reach_regional": "Une région",
+    "no_idea_fr": "pas d'idée en français",
+    "no_idea_ar": "pas d'idée en arabe",
+    "quotes_label": "Citations",
     "commitments_title": "Engagements : ce qui a été décidé en réponse aux idées",
     "commitments_none": "Aucun engagement enregistré pour ces régions.",
     "national": "National",
@@ -88,6 +101,9 @@ FR: dict[str, object] = {
         "group": "Groupe",
         "number": "N°",
         "title": "Idée",
+        "title_other": "Idée (en arabe)",
+        "reach": "Portée",
+        "breadth": "Régions (nombre)",
         "items": "Entrées",
         "organisations": "Organisations",
         "categories": "Catégories",
@@ -208,6 +224,20 @@ class Labels:
         hints = FR["category_hints"]
         assert isinstance(hints, dict)
         return self._sub("category_hints", code) if code in hints else ""
+
+    def idea_title(self, titles: IdeaTitles) -> str:
+        """The title this workbook's reader reads; a group with nothing in the workbook's
+        language says so before the other language's title (never silently)."""
+        shown = titles.shown(self.language)
+        if shown or not titles.other(self.language):
+            return shown
+        missing = self[f"no_idea_{title_language(self.language)}"]
+        return f"({missing}) {titles.other(self.language)}"
+
+    def other_title(self, titles: IdeaTitles) -> str:
+        """The automatic title in the other language, or the words saying there is none."""
+        other = other_title_language(self.language)
+        return titles.automatic(other) or self[f"no_idea_{other}"]
 
     def paragraphs(self, key: str) -> tuple[str, ...]:
         value = self._table.get(key, FR[key])

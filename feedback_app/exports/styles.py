@@ -41,6 +41,17 @@ class Formats:
         self.number = workbook.add_format({"num_format": "#,##0", "valign": "top"})
         self.total_number = workbook.add_format({"num_format": "#,##0", "bold": True, "top": 1})
 
+    def marked(self, mark: str) -> Format:
+        """A number shown with `mark` after it, bold on a light fill (the map's marked cells):
+        the value stays a number."""
+        key = (f"marked:{mark}", False, False)
+        fmt = self._cache.get(key)
+        if fmt is None:
+            fmt = self._cache[key] = self._workbook.add_format(
+                {"num_format": f'0" {mark}"', "bold": True, "bg_color": "#FCE4D6", "valign": "top"}
+            )
+        return fmt
+
     def get(self, base: str, rtl: bool = False, quote: bool = False) -> Format:
         key = (base, rtl, quote)
         fmt = self._cache.get(key)

@@ -217,6 +217,7 @@ def write_about(
             + (" " + ", ".join(region_sheets) if region_sheets else ""),
         ),
         (labels["sheet_ideas"], labels["about_sheet_ideas"]),
+        (labels["sheet_map"], labels["map_legend"]),
         (labels["sheet_proposals"], labels["about_sheet_proposals"]),
     ):
         row += 1

@@ -23,6 +23,7 @@ from feedback_app.exports.commitment_sheet import write_commitments
 from feedback_app.exports.data import ProgressCallback, WorkbookData
 from feedback_app.exports.idea_sheets import RetainedRows, write_ideas, write_retained
 from feedback_app.exports.labels import Labels
+from feedback_app.exports.map_sheet import write_map
 from feedback_app.exports.region_sheets import write_region_sheets
 from feedback_app.exports.styles import Formats
 from feedback_app.exports.summary_sheets import print_setup, write_about, write_synthesis
@@ -104,6 +105,7 @@ def _write(
 
     summary = wb.add_worksheet(sheet_name(labels["sheet_synthesis"], taken))
     ideas_ws = wb.add_worksheet(sheet_name(labels["sheet_ideas"], taken))
+    map_ws = wb.add_worksheet(sheet_name(labels["sheet_map"], taken))
     region_sheets = {r.slug: wb.add_worksheet(sheet_name(r.name, taken)) for r in syn.regions}
     retained_ws = wb.add_worksheet(sheet_name(labels["sheet_proposals"], taken))
     commitments_ws = wb.add_worksheet(sheet_name(labels["sheet_commitments"], taken))
@@ -118,6 +120,8 @@ def _write(
         write_brief(brief_ws, formats, labels, brief, data.generated_at.tzinfo)
     write_ideas(ideas_ws, formats, labels, data.ideas)
     print_setup(ideas_ws, labels)
+    write_map(map_ws, formats, labels, data.idea_map)
+    print_setup(map_ws, labels)
     write_about(
         about, formats, labels, data, syn.categories, [ws.name for ws in region_sheets.values()]
     )

@@ -14,6 +14,7 @@ from feedback_app.hq import (  # noqa: E402,F401  (routes attach)
     audit,
     dashboard,
     exports,
+    ideas_map,
     intake,
     poster,
     privacy,

@@ -60,7 +60,7 @@ def dashboard() -> ResponseReturnValue:
     syn = synthesis(db.session, sel)
     signoffs = region_states(db.session, sel.region_ids)
     # The recurring ideas of the reader's regions (all time: groups are not dated).
-    ideas = top_groups_by_kind(db.session, current_scope(), TOP_IDEAS)
+    ideas = top_groups_by_kind(db.session, current_scope(), TOP_IDEAS, language=language)
     db.session.rollback()  # end the read transaction: nothing to keep
     region_ids = {r.slug: r.id for r in sel.regions}
     biggest = max([r.submissions for r in syn.regions] + [1])

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from feedback_app.auth.guards import current_scope, permission_required, staff_required
 from feedback_app.extensions import db
+from feedback_app.i18n import current_language
 from feedback_app.labels import KIND_LABELS
 from feedback_app.review import bp
 from feedback_app.review.forms import MergeForm, RenameForm, SplitForm
@@ -42,7 +43,7 @@ T = TypeVar("T")
 def ideas() -> ResponseReturnValue:
     regroup_if_stale(db.session)
     scope = current_scope()
-    by_kind = top_groups_by_kind(db.session, scope, PER_KIND)
+    by_kind = top_groups_by_kind(db.session, scope, PER_KIND, language=current_language())
     shown = [g.id for groups in by_kind.values() for g in groups]
     return render_template(
         "review/ideas.html",
@@ -62,7 +63,7 @@ def _render(
     merge: MergeForm | None = None,
     status: int = 200,
 ) -> ResponseReturnValue:
-    detail = group_detail(db.session, current_scope(), group_id)
+    detail = group_detail(db.session, current_scope(), group_id, language=current_language())
     if rename is None:
         rename = RenameForm(formdata=None, data={"title": detail.summary.title})
     return render_template(

@@ -54,7 +54,12 @@ def _payload(figures: live.LiveFigures) -> dict[str, Any]:
             for kind in ItemKind
         ],
         "themes": [{"label": asdict(r.label), "count": r.count} for r in figures.top_themes],
-        "ideas": [{"title": i.title, "count": i.count} for i in figures.ideas],
+        # A person's title once across both halves; else each half in its language, or the
+        # words saying that nothing was said in it (never the other language in its place).
+        "ideas": [
+            {"title": i.title, "written": i.written, "fr": i.fr, "ar": i.ar, "count": i.count}
+            for i in figures.ideas
+        ],
         "texts": [
             {"kind": t.kind, "kind_label": labels[t.kind], "text": t.text} for t in figures.texts
         ],
@@ -116,6 +121,10 @@ def _words() -> dict[str, dict[str, str]]:
                 ("ideas", _("Idées qui reviennent (entrées)")),
                 ("texts", _("Ce qui a été dit")),
                 ("none", _("Pas encore de données.")),
+                (
+                    "no_idea",
+                    _("pas d'idée en arabe") if language == "ar" else _("pas d'idée en français"),
+                ),
             ):
                 words.setdefault(key, {})[language] = text
     return words

@@ -67,7 +67,9 @@ def list_page(scope: Scope, state: FilterState) -> str:
     else:
         total = count_submissions(db.session, scope, filters)
     group = (
-        group_summary(db.session, scope, filters.group_id) if filters.group_id is not None else None
+        group_summary(db.session, scope, filters.group_id, language=current_language())
+        if filters.group_id is not None
+        else None
     )
     bulk = BulkForm(formdata=None)
     bulk.theme.choices = [

@@ -33,6 +33,12 @@ class Permission(enum.StrEnum):
     PRIVACY_MANAGE = "privacy:manage"  # find and erase a respondent's personal data
     COMMITMENTS_RECORD = "commitments:record"  # what was decided: commitments, status, milestones
     SHARE_LINKS = "share:links"  # make and revoke a link to a region's brief, for outsiders
+    # Reads: the national pages that HQ and the observers read and a delegate does not.
+    IDEAS_MAP = "ideas:map"  # /hq/ideas/map, idea groups × regions (national vs regional)
+
+
+# Permissions that only let a person read: an observer, who changes nothing, may hold them.
+READ_PERMISSIONS = frozenset({Permission.IDEAS_MAP})
 
 
 class Regions(enum.Enum):
@@ -66,7 +72,7 @@ ROLE_RULES: Mapping[Role, RoleRule] = {
     Role.HQ: RoleRule(frozenset(Permission), Regions.ALL),
     Role.DELEGATE: RoleRule(_DELEGATE, Regions.REQUIRED),
     # The ministry's observer reads every page of its regions (or all) and changes nothing.
-    Role.OBSERVER: RoleRule(frozenset(), Regions.OPTIONAL),
+    Role.OBSERVER: RoleRule(READ_PERMISSIONS, Regions.OPTIONAL),
 }
 
 

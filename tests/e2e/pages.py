@@ -18,7 +18,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from tests.staff import REGION_A, World, add_stop, build_world
+from feedback_app.models import ReviewStatus
+from tests.export_world import add_submission
+from tests.staff import REGION_A, REGION_B, World, add_stop, build_world
 from tests.test_access_matrix import MATRIX
 
 WIDTHS = (360, 768, 1280, 1366, 1920)
@@ -65,6 +67,24 @@ def seed(session: Session) -> World:
     world = build_world(session)
     for day, city in enumerate(("Essaouira", "El Kelaâ des Sraghna", "Ben Guerir"), start=10):
         add_stop(session, city, REGION_A, dt.date(2025, 3, day), venue="Palais des congrès")
+    # One idea said in both regions and one in Arabic only: the map of ideas has rows, two
+    # region columns and a title missing in one language.
+    stops = {REGION_A: world.ids["stop_a"], REGION_B: world.ids["stop_b"]}
+    said = [
+        (REGION_A, "Pour nous, il faut former les guides touristiques aux langues étrangères."),
+        (REGION_A, "Former les guides touristiques aux langues étrangères et à l'accueil"),
+        (REGION_B, "Des formations en langues étrangères pour les guides touristiques"),
+        (REGION_B, "يجب تكوين المرشدين السياحيين في اللغات الأجنبية"),
+        (REGION_B, "تكوين المرشدين السياحيين في اللغات الأجنبية ضروري"),
+    ]
+    for n, (region, text) in enumerate(said):
+        add_submission(
+            session,
+            int(stops[region]),
+            organisation=f"Hôtel {n}",
+            status=ReviewStatus.REVIEWED,
+            items=[{"kind": "need", "text": text}],
+        )
     return world
 
 

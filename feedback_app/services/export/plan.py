@@ -38,6 +38,7 @@ from feedback_app.services.synthesis.figures import (
     resolve,
     synthesis,
 )
+from feedback_app.services.synthesis.idea_map import idea_map
 from feedback_app.services.synthesis.ideas import idea_rows
 from feedback_app.services.synthesis.rows import estimate_items, fingerprint, stream_items
 
@@ -197,6 +198,7 @@ def write_workbook(
     back-dates its temporary files, so a shared folder swept by age loses other builds' files.
     """
     sel, request = plan.selection, plan.request
+    ideas = idea_rows(session, sel)
     data = WorkbookData(
         synthesis=synthesis(session, sel),
         rows=stream_items(session, sel, include_contacts=request.include_contacts),
@@ -208,7 +210,9 @@ def write_workbook(
         include_contacts=request.include_contacts,
         title_year=plan.year,
         briefs=briefs_for(session, sel),
-        ideas=idea_rows(session, sel),
+        ideas=ideas,
+        # The map's titles are the ideas sheet's: one group reads the same on both sheets.
+        idea_map=idea_map(session, sel, {row.number: row.titles for row in ideas}),
         commitments=commitment_rows(session, sel.region_ids, sel.language),
     )
     ensure_room(tempfile.gettempdir(), plan.items)

@@ -43,7 +43,9 @@ def commitment_rows(
         linked_items(session, ids),
         children_of(session, ids),
     )
-    titles = group_summaries(session, scope, [g for gs in groups.values() for g in gs])
+    titles = group_summaries(
+        session, scope, [g for gs in groups.values() for g in gs], language=language
+    )
     rows = []
     for c in commitments:
         ideas = [f"n° {g} — {titles[g].title}" if g in titles else f"n° {g}" for g in groups[c.id]]

@@ -11,13 +11,14 @@ text of the most typical item within the scope.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import TypeVarTuple
 
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
+from feedback_app.exports.data import IdeaTitles, Quote
 from feedback_app.models import (
     EVERY_REGION,
     GROUP_ID,
@@ -32,7 +33,8 @@ from feedback_app.models import (
 )
 from feedback_app.services.access import Scope
 from feedback_app.services.errors import NotFound
-from feedback_app.services.ideas.text import short_title
+from feedback_app.services.ideas.quotes import pick_quotes
+from feedback_app.services.ideas.text import title_candidate
 from feedback_app.services.ideas.titles import person_titles
 
 MIN_ITEMS = 2
@@ -51,6 +53,8 @@ class GroupSummary:
     regions: int
     confirmed: bool = False
     title_locked: bool = False  # the title is one a person wrote (not the automatic one)
+    # Both automatic titles and the person's title (`title` is the one the reader reads).
+    titles: IdeaTitles = field(default_factory=IdeaTitles)
 
     @property
     def weight(self) -> tuple[int, int, int]:
@@ -73,6 +77,7 @@ class GroupMemberRow:
 class GroupDetail:
     summary: GroupSummary
     members: tuple[GroupMemberRow, ...]
+    quotes: tuple[Quote, ...] = ()
 
 
 def _visible(
@@ -110,27 +115,65 @@ def _summaries(
     *,
     kind: ItemKind | str | None = None,
     group_ids: Sequence[int] | None = None,
+    per_kind: int | None = None,
     limit: int | None = None,
+    language: str = "fr",
 ) -> list[GroupSummary]:
-    """The groups the scope sees (of one kind, or among `group_ids`), heaviest first; at most
-    `limit` of them."""
+    """The groups the scope sees, heaviest first (at most `per_kind` of each kind, `limit` in
+    all), titled for
+    a reader of `language`: a person's title, else the most central member's text in the
+    reader's language (services/ideas/titles.py, exports/data.IdeaTitles). Counted by the
+    tallies when they answer for the scope (services/ideas/tallies.py), else from the rows."""
     region = _tallied_region(scope)
     if region is None:
-        summaries = _counted_summaries(session, scope, kind=kind, group_ids=group_ids)
-        return summaries if limit is None else summaries[:limit]
+        summaries, seen_regions = _counted_summaries(
+            session, scope, kind=kind, group_ids=group_ids, per_kind=per_kind
+        )
+    else:
+        kinds = [ItemKind(kind)] if kind is not None else list(ItemKind)
+        summaries = []
+        for one_kind in kinds if per_kind is not None else [kind]:
+            summaries += _tallied_summaries(
+                session, region, kind=one_kind, group_ids=group_ids, limit=per_kind or limit
+            )
+        seen: Collection[int] = () if region == EVERY_REGION else (region,)
+        seen_regions = {s.id: seen for s in summaries}
+    summaries = summaries[:limit]
+    # Titles only for the groups shown: the automatic ones read the members' texts.
+    found = group_titles(session, scope, {s.id: seen_regions[s.id] for s in summaries})
+    titled = []
+    for summary in summaries:
+        titles = found[summary.id]
+        titled.append(
+            replace(
+                summary,
+                title=titles.shown(language) or titles.other(language),
+                title_locked=bool(titles.written),
+                titles=titles,
+            )
+        )
+    return titled
+
+
+def _tallied_summaries(
+    session: Session,
+    region: int,
+    *,
+    kind: ItemKind | str | None,
+    group_ids: Sequence[int] | None,
+    limit: int | None,
+) -> list[GroupSummary]:
+    """Untitled summaries from one region's (or the nation's) tally rows: an index range."""
     query = (
         select(
             IdeaGroup.id,
             IdeaGroup.kind,
-            IdeaGroup.title,
             IdeaGroup.confirmed,
             IdeaGroupTally.items,
             IdeaGroupTally.organisations,
             IdeaGroupTally.regions,
-            FeedbackItem.text,
         )
         .join(IdeaGroupTally, IdeaGroupTally.group_id == IdeaGroup.id)
-        .outerjoin(FeedbackItem, FeedbackItem.id == IdeaGroupTally.typical_item_id)
         .where(IdeaGroupTally.region_id == region, IdeaGroupTally.items >= MIN_ITEMS)
         .order_by(
             IdeaGroupTally.organisations.desc(),
@@ -145,26 +188,18 @@ def _summaries(
         query = query.where(IdeaGroup.id.in_(list(group_ids)))
     if limit is not None:
         query = query.limit(limit)
-    rows = session.execute(query).all()
-    if region == EVERY_REGION:
-        written = person_titles(session, {r.id: () for r in rows}, national=True)
-    else:
-        written = person_titles(session, {r.id: {region} for r in rows})
     return [
         GroupSummary(
             id=gid,
             number=gid,
-            title=written.get(gid)
-            # The stored automatic title is the whole group's; a region reads its own items'.
-            or (title if region == EVERY_REGION or typical is None else short_title(typical)),
+            title="",
             kind=ItemKind(group_kind).value,
             items=items,
             organisations=organisations,
             regions=regions,
             confirmed=confirmed,
-            title_locked=gid in written,
         )
-        for gid, group_kind, title, confirmed, items, organisations, regions, typical in rows
+        for gid, group_kind, confirmed, items, organisations, regions in session.execute(query)
     ]
 
 
@@ -174,13 +209,14 @@ def _counted_summaries(
     *,
     kind: ItemKind | str | None = None,
     group_ids: Sequence[int] | None = None,
-) -> list[GroupSummary]:
-    """`_summaries` counted from the memberships, for scopes the tallies do not answer."""
+    per_kind: int | None = None,
+) -> tuple[list[GroupSummary], Mapping[int, Collection[int]]]:
+    """Untitled summaries counted from the memberships, for scopes the tallies do not answer
+    (several regions), with the regions each group's visible items come from."""
     query = _visible(
         select(
             IdeaGroup.id,
             IdeaGroup.kind,
-            IdeaGroup.title,
             IdeaGroup.confirmed,
             func.count(FeedbackItem.id),
             func.count(func.distinct(Submission.region_id)),
@@ -190,7 +226,6 @@ def _counted_summaries(
     query = query.group_by(
         IdeaGroup.id,
         IdeaGroup.kind,
-        IdeaGroup.title,
         IdeaGroup.confirmed,
     ).having(func.count(FeedbackItem.id) >= MIN_ITEMS)
     if kind is not None:
@@ -200,31 +235,44 @@ def _counted_summaries(
     rows = session.execute(query).all()
     ids = [r.id for r in rows]
     organisations, seen_regions = _authors(session, scope, ids)
-    if scope.is_everything:
-        written = person_titles(session, seen_regions, national=True)
-    else:
-        written = person_titles(session, seen_regions)
-    automatic = (
-        {}
-        if scope.is_everything  # the stored automatic title is the whole group's
-        else _scoped_titles(session, scope, [r.id for r in rows if r.id not in written])
-    )
     summaries = [
         GroupSummary(
             id=gid,
             number=gid,
-            title=written.get(gid) or automatic.get(gid, title),
+            title="",
             kind=ItemKind(group_kind).value,
             items=items,
             organisations=len(organisations[gid]),
             regions=regions,
             confirmed=confirmed,
-            title_locked=gid in written,
         )
-        for gid, group_kind, title, confirmed, items, regions in rows
+        for gid, group_kind, confirmed, items, regions in rows
     ]
     summaries.sort(key=lambda s: (tuple(-w for w in s.weight), s.id))
-    return summaries
+    if per_kind is not None:
+        taken: dict[str, int] = {}
+        kept = []
+        for summary in summaries:
+            if taken.get(summary.kind, 0) < per_kind:
+                taken[summary.kind] = taken.get(summary.kind, 0) + 1
+                kept.append(summary)
+        summaries = kept
+    return summaries, seen_regions
+
+
+def group_titles(
+    session: Session, scope: Scope, seen: Mapping[int, Collection[int]]
+) -> dict[int, IdeaTitles]:
+    """The titles of the groups in `seen` (group id -> the regions of the items the reader
+    sees in it) for a reader of `scope`: the person's title they may see, and the automatic
+    titles from the items they see."""
+    written = person_titles(session, seen, national=scope.is_everything)
+    automatic = automatic_titles(session, scope, list(seen))
+    titles = {}
+    for gid in seen:
+        fr, ar = automatic.get(gid, ("", ""))
+        titles[gid] = IdeaTitles(written=written.get(gid, ""), fr=fr, ar=ar)
+    return titles
 
 
 def _authors(
@@ -253,73 +301,169 @@ def _authors(
     return organisations, regions
 
 
-def _scoped_titles(session: Session, scope: Scope, group_ids: Iterable[int]) -> dict[int, str]:
-    """For a limited scope: each group's most typical item text among the visible items."""
+# Arabic letters (U+0600-U+06FF), as each database matches them: candidates for an Arabic
+# title are looked for among the texts holding some, for a French one among the others.
+_ARABIC_RANGE = "[\u0600-\u06ff]"
+TITLE_CANDIDATES = 10  # per group and script: the most central texts, enough to skip contacts
+
+
+def _has_arabic(session: Session) -> ColumnElement[bool]:
+    if session.get_bind().dialect.name == "postgresql":
+        return FeedbackItem.text.op("~")(_ARABIC_RANGE)
+    return FeedbackItem.text.op("GLOB")(f"*{_ARABIC_RANGE}*")
+
+
+def automatic_titles(
+    session: Session, scope: Scope, group_ids: Iterable[int]
+) -> dict[int, tuple[str, str]]:
+    """group id -> (French, Arabic) automatic title, each the most central member of that
+    language among the items the scope sees ("" when none is written in it): a region's reader
+    never reads another region's words, and the French title is never an Arabic text.
+
+    Only the TITLE_CANDIDATES most central texts of each group and script are read (a window
+    function), not every member: the heaviest groups, the ones the dashboard titles, hold
+    thousands."""
     ids = list(group_ids)
     if not ids:
         return {}
-    best: dict[int, tuple[float, str]] = {}
-    query = select(GROUP_ID, IdeaGroupMember.closeness, FeedbackItem.text)
-    rows = session.execute(_visible(query, scope, IdeaGroupMember.group_id.in_(ids)))
-    for gid, closeness, text in rows:
-        if gid not in best or closeness > best[gid][0]:
-            best[gid] = (closeness, text)
-    return {gid: short_title(text) for gid, (_c, text) in best.items()}
+    found: dict[int, dict[str, str]] = {}
+    wanted = set(ids)
+    # Thousands of groups (the map of a big tour): every visible membership rather than an
+    # IN list that long.
+    which = (
+        IdeaGroupMember.group_id.in_(ids)
+        if len(ids) <= 500
+        else IdeaGroupMember.group_id.is_not(None)
+    )
+    arabic = _has_arabic(session)
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=(IdeaGroupMember.group_id, arabic),
+            order_by=(IdeaGroupMember.closeness.desc(), FeedbackItem.id),
+        )
+        .label("rank")
+    )
+    ranked = _visible(
+        select(
+            GROUP_ID.label("group_id"),
+            FeedbackItem.text,
+            IdeaGroupMember.closeness,
+            arabic.label("arabic"),
+            rank,
+        ).select_from(IdeaGroupMember),
+        scope,
+        which,
+    ).subquery()
+    rows = session.execute(
+        select(ranked.c.group_id, ranked.c.text, ranked.c.arabic)
+        .where(ranked.c.rank <= TITLE_CANDIDATES)
+        .order_by(ranked.c.group_id, ranked.c.closeness.desc(), ranked.c.rank)
+    )
+    for gid, text, has_arabic in rows:
+        if gid not in wanted:
+            continue
+        per_language = found.setdefault(gid, {})
+        # A text without Arabic letters is French: once a French title is found, skip the
+        # other French candidates without examining them (the costly part on big groups).
+        if len(per_language) == 2 or (not has_arabic and "fr" in per_language):
+            continue
+        if candidate := title_candidate(text):
+            per_language.setdefault(*candidate)
+    return {gid: (t.get("fr", ""), t.get("ar", "")) for gid, t in found.items()}
 
 
 def top_groups(
-    session: Session, scope: Scope, kind: ItemKind | str | None = None, limit: int = 10
+    session: Session,
+    scope: Scope,
+    kind: ItemKind | str | None = None,
+    limit: int = 10,
+    *,
+    language: str = "fr",
 ) -> list[GroupSummary]:
     """The most recurring ideas the scope may see (of one kind, or all), heaviest first."""
-    return _summaries(session, scope, kind=kind, limit=limit)
+    return _summaries(session, scope, kind=kind, limit=limit, language=language)
 
 
-def top_groups_by_kind(session: Session, scope: Scope, limit: int) -> dict[str, list[GroupSummary]]:
+def top_groups_by_kind(
+    session: Session, scope: Scope, limit: int, *, language: str = "fr"
+) -> dict[str, list[GroupSummary]]:
     """top_groups() of every kind: one index range of the tallies per kind, or, for a scope of
     several regions, one aggregate over the memberships instead of one per kind."""
-    if _tallied_region(scope) is not None:
-        return {kind.value: _summaries(session, scope, kind=kind, limit=limit) for kind in ItemKind}
     by_kind: dict[str, list[GroupSummary]] = {kind.value: [] for kind in ItemKind}
-    for summary in _counted_summaries(session, scope):
-        heaviest = by_kind.setdefault(summary.kind, [])
-        if len(heaviest) < limit:
-            heaviest.append(summary)
+    for summary in _summaries(session, scope, per_kind=limit, language=language):
+        by_kind.setdefault(summary.kind, []).append(summary)
     return by_kind
 
 
-def group_summary(session: Session, scope: Scope, group_id: int) -> GroupSummary:
-    found = _summaries(session, scope, group_ids=[group_id])
+def group_summary(
+    session: Session, scope: Scope, group_id: int, *, language: str = "fr"
+) -> GroupSummary:
+    found = _summaries(session, scope, group_ids=[group_id], language=language)
     if not found:
         raise NotFound(group_id)
     return found[0]
 
 
 def group_summaries(
-    session: Session, scope: Scope, group_ids: Iterable[int]
+    session: Session, scope: Scope, group_ids: Iterable[int], *, language: str = "fr"
 ) -> dict[int, GroupSummary]:
     """Several groups at once (one query), those the scope sees; the others are left out."""
     ids = sorted(set(group_ids))
     if not ids:
         return {}
-    return {s.id: s for s in _summaries(session, scope, group_ids=ids)}
+    return {s.id: s for s in _summaries(session, scope, group_ids=ids, language=language)}
 
 
-def group_detail(session: Session, scope: Scope, group_id: int) -> GroupDetail:
+def group_detail(
+    session: Session, scope: Scope, group_id: int, *, language: str = "fr"
+) -> GroupDetail:
     """A group and its visible items, most typical first; NotFound outside the scope."""
-    summary = group_summary(session, scope, group_id)
+    summary = group_summary(session, scope, group_id, language=language)
     query = select(
         FeedbackItem.id,
         Submission.id,
         Submission.reference,
         Submission.organisation,
         FeedbackItem.text,
+        Submission.status,
     ).select_from(IdeaGroupMember)
     rows = session.execute(
         _visible(query, scope, IdeaGroupMember.group_id == group_id).order_by(
             IdeaGroupMember.closeness.desc(), FeedbackItem.id
         )
+    ).all()
+    quotes = pick_quotes(
+        (text, organisation)
+        for _i, _s, _r, organisation, text, status in rows
+        if status == ReviewStatus.REVIEWED
     )
-    return GroupDetail(summary, tuple(GroupMemberRow(*member) for member in rows))
+    members = tuple(GroupMemberRow(*row[:5]) for row in rows)
+    return GroupDetail(summary, members, quotes)
+
+
+def group_quotes(
+    session: Session, scope: Scope, group_ids: Iterable[int]
+) -> dict[int, tuple[Quote, ...]]:
+    """Each group's quotes (services/ideas/quotes.py) among the reviewed entries the scope sees."""
+    ids = list(group_ids)
+    if not ids:
+        return {}
+    query = select(GROUP_ID, FeedbackItem.text, Submission.organisation).select_from(
+        IdeaGroupMember
+    )
+    rows = session.execute(
+        _visible(
+            query,
+            scope,
+            IdeaGroupMember.group_id.in_(ids),
+            Submission.status == ReviewStatus.REVIEWED,
+        ).order_by(IdeaGroupMember.group_id, IdeaGroupMember.closeness.desc(), FeedbackItem.id)
+    )
+    candidates: dict[int, list[tuple[str, str]]] = {}
+    for gid, text, organisation in rows:
+        candidates.setdefault(gid, []).append((text, organisation))
+    return {gid: pick_quotes(found) for gid, found in candidates.items()}
 
 
 def group_numbers(session: Session, scope: Scope) -> dict[int, int]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+import phonenumbers
 import snowballstemmer
 
 from feedback_app.models.search import fold
@@ -84,8 +85,78 @@ def language_of(text: str) -> str:
 
 TITLE_LENGTH = 120
 
+# What people put before the idea itself, removed from the start of an automatic title (each
+# alternative ends on a word boundary or a punctuation mark; several may follow each other:
+# "Pour nous, il faut : ..."). Tested line by line in tests/test_idea_synthesis.py.
+_LEADING_FILLER = re.compile(
+    r"""^(?:
+        [-–—•*·▪>]+                                    # a bullet
+      | \(?\d{1,2}\s*[).:-]                            # a number: "1)", "2." , "(3)"
+      | (?:pour|selon|chez)\s+(?:nous|moi)\b             # pour nous, selon moi, chez nous
+      | (?:à|a)\s+(?:notre|mon)\s+avis\b
+      | (?:nous|je)\s+(?:pensons|pense|croyons|crois|trouvons|trouve)\s+qu(?:e\b|')
+      | (?:nous|je)\s+(?:demandons|demande|souhaitons|souhaite|proposons|propose
+                       |voudrions|voudrais|suggérons|suggère)\b(?:\s+qu(?:e\b|'))?
+      | (?:nous\s+avons|j'ai|on\s+a)\s+besoin\s+(?:de\b|d')
+      | il\s+(?:faut|faudrait|est\s+(?:nécessaire|urgent|important)\s+de\b)(?:\s+qu(?:e\b|'))?
+      | (?:besoin|proposition|défi|opportunité|idée|remarque)\s*[:：]
+      | (?:ici|aujourd'hui|actuellement)\b(?=\s*,)
+      | (?:à|a|au|aux|en|dans)\s+(?:la\s+(?:région|ville)\s+d[e']\s*)?
+            (?-i:[A-ZÀ-Þ][\w'’-]*)(?:[\s-]+(?-i:[A-ZÀ-Þ][\w'’-]*)){0,2}(?=\s*[,:])
+                                                          # "À Fès," "Au Maroc," "À Béni Mellal :"
+      | بالنسبة\s*(?:لنا|لي)                             # for us, for me
+      | (?:في|ف)\s*(?:رأينا|رأيي|نظرنا|نظري)              # in our opinion
+      | نحن\s+(?:نحتاج|بحاجة|نطالب|نقترح|نريد|نتمنى)\s*(?:إلى|الى|ل|ب)?
+      | (?:نحتاج|نطالب|نقترح|نريد|نتمنى)\s*(?:إلى|الى)?
+      | نحن
+      | (?:يجب|ينبغي|يلزم|لابد|لا\s+بد)\s*(?:من|أن|ان)?
+      | من\s+(?:الضروري|اللازم|المهم)\s*(?:أن|ان)?
+      | (?:في|ب)\s*(?:مدينة|جهة|منطقة)\s+\S+(?:\s+\S+)?(?=\s*[،,:])   # "في مدينة فاس،"
+    )\s*[,:;،؛：]?\s*""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_TRAILING = re.compile(r"[\s.,;:!?…·\-–—،؛؟]+$")
+_MIN_TITLE = 3  # a title reduced to less than this keeps its filler: better than nothing
+
+
+def strip_filler(text: str) -> str:
+    """The idea without the words before it and the punctuation after it, on one line."""
+    text = " ".join(text.split())
+    stripped = text
+    for _round in range(4):  # "Pour nous, il faut : ..." is two fillers
+        shorter = _LEADING_FILLER.sub("", stripped, count=1)
+        if shorter == stripped:
+            break
+        stripped = shorter
+    stripped = _TRAILING.sub("", stripped)
+    if len(stripped) < _MIN_TITLE:
+        stripped = _TRAILING.sub("", text) or text
+    if stripped[:1].islower() and stripped != text:
+        stripped = stripped[0].upper() + stripped[1:]
+    return stripped
+
+
+_EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
+
+
+def carries_contact(text: str) -> bool:
+    """An e-mail address or a phone number (Moroccan or international) in the text: such an
+    entry is never quoted nor made a title, since both repeat the words as they are."""
+    if _EMAIL.search(text):
+        return True
+    return any(True for _match in phonenumbers.PhoneNumberMatcher(text, "MA"))
+
+
+def title_candidate(text: str) -> tuple[str, str] | None:
+    """(language, automatic title) of a member's text, or None when it may not title a group
+    (it carries contact details)."""
+    if carries_contact(text):
+        return None
+    return language_of(text), short_title(text)
+
 
 def short_title(text: str) -> str:
-    """A group title from an item's text: one line, at most TITLE_LENGTH characters."""
-    text = " ".join(text.split())
+    """A group's automatic title from an item's text: without its filler (strip_filler), one
+    line, at most TITLE_LENGTH characters. Never applied to what a person typed as a title."""
+    text = strip_filler(text)
     return text if len(text) <= TITLE_LENGTH else text[: TITLE_LENGTH - 1].rstrip() + "…"

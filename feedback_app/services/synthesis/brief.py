@@ -20,14 +20,13 @@ from feedback_app.exports.data import (
     BriefItem,
     BriefStop,
     IdeaCount,
+    IdeaTitles,
     RegionBrief,
     RegionFigures,
     ThemeCount,
 )
 from feedback_app.models import (
-    GROUP_ID,
     FeedbackItem,
-    IdeaGroupMember,
     ItemKind,
     Region,
     ReviewStatus,
@@ -40,7 +39,7 @@ from feedback_app.services.access import Scope
 from feedback_app.services.errors import NotFound
 from feedback_app.services.followup.outputs import commitment_rows
 from feedback_app.services.followup.public import heard_ideas
-from feedback_app.services.ideas.queries import top_groups_by_kind
+from feedback_app.services.ideas.queries import group_quotes, top_groups_by_kind
 from feedback_app.services.review.signoff import region_states
 from feedback_app.services.synthesis.figures import (
     Selection,
@@ -52,8 +51,6 @@ from feedback_app.services.synthesis.figures import (
 
 TOP_IDEAS = 5
 SHORTLIST_PER_KIND = 6  # what fits on the printed page; the rest is counted
-QUOTES_PER_IDEA = 2
-QUOTE_LENGTH = 280
 
 
 def brief_region(session: Session, scope: Scope, slug: str | None) -> Region:
@@ -90,7 +87,7 @@ def shared_brief(session: Session, region_id: int, *, language: str) -> RegionBr
     for idea in heard_ideas(session, region.id):
         if len(by_kind[idea.kind]) < TOP_IDEAS:
             by_kind[idea.kind].append((idea.group_id, idea.title, idea.entries))
-    quotes = _quotes(session, region.id, [g for ideas in by_kind.values() for g, *_ in ideas])
+    quotes = group_quotes(session, one_region, [g for ideas in by_kind.values() for g, *_ in ideas])
     return replace(
         brief,
         stops=tuple(
@@ -98,7 +95,10 @@ def shared_brief(session: Session, region_id: int, *, language: str) -> RegionBr
             for s in brief.stops
         ),
         ideas={
-            kind: tuple(IdeaCount(title, count, quotes.get(g, ())) for g, title, count in ideas)
+            kind: tuple(
+                IdeaCount(title, count, IdeaTitles(written=title), quotes.get(g, ()))
+                for g, title, count in ideas
+            )
             for kind, ideas in by_kind.items()
         },
     )
@@ -126,7 +126,7 @@ def briefs_for(session: Session, sel: Selection, *, ideas: bool = True) -> dict[
             top_themes=syn.top_themes
             if len(sel.regions) == 1
             else _region_themes(session, sel, ref.slug),
-            ideas=_ideas(session, ref.id) if ideas else {},
+            ideas=_ideas(session, ref.id, sel.language) if ideas else {},
             shortlisted=items,
             shortlisted_more=more,
             commitments=commitment_rows(session, [ref.id], sel.language),
@@ -134,41 +134,17 @@ def briefs_for(session: Session, sel: Selection, *, ideas: bool = True) -> dict[
     return briefs
 
 
-def _ideas(session: Session, region_id: int) -> dict[str, tuple[IdeaCount, ...]]:
-    """The region's five most recurring ideas of each kind (services/idea_groups), counted
-    within the region only: another region's items never show through a title or a count."""
+def _ideas(session: Session, region_id: int, language: str) -> dict[str, tuple[IdeaCount, ...]]:
+    """The region's five most recurring ideas of each kind (services/idea_groups), counted,
+    titled and quoted within the region only: another region's items never show through a
+    title, a count or a quote. Titled in the brief's language, like the workbook."""
     region = Scope(user_id=None, region_ids=frozenset({region_id}))
-    top = top_groups_by_kind(session, region, TOP_IDEAS)
-    quotes = _quotes(session, region_id, [g.id for groups in top.values() for g in groups])
+    by_kind = top_groups_by_kind(session, region, TOP_IDEAS, language=language)
+    quotes = group_quotes(session, region, [g.id for groups in by_kind.values() for g in groups])
     return {
-        kind: tuple(IdeaCount(g.title, g.items, quotes.get(g.id, ())) for g in groups)
-        for kind, groups in top.items()
+        kind: tuple(IdeaCount(g.title, g.items, g.titles, quotes.get(g.id, ())) for g in groups)
+        for kind, groups in by_kind.items()
     }
-
-
-def _quotes(session: Session, region_id: int, group_ids: list[int]) -> dict[int, tuple[str, ...]]:
-    """A few entries of each group in the words of the people who wrote them, most typical
-    first; from the region's reviewed contributions only, whoever reads (a quote is printed
-    and sent on: a delegate has looked at it)."""
-    if not group_ids:
-        return {}
-    rows = session.execute(
-        select(GROUP_ID, FeedbackItem.text)
-        .join(FeedbackItem, FeedbackItem.id == IdeaGroupMember.item_id)
-        .join(Submission, Submission.id == FeedbackItem.submission_id)
-        .where(
-            IdeaGroupMember.group_id.in_(group_ids),
-            Submission.region_id == region_id,
-            Submission.status == ReviewStatus.REVIEWED,
-        )
-        .order_by(IdeaGroupMember.group_id, IdeaGroupMember.closeness.desc(), FeedbackItem.id)
-    )
-    quotes: dict[int, list[str]] = {}
-    for group_id, text in rows:
-        kept = quotes.setdefault(group_id, [])
-        if len(kept) < QUOTES_PER_IDEA:
-            kept.append(text if len(text) <= QUOTE_LENGTH else text[: QUOTE_LENGTH - 1] + "…")
-    return {group_id: tuple(texts) for group_id, texts in quotes.items()}
 
 
 def _region_themes(

@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from feedback_app.exports.data import IdeaGroupRow
+from feedback_app.exports.data import IdeaGroupRow, IdeaTitles
 from feedback_app.models import (
     GROUP_ID,
     FeedbackItem,
@@ -22,15 +22,15 @@ from feedback_app.models import (
     IdeaGroupMember,
     ItemKind,
     Region,
+    ReviewStatus,
     Submission,
     fold,
 )
 from feedback_app.services.ideas.queries import MIN_ITEMS
-from feedback_app.services.ideas.text import short_title
+from feedback_app.services.ideas.quotes import pick_quotes
+from feedback_app.services.ideas.text import title_candidate
 from feedback_app.services.ideas.titles import groups_version, person_titles
 from feedback_app.services.synthesis.figures import Selection
-
-QUOTES = 3
 
 
 def visible_groups(session: Session, sel: Selection) -> set[int]:
@@ -59,9 +59,8 @@ def idea_rows(session: Session, sel: Selection) -> tuple[IdeaGroupRow, ...]:
     categories: dict[int, Counter[str]] = defaultdict(Counter)
     regions: dict[int, Counter[str]] = defaultdict(Counter)
     themes: dict[int, Counter[str]] = defaultdict(Counter)
-    quotes: dict[int, list[str]] = defaultdict(list)
-    quoted: dict[int, set[str]] = defaultdict(set)
-    best: dict[int, tuple[float, str]] = {}
+    candidates: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    automatic: dict[int, dict[str, str]] = defaultdict(dict)
     seen_regions: dict[int, set[int]] = defaultdict(set)
     rows = session.execute(
         select(
@@ -72,13 +71,14 @@ def idea_rows(session: Session, sel: Selection) -> tuple[IdeaGroupRow, ...]:
             Submission.organisation,
             Submission.category_code,
             Submission.region_id,
+            Submission.status,
         )
         .join(FeedbackItem, FeedbackItem.id == IdeaGroupMember.item_id)
         .join(Submission, Submission.id == FeedbackItem.submission_id)
         .where(IdeaGroupMember.group_id.in_(visible), *sel.submission_conditions())
         .order_by(IdeaGroupMember.group_id, IdeaGroupMember.closeness.desc(), FeedbackItem.id)
     )
-    for gid, closeness, text, theme_id, organisation, category, region_id in rows:
+    for gid, _closeness, text, theme_id, organisation, category, region_id, status in rows:
         items[gid] += 1
         folded = fold(organisation)  # organisations compared as the search compares them
         organisations[gid].add(folded)
@@ -87,11 +87,11 @@ def idea_rows(session: Session, sel: Selection) -> tuple[IdeaGroupRow, ...]:
         seen_regions[gid].add(region_id)
         if theme_id is not None:
             themes[gid][sel.theme_labels.get(theme_id, "")] += 1
-        if gid not in best:
-            best[gid] = (closeness, text)
-        if len(quotes[gid]) < QUOTES and folded not in quoted[gid]:
-            quoted[gid].add(folded)
-            quotes[gid].append(text)
+        # Most central first: each language's first text titles the group in that language.
+        if len(automatic[gid]) < 2 and (candidate := title_candidate(text)):
+            automatic[gid].setdefault(*candidate)
+        if status == ReviewStatus.REVIEWED:  # quotes: reviewed entries only
+            candidates[gid].append((text, organisation))
 
     def ranked(counter: Counter[str]) -> tuple[str, ...]:
         return tuple(label for label, _n in counter.most_common() if label)
@@ -103,18 +103,24 @@ def idea_rows(session: Session, sel: Selection) -> tuple[IdeaGroupRow, ...]:
     result = []
     for gid in visible:
         group = groups[gid]
-        title = written.get(gid) or short_title(best[gid][1])
+        found = automatic[gid]
+        titles = IdeaTitles(
+            written=written.get(gid, ""),
+            fr=found.get("fr", ""),
+            ar=found.get("ar", ""),
+        )
         result.append(
             IdeaGroupRow(
                 number=gid,
-                title=title,
+                title=titles.shown(sel.language) or titles.other(sel.language),
                 kind=ItemKind(group.kind).value,
                 items=items[gid],
                 organisations=len(organisations[gid]),
                 categories=ranked(categories[gid]),
                 regions=ranked(regions[gid]),
                 themes=ranked(themes[gid]),
-                quotes=tuple(quotes[gid]),
+                quotes=pick_quotes(candidates[gid]),
+                titles=titles,
             )
         )
     result.sort(key=lambda r: (-r.organisations, -r.items, r.number))

@@ -34,6 +34,7 @@ from feedback_app.models.types import utcnow
 from feedback_app.services import audit
 from feedback_app.services.access import Scope
 from feedback_app.services.capture import tally
+from feedback_app.services.ideas.text import title_candidate
 from feedback_app.services.ideas.titles import groups_version, person_titles
 from feedback_app.services.permissions import Permission
 from feedback_app.services.tour.stops import scoped_stop
@@ -59,8 +60,15 @@ class Ranked:
 
 @dataclass(frozen=True)
 class Idea:
+    """A recurring idea on the screen: the title a person wrote (one text for both halves of
+    the screen), else the stop's own most central entry in each language ("" in a language
+    the stop's entries of the group do not use: the screen says so in that half)."""
+
     title: str
     count: int
+    fr: str = ""
+    ar: str = ""
+    written: bool = False
 
 
 @dataclass(frozen=True)
@@ -188,27 +196,37 @@ def _compute_ideas(session: Session, stop_id: int, *, unreviewed: bool) -> list[
     rows = session.execute(query).all()
     written = person_titles(session, {gid: {region_id} for gid, _n in rows if region_id})
     own_titles = _own_titles(session, stop_id, [gid for gid, _n in rows if gid not in written])
-    return [
-        Idea(_excerpt(title), n)
-        for gid, n in rows
-        if (title := written.get(gid) or own_titles.get(gid, ""))
-    ]
+    ideas = []
+    for gid, n in rows:
+        if gid in written:
+            title = _excerpt(written[gid])
+            ideas.append(Idea(title, n, fr=title, ar=title, written=True))
+        elif own := own_titles.get(gid):
+            fr, ar = (_excerpt(own[lang]) if lang in own else "" for lang in ("fr", "ar"))
+            ideas.append(Idea(fr or ar, n, fr=fr, ar=ar))
+    return ideas
 
 
-def _own_titles(session: Session, stop_id: int, group_ids: list[int]) -> dict[int, str]:
-    """For each group, the text of the stop's own item closest to the group's centre."""
+def _own_titles(session: Session, stop_id: int, group_ids: list[int]) -> dict[int, dict[str, str]]:
+    """For each group, per language, the stop's own entry closest to the group's centre, as
+    an automatic title (services/ideas/text.short_title: without its filler)."""
     if not group_ids:
         return {}
     rows = session.execute(
         select(GROUP_ID, FeedbackItem.text)
         .join(FeedbackItem, FeedbackItem.id == IdeaGroupMember.item_id)
         .join(Submission, Submission.id == FeedbackItem.submission_id)
-        .where(IdeaGroupMember.group_id.in_(group_ids), Submission.stop_id == stop_id)
+        .where(
+            IdeaGroupMember.group_id.in_(group_ids),
+            Submission.stop_id == stop_id,
+            Submission.status != ReviewStatus.SPAM,  # a spam text never titles an idea
+        )
         .order_by(IdeaGroupMember.group_id, IdeaGroupMember.closeness.desc(), FeedbackItem.id)
     ).all()
-    titles: dict[int, str] = {}
+    titles: dict[int, dict[str, str]] = {}
     for group_id, text in rows:
-        titles.setdefault(group_id, text)
+        if candidate := title_candidate(text):
+            titles.setdefault(group_id, {}).setdefault(*candidate)
     return titles
 
 

@@ -47,8 +47,20 @@
     replace(root.querySelector("[data-list=themes]"), ranked(data.themes));
     replace(root.querySelector("[data-list=ideas]"), data.ideas.map(function (idea) {
       var li = el("li");
-      li.appendChild(el("span", "idea", idea.title, { dir: "auto" }));
-      li.appendChild(el("span", "count", idea.count));
+      if (idea.written) {  // a person's title: once, across both halves
+        li.appendChild(el("span", "idea", idea.title, { dir: "auto" }));
+        li.appendChild(el("span", "count", idea.count));
+        return li;
+      }
+      ["fr", "ar"].forEach(function (lang) {
+        if (lang === "ar") { li.appendChild(el("span", "count", idea.count)); }
+        if (idea[lang]) {
+          li.appendChild(el("span", lang, idea[lang], { lang: lang, dir: "auto" }));
+        } else {  // nothing said in this language: say so, never the other language
+          var none = document.getElementById("no-idea-" + lang).content.textContent;
+          li.appendChild(el("span", lang + " missing", none, { lang: lang, dir: lang === "ar" ? "rtl" : "ltr" }));
+        }
+      });
       return li;
     }));
     replace(root.querySelector("[data-list=texts]"), data.texts.map(function (t) {
