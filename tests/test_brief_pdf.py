@@ -19,6 +19,8 @@ from feedback_app.exports.data import (
     BriefItem,
     BriefStop,
     IdeaCount,
+    IdeaTitles,
+    Quote,
     RegionBrief,
     RegionFigures,
     ThemeCount,
@@ -74,8 +76,18 @@ def _sample(language: str) -> RegionBrief:
         top_themes={"need": (ThemeCount("connectivite", "Connectivité aérienne", 52),)},
         ideas={
             "need": (
-                IdeaCount(IDEA_AR if arabic else "Plus de vols directs", 31, (QUOTE_AR,)),
-                IdeaCount("Former les guides", 12, ("Des formations en langues.",)),
+                IdeaCount(
+                    IDEA_AR if arabic else "Plus de vols directs",
+                    31,
+                    IdeaTitles(),
+                    (Quote(QUOTE_AR, "ar"),),
+                ),
+                IdeaCount(
+                    "Former les guides",
+                    12,
+                    IdeaTitles(),
+                    (Quote("Des formations en langues.", "fr"),),
+                ),
             )
         },
         shortlisted={"proposal": (BriefItem("Un label durable.", "Durabilité", "Safi"),)},

@@ -21,6 +21,7 @@ from feedback_app.models import (
 from feedback_app.services.access import EVERYTHING, Scope
 from feedback_app.services.ideas import curation as idea_curation
 from feedback_app.services.ideas import queries
+from feedback_app.services.ideas import tallies as idea_tallies
 from feedback_app.services.ideas.groups import regroup
 from feedback_app.services.ideas.quotes import pick_quotes
 from feedback_app.services.ideas.text import short_title, strip_filler
@@ -126,6 +127,7 @@ def _replace_groups(
                 IdeaGroupMember(item_id=item, group_id=group.id, pinned=True, closeness=close)
                 for item, close in members
             )
+        idea_tallies.refresh(session, ids)  # as the curation that made them would
     return ids
 
 

@@ -8,8 +8,11 @@ memberships (the path kept for scopes of several regions).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy import select
 
+from feedback_app.exports.data import IdeaTitles
 from feedback_app.models import FeedbackItem, Submission
 from feedback_app.services.access import EVERYTHING, Scope
 from feedback_app.services.ideas import curation as idea_curation
@@ -31,7 +34,12 @@ def _scopes(world) -> list[Scope]:  # noqa: F811
 def _agree(session, world) -> None:  # noqa: F811
     """Every scope's ranking from the tallies equals the ranking counted from the rows."""
     for scope in _scopes(world):
-        assert queries._summaries(session, scope) == queries._counted_summaries(session, scope)
+        counted, _regions = queries._counted_summaries(session, scope)
+        untitled = [
+            replace(s, title="", title_locked=False, titles=IdeaTitles())
+            for s in queries._summaries(session, scope)
+        ]
+        assert untitled == counted
 
 
 def _submission_of(session, text: str) -> int:
