@@ -21,6 +21,7 @@ from feedback_app.models.idea_group import (
     IdeaGroupingState,
     IdeaGroupMember,
     IdeaGroupTitle,
+    IdeaItemVector,
 )
 from feedback_app.models.import_batch import ImportBatch, ImportStatus
 from feedback_app.models.reference import Category, Region, Theme
@@ -55,6 +56,7 @@ __all__ = [
     "IdeaGroupMember",
     "IdeaGroupTitle",
     "IdeaGroupingState",
+    "IdeaItemVector",
     "ImportBatch",
     "ImportStatus",
     "ItemKind",
