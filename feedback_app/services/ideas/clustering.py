@@ -70,6 +70,7 @@ class Vectors:
     # L2-normalised sentence vectors per row (float32), or None: letters only.
     meaning: np.ndarray | None = None
     arabic: np.ndarray | None = None  # per row: written mostly in Arabic letters
+    vectoriser: TfidfVectorizer | None = None  # fitted: places a new text in the same space
 
 
 def vectorise(texts: Sequence[str], meaning: np.ndarray | None = None) -> Vectors:
@@ -87,10 +88,11 @@ def vectorise(texts: Sequence[str], meaning: np.ndarray | None = None) -> Vector
         rows[row_of] = meaning  # texts that normalise alike share a row: one of their vectors
         arabic = np.zeros(len(distinct), dtype=bool)
         arabic[row_of] = [language_of(t) == "ar" for t in texts]
-    return Vectors(_tfidf(list(distinct)), row_of, rows, arabic)
+    matrix, vectoriser = _tfidf(list(distinct))
+    return Vectors(matrix, row_of, rows, arabic, vectoriser)
 
 
-def _tfidf(normalised: list[str]) -> csr_matrix:
+def _tfidf(normalised: list[str]) -> tuple[csr_matrix, TfidfVectorizer | None]:
     # N-grams in more than half the texts say nothing and only cost time; in a handful of
     # texts, though, "half" is two texts that may well say the same thing.
     vectoriser = TfidfVectorizer(
@@ -102,12 +104,12 @@ def _tfidf(normalised: list[str]) -> csr_matrix:
         dtype=np.float32,
     )
     if not any(normalised):
-        return csr_matrix((len(normalised), 1), dtype=np.float32)
+        return csr_matrix((len(normalised), 1), dtype=np.float32), None
     try:
-        return csr_matrix(vectoriser.fit_transform(normalised))
+        return csr_matrix(vectoriser.fit_transform(normalised)), vectoriser
     except ValueError:  # every n-gram pruned (tiny inputs): fall back to no pruning
         vectoriser.set_params(max_df=1.0)
-        return csr_matrix(vectoriser.fit_transform(normalised))
+        return csr_matrix(vectoriser.fit_transform(normalised)), vectoriser
 
 
 def _lexical_edges(matrix: csr_matrix, settings: Settings) -> coo_matrix:
@@ -167,7 +169,12 @@ def _edges(parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]], n: int) -> co
 
 def neighbour_edges(vectors: Vectors, settings: Settings) -> csr_matrix:
     """Links between each row and its closest rows by letters or by meaning (the larger)."""
-    edges = csr_matrix(_lexical_edges(vectors.matrix, settings))
+    n = vectors.matrix.shape[0]
+    edges = (
+        csr_matrix(_lexical_edges(vectors.matrix, settings))
+        if settings.lexical_weight > 0
+        else csr_matrix((n, n), dtype=np.float32)
+    )
     if vectors.meaning is not None:
         edges = csr_matrix(edges.maximum(csr_matrix(_meaning_edges(vectors.meaning, settings))))
     return edges
@@ -308,3 +315,61 @@ def closeness(vectors: Vectors, members: Sequence[int]) -> np.ndarray:
         middle /= float(np.linalg.norm(middle)) or 1.0
         close = np.maximum(close, meaning @ middle)
     return close
+
+
+@dataclass(frozen=True)
+class Assigner:
+    """Where a new item goes between two full groupings: the group whose centre is closest
+    (by letters or by meaning, the larger, as for the grouping), if it is close enough."""
+
+    vectoriser: TfidfVectorizer | None
+    lexical: csr_matrix  # one L2-normalised n-gram centre per group
+    meaning: np.ndarray | None  # one L2-normalised sentence-vector centre per group
+    labels: tuple[int, ...]  # the caller's name of each group
+    settings: Settings
+
+    def nearest(self, text: str, vector: np.ndarray | None = None) -> tuple[int | None, float]:
+        """The closest group and its similarity; None when no group is close enough."""
+        if not self.labels:
+            return None, 0.0
+        scores = np.zeros(len(self.labels), dtype=np.float32)
+        if self.vectoriser is not None and self.settings.lexical_weight > 0:
+            row = self.vectoriser.transform([normalise(text)])
+            lexical = np.asarray((self.lexical @ row.T).todense()).ravel()
+            scores = lexical.astype(np.float32) * self.settings.lexical_weight
+        if self.meaning is not None and vector is not None:
+            np.maximum(scores, self.meaning @ vector, out=scores)
+        best = int(scores.argmax())
+        if scores[best] < self.settings.threshold:
+            return None, float(scores[best])
+        return self.labels[best], float(scores[best])
+
+
+def assigner(
+    vectors: Vectors, groups: dict[int, Sequence[int]], settings: Settings | None = None
+) -> Assigner:
+    """The centres of `groups` (label -> item indexes of `vectors`), for `Assigner.nearest`."""
+    settings = settings or Settings()
+    labels = tuple(groups)
+    rows = [vectors.row_of[list(groups[label])] for label in labels]
+    indicator = csr_matrix(
+        (
+            np.concatenate([np.full(len(r), 1.0 / len(r), dtype=np.float32) for r in rows])
+            if rows
+            else np.zeros(0, dtype=np.float32),
+            (
+                np.repeat(np.arange(len(rows)), [len(r) for r in rows]),
+                np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64),
+            ),
+        ),
+        shape=(len(rows), vectors.matrix.shape[0]),
+    )
+    lexical = csr_matrix(indicator @ vectors.matrix)
+    norms = np.sqrt(np.asarray(lexical.multiply(lexical).sum(axis=1)).ravel())
+    lexical = csr_matrix(lexical.multiply(1.0 / np.where(norms > 0, norms, 1.0)[:, None]))
+    meaning = None
+    if vectors.meaning is not None:
+        meaning = np.asarray(indicator @ vectors.meaning, dtype=np.float32)
+        lengths = np.linalg.norm(meaning, axis=1)
+        meaning /= np.where(lengths > 0, lengths, 1.0)[:, None]
+    return Assigner(vectors.vectoriser, lexical, meaning, labels, settings)
