@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import delete, insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from feedback_app.database import write_transaction
@@ -91,16 +92,20 @@ def fill_missing(session: Session, *, batch: int = BATCH) -> int:
             return done
         vectors = encode([text for _id, text in rows])
         ids = [item_id for item_id, _text in rows]
-        with write_transaction(session):
-            # A vector of an older encoder is replaced, not compared with the new ones.
-            session.execute(delete(IdeaItemVector).where(IdeaItemVector.item_id.in_(ids)))
-            session.execute(
-                insert(IdeaItemVector),
-                [
-                    {"item_id": item_id, "encoder": ENCODER, "vector": to_blob(vector)}
-                    for item_id, vector in zip(ids, vectors, strict=True)
-                ],
-            )
+        try:
+            with write_transaction(session):
+                # A vector of an older encoder is replaced, not compared with the new ones.
+                session.execute(delete(IdeaItemVector).where(IdeaItemVector.item_id.in_(ids)))
+                session.execute(
+                    insert(IdeaItemVector),
+                    [
+                        {"item_id": item_id, "encoder": ENCODER, "vector": to_blob(vector)}
+                        for item_id, vector in zip(ids, vectors, strict=True)
+                    ],
+                )
+        except IntegrityError:
+            # Another regrouping stored these meanwhile (or an item was deleted): theirs stand.
+            continue
         done += len(rows)
         if len(rows) < batch:
             return done
