@@ -239,6 +239,9 @@ def cluster_vectors(vectors: Vectors, settings: Settings | None = None) -> list[
             elif len(part) <= settings.max_linkage:
                 row_clusters.extend(_average_linkage(vectors, part, settings))
             elif threshold >= 0.95:
+                # Still too large: at that closeness, 1.5 × letters can chain different ideas
+                # that share a lead and a place (measured: precision 0.48 at 100,000 items when
+                # such a component was kept whole). Precision first: left alone.
                 row_clusters.extend(part[i : i + 1] for i in range(len(part)))
             else:  # too large to compare every pair: split at a stricter threshold first
                 pending.append((part, threshold + _STEP))
