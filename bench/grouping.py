@@ -1,16 +1,23 @@
-"""How fast, in how much memory and how well the idea grouping runs (services/idea_clustering).
+"""How fast, in how much memory and how well the idea grouping runs (services/ideas/).
 
-    .venv/bin/python bench/grouping.py [--sizes 10000,100000]
+    .venv/bin/python bench/grouping.py [--sizes 10000,100000] [--corpus-only]
+
+First the labelled corpora (tests/meaning_corpus.py: French, Arabic, darija in both scripts;
+tests/idea_corpus.py): pairwise precision and recall of the letters alone (character n-grams),
+the sentence vectors alone, and both (what ships), overall and on the pairs in two languages.
 
 For each size, in its own process (so that peak memory is its own), a tour's items are made:
 70 % say one of the demo's recurring ideas (demo/ideas.py, French and Arabic, with a
 few words of the respondent's own around it and up to four made-up words after it, so
 that nearly every text is distinct), 30 % say something of their own (random
 sentences over a vocabulary of 4,000 made-up words). They are grouped kind by kind exactly as the
-regrouper does (vectorise, sparse top-k neighbours, components). Printed: wall and CPU seconds,
-peak resident memory, groups found, and the pairwise precision and recall against the ideas
-the items were made from (sampled pairs), then the labelled corpus of the tests.
-Goal: 100,000 items in <= 60 s and <= 1 GB on the 2-core machine.
+regrouper does (sentence vectors encoded first, as the regrouping task stores them; then
+n-gram vectors, top-k neighbours, average linkage, twins). Printed: the encoder's throughput,
+wall and CPU seconds and peak resident memory of the grouping (vectors included), groups found,
+the pairwise precision and recall against the ideas the items were made from (sampled pairs;
+an idea said in French and in Arabic is one idea), and the incremental assignment of new items
+(encode + nearest group centre) per item, p50/p95.
+Goals: 100,000 items grouped in <= 60 s and <= 1.5 GB; incremental p95 <= 20 ms.
 """
 
 from __future__ import annotations
@@ -31,8 +38,9 @@ sys.path.insert(0, str(ROOT))
 CITIES = ("Marrakech", "Agadir", "Ouarzazate", "Dakhla", "Tanger", "Fès", "Oujda", "Rabat")
 
 
-def make_items(count: int, seed: int = 7) -> list[tuple[str, str, str]]:
-    """(kind, text, label) triples; label '' for an item that says something of its own."""
+def make_items(count: int, seed: int = 7) -> list[tuple[str, str, str, str]]:
+    """(kind, text, label, the idea's wording without the made-up words); label '' for an
+    item that says something of its own."""
     from feedback_app.demo.ideas import pick
     from feedback_app.models import ItemKind
 
@@ -58,10 +66,11 @@ def make_items(count: int, seed: int = 7) -> list[tuple[str, str, str]]:
             idea = rng2.choices(ideas, weights=[1 / (n + 1) for n in range(len(ideas))])[0]
             # Most people add details of their own: nearly every text is distinct.
             own = " ".join(rng.choice(vocabulary) for _ in range(rng.choice((0, 1, 2, 3, 4))))
-            items.append((kind.value, f"{text} {own}".strip(), f"{kind.value}:{id(idea)}:{arabic}"))
+            items.append((kind.value, f"{text} {own}".strip(), f"{kind.value}:{id(idea)}", text))
         else:
             words = rng.randint(5, 14)
-            items.append((kind.value, " ".join(rng.choice(vocabulary) for _ in range(words)), ""))
+            text = " ".join(rng.choice(vocabulary) for _ in range(words))
+            items.append((kind.value, text, "", text))
     return items
 
 
@@ -101,65 +110,162 @@ def _pairwise(
     return precision / max(len(grouped), 1), recall
 
 
-def run_one(size: int) -> dict:
-    from feedback_app.services.ideas.clustering import cluster_vectors, vectorise
+def run_one(size: int, encode_sample: int) -> dict:
+    import numpy as np
+
+    from feedback_app.services.ideas import vectors as vec
+    from feedback_app.services.ideas.clustering import assigner, cluster_vectors, vectorise
 
     items = make_items(size)
+    vec.encoder().encode(["warm-up"])  # loading the weights is not encoding
+    # Encoding is what the regrouping task does once per item, long before a regrouping:
+    # timed on a sample (all of them when encode_sample >= size), each text its own.
+    sample = min(encode_sample, size)
+    started, cpu = time.perf_counter(), time.process_time()
+    encoded = vec.encode([item[1] for item in items[:sample]])
+    throughput = sample / (time.perf_counter() - started)
+    throughput_cpu = sample / (time.process_time() - cpu)
+    if sample < size:
+        # The others stand in for stored vectors, to save the bench an hour of encoding: an
+        # item saying a demo idea gets the vector of its wording without its made-up words (a
+        # few hundred distinct texts to encode), one saying something of its own a random
+        # direction (unrelated to every other, as its random words are).
+        rest = items[sample:]
+        meaning = np.zeros((size, vec.DIMENSIONS), dtype=np.float32)
+        meaning[:sample] = encoded
+        said = [n for n, item in enumerate(rest) if item[2]]
+        meaning[sample + np.asarray(said, dtype=np.int64)] = vec.encode([rest[n][3] for n in said])
+        own = [n for n, item in enumerate(rest) if not item[2]]
+        noise = np.random.default_rng(3).standard_normal((len(own), vec.DIMENSIONS))
+        noise /= np.linalg.norm(noise, axis=1)[:, None]
+        meaning[sample + np.asarray(own, dtype=np.int64)] = noise
+    else:
+        meaning = encoded
+    # What the regrouping holds: the stored float16 bytes, turned back into float32 rows.
+    blobs = [vec.to_blob(v) for v in meaning]
+    del meaning, encoded
     started, cpu = time.perf_counter(), time.process_time()
     found = [0] * size
     groups = 0
     next_id = 0
+    assign_times: list[float] = []
+    assign_cpu: list[float] = []
     for kind in ("need", "opportunity", "challenge", "proposal"):
         positions = [i for i, item in enumerate(items) if item[0] == kind]
-        clusters = cluster_vectors(vectorise([items[i][1] for i in positions]))
+        meaning_rows = vec.from_blobs([blobs[i] for i in positions])
+        vectors = vectorise([items[i][1] for i in positions], meaning_rows)
+        clusters = cluster_vectors(vectors)
         for members in clusters:
             groups += len(members) > 1
             for m in members:
                 found[positions[m]] = next_id
             next_id += 1
+        if kind == "need":
+            wall_before = time.perf_counter()
+            centres = assigner(vectors, {n: c for n, c in enumerate(clusters) if len(c) > 1})
+            build = time.perf_counter() - wall_before
+            started_assign = time.perf_counter()
+            for text in [items[i][1] for i in positions[:200]]:
+                one, one_cpu = time.perf_counter(), time.process_time()
+                centres.nearest(text, vec.encode([text])[0])
+                assign_times.append(time.perf_counter() - one)
+                assign_cpu.append(time.process_time() - one_cpu)
+            # The assignment is not part of a full regrouping's time.
+            started += time.perf_counter() - started_assign
     wall, cpu_s = time.perf_counter() - started, time.process_time() - cpu
     precision, recall = _pairwise([i[2] for i in items], found, random.Random(1))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    assign_times.sort()
+    assign_cpu.sort()
     return {
         "items": size,
+        "encoded": sample,
+        "encode_per_s": round(throughput),
+        "encode_per_cpu_s": round(throughput_cpu),
         "wall_s": round(wall, 1),
         "cpu_s": round(cpu_s, 1),
         "peak_mb": round(peak),
         "groups": groups,
         "precision": round(precision, 3),
         "recall": round(recall, 3),
+        "assign_build_s": round(build, 2),
+        "assign_p50_ms": round(assign_times[len(assign_times) // 2] * 1000, 1),
+        "assign_p95_ms": round(assign_times[int(len(assign_times) * 0.95)] * 1000, 1),
+        "assign_p95_cpu_ms": round(assign_cpu[int(len(assign_cpu) * 0.95)] * 1000, 1),
     }
 
 
-def corpus_scores() -> str:
-    from tests.idea_corpus import CORPUS, pairwise_scores
+def corpus_scores() -> list[str]:
+    from feedback_app.services.ideas.clustering import Settings, cluster
+    from feedback_app.services.ideas.vectors import encode
+    from tests.idea_corpus import CORPUS, idea_of
+    from tests.meaning_corpus import Item, items, pairwise
 
-    precision, recall, _together, _same = pairwise_scores()
-    return f"labelled corpus ({len(CORPUS)} items): precision {precision:.3f}, recall {recall:.3f}"
+    older = [
+        Item("" if label.startswith("solo-") else idea_of(label), kind, "x", text)
+        for label, kind, text in CORPUS
+    ]
+    lines = []
+    for name, corpus in (("cross-language corpus", items()), ("French/Arabic corpus", older)):
+        vectors = encode([i.text for i in corpus])
+        row = {id(i): n for n, i in enumerate(corpus)}
+        lines.append(f"{name} ({len(corpus)} items):")
+        for method, settings, meaning in (
+            ("letters (n-grams)", Settings(), False),
+            ("sentence vectors", Settings(lexical_weight=0.0), True),
+            ("both (shipped)", Settings(), True),
+        ):
+
+            def grouped(
+                chosen: list[Item], settings=settings, meaning=meaning, vectors=vectors, row=row
+            ) -> list[list[int]]:
+                rows = vectors[[row[id(i)] for i in chosen]] if meaning else None
+                return cluster([i.text for i in chosen], settings, meaning=rows)
+
+            every, across = pairwise(corpus, grouped)
+            line = f"  {method:<18} precision {every.precision:.3f}, recall {every.recall:.3f}"
+            if name.startswith("cross"):
+                line += (
+                    f" | two languages: precision {across.precision:.3f}, "
+                    f"recall {across.recall:.3f}"
+                )
+            lines.append(line)
+    return lines
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument(
+        "--encode", type=int, default=20000, help="items actually encoded (throughput sample)"
+    )
+    parser.add_argument("--corpus-only", action="store_true")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(run_one(args.one)))
+        print(json.dumps(run_one(args.one, args.encode)))
         return
-    print(corpus_scores())
+    print("\n".join(corpus_scores()))
+    if args.corpus_only:
+        return
     print("load average:", Path("/proc/loadavg").read_text().split()[:3])
     for size in (int(s) for s in args.sizes.split(",")):
         out = subprocess.run(
-            [sys.executable, __file__, "--one", str(size)],
+            [sys.executable, __file__, "--one", str(size), "--encode", str(args.encode)],
             check=True,
             capture_output=True,
             text=True,
         ).stdout
         r = json.loads(out.strip().splitlines()[-1])
         print(
-            f"{r['items']:>7} items: {r['wall_s']:>6} s wall, {r['cpu_s']:>6} s CPU, "
-            f"peak {r['peak_mb']} MB, {r['groups']} groups, sampled pairwise precision "
-            f"{r['precision']}, recall {r['recall']}"
+            f"{r['items']:>7} items: encoder {r['encode_per_s']} items/s wall, "
+            f"{r['encode_per_cpu_s']} per CPU second (on {r['encoded']}); "
+            f"grouping {r['wall_s']} s wall, {r['cpu_s']} s CPU, peak {r['peak_mb']} MB "
+            f"(vectors included), {r['groups']} groups, sampled pairwise precision "
+            f"{r['precision']}, recall {r['recall']}; incremental assignment "
+            f"p50 {r['assign_p50_ms']} ms, p95 {r['assign_p95_ms']} ms wall "
+            f"({r['assign_p95_cpu_ms']} ms CPU) per item "
+            f"(centres built in {r['assign_build_s']} s)"
         )
 
 

@@ -96,15 +96,24 @@ CORPUS: tuple[tuple[str, str, str], ...] = (
 )
 
 
+def idea_of(label: str) -> str:
+    """The idea a label names: "x-ar" is idea "x" said in Arabic."""
+    return label.removesuffix("-ar")
+
+
 def pairwise_scores() -> tuple[float, float, int, int]:
-    """The grouping's precision and recall over the corpus's pairs of items of one kind, with
-    the number of pairs it put together and of pairs that say the same idea."""
+    """The grouping's precision and recall over the corpus's pairs of items of one kind (by
+    letters and sentence vectors, as the regrouper does), with the number of pairs it put
+    together and of pairs that say the same idea (in either language)."""
     from feedback_app.services.ideas.clustering import cluster
+    from feedback_app.services.ideas.vectors import encode
 
     together = right = same = 0
     for kind in sorted({k for _label, k, _text in CORPUS}):
-        items = [(label, text) for label, k, text in CORPUS if k == kind]
-        found = {i: n for n, members in enumerate(cluster([t for _l, t in items])) for i in members}
+        items = [(idea_of(label), text) for label, k, text in CORPUS if k == kind]
+        texts = [t for _l, t in items]
+        clusters = cluster(texts, meaning=encode(texts))
+        found = {i: n for n, members in enumerate(clusters) for i in members}
         for i, j in itertools.combinations(range(len(items)), 2):
             said_same = items[i][0] == items[j][0] and not items[i][0].startswith("solo-")
             put_together = found[i] == found[j]

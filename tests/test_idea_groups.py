@@ -24,9 +24,10 @@ SIGNS = [
     "Améliorer la signalétique routière vers les sites touristiques",
     "Installer une signalétique touristique sur les routes d'accès",
 ]
+# An idea said only in Arabic (the French guides' Arabic twin would join their group).
 ARABIC = [
-    "تكوين المرشدين السياحيين في اللغات الأجنبية",
-    "دورات في اللغات الأجنبية لفائدة المرشدين السياحيين",
+    "توفير مواقف السيارات قرب المواقع الأثرية",
+    "نقص مواقف السيارات بجانب المواقع الأثرية",
 ]
 
 
@@ -36,7 +37,7 @@ def _stop(session, region: str, city: str) -> int:
 
 @pytest.fixture
 def world(session):
-    """Guides in two regions (2 + 1), signs in region A, Arabic guides in region B."""
+    """Guides in two regions (2 + 1), signs in region A, Arabic parking in region B."""
     a = _stop(session, "marrakech-safi", "Marrakech")
     b = _stop(session, "souss-massa", "Agadir")
     for n, text in enumerate(GUIDES[:2]):

@@ -25,6 +25,7 @@ from feedback_app.models.idea_group import (
     IdeaGroupMember,
     IdeaGroupTally,
     IdeaGroupTitle,
+    IdeaItemVector,
 )
 from feedback_app.models.import_batch import ImportBatch, ImportStatus
 from feedback_app.models.reference import Category, Region, Theme
@@ -63,6 +64,7 @@ __all__ = [
     "IdeaGroupTally",
     "IdeaGroupTitle",
     "IdeaGroupingState",
+    "IdeaItemVector",
     "ImportBatch",
     "ImportStatus",
     "ItemKind",

@@ -14,7 +14,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, type_coerce
+from sqlalchemy import (
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    type_coerce,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from feedback_app.extensions import Model
@@ -134,3 +143,22 @@ class IdeaGroupTally(Model):
     typical_item_id: Mapped[int | None] = mapped_column(
         ForeignKey("feedback_items.id", ondelete="SET NULL")
     )
+
+
+class IdeaItemVector(Model):
+    """An item's sentence vector (services/ideas/vectors.py), computed once and kept.
+
+    A table of its own rather than a column of `feedback_items`: the review list scans items
+    and must not read a kilobyte of vector per row. An item's text never changes once stored,
+    so the item id is the key; `encoder` names the model that made the vector, so a later
+    model recomputes them instead of comparing vectors of two different spaces.
+    """
+
+    __tablename__ = "idea_item_vectors"
+
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("feedback_items.id", ondelete="CASCADE"), primary_key=True
+    )
+    encoder: Mapped[str] = mapped_column(String(40))
+    # float16, little-endian: 512 dimensions in 1,024 bytes (cosine error below 1e-3).
+    vector: Mapped[bytes] = mapped_column(LargeBinary)

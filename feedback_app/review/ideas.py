@@ -19,13 +19,15 @@ from sqlalchemy.orm import Session
 from feedback_app.auth.guards import current_scope, permission_required, staff_required
 from feedback_app.extensions import db
 from feedback_app.i18n import current_language
-from feedback_app.labels import KIND_LABELS
+from feedback_app.labels import KIND_LABELS, ROLE_LABELS
 from feedback_app.review import bp
 from feedback_app.review.forms import MergeForm, RenameForm, SplitForm
 from feedback_app.services.access import Scope
 from feedback_app.services.errors import NotFound, ValidationFailed
 from feedback_app.services.ideas import curation as idea_curation
 from feedback_app.services.ideas.groups import regroup_if_stale
+from feedback_app.services.ideas.history import group_history
+from feedback_app.services.ideas.neighbours import nearest_groups
 from feedback_app.services.ideas.queries import group_detail, top_groups_by_kind
 from feedback_app.services.permissions import Permission
 from feedback_app.services.tour.stop_admin import list_stops
@@ -79,6 +81,11 @@ def _render(
         locked=group_id in idea_curation.locked_groups(db.session, current_scope(), [group_id]),
         confirm=ActionForm(formdata=None),
         kind_labels={k.value: str(v) for k, v in KIND_LABELS.items()},
+        # The groups closest in meaning (both languages), each with a one-click merge into
+        # this one through the merge route above; and the decisions taken on the group.
+        neighbours=nearest_groups(db.session, current_scope(), group_id),
+        history=group_history(db.session, current_scope(), group_id),
+        role_labels=ROLE_LABELS,
     ), status
 
 

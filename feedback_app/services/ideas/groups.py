@@ -43,6 +43,7 @@ from feedback_app.models import (
     IdeaGroupingState,
     IdeaGroupMember,
     IdeaGroupTitle,
+    IdeaItemVector,
     ItemKind,
     ReviewStatus,
     StopTally,
@@ -53,6 +54,7 @@ from feedback_app.services import audit
 from feedback_app.services.ideas import tallies
 from feedback_app.services.ideas.clustering import Settings, closeness, cluster_vectors, vectorise
 from feedback_app.services.ideas.text import short_title
+from feedback_app.services.ideas.vectors import ENCODER, fill_missing, from_blobs
 
 _STATE_ID = 1
 
@@ -70,6 +72,7 @@ class _Item:
     text: str
     group_id: int | None
     pinned: bool
+    vector: bytes | None = None
 
 
 def fingerprint(session: Session) -> str:
@@ -106,13 +109,23 @@ def regroup_if_stale(session: Session) -> bool:
 
 def _load(session: Session, kind: ItemKind) -> list[_Item]:
     rows = session.execute(
-        select(FeedbackItem.id, FeedbackItem.text, IdeaGroupMember.group_id, IdeaGroupMember.pinned)
+        select(
+            FeedbackItem.id,
+            FeedbackItem.text,
+            IdeaGroupMember.group_id,
+            IdeaGroupMember.pinned,
+            IdeaItemVector.vector,
+        )
         .join(Submission, FeedbackItem.submission_id == Submission.id)
         .outerjoin(IdeaGroupMember, IdeaGroupMember.item_id == FeedbackItem.id)
+        .outerjoin(
+            IdeaItemVector,
+            (IdeaItemVector.item_id == FeedbackItem.id) & (IdeaItemVector.encoder == ENCODER),
+        )
         .where(FeedbackItem.kind == kind, Submission.status != ReviewStatus.SPAM)
         .order_by(FeedbackItem.id)
     )
-    return [_Item(r.id, r.text, r.group_id, bool(r.pinned)) for r in rows]
+    return [_Item(r.id, r.text, r.group_id, bool(r.pinned), r.vector) for r in rows]
 
 
 def _assign(
@@ -183,7 +196,10 @@ def regroup(
     Two regroupings never interleave: the state row is locked first (SQLite's write
     transaction serialises them anyway). With `only_if_stale`, a regrouping that finds the
     groups already current once it holds the lock (another one just ran) does nothing.
+    Items without a sentence vector are encoded and stored first, in short transactions of
+    their own (services/ideas/vectors.py); the grouping then reads every vector stored.
     """
+    fill_missing(session)
     with write_transaction(session):
         state = session.scalar(
             select(IdeaGroupingState).where(IdeaGroupingState.id == _STATE_ID).with_for_update()
@@ -203,7 +219,7 @@ def regroup(
                 if not (i.pinned and (i.group_id is None or group_kind.get(i.group_id) is not kind))
             ]
             total += len(items)
-            vectors = vectorise([i.text for i in items])
+            vectors = vectorise([i.text for i in items], from_blobs([i.vector for i in items]))
             target, fresh = _assign(items, cluster_vectors(vectors, settings), group_kind, kind)
             for members in fresh:
                 group = IdeaGroup(kind=kind, title=short_title(items[members[0]].text))

@@ -93,6 +93,10 @@ def _visible(
     )
 
 
+# What the sibling modules (neighbours.py, history.py) restrict their own reads with.
+visible_memberships = _visible
+
+
 def _members(scope: Scope) -> Select[int, int]:
     """(group id, item id) of grouped items the scope may see."""
     query = select(GROUP_ID, IdeaGroupMember.item_id)
