@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import Counter
 
@@ -104,18 +105,23 @@ FRENCH_SIGNS = (
 )
 
 
-def _pinned_groups(session, stop_id: int) -> dict[str, int]:
+def _pinned_groups(session, stop_id: int, stops: dict[str, int] | None = None) -> dict[str, int]:
     """Three groups of region A's needs set by hand (pinned: a regrouping keeps them): the
-    French guides, their Arabic twin, and French signs; with their items' vectors stored."""
+    French guides, their Arabic twin, and French signs, said at `stop_id` (or at the stop
+    `stops` gives for that group); with their items' vectors stored."""
     from feedback_app.database import write_transaction
     from feedback_app.models import IdeaGroup, IdeaGroupMember
+    from feedback_app.services.ideas import tallies as idea_tallies
 
     ids: dict[str, int] = {}
     for name, texts in (("fr", FRENCH_GUIDES), ("ar", ARABIC_GUIDES), ("signs", FRENCH_SIGNS)):
         items = []
         for n, text in enumerate(texts):
             sid = add_submission(
-                session, stop_id, organisation=f"{name} {n}", items=[{"kind": "need", "text": text}]
+                session,
+                (stops or {}).get(name, stop_id),
+                organisation=f"{name} {n}",
+                items=[{"kind": "need", "text": text}],
             )
             items.append(
                 session.scalar(select(FeedbackItem.id).where(FeedbackItem.submission_id == sid))
@@ -128,6 +134,7 @@ def _pinned_groups(session, stop_id: int) -> dict[str, int]:
                 IdeaGroupMember(item_id=i, group_id=group.id, pinned=True, closeness=1.0)
                 for i in items
             )
+            idea_tallies.refresh(session, [group.id])  # as the curation that made it would
         ids[name] = group.id
     vectors.fill_missing(session)
     return ids
@@ -217,3 +224,29 @@ def test_an_observer_sees_the_suggestions_but_no_merge_button(app, session, worl
         data={"other": groups["ar"], "csrf_token": csrf_for(app, observer)},
     )
     assert refused.status_code == 403
+
+
+def test_a_suggestion_drawing_on_a_signed_stop_has_its_merge_disabled_with_the_reason(
+    app, session, world, own, hq
+) -> None:
+    from feedback_app.models import User
+    from feedback_app.services.access import scope_for
+    from feedback_app.services.review import signoff
+
+    signed_stop = add_stop(session, "Safi", date=dt.date(2025, 1, 12)).id
+    groups = _pinned_groups(session, world.ids["stop_a"], stops={"ar": signed_stop})
+    delegate = session.scalar(select(User).where(User.email == world.emails["own"]))
+    signoff.sign_off(session, scope_for(delegate), signed_stop, "Signé.", actor_id=delegate.id)
+
+    def merge_button(client, suggestion: int) -> str:
+        page = client.get(f"/review/ideas/{groups['fr']}").get_data(as_text=True)
+        section = page.split('id="nearest-groups"')[1].split("</ul>")[0]
+        item = next(li for li in section.split("<li>")[1:] if f"/review/ideas/{suggestion}" in li)
+        return item.split("<button")[1].split(">")[0]
+
+    # The delegate may not merge the Arabic twin (its stop is signed): said before the click.
+    assert "disabled" in merge_button(own, groups["ar"])
+    assert "étape signée" in own.get(f"/review/ideas/{groups['fr']}").get_data(as_text=True)
+    assert "disabled" not in merge_button(own, groups["signs"])
+    # HQ keeps control of signed stops.
+    assert "disabled" not in merge_button(hq, groups["ar"])

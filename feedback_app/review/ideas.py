@@ -68,6 +68,7 @@ def _render(
     detail = group_detail(db.session, current_scope(), group_id, language=current_language())
     if rename is None:
         rename = RenameForm(formdata=None, data={"title": detail.summary.title})
+    neighbours = nearest_groups(db.session, current_scope(), group_id)
     return render_template(
         "review/idea_group.html",
         detail=detail,
@@ -83,7 +84,11 @@ def _render(
         kind_labels={k.value: str(v) for k, v in KIND_LABELS.items()},
         # The groups closest in meaning (both languages), each with a one-click merge into
         # this one through the merge route above; and the decisions taken on the group.
-        neighbours=nearest_groups(db.session, current_scope(), group_id),
+        neighbours=neighbours,
+        # A merge with a neighbour drawing on a signed stop would be refused: disabled here.
+        locked_neighbours=idea_curation.locked_groups(
+            db.session, current_scope(), [n.summary.id for n in neighbours]
+        ),
         history=group_history(db.session, current_scope(), group_id),
         role_labels=ROLE_LABELS,
     ), status
