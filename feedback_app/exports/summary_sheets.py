@@ -131,6 +131,9 @@ def write_synthesis(
     ws.set_column(0, 0, 36)
     ws.set_column(1, max(len(syn.categories) + 1, 8), 15)
     print_setup(ws, labels)
+    # Its tables differ from section to section: every printed page repeats the sheet's title
+    # and the "generated on, by" line, which says what the figures are and of when.
+    ws.repeat_rows(0, 1)
 
 
 def print_setup(ws: Worksheet, labels: Labels, *, portrait: bool = False) -> None:
