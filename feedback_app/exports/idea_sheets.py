@@ -64,7 +64,10 @@ def write_ideas(
     for row, idea in enumerate(ideas, start=2):
         # IDEA_COLUMNS in order: the counts as numbers, the texts wrapped.
         cells: list[int | str] = [idea.number, idea.title, labels.kind(idea.kind), idea.items]
-        cells += [idea.organisations, *map(", ".join, (idea.categories, idea.regions, idea.themes))]
+        cells += [
+            idea.organisations,
+            *map(labels.join, (idea.categories, idea.regions, idea.themes)),
+        ]
         texts.append([])
         for col, value in enumerate([*cells, *idea.quotes[:3]]):
             if isinstance(value, int):
