@@ -118,6 +118,7 @@ CONSENT_MISSING = _l(
 # a line): isolated left to right (U+2066 … U+2069, what <bdi dir="ltr"> does in HTML) with
 # no-break spaces (what white-space: nowrap does). Plain text, for the JSON API too.
 PHONE_EXAMPLE = "\u206606\u00a012\u00a034\u00a056\u00a078\u2069"
+INVALID_CHOICE = _l("Choix non valide.")
 EMAIL_INVALID = _l("Adresse e-mail non valide.")
 PHONE_INVALID = _l("Numéro de téléphone non valide (ex. %(example)s).", example=PHONE_EXAMPLE)
 
@@ -230,7 +231,7 @@ def _choice(
             errors.add(key, _l("Ce champ est obligatoire."))
         return None
     if not isinstance(value, str) or value not in allowed:
-        errors.add(key, _l("Choix non valide."))
+        errors.add(key, INVALID_CHOICE)
         return None
     return value
 
