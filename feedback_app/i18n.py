@@ -8,6 +8,7 @@ its Moroccan formatting locale. The translations are looked up by language (`ar_
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
 from babel import dates as babel_dates
@@ -15,7 +16,7 @@ from flask import current_app, has_request_context, request
 from flask_babel import get_locale
 from markupsafe import Markup
 
-from feedback_app.locales import DEFAULT_LANGUAGE, language, local_time, zone
+from feedback_app.locales import DEFAULT_LANGUAGE, join_list, language, local_time, zone
 
 
 def requested_language() -> str:
@@ -62,6 +63,11 @@ def current_language() -> str:
 
 def text_direction() -> str:
     return language(current_language()).direction
+
+
+def listed(items: Iterable[object]) -> str:
+    """Template filter: items as the reader's language writes a list (`locales.join_list`)."""
+    return join_list((str(item) for item in items), current_language())
 
 
 def bdi(value: object) -> Markup:

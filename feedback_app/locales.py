@@ -75,9 +75,16 @@ def localised(field: str) -> tuple[str, ...]:
 
 
 def join_list(items: Iterable[str], code: str | None) -> str:
-    """Items as the language writes a list (CLDR): "a, b et c"; in Arabic "a وb وc", never a
-    Latin comma."""
-    return format_list([str(item) for item in items], locale=language(code).locale)
+    """Items as the language writes a list: "a, b et c" (CLDR's pattern); in Arabic "a، b، c".
+
+    CLDR's Arabic patterns (Babel 2.x: "standard" gives "أ وب وج", "unit" gives "أ، وب، وج")
+    glue "و" onto the next word, which breaks a region or theme name written in Latin letters
+    and reads as one long phrase: lists of names are separated by the Arabic comma alone.
+    """
+    words = [str(item) for item in items]
+    if language(code).code == "ar":
+        return "، ".join(words)
+    return format_list(words, locale=language(code).locale)
 
 
 def language(code: str | None) -> Language:

@@ -18,6 +18,7 @@ from feedback_app.i18n import (
     current_language,
     format_date,
     format_datetime,
+    listed,
     select_locale,
     select_timezone,
     text_direction,
@@ -85,6 +86,7 @@ def register_i18n(app: Flask) -> None:
         }
 
     app.add_template_filter(bdi)
+    app.add_template_filter(listed)
 
     @app.after_request
     def _remember_language(response: Response) -> Response:

@@ -75,3 +75,52 @@ def test_stop_and_account_events_link_to_their_record(app, session, world, hq) -
     event = _first_event(hq.get("/hq/audit?action=user.link_issued").get_data(as_text=True))
     assert f'href="/hq/users/{world.ids["user_a"]}/edit"' in event
     assert "autre.a@example.ma" in event
+
+
+def test_export_and_group_events_show_no_field_codes_nor_ids(app, session, world, hq) -> None:
+    from feedback_app.database import write_transaction
+    from feedback_app.services.audit import record
+
+    stop_id = world.ids["stop_a"]
+    with write_transaction(session):
+        record(
+            session,
+            actor_id=world.ids["hq"],
+            action="export.xlsx",
+            target_type="export",
+            target_id=None,
+            after={
+                "regions": [],
+                "stops": [stop_id],
+                "since": "2025-03-01",
+                "until": None,
+                "statuses": ["reviewed"],
+                "language": "fr",
+                "contacts": True,
+                "via": "web",
+                "filename": "synthese.xlsx",
+                "items": 12,
+                "cached": False,
+            },
+        )
+        record(
+            session,
+            actor_id=world.ids["hq"],
+            action="group.confirm",
+            target_type="idea_group",
+            target_id=world.ids["group_a"],
+            after={"items": [137, 500, 757]},
+        )
+    page = hq.get("/hq/audit?lang=fr").get_data(as_text=True)
+    export = next(e for e in page.split('<li class="audit-event">')[1:] if "synthese.xlsx" in e)
+    export = export.split("</li>")[0]
+    for code in (">stops<", ">since<", ">via<", ">filename<", ">items<", ">statuses<"):
+        assert code not in export, code
+    assert "Étapes" in export and "Ville-Secrete-A" in export and "1 mars 2025" in export
+    assert "Examinée" in export and "12 entrées" in export and "le site" in export
+    group = next(
+        e
+        for e in page.split('<li class="audit-event">')[1:]
+        if "entrées" in e and "synthese" not in e
+    )
+    assert "3 entrées" in group and "137" not in group and "757" not in group

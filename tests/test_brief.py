@@ -3,6 +3,7 @@ brief sheet (content, formula safety, one printed A4 page through LibreOffice)."
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from pathlib import Path
@@ -141,7 +142,7 @@ def test_the_workbook_holds_the_brief_and_the_sign_off(app, session, desk, tmp_p
     assert "1 étape(s) signée(s) sur 2" in summary
 
 
-def _big_brief(language: str) -> RegionBrief:
+def _big_brief(language: str, sentences: int = 60) -> RegionBrief:
     """A brief at its largest: long summaries, five ideas and themes per kind, full lists."""
     kinds = ("need", "opportunity", "challenge", "proposal")
     text = (
@@ -162,7 +163,7 @@ def _big_brief(language: str) -> RegionBrief:
             BriefStop(
                 city,
                 dt.date(2025, 3, day),
-                "Synthèse de l'étape. " * 60,
+                "Synthèse de l'étape. " * sentences + f"Fin de {city}.",
                 "Délégué",
                 dt.datetime(2025, 3, day, 18, tzinfo=dt.UTC),
             )
@@ -182,13 +183,15 @@ def _big_brief(language: str) -> RegionBrief:
     )
 
 
-def _brief_workbook(path: Path, language: str) -> None:
+def _brief_workbook(path: Path, language: str, sentences: int = 60, listed: int = 6) -> None:
     import xlsxwriter
 
     wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False})
     labels = Labels(language, CODE_WORDS)
     formats = Formats(wb, labels["date_format"])
-    write_brief(wb.add_worksheet("Bilan"), formats, labels, _big_brief(language), dt.UTC)
+    write_brief(
+        wb.add_worksheet("Bilan"), formats, labels, _brief(language, sentences, listed), dt.UTC
+    )
     wb.close()
 
 
@@ -206,13 +209,37 @@ def test_brief_sheet_text_is_never_a_formula(tmp_path) -> None:
     assert all(c.quotePrefix for c in cells)
 
 
+def _brief(language: str, sentences: int, listed: int) -> RegionBrief:
+    """The big brief with `listed` ideas, themes and shortlisted items per kind."""
+    big = _big_brief(language, sentences)
+    return dataclasses.replace(
+        big,
+        top_themes={k: v[:listed] for k, v in big.top_themes.items()},
+        ideas={k: v[:listed] for k, v in big.ideas.items()},
+        shortlisted={k: v[:listed] for k, v in big.shortlisted.items()},
+    )
+
+
 def _pdf_pages(pdf: Path) -> int:
     return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf.read_bytes()))
 
 
 @needs_libreoffice
 @pytest.mark.parametrize("language", ["fr", "ar"])
-def test_the_brief_sheet_prints_on_one_page(tmp_path, language: str) -> None:
+def test_the_brief_sheet_prints_on_one_page_unless_summaries_are_long(tmp_path, language) -> None:
+    from pypdf import PdfReader
+
+    # Three summaries of a few lines, two ideas, themes and items a kind: one page, as handed
+    # over (a brief with every list full prints on two or three, at a readable size).
     path = tmp_path / f"brief-{language}.xlsx"
-    _brief_workbook(path, language)
+    _brief_workbook(path, language, sentences=12, listed=2)
     assert _pdf_pages(print_to_pdf(path, tmp_path)) == 1
+    # Three summaries of a page each: shrunk onto one page they could not be read; printed one
+    # page wide over a few pages, every summary to its last words.
+    path = tmp_path / f"long-{language}.xlsx"
+    _brief_workbook(path, language, sentences=150)
+    pdf = print_to_pdf(path, tmp_path)
+    assert 2 <= _pdf_pages(pdf) <= 5
+    text = " ".join(page.extract_text() or "" for page in PdfReader(pdf).pages)
+    for city in ("Marrakech", "Safi", "Essaouira"):
+        assert f"Fin de {city}." in re.sub(r"\s+", " ", text)

@@ -247,7 +247,7 @@ def test_filters_are_printed_and_regions_kept_even_when_empty(app, session) -> N
     assert [c.value for c in book["Marrakech-Safi"][1]] == REGION_HEADERS[:13]  # no contacts
     assert book["Drâa-Tafilalet"].max_row <= 2  # empty, still there so that the gap shows
     summary = {r[0]: r[1] for r in book["Synthèse"].iter_rows(values_only=True) if r[0]}
-    assert summary["Régions"] == "Marrakech-Safi, Drâa-Tafilalet"
+    assert summary["Régions"] == "Marrakech-Safi et Drâa-Tafilalet"
     assert summary["Statut"] == "Examinée"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import zipfile
@@ -10,6 +11,7 @@ import openpyxl
 import pytest
 
 from feedback_app.exports import (
+    IdeaGroupRow,
     ItemRow,
     RegionFigures,
     Synthesis,
@@ -191,3 +193,16 @@ def test_arabic_workbook_reads_right_to_left() -> None:
     assert [c.value for c in sheet[1]][:3] == ["التاريخ", "المحطة (المدينة)", "المؤسسة"]
     assert sheet["G2"].alignment.readingOrder == 2
     assert sheet["E2"].value == "حاجة"
+
+
+def test_lists_in_an_arabic_workbook_are_separated_by_the_arabic_comma() -> None:
+    idea = IdeaGroupRow(1, "تكوين", "need", 3, 2, (), ("سوس ماسة", "الشرق"), ("التكوين", "النقل"))
+    data = dataclasses.replace(_data([]), ideas=(idea,))
+    out = io.BytesIO()
+    build_workbook(data, out, language="ar")
+    cells = [
+        c
+        for row in openpyxl.load_workbook(out).worksheets[1].iter_rows(values_only=True)
+        for c in row
+    ]
+    assert "سوس ماسة، الشرق" in cells and "التكوين، النقل" in cells

@@ -59,7 +59,7 @@ def test_recurring_ideas_sheet_and_group_column(app, session, world) -> None:  #
     guides = ideas[0]
     assert guides["Idée"] in GUIDES  # the most central French entry...
     assert guides["Idée (en arabe)"] == "pas d'idée en arabe"  # ...and no Arabic one
-    assert guides["Régions"] == "Marrakech-Safi, Souss-Massa"
+    assert guides["Régions"] == "Marrakech-Safi et Souss-Massa"  # the language's list pattern
     quotes = {guides["Citation 1"], guides["Citation 2"], guides["Citation 3"]}
     assert quotes == set(GUIDES)
     # The region sheets point to the group's number; an item alone has no number.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from html import unescape
 from pathlib import Path
 
 import openpyxl
@@ -214,3 +215,27 @@ def test_the_workbook_says_where_each_entry_came_from(app, session, open_stop) -
         "Par tablette": "Tablette (saisie papier)",
         "Riad Dar Atlas": "Import de fichier",
     }
+
+
+def test_the_preview_shows_the_filing_and_names_a_bad_choice(app, session, open_stop) -> None:
+    client = _delegate(app, session)
+    header = [*HEADER_FR[:4], "Thème"]
+    rows = [
+        [
+            "Riad Atlas",
+            "Hébergement",
+            "Besoin",
+            "Former aux langues.",
+            "Formation et ressources humaines",
+        ],
+        ["Café Nomade", "Gastronomie", "Défi", "La saisonnalité.", ""],
+    ]
+    response = _upload(app, client, open_stop.id, csv_bytes([header, *rows]))
+    page = unescape(client.get(response.headers["Location"]).get_data(as_text=True))
+    # What each row will be filed under, before anything is stored.
+    for shown in ("Hébergement", "Besoin", "Formation et ressources humaines", "Défi"):
+        assert f'<td dir="auto">{shown}</td>' in page, shown
+    # The bad value and the allowed ones, not just "Choix non valide."
+    assert "« Gastronomie » n'est pas dans la liste. Choix possibles :" in page
+    assert "Restauration" in page.split("Gastronomie » n'est pas dans la liste")[1][:2000]
+    assert "Choix non valide." not in page

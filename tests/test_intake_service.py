@@ -52,6 +52,10 @@ def test_template_round_trip_stores_the_filled_rows(session, open_stop) -> None:
     assert len(book.worksheets) == 3 and book.worksheets[1].cell(1, 1).value.startswith("Étape")
     validations = {str(v.sqref): v.formula1 for v in sheet.data_validations.dataValidation}
     assert len(validations) == 5  # category, kind, theme, priority, consent
+    # The example row is plausible: language training filed under training.
+    example = [c.value for c in sheet[2]]
+    assert "Formation aux langues" in " ".join(map(str, example))
+    assert "Formation et ressources humaines" in example and "Promotion et marketing" not in example
     filled = fill_template(
         template,
         [

@@ -504,3 +504,60 @@ def test_favicon_and_manifest_are_served(client) -> None:
             assert icon["sizes"] == f"{width}x{width}"
     arabic = client.get(link, headers={"Accept-Language": "ar"}).get_json(force=True)
     assert arabic["lang"] == "ar" and arabic["dir"] == "rtl"
+
+
+def test_consent_and_bad_contact_details_are_reported_in_one_round(
+    client, open_stop, session
+) -> None:
+    html = client.get(f"/f/{open_stop.code}").get_data(as_text=True)
+    data = typed(html, name="Samira", email="samira@@example", phone="06 12")  # box unticked
+    response = client.post(f"/f/{open_stop.code}", data=data)
+    assert response.status_code == 422 and count(session, Submission) == 0
+    page = Page(response.get_data(as_text=True))
+    for control in ("consent_contact", "email", "phone"):
+        assert page.by_id[control]["aria-invalid"] == "true", control
+    text = unescape(response.get_data(as_text=True))
+    contact = text[text.index('class="card contact"') : text.index('<div class="hp"')]
+    # One message about the box: its error (no static hint, the live notice hidden), and one
+    # that does not promise to "not keep" what is not even sent.
+    assert contact.count('class="error"') == 3
+    assert "effacez-les pour envoyer sans elles." in contact
+    assert "conserv" not in contact.replace("conservées au plus tard", "")
+    assert '<p class="notice warn" id="contact-notice" role="status" hidden>' in contact
+
+
+def test_the_form_says_it_is_anonymous_and_the_name_is_optional(client, open_stop) -> None:
+    html = unescape(client.get(f"/f/{open_stop.code}").get_data(as_text=True))
+    assert "Le formulaire est anonyme" in html
+    assert '<label for="name">Nom et prénom (facultatif)</label>' in html
+    arabic = unescape(client.get(f"/f/{open_stop.code}?lang=ar").get_data(as_text=True))
+    assert "Le formulaire est anonyme" not in arabic and "(facultatif)" not in arabic
+
+
+def test_the_phone_example_never_wraps_and_reads_left_to_right(client, open_stop) -> None:
+    html = client.get(f"/f/{open_stop.code}?lang=ar").get_data(as_text=True)
+    response = client.post(f"/f/{open_stop.code}", data=typed(html, phone="12"))
+    error = re.search(r'id="phone-error">(.*?)</p>', response.get_data(as_text=True), re.S)
+    assert error
+    # Isolated left to right (what <bdi dir="ltr"> does) with no-break spaces (nowrap):
+    # "78)." cannot be left alone on a line, and the number keeps its order in Arabic.
+    assert "\u206606\u00a012\u00a034\u00a056\u00a078\u2069)" in unescape(error.group(1))
+    assert "مثال" in error.group(1)
+
+
+def test_another_contribution_keeps_organisation_and_category(client, open_stop) -> None:
+    html = client.get(f"/f/{open_stop.code}").get_data(as_text=True)
+    response = client.post(f"/f/{open_stop.code}", data=typed(html))
+    receipt = client.get(response.headers["Location"]).get_data(as_text=True)
+    again = re.search(r'href="([^"]*again=1[^"]*)">Envoyer une autre contribution', receipt)
+    assert again
+    page = Page(client.get(unescape(again.group(1))).get_data(as_text=True))
+    assert page.value("organisation") == "Riad Dar L'Atlas & fils"
+    assert page.by_id["category"] is not None
+    form = client.get(unescape(again.group(1))).get_data(as_text=True)
+    assert re.search(r'<option selected value="hebergement">|value="hebergement" selected', form)
+    assert page.textareas["need-0-text"] == ""
+    # A plain visit of the form (someone else, another day) starts blank.
+    assert Page(client.get(f"/f/{open_stop.code}").get_data(as_text=True)).value(
+        "organisation"
+    ) in (None, "")

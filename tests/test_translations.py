@@ -28,7 +28,7 @@ from feedback_app.locales import LANGUAGE_CODES, join_list
 from feedback_app.models import Category, Region, StopStatus, Theme
 from tests.catalogs import compile_catalogs, i18n_tool
 from tests.conftest import csrf_token, valid_payload
-from tests.staff import add_stop, build_world, csrf_for, session_for, signed_in
+from tests.staff import add_stop, build_world, csrf_for, make_user, session_for, signed_in
 from tests.test_access_matrix import MATRIX
 
 LANGUAGES = LANGUAGE_CODES
@@ -552,5 +552,13 @@ def test_wording_counts_elides_and_writes_arabic_lists_and_months(app, session) 
     # The poster's Arabic half writes May as the Moroccan form does.
     poster = hq.get(f"/hq/stops/{oujda.id}/poster").get_data(as_text=True)
     assert "12 ماي 2025" in poster and "مايو" not in poster
-    assert join_list(["الرباط", "فاس", "طنجة"], "ar") == "الرباط وفاس وطنجة"
+    # Lists of names: the Arabic comma alone in Arabic (CLDR's pattern would glue "و" onto the
+    # next name), the language's pattern elsewhere.
+    assert join_list(["الرباط", "فاس", "طنجة"], "ar") == "الرباط، فاس، طنجة"
     assert join_list(["Rabat", "Fès", "Tanger"], "fr") == "Rabat, Fès et Tanger"
+    make_user(session, "deux@example.ma", regions=("souss-massa", "oriental"), name="Deux")
+    users = hq.get("/hq/users?lang=ar").get_data(as_text=True)
+    assert "سوس ماسة، الشرق" in users or "الشرق، سوس ماسة" in users
+    assert not re.search(r"(سوس ماسة|الشرق)(,| و)", users)
+    french = hq.get("/hq/users?lang=fr").get_data(as_text=True)
+    assert re.search(r"Souss-Massa et L&#39;Oriental|L&#39;Oriental et Souss-Massa", french)

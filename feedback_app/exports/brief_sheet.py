@@ -16,7 +16,15 @@ from xlsxwriter.worksheet import Worksheet
 
 from feedback_app.exports.data import RegionBrief
 from feedback_app.exports.labels import Labels
-from feedback_app.exports.styles import Formats, put_text
+from feedback_app.exports.styles import (
+    LINE_POINTS,
+    MAX_ROW_POINTS,
+    Formats,
+    lines_height,
+    put_text,
+    split_lines,
+    text_lines,
+)
 
 WORDS: Mapping[str, Mapping[str, str]] = {
     "fr": {
@@ -138,11 +146,28 @@ def brief_sheet_name(brief: RegionBrief, labels: Labels) -> str:
     return words(labels.language)["sheet"].format(region=brief.name)
 
 
+# Column widths (units of a "0"): the text, then the count or theme beside it.
+_WIDE, _NARROW = 80, 22
+# A4 portrait within the margins below, in points (the header and footer are not used).
+_PAGE_POINTS = (297 / 25.4 - 1.0) * 72
+# The smallest print scale the brief accepts to stay on one page: below it, summaries would be
+# too small to read, so the brief is printed one page wide over as many pages as it needs.
+_MIN_SCALE = 0.6
+
+
 def write_brief(
     ws: Worksheet, formats: Formats, labels: Labels, brief: RegionBrief, zone: dt.tzinfo | None
 ) -> None:
-    """One region's brief, on one printed A4 page."""
+    """One region's brief, on one printed A4 page unless its summaries are too long for it."""
     w = words(labels.language)
+    heights: dict[int, float] = {}  # the rows taller than one line, to choose the page fit
+
+    def wrapped(row: int, first: str | None, second: str | None = None) -> None:
+        lines = max(text_lines(first or "", _WIDE), text_lines(second or "", _NARROW))
+        if lines > 1:  # constant-memory mode: set before the next row is started
+            heights[row] = lines_height(lines)
+            ws.set_row(row, heights[row])
+
     row = 0
     put_text(ws, formats, row, 0, w["title"].format(region=brief.name), "title")
     row += 1
@@ -151,11 +176,16 @@ def write_brief(
     row += 2
     ws.write_string(row, 0, w["summary"], formats.get("section"))
     summaries = [s for s in brief.stops if s.summary]
+    max_lines = int((MAX_ROW_POINTS - 3) // LINE_POINTS)
     for stop in summaries:
         row += 1
         put_text(ws, formats, row, 0, f"{stop.city} — {stop.date.strftime('%d/%m/%Y')}", "label")
-        row += 1
-        put_text(ws, formats, row, 0, stop.summary, "wrap")
+        # A summary may be longer than one row can show (409 points): it continues in the
+        # rows below, cut between words, so that nothing is lost in print.
+        for piece in split_lines(stop.summary, _WIDE, max_lines):
+            row += 1
+            put_text(ws, formats, row, 0, piece, "wrap")
+            wrapped(row, piece)
     if not summaries:
         row += 1
         ws.write_string(row, 0, w["no_summary"], formats.get("cell"))
@@ -191,10 +221,12 @@ def write_brief(
                 row += 1
                 put_text(ws, formats, row, 0, label, "wrap")
                 ws.write_number(row, 1, count, formats.number)
+                wrapped(row, label)
                 if quotes:  # verbatim, in one wrapped line under the idea
                     row += 1
-                    said = " · ".join(f"« {q.text} »" for q in quotes)
-                    put_text(ws, formats, row, 0, w["quotes"].format(quotes=said), "wrap")
+                    said = w["quotes"].format(quotes=" · ".join(f"« {q.text} »" for q in quotes))
+                    put_text(ws, formats, row, 0, said, "wrap")
+                    wrapped(row, said)
         row += 1
         ws.write_string(row, 0, w["shortlisted"], formats.get("header"))
         ws.write_string(row, 1, "", formats.get("header"))
@@ -206,6 +238,7 @@ def write_brief(
             row += 1
             put_text(ws, formats, row, 0, item.text, "wrap")
             put_text(ws, formats, row, 1, item.theme, "wrap")
+            wrapped(row, item.text, item.theme)
         more = brief.shortlisted_more.get(kind, 0)
         if more:
             row += 1
@@ -222,15 +255,19 @@ def write_brief(
         put_text(ws, formats, row, 0, f"{c.title} ({where}, {c.owner})", "wrap")
         status = f"{labels.commitment_status(c.status)} — {c.progress} %"
         put_text(ws, formats, row, 1, status, "wrap")
+        wrapped(row, f"{c.title} ({where}, {c.owner})", status)
         if c.last_reason:
             row += 1
             put_text(ws, formats, row, 0, c.last_reason, "wrap")
+            wrapped(row, c.last_reason)
 
-    ws.set_column(0, 0, 80)
-    ws.set_column(1, 1, 22)
+    ws.set_column(0, 0, _WIDE)
+    ws.set_column(1, 1, _NARROW)
     ws.set_paper(9)  # A4
     ws.set_portrait()
     ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
-    ws.fit_to_pages(1, 1)  # the brief is handed over as one page
+    # Handed over as one page when it can be read so; otherwise one page wide, as long as needed.
+    total = sum(heights.values()) + LINE_POINTS * (row + 1 - len(heights))
+    ws.fit_to_pages(1, 1 if total * _MIN_SCALE <= _PAGE_POINTS else 0)
     if labels.rtl:
         ws.right_to_left()

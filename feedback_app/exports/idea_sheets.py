@@ -16,7 +16,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from feedback_app.exports.data import IdeaGroupRow
 from feedback_app.exports.labels import Labels
-from feedback_app.exports.styles import Formats, fit_widths, put_text, write_header
+from feedback_app.exports.styles import Formats, fit_height, fit_widths, put_text, write_header
 
 IDEA_COLUMNS = (
     "number",
@@ -61,20 +61,26 @@ def write_ideas(
     widths = [len(h) for h in headers]
     if not ideas:
         put_text(ws, formats, 2, 0, labels["ideas_none"])
+    texts: list[list[tuple[int, str]]] = []
     for row, idea in enumerate(ideas, start=2):
         # IDEA_COLUMNS in order: the counts as numbers, the texts wrapped.
         # The title in the workbook's language (a person's wins), the other language beside it.
         cells: list[int | str] = [idea.number, labels.idea_title(idea.titles)]
         cells += [labels.other_title(idea.titles), labels.kind(idea.kind), idea.items]
-        cells += [idea.organisations, *map(", ".join, (idea.categories, idea.regions, idea.themes))]
+        cells += [
+            idea.organisations,
+            *map(labels.join, (idea.categories, idea.regions, idea.themes)),
+        ]
+        texts.append([])
         for col, value in enumerate([*cells, *(q.text for q in idea.quotes[:3])]):
             if isinstance(value, int):
                 ws.write_number(row, col, value, formats.number)
             else:
                 widths[col] = max(widths[col], put_text(ws, formats, row, col, value, "wrap"))
+                texts[-1].append((col, value))
     if ideas:
         ws.autofilter(1, 0, 1 + len(ideas), len(headers) - 1)
-    fit_widths(
+    final = fit_widths(
         ws,
         widths,
         caps={
@@ -89,6 +95,8 @@ def write_ideas(
         },
         minimum=6,
     )
+    for row, cells_of_row in enumerate(texts, start=2):
+        fit_height(ws, row, ((text, final[col]) for col, text in cells_of_row))
 
 
 @dataclass
@@ -106,7 +114,8 @@ class RetainedRows:
 
 
 def write_retained(ws: Worksheet, formats: Formats, labels: Labels, retained: RetainedRows) -> None:
-    """Sections by kind (needs, opportunities, challenges, proposals), each with its header.
+    """One header row (repeated on every printed page), then a section per kind (needs,
+    opportunities, challenges, proposals) under its title.
 
     A row is (region, date serial, city, organisation, category, theme, text, priority,
     group number, reference), the texts already prepared by the builder's `prepare`.
@@ -114,21 +123,23 @@ def write_retained(ws: Worksheet, formats: Formats, labels: Labels, retained: Re
     ws.constant_memory = False
     ws.write_string(0, 0, labels["retained_title"], formats.get("section"))
     headers = [labels.column(c) for c in RETAINED_COLUMNS]
-    header_fmt = formats.get("header")
+    write_header(ws, 1, headers, formats.get("header"))
+    ws.freeze_panes(2, 0)
+    ws.repeat_rows(1)
     widths = [len(h) for h in headers]
     row = 1
     if not retained.count:
         put_text(ws, formats, 2, 0, labels["retained_none"])
+    texts: dict[int, list[tuple[int, str]]] = {}
     for kind in labels.kinds:
         rows = retained.by_kind.get(kind)
         if not rows:
             continue
         row += 1
         ws.write_string(row, 0, f"{labels.kind_plural(kind)} ({len(rows)})", formats.get("section"))
-        row += 1
-        write_header(ws, row, headers, header_fmt)
         for values in rows:
             row += 1
+            texts[row] = []
             for col, value in enumerate(values):
                 if value is None:
                     continue
@@ -138,6 +149,8 @@ def write_retained(ws: Worksheet, formats: Formats, labels: Labels, retained: Re
                 text, fmt = cast(tuple[str, object], value)  # a prepared string cell
                 ws.write_string(row, col, text, fmt)
                 widths[col] = max(widths[col], len(text))
-        row += 1
+                texts[row].append((col, text))
     widths[1] = max(widths[1], 10)
-    fit_widths(ws, widths, caps={6: _TEXT_CAP}, minimum=6)
+    final = fit_widths(ws, widths, caps={6: _TEXT_CAP}, minimum=6)
+    for row, cells in texts.items():
+        fit_height(ws, row, ((text, final[col]) for col, text in cells))

@@ -8,11 +8,11 @@ language, not from here.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from feedback_app.exports.data import IdeaTitles, other_title_language, title_language
 from feedback_app.exports.labels_en_ar import AR, EN
-from feedback_app.locales import Words, word
+from feedback_app.locales import Words, join_list, word
 from feedback_app.locales import language as language_info
 
 # The words for codes by kind of code ("kind", "kind_plural", "priority", "status", "source"),
@@ -185,6 +185,10 @@ class Labels:
         table = self._table.get(group, FR[group])
         assert isinstance(table, dict)
         return str(table.get(key, key))
+
+    def join(self, items: Iterable[str]) -> str:
+        """A list of names as the workbook's language writes it (Arabic: "،")."""
+        return join_list(items, self.language)
 
     def column(self, key: str) -> str:
         return self._sub("columns", key)

@@ -17,7 +17,7 @@ from feedback_app.exports.cells import table_name
 from feedback_app.exports.data import ProgressCallback, WorkbookData
 from feedback_app.exports.idea_sheets import RetainedRows
 from feedback_app.exports.labels import Labels
-from feedback_app.exports.styles import Formats, fit_widths, write_header
+from feedback_app.exports.styles import Formats, fit_widths, lines_height, text_lines, write_header
 from feedback_app.exports.summary_sheets import print_setup
 
 ITEM_COLUMNS = (
@@ -153,6 +153,15 @@ def _write_rows(
     region_names = {r.slug: vocab("region", r.name) for r in data.synthesis.regions}
     serials: dict[dt.date, int] = {}
     contacts = len(columns) > len(ITEM_COLUMNS)
+    # Wrapped lines per value of the small vocabularies (city, category, theme), counted once.
+    vocab_lines: dict[tuple[int, str], int] = {}
+
+    def lines(col: int, value: str) -> int:
+        key = (col, value)
+        got = vocab_lines.get(key)
+        if got is None:
+            got = vocab_lines[key] = text_lines(value, _PRINT_CAPS.get(col, 40))
+        return got
 
     def fresh_widths() -> list[int]:
         return [len(labels.column(c)) for c in columns]
@@ -182,35 +191,58 @@ def _write_rows(
         ws.write_string(r, 2, *org)
         cat = categories.get(item.category) or vocab("category", item.category)
         ws.write_string(r, 3, *cat)
-        ws.write_string(r, 4, *kinds[item.kind])
+        kind = kinds[item.kind]
+        ws.write_string(r, 4, *kind)
         theme = themes.get(item.theme_id) if item.theme_id is not None else None
         if theme:
             ws.write_string(r, 5, *theme)
         text = prepare(item.text, "wrap")
         ws.write_string(r, 6, *text)
-        if item.priority:
-            ws.write_string(r, 7, *priorities[item.priority])
-        ws.write_string(r, 8, *statuses[item.status])
+        priority = priorities[item.priority] if item.priority else None
+        if priority:
+            ws.write_string(r, 7, *priority)
+        status = statuses[item.status]
+        ws.write_string(r, 8, *status)
         if item.shortlisted:
             ws.write_string(r, 9, *yes)
         ref = prepare(item.reference)
         ws.write_string(r, 10, *ref)
         ws.write_string(r, source_col, *sources[item.source])
         if item.group is not None:
-            ws.write_number(r, group_col, item.group)
+            ws.write_number(r, group_col, item.group, formats.number)
         _grow(widths, 1, city[0])
         _grow(widths, 2, org[0])
         _grow(widths, 6, text[0])
         _grow(widths, 10, ref[0])  # a reference is never cut
+        _grow(widths, 3, cat[0])
+        _grow(widths, 4, kind[0])
+        _grow(widths, 8, status[0])
+        if priority:
+            _grow(widths, 7, priority[0])
         if theme:
             _grow(widths, 5, theme[0])
+        # The row's height, for a printed sheet (wrapped text at the column's print width;
+        # a column narrower than its cap holds nothing that wraps).
+        height = max(
+            text_lines(text[0], _TEXT_WIDTH),
+            text_lines(org[0], _PRINT_CAPS[2]),
+            lines(1, city[0]),
+            lines(3, cat[0]),
+            lines(5, theme[0]) if theme else 1,
+            lines(4, kind[0]),
+            lines(7, priority[0]) if priority else 1,
+            lines(8, status[0]),
+        )
         if contacts:
             contact_values = (item.person_name, item.job_title, item.email, item.phone)
             for col, value in enumerate(contact_values, start=first_contact_col):
                 if value:
-                    cell = prepare(value)
+                    cell = prepare(value, "wrap")
                     ws.write_string(r, col, *cell)
                     _grow(widths, col, cell[0])
+                    height = max(height, text_lines(cell[0], _PRINT_CAPS.get(col, 40)))
+        if height > 1:  # constant-memory mode: set before the next row is started
+            ws.set_row(r, lines_height(height))
         rows[current] = r
 
         if item.shortlisted:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from xlsxwriter.format import Format
@@ -98,8 +99,62 @@ def fit_widths(
     minimum: int = 8,
     caps: dict[int, int] | None = None,
     default_cap: int = 40,
-) -> None:
-    """Column widths that fit the longest value seen, within a cap (long text wraps)."""
+) -> list[int]:
+    """Column widths that fit the longest value seen, within a cap (long text wraps); returns
+    the widths set, for `fit_height`."""
     caps = caps or {}
-    for col, width in enumerate(widths):
-        ws.set_column(col, col, max(minimum, min(width + 2, caps.get(col, default_cap))))
+    final = [
+        max(minimum, min(width + 2, caps.get(col, default_cap))) for col, width in enumerate(widths)
+    ]
+    for col, width in enumerate(final):
+        ws.set_column(col, col, width)
+    return final
+
+
+# Row heights for wrapped text. Neither XlsxWriter nor the xlsx format computes them: a viewer
+# that opens the file may (Excel does on some edits), but a printed sheet keeps the stored
+# height and a wrapped cell at the default 15 points shows its first line only. A unit of column
+# width is the width of a "0" in Calibri 11 (7 px); French or Arabic prose averages about 5.3 px
+# a character, about 1.3 characters a unit less the word that wraps early. The estimate counts
+# 1.15 (measured on LibreOffice's print: 1.25 to 1.3): a little blank space rather than a line
+# cut when a text has many capitals.
+LINE_POINTS = 15.0
+MAX_ROW_POINTS = 409.0  # Excel's limit for one row
+
+
+def text_lines(text: str, width: float) -> int:
+    """How many lines `text` takes once wrapped in a column `width` units wide."""
+    per_line = max(1, int(width * 1.15))
+    return sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
+
+
+def lines_height(lines: int) -> float:
+    """The row height in points for `lines` lines of 11-point text (within Excel's limit)."""
+    return min(MAX_ROW_POINTS, LINE_POINTS * lines + (3 if lines > 1 else 0))
+
+
+def fit_height(ws: Worksheet, row: int, cells: Iterable[tuple[str, float]]) -> None:
+    """Make `row` tall enough for each (text, column width) of its wrapped cells."""
+    lines = max((text_lines(text, width) for text, width in cells if text), default=1)
+    if lines > 1:
+        ws.set_row(row, lines_height(lines))
+
+
+def split_lines(text: str, width: float, max_lines: int) -> list[str]:
+    """`text` cut at line or word boundaries into pieces of at most `max_lines` wrapped lines,
+    each for its own row: one row cannot be taller than 409 points (about 27 lines)."""
+    pieces: list[str] = []
+    current = ""
+    for paragraph in text.split("\n"):
+        for word in paragraph.split(" "):
+            joined = (
+                f"{current} {word}" if current and not current.endswith("\n") else current + word
+            )
+            if current and text_lines(joined, width) > max_lines:
+                pieces.append(current.rstrip("\n"))
+                joined = word
+            current = joined
+        current += "\n"
+    if current.strip():
+        pieces.append(current.rstrip("\n"))
+    return pieces or [text]

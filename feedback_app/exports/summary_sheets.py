@@ -59,11 +59,11 @@ def write_synthesis(
     ws.write_string(row, 0, labels["filters"], formats.get("section"))
     f = data.filters
     statuses = (
-        ", ".join(labels.status(s) for s in f.statuses) if f.statuses else labels["all_statuses"]
+        labels.join(labels.status(s) for s in f.statuses) if f.statuses else labels["all_statuses"]
     )
     for key, value in (
-        ("filter_regions", ", ".join(f.regions) or labels["all_regions"]),
-        ("filter_stops", ", ".join(f.stops) or labels["all_stops"]),
+        ("filter_regions", labels.join(f.regions) or labels["all_regions"]),
+        ("filter_stops", labels.join(f.stops) or labels["all_stops"]),
         ("filter_period", _period(data, labels)),
         ("filter_status", statuses),
         ("filter_spam", labels["spam_excluded"]),
@@ -131,6 +131,9 @@ def write_synthesis(
     ws.set_column(0, 0, 36)
     ws.set_column(1, max(len(syn.categories) + 1, 8), 15)
     print_setup(ws, labels)
+    # Its tables differ from section to section: every printed page repeats the sheet's title
+    # and the "generated on, by" line, which says what the figures are and of when.
+    ws.repeat_rows(0, 1)
 
 
 def print_setup(ws: Worksheet, labels: Labels, *, portrait: bool = False) -> None:
@@ -214,7 +217,7 @@ def write_about(
         (
             labels["about_region_sheets"],
             labels["about_sheet_region"]
-            + (" " + ", ".join(region_sheets) if region_sheets else ""),
+            + (" " + labels.join(region_sheets) if region_sheets else ""),
         ),
         (labels["sheet_ideas"], labels["about_sheet_ideas"]),
         (labels["sheet_map"], labels["map_legend"]),

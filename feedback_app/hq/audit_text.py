@@ -13,12 +13,13 @@ from typing import Any
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from markupsafe import Markup, escape
 
 from feedback_app.i18n import format_date, format_datetime
 from feedback_app.labels import KIND_LABELS, ROLE_LABELS, STOP_STATUS_LABELS
 from feedback_app.labels import STATUS_LABELS as REVIEW_STATUS_LABELS
-from feedback_app.locales import join_list
+from feedback_app.locales import LANGUAGES, join_list
 from feedback_app.models import AuditEvent, ItemKind, ReviewStatus, Role
 from feedback_app.services.audit_targets import AuditTargets, submission_of
 
@@ -116,7 +117,19 @@ FIELD_LABELS = {
     "retention_days": _l("Durée de conservation (jours)"),
     "endpoint": _l("Flux"),
     "day": _l("Jour"),
+    # An export's filters and outcome.
+    "stops": _l("Étapes"),
+    "since": _l("Reçues à partir du"),
+    "until": _l("jusqu'au"),
+    "statuses": _l("Statuts"),
+    "language": _l("Langue"),
+    "contacts": _l("Coordonnées incluses"),
+    "via": _l("Depuis"),
+    "filename": _l("Fichier"),
+    "items": _l("Entrées"),
+    "cached": _l("Fichier déjà prêt"),
 }
+VIA_LABELS = {"web": _l("le site"), "cli": _l("la ligne de commande")}
 HIDDEN_FIELDS = frozenset({"submission_id", "note_id", "job"})
 
 
@@ -178,6 +191,10 @@ def _value(key: str, value: object, targets: AuditTargets, language: str) -> str
         return None
     if isinstance(value, bool):
         return _("Oui") if value else _("Non")
+    if key == "items" and isinstance(value, list | int):
+        # Counted, never listed: an item's id means nothing to a reader.
+        count = len(value) if isinstance(value, list) else value
+        return ngettext("%(num)d entrée", "%(num)d entrées", count)
     if isinstance(value, list):
         return join_list(filter(None, (_value(key, v, targets, language) for v in value)), language)
     text = str(value)
@@ -195,6 +212,16 @@ def _value(key: str, value: object, targets: AuditTargets, language: str) -> str
             else text
         ),
         "role": lambda: str(ROLE_LABELS.get(Role(text), text)),
+        "statuses": lambda: str(REVIEW_STATUS_LABELS[ReviewStatus(text)]),
+        "stops": lambda: (
+            f"{stop.city_for(language)} ({format_date(stop.date)})"
+            if (stop := targets.stops.get(int(text)))
+            else _("étape supprimée")
+        ),
+        "since": lambda: format_date(dt.date.fromisoformat(text[:10]), "long"),
+        "until": lambda: format_date(dt.date.fromisoformat(text[:10]), "long"),
+        "via": lambda: str(VIA_LABELS.get(text, text)),
+        "language": lambda: LANGUAGES[text].name if text in LANGUAGES else text,
         "date": lambda: format_date(dt.date.fromisoformat(text[:10]), "long"),
         "closed_at": lambda: format_datetime(dt.datetime.fromisoformat(text), "short"),
         "expires_at": lambda: format_datetime(dt.datetime.fromisoformat(text), "short"),

@@ -18,11 +18,12 @@ from feedback_app.extensions import db
 from feedback_app.hq import bp
 from feedback_app.hq.forms import PeriodForm
 from feedback_app.i18n import current_language
-from feedback_app.labels import KIND_PLURAL_LABELS
-from feedback_app.models import ItemKind
+from feedback_app.labels import KIND_PLURAL_LABELS, STOP_STATUS_LABELS
+from feedback_app.models import ItemKind, StopStatus
 from feedback_app.services.ideas.queries import top_groups_by_kind
 from feedback_app.services.review.signoff import region_states
 from feedback_app.services.synthesis.figures import SynthesisFilters, resolve, synthesis
+from feedback_app.services.tour.stop_admin import list_stops
 
 TOP_IDEAS = 5
 
@@ -61,6 +62,9 @@ def dashboard() -> ResponseReturnValue:
     signoffs = region_states(db.session, sel.region_ids)
     # The recurring ideas of the reader's regions (all time: groups are not dated).
     ideas = top_groups_by_kind(db.session, current_scope(), TOP_IDEAS, language=language)
+    # The stops taking contributions now, with what may be done for each (poster, import,
+    # live screen, sign-off, close): not only from the stops list.
+    open_stops = list_stops(db.session, current_scope(), status=StopStatus.OPEN)
     db.session.rollback()  # end the read transaction: nothing to keep
     region_ids = {r.slug: r.id for r in sel.regions}
     biggest = max([r.submissions for r in syn.regions] + [1])
@@ -77,4 +81,6 @@ def dashboard() -> ResponseReturnValue:
         kind_labels=KIND_PLURAL_LABELS,
         ideas=ideas,
         review_group=lambda group_id: url_for("review.index", group=group_id),
+        open_stops=open_stops,
+        status_labels=STOP_STATUS_LABELS,
     )

@@ -46,7 +46,7 @@ class SubmissionForm(FlaskForm):
     category = SelectField(_l("Catégorie professionnelle"), validate_choice=False)
     job_title = StringField(_l("Fonction (facultatif)"))
     consent_contact = BooleanField(_l("J'accepte d'être recontacté(e) au sujet de mes réponses."))
-    name = StringField(_l("Nom et prénom"))
+    name = StringField(_l("Nom et prénom (facultatif)"))
     email = EmailField(_l("E-mail"))
     phone = TelField(_l("Téléphone"))
     # Honeypot: hidden from people (CSS, aria-hidden, out of the tab order), filled by bots.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from wtforms import Field
@@ -17,6 +17,7 @@ from feedback_app.models import SubmissionSource, TourStop
 from feedback_app.public import bp
 from feedback_app.public.forms import StopCodeForm, SubmissionForm
 from feedback_app.services.capture.submissions import find_receipt_for_stop, submit
+from feedback_app.services.capture.validation import CONSENT_MISSING, EMAIL_INVALID, PHONE_INVALID
 from feedback_app.services.codes import receipt_reference
 from feedback_app.services.errors import NotFound, StopNotOpen, ValidationFailed
 from feedback_app.services.followup.public import region_has_commitments
@@ -59,6 +60,7 @@ def stop_form(code: str) -> ResponseReturnValue:
     form_error = None
     if request.method == "GET":
         form.client_id.data = str(uuid.uuid4())
+        _same_person_again(form, stop.code)
     elif form.website.data:
         return _honeypot_receipt(stop)
     elif "add" in request.form or "remove" in request.form:
@@ -88,6 +90,14 @@ def stop_form(code: str) -> ResponseReturnValue:
         except ValidationFailed as failure:
             form_error = _attach_errors(form, subforms, failure)
         else:
+            if form_source(stop.region_id) is not SubmissionSource.TABLET:
+                # "Envoyer une autre contribution" (receipt page, no JavaScript): the same
+                # person's next one keeps the organisation and the category.
+                session[AGAIN] = {
+                    "stop": stop_code,
+                    "organisation": payload["organisation"],
+                    "category": payload["category"],
+                }
             return redirect(url_for("public.receipt", code=stop_code, reference=receipt.reference))
     if not form.client_id.data:
         form.client_id.data = str(uuid.uuid4())
@@ -102,6 +112,10 @@ def stop_form(code: str) -> ResponseReturnValue:
         kind_labels=KIND_LABELS,
         kind_hints=KIND_HINT_LABELS,
         added=request.form.get("add"),
+        # The service's own messages, for the same checks made on the device (offline.js).
+        consent_missing=CONSENT_MISSING,
+        email_invalid=EMAIL_INVALID,
+        phone_invalid=PHONE_INVALID,
     ), status
 
 
@@ -118,6 +132,18 @@ def _receipt_page(stop: TourStop, reference: str) -> str:
     """The thank-you page; once the region has commitments, the reference's follow-up link."""
     followup = region_has_commitments(db.session, stop.region_id)
     return render_template("public/receipt.html", stop=stop, reference=reference, followup=followup)
+
+
+AGAIN = "again"  # the session key of the last contribution's organisation and category
+
+
+def _same_person_again(form: SubmissionForm, code: str) -> None:
+    """Coming back from the receipt page's "another contribution": organisation and category as
+    they were sent from this browser for this stop."""
+    last = session.get(AGAIN)
+    if request.args.get("again") and isinstance(last, dict) and last.get("stop") == code:
+        form.organisation.data = last.get("organisation") or ""
+        form.category.data = last.get("category") or ""
 
 
 def _honeypot_receipt(stop: TourStop) -> str:

@@ -11,7 +11,7 @@ from feedback_app.auth.guards import current_scope, staff_required
 from feedback_app.extensions import db
 from feedback_app.followup.forms import STATUS_LABELS as COMMITMENT_STATUS_LABELS
 from feedback_app.i18n import current_language
-from feedback_app.labels import KIND_PLURAL_LABELS
+from feedback_app.labels import KIND_PLURAL_LABELS, STOP_STATUS_LABELS
 from feedback_app.models import ItemKind
 from feedback_app.models.types import utcnow
 from feedback_app.review import bp
@@ -22,6 +22,7 @@ from feedback_app.services.permissions import Permission
 from feedback_app.services.review.queries import scope_regions
 from feedback_app.services.sharing import links
 from feedback_app.services.synthesis import brief as briefs
+from feedback_app.services.tour.stop_admin import list_stops
 from feedback_app.taskqueue import TaskQueueUnavailable
 from feedback_app.tasks.exports import build_export
 from feedback_app.web.forms import ActionForm
@@ -38,6 +39,8 @@ def brief() -> ResponseReturnValue:
     regions = scope_regions(db.session, scope)
     region_id = next((r.id for r in regions if r.slug == data.slug), None)
     share_links = links.region_links(db.session, scope, region_id) if region_id else []
+    # The region's stops with what may be done for each, as on the stops list.
+    stops = list_stops(db.session, scope, region_slug=data.slug)
     db.session.rollback()  # end the read transaction
     share_form = ShareLinkForm(region=data.slug)
     return render_template(
@@ -52,6 +55,8 @@ def brief() -> ResponseReturnValue:
         kind_plurals={k.value: str(v) for k, v in KIND_PLURAL_LABELS.items()},
         regions=[(r.slug, r.name_for(language)) for r in regions],
         commitment_statuses={k.value: str(v) for k, v in COMMITMENT_STATUS_LABELS.items()},
+        stops=stops,
+        status_labels=STOP_STATUS_LABELS,
     )
 
 

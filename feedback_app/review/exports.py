@@ -41,8 +41,8 @@ from feedback_app.exports.selection import csv_chunks
 from feedback_app.extensions import db
 from feedback_app.i18n import current_language
 from feedback_app.labels import LIST_COLUMNS
+from feedback_app.locales import join_list, word
 from feedback_app.locales import language as language_info
-from feedback_app.locales import word
 from feedback_app.review import bp
 from feedback_app.review.filtering import GROUP_KEY, FilterState, read_filters
 from feedback_app.review.forms import NO_THEME
@@ -231,7 +231,7 @@ def _header(
     where = (
         _("Toutes les régions")
         if scope.is_everything
-        else ", ".join(r.name_for(language) for r in regions)
+        else join_list((r.name_for(language) for r in regions), language)
     )
     name = (current_user.name or "").strip()
     return [

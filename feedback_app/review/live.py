@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -64,8 +64,49 @@ def _payload(figures: live.LiveFigures) -> dict[str, Any]:
             {"kind": t.kind, "kind_label": labels[t.kind], "text": t.text} for t in figures.texts
         ],
         "unreviewed_texts": figures.unreviewed_texts,
+        "empty": _empty_reasons(figures),
         "at": figures.at.isoformat(),
     }
+
+
+def _empty_reasons(figures: live.LiveFigures) -> dict[str, dict[str, str]]:
+    """Why each list is empty, in French and Arabic: the room sees 40 contributions and an
+    empty list, and must not think the screen is broken."""
+    reasons: dict[str, dict[str, str]] = {}
+    for language in ("fr", "ar"):
+        with force_locale(language):
+            if not figures.submissions:
+                nothing = _("Pas encore de contribution pour cette étape.")
+                why = {"themes": nothing, "ideas": nothing, "texts": nothing}
+            else:
+                why = {
+                    "themes": _(
+                        "Aucun thème pour l'instant : il apparaît quand une contribution en "
+                        "porte un, choisi par son auteur ou par le délégué."
+                    ),
+                    "ideas": (
+                        ngettext(
+                            "%(num)d idée revient déjà : elle s'affichera quand le délégué aura "
+                            "relu son titre.",
+                            "%(num)d idées reviennent déjà : elles s'afficheront quand le "
+                            "délégué aura relu leur titre.",
+                            figures.ideas_waiting,
+                        )
+                        if figures.ideas_waiting
+                        else _("Aucune idée n'est encore revenue deux fois.")
+                    ),
+                    "texts": (
+                        _("Pas encore de texte pour cette étape.")
+                        if figures.unreviewed_texts
+                        else _(
+                            "Les textes s'affichent ici une fois retenus par le délégué, "
+                            "après relecture."
+                        )
+                    ),
+                }
+            for panel, text in why.items():
+                reasons.setdefault(panel, {})[language] = text
+    return reasons
 
 
 def _figures(stop_id: int) -> live.LiveFigures:
@@ -120,7 +161,6 @@ def _words() -> dict[str, dict[str, str]]:
                 ("themes", _("Thèmes les plus cités")),
                 ("ideas", _("Idées qui reviennent (entrées)")),
                 ("texts", _("Ce qui a été dit")),
-                ("none", _("Pas encore de données.")),
                 (
                     "no_idea",
                     _("pas d'idée en arabe") if language == "ar" else _("pas d'idée en français"),

@@ -44,7 +44,9 @@ def load_targets(session: Session, events: list[AuditEvent]) -> AuditTargets:
             select(Submission.id, Submission.reference).where(Submission.id.in_(submission_ids))
         )
         targets.submissions = {int(row.id): str(row.reference) for row in rows}
-    if stop_ids := _ids(events, "stop"):
+    # The stops an event names in its values too (an export's filter), read as names.
+    named = {s for e in events for s in ((e.after or {}).get("stops") or []) if isinstance(s, int)}
+    if stop_ids := _ids(events, "stop") | named:
         targets.stops = {
             s.id: s for s in session.scalars(select(TourStop).where(TourStop.id.in_(stop_ids)))
         }

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from feedback_app.models import ReviewStatus
+from feedback_app.models import ReviewStatus, User
 from tests.export_world import add_submission
 from tests.staff import REGION_A, REGION_B, World, add_stop, build_world
 from tests.test_access_matrix import MATRIX
@@ -29,7 +29,9 @@ LANGUAGES = ("fr", "ar")
 
 # Routes that answer a file, JSON or a probe rather than a screen (by address, so that a renamed
 # endpoint keeps its place).
-NOT_SCREENS = re.compile(r"^/(static|api)/|^/(healthz|readyz|sw\.js)$|\.\w+$|/(status|file)$")
+NOT_SCREENS = re.compile(
+    r"^/(static|api)/|^/(healthz|readyz|sw\.js)$|\.\w+$|/(status|file)$|^/suivi/ref\b"
+)
 # Delegates see the same screens with fewer controls; these are the ones they work from.
 DELEGATE_TOO = {"/hq/", "/hq/stops", "/review/", "/review/ideas"}
 
@@ -49,7 +51,7 @@ def screens(ids: dict[str, object]) -> list[Page]:
     found: list[Page] = []
     seen: set[tuple[str, str]] = set()
     for row in MATRIX:
-        path = row.path.format(job="none", **ids)
+        path = row.path.format(**{"job": "none", **ids})
         if row.method != "GET" or NOT_SCREENS.search(path.split("?")[0]):
             continue
         roles = [r for r in ("anon", "hq", "own") if row.__dict__[r] == 200][:1]
@@ -59,11 +61,26 @@ def screens(ids: dict[str, object]) -> list[Page]:
             if (role, path) not in seen:
                 seen.add((role, path))
                 found.append(Page(role, row.endpoint, path))
+    # Screens the matrix reaches only with data it does not make (its rows answer 404 there):
+    # an export job of HQ's, an unsubscribe link's page. `seed` makes them.
+    if "job" in ids:
+        found.append(Page("hq", "hq.export_job", f"/hq/exports/jobs/{ids['job']}"))
+    if "unsubscribe" in ids:
+        found.append(
+            Page("anon", "followup.unsubscribe_page", f"/suivi/desabonnement/{ids['unsubscribe']}")
+        )
     return found
 
 
 def seed(session: Session) -> World:
-    """The access matrix's two regions, plus enough stops for the lists to look lived in."""
+    """The access matrix's two regions, plus enough stops for the lists to look lived in, an
+    export job of HQ's (queued, contacts included, one region) and an unsubscribe link."""
+    from feedback_app.followup.public import unsubscribe_token
+    from feedback_app.services.access import scope_for
+    from feedback_app.services.export.jobs import start_job
+    from feedback_app.services.export.plan import ExportRequest
+    from feedback_app.services.synthesis.figures import SynthesisFilters
+
     world = build_world(session)
     for day, city in enumerate(("Essaouira", "El Kelaâ des Sraghna", "Ben Guerir"), start=10):
         add_stop(session, city, REGION_A, dt.date(2025, 3, day), venue="Palais des congrès")
@@ -85,6 +102,21 @@ def seed(session: Session) -> World:
             status=ReviewStatus.REVIEWED,
             items=[{"kind": "need", "text": text}],
         )
+    hq = session.get(User, world.ids["hq"])
+    assert hq is not None
+    world.ids["job"] = start_job(
+        session,
+        scope_for(hq),
+        ExportRequest(SynthesisFilters(region_slugs=(REGION_A,)), include_contacts=True),
+        owner_id=hq.id,
+        generated_by=hq.name,
+        tz="Africa/Casablanca",
+        total=1,
+        limit=5,
+        enqueue=lambda job_id: "not-sent",  # a queued job: its page waits and polls
+        is_pending=lambda message_id: True,
+    )
+    world.ids["unsubscribe"] = unsubscribe_token("autre.a@example.ma")
     return world
 
 

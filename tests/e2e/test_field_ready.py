@@ -162,7 +162,7 @@ def test_an_invalid_form_costs_one_round_trip(live_server, page) -> None:
     page.goto(f"{live_server.url}/f/{code}")
     _fill(page)
     page.get_by_label("J'accepte d'être recontacté(e)").check()
-    page.get_by_label("E-mail").fill("samira@@example")
+    page.get_by_label("E-mail").fill("samira@example")  # the browser's syntax lets it through
     page.get_by_role("button", name="Envoyer ma contribution").click()
     error = page.locator("#email-error")
     error.wait_for(state="visible")
@@ -188,11 +188,25 @@ def test_contact_without_consent_is_said_before_sending(live_server, page) -> No
     _fill(page)
     notice = page.locator("#contact-notice")
     assert notice.is_hidden()
-    page.get_by_label("Nom et prénom").fill("Samira Alaoui")
+    page.get_by_label("Nom et prénom (facultatif)").fill("Samira Alaoui")
     notice.wait_for(state="visible")
+    assert "conserv" not in notice.inner_text()  # nothing is sent: nothing to keep or not
+    page.get_by_label("E-mail").fill("samira@@example")
+    page.get_by_label("Téléphone").fill("06 12")
     page.get_by_role("button", name="Envoyer ma contribution").click()
-    page.locator("#consent_contact-error").wait_for(state="visible")
+    # One round: the box, the address and the number, each with its one message.
+    consent_error = page.locator("#consent_contact-error")
+    consent_error.wait_for(state="visible")
+    assert "effacez-les pour envoyer sans elles" in consent_error.inner_text()
+    assert page.locator("#email-error").inner_text() == "Adresse e-mail non valide."
+    assert page.locator("#phone-error").inner_text().startswith("Numéro de téléphone non valide")
+    assert notice.is_hidden()  # the box's error says it: one message about the box
+    box = page.locator(".contact")
+    assert box.locator(".error, .notice.warn:visible, .hint:visible").count() == 3
     assert posts(live_server) == 0  # said on the phone, nothing sent
+    screenshot(page, "form-contact-one-round")
+    page.get_by_label("E-mail").fill("")
+    page.get_by_label("Téléphone").fill("")
     page.get_by_label("J'accepte d'être recontacté(e)").check()
     assert notice.is_hidden()
     page.get_by_role("button", name="Envoyer ma contribution").click()
@@ -236,5 +250,38 @@ def test_without_javascript_add_returns_to_the_new_entry(live_server, browser) -
         assert page.evaluate("window.scrollY") > 300  # not back at the top
         top = box.bounding_box()["y"]
         assert 0 <= top <= SIZES["phone"]["height"], top
+    finally:
+        context.close()
+
+
+# The lines (tops of the boxes) over which the phone example and what follows it are laid out.
+EXAMPLE_LINES = """() => {
+  const p = document.getElementById("phone-error");
+  const node = [...p.childNodes].find((n) => n.nodeType === 3 && n.data.includes("78"));
+  const start = node.data.indexOf("\\u2066"), end = node.data.indexOf(")", start) + 2;
+  const range = document.createRange();
+  range.setStart(node, start);
+  range.setEnd(node, Math.min(end, node.data.length));
+  return new Set([...range.getClientRects()].filter((r) => r.width > 0)
+    .map((r) => Math.round(r.top))).size;
+}"""
+
+
+@pytest.mark.parametrize("width", [320, 360])
+def test_the_arabic_phone_example_stays_on_one_line(live_server, browser, width) -> None:
+    code = live_server.open_stop()
+    context = browser.new_context(viewport={"width": width, "height": 740}, locale="ar")
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server.url}/f/{code}?lang=ar")
+        page.locator("#organisation").fill("رياض")
+        page.locator("#category").select_option("hebergement")
+        page.locator("textarea").first.fill("تكوين")
+        page.locator("#consent_contact").check()
+        page.locator("#phone").fill("12")
+        page.locator("button.submit").click()
+        page.locator("#phone-error").wait_for(state="visible")
+        assert page.evaluate(EXAMPLE_LINES) == 1  # "06 12 34 56 78)." together, never split
+        screenshot(page, f"form-phone-example-ar-{width}")
     finally:
         context.close()

@@ -42,7 +42,10 @@ def queue_three_offline(page, context, live_server) -> None:
         assert page.locator("#stop-form").is_hidden()
         if n < 3:
             page.get_by_role("button", name="Envoyer une autre contribution").click()
-            assert page.get_by_label("Organisation").input_value() == ""
+            # The same person's next one: organisation and category kept, the rest blank.
+            assert page.get_by_label("Organisation").input_value() == f"Organisation {n}"
+            assert page.get_by_label("Catégorie professionnelle").input_value() == "hebergement"
+            assert page.get_by_label("Besoin 1", exact=True).input_value() == ""
     assert stored(live_server) == []
 
     before = len(live_server.requests)

@@ -108,6 +108,21 @@ def parse_filled_at(value: Any) -> dt.datetime | None:
         return None
 
 
+# The form refuses contact details typed without consent (rather than dropping them silently):
+# the message says what to do, and nothing about keeping them, since nothing is sent.
+CONSENT_MISSING = _l(
+    "Vous avez saisi des coordonnées sans cocher cette case : cochez-la pour être "
+    "recontacté(e), ou effacez-les pour envoyer sans elles."
+)
+# The example number reads left to right in an Arabic sentence and never wraps ("78)." alone on
+# a line): isolated left to right (U+2066 … U+2069, what <bdi dir="ltr"> does in HTML) with
+# no-break spaces (what white-space: nowrap does). Plain text, for the JSON API too.
+PHONE_EXAMPLE = "\u206606\u00a012\u00a034\u00a056\u00a078\u2069"
+INVALID_CHOICE = _l("Choix non valide.")
+EMAIL_INVALID = _l("Adresse e-mail non valide.")
+PHONE_INVALID = _l("Numéro de téléphone non valide (ex. %(example)s).", example=PHONE_EXAMPLE)
+
+
 def validate_submission(
     raw: Any,
     *,
@@ -148,10 +163,7 @@ def validate_submission(
         if typed and refuse_unconsented_contact:
             errors.add(
                 "consent_contact",
-                _l(
-                    "Vous avez saisi des coordonnées sans cocher cette case : cochez-la pour être "
-                    "recontacté(e), ou effacez-les. Sinon elles ne seront pas conservées."
-                ),
+                CONSENT_MISSING,
             )
         # Without consent nothing that identifies or reaches the person is kept: a job title
         # in a small organisation ("director of ...") identifies its holder too.
@@ -219,7 +231,7 @@ def _choice(
             errors.add(key, _l("Ce champ est obligatoire."))
         return None
     if not isinstance(value, str) or value not in allowed:
-        errors.add(key, _l("Choix non valide."))
+        errors.add(key, INVALID_CHOICE)
         return None
     return value
 
@@ -231,7 +243,7 @@ def _email(raw: Mapping[str, Any], errors: _Errors) -> str | None:
     try:
         return validate_email(value, check_deliverability=False).normalized
     except EmailNotValidError:
-        errors.add("email", _l("Adresse e-mail non valide."))
+        errors.add("email", EMAIL_INVALID)
         return None
 
 
@@ -244,7 +256,7 @@ def _phone(raw: Mapping[str, Any], errors: _Errors) -> str | None:
     except phonenumbers.NumberParseException:
         number = None
     if number is None or not phonenumbers.is_valid_number(number):
-        errors.add("phone", _l("Numéro de téléphone non valide (ex. 06 12 34 56 78)."))
+        errors.add("phone", PHONE_INVALID)
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from feedback_app.exports.data import CommitmentRow
+from feedback_app.locales import join_list
 from feedback_app.models import Commitment
 from feedback_app.services.access import EVERYTHING, Scope
 from feedback_app.services.followup.commitments import (
@@ -52,7 +53,7 @@ def commitment_rows(
         ideas += [f"#{item_id}" for item_id in items[c.id]]
         rows.append(
             CommitmentRow(
-                region=", ".join(r.name_for(language) for r in c.regions),
+                region=join_list((r.name_for(language) for r in c.regions), language),
                 title=c.title_for(language),
                 owner=c.owner,
                 ideas=tuple(ideas),

@@ -106,6 +106,12 @@ def load_reference(session: Session) -> Reference:
         category_codes=[c.code for c in categories],
         themes=ValueMatcher.of((t.code, _names(t)) for t in themes),
         theme_codes=[t.code for t in themes if not t.retired],
+        offered={
+            "category": [_names(c) for c in sorted(categories, key=lambda c: c.position)],
+            "theme": [
+                _names(t) for t in sorted(themes, key=lambda t: (t.position, t.id)) if not t.retired
+            ],
+        },
     )
 
 

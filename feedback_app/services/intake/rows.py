@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
-from feedback_app.locales import join_list
-from feedback_app.models import fold
+from feedback_app.exports.labels import Labels
+from feedback_app.labels import CODE_WORDS
+from feedback_app.locales import LANGUAGE_CODES, join_list
+from feedback_app.models import ItemKind, Priority, fold
 from feedback_app.services.capture.validation import (
     CONTACT_FIELDS,
+    INVALID_CHOICE,
     SUBMISSION_COLUMNS,
     validate_submission,
 )
@@ -42,6 +45,27 @@ VALID, ERROR, DUPLICATE, EXAMPLE = "valid", "error", "duplicate", "example"
 # The template's example row starts with one of these; it is never stored.
 EXAMPLE_MARKERS = ("[exemple", "[example", "[مثال")
 _PATH_FIELDS = {"consent_contact": "consent", "items": "text"}
+_CHOICES = ("category", "kind", "theme", "priority")
+
+
+def _not_offered(value: str, column: str, reference: Reference, language: str) -> str:
+    """ "«Gastronomie» is not in the list; allowed: …" in the file's language."""
+    if column == "kind":
+        words = Labels(language, CODE_WORDS)
+        allowed = [words.kind(k.value) for k in ItemKind]
+    elif column == "priority":
+        words = Labels(language, CODE_WORDS)
+        allowed = [words.priority(p.value) for p in Priority]
+    else:
+        at = LANGUAGE_CODES.index(language) if language in LANGUAGE_CODES else 0
+        allowed = [names[at] or names[0] for names in reference.offered.get(column, ())]
+    return str(
+        _l(
+            "« %(value)s » n'est pas dans la liste. Choix possibles : %(allowed)s.",
+            value=value,
+            allowed=join_list(allowed, language),
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -52,6 +76,9 @@ class Reference:
     category_codes: Sequence[str]
     themes: ValueMatcher
     theme_codes: Sequence[str]  # the themes still offered (not retired)
+    # Column -> the names offered, one tuple per choice (a name per language, LANGUAGE_CODES'
+    # order): an invalid choice is answered with the value typed and the ones allowed.
+    offered: Mapping[str, Sequence[tuple[str, ...]]] = field(default_factory=dict)
 
 
 def fingerprint(stop_id: int, organisation: str, text: str) -> str:
@@ -104,6 +131,10 @@ def _check_row(
         "row": number,
         "organisation": organisation[:200],
         "text": text[:200],
+        # As typed, for the preview: what the row will be filed under.
+        "category": get("category", "")[:120],
+        "kind": get("kind", "")[:60],
+        "theme": get("theme", "")[:120],
         "errors": [],
         "notes": [],
     }
@@ -148,9 +179,11 @@ def _check_row(
         )
     except ValidationFailed as failure:
         for path, messages in failure.as_text().items():
-            field = _PATH_FIELDS.get(path, path.rsplit(".", 1)[-1])
+            column = _PATH_FIELDS.get(path, path.rsplit(".", 1)[-1])
             for message in messages:
-                outcome["errors"].append({"column": labels.get(field, field), "message": message})
+                if column in _CHOICES and message == str(INVALID_CHOICE):
+                    message = _not_offered(get(column, ""), column, reference, language)
+                outcome["errors"].append({"column": labels.get(column, column), "message": message})
     if outcome["errors"]:
         return {**outcome, "status": ERROR}
     item = clean.items[0]

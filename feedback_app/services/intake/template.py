@@ -32,6 +32,7 @@ _EXAMPLE = {
     "ar": ("[مثال] رياض الأطلس", "تكوين موظفي الاستقبال في اللغات الأجنبية."),
     "en": ("[EXAMPLE] Riad Atlas", "Foreign-language training for front-desk staff."),
 }
+_EXAMPLE_THEME = "formation-rh"
 _INSTRUCTIONS = {
     "fr": (
         "Étape : {stop}",
@@ -83,18 +84,18 @@ def build_template(
 ) -> bytes:
     language = language if language in LANGUAGE_CODES else "fr"
     labels = Labels(language, CODE_WORDS)
+    themes = list(
+        session.scalars(
+            select(Theme).where(Theme.retired.is_(False)).order_by(Theme.position, Theme.id)
+        )
+    )
     lists = {
         "category": [
             c.name_for(language)
             for c in session.scalars(select(Category).order_by(Category.position))
         ],
         "kind": [labels.kind(kind.value) for kind in ItemKind],
-        "theme": [
-            t.name_for(language)
-            for t in session.scalars(
-                select(Theme).where(Theme.retired.is_(False)).order_by(Theme.position, Theme.id)
-            )
-        ],
+        "theme": [t.name_for(language) for t in themes],
         "priority": [
             labels.priority(p.value) for p in (Priority.HIGH, Priority.MEDIUM, Priority.LOW)
         ],
@@ -121,7 +122,11 @@ def build_template(
         "category": lists["category"][0],
         "kind": lists["kind"][0],
         "text": text,
-        "theme": lists["theme"][0] if lists["theme"] else "",
+        # The example is about language training: filed under training, not the first theme.
+        "theme": next(
+            (t.name_for(language) for t in themes if t.code == _EXAMPLE_THEME),
+            lists["theme"][0] if lists["theme"] else "",
+        ),
         "priority": lists["priority"][0],
         "consent": lists["consent"][1],
     }

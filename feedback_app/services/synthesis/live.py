@@ -14,7 +14,7 @@ import datetime as dt
 import threading
 from dataclasses import dataclass
 
-from sqlalchemy import exists, func, or_, select, true
+from sqlalchemy import Select, exists, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from feedback_app.database import write_transaction
@@ -89,6 +89,9 @@ class LiveFigures:
     ideas: list[Idea]
     texts: list[LiveText]
     unreviewed_texts: bool
+    # Recurring ideas held back because nobody reviewed their title yet (0 when none is
+    # missing from `ideas`): the screen says why its list is empty instead of "no data".
+    ideas_waiting: int
     signed_at: dt.datetime | None  # the delegate's sign-off, when the stop is signed
     at: dt.datetime
 
@@ -136,6 +139,11 @@ def live_figures(session: Session, scope: Scope, stop_id: int) -> LiveFigures:
         ideas=ideas,
         texts=_texts(session, stop),
         unreviewed_texts=stop.live_shows_unreviewed,
+        ideas_waiting=(
+            0
+            if ideas or stop.live_shows_unreviewed or not counts.submissions
+            else _recurring(session, stop.id)
+        ),
         signed_at=session.scalar(
             select(StopSignOff.signed_at).where(StopSignOff.stop_id == stop.id)
         ),
@@ -174,10 +182,10 @@ def stop_ideas(session: Session, stop_id: int, *, unreviewed: bool) -> list[Idea
     return ideas
 
 
-def _compute_ideas(session: Session, stop_id: int, *, unreviewed: bool) -> list[Idea]:
-    region_id = session.scalar(select(TourStop.region_id).where(TourStop.id == stop_id))
+def _recurring_query(stop_id: int) -> Select[int, int]:
+    """The idea groups holding two or more of the stop's items, with that count."""
     count = func.count(FeedbackItem.id)
-    query = (
+    return (
         select(IdeaGroup.id, count)
         .join(IdeaGroupMember, IdeaGroupMember.group_id == IdeaGroup.id)
         .join(FeedbackItem, FeedbackItem.id == IdeaGroupMember.item_id)
@@ -185,7 +193,21 @@ def _compute_ideas(session: Session, stop_id: int, *, unreviewed: bool) -> list[
         .where(Submission.stop_id == stop_id, Submission.status != ReviewStatus.SPAM)
         .group_by(IdeaGroup.id)
         .having(count >= 2)
-        .order_by(count.desc(), IdeaGroup.id)
+    )
+
+
+def _recurring(session: Session, stop_id: int) -> int:
+    """How many ideas recur at the stop, reviewed or not."""
+    return (
+        session.scalar(select(func.count()).select_from(_recurring_query(stop_id).subquery())) or 0
+    )
+
+
+def _compute_ideas(session: Session, stop_id: int, *, unreviewed: bool) -> list[Idea]:
+    region_id = session.scalar(select(TourStop.region_id).where(TourStop.id == stop_id))
+    query = (
+        _recurring_query(stop_id)
+        .order_by(func.count(FeedbackItem.id).desc(), IdeaGroup.id)
         .limit(TOP_IDEAS)
     )
     if not unreviewed:

@@ -92,7 +92,8 @@
     saveSoon();
   });
 
-  // Contact details typed with the consent box unticked: say now that they will not be kept.
+  // Contact details typed with the consent box unticked: say now what to do, unless the box's
+  // error message says it already (one message about the box at a time).
   var notice = document.getElementById("contact-notice");
   function contactTyped() {
     return ["name", "email", "phone"].some(function (name) {
@@ -102,7 +103,19 @@
   }
   function checkContact() {
     var consent = form.elements.consent_contact;
-    if (notice && consent) notice.hidden = consent.checked || !contactTyped();
+    if (notice && consent) {
+      notice.hidden = consent.checked || !contactTyped() ||
+        !!document.getElementById("consent_contact-error");
+    }
+    // Ticked or emptied: the box's error no longer applies.
+    var error = document.getElementById("consent_contact-error");
+    if (error && (consent.checked || !contactTyped())) {
+      error.remove();
+      consent.removeAttribute("aria-invalid");
+      consent.setAttribute("aria-describedby", "privacy-notice");
+      var field = consent.closest(".field");
+      if (field) field.classList.remove("has-error");
+    }
   }
   form.addEventListener("input", checkContact);
   form.addEventListener("change", checkContact);
@@ -113,12 +126,17 @@
     });
   }
 
+  // Values kept from the contribution just sent ("another contribution"): not a draft by
+  // themselves, so that nothing stays on the device once sent unless something new is typed.
+  var kept = {};
+
   // The fields as {name: value}; checkboxes as true/false. Empty when nothing was typed.
   function snapshot() {
     var values = {}, typed = false;
     userFields().forEach(function (el) {
       var value = el.type === "checkbox" ? el.checked : el.value;
       values[el.name] = value;
+      if (kept[el.name] !== undefined && kept[el.name] === value) return;
       if (value && (el.type !== "select-one" || el.selectedIndex > 0)) typed = true;
     });
     return typed ? values : null;
@@ -140,12 +158,15 @@
   }
 
   // Empty every field, drop the extra entries and old messages: the next person's blank form.
-  function blank() {
+  // `keep`: names of fields that keep their value (the same person's next contribution).
+  function blank(keep) {
     form.querySelectorAll(".entries").forEach(function (list) {
       list.querySelectorAll(".entry").forEach(function (entry, i) { if (i) entry.remove(); });
       refreshButtons(list.closest("fieldset"));
     });
+    kept = {};
     userFields().forEach(function (el) {
+      if (keep && keep.indexOf(el.name) >= 0) { kept[el.name] = el.value; return; }
       if (el.type === "checkbox") el.checked = false;
       else if (el.type === "select-one") el.selectedIndex = 0;
       else el.value = "";
@@ -210,7 +231,7 @@
 
   window.Tournee = {
     form: form, snapshot: snapshot, restore: restore, blank: blank, newId: newId,
-    clearErrors: clearErrors, contactTyped: contactTyped,
+    clearErrors: clearErrors, contactTyped: contactTyped, checkContact: checkContact,
     saveDraft: saveDraft, clearDraft: clearDraft, draftKey: draftKey
   };
 })();

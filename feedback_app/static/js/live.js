@@ -1,5 +1,6 @@
-// Live screen of a stop: fetch the figures every few seconds and redraw them in place.
-// Text from the server is only ever set with textContent. Without JavaScript the page
+// Live screen of a stop: fetch the figures every few seconds and redraw them in place, and turn
+// the texts over one at a time (on a landscape screen the stylesheet shows only the one marked
+// "shown"). Text from the server is only ever set with textContent. Without JavaScript the page
 // reloads itself instead (a <noscript> meta refresh).
 (function () {
   "use strict";
@@ -7,7 +8,8 @@
   if (!root) { return; }
   var url = root.getAttribute("data-url");
   var period = 1000 * (parseInt(root.getAttribute("data-refresh"), 10) || 5);
-  var emptyRow = document.getElementById("empty-row");
+  var TURN_MS = 8000; // long enough to read a 240-character text from the back of the room
+  var shown = 0;
 
   function el(tag, className, text, attrs) {
     var node = document.createElement(tag);
@@ -17,12 +19,25 @@
     return node;
   }
 
-  function replace(list, nodes) {
+  // An empty list says why it is empty, in both languages (data.empty, from the server).
+  function replace(list, nodes, why) {
     while (list.firstChild) { list.removeChild(list.firstChild); }
-    if (!nodes.length && emptyRow && list.tagName === "OL") {
-      list.appendChild(emptyRow.content.cloneNode(true));
+    if (!nodes.length && why) {
+      var li = el("li", "empty");
+      li.appendChild(el("span", "fr", why.fr, { lang: "fr", dir: "ltr" }));
+      li.appendChild(el("span", "ar", why.ar, { lang: "ar", dir: "rtl" }));
+      nodes = [li];
     }
     nodes.forEach(function (node) { list.appendChild(node); });
+  }
+
+  function turn() {
+    var items = root.querySelectorAll("[data-list=texts] > li");
+    if (!items.length) { return; }
+    shown = shown % items.length;
+    for (var i = 0; i < items.length; i += 1) {
+      items[i].classList.toggle("shown", i === shown);
+    }
   }
 
   function ranked(rows) {
@@ -44,7 +59,8 @@
       tile.appendChild(el("span", "ar", k.label.ar, { lang: "ar", dir: "rtl" }));
       return tile;
     }));
-    replace(root.querySelector("[data-list=themes]"), ranked(data.themes));
+    var empty = data.empty || {};
+    replace(root.querySelector("[data-list=themes]"), ranked(data.themes), empty.themes);
     replace(root.querySelector("[data-list=ideas]"), data.ideas.map(function (idea) {
       var li = el("li");
       if (idea.written) {  // a person's title: once, across both halves
@@ -62,14 +78,15 @@
         }
       });
       return li;
-    }));
+    }), empty.ideas);
     replace(root.querySelector("[data-list=texts]"), data.texts.map(function (t) {
       var li = el("li", "kind-" + t.kind);
       li.appendChild(el("span", "kind", t.kind_label.fr + " · " + t.kind_label.ar));
       li.appendChild(document.createTextNode(" "));
       li.appendChild(el("q", null, t.text, { dir: "auto" }));
       return li;
-    }));
+    }), empty.texts);
+    turn();
   }
 
   function poll() {
@@ -80,5 +97,8 @@
       .then(function () { window.setTimeout(poll, period); });
   }
 
+  root.classList.add("turning");
+  turn();
+  window.setInterval(function () { shown += 1; turn(); }, TURN_MS);
   window.setTimeout(poll, period);
 })();

@@ -67,6 +67,7 @@
   function show(problems, listed) {
     T.clearErrors(form);
     problems.forEach(function (p) { if (p[0]) mark(p[0], p[1]); });
+    T.checkContact();  // the consent notice gives way to the box's error
     var box = summarise(listed ? problems : []);
     if (box) box.focus();
     else if (problems.length && problems[0][0]) problems[0][0].focus();
@@ -84,8 +85,21 @@
     if (!Array.prototype.some.call(boxes, function (b) { return b.value.trim(); })) {
       problems.push([boxes[0], text.needItem]);
     }
+    // The contact fields are checked with the consent box, in the same round: a person who ticks
+    // the box is not then told that the address was mistyped. Roughly as the service does (it
+    // checks again): the browser's e-mail syntax, 9 to 15 digits for a phone number.
     var consent = form.elements.consent_contact;
     if (consent && !consent.checked && T.contactTyped()) problems.push([consent, text.consent]);
+    var email = form.elements.email, phone = form.elements.phone;
+    if (email && email.value.trim() && email.validity && email.validity.typeMismatch) {
+      problems.push([email, text.email]);
+    }
+    if (phone && phone.value.trim()) {
+      var digits = phone.value.replace(/\D/g, "").length;
+      if (digits < 9 || digits > 15 || /[^\d\s+().\/-]/.test(phone.value)) {
+        problems.push([phone, text.phone]);
+      }
+    }
     show(problems, false);
     return problems.length > 0;
   }
@@ -157,8 +171,10 @@
     }
   }
 
+  // The next contribution: on a phone it is the same person's (organisation and category kept);
+  // on the tablet, the next paper form's, from someone else.
   function nextForm() {
-    T.blank();
+    T.blank(tablet ? [] : ["organisation", "category"]);
     form.elements.client_id.value = T.newId();
     T.clearDraft();
   }
