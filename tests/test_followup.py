@@ -130,6 +130,38 @@ def test_region_page_shows_titled_ideas_and_commitments_never_raw_entries(
     assert 'dir="rtl"' in arabic and "تكوين 200 مرشد" in arabic
 
 
+def test_the_region_page_kept_in_memory_follows_reviews_commitments_and_curation(
+    client, session, world, heard
+) -> None:
+    from feedback_app.services.ideas.curation import rename_group
+
+    def page() -> str:
+        return client.get(f"/suivi/{REGION_A}").get_data(as_text=True)
+
+    assert "2 contributions examinées" in page() and "Budget voté" not in page()
+    _reviewed(session, world.ids["code_a"], "Un label pour les guides")
+    assert "3 contributions examinées" in page()  # a review
+    change_status(
+        session,
+        EVERYTHING,
+        heard["commitment"],
+        status="in_progress",
+        progress=35,
+        reason="Budget voté",
+        actor_id=None,
+    )
+    assert "Budget voté" in page() and "35 %" in page()  # a commitment's change
+    rename_group(
+        session, EVERYTHING, heard["group"], "Langues étrangères des guides", actor_id=None
+    )
+    assert "Langues étrangères des guides" in page()  # a curation
+    with write_transaction(session):
+        session.get(Submission, heard["second"].id).status = ReviewStatus.SPAM
+    assert "2 contributions examinées" in page()
+    # One entry left in the group: too few to be a recurring idea, whatever was kept.
+    assert "Langues étrangères des guides" not in page().split("Ce qui a été décidé")[0]
+
+
 def test_reference_page_known_unknown_and_malformed(client, session, world, heard) -> None:
     reference = heard["first"].reference
     known = client.get(f"/suivi/ref/{reference.lower()}")

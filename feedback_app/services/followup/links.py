@@ -2,7 +2,10 @@
 
 A group is linked by its id. When people merge groups, the commitments of the merged-away
 groups follow into the surviving one; when they split a group, the commitments of the group
-also answer the new one (services/ideas/curation.py calls these in its own transaction).
+also answer the new one (services/ideas/curation.py calls these in its own transaction). When
+the automatic regrouping deletes a group (its items all went elsewhere), its commitments
+follow its items into the group(s) now holding them (services/ideas/groups.py, same
+transaction); a group whose items joined no group leaves nothing to follow.
 """
 
 from __future__ import annotations
@@ -100,4 +103,17 @@ def follow_split(session: Session, group_id: int, new_group_id: int) -> list[int
     """The commitments of a split group answer both halves."""
     concerned = _commitments_of(session, [group_id])
     _link_all(session, concerned, new_group_id)
+    return sorted(concerned)
+
+
+def follow_regroup(session: Session, moved: dict[int, set[int]]) -> list[int]:
+    """Deleted group id -> the surviving groups its items went to: the commitments of each
+    deleted group answer those groups too (before the deleted groups go, which drops their
+    own links). Returns the commitments concerned."""
+    concerned: set[int] = set()
+    for old_id, new_ids in sorted(moved.items()):
+        commitments = _commitments_of(session, [old_id])
+        for new_id in sorted(new_ids):
+            _link_all(session, commitments, new_id)
+        concerned |= commitments if new_ids else set()
     return sorted(concerned)

@@ -7,11 +7,20 @@
 - A receipt reference's page: when and where, the kinds of its entries, the titled groups
   they joined and the commitments answering them. A reference that is malformed, unknown or
   marked as spam is NotFound, all alike.
+
+A region's page is the same for every reader of a language, so what it shows is computed once
+per change and kept in each worker's memory (`region_followup`), like the live screen's ideas:
+the key is read from the database on every request (the regrouping stamp and
+the curation counter, the commitments' stamp, and the region's reviewed submissions), so a
+review, a commitment or a curation in any worker is seen by every worker's next request. Only
+plain values are kept (no ORM object, nothing about the request): the page around them is
+rendered for each request.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -26,6 +35,7 @@ from feedback_app.models import (
     FeedbackItem,
     IdeaGroup,
     IdeaGroupMember,
+    IdeaGroupTitle,
     ItemKind,
     Region,
     ReviewStatus,
@@ -44,11 +54,9 @@ from feedback_app.services.followup.commitments import (
     rolled_progress,
 )
 from feedback_app.services.followup.links import linked_groups
-from feedback_app.services.ideas.queries import (
-    MIN_ITEMS,
-    GroupSummary,
-    group_summaries,
-)
+from feedback_app.services.followup.outputs import commitments_stamp
+from feedback_app.services.ideas.queries import MIN_ITEMS
+from feedback_app.services.ideas.titles import groups_version, person_titles
 
 TOP_IDEAS = 10
 
@@ -98,7 +106,8 @@ class CommitmentView:
 
 @dataclass(frozen=True)
 class RegionFollowup:
-    region: Region
+    slug: str
+    name: str  # in the language it was built for
     contributions: int
     entries: dict[str, int]  # kind -> reviewed entries
     ideas: tuple[HeardIdea, ...]
@@ -135,31 +144,56 @@ def _reviewed_counts(session: Session, region_id: int, group_ids: Sequence[int])
     return {group_id: count for group_id, count in rows}
 
 
-def _titled(summaries: Iterable[GroupSummary]) -> list[GroupSummary]:
-    """Only titles a person wrote may be shown to the public."""
-    return [s for s in summaries if s.title_locked]
-
-
 def heard_ideas(session: Session, region_id: int, limit: int = TOP_IDEAS) -> list[HeardIdea]:
-    scope = Scope(user_id=None, region_ids=frozenset({region_id}))
-    # Only groups a person titled can be shown: asking for those by id lets the database start
-    # from the few groups rather than from every entry of the region (bench/followup.py).
-    candidates = session.scalars(select(IdeaGroup.id).where(IdeaGroup.title_locked.is_(True)))
-    titled = _titled(group_summaries(session, scope, candidates).values())
-    counts = _reviewed_counts(session, region_id, [g.id for g in titled])
+    """The region's most recurring ideas among the groups a person titled (HQ's national title
+    or the region's own), counted on its reviewed entries only."""
+    # Titled groups are few: counting from them lets the database start from the few groups
+    # rather than from every entry of the region (bench/followup.py).
+    candidates = set(session.scalars(select(IdeaGroup.id).where(IdeaGroup.title_locked.is_(True))))
+    candidates.update(
+        session.scalars(
+            select(IdeaGroupTitle.group_id).where(IdeaGroupTitle.region_id == region_id)
+        )
+    )
+    counts = _reviewed_counts(session, region_id, sorted(candidates))
+    shown = sorted(gid for gid, n in counts.items() if n >= MIN_ITEMS)
+    titles = person_titles(session, {gid: {region_id} for gid in shown})
+    kinds = {
+        gid: kind
+        for gid, kind in session.execute(
+            select(IdeaGroup.id, IdeaGroup.kind).where(IdeaGroup.id.in_(shown))
+        )
+    }
     ideas = [
-        HeardIdea(g.id, g.title, g.kind, counts[g.id])
-        for g in titled
-        if counts.get(g.id, 0) >= MIN_ITEMS
+        HeardIdea(gid, titles[gid], ItemKind(kinds[gid]).value, counts[gid])
+        for gid in shown
+        if titles.get(gid)
     ]
     ideas.sort(key=lambda i: (-i.entries, i.group_id))
     return ideas[:limit]
 
 
 def _group_titles(session: Session, group_ids: Iterable[int]) -> dict[int, str]:
-    """Nationally visible titles that a person wrote, for the given groups."""
-    found = group_summaries(session, Scope(user_id=None, region_ids=None), group_ids)
-    return {gid: summary.title for gid, summary in found.items() if summary.title_locked}
+    """HQ's titles (a person wrote them, for the whole country) of the given groups that hold
+    at least MIN_ITEMS entries outside spam: what a national reader sees of them."""
+    ids = sorted(set(group_ids))
+    if not ids:
+        return {}
+    count = func.count(IdeaGroupMember.item_id)
+    rows = session.execute(
+        select(IdeaGroup.id, IdeaGroup.title)
+        .join(IdeaGroupMember, IdeaGroupMember.group_id == IdeaGroup.id)
+        .join(FeedbackItem, FeedbackItem.id == IdeaGroupMember.item_id)
+        .join(Submission, Submission.id == FeedbackItem.submission_id)
+        .where(
+            IdeaGroup.id.in_(ids),
+            IdeaGroup.title_locked.is_(True),
+            Submission.status != ReviewStatus.SPAM,
+        )
+        .group_by(IdeaGroup.id, IdeaGroup.title)
+        .having(count >= MIN_ITEMS)
+    )
+    return {gid: title for gid, title in rows}
 
 
 def commitment_views(
@@ -196,15 +230,61 @@ def commitment_views(
     return views
 
 
+Version = tuple[object, ...]
+_REGION_CACHE: dict[tuple[str, int, str], tuple[Version, RegionFollowup]] = {}
+_REGION_LOCK = threading.Lock()
+
+
+def _reviewed_stamp(session: Session, region_id: int) -> tuple[int, str, int]:
+    """(count, last change, sum of ids) of the region's reviewed submissions: a review, an
+    unreview, a spam mark, a change of kind (reviews bump `updated_at`) or a purge moves it.
+    One pass over an index (ix_submissions_region_status_updated); the count is the page's."""
+    count, last, ids = session.execute(
+        select(func.count(), func.max(Submission.updated_at), func.sum(Submission.id)).where(
+            Submission.region_id == region_id, Submission.status == ReviewStatus.REVIEWED
+        )
+    ).one()
+    return int(count or 0), str(last), int(ids or 0)
+
+
+def region_version(session: Session, region_id: int) -> Version:
+    """What changes whenever the region's follow-up page would: its reviews, the groups
+    (regrouping, curation: titles, merges, splits), the commitments (texts, links, status,
+    milestones). Three small reads."""
+    return (
+        *groups_version(session),
+        commitments_stamp(session),
+        *_reviewed_stamp(session, region_id),
+    )
+
+
 def region_followup(session: Session, slug: str, language: str) -> RegionFollowup:
+    """The region's page as every reader of `language` sees it, from memory while nothing it
+    shows has changed (see the module's note). The key changes with the region's reviews, the
+    groups (regrouping; curation: titles, merges, splits) and the commitments (texts, links,
+    status, milestones): three small reads."""
     region = region_by_slug(session, slug)
-    reviewed = (Submission.region_id == region.id, Submission.status == ReviewStatus.REVIEWED)
-    contributions = session.scalar(select(func.count()).select_from(Submission).where(*reviewed))
+    reviewed = _reviewed_stamp(session, region.id)
+    version = (*groups_version(session), commitments_stamp(session), *reviewed)
+    key = (str(session.get_bind().engine.url), region.id, language)
+    with _REGION_LOCK:
+        cached = _REGION_CACHE.get(key)
+    if cached is not None and cached[0] == version:
+        return cached[1]
+    built = _build_region_followup(session, region, language, contributions=reviewed[0])
+    with _REGION_LOCK:
+        _REGION_CACHE[key] = (version, built)  # regions x languages: bounded
+    return built
+
+
+def _build_region_followup(
+    session: Session, region: Region, language: str, *, contributions: int
+) -> RegionFollowup:
     entries = {kind.value: 0 for kind in ItemKind}
     rows = session.execute(
         select(FeedbackItem.kind, func.count())
         .join(Submission, Submission.id == FeedbackItem.submission_id)
-        .where(*reviewed)
+        .where(Submission.region_id == region.id, Submission.status == ReviewStatus.REVIEWED)
         .group_by(FeedbackItem.kind)
     )
     for kind, count in rows:
@@ -212,8 +292,9 @@ def region_followup(session: Session, slug: str, language: str) -> RegionFollowu
     commitments = list_commitments(session, Scope(None, None), region_id=region.id)
     views = commitment_views(session, commitments, language)
     return RegionFollowup(
-        region=region,
-        contributions=contributions or 0,
+        slug=region.slug,
+        name=region.name_for(language),
+        contributions=contributions,
         entries=entries,
         ideas=tuple(heard_ideas(session, region.id)),
         commitments=tuple(v for v in views if not v.national),

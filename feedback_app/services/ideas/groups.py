@@ -49,6 +49,7 @@ from feedback_app.models import (
 )
 from feedback_app.models.types import utcnow
 from feedback_app.services import audit
+from feedback_app.services.followup.links import follow_regroup
 from feedback_app.services.ideas.clustering import Settings, closeness, cluster_vectors, vectorise
 from feedback_app.services.ideas.text import short_title
 
@@ -246,15 +247,19 @@ def _write(
     final: dict[int, tuple[int | None, bool]],
     scores: dict[int, float],
 ) -> None:
-    """Store memberships; drop groups left empty (or alone, unless a person kept them)."""
+    """Store memberships; drop groups left empty (or alone, unless a person kept them). The
+    commitments of a dropped group follow its items into their new groups."""
     sizes = Counter(gid for gid, _ in final.values() if gid is not None)
     named = set(session.scalars(select(IdeaGroupTitle.group_id).distinct()))
-    for gid, group in list(groups.items()):
-        size = sizes.get(gid, 0)
-        kept = group.confirmed or group.title_locked or gid in named
-        if size == 0 or (size == 1 and not kept):
-            session.delete(group)
-            del groups[gid]
+    dropped = {
+        gid
+        for gid, group in groups.items()
+        if sizes.get(gid, 0) == 0
+        or (sizes.get(gid, 0) == 1 and not (group.confirmed or group.title_locked or gid in named))
+    }
+    _follow_items(session, dropped, final)
+    for gid in sorted(dropped):
+        session.delete(groups.pop(gid))
     session.flush()
     session.execute(delete(IdeaGroupMember).where(IdeaGroupMember.pinned.is_(False)))
     # A pinned item whose kind a reviewer changed no longer belongs to its group.
@@ -287,6 +292,26 @@ def _write(
     ]
     if pinned_rows:
         session.execute(update(IdeaGroupMember), pinned_rows)
+
+
+def _follow_items(
+    session: Session, dropped: set[int], final: dict[int, tuple[int | None, bool]]
+) -> None:
+    """Where the items of the groups about to be dropped went (their memberships are still
+    the old ones here): the commitments linked to a dropped group follow them."""
+    if not dropped:
+        return
+    moved: dict[int, set[int]] = {gid: set() for gid in dropped}
+    rows = session.execute(
+        select(IdeaGroupMember.item_id, IdeaGroupMember.group_id).where(
+            IdeaGroupMember.group_id.in_(sorted(dropped))
+        )
+    )
+    for item_id, old_id in rows:
+        new_id = final.get(item_id, (None, False))[0]
+        if old_id is not None and new_id is not None and new_id not in dropped:
+            moved[old_id].add(new_id)
+    follow_regroup(session, moved)
 
 
 def _stamp(session: Session, stamp: str, result: RegroupResult) -> None:
