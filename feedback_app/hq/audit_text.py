@@ -107,6 +107,13 @@ FIELD_LABELS = {
     "erased": _l("Effacé"),
     "submissions": _l("Contributions"),
     "retention_days": _l("Durée de conservation (jours)"),
+    "milestone": _l("Étape n°"),
+    "due": _l("Date"),
+    "label_fr": _l("Étape en français"),
+    "label_ar": _l("Étape en arabe"),
+    "label_en": _l("Étape en anglais (facultatif)"),
+    "done": _l("Franchie"),
+    "removed": _l("Étape supprimée"),
 }
 HIDDEN_FIELDS = frozenset({"submission_id", "note_id", "job"})
 

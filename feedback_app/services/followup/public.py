@@ -22,8 +22,9 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar, cast
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -231,75 +232,85 @@ def commitment_views(
 
 
 Version = tuple[object, ...]
-_REGION_CACHE: dict[tuple[str, int, str], tuple[Version, RegionFollowup]] = {}
-_REGION_LOCK = threading.Lock()
+T = TypeVar("T")
+_CACHE: dict[tuple[object, ...], tuple[Version, object]] = {}
+_CACHE_LOCK = threading.Lock()
 
 
-def _reviewed_stamp(session: Session, region_id: int) -> tuple[int, str, int]:
-    """(count, last change, sum of ids) of the region's reviewed submissions: a review, an
-    unreview, a spam mark, a change of kind (reviews bump `updated_at`) or a purge moves it.
-    One pass over an index (ix_submissions_region_status_updated); the count is the page's."""
-    count, last, ids = session.execute(
-        select(func.count(), func.max(Submission.updated_at), func.sum(Submission.id)).where(
+def _cached(key: tuple[object, ...], version: Version, build: Callable[[], T]) -> T:
+    """`build()`'s answer, kept under `key` until `version` changes (keys: a few per region
+    and language, bounded)."""
+    with _CACHE_LOCK:
+        found = _CACHE.get(key)
+    if found is not None and found[0] == version:
+        return cast(T, found[1])
+    built = build()
+    with _CACHE_LOCK:
+        _CACHE[key] = (version, built)
+    return built
+
+
+def _reviewed_stamp(session: Session, region_id: int) -> tuple[int, str]:
+    """(count, last change) of the region's reviewed submissions. A review, or a change to a
+    reviewed submission or its entries (reviews bump `updated_at`), moves the last change; an
+    unreview, a spam mark or a purge lowers the count (and if another review comes with it,
+    that one moves the last change). Read from one index alone
+    (ix_submissions_region_status_updated); the count is the one the page shows."""
+    count, last = session.execute(
+        select(func.count(), func.max(Submission.updated_at)).where(
             Submission.region_id == region_id, Submission.status == ReviewStatus.REVIEWED
         )
     ).one()
-    return int(count or 0), str(last), int(ids or 0)
-
-
-def region_version(session: Session, region_id: int) -> Version:
-    """What changes whenever the region's follow-up page would: its reviews, the groups
-    (regrouping, curation: titles, merges, splits), the commitments (texts, links, status,
-    milestones). Three small reads."""
-    return (
-        *groups_version(session),
-        commitments_stamp(session),
-        *_reviewed_stamp(session, region_id),
-    )
+    return int(count or 0), str(last)
 
 
 def region_followup(session: Session, slug: str, language: str) -> RegionFollowup:
     """The region's page as every reader of `language` sees it, from memory while nothing it
-    shows has changed (see the module's note). The key changes with the region's reviews, the
-    groups (regrouping; curation: titles, merges, splits) and the commitments (texts, links,
-    status, milestones): three small reads."""
+    shows has changed (see the module's note). Two halves, each kept until what it shows
+    changes: what was heard (the region's reviews, and the groups: regrouping, curation),
+    and what was decided (the commitments: texts, links, status, milestones, and the groups'
+    titles). A commitment's change leaves the counts alone, a review leaves the commitments."""
     region = region_by_slug(session, slug)
+    database = str(session.get_bind().engine.url)
     reviewed = _reviewed_stamp(session, region.id)
-    version = (*groups_version(session), commitments_stamp(session), *reviewed)
-    key = (str(session.get_bind().engine.url), region.id, language)
-    with _REGION_LOCK:
-        cached = _REGION_CACHE.get(key)
-    if cached is not None and cached[0] == version:
-        return cached[1]
-    built = _build_region_followup(session, region, language, contributions=reviewed[0])
-    with _REGION_LOCK:
-        _REGION_CACHE[key] = (version, built)  # regions x languages: bounded
-    return built
+    groups = groups_version(session)
+    entries, ideas = _cached(
+        ("heard", database, region.id),
+        (*groups, *reviewed),
+        lambda: (_reviewed_entries(session, region.id), tuple(heard_ideas(session, region.id))),
+    )
+    views = _cached(
+        ("decided", database, region.id, language),
+        (*groups, commitments_stamp(session)),
+        lambda: tuple(
+            commitment_views(
+                session, list_commitments(session, Scope(None, None), region_id=region.id), language
+            )
+        ),
+    )
+    return RegionFollowup(
+        slug=region.slug,
+        name=region.name_for(language),
+        contributions=reviewed[0],
+        entries=entries,
+        ideas=ideas,
+        commitments=tuple(v for v in views if not v.national),
+        national=tuple(v for v in views if v.national),
+    )
 
 
-def _build_region_followup(
-    session: Session, region: Region, language: str, *, contributions: int
-) -> RegionFollowup:
+def _reviewed_entries(session: Session, region_id: int) -> dict[str, int]:
+    """kind -> the region's reviewed entries."""
     entries = {kind.value: 0 for kind in ItemKind}
     rows = session.execute(
         select(FeedbackItem.kind, func.count())
         .join(Submission, Submission.id == FeedbackItem.submission_id)
-        .where(Submission.region_id == region.id, Submission.status == ReviewStatus.REVIEWED)
+        .where(Submission.region_id == region_id, Submission.status == ReviewStatus.REVIEWED)
         .group_by(FeedbackItem.kind)
     )
     for kind, count in rows:
         entries[ItemKind(kind).value] = count
-    commitments = list_commitments(session, Scope(None, None), region_id=region.id)
-    views = commitment_views(session, commitments, language)
-    return RegionFollowup(
-        slug=region.slug,
-        name=region.name_for(language),
-        contributions=contributions,
-        entries=entries,
-        ideas=tuple(heard_ideas(session, region.id)),
-        commitments=tuple(v for v in views if not v.national),
-        national=tuple(v for v in views if v.national),
-    )
+    return entries
 
 
 def region_has_commitments(session: Session, region_id: int) -> bool:
