@@ -257,7 +257,7 @@ def _write(
         if sizes.get(gid, 0) == 0
         or (sizes.get(gid, 0) == 1 and not (group.confirmed or group.title_locked or gid in named))
     }
-    _follow_items(session, dropped, final)
+    follow_regroup(session, dropped, lambda item_id: final.get(item_id, (None, False))[0])
     for gid in sorted(dropped):
         session.delete(groups.pop(gid))
     session.flush()
@@ -292,26 +292,6 @@ def _write(
     ]
     if pinned_rows:
         session.execute(update(IdeaGroupMember), pinned_rows)
-
-
-def _follow_items(
-    session: Session, dropped: set[int], final: dict[int, tuple[int | None, bool]]
-) -> None:
-    """Where the items of the groups about to be dropped went (their memberships are still
-    the old ones here): the commitments linked to a dropped group follow them."""
-    if not dropped:
-        return
-    moved: dict[int, set[int]] = {gid: set() for gid in dropped}
-    rows = session.execute(
-        select(IdeaGroupMember.item_id, IdeaGroupMember.group_id).where(
-            IdeaGroupMember.group_id.in_(sorted(dropped))
-        )
-    )
-    for item_id, old_id in rows:
-        new_id = final.get(item_id, (None, False))[0]
-        if old_id is not None and new_id is not None and new_id not in dropped:
-            moved[old_id].add(new_id)
-    follow_regroup(session, moved)
 
 
 def _stamp(session: Session, stamp: str, result: RegroupResult) -> None:
