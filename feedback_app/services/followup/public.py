@@ -114,6 +114,7 @@ class RegionFollowup:
     ideas: tuple[HeardIdea, ...]
     commitments: tuple[CommitmentView, ...]  # the region's own
     national: tuple[CommitmentView, ...]
+    version: tuple[object, ...] = ()  # changes whenever anything above does (for a language)
 
     @property
     def entry_total(self) -> int:
@@ -274,14 +275,16 @@ def region_followup(session: Session, slug: str, language: str) -> RegionFollowu
     database = str(session.get_bind().engine.url)
     reviewed = _reviewed_stamp(session, region.id)
     groups = groups_version(session)
+    heard = (*groups, *reviewed)
+    decided = (*groups, commitments_stamp(session))
     entries, ideas = _cached(
         ("heard", database, region.id),
-        (*groups, *reviewed),
+        heard,
         lambda: (_reviewed_entries(session, region.id), tuple(heard_ideas(session, region.id))),
     )
     views = _cached(
         ("decided", database, region.id, language),
-        (*groups, commitments_stamp(session)),
+        decided,
         lambda: tuple(
             commitment_views(
                 session, list_commitments(session, Scope(None, None), region_id=region.id), language
@@ -296,6 +299,7 @@ def region_followup(session: Session, slug: str, language: str) -> RegionFollowu
         ideas=ideas,
         commitments=tuple(v for v in views if not v.national),
         national=tuple(v for v in views if v.national),
+        version=(database, region.id, language, *heard, *decided),
     )
 
 
