@@ -163,6 +163,18 @@ def test_the_region_page_kept_in_memory_follows_reviews_commitments_and_curation
     assert "Langues étrangères des guides" not in page().split("Ce qui a été décidé")[0]
 
 
+def test_the_kept_region_page_carries_nothing_of_the_request_that_built_it(
+    app, client, session, world, heard, hq
+) -> None:
+    first = hq.get(f"/suivi/{REGION_A}?utm_source=courriel-123").get_data(as_text=True)
+    assert "utm_source=courriel-123" in first  # its language links repeat its own query
+    after = client.get(f"/suivi/{REGION_A}")
+    html = after.get_data(as_text=True)
+    assert "courriel-123" not in html and "Former 200 guides" in html
+    assert "csrf" not in html.lower() and "/logout" not in html
+    assert "public" in after.headers["Cache-Control"]
+
+
 def test_reference_page_known_unknown_and_malformed(client, session, world, heard) -> None:
     reference = heard["first"].reference
     known = client.get(f"/suivi/ref/{reference.lower()}")
