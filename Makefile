@@ -10,7 +10,8 @@ TRANSLATIONS := feedback_app/translations
 
 .PHONY: run test install migrate translations translations-extract translations-update \
 	translations-check lint typecheck bench-submit bench-review bench-export bench-soak \
-	bench-intake bench-intake-hostile bench-live bench-grouping bench-scale clean screenshots
+	bench-intake bench-intake-hostile bench-live bench-grouping bench-followup bench-scale clean \
+	screenshots
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -92,6 +93,9 @@ bench-live: install
 
 bench-grouping: install
 	$(BIN)/python bench/grouping.py
+
+bench-followup: install
+	$(BIN)/python bench/followup.py $(if $(SUBMISSIONS),--submissions $(SUBMISSIONS))
 
 # PostgreSQL at BENCH_PG_URL; SUBMISSIONS=200000 for a smaller run.
 bench-scale: install

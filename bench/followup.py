@@ -5,10 +5,17 @@ reviewed, twelve regions of unequal size) in a fresh database, titles `--groups`
 ideas of the busiest region (two to twenty reviewed entries each), records `--commitments`
 commitments answering them, then requests each page `--requests` times in-process (Flask's
 test client: the app, its queries and its templates, no network) and prints p50/p95/max.
-The goal (issue 24): p95 < 100 ms at 100,000 submissions, before any shared cache.
+The goal (issue 24): p95 < 100 ms at 100,000 submissions, without any shared cache in front.
 
-    .venv/bin/python bench/followup.py --backend sqlite
-    .venv/bin/python bench/followup.py --backend postgresql --submissions 100000
+The region page is measured twice: as it is served between two changes (from each worker's
+memory, after the few reads that tell whether something changed), and right after a change
+(outside the timing, before each request: a curation, after which everything is recomputed;
+a review in the region, after which what was heard is; a commitment's change, after which
+what was decided is).
+`/healthz` (no database) is measured in the same run: on a loaded machine, compare with it.
+
+    make -o .venv/.installed bench-followup      # both backends, 100,000 submissions
+    .venv/bin/python bench/followup.py --backend sqlite --submissions 20000
 
 PostgreSQL is reached at BENCH_PG_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/).
 """
@@ -16,6 +23,7 @@ PostgreSQL is reached at BENCH_PG_URL (default postgresql+psycopg://postgres@127
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import random
 import statistics
@@ -28,11 +36,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from harness import BACKENDS, flask_cli, fresh_database
 from review_seed import DELEGATE_REGION, seed
-from sqlalchemy import create_engine, insert, select
+from sqlalchemy import create_engine, insert, select, update
 
 from feedback_app import create_app
+from feedback_app.database import write_transaction
 from feedback_app.extensions import db
 from feedback_app.models import (
+    Commitment,
     FeedbackItem,
     IdeaGroup,
     IdeaGroupMember,
@@ -40,6 +50,7 @@ from feedback_app.models import (
     ReviewStatus,
     Submission,
 )
+from feedback_app.models.types import utcnow
 from feedback_app.services.access import EVERYTHING
 from feedback_app.services.codes import receipt_reference
 from feedback_app.services.followup.commitments import (
@@ -47,6 +58,7 @@ from feedback_app.services.followup.commitments import (
     change_status,
     create_commitment,
 )
+from feedback_app.services.ideas.titles import count_curation
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -84,9 +96,11 @@ def _titled_groups(region_id: int, count: int, rng: random.Random) -> list[int]:
     return groups
 
 
-def _time(client, path: str, requests: int) -> list[float]:
+def _time(client, path: str, requests: int, before=None) -> list[float]:
     timings = []
     for _ in range(requests):
+        if before is not None:
+            before()
         started = time.perf_counter()
         response = client.get(path)
         timings.append((time.perf_counter() - started) * 1000)
@@ -108,6 +122,7 @@ def run(backend: str, submissions: int, groups: int, commitments: int, requests:
         app = create_app(
             {"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False}
         )
+        logging.getLogger("feedback_app.requests").setLevel(logging.WARNING)
         rng = random.Random(3)
         with app.app_context():
             region = db.session.scalar(select(Region).where(Region.slug == DELEGATE_REGION))
@@ -146,20 +161,50 @@ def run(backend: str, submissions: int, groups: int, commitments: int, requests:
             assert followed is not None
             # The seed's references are sequential: give this one a real receipt reference.
             followed.reference = reference = receipt_reference(region.code)
+            followed.status = ReviewStatus.REVIEWED
+            followed_id, last_commitment = followed.id, made.id
             db.session.commit()
             db.session.remove()
             client = app.test_client()
+
+            def curate() -> None:  # what a rename or a merge does to every cached page
+                with write_transaction(db.session):
+                    count_curation(db.session)
+                db.session.remove()
+
+            def commit_change() -> None:  # a commitment's status, texts or milestones changed
+                with write_transaction(db.session):
+                    db.session.execute(
+                        update(Commitment)
+                        .where(Commitment.id == last_commitment)
+                        .values(updated_at=utcnow())
+                    )
+                db.session.remove()
+
+            def review() -> None:  # a reviewer's change to one of the region's submissions
+                with write_transaction(db.session):
+                    db.session.execute(
+                        update(Submission)
+                        .where(Submission.id == followed_id)
+                        .values(updated_at=utcnow())
+                    )
+                db.session.remove()
+
             load = os.getloadavg()[0]
-            for name, path in (
-                ("region page", f"/suivi/{DELEGATE_REGION}"),
-                ("region page (ar)", f"/suivi/{DELEGATE_REGION}?lang=ar"),
-                ("reference page", f"/suivi/ref/{reference}"),
-                ("commitments API", "/api/v1/commitments"),
+            for name, path, before in (
+                ("trivial /healthz", "/healthz", None),
+                ("region page", f"/suivi/{DELEGATE_REGION}", None),
+                ("region page (ar)", f"/suivi/{DELEGATE_REGION}?lang=ar", None),
+                ("region, curated", f"/suivi/{DELEGATE_REGION}", curate),
+                ("region, reviewed", f"/suivi/{DELEGATE_REGION}", review),
+                ("region, committed", f"/suivi/{DELEGATE_REGION}", commit_change),
+                ("reference page", f"/suivi/ref/{reference}", None),
+                ("commitments API", "/api/v1/commitments", None),
             ):
                 _time(client, path, 3)  # warm caches
-                timings = _time(client, path, requests)
+                timings = _time(client, path, requests, before)
                 print(
-                    f"[{backend}] {name:18s} p50 {statistics.median(timings):6.1f} ms  "
+                    f"[{backend}] {name:19s} p50 {statistics.median(timings):6.1f} ms  "
                     f"p95 {percentile(timings, 0.95):6.1f} ms  max {max(timings):6.1f} ms  "
                     f"({requests} requests, load average {load:.1f})"
                 )

@@ -262,6 +262,14 @@ MATRIX: list[R] = [
     R("followup.commitment_milestone_done", "POST",
       "/hq/commitments/{commitment_a}/milestones/{milestone_a}",      302, 302, 404, 302, 403, 403,
       data={"done": "y"}),
+    R("followup.commitment_milestone_edit", "POST",
+      "/hq/commitments/{commitment_a}/milestones/{milestone_a}/edit", 302, 302, 404, 302, 403, 403,
+      data={"milestone-{milestone_a}-due": "2027-03-01",
+            "milestone-{milestone_a}-label_fr": "Formation des guides",
+            "milestone-{milestone_a}-label_ar": "تكوين المرشدين"}),
+    R("followup.commitment_milestone_remove", "POST",  # HQ comes after: already removed
+      "/hq/commitments/{commitment_a}/milestones/{milestone_a}/remove",
+                                                                      302, 302, 404, 404, 403, 403),
 ]
 # fmt: on
 
@@ -324,9 +332,11 @@ def test_route_answers_each_role(app, session, row: R) -> None:
             response = client.post(path, json=row.json)
         else:
             data = {
-                k: v.format(visitor=role, **world.ids) if isinstance(v, str) else v
+                k.format(**world.ids): v.format(visitor=role, **world.ids)
+                if isinstance(v, str)
+                else v
                 for k, v in row.data.items()
-            }  # "{submission_a}" and the like
+            }  # "{submission_a}" and the like, in names too (a form prefixed by a record's id)
             response = client.post(path, data={**data, "csrf_token": csrf_for(app, client)})
         expected = _expected(getattr(row, role))
         if response.status_code not in expected:

@@ -21,6 +21,7 @@ from feedback_app.models import (
     IdeaGroup,
     IdeaGroupMember,
     ItemKind,
+    Milestone,
     NoticeState,
     ReviewStatus,
     StatusChange,
@@ -131,6 +132,50 @@ def test_region_page_shows_titled_ideas_and_commitments_never_raw_entries(
     assert "2 contributions examinées" in html
     arabic = client.get(f"/suivi/{REGION_A}?lang=ar").get_data(as_text=True)
     assert 'dir="rtl"' in arabic and "تكوين 200 مرشد" in arabic
+
+
+def test_the_region_page_kept_in_memory_follows_reviews_commitments_and_curation(
+    client, session, world, heard
+) -> None:
+    from feedback_app.services.ideas.curation import rename_group
+
+    def page() -> str:
+        return client.get(f"/suivi/{REGION_A}").get_data(as_text=True)
+
+    assert "2 contributions examinées" in page() and "Budget voté" not in page()
+    _reviewed(session, world.ids["code_a"], "Un label pour les guides")
+    assert "3 contributions examinées" in page()  # a review
+    change_status(
+        session,
+        EVERYTHING,
+        heard["commitment"],
+        status="in_progress",
+        progress=35,
+        reason="Budget voté",
+        actor_id=None,
+    )
+    assert "Budget voté" in page() and "35 %" in page()  # a commitment's change
+    rename_group(
+        session, EVERYTHING, heard["group"], "Langues étrangères des guides", actor_id=None
+    )
+    assert "Langues étrangères des guides" in page()  # a curation
+    with write_transaction(session):
+        session.get(Submission, heard["second"].id).status = ReviewStatus.SPAM
+    assert "2 contributions examinées" in page()
+    # One entry left in the group: too few to be a recurring idea, whatever was kept.
+    assert "Langues étrangères des guides" not in page().split("Ce qui a été décidé")[0]
+
+
+def test_the_kept_region_page_carries_nothing_of_the_request_that_built_it(
+    app, client, session, world, heard, hq
+) -> None:
+    first = hq.get(f"/suivi/{REGION_A}?utm_source=courriel-123").get_data(as_text=True)
+    assert "utm_source=courriel-123" in first  # its language links repeat its own query
+    after = client.get(f"/suivi/{REGION_A}")
+    html = after.get_data(as_text=True)
+    assert "courriel-123" not in html and "Former 200 guides" in html
+    assert "csrf" not in html.lower() and "/logout" not in html
+    assert "public" in after.headers["Cache-Control"]
 
 
 def test_reference_page_known_unknown_and_malformed(client, session, world, heard) -> None:
@@ -522,3 +567,70 @@ def test_bulk_upload_page_previews_then_confirms_within_the_scope(
     assert forged.status_code == 404  # replayed by another region's delegate: not theirs
     session.rollback()
     assert session.scalar(select(func.count()).select_from(StatusChange)) == 1
+
+
+def test_a_delegate_edits_and_removes_a_milestone_audited_and_shown_publicly(
+    app, session, world, own
+) -> None:
+    commitment, milestone = world.ids["commitment_a"], world.ids["milestone_a"]
+    page = f"/hq/commitments/{commitment}"
+    prefix = f"milestone-{milestone}"
+    assert "Appel d&#39;offres" in app.test_client().get(f"/suivi/{REGION_A}").get_data(True)
+    edited = post(
+        app,
+        own,
+        f"{page}/milestones/{milestone}/edit",
+        {
+            f"{prefix}-due": "2027-04-15",
+            f"{prefix}-label_fr": "Marché attribué",
+            f"{prefix}-label_ar": "إسناد الصفقة",
+        },
+    )
+    assert edited.status_code == 302
+    public = app.test_client().get(f"/suivi/{REGION_A}").get_data(as_text=True)
+    assert "Marché attribué" in public and "Appel d&#39;offres" not in public
+    assert "2027-04-15" in public
+    removed = post(app, own, f"{page}/milestones/{milestone}/remove", {})
+    assert removed.status_code == 302
+    public = app.test_client().get(f"/suivi/{REGION_A}").get_data(as_text=True)
+    assert "Marché attribué" not in public
+    session.rollback()
+    trail = session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.action == "commitment.milestone")
+        .order_by(AuditEvent.id)
+    ).all()
+    assert [e.before for e in trail][-2]["label_fr"] == "Appel d'offres"
+    assert trail[-2].after["label_fr"] == "Marché attribué" and "done" not in trail[-2].after
+    assert trail[-1].before["label_fr"] == "Marché attribué" and trail[-1].after["removed"]
+    assert all(e.user_id == world.ids["delegate_a"] for e in trail[-2:])
+
+
+def test_a_refused_milestone_edit_keeps_what_was_typed_next_to_its_errors(
+    app, session, world, own
+) -> None:
+    commitment, milestone = world.ids["commitment_a"], world.ids["milestone_a"]
+    prefix = f"milestone-{milestone}"
+
+    def edit(due: str, label_fr: str, label_ar: str) -> str:
+        refused = post(
+            app,
+            own,
+            f"/hq/commitments/{commitment}/milestones/{milestone}/edit",
+            {f"{prefix}-due": due, f"{prefix}-label_fr": label_fr, f"{prefix}-label_ar": label_ar},
+        )
+        assert refused.status_code == 422
+        html = refused.get_data(as_text=True)
+        # The refused milestone's own form, shown open; the other forms are left alone.
+        return html.split(f'id="etape-{milestone}"')[1].split("</li>")[0]
+
+    dated = edit("1999-12-31", "Marché attribué", "إسناد الصفقة")
+    assert '<details class="milestone-edit" open>' in dated
+    assert re.search(rf'id="{prefix}-due-error">Date hors limites', dated)
+    assert 'value="1999-12-31"' in dated and 'value="Marché attribué"' in dated
+    labelled = edit("2027-04-15", " ", "إسناد الصفقة <b>")
+    assert re.search(rf'id="{prefix}-label_fr-error">Ce champ est obligatoire', labelled)
+    assert re.search(rf'id="{prefix}-label_ar-error">Écrivez du texte simple', labelled)
+    assert 'value="2027-04-15"' in labelled and 'value="إسناد الصفقة &lt;b&gt;"' in labelled
+    session.rollback()
+    assert session.get(Milestone, milestone).label_fr == "Appel d'offres"  # unchanged

@@ -154,3 +154,47 @@ def test_a_delegate_curates_only_inside_their_regions(session, world) -> None:
     assert queries.group_summary(session, region_b, arabic).title == "اللغات"
     with pytest.raises(ValidationFailed):
         idea_curation.rename_group(session, EVERYTHING, arabic, "   ", actor_id=None)
+
+
+def test_a_commitment_follows_its_items_when_regrouping_deletes_its_group(session, world) -> None:
+    """An automatic regrouping (no person involved) that empties a group the commitment
+    answers: the commitment now answers the group holding the items instead."""
+    from feedback_app.models import (
+        Commitment,
+        IdeaGroup,
+        IdeaGroupMember,
+        ItemKind,
+        commitment_groups,
+    )
+
+    regroup(session)
+    guides = _group_of(session, GUIDES[0])
+    first = session.scalar(select(FeedbackItem.id).where(FeedbackItem.text == GUIDES[0]))
+    with write_transaction(session):  # as an earlier regrouping could have left it
+        old = IdeaGroup(kind=ItemKind.NEED, title="Ancien groupe")
+        session.add(old)
+        session.flush()
+        session.get(IdeaGroupMember, first).group_id = old.id
+        commitment = Commitment(
+            title_fr="Former 200 guides",
+            title_ar="تكوين 200 مرشد",
+            description_fr="Un programme.",
+            description_ar="برنامج.",
+            owner="Conseil régional",
+        )
+        session.add(commitment)
+        session.flush()
+        session.execute(
+            commitment_groups.insert().values(commitment_id=commitment.id, group_id=old.id)
+        )
+    old_id, commitment_id = old.id, commitment.id
+    regroup(session)
+    session.expire_all()
+    assert session.get(IdeaGroup, old_id) is None  # the regrouping deleted the old group
+    assert _group_of(session, GUIDES[0]) == guides
+    linked = session.scalars(
+        select(commitment_groups.c.group_id).where(
+            commitment_groups.c.commitment_id == commitment_id
+        )
+    ).all()
+    assert linked == [guides]  # the group holding the commitment's items now

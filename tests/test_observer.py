@@ -62,7 +62,8 @@ def test_an_observer_post_is_refused_and_changes_nothing(app, session, row, obse
         session.commit()
     client = session_for(app, session, world.emails[observer])
     data = _payloads(world.ids).get(row.endpoint) or {
-        k: v.format(**world.ids) if isinstance(v, str) else v for k, v in row.data.items()
+        k.format(**world.ids): v.format(**world.ids) if isinstance(v, str) else v
+        for k, v in row.data.items()
     }
     before = _snapshot()
     response = client.post(

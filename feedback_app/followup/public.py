@@ -7,10 +7,13 @@ Cookie` is added by the i18n layer).
 
 from __future__ import annotations
 
+import threading
+
 from flask import current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from feedback_app.extensions import csrf, db
@@ -20,7 +23,11 @@ from feedback_app.i18n import current_language
 from feedback_app.labels import KIND_PLURALS, word
 from feedback_app.services.errors import NotFound
 from feedback_app.services.followup.notices import unsubscribe
-from feedback_app.services.followup.public import reference_followup, region_followup
+from feedback_app.services.followup.public import (
+    RegionFollowup,
+    reference_followup,
+    region_followup,
+)
 
 PUBLIC_MAX_AGE = 300
 UNSUBSCRIBE_SALT = "followup-unsubscribe"
@@ -40,15 +47,36 @@ def _kind_labels() -> dict[str, str]:
     return {code: word(words, current_language()) for code, words in KIND_PLURALS.items()}
 
 
+_BODIES: dict[tuple[object, ...], Markup] = {}
+_BODIES_LOCK = threading.Lock()
+
+
+def _region_body(followup: RegionFollowup) -> Markup:
+    """The page's content, rendered once per change and language (its version says both) and
+    kept in memory: it holds nothing about the request (the header's language links, which
+    repeat the query string, are rendered around it every time)."""
+    with _BODIES_LOCK:
+        found = _BODIES.get(followup.version)
+    if found is None:
+        found = Markup(
+            render_template(
+                "followup/_region_body.html",
+                followup=followup,
+                status_labels=_status_labels(),
+                kind_labels=_kind_labels(),
+            )
+        )
+        with _BODIES_LOCK:
+            if len(_BODIES) > 200:  # stale versions: drop them all rather than grow
+                _BODIES.clear()
+            _BODIES[followup.version] = found
+    return found
+
+
 @bp.get("/suivi/<region_slug>")
 def region(region_slug: str) -> ResponseReturnValue:
     followup = region_followup(db.session, region_slug, current_language())
-    page = render_template(
-        "followup/region.html",
-        followup=followup,
-        status_labels=_status_labels(),
-        kind_labels=_kind_labels(),
-    )
+    page = render_template("followup/region.html", followup=followup, body=_region_body(followup))
     return _public(Response(page, mimetype="text/html"))
 
 

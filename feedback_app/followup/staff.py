@@ -38,8 +38,10 @@ from feedback_app.services.followup.commitments import (
     list_commitments,
     may_change,
     national_commitments,
+    remove_milestone,
     set_milestone_done,
     update_commitment,
+    update_milestone,
 )
 from feedback_app.services.followup.links import linked_groups, linked_items
 from feedback_app.services.followup.public import commitment_views
@@ -47,7 +49,7 @@ from feedback_app.services.intake.refusal import FileRefused
 from feedback_app.services.permissions import Permission
 from feedback_app.services.tour import reference
 from feedback_app.taskqueue import TaskQueueUnavailable
-from feedback_app.web.forms import failures_flashed, failures_on
+from feedback_app.web.forms import ActionForm, failures_flashed, failures_on
 
 log = logging.getLogger(__name__)
 
@@ -135,8 +137,11 @@ def _page(
     *,
     status_form: StatusForm | None = None,
     milestone_form: MilestoneForm | None = None,
+    edited: MilestoneForm | None = None,
+    edited_id: int | None = None,
 ) -> ResponseReturnValue:
-    """The commitment's page: its texts and links, status, milestones and history."""
+    """The commitment's page: its texts and links, status, milestones and history. `edited`:
+    the milestone form that was refused (kept as typed, with its errors, shown open)."""
     if status_form is None:
         status_form = _status_form()
         status_form.status.data = commitment.status.value
@@ -149,7 +154,15 @@ def _page(
         view=view,
         status_form=status_form,
         milestone_form=milestone_form or MilestoneForm(prefix="milestone"),
+        edit_forms={
+            m.id: edited
+            if edited is not None and m.id == edited_id
+            else MilestoneForm(formdata=None, obj=m, prefix=f"milestone-{m.id}")
+            for m in commitment.milestones
+        },
+        edited_id=edited_id,
         done_form=MilestoneDoneForm(),
+        action_form=ActionForm(),
         status_labels={k.value: v for k, v in STATUS_LABELS.items()},
         editable=may_change(current_scope(), commitment),
     ), status
@@ -262,6 +275,40 @@ def commitment_milestone_done(commitment_id: int, milestone_id: int) -> Response
             done=bool(form.done.data),
             actor_id=current_user.id,
         )
+    return redirect(url_for("followup.commitment", commitment_id=commitment_id))
+
+
+@bp.post("/hq/commitments/<int:commitment_id>/milestones/<int:milestone_id>/edit")
+@record_commitments
+def commitment_milestone_edit(commitment_id: int, milestone_id: int) -> ResponseReturnValue:
+    found = get_commitment(db.session, current_scope(), commitment_id)
+    form = MilestoneForm(prefix=f"milestone-{milestone_id}")
+    if form.validate():
+        with failures_on(form):
+            update_milestone(
+                db.session,
+                current_scope(),
+                commitment_id,
+                milestone_id,
+                due=form.due.data,
+                label_fr=form.label_fr.data or "",
+                label_ar=form.label_ar.data or "",
+                label_en=form.label_en.data or "",
+                actor_id=current_user.id,
+            )
+            flash(_("Étape modifiée."), "ok")
+            return redirect(url_for("followup.commitment", commitment_id=commitment_id))
+    return _page(found, _edit_form(found), 422, edited=form, edited_id=milestone_id)
+
+
+@bp.post("/hq/commitments/<int:commitment_id>/milestones/<int:milestone_id>/remove")
+@record_commitments
+def commitment_milestone_remove(commitment_id: int, milestone_id: int) -> ResponseReturnValue:
+    if ActionForm().validate():
+        remove_milestone(
+            db.session, current_scope(), commitment_id, milestone_id, actor_id=current_user.id
+        )
+        flash(_("Étape supprimée."), "ok")
     return redirect(url_for("followup.commitment", commitment_id=commitment_id))
 
 

@@ -128,6 +128,13 @@ FIELD_LABELS = {
     "filename": _l("Fichier"),
     "items": _l("Entrées"),
     "cached": _l("Fichier déjà prêt"),
+    "milestone": _l("Étape n°"),
+    "due": _l("Date"),
+    "label_fr": _l("Étape en français"),
+    "label_ar": _l("Étape en arabe"),
+    "label_en": _l("Étape en anglais (facultatif)"),
+    "done": _l("Franchie"),
+    "removed": _l("Étape supprimée"),
 }
 VIA_LABELS = {"web": _l("le site"), "cli": _l("la ligne de commande")}
 HIDDEN_FIELDS = frozenset({"submission_id", "note_id", "job"})

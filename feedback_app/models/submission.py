@@ -48,7 +48,9 @@ class Submission(Model):
         # The review desk and the synthesis read a region's (or a stop's) newest entries first.
         Index("ix_submissions_region_created", "region_id", "created_at"),
         Index("ix_submissions_stop_created", "stop_id", "created_at"),
-        Index("ix_submissions_region_status", "region_id", "status"),
+        # Also the key of a region's cached follow-up page (services/followup/public.py): its
+        # reviewed submissions' count and last change, read from this index alone.
+        Index("ix_submissions_region_status_updated", "region_id", "status", "updated_at"),
         # Headquarters' review list: every region, newest first, seek-paginated on (time, id).
         Index("ix_submissions_created_id", "created_at", "id"),
         # The latest review: part of the idea groups' staleness check (services/ideas/groups.py).

@@ -466,6 +466,39 @@ def change_status(
         return apply_change(session, scope, commitment_id, change, actor_id=actor_id)
 
 
+def _milestone_values(
+    due: dt.date | None, label_fr: str, label_ar: str, label_en: str
+) -> tuple[dt.date, str, str, str | None]:
+    """A milestone as typed, cleaned; ValidationFailed names the fields at fault."""
+    errors = _Errors()
+    if due is None or not dt.date(2000, 1, 1) <= due <= dt.date(2100, 12, 31):
+        errors.add("due", _l("Une date entre 2000 et 2100."))
+    fr = _text(errors, "label_fr", label_fr, MAX_LABEL, required=True, multiline=False)
+    ar = _text(errors, "label_ar", label_ar, MAX_LABEL, required=True, multiline=False)
+    en = _text(errors, "label_en", label_en, MAX_LABEL, required=False, multiline=False)
+    errors.raise_any()
+    assert due is not None and fr is not None and ar is not None
+    return due, fr, ar, en
+
+
+def _milestone_snapshot(milestone: Milestone) -> dict[str, object]:
+    return {
+        "milestone": milestone.id,
+        "due": milestone.due,
+        "label_fr": milestone.label_fr,
+        "label_ar": milestone.label_ar,
+        "label_en": milestone.label_en,
+        "done": milestone.done,
+    }
+
+
+def _milestone_of(commitment: Commitment, milestone_id: int) -> Milestone:
+    found = next((m for m in commitment.milestones if m.id == milestone_id), None)
+    if found is None:
+        raise NotFound(milestone_id)
+    return found
+
+
 def add_milestone(
     session: Session,
     scope: Scope,
@@ -477,14 +510,7 @@ def add_milestone(
     label_en: str = "",
     actor_id: int | None,
 ) -> Milestone:
-    errors = _Errors()
-    if due is None or not dt.date(2000, 1, 1) <= due <= dt.date(2100, 12, 31):
-        errors.add("due", _l("Une date entre 2000 et 2100."))
-    fr = _text(errors, "label_fr", label_fr, MAX_LABEL, required=True, multiline=False)
-    ar = _text(errors, "label_ar", label_ar, MAX_LABEL, required=True, multiline=False)
-    en = _text(errors, "label_en", label_en, MAX_LABEL, required=False, multiline=False)
-    errors.raise_any()
-    assert due is not None and fr is not None and ar is not None
+    due, fr, ar, en = _milestone_values(due, label_fr, label_ar, label_en)
     with write_transaction(session):
         commitment = _writable(session, scope, commitment_id)
         milestone = Milestone(commitment=commitment, due=due, label_fr=fr, label_ar=ar, label_en=en)
@@ -503,6 +529,65 @@ def add_milestone(
     return milestone
 
 
+def update_milestone(
+    session: Session,
+    scope: Scope,
+    commitment_id: int,
+    milestone_id: int,
+    *,
+    due: dt.date | None,
+    label_fr: str,
+    label_ar: str,
+    label_en: str = "",
+    actor_id: int | None,
+) -> Milestone:
+    """New date and/or labels for a milestone (audited: what changed, before and after)."""
+    due, fr, ar, en = _milestone_values(due, label_fr, label_ar, label_en)
+    with write_transaction(session):
+        commitment = _writable(session, scope, commitment_id)
+        milestone = _milestone_of(commitment, milestone_id)
+        before = _milestone_snapshot(milestone)
+        milestone.due, milestone.label_fr, milestone.label_ar, milestone.label_en = due, fr, ar, en
+        after = _milestone_snapshot(milestone)
+        changed = [key for key in after if after[key] != before[key]]
+        if changed:
+            # The public page's cache keys on the commitments' last change.
+            commitment.updated_at = utcnow()
+            audit.record(
+                session,
+                actor_id=actor_id,
+                action="commitment.milestone",
+                target_type="commitment",
+                target_id=commitment.id,
+                region_id=_region_of(commitment),
+                before={"milestone": milestone.id, **{k: before[k] for k in changed}},
+                after={"milestone": milestone.id, **{k: after[k] for k in changed}},
+            )
+    return milestone
+
+
+def remove_milestone(
+    session: Session, scope: Scope, commitment_id: int, milestone_id: int, *, actor_id: int | None
+) -> None:
+    """Take a milestone off the commitment; the audit row keeps what it said."""
+    with write_transaction(session):
+        commitment = _writable(session, scope, commitment_id)
+        milestone = _milestone_of(commitment, milestone_id)
+        before = _milestone_snapshot(milestone)
+        commitment.milestones.remove(milestone)  # delete-orphan: the row goes
+        commitment.updated_at = utcnow()
+        audit.record(
+            session,
+            actor_id=actor_id,
+            action="commitment.milestone",
+            target_type="commitment",
+            target_id=commitment.id,
+            region_id=_region_of(commitment),
+            before=before,
+            after={"milestone": milestone_id, "removed": True},
+        )
+
+
 def set_milestone_done(
     session: Session,
     scope: Scope,
@@ -514,9 +599,7 @@ def set_milestone_done(
 ) -> None:
     with write_transaction(session):
         commitment = _writable(session, scope, commitment_id)
-        milestone = next((m for m in commitment.milestones if m.id == milestone_id), None)
-        if milestone is None:
-            raise NotFound(milestone_id)
+        milestone = _milestone_of(commitment, milestone_id)
         if milestone.done is done:
             return
         milestone.done = done

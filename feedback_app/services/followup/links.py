@@ -2,17 +2,20 @@
 
 A group is linked by its id. When people merge groups, the commitments of the merged-away
 groups follow into the surviving one; when they split a group, the commitments of the group
-also answer the new one (services/ideas/curation.py calls these in its own transaction).
+also answer the new one (services/ideas/curation.py calls these in its own transaction). When
+the automatic regrouping deletes a group (its items all went elsewhere), its commitments
+follow its items into the group(s) now holding them (services/ideas/groups.py, same
+transaction); a group whose items joined no group leaves nothing to follow.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from sqlalchemy import Column, delete, insert, select
 from sqlalchemy.orm import Session
 
-from feedback_app.models import commitment_groups, commitment_items
+from feedback_app.models import GROUP_ID, IdeaGroupMember, commitment_groups, commitment_items
 
 
 def _linked(
@@ -100,4 +103,35 @@ def follow_split(session: Session, group_id: int, new_group_id: int) -> list[int
     """The commitments of a split group answer both halves."""
     concerned = _commitments_of(session, [group_id])
     _link_all(session, concerned, new_group_id)
+    return sorted(concerned)
+
+
+def follow_regroup(
+    session: Session, dropped: Iterable[int], new_group_of: Callable[[int], int | None]
+) -> list[int]:
+    """The regrouping is about to delete the `dropped` groups (their memberships are still
+    the old ones): the commitments of each follow its items into the groups they go to
+    (`new_group_of(item id)`), before the deletion drops their own links. Returns the
+    commitments concerned."""
+    gone = set(dropped)
+    # Linked groups are few: start from them, not from the (possibly thousands of) dropped.
+    linked = gone & set(session.scalars(select(commitment_groups.c.group_id).distinct()))
+    moved: dict[int, set[int]] = {gid: set() for gid in linked}
+    if linked:
+        rows = session.execute(
+            select(IdeaGroupMember.item_id, GROUP_ID).where(
+                IdeaGroupMember.group_id.in_(sorted(linked))
+            )
+        )
+        for item_id, old_id in rows:
+            new_id = new_group_of(item_id)
+            if new_id is not None and new_id not in gone:
+                moved[old_id].add(new_id)
+    concerned: set[int] = set()
+    for old_id, new_ids in sorted(moved.items()):
+        commitments = _commitments_of(session, [old_id])
+        for new_id in sorted(new_ids):
+            _link_all(session, commitments, new_id)
+        if new_ids:
+            concerned |= commitments
     return sorted(concerned)

@@ -7,14 +7,24 @@
 - A receipt reference's page: when and where, the kinds of its entries, the titled groups
   they joined and the commitments answering them. A reference that is malformed, unknown or
   marked as spam is NotFound, all alike.
+
+A region's page is the same for every reader of a language, so what it shows is computed once
+per change and kept in each worker's memory (`region_followup`), like the live screen's ideas:
+the key is read from the database on every request (the regrouping stamp and
+the curation counter, the commitments' stamp, and the region's reviewed submissions), so a
+review, a commitment or a curation in any worker is seen by every worker's next request. Only
+plain values are kept (no ORM object, nothing about the request): the page around them is
+rendered for each request.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar, cast
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -26,6 +36,7 @@ from feedback_app.models import (
     FeedbackItem,
     IdeaGroup,
     IdeaGroupMember,
+    IdeaGroupTitle,
     ItemKind,
     Region,
     ReviewStatus,
@@ -45,11 +56,9 @@ from feedback_app.services.followup.commitments import (
     rolled_progress,
 )
 from feedback_app.services.followup.links import linked_groups
-from feedback_app.services.ideas.queries import (
-    MIN_ITEMS,
-    GroupSummary,
-    group_summaries,
-)
+from feedback_app.services.followup.outputs import commitments_stamp
+from feedback_app.services.ideas.queries import MIN_ITEMS
+from feedback_app.services.ideas.titles import groups_version, person_titles
 
 TOP_IDEAS = 10
 
@@ -99,12 +108,14 @@ class CommitmentView:
 
 @dataclass(frozen=True)
 class RegionFollowup:
-    region: Region
+    slug: str
+    name: str  # in the language it was built for
     contributions: int
     entries: dict[str, int]  # kind -> reviewed entries
     ideas: tuple[HeardIdea, ...]
     commitments: tuple[CommitmentView, ...]  # the region's own
     national: tuple[CommitmentView, ...]
+    version: tuple[object, ...] = ()  # changes whenever anything above does (for a language)
 
     @property
     def entry_total(self) -> int:
@@ -136,31 +147,56 @@ def _reviewed_counts(session: Session, region_id: int, group_ids: Sequence[int])
     return {group_id: count for group_id, count in rows}
 
 
-def _titled(summaries: Iterable[GroupSummary]) -> list[GroupSummary]:
-    """Only titles a person wrote may be shown to the public."""
-    return [s for s in summaries if s.title_locked]
-
-
 def heard_ideas(session: Session, region_id: int, limit: int = TOP_IDEAS) -> list[HeardIdea]:
-    scope = Scope(user_id=None, region_ids=frozenset({region_id}))
-    # Only groups a person titled can be shown: asking for those by id lets the database start
-    # from the few groups rather than from every entry of the region (bench/followup.py).
-    candidates = session.scalars(select(IdeaGroup.id).where(IdeaGroup.title_locked.is_(True)))
-    titled = _titled(group_summaries(session, scope, candidates).values())
-    counts = _reviewed_counts(session, region_id, [g.id for g in titled])
+    """The region's most recurring ideas among the groups a person titled (HQ's national title
+    or the region's own), counted on its reviewed entries only."""
+    # Titled groups are few: counting from them lets the database start from the few groups
+    # rather than from every entry of the region (bench/followup.py).
+    candidates = set(session.scalars(select(IdeaGroup.id).where(IdeaGroup.title_locked.is_(True))))
+    candidates.update(
+        session.scalars(
+            select(IdeaGroupTitle.group_id).where(IdeaGroupTitle.region_id == region_id)
+        )
+    )
+    counts = _reviewed_counts(session, region_id, sorted(candidates))
+    shown = sorted(gid for gid, n in counts.items() if n >= MIN_ITEMS)
+    titles = person_titles(session, {gid: {region_id} for gid in shown})
+    kinds = {
+        gid: kind
+        for gid, kind in session.execute(
+            select(IdeaGroup.id, IdeaGroup.kind).where(IdeaGroup.id.in_(shown))
+        )
+    }
     ideas = [
-        HeardIdea(g.id, g.title, g.kind, counts[g.id])
-        for g in titled
-        if counts.get(g.id, 0) >= MIN_ITEMS
+        HeardIdea(gid, titles[gid], ItemKind(kinds[gid]).value, counts[gid])
+        for gid in shown
+        if titles.get(gid)
     ]
     ideas.sort(key=lambda i: (-i.entries, i.group_id))
     return ideas[:limit]
 
 
 def _group_titles(session: Session, group_ids: Iterable[int]) -> dict[int, str]:
-    """Nationally visible titles that a person wrote, for the given groups."""
-    found = group_summaries(session, Scope(user_id=None, region_ids=None), group_ids)
-    return {gid: summary.title for gid, summary in found.items() if summary.title_locked}
+    """HQ's titles (a person wrote them, for the whole country) of the given groups that hold
+    at least MIN_ITEMS entries outside spam: what a national reader sees of them."""
+    ids = sorted(set(group_ids))
+    if not ids:
+        return {}
+    count = func.count(IdeaGroupMember.item_id)
+    rows = session.execute(
+        select(IdeaGroup.id, IdeaGroup.title)
+        .join(IdeaGroupMember, IdeaGroupMember.group_id == IdeaGroup.id)
+        .join(FeedbackItem, FeedbackItem.id == IdeaGroupMember.item_id)
+        .join(Submission, Submission.id == FeedbackItem.submission_id)
+        .where(
+            IdeaGroup.id.in_(ids),
+            IdeaGroup.title_locked.is_(True),
+            Submission.status != ReviewStatus.SPAM,
+        )
+        .group_by(IdeaGroup.id, IdeaGroup.title)
+        .having(count >= MIN_ITEMS)
+    )
+    return {gid: title for gid, title in rows}
 
 
 def commitment_views(
@@ -197,29 +233,89 @@ def commitment_views(
     return views
 
 
+Version = tuple[object, ...]
+T = TypeVar("T")
+_CACHE: dict[tuple[object, ...], tuple[Version, object]] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def _cached(key: tuple[object, ...], version: Version, build: Callable[[], T]) -> T:
+    """`build()`'s answer, kept under `key` until `version` changes (keys: a few per region
+    and language, bounded)."""
+    with _CACHE_LOCK:
+        found = _CACHE.get(key)
+    if found is not None and found[0] == version:
+        return cast(T, found[1])
+    built = build()
+    with _CACHE_LOCK:
+        _CACHE[key] = (version, built)
+    return built
+
+
+def _reviewed_stamp(session: Session, region_id: int) -> tuple[int, int, str]:
+    """(contributions, rows, last change) of the region's reviewed submissions. A review, or a
+    change to a reviewed submission or its entries (reviews bump `updated_at`), moves the last
+    change; an unreview, a spam mark or a purge lowers the row count (and if another review
+    comes with it, that one moves the last change). The contributions (paper rows of one
+    organisation once, models/contribution.py) are the figure the page shows."""
+    shown, rows, last = session.execute(
+        select(count_contributions(), func.count(), func.max(Submission.updated_at)).where(
+            Submission.region_id == region_id, Submission.status == ReviewStatus.REVIEWED
+        )
+    ).one()
+    return int(shown or 0), int(rows or 0), str(last)
+
+
 def region_followup(session: Session, slug: str, language: str) -> RegionFollowup:
+    """The region's page as every reader of `language` sees it, from memory while nothing it
+    shows has changed (see the module's note). Two halves, each kept until what it shows
+    changes: what was heard (the region's reviews, and the groups: regrouping, curation),
+    and what was decided (the commitments: texts, links, status, milestones, and the groups'
+    titles). A commitment's change leaves the counts alone, a review leaves the commitments."""
     region = region_by_slug(session, slug)
-    reviewed = (Submission.region_id == region.id, Submission.status == ReviewStatus.REVIEWED)
-    contributions = session.scalar(select(count_contributions()).where(*reviewed))
+    database = str(session.get_bind().engine.url)
+    reviewed = _reviewed_stamp(session, region.id)
+    groups = groups_version(session)
+    heard = (*groups, *reviewed)
+    decided = (*groups, commitments_stamp(session))
+    entries, ideas = _cached(
+        ("heard", database, region.id),
+        heard,
+        lambda: (_reviewed_entries(session, region.id), tuple(heard_ideas(session, region.id))),
+    )
+    views = _cached(
+        ("decided", database, region.id, language),
+        decided,
+        lambda: tuple(
+            commitment_views(
+                session, list_commitments(session, Scope(None, None), region_id=region.id), language
+            )
+        ),
+    )
+    return RegionFollowup(
+        slug=region.slug,
+        name=region.name_for(language),
+        contributions=reviewed[0],
+        entries=entries,
+        ideas=ideas,
+        commitments=tuple(v for v in views if not v.national),
+        national=tuple(v for v in views if v.national),
+        version=(database, region.id, language, *heard, *decided),
+    )
+
+
+def _reviewed_entries(session: Session, region_id: int) -> dict[str, int]:
+    """kind -> the region's reviewed entries."""
     entries = {kind.value: 0 for kind in ItemKind}
     rows = session.execute(
         select(FeedbackItem.kind, func.count())
         .join(Submission, Submission.id == FeedbackItem.submission_id)
-        .where(*reviewed)
+        .where(Submission.region_id == region_id, Submission.status == ReviewStatus.REVIEWED)
         .group_by(FeedbackItem.kind)
     )
     for kind, count in rows:
         entries[ItemKind(kind).value] = count
-    commitments = list_commitments(session, Scope(None, None), region_id=region.id)
-    views = commitment_views(session, commitments, language)
-    return RegionFollowup(
-        region=region,
-        contributions=contributions or 0,
-        entries=entries,
-        ideas=tuple(heard_ideas(session, region.id)),
-        commitments=tuple(v for v in views if not v.national),
-        national=tuple(v for v in views if v.national),
-    )
+    return entries
 
 
 def region_has_commitments(session: Session, region_id: int) -> bool:

@@ -51,6 +51,7 @@ from feedback_app.models import (
 )
 from feedback_app.models.types import utcnow
 from feedback_app.services import audit
+from feedback_app.services.followup.links import follow_regroup
 from feedback_app.services.ideas import tallies
 from feedback_app.services.ideas.clustering import Settings, closeness, cluster_vectors, vectorise
 from feedback_app.services.ideas.text import short_title
@@ -272,15 +273,19 @@ def _write(
     final: dict[int, tuple[int | None, bool]],
     scores: dict[int, float],
 ) -> None:
-    """Store memberships; drop groups left empty (or alone, unless a person kept them)."""
+    """Store memberships; drop groups left empty (or alone, unless a person kept them). The
+    commitments of a dropped group follow its items into their new groups."""
     sizes = Counter(gid for gid, _ in final.values() if gid is not None)
     named = set(session.scalars(select(IdeaGroupTitle.group_id).distinct()))
-    for gid, group in list(groups.items()):
-        size = sizes.get(gid, 0)
-        kept = group.confirmed or group.title_locked or gid in named
-        if size == 0 or (size == 1 and not kept):
-            session.delete(group)
-            del groups[gid]
+    dropped = {
+        gid
+        for gid, group in groups.items()
+        if sizes.get(gid, 0) == 0
+        or (sizes.get(gid, 0) == 1 and not (group.confirmed or group.title_locked or gid in named))
+    }
+    follow_regroup(session, dropped, lambda item_id: final.get(item_id, (None, False))[0])
+    for gid in sorted(dropped):
+        session.delete(groups.pop(gid))
     session.flush()
     session.execute(delete(IdeaGroupMember).where(IdeaGroupMember.pinned.is_(False)))
     # A pinned item whose kind a reviewer changed no longer belongs to its group.
