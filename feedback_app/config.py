@@ -91,6 +91,9 @@ class Config:
     # A "forgotten password" answer never takes less than this, whether or not the account
     # exists, so that its timing does not tell.
     PASSWORD_RESET_MIN_SECONDS = 0.4
+    # argon2 cost of new password hashes (time_cost, memory_cost in KiB, parallelism); None:
+    # argon2-cffi's defaults (64 MiB, t=3, p=4). Only the test configuration lowers it.
+    PASSWORD_HASH_PARAMETERS: dict[str, int] | None = None
     # Recurring ideas are regrouped this long after a change, and at most once per this many
     # seconds (tasks/grouping.py: one pending task covers every post of the interval). None:
     # only when an export or the ideas page needs them.
@@ -110,6 +113,13 @@ class TestingConfig(Config):
     # Regrouping after posts would run beside every test; tests/test_idea_tasks.py turns it on.
     REGROUP_DELAY_SECONDS: float | None = None
     PASSWORD_RESET_MIN_SECONDS = 0.05
+    # A sign-in at the real cost takes ~0.2 s of CPU, and the suite signs in hundreds of times
+    # (tests/test_auth.py checks that every other configuration keeps the real cost).
+    PASSWORD_HASH_PARAMETERS: dict[str, int] | None = {
+        "time_cost": 1,
+        "memory_cost": 8,
+        "parallelism": 1,
+    }
     REQUIRE_PUBLIC_BASE_URL = False
     # Suites post hundreds of submissions from one address; test_rate_limits.py turns it on.
     RATELIMIT_ENABLED = False

@@ -25,6 +25,7 @@ from feedback_app.i18n import (
 )
 from feedback_app.locales import LANGUAGES
 from feedback_app.models import User
+from feedback_app.services.accounts import passwords
 
 
 def _end_task_session() -> None:
@@ -48,6 +49,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     taskqueue.init_app(app, after_task=_end_task_session)
+    passwords.configure(app.config.get("PASSWORD_HASH_PARAMETERS"))
     login_manager.session_protection = "strong"
     login_manager.login_view = "auth.login"
 

@@ -62,6 +62,28 @@ def test_production_cookies_are_secure() -> None:
     assert ProductionConfig.REMEMBER_COOKIE_SECURE is True
 
 
+def test_production_hashes_passwords_at_argon2s_full_cost(app, client, session) -> None:
+    """Only the test configuration lowers the argon2 cost (to keep the suite fast); a password
+    hashed at the full cost still signs in under it."""
+    from feedback_app.config import CONFIGS
+    from feedback_app.services.accounts import passwords
+
+    assert CONFIGS["production"].PASSWORD_HASH_PARAMETERS is None
+    assert CONFIGS["development"].PASSWORD_HASH_PARAMETERS is None
+    try:
+        passwords.configure(CONFIGS["production"].PASSWORD_HASH_PARAMETERS)
+        full_cost = passwords.hash_password(PASSWORD)
+    finally:
+        passwords.configure(app.config["PASSWORD_HASH_PARAMETERS"])
+    # argon2-cffi's defaults, RFC 9106's low-memory profile: 64 MiB, 3 passes, 4 lanes.
+    assert full_cost.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert not passwords.hash_password(PASSWORD).startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    user = make_user(session, "ancien@example.ma")
+    with write_transaction(session):
+        user.password_hash = full_cost
+    assert login(app, client, "ancien@example.ma").status_code == 302
+
+
 @pytest.mark.parametrize(
     "email, password",
     [

@@ -23,22 +23,17 @@ from feedback_app.database import write_transaction
 from feedback_app.models import User
 from feedback_app.services import audit
 from feedback_app.services.accounts.attempts import Allowance, counter_key, give_back, take_attempt
-from feedback_app.services.accounts.passwords import hash_password, needs_rehash, verify_password
+from feedback_app.services.accounts.passwords import (
+    dummy_hash,
+    hash_password,
+    needs_rehash,
+    verify_password,
+)
 from feedback_app.services.accounts.users import find_user_by_email, normalise_email
 
 ACCOUNT_ATTEMPTS = 5
 ADDRESS_ATTEMPTS = 100
 WINDOW_SECONDS = 15 * 60
-
-_dummy_hash: str | None = None
-
-
-def _dummy() -> str:
-    """A real argon2 hash to verify against when the account does not exist (equal timing)."""
-    global _dummy_hash
-    if _dummy_hash is None:
-        _dummy_hash = hash_password("not-a-password-of-anyone")
-    return _dummy_hash
 
 
 @dataclass(frozen=True)
@@ -110,7 +105,7 @@ def authenticate(
     user = find_user_by_email(session, email) if email else None
     # An unknown account or one still waiting for its link costs the same time as any other.
     stored_hash = user.password_hash if user is not None else None
-    password_ok = verify_password(stored_hash or _dummy(), password) and bool(stored_hash)
+    password_ok = verify_password(stored_hash or dummy_hash(), password) and bool(stored_hash)
     user_id = user.id if user is not None else None
     with write_transaction(session):
         user = session.get(User, user_id) if user_id is not None else None
