@@ -22,7 +22,14 @@ def configure(parameters: Mapping[str, int] | None) -> None:
     hash made at one cost is still checked correctly at another (and rehashed on sign-in).
     """
     global _hasher
-    _hasher = PasswordHasher(**parameters) if parameters else PasswordHasher()
+    if not parameters:
+        _hasher = PasswordHasher()
+        return
+    _hasher = PasswordHasher(
+        time_cost=int(parameters["time_cost"]),
+        memory_cost=int(parameters["memory_cost"]),
+        parallelism=int(parameters["parallelism"]),
+    )
 
 
 def hash_password(password: str) -> str:
