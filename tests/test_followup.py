@@ -622,7 +622,7 @@ def test_a_refused_milestone_edit_keeps_what_was_typed_next_to_its_errors(
         assert refused.status_code == 422
         html = refused.get_data(as_text=True)
         # The refused milestone's own form, shown open; the other forms are left alone.
-        return html.split(f'id="etape-{milestone}"')[1].split("</li>")[0]
+        return html.split(f'id="jalon-{milestone}"')[1].split("</li>")[0]
 
     dated = edit("1999-12-31", "Marché attribué", "إسناد الصفقة")
     assert '<details class="milestone-edit" open>' in dated

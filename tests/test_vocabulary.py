@@ -15,7 +15,7 @@ from feedback_app.services.ideas import queries
 from feedback_app.services.ideas.groups import regroup
 from tests.export_world import add_submission
 from tests.intake_files import HEADER_FR, csv_bytes
-from tests.staff import csrf_for, session_for
+from tests.staff import REGION_A, csrf_for, post, session_for
 from tests.test_idea_groups import GUIDES
 from tests.test_intake_pages import _delegate, _upload
 
@@ -81,3 +81,61 @@ def test_the_live_screen_and_the_english_workbook_say_what_they_count(app, sessi
     english, arabic = Labels("en", {}), Labels("ar", {})  # words, not codes
     assert english["col_submissions"] == "Contributions"  # not "Submissions" any more
     assert (english.column("items"), arabic.column("items")) == ("Entries", "المدخلات")
+
+
+def _words(html: str) -> str:
+    """The visible text of the page's main part (not the menus), lower-cased, without tags."""
+    if "<main" in html:
+        html = html.split("<main", 1)[1].split(">", 1)[1].split("</main>", 1)[0]
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).replace("&#39;", "'").lower()
+
+
+def test_a_commitments_dated_milestones_are_jalons_never_etapes(
+    app, session, world, hq, own
+) -> None:
+    # "Étape" is a stop of the tour; a commitment's dated milestones are "jalons" (Arabic
+    # "هدف مرحلي", never "محطة" nor "مرحلة"; English "milestone", never "stop").
+    commitment, milestone = world.ids["commitment_a"], world.ids["milestone_a"]
+    page = f"/hq/commitments/{commitment}"
+    staff = _words(own.get(f"{page}?lang=fr").get_data(as_text=True))
+    for words in ("ajouter un jalon daté", "jalons", "modifier ou supprimer le jalon"):
+        assert words in staff
+    assert "étape" not in staff
+    staff_ar = _words(own.get(f"{page}?lang=ar").get_data(as_text=True))
+    assert "الأهداف المرحلية" in staff_ar and "محط" not in staff_ar and "مرحلة" not in staff_ar
+    public = _words(app.test_client().get(f"/suivi/{REGION_A}?lang=en").get_data(as_text=True))
+    assert "milestones" in public and "stops" not in public
+    public_fr = _words(app.test_client().get(f"/suivi/{REGION_A}?lang=fr").get_data(as_text=True))
+    assert "jalons" in public_fr and "étape" not in public_fr.split("jalons")[1]
+    # What the region said is counted in entries there too, as on every other page.
+    assert " entrée" in public_fr and "élément" not in public_fr
+    prefix = f"milestone-{milestone}"
+    edited = post(
+        app,
+        own,
+        f"{page}/milestones/{milestone}/edit",
+        {
+            f"{prefix}-due": "2027-04-15",
+            f"{prefix}-label_fr": "Marché attribué",
+            f"{prefix}-label_ar": "إسناد الصفقة",
+        },
+    )
+    assert edited.status_code == 302
+    # The message is written in the language the delegate last chose (Arabic, above).
+    assert "عُدّل الهدف المرحلي." in _words(own.get(page).get_data(as_text=True))
+    audit = {
+        lang: " ".join(
+            _words(event.split("</li>")[0])
+            for event in hq.get(f"/hq/audit?action=commitment.milestone&lang={lang}")
+            .get_data(as_text=True)
+            .split('<li class="audit-event">')[1:]
+        )
+        for lang in ("fr", "ar", "en")
+    }
+    assert "a changé les jalons d'un engagement" in audit["fr"]
+    assert "jalon en français" in audit["fr"] and "étape" not in audit["fr"]
+    assert "الأهداف المرحلية" in audit["ar"] and "الهدف المرحلي بالفرنسية" in audit["ar"]
+    assert "محط" not in audit["ar"] and "مرحلة" not in audit["ar"]
+    assert "changed the milestones of a commitment" in audit["en"]
+    assert "milestone in french" in audit["en"] and "stop" not in audit["en"]

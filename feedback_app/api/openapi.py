@@ -110,6 +110,8 @@ _COMMITMENT_SCHEMAS: dict[str, Any] = {
             },
             "milestones": {
                 "type": "array",
+                "description": "The dated milestones (jalons) the commitment promises, by due "
+                "date; not the tour's stops.",
                 "items": {
                     "type": "object",
                     "required": ["due", "label", "done"],

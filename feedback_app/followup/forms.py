@@ -50,13 +50,13 @@ class StatusForm(FlaskForm):
 
 class MilestoneForm(FlaskForm):
     due = BoundedDateField(_l("Date"), validators=[Optional()])
-    label_fr = StringField(_l("Étape en français"))
-    label_ar = StringField(_l("Étape en arabe"))
-    label_en = StringField(_l("Étape en anglais (facultatif)"))
+    label_fr = StringField(_l("Jalon en français"))
+    label_ar = StringField(_l("Jalon en arabe"))
+    label_en = StringField(_l("Jalon en anglais (facultatif)"))
 
 
 class MilestoneDoneForm(FlaskForm):
-    done = BooleanField(_l("Franchie"))
+    done = BooleanField(_l("Atteint"))
 
 
 def numbers(text: str | None) -> tuple[list[int], bool]:

@@ -257,7 +257,7 @@ def commitment_milestone(commitment_id: int) -> ResponseReturnValue:
                 label_en=milestone_form.label_en.data or "",
                 actor_id=current_user.id,
             )
-            flash(_("Étape ajoutée."), "ok")
+            flash(_("Jalon ajouté."), "ok")
             return redirect(url_for("followup.commitment", commitment_id=commitment_id))
     return _page(found, _edit_form(found), 422, milestone_form=milestone_form)
 
@@ -296,7 +296,7 @@ def commitment_milestone_edit(commitment_id: int, milestone_id: int) -> Response
                 label_en=form.label_en.data or "",
                 actor_id=current_user.id,
             )
-            flash(_("Étape modifiée."), "ok")
+            flash(_("Jalon modifié."), "ok")
             return redirect(url_for("followup.commitment", commitment_id=commitment_id))
     return _page(found, _edit_form(found), 422, edited=form, edited_id=milestone_id)
 
@@ -308,7 +308,7 @@ def commitment_milestone_remove(commitment_id: int, milestone_id: int) -> Respon
         remove_milestone(
             db.session, current_scope(), commitment_id, milestone_id, actor_id=current_user.id
         )
-        flash(_("Étape supprimée."), "ok")
+        flash(_("Jalon supprimé."), "ok")
     return redirect(url_for("followup.commitment", commitment_id=commitment_id))
 
 

@@ -29,13 +29,13 @@ SENTENCES = {
         "%(actor)s a marqué la contribution %(target)s comme %(status)s (action groupée)."
     ),
     "note.create": _l("%(actor)s a ajouté une note à la contribution %(target)s."),
-    "item.kind": _l("%(actor)s a changé le type d'un élément de la contribution %(target)s."),
-    "item.theme": _l("%(actor)s a changé le thème d'un élément de la contribution %(target)s."),
+    "item.kind": _l("%(actor)s a changé le type d'une entrée de la contribution %(target)s."),
+    "item.theme": _l("%(actor)s a changé le thème d'une entrée de la contribution %(target)s."),
     "item.bulk_theme": _l(
-        "%(actor)s a changé le thème d'un élément de la contribution %(target)s (action groupée)."
+        "%(actor)s a changé le thème d'une entrée de la contribution %(target)s (action groupée)."
     ),
     "item.shortlist": _l(
-        "%(actor)s a changé la sélection d'un élément de la contribution %(target)s."
+        "%(actor)s a changé la sélection d'une entrée de la contribution %(target)s."
     ),
     "privacy.erase": _l("%(actor)s a effacé les coordonnées de la contribution %(target)s."),
     "privacy.erase_preview": _l(
@@ -74,7 +74,7 @@ SENTENCES = {
     "commitment.create": _l("%(actor)s a enregistré un engagement."),
     "commitment.update": _l("%(actor)s a modifié un engagement."),
     "commitment.status": _l("%(actor)s a changé le statut d'un engagement."),
-    "commitment.milestone": _l("%(actor)s a changé les étapes d'un engagement."),
+    "commitment.milestone": _l("%(actor)s a changé les jalons d'un engagement."),
     "api_token.created": _l("%(actor)s a créé un jeton d'accès pour les outils d'analyse."),
     "api_token.revoked": _l("%(actor)s a révoqué un jeton d'accès."),
     "api_token.used": _l("%(actor)s a lu le flux des outils d'analyse avec un jeton (ce jour)."),
@@ -128,13 +128,13 @@ FIELD_LABELS = {
     "filename": _l("Fichier"),
     "items": _l("Entrées"),
     "cached": _l("Fichier déjà prêt"),
-    "milestone": _l("Étape n°"),
+    "milestone": _l("Jalon n°"),
     "due": _l("Date"),
-    "label_fr": _l("Étape en français"),
-    "label_ar": _l("Étape en arabe"),
-    "label_en": _l("Étape en anglais (facultatif)"),
-    "done": _l("Franchie"),
-    "removed": _l("Étape supprimée"),
+    "label_fr": _l("Jalon en français"),
+    "label_ar": _l("Jalon en arabe"),
+    "label_en": _l("Jalon en anglais (facultatif)"),
+    "done": _l("Atteint"),
+    "removed": _l("Jalon supprimé"),
 }
 VIA_LABELS = {"web": _l("le site"), "cli": _l("la ligne de commande")}
 HIDDEN_FIELDS = frozenset({"submission_id", "note_id", "job"})

@@ -124,10 +124,10 @@ class RenameForm(FlaskForm):
 
 class SplitForm(FlaskForm):
     items = SelectMultipleField(
-        _l("Éléments à séparer"),
+        _l("Entrées à séparer"),
         coerce=int,
         validate_choice=False,
-        validators=[DataRequired(_l("Cochez au moins un élément."))],
+        validators=[DataRequired(_l("Cochez au moins une entrée."))],
     )
 
 

@@ -150,8 +150,8 @@ def idea_split(group_id: int) -> ResponseReturnValue:
     if not ok:
         return _render(group_id, split=form, status=422)
     if new_id is None:
-        return _done(group_id, _("L'élément est maintenant seul."))
-    return _done(new_id, _("Les éléments choisis forment un nouveau groupe."))
+        return _done(group_id, _("L'entrée est maintenant seule."))
+    return _done(new_id, _("Les entrées choisies forment un nouveau groupe."))
 
 
 def _merge(

@@ -236,9 +236,9 @@ def split_group(
     with write_transaction(session):
         group, items = _group(session, scope, group_id)
         if not chosen or not set(chosen) <= set(items):
-            raise ValidationFailed({"items": [_l("Choisissez des éléments de ce groupe.")]})
+            raise ValidationFailed({"items": [_l("Choisissez des entrées de ce groupe.")]})
         if len(chosen) == len(items):
-            raise ValidationFailed({"items": [_l("Laissez au moins un élément dans le groupe.")]})
+            raise ValidationFailed({"items": [_l("Laissez au moins une entrée dans le groupe.")]})
         new_id: int | None = None
         if len(chosen) >= MIN_ITEMS:
             new = IdeaGroup(kind=group.kind, title=_first_text(session, chosen), confirmed=True)

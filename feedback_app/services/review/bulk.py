@@ -32,7 +32,7 @@ MAX_BULK = 500  # ten pages of the list at once
 def _ids(values: Iterable[int], field: str) -> list[int]:
     ids = sorted(set(values))
     if len(ids) > MAX_BULK:
-        raise ValidationFailed({field: [_l("%(max)d éléments au plus à la fois.", max=MAX_BULK)]})
+        raise ValidationFailed({field: [_l("%(max)d entrées au plus à la fois.", max=MAX_BULK)]})
     if ids and not (ids[0] > 0 and ids[-1] <= MAX_ID):
         raise NotFound(ids)
     return ids
