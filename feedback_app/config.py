@@ -95,6 +95,10 @@ class Config:
     # seconds (tasks/grouping.py: one pending task covers every post of the interval). None:
     # only when an export or the ideas page needs them.
     REGROUP_DELAY_SECONDS: float | None = 30
+    # Between two full regroupings (at most one per this many seconds; one takes about a minute
+    # at 100,000 items), the background task only places new items in the existing groups
+    # close to them. None: every run regroups in full.
+    REGROUP_FULL_INTERVAL_SECONDS: float | None = 900
 
 
 class DevelopmentConfig(Config):
@@ -109,6 +113,7 @@ class TestingConfig(Config):
     TESTING = True
     # Regrouping after posts would run beside every test; tests/test_idea_tasks.py turns it on.
     REGROUP_DELAY_SECONDS: float | None = None
+    REGROUP_FULL_INTERVAL_SECONDS: float | None = None
     PASSWORD_RESET_MIN_SECONDS = 0.05
     REQUIRE_PUBLIC_BASE_URL = False
     # Suites post hundreds of submissions from one address; test_rate_limits.py turns it on.
