@@ -98,6 +98,10 @@ class Config:
     # seconds (tasks/grouping.py: one pending task covers every post of the interval). None:
     # only when an export or the ideas page needs them.
     REGROUP_DELAY_SECONDS: float | None = 30
+    # Between two full regroupings (at most one per this many seconds; one takes about a minute
+    # at 100,000 items), the background task only places new items in the existing groups
+    # close to them. None: every run regroups in full.
+    REGROUP_FULL_INTERVAL_SECONDS: float | None = 900
 
 
 class DevelopmentConfig(Config):
@@ -112,6 +116,7 @@ class TestingConfig(Config):
     TESTING = True
     # Regrouping after posts would run beside every test; tests/test_idea_tasks.py turns it on.
     REGROUP_DELAY_SECONDS: float | None = None
+    REGROUP_FULL_INTERVAL_SECONDS: float | None = None
     PASSWORD_RESET_MIN_SECONDS = 0.05
     # A sign-in at the real cost takes ~0.2 s of CPU, and the suite signs in hundreds of times
     # (tests/test_auth.py checks that every other configuration keeps the real cost).

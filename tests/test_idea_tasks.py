@@ -108,3 +108,33 @@ def test_hosts_sharing_a_broker_queue_one_regrouping_between_them(two_hosts, sen
             _post(app.test_client(), code)
             db.session.remove()
     assert sent == [60_000]
+
+
+def test_between_full_regroupings_the_task_places_new_items_and_owes_one_full_run(
+    app, client, open_stop, sent, monkeypatch
+):
+    from feedback_app.tasks.grouping import regroup_ideas_full
+
+    full_delays: list[int] = []
+
+    def counting_full(args, kwargs, delay_ms=None):
+        # Noted, not queued: joining the queue would wait the whole interval for it.
+        full_delays.append(delay_ms)
+        return "noted"
+
+    monkeypatch.setattr(regroup_ideas_full, "_send", counting_full)
+    app.config["REGROUP_DELAY_SECONDS"] = 0.3
+    app.config["REGROUP_FULL_INTERVAL_SECONDS"] = 600
+    _post(client, open_stop.code)
+    taskqueue.join(app)
+    db.session.rollback()
+    assert not is_stale(db.session)
+    assert full_delays == []  # the first run was a full one: none owed
+
+    time.sleep(0.35)
+    _post(client, open_stop.code)
+    taskqueue.join(app)
+    db.session.rollback()
+    assert not is_stale(db.session)  # placed: current
+    # One full regrouping pending, due when the interval since the last one ends.
+    assert len(full_delays) == 1 and 590_000 <= full_delays[0] <= 600_000

@@ -102,6 +102,10 @@ class IdeaGroupingState(Model):
     # Bumped by every person's decision on a group (services/ideas/curation.py): the caches of
     # every worker that show titles or memberships key on it with the regrouping stamp.
     curations: Mapped[int] = mapped_column(default=0)
+    # When the last full regrouping ran (None: never). Between two full ones the background
+    # task only places new items (services/ideas/groups.py `place_new`); a full one is owed
+    # when a placement ran since (`ran_at` later).
+    full_at: Mapped[dt.datetime | None] = mapped_column(TIMESTAMP, nullable=True)
 
 
 EVERY_REGION = 0

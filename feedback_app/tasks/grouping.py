@@ -4,8 +4,10 @@ A successful POST that may add or change items (a submission, an import, a revie
 curation) makes sure one regrouping is pending, due REGROUP_DELAY_SECONDS later: the posts that
 arrive meanwhile queue nothing more and are covered by that run (one task per interval, never
 one per POST: under sustained posting the corpus is regrouped at most once per interval), and
-a run that finds the groups current does nothing. The export regroups too when it finds the
-groups stale, so a workbook never waits for this task to be current.
+a run that finds the groups current does nothing. A run places the new items in the existing
+groups they are close to, and recomputes every group at most once per
+REGROUP_FULL_INTERVAL_SECONDS (a second task, pending once such a run is owed). The export
+regroups too when it finds the groups stale, so a workbook never waits for this task.
 """
 
 from __future__ import annotations
@@ -15,7 +17,11 @@ import logging
 from flask import Flask, Response, current_app, request
 
 from feedback_app.extensions import db, taskqueue
-from feedback_app.services.ideas.groups import regroup_if_stale
+from feedback_app.services.ideas.groups import (
+    regroup_if_owed,
+    regroup_if_stale,
+    seconds_until_full,
+)
 from feedback_app.taskqueue import TaskQueueUnavailable
 
 log = logging.getLogger(__name__)
@@ -27,7 +33,31 @@ CHANGING_ENDPOINTS = frozenset({"hq.stop_intake_confirm"})
 
 @taskqueue.task(queue="default", time_limit_s=1800)
 def regroup_ideas() -> None:
-    regroup_if_stale(db.session)
+    """New items join their groups; the full regrouping at most once per
+    REGROUP_FULL_INTERVAL_SECONDS (None: a full one at every run)."""
+    interval = current_app.config.get("REGROUP_FULL_INTERVAL_SECONDS")
+    full_interval = None if interval is None else float(interval)
+    regroup_if_stale(db.session, full_interval=full_interval)
+    if full_interval is not None:
+        _schedule_full(full_interval)
+
+
+@taskqueue.task(queue="default", time_limit_s=1800)
+def regroup_ideas_full() -> None:
+    """The full regrouping owed since new items were placed between two full ones."""
+    regroup_if_owed(db.session)
+
+
+def _schedule_full(interval: float) -> None:
+    """Make sure one full regrouping is pending once one is owed, due when the interval since
+    the last one ends: without it, items placed nowhere would wait for the next post."""
+    wait = seconds_until_full(db.session, interval)
+    if wait is None:
+        return
+    try:
+        regroup_ideas_full.send_debounced(max(wait, 1.0))
+    except TaskQueueUnavailable:
+        log.warning("full regrouping not queued: the task broker is unreachable")
 
 
 def schedule_regrouping() -> None:

@@ -29,11 +29,12 @@ the group most of its items were in before (numbers stay stable) or starts a new
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import Literal, overload
+from typing import Any, Literal, overload
 
-from sqlalchemy import delete, exists, func, insert, select, update
+import numpy as np
+from sqlalchemy import Select, delete, exists, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from feedback_app.database import write_transaction
@@ -53,9 +54,16 @@ from feedback_app.models.types import utcnow
 from feedback_app.services import audit
 from feedback_app.services.followup.links import follow_regroup
 from feedback_app.services.ideas import tallies
-from feedback_app.services.ideas.clustering import Settings, closeness, cluster_vectors, vectorise
+from feedback_app.services.ideas.clustering import (
+    Assigner,
+    Settings,
+    assigner,
+    closeness,
+    cluster_vectors,
+    vectorise,
+)
 from feedback_app.services.ideas.text import short_title
-from feedback_app.services.ideas.vectors import ENCODER, fill_missing, from_blobs
+from feedback_app.services.ideas.vectors import ENCODER, encode, fill_missing, from_blobs, to_blob
 
 _STATE_ID = 1
 
@@ -100,12 +108,62 @@ def is_stale(session: Session) -> bool:
     return current != fingerprint(session)
 
 
-def regroup_if_stale(session: Session) -> bool:
-    """Regroup when the data changed since the last run; True when it did."""
+def regroup_if_stale(session: Session, *, full_interval: float | None = None) -> bool:
+    """Regroup when the data changed since the last run; True when it did.
+
+    With `full_interval` (seconds; what the background task passes), the full regrouping runs
+    only when the last one is at least that old: in between, the new items join the existing
+    groups they are close to (`place_new`), and the full one is owed (`seconds_until_full`).
+    Without it (an export, the ideas page), a stale grouping is recomputed in full.
+    """
     if not is_stale(session):
         session.rollback()
         return False
+    if full_interval is not None:
+        wait = _wait_for_full(session, full_interval)
+        session.rollback()
+        if wait > 0:
+            placed = place_new(session)
+            if placed is not _TOO_MANY:
+                return placed is not None
     return regroup(session, only_if_stale=True) is not None
+
+
+def _wait_for_full(session: Session, interval: float) -> float:
+    """Seconds before a full regrouping may run again (0: now)."""
+    full_at = session.scalar(
+        select(IdeaGroupingState.full_at).where(IdeaGroupingState.id == _STATE_ID)
+    )
+    if full_at is None:
+        return 0.0
+    return max(0.0, interval - (utcnow() - full_at).total_seconds())
+
+
+def seconds_until_full(session: Session, interval: float) -> float | None:
+    """When the full regrouping owed since the last placement may run (seconds from now), or
+    None when none is owed (the last run was a full one)."""
+    row = session.execute(
+        select(IdeaGroupingState.ran_at, IdeaGroupingState.full_at).where(
+            IdeaGroupingState.id == _STATE_ID
+        )
+    ).first()
+    session.rollback()
+    if row is None or (row.full_at is not None and row.ran_at <= row.full_at):
+        return None
+    if row.full_at is None:
+        return 0.0
+    return max(0.0, interval - float((utcnow() - row.full_at).total_seconds()))
+
+
+def regroup_if_owed(session: Session) -> bool:
+    """The full regrouping owed since placements ran (or since the data changed); True when
+    it ran. What the task scheduled by the placements runs."""
+    if seconds_until_full(session, 0.0) is None and not is_stale(session):
+        session.rollback()
+        return False
+    session.rollback()
+    regroup(session)
+    return True
 
 
 def _load(session: Session, kind: ItemKind) -> list[_Item]:
@@ -267,6 +325,126 @@ def regroup(
     return result
 
 
+class _TooMany:
+    """`place_new` declined: too many new items to place one by one."""
+
+
+_TOO_MANY = _TooMany()
+# More new items than this at once (an import) are grouped by a full regrouping instead:
+# placing them one by one (about 10 ms each) would take longer and find fewer groups.
+PLACE_AT_MOST = 2000
+
+
+def _unplaced(
+    session: Session, only: Collection[int] | None = None
+) -> Select[int, str, ItemKind, bytes]:
+    query = (
+        select(FeedbackItem.id, FeedbackItem.text, FeedbackItem.kind, IdeaItemVector.vector)
+        .join(Submission, FeedbackItem.submission_id == Submission.id)
+        .outerjoin(IdeaGroupMember, IdeaGroupMember.item_id == FeedbackItem.id)
+        .outerjoin(
+            IdeaItemVector,
+            (IdeaItemVector.item_id == FeedbackItem.id) & (IdeaItemVector.encoder == ENCODER),
+        )
+        .where(IdeaGroupMember.item_id.is_(None), Submission.status != ReviewStatus.SPAM)
+        .order_by(FeedbackItem.id)
+    )
+    if only is None:
+        return query.where(IdeaItemVector.item_id.is_(None))
+    return query.where(IdeaItemVector.item_id.is_(None) | FeedbackItem.id.in_(sorted(only)))
+
+
+def place_new(
+    session: Session, *, settings: Settings | None = None
+) -> RegroupResult | _TooMany | None:
+    """Put each item that arrived since the last run (no group, no sentence vector yet) into
+    the existing group of its kind whose centre is closest, if close enough (clustering.Assigner,
+    the same similarity as the grouping); else it stays alone until the next full regrouping.
+
+    Nothing a person decided moves (only items without any membership row are placed), no
+    group is created, dropped or renamed, so commitment links stay as they are; the groups
+    that gained items are recounted (tallies) and the state is stamped as current, the full
+    regrouping being owed (`seconds_until_full`). None when the groups were already current.
+    """
+    waiting = [row.id for row in session.execute(_unplaced(session).limit(PLACE_AT_MOST + 1))]
+    session.rollback()
+    if len(waiting) > PLACE_AT_MOST:
+        return _TOO_MANY
+    # Encoded outside the write transaction, in short ones of its own (vectors.py).
+    fill_missing(session)
+    with write_transaction(session):
+        state = session.scalar(
+            select(IdeaGroupingState).where(IdeaGroupingState.id == _STATE_ID).with_for_update()
+        )
+        stamp = fingerprint(session)
+        if state is None or state.full_at is None:
+            return _TOO_MANY  # never grouped in full: nothing to place into
+        if state.fingerprint == stamp:
+            return None
+        # Items that arrived while the others were encoded have no vector yet: encoded here.
+        rows = list(session.execute(_unplaced(session, waiting)))
+        late = [n for n, row in enumerate(rows) if row.vector is None]
+        fresh = encode([rows[n].text for n in late])
+        vectors_of: dict[int, np.ndarray] = {
+            row.id: from_blobs([row.vector])[0] for row in rows if row.vector is not None
+        }
+        for n, vector in zip(late, fresh, strict=True):
+            vectors_of[rows[n].id] = vector
+        if late:
+            session.execute(
+                insert(IdeaItemVector),
+                [
+                    {"item_id": rows[n].id, "encoder": ENCODER, "vector": to_blob(vector)}
+                    for n, vector in zip(late, fresh, strict=True)
+                ],
+            )
+        placed: list[dict[str, Any]] = []
+        for kind in ItemKind:
+            of_kind = [row for row in rows if ItemKind(row.kind) is kind]
+            if not of_kind:
+                continue
+            centres = _centres(session, kind, settings)
+            for row in of_kind:
+                group_id, _score, close = centres.place(row.text, vectors_of[row.id])
+                if group_id is not None:
+                    placed.append(
+                        {
+                            "item_id": row.id,
+                            "group_id": group_id,
+                            "pinned": False,
+                            "closeness": close,
+                        }
+                    )
+        if placed:
+            session.execute(insert(IdeaGroupMember), placed)
+            tallies.refresh(session, {p["group_id"] for p in placed})
+        state.fingerprint = stamp
+        state.ran_at = utcnow()
+        state.items = state.items + len(rows)
+        return RegroupResult(items=len(rows), groups=state.groups, grouped_items=len(placed))
+
+
+def _centres(session: Session, kind: ItemKind, settings: Settings | None) -> Assigner:
+    """The centres of the existing groups of a kind, from their members outside spam."""
+    rows = session.execute(
+        select(IdeaGroupMember.group_id, FeedbackItem.text, IdeaItemVector.vector)
+        .join(IdeaGroup, IdeaGroup.id == IdeaGroupMember.group_id)
+        .join(FeedbackItem, FeedbackItem.id == IdeaGroupMember.item_id)
+        .join(Submission, FeedbackItem.submission_id == Submission.id)
+        .outerjoin(
+            IdeaItemVector,
+            (IdeaItemVector.item_id == FeedbackItem.id) & (IdeaItemVector.encoder == ENCODER),
+        )
+        .where(IdeaGroup.kind == kind, Submission.status != ReviewStatus.SPAM)
+        .order_by(IdeaGroupMember.group_id, FeedbackItem.id)
+    ).all()
+    members: dict[int, list[int]] = defaultdict(list)
+    for position, row in enumerate(rows):
+        members[row.group_id].append(position)
+    vectors = vectorise([row.text for row in rows], from_blobs([row.vector for row in rows]))
+    return assigner(vectors, members, settings)
+
+
 def _write(
     session: Session,
     groups: dict[int, IdeaGroup],
@@ -326,6 +504,6 @@ def _stamp(session: Session, stamp: str, result: RegroupResult) -> None:
         state = IdeaGroupingState(id=_STATE_ID, fingerprint=stamp)
         session.add(state)
     state.fingerprint = stamp
-    state.ran_at = utcnow()
+    state.ran_at = state.full_at = utcnow()
     state.items = result.items
     state.groups = result.groups
