@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import TypeVarTuple
 
 from sqlalchemy import ColumnElement, Select, func, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from feedback_app.exports.data import IdeaTitles, Quote
 from feedback_app.models import (
@@ -318,7 +318,9 @@ def _has_arabic(session: Session) -> ColumnElement[bool]:
     return arabic_of(FeedbackItem.text, session)
 
 
-def arabic_of(text: ColumnElement[str], session: Session) -> ColumnElement[bool]:
+def arabic_of(
+    text: ColumnElement[str] | InstrumentedAttribute[str], session: Session
+) -> ColumnElement[bool]:
     """Whether the text holds an Arabic letter."""
     if session.get_bind().dialect.name == "postgresql":
         return text.op("~")(_ARABIC_RANGE)
@@ -357,7 +359,7 @@ def _central_texts_ranked(
         scope,
         which,
     ).subquery()
-    return session.execute(  # type: ignore[return-value]
+    return session.execute(
         select(ranked.c.group_id, ranked.c.text, ranked.c.arabic)
         .where(ranked.c.rank <= TITLE_CANDIDATES)
         .order_by(ranked.c.group_id, ranked.c.rank)
@@ -384,7 +386,7 @@ def _central_texts_per_group(
         .limit(TITLE_CANDIDATES)
         .lateral()
     )
-    return session.execute(  # type: ignore[return-value]
+    return session.execute(
         select(shown.c.gid, central.c.text, arabic_of(central.c.text, session))
         .select_from(shown.join(central, true()))
         .order_by(shown.c.gid, central.c.closeness.desc(), central.c.item_id)
