@@ -209,7 +209,7 @@ def _whole_book() -> WorkbookData:
             (CRT,),
             ("Souss-Massa",),
             ("Formation",),
-            (_quote(n), LONG, LONG),
+            (Quote(_quote(n), "fr"), Quote(LONG, "fr"), Quote(LONG, "fr")),
         )
         for n in range(1, 13)
     )

@@ -127,41 +127,46 @@ def _write_rows(
     rows: dict[str, int],
     progress: ProgressCallback | None,
 ) -> None:
-    """The hot loop: one pass over the streamed rows, region sheets filled in order."""
-    prepare = formats.prepare
-    date_fmt = formats.date
-    # Values from small vocabularies are prepared once, not per row.
-    memo: dict[tuple[str, str], tuple[str, Format]] = {}
+    """The hot loop: one pass over the streamed rows, region sheets filled in order.
 
-    def vocab(kind: str, value: str) -> tuple[str, Format]:
-        key = (kind, value)
+    Profiled (bench/export.py --profile): per row, the cost is the cells' calls into XlsxWriter
+    and the preparing of text. So a value is prepared once where it repeats: small vocabularies
+    once per workbook (with their wrapped line count), a submission's fields (organisation,
+    reference, contacts) once for its items in a row; and cells go to XlsxWriter's undecorated
+    writers (row/column numbers here are always integers, never "A1" strings to convert).
+    """
+    prepare = formats.prepare
+    date_fmt, number_fmt = formats.date, formats.number
+    # Values from small vocabularies are prepared once, not per row: (text, format, lines at
+    # the column's print width).
+    memo: dict[tuple[int, str], tuple[str, Format, int]] = {}
+
+    def vocab(col: int, value: str) -> tuple[str, Format, int]:
+        key = (col, value)
         got = memo.get(key)
         if got is None:
-            got = memo[key] = prepare(value, "wrap")
+            text, fmt = prepare(value, "wrap")
+            got = memo[key] = (text, fmt, text_lines(text, _PRINT_CAPS.get(col, 40)))
         return got
 
-    kinds = {k: vocab("kind", labels.kind(k)) for k in labels.kinds}
-    priorities = {p: vocab("priority", labels.priority(p)) for p in ("high", "medium", "low")}
-    statuses = {s: vocab("status", labels.status(s)) for s in ("new", "reviewed", "spam")}
-    sources = {s: vocab("source", labels.source(s)) for s in ("form", "api", "tablet", "import")}
+    kinds = {k: vocab(4, labels.kind(k)) for k in labels.kinds}
+    priorities = {p: vocab(7, labels.priority(p)) for p in ("high", "medium", "low")}
+    statuses = {s: vocab(8, labels.status(s)) for s in ("new", "reviewed", "spam")}
+    sources = {s: prepare(labels.source(s), "wrap") for s in ("form", "api", "tablet", "import")}
     source_col = ITEM_COLUMNS.index("source")
     group_col = ITEM_COLUMNS.index("group")
     first_contact_col = len(ITEM_COLUMNS)
-    yes = vocab("yes", labels["yes"])
-    categories = {code: vocab("category", label) for code, label in data.synthesis.categories}
-    themes = {tid: vocab("theme", label) for tid, label in data.theme_labels.items()}
-    region_names = {r.slug: vocab("region", r.name) for r in data.synthesis.regions}
+    yes = prepare(labels["yes"], "wrap")
+    categories = {code: vocab(3, label) for code, label in data.synthesis.categories}
+    themes = {tid: vocab(5, label) for tid, label in data.theme_labels.items()}
+    region_names = {r.slug: prepare(r.name, "wrap") for r in data.synthesis.regions}
     serials: dict[dt.date, int] = {}
     contacts = len(columns) > len(ITEM_COLUMNS)
-    # Wrapped lines per value of the small vocabularies (city, category, theme), counted once.
-    vocab_lines: dict[tuple[int, str], int] = {}
-
-    def lines(col: int, value: str) -> int:
-        key = (col, value)
-        got = vocab_lines.get(key)
-        if got is None:
-            got = vocab_lines[key] = text_lines(value, _PRINT_CAPS.get(col, 40))
-        return got
+    text_per_line = max(1, int(_TEXT_WIDTH * 1.15))  # text_lines' own rule, inlined below
+    org_cap, contact_caps = (
+        _PRINT_CAPS[2],
+        [_PRINT_CAPS.get(col, 40) for col in range(first_contact_col, first_contact_col + 4)],
+    )
 
     def fresh_widths() -> list[int]:
         return [len(labels.column(c)) for c in columns]
@@ -170,6 +175,15 @@ def _write_rows(
     finished: set[str] = set()
     ws: Worksheet | None = None
     current, r, count = None, 0, 0
+    # The submission's values, prepared for its first item and reused for the next ones.
+    last_org: str | None = None
+    org: tuple[str, Format] = ("", formats.get("wrap"))
+    org_lines = 1
+    last_ref: str | None = None
+    ref: tuple[str, Format] = org
+    last_contacts: tuple[str | None, ...] = ()
+    contact_cells: list[tuple[int, str, Format]] = []
+    contact_lines = 1
     for item in data.rows:
         if item.region != current:
             if ws is not None:
@@ -178,42 +192,53 @@ def _write_rows(
             current = item.region
             ws = region_sheets.get(current)
             r = 0
+            # A new sheet measures its own widths: nothing is carried over from the last one.
+            last_org = last_ref = None
+            last_contacts = ()
+            if ws is not None:
+                write_string, write_number = ws._write_string, ws._write_number
         if ws is None:
             continue  # a region that was not selected: never expected, never shown
         r += 1
         serial = serials.get(item.date)
         if serial is None:
             serial = serials[item.date] = (item.date - _EXCEL_EPOCH).days
-        ws.write_number(r, 0, serial, date_fmt)
-        city = vocab("city", item.city)
-        ws.write_string(r, 1, *city)
-        org = prepare(item.organisation, "wrap")
-        ws.write_string(r, 2, *org)
-        cat = categories.get(item.category) or vocab("category", item.category)
-        ws.write_string(r, 3, *cat)
+        write_number(r, 0, serial, date_fmt)
+        city = vocab(1, item.city)
+        write_string(r, 1, city[0], city[1])
+        if item.organisation != last_org:
+            last_org = item.organisation
+            org = prepare(last_org, "wrap")
+            org_lines = text_lines(org[0], org_cap)
+            _grow(widths, 2, org[0])
+        write_string(r, 2, org[0], org[1])
+        cat = categories.get(item.category) or vocab(3, item.category)
+        write_string(r, 3, cat[0], cat[1])
         kind = kinds[item.kind]
-        ws.write_string(r, 4, *kind)
+        write_string(r, 4, kind[0], kind[1])
         theme = themes.get(item.theme_id) if item.theme_id is not None else None
         if theme:
-            ws.write_string(r, 5, *theme)
+            write_string(r, 5, theme[0], theme[1])
         text = prepare(item.text, "wrap")
-        ws.write_string(r, 6, *text)
+        write_string(r, 6, text[0], text[1])
         priority = priorities[item.priority] if item.priority else None
         if priority:
-            ws.write_string(r, 7, *priority)
+            write_string(r, 7, priority[0], priority[1])
         status = statuses[item.status]
-        ws.write_string(r, 8, *status)
+        write_string(r, 8, status[0], status[1])
         if item.shortlisted:
-            ws.write_string(r, 9, *yes)
-        ref = prepare(item.reference)
-        ws.write_string(r, 10, *ref)
-        ws.write_string(r, source_col, *sources[item.source])
+            write_string(r, 9, yes[0], yes[1])
+        if item.reference != last_ref:
+            last_ref = item.reference
+            ref = prepare(last_ref)
+            _grow(widths, 10, ref[0])  # a reference is never cut
+        write_string(r, 10, ref[0], ref[1])
+        source = sources[item.source]
+        write_string(r, source_col, source[0], source[1])
         if item.group is not None:
-            ws.write_number(r, group_col, item.group, formats.number)
+            write_number(r, group_col, item.group, number_fmt)
         _grow(widths, 1, city[0])
-        _grow(widths, 2, org[0])
         _grow(widths, 6, text[0])
-        _grow(widths, 10, ref[0])  # a reference is never cut
         _grow(widths, 3, cat[0])
         _grow(widths, 4, kind[0])
         _grow(widths, 8, status[0])
@@ -223,24 +248,37 @@ def _write_rows(
             _grow(widths, 5, theme[0])
         # The row's height, for a printed sheet (wrapped text at the column's print width;
         # a column narrower than its cap holds nothing that wraps).
+        value = text[0]
+        if "\n" in value:
+            height = text_lines(value, _TEXT_WIDTH)
+        else:
+            height = max(1, -(-len(value) // text_per_line))
         height = max(
-            text_lines(text[0], _TEXT_WIDTH),
-            text_lines(org[0], _PRINT_CAPS[2]),
-            lines(1, city[0]),
-            lines(3, cat[0]),
-            lines(5, theme[0]) if theme else 1,
-            lines(4, kind[0]),
-            lines(7, priority[0]) if priority else 1,
-            lines(8, status[0]),
+            height,
+            org_lines,
+            city[2],
+            cat[2],
+            kind[2],
+            status[2],
+            theme[2] if theme else 1,
+            priority[2] if priority else 1,
         )
         if contacts:
-            contact_values = (item.person_name, item.job_title, item.email, item.phone)
-            for col, value in enumerate(contact_values, start=first_contact_col):
-                if value:
-                    cell = prepare(value, "wrap")
-                    ws.write_string(r, col, *cell)
-                    _grow(widths, col, cell[0])
-                    height = max(height, text_lines(cell[0], _PRINT_CAPS.get(col, 40)))
+            values = (item.person_name, item.job_title, item.email, item.phone)
+            if values != last_contacts:
+                last_contacts, contact_cells, contact_lines = values, [], 1
+                for offset, contact in enumerate(values):
+                    if contact:
+                        cell = prepare(contact, "wrap")
+                        col = first_contact_col + offset
+                        contact_cells.append((col, cell[0], cell[1]))
+                        _grow(widths, col, cell[0])
+                        contact_lines = max(
+                            contact_lines, text_lines(cell[0], contact_caps[offset])
+                        )
+            for col, cell_text, fmt in contact_cells:
+                write_string(r, col, cell_text, fmt)
+            height = max(height, contact_lines)
         if height > 1:  # constant-memory mode: set before the next row is started
             ws.set_row(r, lines_height(height))
         rows[current] = r
@@ -251,12 +289,12 @@ def _write_rows(
                 (
                     region_names[current],
                     serial,
-                    city,
+                    city[:2],
                     org,
-                    cat,
-                    theme,
+                    cat[:2],
+                    theme[:2] if theme else None,
                     text,
-                    priorities[item.priority] if item.priority else None,
+                    priority[:2] if priority else None,
                     item.group,
                     ref,
                 ),
