@@ -156,6 +156,7 @@ SUMMARIES = {
     "oriental": (_summary(3, 1), _summary(4, 70)),
 }
 ITEMS_PER_REGION = 60
+IDEAS = 24  # with their long quotes, "Idées récurrentes" spans several pages
 
 
 def _whole_book() -> WorkbookData:
@@ -211,7 +212,7 @@ def _whole_book() -> WorkbookData:
             ("Formation",),
             (Quote(_quote(n), "fr"), Quote(LONG, "fr"), Quote(LONG, "fr")),
         )
-        for n in range(1, 13)
+        for n in range(1, IDEAS + 1)
     )
     return WorkbookData(
         synthesis=Synthesis(
@@ -260,7 +261,7 @@ def test_every_summary_and_long_text_prints_to_its_last_words(printed) -> None:
     text = " ".join(printed)
     for n in range(1, 5):
         assert f"Fin de la synthèse numéro {n} ZQX{n}." in text, n
-    for n in range(1, 13):
+    for n in range(1, IDEAS + 1):
         assert f"Dernière phrase de la citation KWQ{n}." in text, n
     for r in range(len(REGIONS)):
         for n in range(ITEMS_PER_REGION):

@@ -72,13 +72,14 @@ def stop_form(code: str) -> ResponseReturnValue:
         )
     else:
         payload, subforms = form.as_payload(language)
-        stop_code = stop.code  # the commit expires the stop: reading it again costs a query
+        # The commit expires the stop: reading it again would cost a query.
+        stop_code, source = stop.code, form_source(stop.region_id)
         try:
             receipt = submit(
                 db.session,
                 stop_code,
                 payload,
-                source=form_source(stop.region_id),
+                source=source,
                 default_language=language,
                 refuse_unconsented_contact=True,
             )
@@ -90,7 +91,7 @@ def stop_form(code: str) -> ResponseReturnValue:
         except ValidationFailed as failure:
             form_error = _attach_errors(form, subforms, failure)
         else:
-            if form_source(stop.region_id) is not SubmissionSource.TABLET:
+            if source is not SubmissionSource.TABLET:
                 # "Envoyer une autre contribution" (receipt page, no JavaScript): the same
                 # person's next one keeps the organisation and the category.
                 session[AGAIN] = {
