@@ -50,8 +50,11 @@ migrate: install
 run: migrate
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
+# Two workers per core: much of the suite waits (browsers, worker processes killed and
+# restarted, LibreOffice, PostgreSQL clusters started by the fault tests), not computes.
+TEST_WORKERS ?= $(shell echo $$(( $$(nproc) * 2 )))
 test: install lint typecheck
-	$(BIN)/python -m pytest -n auto -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) -q $(PYTEST_ARGS)
 
 # Lint rules and one layout (ruff format --check changes nothing; `ruff format` applies it).
 lint: install
