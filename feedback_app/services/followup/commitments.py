@@ -492,6 +492,29 @@ def _milestone_snapshot(milestone: Milestone) -> dict[str, object]:
     }
 
 
+def _milestone_changed(
+    session: Session,
+    commitment: Commitment,
+    *,
+    actor_id: int | None,
+    before: dict[str, object] | None,
+    after: dict[str, object],
+) -> None:
+    """A milestone of the commitment changed: audited, and the commitment's last change moves
+    (the public page's cache keys on it)."""
+    commitment.updated_at = utcnow()
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action="commitment.milestone",
+        target_type="commitment",
+        target_id=commitment.id,
+        region_id=_region_of(commitment),
+        before=before,
+        after=after,
+    )
+
+
 def _milestone_of(commitment: Commitment, milestone_id: int) -> Milestone:
     found = next((m for m in commitment.milestones if m.id == milestone_id), None)
     if found is None:
@@ -516,14 +539,11 @@ def add_milestone(
         milestone = Milestone(commitment=commitment, due=due, label_fr=fr, label_ar=ar, label_en=en)
         session.add(milestone)
         session.flush()
-        commitment.updated_at = utcnow()
-        audit.record(
+        _milestone_changed(
             session,
+            commitment,
             actor_id=actor_id,
-            action="commitment.milestone",
-            target_type="commitment",
-            target_id=commitment.id,
-            region_id=_region_of(commitment),
+            before=None,
             after={"milestone": milestone.id, "due": due, "label_fr": fr, "done": False},
         )
     return milestone
@@ -551,15 +571,10 @@ def update_milestone(
         after = _milestone_snapshot(milestone)
         changed = [key for key in after if after[key] != before[key]]
         if changed:
-            # The public page's cache keys on the commitments' last change.
-            commitment.updated_at = utcnow()
-            audit.record(
+            _milestone_changed(
                 session,
+                commitment,
                 actor_id=actor_id,
-                action="commitment.milestone",
-                target_type="commitment",
-                target_id=commitment.id,
-                region_id=_region_of(commitment),
                 before={"milestone": milestone.id, **{k: before[k] for k in changed}},
                 after={"milestone": milestone.id, **{k: after[k] for k in changed}},
             )
@@ -575,14 +590,10 @@ def remove_milestone(
         milestone = _milestone_of(commitment, milestone_id)
         before = _milestone_snapshot(milestone)
         commitment.milestones.remove(milestone)  # delete-orphan: the row goes
-        commitment.updated_at = utcnow()
-        audit.record(
+        _milestone_changed(
             session,
+            commitment,
             actor_id=actor_id,
-            action="commitment.milestone",
-            target_type="commitment",
-            target_id=commitment.id,
-            region_id=_region_of(commitment),
             before=before,
             after={"milestone": milestone_id, "removed": True},
         )
@@ -603,14 +614,10 @@ def set_milestone_done(
         if milestone.done is done:
             return
         milestone.done = done
-        commitment.updated_at = utcnow()
-        audit.record(
+        _milestone_changed(
             session,
+            commitment,
             actor_id=actor_id,
-            action="commitment.milestone",
-            target_type="commitment",
-            target_id=commitment.id,
-            region_id=_region_of(commitment),
             before={"milestone": milestone.id, "done": not done},
             after={"milestone": milestone.id, "done": done},
         )
