@@ -250,3 +250,26 @@ def test_a_suggestion_drawing_on_a_signed_stop_has_its_merge_disabled_with_the_r
     assert "disabled" not in merge_button(own, groups["signs"])
     # HQ keeps control of signed stops.
     assert "disabled" not in merge_button(hq, groups["ar"])
+
+
+def test_a_text_said_in_many_batches_is_encoded_once(session, monkeypatch) -> None:
+    """A first run over a large tour encodes each distinct text once, not once per batch, and
+    stores a vector for every item."""
+    encoded: list[str] = []
+    real = vectors.encoder()
+
+    class Counting:
+        def encode(self, texts):
+            encoded.extend(texts)
+            return real.encode(texts)
+
+    monkeypatch.setattr(vectors, "encoder", lambda: Counting())
+    stop = add_stop(session, "Marrakech", "marrakech-safi", venue="Salle").id
+    texts = ["Rien à signaler", "Plus de vols directs", "Rien à signaler"] * 4
+    for n, text in enumerate(texts):
+        add_submission(
+            session, stop, organisation=f"Org {n}", items=[{"kind": "need", "text": text}]
+        )
+    assert vectors.fill_missing(session, batch=2) == len(texts)
+    assert sorted(encoded) == ["Plus de vols directs", "Rien à signaler"]
+    assert session.scalar(select(func.count()).select_from(IdeaItemVector)) == len(texts)

