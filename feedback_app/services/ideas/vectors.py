@@ -70,7 +70,12 @@ def _missing(session: Session, after: int, limit: int) -> list[tuple[int, str]]:
         select(FeedbackItem.id, FeedbackItem.text)
         .outerjoin(
             IdeaItemVector,
-            (IdeaItemVector.item_id == FeedbackItem.id) & (IdeaItemVector.encoder == ENCODER),
+            (IdeaItemVector.item_id == FeedbackItem.id)
+            & (IdeaItemVector.encoder == ENCODER)
+            # The bound on both sides: PostgreSQL's merge anti-join otherwise walks the stored
+            # vectors from the first one at every batch (1.7 s a batch at 425,000 stored, 0.4 ms
+            # with it; EXPLAIN ANALYZE on the 1,000,000-submission bench database).
+            & (IdeaItemVector.item_id > after),
         )
         .where(IdeaItemVector.item_id.is_(None), FeedbackItem.id > after)
         .order_by(FeedbackItem.id)
