@@ -189,3 +189,25 @@ def test_an_export_groups_in_full_when_nothing_was_ever_grouped(session, world) 
     assert refresh_for_export(session, full_interval=900)
     assert _full_regroupings(session) == 1
     assert staleness(session) is None
+
+
+def _summary_note(app, session) -> str | None:
+    import openpyxl
+
+    from tests.test_export import _export
+
+    book = openpyxl.load_workbook(_export(app, session).path, read_only=True)
+    return next(book.worksheets[0].iter_rows(min_row=3, max_row=3, values_only=True))[0]
+
+
+def test_a_workbook_says_which_entries_its_groups_do_not_hold_yet(
+    app, session, world, monkeypatch
+) -> None:
+    regroup(session)
+    app.config["REGROUP_FULL_INTERVAL_SECONDS"] = 900
+    assert _summary_note(app, session) is None  # current groups: nothing to say
+    monkeypatch.setattr(groups, "PLACE_AT_MOST", 1)  # an import's worth of new entries
+    _add_two(session)
+    note = _summary_note(app, session)
+    assert note is not None and note.startswith("Idées récurrentes calculées le "), note
+    assert ": 2 entrées récentes n'y sont pas encore" in note
