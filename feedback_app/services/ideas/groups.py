@@ -163,7 +163,9 @@ def staleness(session: Session) -> Staleness | None:
         .subquery()
     )
     waiting = session.scalar(select(func.count()).select_from(newer)) or 0
-    return Staleness(waiting=waiting, computed_at=row.ran_at if row else None)
+    # The state row exists from the first migration on, stamped "" until a first run.
+    computed_at = row.ran_at if row is not None and row.fingerprint else None
+    return Staleness(waiting=waiting, computed_at=computed_at)
 
 
 def refresh_for_export(session: Session, *, full_interval: float | None) -> bool:
