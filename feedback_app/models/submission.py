@@ -77,7 +77,9 @@ class Submission(Model):
         Index(
             "ix_submissions_stop_organisation",
             "stop_id",
-            text("split_part(search_text, E'\\n', 1)"),
+            # As PostgreSQL reflects it (a newline in the literal), so that the migrations'
+            # check compares it equal; the same expression as E'\n' for the planner.
+            text("split_part(search_text, '\n'::text, 1)"),
         ).ddl_if(dialect="postgresql"),
     )
 
