@@ -211,3 +211,19 @@ def test_a_workbook_says_which_entries_its_groups_do_not_hold_yet(
     note = _summary_note(app, session)
     assert note is not None and note.startswith("Idées récurrentes calculées le "), note
     assert ": 2 entrées récentes n'y sont pas encore" in note
+
+
+def test_flask_export_never_regroups_in_full_and_says_what_the_groups_miss(
+    app, session, world, monkeypatch, tmp_path
+) -> None:
+    regroup(session)
+    app.config["REGROUP_FULL_INTERVAL_SECONDS"] = 900
+    monkeypatch.setattr(groups, "PLACE_AT_MOST", 1)
+    _add_two(session)
+    fulls = _full_regroupings(session)
+    out = tmp_path / "synthese.xlsx"
+    result = app.test_cli_runner().invoke(args=["export", "xlsx", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "2 recent entries not grouped yet" in result.output
+    session.rollback()
+    assert _full_regroupings(session) == fulls and out.exists()
