@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/intake.py [--rows 5000] [--format xlsx|csv] [--postgres]
     .venv/bin/python bench/intake.py --hostile [--postgres]
+    .venv/bin/python bench/intake.py --database URL [--runs 3]
 
 A temporary database is migrated and given one open stop; a workbook of `--rows` rows (one
 item each, some Arabic, some with consented contacts, a few invalid and repeated rows) is
@@ -11,6 +12,11 @@ written with openpyxl, as a delegate would save it. Then, in this process:
   - commit:  store every valid row in one transaction (submissions, items, audit row).
 Printed: wall and CPU seconds of each step, rows stored, and peak resident memory
 (ru_maxrss). The goal is preview + commit <= 10 s for 5,000 rows on this 2-core machine.
+
+--database URL: a database seeded by bench/scale.py (kept; nothing is committed): the preview
+of `--rows` rows at the first stop of the largest region (Marrakech-Safi), `--runs` times, with
+the stop's size, the wall and CPU seconds, the statements and their time, and the load average.
+Each run keeps its pending batch, as an upload does (deleted by the daily purge after a day).
 
 --hostile: each hostile file of issue 21 (tests/intake_files.py HOSTILE) is uploaded through the
 real route by a fresh worker process of its own: the app is created, signed in and warmed up with
@@ -201,6 +207,59 @@ def hostile(postgres: bool) -> None:
                     conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+def seeded(url: str, data: bytes, rows: int, runs: int) -> None:
+    """The preview at a seeded database's largest stop (see --database)."""
+    from sqlalchemy import event, func, select
+
+    from feedback_app import create_app
+    from feedback_app.extensions import db
+    from feedback_app.models import Region, Submission, TourStop
+    from feedback_app.services.intake.batches import build_preview, save_preview
+
+    app = create_app(
+        {"ENV_NAME": "development", "SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False}
+    )
+    with app.app_context():
+        statements: list[float] = []
+
+        @event.listens_for(db.engine, "before_cursor_execute")
+        def _begin(conn, _cursor, _statement, _params, _context, _many):  # type: ignore[no-untyped-def]
+            conn.info["began"] = time.perf_counter()
+
+        @event.listens_for(db.engine, "after_cursor_execute")
+        def _end(conn, _cursor, _statement, _params, _context, _many):  # type: ignore[no-untyped-def]
+            statements.append(time.perf_counter() - conn.info["began"])
+
+        session = db.session
+        stop = session.scalars(
+            select(TourStop)
+            .join(Region, Region.id == TourStop.region_id)
+            .where(Region.slug == "marrakech-safi")
+            .order_by(TourStop.id)
+        ).first()
+        assert stop is not None, "not a database seeded by bench/scale.py"
+        size = session.scalar(
+            select(func.count(Submission.id)).where(Submission.stop_id == stop.id)
+        )
+        total = session.scalar(select(func.count(Submission.id)))
+        print(
+            f"intake preview of {rows:,} rows at a stop of {size:,} submissions ({total:,} in all)"
+        )
+        for run in range(runs):
+            statements.clear()
+            load = f"{os.getloadavg()[0]:.1f}"
+            wall, cpu = time.perf_counter(), time.process_time()
+            preview = build_preview(session, stop, data, "bench.xlsx", max_rows=max(rows, 5000))
+            save_preview(session, preview, user_id=None)
+            print(
+                f"  run {run + 1}: {time.perf_counter() - wall:6.2f} s wall, "
+                f"{time.process_time() - cpu:5.2f} s CPU, {len(statements)} statements in "
+                f"{sum(statements):5.2f} s, load average {load} ({dict(preview.counts)})"
+            )
+        db.session.remove()
+        db.engine.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=5000)
@@ -211,6 +270,8 @@ def main() -> None:
         help="a scratch database on TEST_DATABASE_URL's server, not SQLite",
     )
     parser.add_argument("--hostile", action="store_true", help="issue 21's hostile files")
+    parser.add_argument("--database", help="a database seeded by bench/scale.py (see above)")
+    parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -219,6 +280,9 @@ def main() -> None:
         return
     if args.hostile:
         hostile(args.postgres)
+        return
+    if args.database:
+        seeded(args.database, workbook(args.rows, random.Random(13), "xlsx"), args.rows, args.runs)
         return
 
     from flask_migrate import upgrade

@@ -138,9 +138,9 @@ def main(argv: list[str] | None = None) -> int:
                     f"stops with COPY in {time.perf_counter() - started:.0f} s",
                     flush=True,
                 )
-            # The idea groups exist before the pages are read (the ideas page would otherwise
-            # regroup inside its first request), and the planner knows their size, as
-            # autovacuum's ANALYZE would tell it after a regrouping.
+            # The idea groups exist before the pages are read (as the background task leaves
+            # them; the pages never regroup), and the planner knows their size, as autovacuum's
+            # ANALYZE would tell it after a regrouping.
             started = time.perf_counter()
             regroup_if_stale(db.session)
             db.session.commit()

@@ -95,8 +95,8 @@ class Config:
     # argon2-cffi's defaults (64 MiB, t=3, p=4). Only the test configuration lowers it.
     PASSWORD_HASH_PARAMETERS: dict[str, int] | None = None
     # Recurring ideas are regrouped this long after a change, and at most once per this many
-    # seconds (tasks/grouping.py: one pending task covers every post of the interval). None:
-    # only when an export or the ideas page needs them.
+    # seconds (tasks/grouping.py: one pending task covers every post and every page view that
+    # finds them stale). None: only when an export needs them (the pages never regroup).
     REGROUP_DELAY_SECONDS: float | None = 30
     # Between two full regroupings (at most one per this many seconds; one takes about a minute
     # at 100,000 items), the background task only places new items in the existing groups

@@ -24,7 +24,7 @@ from feedback_app.models import (
 from feedback_app.services.access import EVERYTHING, Scope
 from feedback_app.services.export.build import export_workbook
 from feedback_app.services.export.plan import ExportRequest
-from feedback_app.services.ideas.groups import regroup_if_stale
+from feedback_app.services.ideas.groups import refresh_for_export
 from feedback_app.services.synthesis.figures import SynthesisFilters
 from tests.export_world import (
     ARABIC_TEXT,
@@ -69,7 +69,8 @@ class Exported:
 def _export(app, session, scope: Scope = EVERYTHING, **options) -> Exported:
     filters = options.pop("filters", SynthesisFilters())
     request = ExportRequest(filters=filters, **options)
-    regroup_if_stale(session)  # as the worker does before a build
+    # As the worker does before a build.
+    refresh_for_export(session, full_interval=app.config["REGROUP_FULL_INTERVAL_SECONDS"])
     stored = export_workbook(
         session, scope, request, actor_id=None, generated_by="Test <test@example.ma>"
     )

@@ -11,9 +11,11 @@ from sqlalchemy import func, select
 
 from feedback_app.database import write_transaction
 from feedback_app.models import AuditEvent, ImportBatch, Submission, SubmissionSource
+from feedback_app.models.search import fold, folded_organisation
 from feedback_app.models.types import utcnow
 from feedback_app.services.access import EVERYTHING
 from feedback_app.services.capture.submissions import submit
+from feedback_app.services.intake import batches
 from feedback_app.services.intake.batches import build_preview, commit_batch, save_preview
 from feedback_app.services.intake.refusal import FileRefused
 from feedback_app.services.intake.template import build_template, template_headers
@@ -225,6 +227,69 @@ def test_duplicates_in_the_file_and_at_the_stop(session, open_stop) -> None:
     preview, result = _import(session, open_stop, data, "liste.csv")
     assert [r["status"] for r in preview.rows] == ["duplicate", "valid", "duplicate"]
     assert result.stored == 1 and _count(session) == 2
+
+
+def test_the_duplicate_check_reads_only_the_files_organisations_at_the_stop(
+    session, open_stop, monkeypatch
+) -> None:
+    for n in range(12):  # other organisations' entries at the stop: never read
+        submit(
+            session,
+            open_stop.code,
+            valid_payload(organisation=f"Agence {n}", items=[{"kind": "need", "text": "Vols"}]),
+            source=SubmissionSource.FORM,
+        )
+    submit(
+        session,
+        open_stop.code,
+        valid_payload(
+            organisation="Hôtel  Dar Atlas",
+            items=[
+                {"kind": "need", "text": "Former le personnel à l'anglais."},
+                {"kind": "proposal", "text": "Un festival d'été."},
+            ],
+        ),
+        source=SubmissionSource.FORM,
+    )
+    read: list[str] = []
+    counted = batches.fingerprint
+
+    def reading(stop_id: int, organisation: str, text: str) -> str:
+        read.append(organisation)
+        return counted(stop_id, organisation, text)
+
+    monkeypatch.setattr(batches, "fingerprint", reading)
+    typed_otherwise = [
+        "HOTEL dar atlas ",
+        "Hébergement",
+        "Besoin",
+        "former le personnel a l'anglais.",
+    ]
+    preview = build_preview(session, open_stop, csv_bytes([HEADER_FR, typed_otherwise]), "l.csv")
+    assert [r["status"] for r in preview.rows] == ["duplicate"]
+    assert read == ["Hôtel Dar Atlas"] * 2  # that organisation's two entries, nothing else
+
+
+def test_every_way_in_stores_the_folded_organisation_the_duplicate_check_reads(
+    session, open_stop
+) -> None:
+    from tests.export_world import add_submission
+
+    submit(
+        session,
+        open_stop.code,
+        valid_payload(organisation="Riad  L’Étoile"),
+        source=SubmissionSource.FORM,
+    )
+    _import(session, open_stop, csv_bytes([HEADER_FR, ["ÉCOLE Œuvre", *ROW[1:4]]]), "l.csv")
+    add_submission(session, open_stop.id, organisation="Café du Drâa")
+    stored = session.execute(select(Submission.organisation, folded_organisation())).all()
+    assert sorted(folded for _name, folded in stored) == [
+        "cafe du draa",
+        "ecole oeuvre",
+        "riad l'etoile",
+    ]
+    assert all(folded == fold(name) for name, folded in stored)
 
 
 def test_same_file_twice_or_same_rows_in_another_file_add_nothing(session, open_stop) -> None:

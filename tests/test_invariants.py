@@ -517,8 +517,8 @@ class TourMachine(RuleBasedStateMachine):
     def _readable(self, region: int) -> str:
         """Everything the region's delegate can read that may hold a title or a summary."""
         client, scope = self.world.clients[region], self.world.scope(region)
-        # The ideas page regroups when the data changed: do it first, so that the group pages
-        # listed below are those of the groups as they will be read.
+        # What the background task does when the data changed (the pages read the groups as
+        # they are): first, so that the group pages listed below are those of current groups.
         regroup_if_stale(self.session)
         pages = ["/review/ideas", "/hq/", "/review/brief"]
         pages += [f"/review/ideas/{g}" for g in self._groups(region)]

@@ -19,8 +19,9 @@ from feedback_app.services.errors import NotFound
 from feedback_app.services.export.build import export_workbook
 from feedback_app.services.export.plan import ExportPlan, ExportRequest
 from feedback_app.services.export.store import expire_exports
-from feedback_app.services.ideas.groups import regroup_if_stale
+from feedback_app.services.ideas.groups import refresh_for_export, staleness
 from feedback_app.services.synthesis.figures import SynthesisFilters
+from feedback_app.tasks.grouping import full_interval
 
 export_cli = AppGroup("export", help="Exports of the synthesis.")
 
@@ -94,7 +95,9 @@ def export_xlsx_command(
     )
     progress = _Progress()
     try:
-        regroup_if_stale(db.session)  # the worker's first step, as for a background export
+        # The worker's first step, as for a background export.
+        refresh_for_export(db.session, full_interval=full_interval())
+        _say_what_the_groups_miss()
         result = export_workbook(
             db.session,
             EVERYTHING,
@@ -116,6 +119,22 @@ def export_xlsx_command(
     db.session.rollback()
     note = " (unchanged data: cached workbook)" if result.cached else ""
     click.echo(f"{out}: {result.items} items{note}", err=True)
+
+
+def _say_what_the_groups_miss() -> None:
+    """The items the workbook's groups leave out (too many to place: the background
+    regrouping's work), so that whoever exports knows the ideas sheet is not the last word."""
+    stale = staleness(db.session)
+    db.session.rollback()
+    if stale is None:
+        return
+    when = stale.computed_at.isoformat(timespec="minutes") if stale.computed_at else "never"
+    count = f"more than {stale.more_than}" if stale.more_than else str(stale.waiting)
+    click.echo(
+        f"note: idea groups computed {when} UTC; {count} recent entries not grouped yet "
+        "(the background regrouping's work)",
+        err=True,
+    )
 
 
 @export_cli.command("expire")

@@ -231,6 +231,11 @@ class WorkbookData:
     ideas: tuple[IdeaGroupRow, ...] = ()  # heaviest first
     idea_map: IdeaMap = IdeaMap()  # the "Carte des idées" sheet
     commitments: tuple[CommitmentRow, ...] = ()  # in region order, national ones first
+    # The recent entries the idea groups do not hold yet ("" when they are current; "10000+"
+    # past the count's cut) and when the groups were computed: the export never waits for a
+    # full regrouping (services/ideas/groups.py refresh_for_export), so the summary says so.
+    ideas_waiting: str = ""
+    ideas_computed_at: dt.datetime | None = None
 
 
 ProgressCallback = Callable[[int], None]

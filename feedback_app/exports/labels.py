@@ -47,6 +47,8 @@ FR: dict[str, object] = {
     "sheet_about": "À propos",
     "title": "Synthèse de la tournée régionale du tourisme",
     "generated": "Généré le {when} par {who}",
+    "ideas_stale": "Idées récurrentes calculées le {when} : {count} entrées récentes n'y sont pas "
+    "encore (elles le seront au prochain regroupement).",
     "when_format": "%d/%m/%Y à %H:%M",
     "date_format": "dd/mm/yyyy",
     "filters": "Filtres appliqués",

@@ -30,6 +30,8 @@ EN: dict[str, object] = {
     "sheet_about": "About",
     "title": "Regional tourism tour: summary",
     "generated": "Generated on {when} by {who}",
+    "ideas_stale": "Recurring ideas computed on {when}: {count} recent entries are not in them "
+    "yet (the next regrouping will add them).",
     "when_format": "%Y-%m-%d %H:%M",
     "date_format": "yyyy-mm-dd",
     "filters": "Filters",
@@ -173,6 +175,8 @@ AR: dict[str, object] = {
     "sheet_about": "حول المصنف",
     "title": "خلاصة الجولة الجهوية للسياحة",
     "generated": "أُنشئ في {when} من طرف {who}",
+    "ideas_stale": "حُسبت الأفكار المتكررة في {when}: {count} من المدخلات الحديثة لم تُدرج فيها "
+    "بعد (ستُدرج في التجميع القادم).",
     "when_format": "%d/%m/%Y %H:%M",
     "date_format": "dd/mm/yyyy",
     "filters": "عوامل التصفية",

@@ -54,6 +54,13 @@ def write_synthesis(
     put_text(
         ws, formats, 1, 0, labels["generated"].format(when=when, who=data.generated_by), "subtitle"
     )
+    if data.ideas_waiting:
+        computed = data.ideas_computed_at
+        stamp = computed.astimezone(data.generated_at.tzinfo) if computed else data.generated_at
+        note = labels["ideas_stale"].format(
+            when=stamp.strftime(labels["when_format"]), count=data.ideas_waiting
+        )
+        put_text(ws, formats, 2, 0, note, "subtitle")
 
     row = 3
     ws.write_string(row, 0, labels["filters"], formats.get("section"))

@@ -16,10 +16,10 @@ from feedback_app.extensions import db
 from feedback_app.hq import bp
 from feedback_app.i18n import current_language
 from feedback_app.labels import KIND_LABELS
-from feedback_app.services.ideas.groups import regroup_if_stale
 from feedback_app.services.permissions import Permission
 from feedback_app.services.synthesis.figures import SynthesisFilters, resolve
 from feedback_app.services.synthesis.idea_map import LIFT_MARK, idea_map
+from feedback_app.tasks.grouping import groups_as_they_are
 
 PAGE_ROWS = 200  # the page's; the workbook's sheet has every group
 
@@ -27,7 +27,7 @@ PAGE_ROWS = 200  # the page's; the workbook's sheet has every group
 @bp.get("/ideas/map")
 @permission_required(Permission.IDEAS_MAP)
 def ideas_map() -> ResponseReturnValue:
-    regroup_if_stale(db.session)
+    stale = groups_as_they_are()
     sel = resolve(
         db.session,
         current_scope(),
@@ -42,4 +42,5 @@ def ideas_map() -> ResponseReturnValue:
         idea_map=found,
         lift_mark=LIFT_MARK,
         kind_labels={k.value: str(v) for k, v in KIND_LABELS.items()},
+        stale=stale,
     )

@@ -72,6 +72,15 @@ class Submission(Model):
         ).ddl_if(dialect="postgresql"),
         # Paper rows of one organisation at one stop: one contribution (models/contribution.py).
         Index("ix_submissions_paper_key", "paper_key"),
+        # The intake's duplicate check: a stop's rows of the file's organisations, folded
+        # (models/search.py folded_organisation, the first line of search_text).
+        Index(
+            "ix_submissions_stop_organisation",
+            "stop_id",
+            # As PostgreSQL reflects it (a newline in the literal), so that the migrations'
+            # check compares it equal; the same expression as E'\n' for the planner.
+            text("split_part(search_text, '\n'::text, 1)"),
+        ).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -25,13 +25,13 @@ from feedback_app.review.forms import MergeForm, RenameForm, SplitForm
 from feedback_app.services.access import Scope
 from feedback_app.services.errors import NotFound, ValidationFailed
 from feedback_app.services.ideas import curation as idea_curation
-from feedback_app.services.ideas.groups import regroup_if_stale
 from feedback_app.services.ideas.history import group_history
 from feedback_app.services.ideas.neighbours import nearest_groups
 from feedback_app.services.ideas.queries import group_detail, top_groups_by_kind
 from feedback_app.services.permissions import Permission
 from feedback_app.services.tour.stop_admin import list_stops
 from feedback_app.services.tour.stop_lock import locked_items
+from feedback_app.tasks.grouping import groups_as_they_are
 from feedback_app.web.forms import ActionForm, failures_on
 
 GROUP = "<int(max=2147483647):group_id>"
@@ -43,7 +43,7 @@ T = TypeVar("T")
 @bp.get("/ideas")
 @staff_required
 def ideas() -> ResponseReturnValue:
-    regroup_if_stale(db.session)
+    stale = groups_as_they_are()
     scope = current_scope()
     by_kind = top_groups_by_kind(db.session, scope, PER_KIND, language=current_language())
     shown = [g.id for groups in by_kind.values() for g in groups]
@@ -54,6 +54,7 @@ def ideas() -> ResponseReturnValue:
         locked=idea_curation.locked_groups(db.session, scope, shown),
         stops=list_stops(db.session, scope),
         kind_labels={k.value: str(v) for k, v in KIND_LABELS.items()},
+        stale=stale,
     )
 
 

@@ -6,8 +6,11 @@ arrive meanwhile queue nothing more and are covered by that run (one task per in
 one per POST: under sustained posting the corpus is regrouped at most once per interval), and
 a run that finds the groups current does nothing. A run places the new items in the existing
 groups they are close to, and recomputes every group at most once per
-REGROUP_FULL_INTERVAL_SECONDS (a second task, pending once such a run is owed). The export
-regroups too when it finds the groups stale, so a workbook never waits for this task.
+REGROUP_FULL_INTERVAL_SECONDS (a second task, pending once such a run is owed).
+
+Nothing else regroups in full once a grouping exists: a page reads the groups as they are, says
+what they miss and makes sure this task is pending (`groups_as_they_are`); an export places the
+new items as the task would (services/ideas/groups.py `refresh_for_export`).
 """
 
 from __future__ import annotations
@@ -18,9 +21,11 @@ from flask import Flask, Response, current_app, request
 
 from feedback_app.extensions import db, taskqueue
 from feedback_app.services.ideas.groups import (
+    Staleness,
     regroup_if_owed,
     regroup_if_stale,
     seconds_until_full,
+    staleness,
 )
 from feedback_app.taskqueue import TaskQueueUnavailable
 
@@ -31,15 +36,20 @@ CHANGING_BLUEPRINTS = frozenset({"public", "api", "review"})
 CHANGING_ENDPOINTS = frozenset({"hq.stop_intake_confirm"})
 
 
+def full_interval() -> float | None:
+    """REGROUP_FULL_INTERVAL_SECONDS: the task's, and the export's (None: always in full)."""
+    interval = current_app.config.get("REGROUP_FULL_INTERVAL_SECONDS")
+    return None if interval is None else float(interval)
+
+
 @taskqueue.task(queue="default", time_limit_s=1800)
 def regroup_ideas() -> None:
     """New items join their groups; the full regrouping at most once per
     REGROUP_FULL_INTERVAL_SECONDS (None: a full one at every run)."""
-    interval = current_app.config.get("REGROUP_FULL_INTERVAL_SECONDS")
-    full_interval = None if interval is None else float(interval)
-    regroup_if_stale(db.session, full_interval=full_interval)
-    if full_interval is not None:
-        _schedule_full(full_interval)
+    interval = full_interval()
+    regroup_if_stale(db.session, full_interval=interval)
+    if interval is not None:
+        _schedule_full(interval)
 
 
 @taskqueue.task(queue="default", time_limit_s=1800)
@@ -69,6 +79,18 @@ def schedule_regrouping() -> None:
         regroup_ideas.send_debounced(float(delay))
     except TaskQueueUnavailable:
         log.warning("regrouping not queued: the task broker is unreachable")
+
+
+def groups_as_they_are() -> Staleness | None:
+    """What the stored groups miss (None: they are current), for a page that reads them as
+    they are: a full regrouping takes minutes at a national scale, never a request's time.
+    When they miss something, the debounced regrouping is made sure to be pending (at most one
+    per REGROUP_DELAY_SECONDS, whatever the number of page views)."""
+    found = staleness(db.session)
+    db.session.rollback()  # end the read transaction before the page's own reads
+    if found is not None:
+        schedule_regrouping()
+    return found
 
 
 def register(app: Flask) -> None:

@@ -41,7 +41,7 @@ from feedback_app.services.export.brief_pdf import (
 from feedback_app.services.export.build import export_workbook
 from feedback_app.services.export.plan import ExportPlan, ExportRequest
 from feedback_app.services.export.review_list import ListRequest, build_list_file
-from feedback_app.services.ideas.groups import regroup_if_stale
+from feedback_app.services.ideas.groups import refresh_for_export
 
 log = logging.getLogger(__name__)
 # A running job writes its progress at least this often, and a heartbeat besides (while it
@@ -252,8 +252,10 @@ def run_job(
     job_id: str,
     *,
     keep_days: int,
+    full_interval: float | None = None,
 ) -> None:
-    """Regroup the ideas if the data changed, then build, store and audit the job's workbook
+    """Bring the idea groups up to date as far as an export may wait (`refresh_for_export`,
+    with the background task's `full_interval`), then build, store and audit the job's workbook
     or PDF brief, or a filtered review list (the task body). Safe to run twice."""
     job = session.get(ExportJob, job_id)
     if job is None or job.state is JobState.DONE:
@@ -299,8 +301,8 @@ def run_job(
                     progress=progress,
                 )
             elif is_brief_pdf(data):
-                # The brief's ideas must be current too.
-                regroup_if_stale(session)
+                # The brief's ideas, as current as an export may wait for.
+                refresh_for_export(session, full_interval=full_interval)
                 artifact = export_brief_pdf(
                     session,
                     scope,
@@ -311,9 +313,9 @@ def run_job(
                     job=job_id,
                 )
             else:
-                # The idea groups must be current in the workbook; regrouping changes the
-                # fingerprint, so it comes before the plan.
-                regroup_if_stale(session)
+                # New items join their groups first (a full regrouping is the background
+                # task's): placing them changes the fingerprint, so it comes before the plan.
+                refresh_for_export(session, full_interval=full_interval)
                 artifact = export_workbook(
                     session,
                     scope,

@@ -30,6 +30,7 @@ from feedback_app.models import AuditEvent, TourStop
 from feedback_app.services.access import Scope
 from feedback_app.services.errors import NoSpace
 from feedback_app.services.followup.outputs import commitment_rows
+from feedback_app.services.ideas.groups import staleness
 from feedback_app.services.permissions import Permission
 from feedback_app.services.synthesis.brief import briefs_for
 from feedback_app.services.synthesis.figures import (
@@ -199,6 +200,10 @@ def write_workbook(
     """
     sel, request = plan.selection, plan.request
     ideas = idea_rows(session, sel)
+    stale = staleness(session)
+    waiting = "" if stale is None or not stale.waiting else str(stale.waiting)
+    if stale is not None and stale.more_than:
+        waiting = f"{stale.more_than}+"
     data = WorkbookData(
         synthesis=synthesis(session, sel),
         rows=stream_items(session, sel, include_contacts=request.include_contacts),
@@ -214,6 +219,8 @@ def write_workbook(
         # The map's titles are the ideas sheet's: one group reads the same on both sheets.
         idea_map=idea_map(session, sel, {row.number: row.titles for row in ideas}),
         commitments=commitment_rows(session, sel.region_ids, sel.language),
+        ideas_waiting=waiting,
+        ideas_computed_at=stale.computed_at if stale is not None else None,
     )
     ensure_room(tempfile.gettempdir(), plan.items)
     try:

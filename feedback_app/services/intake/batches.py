@@ -35,6 +35,7 @@ from feedback_app.models import (
     TourStop,
 )
 from feedback_app.models.contribution import organisation_key
+from feedback_app.models.search import capped_fold, fold, folded_organisation
 from feedback_app.models.types import utcnow
 from feedback_app.services import audit
 from feedback_app.services.access import Scope
@@ -130,7 +131,7 @@ def build_preview(
     rows = check_rows(table, load_reference(session), stop_id=stop.id, language=language)
     sha256 = hashlib.sha256(data).hexdigest()
     with force_locale(language):
-        _mark_duplicates(rows, stored_fingerprints(session, stop.id))
+        _mark_duplicates(rows, stored_fingerprints(session, stop.id, _organisations(rows)))
     already = session.scalar(
         select(ImportBatch.id)
         .where(
@@ -151,14 +152,40 @@ def build_preview(
     )
 
 
-def stored_fingerprints(session: Session, stop_id: int) -> set[str]:
-    """The fingerprint of every item the stop already holds, whatever its source."""
-    pairs = session.execute(
-        select(Submission.organisation, FeedbackItem.text)
-        .join(FeedbackItem, FeedbackItem.submission_id == Submission.id)
-        .where(Submission.stop_id == stop_id)
-    ).all()
-    return {fingerprint(stop_id, organisation, text) for organisation, text in pairs}
+# Organisations looked up per statement (bound parameters stay well under SQLite's limit).
+_LOOKUP_CHUNK = 1000
+
+
+def _organisations(rows: Iterable[dict[str, Any]]) -> set[str]:
+    """The organisations of the valid rows, as their fingerprints take them."""
+    return {row["clean"]["organisation"] for row in rows if row["status"] == VALID}
+
+
+def stored_fingerprints(session: Session, stop_id: int, organisations: Iterable[str]) -> set[str]:
+    """The fingerprints of the items the stop already holds, whatever their source, among
+    those of `organisations` (the only ones a file's rows can repeat).
+
+    A fingerprint holds the organisation folded, so only the stop's rows of the file's
+    organisations are read, found by their folded name (`folded_organisation`, indexed with
+    the stop on PostgreSQL): as many rows as the file's organisations hold at the stop,
+    whatever the stop's size. Reading every row of the stop made the preview's CPU grow with
+    it: 2.1 s at 12,600 submissions, 3.2 s at 42,500, against 0.9-1.0 s (README "Scaling out").
+    """
+    # The stored name is capped_fold's, which differs from fold's only for a name that folding
+    # lengthens past FOLD_GROWTH: both are looked up.
+    folded = sorted({f(name) for name in organisations for f in (fold, capped_fold)})
+    found: set[str] = set()
+    for start in range(0, len(folded), _LOOKUP_CHUNK):
+        pairs = session.execute(
+            select(Submission.organisation, FeedbackItem.text)
+            .join(FeedbackItem, FeedbackItem.submission_id == Submission.id)
+            .where(
+                Submission.stop_id == stop_id,
+                folded_organisation().in_(folded[start : start + _LOOKUP_CHUNK]),
+            )
+        )
+        found.update(fingerprint(stop_id, organisation, text) for organisation, text in pairs)
+    return found
 
 
 def _mark_duplicates(rows: Iterable[dict[str, Any]], stored: set[str]) -> None:
@@ -264,7 +291,7 @@ def _commit(session: Session, scope: Scope, batch_id: int, *, actor_id: int | No
         stop = session.get_one(TourStop, batch.stop_id)
         rows = [dict(row, notes=list(row["notes"])) for row in batch.rows]
         with force_locale(batch.language):
-            _mark_duplicates(rows, stored_fingerprints(session, stop.id))
+            _mark_duplicates(rows, stored_fingerprints(session, stop.id, _organisations(rows)))
         valid = [row for row in rows if row["status"] == VALID]
         store_imported(session, valid, stop, batch_id)
         batch.rows = [{k: v for k, v in row.items() if k != "clean"} for row in rows]
