@@ -1,6 +1,6 @@
 """Submissions: (stop, folded organisation) index for the intake's duplicate check
 
-Revision ID: 0024_intake_duplicate_lookup
+Revision ID: 0024
 Revises: 0023
 Create Date: 2026-12-07 07:00:00
 
@@ -17,7 +17,7 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = "0024_intake_duplicate_lookup"
+revision = "0024"
 down_revision = "0023"
 branch_labels = None
 depends_on = None
