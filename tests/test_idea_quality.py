@@ -28,8 +28,8 @@ def test_paraphrases_are_grouped_with_precision_and_recall() -> None:
         f"\nidea grouping on {len(CORPUS)} labelled items: pairwise precision "
         f"{precision:.3f}, recall {recall:.3f} ({together} pairs grouped, {same} true pairs)"
     )
-    assert precision >= 0.9
-    assert recall >= 0.8
+    assert precision >= 0.92  # measured 0.923
+    assert recall >= 0.93  # measured 0.930
 
 
 def test_arabic_letter_forms_and_french_accents_do_not_matter() -> None:
@@ -72,8 +72,10 @@ def test_meaning_finds_what_letters_cannot_across_languages() -> None:
         f"\ncross-language corpus: precision {every.precision:.3f} recall {every.recall:.3f}; "
         f"two languages: precision {across.precision:.3f} recall {across.recall:.3f}"
     )
-    assert every.precision >= 0.85 and across.precision >= 0.85
-    assert every.recall >= 0.4 and across.recall >= 0.4
+    # Measured 0.882 / 0.432, two languages 0.901 / 0.422 (0.862 / 0.427 and 0.885 / 0.414
+    # before darija in Latin letters was read in Arabic letters, arabizi.py).
+    assert every.precision >= 0.88 and across.precision >= 0.9
+    assert every.recall >= 0.43 and across.recall >= 0.42
     assert across.recall > 5 * lexical_across.recall
 
 

@@ -32,6 +32,7 @@ from scipy.spatial.distance import squareform
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sparse_dot_topn import sp_matmul_topn
 
+from feedback_app.services.ideas.arabizi import is_arabizi
 from feedback_app.services.ideas.text import language_of, normalise
 
 # Measured on tests/meaning_corpus.py and tests/idea_corpus.py (bench/grouping.py, README).
@@ -72,7 +73,8 @@ class Vectors:
     row_of: np.ndarray  # item index -> matrix row
     # L2-normalised sentence vectors per row (float32), or None: letters only.
     meaning: np.ndarray | None = None
-    arabic: np.ndarray | None = None  # per row: written mostly in Arabic letters
+    # per row: written mostly in Arabic letters, or darija in Latin letters (arabizi.py)
+    arabic: np.ndarray | None = None
     vectoriser: TfidfVectorizer | None = None  # fitted: places a new text in the same space
 
 
@@ -90,7 +92,9 @@ def vectorise(texts: Sequence[str], meaning: np.ndarray | None = None) -> Vector
         rows = np.zeros((len(distinct), meaning.shape[1]), dtype=np.float32)
         rows[row_of] = meaning  # texts that normalise alike share a row: one of their vectors
         arabic = np.zeros(len(distinct), dtype=bool)
-        arabic[row_of] = [language_of(t) == "ar" for t in texts]
+        # Darija typed in Latin letters is Arabic said in other letters: on the Arabic side of
+        # the twin join (measured: precision 0.858 -> 0.882 on tests/meaning_corpus.py).
+        arabic[row_of] = [language_of(t) == "ar" or is_arabizi(t) for t in texts]
     matrix, vectoriser = _tfidf(list(distinct))
     return Vectors(matrix, row_of, rows, arabic, vectoriser)
 
@@ -277,8 +281,9 @@ def cluster_vectors(vectors: Vectors, settings: Settings | None = None) -> list[
 def _join_twins(
     vectors: Vectors, row_clusters: list[np.ndarray], settings: Settings
 ) -> list[np.ndarray]:
-    """A cluster said in Arabic script and one said in Latin script that are each other's
-    closest by mean sentence vector (and close enough) are one idea: its two languages.
+    """A cluster said in Arabic (in Arabic letters, or darija in Latin ones) and one said in
+    French that are each other's closest by mean sentence vector (and close enough) are one
+    idea: its two languages.
 
     One wording against another, French and Arabic, is often only fairly close (0.4–0.6),
     below what links two texts; the mean of a cluster's vectors drops what each wording says
