@@ -239,6 +239,8 @@ def corpus_scores() -> list[str]:
         for method, settings, vectors in (
             ("letters (n-grams)", Settings(), None),
             ("sentence vectors", Settings(lexical_weight=0.0), shipped),
+            ("both, uncentred, arabizi as typed", Settings(centre_from=None), as_typed),
+            ("both, uncentred", Settings(centre_from=None), shipped),
             ("both, arabizi as typed", Settings(), as_typed),
             ("both (shipped)", Settings(), shipped),
         ):
@@ -250,7 +252,7 @@ def corpus_scores() -> list[str]:
                 return cluster([i.text for i in chosen], settings, meaning=rows)
 
             every, across = pairwise(corpus, grouped)
-            line = f"  {method:<22} precision {every.precision:.3f}, recall {every.recall:.3f}"
+            line = f"  {method:<33} precision {every.precision:.3f}, recall {every.recall:.3f}"
             if name.startswith("cross"):
                 line += (
                     f" | two languages: precision {across.precision:.3f}, "

@@ -286,7 +286,9 @@ def regroup(
                 if not (i.pinned and (i.group_id is None or group_kind.get(i.group_id) is not kind))
             ]
             total += len(items)
-            vectors = vectorise([i.text for i in items], from_blobs([i.vector for i in items]))
+            vectors = vectorise(
+                [i.text for i in items], from_blobs([i.vector for i in items]), settings
+            )
             target, fresh = _assign(items, cluster_vectors(vectors, settings), group_kind, kind)
             for members in fresh:
                 group = IdeaGroup(kind=kind, title=short_title(items[members[0]].text))
@@ -513,7 +515,9 @@ def _centres(session: Session, kind: ItemKind, settings: Settings | None) -> Ass
     members: dict[int, list[int]] = defaultdict(list)
     for position, row in enumerate(rows):
         members[row.group_id].append(position)
-    vectors = vectorise([row.text for row in rows], from_blobs([row.vector for row in rows]))
+    vectors = vectorise(
+        [row.text for row in rows], from_blobs([row.vector for row in rows]), settings
+    )
     return assigner(vectors, members, settings)
 
 
