@@ -144,6 +144,16 @@ IDEAS: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = (
             ("ar", "ولوجيات للكراسي المتحركة في المواقع السياحية"),
         ),
     ),
+    # Said once in French and once in Arabic, word for word: one idea (these two were listed
+    # as two singletons at first, a labelling error).
+    (
+        "parkings",
+        "need",
+        (
+            ("fr", "Des parkings près des sites archéologiques"),
+            ("ar", "توفير مواقف السيارات قرب المواقع الأثرية"),
+        ),
+    ),
     # --- challenges --------------------------------------------------------------------------
     (
         "saisonnalite",
@@ -449,13 +459,19 @@ IDEAS: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = (
             ("dar", "الحامة ديالنا تقدر تجيب الناس يتداواو"),
         ),
     ),
+    (
+        "patrimoine-medinas",  # also two singletons at first: the same words in two languages
+        "opportunity",
+        (
+            ("fr", "Le patrimoine architectural des médinas"),
+            ("ar", "التراث المعماري للمدن العتيقة"),
+        ),
+    ),
 )
 
 # Ideas said once, several near a group's topic.
 SOLOS: tuple[tuple[str, str, str], ...] = (
     ("need", "fr", "Former les réceptionnistes à l'accueil des personnes handicapées"),
-    ("need", "fr", "Des parkings près des sites archéologiques"),
-    ("need", "ar", "توفير مواقف السيارات قرب المواقع الأثرية"),
     ("need", "fr", "Un hôpital plus proche pour les randonneurs blessés"),
     ("need", "ar", "تكوين الطباخين في المطبخ العالمي"),
     ("need", "dar", "خاصنا شي مكتب ديال الصرف فالقرية"),
@@ -475,8 +491,6 @@ SOLOS: tuple[tuple[str, str, str], ...] = (
     ("proposal", "lat", "ndiro des pistes cyclables f la corniche"),
     ("proposal", "fr", "Jumeler notre ville avec une ville européenne"),
     ("proposal", "ar", "تخفيض أسعار المبيت للطلبة"),
-    ("opportunity", "fr", "Le patrimoine architectural des médinas"),
-    ("opportunity", "ar", "التراث المعماري للمدن العتيقة"),
     ("opportunity", "fr", "Les congrès et séminaires d'entreprise"),
     ("opportunity", "dar", "السياح الصينيين بداو كيجيو بزاف"),
     ("opportunity", "lat", "l'observation dyal les oiseaux f la lagune"),

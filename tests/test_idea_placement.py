@@ -103,3 +103,47 @@ def test_without_a_full_interval_or_past_it_the_regrouping_is_full(session, worl
     assert regroup_if_stale(session, full_interval=0)  # the interval is over
     assert _full_regroupings(session) == 2
     assert _group_of(session, NEW_GUIDES) == _group_of(session, GUIDES[0]) is not None
+
+
+def _reads_of_grouped_items(session, run) -> int:
+    """How many statements of `run` read the grouped items' texts (the centres' rebuild)."""
+    from sqlalchemy import event
+
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, _params, _context, _many) -> None:
+        if "idea_group_members.group_id, feedback_items.text" in statement:
+            seen.append(statement)
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        run()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return len(seen)
+
+
+def test_placements_reuse_the_centres_of_the_last_full_regrouping(session, world) -> None:
+    assert regroup_if_stale(session, full_interval=900)  # the task's first run: in full
+    stop = session.scalars(select(TourStop).order_by(TourStop.id)).first()
+    add_submission(session, stop.id, items=[{"kind": "need", "text": NEW_GUIDES}])
+
+    placed = _reads_of_grouped_items(session, lambda: regroup_if_stale(session, full_interval=900))
+
+    assert placed == 0  # not rebuilt from the database: kept since the full regrouping
+    assert _group_of(session, NEW_GUIDES) == _group_of(session, GUIDES[0]) is not None
+
+
+def test_after_a_merge_a_new_item_joins_the_merged_group(session, world) -> None:
+    assert regroup_if_stale(session, full_interval=900)
+    guides, signs = _group_of(session, GUIDES[0]), _group_of(session, SIGNS[0])
+    assert guides is not None and signs is not None and guides != signs
+    idea_curation.merge_groups(session, EVERYTHING, signs, [guides], actor_id=None)
+    stop = session.scalars(select(TourStop).order_by(TourStop.id)).first()
+    add_submission(session, stop.id, items=[{"kind": "need", "text": NEW_GUIDES}])
+
+    rebuilt = _reads_of_grouped_items(session, lambda: regroup_if_stale(session, full_interval=900))
+
+    assert rebuilt == 1  # a person changed the groups: the centres kept before are not used
+    assert _group_of(session, NEW_GUIDES) == signs  # the guides' group is gone

@@ -28,8 +28,8 @@ def test_paraphrases_are_grouped_with_precision_and_recall() -> None:
         f"\nidea grouping on {len(CORPUS)} labelled items: pairwise precision "
         f"{precision:.3f}, recall {recall:.3f} ({together} pairs grouped, {same} true pairs)"
     )
-    assert precision >= 0.9
-    assert recall >= 0.8
+    assert precision >= 0.92  # measured 0.923
+    assert recall >= 0.93  # measured 0.930
 
 
 def test_arabic_letter_forms_and_french_accents_do_not_matter() -> None:
@@ -72,8 +72,11 @@ def test_meaning_finds_what_letters_cannot_across_languages() -> None:
         f"\ncross-language corpus: precision {every.precision:.3f} recall {every.recall:.3f}; "
         f"two languages: precision {across.precision:.3f} recall {across.recall:.3f}"
     )
-    assert every.precision >= 0.85 and across.precision >= 0.85
-    assert every.recall >= 0.4 and across.recall >= 0.4
+    # Measured 0.952 / 0.488, two languages 0.956 / 0.478 (0.862 / 0.427 and 0.885 / 0.414
+    # before darija in Latin letters was read in Arabic letters, arabizi.py, and each script's
+    # mean vector taken out, clustering._centre).
+    assert every.precision >= 0.95 and across.precision >= 0.95
+    assert every.recall >= 0.48 and across.recall >= 0.47
     assert across.recall > 5 * lexical_across.recall
 
 
@@ -94,3 +97,36 @@ def test_a_new_item_joins_the_nearest_group_or_none() -> None:
     assert centres.nearest(misspelt, None)[0] == 2  # letters alone, without a vector
     unrelated = "Le golf attire une clientèle européenne l'hiver"
     assert centres.nearest(unrelated, encode([unrelated])[0])[0] is None
+
+
+def test_a_new_item_is_centred_like_the_groups_it_joins() -> None:
+    """Past 15 texts a script, the grouping takes each script's mean out of the vectors; a new
+    item placed between two regroupings is compared after the same subtraction: each held-out
+    wording of an idea of the cross-language corpus joins its idea's group."""
+    from feedback_app.services.ideas.clustering import assigner, vectorise
+    from feedback_app.services.ideas.vectors import encode
+    from tests.meaning_corpus import items
+
+    need = [i for i in items() if i.kind == "need"]
+    held = [n for n, i in enumerate(need) if i.label and i.language in ("ar", "lat")][::3]
+    kept = [i for n, i in enumerate(need) if n not in held]
+    vectors = vectorise([i.text for i in kept], encode([i.text for i in kept]))
+    assert vectors.shift is not None  # 15 texts or more on each side: centred
+    groups: dict[str, list[int]] = {}
+    for n, item in enumerate(kept):
+        if item.label:
+            groups.setdefault(item.label, []).append(n)
+    labels = sorted(groups)
+    centres = assigner(vectors, {n: groups[label] for n, label in enumerate(labels)})
+    placed = [centres.nearest(need[n].text, encode([need[n].text])[0])[0] for n in held]
+    right = sum(
+        p is not None and labels[p] == need[n].label for p, n in zip(placed, held, strict=True)
+    )
+    wrong = sum(
+        p is not None and labels[p] != need[n].label for p, n in zip(placed, held, strict=True)
+    )
+    print(f"\n{len(held)} held out: {right} placed right, {wrong} wrong")
+    # Measured: 9 of 10 right, 1 wrong ("public transport to the sites" in Arabic joins the
+    # parking idea); comparing the new vector as encoded with the centred groups: 8 right.
+    assert len(held) == 10
+    assert right >= 9 and wrong <= 1

