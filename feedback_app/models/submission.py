@@ -151,6 +151,16 @@ class FeedbackItem(Model):
             sqlite_where=text("shortlisted = 1"),
             postgresql_where=text("shortlisted"),
         ),
+        # The same few items by what a rare filter names first: "shortlisted proposals about
+        # training" is one range of this index, read before the submissions (migration 0024).
+        Index(
+            "ix_feedback_items_shortlisted_kind_theme",
+            "kind",
+            "theme_id",
+            "submission_id",
+            sqlite_where=text("shortlisted = 1"),
+            postgresql_where=text("shortlisted"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
