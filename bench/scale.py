@@ -104,6 +104,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--skip-review-list", action="store_true", help="the other pages, not the review list"
     )
+    parser.add_argument(
+        "--review-list-only", action="store_true", help="the review list's scenarios, nothing else"
+    )
     args = parser.parse_args(argv)
     from flask_migrate import upgrade
 
@@ -162,7 +165,8 @@ def main(argv: list[str] | None = None) -> int:
                     for name, path in scenarios(seeded, role)
                     if not args.skip_review_list
                 ]
-                measured += page_scenarios(seeded.delegate_region_id, role)
+                if not args.review_list_only:
+                    measured += page_scenarios(seeded.delegate_region_id, role)
                 for name, path, goal in measured:
                     times, _cpu, _rows, _counts = measure(client, path, args.repeat, counter)
                     p50, p95 = percentile(times, 0.5), percentile(times, 0.95)
@@ -171,6 +175,8 @@ def main(argv: list[str] | None = None) -> int:
                         missed.append(f"{role} {name}")
                     print(f"{role:8} {name:42} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms{flag}")
             db.session.remove()
+            if args.review_list_only:
+                return _verdict(missed)
 
             stop = db.session.scalars(
                 select(TourStop).where(TourStop.region_id == seeded.delegate_region_id)
@@ -217,6 +223,10 @@ def main(argv: list[str] | None = None) -> int:
             )
             db.session.remove()
             db.engine.dispose()
+    return _verdict(missed)
+
+
+def _verdict(missed: list[str]) -> int:
     print(f"load average at end {_load()}")
     if missed:
         print(f"{len(missed)} goal(s) missed: " + "; ".join(missed))

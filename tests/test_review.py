@@ -584,3 +584,34 @@ def test_result_count_and_neighbours_follow_the_filters_and_scope(session, desk)
     assert around(a, s["safi"]) == (None, s["agence"])  # agadir is outside region A
     assert around(hq, s["safi"]) == (s["agadir"], s["agence"])
     assert around(a, s["riad"], kind=ItemKind.PROPOSAL) == (s["safi"], None)
+
+
+def test_the_list_count_and_walk_write_their_limit_and_status_into_the_sql(session, desk) -> None:
+    """psycopg prepares a statement run five times and PostgreSQL may then keep one plan for
+    every value: a bound LIMIT is planned as "a tenth of the table" (every matching item hashed
+    for a theme filter), a bound status as "a third of the rows" (spam is 5 %). Written into the
+    SQL, every plan sees them (services/review/queries.py `_rows`)."""
+    from sqlalchemy import event
+
+    seen: list[tuple[str, object]] = []
+
+    def record(_conn, _cursor, statement, parameters, _context, _many) -> None:
+        if "FROM submissions" in statement:
+            seen.append((statement, parameters))
+
+    scope, filters = scope_for(desk.hq), ReviewFilters(status=ReviewStatus.NEW, kind=ItemKind.NEED)
+    row = session.get(Submission, desk.subs["agence"])
+    event.listen(session.get_bind(), "before_cursor_execute", record)
+    try:
+        list_submissions(session, scope, filters, limit=7)
+        count_submissions(session, scope, filters, cap=20)
+        neighbours(session, scope, filters, row.created_at, row.id)
+    finally:
+        event.remove(session.get_bind(), "before_cursor_execute", record)
+    listed, counted, newer, older = (" ".join(s.split()) for s, _p in seen)
+    assert "LIMIT 8" in listed and "LIMIT 21" in counted
+    assert "LIMIT 1" in newer and "LIMIT 1" in older
+    for statement, parameters in seen:
+        assert "status = 'new'" in statement
+        values = parameters.values() if isinstance(parameters, dict) else parameters
+        assert "new" not in values

@@ -45,9 +45,10 @@ class ReviewStatus(enum.StrEnum):
 class Submission(Model):
     __tablename__ = "submissions"
     __table_args__ = (
-        # The review desk and the synthesis read a region's (or a stop's) newest entries first.
-        Index("ix_submissions_region_created", "region_id", "created_at"),
-        Index("ix_submissions_stop_created", "stop_id", "created_at"),
+        # The review desk and the synthesis read a region's (or a stop's) newest entries first;
+        # with `id` the index holds the review list's whole keyset (migration 0024).
+        Index("ix_submissions_region_created_id", "region_id", "created_at", "id"),
+        Index("ix_submissions_stop_created_id", "stop_id", "created_at", "id"),
         # Also the key of a region's cached follow-up page (services/followup/public.py): its
         # reviewed submissions' count and last change, read from this index alone.
         Index("ix_submissions_region_status_updated", "region_id", "status", "updated_at"),
@@ -139,7 +140,14 @@ class Submission(Model):
 class FeedbackItem(Model):
     __tablename__ = "feedback_items"
     __table_args__ = (
-        Index("ix_feedback_items_submission", "submission_id", "position"),
+        # With what the review list's item filters test: "does this submission hold a proposal?"
+        # is read from the index alone on PostgreSQL (migration 0024).
+        Index(
+            "ix_feedback_items_submission_filters",
+            "submission_id",
+            "position",
+            postgresql_include=["kind", "theme_id", "shortlisted"],
+        ),
         Index("ix_feedback_items_kind_theme", "kind", "theme_id"),
         Index("ix_feedback_items_theme", "theme_id"),
         # The few shortlisted items, with what the review filters combine them with: "does this
@@ -149,6 +157,16 @@ class FeedbackItem(Model):
             "submission_id",
             "kind",
             "theme_id",
+            sqlite_where=text("shortlisted = 1"),
+            postgresql_where=text("shortlisted"),
+        ),
+        # The same few items by what a rare filter names first: "shortlisted proposals about
+        # training" is one range of this index, read before the submissions (migration 0024).
+        Index(
+            "ix_feedback_items_shortlisted_kind_theme",
+            "kind",
+            "theme_id",
+            "submission_id",
             sqlite_where=text("shortlisted = 1"),
             postgresql_where=text("shortlisted"),
         ),

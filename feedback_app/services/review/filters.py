@@ -56,7 +56,10 @@ def filter_conditions(scope: Scope, filters: ReviewFilters) -> list[ColumnElemen
     if filters.stop_id is not None:
         conditions.append(Submission.stop_id == filters.stop_id)
     if filters.status is not None:
-        conditions.append(Submission.status == filters.status)
+        # Written into the SQL, as the search patterns below: planned for "a status" (a third of
+        # the rows each), a generic plan cannot tell spam (5 %) from new (70 %).
+        status = literal(filters.status, Submission.status.type, literal_execute=True)
+        conditions.append(Submission.status == status)
     if filters.category:
         conditions.append(Submission.category_code == filters.category)
     if filters.source is not None:
