@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import MetaData, create_engine, text
 from sqlalchemy.engine import make_url
+from werkzeug.routing.rules import Rule
 
 from feedback_app import create_app
 from feedback_app.extensions import db as _db
@@ -30,6 +31,30 @@ from tests.review_world import Desk, build_desk
 from tests.staff import add_stop, build_world, session_for
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+def _share_url_builders() -> None:
+    """Compile each URL rule's builder once per test process instead of once per app.
+
+    Every test makes a fresh app, and werkzeug compiles two Python functions per route for
+    url_for (about 500 routes): 55-75 ms of CPU per create_app, 22-34 ms with the builders
+    shared (measured on this 2-core machine). A builder depends only on the rule's text, its
+    parsed parts and its defaults, and reads the converters through the rule it is bound to.
+    """
+    compile_builder = Rule._compile_builder
+    built: dict[tuple, Callable] = {}
+
+    @functools.wraps(compile_builder)
+    def shared(self: Rule, append_unknown: bool = True) -> Callable:
+        key = (append_unknown, self.rule, tuple(self._trace), repr(self.defaults))
+        if key not in built:
+            built[key] = compile_builder(self, append_unknown)
+        return built[key]
+
+    Rule._compile_builder = shared  # type: ignore[method-assign]
+
+
+_share_url_builders()
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
 
 
