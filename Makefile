@@ -52,9 +52,12 @@ run: migrate
 
 # Two workers per core: much of the suite waits (browsers, worker processes killed and
 # restarted, LibreOffice, PostgreSQL clusters started by the fault tests), not computes.
+# loadgroup hands out one test at a time (grouped tests together), in collection order, and
+# tests/conftest.py puts the longest first: none is left to run alone at the end. The default
+# `load` sends each worker runs of a hundred consecutive tests, slow ones together.
 TEST_WORKERS ?= $(shell echo $$(( $$(nproc) * 2 )))
 test: install lint typecheck
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup -q $(PYTEST_ARGS)
 
 # Lint rules and one layout (ruff format --check changes nothing; `ruff format` applies it).
 lint: install

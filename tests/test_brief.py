@@ -226,6 +226,7 @@ def _pdf_pages(pdf: Path) -> int:
 
 @needs_libreoffice
 @pytest.mark.parametrize("language", ["fr", "ar"])
+@pytest.mark.slow
 def test_the_brief_sheet_prints_on_one_page_unless_summaries_are_long(tmp_path, language) -> None:
     from pypdf import PdfReader
 

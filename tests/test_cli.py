@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import func, inspect, select
 
 from feedback_app import create_app
@@ -169,6 +170,7 @@ def test_users_create_refuses_short_passwords_and_duplicates(app, session) -> No
     assert count(session, User) == 1
 
 
+@pytest.mark.slow
 def test_demo_loads_a_living_tour_once(app, session) -> None:
     runner = app.test_cli_runner()
     result = runner.invoke(args=["demo"])

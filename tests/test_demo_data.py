@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
 from sqlalchemy import func, select
 
 from feedback_app.demo.tour import load_demo
@@ -13,6 +14,7 @@ from feedback_app.services.ideas.groups import regroup
 from feedback_app.services.ideas.queries import top_groups
 
 
+@pytest.mark.slow
 def test_demo_has_varied_themes_and_ideas_recurring_across_regions(session) -> None:
     load_demo(session, submissions=150)
     themes = Counter(

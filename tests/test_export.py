@@ -12,6 +12,7 @@ from pathlib import Path
 
 import openpyxl
 import pandas as pd
+import pytest
 from sqlalchemy import func, select, update
 
 from feedback_app.database import write_transaction
@@ -320,6 +321,7 @@ def test_cli_export_xlsx(app, session, tmp_path) -> None:
 
 
 @needs_libreoffice
+@pytest.mark.slow
 def test_the_workbook_opens_in_libreoffice(app, session, tmp_path) -> None:
     build_tour(session)
     result = _export(app, session, language="ar")

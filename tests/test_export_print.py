@@ -112,6 +112,7 @@ def test_every_sheet_has_its_print_setup_in_the_workbooks_language(tmp_path: Pat
 
 
 @needs_libreoffice
+@pytest.mark.slow
 def test_libreoffice_prints_each_region_sheet_one_page_wide(tmp_path: Path) -> None:
     from pypdf import PdfReader
 
@@ -230,6 +231,11 @@ def _whole_book() -> WorkbookData:
     )
 
 
+# The three tests of one LibreOffice conversion run on one worker (`--dist loadgroup`), so the
+# conversion is made once, not once per worker.
+_WHOLE_BOOK = pytest.mark.xdist_group("libreoffice-whole-workbook")
+
+
 @pytest.fixture(scope="module")
 def printed(tmp_path_factory) -> list[str]:
     """The text of each page LibreOffice prints of the whole workbook (one conversion)."""
@@ -249,6 +255,8 @@ def _sheet(printed: list[str], name: str) -> list[str]:
     return [t for t in printed if f"{name} " in t[:160] or t[:160].endswith(name)]
 
 
+@pytest.mark.slow
+@_WHOLE_BOOK
 def test_the_whole_workbook_prints_in_a_bounded_number_of_pages(printed) -> None:
     # 120 long items on two region sheets (about 8 rows of 6 lines a page), 60 shortlisted,
     # 12 ideas with three long quotes, two briefs: measured 25 pages (9 when wrapped rows kept
@@ -257,6 +265,8 @@ def test_the_whole_workbook_prints_in_a_bounded_number_of_pages(printed) -> None
     assert 18 <= len(printed) <= 45, len(printed)
 
 
+@pytest.mark.slow
+@_WHOLE_BOOK
 def test_every_summary_and_long_text_prints_to_its_last_words(printed) -> None:
     text = " ".join(printed)
     for n in range(1, 5):
@@ -268,6 +278,8 @@ def test_every_summary_and_long_text_prints_to_its_last_words(printed) -> None:
             assert f"Fin du texte JXV{r * 100 + n}." in text, (r, n)
 
 
+@pytest.mark.slow
+@_WHOLE_BOOK
 def test_multi_page_sheets_repeat_their_header_rows(printed) -> None:
     retained = [t for t in printed if "Éléments retenus" in t[:200] and "JXV" in t]
     assert len(retained) >= 2, "the shortlisted items should span several pages"

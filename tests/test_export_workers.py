@@ -42,7 +42,10 @@ def _redis_up() -> bool:
         return False
 
 
-pytestmark = pytest.mark.skipif(not _redis_up(), reason=f"no Redis at {REDIS_URL}")
+pytestmark = [
+    pytest.mark.skipif(not _redis_up(), reason=f"no Redis at {REDIS_URL}"),
+    pytest.mark.slow,
+]
 
 
 class Workers:
@@ -159,14 +162,14 @@ def test_a_worker_killed_mid_build_has_its_job_finished_by_another(
     make_user(session, "siege@example.ma", role=Role.HQ, regions=())
     heartbeat = float(os.environ.get("KILL_TEST_HEARTBEAT", "3"))
     _on_redis(app, namespace, heartbeat)
-    group = workers(heartbeat=heartbeat, row_delay=0.8)  # 19 rows: about 15 s of building
+    group = workers(heartbeat=heartbeat, row_delay=0.4)  # 19 rows: about 8 s of building
     first = group.start()
     client = signed_in(app, "siege@example.ma")
     job_id = _start_export(app, client)
 
     running = _wait_for(session, job_id, lambda j: j.state is JobState.RUNNING)
     started_at = running.started_at
-    time.sleep(3)  # a few rows into the build (row counts are reported every 1,000 rows)
+    time.sleep(1.5)  # a few rows into the build (row counts are reported every 1,000 rows)
     first.send_signal(signal.SIGKILL)
     first.wait()
     killed_at = time.monotonic()

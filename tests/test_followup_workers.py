@@ -103,6 +103,7 @@ def _wait_settled(session, change_id: int, timeout: float = 60) -> list[NoticeSt
 
 
 @pytest.mark.parametrize("moment", ["before", "after"])
+@pytest.mark.slow
 def test_a_worker_killed_mid_send_leaves_one_mail_per_person(
     app, session, world, namespace, workers, relay, monkeypatch, moment
 ) -> None:

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from collections import Counter
 
+import pytest
 from sqlalchemy import func, select
 
 from feedback_app.demo.ideas import IDEAS
@@ -34,6 +35,7 @@ def _majority_group(
     return votes.most_common(1)[0][0] if votes else None
 
 
+@pytest.mark.slow
 def test_the_demo_tours_french_and_arabic_twins_share_a_group(session) -> None:
     load_demo(session, submissions=150)
     regroup(session)

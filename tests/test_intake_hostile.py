@@ -47,6 +47,7 @@ def delegate(app, session):
 
 
 @pytest.mark.parametrize("case", list(HOSTILE))
+@pytest.mark.slow
 def test_hostile_file_gets_a_translated_422_in_bounded_memory(
     app, session, open_stop, delegate, case
 ) -> None:

@@ -41,6 +41,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import openpyxl
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -624,6 +625,7 @@ def _machine(app, session) -> type[TourMachine]:
     return type("Machine", (TourMachine,), {"world": World.build(app, session)})
 
 
+@pytest.mark.slow
 def test_numbers_words_locks_and_erasures_agree_across_features(app, session) -> None:
     run_state_machine_as_test(
         _machine(app, session),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -55,6 +56,7 @@ def test_the_documented_categories_are_the_stored_ones(session) -> None:
     assert set(CATEGORY_CODES) == set(session.scalars(select(Category.code)))
 
 
+@pytest.mark.slow
 def test_the_api_keeps_the_promises_of_its_openapi_document(app, session, make_stop) -> None:
     open_code = make_stop().code
     closed_code = make_stop(city="Essaouira", status=StopStatus.CLOSED).code

@@ -168,6 +168,7 @@ class _Clock:
         return self.now
 
 
+@pytest.mark.slow
 def test_default_limits_let_200_people_on_one_wifi_submit_within_ten_minutes(
     database_url, monkeypatch
 ) -> None:

@@ -211,6 +211,7 @@ def _default_path(rule: Rule, world: World) -> dict[str, str]:
     return values
 
 
+@pytest.mark.slow
 def test_no_route_answers_a_server_error(app, session) -> None:
     app.request_class = _RecordingRequest
     world = build_world(session)

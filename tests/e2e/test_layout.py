@@ -19,6 +19,8 @@ from tests.e2e.conftest import CHROMIUM, serve
 from tests.e2e.forms import sign_in
 from tests.e2e.pages import HEIGHT, LANGUAGES, MEASURE, WIDTHS, problems, screens, seed
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def site(sqlite_template, tmp_path_factory):
