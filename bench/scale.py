@@ -104,6 +104,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--skip-review-list", action="store_true", help="the other pages, not the review list"
     )
+    parser.add_argument(
+        "--pages-only",
+        action="store_true",
+        help="the pages, then stop: no intake preview, no workbook (minutes at 1,000,000)",
+    )
     args = parser.parse_args(argv)
     from flask_migrate import upgrade
 
@@ -171,6 +176,10 @@ def main(argv: list[str] | None = None) -> int:
                         missed.append(f"{role} {name}")
                     print(f"{role:8} {name:42} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms{flag}")
             db.session.remove()
+            if args.pages_only:
+                db.engine.dispose()
+                print(f"load average at end {_load()}")
+                return 1 if missed else 0
 
             stop = db.session.scalars(
                 select(TourStop).where(TourStop.region_id == seeded.delegate_region_id)

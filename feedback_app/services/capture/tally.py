@@ -242,7 +242,8 @@ def paper_key_statuses(
         query = query.where(Submission.id != besides)
     found: dict[str, set[ReviewStatus]] = {}
     for key, status in session.execute(query.distinct()):
-        found.setdefault(key, set()).add(ReviewStatus(status))
+        if key is not None:
+            found.setdefault(key, set()).add(ReviewStatus(status))
     return found
 
 
