@@ -166,6 +166,7 @@ class World:
             self.session.execute(update(TourStop).values(live_shows_unreviewed=False))
         with live._IDEAS_LOCK:
             live._IDEAS_CACHE.clear()
+            live._WAITING_CACHE.clear()
 
     def scope(self, who: int | str) -> Scope:
         """A region's delegate (its index), or "hq"."""
