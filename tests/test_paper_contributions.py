@@ -278,3 +278,50 @@ def test_review_status_counts_follow_paper_rows_one_by_one(session, open_stop) -
     # A second file of the organisation adds a row still new, but no contribution held.
     _import(session, open_stop, [["RIAD DAR ATLAS", "hebergement", "need", "Des navettes."]])
     assert seen() == (1, 1, 1, {**none, "proposal": 1, "challenge": 1})
+
+
+def test_migration_0024_counts_every_stop_by_review_status(empty_database_url) -> None:
+    """The counts by review status are backfilled from the rows: held contributions (spam
+    included), still new, reviewed contributions and entries, by the paper rule."""
+    from flask_migrate import downgrade, upgrade
+
+    from feedback_app import create_app
+    from feedback_app.extensions import db
+    from tests.staff import add_stop
+
+    app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": empty_database_url})
+    with app.app_context():
+        try:
+            upgrade()
+            stop = add_stop(db.session, "Marrakech")
+            slug = stop.region.slug
+            submit(db.session, stop.code, valid_payload(), source=SubmissionSource.FORM)
+            _import(
+                db.session,
+                stop,
+                [
+                    ["Riad Dar Atlas", "hebergement", "need", "Des navettes."],
+                    ["riad dar atlas", "hebergement", "challenge", "La saisonnalité."],
+                    ["Agence Sahara", "agence_voyages", "proposal", "Un guichet unique."],
+                ],
+            )
+            ids = db.session.scalars(select(Submission.id).order_by(Submission.id)).all()
+            review_bulk.bulk_set_status(
+                db.session, EVERYTHING, ids[:3], ReviewStatus.REVIEWED, actor_id=None
+            )
+            review_actions.set_status(db.session, EVERYTHING, ids[3], "spam", actor_id=None)
+            db.session.remove()
+            downgrade(revision="0023")
+            with db.engine.connect() as connection:
+                kinds = connection.exec_driver_sql("SELECT DISTINCT kind FROM stop_tallies")
+                assert not {k for (k,) in kinds} & {"held", "status:new", "reviewed"}
+            upgrade()
+            (listed,) = list_stops(db.session, EVERYTHING)
+            assert (listed.submissions, listed.new) == (3, 0)  # the spam organisation held too
+            page = region_followup(db.session, slug, "fr")
+            assert page.contributions == 2  # the form and Riad Dar Atlas's two rows
+            assert page.entries["need"] == 2 and page.entries["challenge"] == 1
+            assert tally.differences(db.session) == []
+        finally:
+            db.session.remove()
+            db.engine.dispose()
