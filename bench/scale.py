@@ -107,6 +107,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--review-list-only", action="store_true", help="the review list's scenarios, nothing else"
     )
+    parser.add_argument(
+        "--pages-only",
+        action="store_true",
+        help="the pages, then stop: no intake preview, no workbook (minutes at 1,000,000)",
+    )
     args = parser.parse_args(argv)
     from flask_migrate import upgrade
 
@@ -175,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
                         missed.append(f"{role} {name}")
                     print(f"{role:8} {name:42} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms{flag}")
             db.session.remove()
-            if args.review_list_only:
+            if args.review_list_only or args.pages_only:
                 return _verdict(missed)
 
             stop = db.session.scalars(

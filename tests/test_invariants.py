@@ -5,7 +5,8 @@ two regions (one stop each) with their delegates and HQ:
 
 - intake: form, API and tablet posts; imports (paper rows, several of one organisation, in one
   file or across files), confirmed or left pending, by the delegate or HQ;
-- review: status (spam and back), kind, theme and shortlist changes by the stop's delegate;
+- review: status (spam and back; one submission or several at once), kind, theme and
+  shortlist changes by the stop's delegate;
 - curation: split, merge, rename by either region's delegate and by HQ, HQ's switch showing
   unreviewed text on the live screens; automatic regrouping;
 - sign-off (with a summary of the delegate's own words) and HQ's reopening;
@@ -16,7 +17,10 @@ After every step it checks:
 - counts: per stop and kind, the dashboard (services/synthesis/figures.py), the live screen's
   tallies (services/capture/tally.py), the workbook's "Synthèse" sheet and a count made here
   from the rows agree (contributions by the paper rule: models/contribution.py, recomputed here
-  from the organisations), and `tally check` finds nothing;
+  from the organisations), and `tally check` finds nothing; by review status, the stops list
+  (contributions held, spam included, and submissions still new), the review desk's and the
+  sign-off's counts of new submissions and the public follow-up page (reviewed contributions
+  and entries by kind), all read from the running counts, equal a count made here;
 - regions: no title or summary a delegate wrote shows on any page, JSON, brief or workbook of
   the other region's delegate (idea list and pages, dashboard, brief, live.json, workbook), and
   a shared group's title read by HQ is never a delegate's;
@@ -75,15 +79,19 @@ from feedback_app.services.capture.submissions import submit
 from feedback_app.services.errors import SignedOff
 from feedback_app.services.export.build import export_workbook
 from feedback_app.services.export.plan import ExportRequest
+from feedback_app.services.followup import public as followup
 from feedback_app.services.ideas import curation, queries
 from feedback_app.services.ideas.groups import regroup, regroup_if_stale
 from feedback_app.services.intake.batches import build_preview, commit_batch, save_preview
 from feedback_app.services.privacy import personal_data
 from feedback_app.services.review import actions as review_actions
+from feedback_app.services.review import bulk as review_bulk
+from feedback_app.services.review import queries as review_queries
 from feedback_app.services.review import signoff
 from feedback_app.services.synthesis import live
 from feedback_app.services.synthesis.figures import SynthesisFilters, resolve, synthesis
 from feedback_app.services.tour import stop_lock
+from feedback_app.services.tour.stop_admin import list_stops
 from tests.intake_files import HEADER_FR, csv_bytes
 from tests.staff import add_stop, make_user, session_for
 
@@ -159,6 +167,7 @@ class World:
             self.session.execute(update(TourStop).values(live_shows_unreviewed=False))
         with live._IDEAS_LOCK:
             live._IDEAS_CACHE.clear()
+            live._WAITING_CACHE.clear()
 
     def scope(self, who: int | str) -> Scope:
         """A region's delegate (its index), or "hq"."""
@@ -291,6 +300,25 @@ class TourMachine(RuleBasedStateMachine):
             stop,
             lambda scope: review_actions.set_status(
                 self.session, scope, found.id, status, actor_id=None
+            ),
+        )
+
+    @rule(
+        stop=stop_index,
+        picks=st.lists(st.integers(0, 50), min_size=1, max_size=4),
+        status=st.sampled_from(list(ReviewStatus)),
+    )
+    def set_status_in_bulk(self, stop, picks, status) -> None:
+        """The review list's bulk action: several rows of one stop at once (paper rows of one
+        organisation among them move its contribution once)."""
+        found = [self._pick_submission(stop, n) for n in picks]
+        ids = [submission.id for submission in found if submission is not None]
+        if not ids:
+            return
+        self._as_delegate(
+            stop,
+            lambda scope: review_bulk.bulk_set_status(
+                self.session, scope, ids, status, actor_id=None
             ),
         )
 
@@ -468,6 +496,41 @@ class TourMachine(RuleBasedStateMachine):
         )
         return online + len(paper), kinds
 
+    def status_rows_count(self, stop_id: int) -> tuple[int, int, int, Counter]:
+        """(contributions held whatever their status, submissions still new, reviewed
+        contributions, reviewed entries by kind), counted here from the rows by the paper rule."""
+        rows = self.session.execute(
+            select(
+                Submission.source,
+                Submission.category_code,
+                Submission.organisation,
+                Submission.status,
+            ).where(Submission.stop_id == stop_id)
+        ).all()
+
+        def contributions(chosen) -> int:
+            paper = {
+                (c, fold(o)) for source, c, o, _s in chosen if source is SubmissionSource.IMPORT
+            }
+            return len(paper) + sum(1 for row in chosen if row[0] is not SubmissionSource.IMPORT)
+
+        reviewed = [row for row in rows if row[3] is ReviewStatus.REVIEWED]
+        entries = Counter(
+            {
+                kind.value: n
+                for kind, n in self.session.execute(
+                    select(FeedbackItem.kind, func.count())
+                    .join(Submission, Submission.id == FeedbackItem.submission_id)
+                    .where(
+                        Submission.stop_id == stop_id, Submission.status == ReviewStatus.REVIEWED
+                    )
+                    .group_by(FeedbackItem.kind)
+                )
+            }
+        )
+        new = sum(1 for row in rows if row[3] is ReviewStatus.NEW)
+        return contributions(rows), new, contributions(reviewed), entries
+
     def _workbook(self, scope: Scope, slugs: tuple[str, ...] = ()) -> bytes:
         regroup_if_stale(self.session)  # as the worker does before a build
         stored = export_workbook(
@@ -512,6 +575,23 @@ class TourMachine(RuleBasedStateMachine):
             dashboard = (board.submissions, Counter({k: v for k, v in board.by_kind.items() if v}))
             sheet = book.get(board.name, (0, Counter()))
             assert dashboard == screen == sheet == rows, (stop.city, dashboard, screen, sheet, rows)
+        # By review status: the stops list (held, still new), the review desk's count of new
+        # submissions and the public follow-up page (reviewed) against the rows. One stop per
+        # region, so a region's figures are its stop's.
+        listed = {
+            row.stop.id: (row.submissions, row.new) for row in list_stops(self.session, EVERYTHING)
+        }
+        waiting = {
+            c.region.slug: c.count for c in review_queries.new_counts(self.session, EVERYTHING)
+        }
+        for region, stop in zip(REGIONS, self.world.stops, strict=True):
+            held, new, reviewed, entries = self.status_rows_count(stop.id)
+            page = followup.region_followup(self.session, region, "fr")
+            public = (page.contributions, Counter({k: v for k, v in page.entries.items() if v}))
+            assert listed[stop.id] == (held, new), (stop.city, listed[stop.id], held, new)
+            assert waiting[region] == new, (region, waiting[region], new)
+            assert signoff.before_signing(self.session, stop).new_submissions == new
+            assert public == (reviewed, entries), (region, public, reviewed, entries)
         assert tally.differences(self.session) == []
         self.session.rollback()
 

@@ -235,3 +235,37 @@ def test_recurring_ideas_show_a_person_written_title_or_the_stops_own_text(sessi
 
     with pytest.raises(SignedOff):
         idea_curation.rename_group(session, delegate, group.id, "Autre titre", actor_id=None)
+
+
+def test_the_ideas_waiting_for_a_title_are_counted_once_per_change(app, session, desk) -> None:
+    """A screen polls every few seconds: the count of recurring ideas held back for want of a
+    reviewed title (a GROUP BY over the stop's entries) is computed again only when the
+    groups or the stop's counted entries change, never per poll."""
+    from sqlalchemy import event
+
+    from feedback_app.extensions import db
+    from feedback_app.services.ideas.groups import regroup
+
+    ids = [
+        store(
+            session, desk.stop_a1, f"Riad {n}", minutes=40 + n, items=[{"kind": "need", "text": t}]
+        )
+        for n, t in enumerate(GUIDES)
+    ]
+    regroup(session)
+    delegate = scope_for(desk.delegate_a)
+    assert live.live_figures(session, delegate, desk.stop_a1.id).ideas_waiting == 1
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert live.live_figures(session, delegate, desk.stop_a1.id).ideas_waiting == 1
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert not [s for s in seen if "idea_group_members" in s], seen
+    # Two of its three entries marked spam: the stop's counts move, the idea no longer recurs.
+    review_bulk.bulk_set_status(session, scope_for(desk.hq), ids[:2], "spam", actor_id=None)
+    assert live.live_figures(session, delegate, desk.stop_a1.id).ideas_waiting == 0

@@ -9,7 +9,13 @@ import io
 import openpyxl
 from sqlalchemy import select
 
-from feedback_app.models import ExportArtifact, ReviewStatus, Submission, SubmissionSource
+from feedback_app.models import (
+    ExportArtifact,
+    FeedbackItem,
+    ReviewStatus,
+    Submission,
+    SubmissionSource,
+)
 from feedback_app.services.access import EVERYTHING
 from feedback_app.services.capture import tally
 from feedback_app.services.capture.submissions import submit
@@ -219,3 +225,103 @@ def test_simultaneous_imports_of_one_organisation_count_it_once(app, session, op
     stop = session.get(TourStop, open_stop.id)
     assert set(_figures(session, stop).values()) == {1}
     assert tally.differences(session) == []
+
+
+def test_review_status_counts_follow_paper_rows_one_by_one(session, open_stop) -> None:
+    """The stops list (held, spam included; still new) and the public follow-up page (reviewed
+    contributions and entries) read the running counts: each status change of a paper row
+    moves them by the paper rule, and they always equal the rows."""
+    _import(
+        session,
+        open_stop,
+        [
+            ["Riad Dar Atlas", "hebergement", "need", "Former le personnel à l'anglais."],
+            ["riad dar atlas", "hebergement", "challenge", "La saisonnalité."],
+        ],
+    )
+    first, second = session.scalars(select(Submission.id).order_by(Submission.id)).all()
+
+    def seen() -> tuple[int, int, int, dict[str, int]]:
+        (listed,) = [r for r in list_stops(session, EVERYTHING) if r.stop.id == open_stop.id]
+        page = region_followup(session, open_stop.region.slug, "fr")
+        assert tally.differences(session) == []
+        return listed.submissions, listed.new, page.contributions, page.entries
+
+    def status(ids: list[int], value: ReviewStatus) -> None:
+        review_bulk.bulk_set_status(session, EVERYTHING, ids, value, actor_id=None)
+
+    none = {"need": 0, "opportunity": 0, "challenge": 0, "proposal": 0}
+    assert seen() == (1, 2, 0, none)
+    status([first], ReviewStatus.REVIEWED)
+    assert seen() == (1, 1, 1, {**none, "need": 1})
+    status([second], ReviewStatus.REVIEWED)  # the organisation is reviewed already
+    assert seen() == (1, 0, 1, {**none, "need": 1, "challenge": 1})
+    status([first], ReviewStatus.NEW)  # the second row still speaks for it
+    assert seen() == (1, 1, 1, {**none, "challenge": 1})
+    status([first, second], ReviewStatus.SPAM)  # the stop still holds it
+    assert seen() == (1, 0, 0, none)
+    status([first, second], ReviewStatus.REVIEWED)
+    assert seen() == (1, 0, 1, {**none, "need": 1, "challenge": 1})
+    # A reviewed entry's new kind moves it among the reviewed entries of that kind.
+    item = session.scalar(select(FeedbackItem).where(FeedbackItem.submission_id == first))
+    review_actions.update_item(
+        session,
+        EVERYTHING,
+        first,
+        item.id,
+        kind="proposal",
+        theme_id=item.theme_id,
+        shortlisted=False,
+        actor_id=None,
+    )
+    assert seen() == (1, 0, 1, {**none, "proposal": 1, "challenge": 1})
+    # A second file of the organisation adds a row still new, but no contribution held.
+    _import(session, open_stop, [["RIAD DAR ATLAS", "hebergement", "need", "Des navettes."]])
+    assert seen() == (1, 1, 1, {**none, "proposal": 1, "challenge": 1})
+
+
+def test_migration_0024_counts_every_stop_by_review_status(empty_database_url) -> None:
+    """The counts by review status are backfilled from the rows: held contributions (spam
+    included), still new, reviewed contributions and entries, by the paper rule."""
+    from flask_migrate import downgrade, upgrade
+
+    from feedback_app import create_app
+    from feedback_app.extensions import db
+    from tests.staff import add_stop
+
+    app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": empty_database_url})
+    with app.app_context():
+        try:
+            upgrade()
+            stop = add_stop(db.session, "Marrakech")
+            slug = stop.region.slug
+            submit(db.session, stop.code, valid_payload(), source=SubmissionSource.FORM)
+            _import(
+                db.session,
+                stop,
+                [
+                    ["Riad Dar Atlas", "hebergement", "need", "Des navettes."],
+                    ["riad dar atlas", "hebergement", "challenge", "La saisonnalité."],
+                    ["Agence Sahara", "agence_voyages", "proposal", "Un guichet unique."],
+                ],
+            )
+            ids = db.session.scalars(select(Submission.id).order_by(Submission.id)).all()
+            review_bulk.bulk_set_status(
+                db.session, EVERYTHING, ids[:3], ReviewStatus.REVIEWED, actor_id=None
+            )
+            review_actions.set_status(db.session, EVERYTHING, ids[3], "spam", actor_id=None)
+            db.session.remove()
+            downgrade(revision="0023")
+            with db.engine.connect() as connection:
+                kinds = connection.exec_driver_sql("SELECT DISTINCT kind FROM stop_tallies")
+                assert not {k for (k,) in kinds} & {"held", "status:new", "reviewed"}
+            upgrade()
+            (listed,) = list_stops(db.session, EVERYTHING)
+            assert (listed.submissions, listed.new) == (3, 0)  # the spam organisation held too
+            page = region_followup(db.session, slug, "fr")
+            assert page.contributions == 2  # the form and Riad Dar Atlas's two rows
+            assert page.entries["need"] == 2 and page.entries["challenge"] == 1
+            assert tally.differences(db.session) == []
+        finally:
+            db.session.remove()
+            db.engine.dispose()

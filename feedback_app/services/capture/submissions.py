@@ -245,7 +245,7 @@ def _store(
         # Last, so that the tally rows are locked (PostgreSQL) only until the commit that follows.
         tally.apply(
             session,
-            tally.Changes().add_submission(
+            tally.Changes().store(
                 stop_id,
                 clean.category,
                 [
@@ -311,9 +311,12 @@ def store_imported(
             }
         )
     # One contribution per organisation at the stop (models/contribution.py): counted by its
-    # first counted row, in this file or an earlier one; read before these rows are stored.
+    # first counted row, held by its first row of any status, in this file or an earlier one;
+    # read before these rows are stored.
     tally.lock_paper_rows(session, stop.id)
-    counted = tally.counted_paper_keys(session, (s["paper_key"] for s in submissions))
+    statuses = tally.paper_key_statuses(session, (s["paper_key"] for s in submissions))
+    held = set(statuses)
+    counted = {key for key, found in statuses.items() if found - {ReviewStatus.SPAM}}
     # Plain executemany (no RETURNING): measured 20 times faster here than the ORM's bulk
     # insert with RETURNING, which splices its result batches row by row.
     session.execute(insert(cast(Table, Submission.__table__)), submissions)
@@ -345,14 +348,16 @@ def store_imported(
     changes = tally.Changes()
     for row, stored in zip(rows, submissions, strict=True):
         theme = theme_ids.get(row["clean"]["theme"]) if row["clean"]["theme"] else None
-        first = stored["paper_key"] not in counted
-        counted.add(stored["paper_key"])
-        changes.add_submission(
+        key = stored["paper_key"]
+        changes.store(
             stop.id,
             row["clean"]["category"],
             [tally.item_key(row["clean"]["kind"], theme)],
-            contribution=first,
+            contribution=key not in counted,
+            held=key not in held,
         )
+        counted.add(key)
+        held.add(key)
     tally.apply(session, changes)
 
 

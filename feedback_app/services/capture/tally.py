@@ -13,6 +13,12 @@ own write transaction: a submission and its counts commit or roll back together.
 upserts (INSERT ... ON CONFLICT DO UPDATE, on SQLite and PostgreSQL alike), so two first
 submissions of a stop arriving together cannot collide. `differences` recounts from the rows
 (`flask tally check`), `recount` rewrites them.
+
+By review status, per stop (models/tally.py): the contributions the stop holds whatever their
+status (the stops list), the submissions still new (the stops list, the review desk, the
+sign-off), the reviewed contributions and reviewed items by kind (the public follow-up page).
+Storing a submission (`store`), a change of status (`change_status`) and a reviewed item's new
+kind (`move_reviewed_item`) move them through the same `apply`.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import Insert, delete, func, insert, select, text
+from sqlalchemy import Insert, and_, case, delete, distinct, func, insert, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -34,7 +40,15 @@ from feedback_app.models import (
     Submission,
     contributions,
 )
-from feedback_app.models.tally import CATEGORY, NO_THEME, SHORTLISTED, SUBMISSIONS
+from feedback_app.models.tally import (
+    CATEGORY,
+    HELD,
+    NEW,
+    NO_THEME,
+    REVIEWED,
+    SHORTLISTED,
+    SUBMISSIONS,
+)
 
 Key = tuple[str, int]  # (kind, theme key)
 Row = tuple[int, str, int]  # (stop id, kind or SUBMISSIONS, theme key)
@@ -90,6 +104,57 @@ class Changes:
         changes.subtract(items)
         return self
 
+    def store(
+        self,
+        stop_id: int,
+        category: str,
+        items: Iterable[Key],
+        *,
+        contribution: bool = True,
+        held: bool = True,
+    ) -> Changes:
+        """A submission stored (status new): counted, held and still new. `contribution`: a
+        contribution more among the counted ones, `held`: among those the stop holds whatever
+        their status (both False for a paper row of an organisation already there)."""
+        self.add_submission(stop_id, category, items, contribution=contribution)
+        changes = self._stop(stop_id)
+        changes[(HELD, NO_THEME)] += int(held)
+        changes[(NEW, NO_THEME)] += 1
+        return self
+
+    def change_status(
+        self,
+        stop_id: int,
+        old: ReviewStatus | str,
+        new: ReviewStatus | str,
+        item_kinds: Iterable[ItemKind | str] = (),
+        *,
+        reviewed_contribution: bool = True,
+    ) -> Changes:
+        """The review-status counts of a submission whose status moves (spam's counted figures
+        are add_submission's and remove_submission's). `item_kinds`: its items' kinds, needed
+        when it enters or leaves "reviewed"; `reviewed_contribution`: False for a paper row whose
+        organisation has another reviewed row at the stop."""
+        old, new = ReviewStatus(old), ReviewStatus(new)
+        if old is new:
+            return self
+        changes = self._stop(stop_id)
+        changes[(NEW, NO_THEME)] += (new is ReviewStatus.NEW) - (old is ReviewStatus.NEW)
+        sign = (new is ReviewStatus.REVIEWED) - (old is ReviewStatus.REVIEWED)
+        if sign:
+            changes[(REVIEWED, NO_THEME)] += sign * int(reviewed_contribution)
+            for kind in item_kinds:
+                changes[reviewed_key(kind)] += sign
+        return self
+
+    def move_reviewed_item(self, stop_id: int, old: ItemKind | str, new: ItemKind | str) -> Changes:
+        """An item of a reviewed submission whose kind changed."""
+        if ItemKind(old) is not ItemKind(new):
+            changes = self._stop(stop_id)
+            changes[reviewed_key(old)] -= 1
+            changes[reviewed_key(new)] += 1
+        return self
+
     def shortlist(self, stop_id: int, kind: ItemKind | str, delta: int) -> Changes:
         """An item of a counted submission shortlisted (+1) or taken off the shortlist (-1)."""
         self._stop(stop_id)[shortlist_key(kind)] += delta
@@ -106,6 +171,10 @@ class Changes:
 
 def shortlist_key(kind: ItemKind | str) -> Key:
     return (SHORTLISTED + ItemKind(kind).value, NO_THEME)
+
+
+def reviewed_key(kind: ItemKind | str) -> Key:
+    return (f"{REVIEWED}:{ItemKind(kind).value}", NO_THEME)
 
 
 def apply(session: Session, changes: Changes) -> None:
@@ -158,31 +227,48 @@ def lock_paper_rows(session: Session, stop_id: int) -> None:
         )
 
 
+def paper_key_statuses(
+    session: Session, keys: Iterable[str], *, besides: int | None = None
+) -> dict[str, set[ReviewStatus]]:
+    """The statuses of the stored rows holding each of these paper keys (other than
+    `besides`); a key no row holds is left out. A row whose key is held already adds no
+    contribution the stop holds; one whose key a counted (not spam) row holds adds or removes
+    no counted contribution; one whose key a reviewed row holds, no reviewed one."""
+    chosen = set(keys)
+    if not chosen:
+        return {}
+    query = select(Submission.paper_key, Submission.status).where(Submission.paper_key.in_(chosen))
+    if besides is not None:
+        query = query.where(Submission.id != besides)
+    found: dict[str, set[ReviewStatus]] = {}
+    for key, status in session.execute(query.distinct()):
+        if key is not None:
+            found.setdefault(key, set()).add(ReviewStatus(status))
+    return found
+
+
 def counted_paper_keys(
     session: Session, keys: Iterable[str], *, besides: int | None = None
 ) -> set[str]:
     """Which of these paper keys already count as a contribution: held by a counted submission
     (other than `besides`). A row whose key is among them adds or removes no contribution."""
-    chosen = set(keys)
-    if not chosen:
-        return set()
-    query = select(Submission.paper_key).where(
-        Submission.paper_key.in_(chosen), Submission.status != ReviewStatus.SPAM
-    )
-    if besides is not None:
-        query = query.where(Submission.id != besides)
-    return {key for key in session.scalars(query.distinct()) if key is not None}
+    return {
+        key
+        for key, statuses in paper_key_statuses(session, keys, besides=besides).items()
+        if statuses - {ReviewStatus.SPAM}
+    }
 
 
-def is_own_contribution(session: Session, submission: Submission) -> bool:
-    """Whether counting this submission or not moves the contribution count: always for a
-    form, API or tablet submission; for a paper row, when no other counted row of its
-    organisation at its stop is there."""
+def other_rows_statuses(session: Session, submission: Submission) -> set[ReviewStatus]:
+    """The statuses of the other rows of this paper row's organisation at its stop, under the
+    stop's lock until the commit; empty for a form, API or tablet submission (each its own
+    contribution). Its status change moves the counted contributions when none of them is
+    counted, the reviewed ones when none of them is reviewed."""
     key = submission.paper_key
     if key is None:
-        return True
+        return set()
     lock_paper_rows(session, submission.stop_id)
-    return not counted_paper_keys(session, [key], besides=submission.id)
+    return paper_key_statuses(session, [key], besides=submission.id).get(key, set())
 
 
 @dataclass(frozen=True)
@@ -215,6 +301,7 @@ def read_counts(session: Session, stop_id: int) -> StopCounts:
 def counts_from_rows(session: Session) -> dict[Row, int]:
     """What the counts should be, recounted from the submissions and items (GROUP BYs)."""
     counted = Submission.status != ReviewStatus.SPAM
+    is_reviewed = Submission.status == ReviewStatus.REVIEWED
     expected: dict[Row, int] = {
         (stop_id, SUBMISSIONS, NO_THEME): count
         for stop_id, count in session.execute(
@@ -234,6 +321,26 @@ def counts_from_rows(session: Session) -> dict[Row, int]:
         .group_by(Submission.stop_id, FeedbackItem.kind)
     ):
         expected[(stop_id, *shortlist_key(kind))] = count
+    for stop_id, held, new, reviewed in session.execute(
+        select(
+            Submission.stop_id,
+            contributions(),
+            func.count(case((Submission.status == ReviewStatus.NEW, 1))),
+            # contributions() among the reviewed rows: rows without a key, plus distinct keys
+            func.count(case((and_(is_reviewed, Submission.paper_key.is_(None)), 1)))
+            + func.count(distinct(case((is_reviewed, Submission.paper_key)))),
+        ).group_by(Submission.stop_id)
+    ):
+        expected[(stop_id, HELD, NO_THEME)] = held
+        expected[(stop_id, NEW, NO_THEME)] = new
+        expected[(stop_id, REVIEWED, NO_THEME)] = reviewed
+    for stop_id, kind, count in session.execute(
+        select(Submission.stop_id, FeedbackItem.kind, func.count())
+        .join(FeedbackItem, FeedbackItem.submission_id == Submission.id)
+        .where(is_reviewed)
+        .group_by(Submission.stop_id, FeedbackItem.kind)
+    ):
+        expected[(stop_id, *reviewed_key(kind))] = count
     theme = func.coalesce(FeedbackItem.theme_id, NO_THEME)
     for stop_id, kind, theme_key, count in session.execute(
         select(Submission.stop_id, FeedbackItem.kind, theme, func.count())
@@ -242,7 +349,7 @@ def counts_from_rows(session: Session) -> dict[Row, int]:
         .group_by(Submission.stop_id, FeedbackItem.kind, theme)
     ):
         expected[(stop_id, ItemKind(kind).value, int(theme_key))] = count
-    return expected
+    return {key: count for key, count in expected.items() if count}
 
 
 @dataclass(frozen=True)

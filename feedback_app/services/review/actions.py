@@ -79,18 +79,23 @@ def apply_status(
 ) -> bool:
     """Set the status with its audit row, in the caller's transaction; False if unchanged.
 
+    Every change moves the stop's counts by status (still new, reviewed: tally.change_status).
     Spam is not counted: marking it, or taking it back, moves the stop's counts and recounts
     the idea groups of its items (unless `recount_groups` is False: the caller recounts the
     groups of many submissions once, with `idea_tallies.refresh`).
     """
     if submission.status is status:
         return False
-    was, now = tally.counted_status(submission.status), tally.counted_status(status)
+    old = submission.status
+    was, now = tally.counted_status(old), tally.counted_status(status)
+    reviewed = ReviewStatus.REVIEWED in (old, status)
+    # The other rows of a paper row's organisation decide whether a contribution moves.
+    others = tally.other_rows_statuses(session, submission) if was != now or reviewed else set()
+    changes = tally.Changes()
     if was != now:
         keys = [tally.item_key(i.kind, i.theme_id) for i in submission.items]
-        own = tally.is_own_contribution(session, submission)
+        own = not others - {ReviewStatus.SPAM}
         shortlisted = [i.kind for i in submission.items if i.shortlisted]
-        changes = tally.Changes()
         if now:
             changes.add_submission(
                 submission.stop_id, submission.category_code, keys, shortlisted, contribution=own
@@ -99,7 +104,14 @@ def apply_status(
             changes.remove_submission(
                 submission.stop_id, submission.category_code, keys, shortlisted, contribution=own
             )
-        tally.apply(session, changes)
+    changes.change_status(
+        submission.stop_id,
+        old,
+        status,
+        [i.kind for i in submission.items] if reviewed else (),
+        reviewed_contribution=ReviewStatus.REVIEWED not in others,
+    )
+    tally.apply(session, changes)
     audit.record(
         session,
         actor_id=actor_id,

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from feedback_app.database import write_transaction
 from feedback_app.models import FeedbackItem, ReviewStatus, Submission, Theme
@@ -54,8 +54,11 @@ def bulk_set_status(
         raise ValidationFailed({"submission_ids": [_l("Cochez au moins une contribution.")]})
     changed = 0
     with write_transaction(session):
+        # Their items at once: a change into or out of "reviewed" or spam moves their counts.
         submissions = session.scalars(
-            select(Submission).where(Submission.id.in_(ids), scope.filter(Submission.region_id))
+            select(Submission)
+            .options(selectinload(Submission.items))
+            .where(Submission.id.in_(ids), scope.filter(Submission.region_id))
         ).all()
         if len(submissions) != len(ids):
             raise NotFound(ids)

@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from feedback_app.models import FeedbackItem, ItemKind, Priority, Submission, Theme
+from feedback_app.models import FeedbackItem, ItemKind, Priority, ReviewStatus, Submission, Theme
 from feedback_app.services import audit
 from feedback_app.services.capture import tally
 from feedback_app.services.errors import ValidationFailed
@@ -54,8 +54,8 @@ def apply_item(
 ) -> list[str]:
     """Set what differs, one audit row per changed field; the names of what changed.
 
-    A new kind, theme or shortlisting moves the item in the stop's counts, in the same
-    transaction.
+    A new kind, theme or shortlisting moves the item in the stop's counts (a new kind also among
+    the reviewed items when the submission is reviewed), in the same transaction.
     """
     old_key, old_kind, was_shortlisted = (
         tally.item_key(item.kind, item.theme_id),
@@ -92,6 +92,8 @@ def apply_item(
             changes.shortlist(submission.stop_id, old_kind, -1)
         if item.shortlisted:
             changes.shortlist(submission.stop_id, item.kind, +1)
+        if submission.status is ReviewStatus.REVIEWED:
+            changes.move_reviewed_item(submission.stop_id, old_kind, item.kind)
         tally.apply(session, changes)
     return changed
 

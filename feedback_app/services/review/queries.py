@@ -22,11 +22,13 @@ from feedback_app.models import (
     Region,
     ReviewNote,
     ReviewStatus,
+    StopTally,
     Submission,
     SubmissionSource,
     Theme,
     TourStop,
 )
+from feedback_app.models.tally import NEW
 from feedback_app.models.types import as_utc
 from feedback_app.services.access import Scope
 from feedback_app.services.ids import parse_id
@@ -250,11 +252,14 @@ def new_counts(
 
     `regions` may hand in the scope's regions when the caller has them already.
     """
+    # The stops' running counts (services/capture/tally.py): a few rows per stop, where a
+    # count of the scope's new submissions grows with them.
     counts = dict(
         session.execute(
-            select(Submission.region_id, func.count())
-            .where(scope.filter(Submission.region_id), Submission.status == ReviewStatus.NEW)
-            .group_by(Submission.region_id)
+            select(TourStop.region_id, func.sum(StopTally.count))
+            .join(TourStop, TourStop.id == StopTally.stop_id)
+            .where(scope.filter(TourStop.region_id), StopTally.kind == NEW)
+            .group_by(TourStop.region_id)
         ).all()
     )
     if regions is None:

@@ -11,11 +11,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from feedback_app.database import write_transaction
-from feedback_app.models import ReviewStatus, StopSignOff, Submission, TourStop
+from feedback_app.models import StopSignOff, StopTally, TourStop
+from feedback_app.models.tally import NEW, NO_THEME
 from feedback_app.models.types import utcnow
 from feedback_app.services import audit
 from feedback_app.services.access import Scope
@@ -41,10 +42,10 @@ class BeforeSigning:
 
 
 def before_signing(session: Session, stop: TourStop) -> BeforeSigning:
-    new = session.scalar(
-        select(func.count())
-        .select_from(Submission)
-        .where(Submission.stop_id == stop.id, Submission.status == ReviewStatus.NEW)
+    new = session.scalar(  # the stop's running count (services/capture/tally.py)
+        select(StopTally.count).where(
+            StopTally.stop_id == stop.id, StopTally.kind == NEW, StopTally.theme_key == NO_THEME
+        )
     )
     return BeforeSigning(still_open=stop.is_open, new_submissions=int(new or 0))
 

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.base import ExecutableOption
 
 from feedback_app.database import write_transaction
 from feedback_app.models import Region, StopStatus, TourStop
@@ -137,10 +138,15 @@ def open_stops_by_region(session: Session) -> list[RegionStops]:
     return [RegionStops(region=group[0].region, stops=group) for group in grouped.values()]
 
 
-def scoped_stop(session: Session, scope: Scope, stop_id: int) -> TourStop:
-    """The stop, when its region is in the scope; NotFound otherwise."""
+def scoped_stop(
+    session: Session, scope: Scope, stop_id: int, *options: ExecutableOption
+) -> TourStop:
+    """The stop, when its region is in the scope; NotFound otherwise. `options`: what to load
+    with it (joinedload(TourStop.region) saves a page that names the region a round trip)."""
     stop = session.scalar(
-        select(TourStop).where(TourStop.id == stop_id, scope.filter(TourStop.region_id))
+        select(TourStop)
+        .options(*options)
+        .where(TourStop.id == stop_id, scope.filter(TourStop.region_id))
     )
     if stop is None:
         raise NotFound(stop_id)
