@@ -280,7 +280,7 @@ def test_review_status_counts_follow_paper_rows_one_by_one(session, open_stop) -
     assert seen() == (1, 1, 1, {**none, "proposal": 1, "challenge": 1})
 
 
-def test_migration_0024_counts_every_stop_by_review_status(empty_database_url) -> None:
+def test_migration_0026_counts_every_stop_by_review_status(empty_database_url) -> None:
     """The counts by review status are backfilled from the rows: held contributions (spam
     included), still new, reviewed contributions and entries, by the paper rule."""
     from flask_migrate import downgrade, upgrade
@@ -311,7 +311,7 @@ def test_migration_0024_counts_every_stop_by_review_status(empty_database_url) -
             )
             review_actions.set_status(db.session, EVERYTHING, ids[3], "spam", actor_id=None)
             db.session.remove()
-            downgrade(revision="0023")
+            downgrade(revision="0025")
             with db.engine.connect() as connection:
                 kinds = connection.exec_driver_sql("SELECT DISTINCT kind FROM stop_tallies")
                 assert not {k for (k,) in kinds} & {"held", "status:new", "reviewed"}
