@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import delete, select
 
 from feedback_app.database import write_transaction
@@ -23,7 +25,7 @@ from feedback_app.services.ideas import curation as idea_curation
 from feedback_app.services.ideas import queries
 from feedback_app.services.ideas import tallies as idea_tallies
 from feedback_app.services.ideas.groups import regroup
-from feedback_app.services.ideas.quotes import pick_quotes
+from feedback_app.services.ideas.quotes import QuoteCandidates, pick_quotes
 from feedback_app.services.ideas.text import short_title, strip_filler
 from feedback_app.services.synthesis import brief, live
 from feedback_app.services.synthesis.figures import SynthesisFilters, resolve
@@ -250,6 +252,43 @@ def test_quotes_are_picked_from_distinct_organisations_in_both_languages() -> No
     ]
     assert len(pick_quotes(candidates, limit=1)) == 1
     assert pick_quotes([("Appelez le +212 6 12 34 56 78", "X")]) == ()
+
+
+# Texts and organisations that collide the ways pick_quotes compares them: the same words
+# spaced differently, organisations equal once folded, both languages, personal data, blanks.
+QUOTE_TEXTS = [
+    "Former les guides",
+    "Former  les\nguides",
+    "Plus de guides",
+    "Des guides polyglottes",
+    "Des cours de langues",
+    "Former les guides aux langues",
+    "تكوين المرشدين",
+    "تكوين  المرشدين",
+    "مرشدون يتقنون اللغات",
+    "دروس اللغات للمرشدين",
+    "Guides: تكوين المرشدين في اللغات",
+    "Écrivez à guide@example.ma",
+    "Appelez le 0612345678",
+    "   ",
+]
+QUOTE_ORGANISATIONS = ["Riad Atlas", "RIAD  atlas", "Hôtel Sud", "Agence Nord", "فندق الأطلس", "X"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(QUOTE_TEXTS), st.sampled_from(QUOTE_ORGANISATIONS)),
+        max_size=30,
+    )
+)
+def test_the_few_kept_candidates_give_the_quotes_of_all(candidates) -> None:
+    """What the tallies keep per group and region (QuoteCandidates) is quoted exactly as the
+    whole list of candidates would be."""
+    kept = QuoteCandidates()
+    for text, organisation in candidates:
+        kept.offer(text, organisation)
+    assert kept.quotes() == pick_quotes(candidates)
 
 
 def test_quotes_on_the_group_page_the_brief_and_the_ideas_sheet(app, session, bilingual) -> None:

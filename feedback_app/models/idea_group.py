@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     Float,
     ForeignKey,
@@ -22,6 +23,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
+    Text,
     type_coerce,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -147,6 +149,13 @@ class IdeaGroupTally(Model):
     typical_item_id: Mapped[int | None] = mapped_column(
         ForeignKey("feedback_items.id", ondelete="SET NULL")
     )
+    # What a reader of that region (or HQ) sees of the group's words, chosen among the
+    # region's items only, as the pages would choose them from the rows: the French and the
+    # Arabic automatic titles ("" when none) and up to three quotes of reviewed entries, each
+    # [text, language] (services/ideas/text.AutomaticTitles, services/ideas/quotes.py).
+    title_fr: Mapped[str] = mapped_column(Text, default="")
+    title_ar: Mapped[str] = mapped_column(Text, default="")
+    quotes: Mapped[list[list[str]]] = mapped_column(JSON, default=list)
 
 
 class IdeaItemVector(Model):

@@ -7,6 +7,13 @@ organisations and regions, and knowing whether a removed item was the last of it
 takes the group's other rows. So each writer recounts the groups it touched, from the rows, in
 its own write transaction: the regrouping every group, a curation the groups it changed,
 marking spam or taking it back the groups of that submission's items (`groups_of_submission`).
+
+The same rows keep what a reader of one region (or HQ) sees of a group's words: its French and
+Arabic automatic titles and its quotes (services/ideas/text.AutomaticTitles,
+services/ideas/quotes.QuoteCandidates), chosen among that region's items (never another
+region's) exactly as the pages would choose them from the rows. Quotes come from reviewed
+entries only, so a review that marks a submission reviewed, or takes that back, recounts its
+groups too. One read of the touched groups' memberships, most central first, gives all of it.
 """
 
 from __future__ import annotations
@@ -29,6 +36,8 @@ from feedback_app.models import (
     Submission,
     fold,
 )
+from feedback_app.services.ideas.quotes import QuoteCandidates
+from feedback_app.services.ideas.text import AutomaticTitles
 
 _CHUNK = 5000
 
@@ -40,6 +49,8 @@ class _Counts:
     organisations: set[str] = field(default_factory=set)
     regions: set[int] = field(default_factory=set)
     typical: tuple[float, int] | None = None  # (closeness, -item id): highest wins
+    titles: AutomaticTitles = field(default_factory=AutomaticTitles)
+    quotes: QuoteCandidates = field(default_factory=QuoteCandidates)
 
     def add(self, organisation: str, region_id: int, item_id: int, closeness: float) -> None:
         self.items += 1
@@ -54,20 +65,24 @@ def refresh(session: Session, group_ids: Collection[int] | None = None) -> None:
     """Recount these groups (None: every group) from their memberships, in the caller's write
     transaction. Only items outside spam count; a group with none keeps no row."""
     clear = delete(IdeaGroupTally)
+    # Most central first, in the order the pages' own reads rank members (queries.py).
     query = (
         select(
             GROUP_ID,
             IdeaGroup.kind,
             Submission.region_id,
             Submission.organisation,
+            Submission.status,
             IdeaGroupMember.item_id,
             IdeaGroupMember.closeness,
+            FeedbackItem.text,
         )
         .select_from(IdeaGroupMember)
         .join(IdeaGroup, IdeaGroup.id == IdeaGroupMember.group_id)
         .join(FeedbackItem, FeedbackItem.id == IdeaGroupMember.item_id)
         .join(Submission, Submission.id == FeedbackItem.submission_id)
         .where(Submission.status != ReviewStatus.SPAM)
+        .order_by(IdeaGroupMember.group_id, IdeaGroupMember.closeness.desc(), FeedbackItem.id)
     )
     if group_ids is not None:
         ids = sorted(set(group_ids))
@@ -77,7 +92,7 @@ def refresh(session: Session, group_ids: Collection[int] | None = None) -> None:
         query = query.where(IdeaGroupMember.group_id.in_(ids))
     counts: dict[tuple[int, int], _Counts] = {}
     folded: dict[str, str] = {}  # many items share an organisation: fold each name once
-    for gid, kind, region_id, organisation, item_id, closeness in session.execute(
+    for gid, kind, region_id, organisation, status, item_id, closeness, text in session.execute(
         query.execution_options(yield_per=_CHUNK)
     ):
         name = folded.get(organisation)
@@ -88,6 +103,9 @@ def refresh(session: Session, group_ids: Collection[int] | None = None) -> None:
             if row is None:
                 row = counts[(gid, region)] = _Counts(ItemKind(kind))
             row.add(name, region_id, item_id, closeness)
+            row.titles.offer(text)
+            if status == ReviewStatus.REVIEWED:
+                row.quotes.offer(text, organisation)
     session.execute(clear)
     rows = [
         {
@@ -98,11 +116,22 @@ def refresh(session: Session, group_ids: Collection[int] | None = None) -> None:
             "organisations": len(row.organisations),
             "regions": len(row.regions),
             "typical_item_id": -row.typical[1] if row.typical else None,
+            "title_fr": row.titles.titles[0],
+            "title_ar": row.titles.titles[1],
+            "quotes": [[q.text, q.language] for q in row.quotes.quotes()],
         }
         for (gid, region), row in sorted(counts.items())
     ]
     for start in range(0, len(rows), _CHUNK):
         session.execute(insert(IdeaGroupTally), rows[start : start + _CHUNK])
+
+
+def status_moves_groups(before: ReviewStatus, after: ReviewStatus) -> bool:
+    """Whether a submission going from `before` to `after` changes its groups' tallies: spam
+    counts nothing, and only reviewed entries are quoted."""
+    return (before is ReviewStatus.SPAM) != (after is ReviewStatus.SPAM) or (
+        before is ReviewStatus.REVIEWED
+    ) != (after is ReviewStatus.REVIEWED)
 
 
 def groups_of_submission(session: Session, submission_id: int) -> list[int]:

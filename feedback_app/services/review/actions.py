@@ -79,9 +79,10 @@ def apply_status(
 ) -> bool:
     """Set the status with its audit row, in the caller's transaction; False if unchanged.
 
-    Spam is not counted: marking it, or taking it back, moves the stop's counts and recounts
-    the idea groups of its items (unless `recount_groups` is False: the caller recounts the
-    groups of many submissions once, with `idea_tallies.refresh`).
+    Spam is not counted: marking it, or taking it back, moves the stop's counts. It and a
+    change between new and reviewed (only reviewed entries are quoted) recount the idea groups
+    of its items (unless `recount_groups` is False: the caller recounts the groups of many
+    submissions once, with `idea_tallies.refresh`).
     """
     if submission.status is status:
         return False
@@ -110,8 +111,9 @@ def apply_status(
         before={"status": submission.status},
         after={"status": status},
     )
+    moves_groups = idea_tallies.status_moves_groups(submission.status, status)
     submission.status = status
-    if was != now and recount_groups:
+    if moves_groups and recount_groups:
         session.flush()
         idea_tallies.refresh(session, idea_tallies.groups_of_submission(session, submission.id))
     return True

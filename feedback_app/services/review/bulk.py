@@ -63,7 +63,7 @@ def bulk_set_status(
         now = utcnow()
         recount: set[int] = set()
         for submission in submissions:
-            counted = tally.counted_status(submission.status)
+            before = submission.status
             if apply_status(
                 session,
                 actor_id,
@@ -74,7 +74,7 @@ def bulk_set_status(
             ):
                 submission.updated_at = now
                 changed += 1
-                if counted != tally.counted_status(status):
+                if idea_tallies.status_moves_groups(before, status):
                     recount.update(idea_tallies.groups_of_submission(session, submission.id))
         if recount:
             session.flush()
