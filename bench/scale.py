@@ -8,7 +8,8 @@ pages are requested through the Flask test client (routing, sign-in check, queri
 rendering; no network) `--repeat` times each after one warm-up, and p50/p95 are printed:
   - the review list: filters, searches, deep pages (the scenarios of bench/review.py), and a
     submission with its previous/next links;
-  - the dashboard, the regional brief, the idea-group list, the live screen and its live.json;
+  - the dashboard, the regional brief, the idea-group list, the live screen and its live.json,
+    and for HQ the national brief and the national map of ideas;
   - a full regroup of the recurring ideas (timed) before the pages, then ANALYZE;
   - the follow-up pages (HQ's commitments, the public region page; the seeded references are not
     receipt references, so the receipt page is not requested);
@@ -16,7 +17,8 @@ rendering; no network) `--repeat` times each after one warm-up, and p50/p95 are 
     among the stop's stored rows, keep the pending batch);
   - a regional workbook (the delegate's region), built as the worker builds it, with the
     process's peak memory (goal <= 60 s).
-`--database URL` reuses (and keeps) a seeded database: seeded only when empty.
+`--database URL` reuses (and keeps) a seeded database: seeded only when empty. `--pages-only`
+stops after the pages (no intake preview, no workbook).
 Goals: every page p95 < 150 ms, the review list < 100 ms, live.json < 20 ms; a missed goal is
 flagged and the exit status is 1. Wall times grow with whatever else runs on the machine: the
 load average is printed at the start and the end.
@@ -84,6 +86,7 @@ def page_scenarios(region_id: int, role: str) -> list[tuple[str, str, float]]:
     ]
     if role == "hq":
         pages.insert(1, ("national brief", "/review/brief", PAGE_GOAL_MS))
+        pages.insert(3, ("idea map", "/hq/ideas/map", PAGE_GOAL_MS))
     return pages
 
 
@@ -103,6 +106,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--skip-review-list", action="store_true", help="the other pages, not the review list"
+    )
+    parser.add_argument(
+        "--pages-only", action="store_true", help="no intake preview, no workbook after the pages"
     )
     args = parser.parse_args(argv)
     from flask_migrate import upgrade
@@ -171,6 +177,9 @@ def main(argv: list[str] | None = None) -> int:
                         missed.append(f"{role} {name}")
                     print(f"{role:8} {name:42} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms{flag}")
             db.session.remove()
+            if args.pages_only:
+                print(f"load average at end {_load()}")
+                return 1 if missed else 0
 
             stop = db.session.scalars(
                 select(TourStop).where(TourStop.region_id == seeded.delegate_region_id)

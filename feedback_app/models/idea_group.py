@@ -13,6 +13,7 @@ is an `IdeaGroupTitle` of one region, shown only to readers of that region's ite
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -156,6 +157,10 @@ class IdeaGroupTally(Model):
     title_fr: Mapped[str] = mapped_column(Text, default="")
     title_ar: Mapped[str] = mapped_column(Text, default="")
     quotes: Mapped[list[list[str]]] = mapped_column(JSON, default=list)
+    # The few reviewed entries the quotes are chosen among, [text, organisation, closeness,
+    # item id] most central first: a review adds its entries to them without reading the
+    # group's other entries (services/ideas/tallies.review_changed).
+    quote_candidates: Mapped[list[list[Any]]] = mapped_column(JSON, default=list)
 
 
 class IdeaItemVector(Model):

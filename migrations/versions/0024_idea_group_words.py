@@ -5,7 +5,8 @@ Revises: 0023
 Create Date: 2026-12-07 07:00:00
 
 `idea_group_tallies` also keeps, per group and region (and per group over every region), the
-French and Arabic automatic titles and the quotes a reader of that region (or HQ) sees,
+French and Arabic automatic titles and the quotes a reader of that region (or HQ) sees (and
+the few reviewed entries they are chosen among, which a review updates without a recount),
 chosen among that region's items as the pages chose them at each request (a read of every
 reviewed member of the shown groups: 1.5 s for a brief at 1,000,000 submissions). Filled here
 for the groups that exist, by the rules the app keeps them with (services/ideas/tallies.py).
@@ -29,28 +30,31 @@ def upgrade():
         batch.add_column(sa.Column("title_fr", sa.Text(), nullable=False, server_default=""))
         batch.add_column(sa.Column("title_ar", sa.Text(), nullable=False, server_default=""))
         batch.add_column(sa.Column("quotes", sa.JSON(), nullable=False, server_default="[]"))
+        batch.add_column(
+            sa.Column("quote_candidates", sa.JSON(), nullable=False, server_default="[]")
+        )
     _fill(op.get_bind())
 
 
 def _fill(conn):
-    rows = conn.execution_options(stream_results=True, yield_per=5000).execute(
+    rows = conn.execute(
         sa.text(
-            "SELECT m.group_id, s.region_id, s.organisation, s.status, i.text "
+            "SELECT m.group_id, s.region_id, s.organisation, s.status, i.text, m.closeness, i.id "
             "FROM idea_group_members m JOIN feedback_items i ON i.id = m.item_id "
             "JOIN submissions s ON s.id = i.submission_id "
             "WHERE s.status != 'spam' AND m.group_id IS NOT NULL "
             "ORDER BY m.group_id, m.closeness DESC, i.id"
-        )
+        ).execution_options(stream_results=True, yield_per=5000)
     )
     found = {}
-    for group_id, region_id, organisation, status, text in rows:
+    for group_id, region_id, organisation, status, text, closeness, item_id in rows:
         for region in (region_id, 0):
             titles, quotes = found.get((group_id, region)) or found.setdefault(
                 (group_id, region), (AutomaticTitles(), QuoteCandidates())
             )
             titles.offer(text)
             if status == "reviewed":
-                quotes.offer(text, organisation)
+                quotes.offer(text, organisation, (closeness, item_id))
     table = sa.table(
         "idea_group_tallies",
         sa.column("group_id", sa.Integer),
@@ -58,6 +62,7 @@ def _fill(conn):
         sa.column("title_fr", sa.Text),
         sa.column("title_ar", sa.Text),
         sa.column("quotes", sa.JSON),
+        sa.column("quote_candidates", sa.JSON),
     )
     change = (
         table.update()
@@ -69,6 +74,7 @@ def _fill(conn):
             title_fr=sa.bindparam("fr"),
             title_ar=sa.bindparam("ar"),
             quotes=sa.bindparam("q", type_=sa.JSON),
+            quote_candidates=sa.bindparam("k", type_=sa.JSON),
         )
     )
     values = [
@@ -78,6 +84,7 @@ def _fill(conn):
             "fr": titles.titles[0],
             "ar": titles.titles[1],
             "q": [[q.text, q.language] for q in quotes.quotes()],
+            "k": [[text, org, closeness, item_id] for text, org, (closeness, item_id) in quotes.kept],
         }
         for (group_id, region), (titles, quotes) in sorted(found.items())
     ]
@@ -87,6 +94,7 @@ def _fill(conn):
 
 def downgrade():
     with op.batch_alter_table("idea_group_tallies") as batch:
+        batch.drop_column("quote_candidates")
         batch.drop_column("quotes")
         batch.drop_column("title_ar")
         batch.drop_column("title_fr")

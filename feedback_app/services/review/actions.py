@@ -79,10 +79,10 @@ def apply_status(
 ) -> bool:
     """Set the status with its audit row, in the caller's transaction; False if unchanged.
 
-    Spam is not counted: marking it, or taking it back, moves the stop's counts. It and a
-    change between new and reviewed (only reviewed entries are quoted) recount the idea groups
-    of its items (unless `recount_groups` is False: the caller recounts the groups of many
-    submissions once, with `idea_tallies.refresh`).
+    Spam is not counted: marking it, or taking it back, moves the stop's counts and recounts
+    the idea groups of its items; a change between new and reviewed (only reviewed entries are
+    quoted) moves their quote candidates (`idea_tallies.status_changed`). Unless
+    `recount_groups` is False: the caller follows many submissions at once.
     """
     if submission.status is status:
         return False
@@ -111,11 +111,11 @@ def apply_status(
         before={"status": submission.status},
         after={"status": status},
     )
-    moves_groups = idea_tallies.status_moves_groups(submission.status, status)
+    before = submission.status
     submission.status = status
-    if moves_groups and recount_groups:
+    if recount_groups and idea_tallies.status_moves_groups(before, status):
         session.flush()
-        idea_tallies.refresh(session, idea_tallies.groups_of_submission(session, submission.id))
+        idea_tallies.status_changed(session, submission, before)
     return True
 
 

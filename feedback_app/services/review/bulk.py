@@ -62,6 +62,7 @@ def bulk_set_status(
         ensure_editable(session, scope, {submission.stop_id for submission in submissions})
         now = utcnow()
         recount: set[int] = set()
+        reviewed: list[Submission] = []
         for submission in submissions:
             before = submission.status
             if apply_status(
@@ -74,10 +75,15 @@ def bulk_set_status(
             ):
                 submission.updated_at = now
                 changed += 1
-                if idea_tallies.status_moves_groups(before, status):
+                if tally.counted_status(before) != tally.counted_status(status):
                     recount.update(idea_tallies.groups_of_submission(session, submission.id))
+                elif idea_tallies.status_moves_groups(before, status):
+                    reviewed.append(submission)
+        session.flush()
+        # The candidates first: the recount rewrites the rows of the groups it recounts.
+        for submission in reviewed:
+            idea_tallies.review_changed(session, submission)
         if recount:
-            session.flush()
             idea_tallies.refresh(session, recount)
     return changed
 
