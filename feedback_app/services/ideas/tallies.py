@@ -11,9 +11,10 @@ marking spam or taking it back the groups of that submission's items (`groups_of
 The same rows keep what a reader of one region (or HQ) sees of a group's words: its French and
 Arabic automatic titles and its quotes (services/ideas/text.AutomaticTitles,
 services/ideas/quotes.QuoteCandidates), chosen among that region's items (never another
-region's) exactly as the pages would choose them from the rows. Quotes come from reviewed
-entries only, so a review that marks a submission reviewed, or takes that back, recounts its
-groups too. One read of the touched groups' memberships, most central first, gives all of it.
+region's) exactly as the pages would choose them from the rows. One read of the touched
+groups' memberships, most central first, gives all of it. Quotes come from reviewed entries
+only: a review (new to reviewed, or back) moves its entries among the few quote candidates
+each row keeps, without that read (`review_changed`).
 """
 
 from __future__ import annotations
