@@ -8,7 +8,8 @@ pages are requested through the Flask test client (routing, sign-in check, queri
 rendering; no network) `--repeat` times each after one warm-up, and p50/p95 are printed:
   - the review list: filters, searches, deep pages (the scenarios of bench/review.py), and a
     submission with its previous/next links;
-  - the dashboard, the regional brief, the idea-group list, the live screen and its live.json;
+  - the dashboard, the regional brief, the idea-group list, the live screen and its live.json,
+    and for HQ the national brief and the national map of ideas;
   - a full regroup of the recurring ideas (timed) before the pages, then ANALYZE;
   - the follow-up pages (HQ's commitments, the public region page; the seeded references are not
     receipt references, so the receipt page is not requested);
@@ -16,7 +17,8 @@ rendering; no network) `--repeat` times each after one warm-up, and p50/p95 are 
     among the stop's stored rows, keep the pending batch);
   - a regional workbook (the delegate's region), built as the worker builds it, with the
     process's peak memory (goal <= 60 s).
-`--database URL` reuses (and keeps) a seeded database: seeded only when empty.
+`--database URL` reuses (and keeps) a seeded database: seeded only when empty. `--pages-only`
+stops after the pages (no intake preview, no workbook).
 Goals: every page p95 < 150 ms, the review list < 100 ms, live.json < 20 ms; a missed goal is
 flagged and the exit status is 1. Wall times grow with whatever else runs on the machine: the
 load average is printed at the start and the end.
@@ -84,6 +86,7 @@ def page_scenarios(region_id: int, role: str) -> list[tuple[str, str, float]]:
     ]
     if role == "hq":
         pages.insert(1, ("national brief", "/review/brief", PAGE_GOAL_MS))
+        pages.insert(3, ("idea map", "/hq/ideas/map", PAGE_GOAL_MS))
     return pages
 
 
@@ -173,7 +176,13 @@ def main(argv: list[str] | None = None) -> int:
                 if not args.review_list_only:
                     measured += page_scenarios(seeded.delegate_region_id, role)
                 for name, path, goal in measured:
-                    times, _cpu, _rows, _counts = measure(client, path, args.repeat, counter)
+                    try:
+                        times, _cpu, _rows, _counts = measure(client, path, args.repeat, counter)
+                    except RuntimeError as error:  # a page that fails is reported, not fatal
+                        missed.append(f"{role} {name}")
+                        print(f"{role:8} {name:42} FAILED: {error}")
+                        db.session.rollback()
+                        continue
                     p50, p95 = percentile(times, 0.5), percentile(times, 0.95)
                     flag = "" if p95 < goal else f"   MISSED (goal p95 < {goal:.0f} ms)"
                     if flag:

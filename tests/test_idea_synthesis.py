@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import openpyxl
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import delete, select
 
 from feedback_app.database import write_transaction
@@ -23,7 +25,7 @@ from feedback_app.services.ideas import curation as idea_curation
 from feedback_app.services.ideas import queries
 from feedback_app.services.ideas import tallies as idea_tallies
 from feedback_app.services.ideas.groups import regroup
-from feedback_app.services.ideas.quotes import pick_quotes
+from feedback_app.services.ideas.quotes import QuoteCandidates, pick_quotes
 from feedback_app.services.ideas.text import short_title, strip_filler
 from feedback_app.services.synthesis import brief, live
 from feedback_app.services.synthesis.figures import SynthesisFilters, resolve
@@ -250,6 +252,98 @@ def test_quotes_are_picked_from_distinct_organisations_in_both_languages() -> No
     ]
     assert len(pick_quotes(candidates, limit=1)) == 1
     assert pick_quotes([("Appelez le +212 6 12 34 56 78", "X")]) == ()
+
+
+# Texts and organisations that collide the ways pick_quotes compares them: the same words
+# spaced differently, organisations equal once folded, both languages, personal data, blanks.
+QUOTE_TEXTS = [
+    "Former les guides",
+    "Former  les\nguides",
+    "Plus de guides",
+    "Des guides polyglottes",
+    "Des cours de langues",
+    "Former les guides aux langues",
+    "تكوين المرشدين",
+    "تكوين  المرشدين",
+    "مرشدون يتقنون اللغات",
+    "دروس اللغات للمرشدين",
+    "Guides: تكوين المرشدين في اللغات",
+    "Écrivez à guide@example.ma",
+    "Appelez le 0612345678",
+    "   ",
+]
+QUOTE_ORGANISATIONS = ["Riad Atlas", "RIAD  atlas", "Hôtel Sud", "Agence Nord", "فندق الأطلس", "X"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(QUOTE_TEXTS), st.sampled_from(QUOTE_ORGANISATIONS)),
+        max_size=30,
+    )
+)
+# The third quote is the third entry of words already quoted by two organisations' entries
+# ("Plus de guides") or the third entry of an organisation whose other two were ruled out by
+# their words ("Agence Nord").
+@example(
+    [
+        ("Former les guides", "Riad Atlas"),
+        ("تكوين المرشدين", "Hôtel Sud"),
+        ("Plus de guides", "Riad Atlas"),
+        ("Plus de guides", "Hôtel Sud"),
+        ("Plus de guides", "Agence Nord"),
+    ]
+)
+@example(
+    [
+        ("Former les guides", "Riad Atlas"),
+        ("تكوين المرشدين", "فندق الأطلس"),
+        ("Former les guides", "Agence Nord"),
+        ("تكوين المرشدين", "Agence Nord"),
+        ("Plus de guides", "Agence Nord"),
+    ]
+)
+def test_the_few_kept_candidates_give_the_quotes_of_all(candidates) -> None:
+    """What the tallies keep per group and region (QuoteCandidates) is quoted exactly as the
+    whole list of candidates would be."""
+    kept = QuoteCandidates()
+    for text, organisation in candidates:
+        kept.offer(text, organisation)
+    assert kept.quotes() == pick_quotes(candidates)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.booleans(),  # reviewed (joins the candidates) or taken back (leaves them)
+            st.integers(0, 40),  # which entry: its rank by closeness
+            st.sampled_from(QUOTE_TEXTS),
+            st.sampled_from(QUOTE_ORGANISATIONS),
+        ),
+        max_size=40,
+    )
+)
+def test_candidates_kept_through_reviews_give_the_quotes_of_all(reviews) -> None:
+    """As services/ideas/tallies.review_changed keeps them: an entry reviewed joins the kept
+    candidates without the others being read; one taken back changes nothing unless it was
+    kept (then the group's candidates are chosen again from every entry)."""
+    entries: dict[int, tuple[str, str]] = {}
+    kept = QuoteCandidates()
+    for joins, rank, text, organisation in reviews:
+        where = (1.0 - rank / 100, rank)
+        if joins and rank not in entries:
+            entries[rank] = (text, organisation)
+            kept.add(text, organisation, where)
+        elif not joins and rank in entries:
+            del entries[rank]
+            if any(w == where for _t, _o, w in kept.kept):
+                kept = QuoteCandidates()
+                for r in sorted(entries):
+                    kept.offer(*entries[r], (1.0 - r / 100, r))
+        every = [entries[r] for r in sorted(entries)]
+        assert kept.quotes() == pick_quotes(every)
+        assert QuoteCandidates.of(kept.kept).quotes() == kept.quotes()  # as stored and read
 
 
 def test_quotes_on_the_group_page_the_brief_and_the_ideas_sheet(app, session, bilingual) -> None:

@@ -8,19 +8,23 @@ memberships (the path kept for scopes of several regions).
 
 from __future__ import annotations
 
+import random
 from dataclasses import replace
 
+import pytest
 from sqlalchemy import select
 
 from feedback_app.exports.data import IdeaTitles
-from feedback_app.models import FeedbackItem, Submission
+from feedback_app.models import FeedbackItem, IdeaGroup, ReviewStatus, Submission
 from feedback_app.services.access import EVERYTHING, Scope
 from feedback_app.services.ideas import curation as idea_curation
 from feedback_app.services.ideas import queries
 from feedback_app.services.ideas.groups import regroup
 from feedback_app.services.review import actions as review_actions
 from feedback_app.services.review import bulk as review_bulk
-from tests.test_idea_groups import GUIDES, SIGNS, world  # noqa: F401 - the fixture
+from tests.export_world import add_submission
+from tests.staff import add_stop
+from tests.test_idea_groups import ARABIC, GUIDES, SIGNS, world  # noqa: F401 - the fixture
 
 
 def _scopes(world) -> list[Scope]:  # noqa: F811
@@ -32,7 +36,9 @@ def _scopes(world) -> list[Scope]:  # noqa: F811
 
 
 def _agree(session, world) -> None:  # noqa: F811
-    """Every scope's ranking from the tallies equals the ranking counted from the rows."""
+    """Every scope's ranking from the tallies equals the ranking counted from the rows, and so
+    do its automatic titles and quotes."""
+    every_group = session.scalars(select(IdeaGroup.id)).all()
     for scope in _scopes(world):
         counted, _regions = queries._counted_summaries(session, scope)
         untitled = [
@@ -40,6 +46,18 @@ def _agree(session, world) -> None:  # noqa: F811
             for s in queries._summaries(session, scope)
         ]
         assert untitled == counted
+        assert_same_words(session, scope, every_group)
+
+
+def assert_same_words(session, scope: Scope, group_ids) -> None:
+    """The titles and quotes a reader of `scope` gets from the tallies are those counted from
+    the rows (the groups without any visible item give no title either way)."""
+    stored = queries.automatic_titles(session, scope, group_ids)
+    counted = queries.counted_automatic_titles(session, scope, group_ids)
+    assert stored == counted
+    assert queries.group_quotes(session, scope, group_ids) == queries.counted_group_quotes(
+        session, scope, group_ids
+    )
 
 
 def _submission_of(session, text: str) -> int:
@@ -101,3 +119,95 @@ def test_a_region_reads_its_own_items_title_and_counts(session, world) -> None: 
     in_b = queries.top_groups(session, region_b, "need")
     assert guides.id not in {g.id for g in in_b}
     assert all(g.items >= 2 and g.regions == 1 for g in in_b)
+
+
+def test_quotes_follow_reviews_at_once(session, world) -> None:  # noqa: F811
+    """Quotes are of reviewed entries: marking a submission reviewed quotes it on the brief
+    before any regrouping, and taking the review back (or marking it spam) unquotes it."""
+    regroup(session)
+    guides = queries.top_groups(session, EVERYTHING, "need")[0]
+    assert queries.group_quotes(session, EVERYTHING, [guides.id]) == {}
+    first = _submission_of(session, GUIDES[0])
+    review_actions.set_status(session, EVERYTHING, first, "reviewed", actor_id=None)
+    _agree(session, world)
+    quoted = queries.group_quotes(session, EVERYTHING, [guides.id])[guides.id]
+    assert [q.text for q in quoted] == [GUIDES[0]]
+    region_a, region_b = _scopes(world)[1:]
+    assert [q.text for q in queries.group_quotes(session, region_a, [guides.id])[guides.id]] == [
+        GUIDES[0]
+    ]
+    # Region B's reader never reads region A's entry.
+    assert queries.group_quotes(session, region_b, [guides.id]) == {}
+
+    others = [_submission_of(session, text) for text in GUIDES[1:]]
+    review_bulk.bulk_set_status(session, EVERYTHING, others, "reviewed", actor_id=None)
+    _agree(session, world)
+    assert len(queries.group_quotes(session, EVERYTHING, [guides.id])[guides.id]) == 3
+    review_actions.set_status(session, EVERYTHING, first, "new", actor_id=None)
+    _agree(session, world)
+    quoted = queries.group_quotes(session, EVERYTHING, [guides.id])[guides.id]
+    assert GUIDES[0] not in [q.text for q in quoted]
+    review_bulk.bulk_set_status(session, EVERYTHING, others, "spam", actor_id=None)
+    _agree(session, world)
+    assert queries.group_quotes(session, EVERYTHING, [guides.id]) == {}
+
+
+# What people write, with the copies a group gathers: the same words from several
+# organisations, spacing that differs, personal data (never a title nor a quote), two scripts.
+_SAID = [
+    *GUIDES,
+    *SIGNS,
+    *ARABIC,
+    GUIDES[0],
+    "  " + GUIDES[1].upper(),
+    f"{GUIDES[2]} : écrivez à guides@example.ma",
+    f"{SIGNS[0]} - appelez le 0612345678",
+    f"{ARABIC[0]} 0612345678",
+]
+_ORGANISATIONS = ["Riad Atlas", "RIAD  atlas", "Hôtel Sud", "Agence Nord", "فندق الأطلس", "Dar X"]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_stored_titles_and_quotes_equal_those_counted_on_random_tours(session, seed) -> None:
+    """On random tours of three regions, after a regrouping and after each review (reviewed,
+    new, spam, one or in bulk), every reader of one region and HQ get from the tallies the
+    titles and quotes counted from the rows."""
+    rng = random.Random(seed)
+    stops = [
+        add_stop(session, city, region, venue="Salle").id
+        for city, region in (
+            ("Marrakech", "marrakech-safi"),
+            ("Agadir", "souss-massa"),
+            ("Fès", "fes-meknes"),
+        )
+    ]
+    ids = [
+        add_submission(
+            session,
+            rng.choice(stops),
+            organisation=rng.choice(_ORGANISATIONS),
+            status=rng.choice(list(ReviewStatus)),
+            items=[{"kind": "need", "text": rng.choice(_SAID)} for _ in range(rng.randint(1, 2))],
+        )
+        for _ in range(36)
+    ]
+    regroup(session)
+    regions = sorted({s.region_id for s in session.scalars(select(Submission))})
+    scopes = [EVERYTHING, *(Scope(user_id=None, region_ids=frozenset({r})) for r in regions)]
+
+    def agree() -> None:
+        groups = session.scalars(select(IdeaGroup.id)).all()
+        for scope in scopes:
+            assert_same_words(session, scope, groups)
+
+    agree()
+    assert any(queries.group_quotes(session, EVERYTHING, session.scalars(select(IdeaGroup.id))))
+    for _ in range(6):
+        status = rng.choice(["new", "reviewed", "spam"])
+        if rng.random() < 0.5:
+            review_actions.set_status(session, EVERYTHING, rng.choice(ids), status, actor_id=None)
+        else:
+            review_bulk.bulk_set_status(
+                session, EVERYTHING, rng.sample(ids, 4), status, actor_id=None
+            )
+        agree()

@@ -13,8 +13,10 @@ is an `IdeaGroupTitle` of one region, shown only to readers of that region's ite
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     Float,
     ForeignKey,
@@ -22,6 +24,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
+    Text,
     type_coerce,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -147,6 +150,17 @@ class IdeaGroupTally(Model):
     typical_item_id: Mapped[int | None] = mapped_column(
         ForeignKey("feedback_items.id", ondelete="SET NULL")
     )
+    # What a reader of that region (or HQ) sees of the group's words, chosen among the
+    # region's items only, as the pages would choose them from the rows: the French and the
+    # Arabic automatic titles ("" when none) and up to three quotes of reviewed entries, each
+    # [text, language] (services/ideas/text.AutomaticTitles, services/ideas/quotes.py).
+    title_fr: Mapped[str] = mapped_column(Text, default="")
+    title_ar: Mapped[str] = mapped_column(Text, default="")
+    quotes: Mapped[list[list[str]]] = mapped_column(JSON, default=list)
+    # The few reviewed entries the quotes are chosen among, [text, organisation, closeness,
+    # item id] most central first: a review adds its entries to them without reading the
+    # group's other entries (services/ideas/tallies.review_changed).
+    quote_candidates: Mapped[list[list[Any]]] = mapped_column(JSON, default=list)
 
 
 class IdeaItemVector(Model):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TypeVarTuple
+from typing import Any, TypeVarTuple
 
 from sqlalchemy import ColumnElement, Select, func, select, true
 from sqlalchemy.orm import InstrumentedAttribute, Session
@@ -34,7 +34,7 @@ from feedback_app.models import (
 from feedback_app.services.access import Scope
 from feedback_app.services.errors import NotFound
 from feedback_app.services.ideas.quotes import pick_quotes
-from feedback_app.services.ideas.text import title_candidate
+from feedback_app.services.ideas.text import TITLE_CANDIDATES, AutomaticTitles
 from feedback_app.services.ideas.titles import person_titles
 
 MIN_ITEMS = 2
@@ -308,10 +308,8 @@ def _authors(
 # Arabic letters (U+0600-U+06FF), as each database matches them: candidates for an Arabic
 # title are looked for among the texts holding some, for a French one among the others.
 _ARABIC_RANGE = "[\u0600-\u06ff]"
-# Per group: the most central visible members whose texts are candidates for the French and
-# the Arabic titles (a group's texts are mostly of one script: a script absent from its 20
-# most central members gets no automatic title).
-TITLE_CANDIDATES = 20
+# Above this many groups, a read of every visible membership rather than an IN list that long.
+_IN_LIST = 500
 
 
 def _has_arabic(session: Session) -> ColumnElement[bool]:
@@ -337,7 +335,7 @@ def _central_texts_ranked(
     # IN list that long.
     which = (
         IdeaGroupMember.group_id.in_(ids)
-        if len(ids) <= 500
+        if len(ids) <= _IN_LIST
         else IdeaGroupMember.group_id.is_not(None)
     )
     rank = (
@@ -400,12 +398,49 @@ def automatic_titles(
     language among the items the scope sees ("" when none is written in it): a region's reader
     never reads another region's words, and the French title is never an Arabic text.
 
-    Only the TITLE_CANDIDATES most central visible members of each group are read, not every
-    member: the heaviest groups, the ones the dashboard titles, hold thousands."""
+    A reader of one region or of every region reads them from the groups' tallies, where they
+    were chosen among that region's items by the same rule (services/ideas/tallies.py); a
+    scope of several regions counts them (`counted_automatic_titles`)."""
+    region = _tallied_region(scope)
+    if region is None:
+        return counted_automatic_titles(session, scope, group_ids)
+    return {
+        gid: (fr, ar)
+        for gid, fr, ar in _tally_rows(
+            session,
+            region,
+            group_ids,
+            IdeaGroupTally.title_fr,
+            IdeaGroupTally.title_ar,
+        )
+    }
+
+
+def _tally_rows(
+    session: Session,
+    region: int,
+    group_ids: Iterable[int],
+    *columns: InstrumentedAttribute[Any],
+) -> list[tuple[Any, ...]]:
+    """(group id, *columns) of these groups' tally rows for one region (or every region)."""
+    ids = set(group_ids)
+    if not ids:
+        return []
+    query = select(IdeaGroupTally.group_id, *columns).where(IdeaGroupTally.region_id == region)
+    if len(ids) <= _IN_LIST:
+        query = query.where(IdeaGroupTally.group_id.in_(sorted(ids)))
+    return [tuple(row) for row in session.execute(query) if row[0] in ids]
+
+
+def counted_automatic_titles(
+    session: Session, scope: Scope, group_ids: Iterable[int]
+) -> dict[int, tuple[str, str]]:
+    """automatic_titles() from the rows: only the TITLE_CANDIDATES most central visible
+    members of each group are read, not every member (the heaviest groups hold thousands)."""
     ids = list(group_ids)
     if not ids:
         return {}
-    found: dict[int, dict[str, str]] = {}
+    found: dict[int, AutomaticTitles] = {}
     wanted = set(ids)
     arabic = _has_arabic(session)
     rows: Iterable[tuple[int, str, bool]]
@@ -414,16 +449,9 @@ def automatic_titles(
     else:
         rows = _central_texts_ranked(session, scope, ids, arabic)
     for gid, text, has_arabic in rows:
-        if gid not in wanted:
-            continue
-        per_language = found.setdefault(gid, {})
-        # A text without Arabic letters is French: once a French title is found, skip the
-        # other French candidates without examining them (the costly part on big groups).
-        if len(per_language) == 2 or (not has_arabic and "fr" in per_language):
-            continue
-        if candidate := title_candidate(text):
-            per_language.setdefault(*candidate)
-    return {gid: (t.get("fr", ""), t.get("ar", "")) for gid, t in found.items()}
+        if gid in wanted:
+            found.setdefault(gid, AutomaticTitles()).offer(text, bool(has_arabic))
+    return {gid: titles.titles for gid, titles in found.items()}
 
 
 def top_groups(
@@ -498,7 +526,23 @@ def group_detail(
 def group_quotes(
     session: Session, scope: Scope, group_ids: Iterable[int]
 ) -> dict[int, tuple[Quote, ...]]:
-    """Each group's quotes (services/ideas/quotes.py) among the reviewed entries the scope sees."""
+    """Each group's quotes (services/ideas/quotes.py) among the reviewed entries the scope
+    sees (groups without any left out): from the groups' tallies for a reader of one region
+    or of every region (services/ideas/tallies.py), else counted (`counted_group_quotes`)."""
+    region = _tallied_region(scope)
+    if region is None:
+        return counted_group_quotes(session, scope, group_ids)
+    return {
+        gid: tuple(Quote(text, language) for text, language in quotes)
+        for gid, quotes in _tally_rows(session, region, group_ids, IdeaGroupTally.quotes)
+        if quotes
+    }
+
+
+def counted_group_quotes(
+    session: Session, scope: Scope, group_ids: Iterable[int]
+) -> dict[int, tuple[Quote, ...]]:
+    """group_quotes() from the rows: every reviewed entry the scope sees in these groups."""
     ids = list(group_ids)
     if not ids:
         return {}
@@ -516,7 +560,8 @@ def group_quotes(
     candidates: dict[int, list[tuple[str, str]]] = {}
     for gid, text, organisation in rows:
         candidates.setdefault(gid, []).append((text, organisation))
-    return {gid: pick_quotes(found) for gid, found in candidates.items()}
+    found = {gid: pick_quotes(entries) for gid, entries in candidates.items()}
+    return {gid: quotes for gid, quotes in found.items() if quotes}
 
 
 def group_numbers(session: Session, scope: Scope) -> dict[int, int]:

@@ -158,6 +158,50 @@ def title_candidate(text: str) -> tuple[str, str] | None:
     return language_of(text), short_title(text)
 
 
+# Per group: how many of the most central members the reader sees are candidates for the French
+# and the Arabic automatic titles (a group's texts are mostly of one script: a script absent from
+# its TITLE_CANDIDATES most central members gets no automatic title).
+TITLE_CANDIDATES = 20
+
+
+def has_arabic(text: str) -> bool:
+    """Whether the text holds an Arabic letter (as services/ideas/queries.arabic_of in SQL)."""
+    return _ARABIC.search(text) is not None
+
+
+class AutomaticTitles:
+    """A group's French and Arabic automatic titles, from its visible members' texts offered
+    most central first: each the first title candidate of its language among the
+    TITLE_CANDIDATES most central. One rule for the titles counted at reading time
+    (services/ideas/queries.py) and those stored per region (services/ideas/tallies.py)."""
+
+    __slots__ = ("found", "offered")
+
+    def __init__(self) -> None:
+        self.offered = 0
+        self.found: dict[str, str] = {}
+
+    def offer(self, text: str, arabic: bool | None = None) -> None:
+        """The next most central text (`arabic`: whether it holds an Arabic letter, when the
+        database told already)."""
+        if self.offered >= TITLE_CANDIDATES:
+            return
+        self.offered += 1
+        if arabic is None:
+            arabic = has_arabic(text)
+        # A text without Arabic letters is French: once a French title is found, the other
+        # French candidates are skipped unexamined (the contact check is the costly part).
+        if len(self.found) == 2 or (not arabic and "fr" in self.found):
+            return
+        if candidate := title_candidate(text):
+            self.found.setdefault(*candidate)
+
+    @property
+    def titles(self) -> tuple[str, str]:
+        """(French, Arabic), "" for a language none of the candidates is written in."""
+        return self.found.get("fr", ""), self.found.get("ar", "")
+
+
 def short_title(text: str) -> str:
     """A group's automatic title from an item's text: without its filler (strip_filler), one
     line, at most TITLE_LENGTH characters. Never applied to what a person typed as a title."""

@@ -81,8 +81,9 @@ def apply_status(
 
     Every change moves the stop's counts by status (still new, reviewed: tally.change_status).
     Spam is not counted: marking it, or taking it back, moves the stop's counts and recounts
-    the idea groups of its items (unless `recount_groups` is False: the caller recounts the
-    groups of many submissions once, with `idea_tallies.refresh`).
+    the idea groups of its items; a change between new and reviewed (only reviewed entries are
+    quoted) moves their quote candidates (`idea_tallies.status_changed`). Unless
+    `recount_groups` is False: the caller follows many submissions at once.
     """
     if submission.status is status:
         return False
@@ -123,9 +124,9 @@ def apply_status(
         after={"status": status},
     )
     submission.status = status
-    if was != now and recount_groups:
+    if recount_groups and idea_tallies.status_moves_groups(old, status):
         session.flush()
-        idea_tallies.refresh(session, idea_tallies.groups_of_submission(session, submission.id))
+        idea_tallies.status_changed(session, submission, old)
     return True
 
 

@@ -65,8 +65,9 @@ def bulk_set_status(
         ensure_editable(session, scope, {submission.stop_id for submission in submissions})
         now = utcnow()
         recount: set[int] = set()
+        reviewed: list[Submission] = []
         for submission in submissions:
-            counted = tally.counted_status(submission.status)
+            before = submission.status
             if apply_status(
                 session,
                 actor_id,
@@ -77,10 +78,15 @@ def bulk_set_status(
             ):
                 submission.updated_at = now
                 changed += 1
-                if counted != tally.counted_status(status):
+                if tally.counted_status(before) != tally.counted_status(status):
                     recount.update(idea_tallies.groups_of_submission(session, submission.id))
+                elif idea_tallies.status_moves_groups(before, status):
+                    reviewed.append(submission)
+        session.flush()
+        # The candidates first: the recount rewrites the rows of the groups it recounts.
+        for submission in reviewed:
+            idea_tallies.review_changed(session, submission)
         if recount:
-            session.flush()
             idea_tallies.refresh(session, recount)
     return changed
 
