@@ -220,6 +220,10 @@ AWKWARD = [
     "نحتاج إلى تكوين",
     "",
     "\t=1",
+    "\u00a0non-breaking lead",
+    "trailing newline\n",
+    "em space\u2003",
+    "control\x0bchar _x000D_",
 ]
 
 

@@ -9,7 +9,7 @@ through `Formats.prepare`/`put_text` (cleaned, never a formula).
 
 from __future__ import annotations
 
-import marshal
+import pickle
 import tempfile
 from collections import Counter
 from collections.abc import Iterator
@@ -58,6 +58,10 @@ RETAINED_COLUMNS = (
     "reference",
 )
 _TEXT_CAP = 50
+# Columns of small vocabularies in the shortlisted sheet (not the text, organisation, reference).
+_REPEATING = frozenset(
+    RETAINED_COLUMNS.index(name) for name in ("region", "city", "category", "theme", "priority")
+)
 _TITLE_CAP = 45
 
 
@@ -148,7 +152,7 @@ class RetainedRows:
         if spool is None:
             # Closed by `close()`, which the builder calls whatever happens.
             spool = self._files[kind] = tempfile.TemporaryFile(dir=self._tmpdir)  # noqa: SIM115
-        marshal.dump(tuple(spooled), spool)
+        pickle.dump(tuple(spooled), spool, protocol=pickle.HIGHEST_PROTOCOL)
         self._counts[kind] += 1
 
     def rows(self, kind: str) -> Iterator[tuple[object, ...]]:
@@ -159,7 +163,7 @@ class RetainedRows:
         spool.seek(0)
         formats = self._formats
         for _ in range(self._counts[kind]):
-            row = marshal.load(spool)
+            row = pickle.load(spool)  # written by `add` in this build, never foreign
             yield tuple(
                 (value[0], formats[value[1]]) if isinstance(value, tuple) else value
                 for value in row
@@ -199,6 +203,8 @@ def write_retained(ws: Worksheet, formats: Formats, labels: Labels, retained: Re
     writer = RowWriter(ws, len(RETAINED_COLUMNS))
     writer.start(2)
     section = formats.get("section")
+    # Values of small vocabularies repeat: their cell XML and wrapped lines are made once.
+    repeated: dict[tuple[int, str, int], tuple[str, int]] = {}
     row = 1
     for kind in labels.kinds:
         total = retained.count_of(kind)
@@ -219,8 +225,13 @@ def write_retained(ws: Worksheet, formats: Formats, labels: Labels, retained: Re
                     )
                     continue
                 text, fmt = cast(tuple[str, Format], value)  # a prepared string cell
-                cells.append((col, string_cell(text, fmt)))
-                if text:
-                    lines = max(lines, text_lines(text, final[col]))
+                key = (col, text, id(fmt))
+                made = repeated.get(key) if col in _REPEATING else None
+                if made is None:
+                    made = (string_cell(text, fmt), text_lines(text, final[col]) if text else 1)
+                    if col in _REPEATING:
+                        repeated[key] = made
+                cells.append((col, made[0]))
+                lines = max(lines, made[1])
             writer.row(row, cells, lines_height(lines) if lines > 1 else None)
     writer.finish()

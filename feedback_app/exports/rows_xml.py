@@ -11,21 +11,29 @@ distinct value where values repeat, and a row is one string. The bytes are XlsxW
 
 from __future__ import annotations
 
+import re
+
 from xlsxwriter.format import Format
-from xlsxwriter.utility import _preserve_whitespace, xl_col_to_name
+from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 from xlsxwriter.xmlwriter import XMLwriter
 
 _escape_control = XMLwriter._escape_control_characters
 _escape_data = XMLwriter._escape_data
+# What XlsxWriter's control-character escaping changes (its two patterns and two replaced
+# characters); text without any, nearly all of it, is left as it is after one search.
+_NEEDS_CONTROL_ESCAPE = re.compile(r"_x[0-9a-fA-F]{4}_|[\x00-\x08\x0b-\x1f\ufffe\uffff]")
 
 
 def string_cell(text: str, fmt: Format) -> str:
     """What follows a string cell's reference in constant-memory mode (an inline string)."""
-    text = _escape_control(text)
+    if _NEEDS_CONTROL_ESCAPE.search(text):
+        text = _escape_control(text)
     # XlsxWriter writes text shaped "<r>...</r>" unescaped, as a rich string; user text never
     # is one, so it is escaped like any other (the cell shows it as typed, the XML stays valid).
-    space = ' xml:space="preserve"' if _preserve_whitespace(text) else ""
+    # Leading or trailing whitespace is kept: XlsxWriter's r"^\s|\s$" (a final "\n" is itself
+    # whitespace, and re's \s is str.isspace()).
+    space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
     return f' s="{fmt._get_xf_index()}" t="inlineStr"><is><t{space}>{_escape(text)}</t></is></c>'
 
 
