@@ -170,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
             counter = CountTimer(db.engine)
             roles = (
                 ()
-                if args.skip_pages
+                if args.skip_pages or args.only_workbooks
                 else (("delegate", "delegate@bench.ma"), ("hq", "hq@bench.ma"))
             )
             for role, email in roles:

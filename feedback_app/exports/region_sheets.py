@@ -1,8 +1,9 @@
 """The region sheets: one Excel table of items per region, filled by the workbook's hot loop.
 
 The rows stream in region order and are read once; each value reaches its cell through
-`Formats.prepare` (cleaned, a string cell, never a formula), small vocabularies prepared once.
-Shortlisted items are gathered on the way for the "Éléments retenus" sheet.
+`Formats.prepare` (cleaned, a string cell, never a formula), small vocabularies prepared once,
+and each row goes to its sheet whole (exports/rows_xml.py). Shortlisted items are spooled on
+the way for the "Éléments retenus" sheet.
 """
 
 from __future__ import annotations
