@@ -15,16 +15,19 @@ rendering; no network) `--repeat` times each after one warm-up, and p50/p95 are 
     receipt references, so the receipt page is not requested);
   - an intake preview of a 5,000-row workbook at a stop (read, validate, look for duplicates
     among the stop's stored rows, keep the pending batch);
-  - a regional workbook (the delegate's region), built as the worker builds it, with the
-    process's peak memory (goal <= 60 s).
+  - two regional workbooks built as the worker builds them, a region near a twelfth of the
+    items (goal <= 60 s) and the largest, then the national workbook through the worker's
+    job path; each with its wall and CPU time and its peak memory above the process's.
 `--database URL` reuses (and keeps) a seeded database: seeded only when empty. `--pages-only`
-stops after the pages (no intake preview, no workbook).
+stops after the pages (no intake preview, no workbook); `--only-workbooks` measures the
+workbooks alone.
 Goals: every page p95 < 150 ms, the review list < 100 ms, live.json < 20 ms; a missed goal is
 flagged and the exit status is 1. Wall times grow with whatever else runs on the machine: the
 load average is printed at the start and the end.
 
     .venv/bin/python bench/scale.py                        # 1,000,000 submissions
     .venv/bin/python bench/scale.py --submissions 200000 --repeat 10
+    .venv/bin/python bench/scale.py --database URL --only-workbooks
     make bench-scale
 """
 
@@ -35,9 +38,9 @@ import contextlib
 import logging
 import os
 import random
-import resource
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -46,19 +49,32 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from harness import fresh_database
 from intake import workbook
 from review import PASSWORD, CountTimer, measure, percentile, scenarios, signed_in_client
-from review_seed import seed, seeded_before
+from review_seed import Seeded, seed, seeded_before
 from sqlalchemy import func, select, text
 
 from feedback_app import create_app
 from feedback_app.extensions import db
-from feedback_app.models import Region, TourStop
-from feedback_app.services.access import EVERYTHING
+from feedback_app.locales import TIME_ZONE
+from feedback_app.models import (
+    ExportJob,
+    FeedbackItem,
+    JobState,
+    Region,
+    ReviewStatus,
+    Submission,
+    TourStop,
+    User,
+)
+from feedback_app.services.access import EVERYTHING, scope_for
 from feedback_app.services.accounts.passwords import hash_password
 from feedback_app.services.export.build import export_workbook
+from feedback_app.services.export.jobs import run_job, start_job
 from feedback_app.services.export.plan import ExportRequest
+from feedback_app.services.export.store import StoredArtifact
 from feedback_app.services.ideas.groups import regroup_if_stale
 from feedback_app.services.intake.batches import build_preview, save_preview
 from feedback_app.services.synthesis.figures import SynthesisFilters
+from tests.memory import peak_mb_above_start, status_mb
 
 STOPS_PER_REGION = 10
 PAGE_GOAL_MS, LIST_GOAL_MS, LIVE_GOAL_MS = 150.0, 100.0, 20.0
@@ -103,6 +119,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed-only", action="store_true", help="seed and regroup, then stop")
     parser.add_argument(
         "--skip-pages", action="store_true", help="only the intake preview and the workbook"
+    )
+    parser.add_argument(
+        "--only-workbooks", action="store_true", help="the workbooks alone (no pages, no intake)"
     )
     parser.add_argument(
         "--skip-review-list", action="store_true", help="the other pages, not the review list"
@@ -163,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
             counter = CountTimer(db.engine)
             roles = (
                 ()
-                if args.skip_pages
+                if args.skip_pages or args.only_workbooks
                 else (("delegate", "delegate@bench.ma"), ("hq", "hq@bench.ma"))
             )
             for role, email in roles:
@@ -192,6 +211,10 @@ def main(argv: list[str] | None = None) -> int:
             if args.review_list_only or args.pages_only:
                 return _verdict(missed)
 
+            if args.only_workbooks:
+                missed += measure_workbooks(seeded)
+                db.engine.dispose()
+                return _verdict(missed)
             stop = db.session.scalars(
                 select(TourStop).where(TourStop.region_id == seeded.delegate_region_id)
             ).first()
@@ -211,31 +234,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             db.session.remove()
 
-            # A regional workbook (the delegate's region, about a seventh of the items), built
-            # as the worker builds it; the process's peak memory before and after.
-            region_slug = db.session.scalar(
-                select(Region.slug).where(Region.id == seeded.delegate_region_id)
-            )
-            assert region_slug is not None
-            before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-            begun = time.perf_counter()
-            stored = export_workbook(
-                db.session,
-                EVERYTHING,
-                ExportRequest(filters=SynthesisFilters(region_slugs=(region_slug,))),
-                actor_id=None,
-                generated_by="bench",
-            )
-            seconds = time.perf_counter() - begun
-            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-            flag = "" if seconds <= WORKBOOK_GOAL_S else f"   MISSED (goal {WORKBOOK_GOAL_S} s)"
-            if flag:
-                missed.append("regional workbook")
-            print(
-                f"regional workbook ({region_slug}, {stored.items:,} items): {seconds:.0f} s, "
-                f"peak memory {before:.0f} MB before, {peak:.0f} MB after{flag}"
-            )
-            db.session.remove()
+            missed += measure_workbooks(seeded)
             db.engine.dispose()
     return _verdict(missed)
 
@@ -247,6 +246,94 @@ def _verdict(missed: list[str]) -> int:
         return 1
     print("every goal met")
     return 0
+
+
+def _region_items() -> list[tuple[str, int]]:
+    """(slug, items outside spam) of every region, largest first."""
+    rows = db.session.execute(
+        select(Region.slug, func.count(FeedbackItem.id))
+        .join(Submission, Submission.region_id == Region.id)
+        .join(FeedbackItem, FeedbackItem.submission_id == Submission.id)
+        .where(Submission.status != ReviewStatus.SPAM)
+        .group_by(Region.slug)
+    ).all()
+    db.session.rollback()
+    return sorted(((slug, count) for slug, count in rows), key=lambda r: -r[1])
+
+
+def _timed(build: Callable[[], object]) -> tuple[float, float, float, float]:
+    """Wall seconds, CPU seconds (this process), the build's peak resident memory above its
+    start and the process's resident memory at the start, in MB (VmHWM reset first, as
+    tests/memory.py does)."""
+    begun, cpu = time.perf_counter(), time.process_time()
+    _done, peak = peak_mb_above_start(build)
+    start = status_mb("VmRSS")
+    return time.perf_counter() - begun, time.process_time() - cpu, peak, start
+
+
+def measure_workbooks(seeded: Seeded) -> list[str]:
+    """Two regional workbooks built as the worker builds them (a region near a twelfth of the
+    items, and the largest), then the national workbook through the worker's job path
+    (services/export/jobs.py `run_job`: regroup check, plan, build, store, audit). Nothing is
+    served from an earlier run's stored workbook (they expire at once)."""
+    missed: list[str] = []
+    regions = _region_items()
+    total = sum(count for _slug, count in regions)
+    twelfth = min(regions, key=lambda r: abs(r[1] - total / 12))
+    print(f"load average before the workbooks {_load()}", flush=True)
+    for label, (slug, _items) in (("a twelfth", twelfth), ("the largest region", regions[0])):
+        stored: list[StoredArtifact] = []
+
+        def build(slug: str = slug, stored: list[StoredArtifact] = stored) -> None:
+            stored.append(
+                export_workbook(
+                    db.session,
+                    EVERYTHING,
+                    ExportRequest(filters=SynthesisFilters(region_slugs=(slug,))),
+                    actor_id=None,
+                    generated_by="bench",
+                    keep_days=0,
+                )
+            )
+
+        wall, cpu, peak, start = _timed(build)
+        db.session.remove()
+        flag = "" if wall <= WORKBOOK_GOAL_S else f"   MISSED (goal {WORKBOOK_GOAL_S} s)"
+        if flag and label == "a twelfth":
+            missed.append("regional workbook of a twelfth")
+        print(
+            f"regional workbook, {label} ({slug}, {stored[0].items:,} items): {wall:.0f} s, "
+            f"{cpu:.0f} CPU s, peak memory +{peak:.0f} MB over {start:.0f} MB{flag}  "
+            f"(load {_load()})",
+            flush=True,
+        )
+
+    def national() -> None:
+        job_id = start_job(
+            db.session,
+            scope_for(db.session.get_one(User, seeded.hq_id)),
+            ExportRequest(),
+            owner_id=seeded.hq_id,
+            generated_by="bench",
+            tz=TIME_ZONE,
+            total=total,
+            limit=100,
+            enqueue=lambda job: f"bench-{job}",
+            is_pending=lambda _message: True,
+        )
+        run_job(db.session, db.engine, job_id, keep_days=0)
+        job = db.session.get_one(ExportJob, job_id, populate_existing=True)
+        assert job.state is JobState.DONE, (job.state, job.failure)
+        db.session.rollback()
+
+    wall, cpu, peak, start = _timed(national)
+    db.session.remove()
+    print(
+        f"national workbook through the worker's job path ({total:,} items): {wall:.0f} s, "
+        f"{cpu:.0f} CPU s, peak memory +{peak:.0f} MB over {start:.0f} MB  (load {_load()})",
+        flush=True,
+    )
+    return missed
 
 
 if __name__ == "__main__":

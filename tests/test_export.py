@@ -7,6 +7,7 @@ formulas.
 from __future__ import annotations
 
 import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from feedback_app.models import (
     Region,
 )
 from feedback_app.services.access import EVERYTHING, Scope
+from feedback_app.services.export import build, plan, store
 from feedback_app.services.export.build import export_workbook
 from feedback_app.services.export.plan import ExportRequest
 from feedback_app.services.ideas.groups import refresh_for_export
@@ -288,6 +290,29 @@ def test_unchanged_data_is_served_from_the_cache_until_a_review_changes_it(app, 
             .values(shortlisted=True)
         )
     assert not _export(app, session).cached
+
+
+def test_a_stored_workbook_is_the_file_built_whatever_the_chunks(app, session, monkeypatch) -> None:
+    # On PostgreSQL the built file goes to the database in chunks (never read whole): a chunk
+    # smaller than the file must give back the same bytes, the size recorded with them.
+    build_tour(session)
+    built: list[bytes] = []
+    written = plan.written_workbook
+
+    @contextmanager
+    def keeping_a_copy(*args, **kwargs):
+        with written(*args, **kwargs) as path:
+            built.append(path.read_bytes())
+            yield path
+
+    monkeypatch.setattr(build, "written_workbook", keeping_a_copy)
+    monkeypatch.setattr(store, "STORE_CHUNK", 4096)
+    exported = _export(app, session)
+    content = exported.path.read_bytes()
+    assert len(built[0]) > 3 * 4096
+    assert content == built[0]
+    assert session.get_one(ExportArtifact, exported.id).size == len(content)
+    assert openpyxl.load_workbook(exported.path).sheetnames[0] == "Synthèse"
 
 
 def test_cli_export_xlsx(app, session, tmp_path) -> None:

@@ -9,6 +9,7 @@ import zipfile
 
 import openpyxl
 import pytest
+import xlsxwriter
 
 from feedback_app.exports import (
     IdeaGroupRow,
@@ -21,6 +22,7 @@ from feedback_app.exports import (
 )
 from feedback_app.exports.cells import clean_text, is_rtl, looks_like_formula, sheet_name
 from feedback_app.exports.labels import LABELS
+from feedback_app.exports.rows_xml import RowWriter, number_cell, string_cell
 from feedback_app.labels import CODE_WORDS
 
 DANGEROUS = [
@@ -206,3 +208,84 @@ def test_lists_in_an_arabic_workbook_are_separated_by_the_arabic_comma() -> None
         for c in row
     ]
     assert "سوس ماسة، الشرق" in cells and "التكوين، النقل" in cells
+
+
+AWKWARD = [
+    "plain",
+    " leading space",
+    "trailing space ",
+    "a & b < c > d \"quoted\" 'single'",
+    "_x0041_ looks like an escape",
+    "line\nbreak\r\nand carriage return",
+    "نحتاج إلى تكوين",
+    "",
+    "\t=1",
+    "\u00a0non-breaking lead",
+    "trailing newline\n",
+    "em space\u2003",
+    "control\x0bchar _x000D_",
+]
+
+
+def _sheet_xml(write: object) -> bytes:
+    out = io.BytesIO()
+    wb = xlsxwriter.Workbook(out, {"constant_memory": True})
+    ws = wb.add_worksheet("S")
+    wrap = wb.add_format({"text_wrap": True})
+    date = wb.add_format({"num_format": "dd/mm/yyyy"})
+    ws.write_string(0, 0, "header", wrap)
+    write(ws, wrap, date)  # type: ignore[operator]
+    wb.close()
+    with zipfile.ZipFile(out) as archive:
+        return archive.read("xl/worksheets/sheet1.xml")
+
+
+def test_whole_rows_are_the_bytes_xlsxwriter_writes_cell_by_cell() -> None:
+    def by_cell(ws: object, wrap: object, date: object) -> None:
+        for row, text in enumerate(AWKWARD, start=1):
+            ws.write_number(row, 0, 45000 + row, date)  # type: ignore[attr-defined]
+            ws.write_string(row, 2, text, wrap)  # type: ignore[attr-defined]
+            if row % 2:
+                ws.set_row(row, 33)  # type: ignore[attr-defined]
+
+    def by_row(ws: object, wrap: object, date: object) -> None:
+        writer = RowWriter(ws, 3)  # type: ignore[arg-type]
+        writer.start(1)
+        for row, text in enumerate(AWKWARD, start=1):
+            cells = [(0, number_cell(45000 + row, date)), (2, string_cell(text, wrap))]  # type: ignore[arg-type]
+            writer.row(row, cells, 33 if row % 2 else None)
+        writer.finish()
+
+    assert _sheet_xml(by_row) == _sheet_xml(by_cell)
+
+
+def test_text_shaped_like_rich_xml_reads_as_typed_and_escapes_read_the_same_everywhere() -> None:
+    # XlsxWriter wrote "<r>...</r>" raw into the sheet (the cell came out empty), and the
+    # shortlisted sheet, in shared strings, did not protect a literal "_x0041_" (Excel shows
+    # "A" there while the region sheet shows the text).
+    texts = ["<r>x</r>", "code _x0041_ ici"]
+    rows = [
+        ItemRow(
+            "souss-massa",
+            dt.date(2025, 1, 24),
+            "Agadir",
+            "Org",
+            "autre",
+            "proposal",
+            None,
+            text,
+            None,
+            "new",
+            True,
+            f"R{n}",
+        )
+        for n, text in enumerate(texts)
+    ]
+    out = io.BytesIO()
+    build_workbook(_data(rows), out)
+    out.seek(0)
+    book = openpyxl.load_workbook(out)
+    region = [c.value for c in book["Souss-Massa"]["G"][1:]]
+    retained = [c.value for c in book["Éléments retenus"]["G"][3:]]
+    assert region[0] == "<r>x</r>"
+    assert retained == region

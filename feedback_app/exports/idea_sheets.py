@@ -1,22 +1,35 @@
 """The synthesis sheets about content: "Idées récurrentes" and "Éléments retenus".
 
-Both are small (one row per group, one per shortlisted item), so they are written in the
-normal (not constant-memory) mode of their worksheet: the shortlisted items are gathered while
-the region sheets stream and written at the end, section by kind. Text reaches cells only
+The ideas sheet is small (one row per group), written in the normal (not constant-memory)
+mode of its worksheet. The shortlisted items are spooled while the region sheets stream and
+written at the end, section by kind, in constant-memory mode: there can be hundreds of
+thousands. Text reaches cells only
 through `Formats.prepare`/`put_text` (cleaned, never a formula).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass, field
-from typing import cast
+import pickle
+import tempfile
+from collections import Counter
+from collections.abc import Iterator
+from typing import IO, Any, cast
 
+from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from feedback_app.exports.data import IdeaGroupRow
 from feedback_app.exports.labels import Labels
-from feedback_app.exports.styles import Formats, fit_height, fit_widths, put_text, write_header
+from feedback_app.exports.rows_xml import RowWriter, number_cell, string_cell
+from feedback_app.exports.styles import (
+    Formats,
+    fit_height,
+    fit_widths,
+    lines_height,
+    put_text,
+    text_lines,
+    write_header,
+)
 
 IDEA_COLUMNS = (
     "number",
@@ -45,6 +58,10 @@ RETAINED_COLUMNS = (
     "reference",
 )
 _TEXT_CAP = 50
+# Columns of small vocabularies in the shortlisted sheet (not the text, organisation, reference).
+_REPEATING = frozenset(
+    RETAINED_COLUMNS.index(name) for name in ("region", "city", "category", "theme", "priority")
+)
 _TITLE_CAP = 45
 
 
@@ -99,58 +116,122 @@ def write_ideas(
         fit_height(ws, row, ((text, final[col]) for col, text in cells_of_row))
 
 
-@dataclass
 class RetainedRows:
-    """Shortlisted items gathered during the streaming pass, written by kind at the end."""
+    """Shortlisted items gathered during the streaming pass, written by kind at the end.
 
-    by_kind: dict[str, list[tuple[object, ...]]] = field(default_factory=lambda: defaultdict(list))
+    They are spooled to a temporary file per kind rather than held: a national tour has
+    hundreds of thousands of them, and memory must not grow with the items. A row is
+    (region, date serial, city, organisation, category, theme, text, priority, group number,
+    reference), each text a prepared (text, format) pair or None, numbers as ints.
+    """
+
+    def __init__(self, tmpdir: str | None = None) -> None:
+        self._tmpdir = tmpdir
+        self._files: dict[str, IO[bytes]] = {}
+        self._counts: Counter[str] = Counter()
+        self._formats: list[Format] = []
+        self._format_ids: dict[int, int] = {}
+        # The longest text seen in each column, for the widths (set before the rows).
+        self.widths = [0] * len(RETAINED_COLUMNS)
 
     def add(self, kind: str, row: tuple[object, ...]) -> None:
-        self.by_kind[kind].append(row)
+        spooled: list[Any] = []
+        for col, value in enumerate(row):
+            if isinstance(value, tuple):
+                text, fmt = value
+                number = self._format_ids.get(id(fmt))
+                if number is None:
+                    number = self._format_ids[id(fmt)] = len(self._formats)
+                    self._formats.append(fmt)
+                if len(text) > self.widths[col]:
+                    self.widths[col] = len(text)
+                spooled.append((text, number))
+            else:
+                spooled.append(value)
+        spool = self._files.get(kind)
+        if spool is None:
+            # Closed by `close()`, which the builder calls whatever happens.
+            spool = self._files[kind] = tempfile.TemporaryFile(dir=self._tmpdir)  # noqa: SIM115
+        pickle.dump(tuple(spooled), spool, protocol=pickle.HIGHEST_PROTOCOL)
+        self._counts[kind] += 1
+
+    def rows(self, kind: str) -> Iterator[tuple[object, ...]]:
+        """The kind's rows in the order they were added, formats given back."""
+        spool = self._files.get(kind)
+        if spool is None:
+            return
+        spool.seek(0)
+        formats = self._formats
+        for _ in range(self._counts[kind]):
+            row = pickle.load(spool)  # written by `add` in this build, never foreign
+            yield tuple(
+                (value[0], formats[value[1]]) if isinstance(value, tuple) else value
+                for value in row
+            )
+
+    def count_of(self, kind: str) -> int:
+        return self._counts[kind]
 
     @property
     def count(self) -> int:
-        return sum(len(rows) for rows in self.by_kind.values())
+        return sum(self._counts.values())
+
+    def close(self) -> None:
+        for spool in self._files.values():
+            spool.close()
+        self._files.clear()
 
 
 def write_retained(ws: Worksheet, formats: Formats, labels: Labels, retained: RetainedRows) -> None:
     """One header row (repeated on every printed page), then a section per kind (needs,
     opportunities, challenges, proposals) under its title.
 
-    A row is (region, date serial, city, organisation, category, theme, text, priority,
-    group number, reference), the texts already prepared by the builder's `prepare`.
+    Written in constant-memory mode like the region sheets, row by row from the spool: the
+    widths are known before the first row (`RetainedRows.widths`), so each row's height too.
     """
-    ws.constant_memory = False
     ws.write_string(0, 0, labels["retained_title"], formats.get("section"))
     headers = [labels.column(c) for c in RETAINED_COLUMNS]
     write_header(ws, 1, headers, formats.get("header"))
     ws.freeze_panes(2, 0)
     ws.repeat_rows(1)
-    widths = [len(h) for h in headers]
-    row = 1
+    widths = [max(len(h), seen) for h, seen in zip(headers, retained.widths, strict=True)]
+    widths[1] = max(widths[1], 10)
+    final = fit_widths(ws, widths, caps={6: _TEXT_CAP}, minimum=6)
     if not retained.count:
         put_text(ws, formats, 2, 0, labels["retained_none"])
-    texts: dict[int, list[tuple[int, str]]] = {}
+        return
+    writer = RowWriter(ws, len(RETAINED_COLUMNS))
+    writer.start(2)
+    section = formats.get("section")
+    # Values of small vocabularies repeat: their cell XML and wrapped lines are made once.
+    repeated: dict[tuple[int, str, int], tuple[str, int]] = {}
+    row = 1
     for kind in labels.kinds:
-        rows = retained.by_kind.get(kind)
-        if not rows:
+        total = retained.count_of(kind)
+        if not total:
             continue
         row += 1
-        ws.write_string(row, 0, f"{labels.kind_plural(kind)} ({len(rows)})", formats.get("section"))
-        for values in rows:
+        writer.row(row, [(0, string_cell(f"{labels.kind_plural(kind)} ({total})", section))])
+        for values in retained.rows(kind):
             row += 1
-            texts[row] = []
+            cells: list[tuple[int, str]] = []
+            lines = 1
             for col, value in enumerate(values):
                 if value is None:
                     continue
                 if isinstance(value, int) and not isinstance(value, bool):
-                    ws.write_number(row, col, value, formats.date if col == 1 else formats.number)
+                    cells.append(
+                        (col, number_cell(value, formats.date if col == 1 else formats.number))
+                    )
                     continue
-                text, fmt = cast(tuple[str, object], value)  # a prepared string cell
-                ws.write_string(row, col, text, fmt)
-                widths[col] = max(widths[col], len(text))
-                texts[row].append((col, text))
-    widths[1] = max(widths[1], 10)
-    final = fit_widths(ws, widths, caps={6: _TEXT_CAP}, minimum=6)
-    for row, cells in texts.items():
-        fit_height(ws, row, ((text, final[col]) for col, text in cells))
+                text, fmt = cast(tuple[str, Format], value)  # a prepared string cell
+                key = (col, text, id(fmt))
+                made = repeated.get(key) if col in _REPEATING else None
+                if made is None:
+                    made = (string_cell(text, fmt), text_lines(text, final[col]) if text else 1)
+                    if col in _REPEATING:
+                        repeated[key] = made
+                cells.append((col, made[0]))
+                lines = max(lines, made[1])
+            writer.row(row, cells, lines_height(lines) if lines > 1 else None)
+    writer.finish()

@@ -1,8 +1,9 @@
 """The region sheets: one Excel table of items per region, filled by the workbook's hot loop.
 
 The rows stream in region order and are read once; each value reaches its cell through
-`Formats.prepare` (cleaned, a string cell, never a formula), small vocabularies prepared once.
-Shortlisted items are gathered on the way for the "Éléments retenus" sheet.
+`Formats.prepare` (cleaned, a string cell, never a formula), small vocabularies prepared once,
+and each row goes to its sheet whole (exports/rows_xml.py). Shortlisted items are spooled on
+the way for the "Éléments retenus" sheet.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from feedback_app.exports.cells import table_name
 from feedback_app.exports.data import ProgressCallback, WorkbookData
 from feedback_app.exports.idea_sheets import RetainedRows
 from feedback_app.exports.labels import Labels
+from feedback_app.exports.rows_xml import RowWriter, number_cell, string_cell
 from feedback_app.exports.styles import Formats, fit_widths, lines_height, text_lines, write_header
 from feedback_app.exports.summary_sheets import print_setup
 
@@ -117,6 +119,24 @@ def write_region_sheets(
     return rows
 
 
+class _Value:
+    """A prepared value of a cell: its text, format, wrapped lines at the column's print width,
+    and its cell XML after the reference, made at its first use (so that formats are numbered
+    in the order XlsxWriter would number them)."""
+
+    __slots__ = ("_xml", "fmt", "lines", "text")
+
+    def __init__(self, text: str, fmt: Format, lines: int = 1) -> None:
+        self.text, self.fmt, self.lines = text, fmt, lines
+        self._xml: str | None = None
+
+    @property
+    def xml(self) -> str:
+        if self._xml is None:
+            self._xml = string_cell(self.text, self.fmt)
+        return self._xml
+
+
 def _write_rows(
     data: WorkbookData,
     labels: Labels,
@@ -129,38 +149,41 @@ def _write_rows(
 ) -> None:
     """The hot loop: one pass over the streamed rows, region sheets filled in order.
 
-    Profiled (bench/export.py --profile): per row, the cost is the cells' calls into XlsxWriter
-    and the preparing of text. So a value is prepared once where it repeats: small vocabularies
-    once per workbook (with their wrapped line count), a submission's fields (organisation,
-    reference, contacts) once for its items in a row; and cells go to XlsxWriter's undecorated
-    writers (row/column numbers here are always integers, never "A1" strings to convert).
+    Profiled (bench/export.py, bench/scale.py): per row, the cost was XlsxWriter's cell calls
+    and the preparing of text. So a value is prepared once where it repeats: small
+    vocabularies once per workbook (with their wrapped line count and cell XML), a
+    submission's fields (organisation, reference, contacts) once for its items in a row; and
+    a row goes to the sheet as one string (exports/rows_xml.py), as XlsxWriter would write it.
     """
     prepare = formats.prepare
     date_fmt, number_fmt = formats.date, formats.number
-    # Values from small vocabularies are prepared once, not per row: (text, format, lines at
-    # the column's print width).
-    memo: dict[tuple[int, str], tuple[str, Format, int]] = {}
+    # Values from small vocabularies are prepared once, not per row.
+    memo: dict[tuple[int, str], _Value] = {}
 
-    def vocab(col: int, value: str) -> tuple[str, Format, int]:
+    def vocab(col: int, value: str) -> _Value:
         key = (col, value)
         got = memo.get(key)
         if got is None:
             text, fmt = prepare(value, "wrap")
-            got = memo[key] = (text, fmt, text_lines(text, _PRINT_CAPS.get(col, 40)))
+            got = memo[key] = _Value(text, fmt, text_lines(text, _PRINT_CAPS.get(col, 40)))
         return got
+
+    def plain(value: str, base: str = "wrap") -> _Value:
+        return _Value(*prepare(value, base))
 
     kinds = {k: vocab(4, labels.kind(k)) for k in labels.kinds}
     priorities = {p: vocab(7, labels.priority(p)) for p in ("high", "medium", "low")}
     statuses = {s: vocab(8, labels.status(s)) for s in ("new", "reviewed", "spam")}
-    sources = {s: prepare(labels.source(s), "wrap") for s in ("form", "api", "tablet", "import")}
+    sources = {s: plain(labels.source(s)) for s in ("form", "api", "tablet", "import")}
     source_col = ITEM_COLUMNS.index("source")
     group_col = ITEM_COLUMNS.index("group")
     first_contact_col = len(ITEM_COLUMNS)
-    yes = prepare(labels["yes"], "wrap")
+    yes = plain(labels["yes"])
     categories = {code: vocab(3, label) for code, label in data.synthesis.categories}
     themes = {tid: vocab(5, label) for tid, label in data.theme_labels.items()}
     region_names = {r.slug: prepare(r.name, "wrap") for r in data.synthesis.regions}
-    serials: dict[dt.date, int] = {}
+    # Day -> (Excel serial, its cell XML after the reference).
+    days: dict[dt.date, tuple[int, str]] = {}
     contacts = len(columns) > len(ITEM_COLUMNS)
     text_per_line = max(1, int(_TEXT_WIDTH * 1.15))  # text_lines' own rule, inlined below
     org_cap, contact_caps = (
@@ -174,94 +197,92 @@ def _write_rows(
     widths = fresh_widths()
     finished: set[str] = set()
     ws: Worksheet | None = None
+    writer: RowWriter | None = None
     current, r, count = None, 0, 0
     # The submission's values, prepared for its first item and reused for the next ones.
     last_org: str | None = None
-    org: tuple[str, Format] = ("", formats.get("wrap"))
+    org = plain("")
     org_lines = 1
     last_ref: str | None = None
-    ref: tuple[str, Format] = org
+    ref = org
     last_contacts: tuple[str | None, ...] = ()
-    contact_cells: list[tuple[int, str, Format]] = []
+    contact_cells: list[tuple[int, str]] = []
     contact_lines = 1
     for item in data.rows:
         if item.region != current:
-            if ws is not None:
+            if ws is not None and writer is not None:
+                writer.finish()
                 _finish(ws, widths, finished)
                 widths = fresh_widths()
             current = item.region
-            ws = region_sheets.get(current)
+            ws, writer = region_sheets.get(current), None
             r = 0
             # A new sheet measures its own widths: nothing is carried over from the last one.
             last_org = last_ref = None
             last_contacts = ()
             if ws is not None:
-                write_string, write_number = ws._write_string, ws._write_number
-        if ws is None:
+                writer = RowWriter(ws, len(columns))
+                writer.start(1)
+        if ws is None or writer is None:
             continue  # a region that was not selected: never expected, never shown
         r += 1
-        serial = serials.get(item.date)
-        if serial is None:
-            serial = serials[item.date] = (item.date - _EXCEL_EPOCH).days
-        write_number(r, 0, serial, date_fmt)
+        day = days.get(item.date)
+        if day is None:
+            serial = (item.date - _EXCEL_EPOCH).days
+            day = days[item.date] = (serial, number_cell(serial, date_fmt))
         city = vocab(1, item.city)
-        write_string(r, 1, city[0], city[1])
         if item.organisation != last_org:
             last_org = item.organisation
-            org = prepare(last_org, "wrap")
-            org_lines = text_lines(org[0], org_cap)
-            _grow(widths, 2, org[0])
-        write_string(r, 2, org[0], org[1])
+            org = plain(last_org)
+            org_lines = text_lines(org.text, org_cap)
+            _grow(widths, 2, org.text)
         cat = categories.get(item.category) or vocab(3, item.category)
-        write_string(r, 3, cat[0], cat[1])
         kind = kinds[item.kind]
-        write_string(r, 4, kind[0], kind[1])
+        cells = [(0, day[1]), (1, city.xml), (2, org.xml), (3, cat.xml), (4, kind.xml)]
         theme = themes.get(item.theme_id) if item.theme_id is not None else None
         if theme:
-            write_string(r, 5, theme[0], theme[1])
-        text = prepare(item.text, "wrap")
-        write_string(r, 6, text[0], text[1])
+            cells.append((5, theme.xml))
+        text_value, text_fmt = prepare(item.text, "wrap")
+        cells.append((6, string_cell(text_value, text_fmt)))
         priority = priorities[item.priority] if item.priority else None
         if priority:
-            write_string(r, 7, priority[0], priority[1])
+            cells.append((7, priority.xml))
         status = statuses[item.status]
-        write_string(r, 8, status[0], status[1])
+        cells.append((8, status.xml))
         if item.shortlisted:
-            write_string(r, 9, yes[0], yes[1])
+            cells.append((9, yes.xml))
         if item.reference != last_ref:
             last_ref = item.reference
-            ref = prepare(last_ref)
-            _grow(widths, 10, ref[0])  # a reference is never cut
-        write_string(r, 10, ref[0], ref[1])
-        source = sources[item.source]
-        write_string(r, source_col, source[0], source[1])
+            ref = plain(last_ref, "cell")
+            _grow(widths, 10, ref.text)  # a reference is never cut
+        cells.append((10, ref.xml))
         if item.group is not None:
-            write_number(r, group_col, item.group, number_fmt)
-        _grow(widths, 1, city[0])
-        _grow(widths, 6, text[0])
-        _grow(widths, 3, cat[0])
-        _grow(widths, 4, kind[0])
-        _grow(widths, 8, status[0])
+            cells.append((group_col, number_cell(item.group, number_fmt)))
+        cells.append((source_col, sources[item.source].xml))
+        _grow(widths, 1, city.text)
+        _grow(widths, 6, text_value)
+        _grow(widths, 3, cat.text)
+        _grow(widths, 4, kind.text)
+        _grow(widths, 8, status.text)
         if priority:
-            _grow(widths, 7, priority[0])
+            _grow(widths, 7, priority.text)
         if theme:
-            _grow(widths, 5, theme[0])
+            _grow(widths, 5, theme.text)
         # The row's height, for a printed sheet (wrapped text at the column's print width;
         # a column narrower than its cap holds nothing that wraps).
-        value = text[0]
-        if "\n" in value:
-            height = text_lines(value, _TEXT_WIDTH)
+        if "\n" in text_value:
+            height = text_lines(text_value, _TEXT_WIDTH)
         else:
-            height = max(1, -(-len(value) // text_per_line))
+            height = max(1, -(-len(text_value) // text_per_line))
         height = max(
             height,
             org_lines,
-            city[2],
-            cat[2],
-            kind[2],
-            status[2],
-            theme[2] if theme else 1,
-            priority[2] if priority else 1,
+            city.lines,
+            cat.lines,
+            kind.lines,
+            status.lines,
+            theme.lines if theme else 1,
+            priority.lines if priority else 1,
         )
         if contacts:
             values = (item.person_name, item.job_title, item.email, item.phone)
@@ -269,18 +290,16 @@ def _write_rows(
                 last_contacts, contact_cells, contact_lines = values, [], 1
                 for offset, contact in enumerate(values):
                     if contact:
-                        cell = prepare(contact, "wrap")
+                        cell = plain(contact)
                         col = first_contact_col + offset
-                        contact_cells.append((col, cell[0], cell[1]))
-                        _grow(widths, col, cell[0])
+                        contact_cells.append((col, cell.xml))
+                        _grow(widths, col, cell.text)
                         contact_lines = max(
-                            contact_lines, text_lines(cell[0], contact_caps[offset])
+                            contact_lines, text_lines(cell.text, contact_caps[offset])
                         )
-            for col, cell_text, fmt in contact_cells:
-                write_string(r, col, cell_text, fmt)
+            cells += contact_cells
             height = max(height, contact_lines)
-        if height > 1:  # constant-memory mode: set before the next row is started
-            ws.set_row(r, lines_height(height))
+        writer.row(r, cells, lines_height(height) if height > 1 else None)
         rows[current] = r
 
         if item.shortlisted:
@@ -288,22 +307,23 @@ def _write_rows(
                 item.kind,
                 (
                     region_names[current],
-                    serial,
-                    city[:2],
-                    org,
-                    cat[:2],
-                    theme[:2] if theme else None,
-                    text,
-                    priority[:2] if priority else None,
+                    day[0],
+                    (city.text, city.fmt),
+                    (org.text, org.fmt),
+                    (cat.text, cat.fmt),
+                    (theme.text, theme.fmt) if theme else None,
+                    (text_value, text_fmt),
+                    (priority.text, priority.fmt) if priority else None,
                     item.group,
-                    ref,
+                    (ref.text, ref.fmt),
                 ),
             )
 
         count += 1
         if progress is not None and count % PROGRESS_EVERY == 0:
             progress(count)
-    if ws is not None:
+    if ws is not None and writer is not None:
+        writer.finish()
         _finish(ws, widths, finished)
     for empty in region_sheets.values():
         if empty.name not in finished:

@@ -56,7 +56,7 @@ def build_workbook(
     if tmpdir:
         options["tmpdir"] = tmpdir
     with open_workbook(out, options) as wb:
-        return _write(wb, data, labels, progress)
+        return _write(wb, data, labels, progress, tmpdir)
 
 
 @contextmanager
@@ -94,7 +94,11 @@ def _discard(wb: Workbook) -> None:
 
 
 def _write(
-    wb: Workbook, data: WorkbookData, labels: Labels, progress: ProgressCallback | None
+    wb: Workbook,
+    data: WorkbookData,
+    labels: Labels,
+    progress: ProgressCallback | None,
+    tmpdir: str | None,
 ) -> BuildResult:
     wb.set_properties(
         {"title": labels["title"], "author": data.generated_by[:255], "comments": "Tournée"}
@@ -129,7 +133,10 @@ def _write(
     write_commitments(commitments_ws, formats, labels, data.commitments)
     print_setup(commitments_ws, labels)
 
-    retained = RetainedRows()
-    rows = write_region_sheets(region_sheets, formats, labels, data, retained, progress)
-    write_retained(retained_ws, formats, labels, retained)
+    retained = RetainedRows(tmpdir)
+    try:
+        rows = write_region_sheets(region_sheets, formats, labels, data, retained, progress)
+        write_retained(retained_ws, formats, labels, retained)
+    finally:
+        retained.close()
     return BuildResult(rows)

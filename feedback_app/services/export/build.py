@@ -11,6 +11,7 @@ without being rebuilt, and any submission or review change makes a new one.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -27,7 +28,7 @@ from feedback_app.services.export.plan import (
     ExportRequest,
     plan_export,
     snapshot,
-    write_workbook,
+    written_workbook,
 )
 from feedback_app.services.export.store import StoredArtifact, find_artifact, store_artifact
 
@@ -75,19 +76,22 @@ def export_workbook(
     the plan (item count, file name) before the rows are written.
     """
     for _attempt in range(_ATTEMPTS):
-        with snapshot(session):
-            plan = plan_export(session, scope, request, tz=tz)
-            stored = find_artifact(session, plan)
+        with ExitStack() as built:  # the file stays until it is stored
+            with snapshot(session):
+                plan = plan_export(session, scope, request, tz=tz)
+                stored = find_artifact(session, plan)
+                if stored is None:
+                    if on_plan is not None:
+                        on_plan(plan)
+                    path = built.enter_context(
+                        written_workbook(
+                            session, plan, generated_by=generated_by, progress=progress, tz=tz
+                        )
+                    )
             if stored is None:
-                if on_plan is not None:
-                    on_plan(plan)
-                content = write_workbook(
-                    session, plan, generated_by=generated_by, progress=progress, tz=tz
+                stored = store_artifact(
+                    session, plan, path, owner_id=actor_id, items=plan.items, keep_days=keep_days
                 )
-        if stored is None:
-            stored = store_artifact(
-                session, plan, content, owner_id=actor_id, items=plan.items, keep_days=keep_days
-            )
         if stored is not None:
             break
     else:

@@ -185,15 +185,18 @@ def plan_export(
     )
 
 
-def write_workbook(
+@contextmanager
+def written_workbook(
     session: Session,
     plan: ExportPlan,
     *,
     generated_by: str,
     progress: ProgressCallback | None = None,
     tz: str = TIME_ZONE,
-) -> bytes:
-    """The workbook's bytes, read in the plan's snapshot (call inside the same `snapshot`).
+) -> Iterator[Path]:
+    """The workbook written to a file, read in the plan's snapshot (enter inside the same
+    `snapshot`); the file is there until the block ends, to be stored without being read
+    whole into memory (services/export/store.py).
 
     Each build writes in a private temporary directory, removed afterwards: XlsxWriter
     back-dates its temporary files, so a shared folder swept by age loses other builds' files.
@@ -223,15 +226,15 @@ def write_workbook(
         ideas_computed_at=stale.computed_at if stale is not None else None,
     )
     ensure_room(tempfile.gettempdir(), plan.items)
-    try:
-        with tempfile.TemporaryDirectory(prefix="tournee-export-") as private:
-            path = Path(private) / "workbook.xlsx"
+    with tempfile.TemporaryDirectory(prefix="tournee-export-") as private:
+        path = Path(private) / "workbook.xlsx"
+        try:
             build_workbook(data, path, language=sel.language, progress=progress, tmpdir=private)
-            return path.read_bytes()
-    except (OSError, FileCreateError) as error:
-        if _out_of_space(error):
-            raise NoSpace() from error
-        raise
+        except (OSError, FileCreateError) as error:
+            if _out_of_space(error):
+                raise NoSpace() from error
+            raise
+        yield path
 
 
 def ensure_room(folder: str, items: int) -> None:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -81,7 +82,7 @@ def find_stored(session: Session, key: str, fingerprint: str) -> StoredArtifact 
 def store_artifact(
     session: Session,
     plan: ArtifactPlan,
-    content: bytes,
+    content: bytes | Path,
     *,
     owner_id: int | None,
     items: int,
@@ -125,14 +126,15 @@ class ArtifactFacts:
 def store_file(
     session: Session,
     facts: ArtifactFacts,
-    content: bytes,
+    content: bytes | Path,
     *,
     owner_id: int | None,
     items: int,
     keep_days: int,
 ) -> StoredArtifact | None:
-    """Any built file (a workbook, a filtered list): written once per key and fingerprint, or
-    joined; None when contacts were erased since the snapshot (build again)."""
+    """Any built file (a workbook, a filtered list), given as bytes or as a file: written once
+    per key and fingerprint, or joined; None when contacts were erased since the snapshot
+    (build again). A file is stored in chunks on PostgreSQL, never read whole into memory."""
     try:
         with write_transaction(session):
             lock_artifacts(session)
@@ -149,6 +151,12 @@ def store_file(
                 .execution_options(synchronize_session=False)
             )
             now = utcnow()
+            path, streamed = None, False
+            if isinstance(content, Path):
+                path, size, streamed = content, content.stat().st_size, _streams(session)
+                body = b"" if streamed else path.read_bytes()  # SQLite: small installs
+            else:
+                size, body = len(content), content
             artifact = ExportArtifact(
                 request_key=facts.key,
                 fingerprint=facts.fingerprint,
@@ -159,13 +167,16 @@ def store_file(
                 has_contacts=facts.has_contacts,
                 filename=facts.filename,
                 items=items,
-                size=len(content),
-                content=content,
+                size=size,
+                content=body,
                 created_at=now,
                 expires_at=now + dt.timedelta(days=keep_days),
             )
             session.add(artifact)
             session.flush()
+            if path is not None and streamed:
+                _fill_in_chunks(session, artifact.id, path)
+                session.expire(artifact, ["content"])
             stored = StoredArtifact(artifact.id, artifact.filename, items, cached=False)
     except IntegrityError:  # the same build finished a moment earlier elsewhere: join it
         found = find_stored(session, facts.key, facts.fingerprint)
@@ -174,6 +185,36 @@ def store_file(
             raise
         return found
     return stored
+
+
+# A built file goes to PostgreSQL this many bytes at a time: the worker's memory holds one
+# chunk, not the file (a national workbook is hundreds of megabytes).
+STORE_CHUNK = 8 * 1024 * 1024
+
+
+def _streams(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _fill_in_chunks(session: Session, artifact_id: int, path: Path) -> None:
+    """Set the artifact's content from `path` chunk by chunk, in the caller's transaction:
+    the chunks go into a large object, which becomes the bytea in one statement, then goes."""
+    oid = session.scalar(text("SELECT lo_create(0)"))
+    offset = 0
+    with path.open("rb") as file:
+        while chunk := file.read(STORE_CHUNK):
+            session.execute(
+                text("SELECT lo_put(:oid, :offset, :chunk)"),
+                {"oid": oid, "offset": offset, "chunk": chunk},
+            )
+            offset += len(chunk)
+    session.execute(
+        update(ExportArtifact)
+        .where(ExportArtifact.id == artifact_id)
+        .values(content=func.lo_get(oid))
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(text("SELECT lo_unlink(:oid)"), {"oid": oid})
 
 
 def artifact_for_download(

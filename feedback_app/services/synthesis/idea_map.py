@@ -66,19 +66,36 @@ def idea_map(
         .group_by(
             IdeaGroupMember.group_id, IdeaGroup.kind, Submission.region_id, Submission.organisation
         )
+        # Streamed in group order: a group's organisations are counted when it ends, so memory
+        # holds one group's names, not every organisation of every group.
+        .order_by(IdeaGroupMember.group_id)
+        .execution_options(yield_per=5000)
     )
     kinds: dict[int, str] = {}
     items: Counter[tuple[int, int]] = Counter()
-    organisations: dict[tuple[int, int], set[str]] = defaultdict(set)
-    group_organisations: dict[int, set[str]] = defaultdict(set)
+    organisations: dict[tuple[int, int], int] = {}  # distinct, per group and region
+    group_organisations: dict[int, int] = {}  # distinct, per group
     group_regions: dict[int, set[int]] = defaultdict(set)
+    current: int | None = None
+    names: dict[int, set[str]] = defaultdict(set)  # the current group's, by region
+
+    def close(gid: int | None) -> None:
+        if gid is not None:
+            for region_id, found in names.items():
+                organisations[gid, region_id] = len(found)
+            group_organisations[gid] = len(set().union(*names.values()))
+            names.clear()
+
     for gid, kind, region_id, organisation, count in rows:
+        if gid != current:
+            close(current)
+            current = gid
         kinds[gid] = kind.value
         items[gid, region_id] += count
-        folded = fold(organisation)  # compared as the search and the workbook compare them
-        organisations[gid, region_id].add(folded)
-        group_organisations[gid].add(folded)
+        # Compared as the search and the workbook compare them.
+        names[region_id].add(fold(organisation))
         group_regions[gid].add(region_id)
+    close(current)
     totals: Counter[int] = Counter()
     for (gid, _region), count in items.items():
         totals[gid] += count
@@ -102,7 +119,7 @@ def idea_map(
         per_region = entries[kinds[gid]]
         nation_share = per_region[region_id] / (sum(per_region.values()) or 1)
         lift = (count / totals[gid]) / nation_share if nation_share else 0.0
-        found = len(organisations[gid, region_id])
+        found = organisations[gid, region_id]
         cells[gid][slugs[region_id]] = MapCell(
             items=count,
             organisations=found,
@@ -112,7 +129,7 @@ def idea_map(
     heard = {kind: sum(1 for n in per_region.values() if n) for kind, per_region in entries.items()}
     order = sorted(
         shown,
-        key=lambda gid: (-len(cells[gid]), -len(group_organisations[gid]), -totals[gid], gid),
+        key=lambda gid: (-len(cells[gid]), -group_organisations[gid], -totals[gid], gid),
     )
     more = max(0, len(order) - limit) if limit is not None else 0
     order = order[:limit] if limit is not None else order
@@ -123,7 +140,7 @@ def idea_map(
             number=gid,
             kind=kinds[gid],
             items=totals[gid],
-            organisations=len(group_organisations[gid]),
+            organisations=group_organisations[gid],
             cells=cells[gid],
             reach=reach(len(cells[gid]), heard.get(kinds[gid], 0)),
             titles=titles.get(gid, IdeaTitles()),

@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from feedback_app.exports.data import IdeaGroupRow, IdeaTitles
+from feedback_app.exports.data import IdeaGroupRow, IdeaTitles, Quote
 from feedback_app.models import (
     GROUP_ID,
     FeedbackItem,
@@ -55,11 +55,11 @@ def idea_rows(session: Session, sel: Selection) -> tuple[IdeaGroupRow, ...]:
     region_names = dict(session.execute(select(Region.id, Region.slug)).all())
     shown = {r.id: r.name for r in sel.regions}
     items: Counter[int] = Counter()
-    organisations: dict[int, set[str]] = defaultdict(set)
+    organisations: dict[int, int] = {}  # distinct organisations, counted when a group ends
     categories: dict[int, Counter[str]] = defaultdict(Counter)
     regions: dict[int, Counter[str]] = defaultdict(Counter)
     themes: dict[int, Counter[str]] = defaultdict(Counter)
-    candidates: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    quotes: dict[int, tuple[Quote, ...]] = {}
     automatic: dict[int, dict[str, str]] = defaultdict(dict)
     seen_regions: dict[int, set[int]] = defaultdict(set)
     rows = session.execute(
@@ -77,11 +77,28 @@ def idea_rows(session: Session, sel: Selection) -> tuple[IdeaGroupRow, ...]:
         .join(Submission, Submission.id == FeedbackItem.submission_id)
         .where(IdeaGroupMember.group_id.in_(visible), *sel.submission_conditions())
         .order_by(IdeaGroupMember.group_id, IdeaGroupMember.closeness.desc(), FeedbackItem.id)
+        # Streamed, and a group's members (they come together) let go when the next group
+        # starts: memory holds the largest group, not every member of every group.
+        .execution_options(yield_per=2000)
     )
+    current: int | None = None
+    group_organisations: set[str] = set()
+    candidates: list[tuple[str, str]] = []
+
+    def close(gid: int | None) -> None:
+        if gid is not None:
+            organisations[gid] = len(group_organisations)
+            quotes[gid] = pick_quotes(candidates)
+            group_organisations.clear()
+            candidates.clear()
+
     for gid, _closeness, text, theme_id, organisation, category, region_id, status in rows:
+        if gid != current:
+            close(current)
+            current = gid
         items[gid] += 1
-        folded = fold(organisation)  # organisations compared as the search compares them
-        organisations[gid].add(folded)
+        # Organisations compared as the search compares them.
+        group_organisations.add(fold(organisation))
         categories[gid][sel.category_labels.get(category, category)] += 1
         regions[gid][shown.get(region_id, region_names.get(region_id, ""))] += 1
         seen_regions[gid].add(region_id)
@@ -91,7 +108,8 @@ def idea_rows(session: Session, sel: Selection) -> tuple[IdeaGroupRow, ...]:
         if len(automatic[gid]) < 2 and (candidate := title_candidate(text)):
             automatic[gid].setdefault(*candidate)
         if status == ReviewStatus.REVIEWED:  # quotes: reviewed entries only
-            candidates[gid].append((text, organisation))
+            candidates.append((text, organisation))
+    close(current)
 
     def ranked(counter: Counter[str]) -> tuple[str, ...]:
         return tuple(label for label, _n in counter.most_common() if label)
@@ -115,11 +133,11 @@ def idea_rows(session: Session, sel: Selection) -> tuple[IdeaGroupRow, ...]:
                 title=titles.shown(sel.language) or titles.other(sel.language),
                 kind=ItemKind(group.kind).value,
                 items=items[gid],
-                organisations=len(organisations[gid]),
+                organisations=organisations.get(gid, 0),
                 categories=ranked(categories[gid]),
                 regions=ranked(regions[gid]),
                 themes=ranked(themes[gid]),
-                quotes=pick_quotes(candidates[gid]),
+                quotes=quotes.get(gid, ()),
                 titles=titles,
             )
         )

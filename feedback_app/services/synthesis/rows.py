@@ -11,7 +11,7 @@ import hashlib
 import json
 from collections.abc import Iterator
 
-from sqlalchemy import ColumnElement, case, func, literal, null, select
+from sqlalchemy import ColumnElement, String, case, func, literal, null, select, type_coerce
 from sqlalchemy.orm import Session
 
 from feedback_app.exports.data import ItemRow
@@ -73,16 +73,17 @@ def stream_items(
             TourStop.city,
             Submission.organisation,
             Submission.category_code,
-            FeedbackItem.kind,
+            # Codes as stored: no enum member made per row and turned back into its code.
+            type_coerce(FeedbackItem.kind, String),
             FeedbackItem.theme_id,
             FeedbackItem.text,
-            FeedbackItem.priority,
-            Submission.status,
+            type_coerce(FeedbackItem.priority, String),
+            type_coerce(Submission.status, String),
             FeedbackItem.shortlisted,
             Submission.reference,
             *contacts,
             IdeaGroupMember.group_id,
-            Submission.source,
+            type_coerce(Submission.source, String),
         )
         .join(FeedbackItem, FeedbackItem.submission_id == Submission.id)
         .outerjoin(IdeaGroupMember, IdeaGroupMember.item_id == FeedbackItem.id)
@@ -97,10 +98,12 @@ def stream_items(
             FeedbackItem.position,
             FeedbackItem.id,
         )
-        .execution_options(yield_per=chunk)
     )
     days: dict[object, dt.date] = {}
-    for row in session.execute(stmt):
+    # Core rows in chunks from a server-side cursor (PostgreSQL), in the session's transaction
+    # (its snapshot): the ORM adds nothing to plain columns but time per row.
+    result = session.connection().execute(stmt.execution_options(yield_per=chunk))
+    for row in result:
         created = row[1]
         day = days.get(created)
         if day is None:
@@ -108,25 +111,26 @@ def stream_items(
             if len(days) > 10_000:  # timestamps are nearly unique: keep the memo small
                 days.clear()
             days[created] = day
+        group = row[16]
         yield ItemRow(
             row[0],
             day,
             row[2],
             row[3],
             row[4],
-            _value(row[5]),
+            row[5],
             row[6],
             row[7],
-            _value(row[8]) if row[8] is not None else None,
-            _value(row[9]),
+            row[8],
+            row[9],
             bool(row[10]),
             row[11],
             row[12],
             row[13],
             row[14],
             row[15],
-            row[16] if row[16] in groups else None,
-            _value(row[17]),
+            group if group in groups else None,
+            row[17],
         )
 
 
