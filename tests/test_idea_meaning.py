@@ -55,16 +55,22 @@ def test_the_demo_tours_french_and_arabic_twins_share_a_group(session) -> None:
     assert shared == twins, f"{shared} of {twins} twins share a group"
 
 
-def test_vectors_are_computed_once_per_item_never_again_at_a_regroup(session, monkeypatch) -> None:
-    encoded: list[str] = []
+@pytest.fixture
+def encoded(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every text the encoder is given, in order (the real encoder still encodes them)."""
+    texts: list[str] = []
     real = vectors.encoder()
 
     class Counting:
-        def encode(self, texts):
-            encoded.extend(texts)
-            return real.encode(texts)
+        def encode(self, batch):
+            texts.extend(batch)
+            return real.encode(batch)
 
     monkeypatch.setattr(vectors, "encoder", lambda: Counting())
+    return texts
+
+
+def test_vectors_are_computed_once_per_item_never_again_at_a_regroup(session, encoded) -> None:
     stop = add_stop(session, "Marrakech", "marrakech-safi", venue="Salle").id
     twins = [
         "Former les guides touristiques aux langues étrangères",
@@ -254,18 +260,9 @@ def test_a_suggestion_drawing_on_a_signed_stop_has_its_merge_disabled_with_the_r
     assert "disabled" not in merge_button(hq, groups["ar"])
 
 
-def test_a_text_said_in_many_batches_is_encoded_once(session, monkeypatch) -> None:
+def test_a_text_said_in_many_batches_is_encoded_once(session, encoded) -> None:
     """A first run over a large tour encodes each distinct text once, not once per batch, and
     stores a vector for every item."""
-    encoded: list[str] = []
-    real = vectors.encoder()
-
-    class Counting:
-        def encode(self, texts):
-            encoded.extend(texts)
-            return real.encode(texts)
-
-    monkeypatch.setattr(vectors, "encoder", lambda: Counting())
     stop = add_stop(session, "Marrakech", "marrakech-safi", venue="Salle").id
     texts = ["Rien à signaler", "Plus de vols directs", "Rien à signaler"] * 4
     for n, text in enumerate(texts):
