@@ -13,11 +13,18 @@ import random
 from dataclasses import replace
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 
 from feedback_app.exports.data import IdeaTitles
 from feedback_app.extensions import db
-from feedback_app.models import FeedbackItem, IdeaGroup, ReviewStatus, Submission
+from feedback_app.models import (
+    FeedbackItem,
+    IdeaGroup,
+    IdeaGroupMember,
+    IdeaGroupStop,
+    ReviewStatus,
+    Submission,
+)
 from feedback_app.services.access import EVERYTHING, Scope
 from feedback_app.services.ideas import curation as idea_curation
 from feedback_app.services.ideas import queries
@@ -51,6 +58,26 @@ def _agree(session, world) -> None:  # noqa: F811
         ]
         assert untitled == counted
         assert_same_words(session, scope, every_group)
+    assert_stops_agree(session)
+
+
+def assert_stops_agree(session) -> None:
+    """The groups' items per stop (which signed stops a group draws on) are those counted
+    from the memberships, spam left out."""
+    stored = session.execute(
+        select(IdeaGroupStop.group_id, IdeaGroupStop.stop_id, IdeaGroupStop.items).order_by(
+            IdeaGroupStop.group_id, IdeaGroupStop.stop_id
+        )
+    ).all()
+    counted = session.execute(
+        select(IdeaGroupMember.group_id, Submission.stop_id, func.count())
+        .join(FeedbackItem, FeedbackItem.id == IdeaGroupMember.item_id)
+        .join(Submission, Submission.id == FeedbackItem.submission_id)
+        .where(IdeaGroupMember.group_id.is_not(None), Submission.status != ReviewStatus.SPAM)
+        .group_by(IdeaGroupMember.group_id, Submission.stop_id)
+        .order_by(IdeaGroupMember.group_id, Submission.stop_id)
+    ).all()
+    assert [tuple(r) for r in stored] == [tuple(r) for r in counted]
 
 
 def assert_same_words(session, scope: Scope, group_ids) -> None:
@@ -203,6 +230,7 @@ def test_stored_titles_and_quotes_equal_those_counted_on_random_tours(session, s
         groups = session.scalars(select(IdeaGroup.id)).all()
         for scope in scopes:
             assert_same_words(session, scope, groups)
+        assert_stops_agree(session)
 
     agree()
     assert any(queries.group_quotes(session, EVERYTHING, session.scalars(select(IdeaGroup.id))))

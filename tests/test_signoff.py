@@ -414,3 +414,6 @@ def test_the_ideas_pages_ask_about_the_signed_stops_only(session, desk) -> None:
     with pytest.raises(SignedOff):
         idea_curation.confirm_group(session, delegate, riad_group, actor_id=desk.delegate_a.id)
     idea_curation.confirm_group(session, delegate, safi_group, actor_id=desk.delegate_a.id)
+    # HQ marks the signed stop's entry spam: the group draws on no signed stop any more.
+    review_actions.set_status(session, hq, desk.subs["riad"], "spam", actor_id=desk.hq.id)
+    assert idea_curation.locked_groups(session, delegate, shown) == set()
