@@ -8,20 +8,31 @@ memberships (the path kept for scopes of several regions).
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from dataclasses import replace
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, func, select
 
 from feedback_app.exports.data import IdeaTitles
-from feedback_app.models import FeedbackItem, IdeaGroup, ReviewStatus, Submission
+from feedback_app.extensions import db
+from feedback_app.models import (
+    FeedbackItem,
+    IdeaGroup,
+    IdeaGroupMember,
+    IdeaGroupStop,
+    ReviewStatus,
+    Submission,
+)
 from feedback_app.services.access import EVERYTHING, Scope
 from feedback_app.services.ideas import curation as idea_curation
 from feedback_app.services.ideas import queries
 from feedback_app.services.ideas.groups import regroup
 from feedback_app.services.review import actions as review_actions
 from feedback_app.services.review import bulk as review_bulk
+from feedback_app.services.synthesis import idea_map as idea_map_module
+from feedback_app.services.synthesis.figures import SynthesisFilters, resolve
 from tests.export_world import add_submission
 from tests.staff import add_stop
 from tests.test_idea_groups import ARABIC, GUIDES, SIGNS, world  # noqa: F401 - the fixture
@@ -47,6 +58,26 @@ def _agree(session, world) -> None:  # noqa: F811
         ]
         assert untitled == counted
         assert_same_words(session, scope, every_group)
+    assert_stops_agree(session)
+
+
+def assert_stops_agree(session) -> None:
+    """The groups' items per stop (which signed stops a group draws on) are those counted
+    from the memberships, spam left out."""
+    stored = session.execute(
+        select(IdeaGroupStop.group_id, IdeaGroupStop.stop_id, IdeaGroupStop.items).order_by(
+            IdeaGroupStop.group_id, IdeaGroupStop.stop_id
+        )
+    ).all()
+    counted = session.execute(
+        select(IdeaGroupMember.group_id, Submission.stop_id, func.count())
+        .join(FeedbackItem, FeedbackItem.id == IdeaGroupMember.item_id)
+        .join(Submission, Submission.id == FeedbackItem.submission_id)
+        .where(IdeaGroupMember.group_id.is_not(None), Submission.status != ReviewStatus.SPAM)
+        .group_by(IdeaGroupMember.group_id, Submission.stop_id)
+        .order_by(IdeaGroupMember.group_id, Submission.stop_id)
+    ).all()
+    assert [tuple(r) for r in stored] == [tuple(r) for r in counted]
 
 
 def assert_same_words(session, scope: Scope, group_ids) -> None:
@@ -199,6 +230,7 @@ def test_stored_titles_and_quotes_equal_those_counted_on_random_tours(session, s
         groups = session.scalars(select(IdeaGroup.id)).all()
         for scope in scopes:
             assert_same_words(session, scope, groups)
+        assert_stops_agree(session)
 
     agree()
     assert any(queries.group_quotes(session, EVERYTHING, session.scalars(select(IdeaGroup.id))))
@@ -211,3 +243,81 @@ def test_stored_titles_and_quotes_equal_those_counted_on_random_tours(session, s
                 session, EVERYTHING, rng.sample(ids, 4), status, actor_id=None
             )
         agree()
+
+
+@pytest.mark.parametrize("seed", [4, 5, 6])
+def test_the_map_from_the_tallies_equals_the_map_counted(session, seed) -> None:
+    """On random tours of three regions (texts of two kinds, organisations spelled several
+    ways, every status), after a regrouping and after reviews into and out of spam: the
+    national map and each region's map, complete or cut, read from the kept counts equal the
+    maps counted from the rows; a period or a choice of stops is counted."""
+    rng = random.Random(seed)
+    stops = [
+        add_stop(session, city, region, venue="Salle").id
+        for city, region in (
+            ("Marrakech", "marrakech-safi"),
+            ("Essaouira", "marrakech-safi"),
+            ("Agadir", "souss-massa"),
+            ("Fès", "fes-meknes"),
+        )
+    ]
+    ids = [
+        add_submission(
+            session,
+            rng.choice(stops),
+            organisation=rng.choice(_ORGANISATIONS),
+            status=rng.choice(list(ReviewStatus)),
+            items=[
+                {"kind": rng.choice(["need", "proposal"]), "text": rng.choice(_SAID)}
+                for _ in range(rng.randint(1, 3))
+            ],
+        )
+        for _ in range(48)
+    ]
+    regroup(session)
+    regions = sorted({s.region_id for s in session.scalars(select(Submission))})
+    scopes = [EVERYTHING, *(Scope(user_id=None, region_ids=frozenset({r})) for r in regions)]
+
+    def agree() -> None:
+        for scope in scopes:
+            sel = resolve(session, scope, SynthesisFilters())
+            assert idea_map_module.tallied_region(session, sel) is not None
+            for limit in (None, 2):
+                stored = idea_map_module.idea_map(session, sel, limit=limit)
+                counted = idea_map_module.counted_idea_map(session, sel, limit=limit)
+                assert stored == counted
+        assert idea_map_module.idea_map(session, resolve(session, EVERYTHING, SynthesisFilters()))
+
+    agree()
+    for _ in range(4):
+        status = rng.choice(["new", "reviewed", "spam"])
+        review_bulk.bulk_set_status(session, EVERYTHING, rng.sample(ids, 6), status, actor_id=None)
+        agree()
+
+    # What the kept counts cannot say goes through the rows.
+    for filters in (
+        SynthesisFilters(since=dt.date.today()),
+        SynthesisFilters(statuses=("reviewed",)),
+        SynthesisFilters(stop_ids=(stops[0],)),
+    ):
+        sel = resolve(session, EVERYTHING, filters)
+        assert idea_map_module.tallied_region(session, sel) is None
+
+
+def test_hqs_map_reads_no_membership(app, session, world) -> None:  # noqa: F811
+    """The national map is read from the kept counts: not one statement over the memberships
+    or the items, whatever their number."""
+    regroup(session)
+    sel = resolve(session, EVERYTHING, SynthesisFilters())
+    read: list[str] = []
+
+    def note(_conn, _cursor, statement, _params, _context, _many) -> None:
+        read.append(statement.lower())
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        found = idea_map_module.idea_map(session, sel)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    assert found.rows
+    assert read and not [s for s in read if "idea_group_members" in s or "feedback_items" in s]

@@ -7,9 +7,10 @@ import datetime as dt
 import uuid
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from feedback_app.database import write_transaction
+from feedback_app.extensions import db
 from feedback_app.models import (
     AuditEvent,
     FeedbackItem,
@@ -384,3 +385,35 @@ def test_dashboard_says_who_signed_each_region_off(app, session, desk) -> None:
     _sign(session, desk, stop=desk.stop_a2)
     html = hq.get("/hq/").get_data(as_text=True)
     assert f"Signée par {desk.delegate_a.name}" in html
+
+
+def test_the_ideas_pages_ask_about_the_signed_stops_only(session, desk) -> None:
+    """Which groups a curation would refuse is asked of the few signed stops, never of the
+    groups' own entries (100,000 and more in a heavy group at a million submissions): HQ, who
+    keeps the hand, runs no statement at all; a delegate one for the signed stops, one for
+    the groups drawing on them; and the answer is the refusals'."""
+    delegate, hq = _scopes(desk)
+    riad_group, safi_group = _groups(session, desk)
+    shown = [riad_group, safi_group]
+    assert idea_curation.locked_groups(session, delegate, shown) == set()
+    _sign(session, desk)
+    statements: list[str] = []
+
+    def note(_conn, _cursor, statement, _params, _context, _many) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        assert idea_curation.locked_groups(session, hq, shown) == set()
+        assert statements == []
+        assert idea_curation.locked_groups(session, delegate, shown) == {riad_group}
+        assert len(statements) == 2
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    with pytest.raises(SignedOff):
+        idea_curation.confirm_group(session, delegate, riad_group, actor_id=desk.delegate_a.id)
+    idea_curation.confirm_group(session, delegate, safi_group, actor_id=desk.delegate_a.id)
+    # HQ marks the signed stop's entry spam: the group draws on no signed stop any more.
+    review_actions.set_status(session, hq, desk.subs["riad"], "spam", actor_id=desk.hq.id)
+    assert idea_curation.locked_groups(session, delegate, shown) == set()

@@ -163,6 +163,27 @@ class IdeaGroupTally(Model):
     quote_candidates: Mapped[list[list[Any]]] = mapped_column(JSON, default=list)
 
 
+class IdeaGroupStop(Model):
+    """A group's items outside spam said at one stop (rows only where there are some).
+
+    Which groups draw on a signed-off stop (services/ideas/curation.locked_groups, the ideas
+    pages' disabled controls) is read here for the few signed stops: the groups' own items are
+    100,000 and more at a million submissions. Rewritten with the tallies, by the same writers
+    (services/ideas/tallies.py).
+    """
+
+    __tablename__ = "idea_group_stops"
+    __table_args__ = (Index("ix_idea_group_stops_stop", "stop_id", "group_id"),)
+
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("idea_groups.id", ondelete="CASCADE"), primary_key=True
+    )
+    stop_id: Mapped[int] = mapped_column(
+        ForeignKey("tour_stops.id", ondelete="CASCADE"), primary_key=True
+    )
+    items: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class IdeaItemVector(Model):
     """An item's sentence vector (services/ideas/vectors.py), computed once and kept.
 

@@ -19,19 +19,27 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from feedback_app.database import write_transaction
-from feedback_app.models import FeedbackItem, IdeaGroup, IdeaGroupMember, IdeaGroupTitle, Submission
+from feedback_app.models import (
+    FeedbackItem,
+    IdeaGroup,
+    IdeaGroupMember,
+    IdeaGroupStop,
+    IdeaGroupTitle,
+    Submission,
+    TourStop,
+)
 from feedback_app.models.types import utcnow
 from feedback_app.services import audit
 from feedback_app.services.access import Scope
 from feedback_app.services.errors import NotFound, ValidationFailed
 from feedback_app.services.followup.links import follow_merge, follow_split
 from feedback_app.services.ideas import tallies
-from feedback_app.services.ideas.queries import MIN_ITEMS, group_item_ids, groups_item_ids
+from feedback_app.services.ideas.queries import MIN_ITEMS, group_item_ids
 from feedback_app.services.ideas.text import short_title
 from feedback_app.services.ideas.titles import count_curation
 from feedback_app.services.permissions import Permission
 from feedback_app.services.text import INVISIBLE, clean_line, has_visible_text
-from feedback_app.services.tour.stop_lock import ensure_items_editable, locked_items
+from feedback_app.services.tour.stop_lock import ensure_items_editable, signed_stops
 
 MAX_TITLE = 200
 
@@ -51,11 +59,30 @@ def _group(session: Session, scope: Scope, group_id: int) -> tuple[IdeaGroup, li
 
 def locked_groups(session: Session, scope: Scope, group_ids: Iterable[int]) -> set[int]:
     """The groups among these on which every decision (confirm, rename, merge, split) would be
-    refused to this reader because a stop is signed off: what `_group` refuses, for the pages
-    to disable their controls beforehand."""
-    members = groups_item_ids(session, scope, group_ids)
-    locked = locked_items(session, scope, [i for items in members.values() for i in items])
-    return {group_id for group_id, items in members.items() if locked.intersection(items)}
+    refused to this reader because a stop is signed off: what `_group` refuses (a visible item
+    at a signed stop), for the pages to disable their controls beforehand.
+
+    Read from the groups' items per stop (models IdeaGroupStop) for the few signed stops: the
+    groups' own items are 100,000 and more at a million submissions (5 s, and past what one
+    statement may carry), a signed stop's 50,000 (1 s)."""
+    ids = sorted(set(group_ids))
+    signed = signed_stops(session, scope) if ids else set()
+    if not signed:
+        return set()
+    # Visible items only: the rows count items outside spam, at stops of the scope's regions
+    # (a submission's region is its stop's).
+    query = (
+        select(IdeaGroupStop.group_id)
+        .distinct()
+        .join(TourStop, TourStop.id == IdeaGroupStop.stop_id)
+        .where(
+            IdeaGroupStop.stop_id.in_(sorted(signed)),
+            IdeaGroupStop.group_id.in_(ids),
+            IdeaGroupStop.items > 0,
+            scope.filter(TourStop.region_id),
+        )
+    )
+    return set(session.scalars(query))
 
 
 def _pin(session: Session, item_ids: Iterable[int], group_id: int | None) -> None:

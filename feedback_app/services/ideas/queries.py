@@ -582,20 +582,6 @@ def group_item_ids(session: Session, scope: Scope, group_id: int) -> list[int]:
     return [item_id for _gid, item_id in rows]
 
 
-def groups_item_ids(
-    session: Session, scope: Scope, group_ids: Iterable[int]
-) -> dict[int, list[int]]:
-    """group_item_ids of several groups in one query (groups with no visible item left out)."""
-    ids = sorted(set(group_ids))
-    found: dict[int, list[int]] = {}
-    if ids:
-        for group_id, item_id in session.execute(
-            _members(scope).where(IdeaGroupMember.group_id.in_(ids))
-        ):
-            found.setdefault(group_id, []).append(item_id)
-    return found
-
-
 def visible_group_page(
     session: Session,
     scope: Scope,

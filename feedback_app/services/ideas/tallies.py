@@ -1,4 +1,5 @@
-"""The idea groups' counts per region (models IdeaGroupTally), rewritten by their writers.
+"""The idea groups' counts per region (models IdeaGroupTally) and per stop (IdeaGroupStop),
+rewritten by their writers.
 
 The pages that rank the recurring ideas (dashboard, ideas page, briefs) read these rows: one
 index range per kind, whatever the number of submissions. Unlike the stops' running counts
@@ -19,6 +20,7 @@ each row keeps, without that read (`review_changed`).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +34,7 @@ from feedback_app.models import (
     FeedbackItem,
     IdeaGroup,
     IdeaGroupMember,
+    IdeaGroupStop,
     IdeaGroupTally,
     ItemKind,
     ReviewStatus,
@@ -67,12 +70,14 @@ def refresh(session: Session, group_ids: Collection[int] | None = None) -> None:
     """Recount these groups (None: every group) from their memberships, in the caller's write
     transaction. Only items outside spam count; a group with none keeps no row."""
     clear = delete(IdeaGroupTally)
+    clear_stops = delete(IdeaGroupStop)
     # Most central first, in the order the pages' own reads rank members (queries.py).
     query = (
         select(
             GROUP_ID,
             IdeaGroup.kind,
             Submission.region_id,
+            Submission.stop_id,
             Submission.organisation,
             Submission.status,
             IdeaGroupMember.item_id,
@@ -91,12 +96,23 @@ def refresh(session: Session, group_ids: Collection[int] | None = None) -> None:
         if not ids:
             return
         clear = clear.where(IdeaGroupTally.group_id.in_(ids))
+        clear_stops = clear_stops.where(IdeaGroupStop.group_id.in_(ids))
         query = query.where(IdeaGroupMember.group_id.in_(ids))
     counts: dict[tuple[int, int], _Counts] = {}
+    at_stops: Counter[tuple[int, int]] = Counter()  # (group, stop) -> items
     folded: dict[str, str] = {}  # many items share an organisation: fold each name once
-    for gid, kind, region_id, organisation, status, item_id, closeness, text in session.execute(
-        query.execution_options(yield_per=_CHUNK)
-    ):
+    for (
+        gid,
+        kind,
+        region_id,
+        stop_id,
+        organisation,
+        status,
+        item_id,
+        closeness,
+        text,
+    ) in session.execute(query.execution_options(yield_per=_CHUNK)):
+        at_stops[gid, stop_id] += 1
         name = folded.get(organisation)
         if name is None:
             name = folded[organisation] = fold(organisation)
@@ -109,6 +125,7 @@ def refresh(session: Session, group_ids: Collection[int] | None = None) -> None:
             if status == ReviewStatus.REVIEWED:
                 row.quotes.offer(text, organisation, (closeness, item_id))
     session.execute(clear)
+    session.execute(clear_stops)
     rows = [
         {
             "group_id": gid,
@@ -126,6 +143,12 @@ def refresh(session: Session, group_ids: Collection[int] | None = None) -> None:
     ]
     for start in range(0, len(rows), _CHUNK):
         session.execute(insert(IdeaGroupTally), rows[start : start + _CHUNK])
+    stops = [
+        {"group_id": gid, "stop_id": stop_id, "items": items}
+        for (gid, stop_id), items in sorted(at_stops.items())
+    ]
+    for start in range(0, len(stops), _CHUNK):
+        session.execute(insert(IdeaGroupStop), stops[start : start + _CHUNK])
 
 
 def _words(kept: QuoteCandidates) -> dict[str, list[list[Any]]]:
