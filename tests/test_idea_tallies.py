@@ -12,14 +12,15 @@ import random
 from dataclasses import replace
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from feedback_app.exports.data import IdeaTitles
-from feedback_app.models import FeedbackItem, IdeaGroup, ReviewStatus, Submission
+from feedback_app.models import FeedbackItem, IdeaGroup, IdeaGroupTally, ReviewStatus, Submission
 from feedback_app.services.access import EVERYTHING, Scope
 from feedback_app.services.ideas import curation as idea_curation
-from feedback_app.services.ideas import queries
+from feedback_app.services.ideas import queries, tallies
 from feedback_app.services.ideas.groups import regroup
+from feedback_app.services.ideas.text import TITLE_CANDIDATES
 from feedback_app.services.review import actions as review_actions
 from feedback_app.services.review import bulk as review_bulk
 from tests.export_world import add_submission
@@ -211,3 +212,57 @@ def test_stored_titles_and_quotes_equal_those_counted_on_random_tours(session, s
                 session, EVERYTHING, rng.sample(ids, 4), status, actor_id=None
             )
         agree()
+
+
+def _stored_rows(session) -> list[tuple]:
+    """Every tally row as stored; of the quote candidates only the quotes chosen from them
+    (a review adds its entries to them without dropping those they now rule out)."""
+    columns = [c.key for c in IdeaGroupTally.__table__.columns if c.key != "quote_candidates"]
+    return sorted(
+        tuple(getattr(row, key) for key in columns)
+        for row in session.scalars(select(IdeaGroupTally).execution_options(populate_existing=True))
+    )
+
+
+@pytest.mark.parametrize("seed", [4, 5, 6, 7])
+def test_spam_and_back_leave_the_tallies_a_recount_would_write(session, seed) -> None:
+    """Marking spam and taking it back move the tallies by difference, one submission or in
+    bulk: after each, every row (items, organisations compared folded, regions, typical item,
+    titles, quotes) is what recounting the groups from the rows writes. Groups larger than the
+    titles' candidates, organisations spelled two ways and in several regions."""
+    rng = random.Random(seed)
+    stops = [
+        add_stop(session, city, region, venue="Salle").id
+        for city, region in (("Marrakech", "marrakech-safi"), ("Agadir", "souss-massa"))
+    ]
+    said = [*_SAID, *_SAID[-3:]]  # the entries carrying contact details more often
+    ids = [
+        add_submission(
+            session,
+            rng.choice(stops),
+            organisation=rng.choice(_ORGANISATIONS),
+            status=rng.choice(list(ReviewStatus)),
+            items=[{"kind": "need", "text": rng.choice(said)} for _ in range(rng.randint(1, 3))],
+        )
+        for _ in range(90)
+    ]
+    regroup(session)
+    assert session.scalar(select(func.max(IdeaGroupTally.items))) > TITLE_CANDIDATES
+    for _ in range(16):
+        statuses = dict(session.execute(select(Submission.id, Submission.status)).all())
+        spam = [i for i in ids if statuses[i] is ReviewStatus.SPAM]
+        counted = [i for i in ids if statuses[i] is not ReviewStatus.SPAM]
+        back = bool(spam) and rng.random() < 0.5
+        chosen = spam if back else counted
+        status = rng.choice(["new", "reviewed"]) if back else "spam"
+        if rng.random() < 0.6:
+            review_actions.set_status(
+                session, EVERYTHING, rng.choice(chosen), status, actor_id=None
+            )
+        else:
+            picked = rng.sample(chosen, min(4, len(chosen)))
+            review_bulk.bulk_set_status(session, EVERYTHING, picked, status, actor_id=None)
+        stored = _stored_rows(session)
+        tallies.refresh(session)
+        assert _stored_rows(session) == stored
+        session.rollback()
