@@ -35,8 +35,11 @@ from feedback_app.services.ideas import tallies
 
 
 def _stored(session, groups):  # type: ignore[no-untyped-def]
+    # Of the quote candidates, the quotes chosen from them: a review adds its entries to them
+    # without dropping those they now rule out (services/ideas/quotes.py).
+    columns = [c.key for c in IdeaGroupTally.__table__.columns if c.key != "quote_candidates"]
     return sorted(
-        tuple(getattr(row, c.key) for c in IdeaGroupTally.__table__.columns)
+        tuple(getattr(row, key) for key in columns)
         for row in session.scalars(
             select(IdeaGroupTally).where(IdeaGroupTally.group_id.in_(groups))
         )
@@ -54,10 +57,17 @@ def main(argv: list[str] | None = None) -> int:
     with app.app_context():
         session = db.session
         statements = [0]
+        slow: list[tuple[float, str]] = []
+        started: list[float] = [0.0]
 
         @event.listens_for(db.engine, "before_cursor_execute")
         def _count(*_a: object) -> None:
             statements[0] += 1
+            started[0] = time.perf_counter()
+
+        @event.listens_for(db.engine, "after_cursor_execute")
+        def _time(_c: object, _cur: object, statement: str, *_a: object) -> None:
+            slow.append((time.perf_counter() - started[0], " ".join(statement.split())))
 
         largest = session.scalar(
             select(IdeaGroupTally.group_id)
@@ -90,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
                 submission.status = after
                 session.flush()
                 statements[0] = 0
+                slow.clear()
                 start, cpu = time.perf_counter(), time.process_time()
                 tallies.status_changed(session, submission, before)
                 session.flush()
@@ -101,10 +112,13 @@ def main(argv: list[str] | None = None) -> int:
                     f"{ms:.1f} ms (app CPU {cpu_ms:.1f} ms), {statements[0]} statements",
                     flush=True,
                 )
+                for seconds, statement in sorted(slow, reverse=True)[:3]:
+                    print(f"    {seconds * 1000:7.1f} ms  {statement[:160]}")
                 if args.check:
                     now = _stored(session, groups)
                     tallies.refresh(session, groups)
                     recount = _stored(session, groups)
+                    slow.clear()
                     print("  stored equals a recount:", now == recount, flush=True)
                     if now != recount:
                         return 1

@@ -388,7 +388,7 @@ def _set_words(row: IdeaGroupTally, kept: QuoteCandidates) -> None:
 
 def _members(gid: int, region: int, *columns: Any) -> Select[Any]:
     """The group's members outside spam (in the region, or in any: EVERY_REGION), most central
-    first as `refresh` reads them; through ix_idea_group_members_group."""
+    first as `refresh` reads them; through ix_idea_group_members_central."""
     query = (
         select(*columns)
         .select_from(IdeaGroupMember)
