@@ -1,12 +1,12 @@
 """The idea groups' counts per region (models IdeaGroupTally), rewritten by their writers.
 
 The pages that rank the recurring ideas (dashboard, ideas page, briefs) read these rows: one
-index range per kind, whatever the number of submissions. Unlike the stops' running counts
-(services/capture/tally.py), they cannot be moved by differences: a group counts *distinct*
-organisations and regions, and knowing whether a removed item was the last of its organisation
-takes the group's other rows. So each writer recounts the groups it touched, from the rows, in
-its own write transaction: the regrouping every group, a curation the groups it changed,
-marking spam or taking it back the groups of that submission's items (`groups_of_submission`).
+index range per kind, whatever the number of submissions. The regrouping and a curation
+recount the groups they touched, from the rows, in their own write transaction (`refresh`).
+Marking spam or taking it back moves the rows of the submission's groups by difference
+(`spam_changed`): a group counts *distinct* organisations and regions, so whether an entry was
+the last of its organisation is asked of the index (ix_submissions_organisation_region), and
+whether it was the last of its region of the region's own row.
 
 The same rows keep what a reader of one region (or HQ) sees of a group's words: its French and
 Arabic automatic titles and its quotes (services/ideas/text.AutomaticTitles,
