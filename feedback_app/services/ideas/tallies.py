@@ -159,7 +159,8 @@ def review_changed(session: Session, submission: Submission) -> None:
     A review is the desk's most frequent click, and the heaviest groups hold 100,000 entries
     at a million submissions: joining reads none of them (the candidates kept, with the new
     ones, choose the quotes of them all: services/ideas/quotes.QuoteCandidates). Leaving
-    recounts only the groups where one of its entries was a kept candidate."""
+    chooses the candidates again (their reviewed members, most central first, by pages) only
+    in the rows where one of its entries was kept."""
     entries = session.execute(
         select(GROUP_ID, FeedbackItem.id, IdeaGroupMember.closeness, FeedbackItem.text)
         .join(FeedbackItem, FeedbackItem.id == IdeaGroupMember.item_id)
@@ -182,10 +183,14 @@ def review_changed(session: Session, submission: Submission) -> None:
     ).all()
     if submission.status is not ReviewStatus.REVIEWED:
         items = {item_id for _gid, item_id, _c, _t in entries}
-        refresh(
-            session,
-            {gid for gid, _r, kept in rows if any(c[3] in items for c in kept)},
-        )
+        for gid, region, kept in rows:
+            if any(c[3] in items for c in kept):
+                words = _words(_quote_candidates(session, gid, region))
+                session.execute(
+                    update(IdeaGroupTally)
+                    .where(IdeaGroupTally.group_id == gid, IdeaGroupTally.region_id == region)
+                    .values(**words)
+                )
         return
     for gid, region, kept in rows:
         candidates = QuoteCandidates.of(
