@@ -12,7 +12,7 @@ import random
 from dataclasses import replace
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from feedback_app.exports.data import IdeaTitles
 from feedback_app.models import FeedbackItem, IdeaGroup, IdeaGroupTally, ReviewStatus, Submission
@@ -266,3 +266,46 @@ def test_spam_and_back_leave_the_tallies_a_recount_would_write(session, seed) ->
         tallies.refresh(session)
         assert _stored_rows(session) == stored
         session.rollback()
+
+
+@pytest.mark.parametrize("status", ["spam", "back"])
+def test_marking_spam_reads_no_group_whole(session, status) -> None:
+    """Marking spam, or taking it back, reads of the groups' memberships only the submission's
+    own entries and bounded reads (LIMIT): the heaviest groups hold 170,000 entries at a
+    million submissions, which a recount read in 12.6-16.2 s per click."""
+    rng = random.Random(8)
+    stop = add_stop(session, "Marrakech", "marrakech-safi", venue="Salle").id
+    ids = [
+        add_submission(
+            session,
+            stop,
+            organisation=rng.choice(_ORGANISATIONS),
+            status=ReviewStatus.REVIEWED,
+            items=[{"kind": "need", "text": rng.choice(_SAID)}],
+        )
+        for _ in range(30)
+    ]
+    regroup(session)
+    target = ids[7]
+    if status == "back":
+        review_actions.set_status(session, EVERYTHING, target, "spam", actor_id=None)
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:
+        statements.append(" ".join(statement.split()).lower())
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        review_actions.set_status(
+            session, EVERYTHING, target, "spam" if status == "spam" else "reviewed", actor_id=None
+        )
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    members = [s for s in statements if "idea_group_members" in s]
+    assert members
+    for statement in members:
+        assert " limit " in statement or "feedback_items.submission_id =" in statement, statement
+    stored = _stored_rows(session)
+    tallies.refresh(session)
+    assert _stored_rows(session) == stored
