@@ -22,13 +22,15 @@ from feedback_app.models import (
     IdeaGroup,
     IdeaGroupMember,
     IdeaGroupStop,
+    IdeaGroupTally,
     ReviewStatus,
     Submission,
 )
 from feedback_app.services.access import EVERYTHING, Scope
 from feedback_app.services.ideas import curation as idea_curation
-from feedback_app.services.ideas import queries
+from feedback_app.services.ideas import queries, tallies
 from feedback_app.services.ideas.groups import regroup
+from feedback_app.services.ideas.text import TITLE_CANDIDATES
 from feedback_app.services.review import actions as review_actions
 from feedback_app.services.review import bulk as review_bulk
 from feedback_app.services.synthesis import idea_map as idea_map_module
@@ -321,3 +323,100 @@ def test_hqs_map_reads_no_membership(app, session, world) -> None:  # noqa: F811
         event.remove(db.engine, "before_cursor_execute", note)
     assert found.rows
     assert read and not [s for s in read if "idea_group_members" in s or "feedback_items" in s]
+
+
+def _stored_rows(session) -> list[tuple]:
+    """Every tally row as stored; of the quote candidates only the quotes chosen from them
+    (a review adds its entries to them without dropping those they now rule out)."""
+    columns = [c.key for c in IdeaGroupTally.__table__.columns if c.key != "quote_candidates"]
+    return sorted(
+        tuple(getattr(row, key) for key in columns)
+        for row in session.scalars(select(IdeaGroupTally).execution_options(populate_existing=True))
+    )
+
+
+@pytest.mark.parametrize("seed", [4, 5, 6, 7])
+def test_spam_and_back_leave_the_tallies_a_recount_would_write(session, seed) -> None:
+    """Marking spam and taking it back move the tallies by difference, one submission or in
+    bulk: after each, every row (items, organisations compared folded, regions, typical item,
+    titles, quotes) is what recounting the groups from the rows writes. Groups larger than the
+    titles' candidates, organisations spelled two ways and in several regions."""
+    rng = random.Random(seed)
+    stops = [
+        add_stop(session, city, region, venue="Salle").id
+        for city, region in (("Marrakech", "marrakech-safi"), ("Agadir", "souss-massa"))
+    ]
+    said = [*_SAID, *_SAID[-3:]]  # the entries carrying contact details more often
+    ids = [
+        add_submission(
+            session,
+            rng.choice(stops),
+            organisation=rng.choice(_ORGANISATIONS),
+            status=rng.choice(list(ReviewStatus)),
+            items=[{"kind": "need", "text": rng.choice(said)} for _ in range(rng.randint(1, 3))],
+        )
+        for _ in range(90)
+    ]
+    regroup(session)
+    assert session.scalar(select(func.max(IdeaGroupTally.items))) > TITLE_CANDIDATES
+    for _ in range(16):
+        statuses = dict(session.execute(select(Submission.id, Submission.status)).all())
+        spam = [i for i in ids if statuses[i] is ReviewStatus.SPAM]
+        counted = [i for i in ids if statuses[i] is not ReviewStatus.SPAM]
+        back = bool(spam) and rng.random() < 0.5
+        chosen = spam if back else counted
+        status = rng.choice(["new", "reviewed"]) if back else "spam"
+        if rng.random() < 0.6:
+            review_actions.set_status(
+                session, EVERYTHING, rng.choice(chosen), status, actor_id=None
+            )
+        else:
+            picked = rng.sample(chosen, min(4, len(chosen)))
+            review_bulk.bulk_set_status(session, EVERYTHING, picked, status, actor_id=None)
+        stored = _stored_rows(session)
+        tallies.refresh(session)
+        assert _stored_rows(session) == stored
+        session.rollback()
+
+
+@pytest.mark.parametrize("status", ["spam", "back"])
+def test_marking_spam_reads_no_group_whole(session, status) -> None:
+    """Marking spam, or taking it back, reads of the groups' memberships only the submission's
+    own entries and bounded reads (LIMIT): the heaviest groups hold 170,000 entries at a
+    million submissions, which a recount read in 12.6-16.2 s per click."""
+    rng = random.Random(8)
+    stop = add_stop(session, "Marrakech", "marrakech-safi", venue="Salle").id
+    ids = [
+        add_submission(
+            session,
+            stop,
+            organisation=rng.choice(_ORGANISATIONS),
+            status=ReviewStatus.REVIEWED,
+            items=[{"kind": "need", "text": rng.choice(_SAID)}],
+        )
+        for _ in range(30)
+    ]
+    regroup(session)
+    target = ids[7]
+    if status == "back":
+        review_actions.set_status(session, EVERYTHING, target, "spam", actor_id=None)
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:
+        statements.append(" ".join(statement.split()).lower())
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        review_actions.set_status(
+            session, EVERYTHING, target, "spam" if status == "spam" else "reviewed", actor_id=None
+        )
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    members = [s for s in statements if "idea_group_members" in s]
+    assert members
+    for statement in members:
+        assert " limit " in statement or "feedback_items.submission_id =" in statement, statement
+    stored = _stored_rows(session)
+    tallies.refresh(session)
+    assert _stored_rows(session) == stored

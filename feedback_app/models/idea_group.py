@@ -56,7 +56,6 @@ class IdeaGroup(Model):
 
 class IdeaGroupMember(Model):
     __tablename__ = "idea_group_members"
-    __table_args__ = (Index("ix_idea_group_members_group", "group_id", "closeness"),)
 
     item_id: Mapped[int] = mapped_column(
         ForeignKey("feedback_items.id", ondelete="CASCADE"), primary_key=True
@@ -67,6 +66,15 @@ class IdeaGroupMember(Model):
     # Cosine similarity to the group's centre: the most typical items give titles and quotes.
     closeness: Mapped[float] = mapped_column(Float, default=0.0)
 
+
+# A group's members most central first, ties by item, as every reader ranks them: the first
+# few read without sorting the group (services/ideas/tallies.py, migration 0028).
+Index(
+    "ix_idea_group_members_central",
+    IdeaGroupMember.group_id,
+    IdeaGroupMember.closeness.desc(),
+    IdeaGroupMember.item_id,
+)
 
 # The membership's group id for the queries that only see grouped items (they join on it or
 # filter out None): selected through this, their rows type it `int` rather than `int | None`.

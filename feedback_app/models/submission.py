@@ -82,6 +82,13 @@ class Submission(Model):
             # check compares it equal; the same expression as E'\n' for the planner.
             text("split_part(search_text, '\n'::text, 1)"),
         ).ddl_if(dialect="postgresql"),
+        # Spam marked or taken back: does another member of an idea group, in the region or in
+        # any, come from the same organisation (services/ideas/tallies.py, migration 0028)?
+        Index(
+            "ix_submissions_organisation_region",
+            text("split_part(search_text, '\n'::text, 1)"),
+            "region_id",
+        ).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

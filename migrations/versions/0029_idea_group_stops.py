@@ -1,7 +1,7 @@
 """Idea groups' items per stop, for the signed stops they draw on
 
 Revision ID: 0029
-Revises: 0027
+Revises: 0028
 Create Date: 2026-12-07 08:15:00
 
 `idea_group_stops` holds, per group and stop, the group's items outside spam said there: which
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0029"
-down_revision = "0027"
+down_revision = "0028"
 branch_labels = None
 depends_on = None
 

@@ -368,9 +368,10 @@ def _central_texts_per_group(
     session: Session, scope: Scope, ids: list[int], arabic: ColumnElement[bool]
 ) -> Iterable[tuple[int, str, bool]]:
     """The same rows as _central_texts_ranked (PostgreSQL): per group, a LATERAL read down
-    the (group_id, closeness) index that stops after TITLE_CANDIDATES visible members. The
-    window function read and sorted every member of the shown groups, and the heaviest ones,
-    the ones the dashboard titles, hold 100,000 at a million submissions (4 s per page)."""
+    the (group_id, closeness DESC, item_id) index that stops after TITLE_CANDIDATES visible
+    members. The window function read and sorted every member of the shown groups, and the
+    heaviest ones, the ones the dashboard titles, hold 100,000 at a million submissions (4 s
+    per page)."""
     shown = select(IdeaGroup.id.label("gid")).where(IdeaGroup.id.in_(ids)).subquery()
     central = (
         _visible(

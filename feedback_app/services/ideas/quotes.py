@@ -176,6 +176,11 @@ class QuoteCandidates:
             self.kept.insert(position, (text, organisation, where))
             self._ruled.keep(*entry)
 
+    @property
+    def decided(self) -> bool:
+        """Whether no candidate offered next (less central) can be kept."""
+        return self._ruled.decided()
+
     def quotes(self) -> tuple[Quote, ...]:
         return pick_quotes((text, organisation) for text, organisation, _where in self.kept)
 

@@ -2,12 +2,12 @@
 rewritten by their writers.
 
 The pages that rank the recurring ideas (dashboard, ideas page, briefs) read these rows: one
-index range per kind, whatever the number of submissions. Unlike the stops' running counts
-(services/capture/tally.py), they cannot be moved by differences: a group counts *distinct*
-organisations and regions, and knowing whether a removed item was the last of its organisation
-takes the group's other rows. So each writer recounts the groups it touched, from the rows, in
-its own write transaction: the regrouping every group, a curation the groups it changed,
-marking spam or taking it back the groups of that submission's items (`groups_of_submission`).
+index range per kind, whatever the number of submissions. The regrouping and a curation
+recount the groups they touched, from the rows, in their own write transaction (`refresh`).
+Marking spam or taking it back moves the rows of the submission's groups by difference
+(`spam_changed`): a group counts *distinct* organisations and regions, so whether an entry was
+the last of its organisation is asked of the index (ix_submissions_organisation_region), and
+whether it was the last of its region of the region's own row.
 
 The same rows keep what a reader of one region (or HQ) sees of a group's words: its French and
 Arabic automatic titles and its quotes (services/ideas/text.AutomaticTitles,
@@ -25,8 +25,9 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
 
 from feedback_app.models import (
     EVERY_REGION,
@@ -41,8 +42,9 @@ from feedback_app.models import (
     Submission,
     fold,
 )
+from feedback_app.models.search import capped_fold, folded_organisation
 from feedback_app.services.ideas.quotes import QuoteCandidates
-from feedback_app.services.ideas.text import AutomaticTitles
+from feedback_app.services.ideas.text import TITLE_CANDIDATES, AutomaticTitles
 
 _CHUNK = 5000
 
@@ -164,11 +166,11 @@ def _words(kept: QuoteCandidates) -> dict[str, list[list[Any]]]:
 
 def status_changed(session: Session, submission: Submission, before: ReviewStatus) -> None:
     """Follow a submission's status change (already set, and flushed) in its groups' tallies:
-    into or out of spam, the groups are recounted (`refresh`); between new and reviewed, only
-    its entries' place among the quote candidates moves (`review_changed`)."""
+    into or out of spam, its entries leave or join the counts (`spam_changed`); between new and
+    reviewed, only their place among the quote candidates moves (`review_changed`)."""
     after = submission.status
     if (before is ReviewStatus.SPAM) != (after is ReviewStatus.SPAM):
-        refresh(session, groups_of_submission(session, submission.id))
+        spam_changed(session, submission)
     elif status_moves_groups(before, after):
         review_changed(session, submission)
 
@@ -180,7 +182,8 @@ def review_changed(session: Session, submission: Submission) -> None:
     A review is the desk's most frequent click, and the heaviest groups hold 100,000 entries
     at a million submissions: joining reads none of them (the candidates kept, with the new
     ones, choose the quotes of them all: services/ideas/quotes.QuoteCandidates). Leaving
-    recounts only the groups where one of its entries was a kept candidate."""
+    chooses the candidates again (their reviewed members, most central first, by pages) only
+    in the rows where one of its entries was kept."""
     entries = session.execute(
         select(GROUP_ID, FeedbackItem.id, IdeaGroupMember.closeness, FeedbackItem.text)
         .join(FeedbackItem, FeedbackItem.id == IdeaGroupMember.item_id)
@@ -203,10 +206,14 @@ def review_changed(session: Session, submission: Submission) -> None:
     ).all()
     if submission.status is not ReviewStatus.REVIEWED:
         items = {item_id for _gid, item_id, _c, _t in entries}
-        refresh(
-            session,
-            {gid for gid, _r, kept in rows if any(c[3] in items for c in kept)},
-        )
+        for gid, region, kept in rows:
+            if any(c[3] in items for c in kept):
+                words = _words(_quote_candidates(session, gid, region))
+                session.execute(
+                    update(IdeaGroupTally)
+                    .where(IdeaGroupTally.group_id == gid, IdeaGroupTally.region_id == region)
+                    .values(**words)
+                )
         return
     for gid, region, kept in rows:
         candidates = QuoteCandidates.of(
@@ -242,3 +249,275 @@ def groups_of_submission(session: Session, submission_id: int) -> list[int]:
             .distinct()
         )
     )
+
+
+# (item id, closeness, text) of a submission's entries in one group, most central first.
+_Entry = tuple[int, float, str]
+# Of an organisation's other submissions in a group, how many are read to compare them folded
+# (models/search.py folded_organisation is capped, fold is not): past it, the group is recounted.
+_SAME_ORGANISATION = 50
+# The first page of a group's reviewed members read again for its quote candidates, then ten
+# times more each page: the candidates are nearly always decided within the first.
+_QUOTE_PAGE = 200
+
+
+def spam_changed(session: Session, submission: Submission) -> None:
+    """The submission (status already set, and flushed) was marked spam, or taken back: its
+    grouped entries leave, or join, the tallies of their groups in its region and nationally.
+
+    By difference, without reading the groups' members (the heaviest hold 170,000 entries at a
+    million submissions, recounted in 12.6 to 16.2 s): the items move by the entries' number; an
+    organisation, or a region, only when no other member of the group in that scope shares it
+    (one indexed look-up per group: ix_submissions_organisation_region; the region's own row
+    answers for the region). The titles and the most typical item are read again (the
+    TITLE_CANDIDATES most central members) only when an entry is, or was, among those they
+    are chosen from; the quote candidates only when an entry was one of them (leaving) or is
+    reviewed (joining: added to them, `QuoteCandidates.add`). Equal to `refresh` (the tests
+    compare them on random tours)."""
+    spam = submission.status is ReviewStatus.SPAM
+    organisation = submission.organisation
+    entries: dict[int, list[_Entry]] = {}
+    kinds: dict[int, ItemKind] = {}
+    for gid, kind, item_id, closeness, text in session.execute(
+        select(
+            GROUP_ID, IdeaGroup.kind, FeedbackItem.id, IdeaGroupMember.closeness, FeedbackItem.text
+        )
+        .select_from(IdeaGroupMember)
+        .join(IdeaGroup, IdeaGroup.id == IdeaGroupMember.group_id)
+        .join(FeedbackItem, FeedbackItem.id == IdeaGroupMember.item_id)
+        .where(FeedbackItem.submission_id == submission.id)
+        .order_by(IdeaGroupMember.group_id, IdeaGroupMember.closeness.desc(), FeedbackItem.id)
+    ):
+        entries.setdefault(gid, []).append((item_id, closeness, text))
+        kinds[gid] = ItemKind(kind)
+    if not entries:
+        return
+    if capped_fold(organisation) != fold(organisation):
+        # Its indexed form is cut short: other organisations may share it (rare; recounted).
+        refresh(session, entries)
+        return
+    # Locked: two writers of one group's rows must not each move them from the same counts.
+    rows = {
+        (row.group_id, row.region_id): row
+        for row in session.scalars(
+            select(IdeaGroupTally)
+            .where(
+                IdeaGroupTally.group_id.in_(sorted(entries)),
+                IdeaGroupTally.region_id.in_((submission.region_id, EVERY_REGION)),
+            )
+            .order_by(IdeaGroupTally.group_id, IdeaGroupTally.region_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    }
+    recount: list[int] = []
+    for gid, own in entries.items():
+        local = rows.get((gid, submission.region_id))
+        # The region's row exists while another member of the group there is outside spam.
+        region_stays = local is not None and (not spam or local.items > len(own))
+        shared: bool | None = False
+        for region in (submission.region_id, EVERY_REGION):
+            # Shared in the region, shared nationally.
+            if not shared:
+                shared = _same_organisation(session, gid, region, submission)
+            if shared is None:
+                recount.append(gid)
+                break
+            moved = _follow(
+                session,
+                rows.get((gid, region)),
+                (gid, region, kinds[gid]),
+                submission,
+                own,
+                organisation_shared=shared,
+                region_shared=region == EVERY_REGION and region_stays,
+            )
+            if moved is not None:
+                rows[(gid, region)] = moved
+    session.flush()
+    if recount:
+        refresh(session, recount)
+
+
+def _follow(
+    session: Session,
+    row: IdeaGroupTally | None,
+    where: tuple[int, int, ItemKind],
+    submission: Submission,
+    own: list[_Entry],
+    *,
+    organisation_shared: bool,
+    region_shared: bool,
+) -> IdeaGroupTally | None:
+    """Move one tally row (group, region) by the submission's entries `own` leaving (spam) or
+    joining; the row added, if any."""
+    gid, region, kind = where
+    spam = submission.status is ReviewStatus.SPAM
+    if spam:
+        assert row is not None, "a counted entry has its tally row"
+        if row.items <= len(own):
+            session.delete(row)
+            return None
+        row.items -= len(own)
+        row.organisations -= 0 if organisation_shared else 1
+        if region == EVERY_REGION:
+            row.regions -= 0 if region_shared else 1
+        if _in_titles(session, gid, region, submission, own[0]):
+            _titles(session, row, gid, region)
+        own_ids = {item_id for item_id, _c, _t in own}
+        if any(c[3] in own_ids for c in row.quote_candidates):
+            _set_words(row, _quote_candidates(session, gid, region))
+        return None
+    reviewed = submission.status is ReviewStatus.REVIEWED
+    if row is None:
+        # No other member outside spam in this scope: the entries are all it counts.
+        titles = AutomaticTitles()
+        candidates = QuoteCandidates()
+        for item_id, closeness, text in own:
+            titles.offer(text)
+            if reviewed:
+                candidates.offer(text, submission.organisation, (closeness, item_id))
+        row = IdeaGroupTally(
+            group_id=gid,
+            region_id=region,
+            kind=kind,
+            items=len(own),
+            organisations=1,
+            regions=1,
+            typical_item_id=own[0][0],
+            title_fr=titles.titles[0],
+            title_ar=titles.titles[1],
+            **_words(candidates),
+        )
+        session.add(row)
+        return row
+    row.items += len(own)
+    row.organisations += 0 if organisation_shared else 1
+    if region == EVERY_REGION:
+        row.regions += 0 if region_shared else 1
+    if _in_titles(session, gid, region, submission, own[0]):
+        _titles(session, row, gid, region)
+    if reviewed:
+        candidates = QuoteCandidates.of(
+            (text, org, (closeness, item_id))
+            for text, org, closeness, item_id in row.quote_candidates
+        )
+        for item_id, closeness, text in own:
+            candidates.add(text, submission.organisation, (closeness, item_id))
+        _set_words(row, candidates)
+    return None
+
+
+def _set_words(row: IdeaGroupTally, kept: QuoteCandidates) -> None:
+    words = _words(kept)
+    row.quotes = words["quotes"]
+    row.quote_candidates = words["quote_candidates"]
+
+
+def _members(gid: int, region: int, *columns: Any) -> Select[Any]:
+    """The group's members outside spam (in the region, or in any: EVERY_REGION), most central
+    first as `refresh` reads them; through ix_idea_group_members_central."""
+    query = (
+        select(*columns)
+        .select_from(IdeaGroupMember)
+        .join(FeedbackItem, FeedbackItem.id == IdeaGroupMember.item_id)
+        .join(Submission, Submission.id == FeedbackItem.submission_id)
+        .where(IdeaGroupMember.group_id == gid, Submission.status != ReviewStatus.SPAM)
+        .order_by(IdeaGroupMember.closeness.desc(), IdeaGroupMember.item_id)
+    )
+    if region != EVERY_REGION:
+        query = query.where(Submission.region_id == region)
+    return query
+
+
+def _in_titles(
+    session: Session, gid: int, region: int, submission: Submission, best: _Entry
+) -> bool:
+    """Whether the submission's most central entry `best` is (joining) or was (leaving) among
+    the TITLE_CANDIDATES most central members the titles and the typical item come from: fewer
+    than that many other members come before it."""
+    item_id, closeness, _text = best
+    before = (
+        _members(gid, region, IdeaGroupMember.item_id)
+        .where(
+            FeedbackItem.submission_id != submission.id,
+            or_(
+                IdeaGroupMember.closeness > closeness,
+                and_(IdeaGroupMember.closeness == closeness, IdeaGroupMember.item_id < item_id),
+            ),
+        )
+        .limit(TITLE_CANDIDATES)
+        .subquery()
+    )
+    return (session.scalar(select(func.count()).select_from(before)) or 0) < TITLE_CANDIDATES
+
+
+def _titles(session: Session, row: IdeaGroupTally, gid: int, region: int) -> None:
+    """The row's titles and typical item again, from the TITLE_CANDIDATES most central."""
+    titles = AutomaticTitles()
+    first: int | None = None
+    for item_id, text in session.execute(
+        _members(gid, region, IdeaGroupMember.item_id, FeedbackItem.text).limit(TITLE_CANDIDATES)
+    ):
+        first = item_id if first is None else first
+        titles.offer(text)
+    row.typical_item_id = first
+    row.title_fr, row.title_ar = titles.titles
+
+
+def _quote_candidates(session: Session, gid: int, region: int) -> QuoteCandidates:
+    """The quote candidates chosen again among the reviewed members, most central first, read
+    by pages until nothing later can be kept (`QuoteCandidates.decided`) or none are left."""
+    candidates = QuoteCandidates()
+    query = _members(
+        gid,
+        region,
+        FeedbackItem.text,
+        Submission.organisation,
+        IdeaGroupMember.closeness,
+        IdeaGroupMember.item_id,
+    ).where(Submission.status == ReviewStatus.REVIEWED)
+    page, after = _QUOTE_PAGE, None
+    while True:
+        read = query
+        if after is not None:
+            read = read.where(
+                or_(
+                    IdeaGroupMember.closeness < after[0],
+                    and_(IdeaGroupMember.closeness == after[0], IdeaGroupMember.item_id > after[1]),
+                )
+            )
+        rows = session.execute(read.limit(page)).all()
+        for text, organisation, closeness, item_id in rows:
+            candidates.offer(text, organisation, (closeness, item_id))
+        if len(rows) < page or candidates.decided:
+            return candidates
+        after = (rows[-1][2], rows[-1][3])
+        page *= 10
+
+
+def _same_organisation(
+    session: Session, gid: int, region: int, submission: Submission
+) -> bool | None:
+    """Whether another member of the group outside spam, in the region (or in any:
+    EVERY_REGION), comes from the submission's organisation (compared folded); None when too
+    many share its indexed form to tell."""
+    query = (
+        select(Submission.organisation)
+        .join(FeedbackItem, FeedbackItem.submission_id == Submission.id)
+        .join(IdeaGroupMember, IdeaGroupMember.item_id == FeedbackItem.id)
+        .where(
+            folded_organisation() == capped_fold(submission.organisation),
+            Submission.id != submission.id,
+            Submission.status != ReviewStatus.SPAM,
+            IdeaGroupMember.group_id == gid,
+        )
+        .limit(_SAME_ORGANISATION)
+    )
+    if region != EVERY_REGION:
+        query = query.where(Submission.region_id == region)
+    names = session.scalars(query).all()
+    mine = fold(submission.organisation)
+    if any(fold(name) == mine for name in names):
+        return True
+    return None if len(names) == _SAME_ORGANISATION else False

@@ -20,7 +20,6 @@ from feedback_app.models.types import utcnow
 from feedback_app.services.access import Scope
 from feedback_app.services.capture import tally
 from feedback_app.services.errors import NotFound, ValidationFailed
-from feedback_app.services.ideas import tallies as idea_tallies
 from feedback_app.services.permissions import Permission
 from feedback_app.services.review.actions import MAX_ID, apply_status, parse_status
 from feedback_app.services.review.items import check_theme, record_item, theme_code
@@ -64,30 +63,12 @@ def bulk_set_status(
             raise NotFound(ids)
         ensure_editable(session, scope, {submission.stop_id for submission in submissions})
         now = utcnow()
-        recount: set[int] = set()
-        reviewed: list[Submission] = []
         for submission in submissions:
-            before = submission.status
-            if apply_status(
-                session,
-                actor_id,
-                submission,
-                status,
-                action="submission.bulk_status",
-                recount_groups=False,
-            ):
+            # Each followed in the groups' tallies before the next: they move by difference,
+            # each from the counts the one before left (services/ideas/tallies.py).
+            if apply_status(session, actor_id, submission, status, action="submission.bulk_status"):
                 submission.updated_at = now
                 changed += 1
-                if tally.counted_status(before) != tally.counted_status(status):
-                    recount.update(idea_tallies.groups_of_submission(session, submission.id))
-                elif idea_tallies.status_moves_groups(before, status):
-                    reviewed.append(submission)
-        session.flush()
-        # The candidates first: the recount rewrites the rows of the groups it recounts.
-        for submission in reviewed:
-            idea_tallies.review_changed(session, submission)
-        if recount:
-            idea_tallies.refresh(session, recount)
     return changed
 
 
