@@ -296,6 +296,7 @@ def spam_changed(session: Session, submission: Submission) -> None:
         # Its indexed form is cut short: other organisations may share it (rare; recounted).
         refresh(session, entries)
         return
+    _follow_stops(session, submission, entries, spam=spam)
     # Locked: two writers of one group's rows must not each move them from the same counts.
     rows = {
         (row.group_id, row.region_id): row
@@ -337,6 +338,38 @@ def spam_changed(session: Session, submission: Submission) -> None:
     session.flush()
     if recount:
         refresh(session, recount)
+
+
+def _follow_stops(
+    session: Session, submission: Submission, entries: dict[int, list[_Entry]], *, spam: bool
+) -> None:
+    """Move the groups' items at the submission's stop (`IdeaGroupStop`, what the signed-stop
+    locks read) by its entries leaving (spam) or joining; a row is kept only while it counts
+    some. A group recounted afterwards has its rows rewritten by `refresh` anyway."""
+    rows = {
+        row.group_id: row
+        for row in session.scalars(
+            select(IdeaGroupStop)
+            .where(
+                IdeaGroupStop.group_id.in_(sorted(entries)),
+                IdeaGroupStop.stop_id == submission.stop_id,
+            )
+            .order_by(IdeaGroupStop.group_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    }
+    for gid, own in entries.items():
+        row = rows.get(gid)
+        if not spam:
+            if row is None:
+                session.add(IdeaGroupStop(group_id=gid, stop_id=submission.stop_id, items=len(own)))
+            else:
+                row.items += len(own)
+        elif row is not None and row.items > len(own):
+            row.items -= len(own)
+        elif row is not None:
+            session.delete(row)
 
 
 def _follow(
