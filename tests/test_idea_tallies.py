@@ -25,6 +25,7 @@ from feedback_app.models import (
     IdeaGroupTally,
     ReviewStatus,
     Submission,
+    TourStop,
 )
 from feedback_app.services.access import EVERYTHING, Scope
 from feedback_app.services.ideas import curation as idea_curation
@@ -200,30 +201,42 @@ _SAID = [
 _ORGANISATIONS = ["Riad Atlas", "RIAD  atlas", "Hôtel Sud", "Agence Nord", "فندق الأطلس", "Dar X"]
 
 
+def _random_tour(
+    session,
+    rng: random.Random,
+    places: tuple[tuple[str, str], ...],
+    *,
+    submissions: int,
+    kinds: tuple[str, ...] = ("need",),
+    said: list[str] | None = None,
+    most_items: int = 2,
+) -> list[int]:
+    """Submissions at random stops of `places` (city, region), organisations spelled several
+    ways, every status, 1 to `most_items` entries each of `kinds`; their ids."""
+    stops = [add_stop(session, city, region, venue="Salle").id for city, region in places]
+    return [
+        add_submission(
+            session,
+            rng.choice(stops),
+            organisation=rng.choice(_ORGANISATIONS),
+            status=rng.choice(list(ReviewStatus)),
+            items=[
+                {"kind": rng.choice(kinds), "text": rng.choice(said or _SAID)}
+                for _ in range(rng.randint(1, most_items))
+            ],
+        )
+        for _ in range(submissions)
+    ]
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_stored_titles_and_quotes_equal_those_counted_on_random_tours(session, seed) -> None:
     """On random tours of three regions, after a regrouping and after each review (reviewed,
     new, spam, one or in bulk), every reader of one region and HQ get from the tallies the
     titles and quotes counted from the rows."""
     rng = random.Random(seed)
-    stops = [
-        add_stop(session, city, region, venue="Salle").id
-        for city, region in (
-            ("Marrakech", "marrakech-safi"),
-            ("Agadir", "souss-massa"),
-            ("Fès", "fes-meknes"),
-        )
-    ]
-    ids = [
-        add_submission(
-            session,
-            rng.choice(stops),
-            organisation=rng.choice(_ORGANISATIONS),
-            status=rng.choice(list(ReviewStatus)),
-            items=[{"kind": "need", "text": rng.choice(_SAID)} for _ in range(rng.randint(1, 2))],
-        )
-        for _ in range(36)
-    ]
+    places = (("Marrakech", "marrakech-safi"), ("Agadir", "souss-massa"), ("Fès", "fes-meknes"))
+    ids = _random_tour(session, rng, places, submissions=36)
     regroup(session)
     regions = sorted({s.region_id for s in session.scalars(select(Submission))})
     scopes = [EVERYTHING, *(Scope(user_id=None, region_ids=frozenset({r})) for r in regions)]
@@ -254,28 +267,15 @@ def test_the_map_from_the_tallies_equals_the_map_counted(session, seed) -> None:
     national map and each region's map, complete or cut, read from the kept counts equal the
     maps counted from the rows; a period or a choice of stops is counted."""
     rng = random.Random(seed)
-    stops = [
-        add_stop(session, city, region, venue="Salle").id
-        for city, region in (
-            ("Marrakech", "marrakech-safi"),
-            ("Essaouira", "marrakech-safi"),
-            ("Agadir", "souss-massa"),
-            ("Fès", "fes-meknes"),
-        )
-    ]
-    ids = [
-        add_submission(
-            session,
-            rng.choice(stops),
-            organisation=rng.choice(_ORGANISATIONS),
-            status=rng.choice(list(ReviewStatus)),
-            items=[
-                {"kind": rng.choice(["need", "proposal"]), "text": rng.choice(_SAID)}
-                for _ in range(rng.randint(1, 3))
-            ],
-        )
-        for _ in range(48)
-    ]
+    places = (
+        ("Marrakech", "marrakech-safi"),
+        ("Essaouira", "marrakech-safi"),
+        ("Agadir", "souss-massa"),
+        ("Fès", "fes-meknes"),
+    )
+    ids = _random_tour(
+        session, rng, places, submissions=48, kinds=("need", "proposal"), most_items=3
+    )
     regroup(session)
     regions = sorted({s.region_id for s in session.scalars(select(Submission))})
     scopes = [EVERYTHING, *(Scope(user_id=None, region_ids=frozenset({r})) for r in regions)]
@@ -300,7 +300,7 @@ def test_the_map_from_the_tallies_equals_the_map_counted(session, seed) -> None:
     for filters in (
         SynthesisFilters(since=dt.date.today()),
         SynthesisFilters(statuses=("reviewed",)),
-        SynthesisFilters(stop_ids=(stops[0],)),
+        SynthesisFilters(stop_ids=(session.scalar(select(func.min(TourStop.id))),)),
     ):
         sel = resolve(session, EVERYTHING, filters)
         assert idea_map_module.tallied_region(session, sel) is None
@@ -342,21 +342,9 @@ def test_spam_and_back_leave_the_tallies_a_recount_would_write(session, seed) ->
     titles, quotes) is what recounting the groups from the rows writes. Groups larger than the
     titles' candidates, organisations spelled two ways and in several regions."""
     rng = random.Random(seed)
-    stops = [
-        add_stop(session, city, region, venue="Salle").id
-        for city, region in (("Marrakech", "marrakech-safi"), ("Agadir", "souss-massa"))
-    ]
+    places = (("Marrakech", "marrakech-safi"), ("Agadir", "souss-massa"))
     said = [*_SAID, *_SAID[-3:]]  # the entries carrying contact details more often
-    ids = [
-        add_submission(
-            session,
-            rng.choice(stops),
-            organisation=rng.choice(_ORGANISATIONS),
-            status=rng.choice(list(ReviewStatus)),
-            items=[{"kind": "need", "text": rng.choice(said)} for _ in range(rng.randint(1, 3))],
-        )
-        for _ in range(90)
-    ]
+    ids = _random_tour(session, rng, places, submissions=90, said=said, most_items=3)
     regroup(session)
     assert session.scalar(select(func.max(IdeaGroupTally.items))) > TITLE_CANDIDATES
     for _ in range(16):
