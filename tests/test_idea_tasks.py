@@ -39,6 +39,26 @@ def sent(monkeypatch) -> list[int]:
     return delays
 
 
+class _Clock:
+    """The debounce's clock, moved by the test: on a loaded machine two posts meant to fall
+    within 0.3 s could be further apart and queue two runs."""
+
+    def __init__(self) -> None:
+        self.now = time.monotonic()
+
+    def monotonic(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch) -> _Clock:
+    import feedback_app.taskqueue
+
+    fake = _Clock()
+    monkeypatch.setattr(feedback_app.taskqueue, "time", fake)
+    return fake
+
+
 def test_posts_within_the_interval_queue_a_single_regrouping(app, client, open_stop, sent):
     app.config["REGROUP_DELAY_SECONDS"] = 60
     for _ in range(5):
@@ -47,7 +67,7 @@ def test_posts_within_the_interval_queue_a_single_regrouping(app, client, open_s
 
 
 def test_ideas_are_regrouped_after_the_interval_and_again_after_later_posts(
-    app, client, open_stop, sent
+    app, client, open_stop, sent, clock
 ):
     app.config["REGROUP_DELAY_SECONDS"] = 0.3
     _post(client, open_stop.code)
@@ -57,7 +77,7 @@ def test_ideas_are_regrouped_after_the_interval_and_again_after_later_posts(
     db.session.rollback()  # see what the worker committed
     assert not is_stale(db.session)
 
-    time.sleep(0.35)  # the pending run is over: a new change needs a new one
+    clock.now += 0.35  # the pending run is over: a new change needs a new one
     _post(client, open_stop.code)
     assert is_stale(db.session)
     taskqueue.join(app)
@@ -111,7 +131,7 @@ def test_hosts_sharing_a_broker_queue_one_regrouping_between_them(two_hosts, sen
 
 
 def test_between_full_regroupings_the_task_places_new_items_and_owes_one_full_run(
-    app, client, open_stop, sent, monkeypatch
+    app, client, open_stop, sent, monkeypatch, clock
 ):
     from feedback_app.tasks.grouping import regroup_ideas_full
 
@@ -131,7 +151,7 @@ def test_between_full_regroupings_the_task_places_new_items_and_owes_one_full_ru
     assert not is_stale(db.session)
     assert full_delays == []  # the first run was a full one: none owed
 
-    time.sleep(0.35)
+    clock.now += 0.35
     _post(client, open_stop.code)
     taskqueue.join(app)
     db.session.rollback()
