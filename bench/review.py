@@ -24,6 +24,7 @@ Figures depend on the machine and on whatever else runs on it: compare runs on o
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import math
 import os
@@ -42,6 +43,7 @@ from sqlalchemy import event, select
 
 from feedback_app import create_app
 from feedback_app.extensions import db
+from feedback_app.heap import freeze_startup_objects
 from feedback_app.models import Submission, Theme, TourStop
 from feedback_app.services.accounts.passwords import hash_password
 from feedback_app.services.review.queries import Cursor
@@ -69,21 +71,64 @@ COUNT_QUERY = re.compile(r"^SELECT count\(\*\) AS count_1\s+FROM \(SELECT submis
 
 
 class CountTimer:
-    """Adds up the time the result-count query spends on the database cursor."""
+    """Adds up the time the result-count query spends on the database cursor (`total`), and
+    the time of every statement (`database`)."""
 
     def __init__(self, engine) -> None:
         self.total = 0.0
-        self._started: float | None = None
+        self.database = 0.0
+        self._started = 0.0
+        self._counting = False
         event.listen(engine, "before_cursor_execute", self._before)
         event.listen(engine, "after_cursor_execute", self._after)
 
     def _before(self, _conn, _cursor, statement, *_args) -> None:
-        self._started = time.perf_counter() if COUNT_QUERY.match(statement) else None
+        self._counting = bool(COUNT_QUERY.match(statement))
+        self._started = time.perf_counter()
 
     def _after(self, *_args) -> None:
-        if self._started is not None:
-            self.total += (time.perf_counter() - self._started) * 1000
-            self._started = None
+        took = (time.perf_counter() - self._started) * 1000
+        self.database += took
+        if self._counting:
+            self.total += took
+            self._counting = False
+
+
+class GcTimer:
+    """Adds up the pauses of Python's cyclic garbage collector: `pause` in all, `oldest` in
+    collections of the oldest generation (every tracked object of the process is visited)."""
+
+    def __init__(self) -> None:
+        self.pause = self.oldest = 0.0
+        self._started = 0.0
+        gc.callbacks.append(self._callback)
+
+    def _callback(self, phase: str, info: dict) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+            return
+        took = (time.perf_counter() - self._started) * 1000
+        self.pause += took
+        if info["generation"] == 2:
+            self.oldest += took
+
+
+@dataclass(frozen=True)
+class Request:
+    """One timed request, for `--each`: where its time went."""
+
+    wall: float
+    cpu: float
+    database: float  # every statement, on the database cursor
+    gc: float  # garbage collector pauses
+    gc_oldest: float  # of which full collections
+
+    def __str__(self) -> str:
+        full = f" (full {self.gc_oldest:.0f})" if self.gc_oldest else ""
+        return (
+            f"{self.wall:6.1f} ms: cpu {self.cpu:5.1f}, database {self.database:5.1f}, "
+            f"gc {self.gc:5.1f}{full}"
+        )
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -167,22 +212,29 @@ def signed_in_client(app, email: str):
     return client
 
 
+_GC = GcTimer()
+
+
 def measure(
-    client, path: str, repeat: int, counter: CountTimer
+    client, path: str, repeat: int, counter: CountTimer, each: list[Request] | None = None
 ) -> tuple[list[float], list[float], int, list[float]]:
+    """p50/p95 material of `repeat` requests after one warm-up; `each` receives every timed
+    request in order, with its database and garbage-collector time."""
     response = client.get(path)  # warm-up: compiled templates, cached plans
     if response.status_code != 200:
         raise RuntimeError(f"{path} answered {response.status_code}")
     rows = len(ROW.findall(response.get_data(as_text=True)))
     times, cpu, counts = [], [], []
     for _ in range(repeat):
-        counter.total = 0.0
+        counter.total = counter.database = _GC.pause = _GC.oldest = 0.0
         start, start_cpu = time.perf_counter(), time.process_time()
         response = client.get(path)
         response.get_data()
         times.append((time.perf_counter() - start) * 1000)
         cpu.append((time.process_time() - start_cpu) * 1000)
         counts.append(counter.total)
+        if each is not None:
+            each.append(Request(times[-1], cpu[-1], counter.database, _GC.pause, _GC.oldest))
         if response.status_code != 200:
             raise RuntimeError(f"{path} answered {response.status_code}")
     return times, cpu, rows, counts
@@ -208,6 +260,7 @@ def run_backend(backend: str, submissions: int, repeat: int) -> list[Result]:
                 f"{seeded.items:,} items in {time.perf_counter() - started:.1f} s",
                 flush=True,
             )
+            freeze_startup_objects()  # as wsgi.py does before the first request
             counter = CountTimer(db.engine)
             for role, email in (("delegate", "delegate@bench.ma"), ("hq", "hq@bench.ma")):
                 client = signed_in_client(app, email)

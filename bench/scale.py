@@ -18,7 +18,8 @@ rendering; no network) `--repeat` times each after one warm-up, and p50/p95 are 
   - two regional workbooks built as the worker builds them, a region near a twelfth of the
     items (goal <= 60 s) and the largest, then the national workbook through the worker's
     job path; each with its wall and CPU time and its peak memory above the process's.
-`--database URL` reuses (and keeps) a seeded database: seeded only when empty. `--pages-only`
+`--database URL` reuses (and keeps) a seeded database: seeded only when empty. `--no-regroup`
+skips the regroup (for the review list on a database seeded without groups). `--pages-only`
 stops after the pages (no intake preview, no workbook); `--only-workbooks` measures the
 workbooks alone.
 Goals: every page p95 < 150 ms, the review list < 100 ms, live.json < 20 ms; a missed goal is
@@ -48,12 +49,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from harness import fresh_database
 from intake import workbook
-from review import PASSWORD, CountTimer, measure, percentile, scenarios, signed_in_client
+from review import PASSWORD, CountTimer, Request, measure, percentile, scenarios, signed_in_client
 from review_seed import Seeded, seed, seeded_before
 from sqlalchemy import func, select, text
 
 from feedback_app import create_app
 from feedback_app.extensions import db
+from feedback_app.heap import freeze_startup_objects
 from feedback_app.locales import TIME_ZONE
 from feedback_app.models import (
     ExportJob,
@@ -130,6 +132,25 @@ def main(argv: list[str] | None = None) -> int:
         "--review-list-only", action="store_true", help="the review list's scenarios, nothing else"
     )
     parser.add_argument(
+        "--each",
+        action="store_true",
+        help="print every timed request in order: wall and CPU time, database time, garbage "
+        "collector pauses (full collections apart)",
+    )
+    parser.add_argument(
+        "--no-freeze",
+        action="store_true",
+        help="leave the start-up objects in the garbage collector's reach, as the web process "
+        "did before wsgi.py froze them (feedback_app/heap.py): for a before/after comparison",
+    )
+    parser.add_argument(
+        "--no-regroup",
+        action="store_true",
+        help="skip the regroup before the pages (and its ANALYZE), even when the groups are "
+        "stale: a database seeded without groups takes very long to group at 1,000,000, and the "
+        "review list needs none",
+    )
+    parser.add_argument(
         "--pages-only",
         action="store_true",
         help="the pages, then stop: no intake preview, no workbook (minutes at 1,000,000)",
@@ -171,14 +192,19 @@ def main(argv: list[str] | None = None) -> int:
             # The idea groups exist before the pages are read (as the background task leaves
             # them; the pages never regroup), and the planner knows their size, as autovacuum's
             # ANALYZE would tell it after a regrouping.
-            started = time.perf_counter()
-            regroup_if_stale(db.session)
-            db.session.commit()
-            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                conn.execute(text("ANALYZE"))
-            print(f"full regroup in {time.perf_counter() - started:.0f} s", flush=True)
+            if not args.no_regroup:
+                started = time.perf_counter()
+                regroup_if_stale(db.session)
+                db.session.commit()
+                with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                    conn.execute(text("ANALYZE"))
+                print(f"full regroup in {time.perf_counter() - started:.0f} s", flush=True)
             if args.seed_only:
                 return 0
+            # As wsgi.py does once the app is built: what start-up left stays out of the full
+            # garbage collections (here with the seeding's leftovers).
+            if not args.no_freeze:
+                freeze_startup_objects()
             counter = CountTimer(db.engine)
             roles = (
                 ()
@@ -196,7 +222,10 @@ def main(argv: list[str] | None = None) -> int:
                     measured += page_scenarios(seeded.delegate_region_id, role)
                 for name, path, goal in measured:
                     try:
-                        times, _cpu, _rows, _counts = measure(client, path, args.repeat, counter)
+                        each: list[Request] = []
+                        times, _cpu, _rows, _counts = measure(
+                            client, path, args.repeat, counter, each
+                        )
                     except RuntimeError as error:  # a page that fails is reported, not fatal
                         missed.append(f"{role} {name}")
                         print(f"{role:8} {name:42} FAILED: {error}")
@@ -207,6 +236,9 @@ def main(argv: list[str] | None = None) -> int:
                     if flag:
                         missed.append(f"{role} {name}")
                     print(f"{role:8} {name:42} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms{flag}")
+                    if args.each:
+                        for number, request in enumerate(each, 1):
+                            print(f"    {number:3} {request}")
             db.session.remove()
             if args.review_list_only or args.pages_only:
                 return _verdict(missed)

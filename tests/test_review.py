@@ -590,7 +590,8 @@ def test_the_list_count_and_walk_write_their_limit_and_status_into_the_sql(sessi
     """psycopg prepares a statement run five times and PostgreSQL may then keep one plan for
     every value: a bound LIMIT is planned as "a tenth of the table" (every matching item hashed
     for a theme filter), a bound status as "a third of the rows" (spam is 5 %). Written into the
-    SQL, every plan sees them (services/review/queries.py `_rows`)."""
+    SQL, every plan sees them (services/review/queries.py `_rows`), and a search within the spam
+    can use the spam's own index (its predicate `status = 'spam'`, migration 0030)."""
     from sqlalchemy import event
 
     seen: list[tuple[str, object]] = []

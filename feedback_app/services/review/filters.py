@@ -57,7 +57,8 @@ def filter_conditions(scope: Scope, filters: ReviewFilters) -> list[ColumnElemen
         conditions.append(Submission.stop_id == filters.stop_id)
     if filters.status is not None:
         # Written into the SQL, as the search patterns below: planned for "a status" (a third of
-        # the rows each), a generic plan cannot tell spam (5 %) from new (70 %).
+        # the rows each), a generic plan cannot tell spam (5 %) from new (70 %), nor use the
+        # spam's own search index, whose predicate is `status = 'spam'` (migration 0030).
         status = literal(filters.status, Submission.status.type, literal_execute=True)
         conditions.append(Submission.status == status)
     if filters.category:
