@@ -7,8 +7,9 @@ Method, chosen by measurement (tests/test_idea_quality.py, bench/grouping.py, RE
    misspellings still share most n-grams;
 2. meaning: each item's multilingual sentence vector (services/ideas/vectors.py, stored once per
    item) places a French and an Arabic wording of one idea close together although they share
-   no letter; once a kind has enough texts in each script, each script's mean vector is taken
-   out first (`_centre`) and the thresholds are those of centred vectors (`Settings.for_vectors`);
+   no letter (darija is also read in MSA: darija.py); once a kind has enough texts in each
+   script, each variety's mean vector (French, MSA, darija: `variety`) is taken out first
+   (`_centre`) and the thresholds are those of centred vectors (`Settings.for_vectors`);
 3. two texts' similarity is the larger of `LEXICAL_WEIGHT` × their n-gram cosine and their
    sentence-vector cosine. Each text's nearest neighbours by either measure (top
    `NEIGHBOURS`, sparse products and dense products taken `CHUNK` rows at a time: never an
