@@ -43,7 +43,16 @@ from feedback_app.models import (
     fold,
 )
 from feedback_app.models.search import capped_fold, folded_organisation
-from feedback_app.services.ideas.quotes import QuoteCandidates
+from feedback_app.services.ideas.quotes import (
+    QUOTE_PAGE,
+    Candidate,
+    QuoteCandidates,
+    Rest,
+    Texts,
+    chosen_again,
+    counted_texts,
+    moved_texts,
+)
 from feedback_app.services.ideas.text import TITLE_CANDIDATES, AutomaticTitles
 
 _CHUNK = 5000
@@ -58,6 +67,7 @@ class _Counts:
     typical: tuple[float, int] | None = None  # (closeness, -item id): highest wins
     titles: AutomaticTitles = field(default_factory=AutomaticTitles)
     quotes: QuoteCandidates = field(default_factory=QuoteCandidates)
+    texts: Counter[str] = field(default_factory=Counter)  # of the reviewed entries
 
     def add(self, organisation: str, region_id: int, item_id: int, closeness: float) -> None:
         self.items += 1
@@ -126,6 +136,7 @@ def refresh(session: Session, group_ids: Collection[int] | None = None) -> None:
             row.titles.offer(text)
             if status == ReviewStatus.REVIEWED:
                 row.quotes.offer(text, organisation, (closeness, item_id))
+                row.texts[text] += 1
     session.execute(clear)
     session.execute(clear_stops)
     rows = [
@@ -140,6 +151,7 @@ def refresh(session: Session, group_ids: Collection[int] | None = None) -> None:
             "title_fr": row.titles.titles[0],
             "title_ar": row.titles.titles[1],
             **_words(row.quotes),
+            "quote_texts": counted_texts(row.texts),
         }
         for (gid, region), row in sorted(counts.items())
     ]
@@ -170,7 +182,7 @@ def status_changed(session: Session, submission: Submission, before: ReviewStatu
     reviewed, only their place among the quote candidates moves (`review_changed`)."""
     after = submission.status
     if (before is ReviewStatus.SPAM) != (after is ReviewStatus.SPAM):
-        spam_changed(session, submission)
+        spam_changed(session, submission, reviewed=ReviewStatus.REVIEWED in (before, after))
     elif status_moves_groups(before, after):
         review_changed(session, submission)
 
@@ -196,7 +208,12 @@ def review_changed(session: Session, submission: Submission) -> None:
         joining.setdefault(gid, []).append((text, submission.organisation, (closeness, item_id)))
     # Locked: two reviews of entries of one group must not each write their own candidates.
     rows = session.execute(
-        select(IdeaGroupTally.group_id, IdeaGroupTally.region_id, IdeaGroupTally.quote_candidates)
+        select(
+            IdeaGroupTally.group_id,
+            IdeaGroupTally.region_id,
+            IdeaGroupTally.quote_candidates,
+            IdeaGroupTally.quote_texts,
+        )
         .where(
             IdeaGroupTally.group_id.in_(sorted(joining)),
             IdeaGroupTally.region_id.in_((submission.region_id, EVERY_REGION)),
@@ -206,16 +223,19 @@ def review_changed(session: Session, submission: Submission) -> None:
     ).all()
     if submission.status is not ReviewStatus.REVIEWED:
         items = {item_id for _gid, item_id, _c, _t in entries}
-        for gid, region, kept in rows:
+        for gid, region, kept, texts in rows:
+            texts = moved_texts(texts, (text for text, _o, _w in joining[gid]), -1)
+            values: dict[str, Any] = {"quote_texts": texts}
             if any(c[3] in items for c in kept):
-                words = _words(_quote_candidates(session, gid, region))
-                session.execute(
-                    update(IdeaGroupTally)
-                    .where(IdeaGroupTally.group_id == gid, IdeaGroupTally.region_id == region)
-                    .values(**words)
-                )
+                left = (kept, items, submission, texts)
+                values.update(_words(_quote_candidates(session, gid, region, left)))
+            session.execute(
+                update(IdeaGroupTally)
+                .where(IdeaGroupTally.group_id == gid, IdeaGroupTally.region_id == region)
+                .values(**values)
+            )
         return
-    for gid, region, kept in rows:
+    for gid, region, kept, texts in rows:
         candidates = QuoteCandidates.of(
             (text, org, (closeness, item_id)) for text, org, closeness, item_id in kept
         )
@@ -224,7 +244,10 @@ def review_changed(session: Session, submission: Submission) -> None:
         session.execute(
             update(IdeaGroupTally)
             .where(IdeaGroupTally.group_id == gid, IdeaGroupTally.region_id == region)
-            .values(**_words(candidates))
+            .values(
+                **_words(candidates),
+                quote_texts=moved_texts(texts, (text for text, _o, _w in joining[gid]), 1),
+            )
         )
 
 
@@ -256,14 +279,18 @@ _Entry = tuple[int, float, str]
 # Of an organisation's other submissions in a group, how many are read to compare them folded
 # (models/search.py folded_organisation is capped, fold is not): past it, the group is recounted.
 _SAME_ORGANISATION = 50
-# The first page of a group's reviewed members read again for its quote candidates, then ten
-# times more each page: the candidates are nearly always decided within the first.
-_QUOTE_PAGE = 200
+# The first page of a group's reviewed members read again for its quote candidates (a
+# module constant so that the tests can read small groups by pages).
+_QUOTE_PAGE = QUOTE_PAGE
+# Of an organisation's reviewed entries in a group, how many are read for its next Arabic one
+# (`_next_of`); past it, the group's members are read on instead.
+_OWN_ENTRIES = 500
 
 
-def spam_changed(session: Session, submission: Submission) -> None:
+def spam_changed(session: Session, submission: Submission, *, reviewed: bool) -> None:
     """The submission (status already set, and flushed) was marked spam, or taken back: its
-    grouped entries leave, or join, the tallies of their groups in its region and nationally.
+    grouped entries leave, or join, the tallies of their groups in its region and nationally;
+    `reviewed`: they were (leaving) or are (joining) reviewed entries, which quotes are of.
 
     By difference, without reading the groups' members (the heaviest hold 170,000 entries at a
     million submissions, recounted in 12.6 to 16.2 s): the items move by the entries' number; an
@@ -332,6 +359,7 @@ def spam_changed(session: Session, submission: Submission) -> None:
                 own,
                 organisation_shared=shared,
                 region_shared=region == EVERY_REGION and region_stays,
+                reviewed=reviewed,
             )
             if moved is not None:
                 rows[(gid, region)] = moved
@@ -381,6 +409,7 @@ def _follow(
     *,
     organisation_shared: bool,
     region_shared: bool,
+    reviewed: bool,
 ) -> IdeaGroupTally | None:
     """Move one tally row (group, region) by the submission's entries `own` leaving (spam) or
     joining; the row added, if any."""
@@ -397,11 +426,14 @@ def _follow(
             row.regions -= 0 if region_shared else 1
         if _in_titles(session, gid, region, submission, own[0]):
             _titles(session, row, gid, region)
+        if not reviewed:
+            return None
+        row.quote_texts = moved_texts(row.quote_texts, (text for _i, _c, text in own), -1)
         own_ids = {item_id for item_id, _c, _t in own}
         if any(c[3] in own_ids for c in row.quote_candidates):
-            _set_words(row, _quote_candidates(session, gid, region))
+            left = (row.quote_candidates, own_ids, submission, row.quote_texts)
+            _set_words(row, _quote_candidates(session, gid, region, left))
         return None
-    reviewed = submission.status is ReviewStatus.REVIEWED
     if row is None:
         # No other member outside spam in this scope: the entries are all it counts.
         titles = AutomaticTitles()
@@ -421,6 +453,7 @@ def _follow(
             title_fr=titles.titles[0],
             title_ar=titles.titles[1],
             **_words(candidates),
+            quote_texts=counted_texts(Counter(text for _i, _c, text in own) if reviewed else {}),
         )
         session.add(row)
         return row
@@ -438,6 +471,7 @@ def _follow(
         for item_id, closeness, text in own:
             candidates.add(text, submission.organisation, (closeness, item_id))
         _set_words(row, candidates)
+        row.quote_texts = moved_texts(row.quote_texts, (text for _i, _c, text in own), 1)
     return None
 
 
@@ -498,10 +532,31 @@ def _titles(session: Session, row: IdeaGroupTally, gid: int, region: int) -> Non
     row.title_fr, row.title_ar = titles.titles
 
 
-def _quote_candidates(session: Session, gid: int, region: int) -> QuoteCandidates:
+def _quote_candidates(
+    session: Session,
+    gid: int,
+    region: int,
+    left: tuple[list[list[Any]], Collection[int], Submission, Texts | None] | None = None,
+) -> QuoteCandidates:
     """The quote candidates chosen again among the reviewed members, most central first, read
-    by pages until nothing later can be kept (`QuoteCandidates.decided`) or none are left."""
-    candidates = QuoteCandidates()
+    by pages until nothing later can be kept (`QuoteCandidates.decided`) or none are left.
+
+    `left`: the candidates kept before, the entries (item ids) of the submission that just
+    left them, and the texts of the reviewed entries left, counted (None: too many). What the
+    kept ones tell of the entries left (`QuoteCandidates.left_by`) and the texts end the read
+    as soon as nothing later can be kept: without them, a group of entries saying one text
+    (or with no Arabic entries from two organisations) was read to its end (160-280 ms a
+    group at a million submissions)."""
+    rest: Rest | None = None
+    texts: dict[str, int] | None = None
+    if left is not None:
+        kept, items, submission, counted = left
+        texts = None if counted is None else {text: count for text, count in counted}
+        rest = QuoteCandidates.of(
+            (text, org, (closeness, item_id)) for text, org, closeness, item_id in kept
+        ).left_by(items, submission.organisation)
+        if rest.ask is not None:
+            _next_of(session, gid, region, submission, rest)
     query = _members(
         gid,
         region,
@@ -510,23 +565,51 @@ def _quote_candidates(session: Session, gid: int, region: int) -> QuoteCandidate
         IdeaGroupMember.closeness,
         IdeaGroupMember.item_id,
     ).where(Submission.status == ReviewStatus.REVIEWED)
-    page, after = _QUOTE_PAGE, None
-    while True:
-        read = query
+
+    def read(after: tuple[float, int] | None, limit: int) -> list[Candidate]:
+        page = query
         if after is not None:
-            read = read.where(
+            page = page.where(
                 or_(
                     IdeaGroupMember.closeness < after[0],
                     and_(IdeaGroupMember.closeness == after[0], IdeaGroupMember.item_id > after[1]),
                 )
             )
-        rows = session.execute(read.limit(page)).all()
-        for text, organisation, closeness, item_id in rows:
-            candidates.offer(text, organisation, (closeness, item_id))
-        if len(rows) < page or candidates.decided:
-            return candidates
-        after = (rows[-1][2], rows[-1][3])
-        page *= 10
+        return [
+            (text, organisation, (closeness, item_id))
+            for text, organisation, closeness, item_id in session.execute(page.limit(limit))
+        ]
+
+    return chosen_again(read, rest, texts, _QUOTE_PAGE)
+
+
+def _next_of(session: Session, gid: int, region: int, submission: Submission, rest: Rest) -> None:
+    """Complete `rest` with the next Arabic entry of the leaving submission's organisation (in
+    the group and region): read among that organisation's reviewed entries, through
+    ix_submissions_organisation_region, never the group's. Too many to read: left unknown."""
+    query = (
+        select(
+            FeedbackItem.text,
+            Submission.organisation,
+            IdeaGroupMember.closeness,
+            IdeaGroupMember.item_id,
+        )
+        .join(FeedbackItem, FeedbackItem.submission_id == Submission.id)
+        .join(IdeaGroupMember, IdeaGroupMember.item_id == FeedbackItem.id)
+        .where(
+            folded_organisation() == capped_fold(submission.organisation),
+            Submission.status == ReviewStatus.REVIEWED,
+            IdeaGroupMember.group_id == gid,
+        )
+        .limit(_OWN_ENTRIES)
+    )
+    if region != EVERY_REGION:
+        query = query.where(Submission.region_id == region)
+    found = session.execute(query).all()
+    if len(found) == _OWN_ENTRIES:
+        rest.arabic, rest.ask = None, None
+        return
+    rest.next_of((text, org, (closeness, item_id)) for text, org, closeness, item_id in found)
 
 
 def _same_organisation(
