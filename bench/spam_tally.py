@@ -59,11 +59,28 @@ def _same(stored, recount) -> bool:  # type: ignore[no-untyped-def]
     )
 
 
+def _buffers(session, reads) -> int:  # type: ignore[no-untyped-def]
+    """Shared buffers (hit and read) of these SELECTs, run again under EXPLAIN ANALYZE."""
+    cursor = session.connection().connection.cursor()
+    total = 0
+    for statement, parameters in reads:
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + statement, parameters)
+        plan = cursor.fetchone()[0][0]["Plan"]
+        total += plan.get("Shared Hit Blocks", 0) + plan.get("Shared Read Blocks", 0)
+    return total
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database", required=True)
     parser.add_argument("--submissions", type=int, default=3)
     parser.add_argument("--check", action="store_true", help="compare with a recount (slow)")
+    parser.add_argument(
+        "--buffers",
+        action="store_true",
+        help="the buffers PostgreSQL touched for the step's reads, whatever the load (each "
+        "SELECT run again under EXPLAIN ANALYZE after the step, in its transaction)",
+    )
     args = parser.parse_args(argv)
     print("load average at start " + " ".join(f"{v:.1f}" for v in os.getloadavg()))
     app = create_app({"ENV_NAME": "development", "SQLALCHEMY_DATABASE_URI": args.database})
@@ -72,11 +89,16 @@ def main(argv: list[str] | None = None) -> int:
         statements = [0]
         rows = [0]
         slow: list[tuple[float, str]] = []
+        reads: list[tuple[str, object]] = []
         started: list[float] = [0.0]
 
         @event.listens_for(db.engine, "before_cursor_execute")
-        def _count(*_a: object) -> None:
+        def _count(
+            _c: object, _cur: object, statement: str, parameters: object, *_a: object
+        ) -> None:
             statements[0] += 1
+            if statement.lstrip().upper().startswith("SELECT"):
+                reads.append((statement, parameters))
             started[0] = time.perf_counter()
 
         @event.listens_for(db.engine, "after_cursor_execute")
@@ -117,6 +139,7 @@ def main(argv: list[str] | None = None) -> int:
                 session.flush()
                 statements[0] = rows[0] = 0
                 slow.clear()
+                reads.clear()
                 start, cpu = time.perf_counter(), time.process_time()
                 tallies.status_changed(session, submission, before)
                 session.flush()
@@ -131,6 +154,8 @@ def main(argv: list[str] | None = None) -> int:
                 )
                 for seconds, statement in sorted(slow, reverse=True)[:3]:
                     print(f"    {seconds * 1000:7.1f} ms  {statement[:160]}")
+                if args.buffers:
+                    print(f"  buffers touched by its reads: {_buffers(session, list(reads))}")
                 if args.check:
                     now = _stored(session, groups)
                     tallies.refresh(session, groups)

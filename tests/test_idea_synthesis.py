@@ -474,11 +474,12 @@ def test_candidates_chosen_again_when_a_submission_leaves_are_those_of_every_ent
                     rest.next_of(left)  # the look-up filters the organisation folded
 
                 def read(after, limit, left=left):  # type: ignore[no-untyped-def]
-                    return [
+                    later = [
                         c
                         for c in left
                         if after is None or _central_first(c[2]) > _central_first(after)
-                    ][:limit]
+                    ]
+                    return later[:limit], later[limit - 1][2] if len(later) >= limit else None
 
                 texts = Counter(text for text, _o, _w in left) if counted else None
                 kept = chosen_again(read, rest, texts, page, grow=2)

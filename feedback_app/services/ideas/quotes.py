@@ -295,39 +295,43 @@ class QuoteCandidates:
         return again
 
 
-# The first page of a group's reviewed entries read to choose its candidates again, then ten
-# times more each page: the candidates are nearly always decided within the first.
-QUOTE_PAGE = 50
+# The first page of a group's members walked to choose its candidates again, then ten times
+# more each page: the candidates are nearly always decided within the first.
+QUOTE_PAGE = 200
+
+# A page of a group's reviewed entries: those among the next members walked, most central
+# first, and where the walk stopped (None: at the group's end).
+Page = tuple[Sequence[Candidate], Where | None]
 
 
 def chosen_again(
-    read: Callable[[Where | None, int], Sequence[Candidate]],
+    read: Callable[[Where | None, int], Page],
     rest: Rest | None = None,
     texts: Mapping[str, int] | None = None,
     page: int = QUOTE_PAGE,
     grow: int = 10,
 ) -> QuoteCandidates:
     """The candidates of a group's reviewed entries, read most central first by pages
-    (`read(after, limit)`: at most `limit` entries less central than `after`, None: from the
-    first; each page `grow` times the last) until nothing later can be kept, or the entries
-    are read to the end. With `rest` (`QuoteCandidates.left_by`, when one submission's entries
-    have just left) and `texts` (how many of the entries say each text, when few), the read
-    also ends once only the entries `rest` names can still be kept: a group whose entries say
-    one text, or with no Arabic entries from two organisations, is not read to its end."""
+    (`read(after, limit)`: the reviewed entries among the next `limit` members less central
+    than `after`, None: from the first; each page `grow` times the last) until nothing later
+    can be kept, or the members are walked to the end. With `rest` (`QuoteCandidates.left_by`,
+    when one submission's entries have just left) and `texts` (how many of the entries say
+    each text, when few), the read also ends once only the entries `rest` names can still be
+    kept: a group whose entries say one text, or with no Arabic entries from two
+    organisations, is not read to its end."""
     candidates = QuoteCandidates()
     if rest is None and texts is not None:
         rest = Rest(french=None, arabic=None)
     left = None if texts is None else Counter(texts)
     after: Where | None = None
     while True:
-        rows = read(after, page)
+        rows, after = read(after, page)
         for text, organisation, where in rows:
             candidates.offer(text, organisation, where)
             if left is not None:
                 left[text] -= 1
-        if len(rows) < page or candidates.decided:
+        if after is None or candidates.decided:
             return candidates
-        after = rows[-1][2]
         if rest is not None and candidates.complete(rest, left):
             candidates.finish(rest, after)
             return candidates

@@ -46,6 +46,7 @@ from feedback_app.models.search import capped_fold, folded_organisation
 from feedback_app.services.ideas.quotes import (
     QUOTE_PAGE,
     Candidate,
+    Page,
     QuoteCandidates,
     Rest,
     Texts,
@@ -279,9 +280,12 @@ _Entry = tuple[int, float, str]
 # Of an organisation's other submissions in a group, how many are read to compare them folded
 # (models/search.py folded_organisation is capped, fold is not): past it, the group is recounted.
 _SAME_ORGANISATION = 50
-# The first page of a group's reviewed members read again for its quote candidates (a
-# module constant so that the tests can read small groups by pages).
+# The first page of a group's members walked again for its quote candidates (a module
+# constant so that the tests can walk small groups by pages).
 _QUOTE_PAGE = QUOTE_PAGE
+# Each next page four times the last: a region's reviewed entries are sparse in its group's
+# order (one member in 46 for a region of a twelfth), ten times overshot what was needed.
+_QUOTE_GROW = 4
 # Of an organisation's reviewed entries in a group, how many are read for its next Arabic one
 # (`_next_of`); past it, the group's members are read on instead.
 _OWN_ENTRIES = 500
@@ -557,30 +561,44 @@ def _quote_candidates(
         ).left_by(items, submission.organisation)
         if rest.ask is not None:
             _next_of(session, gid, region, submission, rest)
-    query = _members(
-        gid,
-        region,
-        FeedbackItem.text,
-        Submission.organisation,
-        IdeaGroupMember.closeness,
-        IdeaGroupMember.item_id,
-    ).where(Submission.status == ReviewStatus.REVIEWED)
 
-    def read(after: tuple[float, int] | None, limit: int) -> list[Candidate]:
-        page = query
+    def read(after: tuple[float, int] | None, limit: int) -> Page:
+        # The members page first (LIMIT in a subquery: walked through
+        # ix_idea_group_members_central), then its reviewed entries in the scope. Filtered in
+        # one query, a region's few were found by sorting the whole group (27,000 buffers for
+        # 50 entries of a group of 3,600 at 100,000 submissions).
+        walked = select(IdeaGroupMember.item_id, IdeaGroupMember.closeness).where(
+            IdeaGroupMember.group_id == gid
+        )
         if after is not None:
-            page = page.where(
+            walked = walked.where(
                 or_(
                     IdeaGroupMember.closeness < after[0],
                     and_(IdeaGroupMember.closeness == after[0], IdeaGroupMember.item_id > after[1]),
                 )
             )
-        return [
+        walked = walked.order_by(IdeaGroupMember.closeness.desc(), IdeaGroupMember.item_id)
+        members = walked.limit(limit).subquery()
+        entries = (
+            select(
+                FeedbackItem.text, Submission.organisation, members.c.closeness, members.c.item_id
+            )
+            .select_from(members)
+            .join(FeedbackItem, FeedbackItem.id == members.c.item_id)
+            .join(Submission, Submission.id == FeedbackItem.submission_id)
+            .where(Submission.status == ReviewStatus.REVIEWED)
+            .order_by(members.c.closeness.desc(), members.c.item_id)
+        )
+        if region != EVERY_REGION:
+            entries = entries.where(Submission.region_id == region)
+        found: list[Candidate] = [
             (text, organisation, (closeness, item_id))
-            for text, organisation, closeness, item_id in session.execute(page.limit(limit))
+            for text, organisation, closeness, item_id in session.execute(entries)
         ]
+        last = session.execute(walked.offset(limit - 1).limit(1)).first()
+        return found, None if last is None else (last[1], last[0])
 
-    return chosen_again(read, rest, texts, _QUOTE_PAGE)
+    return chosen_again(read, rest, texts, _QUOTE_PAGE, _QUOTE_GROW)
 
 
 def _next_of(session: Session, gid: int, region: int, submission: Submission, rest: Rest) -> None:
