@@ -363,10 +363,11 @@ def test_spam_and_back_leave_the_tallies_a_recount_would_write(session, seed) ->
 @pytest.mark.parametrize("seed", [4, 9, 10])
 def test_quote_candidates_chosen_again_by_pages_equal_a_recount(session, monkeypatch, seed) -> None:
     """When a submission whose entries were kept quote candidates leaves (spam, or its review
-    taken back), its groups' reviewed members are read again by pages, the read ending as soon
-    as the candidates kept before tell what is left (a group of 200,000 entries is read by pages
-    of 200; here of one, then ten): the tallies stay those a recount writes, through reviews
-    joining in between, Arabic and French entries, organisations spelled two ways."""
+    taken back), its groups' members are walked again by pages, the read ending as soon as
+    the candidates kept before and the texts counted tell what is left (a group of 200,000
+    entries is walked by pages of 200 members, then four times more; here of one member):
+    the tallies stay those a recount writes, through reviews joining in between, Arabic and
+    French entries, organisations spelled two ways."""
     monkeypatch.setattr(tallies, "_QUOTE_PAGE", 1)
     _spam_tour(session, seed, moves=("new", "reviewed", "spam"))
 
@@ -450,7 +451,8 @@ def test_a_quoted_entry_leaving_reads_only_what_can_change_the_quotes(session, m
     Then another organisation's Arabic entry is reviewed (what the kept candidates told of
     the Arabic entries no longer holds) and the first one leaves again, its review taken back:
     the group is read on. After each step the tallies equal a recount."""
-    monkeypatch.setattr(tallies, "_QUOTE_PAGE", 1)  # pages of 1, then 10, then 100 entries
+    monkeypatch.setattr(tallies, "_QUOTE_PAGE", 1)  # pages of 1, then 10, then 100 members
+    monkeypatch.setattr(tallies, "_QUOTE_GROW", 10)
     stop = add_stop(session, "Marrakech", "marrakech-safi", venue="Salle").id
     reviewed = ReviewStatus.REVIEWED
     french = [
@@ -523,7 +525,8 @@ def test_a_quoted_entry_leaving_reads_only_what_can_change_the_quotes(session, m
         event.remove(engine, "before_cursor_execute", record)
     assert far in quoted()
     pages = [s for s in statements if "idea_group_members" in s and "submissions.status =" in s]
-    # Region and national rows: the first page and the next, never the third (the group's end).
+    # Region and national rows: the first page and the next (11 members of 15), never the
+    # third (the group's end).
     assert pages and all(" limit " in s for s in pages)
     assert len([s for s in pages if "closeness <" in s]) == 2
     equals_a_recount()

@@ -542,8 +542,9 @@ def _quote_candidates(
     region: int,
     left: tuple[list[list[Any]], Collection[int], Submission, Texts | None] | None = None,
 ) -> QuoteCandidates:
-    """The quote candidates chosen again among the reviewed members, most central first, read
-    by pages until nothing later can be kept (`QuoteCandidates.decided`) or none are left.
+    """The quote candidates chosen again among the reviewed members in the scope, the group's
+    members walked most central first by pages (`quotes.chosen_again`) until nothing later
+    can be kept or none are left.
 
     `left`: the candidates kept before, the entries (item ids) of the submission that just
     left them, and the texts of the reviewed entries left, counted (None: too many). What the
