@@ -3,6 +3,8 @@ reader's language, representative quotes, and the national map (issue 23, items 
 
 from __future__ import annotations
 
+from collections import Counter
+
 import openpyxl
 import pytest
 from hypothesis import example, given, settings
@@ -25,7 +27,7 @@ from feedback_app.services.ideas import curation as idea_curation
 from feedback_app.services.ideas import queries
 from feedback_app.services.ideas import tallies as idea_tallies
 from feedback_app.services.ideas.groups import regroup
-from feedback_app.services.ideas.quotes import QuoteCandidates, pick_quotes
+from feedback_app.services.ideas.quotes import Candidate, QuoteCandidates, chosen_again, pick_quotes
 from feedback_app.services.ideas.text import short_title, strip_filler
 from feedback_app.services.synthesis import brief, live
 from feedback_app.services.synthesis.figures import SynthesisFilters, resolve
@@ -344,6 +346,148 @@ def test_candidates_kept_through_reviews_give_the_quotes_of_all(reviews) -> None
         every = [entries[r] for r in sorted(entries)]
         assert kept.quotes() == pick_quotes(every)
         assert QuoteCandidates.of(kept.kept).quotes() == kept.quotes()  # as stored and read
+
+
+def _central_first(where: tuple[float, int]) -> tuple[float, int]:
+    return (-where[0], where[1])
+
+
+# Enough organisations that the first entries read rule out every later one but the languages'.
+LEAVING_ORGANISATIONS = [*QUOTE_ORGANISATIONS, "Dar Y", "Hôtel Nord", "Z"]
+
+
+# French entries of six organisations: the first pages read close the matched clause.
+_FRENCH_FIRST = [
+    ("Hôtel Sud", [(2, "Plus de guides"), (3, "Des guides polyglottes")]),
+    ("Agence Nord", [(4, "Des cours de langues")]),
+    ("X", [(5, "Former les guides aux langues")]),
+    ("Dar Y", [(6, "Des guides polyglottes")]),
+    ("Z", [(7, "Former les guides")]),
+    ("Hôtel Nord", [(8, "Plus de guides"), (9, "Des cours de langues")]),
+]
+_ALL_JOIN = [(True, s) for s in range(8)]
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    st.lists(  # submissions: an organisation (spelled several ways), 1-3 entries (rank, text)
+        st.tuples(
+            st.sampled_from(LEAVING_ORGANISATIONS),
+            st.lists(
+                st.tuples(st.integers(0, 30), st.sampled_from(QUOTE_TEXTS)), min_size=1, max_size=3
+            ),
+        ),
+        min_size=1,
+        max_size=20,
+    ),
+    st.lists(st.tuples(st.booleans(), st.integers(0, 19)), max_size=50),  # reviewed or left
+    st.integers(1, 4),  # the first page read (then twice as many each page)
+    st.booleans(),  # the entries' texts counted (a tally row keeps them while few)
+)
+@example(  # the only Arabic organisation leaves; its next Arabic entry, far, is looked up
+    [
+        ("Riad Atlas", [(0, "Former les guides"), (1, "تكوين المرشدين")]),
+        ("RIAD  atlas", [(29, "مرشدون يتقنون اللغات")]),
+        *_FRENCH_FIRST,
+    ],
+    [*_ALL_JOIN, (False, 0)],
+    1,
+    False,
+)
+@example(  # a first Arabic entry of two organisations leaves: the third is read, far
+    [
+        ("Riad Atlas", [(0, "تكوين المرشدين")]),
+        ("فندق الأطلس", [(1, "دروس اللغات للمرشدين")]),
+        *_FRENCH_FIRST,
+        ("Hôtel Sud", [(29, "مرشدون يتقنون اللغات")]),
+    ],
+    [*_ALL_JOIN, (True, 8), (False, 0)],
+    1,
+    False,
+)
+@example(  # the first French entry leaves, the Arabic ones close the matched clause: read on
+    [
+        ("Riad Atlas", [(0, "Former les guides")]),
+        ("فندق الأطلس", [(1, "تكوين المرشدين")]),
+        ("Hôtel Sud", [(2, "مرشدون يتقنون اللغات")]),
+        ("Agence Nord", [(3, "دروس اللغات للمرشدين")]),
+        ("X", [(4, "Guides: تكوين المرشدين في اللغات")]),
+        ("Dar Y", [(5, "توفير مرشدين في كل موقع")]),
+        ("Z", [(6, "تكوين المرشدين"), (7, "دروس اللغات للمرشدين")]),
+        ("Hôtel Nord", [(29, "Plus de guides")]),
+    ],
+    [*_ALL_JOIN, (False, 0)],
+    1,
+    False,
+)
+@example(  # one text said by eight organisations, another far: the texts counted end the read
+    [
+        *((name, [(n, "تكوين المرشدين")]) for n, name in enumerate(LEAVING_ORGANISATIONS)),
+        ("Dar Y", [(29, "دروس اللغات للمرشدين")]),
+    ],
+    [*((True, s) for s in range(10)), (False, 0), (False, 9), (True, 9), (False, 2)],
+    1,
+    True,
+)
+def test_candidates_chosen_again_when_a_submission_leaves_are_those_of_every_entry(
+    submissions, steps, page, counted
+) -> None:
+    """As services/ideas/tallies chooses them again when a submission whose entries were kept
+    leaves (spam, or its review taken back): read by pages, the read ending as soon as the kept
+    candidates tell what is left (the first French entry, the first Arabic entries of two
+    organisations, the leaving organisation's next Arabic entry looked up among its own; or,
+    the texts counted, once every text left is ruled out). The candidates are exactly those a
+    read of every entry keeps, through reviews joining at any rank in between (which may make
+    what the kept ones told wrong), whatever the languages."""
+    where = {}
+    for s, (_organisation, texts) in enumerate(submissions):
+        for n, (rank, _text) in enumerate(texts):
+            where[s, n] = (1.0 - rank / 100, len(where) + 1)
+    reviewed: set[int] = set()
+    kept = QuoteCandidates()
+
+    def every() -> list[Candidate]:
+        return sorted(
+            (
+                (text, submissions[s][0], where[s, n])
+                for s in reviewed
+                for n, (_rank, text) in enumerate(submissions[s][1])
+            ),
+            key=lambda c: _central_first(c[2]),
+        )
+
+    for joins, index in steps:
+        s = index % len(submissions)
+        organisation, texts = submissions[s]
+        own = [(text, organisation, where[s, n]) for n, (_rank, text) in enumerate(texts)]
+        if joins and s not in reviewed:
+            reviewed.add(s)
+            for candidate in own:
+                kept.add(*candidate)
+        elif not joins and s in reviewed:
+            reviewed.discard(s)
+            items = {w[1] for _t, _o, w in own}
+            if any(w[1] in items for _t, _o, w in kept.kept):
+                left = every()
+                rest = QuoteCandidates.of(kept.kept).left_by(items, organisation)
+                if rest.ask is not None:
+                    rest.next_of(left)  # the look-up filters the organisation folded
+
+                def read(after, limit, left=left):  # type: ignore[no-untyped-def]
+                    later = [
+                        c
+                        for c in left
+                        if after is None or _central_first(c[2]) > _central_first(after)
+                    ]
+                    return later[:limit], later[limit - 1][2] if len(later) >= limit else None
+
+                texts = Counter(text for text, _o, _w in left) if counted else None
+                kept = chosen_again(read, rest, texts, page, grow=2)
+                whole = QuoteCandidates()
+                for candidate in left:
+                    whole.offer(*candidate)
+                assert kept.kept == whole.kept
+        assert kept.quotes() == pick_quotes((t, o) for t, o, _w in every())
 
 
 def test_quotes_on_the_group_page_the_brief_and_the_ideas_sheet(app, session, bilingual) -> None:

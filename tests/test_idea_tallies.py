@@ -15,6 +15,7 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import event, func, select
 
+from feedback_app.database import write_transaction
 from feedback_app.exports.data import IdeaTitles
 from feedback_app.extensions import db
 from feedback_app.models import (
@@ -23,6 +24,7 @@ from feedback_app.models import (
     IdeaGroupMember,
     IdeaGroupStop,
     IdeaGroupTally,
+    ItemKind,
     ReviewStatus,
     Submission,
     TourStop,
@@ -327,12 +329,26 @@ def test_hqs_map_reads_no_membership(app, session, world) -> None:  # noqa: F811
 
 def _stored_rows(session) -> list[tuple]:
     """Every tally row as stored; of the quote candidates only the quotes chosen from them
-    (a review adds its entries to them without dropping those they now rule out)."""
-    columns = [c.key for c in IdeaGroupTally.__table__.columns if c.key != "quote_candidates"]
+    (a review adds its entries to them without dropping those they now rule out); the texts
+    counted unless unknown (a row once past QUOTE_TEXTS texts stays so until recounted)."""
+    columns = [
+        c.key
+        for c in IdeaGroupTally.__table__.columns
+        if c.key not in ("quote_candidates", "quote_texts")
+    ]
     return sorted(
-        tuple(getattr(row, key) for key in columns)
+        (*(getattr(row, key) for key in columns), row.quote_texts)
         for row in session.scalars(select(IdeaGroupTally).execution_options(populate_existing=True))
     )
+
+
+def _equal_to_a_recount(session, stored: list[tuple]) -> None:
+    """The rows `stored` (`_stored_rows`) are those a recount writes, texts unknown aside."""
+    tallies.refresh(session)
+    recount = _stored_rows(session)
+    assert [row[:-1] for row in stored] == [row[:-1] for row in recount]
+    for row, counted in zip(stored, recount, strict=True):
+        assert row[-1] is None or row[-1] == counted[-1]
 
 
 @pytest.mark.parametrize("seed", [4, 5, 6, 7])
@@ -341,6 +357,24 @@ def test_spam_and_back_leave_the_tallies_a_recount_would_write(session, seed) ->
     bulk: after each, every row (items, organisations compared folded, regions, typical item,
     titles, quotes) is what recounting the groups from the rows writes. Groups larger than the
     titles' candidates, organisations spelled two ways and in several regions."""
+    _spam_tour(session, seed)
+
+
+@pytest.mark.parametrize("seed", [4, 9, 10])
+def test_quote_candidates_chosen_again_by_pages_equal_a_recount(session, monkeypatch, seed) -> None:
+    """When a submission whose entries were kept quote candidates leaves (spam, or its review
+    taken back), its groups' members are walked again by pages, the read ending as soon as
+    the candidates kept before and the texts counted tell what is left (a group of 200,000
+    entries is walked by pages of 200 members, then four times more; here of one member):
+    the tallies stay those a recount writes, through reviews joining in between, Arabic and
+    French entries, organisations spelled two ways."""
+    monkeypatch.setattr(tallies, "_QUOTE_PAGE", 1)
+    _spam_tour(session, seed, moves=("new", "reviewed", "spam"))
+
+
+def _spam_tour(session, seed: int, moves: tuple[str, ...] = ("spam",)) -> None:
+    """Random submissions in and out of spam (or to one of `moves`), one or in bulk; after
+    each, the tallies equal a recount."""
     rng = random.Random(seed)
     places = (("Marrakech", "marrakech-safi"), ("Agadir", "souss-massa"))
     said = [*_SAID, *_SAID[-3:]]  # the entries carrying contact details more often
@@ -353,7 +387,10 @@ def test_spam_and_back_leave_the_tallies_a_recount_would_write(session, seed) ->
         counted = [i for i in ids if statuses[i] is not ReviewStatus.SPAM]
         back = bool(spam) and rng.random() < 0.5
         chosen = spam if back else counted
-        status = rng.choice(["new", "reviewed"]) if back else "spam"
+        if back:
+            status = rng.choice(["new", "reviewed"])
+        else:
+            status = rng.choice(moves) if len(moves) > 1 else moves[0]
         if rng.random() < 0.6:
             review_actions.set_status(
                 session, EVERYTHING, rng.choice(chosen), status, actor_id=None
@@ -361,9 +398,7 @@ def test_spam_and_back_leave_the_tallies_a_recount_would_write(session, seed) ->
         else:
             picked = rng.sample(chosen, min(4, len(chosen)))
             review_bulk.bulk_set_status(session, EVERYTHING, picked, status, actor_id=None)
-        stored = _stored_rows(session)
-        tallies.refresh(session)
-        assert _stored_rows(session) == stored
+        _equal_to_a_recount(session, _stored_rows(session))
         session.rollback()
 
 
@@ -405,6 +440,104 @@ def test_marking_spam_reads_no_group_whole(session, status) -> None:
     assert members
     for statement in members:
         assert " limit " in statement or "feedback_items.submission_id =" in statement, statement
-    stored = _stored_rows(session)
-    tallies.refresh(session)
-    assert _stored_rows(session) == stored
+    _equal_to_a_recount(session, _stored_rows(session))
+
+
+def test_a_quoted_entry_leaving_reads_only_what_can_change_the_quotes(session, monkeypatch) -> None:
+    """A group of French entries from many organisations and Arabic ones from one organisation
+    (spelled two ways). Its most central Arabic entry leaves (spam): the group stays quoted in
+    Arabic, by that organisation's next Arabic entry, far down the group, found among that
+    organisation's own entries; the group's members are read no further than the first pages.
+    Then another organisation's Arabic entry is reviewed (what the kept candidates told of
+    the Arabic entries no longer holds) and the first one leaves again, its review taken back:
+    the group is read on. After each step the tallies equal a recount."""
+    monkeypatch.setattr(tallies, "_QUOTE_PAGE", 1)  # pages of 1, then 10, then 100 members
+    monkeypatch.setattr(tallies, "_QUOTE_GROW", 10)
+    stop = add_stop(session, "Marrakech", "marrakech-safi", venue="Salle").id
+    reviewed = ReviewStatus.REVIEWED
+    french = [
+        "Former les guides",
+        "Plus de guides",
+        "Des guides polyglottes",
+        "Des cours de langues",
+        "Former les guides aux langues",
+        "Des guides pour chaque site",
+    ]
+    placed: list[tuple[int, float]] = []  # (submission, closeness of its entry)
+    leaving = add_submission(
+        session,
+        stop,
+        organisation="Riad Atlas",
+        status=reviewed,
+        items=[{"kind": "need", "text": "تكوين المرشدين"}],
+    )
+    placed.append((leaving, 0.99))
+    for n in range(12):
+        sid = add_submission(
+            session,
+            stop,
+            organisation=f"Hôtel {n % 6}",
+            status=reviewed,
+            items=[{"kind": "need", "text": french[(n + n // 6) % 6]}],
+        )
+        placed.append((sid, 0.9 - n / 100))
+    far = "مرشدون يتقنون اللغات"
+    same_organisation = add_submission(
+        session,
+        stop,
+        organisation="RIAD  atlas",
+        status=reviewed,
+        items=[{"kind": "need", "text": far}],
+    )
+    placed.append((same_organisation, 0.1))
+    late = add_submission(
+        session, stop, organisation="Agence Nord", items=[{"kind": "need", "text": "دروس اللغات"}]
+    )
+    placed.append((late, 0.5))
+    with write_transaction(session):
+        group = IdeaGroup(kind=ItemKind.NEED, title="Guides")
+        session.add(group)
+        session.flush()
+        for sid, closeness in placed:
+            item = session.scalar(select(FeedbackItem.id).where(FeedbackItem.submission_id == sid))
+            session.add(IdeaGroupMember(item_id=item, group_id=group.id, closeness=closeness))
+        session.flush()
+        tallies.refresh(session)
+
+    def quoted() -> list[str]:
+        return [q.text for q in queries.group_quotes(session, EVERYTHING, [group.id])[group.id]]
+
+    def equals_a_recount() -> None:
+        _equal_to_a_recount(session, _stored_rows(session))
+        session.rollback()
+
+    assert "تكوين المرشدين" in quoted()
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:
+        statements.append(" ".join(statement.split()).lower())
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        review_actions.set_status(session, EVERYTHING, leaving, "spam", actor_id=None)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert far in quoted()
+    pages = [s for s in statements if "idea_group_members" in s and "submissions.status =" in s]
+    # Region and national rows: the first page and the next (11 members of 15), never the
+    # third (the group's end).
+    assert pages and all(" limit " in s for s in pages)
+    assert len([s for s in pages if "closeness <" in s]) == 2
+    equals_a_recount()
+
+    review_actions.set_status(session, EVERYTHING, leaving, "reviewed", actor_id=None)
+    equals_a_recount()
+    review_actions.set_status(session, EVERYTHING, late, "reviewed", actor_id=None)
+    equals_a_recount()
+    review_actions.set_status(session, EVERYTHING, leaving, "new", actor_id=None)
+    equals_a_recount()
+    assert "دروس اللغات" in quoted()  # the Arabic entry now most central
+    review_actions.set_status(session, EVERYTHING, late, "spam", actor_id=None)
+    equals_a_recount()
+    assert far in quoted()

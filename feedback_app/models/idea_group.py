@@ -169,6 +169,12 @@ class IdeaGroupTally(Model):
     # item id] most central first: a review adds its entries to them without reading the
     # group's other entries (services/ideas/tallies.review_changed).
     quote_candidates: Mapped[list[list[Any]]] = mapped_column(JSON, default=list)
+    # How many reviewed entries say each text, [text, count] by text, while they say at most
+    # quotes.QUOTE_TEXTS texts (None past it): when a kept candidate leaves, what ends the
+    # read of the others before the group's end (services/ideas/quotes.chosen_again).
+    quote_texts: Mapped[list[list[Any]] | None] = mapped_column(
+        JSON(none_as_null=True), nullable=True
+    )
 
 
 class IdeaGroupStop(Model):

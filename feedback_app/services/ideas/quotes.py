@@ -16,7 +16,10 @@ reviewed member of the groups they show (1.5 s for a brief at 1,000,000 submissi
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from feedback_app.exports.data import Quote
 from feedback_app.models import fold
@@ -70,6 +73,7 @@ _MATCHED = 2 * QUOTES - 1
 _SAME = QUOTES + 1
 
 Where = tuple[float, int]  # (closeness, item id): most central first is -closeness, then id
+Candidate = tuple[str, str, Where]  # (text, organisation, where)
 
 
 def _order(where: Where) -> tuple[float, int]:
@@ -125,6 +129,33 @@ def _quotable(text: str, organisation: str) -> tuple[str, str, str] | None:
     return verbatim, language_of(verbatim) if has_arabic(verbatim) else "fr", fold(organisation)
 
 
+@dataclass
+class Rest:
+    """Of a group's reviewed entries left when one submission's leave, those that can be kept
+    once the first ones read have closed the matched clause (`QuoteCandidates.left_by`): the
+    first French entry and the first Arabic entries of the first two organisations, each list
+    None when the kept candidates cannot tell it (the entries are then read on)."""
+
+    french: list[Candidate] | None
+    arabic: list[Candidate] | None
+    # The folded organisation whose own next Arabic entry completes `arabic`: looked up among
+    # that organisation's entries alone (`next_of`), never by reading the group.
+    ask: str | None = None
+
+    def next_of(self, entries: Iterable[Candidate]) -> None:
+        """`entries`: every reviewed entry of the group from the organisation `ask` (any order)."""
+        found = [
+            candidate
+            for candidate in entries
+            if (entry := _quotable(candidate[0], candidate[1])) is not None
+            and entry[1] == "ar"
+            and entry[2] == self.ask
+            and not carries_contact(entry[0])
+        ]
+        self.arabic = sorted(found, key=lambda c: _order(c[2]))[:1]
+        self.ask = None
+
+
 class QuoteCandidates:
     """Of a group's candidates (reviewed entries), the few that `pick_quotes` may choose:
     pick_quotes(kept) is pick_quotes(every candidate). What services/ideas/tallies.py keeps per
@@ -142,7 +173,7 @@ class QuoteCandidates:
 
     def __init__(self) -> None:
         # (text, organisation, where), most central first.
-        self.kept: list[tuple[str, str, Where]] = []
+        self.kept: list[Candidate] = []
         self._ruled = _Ruled()  # by every kept entry
 
     def offer(self, text: str, organisation: str, where: Where = (0.0, 0)) -> None:
@@ -181,6 +212,74 @@ class QuoteCandidates:
         """Whether no candidate offered next (less central) can be kept."""
         return self._ruled.decided()
 
+    def left_by(self, items: Collection[int], organisation: str) -> Rest:
+        """What these kept candidates (chosen from a group's every reviewed entry) still tell
+        once the entries `items`, of one submission from `organisation`, leave: of the entries
+        left, those the language clauses can keep once the others are ruled out (`Rest`).
+
+        The kept candidates always hold the first quotable French entry, and the first quotable
+        Arabic entries of the first two organisations writing Arabic (nothing more central can
+        rule them out: `offer`, `add`). So fewer than two Arabic organisations kept means no
+        other writes Arabic; and a first entry that does not leave is still first."""
+        mine = fold(organisation)
+        french: list[Candidate] = []
+        arabic: dict[str, Candidate] = {}  # the first two organisations, their first entry
+        for candidate in self.kept:
+            text, candidate_organisation, _where = candidate
+            entry = _quotable(text, candidate_organisation)
+            assert entry is not None
+            _verbatim, language, folded = entry
+            if language == "fr" and not french:
+                french.append(candidate)
+            elif language == "ar" and len(arabic) < 2 and folded not in arabic:
+                arabic[folded] = candidate
+        if any(where[1] in items for _t, _o, where in french):
+            # The next French entry may be anyone's, anywhere in the group.
+            rest = Rest(french=None, arabic=None)
+        else:
+            rest = Rest(french=french, arabic=None)
+        firsts = list(arabic.values())
+        if not any(where[1] in items for _t, _o, where in firsts):
+            rest.arabic = firsts
+        elif len(firsts) == 1:
+            # The only organisation writing Arabic is the leaving one: its next Arabic entry,
+            # if any, is the only one left (`Rest.next_of`).
+            rest.arabic, rest.ask = [], mine
+        return rest
+
+    def complete(self, rest: Rest, left: Mapping[str, int] | None = None) -> bool:
+        """Whether, the entries offered so far given, only those of `rest` can still be kept.
+
+        `left`: how many entries not read yet say each text, when known (`counted_texts`).
+        Unknown, the matched clause must be closed and each language's clause closed or left
+        to `rest`. Known, each text still to come must be ruled out: by its language's clause
+        (closed, or left to `rest`) and by the matched clause or as many organisations already
+        kept saying it as rule it out (one text said by a thousand organisations)."""
+        ruled = self._ruled
+        matched = len(ruled.matched_orgs) >= _MATCHED
+        french = ruled.french or rest.french is not None
+        arabic = len(ruled.arabic) >= 2 or rest.arabic is not None
+        if left is None:
+            return matched and french and arabic
+        for text, count in left.items():
+            entry = _quotable(text, "") if count > 0 else None
+            if entry is None or carries_contact(entry[0]):
+                continue
+            verbatim, language, _organisation = entry
+            if not (french if language == "fr" else arabic):
+                return False
+            if not matched and len(ruled.orgs_of.get(verbatim, ())) < _SAME:
+                return False
+        return True
+
+    def finish(self, rest: Rest, after: Where) -> None:
+        """Offer the entries of `rest` less central than `after` (the last entry read), once
+        `complete(rest)`: the candidates are then those a read to the group's end keeps."""
+        left = [*(rest.french or ()), *(rest.arabic or ())]
+        for text, organisation, where in sorted(left, key=lambda c: _order(c[2])):
+            if _order(where) > _order(after):
+                self.offer(text, organisation, where)
+
     def quotes(self) -> tuple[Quote, ...]:
         return pick_quotes((text, organisation) for text, organisation, _where in self.kept)
 
@@ -194,3 +293,71 @@ class QuoteCandidates:
             again.kept.append((text, organisation, where))
             again._ruled.keep(*entry)
         return again
+
+
+# The first page of a group's members walked to choose its candidates again, then ten times
+# more each page: the candidates are nearly always decided within the first.
+QUOTE_PAGE = 200
+
+# A page of a group's reviewed entries: those among the next members walked, most central
+# first, and where the walk stopped (None: at the group's end).
+Page = tuple[Sequence[Candidate], Where | None]
+
+
+def chosen_again(
+    read: Callable[[Where | None, int], Page],
+    rest: Rest | None = None,
+    texts: Mapping[str, int] | None = None,
+    page: int = QUOTE_PAGE,
+    grow: int = 10,
+) -> QuoteCandidates:
+    """The candidates of a group's reviewed entries, read most central first by pages
+    (`read(after, limit)`: the reviewed entries among the next `limit` members less central
+    than `after`, None: from the first; each page `grow` times the last) until nothing later
+    can be kept, or the members are walked to the end. With `rest` (`QuoteCandidates.left_by`,
+    when one submission's entries have just left) and `texts` (how many of the entries say
+    each text, when few), the read also ends once only the entries `rest` names can still be
+    kept: a group whose entries say one text, or with no Arabic entries from two
+    organisations, is not read to its end."""
+    candidates = QuoteCandidates()
+    if rest is None and texts is not None:
+        rest = Rest(french=None, arabic=None)
+    left = None if texts is None else Counter(texts)
+    after: Where | None = None
+    while True:
+        rows, after = read(after, page)
+        for text, organisation, where in rows:
+            candidates.offer(text, organisation, where)
+            if left is not None:
+                left[text] -= 1
+        if after is None or candidates.decided:
+            return candidates
+        if rest is not None and candidates.complete(rest, left):
+            candidates.finish(rest, after)
+            return candidates
+        page *= grow
+
+
+# A group's reviewed entries' texts are kept counted (per region, and over every region) while
+# they are at most this many: past it, not at all (`counted_texts`).
+QUOTE_TEXTS = 16
+
+Texts = list[list[Any]]  # [[text, entries saying it], ...] by text; None: too many texts
+
+
+def counted_texts(texts: Mapping[str, int]) -> Texts | None:
+    """What a tally row keeps of how many reviewed entries say each text (`chosen_again`)."""
+    kept = sorted([text, count] for text, count in texts.items() if count > 0)
+    return kept if len(kept) <= QUOTE_TEXTS else None
+
+
+def moved_texts(kept: Texts | None, texts: Iterable[str], by: int) -> Texts | None:
+    """`kept` (`counted_texts`) once entries saying `texts` join (by=1) or leave (by=-1)."""
+    if kept is None:
+        return None  # too many texts to keep: unknown until the group is counted again
+    counts = Counter({text: count for text, count in kept})
+    for text in texts:
+        counts[text] += by
+        if counts[text] < 0:
+            return None
+    return counted_texts(counts)

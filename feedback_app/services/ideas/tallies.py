@@ -43,7 +43,17 @@ from feedback_app.models import (
     fold,
 )
 from feedback_app.models.search import capped_fold, folded_organisation
-from feedback_app.services.ideas.quotes import QuoteCandidates
+from feedback_app.services.ideas.quotes import (
+    QUOTE_PAGE,
+    Candidate,
+    Page,
+    QuoteCandidates,
+    Rest,
+    Texts,
+    chosen_again,
+    counted_texts,
+    moved_texts,
+)
 from feedback_app.services.ideas.text import TITLE_CANDIDATES, AutomaticTitles
 
 _CHUNK = 5000
@@ -58,6 +68,7 @@ class _Counts:
     typical: tuple[float, int] | None = None  # (closeness, -item id): highest wins
     titles: AutomaticTitles = field(default_factory=AutomaticTitles)
     quotes: QuoteCandidates = field(default_factory=QuoteCandidates)
+    texts: Counter[str] = field(default_factory=Counter)  # of the reviewed entries
 
     def add(self, organisation: str, region_id: int, item_id: int, closeness: float) -> None:
         self.items += 1
@@ -126,6 +137,7 @@ def refresh(session: Session, group_ids: Collection[int] | None = None) -> None:
             row.titles.offer(text)
             if status == ReviewStatus.REVIEWED:
                 row.quotes.offer(text, organisation, (closeness, item_id))
+                row.texts[text] += 1
     session.execute(clear)
     session.execute(clear_stops)
     rows = [
@@ -140,6 +152,7 @@ def refresh(session: Session, group_ids: Collection[int] | None = None) -> None:
             "title_fr": row.titles.titles[0],
             "title_ar": row.titles.titles[1],
             **_words(row.quotes),
+            "quote_texts": counted_texts(row.texts),
         }
         for (gid, region), row in sorted(counts.items())
     ]
@@ -170,7 +183,7 @@ def status_changed(session: Session, submission: Submission, before: ReviewStatu
     reviewed, only their place among the quote candidates moves (`review_changed`)."""
     after = submission.status
     if (before is ReviewStatus.SPAM) != (after is ReviewStatus.SPAM):
-        spam_changed(session, submission)
+        spam_changed(session, submission, reviewed=ReviewStatus.REVIEWED in (before, after))
     elif status_moves_groups(before, after):
         review_changed(session, submission)
 
@@ -196,7 +209,12 @@ def review_changed(session: Session, submission: Submission) -> None:
         joining.setdefault(gid, []).append((text, submission.organisation, (closeness, item_id)))
     # Locked: two reviews of entries of one group must not each write their own candidates.
     rows = session.execute(
-        select(IdeaGroupTally.group_id, IdeaGroupTally.region_id, IdeaGroupTally.quote_candidates)
+        select(
+            IdeaGroupTally.group_id,
+            IdeaGroupTally.region_id,
+            IdeaGroupTally.quote_candidates,
+            IdeaGroupTally.quote_texts,
+        )
         .where(
             IdeaGroupTally.group_id.in_(sorted(joining)),
             IdeaGroupTally.region_id.in_((submission.region_id, EVERY_REGION)),
@@ -206,16 +224,19 @@ def review_changed(session: Session, submission: Submission) -> None:
     ).all()
     if submission.status is not ReviewStatus.REVIEWED:
         items = {item_id for _gid, item_id, _c, _t in entries}
-        for gid, region, kept in rows:
+        for gid, region, kept, texts in rows:
+            texts = moved_texts(texts, (text for text, _o, _w in joining[gid]), -1)
+            values: dict[str, Any] = {"quote_texts": texts}
             if any(c[3] in items for c in kept):
-                words = _words(_quote_candidates(session, gid, region))
-                session.execute(
-                    update(IdeaGroupTally)
-                    .where(IdeaGroupTally.group_id == gid, IdeaGroupTally.region_id == region)
-                    .values(**words)
-                )
+                left = (kept, items, submission, texts)
+                values.update(_words(_quote_candidates(session, gid, region, left)))
+            session.execute(
+                update(IdeaGroupTally)
+                .where(IdeaGroupTally.group_id == gid, IdeaGroupTally.region_id == region)
+                .values(**values)
+            )
         return
-    for gid, region, kept in rows:
+    for gid, region, kept, texts in rows:
         candidates = QuoteCandidates.of(
             (text, org, (closeness, item_id)) for text, org, closeness, item_id in kept
         )
@@ -224,7 +245,10 @@ def review_changed(session: Session, submission: Submission) -> None:
         session.execute(
             update(IdeaGroupTally)
             .where(IdeaGroupTally.group_id == gid, IdeaGroupTally.region_id == region)
-            .values(**_words(candidates))
+            .values(
+                **_words(candidates),
+                quote_texts=moved_texts(texts, (text for text, _o, _w in joining[gid]), 1),
+            )
         )
 
 
@@ -256,14 +280,21 @@ _Entry = tuple[int, float, str]
 # Of an organisation's other submissions in a group, how many are read to compare them folded
 # (models/search.py folded_organisation is capped, fold is not): past it, the group is recounted.
 _SAME_ORGANISATION = 50
-# The first page of a group's reviewed members read again for its quote candidates, then ten
-# times more each page: the candidates are nearly always decided within the first.
-_QUOTE_PAGE = 200
+# The first page of a group's members walked again for its quote candidates (a module
+# constant so that the tests can walk small groups by pages).
+_QUOTE_PAGE = QUOTE_PAGE
+# Each next page four times the last: a region's reviewed entries are sparse in its group's
+# order (one member in 46 for a region of a twelfth), ten times overshot what was needed.
+_QUOTE_GROW = 4
+# Of an organisation's reviewed entries in a group, how many are read for its next Arabic one
+# (`_next_of`); past it, the group's members are read on instead.
+_OWN_ENTRIES = 500
 
 
-def spam_changed(session: Session, submission: Submission) -> None:
+def spam_changed(session: Session, submission: Submission, *, reviewed: bool) -> None:
     """The submission (status already set, and flushed) was marked spam, or taken back: its
-    grouped entries leave, or join, the tallies of their groups in its region and nationally.
+    grouped entries leave, or join, the tallies of their groups in its region and nationally;
+    `reviewed`: they were (leaving) or are (joining) reviewed entries, which quotes are of.
 
     By difference, without reading the groups' members (the heaviest hold 170,000 entries at a
     million submissions, recounted in 12.6 to 16.2 s): the items move by the entries' number; an
@@ -332,6 +363,7 @@ def spam_changed(session: Session, submission: Submission) -> None:
                 own,
                 organisation_shared=shared,
                 region_shared=region == EVERY_REGION and region_stays,
+                reviewed=reviewed,
             )
             if moved is not None:
                 rows[(gid, region)] = moved
@@ -381,6 +413,7 @@ def _follow(
     *,
     organisation_shared: bool,
     region_shared: bool,
+    reviewed: bool,
 ) -> IdeaGroupTally | None:
     """Move one tally row (group, region) by the submission's entries `own` leaving (spam) or
     joining; the row added, if any."""
@@ -397,11 +430,14 @@ def _follow(
             row.regions -= 0 if region_shared else 1
         if _in_titles(session, gid, region, submission, own[0]):
             _titles(session, row, gid, region)
+        if not reviewed:
+            return None
+        row.quote_texts = moved_texts(row.quote_texts, (text for _i, _c, text in own), -1)
         own_ids = {item_id for item_id, _c, _t in own}
         if any(c[3] in own_ids for c in row.quote_candidates):
-            _set_words(row, _quote_candidates(session, gid, region))
+            left = (row.quote_candidates, own_ids, submission, row.quote_texts)
+            _set_words(row, _quote_candidates(session, gid, region, left))
         return None
-    reviewed = submission.status is ReviewStatus.REVIEWED
     if row is None:
         # No other member outside spam in this scope: the entries are all it counts.
         titles = AutomaticTitles()
@@ -421,6 +457,7 @@ def _follow(
             title_fr=titles.titles[0],
             title_ar=titles.titles[1],
             **_words(candidates),
+            quote_texts=counted_texts(Counter(text for _i, _c, text in own) if reviewed else {}),
         )
         session.add(row)
         return row
@@ -438,6 +475,7 @@ def _follow(
         for item_id, closeness, text in own:
             candidates.add(text, submission.organisation, (closeness, item_id))
         _set_words(row, candidates)
+        row.quote_texts = moved_texts(row.quote_texts, (text for _i, _c, text in own), 1)
     return None
 
 
@@ -498,35 +536,99 @@ def _titles(session: Session, row: IdeaGroupTally, gid: int, region: int) -> Non
     row.title_fr, row.title_ar = titles.titles
 
 
-def _quote_candidates(session: Session, gid: int, region: int) -> QuoteCandidates:
-    """The quote candidates chosen again among the reviewed members, most central first, read
-    by pages until nothing later can be kept (`QuoteCandidates.decided`) or none are left."""
-    candidates = QuoteCandidates()
-    query = _members(
-        gid,
-        region,
-        FeedbackItem.text,
-        Submission.organisation,
-        IdeaGroupMember.closeness,
-        IdeaGroupMember.item_id,
-    ).where(Submission.status == ReviewStatus.REVIEWED)
-    page, after = _QUOTE_PAGE, None
-    while True:
-        read = query
+def _quote_candidates(
+    session: Session,
+    gid: int,
+    region: int,
+    left: tuple[list[list[Any]], Collection[int], Submission, Texts | None] | None = None,
+) -> QuoteCandidates:
+    """The quote candidates chosen again among the reviewed members in the scope, the group's
+    members walked most central first by pages (`quotes.chosen_again`) until nothing later
+    can be kept or none are left.
+
+    `left`: the candidates kept before, the entries (item ids) of the submission that just
+    left them, and the texts of the reviewed entries left, counted (None: too many). What the
+    kept ones tell of the entries left (`QuoteCandidates.left_by`) and the texts end the read
+    as soon as nothing later can be kept: without them, a group of entries saying one text
+    (or with no Arabic entries from two organisations) was read to its end (160-280 ms a
+    group at a million submissions)."""
+    rest: Rest | None = None
+    texts: dict[str, int] | None = None
+    if left is not None:
+        kept, items, submission, counted = left
+        texts = None if counted is None else {text: count for text, count in counted}
+        rest = QuoteCandidates.of(
+            (text, org, (closeness, item_id)) for text, org, closeness, item_id in kept
+        ).left_by(items, submission.organisation)
+        if rest.ask is not None:
+            _next_of(session, gid, region, submission, rest)
+
+    def read(after: tuple[float, int] | None, limit: int) -> Page:
+        # The members page first (LIMIT in a subquery: walked through
+        # ix_idea_group_members_central), then its reviewed entries in the scope. Filtered in
+        # one query, a region's few were found by sorting the whole group (27,000 buffers for
+        # 50 entries of a group of 3,600 at 100,000 submissions).
+        walked = select(IdeaGroupMember.item_id, IdeaGroupMember.closeness).where(
+            IdeaGroupMember.group_id == gid
+        )
         if after is not None:
-            read = read.where(
+            walked = walked.where(
                 or_(
                     IdeaGroupMember.closeness < after[0],
                     and_(IdeaGroupMember.closeness == after[0], IdeaGroupMember.item_id > after[1]),
                 )
             )
-        rows = session.execute(read.limit(page)).all()
-        for text, organisation, closeness, item_id in rows:
-            candidates.offer(text, organisation, (closeness, item_id))
-        if len(rows) < page or candidates.decided:
-            return candidates
-        after = (rows[-1][2], rows[-1][3])
-        page *= 10
+        walked = walked.order_by(IdeaGroupMember.closeness.desc(), IdeaGroupMember.item_id)
+        members = walked.limit(limit).subquery()
+        entries = (
+            select(
+                FeedbackItem.text, Submission.organisation, members.c.closeness, members.c.item_id
+            )
+            .select_from(members)
+            .join(FeedbackItem, FeedbackItem.id == members.c.item_id)
+            .join(Submission, Submission.id == FeedbackItem.submission_id)
+            .where(Submission.status == ReviewStatus.REVIEWED)
+            .order_by(members.c.closeness.desc(), members.c.item_id)
+        )
+        if region != EVERY_REGION:
+            entries = entries.where(Submission.region_id == region)
+        found: list[Candidate] = [
+            (text, organisation, (closeness, item_id))
+            for text, organisation, closeness, item_id in session.execute(entries)
+        ]
+        last = session.execute(walked.offset(limit - 1).limit(1)).first()
+        return found, None if last is None else (last[1], last[0])
+
+    return chosen_again(read, rest, texts, _QUOTE_PAGE, _QUOTE_GROW)
+
+
+def _next_of(session: Session, gid: int, region: int, submission: Submission, rest: Rest) -> None:
+    """Complete `rest` with the next Arabic entry of the leaving submission's organisation (in
+    the group and region): read among that organisation's reviewed entries, through
+    ix_submissions_organisation_region, never the group's. Too many to read: left unknown."""
+    query = (
+        select(
+            FeedbackItem.text,
+            Submission.organisation,
+            IdeaGroupMember.closeness,
+            IdeaGroupMember.item_id,
+        )
+        .join(FeedbackItem, FeedbackItem.submission_id == Submission.id)
+        .join(IdeaGroupMember, IdeaGroupMember.item_id == FeedbackItem.id)
+        .where(
+            folded_organisation() == capped_fold(submission.organisation),
+            Submission.status == ReviewStatus.REVIEWED,
+            IdeaGroupMember.group_id == gid,
+        )
+        .limit(_OWN_ENTRIES)
+    )
+    if region != EVERY_REGION:
+        query = query.where(Submission.region_id == region)
+    found = session.execute(query).all()
+    if len(found) == _OWN_ENTRIES:
+        rest.arabic, rest.ask = None, None
+        return
+    rest.next_of((text, org, (closeness, item_id)) for text, org, closeness, item_id in found)
 
 
 def _same_organisation(
