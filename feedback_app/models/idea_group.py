@@ -169,6 +169,10 @@ class IdeaGroupTally(Model):
     # item id] most central first: a review adds its entries to them without reading the
     # group's other entries (services/ideas/tallies.review_changed).
     quote_candidates: Mapped[list[list[Any]]] = mapped_column(JSON, default=list)
+    # The sum of the sentence vectors (float32, services/ideas/vectors.py) of the region's
+    # items: its direction is the group's centre there, which the nearest groups compare
+    # (services/ideas/neighbours.py). None until the group is next recounted (migration 0030).
+    centre: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
 
 
 class IdeaGroupStop(Model):

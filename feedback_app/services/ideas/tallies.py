@@ -25,6 +25,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
@@ -37,6 +38,7 @@ from feedback_app.models import (
     IdeaGroupMember,
     IdeaGroupStop,
     IdeaGroupTally,
+    IdeaItemVector,
     ItemKind,
     ReviewStatus,
     Submission,
@@ -45,8 +47,57 @@ from feedback_app.models import (
 from feedback_app.models.search import capped_fold, folded_organisation
 from feedback_app.services.ideas.quotes import QuoteCandidates
 from feedback_app.services.ideas.text import TITLE_CANDIDATES, AutomaticTitles
+from feedback_app.services.ideas.vectors import DIMENSIONS, ENCODER, from_blobs
 
 _CHUNK = 5000
+_CENTRE = np.dtype("<f4")
+
+
+class _Centres:
+    """The sums of the members' sentence vectors per tally row (`IdeaGroupTally.centre`),
+    added a chunk of members at a time rather than one vector at a time."""
+
+    def __init__(self) -> None:
+        self.sums: dict[tuple[int, int], np.ndarray] = {}
+        self._keys: list[tuple[int, int]] = []
+        self._blobs: list[bytes] = []
+
+    def add(self, key: tuple[int, int], blob: bytes | None) -> None:
+        if blob:
+            self._keys.append(key)
+            self._blobs.append(blob)
+            if len(self._blobs) >= _CHUNK:
+                self._flush()
+
+    def _flush(self) -> None:
+        if not self._blobs:
+            return
+        rows: dict[tuple[int, int], int] = {}
+        index = np.asarray([rows.setdefault(key, len(rows)) for key in self._keys])
+        sums = np.zeros((len(rows), DIMENSIONS), dtype=np.float32)
+        np.add.at(sums, index, from_blobs(self._blobs))
+        for key, row in rows.items():
+            if key in self.sums:
+                self.sums[key] += sums[row]
+            else:
+                self.sums[key] = sums[row]
+        self._keys, self._blobs = [], []
+
+    def blob(self, key: tuple[int, int]) -> bytes | None:
+        """The row's sum; None when none of its items has a vector (yet: the page counts it
+        from the members, services/ideas/neighbours.py)."""
+        self._flush()
+        found = self.sums.get(key)
+        return None if found is None else centre_blob(found)
+
+
+def centre_blob(vector: np.ndarray) -> bytes:
+    """A centre as `IdeaGroupTally.centre` stores it."""
+    return np.asarray(vector, dtype=_CENTRE).tobytes()
+
+
+def centre_of(blob: bytes) -> np.ndarray:
+    return np.frombuffer(blob, dtype=_CENTRE)
 
 
 @dataclass
@@ -85,11 +136,16 @@ def refresh(session: Session, group_ids: Collection[int] | None = None) -> None:
             IdeaGroupMember.item_id,
             IdeaGroupMember.closeness,
             FeedbackItem.text,
+            IdeaItemVector.vector,
         )
         .select_from(IdeaGroupMember)
         .join(IdeaGroup, IdeaGroup.id == IdeaGroupMember.group_id)
         .join(FeedbackItem, FeedbackItem.id == IdeaGroupMember.item_id)
         .join(Submission, Submission.id == FeedbackItem.submission_id)
+        .outerjoin(
+            IdeaItemVector,
+            and_(IdeaItemVector.item_id == FeedbackItem.id, IdeaItemVector.encoder == ENCODER),
+        )
         .where(Submission.status != ReviewStatus.SPAM)
         .order_by(IdeaGroupMember.group_id, IdeaGroupMember.closeness.desc(), FeedbackItem.id)
     )
@@ -101,6 +157,7 @@ def refresh(session: Session, group_ids: Collection[int] | None = None) -> None:
         clear_stops = clear_stops.where(IdeaGroupStop.group_id.in_(ids))
         query = query.where(IdeaGroupMember.group_id.in_(ids))
     counts: dict[tuple[int, int], _Counts] = {}
+    centres = _Centres()
     at_stops: Counter[tuple[int, int]] = Counter()  # (group, stop) -> items
     folded: dict[str, str] = {}  # many items share an organisation: fold each name once
     for (
@@ -113,6 +170,7 @@ def refresh(session: Session, group_ids: Collection[int] | None = None) -> None:
         item_id,
         closeness,
         text,
+        vector,
     ) in session.execute(query.execution_options(yield_per=_CHUNK)):
         at_stops[gid, stop_id] += 1
         name = folded.get(organisation)
@@ -123,6 +181,7 @@ def refresh(session: Session, group_ids: Collection[int] | None = None) -> None:
             if row is None:
                 row = counts[(gid, region)] = _Counts(ItemKind(kind))
             row.add(name, region_id, item_id, closeness)
+            centres.add((gid, region), vector)
             row.titles.offer(text)
             if status == ReviewStatus.REVIEWED:
                 row.quotes.offer(text, organisation, (closeness, item_id))
@@ -140,6 +199,7 @@ def refresh(session: Session, group_ids: Collection[int] | None = None) -> None:
             "title_fr": row.titles.titles[0],
             "title_ar": row.titles.titles[1],
             **_words(row.quotes),
+            "centre": centres.blob((gid, region)),
         }
         for (gid, region), row in sorted(counts.items())
     ]
@@ -297,6 +357,8 @@ def spam_changed(session: Session, submission: Submission) -> None:
         refresh(session, entries)
         return
     _follow_stops(session, submission, entries, spam=spam)
+    # The entries' vectors move the centres as their number moves the items.
+    vectors = _entry_vectors(session, entries)
     # Locked: two writers of one group's rows must not each move them from the same counts.
     rows = {
         (row.group_id, row.region_id): row
@@ -324,6 +386,7 @@ def spam_changed(session: Session, submission: Submission) -> None:
             if shared is None:
                 recount.append(gid)
                 break
+            kept = rows.get((gid, region))
             moved = _follow(
                 session,
                 rows.get((gid, region)),
@@ -333,11 +396,38 @@ def spam_changed(session: Session, submission: Submission) -> None:
                 organisation_shared=shared,
                 region_shared=region == EVERY_REGION and region_stays,
             )
+            moving = vectors[gid]
             if moved is not None:
                 rows[(gid, region)] = moved
+                moved.centre = None if moving is None else centre_blob(moving)
+            elif kept is not None and kept.centre is not None and moving is not None:
+                sign = -1 if spam else 1
+                kept.centre = centre_blob(centre_of(kept.centre) + sign * moving)
     session.flush()
     if recount:
         refresh(session, recount)
+
+
+def _entry_vectors(
+    session: Session, entries: dict[int, list[_Entry]]
+) -> dict[int, np.ndarray | None]:
+    """Per group, the sum of the vectors of these entries; None when none has one."""
+    blobs = dict(
+        session.execute(
+            select(IdeaItemVector.item_id, IdeaItemVector.vector).where(
+                IdeaItemVector.item_id.in_(
+                    sorted(item_id for own in entries.values() for item_id, _c, _t in own)
+                ),
+                IdeaItemVector.encoder == ENCODER,
+            )
+        ).all()
+    )
+    return {
+        gid: from_blobs([blobs.get(item_id) for item_id, _c, _t in own]).sum(axis=0)
+        if any(item_id in blobs for item_id, _c, _t in own)
+        else None
+        for gid, own in entries.items()
+    }
 
 
 def _follow_stops(
