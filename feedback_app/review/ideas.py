@@ -88,7 +88,8 @@ def _render(
     )
     if rename is None:
         rename = RenameForm(formdata=None, data={"title": detail.summary.title})
-    neighbours = nearest_groups(db.session, current_scope(), group_id)
+    # The group's summary is read once: the neighbours and the history need not check it again.
+    neighbours = nearest_groups(db.session, current_scope(), group_id, summary=detail.summary)
     return render_template(
         "review/idea_group.html",
         detail=detail,
@@ -115,7 +116,7 @@ def _render(
         locked_neighbours=idea_curation.locked_groups(
             db.session, current_scope(), [n.summary.id for n in neighbours]
         ),
-        history=group_history(db.session, current_scope(), group_id),
+        history=group_history(db.session, current_scope(), group_id, summary=detail.summary),
         role_labels=ROLE_LABELS,
     ), status
 

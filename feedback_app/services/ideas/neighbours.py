@@ -45,10 +45,16 @@ class Neighbour:
 
 
 def nearest_groups(
-    session: Session, scope: Scope, group_id: int, limit: int = NEAREST
+    session: Session,
+    scope: Scope,
+    group_id: int,
+    limit: int = NEAREST,
+    *,
+    summary: GroupSummary | None = None,
 ) -> list[Neighbour]:
-    """The `limit` groups closest in meaning to `group_id` (NotFound outside the scope)."""
-    target = group_summary(session, scope, group_id)
+    """The `limit` groups closest in meaning to `group_id` (NotFound outside the scope;
+    `summary`: the group's, already read for this scope)."""
+    target = summary if summary is not None else group_summary(session, scope, group_id)
     region = tallied_region(scope)
     if region is None:
         groups, centres = _counted_centres(session, scope, target.kind)
