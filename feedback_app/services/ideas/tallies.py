@@ -47,24 +47,25 @@ from feedback_app.models import (
 from feedback_app.models.search import capped_fold, folded_organisation
 from feedback_app.services.ideas.quotes import QuoteCandidates
 from feedback_app.services.ideas.text import TITLE_CANDIDATES, AutomaticTitles
-from feedback_app.services.ideas.vectors import DIMENSIONS, ENCODER, from_blobs
+from feedback_app.services.ideas.vectors import ENCODER, from_blobs
 
 _CHUNK = 5000
 _CENTRE = np.dtype("<f4")
 
 
 class _Centres:
-    """The sums of the members' sentence vectors per tally row (`IdeaGroupTally.centre`),
-    added a chunk of members at a time rather than one vector at a time."""
+    """The sums of the members' sentence vectors per tally row (`IdeaGroupTally.centre`): added
+    per group and region a chunk of members at a time (one read of the chunk's vectors, one
+    sum per row of the chunk); a group's national sum is the sum of its regions'."""
 
     def __init__(self) -> None:
         self.sums: dict[tuple[int, int], np.ndarray] = {}
         self._keys: list[tuple[int, int]] = []
         self._blobs: list[bytes] = []
 
-    def add(self, key: tuple[int, int], blob: bytes | None) -> None:
+    def add(self, gid: int, region_id: int, blob: bytes | None) -> None:
         if blob:
-            self._keys.append(key)
+            self._keys.append((gid, region_id))
             self._blobs.append(blob)
             if len(self._blobs) >= _CHUNK:
                 self._flush()
@@ -74,13 +75,19 @@ class _Centres:
             return
         rows: dict[tuple[int, int], int] = {}
         index = np.asarray([rows.setdefault(key, len(rows)) for key in self._keys])
-        sums = np.zeros((len(rows), DIMENSIONS), dtype=np.float32)
-        np.add.at(sums, index, from_blobs(self._blobs))
-        for key, row in rows.items():
+        order = np.argsort(index, kind="stable")
+        starts = np.flatnonzero(np.r_[True, index[order][1:] != index[order][:-1]])
+        sums = np.add.reduceat(from_blobs(self._blobs)[order], starts, axis=0)
+        for key, row in zip(rows, sums, strict=True):  # rows in first-seen order, as `starts`
             if key in self.sums:
-                self.sums[key] += sums[row]
+                self.sums[key] += row
             else:
-                self.sums[key] = sums[row]
+                self.sums[key] = row
+            national = (key[0], EVERY_REGION)
+            if national in self.sums:
+                self.sums[national] += row
+            else:
+                self.sums[national] = row.copy()
         self._keys, self._blobs = [], []
 
     def blob(self, key: tuple[int, int]) -> bytes | None:
@@ -173,6 +180,7 @@ def refresh(session: Session, group_ids: Collection[int] | None = None) -> None:
         vector,
     ) in session.execute(query.execution_options(yield_per=_CHUNK)):
         at_stops[gid, stop_id] += 1
+        centres.add(gid, region_id, vector)
         name = folded.get(organisation)
         if name is None:
             name = folded[organisation] = fold(organisation)
@@ -181,7 +189,6 @@ def refresh(session: Session, group_ids: Collection[int] | None = None) -> None:
             if row is None:
                 row = counts[(gid, region)] = _Counts(ItemKind(kind))
             row.add(name, region_id, item_id, closeness)
-            centres.add((gid, region), vector)
             row.titles.offer(text)
             if status == ReviewStatus.REVIEWED:
                 row.quotes.offer(text, organisation, (closeness, item_id))
