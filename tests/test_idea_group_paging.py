@@ -4,6 +4,7 @@ their region's members only on every page, and the split form works from any pag
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 import uuid
@@ -20,13 +21,15 @@ from feedback_app.models import (
     ReviewStatus,
     Submission,
     SubmissionSource,
+    User,
 )
 from feedback_app.review import ideas as idea_pages
-from feedback_app.services.access import EVERYTHING
+from feedback_app.services.access import EVERYTHING, scope_for
 from feedback_app.services.capture.submissions import submit
 from feedback_app.services.ideas import tallies
+from feedback_app.services.review import signoff
 from feedback_app.services.review.actions import set_status
-from tests.staff import csrf_for
+from tests.staff import add_stop, csrf_for
 
 PER_PAGE = 3
 # (stop, organisation, closeness) of the entries added to region A's group: ties on closeness
@@ -51,15 +54,13 @@ def small_pages(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(idea_pages, "MEMBERS_PER_PAGE", PER_PAGE)
 
 
-@pytest.fixture
-def big_group(session, world) -> int:
-    """Region A's group with 9 entries of region A and 4 of region B (13 in all)."""
-    group = world.ids["group_a"]
-    codes = {"a": world.ids["code_a"], "b": world.ids["code_b"]}
-    for stop, organisation, closeness in ADDED:
+def _add_members(session, group: int, code: str, added) -> list[int]:
+    """Entries said at the stop `code` by (organisation, closeness), made members of the group."""
+    items = []
+    for organisation, closeness in added:
         receipt = submit(
             session,
-            codes[stop],
+            code,
             {
                 "client_id": str(uuid.uuid4()),
                 "organisation": organisation,
@@ -73,8 +74,19 @@ def big_group(session, world) -> int:
         )
         with write_transaction(session):
             session.add(IdeaGroupMember(item_id=item_id, group_id=group, closeness=closeness))
+        items.append(item_id)
     with write_transaction(session):
         tallies.refresh(session, [group])
+    return items
+
+
+@pytest.fixture
+def big_group(session, world) -> int:
+    """Region A's group with 9 entries of region A and 4 of region B (13 in all)."""
+    group = world.ids["group_a"]
+    codes = {"a": world.ids["code_a"], "b": world.ids["code_b"]}
+    for stop, organisation, closeness in ADDED:
+        _add_members(session, group, codes[stop], [(organisation, closeness)])
     return group
 
 
@@ -236,6 +248,23 @@ def test_a_bad_page_parameter_shows_a_page_never_an_error(
     assert shown and set(shown) <= set(expected)
     if "0.5_1" not in query:
         assert shown == expected[:PER_PAGE] and "Page 1 sur 3" in page
+
+
+def test_signed_entries_are_marked_on_the_page_that_shows_them(
+    session, world, own, big_group
+) -> None:
+    signed_stop = add_stop(session, "Safi", date=dt.date(2025, 1, 12))
+    # Between region A's 0.8 and 0.7: the delegate's second page (0.9, 0.8, 0.75).
+    signed = _add_members(session, big_group, signed_stop.code, [("Riad Safi", 0.75)])
+    delegate = session.scalar(select(User).where(User.email == world.emails["own"]))
+    signoff.sign_off(session, scope_for(delegate), signed_stop.id, "Signé.", actor_id=delegate.id)
+    pages = _walk(own, big_group)
+    assert [signed[0] in _members(p) for p in pages] == [False, True, False, False]
+    for page in pages:
+        boxes = re.findall(r'<input type="checkbox" name="items" value="(\d+)"([^>]*)>', page)
+        marked = {int(i) for i, rest in boxes if 'aria-describedby="signed-lock"' in rest}
+        assert marked == {i for i in signed if str(i) in {b for b, _r in boxes}}
+        assert all("disabled" in rest for _i, rest in boxes)  # the whole group is locked
 
 
 def test_a_small_group_is_one_page_without_paging(world, own) -> None:
