@@ -675,7 +675,8 @@ def member_page(
     return MemberPage(
         members=tuple(row for row, _closeness in rows),
         number=number,
-        pages=max(pages, number),
+        # Never fewer pages than the links lead to, whatever the kept count says.
+        pages=max(pages, number + (later is not None)),
         later=later,
         earlier=earlier,
     )
