@@ -58,8 +58,10 @@ from feedback_app.extensions import db
 from feedback_app.heap import freeze_startup_objects
 from feedback_app.locales import TIME_ZONE
 from feedback_app.models import (
+    EVERY_REGION,
     ExportJob,
     FeedbackItem,
+    IdeaGroupTally,
     JobState,
     Region,
     ReviewStatus,
@@ -102,6 +104,16 @@ def page_scenarios(region_id: int, role: str) -> list[tuple[str, str, float]]:
         ("follow-up: commitments (staff)", "/hq/commitments", PAGE_GOAL_MS),
         ("follow-up: public region page", f"/suivi/{region_slug}", PAGE_GOAL_MS),
     ]
+    # The largest group the reader sees: its page lists its members a page at a time.
+    largest = db.session.scalar(
+        select(IdeaGroupTally.group_id)
+        .where(IdeaGroupTally.region_id == (EVERY_REGION if role == "hq" else region_id))
+        .order_by(IdeaGroupTally.items.desc(), IdeaGroupTally.group_id)
+        .limit(1)
+    )
+    if largest is not None:
+        pages.insert(3, ("largest idea group's page", f"/review/ideas/{largest}", PAGE_GOAL_MS))
+        pages.insert(4, ("its last page", f"/review/ideas/{largest}?page=last", PAGE_GOAL_MS))
     if role == "hq":
         pages.insert(1, ("national brief", "/review/brief", PAGE_GOAL_MS))
         pages.insert(3, ("idea map", "/hq/ideas/map", PAGE_GOAL_MS))

@@ -168,6 +168,34 @@ def test_a_groups_page_lists_its_nearest_groups_first_the_other_language_twin(
     assert other.get(f"/review/ideas/{groups['fr']}").status_code == 404
 
 
+def test_the_nearest_groups_from_the_kept_centres_are_those_counted_from_the_members(
+    session, world
+) -> None:
+    from feedback_app.database import write_transaction
+    from feedback_app.models import IdeaGroupTally, User
+    from feedback_app.services.access import scope_for
+    from feedback_app.services.ideas import tallies as idea_tallies
+    from feedback_app.services.ideas.neighbours import nearest_groups
+
+    groups = _pinned_groups(session, world.ids["stop_a"])
+    delegate = scope_for(session.scalar(select(User).where(User.email == world.emails["own"])))
+    # The vectors were stored after the groups were counted: no centre kept yet, the page
+    # counts them from the members.
+    assert set(session.scalars(select(IdeaGroupTally.centre))) == {None}
+    counted = {
+        scope: [(n.summary.id, n.similarity) for n in nearest_groups(session, scope, groups["fr"])]
+        for scope in (EVERYTHING, delegate)
+    }
+    with write_transaction(session):
+        idea_tallies.refresh(session)
+    assert None not in set(session.scalars(select(IdeaGroupTally.centre)))
+    for scope, expected in counted.items():
+        kept = [(n.summary.id, n.similarity) for n in nearest_groups(session, scope, groups["fr"])]
+        assert [gid for gid, _s in kept] == [gid for gid, _s in expected]
+        assert [s for _gid, s in kept] == pytest.approx([s for _gid, s in expected], abs=1e-3)
+        assert kept[0][0] == groups["ar"]
+
+
 def test_one_click_merge_of_a_suggestion_and_the_history_reads_as_sentences(
     app, session, world, own, hq
 ) -> None:

@@ -175,6 +175,10 @@ class IdeaGroupTally(Model):
     quote_texts: Mapped[list[list[Any]] | None] = mapped_column(
         JSON(none_as_null=True), nullable=True
     )
+    # The sum of the sentence vectors (float32, services/ideas/vectors.py) of the region's
+    # items: its direction is the group's centre there, which the nearest groups compare
+    # (services/ideas/neighbours.py). None until the group is next recounted (migration 0032).
+    centre: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
 
 
 class IdeaGroupStop(Model):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -27,7 +27,14 @@ from feedback_app.services.errors import NotFound, ValidationFailed
 from feedback_app.services.ideas import curation as idea_curation
 from feedback_app.services.ideas.history import group_history
 from feedback_app.services.ideas.neighbours import nearest_groups
-from feedback_app.services.ideas.queries import group_detail, top_groups_by_kind
+from feedback_app.services.ideas.queries import (
+    MEMBERS_PER_PAGE,
+    MemberCursor,
+    group_detail,
+    group_summary,
+    top_groups_by_kind,
+)
+from feedback_app.services.ids import parse_id
 from feedback_app.services.permissions import Permission
 from feedback_app.services.tour.stop_admin import list_stops
 from feedback_app.services.tour.stop_lock import locked_items
@@ -36,6 +43,7 @@ from feedback_app.web.forms import ActionForm, failures_on
 
 GROUP = "<int(max=2147483647):group_id>"
 PER_KIND = 30
+LAST_PAGE = "last"  # ?page=last: a group's last page of members
 
 T = TypeVar("T")
 
@@ -66,10 +74,22 @@ def _render(
     merge: MergeForm | None = None,
     status: int = 200,
 ) -> ResponseReturnValue:
-    detail = group_detail(db.session, current_scope(), group_id, language=current_language())
+    # Which page of the members: the links' keyset cursors; anything malformed is page 1.
+    detail = group_detail(
+        db.session,
+        current_scope(),
+        group_id,
+        language=current_language(),
+        after=MemberCursor.decode(request.args.get("after")),
+        before=MemberCursor.decode(request.args.get("before")),
+        number=parse_id(request.args.get("page")) or 1,
+        last=request.args.get("page") == LAST_PAGE,
+        per_page=MEMBERS_PER_PAGE,
+    )
     if rename is None:
         rename = RenameForm(formdata=None, data={"title": detail.summary.title})
-    neighbours = nearest_groups(db.session, current_scope(), group_id)
+    # The group's summary is read once: the neighbours and the history need not check it again.
+    neighbours = nearest_groups(db.session, current_scope(), group_id, summary=detail.summary)
     return render_template(
         "review/idea_group.html",
         detail=detail,
@@ -79,7 +99,13 @@ def _render(
         merge=merge or MergeForm(formdata=None),
         # Items of stops signed off: a delegate cannot split them out (ensure_items_editable),
         # and every decision on the group is refused (curation.locked_groups): disabled here.
+        # Asked of the shown page's members only.
         signed_items=locked_items(db.session, current_scope(), [m.item_id for m in detail.members]),
+        # The page shown, kept by the split form: refused, it shows the same page again.
+        paging={
+            key: request.args[key] for key in ("after", "before", "page") if key in request.args
+        },
+        last_page=LAST_PAGE,
         locked=group_id in idea_curation.locked_groups(db.session, current_scope(), [group_id]),
         confirm=ActionForm(formdata=None),
         kind_labels={k.value: str(v) for k, v in KIND_LABELS.items()},
@@ -90,7 +116,7 @@ def _render(
         locked_neighbours=idea_curation.locked_groups(
             db.session, current_scope(), [n.summary.id for n in neighbours]
         ),
-        history=group_history(db.session, current_scope(), group_id),
+        history=group_history(db.session, current_scope(), group_id, summary=detail.summary),
         role_labels=ROLE_LABELS,
     ), status
 
@@ -113,7 +139,7 @@ def _decided(
 
     When it did not, its messages are all next to the page's one field `field`.
     """
-    group_detail(db.session, current_scope(), group_id)  # 404 before anything else
+    group_summary(db.session, current_scope(), group_id)  # 404 before anything else
     if form.validate():
         with failures_on(form, lambda _path: form[field]):
             return True, decide(
@@ -135,7 +161,7 @@ def idea_rename(group_id: int) -> ResponseReturnValue:
 @bp.post(f"/ideas/{GROUP}/confirm")
 @permission_required(Permission.IDEAS_CURATE)
 def idea_confirm(group_id: int) -> ResponseReturnValue:
-    group_detail(db.session, current_scope(), group_id)
+    group_summary(db.session, current_scope(), group_id)
     if not ActionForm().validate():
         flash(_("Le formulaire a expiré : recommencez."), "error")
         return redirect(url_for("review.idea_group", group_id=group_id))

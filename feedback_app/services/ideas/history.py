@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from feedback_app.models import AuditEvent, FeedbackItem, Role, Submission
 from feedback_app.services.access import Scope
-from feedback_app.services.ideas.queries import group_summary
+from feedback_app.services.ideas.queries import GroupSummary, group_summary
 
 ACTIONS = ("idea_group.merge", "idea_group.split", "idea_group.rename", "idea_group.confirm")
 
@@ -59,9 +59,13 @@ def _rename(scope: Scope, after: dict[str, object]) -> tuple[str | None, bool]:
     return None, True
 
 
-def group_history(session: Session, scope: Scope, group_id: int) -> list[Decision]:
-    """The decisions about the group, newest first (NotFound outside the scope)."""
-    group_summary(session, scope, group_id)
+def group_history(
+    session: Session, scope: Scope, group_id: int, *, summary: GroupSummary | None = None
+) -> list[Decision]:
+    """The decisions about the group, newest first (NotFound outside the scope; `summary`: the
+    group's, already read for this scope)."""
+    if summary is None:
+        group_summary(session, scope, group_id)
     events = session.scalars(
         select(AuditEvent)
         .where(

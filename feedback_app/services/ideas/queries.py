@@ -11,11 +11,23 @@ text of the most typical item within the scope.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVarTuple
 
-from sqlalchemy import ColumnElement, Select, func, select, true
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from feedback_app.exports.data import IdeaTitles, Quote
@@ -36,6 +48,7 @@ from feedback_app.services.errors import NotFound
 from feedback_app.services.ideas.quotes import pick_quotes
 from feedback_app.services.ideas.text import TITLE_CANDIDATES, AutomaticTitles
 from feedback_app.services.ideas.titles import person_titles
+from feedback_app.services.ids import parse_id
 
 MIN_ITEMS = 2
 
@@ -73,13 +86,6 @@ class GroupMemberRow:
     text: str
 
 
-@dataclass(frozen=True)
-class GroupDetail:
-    summary: GroupSummary
-    members: tuple[GroupMemberRow, ...]
-    quotes: tuple[Quote, ...] = ()
-
-
 def _visible(
     query: Select[*Columns], scope: Scope, *conditions: ColumnElement[bool]
 ) -> Select[*Columns]:
@@ -103,7 +109,7 @@ def _members(scope: Scope) -> Select[int, int]:
     return _visible(query, scope, IdeaGroupMember.group_id.is_not(None))
 
 
-def _tallied_region(scope: Scope) -> int | None:
+def tallied_region(scope: Scope) -> int | None:
     """The `IdeaGroupTally` rows that answer exactly for this scope: every region's, or one
     region's; None for a scope of several regions (distinct organisations do not add up)."""
     if scope.is_everything:
@@ -128,7 +134,7 @@ def _summaries(
     a reader of `language`: a person's title, else the most central member's text in the
     reader's language (services/ideas/titles.py, exports/data.IdeaTitles). Counted by the
     tallies when they answer for the scope (services/ideas/tallies.py), else from the rows."""
-    region = _tallied_region(scope)
+    region = tallied_region(scope)
     if region is None:
         summaries, seen_regions = _counted_summaries(
             session, scope, kind=kind, group_ids=group_ids, per_kind=per_kind
@@ -294,10 +300,14 @@ def _authors(
         .select_from(IdeaGroupMember)
         .distinct()
     )
-    # Every visible membership rather than an IN list: the pages ask for thousands of groups.
-    for gid, organisation, region_id in session.execute(
-        _visible(query, scope, IdeaGroupMember.group_id.is_not(None))
-    ):
+    # Every visible membership rather than an IN list when the pages ask for thousands of
+    # groups; a group's own page reads its own members only.
+    which = (
+        IdeaGroupMember.group_id.in_(group_ids)
+        if len(group_ids) <= _IN_LIST
+        else IdeaGroupMember.group_id.is_not(None)
+    )
+    for gid, organisation, region_id in session.execute(_visible(query, scope, which)):
         if gid not in organisations:
             continue
         organisations[gid].add(fold(organisation))
@@ -402,7 +412,7 @@ def automatic_titles(
     A reader of one region or of every region reads them from the groups' tallies, where they
     were chosen among that region's items by the same rule (services/ideas/tallies.py); a
     scope of several regions counts them (`counted_automatic_titles`)."""
-    region = _tallied_region(scope)
+    region = tallied_region(scope)
     if region is None:
         return counted_automatic_titles(session, scope, group_ids)
     return {
@@ -497,31 +507,209 @@ def group_summaries(
     return {s.id: s for s in _summaries(session, scope, group_ids=ids, language=language)}
 
 
-def group_detail(
-    session: Session, scope: Scope, group_id: int, *, language: str = "fr"
-) -> GroupDetail:
-    """A group and its visible items, most typical first; NotFound outside the scope."""
-    summary = group_summary(session, scope, group_id, language=language)
-    query = select(
-        FeedbackItem.id,
-        Submission.id,
-        Submission.reference,
-        Submission.organisation,
-        FeedbackItem.text,
-        Submission.status,
-    ).select_from(IdeaGroupMember)
-    rows = session.execute(
-        _visible(query, scope, IdeaGroupMember.group_id == group_id).order_by(
-            IdeaGroupMember.closeness.desc(), FeedbackItem.id
-        )
-    ).all()
-    quotes = pick_quotes(
-        (text, organisation)
-        for _i, _s, _r, organisation, text, status in rows
-        if status == ReviewStatus.REVIEWED
+# A group's page lists this many of its members at a time: the heaviest groups hold 170,000
+# entries at a million submissions.
+MEMBERS_PER_PAGE = 50
+
+
+@dataclass(frozen=True)
+class MemberCursor:
+    """A position in a group's members as its page ranks them: most central first, then by item
+    (ix_idea_group_members_central)."""
+
+    closeness: float
+    item_id: int
+
+    def encode(self) -> str:
+        # repr() gives back the exact stored double, so the next page starts right after it.
+        return f"{self.closeness!r}_{self.item_id}"
+
+    @classmethod
+    def decode(cls, token: str | None) -> MemberCursor | None:
+        """The cursor of an `?after=`/`?before=` value; None for anything malformed."""
+        number, _sep, item = (token or "").rpartition("_")
+        item_id = parse_id(item)
+        if item_id is None or not number or len(number) > 32 or not number.isascii():
+            return None
+        try:
+            closeness = float(number)
+        except ValueError:
+            return None
+        return cls(closeness, item_id) if math.isfinite(closeness) else None
+
+
+@dataclass(frozen=True)
+class MemberPage:
+    """One page of a group's visible members, with where the pages around it start."""
+
+    members: tuple[GroupMemberRow, ...]
+    number: int  # 1 for the first page
+    pages: int
+    later: MemberCursor | None = None  # the next page: ?after=later
+    earlier: MemberCursor | None = None  # the previous page: ?before=earlier
+
+
+@dataclass(frozen=True)
+class GroupDetail:
+    summary: GroupSummary
+    page: MemberPage
+    quotes: tuple[Quote, ...] = ()
+
+    @property
+    def members(self) -> tuple[GroupMemberRow, ...]:
+        """The members on the page shown."""
+        return self.page.members
+
+
+def _written_limit(count: int) -> BindParameter[int]:
+    """A LIMIT written into the SQL, not bound: a statement psycopg prepares may be planned once
+    for every value, and a LIMIT the planner cannot see reads as a tenth of the table
+    (services/review/queries.py `_rows` measured it)."""
+    return literal(count, Integer, literal_execute=True)
+
+
+def _member_rows(
+    session: Session,
+    scope: Scope,
+    group_id: int,
+    *,
+    after: MemberCursor | None = None,
+    before: MemberCursor | None = None,
+    backwards: bool = False,
+    limit: int,
+) -> list[tuple[GroupMemberRow, float]]:
+    """Up to `limit` visible members (with their closeness) after `after`, or before `before`
+    (the nearest first; `backwards` without `before`: from the last), down
+    ix_idea_group_members_central: a page of a group of 170,000 reads a page of the index,
+    not the group. The plain bound on closeness lets the index start at the cursor; the OR
+    alone would be a filter over every member before it."""
+    query = _visible(
+        select(
+            FeedbackItem.id,
+            Submission.id,
+            Submission.reference,
+            Submission.organisation,
+            FeedbackItem.text,
+            IdeaGroupMember.closeness,
+        ).select_from(IdeaGroupMember),
+        scope,
+        IdeaGroupMember.group_id == group_id,
     )
-    members = tuple(GroupMemberRow(*row[:5]) for row in rows)
-    return GroupDetail(summary, members, quotes)
+    closeness, item_id = IdeaGroupMember.closeness, IdeaGroupMember.item_id
+    if backwards or before is not None:
+        if before is not None:
+            query = query.where(
+                closeness >= before.closeness,
+                or_(
+                    closeness > before.closeness,
+                    and_(closeness == before.closeness, item_id < before.item_id),
+                ),
+            )
+        query = query.order_by(closeness.asc(), item_id.desc())
+    else:
+        if after is not None:
+            query = query.where(
+                closeness <= after.closeness,
+                or_(
+                    closeness < after.closeness,
+                    and_(closeness == after.closeness, item_id > after.item_id),
+                ),
+            )
+        query = query.order_by(closeness.desc(), item_id)
+    return [
+        (GroupMemberRow(*row[:5]), row[5])
+        for row in session.execute(query.limit(_written_limit(limit)))
+    ]
+
+
+def member_page(
+    session: Session,
+    scope: Scope,
+    summary: GroupSummary,
+    *,
+    after: MemberCursor | None = None,
+    before: MemberCursor | None = None,
+    number: int = 1,
+    last: bool = False,
+    per_page: int = MEMBERS_PER_PAGE,
+) -> MemberPage:
+    """The page of the group's visible members after `after`, before `before`, the `last`
+    page, or the first. `number` is the page's number as the link that led here carries it:
+    a keyset page does not know its position without counting what comes before it, so it is
+    only kept between 1 and the count the summary gives (the tallies'), and the first and last
+    pages are always numbered so. A cursor past either end (the members moved since, or a link
+    made up) shows the first page."""
+    pages = max(1, math.ceil(summary.items / per_page))
+    backwards = before is not None or last
+    # The last page holds what the pages before it leave, so that going back from it meets
+    # the pages counted from the first.
+    size = summary.items - (pages - 1) * per_page if last and before is None else per_page
+    size = min(max(size, 1), per_page)
+    rows = _member_rows(
+        session,
+        scope,
+        summary.id,
+        after=None if backwards else after,
+        before=before,
+        backwards=backwards,
+        limit=size + 1,
+    )
+    more = len(rows) > size
+    rows = rows[:size]
+    if not rows and (after is not None or before is not None):
+        return member_page(session, scope, summary, per_page=per_page)
+    if backwards:
+        rows.reverse()
+    first = MemberCursor(rows[0][1], rows[0][0].item_id) if rows else None
+    final = MemberCursor(rows[-1][1], rows[-1][0].item_id) if rows else None
+    if backwards:
+        earlier, later = (first if more else None), (None if before is None else final)
+    else:
+        earlier, later = (first if after is not None else None), (final if more else None)
+    if earlier is None:
+        number = 1
+    elif later is None:
+        number = pages
+    else:
+        number = min(max(number, 2), max(pages - 1, 2))
+    return MemberPage(
+        members=tuple(row for row, _closeness in rows),
+        number=number,
+        # Never fewer pages than the links lead to, whatever the kept count says.
+        pages=max(pages, number + (later is not None)),
+        later=later,
+        earlier=earlier,
+    )
+
+
+def group_detail(
+    session: Session,
+    scope: Scope,
+    group_id: int,
+    *,
+    language: str = "fr",
+    after: MemberCursor | None = None,
+    before: MemberCursor | None = None,
+    number: int = 1,
+    last: bool = False,
+    per_page: int = MEMBERS_PER_PAGE,
+) -> GroupDetail:
+    """A group, its quotes and one page of its visible items, most typical first (`member_page`);
+    NotFound outside the scope. The counts, titles and quotes are the kept ones (the tallies,
+    for a reader of one region or of all): none of them reads the members."""
+    summary = group_summary(session, scope, group_id, language=language)
+    page = member_page(
+        session,
+        scope,
+        summary,
+        after=after,
+        before=before,
+        number=number,
+        last=last,
+        per_page=per_page,
+    )
+    quotes = group_quotes(session, scope, [group_id]).get(group_id, ())
+    return GroupDetail(summary, page, quotes)
 
 
 def group_quotes(
@@ -530,7 +718,7 @@ def group_quotes(
     """Each group's quotes (services/ideas/quotes.py) among the reviewed entries the scope
     sees (groups without any left out): from the groups' tallies for a reader of one region
     or of every region (services/ideas/tallies.py), else counted (`counted_group_quotes`)."""
-    region = _tallied_region(scope)
+    region = tallied_region(scope)
     if region is None:
         return counted_group_quotes(session, scope, group_ids)
     return {

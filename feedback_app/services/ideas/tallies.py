@@ -25,6 +25,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
@@ -37,6 +38,7 @@ from feedback_app.models import (
     IdeaGroupMember,
     IdeaGroupStop,
     IdeaGroupTally,
+    IdeaItemVector,
     ItemKind,
     ReviewStatus,
     Submission,
@@ -55,8 +57,64 @@ from feedback_app.services.ideas.quotes import (
     moved_texts,
 )
 from feedback_app.services.ideas.text import TITLE_CANDIDATES, AutomaticTitles
+from feedback_app.services.ideas.vectors import ENCODER, from_blobs
 
 _CHUNK = 5000
+_CENTRE = np.dtype("<f4")
+
+
+class _Centres:
+    """The sums of the members' sentence vectors per tally row (`IdeaGroupTally.centre`): added
+    per group and region a chunk of members at a time (one read of the chunk's vectors, one
+    sum per row of the chunk); a group's national sum is the sum of its regions'."""
+
+    def __init__(self) -> None:
+        self.sums: dict[tuple[int, int], np.ndarray] = {}
+        self._keys: list[tuple[int, int]] = []
+        self._blobs: list[bytes] = []
+
+    def add(self, gid: int, region_id: int, blob: bytes | None) -> None:
+        if blob:
+            self._keys.append((gid, region_id))
+            self._blobs.append(blob)
+            if len(self._blobs) >= _CHUNK:
+                self._flush()
+
+    def _flush(self) -> None:
+        if not self._blobs:
+            return
+        rows: dict[tuple[int, int], int] = {}
+        index = np.asarray([rows.setdefault(key, len(rows)) for key in self._keys])
+        order = np.argsort(index, kind="stable")
+        starts = np.flatnonzero(np.r_[True, index[order][1:] != index[order][:-1]])
+        sums = np.add.reduceat(from_blobs(self._blobs)[order], starts, axis=0)
+        for key, row in zip(rows, sums, strict=True):  # rows in first-seen order, as `starts`
+            if key in self.sums:
+                self.sums[key] += row
+            else:
+                self.sums[key] = row
+            national = (key[0], EVERY_REGION)
+            if national in self.sums:
+                self.sums[national] += row
+            else:
+                self.sums[national] = row.copy()
+        self._keys, self._blobs = [], []
+
+    def blob(self, key: tuple[int, int]) -> bytes | None:
+        """The row's sum; None when none of its items has a vector (yet: the page counts it
+        from the members, services/ideas/neighbours.py)."""
+        self._flush()
+        found = self.sums.get(key)
+        return None if found is None else centre_blob(found)
+
+
+def centre_blob(vector: np.ndarray) -> bytes:
+    """A centre as `IdeaGroupTally.centre` stores it."""
+    return np.asarray(vector, dtype=_CENTRE).tobytes()
+
+
+def centre_of(blob: bytes) -> np.ndarray:
+    return np.frombuffer(blob, dtype=_CENTRE)
 
 
 @dataclass
@@ -96,11 +154,16 @@ def refresh(session: Session, group_ids: Collection[int] | None = None) -> None:
             IdeaGroupMember.item_id,
             IdeaGroupMember.closeness,
             FeedbackItem.text,
+            IdeaItemVector.vector,
         )
         .select_from(IdeaGroupMember)
         .join(IdeaGroup, IdeaGroup.id == IdeaGroupMember.group_id)
         .join(FeedbackItem, FeedbackItem.id == IdeaGroupMember.item_id)
         .join(Submission, Submission.id == FeedbackItem.submission_id)
+        .outerjoin(
+            IdeaItemVector,
+            and_(IdeaItemVector.item_id == FeedbackItem.id, IdeaItemVector.encoder == ENCODER),
+        )
         .where(Submission.status != ReviewStatus.SPAM)
         .order_by(IdeaGroupMember.group_id, IdeaGroupMember.closeness.desc(), FeedbackItem.id)
     )
@@ -112,6 +175,7 @@ def refresh(session: Session, group_ids: Collection[int] | None = None) -> None:
         clear_stops = clear_stops.where(IdeaGroupStop.group_id.in_(ids))
         query = query.where(IdeaGroupMember.group_id.in_(ids))
     counts: dict[tuple[int, int], _Counts] = {}
+    centres = _Centres()
     at_stops: Counter[tuple[int, int]] = Counter()  # (group, stop) -> items
     folded: dict[str, str] = {}  # many items share an organisation: fold each name once
     for (
@@ -124,8 +188,10 @@ def refresh(session: Session, group_ids: Collection[int] | None = None) -> None:
         item_id,
         closeness,
         text,
+        vector,
     ) in session.execute(query.execution_options(yield_per=_CHUNK)):
         at_stops[gid, stop_id] += 1
+        centres.add(gid, region_id, vector)
         name = folded.get(organisation)
         if name is None:
             name = folded[organisation] = fold(organisation)
@@ -153,6 +219,7 @@ def refresh(session: Session, group_ids: Collection[int] | None = None) -> None:
             "title_ar": row.titles.titles[1],
             **_words(row.quotes),
             "quote_texts": counted_texts(row.texts),
+            "centre": centres.blob((gid, region)),
         }
         for (gid, region), row in sorted(counts.items())
     ]
@@ -328,6 +395,8 @@ def spam_changed(session: Session, submission: Submission, *, reviewed: bool) ->
         refresh(session, entries)
         return
     _follow_stops(session, submission, entries, spam=spam)
+    # The entries' vectors move the centres as their number moves the items.
+    vectors = _entry_vectors(session, entries)
     # Locked: two writers of one group's rows must not each move them from the same counts.
     rows = {
         (row.group_id, row.region_id): row
@@ -355,6 +424,7 @@ def spam_changed(session: Session, submission: Submission, *, reviewed: bool) ->
             if shared is None:
                 recount.append(gid)
                 break
+            kept = rows.get((gid, region))
             moved = _follow(
                 session,
                 rows.get((gid, region)),
@@ -365,11 +435,38 @@ def spam_changed(session: Session, submission: Submission, *, reviewed: bool) ->
                 region_shared=region == EVERY_REGION and region_stays,
                 reviewed=reviewed,
             )
+            moving = vectors[gid]
             if moved is not None:
                 rows[(gid, region)] = moved
+                moved.centre = None if moving is None else centre_blob(moving)
+            elif kept is not None and kept.centre is not None and moving is not None:
+                sign = -1 if spam else 1
+                kept.centre = centre_blob(centre_of(kept.centre) + sign * moving)
     session.flush()
     if recount:
         refresh(session, recount)
+
+
+def _entry_vectors(
+    session: Session, entries: dict[int, list[_Entry]]
+) -> dict[int, np.ndarray | None]:
+    """Per group, the sum of the vectors of these entries; None when none has one."""
+    blobs = dict(
+        session.execute(
+            select(IdeaItemVector.item_id, IdeaItemVector.vector).where(
+                IdeaItemVector.item_id.in_(
+                    sorted(item_id for own in entries.values() for item_id, _c, _t in own)
+                ),
+                IdeaItemVector.encoder == ENCODER,
+            )
+        ).all()
+    )
+    return {
+        gid: from_blobs([blobs.get(item_id) for item_id, _c, _t in own]).sum(axis=0)
+        if any(item_id in blobs for item_id, _c, _t in own)
+        else None
+        for gid, own in entries.items()
+    }
 
 
 def _follow_stops(
