@@ -5,13 +5,16 @@ on PostgreSQL too. Migrations run once per backend into a template. On SQLite ea
 its own copy of the template file. On PostgreSQL, where creating a database costs most of a
 test's time, each test worker owns one database made from the template, and before every
 test it is put back to the template's exact content (rows deleted, identities restarted, the
-migrations' seed rows written again, other connections closed); a module may restore a
-snapshot of its own instead (tests/test_access_matrix.py: the template plus build_world()).
+migrations' seed rows written again, other connections closed) by one SQL function call.
+A test that asks for `world` (tests.staff.build_world()) or `desk` (tests.review_world.
+build_desk()) starts from a copy of those records, built once per worker: a copy of a file on
+SQLite, a snapshot restored on PostgreSQL.
 """
 
 from __future__ import annotations
 
 import contextlib
+import copy
 import functools
 import os
 import re
@@ -19,9 +22,12 @@ import shutil
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
+import jinja2
+import jinja2.bccache
 import pytest
+from flask import Flask
 from sqlalchemy import MetaData, create_engine, text
 from sqlalchemy.engine import make_url
 from werkzeug.routing.rules import Rule
@@ -29,8 +35,9 @@ from werkzeug.routing.rules import Rule
 from feedback_app import create_app
 from feedback_app.extensions import db as _db
 from feedback_app.extensions import taskqueue
+from feedback_app.models import TourStop, User
 from tests.review_world import Desk, build_desk
-from tests.staff import add_stop, build_world, session_for
+from tests.staff import World, add_stop, build_world, session_for
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 
@@ -57,6 +64,42 @@ def _share_url_builders() -> None:
 
 
 _share_url_builders()
+
+
+class _SharedBytecode(jinja2.BytecodeCache):
+    """Jinja's compiled templates kept for the whole test process, in memory.
+
+    Every test makes a fresh app, and each app's Jinja environment parsed and compiled every
+    template it rendered again: 20-50 ms of CPU for a page and its layout, in nearly every test
+    (measured in the README). Jinja checks each entry against the template's source checksum,
+    so an edited template is compiled again."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+def _share_compiled_templates() -> None:
+    cache = _SharedBytecode()
+    create_environment = Flask.create_jinja_environment
+
+    @functools.wraps(create_environment)
+    def shared(self: Flask) -> jinja2.Environment:
+        environment = create_environment(self)
+        environment.bytecode_cache = cache
+        return environment
+
+    Flask.create_jinja_environment = shared  # type: ignore[method-assign]
+
+
+_share_compiled_templates()
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
 
 
@@ -95,12 +138,17 @@ def _worker() -> str:
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.sqlite"
     _migrate(f"sqlite:///{path}")
-    engine = create_engine(f"sqlite:///{path}")
-    with engine.connect() as conn:  # fold the WAL into the file so a plain copy is complete
+    _fold_wal(f"sqlite:///{path}")
+    return path
+
+
+def _fold_wal(url: str) -> None:
+    """Fold the WAL into the SQLite file so that a plain copy of the file is complete."""
+    engine = create_engine(url)
+    with engine.connect() as conn:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         conn.exec_driver_sql("PRAGMA journal_mode=DELETE")
     engine.dispose()
-    return path
 
 
 def _pg_admin_engine():
@@ -124,16 +172,30 @@ def pg_template() -> Iterator[str]:
     admin.dispose()
 
 
+class PgSnapshot(NamedTuple):
+    """A copy of a worker database's content kept in the same database (schema `schema`), and
+    the SQL function there that puts it back."""
+
+    schema: str
+    restore_function: str
+
+
 class PgWorkerDatabase(NamedTuple):
     url: str
     restore: Callable[..., None]
-    capture: Callable[[], dict[str, list[dict]]]
+    capture: Callable[[], PgSnapshot]
 
 
 @pytest.fixture(scope="session")
 def pg_worker_database(pg_template: str) -> Iterator[PgWorkerDatabase]:
     """This worker's PostgreSQL database, the function that restores the template's content
-    (or a snapshot's), and the one that takes a snapshot of its current content."""
+    (or a snapshot's), and the one that takes a snapshot of its current content.
+
+    A snapshot is a schema of the worker database holding a copy of every table that has rows,
+    and a PL/pgSQL function that empties every table of `public`, copies the rows back and sets
+    the id sequences where the snapshot left them: a restore is one round trip and no data
+    crosses the connection (110-130 statements sent one by one before, measured in the README).
+    """
     name = f"tournee_w_{_worker()}_{os.getpid()}"
     admin = _pg_admin_engine()
     with admin.connect() as conn:
@@ -143,41 +205,61 @@ def pg_worker_database(pg_template: str) -> Iterator[PgWorkerDatabase]:
     metadata = MetaData()
     metadata.reflect(engine)
     tables = metadata.sorted_tables
+    taken = 0
 
-    def capture() -> dict[str, list[dict]]:
-        with engine.connect() as conn:
-            return {t.name: [dict(r._mapping) for r in conn.execute(t.select())] for t in tables}
-
-    seed = capture()
-    # DELETE, not TRUNCATE: a test leaves a few rows, and TRUNCATE gives each of the tables a
-    # new file (measured here: 110 ms per restore with DELETE, 400-560 ms with TRUNCATE).
-    delete_order = list(reversed(tables))
-
-    def restore(snapshot: dict[str, list[dict]] | None = None) -> None:
-        rows_of = seed if snapshot is None else snapshot
+    def capture() -> PgSnapshot:
+        nonlocal taken
+        taken += 1
+        schema = f"tournee_snapshot_{taken}"
         with engine.begin() as conn:
+            counted = conn.execute(
+                text(
+                    " UNION ALL ".join(
+                        f"SELECT '{t.name}', count(*) FROM \"{t.name}\"" for t in tables
+                    )
+                )
+            )
+            held = {table for table, count in counted if count}
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+            body = [
+                "PERFORM pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid();"
+            ]
+            # Children first: DELETE checks the foreign keys of the rows it removes.
+            body += [f'DELETE FROM public."{t.name}";' for t in reversed(tables)]
+            for table in tables:
+                if table.name not in held:
+                    continue
+                conn.execute(
+                    text(f'CREATE TABLE "{schema}"."{table.name}" AS TABLE public."{table.name}"')
+                )
+                columns = ", ".join(f'"{c.name}"' for c in table.c if c.computed is None)
+                body.append(
+                    f'INSERT INTO public."{table.name}" ({columns}) '
+                    f'SELECT {columns} FROM "{schema}"."{table.name}";'
+                )
+            for table in tables:
+                if "id" in table.c and table.c.id.autoincrement:
+                    # As RESTART IDENTITY did: numbering goes on after the snapshot's rows.
+                    top = conn.scalar(text(f'SELECT max(id) FROM "{table.name}"'))
+                    body.append(
+                        f"PERFORM setval(pg_get_serial_sequence('public.\"{table.name}\"', 'id'), "
+                        f"{top or 1}, {'true' if top else 'false'});"
+                    )
+            function = f'"{schema}".restore_content'
             conn.execute(
                 text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE datname = :name AND pid <> pg_backend_pid()"
-                ),
-                {"name": name},
+                    f"CREATE FUNCTION {function}() RETURNS void LANGUAGE plpgsql AS $restore$\n"
+                    "BEGIN\n" + "\n".join(body) + "\nEND\n$restore$"
+                )
             )
-            for table in delete_order:
-                conn.execute(table.delete())
-            for table in tables:
-                rows = rows_of[table.name]
-                if rows:
-                    conn.execute(table.insert(), rows)
-                if "id" in table.c and table.c.id.autoincrement:
-                    # As RESTART IDENTITY did: numbering starts after the seed rows, or at 1.
-                    conn.execute(
-                        text(
-                            f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
-                            f'COALESCE((SELECT max(id) FROM "{table.name}"), 1), '
-                            f'(SELECT max(id) FROM "{table.name}") IS NOT NULL)'
-                        )
-                    )
+        return PgSnapshot(schema, function)
+
+    seed = capture()
+
+    def restore(snapshot: PgSnapshot | None = None) -> None:
+        with engine.begin() as conn:
+            conn.execute(text(f"SELECT {(snapshot or seed).restore_function}()"))
 
     yield PgWorkerDatabase(url, restore, capture)
     engine.dispose()
@@ -186,16 +268,107 @@ def pg_worker_database(pg_template: str) -> Iterator[PgWorkerDatabase]:
     admin.dispose()
 
 
+class DeskIds(NamedTuple):
+    """What build_desk() made, by id: its records are loaded again in each test's session."""
+
+    stops: tuple[int, int, int]
+    themes: dict[str, int]
+    users: tuple[int, int, int]
+    subs: dict[str, int]
+
+
+def _desk_ids(session) -> DeskIds:
+    desk = build_desk(session)
+    return DeskIds(
+        (desk.stop_a1.id, desk.stop_a2.id, desk.stop_b.id),
+        dict(desk.themes),
+        (desk.delegate_a.id, desk.delegate_b.id, desk.hq.id),
+        dict(desk.subs),
+    )
+
+
+# Records a test may start from, built once per worker and copied into the test's database
+# (building them was 50-150 ms of CPU a test): the fixture that asks for them, their builder.
+_PREBUILT: dict[str, Callable] = {"prebuilt_world": build_world, "prebuilt_desk": _desk_ids}
+
+
+def _prebuilt_asked(request: pytest.FixtureRequest) -> str | None:
+    """The prebuilt records this test starts from: the world's if it asks for the world and
+    the desk (the desk is then built in the test, as before)."""
+    return next((name for name in _PREBUILT if name in request.fixturenames), None)
+
+
+@pytest.fixture(scope="session")
+def sqlite_prebuilt(
+    sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Callable[[str], tuple[Path, object]]:
+    """The migrated SQLite template with a builder's records in it, made once per worker and
+    builder: a test that starts from them copies this file."""
+    made: dict[str, tuple[Path, object]] = {}
+
+    def prebuilt(name: str) -> tuple[Path, object]:
+        if name not in made:
+            path = tmp_path_factory.mktemp(name) / "prebuilt.sqlite"
+            shutil.copy(sqlite_template, path)
+            url = f"sqlite:///{path}"
+            app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": url})
+            with app.app_context():
+                built = _PREBUILT[name](_db.session)
+                _db.session.remove()
+                _db.engine.dispose()
+            _fold_wal(url)
+            made[name] = path, built
+        return made[name]
+
+    return prebuilt
+
+
+@pytest.fixture(scope="session")
+def pg_prebuilt(
+    pg_worker_database: PgWorkerDatabase,
+) -> Callable[[str], tuple[PgSnapshot, object]]:
+    """The PostgreSQL counterpart: this worker's database with a builder's records in it,
+    taken once as a snapshot that each test restores in a few milliseconds."""
+    made: dict[str, tuple[PgSnapshot, object]] = {}
+
+    def prebuilt(name: str) -> tuple[PgSnapshot, object]:
+        if name not in made:
+            pg_worker_database.restore()
+            url = pg_worker_database.url
+            app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": url})
+            with app.app_context():
+                built = _PREBUILT[name](_db.session)
+                _db.session.remove()
+                _db.engine.dispose()
+            made[name] = pg_worker_database.capture(), built
+        return made[name]
+
+    return prebuilt
+
+
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database as the migrations leave it, or, for a test that asks for `prebuilt_world`
+    (through `world`, `hq`, `own` or `other`) or `prebuilt_desk` (through `desk`), with
+    build_world()'s or build_desk()'s records in it already."""
+    prebuilt = _prebuilt_asked(request)
     if request.param == "sqlite":
         path = tmp_path / "tournee.sqlite"
-        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        if prebuilt:
+            shutil.copy(request.getfixturevalue("sqlite_prebuilt")(prebuilt)[0], path)
+        else:
+            shutil.copy(request.getfixturevalue("sqlite_template"), path)
         yield f"sqlite:///{path}"
         return
     worker = request.getfixturevalue("pg_worker_database")
-    worker.restore()
+    worker.restore(request.getfixturevalue("pg_prebuilt")(prebuilt)[0] if prebuilt else None)
     yield worker.url
+
+
+def _prebuilt(name: str, database_url: str, request: pytest.FixtureRequest) -> object:
+    if database_url.startswith("sqlite:///"):
+        return request.getfixturevalue("sqlite_prebuilt")(name)[1]
+    return request.getfixturevalue("pg_prebuilt")(name)[1]
 
 
 @pytest.fixture(params=BACKENDS)
@@ -302,10 +475,17 @@ def valid_payload(**overrides) -> dict:
 
 
 @pytest.fixture
-def world(session):
+def prebuilt_world(database_url: str, request: pytest.FixtureRequest) -> World:
+    """build_world()'s records, already in this test's database (database_url put them there:
+    a copy of a file or a snapshot restored, the same rows and ids as a fresh build_world())."""
+    return copy.deepcopy(_prebuilt("prebuilt_world", database_url, request))  # a test may change it
+
+
+@pytest.fixture
+def world(session, prebuilt_world: World) -> World:
     """tests.staff.build_world(): two regions with a stop, a submission and a delegate each, and
     HQ. A test module may define its own `world` instead."""
-    return build_world(session)
+    return prebuilt_world
 
 
 @pytest.fixture
@@ -326,6 +506,18 @@ def other(app, session, world):
 
 
 @pytest.fixture
-def desk(session) -> Desk:
+def prebuilt_desk(database_url: str, session, request: pytest.FixtureRequest) -> Desk:
+    """build_desk()'s records, in this test's database already (database_url put them there),
+    loaded in its session; built here if the test starts from the world instead."""
+    if _prebuilt_asked(request) != "prebuilt_desk":
+        return build_desk(session)
+    ids = cast(DeskIds, _prebuilt("prebuilt_desk", database_url, request))
+    stops = [session.get(TourStop, stop_id) for stop_id in ids.stops]
+    users = [session.get(User, user_id) for user_id in ids.users]
+    return Desk(*stops, dict(ids.themes), *users, subs=dict(ids.subs))
+
+
+@pytest.fixture
+def desk(prebuilt_desk: Desk) -> Desk:
     """tests.review_world.build_desk(): three stops in two regions, four submissions, staff."""
-    return build_desk(session)
+    return prebuilt_desk

@@ -23,18 +23,12 @@ A route missing from the table, or a row whose route no longer exists, fails the
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine
 
-from feedback_app import create_app
-from feedback_app.extensions import db
-from tests.staff import World, build_world, csrf_for, session_for
+from tests.staff import World, csrf_for, session_for
 
 
 @dataclass(frozen=True)
@@ -322,68 +316,8 @@ def _expected(value: int | tuple[int, ...]) -> tuple[int, ...]:
     return value if isinstance(value, tuple) else (value,)
 
 
-@pytest.fixture(scope="session")
-def sqlite_world_template(
-    sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
-) -> tuple[Path, World]:
-    """The migrated SQLite template with build_world() already in it, made once per worker:
-    every row of the matrix starts from the same world, so each copies the file instead of
-    building it again (~0.12 s of CPU a row)."""
-    folder = tmp_path_factory.mktemp("matrix_world")
-    path = folder / "world.sqlite"
-    shutil.copy(sqlite_template, path)
-    url = f"sqlite:///{path}"
-    app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": url})
-    with app.app_context():
-        world = build_world(db.session)
-        db.session.remove()
-        db.engine.dispose()
-    engine = create_engine(url)
-    with engine.connect() as conn:  # fold the WAL into the file so a plain copy is complete
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        conn.exec_driver_sql("PRAGMA journal_mode=DELETE")
-    engine.dispose()
-    return path, world
-
-
-@pytest.fixture(scope="session")
-def pg_world_snapshot(pg_worker_database) -> tuple[dict, World]:
-    """The PostgreSQL counterpart: this worker's database content with build_world() in it,
-    taken once; each row restores it (building the world took 11 s a row of setup on the
-    loaded 2-core machine, against 1.3 s on SQLite)."""
-    pg_worker_database.restore()
-    app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": pg_worker_database.url})
-    with app.app_context():
-        world = build_world(db.session)
-        db.session.remove()
-        db.engine.dispose()
-    return pg_worker_database.capture(), world
-
-
-@pytest.fixture
-def database_url(database_url: str, request: pytest.FixtureRequest) -> Iterator[str]:
-    """conftest's database, holding the world already: on SQLite its file replaced by a copy
-    of the world template, on PostgreSQL its content by the world snapshot."""
-    if database_url.startswith("sqlite:///"):
-        template, _ = request.getfixturevalue("sqlite_world_template")
-        shutil.copy(template, database_url.removeprefix("sqlite:///"))
-    else:
-        snapshot, _ = request.getfixturevalue("pg_world_snapshot")
-        request.getfixturevalue("pg_worker_database").restore(snapshot)
-    yield database_url
-
-
-@pytest.fixture
-def matrix_world(database_url: str, session, request: pytest.FixtureRequest) -> World:
-    """build_world()'s records, already in this test's database."""
-    if database_url.startswith("sqlite:///"):
-        return request.getfixturevalue("sqlite_world_template")[1]
-    return request.getfixturevalue("pg_world_snapshot")[1]
-
-
 @pytest.mark.parametrize("row", MATRIX, ids=[f"{r.method} {r.endpoint} {r.path}" for r in MATRIX])
-def test_route_answers_each_role(app, session, matrix_world: World, row: R) -> None:
-    world = matrix_world
+def test_route_answers_each_role(app, session, world: World, row: R) -> None:
     clients = {"anon": app.test_client()}
     for role in SIGNED_IN:
         clients[role] = session_for(app, session, world.emails[role])

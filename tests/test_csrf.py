@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import select, text
 
 from feedback_app.extensions import db
-from tests.staff import PASSWORD, build_world, csrf_for, html_csrf, session_for
+from tests.staff import PASSWORD, csrf_for, html_csrf, session_for
 from tests.test_access_matrix import MATRIX, R
 
 # Routes that do not use the session-bound token, and why.
@@ -107,10 +107,9 @@ def test_every_post_route_is_checked(app) -> None:
 
 
 @pytest.mark.parametrize("row", POST_ROWS, ids=[f"{r.endpoint} {r.path}" for r in POST_ROWS])
-def test_post_without_valid_csrf_token_changes_nothing(app, session, row: R) -> None:
+def test_post_without_valid_csrf_token_changes_nothing(app, session, world, row: R) -> None:
     if row.endpoint in EXEMPT:
         pytest.skip(EXEMPT[row.endpoint])
-    world = build_world(session)
     setup = SETUP.get(row.endpoint)
     if setup:  # put the record in the state the action changes
         session.execute(text(setup[0]), {"id": world.ids[setup[1]], **setup[2]})

@@ -70,8 +70,7 @@ def _add(session, code: str, organisation: str, texts: list[str], **extra) -> in
 # --- who may read -------------------------------------------------------------------------
 
 
-def test_no_token_and_a_bad_token_answer_401_with_a_bearer_challenge(app, session) -> None:
-    build_world(session)
+def test_no_token_and_a_bad_token_answer_401_with_a_bearer_challenge(app, session, world) -> None:
     client = app.test_client()
     for name in FEEDS:
         bare = client.get(f"/api/v1/feed/{name}")
@@ -83,14 +82,12 @@ def test_no_token_and_a_bad_token_answer_401_with_a_bearer_challenge(app, sessio
     assert 'error="invalid_token"' in wrong.headers["WWW-Authenticate"]
 
 
-def test_a_staff_cookie_is_not_a_token(app, session) -> None:
-    world = build_world(session)
+def test_a_staff_cookie_is_not_a_token(app, session, world) -> None:
     hq = session_for(app, session, world.emails["hq"])
     assert hq.get("/api/v1/feed/entries").status_code == 401
 
 
-def test_expired_revoked_and_deactivated_tokens_stop_at_once(app, session) -> None:
-    world = build_world(session)
+def test_expired_revoked_and_deactivated_tokens_stop_at_once(app, session, world) -> None:
     client = app.test_client()
     expired, revoked, deactivated = (_token(session, world.emails[r]) for r in ("hq", "own", "nat"))
     for token in (expired, revoked, deactivated):
@@ -114,8 +111,7 @@ def test_expired_revoked_and_deactivated_tokens_stop_at_once(app, session) -> No
         assert 'error="invalid_token"' in response.headers["WWW-Authenticate"]
 
 
-def test_each_token_reads_what_its_owner_reads(app, session) -> None:
-    world = build_world(session)
+def test_each_token_reads_what_its_owner_reads(app, session, world) -> None:
     client = app.test_client()
     by_role = {
         role: _token(session, world.emails[role]) for role in ("own", "other", "hq", "obs", "nat")
@@ -142,9 +138,8 @@ def test_each_token_reads_what_its_owner_reads(app, session) -> None:
 
 
 def test_a_delegate_moved_to_another_region_reads_the_new_one_with_the_same_token(
-    app, session
+    app, session, world
 ) -> None:
-    world = build_world(session)
     token = _token(session, world.emails["own"])
     user = _user(session, world.emails["own"])
     other = _user(session, world.emails["other"])
@@ -154,8 +149,7 @@ def test_a_delegate_moved_to_another_region_reads_the_new_one_with_the_same_toke
     assert _orgs(response) == {"Organisation B"}
 
 
-def test_no_spam_and_never_a_contact(app, session) -> None:
-    world = build_world(session)
+def test_no_spam_and_never_a_contact(app, session, world) -> None:
     code = str(world.ids["code_a"])
     kept = _add(
         session,
@@ -209,8 +203,7 @@ def _walk(client, url: str, token: str) -> tuple[list[dict], int]:
     return rows, pages
 
 
-def test_the_cursor_reads_each_row_once_even_as_rows_arrive(app, session) -> None:
-    world = build_world(session)
+def test_the_cursor_reads_each_row_once_even_as_rows_arrive(app, session, world) -> None:
     code = str(world.ids["code_a"])
     for n in range(7):
         _add(session, code, f"Org {n}", [f"Texte {n}a", f"Texte {n}b"])
@@ -230,8 +223,7 @@ def test_the_cursor_reads_each_row_once_even_as_rows_arrive(app, session) -> Non
     assert len(seen) == len(set(seen)) and late in seen
 
 
-def test_since_keeps_the_rows_created_from_that_moment(app, session) -> None:
-    world = build_world(session)
+def test_since_keeps_the_rows_created_from_that_moment(app, session, world) -> None:
     code = str(world.ids["code_a"])
     old = _add(session, code, "Ancienne", ["Avant"])
     new = _add(session, code, "Nouvelle", ["Après"])
@@ -262,16 +254,14 @@ def test_since_keeps_the_rows_created_from_that_moment(app, session) -> None:
     "query",
     ["since=yesterday", "since=2026-13-01", "limit=0", "limit=5000", "limit=abc", "cursor=%%%"],
 )
-def test_bad_parameters_answer_422_in_json(app, session, query) -> None:
-    world = build_world(session)
+def test_bad_parameters_answer_422_in_json(app, session, world, query) -> None:
     token = _token(session, world.emails["hq"])
     response = _get(app.test_client(), f"/api/v1/feed/entries?{query}", token)
     assert response.status_code == 422
     assert response.get_json()["errors"]
 
 
-def test_unknown_parameters_do_not_break_the_next_link(app, session) -> None:
-    world = build_world(session)
+def test_unknown_parameters_do_not_break_the_next_link(app, session, world) -> None:
     token = _token(session, world.emails["hq"])
     client = app.test_client()
     response = _get(client, "/api/v1/feed/entries?limit=1&name=x&_external=0&lang=en", token)
@@ -281,8 +271,7 @@ def test_unknown_parameters_do_not_break_the_next_link(app, session) -> None:
     assert _get(client, following, token).status_code == 200
 
 
-def test_a_cursor_of_another_feed_is_refused(app, session) -> None:
-    world = build_world(session)
+def test_a_cursor_of_another_feed_is_refused(app, session, world) -> None:
     token = _token(session, world.emails["hq"])
     cursor = encode_cursor("submissions", 1)
     response = _get(app.test_client(), f"/api/v1/feed/entries?cursor={cursor}", token)
@@ -303,8 +292,7 @@ def _as_csv_text(value: object) -> str:
 
 
 @pytest.mark.parametrize("name", FEEDS)
-def test_the_csv_is_the_json_with_the_same_columns(app, session, name) -> None:
-    world = build_world(session)
+def test_the_csv_is_the_json_with_the_same_columns(app, session, world, name) -> None:
     _add(
         session,
         str(world.ids["code_a"]),
@@ -332,8 +320,7 @@ def test_the_csv_is_the_json_with_the_same_columns(app, session, name) -> None:
         assert '=HYPERLINK("http://x")' in {r["organisation"] for r in data}
 
 
-def test_json_is_the_default_for_any_client(app, session) -> None:
-    world = build_world(session)
+def test_json_is_the_default_for_any_client(app, session, world) -> None:
     token = _token(session, world.emails["hq"])
     response = _get(app.test_client(), "/api/v1/feed/entries", token, Accept="*/*")
     assert response.mimetype == "application/json"
@@ -343,8 +330,7 @@ def test_json_is_the_default_for_any_client(app, session) -> None:
 # --- audit and rate limit ------------------------------------------------------------------
 
 
-def test_use_is_audited_once_a_day_and_last_use_recorded(app, session) -> None:
-    world = build_world(session)
+def test_use_is_audited_once_a_day_and_last_use_recorded(app, session, world) -> None:
     token = _token(session, world.emails["obs"])
     client = app.test_client()
     for _n in range(5):
@@ -394,9 +380,8 @@ def test_the_feed_is_rate_limited_per_token(database_url) -> None:
 
 
 @pytest.mark.parametrize("role", ["own", "obs"])
-def test_make_use_and_revoke_a_token_on_the_account_page(app, session, role) -> None:
+def test_make_use_and_revoke_a_token_on_the_account_page(app, session, world, role) -> None:
     """Observers too: a token only reads, what its owner may read anyway."""
-    world = build_world(session)
     client = session_for(app, session, world.emails[role])
     page = client.get("/account")
     assert page.status_code == 200
@@ -431,8 +416,7 @@ def test_make_use_and_revoke_a_token_on_the_account_page(app, session, role) -> 
     assert "api_token.created" in actions and "api_token.revoked" in actions
 
 
-def test_the_account_page_refuses_bad_input_and_others_tokens(app, session) -> None:
-    world = build_world(session)
+def test_the_account_page_refuses_bad_input_and_others_tokens(app, session, world) -> None:
     owner = session_for(app, session, world.emails["own"])
     page = owner.get("/account").get_data(as_text=True)
     for data in ({"name": "", "days": "30"}, {"name": "x", "days": "3650"}):

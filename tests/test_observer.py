@@ -24,7 +24,7 @@ from feedback_app.services.review import actions, bulk, signoff
 from feedback_app.services.synthesis import live
 from feedback_app.services.tour import stop_admin
 from tests.export_world import build_tour
-from tests.staff import build_world, csrf_for, make_user, session_for, signed_in
+from tests.staff import csrf_for, make_user, session_for, signed_in
 from tests.test_access_matrix import MATRIX
 from tests.test_csrf import SETUP, _payloads, _snapshot
 
@@ -54,8 +54,9 @@ def test_every_write_route_answers_403_to_observers_in_the_matrix() -> None:
 
 @pytest.mark.parametrize("observer", ["obs", "nat"])
 @pytest.mark.parametrize("row", WRITE_ROWS, ids=[f"{r.endpoint} {r.path}" for r in WRITE_ROWS])
-def test_an_observer_post_is_refused_and_changes_nothing(app, session, row, observer) -> None:
-    world = build_world(session)
+def test_an_observer_post_is_refused_and_changes_nothing(
+    app, session, world, row, observer
+) -> None:
     setup = SETUP.get(row.endpoint)
     if setup:  # the record in the state the action would change
         session.execute(text(setup[0]), {"id": world.ids[setup[1]], **setup[2]})
@@ -73,8 +74,7 @@ def test_an_observer_post_is_refused_and_changes_nothing(app, session, row, obse
     assert _snapshot() == before
 
 
-def test_observer_scopes(session) -> None:
-    world = build_world(session)
+def test_observer_scopes(session, world) -> None:
     regional = session.query(User).filter_by(email=world.emails["obs"]).one()
     national = session.query(User).filter_by(email=world.emails["nat"]).one()
     assert regional.role is national.role is Role.OBSERVER
@@ -135,8 +135,7 @@ WRITE_LINKS = ("/open", "/close", "/intake", "/edit", "/hq/stops/new", "/hq/user
 
 
 @pytest.mark.parametrize("observer", ["obs", "nat"])
-def test_observer_pages_show_no_write_control(app, session, observer) -> None:
-    world = build_world(session)
+def test_observer_pages_show_no_write_control(app, session, world, observer) -> None:
     client = session_for(app, session, world.emails[observer])
     for path in READ_PAGES:
         response = client.get(path.format(**world.ids))
@@ -157,9 +156,8 @@ def test_observer_pages_show_no_write_control(app, session, observer) -> None:
     assert "/intake" in stops and 'type="submit"' in delegate.get("/review/").get_data(as_text=True)
 
 
-def test_services_refuse_a_write_the_scope_may_not_make(session) -> None:
+def test_services_refuse_a_write_the_scope_may_not_make(session, world) -> None:
     # The routes refuse first; the services hold the rule whoever calls them.
-    world = build_world(session)
     ids = world.ids
     observer = session.query(User).filter_by(email=world.emails["nat"]).one()
     delegate = session.query(User).filter_by(email=world.emails["own"]).one()

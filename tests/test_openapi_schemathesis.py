@@ -27,7 +27,6 @@ from sqlalchemy import func, select
 from feedback_app.api.openapi import CATEGORY_CODES, OPENAPI
 from feedback_app.models import Category, StopStatus, Submission, User
 from feedback_app.services.accounts.api_tokens import create_token
-from tests.staff import build_world
 
 CHECKS = [
     not_a_server_error,
@@ -94,8 +93,7 @@ def test_the_api_keeps_the_promises_of_its_openapi_document(app, session, make_s
     assert {201, 404, 409, 422} <= seen, seen
 
 
-def test_the_feed_keeps_the_promises_of_its_openapi_document(app, session) -> None:
-    world = build_world(session)
+def test_the_feed_keeps_the_promises_of_its_openapi_document(app, session, world) -> None:
     hq = session.scalar(select(User).where(User.email == world.emails["hq"]))
     assert hq is not None
     token = create_token(session, hq, name="schemathesis", days=30).token

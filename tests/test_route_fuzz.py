@@ -25,7 +25,7 @@ from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import Rule
 
 from feedback_app.extensions import taskqueue
-from tests.staff import World, build_world, csrf_for, session_for
+from tests.staff import World, csrf_for, session_for
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "2"))
 ROLES = ("anonymous", "delegate", "hq")
@@ -212,9 +212,8 @@ def _default_path(rule: Rule, world: World) -> dict[str, str]:
 
 
 @pytest.mark.slow
-def test_no_route_answers_a_server_error(app, session) -> None:
+def test_no_route_answers_a_server_error(app, session, world) -> None:
     app.request_class = _RecordingRequest
-    world = build_world(session)
     failures: list[str] = []
     for rule, method in _routes(app):
         for role in ROLES:
@@ -272,12 +271,11 @@ def test_no_route_answers_a_server_error(app, session) -> None:
     ],
 )
 def test_discovery_finds_the_parameters_a_route_reads(
-    app, session, endpoint: str, method: str, expected: set[str]
+    app, session, world, endpoint: str, method: str, expected: set[str]
 ) -> None:
     # Without it the fuzzer would only send names it was told about: new routes would be
     # fuzzed in their path alone.
     app.request_class = _RecordingRequest
-    world = build_world(session)
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     client = _client(app, session, world, "hq")
     names = set(_discover(app, client, rule, method, _default_path(rule, world)))
@@ -285,10 +283,9 @@ def test_discovery_finds_the_parameters_a_route_reads(
 
 
 @pytest.mark.parametrize("value", ["\x00", "a\x00b"])
-def test_hostile_values_reach_the_handlers(app, session, value: str) -> None:
+def test_hostile_values_reach_the_handlers(app, session, world, value: str) -> None:
     # The fuzzer would pass vacuously if its requests never got past the CSRF check or the
     # sign-in: a signed-in HQ post with a token must reach the handler's validation.
-    world = build_world(session)
     client = _client(app, session, world, "hq")
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == "hq.stop_create")
     response = _send(app, client, rule, "POST", {}, [], [("city", value)])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from tests.staff import REGION_A, build_world, session_for
+from tests.staff import REGION_A, session_for
 
 ACTION = re.compile(r'href="(/[^"]*/stops/(\d+)/(poster|intake|live|signoff|edit|open|close))"')
 DISABLED = re.compile(r'<span class="disabled-action"[^>]*>([^<]+)</span>')
@@ -15,8 +15,7 @@ def _actions(html: str, stop_id: int) -> set[str]:
     return {m.group(3) for m in ACTION.finditer(html) if int(m.group(2)) == stop_id}
 
 
-def test_the_dashboard_and_brief_offer_the_stops_list_actions(app, session) -> None:
-    world = build_world(session)
+def test_the_dashboard_and_brief_offer_the_stops_list_actions(app, session, world) -> None:
     stop_id = int(str(world.ids["stop_a"]))
     for role in ("hq", "own"):
         client = session_for(app, session, world.emails[role])

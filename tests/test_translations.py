@@ -29,7 +29,7 @@ from feedback_app.locales import LANGUAGE_CODES, join_list
 from feedback_app.models import Category, Region, StopStatus, Theme
 from tests.catalogs import compile_catalogs, i18n_tool
 from tests.conftest import csrf_token, valid_payload
-from tests.staff import add_stop, build_world, csrf_for, make_user, session_for, signed_in
+from tests.staff import add_stop, csrf_for, make_user, session_for, signed_in
 from tests.test_access_matrix import MATRIX
 
 LANGUAGES = LANGUAGE_CODES
@@ -365,8 +365,9 @@ def _switch_problems(app, html: str) -> list[str]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_every_page_is_in_the_reader_language(app, session, make_stop, language: str) -> None:
-    world = build_world(session)
+def test_every_page_is_in_the_reader_language(
+    app, session, world, make_stop, language: str
+) -> None:
     planned = make_stop(city="Tiznit", status=StopStatus.PLANNED)
     clients = {"anon": app.test_client()}
     for role in ("other", "own", "hq", "obs", "nat"):
@@ -544,10 +545,9 @@ def test_page_check_sees_interface_french_but_not_user_text() -> None:
     ]
 
 
-def test_wording_counts_elides_and_writes_arabic_lists_and_months(app, session) -> None:
+def test_wording_counts_elides_and_writes_arabic_lists_and_months(app, session, world) -> None:
     import datetime as dt
 
-    world = build_world(session)
     oujda = add_stop(session, "Oujda", "oriental", dt.date(2025, 5, 12), venue="Salle B")
     hq = session_for(app, session, world.emails["hq"])
     group = f"/review/ideas/{world.ids['group_a']}"
