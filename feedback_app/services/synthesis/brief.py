@@ -55,6 +55,8 @@ SHORTLIST_PER_KIND = 6  # what fits on the printed page; the rest is counted
 
 def brief_region(session: Session, scope: Scope, slug: str | None) -> Region:
     """The region asked for (`slug`), or the reader's first region; NotFound outside scope."""
+    if slug and "\x00" in slug:  # names no region; PostgreSQL refuses NUL in a comparison
+        raise NotFound(slug)
     query = select(Region).where(scope.filter(Region.id)).order_by(Region.position)
     if slug:
         query = query.where(Region.slug == slug)
