@@ -507,14 +507,23 @@ class Item:
     text: str
 
 
-def items() -> list[Item]:
+Ideas = tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...]
+Solos = tuple[tuple[str, str, str], ...]
+
+
+def corpus_items(ideas: Ideas, solos: Solos) -> list[Item]:
+    """A corpus's items: every wording of its ideas, then its singletons (no label)."""
     out = [
         Item(label, kind, language, text)
-        for label, kind, wordings in IDEAS
+        for label, kind, wordings in ideas
         for language, text in wordings
     ]
-    out.extend(Item("", kind, language, text) for kind, language, text in SOLOS)
+    out.extend(Item("", kind, language, text) for kind, language, text in solos)
     return out
+
+
+def items() -> list[Item]:
+    return corpus_items(IDEAS, SOLOS)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ it never saw (bench/grouping.py --corpus-only prints both).
 
 from __future__ import annotations
 
-from tests.meaning_corpus import Item
+from tests.meaning_corpus import Item, corpus_items
 
 # label -> kind, then (language, text) wordings.
 IDEAS: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = (
@@ -183,10 +183,4 @@ SOLOS: tuple[tuple[str, str, str], ...] = (
 
 
 def items() -> list[Item]:
-    out = [
-        Item(label, kind, language, text)
-        for label, kind, wordings in IDEAS
-        for language, text in wordings
-    ]
-    out.extend(Item("", kind, language, text) for kind, language, text in SOLOS)
-    return out
+    return corpus_items(IDEAS, SOLOS)
