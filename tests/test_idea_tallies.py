@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 
 import numpy as np
@@ -329,6 +331,22 @@ def test_hqs_map_reads_no_membership(app, session, world) -> None:  # noqa: F811
     assert read and not [s for s in read if "idea_group_members" in s or "feedback_items" in s]
 
 
+@contextmanager
+def _statements(session) -> Iterator[list[str]]:
+    """The SQL sent inside the block, one line each, lower case."""
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:
+        statements.append(" ".join(statement.split()).lower())
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
 def _stored_rows(session) -> list[tuple]:
     """Every tally row as stored; of the quote candidates only the quotes chosen from them
     (a review adds its entries to them without dropping those they now rule out); the texts
@@ -430,19 +448,10 @@ def test_marking_spam_reads_no_group_whole(session, status) -> None:
     target = ids[7]
     if status == "back":
         review_actions.set_status(session, EVERYTHING, target, "spam", actor_id=None)
-    statements: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args) -> None:
-        statements.append(" ".join(statement.split()).lower())
-
-    engine = session.get_bind()
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with _statements(session) as statements:
         review_actions.set_status(
             session, EVERYTHING, target, "spam" if status == "spam" else "reviewed", actor_id=None
         )
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
     members = [s for s in statements if "idea_group_members" in s]
     assert members
     for statement in members:
@@ -519,17 +528,8 @@ def test_a_quoted_entry_leaving_reads_only_what_can_change_the_quotes(session, m
         session.rollback()
 
     assert "تكوين المرشدين" in quoted()
-    statements: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args) -> None:
-        statements.append(" ".join(statement.split()).lower())
-
-    engine = session.get_bind()
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with _statements(session) as statements:
         review_actions.set_status(session, EVERYTHING, leaving, "spam", actor_id=None)
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
     assert far in quoted()
     pages = [s for s in statements if "idea_group_members" in s and "submissions.status =" in s]
     # Region and national rows: the first page and the next (11 members of 15), never the
