@@ -19,7 +19,9 @@ from tests.e2e.conftest import CHROMIUM, serve
 from tests.e2e.forms import sign_in
 from tests.e2e.pages import HEIGHT, LANGUAGES, MEASURE, WIDTHS, problems, screens, seed
 
-pytestmark = pytest.mark.slow
+# The five widths on one worker (`--dist loadgroup`): the site, its seed and the signed-in
+# contexts are made once (8-27 s a worker under the suite's load), not once per width.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("layout")]
 
 
 @pytest.fixture(scope="module")
