@@ -79,7 +79,10 @@ def add_submission(
     consent: bool = False,
     created_at: dt.datetime | None = None,
     contact: str = "Fatima Idrissi",
+    recount: bool = True,
 ) -> int:
+    """A submission stored as given; its stop's counts recounted unless `recount` is False (a
+    caller adding many recounts their stops once: `tally.recount`)."""
     stop = session.get(TourStop, stop_id)
     assert stop is not None
     number = next(_counter)
@@ -108,7 +111,8 @@ def add_submission(
         session.add(submission)
         session.flush()
         submission_id = submission.id
-        tally.recount(session, [stop.id])  # the stop's counts, as the submission path keeps them
+        if recount:  # the stop's counts, as the submission path keeps them
+            tally.recount(session, [stop.id])
     return submission_id
 
 

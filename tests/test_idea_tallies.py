@@ -33,6 +33,7 @@ from feedback_app.models import (
     TourStop,
 )
 from feedback_app.services.access import EVERYTHING, Scope
+from feedback_app.services.capture import tally
 from feedback_app.services.ideas import curation as idea_curation
 from feedback_app.services.ideas import queries, tallies
 from feedback_app.services.ideas.groups import regroup
@@ -220,7 +221,7 @@ def _random_tour(
     """Submissions at random stops of `places` (city, region), organisations spelled several
     ways, every status, 1 to `most_items` entries each of `kinds`; their ids."""
     stops = [add_stop(session, city, region, venue="Salle").id for city, region in places]
-    return [
+    ids = [
         add_submission(
             session,
             rng.choice(stops),
@@ -230,9 +231,13 @@ def _random_tour(
                 {"kind": rng.choice(kinds), "text": rng.choice(said or _SAID)}
                 for _ in range(rng.randint(1, most_items))
             ],
+            recount=False,
         )
         for _ in range(submissions)
     ]
+    with write_transaction(session):  # the stops' counts once, not once per submission
+        tally.recount(session, stops)
+    return ids
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

@@ -110,6 +110,30 @@ def test_tally_check_reports_a_drift_and_fix_repairs_it(app, session, open_stop)
     assert live_figures(session, EVERYTHING, open_stop.id).submissions == 1
 
 
+def test_a_recount_of_some_stops_rewrites_theirs_and_leaves_the_others(
+    session, open_stop, make_stop
+) -> None:
+    # `tally check --fix` recounts the stops that drifted, and counts only their rows.
+    other = make_stop(city="Essaouira")
+    for stop in (open_stop, other):
+        submit(session, stop.code, valid_payload(), source=SubmissionSource.FORM)
+    with write_transaction(session):  # both drift by one
+        session.execute(update(StopTally).values(count=StopTally.count + 1))
+    drifted = {d.stop_id for d in tally.differences(session)}
+    assert drifted == {open_stop.id, other.id}
+
+    with write_transaction(session):
+        tally.recount(session, [open_stop.id])
+    assert {d.stop_id for d in tally.differences(session)} == {other.id}
+    assert live_figures(session, EVERYTHING, open_stop.id).submissions == 1
+    assert live_figures(session, EVERYTHING, other.id).submissions == 2  # still drifted
+    assert tally.counts_from_rows(session, {open_stop.id}) == {
+        key: count
+        for key, count in tally.counts_from_rows(session).items()
+        if key[0] == open_stop.id
+    }
+
+
 def test_shortlist_and_category_counts_follow_the_review(session, open_stop) -> None:
     """The dashboard's shortlist and category figures come from the counts too: shortlisting,
     changing a shortlisted item's kind, spam and back all move them with the rows."""

@@ -25,10 +25,10 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import Insert, and_, case, delete, distinct, func, insert, select, text
+from sqlalchemy import Insert, and_, case, delete, distinct, func, insert, select, text, true
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -298,10 +298,12 @@ def read_counts(session: Session, stop_id: int) -> StopCounts:
     return StopCounts(submissions, by_kind, by_theme)
 
 
-def counts_from_rows(session: Session) -> dict[Row, int]:
-    """What the counts should be, recounted from the submissions and items (GROUP BYs)."""
-    counted = Submission.status != ReviewStatus.SPAM
-    is_reviewed = Submission.status == ReviewStatus.REVIEWED
+def counts_from_rows(session: Session, stop_ids: Collection[int] | None = None) -> dict[Row, int]:
+    """What the counts should be (of these stops, else all), recounted from the submissions and
+    items (GROUP BYs)."""
+    chosen = Submission.stop_id.in_(stop_ids) if stop_ids is not None else true()
+    counted = and_(chosen, Submission.status != ReviewStatus.SPAM)
+    is_reviewed = and_(chosen, Submission.status == ReviewStatus.REVIEWED)
     expected: dict[Row, int] = {
         (stop_id, SUBMISSIONS, NO_THEME): count
         for stop_id, count in session.execute(
@@ -329,7 +331,9 @@ def counts_from_rows(session: Session) -> dict[Row, int]:
             # contributions() among the reviewed rows: rows without a key, plus distinct keys
             func.count(case((and_(is_reviewed, Submission.paper_key.is_(None)), 1)))
             + func.count(distinct(case((is_reviewed, Submission.paper_key)))),
-        ).group_by(Submission.stop_id)
+        )
+        .where(chosen)
+        .group_by(Submission.stop_id)
     ):
         expected[(stop_id, HELD, NO_THEME)] = held
         expected[(stop_id, NEW, NO_THEME)] = new
@@ -380,11 +384,10 @@ def differences(session: Session) -> list[Difference]:
 def recount(session: Session, stop_ids: Iterable[int] | None = None) -> None:
     """Rewrite the counts (of these stops, else all) from the rows, in the caller's write
     transaction: `tally check --fix`, and bulk writers that set statuses or themes in SQL."""
-    expected = counts_from_rows(session)
+    chosen = None if stop_ids is None else set(stop_ids)
+    expected = counts_from_rows(session, chosen)
     clear = delete(StopTally)
-    if stop_ids is not None:
-        chosen = set(stop_ids)
-        expected = {key: count for key, count in expected.items() if key[0] in chosen}
+    if chosen is not None:
         clear = clear.where(StopTally.stop_id.in_(chosen))
     session.execute(clear)
     if expected:
