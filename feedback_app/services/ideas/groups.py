@@ -36,7 +36,7 @@ from collections import Counter, defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal, overload
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import numpy as np
 from sqlalchemy import Select, delete, exists, func, insert, select, update
@@ -59,16 +59,14 @@ from feedback_app.models.types import utcnow
 from feedback_app.services import audit
 from feedback_app.services.followup.links import follow_regroup
 from feedback_app.services.ideas import tallies
-from feedback_app.services.ideas.clustering import (
-    Assigner,
-    Settings,
-    assigner,
-    closeness,
-    cluster_vectors,
-    vectorise,
-)
 from feedback_app.services.ideas.text import short_title
 from feedback_app.services.ideas.vectors import ENCODER, encode, fill_missing, from_blobs, to_blob
+
+# The grouping's own module is imported by the functions that group (the background task, an
+# export's refresh, the CLI): it loads scikit-learn and SciPy, about 1 s of CPU and 75 MB that
+# a web worker which only reads groups never needs (148 MB against 225 MB after create_app).
+if TYPE_CHECKING:
+    from feedback_app.services.ideas.clustering import Assigner, Settings
 
 _STATE_ID = 1
 
@@ -352,6 +350,8 @@ def regroup(
     With `keep_centres`, the groups' centres are kept in this process for the placement runs
     until the next full regrouping (`place_new`).
     """
+    from feedback_app.services.ideas import clustering  # loaded on use (see the imports)
+
     fill_missing(session)
     with write_transaction(session):
         state = session.scalar(
@@ -373,10 +373,12 @@ def regroup(
                 if not (i.pinned and (i.group_id is None or group_kind.get(i.group_id) is not kind))
             ]
             total += len(items)
-            vectors = vectorise(
+            vectors = clustering.vectorise(
                 [i.text for i in items], from_blobs([i.vector for i in items]), settings
             )
-            target, fresh = _assign(items, cluster_vectors(vectors, settings), group_kind, kind)
+            target, fresh = _assign(
+                items, clustering.cluster_vectors(vectors, settings), group_kind, kind
+            )
             for members in fresh:
                 group = IdeaGroup(kind=kind, title=short_title(items[members[0]].text))
                 session.add(group)
@@ -392,7 +394,7 @@ def regroup(
                     positions[gid].append(position)
             for gid, members in positions.items():
                 group = groups[gid]
-                close = closeness(vectors, members)
+                close = clustering.closeness(vectors, members)
                 scores.update(zip((items[i].id for i in members), close.tolist(), strict=True))
                 if not group.title_locked and len(members) > 1:
                     title = short_title(items[members[int(close.argmax())]].text)
@@ -402,7 +404,7 @@ def regroup(
                 # Built here from the vectors at hand (0.14–0.34 s a kind at 100,000 items)
                 # rather than by the next placement run from the database. A group of one
                 # that _write drops is left out (one kept by a person is not: see below).
-                centres[kind] = assigner(
+                centres[kind] = clustering.assigner(
                     vectors,
                     {
                         gid: members
@@ -602,10 +604,12 @@ def _centres(session: Session, kind: ItemKind, settings: Settings | None) -> Ass
     members: dict[int, list[int]] = defaultdict(list)
     for position, row in enumerate(rows):
         members[row.group_id].append(position)
-    vectors = vectorise(
+    from feedback_app.services.ideas import clustering  # loaded on use (see the imports)
+
+    vectors = clustering.vectorise(
         [row.text for row in rows], from_blobs([row.vector for row in rows]), settings
     )
-    return assigner(vectors, members, settings)
+    return clustering.assigner(vectors, members, settings)
 
 
 def _write(
