@@ -589,6 +589,8 @@ def _kept(
 
 def _centres(session: Session, kind: ItemKind, settings: Settings | None) -> Assigner:
     """The centres of the existing groups of a kind, from their members outside spam."""
+    from feedback_app.services.ideas import clustering  # loaded on use (see the imports)
+
     rows = session.execute(
         select(IdeaGroupMember.group_id, FeedbackItem.text, IdeaItemVector.vector)
         .join(IdeaGroup, IdeaGroup.id == IdeaGroupMember.group_id)
@@ -604,8 +606,6 @@ def _centres(session: Session, kind: ItemKind, settings: Settings | None) -> Ass
     members: dict[int, list[int]] = defaultdict(list)
     for position, row in enumerate(rows):
         members[row.group_id].append(position)
-    from feedback_app.services.ideas import clustering  # loaded on use (see the imports)
-
     vectors = clustering.vectorise(
         [row.text for row in rows], from_blobs([row.vector for row in rows]), settings
     )
