@@ -153,7 +153,8 @@ class World:
     emails: dict[str, str] = field(default_factory=dict)
 
 
-def _submission(session: Session, code: str, organisation: str, text: str) -> Submission:
+def submission_at(session: Session, code: str, organisation: str, text: str) -> Submission:
+    """One submission of one proposal (`text`, theme digitalisation) at the stop `code`."""
     receipt = submit(
         session,
         code,
@@ -181,10 +182,10 @@ def build_world(session: Session) -> World:
     world = World()
     stop_a = add_stop(session, "Ville-Secrete-A", date=dt.date(2025, 3, 1), venue="Salle-Secrete-A")
     stop_b = add_stop(session, "Agadir-B", REGION_B, dt.date(2025, 3, 8), venue="Salle B")
-    sub_a = _submission(
+    sub_a = submission_at(
         session, stop_a.code, "Organisation-Secrete-A", "Proposition-secrete-A : former les guides"
     )
-    sub_b = _submission(
+    sub_b = submission_at(
         session, stop_b.code, "Organisation B", "Proposition B : une route vers la plage"
     )
     with write_transaction(session):  # a confirmed idea group of two of region A's proposals

@@ -20,16 +20,14 @@ from feedback_app.models import (
     Region,
     ReviewStatus,
     Submission,
-    SubmissionSource,
     User,
 )
 from feedback_app.review import ideas as idea_pages
 from feedback_app.services.access import EVERYTHING, scope_for
-from feedback_app.services.capture.submissions import submit
 from feedback_app.services.ideas import tallies
 from feedback_app.services.review import signoff
 from feedback_app.services.review.actions import set_status
-from tests.staff import add_stop, csrf_for
+from tests.staff import add_stop, csrf_for, submission_at
 
 PER_PAGE = 3
 # (stop, organisation, closeness) of the entries added to region A's group: ties on closeness
@@ -58,20 +56,8 @@ def _add_members(session, group: int, code: str, added) -> list[int]:
     """Entries said at the stop `code` by (organisation, closeness), made members of the group."""
     items = []
     for organisation, closeness in added:
-        receipt = submit(
-            session,
-            code,
-            {
-                "client_id": str(uuid.uuid4()),
-                "organisation": organisation,
-                "category": "hebergement",
-                "items": [{"kind": "proposal", "text": f"Guides {uuid.uuid4().hex[:6]}"}],
-            },
-            source=SubmissionSource.FORM,
-        )
-        item_id = session.scalar(
-            select(FeedbackItem.id).where(FeedbackItem.submission_id == receipt.id)
-        )
+        said = submission_at(session, code, organisation, f"Guides {uuid.uuid4().hex[:6]}")
+        item_id = said.items[0].id
         with write_transaction(session):
             session.add(IdeaGroupMember(item_id=item_id, group_id=group, closeness=closeness))
         items.append(item_id)
