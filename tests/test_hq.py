@@ -30,9 +30,9 @@ def _row_of(html: str, code: str) -> str:
 
 
 def test_stop_list_counts_submissions_per_stop(app, session, world, hq) -> None:
-    from tests.staff import _submission
+    from tests.staff import submission_at
 
-    _submission(session, world.ids["code_a"], "Deuxième", "Encore une idée pour la région")
+    submission_at(session, world.ids["code_a"], "Deuxième", "Encore une idée pour la région")
     html = hq.get("/hq/stops").get_data(as_text=True)
     row_a = _row_of(html, world.ids["code_a"])
     assert re.findall(r'<td class="num">(\d+)</td>', row_a) == ["2", "2"]
