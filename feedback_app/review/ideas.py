@@ -114,7 +114,7 @@ def _render(
         neighbours=neighbours,
         # A merge with a neighbour drawing on a signed stop would be refused: disabled here.
         locked_neighbours=idea_curation.locked_groups(
-            db.session, current_scope(), [n.summary.id for n in neighbours]
+            db.session, current_scope(), [n.summary.id for n in neighbours or ()]
         ),
         history=group_history(db.session, current_scope(), group_id, summary=detail.summary),
         role_labels=ROLE_LABELS,

@@ -105,10 +105,37 @@ def fingerprint(session: Session) -> str:
 
 
 def is_stale(session: Session) -> bool:
-    current = session.scalar(
-        select(IdeaGroupingState.fingerprint).where(IdeaGroupingState.id == _STATE_ID)
+    """True when the data changed since the last run, or the encoder since the last full one."""
+    row = session.execute(
+        select(
+            IdeaGroupingState.fingerprint, IdeaGroupingState.encoder, IdeaGroupingState.full_at
+        ).where(IdeaGroupingState.id == _STATE_ID)
+    ).first()
+    return (
+        row is None
+        or row.fingerprint != fingerprint(session)
+        or not _same_encoder(row.encoder, row.full_at)
     )
-    return current != fingerprint(session)
+
+
+def meaning_is_current(session: Session) -> bool:
+    """Whether the groups' meaning (their centres, kept in the tallies) comes from the vectors
+    of the current encoder. False from a release that renames the encoder until the full
+    regrouping that encodes every item again: the old centres must not be compared with the
+    new vectors, nor the centres counted again from members that have no vector yet."""
+    row = session.execute(
+        select(IdeaGroupingState.encoder, IdeaGroupingState.full_at).where(
+            IdeaGroupingState.id == _STATE_ID
+        )
+    ).first()
+    return row is None or _same_encoder(row.encoder, row.full_at)
+
+
+def _same_encoder(encoder: str | None, full_at: datetime | None) -> bool:
+    """The last full regrouping read the current encoder's vectors, or none ran (every stored
+    vector is then this release's: only a regrouping or a placement after one stores them).
+    Unnamed after a full one: grouped before migration 0034, which could not tell."""
+    return encoder == ENCODER or (encoder is None and full_at is None)
 
 
 @dataclass(frozen=True)
@@ -117,6 +144,9 @@ class Staleness:
 
     waiting: int  # entries added since they were computed, outside spam (cut: more_than)
     computed_at: datetime | None  # when they were computed (None: never)
+    # Computed with another encoder's vectors (a release renamed it): every item is encoded
+    # again by the next full regrouping.
+    recomputing_meaning: bool = False
 
     @property
     def more_than(self) -> int | None:
@@ -144,11 +174,15 @@ def staleness(session: Session) -> Staleness | None:
     regrouping takes minutes at a national scale. A review change alone leaves `waiting` at 0.
     """
     row = session.execute(
-        select(IdeaGroupingState.fingerprint, IdeaGroupingState.ran_at).where(
-            IdeaGroupingState.id == _STATE_ID
-        )
+        select(
+            IdeaGroupingState.fingerprint,
+            IdeaGroupingState.ran_at,
+            IdeaGroupingState.encoder,
+            IdeaGroupingState.full_at,
+        ).where(IdeaGroupingState.id == _STATE_ID)
     ).first()
-    if row is not None and row.fingerprint == fingerprint(session):
+    fresh_meaning = row is None or _same_encoder(row.encoder, row.full_at)
+    if row is not None and row.fingerprint == fingerprint(session) and fresh_meaning:
         return None
     newer = (
         select(FeedbackItem.id)
@@ -163,7 +197,11 @@ def staleness(session: Session) -> Staleness | None:
     waiting = session.scalar(select(func.count()).select_from(newer)) or 0
     # The state row exists from the first migration on, stamped "" until a first run.
     computed_at = row.ran_at if row is not None and row.fingerprint else None
-    return Staleness(waiting=waiting, computed_at=computed_at)
+    return Staleness(
+        waiting=waiting,
+        computed_at=computed_at,
+        recomputing_meaning=not fresh_meaning,
+    )
 
 
 def refresh_for_export(session: Session, *, full_interval: float | None) -> bool:
@@ -358,7 +396,12 @@ def regroup(
             select(IdeaGroupingState).where(IdeaGroupingState.id == _STATE_ID).with_for_update()
         )
         stamp = fingerprint(session)
-        if only_if_stale and state is not None and state.fingerprint == stamp:
+        if (
+            only_if_stale
+            and state is not None
+            and state.fingerprint == stamp
+            and _same_encoder(state.encoder, state.full_at)
+        ):
             return None
         groups = {g.id: g for g in session.scalars(select(IdeaGroup))}
         group_kind = {gid: g.kind for gid, g in groups.items()}
@@ -485,7 +528,13 @@ def place_new(
     group is created, dropped or renamed, so commitment links stay as they are; the groups
     that gained items are recounted (tallies) and the state is stamped as current, the full
     regrouping being owed (`seconds_until_full`). None when the groups were already current.
+    Declined (as too many) before anything is encoded when the groups were computed with
+    another encoder: encoding every item again is the full regrouping's work, never an
+    export's, and the old centres are no place for new vectors.
     """
+    if not meaning_is_current(session):
+        session.rollback()
+        return _TOO_MANY
     waiting = [row.id for row in session.execute(_unplaced(session).limit(PLACE_AT_MOST + 1))]
     session.rollback()
     if len(waiting) > PLACE_AT_MOST:
@@ -497,8 +546,8 @@ def place_new(
             select(IdeaGroupingState).where(IdeaGroupingState.id == _STATE_ID).with_for_update()
         )
         stamp = fingerprint(session)
-        if state is None or state.full_at is None:
-            return _TOO_MANY  # never grouped in full: nothing to place into
+        if state is None or state.full_at is None or state.encoder != ENCODER:
+            return _TOO_MANY  # never grouped in full (with these vectors): nothing to place into
         if state.fingerprint == stamp:
             return None
         # Items that arrived while the others were encoded have no vector yet: encoded here.
@@ -671,6 +720,7 @@ def _stamp(session: Session, stamp: str, result: RegroupResult) -> None:
         state = IdeaGroupingState(id=_STATE_ID, fingerprint=stamp)
         session.add(state)
     state.fingerprint = stamp
+    state.encoder = ENCODER
     state.ran_at = state.full_at = utcnow()
     state.items = result.items
     state.groups = result.groups
