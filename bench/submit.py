@@ -223,8 +223,17 @@ class Client:
             "client_id": client_id.group(1),
             "organisation": rng.choice(ORGANISATIONS),
             "category": rng.choice(self.categories),
-            "job_title": "Gérante",
         }
+        # Contact details go with the box ticked, as people fill the form: typed without it,
+        # the form refuses them (422) and keeps what was typed (services/capture/validation.py).
+        if rng.random() < 0.3:
+            data.update(
+                consent_contact="y",
+                name="Samira El Idrissi",
+                job_title="Gérante",
+                email="samira@example.ma",
+                phone="+212 6 12 34 56 78",
+            )
         for kind in rng.sample(KINDS, rng.randint(1, 4)):
             data[f"{kind}-0-text"] = rng.choice(TEXTS)
             data[f"{kind}-0-theme"] = rng.choice(["", *self.themes])
