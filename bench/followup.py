@@ -46,6 +46,7 @@ from feedback_app.models import (
     FeedbackItem,
     IdeaGroup,
     IdeaGroupMember,
+    ItemKind,
     Region,
     ReviewStatus,
     Submission,
@@ -58,6 +59,7 @@ from feedback_app.services.followup.commitments import (
     change_status,
     create_commitment,
 )
+from feedback_app.services.ideas import tallies as idea_tallies
 from feedback_app.services.ideas.titles import count_curation
 
 
@@ -70,7 +72,11 @@ def _titled_groups(region_id: int, count: int, rng: random.Random) -> list[int]:
     rows = db.session.execute(
         select(FeedbackItem.id, FeedbackItem.kind)
         .join(Submission, Submission.id == FeedbackItem.submission_id)
-        .where(Submission.region_id == region_id, Submission.status == ReviewStatus.REVIEWED)
+        .where(
+            Submission.region_id == region_id,
+            Submission.status == ReviewStatus.REVIEWED,
+            FeedbackItem.kind == ItemKind.NEED,  # a group holds items of its own kind
+        )
         .order_by(FeedbackItem.id)
         .limit(count * 20)
     ).all()
@@ -92,6 +98,9 @@ def _titled_groups(region_id: int, count: int, rng: random.Random) -> list[int]:
             ],
         )
         groups.append(group.id)
+    # Counted as a person's grouping is (services/ideas/curation.py): the pages, and the check
+    # that a commitment's groups exist in the reader's scope, read the tallies.
+    idea_tallies.refresh(db.session, groups)
     db.session.commit()
     return groups
 
