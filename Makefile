@@ -54,7 +54,7 @@ run: migrate
 # for (browsers, worker processes killed and restarted, LibreOffice, PostgreSQL clusters started
 # by the fault tests). Measured on the 2-core machine (README "The test suite's time"): 2
 # workers leave a core idle while the fault tests wait; 4 keep both busy but spend more CPU on
-# the same tests than 3 (contention): pytest 8:02-8:27 against 6:48-8:32.
+# the same tests than 3 (contention): pytest 8:02-8:27 against 5:30-8:32.
 # loadgroup hands out one test at a time (grouped tests together), in collection order, and
 # tests/conftest.py puts the longest first: none is left to run alone at the end. The default
 # `load` sends each worker runs of a hundred consecutive tests, slow ones together.
