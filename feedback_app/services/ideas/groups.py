@@ -546,7 +546,11 @@ def place_new(
             select(IdeaGroupingState).where(IdeaGroupingState.id == _STATE_ID).with_for_update()
         )
         stamp = fingerprint(session)
-        if state is None or state.full_at is None or state.encoder != ENCODER:
+        if (
+            state is None
+            or state.full_at is None
+            or not _same_encoder(state.encoder, state.full_at)
+        ):
             return _TOO_MANY  # never grouped in full (with these vectors): nothing to place into
         if state.fingerprint == stamp:
             return None
